@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { EpochMillisSchema, UuidSchema } from './json';
+import { ProviderSchema, UsageTotalsSchema } from './session';
+
+export const RunStatusSchema = z.enum(['running', 'ok', 'error', 'cancelled', 'interrupted']);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+/** One agent invocation. Its tokens and cost are added to its session's totals by the store. */
+export const RunSchema = z.object({
+  id: UuidSchema,
+  sessionId: UuidSchema,
+  interactionId: UuidSchema.nullable(),
+  provider: ProviderSchema,
+  model: z.string().nullable(),
+  conversationId: z.string().nullable(),
+  status: RunStatusSchema,
+  ...UsageTotalsSchema.shape,
+  costUsd: z.number().nonnegative().finite(),
+  startedAt: EpochMillisSchema,
+  endedAt: EpochMillisSchema.nullable(),
+  error: z.string().nullable(),
+});
+export type Run = z.infer<typeof RunSchema>;
+
+/** Input of `runs.start`. */
+export const RunStartInputSchema = z
+  .object({
+    id: UuidSchema.optional(),
+    sessionId: UuidSchema,
+    interactionId: UuidSchema.nullable().default(null),
+    provider: ProviderSchema,
+    model: z.string().nullable().default(null),
+    conversationId: z.string().nullable().default(null),
+  })
+  .strict();
+export type RunStartInput = z.input<typeof RunStartInputSchema>;
+
+/**
+ * Input of `runs.update`. Token counts and cost are the run's new cumulative totals (not deltas);
+ * the store adds the difference to the session. Leaving `running` sets `endedAt`.
+ */
+export const RunUpdateSchema = z
+  .object({
+    status: RunStatusSchema,
+    model: z.string().nullable(),
+    conversationId: z.string().nullable(),
+    inputTokens: z.number().int().nonnegative(),
+    outputTokens: z.number().int().nonnegative(),
+    cacheCreationTokens: z.number().int().nonnegative(),
+    cacheReadTokens: z.number().int().nonnegative(),
+    costUsd: z.number().nonnegative().finite(),
+    error: z.string().nullable(),
+  })
+  .partial()
+  .strict();
+export type RunUpdate = z.input<typeof RunUpdateSchema>;

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { EpochMillisSchema, JsonObjectSchema, UuidSchema } from './json';
+import { SessionStatusSchema } from './sessionStatus';
+
+export const AgentSchema = z.enum(['claude_code']);
+export type Agent = z.infer<typeof AgentSchema>;
+
+export const ProviderSchema = z.enum(['anthropic-api', 'claude-code-cli']);
+export type Provider = z.infer<typeof ProviderSchema>;
+
+export const EnvironmentSchema = z.enum(['vscode', 'local']);
+export type Environment = z.infer<typeof EnvironmentSchema>;
+
+export const ExecutionModeSchema = z.enum(['manual', 'agentic']);
+export type ExecutionMode = z.infer<typeof ExecutionModeSchema>;
+
+const TokenCountSchema = z.number().int().nonnegative();
+const CostSchema = z.number().nonnegative().finite();
+
+/** Token and cost totals, as kept on sessions (sums of their runs) and on runs. */
+export const UsageTotalsSchema = z.object({
+  inputTokens: TokenCountSchema,
+  outputTokens: TokenCountSchema,
+  cacheCreationTokens: TokenCountSchema,
+  cacheReadTokens: TokenCountSchema,
+});
+export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
+
+/** A stored session (one row of `sessions`). Counters are maintained by the store. */
+export const SessionSchema = z.object({
+  id: UuidSchema,
+  parentSessionId: UuidSchema.nullable(),
+  /** Workflow id (`spec-plan-build`, `test-fix`, a user-defined one…). */
+  type: z.string().min(1),
+  title: z.string(),
+  slug: z.string(),
+  /** The goal. */
+  intention: z.string(),
+  successCriteria: z.array(z.string()),
+  constraints: z.array(z.string()),
+  agent: AgentSchema,
+  provider: ProviderSchema,
+  environment: EnvironmentSchema,
+  executionMode: ExecutionModeSchema,
+  status: SessionStatusSchema,
+  /** The workflow step or phase name. */
+  phase: z.string().nullable(),
+  /** Workflow-specific state. */
+  state: JsonObjectSchema,
+  /** Resumable conversation id (Claude Code `--resume`, or a stored API conversation). */
+  externalConversationId: z.string().nullable(),
+  workingDir: z.string().nullable(),
+  workspaceFolder: z.string().nullable(),
+  tags: z.array(z.string()),
+  summary: z.string().nullable(),
+  ...UsageTotalsSchema.shape,
+  totalCostUsd: CostSchema,
+  interactionCount: z.number().int().nonnegative(),
+  eventCount: z.number().int().nonnegative(),
+  lastEventAt: EpochMillisSchema.nullable(),
+  createdAt: EpochMillisSchema,
+  updatedAt: EpochMillisSchema,
+  endedAt: EpochMillisSchema.nullable(),
+  /** Soft delete: set by `sessions.softDelete`, cleared by `sessions.restore`. */
+  deletedAt: EpochMillisSchema.nullable(),
+});
+export type Session = z.infer<typeof SessionSchema>;
+
+/** Input of `sessions.create`. Only `type`, `title` and `intention` are required. */
+export const SessionCreateInputSchema = z
+  .object({
+    id: UuidSchema.optional(),
+    parentSessionId: UuidSchema.nullable().optional(),
+    type: z.string().min(1),
+    title: z.string().min(1).max(500),
+    /** Derived from the title when omitted. */
+    slug: z.string().min(1).max(200).optional(),
+    intention: z.string(),
+    successCriteria: z.array(z.string()).default([]),
+    constraints: z.array(z.string()).default([]),
+    agent: AgentSchema.default('claude_code'),
+    provider: ProviderSchema.default('claude-code-cli'),
+    environment: EnvironmentSchema.default('vscode'),
+    executionMode: ExecutionModeSchema.default('manual'),
+    status: SessionStatusSchema.default('active'),
+    phase: z.string().nullable().default(null),
+    state: JsonObjectSchema.default({}),
+    externalConversationId: z.string().nullable().default(null),
+    workingDir: z.string().nullable().default(null),
+    workspaceFolder: z.string().nullable().default(null),
+    tags: z.array(z.string()).default([]),
+    summary: z.string().nullable().default(null),
+  })
+  .strict();
+export type SessionCreateInput = z.input<typeof SessionCreateInputSchema>;
+
+/**
+ * Input of `sessions.update`: the fields a caller may change. Unknown fields are rejected by name.
+ * A `status` change is checked against the transition table; counters are not updatable here
+ * (runs, interactions and events maintain them).
+ */
+export const SessionUpdateSchema = z
+  .object({
+    title: z.string().min(1).max(500),
+    slug: z.string().min(1).max(200),
+    intention: z.string(),
+    successCriteria: z.array(z.string()),
+    constraints: z.array(z.string()),
+    provider: ProviderSchema,
+    environment: EnvironmentSchema,
+    executionMode: ExecutionModeSchema,
+    status: SessionStatusSchema,
+    phase: z.string().nullable(),
+    state: JsonObjectSchema,
+    externalConversationId: z.string().nullable(),
+    workingDir: z.string().nullable(),
+    workspaceFolder: z.string().nullable(),
+    tags: z.array(z.string()),
+    summary: z.string().nullable(),
+  })
+  .partial()
+  .strict();
+export type SessionUpdate = z.input<typeof SessionUpdateSchema>;
+
+/** Filter of `sessions.list`. Results are ordered by `updatedAt` descending. */
+export const SessionListFilterSchema = z
+  .object({
+    status: z.union([SessionStatusSchema, z.array(SessionStatusSchema)]).optional(),
+    type: z.string().optional(),
+    /** A session id, or `null` for top-level sessions only. */
+    parentSessionId: UuidSchema.nullable().optional(),
+    /** Case-insensitive substring of title, intention, summary or slug. */
+    text: z.string().optional(),
+    /** Default `exclude`. */
+    deleted: z.enum(['exclude', 'include', 'only']).default('exclude'),
+    limit: z.number().int().positive().max(10_000).default(100),
+    offset: z.number().int().nonnegative().default(0),
+  })
+  .strict();
+export type SessionListFilter = z.input<typeof SessionListFilterSchema>;
