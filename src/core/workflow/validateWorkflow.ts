@@ -1,0 +1,111 @@
+import {
+  WORKFLOW_COMPLETE,
+  WORKFLOW_FAIL,
+  WorkflowDefinitionSchema,
+  type WorkflowDefinition,
+  type WorkflowStep,
+} from '../model/workflow';
+import { findMalformedPlaceholder, findPlaceholders, findPlaceholdersInsideShellQuotes } from './template';
+import { explainInvalidTemplatePath } from './workflowTemplatePaths';
+
+export type FieldPath = readonly (string | number)[];
+
+export interface WorkflowIssue {
+  readonly path: FieldPath;
+  readonly message: string;
+}
+
+export type WorkflowValidation =
+  | { readonly ok: true; readonly definition: WorkflowDefinition }
+  | { readonly ok: false; readonly issues: readonly WorkflowIssue[] };
+
+/** `['steps', 2, 'command']` → `steps[2].command`. */
+export function formatFieldPath(path: FieldPath): string {
+  let text = '';
+  for (const segment of path) {
+    text += typeof segment === 'number' ? `[${segment}]` : text === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return text === '' ? '(root)' : text;
+}
+
+/** Checks structure (zod) and then cross-references: step ids, transitions, placeholders. */
+export function validateWorkflow(input: unknown): WorkflowValidation {
+  const parsed = WorkflowDefinitionSchema.safeParse(input);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      issues: parsed.error.issues.map((issue) => ({
+        path: issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment)),
+        message: issue.message,
+      })),
+    };
+  }
+  const issues = findReferenceIssues(parsed.data);
+  return issues.length === 0 ? { ok: true, definition: parsed.data } : { ok: false, issues };
+}
+
+function findReferenceIssues(definition: WorkflowDefinition): WorkflowIssue[] {
+  const issues: WorkflowIssue[] = [];
+  const stepIds = new Set<string>();
+  definition.steps.forEach((step, index) => {
+    if (stepIds.has(step.id)) {
+      issues.push({ path: ['steps', index, 'id'], message: `duplicate step id "${step.id}"` });
+    }
+    stepIds.add(step.id);
+  });
+  if (definition.start !== undefined && !stepIds.has(definition.start)) {
+    issues.push({ path: ['start'], message: `no step has the id "${definition.start}"` });
+  }
+  definition.steps.forEach((step, index) => {
+    for (const key of ['next', 'onSuccess', 'onFailure'] as const) {
+      const target = step[key];
+      if (target !== undefined && target !== WORKFLOW_COMPLETE && target !== WORKFLOW_FAIL && !stepIds.has(target)) {
+        issues.push({
+          path: ['steps', index, key],
+          message: `"${target}" is not a step id, "${WORKFLOW_COMPLETE}" or "${WORKFLOW_FAIL}"`,
+        });
+      }
+    }
+    for (const [template, path] of templatesOf(step)) {
+      issues.push(...checkTemplate(template, ['steps', index, ...path], stepIds, step.kind === 'shell' && path[0] === 'command'));
+    }
+  });
+  return issues;
+}
+
+function templatesOf(step: WorkflowStep): [string, FieldPath][] {
+  switch (step.kind) {
+    case 'shell':
+      return [[step.command, ['command']]];
+    case 'claude':
+      return [[step.prompt, ['prompt']], ...(step.system === undefined ? [] : [[step.system, ['system']] as [string, FieldPath]])];
+    case 'spawn_sessions':
+      return step.sessions.flatMap((child, childIndex) => [
+        [child.title, ['sessions', childIndex, 'title']] as [string, FieldPath],
+        [child.intention, ['sessions', childIndex, 'intention']] as [string, FieldPath],
+      ]);
+  }
+}
+
+function checkTemplate(template: string, path: FieldPath, stepIds: ReadonlySet<string>, isShellCommand: boolean): WorkflowIssue[] {
+  const issues: WorkflowIssue[] = [];
+  const malformedAt = findMalformedPlaceholder(template);
+  if (malformedAt !== undefined) {
+    issues.push({ path, message: `malformed placeholder at character ${malformedAt}; write {{namespace.name}}` });
+  }
+  for (const placeholder of findPlaceholders(template)) {
+    const problem = explainInvalidTemplatePath(placeholder.path, stepIds);
+    if (problem !== undefined) {
+      issues.push({ path, message: problem });
+    }
+  }
+  if (isShellCommand) {
+    for (const placeholder of findPlaceholdersInsideShellQuotes(template)) {
+      issues.push({
+        path,
+        message: `{{${placeholder.path}}} is inside quotes or backticks; values are shell-quoted automatically, so remove the quotes around it`,
+      });
+    }
+  }
+  return issues;
+}
