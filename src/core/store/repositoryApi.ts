@@ -1,0 +1,131 @@
+import type { Artifact, ArtifactPutInput } from '../model/artifact';
+import type { Conversation, ConversationCreateInput, Message, MessageAppendInput } from '../model/conversation';
+import type { EventAppendInput, EventListOptions, LedgerEvent } from '../model/event';
+import type { Interaction, InteractionAppendInput, InteractionResultInput } from '../model/interaction';
+import type { Note, NoteAddInput } from '../model/note';
+import type { Run, RunStartInput, RunUpdate } from '../model/run';
+import type { Session, SessionCreateInput, SessionListFilter, SessionUpdate } from '../model/session';
+
+/*
+ * The repositories' public shapes. Each comes in two halves:
+ *  - `…Reads`: synchronous queries (sql.js lives in memory), available on the store and in a transaction;
+ *  - `…Writes`: synchronous writes, only callable inside `store.transaction(tx => …)`.
+ * On the store itself the writes are `Acknowledged`: each runs as its own transaction and returns a
+ * Promise resolved once the change is durable in the journal.
+ */
+
+/** Turns a set of synchronous write methods into ones that return a Promise resolved when durable. */
+export type Acknowledged<Writes> = {
+  [K in keyof Writes]: Writes[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never;
+};
+
+export interface PageOptions {
+  /** Return records with `seq > after` (default 0). */
+  after?: number;
+  /** At most this many (default 200). */
+  limit?: number;
+}
+
+export interface SessionsReads {
+  get(id: string): Session | undefined;
+  /** Like `get` but throws a clear error when there is no such session. */
+  require(id: string): Session;
+  /** Filtered (status, type, parent, text, deleted) and paged; newest `updatedAt` first. */
+  list(filter?: SessionListFilter): Session[];
+  /** Number of sessions matching the filter (ignores limit/offset). */
+  count(filter?: SessionListFilter): number;
+  /** Live (not deleted) child sessions, oldest first. */
+  children(parentSessionId: string): Session[];
+}
+export interface SessionsWrites {
+  create(input: SessionCreateInput): Session;
+  /** Validated; a status change must be allowed by the transition table (entering a terminal status sets `endedAt`). */
+  update(id: string, patch: SessionUpdate): Session;
+  softDelete(id: string): Session;
+  restore(id: string): Session;
+}
+
+export interface InteractionsReads {
+  get(id: string): Interaction | undefined;
+  getBySeq(sessionId: string, seq: number): Interaction | undefined;
+  /** Ascending by seq. */
+  list(sessionId: string, options?: PageOptions): Interaction[];
+  /** The interaction with the highest seq, if any. */
+  latest(sessionId: string): Interaction | undefined;
+  /** Interactions still `pending` (across all sessions, or one), e.g. to mark them interrupted at startup. */
+  listPending(sessionId?: string): Interaction[];
+}
+export interface InteractionsWrites {
+  /** Appends a `pending` interaction with the next contiguous seq; bumps the session's interaction count. */
+  append(input: InteractionAppendInput): Interaction;
+  /** Records the result of a `pending` interaction (output capped, tail kept). */
+  setResult(id: string, result: InteractionResultInput): Interaction;
+}
+
+export interface EventsReads {
+  get(id: string): LedgerEvent | undefined;
+  /** Ascending by seq, `seq > after`, optional filters by type, interaction and run. */
+  list(sessionId: string, options?: EventListOptions): LedgerEvent[];
+  /** The highest seq of the session (0 when it has no events). */
+  lastSeq(sessionId: string): number;
+}
+export interface EventsWrites {
+  /**
+   * Appends an event with the next contiguous per-session seq and updates the session's event
+   * count and last event time. Idempotent: an id already stored returns the stored event unchanged.
+   */
+  append(input: EventAppendInput): LedgerEvent;
+}
+
+export interface RunsReads {
+  get(id: string): Run | undefined;
+  listBySession(sessionId: string): Run[];
+  listByInteraction(interactionId: string): Run[];
+}
+export interface RunsWrites {
+  start(input: RunStartInput): Run;
+  /** Token counts and cost are cumulative; the difference is added to the session's totals. */
+  update(id: string, patch: RunUpdate): Run;
+}
+
+export interface ConversationsReads {
+  get(id: string): Conversation | undefined;
+  listBySession(sessionId: string): Conversation[];
+  /** The stored history, ascending by seq. */
+  messages(conversationId: string, options?: PageOptions): Message[];
+}
+export interface ConversationsWrites {
+  create(input: ConversationCreateInput): Conversation;
+  /** Appends a message with the next contiguous seq of the conversation. */
+  appendMessage(input: MessageAppendInput): Message;
+}
+
+export interface ArtifactsReads {
+  get(id: string): Artifact | undefined;
+  /** The newest live artifact with this key. */
+  getByKey(sessionId: string, key: string): Artifact | undefined;
+  list(sessionId: string, options?: { includeDeleted?: boolean }): Artifact[];
+}
+export interface ArtifactsWrites {
+  put(input: ArtifactPutInput): Artifact;
+  softDelete(id: string): Artifact;
+}
+
+export interface NotesReads {
+  get(id: string): Note | undefined;
+  list(sessionId: string): Note[];
+}
+export interface NotesWrites {
+  add(input: NoteAddInput): Note;
+}
+
+/** What a transaction callback receives: every repository with synchronous reads and writes. */
+export interface StoreTransaction {
+  readonly sessions: SessionsReads & SessionsWrites;
+  readonly interactions: InteractionsReads & InteractionsWrites;
+  readonly events: EventsReads & EventsWrites;
+  readonly runs: RunsReads & RunsWrites;
+  readonly conversations: ConversationsReads & ConversationsWrites;
+  readonly artifacts: ArtifactsReads & ArtifactsWrites;
+  readonly notes: NotesReads & NotesWrites;
+}
