@@ -1,0 +1,59 @@
+// Runs test/integration inside the real VS Code extension host: code-server with the smoke-test
+// driver enabled, opened by headless Chromium with extensionDevelopmentPath/extensionTestsPath
+// in the URL payload. Exits with the extension host's exit code.
+import { join } from 'node:path';
+import { cpSync, existsSync } from 'node:fs';
+import { assertInstalled, isolatedEnv, launchBrowser, makeRunDirs, repoRoot, startCodeServer } from './testVscode';
+
+/** Workbench chatter that reaches the automation log but says nothing about our tests. */
+const workbenchNoise = /^\[(AgentHost|AccountPolicyGate)\]|getaddrinfo ENOTFOUND|^\s+at /;
+
+async function main(): Promise<number> {
+  assertInstalled();
+  const testsIndex = join(repoRoot, 'out', 'test', 'integration', 'index.js');
+  if (!existsSync(testsIndex)) throw new Error(`${testsIndex} is missing: run node esbuild.mjs --tests first.`);
+  const dirs = makeRunDirs('integration');
+  const fixture = join(repoRoot, 'test', 'fixtures', 'workspace');
+  if (existsSync(fixture)) cpSync(fixture, dirs.workspace, { recursive: true });
+  const env = isolatedEnv(dirs, {
+    SESSION_LEDGER_TEST_WORKSPACE: dirs.workspace,
+    SESSION_LEDGER_TEST_RUN_DIR: dirs.root,
+    ...(process.env.SESSION_LEDGER_TEST_STATS ? { SESSION_LEDGER_TEST_STATS: process.env.SESSION_LEDGER_TEST_STATS } : {}),
+  });
+  const server = await startCodeServer(dirs, { smokeTestDriver: true, env, logName: 'code-server-integration' });
+  const browser = await launchBrowser(dirs);
+  try {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    let onExit!: (code: number) => void;
+    const exited = new Promise<number>((r) => (onExit = r));
+    await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown) => {
+      const parts = Array.isArray(args) ? args : [args];
+      const line = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+      if (!workbenchNoise.test(line)) console.log(line);
+    });
+    await page.exposeFunction('codeAutomationExit', (code: number) => onExit(code));
+    const remote = (p: string) => `vscode-remote://remote${p}`;
+    const payload = [
+      ['extensionDevelopmentPath', remote(repoRoot)],
+      ['extensionTestsPath', remote(testsIndex)],
+    ];
+    const url = `${server.url}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    await page.goto(url);
+    const limitMs = Number(process.env.SESSION_LEDGER_INTEGRATION_TIMEOUT_MS ?? 15 * 60_000);
+    const timeout = new Promise<number>((r) => setTimeout(() => r(124), limitMs).unref());
+    const code = await Promise.race([exited, timeout]);
+    console.log(`[integration] extension host exit code ${code}${code === 124 ? ' (timed out)' : ''}; logs in ${dirs.root}`);
+    return code;
+  } finally {
+    await browser.close().catch(() => undefined);
+    await server.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error('[integration]', error);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,29 @@
+// Entry point the VS Code extension host calls with `extensionTestsPath`: runs every
+// `*.test.js` next to this file with mocha. Runner-agnostic: the same bundle runs under
+// @vscode/test-electron (test/electron) and under code-server (test/harness/runIntegration.ts).
+import { appendFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Mocha = require('mocha');
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+    mocha.addFile(join(__dirname, file));
+  }
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      const stats = runner.stats;
+      const statsFile = process.env.SESSION_LEDGER_TEST_STATS;
+      if (statsFile && stats) {
+        appendFileSync(statsFile, JSON.stringify({ passes: stats.passes, failures: stats.failures, pending: stats.pending }) + '\n');
+      }
+      if (failures > 0) {
+        reject(new Error(`${failures} integration test(s) failed.`));
+      } else if (!stats || stats.tests === 0) {
+        reject(new Error('No integration test ran.'));
+      } else {
+        resolve();
+      }
+    });
+  });
+}

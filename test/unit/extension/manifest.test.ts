@@ -1,0 +1,57 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CommandId } from '../../../src/vscode/commandIds';
+
+const repoRoot = join(__dirname, '..', '..', '..');
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+describe('extension manifest', () => {
+  it('contributes exactly the commands of the command table', () => {
+    const contributed = (pkg.contributes.commands as { command: string }[]).map((c) => c.command).sort();
+    const declared = Object.values(CommandId).sort();
+    assert.deepEqual(contributed, declared);
+  });
+
+  it('gives every contributed command a title and the Session Ledger category', () => {
+    for (const c of pkg.contributes.commands as { command: string; title?: string; category?: string }[]) {
+      assert.ok(c.title, `${c.command} has no title`);
+      assert.equal(c.category, 'Session Ledger', `${c.command} has category ${c.category}`);
+    }
+  });
+
+  it('only refers to declared commands from menus and welcome views', () => {
+    const declared = new Set<string>(Object.values(CommandId));
+    const menus = pkg.contributes.menus ?? {};
+    for (const [menu, items] of Object.entries(menus) as [string, { command?: string }[]][]) {
+      for (const item of items) {
+        if (item.command) assert.ok(declared.has(item.command), `${menu} refers to unknown command ${item.command}`);
+      }
+    }
+    for (const w of pkg.contributes.viewsWelcome ?? []) {
+      for (const m of (w.contents as string).matchAll(/command:([\w.]+)/g)) {
+        assert.ok(declared.has(m[1]), `welcome view refers to unknown command ${m[1]}`);
+      }
+    }
+  });
+
+  it('activates on its view and commands, never on *', () => {
+    assert.ok(!pkg.activationEvents.includes('*'));
+    assert.equal(pkg.engines.vscode, '^1.93.0');
+    assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+  });
+
+  it('keeps src/core free of vscode imports', () => {
+    const offenders = walk(join(repoRoot, 'src', 'core'))
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => /from ['"]vscode['"]|require\(['"]vscode['"]\)/.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(offenders, []);
+  });
+});
