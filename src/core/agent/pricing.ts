@@ -1,14 +1,12 @@
 import { z } from 'zod';
+import type { UsageTotals } from '../model/session';
 import builtInPricing from './pricing.json';
 
-/** Tokens of one run or one API response, as the Anthropic API reports them. */
-export interface TokenUsage {
-	inputTokens: number;
-	outputTokens: number;
-	/** Tokens written to the prompt cache (billed at the 5-minute cache write rate). */
-	cacheCreationInputTokens: number;
-	cacheReadInputTokens: number;
-}
+/**
+ * Tokens of one run or one API response (the store's UsageTotals shape). Cache creation tokens are
+ * billed at the 5-minute cache write rate.
+ */
+export type TokenUsage = UsageTotals;
 
 /** USD per million tokens. */
 export interface ModelPrice {
@@ -26,16 +24,16 @@ export type Cost = { usd: number } | { unknown: true };
 export const ZERO_USAGE: TokenUsage = Object.freeze({
 	inputTokens: 0,
 	outputTokens: 0,
-	cacheCreationInputTokens: 0,
-	cacheReadInputTokens: 0,
+	cacheCreationTokens: 0,
+	cacheReadTokens: 0,
 });
 
 export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
 	return {
 		inputTokens: a.inputTokens + b.inputTokens,
 		outputTokens: a.outputTokens + b.outputTokens,
-		cacheCreationInputTokens: a.cacheCreationInputTokens + b.cacheCreationInputTokens,
-		cacheReadInputTokens: a.cacheReadInputTokens + b.cacheReadInputTokens,
+		cacheCreationTokens: a.cacheCreationTokens + b.cacheCreationTokens,
+		cacheReadTokens: a.cacheReadTokens + b.cacheReadTokens,
 	};
 }
 
@@ -132,8 +130,8 @@ export class PricingTable {
 		const usd =
 			(usage.inputTokens * price.input +
 				usage.outputTokens * price.output +
-				usage.cacheCreationInputTokens * price.cacheWrite5m +
-				usage.cacheReadInputTokens * price.cacheRead) /
+				usage.cacheCreationTokens * price.cacheWrite5m +
+				usage.cacheReadTokens * price.cacheRead) /
 			1_000_000;
 		return { usd: roundUsd(usd) };
 	}

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { PricingOverrideError, PricingTable, addCosts, costOf, loadPricing } from '../../../src/core/agent/pricing';
 
 describe('pricing', () => {
-	const usage = { inputTokens: 1_000, outputTokens: 2_000, cacheCreationInputTokens: 10_000, cacheReadInputTokens: 100_000 };
+	const usage = { inputTokens: 1_000, outputTokens: 2_000, cacheCreationTokens: 10_000, cacheReadTokens: 100_000 };
 
 	it('prices a run by hand-checkable arithmetic (Sonnet 4.5: $3 in, $15 out, $3.75 cache write, $0.30 cache read)', () => {
 		// 1000*3 + 2000*15 + 10000*3.75 + 100000*0.3 = 3000 + 30000 + 37500 + 30000 = 100500 per million → $0.1005
