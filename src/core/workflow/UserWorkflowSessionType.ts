@@ -1,0 +1,201 @@
+import type { InteractionResultInput } from '../model/interaction';
+import type { JsonObject } from '../model/json';
+import type { Session } from '../model/session';
+import {
+  DEFAULT_WORKFLOW_MAX_ITERATIONS,
+  WORKFLOW_COMPLETE,
+  WORKFLOW_FAIL,
+  WorkflowDefinitionSchema,
+  type WorkflowDefinition,
+  type WorkflowStep,
+} from '../model/workflow';
+import { readNumber, isJsonObject } from './builtin/phaseState';
+import { claudeAnswerOf, shellPassed } from './builtin/claudeResult';
+import type { ShellDialect } from './shellQuote';
+import type { CommandSpec, SessionStart, SessionType, StepBehaviour, StepContext, StepOutcome } from './StepBehaviour';
+import { renderTemplate, TemplateError } from './template';
+import { tailOf } from './outputTail';
+
+/** What a workflow session remembers of each step, for `{{steps.<id>.…}}` and iteration limits. */
+interface StepRecord extends JsonObject {
+  output: string;
+  exitCode: number | null;
+  status: string;
+  error: string;
+  iterations: number;
+}
+
+function stepRecords(session: Session): Record<string, StepRecord> {
+  return (isJsonObject(session.state.steps) ? session.state.steps : {}) as Record<string, StepRecord>;
+}
+
+function templateLookup(session: Session, iteration: number): (path: string) => string {
+  return (path) => {
+    const [namespace, name, field] = path.split('.');
+    if (namespace === 'iteration') {
+      return String(iteration);
+    }
+    if (namespace === 'session') {
+      const value = session[name as keyof Session];
+      return Array.isArray(value) ? value.join('\n') : value === null || value === undefined ? '' : String(value);
+    }
+    if (namespace === 'options') {
+      const options = isJsonObject(session.state.options) ? session.state.options : {};
+      const value = options[name];
+      return value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+    }
+    if (namespace === 'steps') {
+      const record = stepRecords(session)[name];
+      const value = record?.[field];
+      return value === undefined || value === null ? '' : String(value);
+    }
+    throw new TemplateError(`unknown placeholder {{${path}}}`);
+  };
+}
+
+function render(template: string, session: Session, iteration: number, quoteFor?: ShellDialect): string {
+  return renderTemplate(template, templateLookup(session, iteration), { quoteFor });
+}
+
+function commandFor(step: WorkflowStep, session: Session, context: StepContext): CommandSpec {
+  const iteration = readNumber(stepRecords(session)[step.id] ?? {}, 'iterations') + 1;
+  switch (step.kind) {
+    case 'shell':
+      return {
+        step: step.id,
+        kind: 'shell',
+        command: render(step.command, session, iteration, context.settings.shellDialect),
+        metadata: step.timeoutSeconds === undefined ? {} : { timeoutMs: step.timeoutSeconds * 1000 },
+      };
+    case 'claude':
+      return {
+        step: step.id,
+        kind: 'claude',
+        command: render(step.prompt, session, iteration),
+        system: step.system === undefined ? undefined : render(step.system, session, iteration),
+        metadata: step.model === undefined ? {} : { model: step.model },
+      };
+    case 'spawn_sessions': {
+      const children = step.sessions.map((child) => ({
+        type: child.type,
+        title: render(child.title, session, iteration),
+        intention: render(child.intention, session, iteration),
+        successCriteria: child.successCriteria,
+        constraints: child.constraints,
+        options: (child.options ?? {}) as JsonObject,
+      }));
+      return { step: step.id, kind: 'spawn_sessions', command: `Spawn ${children.length} session(s): ${children.map((c) => c.title).join('; ')}`, children };
+    }
+  }
+}
+
+function succeeded(step: WorkflowStep, result: InteractionResultInput): boolean {
+  switch (step.kind) {
+    case 'shell':
+      return shellPassed(result);
+    case 'claude':
+      return !('error' in claudeAnswerOf(result));
+    case 'spawn_sessions':
+      return result.status === 'ok' || step.continueOnChildFailure === true;
+  }
+}
+
+function targetAfter(definition: WorkflowDefinition, step: WorkflowStep, success: boolean): string {
+  if (success) {
+    const following = definition.steps[definition.steps.indexOf(step) + 1];
+    return step.onSuccess ?? step.next ?? following?.id ?? WORKFLOW_COMPLETE;
+  }
+  return step.onFailure ?? step.next ?? WORKFLOW_FAIL;
+}
+
+function describeFailure(step: WorkflowStep, result: InteractionResultInput): string {
+  const detail = result.errorMessage ?? (result.exitCode !== null && result.exitCode !== undefined ? `exit code ${result.exitCode}` : result.status);
+  return `Step "${step.id}" failed (${detail}).`;
+}
+
+class UserWorkflowStep implements StepBehaviour {
+  constructor(
+    private readonly definition: WorkflowDefinition,
+    private readonly step: WorkflowStep,
+  ) {}
+
+  getCommand(session: Session, _history: unknown, context: StepContext): CommandSpec {
+    return commandFor(this.step, session, context);
+  }
+
+  handleResult(session: Session, _interaction: unknown, result: InteractionResultInput, context: StepContext): StepOutcome {
+    const records = stepRecords(session);
+    const success = succeeded(this.step, result);
+    const record: StepRecord = {
+      output: tailOf(result.output ?? '', context.settings.outputTailChars),
+      exitCode: result.exitCode ?? null,
+      status: success ? 'ok' : 'error',
+      error: result.errorMessage ?? '',
+      iterations: readNumber(records[this.step.id] ?? {}, 'iterations') + 1,
+    };
+    const state = { ...session.state, steps: { ...records, [this.step.id]: record } };
+    const files = this.step.kind === 'claude' && this.step.saveAs !== undefined && success
+      ? [{ name: this.step.saveAs, content: result.output ?? '', artifactKey: this.step.saveAs, artifactKind: 'file', contentType: contentTypeOf(this.step.saveAs) }]
+      : [];
+    const target = targetAfter(this.definition, this.step, success);
+    if (target === WORKFLOW_COMPLETE) {
+      return { state, status: 'complete', files };
+    }
+    if (target === WORKFLOW_FAIL) {
+      return { state, status: 'failed', failureReason: describeFailure(this.step, result), files };
+    }
+    const nextStep = this.definition.steps.find((candidate) => candidate.id === target);
+    const limit = nextStep?.maxIterations ?? this.definition.maxIterations ?? DEFAULT_WORKFLOW_MAX_ITERATIONS;
+    const runs = target === this.step.id ? record.iterations : readNumber(records[target] ?? {}, 'iterations');
+    if (runs >= limit) {
+      return { state, status: 'failed', failureReason: `Step "${target}" has already run ${runs} times, its maxIterations; the workflow stops.`, files };
+    }
+    return { state, phase: target, files };
+  }
+}
+
+function contentTypeOf(name: string): string {
+  return name.endsWith('.json') ? 'application/json' : name.endsWith('.md') ? 'text/markdown' : 'text/plain';
+}
+
+/**
+ * A session type defined by a workflow file. A session keeps a snapshot of the definition it
+ * started with, so editing or deleting the file never breaks a session already under way.
+ */
+export class UserWorkflowSessionType implements SessionType {
+  readonly source = 'workflow';
+  readonly mirrorsStateFile = false;
+
+  constructor(
+    readonly definition: WorkflowDefinition,
+    /** The file it came from. */
+    readonly file: string,
+  ) {}
+
+  get id(): string {
+    return this.definition.id;
+  }
+  get label(): string {
+    return this.definition.label;
+  }
+  get description(): string {
+    return this.definition.description ?? `Workflow from ${this.file}`;
+  }
+
+  start(options: JsonObject): SessionStart {
+    return {
+      phase: this.definition.start ?? this.definition.steps[0].id,
+      state: { workflow: this.definition as unknown as JsonObject, options, steps: {} },
+    };
+  }
+
+  behaviourFor(session: Session): StepBehaviour {
+    const snapshot = WorkflowDefinitionSchema.safeParse(session.state.workflow);
+    const definition = snapshot.success ? snapshot.data : this.definition;
+    const step = definition.steps.find((candidate) => candidate.id === session.phase);
+    if (step === undefined) {
+      throw new Error(`Workflow "${definition.id}" has no step "${session.phase}"`);
+    }
+    return new UserWorkflowStep(definition, step);
+  }
+}
