@@ -2,6 +2,7 @@
 // driver enabled, opened by headless Chromium with extensionDevelopmentPath/extensionTestsPath
 // in the URL payload. Exits with the extension host's exit code.
 import { join } from 'node:path';
+import { format } from 'node:util';
 import { cpSync, existsSync } from 'node:fs';
 import { assertInstalled, isolatedEnv, launchBrowser, makeRunDirs, repoRoot, startCodeServer } from './testVscode';
 
@@ -28,7 +29,7 @@ async function main(): Promise<number> {
     const exited = new Promise<number>((r) => (onExit = r));
     await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown) => {
       const parts = Array.isArray(args) ? args : [args];
-      const line = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+      const line = format(...parts);
       if (!workbenchNoise.test(line)) console.log(line);
     });
     await page.exposeFunction('codeAutomationExit', (code: number) => onExit(code));

@@ -1,0 +1,136 @@
+import * as vscode from 'vscode';
+import type { Session } from '../core/model/session';
+import { SESSION_STATUSES, type SessionStatus } from '../core/model/sessionStatus';
+import type { SessionStore } from '../core/store/SessionStore';
+import type { ActiveSession } from './ActiveSession';
+import { CommandId } from './commandIds';
+import { DisposableOwner } from './lifecycle';
+import { sessionDescription, sessionTooltip, statusIcon, statusPresentation } from './sessionPresentation';
+
+export type SessionTreeNode =
+  | { kind: 'group'; status: SessionStatus }
+  | { kind: 'session'; session: Session }
+  | { kind: 'more'; status: SessionStatus; shown: number; total: number };
+
+/** How many top-level sessions a group shows before a "Show more" row; each click adds as many. */
+export const SESSION_PAGE_SIZE = 200;
+
+/**
+ * The Sessions tree: status groups (empty ones hidden) of top-level sessions, newest first and
+ * paged, with child sessions nested under their parent. A thin view over the store: it
+ * refreshes on the store's change events and queries lazily when VS Code asks.
+ */
+export class SessionTreeProvider extends DisposableOwner implements vscode.TreeDataProvider<SessionTreeNode> {
+  private readonly _onDidChangeTreeData = this.register(new vscode.EventEmitter<SessionTreeNode | undefined>());
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  private readonly pages = new Map<SessionStatus, number>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private filterText: string | undefined;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly active: ActiveSession,
+  ) {
+    super();
+    this.register(store.onDidChange(() => this.scheduleRefresh()));
+    this.register(active.onDidChange(() => this.scheduleRefresh()));
+    this.register({ dispose: () => clearTimeout(this.refreshTimer) });
+  }
+
+  /** Coalesces bursts of store commits into one redraw. */
+  private scheduleRefresh(): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this._onDidChangeTreeData.fire(undefined), 30);
+  }
+
+  refresh(): void {
+    this._onDidChangeTreeData.fire(undefined);
+  }
+
+  /** Shows only sessions whose title, intention, summary or slug contain `text` (undefined clears). */
+  setFilter(text: string | undefined): void {
+    this.filterText = text?.trim() || undefined;
+    void vscode.commands.executeCommand('setContext', 'sessionLedger.treeFiltered', this.filterText !== undefined);
+    this.refresh();
+  }
+
+  get filter(): string | undefined {
+    return this.filterText;
+  }
+
+  showMore(status: SessionStatus): void {
+    this.pages.set(status, (this.pages.get(status) ?? 1) + 1);
+    this.refresh();
+  }
+
+  getChildren(node?: SessionTreeNode): SessionTreeNode[] {
+    if (!node) {
+      return SESSION_STATUSES.filter((status) => this.countTopLevel(status) > 0).map((status) => ({ kind: 'group', status }));
+    }
+    if (node.kind === 'group') {
+      const total = this.countTopLevel(node.status);
+      const limit = (this.pages.get(node.status) ?? 1) * SESSION_PAGE_SIZE;
+      const sessions = this.store.sessions.list({ status: node.status, parentSessionId: null, text: this.filterText, limit });
+      const nodes: SessionTreeNode[] = sessions.map((session) => ({ kind: 'session', session }));
+      if (total > sessions.length) nodes.push({ kind: 'more', status: node.status, shown: sessions.length, total });
+      return nodes;
+    }
+    if (node.kind === 'session') {
+      return this.store.sessions.children(node.session.id).map((session) => ({ kind: 'session', session }));
+    }
+    return [];
+  }
+
+  getParent(node: SessionTreeNode): SessionTreeNode | undefined {
+    if (node.kind !== 'session') return node.kind === 'more' ? { kind: 'group', status: node.status } : undefined;
+    const parentId = node.session.parentSessionId;
+    const parent = parentId ? this.store.sessions.get(parentId) : undefined;
+    return parent ? { kind: 'session', session: parent } : { kind: 'group', status: node.session.status };
+  }
+
+  getTreeItem(node: SessionTreeNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'group': {
+        const count = this.countTopLevel(node.status);
+        const item = new vscode.TreeItem(statusPresentation[node.status].group, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `group:${node.status}`;
+        item.description = String(count);
+        item.contextValue = `group.${node.status}`;
+        item.iconPath = statusIcon(node.status);
+        return item;
+      }
+      case 'more': {
+        const item = new vscode.TreeItem(`Show more (${node.shown} of ${node.total})`, vscode.TreeItemCollapsibleState.None);
+        item.id = `more:${node.status}`;
+        item.iconPath = new vscode.ThemeIcon('ellipsis');
+        item.command = { command: CommandId.showMoreSessions, title: 'Show more', arguments: [node.status] };
+        return item;
+      }
+      case 'session':
+        return this.sessionItem(node.session);
+    }
+  }
+
+  private sessionItem(s: Session): vscode.TreeItem {
+    const isActive = this.active.id === s.id;
+    const hasChildren = this.store.sessions.count({ parentSessionId: s.id }) > 0;
+    const item = new vscode.TreeItem(
+      s.title,
+      hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    );
+    item.id = `session:${s.id}`;
+    item.description = (isActive ? '● ' : '') + sessionDescription(s);
+    item.tooltip = sessionTooltip(s, isActive);
+    item.iconPath = statusIcon(s.status);
+    item.contextValue = `session.${s.status}${isActive ? '.current' : ''}`;
+    item.accessibilityInformation = {
+      label: `${s.title}, ${s.status}${isActive ? ', active session' : ''}, ${sessionDescription(s)}`,
+    };
+    item.command = { command: CommandId.openTimeline, title: 'Open Timeline', arguments: [s.id] };
+    return item;
+  }
+
+  private countTopLevel(status: SessionStatus): number {
+    return this.store.sessions.count({ status, parentSessionId: null, text: this.filterText });
+  }
+}

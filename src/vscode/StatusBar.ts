@@ -1,0 +1,102 @@
+import * as vscode from 'vscode';
+import type { Session } from '../core/model/session';
+import type { SessionStore } from '../core/store/SessionStore';
+import type { ActiveSession } from './ActiveSession';
+import { CommandId } from './commandIds';
+import { DisposableOwner } from './lifecycle';
+import { formatCost } from './sessionPresentation';
+
+/** What the person is waiting for, as far as the status bar is concerned. */
+export type SessionActivity = 'running' | 'waiting' | 'paused' | 'interrupted' | 'ended';
+
+export type StatusBarState = { kind: 'idle' } | { kind: 'session'; session: Session; activity: SessionActivity };
+
+export interface StatusBarView {
+  text: string;
+  tooltip: string;
+  command: string;
+  warning: boolean;
+}
+
+const activityIcon: Record<SessionActivity, string> = {
+  running: '$(sync~spin)',
+  waiting: '$(debug-continue)',
+  paused: '$(debug-pause)',
+  interrupted: '$(warning)',
+  ended: '$(check)',
+};
+
+const activityText: Record<SessionActivity, string> = {
+  running: 'running a step',
+  waiting: 'waiting for you (Next Step)',
+  paused: 'paused',
+  interrupted: 'interrupted: resume it to go on',
+  ended: 'ended',
+};
+
+/** The one place that maps state to what the status bar shows. */
+export function presentStatusBar(state: StatusBarState): StatusBarView {
+  if (state.kind === 'idle') {
+    return { text: '$(notebook) Sessions', tooltip: 'Session Ledger: no active session. Click to open the Sessions view.', command: 'workbench.view.extension.sessionLedger', warning: false };
+  }
+  const s = state.session;
+  const parts = [s.title.length > 40 ? `${s.title.slice(0, 39)}…` : s.title];
+  if (s.phase) parts.push(s.phase);
+  parts.push(`#${s.interactionCount}`);
+  if (s.totalCostUsd > 0) parts.push(formatCost(s.totalCostUsd));
+  return {
+    text: `${activityIcon[state.activity]} ${parts.join(' · ')}`,
+    tooltip: `${s.title} (${s.type}, ${s.executionMode}) — ${activityText[state.activity]}. Step ${s.interactionCount}${s.phase ? `, phase ${s.phase}` : ''}, cost ${formatCost(s.totalCostUsd)}. Click for actions.`,
+    command: CommandId.sessionActions,
+    warning: state.activity === 'interrupted',
+  };
+}
+
+/** Shows the active session; refreshes on store changes, active-session changes and runner activity. */
+export class StatusBar extends DisposableOwner {
+  private readonly item = this.register(vscode.window.createStatusBarItem('sessionLedger.status', vscode.StatusBarAlignment.Left, 50));
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly active: ActiveSession,
+    private readonly isRunning: (sessionId: string) => boolean,
+    onDidChangeRunning: vscode.Event<unknown>,
+  ) {
+    super();
+    this.item.name = 'Session Ledger';
+    this.register(store.onDidChange(() => this.update()));
+    this.register(active.onDidChange(() => this.update()));
+    this.register(onDidChangeRunning(() => this.update()));
+    this.update();
+    this.item.show();
+  }
+
+  get view(): StatusBarView {
+    return presentStatusBar(this.state());
+  }
+
+  private state(): StatusBarState {
+    const id = this.active.id;
+    const session = id ? this.store.sessions.get(id) : undefined;
+    if (!session) return { kind: 'idle' };
+    const activity: SessionActivity = this.isRunning(session.id)
+      ? 'running'
+      : session.status === 'active'
+        ? 'waiting'
+        : session.status === 'paused'
+          ? 'paused'
+          : session.status === 'interrupted'
+            ? 'interrupted'
+            : 'ended';
+    return { kind: 'session', session, activity };
+  }
+
+  update(): void {
+    const view = this.view;
+    this.item.text = view.text;
+    this.item.tooltip = view.tooltip;
+    this.item.command = view.command;
+    this.item.backgroundColor = view.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.accessibilityInformation = { label: view.tooltip };
+  }
+}

@@ -1,0 +1,56 @@
+import * as vscode from 'vscode';
+import type { Session } from '../core/model/session';
+import type { SessionStatus } from '../core/model/sessionStatus';
+
+/** How each status looks wherever a session is shown: tree groups, items, status bar, pickers. */
+export const statusPresentation: Record<SessionStatus, { group: string; icon: string; color: string }> = {
+  active: { group: 'Active', icon: 'play-circle', color: 'charts.green' },
+  paused: { group: 'Paused', icon: 'debug-pause', color: 'charts.yellow' },
+  interrupted: { group: 'Interrupted', icon: 'warning', color: 'charts.orange' },
+  complete: { group: 'Completed', icon: 'pass', color: 'testing.iconPassed' },
+  failed: { group: 'Failed', icon: 'error', color: 'testing.iconFailed' },
+  cancelled: { group: 'Cancelled', icon: 'circle-slash', color: 'disabledForeground' },
+};
+
+export function statusIcon(status: SessionStatus): vscode.ThemeIcon {
+  const p = statusPresentation[status];
+  return new vscode.ThemeIcon(p.icon, new vscode.ThemeColor(p.color));
+}
+
+export function formatCost(usd: number): string {
+  return usd === 0 ? '$0' : usd < 0.01 ? '<$0.01' : `$${usd.toFixed(2)}`;
+}
+
+export function formatTokens(n: number): string {
+  return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
+}
+
+/** `type · phase · cost`, the one-line summary next to a session's title. */
+export function sessionDescription(s: Session): string {
+  return [s.type, s.phase, s.totalCostUsd > 0 ? formatCost(s.totalCostUsd) : undefined].filter(Boolean).join(' · ');
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+export function sessionTooltip(s: Session, isActive: boolean): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.supportHtml = false;
+  md.appendMarkdown(`**${escapeMarkdown(s.title)}**${isActive ? ' — *active session*' : ''}\n\n`);
+  if (s.intention) md.appendMarkdown(`${escapeMarkdown(s.intention)}\n\n`);
+  const rows: [string, string][] = [
+    ['Status', `$(${statusPresentation[s.status].icon}) ${s.status}${s.phase ? ` · ${s.phase}` : ''}`],
+    ['Type', s.type],
+    ['Mode', s.executionMode],
+    ['Steps', String(s.interactionCount)],
+    ['Tokens', `${formatTokens(s.inputTokens)} in · ${formatTokens(s.outputTokens)} out · ${formatTokens(s.cacheReadTokens)} cache read`],
+    ['Cost', formatCost(s.totalCostUsd)],
+    ['Created', new Date(s.createdAt).toLocaleString()],
+    ['Updated', new Date(s.updatedAt).toLocaleString()],
+  ];
+  if (s.endedAt) rows.push(['Ended', new Date(s.endedAt).toLocaleString()]);
+  if (s.externalConversationId) rows.push(['Conversation', `\`${s.externalConversationId}\``]);
+  md.appendMarkdown(rows.map(([k, v]) => `${k}: ${v}`).join('  \n'));
+  return md;
+}
