@@ -48,8 +48,8 @@ function parseUsage(value: unknown): TokenUsage | null {
   return {
     inputTokens: count(value.input_tokens),
     outputTokens: count(value.output_tokens),
-    cacheCreationInputTokens: count(value.cache_creation_input_tokens),
-    cacheReadInputTokens: count(value.cache_read_input_tokens),
+    cacheCreationTokens: count(value.cache_creation_input_tokens),
+    cacheReadTokens: count(value.cache_read_input_tokens),
   };
 }
 
