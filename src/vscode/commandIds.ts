@@ -3,8 +3,26 @@
  * against `contributes.commands` in package.json, both ways.
  */
 export const CommandId = {
-  showLog: 'sessionLedger.showLog',
+  newSession: 'sessionLedger.newSession',
+  nextStep: 'sessionLedger.nextStep',
+  pauseSession: 'sessionLedger.pauseSession',
+  resumeSession: 'sessionLedger.resumeSession',
+  cancelSession: 'sessionLedger.cancelSession',
+  openTimeline: 'sessionLedger.openTimeline',
+  setActiveSession: 'sessionLedger.setActiveSession',
+  findSession: 'sessionLedger.findSession',
+  addNote: 'sessionLedger.addNote',
+  renameSession: 'sessionLedger.renameSession',
+  deleteSession: 'sessionLedger.deleteSession',
+  restoreSession: 'sessionLedger.restoreSession',
+  exportSession: 'sessionLedger.exportSession',
+  copyConversationId: 'sessionLedger.copyConversationId',
+  sessionActions: 'sessionLedger.sessionActions',
+  showMoreSessions: 'sessionLedger.showMoreSessions',
+  filterSessions: 'sessionLedger.filterSessions',
+  clearFilter: 'sessionLedger.clearFilter',
   refresh: 'sessionLedger.refresh',
+  showLog: 'sessionLedger.showLog',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

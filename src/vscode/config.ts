@@ -1,19 +1,7 @@
 import * as vscode from 'vscode';
-import { z } from 'zod';
+import { ConfigSchema, configKeys, configSection as section, type LedgerConfig } from './configSchema';
 
-const section = 'sessionLedger';
-
-/** Every setting the extension reads, validated: settings are untrusted JSON. */
-const ConfigSchema = z.object({
-  testCommand: z.string().trim().default(''),
-  maxBuildAttempts: z.number().int().min(1).max(50).default(3),
-  maxTestFixIterations: z.number().int().min(1).max(100).default(5),
-  summarizeOnComplete: z.boolean().default(false),
-  claudePath: z.string().trim().min(1).default('claude'),
-  shellIntegrationTimeoutMs: z.number().int().min(500).max(60_000).default(3000),
-});
-export type LedgerConfig = z.infer<typeof ConfigSchema>;
-export const configKeys = Object.keys(ConfigSchema.shape) as (keyof LedgerConfig)[];
+export type { LedgerConfig };
 
 /**
  * Typed access to the `sessionLedger.*` settings. A bad value is reported once (naming the

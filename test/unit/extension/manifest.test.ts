@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandId } from '../../../src/vscode/commandIds';
+import { ConfigSchema, configKeys } from '../../../src/vscode/configSchema';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
@@ -46,6 +47,15 @@ describe('extension manifest', () => {
     assert.ok(!pkg.activationEvents.includes('*'));
     assert.equal(pkg.engines.vscode, '^1.93.0');
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
+  });
+
+  it('contributes exactly the settings the config module reads, with the same defaults', () => {
+    const props = pkg.contributes.configuration.properties as Record<string, { default: unknown }>;
+    assert.deepEqual(Object.keys(props).sort(), configKeys.map((k) => `sessionLedger.${k}`).sort());
+    const defaults = ConfigSchema.parse({});
+    for (const key of configKeys) {
+      assert.deepEqual(props[`sessionLedger.${key}`].default, defaults[key], `default of sessionLedger.${key}`);
+    }
   });
 
   it('keeps src/core free of vscode imports', () => {
