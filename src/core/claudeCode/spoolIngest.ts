@@ -12,12 +12,10 @@
 import * as fs from 'node:fs';
 import { z } from 'zod';
 import type { JsonValue } from '../model/json';
-import type { SessionStore } from '../store/SessionStore';
 import type { StoreTransaction } from '../store/repositoryApi';
 import { allSessions, ClaudeSessionResolver, sha256Hex } from './claudeSessions';
 import { readCompleteLines } from './lineReader';
-
-export type HookIngestStore = Pick<SessionStore, 'transaction' | 'sessions'>;
+import type { TransactionalStore } from './storeAccess';
 
 const HookPayloadSchema = z.looseObject({
   session_id: z.string().min(1),
@@ -128,7 +126,7 @@ function appendEvents(tx: StoreTransaction, resolver: ClaudeSessionResolver, lin
 }
 
 /** Ingests what was appended to the spool since the last call. Safe to call concurrently with hook writers. */
-export async function ingestHookSpool(store: HookIngestStore, options: SpoolIngestOptions): Promise<SpoolIngestReport> {
+export async function ingestHookSpool(store: TransactionalStore, options: SpoolIngestOptions): Promise<SpoolIngestReport> {
   const { spoolPath } = options;
   const batchLines = options.batchLines ?? 500;
   const report: SpoolIngestReport = {
