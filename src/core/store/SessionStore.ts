@@ -1,4 +1,25 @@
-import type { StoreChange } from '../model/change';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import initSqlJs from 'sql.js';
+import type { StoreChange, StoreChangeKind } from '../model/change';
+import type { JournalRecord } from './journalRecord';
+import type { DurableBatch } from './journalWriter';
+import { JournalWriter } from './journalWriter';
+import type { LedgerDatabase } from './ledgerDatabase';
+import { LockFile } from './lockFile';
+import { applyMigration, assertNotNewer, defaultMigrationsDirectory, loadMigrations, schemaVersion, type Migration } from './migrations';
+import { performRepairs, recoverState } from './recovery';
+import { ArtifactRepository } from './repositories/artifactRepository';
+import { ConversationRepository } from './repositories/conversationRepository';
+import { EventRepository } from './repositories/eventRepository';
+import { InteractionRepository } from './repositories/interactionRepository';
+import { NoteRepository } from './repositories/noteRepository';
+import type { RepositoryContext } from './repositories/repositoryContext';
+import { RunRepository } from './repositories/runRepository';
+import { SessionRepository } from './repositories/sessionRepository';
+import { SnapshotReplica, defaultWorkerPath } from './snapshotReplica';
+import { LOCK_FILE, SNAPSHOT_FILE, listSegments, writeFileAtomically } from './storeFiles';
 import type {
   Acknowledged,
   ArtifactsReads,
@@ -39,6 +60,11 @@ export interface SessionStoreOptions {
   clock?: Clock;
   /** Write a snapshot (off the main thread) once the journal since the last one exceeds this many bytes. Default 64 MiB. */
   snapshotJournalBytes?: number;
+  /**
+   * Write snapshots in a worker thread (default true). `false` exports on the calling thread, which
+   * stalls it for ~1.5 ms per MB: only for tools and tests with small stores.
+   */
+  snapshotInWorker?: boolean;
   /** Write a snapshot after this long without writes, if anything was written since the last one. Default 30 s; 0 disables. */
   snapshotIdleMs?: number;
 }
@@ -60,6 +86,62 @@ export type StoreConversations = ConversationsReads & Acknowledged<Conversations
 export type StoreArtifacts = ArtifactsReads & Acknowledged<ArtifactsWrites>;
 export type StoreNotes = NotesReads & Acknowledged<NotesWrites>;
 
+const DEFAULT_SNAPSHOT_JOURNAL_BYTES = 64 * 1024 * 1024;
+const DEFAULT_SNAPSHOT_IDLE_MS = 30_000;
+
+/** `sql-wasm.wasm` beside this module (bundled extension: dist/), else the sql.js package's copy. */
+function defaultWasmPath(): string {
+  const bundled = path.join(__dirname, 'sql-wasm.wasm');
+  return fs.existsSync(bundled) ? bundled : require.resolve('sql.js/dist/sql-wasm.wasm');
+}
+
+/** Wall-clock time with sub-millisecond resolution (monotonic within a run). */
+function systemClock(): Clock {
+  const origin = Date.now() - performance.now();
+  return { now: () => origin + performance.now() };
+}
+
+/** What one committed transaction changed, carried with its journal record until it is durable. */
+interface ChangeSet {
+  readonly sessionIds: Set<string>;
+  readonly kinds: Set<StoreChangeKind>;
+}
+
+type Listener<T> = (value: T) => void;
+
+class Emitter<T> {
+  private readonly listeners = new Set<Listener<T>>();
+
+  on(listener: Listener<T>): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  fire(value: T): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(value);
+      } catch {
+        // A failing listener must not break the store or the other listeners.
+      }
+    }
+  }
+}
+
+/** Builds the store-level face of a repository: reads delegated, each write run as its own durable transaction. */
+function acknowledgedFacade<Reads, Writes>(
+  repository: Reads & Writes,
+  reads: Record<keyof Reads, true>,
+  writes: Record<keyof Writes, true>,
+  commit: <T>(work: () => T) => Promise<T>,
+): Reads & Acknowledged<Writes> {
+  const target = repository as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const facade: Record<string, unknown> = {};
+  for (const name of Object.keys(reads)) facade[name] = (...args: unknown[]) => target[name](...args);
+  for (const name of Object.keys(writes)) facade[name] = (...args: unknown[]) => commit(() => target[name](...args));
+  return facade as Reads & Acknowledged<Writes>;
+}
+
 /**
  * The session store: sql.js in memory for synchronous reads, an append-only checksummed journal
  * for durability (group commit), and snapshots written by a worker thread replica so the
@@ -70,9 +152,7 @@ export type StoreNotes = NotesReads & Acknowledged<NotesWrites>;
  *   store.events.list(session.id, { after: 0, limit: 200 });
  *   await store.transaction((tx) => { tx.sessions.update(id, { phase: 'build' }); tx.events.append({ … }); });
  */
-export declare class SessionStore {
-  static open(options: SessionStoreOptions): Promise<SessionStore>;
-
+export class SessionStore {
   readonly sessions: StoreSessions;
   readonly interactions: StoreInteractions;
   readonly events: StoreEvents;
@@ -81,27 +161,246 @@ export declare class SessionStore {
   readonly artifacts: StoreArtifacts;
   readonly notes: StoreNotes;
 
-  /** Warnings raised so far (corrupt snapshot or journal tail kept aside, failed snapshot…). */
-  readonly warnings: readonly StoreWarning[];
-  /** Fires for each warning raised after `open` returned (those raised while opening are in `warnings`). */
-  onDidWarn(listener: (warning: StoreWarning) => void): Disposable;
+  private readonly _warnings: StoreWarning[] = [];
+  private readonly _onDidWarn = new Emitter<StoreWarning>();
+  private readonly _onDidChange = new Emitter<StoreChange>();
+  private readonly tx: StoreTransaction;
+  private currentChanges: ChangeSet | undefined;
+  private nextRecord: number;
+  private lastSnapshotRecord: number;
+  private journalBytesSinceSnapshot = 0;
+  private snapshotChain: Promise<void> = Promise.resolve();
+  private queuedSnapshot: Promise<void> | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  private journal!: JournalWriter<ChangeSet>;
+  private replica: SnapshotReplica | undefined;
 
-  /** Fires after commits are durable, naming the sessions and kinds of record that changed. */
-  onDidChange(listener: (change: StoreChange) => void): Disposable;
+  private constructor(
+    private readonly directory: string,
+    private readonly database: LedgerDatabase,
+    private readonly lock: LockFile,
+    private readonly clock: Clock,
+    private readonly options: SessionStoreOptions,
+    lastRecord: number,
+    snapshotRecord: number,
+  ) {
+    this.nextRecord = lastRecord + 1;
+    this.lastSnapshotRecord = snapshotRecord;
+    const context: RepositoryContext = {
+      db: database,
+      nowMillis: () => Math.floor(this.clock.now()),
+      nowMicros: () => Math.round(this.clock.now() * 1000),
+      newId: () => randomUUID(),
+      changed: (sessionId, kind) => {
+        this.currentChanges?.sessionIds.add(sessionId);
+        this.currentChanges?.kinds.add(kind);
+      },
+    };
+    const sessions = new SessionRepository(context);
+    this.tx = {
+      sessions,
+      interactions: new InteractionRepository(context, sessions),
+      events: new EventRepository(context, sessions),
+      runs: new RunRepository(context, sessions),
+      conversations: new ConversationRepository(context, sessions),
+      artifacts: new ArtifactRepository(context, sessions),
+      notes: new NoteRepository(context, sessions),
+    };
+    const commit = <T>(work: () => T): Promise<T> => this.transaction(() => work());
+    this.sessions = acknowledgedFacade<SessionsReads, SessionsWrites>(this.tx.sessions, { get: true, require: true, list: true, count: true, children: true }, { create: true, update: true, softDelete: true, restore: true }, commit);
+    this.interactions = acknowledgedFacade<InteractionsReads, InteractionsWrites>(this.tx.interactions, { get: true, getBySeq: true, list: true, latest: true, listPending: true }, { append: true, setResult: true }, commit);
+    this.events = acknowledgedFacade<EventsReads, EventsWrites>(this.tx.events, { get: true, list: true, lastSeq: true }, { append: true }, commit);
+    this.runs = acknowledgedFacade<RunsReads, RunsWrites>(this.tx.runs, { get: true, listBySession: true, listByInteraction: true }, { start: true, update: true }, commit);
+    this.conversations = acknowledgedFacade<ConversationsReads, ConversationsWrites>(this.tx.conversations, { get: true, listBySession: true, messages: true }, { create: true, appendMessage: true }, commit);
+    this.artifacts = acknowledgedFacade<ArtifactsReads, ArtifactsWrites>(this.tx.artifacts, { get: true, getByKey: true, list: true }, { put: true, softDelete: true }, commit);
+    this.notes = acknowledgedFacade<NotesReads, NotesWrites>(this.tx.notes, { get: true, list: true }, { add: true }, commit);
+  }
 
   /**
-   * Runs `work` synchronously against the repositories, commits it as ONE journal record and
-   * resolves with its return value once durable. If `work` throws, nothing is written and the
-   * promise rejects with that error. `work` must not be async.
+   * Opens (creating if needed) the store in `options.directory`: takes the lock, loads the snapshot,
+   * replays the journal, refuses a store written by a newer version (leaving it untouched), keeps
+   * damaged files aside with a warning, applies pending migrations, and starts the snapshot worker.
    */
-  transaction<T>(work: (tx: StoreTransaction) => T): Promise<T>;
+  static async open(options: SessionStoreOptions): Promise<SessionStore> {
+    const directory = path.resolve(options.directory);
+    fs.mkdirSync(directory, { recursive: true });
+    const clock = options.clock ?? systemClock();
+    const wasmPath = options.wasmPath ?? defaultWasmPath();
+    const migrations = loadMigrations(options.migrationsDirectory ?? defaultMigrationsDirectory());
+    const lock = LockFile.acquire(path.join(directory, LOCK_FILE));
+    let database: LedgerDatabase | undefined;
+    try {
+      const SQL = await initSqlJs({ locateFile: () => wasmPath });
+      const recovered = recoverState(SQL, directory);
+      database = recovered.database;
+      assertNotNewer(database, migrations, directory);
+      const warnings = performRepairs(directory, recovered.repairs, Math.floor(clock.now()));
+      const store = new SessionStore(directory, database, lock, clock, options, recovered.lastRecord, recovered.snapshotRecord);
+      store._warnings.push(...warnings);
+      await store.start(wasmPath, recovered.loadedSnapshot, recovered.replayed, migrations, recovered.replayed.length > 0);
+      return store;
+    } catch (error) {
+      database?.close();
+      lock.release();
+      throw error;
+    }
+  }
 
-  /** Resolves when every write issued so far is durable. */
-  flush(): Promise<void>;
+  get warnings(): readonly StoreWarning[] {
+    return this._warnings;
+  }
 
-  /** Writes a snapshot now (off the main thread) and truncates the journal; resolves when done. */
-  snapshot(): Promise<void>;
+  /** Where the store lives. */
+  get storageDirectory(): string {
+    return this.directory;
+  }
 
-  /** Flushes, writes a final snapshot, stops the worker and releases the lock. Idempotent. */
-  close(): Promise<void>;
+  /** The schema version (number of applied migrations). */
+  get schemaVersion(): number {
+    return schemaVersion(this.database);
+  }
+
+  onDidWarn(listener: (warning: StoreWarning) => void): Disposable {
+    return this._onDidWarn.on(listener);
+  }
+
+  onDidChange(listener: (change: StoreChange) => void): Disposable {
+    return this._onDidChange.on(listener);
+  }
+
+  transaction<T>(work: (tx: StoreTransaction) => T): Promise<T> {
+    if (this.closing) return Promise.reject(new Error('The session store is closed.'));
+    if (this.journal.failed) return Promise.reject(this.journal.failed);
+    const recordNumber = this.nextRecord;
+    const changes: ChangeSet = { sessionIds: new Set(), kinds: new Set() };
+    let committed: { value: T; statements: JournalRecord['statements'] };
+    this.currentChanges = changes;
+    try {
+      committed = this.database.recordTransaction(recordNumber, () => {
+        const value = work(this.tx);
+        if (value && typeof (value as { then?: unknown }).then === 'function') {
+          throw new Error('store.transaction callbacks must be synchronous: do the async work first, then write in one synchronous callback.');
+        }
+        return value;
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    } finally {
+      this.currentChanges = undefined;
+    }
+    if (committed.statements.length === 0) return this.journal.whenDurable().then(() => committed.value);
+    this.nextRecord++;
+    return this.journal.append({ recordNumber, statements: committed.statements }, changes).then(() => committed.value);
+  }
+
+  flush(): Promise<void> {
+    return this.journal.whenDurable();
+  }
+
+  snapshot(): Promise<void> {
+    if (this.queuedSnapshot) return this.queuedSnapshot;
+    const queued = this.snapshotChain.then(() => {
+      this.queuedSnapshot = undefined;
+      return this.writeSnapshot();
+    });
+    this.queuedSnapshot = queued;
+    this.snapshotChain = queued.catch(() => undefined);
+    return queued;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async start(wasmPath: string, loadSnapshot: boolean, replayed: readonly JournalRecord[], migrations: readonly Migration[], replayedAnything: boolean): Promise<void> {
+    this.journal = await JournalWriter.open<ChangeSet>(this.directory, this.nextRecord, (batch) => this.onDurable(batch));
+    if (this.options.snapshotInWorker !== false) {
+      this.replica = new SnapshotReplica({
+        workerPath: this.options.workerPath ?? defaultWorkerPath(),
+        wasmPath,
+        snapshotPath: path.join(this.directory, SNAPSHOT_FILE),
+        loadSnapshot,
+        records: replayed,
+        onBroken: (reason) => this.warn({ kind: 'snapshot-failed', message: `Session store snapshots now run on the main thread: ${reason}` }),
+      });
+    }
+    const pending = migrations.slice(schemaVersion(this.database));
+    for (const migration of pending) {
+      await this.transaction(() => applyMigration(this.database, migration, Math.floor(this.clock.now())));
+    }
+    if (replayedAnything || pending.length > 0) {
+      this.snapshot().catch((error: Error) => this.warn({ kind: 'snapshot-failed', message: `Could not write the session store snapshot: ${error.message}` }));
+    }
+  }
+
+  private onDurable(batch: DurableBatch<ChangeSet>): void {
+    this.replica?.post(batch.records);
+    this.journalBytesSinceSnapshot += batch.bytes;
+    const sessionIds = new Set<string>();
+    const kinds = new Set<StoreChangeKind>();
+    for (const changes of batch.extras) {
+      changes.sessionIds.forEach((id) => sessionIds.add(id));
+      changes.kinds.forEach((kind) => kinds.add(kind));
+    }
+    this._onDidChange.fire({ sessionIds: [...sessionIds], kinds: [...kinds] });
+    if (this.journalBytesSinceSnapshot >= (this.options.snapshotJournalBytes ?? DEFAULT_SNAPSHOT_JOURNAL_BYTES)) {
+      this.snapshotInBackground();
+    } else {
+      this.armIdleSnapshot();
+    }
+  }
+
+  private armIdleSnapshot(): void {
+    const idleMs = this.options.snapshotIdleMs ?? DEFAULT_SNAPSHOT_IDLE_MS;
+    if (idleMs <= 0 || this.closing) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.snapshotInBackground(), idleMs);
+    this.idleTimer.unref();
+  }
+
+  private snapshotInBackground(): void {
+    clearTimeout(this.idleTimer);
+    if (this.closing) return;
+    this.snapshot().catch((error: Error) => this.warn({ kind: 'snapshot-failed', message: `Could not write the session store snapshot (the journal keeps every change): ${error.message}` }));
+  }
+
+  /** Rotates the journal, has the replica write a snapshot up to the rotation point, then drops the covered segments. */
+  private async writeSnapshot(): Promise<void> {
+    const upTo = await this.journal.rotate();
+    this.journalBytesSinceSnapshot = 0;
+    if (upTo <= this.lastSnapshotRecord) return;
+    if (this.replica && !this.replica.broken) {
+      await this.replica.writeSnapshot(upTo);
+    } else {
+      // No worker: export here. The database may be ahead of `upTo`; the snapshot records what it holds.
+      writeFileAtomically(path.join(this.directory, SNAPSHOT_FILE), this.database.export());
+    }
+    this.lastSnapshotRecord = upTo;
+    const segments = listSegments(this.directory);
+    for (let index = 0; index + 1 < segments.length; index++) {
+      if (segments[index + 1].firstRecord <= upTo + 1) fs.rmSync(segments[index].path, { force: true });
+    }
+  }
+
+  private warn(warning: StoreWarning): void {
+    this._warnings.push(warning);
+    this._onDidWarn.fire(warning);
+  }
+
+  private async shutDown(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    try {
+      await this.journal.whenDurable();
+      await this.snapshot();
+    } catch (error) {
+      this.warn({ kind: 'snapshot-failed', message: `No final snapshot was written (the journal keeps every change): ${(error as Error).message}` });
+    } finally {
+      await this.journal.close().catch(() => undefined);
+      await this.replica?.terminate().catch(() => undefined);
+      this.database.close();
+      this.lock.release();
+    }
+  }
 }

@@ -1,0 +1,156 @@
+import * as fs from 'node:fs';
+import type { JournalRecord } from './journalRecord';
+import { encodeRecord } from './journalRecord';
+import { segmentPath } from './storeFiles';
+
+interface PendingRecord<Extra> {
+  readonly record: JournalRecord;
+  readonly bytes: Buffer;
+  readonly extra: Extra;
+}
+
+/** A batch of records made durable by one write + fdatasync. */
+export interface DurableBatch<Extra> {
+  readonly records: readonly JournalRecord[];
+  readonly extras: readonly Extra[];
+  readonly bytes: number;
+}
+
+/**
+ * Appends records to the current journal segment with group commit: every record queued in the
+ * same tick (and all queued while a flush is in progress) is written with one `write` and made
+ * durable with one `fdatasync`. Operations — flushes and segment rotations — run strictly one
+ * after another, so a rotation always falls between whole batches.
+ *
+ * `Extra` is whatever the caller wants back with each durable record (e.g. change descriptions).
+ */
+export class JournalWriter<Extra> {
+  private pending: PendingRecord<Extra>[] = [];
+  private waiters: { resolve(): void; reject(error: Error): void }[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private flushScheduled = false;
+  private failure: Error | undefined;
+  private lastWrittenRecord: number;
+
+  private constructor(
+    private readonly directory: string,
+    private handle: fs.promises.FileHandle,
+    private currentFirstRecord: number,
+    private readonly onDurable: (batch: DurableBatch<Extra>) => void,
+  ) {
+    this.lastWrittenRecord = currentFirstRecord - 1;
+  }
+
+  /** Opens (creating or appending to) the segment whose first record is `nextRecord`. */
+  static async open<Extra>(directory: string, nextRecord: number, onDurable: (batch: DurableBatch<Extra>) => void): Promise<JournalWriter<Extra>> {
+    const handle = await fs.promises.open(segmentPath(directory, nextRecord), 'a');
+    return new JournalWriter<Extra>(directory, handle, nextRecord, onDurable);
+  }
+
+  /** Set once a write failed: the in-memory database is then ahead of the journal and the store must stop writing. */
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
+  /** First record number of the segment being written. */
+  get currentSegmentFirstRecord(): number {
+    return this.currentFirstRecord;
+  }
+
+  /** Queues a record; resolves once it (and everything before it) is durable. */
+  append(record: JournalRecord, extra: Extra): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    this.pending.push({ record, bytes: encodeRecord(record.recordNumber, record.statements), extra });
+    const durable = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.scheduleFlush();
+    return durable;
+  }
+
+  /** Resolves when everything queued so far is durable (or rejects with the write failure). */
+  whenDurable(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.pending.length === 0) return this.chain.then(() => this.throwIfFailed());
+    const durable = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.scheduleFlush();
+    return durable;
+  }
+
+  /**
+   * After the records queued so far are durable, starts a new segment. Resolves with the number of
+   * the last record in the previous segments — a snapshot covering it makes them deletable.
+   */
+  rotate(): Promise<number> {
+    return this.enqueue(async () => {
+      await this.flushPending();
+      if (this.lastWrittenRecord + 1 === this.currentFirstRecord) return this.lastWrittenRecord; // nothing in this segment yet
+      const next = await fs.promises.open(segmentPath(this.directory, this.lastWrittenRecord + 1), 'a');
+      const previous = this.handle;
+      this.handle = next;
+      this.currentFirstRecord = this.lastWrittenRecord + 1;
+      await previous.close();
+      return this.lastWrittenRecord;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.whenDurable().catch(() => undefined);
+    await this.enqueue(() => this.handle.close());
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // setImmediate: every write issued in this tick joins the batch.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      void this.enqueue(() => this.flushPending()).catch(() => undefined);
+    });
+  }
+
+  private enqueue<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.chain.then(() => {
+      this.throwIfFailed();
+      return operation();
+    });
+    this.chain = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  private async flushPending(): Promise<void> {
+    if (this.pending.length === 0) {
+      this.settle(this.waiters.splice(0), undefined);
+      return;
+    }
+    const batch = this.pending;
+    const waiters = this.waiters;
+    this.pending = [];
+    this.waiters = [];
+    const bytes = batch.length === 1 ? batch[0].bytes : Buffer.concat(batch.map((pending) => pending.bytes));
+    try {
+      let written = 0;
+      while (written < bytes.length) {
+        const { bytesWritten } = await this.handle.write(bytes, written, bytes.length - written);
+        written += bytesWritten;
+      }
+      await this.handle.datasync();
+    } catch (error) {
+      this.failure = new Error(`The session store could not write its journal; no further writes are accepted until it is reopened: ${(error as Error).message}`);
+      this.settle([...waiters, ...this.waiters.splice(0)], this.failure);
+      throw this.failure;
+    }
+    this.lastWrittenRecord = batch[batch.length - 1].record.recordNumber;
+    this.onDurable({ records: batch.map((p) => p.record), extras: batch.map((p) => p.extra), bytes: bytes.length });
+    this.settle(waiters, undefined);
+  }
+
+  private settle(waiters: { resolve(): void; reject(error: Error): void }[], error: Error | undefined): void {
+    for (const waiter of waiters) (error ? waiter.reject(error) : waiter.resolve());
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+}

@@ -1,0 +1,77 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LedgerDatabase } from './ledgerDatabase';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+const MIGRATION_FILE = /^(\d{4})_([\w-]+)\.sql$/;
+
+export class StoreVersionError extends Error {
+  constructor(
+    readonly directory: string,
+    readonly storeVersion: number,
+    readonly knownVersion: number,
+  ) {
+    super(
+      `The session store in ${directory} was written by a newer version of Session Ledger (schema ${storeVersion}; ` +
+        `this version knows up to ${knownVersion}). It was left untouched: update the extension to open it.`,
+    );
+    this.name = 'StoreVersionError';
+  }
+}
+
+/**
+ * The repo's `migrations/` directory, found relative to this module: one level up from `dist/`
+ * (bundled extension) or three up from `src/core/store` (source under tsx).
+ */
+export function defaultMigrationsDirectory(): string {
+  const candidates = [path.join(__dirname, '..', 'migrations'), path.join(__dirname, '..', '..', '..', 'migrations')];
+  const found = candidates.find((candidate) => fs.existsSync(path.join(candidate, '0001_initial.sql')));
+  if (!found) throw new Error(`Cannot find the store's migrations (looked in ${candidates.join(', ')}); pass migrationsDirectory.`);
+  return found;
+}
+
+/** Reads `NNNN_name.sql` files, in order; numbers must run 1, 2, 3… without gaps or duplicates. */
+export function loadMigrations(directory: string): Migration[] {
+  const migrations = fs
+    .readdirSync(directory)
+    .map((file) => ({ file, match: MIGRATION_FILE.exec(file) }))
+    .filter((entry): entry is { file: string; match: RegExpExecArray } => entry.match !== null)
+    .map((entry) => ({ version: Number(entry.match[1]), name: entry.match[2], sql: fs.readFileSync(path.join(directory, entry.file), 'utf8') }))
+    .sort((a, b) => a.version - b.version);
+  migrations.forEach((migration, index) => {
+    if (migration.version !== index + 1) {
+      throw new Error(`Migrations in ${directory} must be numbered 0001, 0002, … without gaps; found ${String(migration.version).padStart(4, '0')}_${migration.name}.sql at position ${index + 1}.`);
+    }
+  });
+  if (migrations.length === 0) throw new Error(`No migrations found in ${directory}.`);
+  return migrations;
+}
+
+/** The highest migration version recorded in the database (0 for an empty one). */
+export function schemaVersion(database: LedgerDatabase): number {
+  const table = database.get("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  if (!table) return 0;
+  return Number(database.get('SELECT max(version) AS version FROM schema_migrations')?.version ?? 0);
+}
+
+/** Throws {@link StoreVersionError} when the database is newer than the migrations this code has. */
+export function assertNotNewer(database: LedgerDatabase, migrations: readonly Migration[], directory: string): void {
+  const storeVersion = schemaVersion(database);
+  const knownVersion = migrations.length;
+  if (storeVersion > knownVersion) throw new StoreVersionError(directory, storeVersion, knownVersion);
+}
+
+/**
+ * Applies one migration inside the caller's recorded transaction (so it is journalled like any
+ * write): the script, then its row in `schema_migrations`.
+ */
+export function applyMigration(database: LedgerDatabase, migration: Migration, appliedAt: number): void {
+  database.runScript('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL);');
+  database.runScript(migration.sql);
+  database.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [migration.version, migration.name, appliedAt]);
+}

@@ -1,0 +1,100 @@
+import { RunStartInputSchema, RunUpdateSchema, type Run, type RunStartInput, type RunUpdate } from '../../model/run';
+import { parseWith } from '../../model/validation';
+import type { SqlRow, SqlValue } from '../ledgerDatabase';
+import type { RunsReads, RunsWrites } from '../repositoryApi';
+import { NotFoundError, nullableNum, nullableText, num, text, type RepositoryContext } from './repositoryContext';
+import type { SessionRepository } from './sessionRepository';
+
+const COLUMNS = [
+  'id', 'session_id', 'interaction_id', 'provider', 'model', 'conversation_id', 'status', 'input_tokens', 'output_tokens',
+  'cache_creation_tokens', 'cache_read_tokens', 'cost_usd', 'started_at', 'ended_at', 'error',
+] as const;
+
+function rowToRun(row: SqlRow): Run {
+  return {
+    id: text(row, 'id'),
+    sessionId: text(row, 'session_id'),
+    interactionId: nullableText(row, 'interaction_id'),
+    provider: text(row, 'provider') as Run['provider'],
+    model: nullableText(row, 'model'),
+    conversationId: nullableText(row, 'conversation_id'),
+    status: text(row, 'status') as Run['status'],
+    inputTokens: num(row, 'input_tokens'),
+    outputTokens: num(row, 'output_tokens'),
+    cacheCreationTokens: num(row, 'cache_creation_tokens'),
+    cacheReadTokens: num(row, 'cache_read_tokens'),
+    costUsd: num(row, 'cost_usd'),
+    startedAt: num(row, 'started_at'),
+    endedAt: nullableNum(row, 'ended_at'),
+    error: nullableText(row, 'error'),
+  };
+}
+
+function runToValues(run: Run): SqlValue[] {
+  return [
+    run.id, run.sessionId, run.interactionId, run.provider, run.model, run.conversationId, run.status, run.inputTokens,
+    run.outputTokens, run.cacheCreationTokens, run.cacheReadTokens, run.costUsd, run.startedAt, run.endedAt, run.error,
+  ];
+}
+
+/** Agent runs: tokens and cost per invocation, rolled up into the session's totals. */
+export class RunRepository implements RunsReads, RunsWrites {
+  constructor(
+    private readonly context: RepositoryContext,
+    private readonly sessions: SessionRepository,
+  ) {}
+
+  get(id: string): Run | undefined {
+    const row = this.context.db.get('SELECT * FROM runs WHERE id = ?', [id]);
+    return row ? rowToRun(row) : undefined;
+  }
+
+  listBySession(sessionId: string): Run[] {
+    return this.context.db.all('SELECT * FROM runs WHERE session_id = ? ORDER BY started_at, rowid', [sessionId]).map(rowToRun);
+  }
+
+  listByInteraction(interactionId: string): Run[] {
+    return this.context.db.all('SELECT * FROM runs WHERE interaction_id = ? ORDER BY started_at, rowid', [interactionId]).map(rowToRun);
+  }
+
+  start(input: RunStartInput): Run {
+    const parsed = parseWith(RunStartInputSchema, input, 'run');
+    this.sessions.require(parsed.sessionId);
+    const run: Run = {
+      ...parsed,
+      id: parsed.id ?? this.context.newId(),
+      status: 'running',
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheCreationTokens: 0,
+      cacheReadTokens: 0,
+      costUsd: 0,
+      startedAt: this.context.nowMillis(),
+      endedAt: null,
+      error: null,
+    };
+    this.context.db.run(`INSERT INTO runs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`, runToValues(run));
+    this.context.changed(run.sessionId, 'run');
+    return run;
+  }
+
+  update(id: string, patch: RunUpdate): Run {
+    const parsed = parseWith(RunUpdateSchema, patch, 'run update');
+    const current = this.get(id);
+    if (!current) throw new NotFoundError('run', id);
+    const next: Run = { ...current, ...parsed };
+    if (next.status !== 'running' && next.endedAt === null) next.endedAt = this.context.nowMillis();
+    const delta = {
+      inputTokens: next.inputTokens - current.inputTokens,
+      outputTokens: next.outputTokens - current.outputTokens,
+      cacheCreationTokens: next.cacheCreationTokens - current.cacheCreationTokens,
+      cacheReadTokens: next.cacheReadTokens - current.cacheReadTokens,
+      costUsd: next.costUsd - current.costUsd,
+    };
+    const [, ...rest] = runToValues(next);
+    this.context.db.run(`UPDATE runs SET ${COLUMNS.slice(1).map((column) => `${column} = ?`).join(', ')} WHERE id = ?`, [...rest, id]);
+    if (Object.values(delta).some((value) => value !== 0)) this.sessions.addUsage(next.sessionId, delta);
+    this.context.changed(next.sessionId, 'run');
+    return next;
+  }
+}

@@ -1,0 +1,248 @@
+import { parseWith } from '../../model/validation';
+import {
+  SessionCreateInputSchema,
+  SessionListFilterSchema,
+  SessionUpdateSchema,
+  type Session,
+  type SessionCreateInput,
+  type SessionListFilter,
+  type SessionUpdate,
+  type UsageTotals,
+} from '../../model/session';
+import { assertSessionTransition, isTerminalSessionStatus } from '../../model/sessionStatus';
+import type { SqlRow, SqlValue } from '../ledgerDatabase';
+import type { SessionsReads, SessionsWrites } from '../repositoryApi';
+import { NotFoundError, fromJsonText, nullableNum, nullableText, num, text, toJsonText, type RepositoryContext } from './repositoryContext';
+
+const COLUMNS = [
+  'id', 'parent_session_id', 'type', 'title', 'slug', 'intention', 'success_criteria', 'constraints', 'agent', 'provider',
+  'environment', 'execution_mode', 'status', 'phase', 'state', 'external_conversation_id', 'working_dir', 'workspace_folder',
+  'tags', 'summary', 'total_cost_usd', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens',
+  'interaction_count', 'event_count', 'last_event_at', 'created_at', 'updated_at', 'ended_at', 'deleted_at',
+] as const;
+const INSERT_SQL = `INSERT INTO sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`;
+const UPDATE_SQL = `UPDATE sessions SET ${COLUMNS.slice(1).map((column) => `${column} = ?`).join(', ')} WHERE id = ?`;
+
+function rowToSession(row: SqlRow): Session {
+  return {
+    id: text(row, 'id'),
+    parentSessionId: nullableText(row, 'parent_session_id'),
+    type: text(row, 'type'),
+    title: text(row, 'title'),
+    slug: text(row, 'slug'),
+    intention: text(row, 'intention'),
+    successCriteria: fromJsonText(row.success_criteria),
+    constraints: fromJsonText(row.constraints),
+    agent: text(row, 'agent') as Session['agent'],
+    provider: text(row, 'provider') as Session['provider'],
+    environment: text(row, 'environment') as Session['environment'],
+    executionMode: text(row, 'execution_mode') as Session['executionMode'],
+    status: text(row, 'status') as Session['status'],
+    phase: nullableText(row, 'phase'),
+    state: fromJsonText(row.state),
+    externalConversationId: nullableText(row, 'external_conversation_id'),
+    workingDir: nullableText(row, 'working_dir'),
+    workspaceFolder: nullableText(row, 'workspace_folder'),
+    tags: fromJsonText(row.tags),
+    summary: nullableText(row, 'summary'),
+    totalCostUsd: num(row, 'total_cost_usd'),
+    inputTokens: num(row, 'input_tokens'),
+    outputTokens: num(row, 'output_tokens'),
+    cacheCreationTokens: num(row, 'cache_creation_tokens'),
+    cacheReadTokens: num(row, 'cache_read_tokens'),
+    interactionCount: num(row, 'interaction_count'),
+    eventCount: num(row, 'event_count'),
+    lastEventAt: nullableNum(row, 'last_event_at'),
+    createdAt: num(row, 'created_at'),
+    updatedAt: num(row, 'updated_at'),
+    endedAt: nullableNum(row, 'ended_at'),
+    deletedAt: nullableNum(row, 'deleted_at'),
+  };
+}
+
+function sessionToValues(session: Session): SqlValue[] {
+  return [
+    session.id, session.parentSessionId, session.type, session.title, session.slug, session.intention,
+    toJsonText(session.successCriteria), toJsonText(session.constraints), session.agent, session.provider,
+    session.environment, session.executionMode, session.status, session.phase, toJsonText(session.state),
+    session.externalConversationId, session.workingDir, session.workspaceFolder, toJsonText(session.tags), session.summary,
+    session.totalCostUsd, session.inputTokens, session.outputTokens, session.cacheCreationTokens, session.cacheReadTokens,
+    session.interactionCount, session.eventCount, session.lastEventAt, session.createdAt, session.updatedAt,
+    session.endedAt, session.deletedAt,
+  ];
+}
+
+export function slugify(title: string): string {
+  const slug = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 80);
+  return slug || 'session';
+}
+
+function likePattern(textToFind: string): string {
+  return `%${textToFind.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/** Sessions: create, read, filter, update (validated, status via the transition table), soft delete. */
+export class SessionRepository implements SessionsReads, SessionsWrites {
+  constructor(private readonly context: RepositoryContext) {}
+
+  get(id: string): Session | undefined {
+    const row = this.context.db.get('SELECT * FROM sessions WHERE id = ?', [id]);
+    return row ? rowToSession(row) : undefined;
+  }
+
+  require(id: string): Session {
+    const session = this.get(id);
+    if (!session) throw new NotFoundError('session', id);
+    return session;
+  }
+
+  list(filter: SessionListFilter = {}): Session[] {
+    const parsed = parseWith(SessionListFilterSchema, filter, 'session list filter');
+    const { where, params } = this.whereClause(parsed);
+    return this.context.db
+      .all(`SELECT * FROM sessions ${where} ORDER BY updated_at DESC, id LIMIT ? OFFSET ?`, [...params, parsed.limit, parsed.offset])
+      .map(rowToSession);
+  }
+
+  count(filter: SessionListFilter = {}): number {
+    const { where, params } = this.whereClause(parseWith(SessionListFilterSchema, filter, 'session list filter'));
+    return num(this.context.db.get(`SELECT count(*) AS total FROM sessions ${where}`, params)!, 'total');
+  }
+
+  children(parentSessionId: string): Session[] {
+    return this.context.db
+      .all('SELECT * FROM sessions WHERE parent_session_id = ? AND deleted_at IS NULL ORDER BY created_at, id', [parentSessionId])
+      .map(rowToSession);
+  }
+
+  create(input: SessionCreateInput): Session {
+    const parsed = parseWith(SessionCreateInputSchema, input, 'session');
+    if (parsed.parentSessionId) this.require(parsed.parentSessionId);
+    const now = this.context.nowMillis();
+    const session: Session = {
+      ...parsed,
+      id: parsed.id ?? this.context.newId(),
+      parentSessionId: parsed.parentSessionId ?? null,
+      slug: parsed.slug ?? slugify(parsed.title),
+      totalCostUsd: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheCreationTokens: 0,
+      cacheReadTokens: 0,
+      interactionCount: 0,
+      eventCount: 0,
+      lastEventAt: null,
+      createdAt: now,
+      updatedAt: now,
+      endedAt: isTerminalSessionStatus(parsed.status) ? now : null,
+      deletedAt: null,
+    };
+    this.context.db.run(INSERT_SQL, sessionToValues(session));
+    this.context.changed(session.id, 'session');
+    return session;
+  }
+
+  update(id: string, patch: SessionUpdate): Session {
+    const parsed = parseWith(SessionUpdateSchema, patch, 'session update');
+    const current = this.require(id);
+    const next: Session = { ...current, ...parsed, updatedAt: this.context.nowMillis() };
+    if (parsed.status !== undefined && parsed.status !== current.status) {
+      assertSessionTransition(current.status, parsed.status, id);
+      next.endedAt = isTerminalSessionStatus(parsed.status) ? next.updatedAt : null;
+    }
+    return this.save(next);
+  }
+
+  softDelete(id: string): Session {
+    const current = this.require(id);
+    if (current.deletedAt !== null) return current;
+    const now = this.context.nowMillis();
+    return this.save({ ...current, deletedAt: now, updatedAt: now });
+  }
+
+  restore(id: string): Session {
+    const current = this.require(id);
+    if (current.deletedAt === null) return current;
+    return this.save({ ...current, deletedAt: null, updatedAt: this.context.nowMillis() });
+  }
+
+  /** For the events repository: claims the next event seq and updates the counters. Returns the seq. */
+  claimEventSeq(id: string, eventTs: number): number {
+    const row = this.context.db.get('SELECT event_count, last_event_at FROM sessions WHERE id = ?', [id]);
+    if (!row) throw new NotFoundError('session', id);
+    const seq = num(row, 'event_count') + 1;
+    const lastEventAt = Math.max(nullableNum(row, 'last_event_at') ?? 0, eventTs);
+    this.context.db.run('UPDATE sessions SET event_count = ?, last_event_at = ?, updated_at = ? WHERE id = ?', [seq, lastEventAt, this.context.nowMillis(), id]);
+    this.context.changed(id, 'session');
+    return seq;
+  }
+
+  /** For the interactions repository: claims the next interaction seq and updates the count. Returns the seq. */
+  claimInteractionSeq(id: string): number {
+    const row = this.context.db.get('SELECT interaction_count FROM sessions WHERE id = ?', [id]);
+    if (!row) throw new NotFoundError('session', id);
+    const seq = num(row, 'interaction_count') + 1;
+    this.context.db.run('UPDATE sessions SET interaction_count = ?, updated_at = ? WHERE id = ?', [seq, this.context.nowMillis(), id]);
+    this.context.changed(id, 'session');
+    return seq;
+  }
+
+  /** For the runs repository: adds token and cost deltas to the session's totals. */
+  addUsage(id: string, delta: UsageTotals & { costUsd: number }): void {
+    const session = this.require(id);
+    this.context.db.run(
+      'UPDATE sessions SET input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, cache_read_tokens = ?, total_cost_usd = ?, updated_at = ? WHERE id = ?',
+      [
+        session.inputTokens + delta.inputTokens,
+        session.outputTokens + delta.outputTokens,
+        session.cacheCreationTokens + delta.cacheCreationTokens,
+        session.cacheReadTokens + delta.cacheReadTokens,
+        session.totalCostUsd + delta.costUsd,
+        this.context.nowMillis(),
+        id,
+      ],
+    );
+    this.context.changed(id, 'session');
+  }
+
+  private save(session: Session): Session {
+    const [id, ...rest] = sessionToValues(session);
+    this.context.db.run(UPDATE_SQL, [...rest, id]);
+    this.context.changed(session.id, 'session');
+    return session;
+  }
+
+  private whereClause(filter: ReturnType<typeof SessionListFilterSchema.parse>): { where: string; params: SqlValue[] } {
+    const conditions: string[] = [];
+    const params: SqlValue[] = [];
+    if (filter.status !== undefined) {
+      const statuses = Array.isArray(filter.status) ? filter.status : [filter.status];
+      conditions.push(statuses.length ? `status IN (${statuses.map(() => '?').join(', ')})` : '0');
+      params.push(...statuses);
+    }
+    if (filter.type !== undefined) {
+      conditions.push('type = ?');
+      params.push(filter.type);
+    }
+    if (filter.parentSessionId === null) {
+      conditions.push('parent_session_id IS NULL');
+    } else if (filter.parentSessionId !== undefined) {
+      conditions.push('parent_session_id = ?');
+      params.push(filter.parentSessionId);
+    }
+    if (filter.text) {
+      const pattern = likePattern(filter.text);
+      conditions.push("(title LIKE ? ESCAPE '\\' OR intention LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\' OR slug LIKE ? ESCAPE '\\')");
+      params.push(pattern, pattern, pattern, pattern);
+    }
+    if (filter.deleted === 'exclude') conditions.push('deleted_at IS NULL');
+    if (filter.deleted === 'only') conditions.push('deleted_at IS NOT NULL');
+    return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+  }
+}
