@@ -1,0 +1,199 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadPricing } from '../../../src/core/agent/pricing';
+import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
+import { IMPORTED_TURN_STEP } from '../../../src/core/claudeCode/transcriptApply';
+import { claudeConfigDir, claudeProjectDir, encodeWorkspacePath } from '../../../src/core/claudeCode/transcriptFiles';
+import { importClaudeTranscripts, type TranscriptImportOptions } from '../../../src/core/claudeCode/transcriptImport';
+import { parseTranscriptLine, usageKey } from '../../../src/core/claudeCode/transcriptRecord';
+import type { SessionStore } from '../../../src/core/store/SessionStore';
+import { openTestStore, tempDir } from './testStore';
+
+const FIXTURES = path.join(__dirname, '../../fixtures/claudeCode/transcripts');
+const MAIN = '5e551017-0000-4000-8000-00000000000a';
+const UNPRICED = '5e551017-0000-4000-8000-00000000000b';
+const WORKSPACE = '/home/dev/my app';
+const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+
+/*
+ * Usage in the fixtures, by hand (input, output, cache write, cache read), one row per API response:
+ *   main (claude-sonnet-4-5: $3 in, $15 out, $3.75 cache write, $0.30 cache read per MTok)
+ *     msg_A1 ×3 lines  10  50 100 1000      msg_A4 ×2 lines (1 in part 1, 1 in part 2)  4 60 0 1400
+ *     msg_A2 ×2 lines   5  30   0 1200      msg_A5 ×1 line   6 25 10 1500  (part 2)
+ *     msg_A3 ×1 line    3  20  50 1300      msg_A6 ×1 line   1  5  0 1600  (part 2)
+ *     → 29 in, 190 out, 160 write, 8000 read → (87 + 2850 + 600 + 2400) / 1e6 = $0.005937
+ *   sidechain (claude-haiku-4-5: $1, $5, $1.25, $0.10)
+ *     msg_S1 ×2 lines   7  11   0  500      msg_S2 ×1 line   2 40 20 600
+ *     → 9 in, 51 out, 20 write, 1100 read → (9 + 255 + 25 + 110) / 1e6 = $0.000399
+ *   total $0.006336; after part 1 only: sonnet 22 in, 160 out, 150 write, 4900 read, haiku all.
+ */
+const AFTER_PART1 = { inputTokens: 22 + 9, outputTokens: 160 + 51, cacheCreationTokens: 150 + 20, cacheReadTokens: 4900 + 1100 };
+const AFTER_PART1_USD = (22 * 3 + 160 * 15 + 150 * 3.75 + 4900 * 0.3 + 399) / 1e6;
+const TOTAL = { inputTokens: 38, outputTokens: 241, cacheCreationTokens: 180, cacheReadTokens: 9100 };
+const TOTAL_USD = 0.006336;
+
+describe('Claude Code transcript lines', () => {
+  it('parses the documented line shape and keys usage by message id and request id', () => {
+    const lines = fixture(`${MAIN}.part1.jsonl`).trim().split('\n');
+    const records = lines.map(parseTranscriptLine);
+    assert.equal(records[0], undefined, 'a summary has no sessionId');
+    assert.equal(records[6], undefined, 'the damaged line');
+    const thinking = records[2]!;
+    assert.equal(thinking.role, 'assistant');
+    assert.equal(thinking.blocks[0].type, 'thinking');
+    assert.deepEqual(thinking.usage, { inputTokens: 10, outputTokens: 50, cacheCreationTokens: 100, cacheReadTokens: 1000 });
+    assert.equal(usageKey(thinking), 'msg_A1:req_A1');
+    assert.equal(usageKey(records[3]!), usageKey(thinking));
+    assert.ok(records.some((r) => r?.isSidechain));
+  });
+
+  it('a naive per-line sum over-counts what de-duplication counts once', () => {
+    const records = [...fixture(`${MAIN}.part1.jsonl`).split('\n'), ...fixture(`${MAIN}.part2.jsonl`).split('\n')]
+      .map(parseTranscriptLine)
+      .filter((r) => r?.usage);
+    const naiveOutput = records.reduce((sum, r) => sum + r!.usage!.outputTokens, 0);
+    const unique = new Map(records.map((r) => [usageKey(r!), r!.usage!.outputTokens]));
+    const dedupedOutput = [...unique.values()].reduce((a, b) => a + b, 0);
+    assert.equal(dedupedOutput, TOTAL.outputTokens);
+    assert.equal(naiveOutput, 50 * 3 + 30 * 2 + 11 * 2 + 40 + 20 + 60 * 2 + 25 + 5);
+  });
+
+  it('finds the project folder: non-alphanumerics become "-", CLAUDE_CONFIG_DIR wins over ~/.claude', () => {
+    assert.equal(encodeWorkspacePath('/home/dev/my app.v2'), '-home-dev-my-app-v2');
+    assert.equal(encodeWorkspacePath('C:\\Users\\me\\proj'), 'C--Users-me-proj');
+    assert.equal(claudeConfigDir({ CLAUDE_CONFIG_DIR: '/cfg' }, '/home/x'), '/cfg');
+    assert.equal(claudeConfigDir({}, '/home/x'), path.join('/home/x', '.claude'));
+    assert.equal(claudeProjectDir('/w/a_b', '/cfg'), path.join('/cfg', 'projects', '-w-a-b'));
+  });
+});
+
+describe('Claude Code transcript import', function () {
+  this.timeout(30_000);
+  let store: SessionStore;
+  let configDir: string;
+  let projectDir: string;
+  let options: TranscriptImportOptions;
+  const mainFile = () => path.join(projectDir, `${MAIN}.jsonl`);
+
+  beforeEach(async () => {
+    store = await openTestStore();
+    configDir = tempDir('claude-config');
+    projectDir = claudeProjectDir(WORKSPACE, configDir);
+    fs.mkdirSync(projectDir, { recursive: true });
+    fs.writeFileSync(mainFile(), fixture(`${MAIN}.part1.jsonl`));
+    options = { workspacePath: WORKSPACE, configDir, statePath: path.join(tempDir('state'), 'transcripts.json'), pricing: loadPricing() };
+  });
+  afterEach(() => store.close());
+
+  const mainSession = () => store.sessions.require(importedSessionId(MAIN));
+  const totalsOf = (s: ReturnType<typeof mainSession>) => ({
+    inputTokens: s.inputTokens,
+    outputTokens: s.outputTokens,
+    cacheCreationTokens: s.cacheCreationTokens,
+    cacheReadTokens: s.cacheReadTokens,
+  });
+
+  it('imports one session with turns as interactions, blocks as events, usage counted once', async () => {
+    const report = await importClaudeTranscripts(store, options);
+    assert.equal(report.linesUnparsed, 2); // the summary and the damaged line
+    const session = mainSession();
+    assert.equal(session.externalConversationId, MAIN);
+    assert.equal(session.title, 'Write a CSV parser that handles "quoted" fields');
+    assert.equal(session.workingDir, WORKSPACE);
+    assert.deepEqual(totalsOf(session), AFTER_PART1);
+    assert.ok(Math.abs(session.totalCostUsd - AFTER_PART1_USD) < 1e-9);
+
+    const interactions = store.interactions.list(session.id);
+    assert.deepEqual(
+      interactions.map((i) => [i.command.step, i.command.kind, i.command.command]),
+      [
+        [IMPORTED_TURN_STEP, 'claude', 'Write a CSV parser that handles "quoted" fields'],
+        [IMPORTED_TURN_STEP, 'claude', 'Now add a zanzibar delimiter option'],
+      ],
+    );
+    assert.equal(interactions[0].result.status, 'ok');
+    assert.match(interactions[0].result.output ?? '', /layout[\s\S]*sub-agent[\s\S]*doubled quotes/);
+    assert.doesNotMatch(interactions[0].result.output ?? '', /Reading the RFC/, 'sidechain text is not the reply');
+
+    const events = store.events.list(session.id, { limit: 1000 });
+    const toolResult = events.find((e) => e.type === 'claude.tool_result' && (e.payload as { toolUseId: string }).toolUseId === 'toolu_bash1');
+    assert.equal(toolResult?.toolName, 'Bash');
+    const sidechain = events.filter((e) => (e.payload as { isSidechain?: boolean }).isSidechain);
+    assert.ok(sidechain.some((e) => e.type === 'claude.tool_use' && e.toolName === 'Read'));
+    assert.equal(events.filter((e) => e.type === 'claude.usage').length, 6); // A1 A2 S1 S2 A3 A4
+  });
+
+  it('resumes an appended file at its offset and counts a response split across imports once', async () => {
+    await importClaudeTranscripts(store, options);
+    fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
+    const second = await importClaudeTranscripts(store, options);
+    assert.equal(second.filesRead, 1);
+    assert.equal(second.linesRead, 5);
+    const session = mainSession();
+    assert.deepEqual(totalsOf(session), TOTAL);
+    assert.ok(Math.abs(session.totalCostUsd - TOTAL_USD) < 1e-9);
+    const interactions = store.interactions.list(session.id);
+    assert.equal(interactions.length, 3);
+    assert.equal(interactions[2].result.output, 'All 12 tests pass.');
+    const edit = store.events.list(session.id, { limit: 1000, type: 'claude.tool_use' }).find((e) => e.toolName === 'Edit');
+    assert.equal(edit?.interactionId, interactions[1].id, 'appended blocks attach to the turn they belong to');
+  });
+
+  it('skips unchanged files, and re-importing everything from scratch adds nothing', async () => {
+    fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
+    await importClaudeTranscripts(store, options);
+    const before = { session: mainSession(), events: store.events.lastSeq(importedSessionId(MAIN)) };
+    const unchanged = await importClaudeTranscripts(store, options);
+    assert.equal(unchanged.filesSkipped, 1);
+    assert.equal(unchanged.filesRead, 0);
+    fs.rmSync(options.statePath);
+    const again = await importClaudeTranscripts(store, options);
+    assert.equal(again.filesRead, 1);
+    assert.equal(again.eventsAdded, 0);
+    assert.equal(again.interactionsAdded, 0);
+    assert.equal(store.events.lastSeq(importedSessionId(MAIN)), before.events);
+    assert.deepEqual(totalsOf(mainSession()), totalsOf(before.session));
+    assert.equal(mainSession().totalCostUsd, before.session.totalCostUsd);
+  });
+
+  it('counts tokens of an unpriced model but never invents its cost', async () => {
+    fs.writeFileSync(path.join(projectDir, `${UNPRICED}.jsonl`), fixture(`${UNPRICED}.jsonl`));
+    const report = await importClaudeTranscripts(store, options);
+    assert.deepEqual(report.unpricedModels, ['claude-imaginary-9']);
+    const session = store.sessions.require(importedSessionId(UNPRICED));
+    assert.equal(session.inputTokens, 10);
+    assert.equal(session.outputTokens, 10);
+    assert.equal(session.totalCostUsd, 0);
+    const usage = store.events.list(session.id, { type: 'claude.usage' });
+    assert.equal(usage.length, 1);
+    assert.equal((usage[0].payload as { costUsd: number | null }).costUsd, null);
+  });
+
+  it('attaches history to the session that already has the Claude session id', async () => {
+    const own = await store.sessions.create({ type: 'spec-plan-build', title: 'My session', intention: 'csv', externalConversationId: MAIN });
+    const report = await importClaudeTranscripts(store, options);
+    assert.deepEqual(report.createdSessionIds, []);
+    assert.equal(store.interactions.list(own.id).length, 2);
+    assert.equal(store.sessions.get(importedSessionId(MAIN)), undefined);
+  });
+
+  it('reports progress and stops between chunks when cancelled, then resumes', async () => {
+    fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const cancelled = await importClaudeTranscripts(store, {
+      ...options,
+      chunkBytes: 2048,
+      signal: controller.signal,
+      onProgress: (p) => {
+        seen.push(p.bytesDone);
+        if (seen.length === 2) controller.abort();
+      },
+    });
+    assert.ok(cancelled.cancelled);
+    assert.ok(seen.length >= 2 && seen[1] > seen[0]);
+    await importClaudeTranscripts(store, options);
+    assert.deepEqual(totalsOf(mainSession()), TOTAL);
+  });
+});
