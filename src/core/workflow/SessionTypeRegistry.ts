@@ -1,3 +1,5 @@
+import type { Session } from '../model/session';
+import { WorkflowDefinitionSchema } from '../model/workflow';
 import { BUILTIN_SESSION_TYPES } from './builtin/builtinSessionTypes';
 import type { SessionType, SessionTypeSource } from './StepBehaviour';
 import { UserWorkflowSessionType } from './UserWorkflowSessionType';
@@ -43,6 +45,22 @@ export class SessionTypeRegistry {
       throw new Error(`Unknown session type "${id}"; known types: ${[...this.builtins.keys(), ...this.userTypes.keys()].join(', ')}`);
     }
     return type;
+  }
+
+  /**
+   * The type of an existing session. A workflow session whose file has since been removed runs on
+   * from the definition it started with.
+   */
+  forSession(session: Session): SessionType {
+    const type = this.get(session.type);
+    if (type !== undefined) {
+      return type;
+    }
+    const snapshot = WorkflowDefinitionSchema.safeParse(session.state.workflow);
+    if (snapshot.success) {
+      return new UserWorkflowSessionType(snapshot.data, '(definition kept by the session)');
+    }
+    return this.require(session.type);
   }
 
   list(): SessionTypeInfo[] {

@@ -61,6 +61,8 @@ export interface StepOutcome {
   readonly files?: readonly SessionFileOutput[];
   /** Notes recorded on the session, tied to the interaction. */
   readonly notes?: readonly string[];
+  /** Stored as the session's summary. */
+  readonly summary?: string;
 }
 
 /** Settings that shape built-in workflows; the VS Code layer fills them from configuration. */

@@ -1,0 +1,13 @@
+/** Event types the engine appends to a session's log. */
+export const ENGINE_EVENT = {
+  sessionStarted: 'session.started',
+  statusChanged: 'status.changed',
+  phaseChanged: 'phase.changed',
+  commandIssued: 'command.issued',
+  resultRecorded: 'result.recorded',
+  artifactRecorded: 'artifact.recorded',
+  childrenSpawned: 'children.spawned',
+  summaryRecorded: 'summary.recorded',
+} as const;
+
+export type EngineEventType = (typeof ENGINE_EVENT)[keyof typeof ENGINE_EVENT];
