@@ -270,6 +270,10 @@ export class SessionStore {
   }
 
   transaction<T>(work: (tx: StoreTransaction) => T): Promise<T> {
+    if (this.database.inTransaction) {
+      // Thrown, not rejected: it aborts (and rolls back) the enclosing transaction's callback.
+      throw new Error('store.transaction cannot be nested: inside a transaction call the tx methods directly.');
+    }
     if (this.closing) return Promise.reject(new Error('The session store is closed.'));
     if (this.journal.failed) return Promise.reject(this.journal.failed);
     const recordNumber = this.nextRecord;

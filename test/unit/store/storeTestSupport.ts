@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SessionStore, type Clock, type SessionStoreOptions } from '../../../src/core/store/SessionStore';
+
+/** A clock tests move by hand; starts at a fixed instant. */
+export class ManualClock implements Clock {
+  constructor(public millis = Date.UTC(2026, 0, 1)) {}
+  now(): number {
+    return this.millis;
+  }
+  advance(millis: number): void {
+    this.millis += millis;
+  }
+}
+
+export function temporaryDirectory(prefix = 'ledger-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function openStore(directory: string, options: Partial<SessionStoreOptions> = {}): Promise<SessionStore> {
+  return SessionStore.open({ directory, snapshotIdleMs: 0, ...options });
+}
+
+export function newEventId(): string {
+  return randomUUID();
+}
+
+/** Journal segment files of a store directory, oldest first. */
+export function journalFiles(directory: string): string[] {
+  return fs
+    .readdirSync(directory)
+    .filter((name) => /^journal-\d{16}\.log$/.test(name))
+    .sort()
+    .map((name) => path.join(directory, name));
+}
+
+/** Asserts the session's events have seqs 1..n with no gap or duplicate, and returns them. */
+export function contiguousSeqs(store: SessionStore, sessionId: string): number[] {
+  const seqs: number[] = [];
+  let after = 0;
+  for (;;) {
+    const page = store.events.list(sessionId, { after, limit: 10_000 });
+    if (page.length === 0) break;
+    seqs.push(...page.map((event) => event.seq));
+    after = page[page.length - 1].seq;
+  }
+  seqs.forEach((seq, index) => {
+    if (seq !== index + 1) throw new Error(`seq ${seq} at position ${index + 1}: not contiguous`);
+  });
+  return seqs;
+}
+
+export const REPO_MIGRATIONS = path.resolve(__dirname, '../../../migrations');
