@@ -1,0 +1,150 @@
+import type { Artifact } from '../../core/model/artifact';
+import type { LedgerEvent } from '../../core/model/event';
+import type { Interaction } from '../../core/model/interaction';
+import type { Run } from '../../core/model/run';
+import type { Session } from '../../core/model/session';
+import type { ArtifactsReads, EventsReads, InteractionsReads, RunsReads, SessionsReads } from '../../core/store/repositoryApi';
+import { headCap, stripAnsi, tailCap } from '../../protocol/displayText';
+import {
+  DETAIL_COMMAND_MAX_CHARS,
+  DETAIL_OUTPUT_TAIL_CHARS,
+  EVENT_SUMMARY_MAX_CHARS,
+  ROW_COMMAND_MAX_CHARS,
+  type ArtifactLink,
+  type EventRow,
+  type InteractionDetail,
+  type InteractionRow,
+  type SessionHeader,
+  type TokenTotals,
+} from '../../protocol/timelineModel';
+
+/*
+ * Maps store records to the timeline's view models. No `vscode` import: unit-tested in plain Node.
+ */
+
+/** The store reads the timeline needs (a `SessionStore` satisfies it; tests pass plain objects). */
+export interface TimelineStoreReads {
+  readonly sessions: Pick<SessionsReads, 'get'>;
+  readonly interactions: Pick<InteractionsReads, 'get' | 'list'>;
+  readonly events: Pick<EventsReads, 'list' | 'lastSeq'>;
+  readonly runs: Pick<RunsReads, 'listBySession'>;
+  readonly artifacts: Pick<ArtifactsReads, 'get' | 'list'>;
+}
+
+/** Tokens and cost of one interaction's runs. */
+export interface RunTotals {
+  readonly tokens: TokenTotals;
+  readonly costUsd: number;
+}
+
+const INTERACTION_PAGE = 5_000;
+export const EVENTS_PAGE = 500;
+
+export function toSessionHeader(session: Session): SessionHeader {
+  return {
+    id: session.id,
+    title: session.title,
+    type: session.type,
+    intention: session.intention,
+    successCriteria: session.successCriteria,
+    constraints: session.constraints,
+    status: session.status,
+    phase: session.phase,
+    executionMode: session.executionMode,
+    conversationId: session.externalConversationId,
+    costUsd: session.totalCostUsd,
+    tokens: {
+      input: session.inputTokens,
+      output: session.outputTokens,
+      cacheRead: session.cacheReadTokens,
+      cacheCreation: session.cacheCreationTokens,
+    },
+    interactionCount: session.interactionCount,
+    updatedAt: session.updatedAt,
+  };
+}
+
+export function runTotalsByInteraction(runs: readonly Run[]): Map<string, RunTotals> {
+  const totals = new Map<string, { tokens: TokenTotals; costUsd: number }>();
+  for (const run of runs) {
+    if (!run.interactionId) continue;
+    const t = totals.get(run.interactionId) ?? { tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }, costUsd: 0 };
+    t.tokens = {
+      input: t.tokens.input + run.inputTokens,
+      output: t.tokens.output + run.outputTokens,
+      cacheRead: t.tokens.cacheRead + run.cacheReadTokens,
+      cacheCreation: t.tokens.cacheCreation + run.cacheCreationTokens,
+    };
+    t.costUsd += run.costUsd;
+    totals.set(run.interactionId, t);
+  }
+  return totals;
+}
+
+export function toInteractionRow(interaction: Interaction, totals: RunTotals | undefined): InteractionRow {
+  const command = headCap(interaction.command.command, ROW_COMMAND_MAX_CHARS);
+  return {
+    id: interaction.id,
+    seq: interaction.seq,
+    step: interaction.command.step,
+    kind: interaction.command.kind,
+    command: command.text,
+    commandTruncated: command.truncated,
+    status: interaction.result.status,
+    exitCode: interaction.result.exitCode,
+    durationMs: interaction.result.durationMs,
+    startedAt: Math.floor(interaction.commandAtMicros / 1000),
+    tokens: totals?.tokens ?? null,
+    costUsd: totals?.costUsd ?? null,
+    hasOutput: (interaction.result.output ?? '') !== '',
+    errorMessage: interaction.result.errorMessage,
+  };
+}
+
+export function toInteractionDetail(interaction: Interaction): InteractionDetail {
+  const command = headCap(interaction.command.command, DETAIL_COMMAND_MAX_CHARS);
+  const raw = interaction.result.output;
+  // Cap before stripping too, so a huge output costs no more than its tail.
+  const output = raw === null ? null : tailCap(stripAnsi(tailCap(raw, DETAIL_OUTPUT_TAIL_CHARS * 4).text), DETAIL_OUTPUT_TAIL_CHARS);
+  return {
+    interactionId: interaction.id,
+    command: command.text,
+    commandTruncated: command.truncated,
+    output: output?.text ?? null,
+    outputOmittedChars: raw === null || output === null ? 0 : Math.max(0, raw.length - output.text.length),
+    outputFormat: interaction.command.kind === 'claude' ? 'markdown' : 'text',
+    errorMessage: interaction.result.errorMessage,
+  };
+}
+
+export function toEventRow(event: LedgerEvent): EventRow {
+  let summary: string;
+  try {
+    summary = event.payload === null ? '' : JSON.stringify(event.payload);
+  } catch {
+    summary = String(event.payload);
+  }
+  return {
+    id: event.id,
+    seq: event.seq,
+    interactionId: event.interactionId,
+    type: event.type,
+    toolName: event.toolName,
+    ts: event.ts,
+    summary: headCap(summary, EVENT_SUMMARY_MAX_CHARS).text,
+  };
+}
+
+export function toArtifactLinks(artifacts: readonly Artifact[]): ArtifactLink[] {
+  return artifacts.filter((a) => a.deletedAt === null).map((a) => ({ id: a.id, key: a.key, kind: a.kind, path: a.path }));
+}
+
+/** Every interaction of the session, in pages, ascending by seq. */
+export function listAllInteractions(store: TimelineStoreReads, sessionId: string): Interaction[] {
+  const all: Interaction[] = [];
+  for (;;) {
+    const page = store.interactions.list(sessionId, { after: all.length ? all[all.length - 1]!.seq : 0, limit: INTERACTION_PAGE });
+    all.push(...page);
+    if (page.length < INTERACTION_PAGE) return all;
+  }
+}
