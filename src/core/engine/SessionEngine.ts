@@ -98,6 +98,11 @@ export class SessionEngine {
     return this.options.types.list();
   }
 
+  /** The stored session (throws a clear error for an unknown id). */
+  getSession(sessionId: string): Session {
+    return this.options.store.sessions.require(sessionId);
+  }
+
   async start(input: StartSessionInput): Promise<Session> {
     let parent: Session | undefined;
     if (input.parentSessionId) {

@@ -52,18 +52,17 @@ export async function runToCompletion(
   let steps = 0;
   let lastSpawnId: string | undefined;
   for (;;) {
+    // Checked before `next`, so a run that stops leaves no new command pending.
+    const current = engine.getSession(sessionId);
+    if (!isTerminalSessionStatus(current.status) && (signal.aborted || steps >= maxSteps)) {
+      return { reason: signal.aborted ? 'aborted' : 'max_steps', session: current, steps };
+    }
     const next = await engine.next(sessionId);
     if (next.kind === 'stopped') {
       return { reason: isTerminalSessionStatus(next.session.status) ? 'finished' : 'stopped', session: next.session, steps };
     }
     if (next.kind === 'awaiting_input') {
       return { reason: 'awaiting_input', session: next.session, steps };
-    }
-    if (signal.aborted) {
-      return { reason: 'aborted', session: next.session, steps };
-    }
-    if (steps >= maxSteps) {
-      return { reason: 'max_steps', session: next.session, steps };
     }
     const { interaction, session } = next;
     if (interaction.command.kind === 'spawn_sessions') {

@@ -24,7 +24,7 @@ describe('SessionEngine', () => {
     assert.equal(session.phase, 'test');
     assert.equal(session.status, 'active');
     assert.match(session.slug, /^fix-the-build-[0-9a-f]{8}$/);
-    assert.deepEqual(fixture.store.eventsOf(session.id).map((e) => e.type), ['session.started']);
+    assert.deepEqual(fixture.eventsOf(session.id).map((e) => e.type), ['session.started']);
   });
 
   it('refuses an unknown type and bad start options, naming the field', async () => {
@@ -42,7 +42,7 @@ describe('SessionEngine', () => {
     assert.ok(first.kind === 'command' && second.kind === 'command' && third.kind === 'command');
     assert.equal(second.interaction.id, first.interaction.id);
     assert.equal(third.interaction.id, first.interaction.id);
-    assert.equal(fixture.store.interactionsOf(session.id).length, 1);
+    assert.equal(fixture.interactionsOf(session.id).length, 1);
     assert.equal(first.interaction.command.step, 'test');
     assert.equal(first.interaction.command.command, 'npm test');
     assert.equal(fixture.store.interactions.listPending(session.id).length, 1);
@@ -64,15 +64,15 @@ describe('SessionEngine', () => {
     const session = await startTestFix();
     const next = await fixture.engine.next(session.id);
     assert.ok(next.kind === 'command');
-    const before = fixture.store.transactionCount;
+    const before = fixture.transactionCount();
     const after = await fixture.engine.recordResult(session.id, next.interaction.id, shellExits(1, 'FAIL: login'));
-    assert.equal(fixture.store.transactionCount, before + 1);
+    assert.equal(fixture.transactionCount(), before + 1);
     assert.equal(after.phase, 'fix');
     assert.deepEqual(
-      fixture.store.eventsOf(session.id).map((e) => e.type),
+      fixture.eventsOf(session.id).map((e) => e.type),
       ['session.started', 'command.issued', 'result.recorded', 'phase.changed'],
     );
-    assert.deepEqual(fixture.store.eventsOf(session.id)[3].payload, { from: 'test', to: 'fix' });
+    assert.deepEqual(fixture.eventsOf(session.id)[3].payload, { from: 'test', to: 'fix' });
   });
 
   it('pauses and resumes: a paused session issues nothing, and a result still lands', async () => {
@@ -89,7 +89,7 @@ describe('SessionEngine', () => {
     const fix = await fixture.engine.next(session.id);
     assert.ok(fix.kind === 'command');
     assert.equal(fix.interaction.command.step, 'fix');
-    const statusEvents = fixture.store.eventsOf(session.id).filter((e) => e.type === 'status.changed').map((e) => e.payload);
+    const statusEvents = fixture.eventsOf(session.id).filter((e) => e.type === 'status.changed').map((e) => e.payload);
     assert.deepEqual(statusEvents, [
       { from: 'active', to: 'paused', reason: 'paused by request' },
       { from: 'paused', to: 'active', reason: 'resumed from paused' },
@@ -113,8 +113,8 @@ describe('SessionEngine', () => {
     const session = await startTestFix();
     const failed = await fixture.engine.fail(session.id, 'the person gave up');
     assert.equal(failed.status, 'failed');
-    assert.deepEqual(fixture.store.notes.map((n) => [n.kind, n.content]), [['failure', 'the person gave up']]);
-    assert.deepEqual(fixture.store.eventsOf(session.id).at(-1)?.payload, { from: 'active', to: 'failed', reason: 'the person gave up' });
+    assert.deepEqual(fixture.store.notes.list(session.id).map((n) => [n.kind, n.content]), [['failure', 'the person gave up']]);
+    assert.deepEqual(fixture.eventsOf(session.id).at(-1)?.payload, { from: 'active', to: 'failed', reason: 'the person gave up' });
   });
 
   it('marks a session whose runner died as interrupted, and resumes it by issuing the step again', async () => {
@@ -132,7 +132,7 @@ describe('SessionEngine', () => {
     const outcome = await runToCompletion(fixture.engine, executor, session.id);
     assert.equal(outcome.reason, 'finished');
     assert.equal(outcome.session.status, 'complete');
-    assert.deepEqual(fixture.store.interactionsOf(session.id).map((i) => [i.seq, i.command.step, i.result.status]), [
+    assert.deepEqual(fixture.interactionsOf(session.id).map((i) => [i.seq, i.command.step, i.result.status]), [
       [1, 'test', 'interrupted'],
       [2, 'test', 'ok'],
     ]);
@@ -172,7 +172,7 @@ describe('SessionEngine', () => {
     const executor = new FakeExecutor({});
     const outcome = await runToCompletion(fixture.engine, executor, session.id);
     assert.equal(outcome.session.status, 'failed');
-    const [interaction] = fixture.store.interactionsOf(session.id);
+    const [interaction] = fixture.interactionsOf(session.id);
     assert.equal(interaction.result.status, 'error');
     assert.match(interaction.result.errorMessage ?? '', /FakeExecutor has no answer for step "test"/);
   });
