@@ -44,7 +44,7 @@ const builds = [
     platform: 'node',
     format: 'cjs',
     target: 'node18',
-    external: ['vscode'],
+    external: ['vscode', 'sql.js/dist/sql-wasm.wasm'],
   },
 ];
 

@@ -1,20 +1,18 @@
 import * as vscode from 'vscode';
 import { createLogger, describeError } from './vscode/logger';
-import { registerCommands } from './vscode/commands';
+import { createServices, type Services } from './vscode/services';
 
-/** What `activate` returns: used by the integration tests, stable for other extensions. */
-export interface SessionLedgerApi {
-  readonly ready: true;
-}
+/** What `activate` returns: the services, for the integration tests and other extensions. */
+export type SessionLedgerApi = Services;
 
 export async function activate(context: vscode.ExtensionContext): Promise<SessionLedgerApi> {
   const channel = vscode.window.createOutputChannel('Session Ledger', { log: true });
   context.subscriptions.push(channel);
   const log = createLogger(channel);
   try {
-    context.subscriptions.push(registerCommands({ channel, log }));
-    log.info(`activated (VS Code ${vscode.version})`);
-    return { ready: true };
+    const services = await createServices(context, channel, log);
+    log.info(`activated (VS Code ${vscode.version}); store in ${services.storeDirectory}`);
+    return services;
   } catch (error) {
     log.error('activation failed', error);
     void vscode.window
@@ -25,5 +23,5 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sessio
 }
 
 export function deactivate(): void {
-  // Everything is owned by context.subscriptions.
+  // Everything is owned by context.subscriptions; the store's journal already holds every write.
 }

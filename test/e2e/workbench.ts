@@ -3,7 +3,7 @@
 // offers the few gestures a person makes: command palette, activity bar, screenshots.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { launchBrowser, type RunDirs } from '../harness/testVscode';
 
 export interface E2eEnv {
@@ -44,6 +44,31 @@ export class Workbench {
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ timeout: 15_000 });
     await this.page.keyboard.press('Enter');
+  }
+
+  /** Picks the quick-pick row containing `text`. */
+  async pickQuickInput(text: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(text);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 15_000 });
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Types into the open input box (replacing its value unless `text` is undefined) and accepts it. */
+  async typeQuickInput(text?: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    // Each step of a multi-step input replaces the box; wait for this step's title to settle.
+    await this.page.waitForTimeout(300);
+    if (text !== undefined) await input.fill(text);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** The content frame of the webview panel whose tab title contains `title`. */
+  async webviewFrame(title: string): Promise<FrameLocator> {
+    await this.page.locator('.tab', { hasText: title }).first().waitFor({ timeout: 30_000 });
+    return this.page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
   }
 
   async openSessionsView(): Promise<void> {

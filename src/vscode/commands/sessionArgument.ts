@@ -49,7 +49,7 @@ export async function sessionFromArgument(
   let id: string | undefined;
   if (typeof arg === 'string') id = arg;
   else if (arg && typeof arg === 'object' && 'kind' in arg && (arg as { kind: unknown }).kind === 'session') {
-    id = (arg as { session: Session }).session.id;
+    id = (arg as unknown as { session: Session }).session.id;
   } else if (options.preferActive !== false) id = deps.active.id;
   if (id) {
     const session = deps.store.sessions.get(id);

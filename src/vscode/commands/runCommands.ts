@@ -1,0 +1,181 @@
+import * as vscode from 'vscode';
+import type { SessionTypeInfo } from '../../core/workflow/SessionTypeRegistry';
+import type { JsonObject } from '../../core/model/json';
+import type { SessionEngine } from '../../core/engine/SessionEngine';
+import type { CommandDeps } from './types';
+import { UserFacingError } from './types';
+import { sessionFromArgument } from './sessionArgument';
+import { CommandId } from '../commandIds';
+
+/** Commands that start, advance and stop sessions. */
+
+export interface RunDeps extends CommandDeps {
+  readonly engine: SessionEngine;
+}
+
+function splitList(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/[;\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+async function askTypeOptions(deps: RunDeps, type: SessionTypeInfo): Promise<JsonObject | undefined> {
+  if (type.id === 'test-fix' && !deps.config.value.testCommand) {
+    const testCommand = await vscode.window.showInputBox({
+      title: 'New Session: test command',
+      prompt: 'The command that runs the tests (no "sessionLedger.testCommand" setting is set).',
+      placeHolder: 'npm test',
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : 'A test-fix session needs a test command.'),
+    });
+    return testCommand === undefined ? undefined : { testCommand: testCommand.trim() };
+  }
+  if (type.id === 'component-design') {
+    const components = await vscode.window.showInputBox({
+      title: 'New Session: components (optional)',
+      prompt: 'Components to build, separated by ";" (leave empty to have Claude design them first).',
+      ignoreFocusOut: true,
+    });
+    if (components === undefined) return undefined;
+    const names = splitList(components);
+    return names.length ? { components: names.map((name) => ({ name, description: name })) } : {};
+  }
+  return {};
+}
+
+export async function newSession(deps: RunDeps, preset?: unknown): Promise<string | undefined> {
+  const types = deps.engine.listTypes();
+  const presetType = typeof preset === 'string' ? types.find((t) => t.id === preset) : undefined;
+  const type =
+    presetType ??
+    (
+      await vscode.window.showQuickPick(
+        types.map((t) => ({ label: t.label, description: t.id, detail: `${t.source === 'workflow' ? '$(file-code) workspace workflow · ' : ''}${t.description}`, type: t })),
+        { title: 'New Session (1/4): session type', placeHolder: 'What kind of session?', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
+      )
+    )?.type;
+  if (!type) return undefined;
+  const title = await vscode.window.showInputBox({
+    title: `New ${type.label} Session (2/4): title`,
+    placeHolder: 'Fix the flaky login test',
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? (v.length > 500 ? 'A title has at most 500 characters.' : undefined) : 'A session needs a title.'),
+  });
+  if (title === undefined) return undefined;
+  const intention = await vscode.window.showInputBox({
+    title: `New ${type.label} Session (3/4): goal`,
+    prompt: 'What should this session achieve? Every Claude step sees it.',
+    value: title.trim(),
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? undefined : 'A session needs a goal.'),
+  });
+  if (intention === undefined) return undefined;
+  const criteria = await vscode.window.showInputBox({
+    title: `New ${type.label} Session (4/4): success criteria and constraints (optional)`,
+    prompt: 'Success criteria separated by ";". Add constraints after "|", e.g. "tests pass; no new warnings | do not touch the API".',
+    ignoreFocusOut: true,
+  });
+  if (criteria === undefined) return undefined;
+  const [criteriaText, constraintsText] = criteria.split('|');
+  const options = await askTypeOptions(deps, type);
+  if (options === undefined) return undefined;
+  const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? null;
+  const session = await deps.engine.start({
+    type: type.id,
+    title: title.trim(),
+    intention: intention.trim(),
+    successCriteria: splitList(criteriaText),
+    constraints: splitList(constraintsText),
+    options,
+    executionMode: 'manual',
+    workingDir: workspaceFolder,
+    workspaceFolder,
+  });
+  await deps.active.set(session.id);
+  void revealSession(deps, session.id);
+  void vscode.window
+    .showInformationMessage(`Session "${session.title}" started. Run "Next Step" to run its first command.`, 'Next Step')
+    .then((c) => c && vscode.commands.executeCommand(CommandId.nextStep, session.id));
+  return session.id;
+}
+
+async function revealSession(deps: CommandDeps, id: string): Promise<void> {
+  const session = deps.store.sessions.get(id);
+  if (!session || !deps.treeView.visible) return;
+  try {
+    await deps.treeView.reveal({ kind: 'session', session }, { select: true, focus: false, expand: true });
+  } catch {
+    // The tree may not have drawn the new session yet; it shows after its refresh.
+  }
+}
+
+export async function nextStep(deps: RunDeps, arg?: unknown): Promise<void> {
+  const session = await sessionFromArgument(deps, arg, { title: 'Next Step', statuses: ['active'] });
+  if (!session) return;
+  await deps.active.set(session.id);
+  const run = await deps.runner.nextStep(session.id, (message) =>
+    vscode.window.showInputBox({ title: `${session.title}: next prompt`, prompt: message, ignoreFocusOut: true }),
+  );
+  if (run.kind === 'spawned') {
+    void vscode.window.showInformationMessage(
+      `"${session.title}" is waiting for its ${run.children} child session(s); run them from the Sessions view. It goes on when they end.`,
+    );
+  } else if (run.kind === 'ran') {
+    const s = run.session;
+    const outcome = run.result.status === 'ok' ? 'succeeded' : `failed${run.result.exitCode != null ? ` (exit code ${run.result.exitCode})` : ''}`;
+    const what = s.status === 'active' ? 'Run Next Step to go on.' : `The session is ${s.status}.`;
+    void vscode.window.setStatusBarMessage(`$(check) Step ${run.interaction.seq} ${outcome}. ${what}`, 8000);
+  }
+}
+
+export async function pauseSession(deps: RunDeps, arg?: unknown): Promise<void> {
+  const session = await sessionFromArgument(deps, arg, { title: 'Pause Session', statuses: ['active'] });
+  if (!session) return;
+  await deps.engine.pause(session.id);
+}
+
+export async function resumeSession(deps: RunDeps, arg?: unknown): Promise<void> {
+  const session = await sessionFromArgument(deps, arg, { title: 'Resume Session', statuses: ['paused', 'interrupted'] });
+  if (!session) return;
+  if (session.status !== 'paused' && session.status !== 'interrupted') {
+    throw new UserFacingError(`"${session.title}" is ${session.status}; only paused or interrupted sessions can be resumed.`);
+  }
+  await deps.engine.resume(session.id);
+  await deps.active.set(session.id);
+}
+
+export async function cancelSession(deps: RunDeps, arg?: unknown): Promise<void> {
+  const session = await sessionFromArgument(deps, arg, { title: 'Cancel Session', statuses: ['active', 'paused', 'interrupted'] });
+  if (!session) return;
+  const choice = await vscode.window.showWarningMessage(
+    `Cancel "${session.title}"?`,
+    { modal: true, detail: 'It stops for good; its history is kept.' },
+    'Cancel Session',
+  );
+  if (choice !== 'Cancel Session') return;
+  await deps.engine.cancel(session.id);
+}
+
+/** The status bar's menu: the actions that apply to the active session now. */
+export async function sessionActions(deps: RunDeps, arg?: unknown): Promise<void> {
+  const session = await sessionFromArgument(deps, arg, { title: 'Session Actions' });
+  if (!session) return;
+  const running = deps.runner.isRunning(session.id);
+  const actions: { label: string; command: string; when: boolean }[] = [
+    { label: '$(debug-continue) Next Step', command: CommandId.nextStep, when: session.status === 'active' && !running },
+    { label: '$(debug-pause) Pause', command: CommandId.pauseSession, when: session.status === 'active' },
+    { label: '$(debug-start) Resume', command: CommandId.resumeSession, when: session.status === 'paused' || session.status === 'interrupted' },
+    { label: '$(debug-stop) Cancel', command: CommandId.cancelSession, when: ['active', 'paused', 'interrupted'].includes(session.status) },
+    { label: '$(list-flat) Open Timeline', command: CommandId.openTimeline, when: true },
+    { label: '$(note) Add Note', command: CommandId.addNote, when: true },
+    { label: '$(copy) Copy Conversation Id', command: CommandId.copyConversationId, when: session.externalConversationId !== null },
+    { label: '$(target) Switch Active Session…', command: CommandId.setActiveSession, when: true },
+  ];
+  const picked = await vscode.window.showQuickPick(
+    actions.filter((a) => a.when).map((a) => ({ label: a.label, command: a.command })),
+    { title: `${session.title} — ${session.status}${session.phase ? ` · ${session.phase}` : ''}` },
+  );
+  if (!picked) return;
+  await vscode.commands.executeCommand(picked.command, picked.command === CommandId.setActiveSession ? undefined : session.id);
+}

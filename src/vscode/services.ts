@@ -1,0 +1,83 @@
+import * as vscode from 'vscode';
+import { SessionEngine } from '../core/engine/SessionEngine';
+import type { SessionStore } from '../core/store/SessionStore';
+import { NodeWorkspaceFiles } from '../core/workflow/workspaceFiles';
+import { DEFAULT_WORKFLOW_SETTINGS } from '../core/workflow/StepBehaviour';
+import { ActiveSession } from './ActiveSession';
+import { registerCommands } from './commands';
+import { Config } from './config';
+import type { Logger } from './logger';
+import { SessionRunner } from './SessionRunner';
+import { SessionTreeProvider } from './SessionTreeProvider';
+import { StatusBar } from './StatusBar';
+import { openStore } from './storeHost';
+import { TerminalRunner } from './TerminalRunner';
+import { loadSessionTypes } from './workflows';
+
+/** The extension's services, built once at activation; also what `activate` hands the tests. */
+export interface Services {
+  readonly store: SessionStore;
+  readonly storeDirectory: string;
+  readonly engine: SessionEngine;
+  readonly active: ActiveSession;
+  readonly tree: SessionTreeProvider;
+  readonly runner: SessionRunner;
+  readonly statusBar: StatusBar;
+}
+
+export async function createServices(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, log: Logger): Promise<Services> {
+  const own = <T extends vscode.Disposable>(d: T): T => (context.subscriptions.push(d), d);
+  const config = own(new Config((m) => void vscode.window.showWarningMessage(`Session Ledger: ${m}`)));
+  const { store, directory } = await openStore(context, log.child('store'));
+  own({ dispose: () => void store.close().catch((e) => log.error('closing the store failed', e)) });
+  const workspaceRoot = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const { types, watcher } = await loadSessionTypes(workspaceRoot, log.child('workflows'));
+  own(watcher);
+  const engine = new SessionEngine({
+    store,
+    types,
+    workspaceFiles: new NodeWorkspaceFiles(workspaceRoot ?? directory),
+    settings: () => ({
+      ...DEFAULT_WORKFLOW_SETTINGS,
+      testCommand: config.value.testCommand || undefined,
+      maxBuildAttempts: config.value.maxBuildAttempts,
+      maxTestFixIterations: config.value.maxTestFixIterations,
+      summarizeOnComplete: config.value.summarizeOnComplete,
+    }),
+    onBackgroundError: (error, what) => log.error(what, error),
+  });
+  const active = own(new ActiveSession(context.workspaceState, store));
+  const tree = own(new SessionTreeProvider(store, active));
+  const treeView = own(vscode.window.createTreeView('sessionLedger.sessions', { treeDataProvider: tree, showCollapseAll: true }));
+  const terminal = own(new TerminalRunner(config, log.child('terminal')));
+  const runner = own(new SessionRunner(engine, store, terminal, log.child('runner')));
+  const statusBar = own(new StatusBar(store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
+  own(
+    registerCommands({
+      channel, log, config, store, active, tree, runner, engine, treeView: treeView as vscode.TreeView<unknown>,
+      openTimeline: async () => undefined,
+      exportSession: async () => undefined,
+    }),
+  );
+  void vscode.commands.executeCommand('setContext', 'sessionLedger.hasActiveSession', active.id !== undefined);
+  void offerResumeOfInterrupted(engine, log);
+  return { store, storeDirectory: directory, engine, active, tree, runner, statusBar };
+}
+
+/** Sessions whose runner died (window closed, crash) are marked interrupted and offered for resume. */
+async function offerResumeOfInterrupted(engine: SessionEngine, log: Logger): Promise<void> {
+  try {
+    const interrupted = await engine.interruptOrphans();
+    if (interrupted.length === 0) return;
+    log.warn(`${interrupted.length} session(s) were interrupted: ${interrupted.map((s) => s.id).join(', ')}`);
+    const names = interrupted.map((s) => `"${s.title}"`).join(', ');
+    const choice = await vscode.window.showWarningMessage(
+      `Session Ledger: ${names} stopped while a step was running (window closed or crashed). Resume from the last recorded step?`,
+      'Resume',
+      'Later',
+    );
+    if (choice === 'Resume') for (const s of interrupted) await engine.resume(s.id);
+  } catch (error) {
+    log.error('marking interrupted sessions failed', error);
+  }
+}

@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import { join } from 'node:path';
+import { SessionTypeRegistry } from '../core/workflow/SessionTypeRegistry';
+import { WorkflowLoader, type WorkflowLoadResult } from '../core/workflow/WorkflowLoader';
+import { NodeWorkflowFileSystem } from '../core/workflow/workflowFileSystem';
+import type { Logger } from './logger';
+
+export const WORKFLOWS_FOLDER = join('.vscode', 'session-ledger', 'workflows');
+
+/**
+ * Built-in session types plus the workspace's workflow files, re-read when a file changes. A
+ * broken file is reported (file, field, why) and every other workflow still loads.
+ */
+export async function loadSessionTypes(workspaceRoot: string | undefined, log: Logger): Promise<{ types: SessionTypeRegistry; watcher: vscode.Disposable }> {
+  const types = new SessionTypeRegistry();
+  if (!workspaceRoot) return { types, watcher: new vscode.Disposable(() => undefined) };
+  const loader = new WorkflowLoader(new NodeWorkflowFileSystem(), join(workspaceRoot, WORKFLOWS_FOLDER), types.builtinIds);
+  const apply = (result: WorkflowLoadResult) => {
+    types.setUserWorkflows(result.workflows);
+    log.info(`workflows: ${result.workflows.map((w) => w.definition.id).join(', ') || 'none'} loaded from ${WORKFLOWS_FOLDER}`);
+    for (const error of result.errors) {
+      log.warn(`workflow file ${error.toString()}`);
+      void vscode.window
+        .showWarningMessage(`Session Ledger: workflow ${error.toString()}. The other workflows are loaded.`, 'Open File')
+        .then((c) => c && vscode.window.showTextDocument(vscode.Uri.file(error.file)));
+    }
+  };
+  apply(await loader.load());
+  const watch = loader.watch(apply, (error) => log.error('reloading workflows failed', error));
+  return { types, watcher: new vscode.Disposable(() => watch.dispose()) };
+}

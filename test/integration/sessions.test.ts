@@ -1,0 +1,84 @@
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import type { SessionTreeNode } from '../../src/vscode/SessionTreeProvider';
+import { activateExtension, waitFor } from './helpers';
+
+describe('sessions in the workbench: tree, commands, status bar, manual steps', function () {
+  this.timeout(60_000);
+
+  it('groups sessions by status (empty groups hidden) and nests children under their parent', async () => {
+    const { store, tree, engine } = await activateExtension();
+    const parent = await engine.start({ type: 'component-design', title: 'Tree parent', intention: 'design', options: { components: [{ name: 'a', description: 'A' }] } });
+    const child = await store.sessions.create({ type: 'quick', title: 'Tree child', intention: 'child', parentSessionId: parent.id });
+    const paused = await store.sessions.create({ type: 'quick', title: 'Tree paused', intention: 'p' });
+    await store.sessions.update(paused.id, { status: 'paused' });
+    const done = await store.sessions.create({ type: 'quick', title: 'Tree done', intention: 'd' });
+    await store.sessions.update(done.id, { status: 'complete' });
+
+    const groups = tree.getChildren() as Extract<SessionTreeNode, { kind: 'group' }>[];
+    const statuses = groups.map((g) => g.status);
+    assert.deepEqual(statuses, ['active', 'paused', 'complete'].filter((s) => statuses.includes(s as never)));
+    assert.ok(!statuses.includes('cancelled'), 'empty groups are hidden');
+    const active = tree.getChildren({ kind: 'group', status: 'active' });
+    const parentNode = active.find((n) => n.kind === 'session' && n.session.id === parent.id);
+    assert.ok(parentNode, 'the parent is listed under Active');
+    assert.ok(!active.some((n) => n.kind === 'session' && n.session.id === child.id), 'children are not listed at the top level');
+    const nested = tree.getChildren(parentNode);
+    assert.deepEqual(nested.map((n) => (n.kind === 'session' ? n.session.title : '?')), ['Tree child']);
+    const parentItem = tree.getTreeItem(parentNode);
+    assert.equal(parentItem.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    assert.equal(parentItem.id, `session:${parent.id}`);
+    assert.match(String(parentItem.contextValue), /^session\.active/);
+    assert.match(String(parentItem.description), /component-design/);
+    const childParent = tree.getParent(nested[0]);
+    assert.ok(childParent?.kind === 'session' && childParent.session.id === parent.id, 'getParent of a child is its parent');
+    for (const s of [parent, child, paused, done]) await store.sessions.softDelete(s.id);
+  });
+
+  it('pauses, resumes and activates sessions through the commands; the status bar follows', async () => {
+    const { engine, store, active, statusBar } = await activateExtension();
+    const session = await engine.start({ type: 'test-fix', title: 'Status bar session', intention: 'follow me', options: { testCommand: 'true' } });
+    await vscode.commands.executeCommand('sessionLedger.setActiveSession', session.id);
+    assert.equal(active.id, session.id);
+    assert.match(statusBar.view.text, /Status bar session/);
+    assert.equal(statusBar.view.command, 'sessionLedger.sessionActions');
+
+    await vscode.commands.executeCommand('sessionLedger.pauseSession', session.id);
+    assert.equal(store.sessions.get(session.id)?.status, 'paused');
+    await waitFor('the status bar to show paused', () => (statusBar.view.text.includes('$(debug-pause)') ? true : undefined));
+
+    await vscode.commands.executeCommand('sessionLedger.resumeSession', session.id);
+    assert.equal(store.sessions.get(session.id)?.status, 'active');
+    await waitFor('the status bar to show waiting', () => (statusBar.view.text.includes('$(debug-continue)') ? true : undefined));
+
+    await active.set(undefined);
+    assert.match(statusBar.view.text, /Sessions/);
+    assert.equal(statusBar.view.command, 'workbench.view.extension.sessionLedger');
+    await store.sessions.softDelete(session.id);
+  });
+
+  it("runs a manual shell step in the session's terminal and records output and exit code", async () => {
+    const { engine, store } = await activateExtension();
+    const session = await engine.start({
+      type: 'test-fix',
+      title: 'Manual shell step',
+      intention: 'record a failing command',
+      options: { testCommand: "printf 'hi\\n'; (exit 3)" },
+    });
+    await vscode.commands.executeCommand('sessionLedger.nextStep', session.id);
+    const recorded = store.interactions.list(session.id)[0];
+    assert.ok(recorded, 'the step was recorded');
+    assert.equal(recorded.command.kind, 'shell');
+    assert.equal(recorded.command.command, "printf 'hi\\n'; (exit 3)");
+    assert.equal(recorded.result.status, 'error');
+    assert.equal(recorded.result.exitCode, 3);
+    assert.equal(recorded.result.output?.trim(), 'hi');
+    const terminal = vscode.window.terminals.find((t) => t.name === 'Session: Manual shell step');
+    assert.ok(terminal, 'a terminal named after the session ran it');
+    // The engine moved on: test-fix asks Claude to fix the failure next.
+    const after = store.sessions.get(session.id)!;
+    assert.equal(after.status, 'active');
+    assert.equal(after.interactionCount, 1);
+    terminal.dispose();
+  });
+});
