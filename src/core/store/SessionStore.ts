@@ -334,7 +334,8 @@ export class SessionStore {
     for (const migration of pending) {
       await this.transaction(() => applyMigration(this.database, migration, Math.floor(this.clock.now())));
     }
-    if (replayedAnything || pending.length > 0) {
+    // A replayed journal or an upgraded snapshot is worth a fresh snapshot; a brand-new store is not.
+    if (replayedAnything || (pending.length > 0 && loadSnapshot)) {
       this.snapshot().catch((error: Error) => this.warn({ kind: 'snapshot-failed', message: `Could not write the session store snapshot: ${error.message}` }));
     }
   }

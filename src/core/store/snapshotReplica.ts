@@ -42,8 +42,10 @@ export class SnapshotReplica {
   private terminated = false;
 
   constructor(private readonly options: SnapshotReplicaOptions) {
-    const fromSource = options.workerPath.endsWith('.ts');
-    this.worker = new Worker(options.workerPath, fromSource ? { execArgv: ['--import', 'tsx'] } : {});
+    this.worker = options.workerPath.endsWith('.ts')
+      ? // From source (unit tests, tsx): register tsx's require hook in the worker thread, then load the .ts entry.
+        new Worker(`require('node:module').createRequire(${JSON.stringify(__filename)})('tsx/cjs'); require(${JSON.stringify(options.workerPath)});`, { eval: true })
+      : new Worker(options.workerPath);
     this.worker.unref();
     this.worker.on('message', (message: FromSnapshotWorker) => this.receive(message));
     this.worker.on('error', (error) => this.breakWith(`snapshot worker crashed: ${error.message}`));

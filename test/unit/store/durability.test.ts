@@ -1,0 +1,164 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { StoreLockedError } from '../../../src/core/store/lockFile';
+import type { SessionStore } from '../../../src/core/store/SessionStore';
+import { contiguousSeqs, journalFiles, openStore, temporaryDirectory } from './storeTestSupport';
+
+/** Copies a live store's files (not its lock) to a new directory: what a crash would leave on disk. */
+function crashImage(directory: string): string {
+  const image = temporaryDirectory('ledger-crash-');
+  for (const name of fs.readdirSync(directory)) {
+    if (name !== 'ledger.lock') fs.copyFileSync(path.join(directory, name), path.join(image, name));
+  }
+  return image;
+}
+
+async function storeWithEvents(count: number, options: { snapshotFirst?: boolean } = {}): Promise<{ store: SessionStore; directory: string; sessionId: string; eventIds: string[] }> {
+  const directory = temporaryDirectory();
+  let store = await openStore(directory);
+  if (options.snapshotFirst) {
+    await store.close();
+    store = await openStore(directory);
+  }
+  const session = await store.sessions.create({ type: 't', title: 'Durable', intention: 'keep everything' });
+  const eventIds: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = randomUUID();
+    eventIds.push(id);
+    await store.events.append({ id, sessionId: session.id, type: 'agent.text', payload: { i, text: 'x'.repeat(100) } });
+  }
+  return { store, directory, sessionId: session.id, eventIds };
+}
+
+function asideFiles(directory: string): string[] {
+  return fs.readdirSync(directory).filter((name) => name.includes('.corrupt-'));
+}
+
+describe('SessionStore durability', function () {
+  this.timeout(30_000);
+  const opened: SessionStore[] = [];
+  async function reopen(directory: string): Promise<SessionStore> {
+    const store = await openStore(directory);
+    opened.push(store);
+    return store;
+  }
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+
+  it('recovers acknowledged writes from the journal alone (no snapshot yet)', async () => {
+    const { store, directory, sessionId, eventIds } = await storeWithEvents(20);
+    opened.push(store);
+    const image = crashImage(directory);
+    assert.equal(fs.existsSync(path.join(image, 'ledger.sqlite')), false);
+    const recovered = await reopen(image);
+    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds);
+    assert.equal(recovered.sessions.require(sessionId).eventCount, 20);
+    assert.deepEqual(recovered.warnings, []);
+  });
+
+  it('writes snapshots in the worker (run from source) and truncates the journal; reopening loads them', async () => {
+    const { store, directory, sessionId, eventIds } = await storeWithEvents(10);
+    await store.snapshot();
+    assert.ok(fs.statSync(path.join(directory, 'ledger.sqlite')).size > 0);
+    assert.equal(journalFiles(directory).length, 1, 'covered journal segments are dropped');
+    assert.equal(fs.statSync(journalFiles(directory)[0]).size, 0);
+    await store.events.append({ id: 'after-snapshot', sessionId, type: 'x' });
+    assert.deepEqual(store.warnings, [], 'the worker did the snapshot (a broken worker raises a warning)');
+    const image = crashImage(directory);
+    const recovered = await reopen(image);
+    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), [...eventIds, 'after-snapshot']);
+    await store.close();
+    const reopened = await reopen(directory);
+    assert.equal(reopened.events.lastSeq(sessionId), 11);
+    assert.deepEqual(reopened.warnings, []);
+  });
+
+  it('replays the valid prefix of a truncated journal tail and keeps the torn bytes aside', async () => {
+    const { store, directory, sessionId, eventIds } = await storeWithEvents(5);
+    opened.push(store);
+    const image = crashImage(directory);
+    const [segment] = journalFiles(image);
+    const size = fs.statSync(segment).size;
+    fs.truncateSync(segment, size - 7);
+    const recovered = await reopen(image);
+    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds.slice(0, 4));
+    contiguousSeqs(recovered, sessionId);
+    assert.equal(recovered.warnings.length, 1);
+    assert.equal(recovered.warnings[0].kind, 'corrupt-journal');
+    const aside = recovered.warnings[0].keptAsidePath!;
+    assert.ok(fs.existsSync(aside) && aside.startsWith(`${segment}.corrupt-`));
+    assert.equal(fs.statSync(segment).size + fs.statSync(aside).size, size - 7, 'nothing thrown away');
+    const next = await recovered.events.append({ id: 'next', sessionId, type: 'x' });
+    assert.equal(next.seq, 5);
+  });
+
+  it('stops at a garbled record, keeps it and everything after it aside', async () => {
+    const { store, directory, sessionId, eventIds } = await storeWithEvents(6);
+    opened.push(store);
+    const image = crashImage(directory);
+    const [segment] = journalFiles(image);
+    const bytes = fs.readFileSync(segment);
+    const marker = bytes.indexOf(Buffer.from('\\"i\\":3')); // the event payload, JSON inside the JSON record
+    assert.ok(marker > 0);
+    bytes[marker + 6] = '7'.charCodeAt(0); // same length, wrong checksum
+    fs.writeFileSync(segment, bytes);
+    const recovered = await reopen(image);
+    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds.slice(0, 3));
+    assert.match(recovered.warnings[0].message, /checksum mismatch/);
+    assert.deepEqual(asideFiles(image).length, 1);
+  });
+
+  it('keeps a corrupt snapshot aside and rebuilds from a complete journal', async () => {
+    const { store, directory, sessionId, eventIds } = await storeWithEvents(3);
+    opened.push(store);
+    const image = crashImage(directory);
+    fs.writeFileSync(path.join(image, 'ledger.sqlite'), Buffer.alloc(8192, 0x5a));
+    const recovered = await reopen(image);
+    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds);
+    assert.deepEqual(recovered.warnings.map((w) => w.kind), ['corrupt-snapshot']);
+    assert.equal(fs.readFileSync(recovered.warnings[0].keptAsidePath!).length, 8192);
+  });
+
+  it('keeps a truncated snapshot and an unreplayable journal aside, opening a fresh store', async () => {
+    const { store, directory } = await storeWithEvents(3, { snapshotFirst: true });
+    await store.close();
+    const again = await reopen(directory);
+    const sessionId = again.sessions.list()[0].id;
+    await again.events.append({ id: 'late', sessionId, type: 'x' });
+    const image = crashImage(directory);
+    const snapshot = path.join(image, 'ledger.sqlite');
+    fs.truncateSync(snapshot, fs.statSync(snapshot).size - 4096);
+    const recovered = await reopen(image);
+    assert.deepEqual(recovered.warnings.map((w) => w.kind).sort(), ['corrupt-snapshot', 'unreplayable-journal']);
+    assert.equal(recovered.sessions.count(), 0);
+    assert.equal(asideFiles(image).length, 2, 'both kept, nothing deleted');
+    await recovered.sessions.create({ type: 't', title: 'fresh', intention: 'go on' });
+  });
+
+  it('refuses a second writer with an error naming the lock file and pid', async () => {
+    const { store, directory } = await storeWithEvents(1);
+    opened.push(store);
+    await assert.rejects(openStore(directory), (error: unknown) => {
+      assert.ok(error instanceof StoreLockedError);
+      assert.equal(error.pid, process.pid);
+      assert.ok(error.message.includes(path.join(directory, 'ledger.lock')));
+      assert.ok(error.message.includes(`pid ${process.pid}`));
+      return true;
+    });
+    assert.equal(store.events.list(store.sessions.list()[0].id).length, 1, 'the first writer is unaffected');
+  });
+
+  it('takes over a stale lock left by a dead process', async () => {
+    const directory = temporaryDirectory();
+    const dead = spawnSync(process.execPath, ['-e', '']);
+    fs.writeFileSync(path.join(directory, 'ledger.lock'), JSON.stringify({ pid: dead.pid, hostname: require('node:os').hostname(), acquiredAt: 'then' }));
+    const store = await reopen(directory);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(directory, 'ledger.lock'), 'utf8')).pid, process.pid);
+    await store.close();
+    assert.equal(fs.existsSync(path.join(directory, 'ledger.lock')), false, 'close releases the lock');
+  });
+});
