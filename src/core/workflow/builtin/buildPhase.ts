@@ -1,4 +1,5 @@
 import type { Session } from '../../model/session';
+import { tailOf } from '../outputTail';
 import type { StepBehaviour, StepContext, WorkflowSettings } from '../StepBehaviour';
 import { claudeAnswerOf, failureText, shellPassed } from './claudeResult';
 import { buildPrompt } from './prompts';
@@ -53,7 +54,7 @@ export function createBuildPhase(next: PhaseTarget): StepBehaviour {
         return moveTo(next, withPhaseState(session, BUILD_PHASE, { attempts }));
       }
       const failure = failureText(result);
-      const state = withPhaseState(session, BUILD_PHASE, { attempts, awaiting: 'build', lastFailure: failure.slice(-context.settings.outputTailChars) });
+      const state = withPhaseState(session, BUILD_PHASE, { attempts, awaiting: 'build', lastFailure: tailOf(failure, context.settings.outputTailChars) });
       const maxAttempts = maxAttemptsOf(session, context);
       if (attempts >= maxAttempts) {
         return failWith(`The tests still fail after ${attempts} build attempt${attempts === 1 ? '' : 's'} (the limit is ${maxAttempts}).`, state);

@@ -1,6 +1,5 @@
 import type { Session } from '../../model/session';
 import type { StepContext } from '../StepBehaviour';
-import { tailOf } from '../outputTail';
 import { readNumber, readPhaseState } from './phaseState';
 
 /** Earlier phases' artifacts, read from the session folder so a person's edits count. */
@@ -47,7 +46,7 @@ export async function buildPrompt(session: Session, context: StepContext, failur
   }
   return (
     `The tests failed after build attempt ${attempt - 1}. Fix the code so they pass.\n\n` +
-    `Test output (tail):\n${tailOf(failure, context.settings.outputTailChars)}${artifacts}`
+    `Test output (tail):\n${failure}${artifacts}`
   );
 }
 
@@ -58,10 +57,11 @@ export async function docsPrompt(session: Session, context: StepContext): Promis
   );
 }
 
-export function fixPrompt(context: StepContext, failure: string, testCommand: string, run: number): string {
+/** `failure` is already tail-capped when it is kept in the session state. */
+export function fixPrompt(failure: string, testCommand: string, run: number): string {
   return (
     `The test command \`${testCommand}\` failed (run ${run}). Find the cause and fix the code so it passes.\n\n` +
-    `Output (tail):\n${tailOf(failure, context.settings.outputTailChars)}`
+    `Output (tail):\n${failure}`
   );
 }
 

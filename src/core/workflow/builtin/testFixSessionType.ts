@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tailOf } from '../outputTail';
 import type { StepBehaviour } from '../StepBehaviour';
 import { testCommandOf } from './buildPhase';
 import { claudeAnswerOf, failureText, shellPassed } from './claudeResult';
@@ -25,7 +26,7 @@ const testPhase: StepBehaviour = {
     if (shellPassed(result)) {
       return { state: withPhaseState(session, TEST_PHASE, { runs }), status: 'complete' };
     }
-    const state = withPhaseState(session, TEST_PHASE, { runs, lastFailure: failureText(result).slice(-context.settings.outputTailChars) });
+    const state = withPhaseState(session, TEST_PHASE, { runs, lastFailure: tailOf(failureText(result), context.settings.outputTailChars) });
     const wanted = readOptions(session).maxIterations;
     const maxRuns = typeof wanted === 'number' ? wanted : context.settings.maxTestFixIterations;
     if (runs >= maxRuns) {
@@ -39,7 +40,7 @@ const fixPhase: StepBehaviour = {
   getCommand(session, _history, context) {
     const own = readPhaseState(session, TEST_PHASE);
     const testCommand = requireTestCommand(testCommandOf(session, context.settings));
-    return { step: FIX_PHASE, kind: 'claude', command: fixPrompt(context, readString(own, 'lastFailure') ?? '', testCommand, readNumber(own, 'runs')) };
+    return { step: FIX_PHASE, kind: 'claude', command: fixPrompt(readString(own, 'lastFailure') ?? '', testCommand, readNumber(own, 'runs')) };
   },
   handleResult(session, _interaction, result) {
     const answer = claudeAnswerOf(result);
