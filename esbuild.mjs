@@ -26,6 +26,8 @@ function copyAssets() {
   for (const f of ['codicon.css', 'codicon.ttf']) {
     cpSync(join('node_modules/@vscode/codicons/dist', f), join('dist/codicons', f));
   }
+  mkdirSync('dist/webview', { recursive: true });
+  cpSync('src/webview/timeline.css', 'dist/webview/timeline.css');
 }
 
 function walk(dir) {

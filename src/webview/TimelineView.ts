@@ -1,0 +1,601 @@
+import type { HostMessage, TimelineViewState, WebviewMessage } from '../protocol/timelineMessages';
+import { TimelineViewStateSchema } from '../protocol/timelineMessages';
+import type { ArtifactLink, EventRow, InteractionDetail, InteractionRow, SessionHeader } from '../protocol/timelineModel';
+import { h, icon } from './dom';
+import { COMMAND_KINDS, NO_FILTER, RESULT_STATUSES, applyFilter, filterFromState, toggled, type TimelineFilter } from './filter';
+import { formatCount, formatDuration, formatUsd, totalTokens } from './format';
+import { renderMarkdown } from './markdown';
+import { kindPresentation, resultPresentation, sessionStatusPresentation } from './presentation';
+import { RequestClient } from './rpc';
+import { buildOffsets, rowAt, scrollToReveal, visibleWindow } from './virtualList';
+
+/** Height of a collapsed row; must match `.row-summary` in timeline.css. */
+export const ROW_HEIGHT = 28;
+const OVERSCAN = 8;
+
+/** What the view needs from its host page: the VS Code webview API, or a stub in the bench. */
+export interface ViewHost {
+  post(message: WebviewMessage): void;
+  getState(): unknown;
+  setState(state: TimelineViewState): void;
+}
+
+type Loadable<T> = { state: 'loading' } | { state: 'loaded'; value: T } | { state: 'failed'; error: string };
+interface EventsState {
+  events: EventRow[];
+  hasMore: boolean;
+  loading: boolean;
+}
+
+type Handlers = { [T in HostMessage['type']]: (message: Extract<HostMessage, { type: T }>, receivedAt: number) => void };
+
+/**
+ * The timeline UI: a session header, artifact links, filters and a virtualised list of
+ * interactions. It owns view state only; the data arrives in messages from the extension.
+ */
+export class TimelineView {
+  private session: SessionHeader | undefined;
+  private rows: InteractionRow[] = [];
+  private readonly indexById = new Map<string, number>();
+  private artifacts: ArtifactLink[] = [];
+  private filter: TimelineFilter = NO_FILTER;
+  private shown: InteractionRow[] = [];
+  private offsets: Float64Array = new Float64Array(1);
+  private readonly measured = new Map<string, number>();
+  private readonly expanded = new Set<string>();
+  private readonly details = new Map<string, Loadable<InteractionDetail>>();
+  private readonly events = new Map<string, EventsState>();
+  private readonly versions = new Map<string, number>();
+  private readonly mounted = new Map<string, { el: HTMLElement; version: number }>();
+  private focusedId: string | undefined;
+  private renderQueued = false;
+  private reportQueued = false;
+  private readonly requests: RequestClient;
+
+  private readonly headerEl = h('header', { className: 'session-header' });
+  private readonly artifactsEl = h('nav', { className: 'artifacts', 'aria-label': 'Artifacts' });
+  private readonly toolbarEl = h('div', { className: 'toolbar', role: 'toolbar', 'aria-label': 'Filter steps' });
+  private readonly countEl = h('span', { className: 'count', 'aria-live': 'polite' });
+  private readonly listEl = h('div', { className: 'list' });
+  private readonly spacerEl = h('div', { className: 'spacer', role: 'tree', 'aria-label': 'Steps' });
+  private readonly emptyEl = h('p', { className: 'empty', hidden: true }, 'No steps match the filters.');
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly host: ViewHost,
+  ) {
+    this.requests = new RequestClient((m) => host.post(m));
+    this.listEl.append(this.spacerEl, this.emptyEl);
+    root.replaceChildren(this.headerEl, this.artifactsEl, this.toolbarEl, this.listEl);
+    this.listEl.addEventListener('scroll', () => this.onScroll(), { passive: true });
+    this.spacerEl.addEventListener('click', (e) => this.onRowsClick(e));
+    this.spacerEl.addEventListener('keydown', (e) => this.onRowsKeyDown(e));
+    this.artifactsEl.addEventListener('click', (e) => this.onArtifactClick(e));
+    this.toolbarEl.addEventListener('click', (e) => this.onToolbarClick(e));
+    window.addEventListener('resize', () => this.scheduleRender());
+  }
+
+  /** Handles a validated message from the extension. */
+  receive(message: HostMessage, receivedAt: number): void {
+    (this.handlers[message.type] as (m: HostMessage, t: number) => void)(message, receivedAt);
+  }
+
+  private readonly handlers: Handlers = {
+    snapshot: (m, receivedAt) => {
+      this.session = m.session;
+      this.artifacts = m.artifacts;
+      this.setRows(m.interactions);
+      const saved = TimelineViewStateSchema.safeParse(this.host.getState());
+      const state = saved.success && saved.data.sessionId === m.session.id ? saved.data : undefined;
+      this.filter = state ? filterFromState(state.kinds, state.statuses) : NO_FILTER;
+      this.renderHeader();
+      this.renderArtifacts();
+      this.renderToolbar();
+      this.relayout();
+      this.listEl.scrollTop = state?.scrollTop ?? 0;
+      this.root.removeAttribute('aria-busy');
+      if (m.focusInteractionSeq !== null) {
+        this.focusSeq(m.focusInteractionSeq);
+      }
+      const { visible } = this.render();
+      this.saveState();
+      this.host.post({
+        type: 'rendered',
+        totalRows: this.rows.length,
+        visibleRows: visible,
+        renderedRows: this.mounted.size,
+        renderMs: Math.max(0, performance.now() - receivedAt),
+      });
+    },
+    sessionUpdated: (m) => {
+      this.session = m.session;
+      this.renderHeader();
+    },
+    interactionUpdated: (m) => {
+      const row = m.interaction;
+      const index = this.indexById.get(row.id);
+      const atBottom = this.isScrolledToBottom();
+      if (index === undefined) {
+        this.indexById.set(row.id, this.rows.length);
+        this.rows.push(row);
+      } else {
+        const before = this.rows[index]!;
+        this.rows[index] = row;
+        const detail = this.details.get(row.id);
+        if (detail && (before.status !== row.status || before.hasOutput !== row.hasOutput)) {
+          this.details.delete(row.id);
+          if (this.expanded.has(row.id)) this.loadDetail(row.id);
+        }
+      }
+      this.bump(row.id);
+      this.applyFilter();
+      if (atBottom) this.listEl.scrollTop = this.offsets[this.offsets.length - 1]!;
+      this.scheduleRender(true);
+    },
+    eventAppended: (m) => {
+      const id = m.event.interactionId;
+      const state = id ? this.events.get(id) : undefined;
+      if (!id || !state || state.loading) return;
+      const last = state.events[state.events.length - 1];
+      if (!last || m.event.seq > last.seq) {
+        state.events.push(m.event);
+        this.bump(id);
+        this.scheduleRender();
+      }
+    },
+    artifactsUpdated: (m) => {
+      this.artifacts = m.artifacts;
+      this.renderArtifacts();
+    },
+    focusInteraction: (m) => {
+      this.focusSeq(m.seq);
+      this.render();
+    },
+    response: (m) => this.requests.settle(m),
+  };
+
+  // ---- data -------------------------------------------------------------------------------
+
+  private setRows(rows: InteractionRow[]): void {
+    this.rows = rows;
+    this.indexById.clear();
+    rows.forEach((row, i) => this.indexById.set(row.id, i));
+    for (const { el } of this.mounted.values()) el.remove();
+    this.mounted.clear();
+    this.measured.clear();
+    this.details.clear();
+    this.events.clear();
+    this.expanded.clear();
+  }
+
+  private bump(id: string): void {
+    this.versions.set(id, (this.versions.get(id) ?? 0) + 1);
+  }
+
+  private applyFilter(): void {
+    this.shown = applyFilter(this.rows, this.filter);
+    this.relayout();
+  }
+
+  private relayout(): void {
+    if (this.shown.length === 0 && this.rows.length > 0 && this.filter === NO_FILTER) this.shown = this.rows.slice();
+    this.offsets = buildOffsets(this.shown.length, (i) => this.measured.get(this.shown[i]!.id) ?? ROW_HEIGHT);
+    this.spacerEl.style.height = `${this.offsets[this.shown.length]}px`;
+    this.emptyEl.hidden = this.shown.length > 0 || this.rows.length === 0;
+    this.countEl.textContent =
+      this.shown.length === this.rows.length ? `${this.rows.length} steps` : `${this.shown.length} of ${this.rows.length} steps`;
+  }
+
+  private loadDetail(id: string): void {
+    this.details.set(id, { state: 'loading' });
+    this.requests.request('loadDetail', { interactionId: id }).then(
+      (value) => this.details.set(id, { state: 'loaded', value }),
+      (error: Error) => this.details.set(id, { state: 'failed', error: error.message }),
+    ).finally(() => {
+      this.bump(id);
+      this.scheduleRender();
+    });
+  }
+
+  private loadEvents(id: string): void {
+    const state = this.events.get(id) ?? { events: [], hasMore: false, loading: false };
+    if (state.loading) return;
+    state.loading = true;
+    this.events.set(id, state);
+    const after = state.events[state.events.length - 1]?.seq ?? 0;
+    this.requests.request('loadEvents', { interactionId: id, after }).then(
+      (page) => {
+        const last = state.events[state.events.length - 1]?.seq ?? 0;
+        state.events.push(...page.events.filter((e) => e.seq > last));
+        state.hasMore = page.hasMore;
+      },
+      (error: Error) => this.reportError(`loading events failed: ${error.message}`),
+    ).finally(() => {
+      state.loading = false;
+      this.bump(id);
+      this.scheduleRender();
+    });
+  }
+
+  // ---- view state ---------------------------------------------------------------------------
+
+  private saveState(): void {
+    if (!this.session) return;
+    this.host.setState({
+      sessionId: this.session.id,
+      scrollTop: this.listEl.scrollTop,
+      kinds: [...this.filter.kinds],
+      statuses: [...this.filter.statuses],
+    });
+  }
+
+  private isScrolledToBottom(): boolean {
+    const total = this.offsets[this.offsets.length - 1]!;
+    return total > 0 && this.listEl.scrollTop + this.listEl.clientHeight >= total - 4;
+  }
+
+  private onScroll(): void {
+    this.scheduleRender();
+  }
+
+  private scheduleRender(report = false): void {
+    this.reportQueued ||= report;
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    requestAnimationFrame(() => {
+      this.renderQueued = false;
+      const started = performance.now();
+      const { visible } = this.render();
+      this.saveState();
+      if (this.reportQueued) {
+        this.reportQueued = false;
+        this.host.post({
+          type: 'rendered',
+          totalRows: this.rows.length,
+          visibleRows: visible,
+          renderedRows: this.mounted.size,
+          renderMs: performance.now() - started,
+        });
+      }
+    });
+  }
+
+  // ---- rendering ----------------------------------------------------------------------------
+
+  /** Mounts the rows in the window, unmounts the rest, and re-measures expanded rows. */
+  private render(): { visible: number } {
+    let visible = 0;
+    for (let pass = 0; pass < 3; pass++) {
+      const viewport = this.listEl.clientHeight || window.innerHeight;
+      const win = visibleWindow(this.offsets, this.listEl.scrollTop, viewport, OVERSCAN);
+      visible = win.visible;
+      const keep = new Set<string>();
+      const focusedMounted = this.focusedId !== undefined && this.indexOfShown(this.focusedId, win.start, win.end) >= 0;
+      for (let i = win.start; i < win.end; i++) {
+        const row = this.shown[i]!;
+        keep.add(row.id);
+        const version = this.versions.get(row.id) ?? 0;
+        let entry = this.mounted.get(row.id);
+        if (!entry || entry.version !== version) {
+          const el = this.buildRow(row);
+          const hadFocus = entry !== undefined && entry.el.contains(document.activeElement);
+          if (entry) entry.el.replaceWith(el);
+          else this.spacerEl.append(el);
+          entry = { el, version };
+          this.mounted.set(row.id, entry);
+          if (hadFocus) el.focus({ preventScroll: true });
+        }
+        const el = entry.el;
+        el.style.transform = `translateY(${this.offsets[i]}px)`;
+        el.setAttribute('aria-posinset', String(i + 1));
+        el.setAttribute('aria-setsize', String(this.shown.length));
+        el.tabIndex = row.id === this.focusedId || (!focusedMounted && i === win.start) ? 0 : -1;
+      }
+      for (const [id, { el }] of this.mounted) {
+        if (!keep.has(id)) {
+          el.remove();
+          this.mounted.delete(id);
+        }
+      }
+      // Expanded rows are taller than ROW_HEIGHT: measure them, and lay out again if that changed.
+      let changed = false;
+      for (const id of this.expanded) {
+        const entry = this.mounted.get(id);
+        if (!entry) continue;
+        const height = entry.el.offsetHeight;
+        if (height > 0 && this.measured.get(id) !== height) {
+          this.measured.set(id, height);
+          changed = true;
+        }
+      }
+      if (!changed) break;
+      this.relayout();
+    }
+    return { visible };
+  }
+
+  private indexOfShown(id: string, from = 0, to = this.shown.length): number {
+    for (let i = from; i < to; i++) if (this.shown[i]!.id === id) return i;
+    return -1;
+  }
+
+  private renderHeader(): void {
+    const s = this.session;
+    if (!s) return;
+    const status = sessionStatusPresentation[s.status];
+    const tokens = totalTokens(s.tokens);
+    const children: (Node | null)[] = [
+      h(
+        'div',
+        { className: 'title-line' },
+        h('h1', {}, s.title),
+        h('span', { className: `badge session-${s.status}`, title: `Status: ${status.label}` }, icon(status.icon), status.label),
+        s.phase ? h('span', { className: 'badge', title: 'Phase' }, icon('milestone'), s.phase) : null,
+      ),
+      s.intention ? h('p', { className: 'intention' }, s.intention) : null,
+      s.successCriteria.length
+        ? h('div', { className: 'criteria' }, h('h2', {}, 'Success criteria'), h('ul', {}, ...s.successCriteria.map((c) => h('li', {}, c))))
+        : null,
+      h(
+        'dl',
+        { className: 'facts' },
+        ...fact('Type', s.type),
+        ...fact('Mode', s.executionMode),
+        ...fact('Steps', String(s.interactionCount)),
+        ...fact('Cost', formatUsd(s.costUsd)),
+        ...fact(
+          'Tokens',
+          tokens === 0 ? '0' : `${formatCount(s.tokens.input)} in · ${formatCount(s.tokens.output)} out · ${formatCount(s.tokens.cacheRead)} cache`,
+        ),
+        ...(s.conversationId ? fact('Conversation', s.conversationId) : []),
+      ),
+    ];
+    this.headerEl.replaceChildren(...children.filter((c): c is Node => c !== null));
+  }
+
+  private renderArtifacts(): void {
+    this.artifactsEl.hidden = this.artifacts.length === 0;
+    this.artifactsEl.replaceChildren(
+      h('span', { className: 'label' }, 'Artifacts'),
+      ...this.artifacts.map((a) =>
+        h(
+          'button',
+          { className: 'link', 'data-artifact': a.id, title: a.path ?? `${a.kind} (inline)` },
+          icon(a.path ? 'file' : 'note'),
+          a.path ?? a.key,
+        ),
+      ),
+    );
+  }
+
+  private renderToolbar(): void {
+    const toggle = (group: 'kind' | 'status', value: string, label: string, iconName: string, pressed: boolean) =>
+      h('button', { className: 'toggle', 'data-filter': group, 'data-value': value, 'aria-pressed': String(pressed), title: `Show ${label} steps` }, icon(iconName), label);
+    this.toolbarEl.replaceChildren(
+      icon('filter'),
+      h('span', { className: 'group', role: 'group', 'aria-label': 'Kind' }, ...COMMAND_KINDS.map((k) => toggle('kind', k, kindPresentation[k].label, kindPresentation[k].icon, this.filter.kinds.has(k)))),
+      h(
+        'span',
+        { className: 'group', role: 'group', 'aria-label': 'Status' },
+        ...RESULT_STATUSES.map((s) => toggle('status', s, resultPresentation[s].label, resultPresentation[s].icon.split(' ')[0]!, this.filter.statuses.has(s))),
+      ),
+      this.countEl,
+    );
+  }
+
+  private buildRow(row: InteractionRow): HTMLElement {
+    const expanded = this.expanded.has(row.id);
+    const kind = kindPresentation[row.kind];
+    const status = resultPresentation[row.status];
+    const tokens = row.tokens ? totalTokens(row.tokens) : 0;
+    const summary = h(
+      'div',
+      { className: 'row-summary' },
+      icon(expanded ? 'chevron-down' : 'chevron-right', 'chevron'),
+      h('span', { className: 'kind', title: kind.label }, icon(kind.icon)),
+      h('span', { className: 'seq' }, `#${row.seq}`),
+      h('span', { className: 'command', title: row.command }, firstLine(row.command)),
+      h('span', { className: `status status-${row.status}`, title: status.label }, icon(status.icon), h('span', { className: 'status-label' }, status.label)),
+      row.exitCode !== null ? h('span', { className: `exit${row.exitCode === 0 ? '' : ' exit-nonzero'}`, title: 'Exit code' }, `exit ${row.exitCode}`) : null,
+      row.durationMs !== null ? h('span', { className: 'metric', title: 'Duration' }, formatDuration(row.durationMs)) : null,
+      tokens > 0 ? h('span', { className: 'metric', title: 'Tokens' }, `${formatCount(tokens)} tok`) : null,
+      row.costUsd !== null && row.costUsd > 0 ? h('span', { className: 'metric', title: 'Cost' }, formatUsd(row.costUsd)) : null,
+    );
+    const el = h(
+      'div',
+      {
+        className: `row${expanded ? ' expanded' : ''}`,
+        role: 'treeitem',
+        'aria-level': 1,
+        'aria-expanded': String(expanded),
+        'aria-label': `Step ${row.seq}, ${kind.label}, ${status.label}: ${firstLine(row.command)}`,
+        'data-id': row.id,
+        tabindex: -1,
+      },
+      summary,
+    );
+    if (expanded) el.append(this.buildDetail(row));
+    return el;
+  }
+
+  private buildDetail(row: InteractionRow): HTMLElement {
+    const detail = this.details.get(row.id);
+    const loaded = detail?.state === 'loaded' ? detail.value : undefined;
+    const events = this.events.get(row.id);
+    const parts: (Node | null)[] = [
+      h(
+        'div',
+        { className: 'actions' },
+        h('button', { className: 'action', 'data-action': 'copy-command', title: 'Copy the command' }, icon('copy'), 'Copy command'),
+        row.hasOutput ? h('button', { className: 'action', 'data-action': 'copy-output', title: 'Copy the output' }, icon('copy'), 'Copy output') : null,
+        h('span', { className: 'step-name', title: 'Step' }, row.step),
+        h('time', { className: 'when' }, new Date(row.startedAt).toLocaleString()),
+      ),
+      h('pre', { className: 'command-text' }, loaded?.command ?? row.command, loaded?.commandTruncated || (!loaded && row.commandTruncated) ? '\n…' : ''),
+    ];
+    const error = loaded?.errorMessage ?? row.errorMessage;
+    if (error) parts.push(h('p', { className: 'error-message' }, icon('error'), error));
+    if (detail?.state === 'loading') parts.push(h('p', { className: 'muted' }, icon('loading', 'codicon-modifier-spin'), 'Loading…'));
+    if (detail?.state === 'failed') parts.push(h('p', { className: 'error-message' }, `Could not load the output: ${detail.error}`));
+    if (loaded?.output) {
+      const omitted = loaded.outputOmittedChars > 0 ? h('p', { className: 'muted' }, `… ${formatCount(loaded.outputOmittedChars)} earlier characters not shown`) : null;
+      if (loaded.outputFormat === 'markdown') {
+        const md = h('div', { className: 'markdown' });
+        md.innerHTML = renderMarkdown(loaded.output); // sanitised: see markdown.ts
+        parts.push(omitted, md);
+      } else {
+        parts.push(omitted, h('pre', { className: 'output' }, loaded.output));
+      }
+    }
+    if (!events) {
+      parts.push(h('button', { className: 'action', 'data-action': 'load-events' }, icon('symbol-event'), 'Show events'));
+    } else {
+      parts.push(
+        h(
+          'ul',
+          { className: 'events', 'aria-label': 'Events' },
+          ...events.events.map((e) =>
+            h(
+              'li',
+              {},
+              h('time', {}, new Date(e.ts).toLocaleTimeString()),
+              h('span', { className: 'event-type' }, e.type),
+              e.toolName ? h('span', { className: 'tool' }, icon('tools'), e.toolName) : null,
+              e.summary ? h('code', { className: 'event-summary', title: e.summary }, e.summary) : null,
+            ),
+          ),
+        ),
+        events.loading
+          ? h('p', { className: 'muted' }, 'Loading events…')
+          : events.events.length === 0
+            ? h('p', { className: 'muted' }, 'No events.')
+            : null,
+        events.hasMore && !events.loading ? h('button', { className: 'action', 'data-action': 'load-events' }, 'Load more events') : null,
+      );
+    }
+    return h('div', { className: 'row-detail' }, ...parts);
+  }
+
+  // ---- interaction ------------------------------------------------------------------------
+
+  private toggle(id: string, expand = !this.expanded.has(id)): void {
+    if (expand === this.expanded.has(id)) return;
+    if (expand) {
+      this.expanded.add(id);
+      if (!this.details.has(id)) this.loadDetail(id);
+    } else {
+      this.expanded.delete(id);
+      this.measured.delete(id);
+    }
+    this.bump(id);
+    this.relayout();
+    this.render();
+  }
+
+  private focusIndex(index: number): void {
+    if (this.shown.length === 0) return;
+    const i = Math.max(0, Math.min(this.shown.length - 1, index));
+    const id = this.shown[i]!.id;
+    this.focusedId = id;
+    this.listEl.scrollTop = scrollToReveal(this.offsets, i, this.listEl.scrollTop, this.listEl.clientHeight);
+    this.render();
+    this.mounted.get(id)?.el.focus({ preventScroll: true });
+  }
+
+  private focusSeq(seq: number): void {
+    let index = this.shown.findIndex((r) => r.seq === seq);
+    if (index < 0 && this.rows.some((r) => r.seq === seq)) {
+      this.filter = NO_FILTER; // the row is filtered out: show everything
+      this.renderToolbar();
+      this.applyFilter();
+      index = this.shown.findIndex((r) => r.seq === seq);
+    }
+    if (index < 0) return;
+    this.toggle(this.shown[index]!.id, true);
+    this.focusedId = this.shown[index]!.id;
+    this.listEl.scrollTop = this.offsets[index]!;
+    this.render();
+    this.mounted.get(this.focusedId)?.el.focus({ preventScroll: true });
+  }
+
+  private rowOf(target: EventTarget | null): HTMLElement | undefined {
+    return (target as HTMLElement | null)?.closest<HTMLElement>('.row') ?? undefined;
+  }
+
+  private onRowsClick(e: MouseEvent): void {
+    const rowEl = this.rowOf(e.target);
+    const id = rowEl?.dataset.id;
+    if (!rowEl || !id) return;
+    this.focusedId = id;
+    const action = (e.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset.action;
+    if (action === 'copy-command' || action === 'copy-output') {
+      this.requests.request('copy', { interactionId: id, what: action === 'copy-command' ? 'command' : 'output' }).catch((error: Error) => this.reportError(`copy failed: ${error.message}`));
+    } else if (action === 'load-events') {
+      this.loadEvents(id);
+    } else if ((e.target as HTMLElement).closest('.row-summary')) {
+      this.toggle(id);
+      this.mounted.get(id)?.el.focus({ preventScroll: true });
+    }
+  }
+
+  private onRowsKeyDown(e: KeyboardEvent): void {
+    const rowEl = e.target as HTMLElement;
+    if (!rowEl.classList.contains('row')) return; // keys inside a row's buttons keep their meaning
+    const id = rowEl.dataset.id!;
+    const index = this.indexOfShown(id);
+    const page = Math.max(1, Math.floor(this.listEl.clientHeight / ROW_HEIGHT) - 1);
+    const moves: Record<string, () => void> = {
+      ArrowDown: () => this.focusIndex(index + 1),
+      ArrowUp: () => this.focusIndex(index - 1),
+      PageDown: () => this.focusIndex(index + page),
+      PageUp: () => this.focusIndex(index - page),
+      Home: () => this.focusIndex(0),
+      End: () => this.focusIndex(this.shown.length - 1),
+      Enter: () => this.toggle(id),
+      ' ': () => this.toggle(id),
+      ArrowRight: () => this.toggle(id, true),
+      ArrowLeft: () => this.toggle(id, false),
+    };
+    const move = moves[e.key];
+    if (!move) return;
+    e.preventDefault();
+    move();
+    if (e.key === 'Enter' || e.key === ' ' || e.key.startsWith('ArrowL') || e.key.startsWith('ArrowR')) {
+      this.mounted.get(id)?.el.focus({ preventScroll: true });
+    }
+  }
+
+  private onArtifactClick(e: MouseEvent): void {
+    const id = (e.target as HTMLElement).closest<HTMLElement>('[data-artifact]')?.dataset.artifact;
+    if (id) this.requests.request('openArtifact', { artifactId: id }).catch((error: Error) => this.reportError(`opening the artifact failed: ${error.message}`));
+  }
+
+  private onToolbarClick(e: MouseEvent): void {
+    const button = (e.target as HTMLElement).closest<HTMLElement>('[data-filter]');
+    if (!button) return;
+    const value = button.dataset.value!;
+    this.filter =
+      button.dataset.filter === 'kind'
+        ? { ...this.filter, kinds: toggled(this.filter.kinds, value as never) }
+        : { ...this.filter, statuses: toggled(this.filter.statuses, value as never) };
+    button.setAttribute('aria-pressed', String(button.getAttribute('aria-pressed') !== 'true'));
+    const topRow = this.shown[rowAt(this.offsets, this.listEl.scrollTop)]?.id;
+    this.applyFilter();
+    const keep = topRow ? this.indexOfShown(topRow) : -1;
+    this.listEl.scrollTop = keep >= 0 ? this.offsets[keep]! : 0;
+    this.scheduleRender(true);
+  }
+
+  private reportError(message: string): void {
+    this.host.post({ type: 'log', level: 'warn', message });
+  }
+}
+
+function fact(term: string, value: string): HTMLElement[] {
+  return [h('dt', {}, term), h('dd', {}, value)];
+}
+
+function firstLine(text: string): string {
+  const newline = text.indexOf('\n');
+  return newline < 0 ? text : `${text.slice(0, newline)} …`;
+}

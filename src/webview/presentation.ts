@@ -1,0 +1,27 @@
+import type { CommandKind, ResultStatus } from '../core/model/interaction';
+import type { SessionStatus } from '../core/model/sessionStatus';
+
+/** Codicon and label of each command kind. */
+export const kindPresentation: Record<CommandKind, { icon: string; label: string }> = {
+  shell: { icon: 'terminal', label: 'Shell' },
+  claude: { icon: 'sparkle', label: 'Claude' },
+  spawn_sessions: { icon: 'type-hierarchy-sub', label: 'Spawn' },
+};
+
+/** Codicon of each result status (the CSS colours them by `status-<name>`). */
+export const resultPresentation: Record<ResultStatus, { icon: string; label: string }> = {
+  pending: { icon: 'loading codicon-modifier-spin', label: 'Running' },
+  ok: { icon: 'pass', label: 'OK' },
+  error: { icon: 'error', label: 'Error' },
+  cancelled: { icon: 'circle-slash', label: 'Cancelled' },
+  interrupted: { icon: 'warning', label: 'Interrupted' },
+};
+
+export const sessionStatusPresentation: Record<SessionStatus, { icon: string; label: string }> = {
+  active: { icon: 'play-circle', label: 'Active' },
+  paused: { icon: 'debug-pause', label: 'Paused' },
+  interrupted: { icon: 'warning', label: 'Interrupted' },
+  complete: { icon: 'pass', label: 'Complete' },
+  failed: { icon: 'error', label: 'Failed' },
+  cancelled: { icon: 'circle-slash', label: 'Cancelled' },
+};
