@@ -2,10 +2,21 @@ import * as vscode from 'vscode';
 import { join } from 'node:path';
 import { SessionTypeRegistry } from '../core/workflow/SessionTypeRegistry';
 import { WorkflowLoader, type WorkflowLoadResult } from '../core/workflow/WorkflowLoader';
-import { NodeWorkflowFileSystem } from '../core/workflow/workflowFileSystem';
+import { NodeWorkflowFileSystem, WORKFLOWS_DIRECTORY, type WorkflowFileWatch } from '../core/workflow/workflowFileSystem';
 import type { Logger } from './logger';
 
-export const WORKFLOWS_FOLDER = join('.vscode', 'session-ledger', 'workflows');
+/** Node's file reads, with VS Code's file watcher: it also sees a folder created after activation. */
+class WorkspaceWorkflowFileSystem extends NodeWorkflowFileSystem {
+  constructor(private readonly root: string) {
+    super();
+  }
+
+  override watch(_directory: string, onChange: () => void): WorkflowFileWatch {
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.root, `${WORKFLOWS_DIRECTORY}/*.json`));
+    const subscriptions = [watcher, watcher.onDidCreate(onChange), watcher.onDidChange(onChange), watcher.onDidDelete(onChange)];
+    return { dispose: () => subscriptions.forEach((s) => s.dispose()) };
+  }
+}
 
 /**
  * Built-in session types plus the workspace's workflow files, re-read when a file changes. A
@@ -14,10 +25,10 @@ export const WORKFLOWS_FOLDER = join('.vscode', 'session-ledger', 'workflows');
 export async function loadSessionTypes(workspaceRoot: string | undefined, log: Logger): Promise<{ types: SessionTypeRegistry; watcher: vscode.Disposable }> {
   const types = new SessionTypeRegistry();
   if (!workspaceRoot) return { types, watcher: new vscode.Disposable(() => undefined) };
-  const loader = new WorkflowLoader(new NodeWorkflowFileSystem(), join(workspaceRoot, WORKFLOWS_FOLDER), types.builtinIds);
+  const loader = new WorkflowLoader(new WorkspaceWorkflowFileSystem(workspaceRoot), join(workspaceRoot, WORKFLOWS_DIRECTORY), types.builtinIds);
   const apply = (result: WorkflowLoadResult) => {
     types.setUserWorkflows(result.workflows);
-    log.info(`workflows: ${result.workflows.map((w) => w.definition.id).join(', ') || 'none'} loaded from ${WORKFLOWS_FOLDER}`);
+    log.info(`workflows: ${result.workflows.map((w) => w.definition.id).join(', ') || 'none'} loaded from ${WORKFLOWS_DIRECTORY}`);
     for (const error of result.errors) {
       log.warn(`workflow file ${error.toString()}`);
       void vscode.window

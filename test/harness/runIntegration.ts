@@ -7,7 +7,8 @@ import { cpSync, existsSync } from 'node:fs';
 import { assertInstalled, isolatedEnv, launchBrowser, makeRunDirs, repoRoot, startCodeServer } from './testVscode';
 
 /** Workbench chatter that reaches the automation log but says nothing about our tests. */
-const workbenchNoise = /^\[(AgentHost|AccountPolicyGate)\]|getaddrinfo ENOTFOUND|^\s+at /;
+const workbenchNoise =
+  /^\[(AgentHost|AgentHost:remote|AccountPolicyGate|Service Worker|reconnection-grace-time)\]|getaddrinfo ENOTFOUND|^\s+at |^(Resolving|Resolved) connection token|^Creating a socket|^Updating additional builtin|Timed out waiting for authentication provider/;
 
 async function main(): Promise<number> {
   assertInstalled();
@@ -29,8 +30,10 @@ async function main(): Promise<number> {
     const exited = new Promise<number>((r) => (onExit = r));
     await page.exposeFunction('codeAutomationLog', (_type: string, args: unknown) => {
       const parts = Array.isArray(args) ? args : [args];
-      const line = format(...parts);
-      if (!workbenchNoise.test(line)) console.log(line);
+      const kept = format(...parts)
+        .split('\n')
+        .filter((line) => !workbenchNoise.test(line));
+      if (kept.length) console.log(kept.join('\n'));
     });
     await page.exposeFunction('codeAutomationExit', (code: number) => onExit(code));
     const remote = (p: string) => `vscode-remote://remote${p}`;
