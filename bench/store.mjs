@@ -1,0 +1,291 @@
+// Session store benchmark: this store (sql.js + journal + worker snapshots) vs better-sqlite3
+// (WAL, synchronous=FULL) doing the same logical work (event insert + session counters, same schema
+// and migrations). Prints figures; it is not a pass/fail test.
+//   npm run bench            (first run installs better-sqlite3 12.x into bench/.cache/ and builds the store)
+//   node bench/store.mjs --events=20000 --sessions=200   (smaller run)
+// Each engine runs in its own child process so peak RSS is its own; the cold open runs in a fresh process.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance, monitorEventLoopDelay } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const cache = path.join(here, '.cache');
+const bsqlDir = path.join(cache, 'bsql');
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+const EVENTS = Number(args.events ?? 100_000);
+const SESSIONS = Number(args.sessions ?? 1_000);
+const BIG_SESSION_SHARE = 0.1; // one session holds 10% of the events, so a 200-event timeline page is full
+const SINGLE_APPENDS = Number(args.single ?? 2_000);
+const CONCURRENT_CALLERS = 32;
+const BATCH = 100;
+
+// ---------- shared workload ----------
+const WORDS = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu build test lint error warning passed failed module import export function class'.split(' ');
+function words(n, seed) {
+  let out = '';
+  for (let i = 0; i < n; i++) out += WORDS[(seed * 31 + i * 17 + ((seed >> 3) ^ i)) % WORDS.length] + ' ';
+  return out;
+}
+/** ~500-byte JSON payload. */
+function payload(i) {
+  return { tool: 'Bash', input: { command: `npm test -- --grep "${words(4, i)}"`, description: words(12, i + 7) }, output: words(40, i + 13).slice(0, 300), exitCode: i % 3 ? 0 : 1, n: i };
+}
+function sessionFor(i, sessionIds) {
+  if (i % Math.round(1 / BIG_SESSION_SHARE) === 0) return sessionIds[0];
+  return sessionIds[1 + (i % (sessionIds.length - 1))];
+}
+function stallMonitor() {
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  let last = performance.now();
+  let maxGap = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - last);
+    last = now;
+  }, 1);
+  histogram.enable();
+  return {
+    stop() {
+      clearInterval(timer);
+      histogram.disable();
+      return { maxGapMs: maxGap, maxLoopDelayMs: histogram.max / 1e6 };
+    },
+  };
+}
+const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+// ---------- setup (parent) ----------
+function ensureBetterSqlite() {
+  const marker = path.join(bsqlDir, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  if (fs.existsSync(marker)) return;
+  console.log('[bench] installing better-sqlite3@12 into bench/.cache/bsql (compiles with node-gyp, a few minutes)…');
+  fs.mkdirSync(bsqlDir, { recursive: true });
+  if (!fs.existsSync(path.join(bsqlDir, 'package.json'))) fs.writeFileSync(path.join(bsqlDir, 'package.json'), '{"name":"bench-cache","private":true}\n');
+  execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'better-sqlite3@12'], { cwd: bsqlDir, stdio: 'inherit' });
+}
+async function buildStore() {
+  const esbuild = await import('esbuild');
+  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' };
+  await esbuild.build({ ...common, entryPoints: [path.join(root, 'src/core/store/SessionStore.ts')], outfile: path.join(cache, 'store', 'sessionStore.js') });
+  await esbuild.build({ ...common, entryPoints: [path.join(root, 'src/core/store/snapshotWorker.ts')], outfile: path.join(cache, 'store', 'snapshotWorker.js') });
+}
+function runChild(extra) {
+  const result = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...extra, `--events=${EVENTS}`, `--sessions=${SESSIONS}`, `--single=${SINGLE_APPENDS}`], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (result.status !== 0) throw new Error(`bench child ${extra.join(' ')} failed (${result.status})`);
+  const line = result.stdout.trim().split('\n').pop();
+  return JSON.parse(line);
+}
+
+// ---------- engines ----------
+function ledgerEngine() {
+  const require = createRequire(import.meta.url);
+  const { SessionStore } = require(path.join(cache, 'store', 'sessionStore.js'));
+  const options = (directory) => ({
+    directory,
+    wasmPath: path.join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'),
+    migrationsDirectory: path.join(root, 'migrations'),
+    snapshotIdleMs: 0,
+  });
+  return {
+    name: 'session store (sql.js)',
+    open: (directory) => SessionStore.open(options(directory)),
+    createSessions: (store, n) => store.transaction((tx) => Array.from({ length: n }, (_, i) => tx.sessions.create({ type: 'bench', title: `Session ${i} ${words(3, i)}`, intention: words(8, i) }).id)),
+    appendOne: (store, event) => store.events.append(event),
+    appendBatch: (store, events) => store.transaction((tx) => events.forEach((event) => tx.events.append(event))),
+    page: (store, sessionId, after, limit) => store.events.list(sessionId, { after, limit }),
+    snapshot: (store) => store.snapshot(),
+    close: (store) => store.close(),
+    fileBytes: (directory) => fs.statSync(path.join(directory, 'ledger.sqlite')).size,
+  };
+}
+
+function betterSqliteEngine() {
+  const require = createRequire(path.join(bsqlDir, 'package.json'));
+  const Database = require('better-sqlite3');
+  const migrations = fs.readdirSync(path.join(root, 'migrations')).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+  function prepareAll(db) {
+    const exists = db.prepare('SELECT 1 FROM events WHERE id = ?');
+    const claim = db.prepare('SELECT event_count, last_event_at FROM sessions WHERE id = ?');
+    const bump = db.prepare('UPDATE sessions SET event_count = ?, last_event_at = ?, updated_at = ? WHERE id = ?');
+    const insert = db.prepare('INSERT INTO events (id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const append = (event) => {
+      if (exists.get(event.id)) return;
+      const row = claim.get(event.sessionId);
+      const seq = row.event_count + 1;
+      const ts = Date.now();
+      bump.run(seq, Math.max(row.last_event_at ?? 0, ts), ts, event.sessionId);
+      insert.run(event.id, event.sessionId, seq, null, null, event.type, null, JSON.stringify(event.payload), null, ts);
+    };
+    const page = db.prepare('SELECT * FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?');
+    return { one: db.transaction(append), batch: db.transaction((events) => events.forEach(append)), page };
+  }
+  const statements = new WeakMap();
+  return {
+    name: 'better-sqlite3 (WAL, synchronous=FULL)',
+    async open(directory) {
+      const file = path.join(directory, 'bench.db');
+      const fresh = !fs.existsSync(file);
+      const db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      if (fresh) for (const m of migrations) db.exec(fs.readFileSync(path.join(root, 'migrations', m), 'utf8'));
+      statements.set(db, prepareAll(db));
+      return db;
+    },
+    async createSessions(db, n) {
+      const insert = db.prepare("INSERT INTO sessions (id, type, title, slug, intention, agent, provider, environment, execution_mode, status, created_at, updated_at) VALUES (?, 'bench', ?, 's', ?, 'claude_code', 'claude-code-cli', 'vscode', 'manual', 'active', ?, ?)");
+      const ids = [];
+      db.transaction(() => {
+        for (let i = 0; i < n; i++) {
+          const id = randomUUID();
+          ids.push(id);
+          insert.run(id, `Session ${i} ${words(3, i)}`, words(8, i), Date.now(), Date.now());
+        }
+      })();
+      return ids;
+    },
+    async appendOne(db, event) {
+      statements.get(db).one(event);
+    },
+    async appendBatch(db, events) {
+      statements.get(db).batch(events);
+    },
+    page: (db, sessionId, after, limit) => statements.get(db).page.all(sessionId, after, limit),
+    async snapshot(db) {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    },
+    async close(db) {
+      db.close();
+    },
+    fileBytes: (directory) => fs.statSync(path.join(directory, 'bench.db')).size,
+  };
+}
+
+const engines = { ledger: ledgerEngine, bsql: betterSqliteEngine };
+
+function timePages(engine, store, bigSessionId, limit) {
+  const bigCount = Math.round(EVENTS * BIG_SESSION_SHARE);
+  const samples = [];
+  for (let i = 0; i < 200; i++) {
+    const after = Math.floor((i * 7919) % Math.max(1, bigCount - limit));
+    const t = performance.now();
+    const rows = engine.page(store, bigSessionId, after, limit);
+    samples.push(performance.now() - t);
+    if (rows.length !== limit) throw new Error(`page returned ${rows.length} rows, expected ${limit}`);
+  }
+  samples.sort((a, b) => a - b);
+  return { medianMs: samples[samples.length >> 1], p95Ms: samples[Math.floor(samples.length * 0.95)] };
+}
+
+// ---------- child: build a store and measure writes, pages, snapshot stall ----------
+async function childWork(engineName, directory) {
+  const engine = engines[engineName]();
+  fs.rmSync(directory, { recursive: true, force: true });
+  fs.mkdirSync(directory, { recursive: true });
+  const store = await engine.open(directory);
+  const sessionIds = [];
+  for (let i = 0; i < SESSIONS; i += 100) sessionIds.push(...(await engine.createSessions(store, Math.min(100, SESSIONS - i))));
+
+  // Batched appends: the whole 100k load, 100 events per durable transaction.
+  let t = performance.now();
+  for (let i = 0; i < EVENTS; i += BATCH) {
+    const events = [];
+    for (let k = i; k < Math.min(EVENTS, i + BATCH); k++) events.push({ id: randomUUID(), sessionId: sessionFor(k, sessionIds), type: 'hook.PostToolUse', payload: payload(k) });
+    await engine.appendBatch(store, events);
+  }
+  const batchedPerSec = EVENTS / ((performance.now() - t) / 1000);
+
+  // Durable single appends, one at a time (each awaited before the next).
+  t = performance.now();
+  for (let i = 0; i < SINGLE_APPENDS; i++) {
+    await engine.appendOne(store, { id: randomUUID(), sessionId: sessionIds[1 + (i % (sessionIds.length - 1))], type: 'agent.text', payload: payload(EVENTS + i) });
+  }
+  const singlePerSec = SINGLE_APPENDS / ((performance.now() - t) / 1000);
+
+  // Durable single appends from 32 concurrent callers (group commit shares one fdatasync per tick).
+  t = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENT_CALLERS }, async () => {
+      while (next < SINGLE_APPENDS) {
+        const i = next++;
+        await engine.appendOne(store, { id: randomUUID(), sessionId: sessionIds[1 + (i % (sessionIds.length - 1))], type: 'agent.text', payload: payload(2 * EVENTS + i) });
+      }
+    }),
+  );
+  const concurrentPerSec = SINGLE_APPENDS / ((performance.now() - t) / 1000);
+
+  const page200 = timePages(engine, store, sessionIds[0], 200);
+  const page100 = timePages(engine, store, sessionIds[0], 100);
+
+  // The longest main-thread stall while a snapshot (better-sqlite3: a WAL checkpoint) is written.
+  const monitor = stallMonitor();
+  t = performance.now();
+  await engine.snapshot(store);
+  const snapshotMs = performance.now() - t;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const stall = monitor.stop();
+
+  await engine.close(store);
+  return { batchedPerSec, singlePerSec, concurrentPerSec, page200, page100, snapshotMs, stall, fileMb: engine.fileBytes(directory) / 2 ** 20, peakRssMb: peakRssMb(), bigSessionId: sessionIds[0] };
+}
+
+// ---------- child: cold open in a fresh process ----------
+async function childOpen(engineName, directory, bigSessionId) {
+  const engine = engines[engineName]();
+  const t = performance.now();
+  const store = await engine.open(directory);
+  const openMs = performance.now() - t;
+  const t2 = performance.now();
+  engine.page(store, bigSessionId, 0, 200);
+  const firstPageMs = performance.now() - t2;
+  const result = { openMs, firstPageMs, peakRssMb: peakRssMb() };
+  await engine.close(store);
+  return result;
+}
+
+// ---------- main ----------
+if (args.child) {
+  const directory = path.join(cache, 'data', args.child);
+  const result = args.phase === 'open' ? await childOpen(args.child, directory, args.session) : await childWork(args.child, directory);
+  process.stdout.write(JSON.stringify(result) + '\n');
+  process.exit(0);
+} else {
+  ensureBetterSqlite();
+  await buildStore();
+  console.log(`[bench] ${EVENTS.toLocaleString()} events over ${SESSIONS.toLocaleString()} sessions (~500-byte JSON payloads, one session holds ${BIG_SESSION_SHARE * 100}%), node ${process.version}`);
+  const results = {};
+  for (const name of ['ledger', 'bsql']) {
+    const work = runChild([`--child=${name}`]);
+    const open = runChild([`--child=${name}`, '--phase=open', `--session=${work.bigSessionId}`]);
+    results[name] = { ...work, open };
+  }
+  const a = results.ledger;
+  const b = results.bsql;
+  const f = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
+  const ratio = (x, y) => `${(x / y).toFixed(2)}×`;
+  const rows = [
+    ['durable single appends/s (awaited one by one)', f(a.singlePerSec), f(b.singlePerSec), ratio(a.singlePerSec, b.singlePerSec), '≥ 1.0×'],
+    [`durable single appends/s (${CONCURRENT_CALLERS} concurrent callers)`, f(a.concurrentPerSec), f(b.concurrentPerSec), ratio(a.concurrentPerSec, b.concurrentPerSec), '≥ 1.0×'],
+    [`batched appends/s (${BATCH} per transaction)`, f(a.batchedPerSec), f(b.batchedPerSec), ratio(a.batchedPerSec, b.batchedPerSec), '≥ 1.0×'],
+    ['store file size (MB)', f(a.fileMb, 1), f(b.fileMb, 1), '', ''],
+    ['cold open, fresh process (ms)', f(a.open.openMs, 1), f(b.open.openMs, 1), ratio(a.open.openMs, b.open.openMs), '≤ 300 ms'],
+    ['first timeline page after open (ms)', f(a.open.firstPageMs, 2), f(b.open.firstPageMs, 2), '', ''],
+    ['timeline page, 200 events (median / p95 ms)', `${f(a.page200.medianMs, 3)} / ${f(a.page200.p95Ms, 3)}`, `${f(b.page200.medianMs, 3)} / ${f(b.page200.p95Ms, 3)}`, ratio(a.page200.medianMs, b.page200.medianMs), ''],
+    ['timeline page, 100 events (median / p95 ms)', `${f(a.page100.medianMs, 3)} / ${f(a.page100.p95Ms, 3)}`, `${f(b.page100.medianMs, 3)} / ${f(b.page100.p95Ms, 3)}`, ratio(a.page100.medianMs, b.page100.medianMs), '≤ 2 ms'],
+    ['snapshot / checkpoint duration (ms)', f(a.snapshotMs, 1), f(b.snapshotMs, 1), '', ''],
+    ['longest main-thread stall during it (ms)', `${f(a.stall.maxGapMs, 1)} (loop delay ${f(a.stall.maxLoopDelayMs, 1)})`, `${f(b.stall.maxGapMs, 1)} (loop delay ${f(b.stall.maxLoopDelayMs, 1)})`, '', '≤ 50 ms'],
+    ['peak RSS, build + measure (MB)', f(a.peakRssMb), f(b.peakRssMb), ratio(a.peakRssMb, b.peakRssMb), ''],
+    ['peak RSS, cold open (MB)', f(a.open.peakRssMb), f(b.open.peakRssMb), ratio(a.open.peakRssMb, b.open.peakRssMb), ''],
+  ];
+  const header = ['', 'session store', 'better-sqlite3', 'ratio', 'target'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+}
