@@ -23,14 +23,8 @@ import { SessionTransitions } from './sessionTransitions';
 import { sessionSlug } from './sessionSlug';
 import { SUMMARY_PHASE, SUMMARY_STATE_KEY, summaryStep } from './summaryStep';
 
-export interface StartSessionInput {
-  readonly type: string;
-  readonly title: string;
-  readonly intention: string;
-  readonly successCriteria?: readonly string[];
-  readonly constraints?: readonly string[];
-  /** Options of the session type (test command, components…), validated by the type. */
-  readonly options?: JsonObject;
+/** A session to start: what a child spec says (type, goal, options) plus where and how it runs. */
+export interface StartSessionInput extends ChildSessionSpec {
   readonly parentSessionId?: string | null;
   readonly executionMode?: ExecutionMode;
   readonly provider?: Provider;
@@ -114,7 +108,9 @@ export class SessionEngine {
   }
 
   /** The session's pending command, or a new one from its current step; never two pending at once. */
-  next(sessionId: string, options: NextOptions = {}): Promise<NextStep> {
+  async next(sessionId: string, options: NextOptions = {}): Promise<NextStep> {
+    // A spawn whose children all ended while nobody was listening (e.g. the parent was interrupted) settles now.
+    await this.settleParent(sessionId);
     return this.locks.run(sessionId, () => this.nextLocked(sessionId, options));
   }
 
@@ -162,13 +158,8 @@ export class SessionEngine {
 
   /** At startup: every active session with a command still pending lost its runner; mark them interrupted. */
   async interruptOrphans(): Promise<Session[]> {
-    const orphaned = new Set<string>();
-    for (const session of this.options.store.sessions.list({ status: 'active', limit: 10_000 })) {
-      const running = this.options.store.interactions.listPending(session.id).filter((pending) => pending.command.kind !== 'spawn_sessions');
-      if (running.length > 0) {
-        orphaned.add(session.id);
-      }
-    }
+    const running = this.options.store.interactions.listPending().filter((pending) => pending.command.kind !== 'spawn_sessions');
+    const orphaned = new Set(running.map((pending) => pending.sessionId).filter((id) => this.options.store.sessions.get(id)?.status === 'active'));
     const interrupted: Session[] = [];
     for (const sessionId of orphaned) {
       interrupted.push(await this.markInterrupted(sessionId, 'the extension stopped while the command was running'));
@@ -215,7 +206,7 @@ export class SessionEngine {
   private async issueCommand(session: Session, spec: CommandSpec): Promise<NextStep> {
     let children: PreparedSession[] = [];
     try {
-      children = (spec.children ?? []).map((child) => this.prepareSession(childInput(session, child), session));
+      children = (spec.children ?? []).map((child) => this.prepareSession({ ...child, parentSessionId: session.id }, session));
     } catch (error) {
       const failed = await this.commit((transitions) =>
         this.failSession(transitions, transitions.tx.sessions.require(session.id), `The ${spec.step} step cannot spawn its sessions: ${messageOf(error)}`),
@@ -472,18 +463,6 @@ export class SessionEngine {
       }
     }
   }
-}
-
-function childInput(parent: Session, child: ChildSessionSpec): StartSessionInput {
-  return {
-    type: child.type,
-    title: child.title,
-    intention: child.intention,
-    successCriteria: child.successCriteria,
-    constraints: child.constraints,
-    options: child.options,
-    parentSessionId: parent.id,
-  };
 }
 
 function messageOf(error: unknown): string {

@@ -34,14 +34,14 @@ export class SessionTransitions {
   }
 
   /**
-   * Moves a session to `status`. A paused session whose running command completed it passes
-   * through `active` (the transition table has no paused → complete). Ending a session ends its
-   * pending commands and its unfinished children.
+   * Moves a session to `status`. A paused or interrupted session whose last command completed it
+   * passes through `active` (the transition table only completes active sessions). Ending a
+   * session ends its pending commands and its unfinished children.
    */
   setStatus(session: Session, status: SessionStatus, reason?: string, patch: SessionUpdate = {}): Session {
     let current = session;
-    if (current.status === 'paused' && status === 'complete') {
-      current = this.update(current, { status: 'active' }, 'its running command completed it');
+    if ((current.status === 'paused' || current.status === 'interrupted') && status === 'complete') {
+      current = this.update(current, { status: 'active' }, 'its last command completed it');
     }
     const next = this.update(current, { ...patch, status }, reason);
     if (isTerminalSessionStatus(status) && !isTerminalSessionStatus(session.status)) {

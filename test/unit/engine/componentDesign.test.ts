@@ -114,6 +114,18 @@ describe('built-in type: component-design', () => {
     assert.equal(fixture.engine.getSession(parent.id).status, 'complete');
   });
 
+  it('an interrupted parent keeps its spawn pending and still settles when the children end', async () => {
+    const parent = await startDesign();
+    await fixture.engine.next(parent.id);
+    const interrupted = await fixture.engine.markInterrupted(parent.id);
+    assert.equal(interrupted.status, 'interrupted');
+    assert.equal(fixture.store.interactions.listPending(parent.id).length, 1, 'the spawn waits for its children');
+    for (const child of childrenOf(parent.id)) {
+      await runToCompletion(fixture.engine, childExecutor(), child.id);
+    }
+    assert.equal(fixture.engine.getSession(parent.id).status, 'complete');
+  });
+
   it('fails the parent clearly when a child type does not exist', async () => {
     const parent = await startDesign({ components: COMPONENTS, childType: 'no-such-type' });
     const outcome = await runToCompletion(fixture.engine, childExecutor(), parent.id);
