@@ -31,10 +31,30 @@ export interface AgentError {
 	requestId?: string;
 }
 
-export const SET_API_KEY_ACTION = 'Run "Session Ledger: Set Anthropic API Key" and resume the session.';
+/** What to tell the person, shared by both providers. */
+export const ACTIONS = {
+	setApiKey: 'Run "Session Ledger: Set Anthropic API Key" and resume the session.',
+	waitThenResume: 'Wait, then resume the session; lower the child-session concurrency if this repeats.',
+	resumeInMinutes: 'Resume the session in a few minutes.',
+	continueOrRaiseTurns: 'Resume the session to continue, or raise the maximum turns per step.',
+} as const;
+
+export function agentError(
+	kind: AgentErrorKind,
+	message: string,
+	action: string,
+	transient: boolean,
+	extra: Pick<AgentError, 'status' | 'requestId'> = {},
+): AgentError {
+	return { kind, message, action, transient, ...extra };
+}
 
 export function missingApiKeyError(): AgentError {
-	return { kind: 'auth', message: 'No Anthropic API key is set.', action: SET_API_KEY_ACTION, transient: false };
+	return agentError('auth', 'No Anthropic API key is set.', ACTIONS.setApiKey, false);
+}
+
+export function maxTurnsError(message: string): AgentError {
+	return agentError('max_turns', message, ACTIONS.continueOrRaiseTurns, false);
 }
 
 export function isAbortError(error: unknown): boolean {
@@ -44,79 +64,49 @@ export function isAbortError(error: unknown): boolean {
 /** Maps an SDK (or network) error to a classified AgentError. Never includes the API key. */
 export function classifyAnthropicError(error: unknown, baseURL: string): AgentError {
 	if (error instanceof APIConnectionTimeoutError) {
-		return {
-			kind: 'timeout',
-			message: `The request to Anthropic at ${baseURL} timed out.`,
-			action: 'Check the network, then resume the session.',
-			transient: true,
-		};
+		return agentError('timeout', `The request to Anthropic at ${baseURL} timed out.`, 'Check the network, then resume the session.', true);
 	}
 	if (error instanceof APIConnectionError) {
 		const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-		return {
-			kind: 'network',
-			message: `Could not reach Anthropic at ${baseURL}${cause}.`,
-			action: 'Check the network connection or proxy, then resume the session.',
-			transient: true,
-		};
+		return agentError(
+			'network',
+			`Could not reach Anthropic at ${baseURL}${cause}.`,
+			'Check the network connection or proxy, then resume the session.',
+			true,
+		);
 	}
-	if (error instanceof APIError) {
-		const detail = error.apiMessage ?? error.message;
-		const requestId = error.requestID ?? undefined;
-		const base = { status: error.status, requestId };
-		const type = error.type ?? errorTypeOf(error.error);
-		if (error.status === 401 || type === 'authentication_error') {
-			return { ...base, kind: 'auth', message: `Anthropic rejected the API key (401): ${detail}`, action: SET_API_KEY_ACTION, transient: false };
-		}
-		if (error.status === 403 || type === 'permission_error') {
-			return {
-				...base,
-				kind: 'permission',
-				message: `The API key may not use this model or resource (403): ${detail}`,
-				action: 'Check the key\u2019s workspace and model access in the Anthropic Console, or choose another model.',
-				transient: false,
-			};
-		}
-		if (error.status === 429 || type === 'rate_limit_error') {
-			const retryAfter = error.headers?.get('retry-after');
-			return {
-				...base,
-				kind: 'rate_limit',
-				message: `Anthropic rate limit reached (429)${retryAfter ? `; retry after ${retryAfter} s` : ''}: ${detail}`,
-				action: 'Wait, then resume the session; lower the child-session concurrency if this repeats.',
-				transient: true,
-			};
-		}
-		if (error.status === 529 || type === 'overloaded_error') {
-			return {
-				...base,
-				kind: 'overloaded',
-				message: `Anthropic is overloaded${error.status ? ` (${error.status})` : ''}: ${detail}`,
-				action: 'Resume the session in a few minutes.',
-				transient: true,
-			};
-		}
-		if ((error.status !== undefined && error.status >= 500) || type === 'api_error') {
-			return {
-				...base,
-				kind: 'server',
-				message: `Anthropic server error${error.status ? ` (${error.status})` : ''}: ${detail}`,
-				action: 'Resume the session later; check status.anthropic.com if it persists.',
-				transient: true,
-			};
-		}
-		if (error.status !== undefined && error.status >= 400) {
-			return {
-				...base,
-				kind: 'bad_request',
-				message: `Anthropic rejected the request (${error.status}): ${detail}`,
-				action: error.status === 404 ? 'Check the model setting.' : 'Check the model and prompt settings.',
-				transient: false,
-			};
-		}
-	}
+	if (error instanceof APIError) return classifyApiError(error);
 	const message = error instanceof Error ? error.message : String(error);
-	return { kind: 'unknown', message: `Claude step failed: ${message}`, action: 'See the Session Ledger log for details.', transient: false };
+	return agentError('unknown', `Claude step failed: ${message}`, 'See the Session Ledger log for details.', false);
+}
+
+function classifyApiError(error: APIError): AgentError {
+	const { status } = error;
+	const detail = error.apiMessage ?? error.message;
+	const extra = { status, requestId: error.requestID ?? undefined };
+	const type = error.type ?? errorTypeOf(error.error);
+	const statusNote = status ? ` (${status})` : '';
+	if (status === 401 || type === 'authentication_error') {
+		return agentError('auth', `Anthropic rejected the API key (401): ${detail}`, ACTIONS.setApiKey, false, extra);
+	}
+	if (status === 403 || type === 'permission_error') {
+		const action = 'Check the key\u2019s workspace and model access in the Anthropic Console, or choose another model.';
+		return agentError('permission', `The API key may not use this model or resource (403): ${detail}`, action, false, extra);
+	}
+	if (status === 429 || type === 'rate_limit_error') {
+		const retryAfter = error.headers?.get('retry-after');
+		const wait = retryAfter ? `; retry after ${retryAfter} s` : '';
+		return agentError('rate_limit', `Anthropic rate limit reached (429)${wait}: ${detail}`, ACTIONS.waitThenResume, true, extra);
+	}
+	if (status === 529 || type === 'overloaded_error') {
+		return agentError('overloaded', `Anthropic is overloaded${statusNote}: ${detail}`, ACTIONS.resumeInMinutes, true, extra);
+	}
+	if ((status !== undefined && status >= 500) || type === 'api_error') {
+		const action = 'Resume the session later; check status.anthropic.com if it persists.';
+		return agentError('server', `Anthropic server error${statusNote}: ${detail}`, action, true, extra);
+	}
+	const action = status === 404 ? 'Check the model setting.' : 'Check the model and prompt settings.';
+	return agentError('bad_request', `Anthropic rejected the request${statusNote}: ${detail}`, action, false, extra);
 }
 
 function errorTypeOf(body: unknown): string | null {

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { Message, ToolResultBlockParam, ToolUseBlock, Usage } from '@anthropic-ai/sdk/resources/messages';
-import { classifyAnthropicError, isAbortError, missingApiKeyError, type AgentError } from './agentError';
+import { classifyAnthropicError, isAbortError, maxTurnsError, missingApiKeyError, type AgentError } from './agentError';
 import type {
 	ClaudeProvider,
 	ClaudeRunCallbacks,
@@ -111,14 +111,7 @@ export class AnthropicProvider implements ClaudeProvider {
 		try {
 			for (;;) {
 				if (turns >= maxTurns) {
-					return finish('error', {
-						error: {
-							kind: 'max_turns',
-							message: `Claude used all ${maxTurns} turns of this step without finishing.`,
-							action: 'Resume the session to continue, or raise the maximum turns per step.',
-							transient: false,
-						},
-					});
+					return finish('error', { error: maxTurnsError(`Claude used all ${maxTurns} turns of this step without finishing.`) });
 				}
 				const stream = client.messages.stream(
 					{

@@ -1,7 +1,7 @@
 import { LineSplitter } from '../exec/lineSplitter';
 import { OutputTail } from '../exec/outputTail';
 import { runProcess, type ProcessResult } from '../exec/runProcess';
-import type { AgentError } from './agentError';
+import { ACTIONS, agentError, maxTurnsError, type AgentError } from './agentError';
 import type { ClaudeProvider, ClaudeRunCallbacks, ClaudeRunRequest, ClaudeRunResult, ClaudeRunStatus } from './claudeProvider';
 import { contentBlocksOf, parseStreamJsonLine, toolResultText, type CliLine, type CliResultLine } from './claudeStreamJson';
 import { ZERO_USAGE, type Cost, type TokenUsage } from './pricing';
@@ -185,41 +185,19 @@ function outcomeOf(
 ): { status: ClaudeRunStatus; error?: AgentError } {
 	if (process.outcome === 'cancelled') return { status: 'cancelled' };
 	if (process.outcome === 'spawn_error') {
-		const missing = process.errorCode === 'ENOENT';
-		return {
-			status: 'error',
-			error: {
-				kind: missing ? 'cli_missing' : 'cli_failed',
-				message: missing
-					? `The Claude Code CLI "${executable}" was not found.`
-					: `The Claude Code CLI "${executable}" could not be started: ${process.errorMessage}`,
-				action: CLAUDE_CLI_INSTALL_HINT,
-				transient: false,
-			},
-		};
+		const error =
+			process.errorCode === 'ENOENT'
+				? agentError('cli_missing', `The Claude Code CLI "${executable}" was not found.`, CLAUDE_CLI_INSTALL_HINT, false)
+				: agentError('cli_failed', `The Claude Code CLI "${executable}" could not be started: ${process.errorMessage}`, CLAUDE_CLI_INSTALL_HINT, false);
+		return { status: 'error', error };
 	}
 	if (process.outcome === 'timeout') {
-		return {
-			status: 'error',
-			error: {
-				kind: 'timeout',
-				message: `The Claude Code CLI did not finish within ${timeoutMs} ms and was stopped.`,
-				action: 'Resume the session to continue, or raise the step time limit.',
-				transient: true,
-			},
-		};
+		const message = `The Claude Code CLI did not finish within ${timeoutMs} ms and was stopped.`;
+		return { status: 'error', error: agentError('timeout', message, 'Resume the session to continue, or raise the step time limit.', true) };
 	}
 	if (result && !result.is_error && result.subtype === 'success') return { status: 'ok' };
 	if (result?.subtype === 'error_max_turns') {
-		return {
-			status: 'error',
-			error: {
-				kind: 'max_turns',
-				message: `Claude Code used all its turns (${result.num_turns ?? '?'}) without finishing.`,
-				action: 'Resume the session to continue, or raise the maximum turns per step.',
-				transient: false,
-			},
-		};
+		return { status: 'error', error: maxTurnsError(`Claude Code used all its turns (${result.num_turns ?? '?'}) without finishing.`) };
 	}
 	const detail = result?.result ?? lastLines(stderr);
 	return { status: 'error', error: classifyCliFailure(detail, process.exitCode) };
@@ -228,15 +206,11 @@ function outcomeOf(
 function classifyCliFailure(detail: string, exitCode: number | null): AgentError {
 	const message = `Claude Code failed${exitCode !== null ? ` (exit ${exitCode})` : ''}: ${detail || 'no output'}`;
 	if (/\b401\b|invalid api key|\/login|not logged in/i.test(detail)) {
-		return { kind: 'auth', message, action: 'Log in by running `claude` in a terminal (/login), then resume the session.', transient: false };
+		return agentError('auth', message, 'Log in by running `claude` in a terminal (/login), then resume the session.', false);
 	}
-	if (/\b429\b|rate limit/i.test(detail)) {
-		return { kind: 'rate_limit', message, action: 'Wait, then resume the session.', transient: true };
-	}
-	if (/\b529\b|overloaded/i.test(detail)) {
-		return { kind: 'overloaded', message, action: 'Resume the session in a few minutes.', transient: true };
-	}
-	return { kind: 'cli_failed', message, action: 'See the step output for the CLI\u2019s message, then resume the session.', transient: false };
+	if (/\b429\b|rate limit/i.test(detail)) return agentError('rate_limit', message, ACTIONS.waitThenResume, true);
+	if (/\b529\b|overloaded/i.test(detail)) return agentError('overloaded', message, ACTIONS.resumeInMinutes, true);
+	return agentError('cli_failed', message, 'See the step output for the CLI\u2019s message, then resume the session.', false);
 }
 
 function lastLines(output: string, count = 5): string {

@@ -6,6 +6,7 @@ import { AnthropicProvider, type AnthropicProviderOptions } from '../../../src/c
 import type { AgentEvent, ClaudeRunRequest, ConversationMessage } from '../../../src/core/agent/claudeProvider';
 import { RUN_COMMAND_REFUSED } from '../../../src/core/agent/tools/workspaceTools';
 import { startFakeAnthropic, type FakeAnthropic, type FakeTurn } from '../../fakes/fakeAnthropic';
+import { isAlive, readPid, waitFor } from '../exec/processProbe';
 
 const MODEL = 'claude-sonnet-5';
 
@@ -241,6 +242,26 @@ describe('AnthropicProvider against the fake Messages API (real SDK)', () => {
 		assert.equal(texts.join(''), 'Strea');
 		assert.deepEqual(result.history, [], 'the unfinished message is not part of the history');
 		await waitUntil(() => fake!.requests[0]!.clientDisconnected);
+	});
+
+	it('cancels while a run_command tool runs: the subprocess tree is ended and the history stays resumable', async () => {
+		const provider = await setUp([
+			{ content: [{ type: 'tool_use', id: 'tu_sleep', name: 'run_command', input: { command: 'sleep 30 & echo $! > sleep.pid; wait' } }] },
+		]);
+		const controller = new AbortController();
+		const running = provider.run(request({ allowRunCommand: true }), controller.signal, {
+			onEvent: (event) => {
+				if (event.type === 'tool.call') void waitFor(() => readPid(join(root, 'sleep.pid')), 'sleep pid').then(() => controller.abort());
+			},
+		});
+		const result = await running;
+		assert.equal(result.status, 'cancelled');
+		const sleeper = readPid(join(root, 'sleep.pid'))!;
+		await waitFor(() => (isAlive(sleeper) ? undefined : true), 'sleep to be gone');
+		const last = result.history.at(-1) as unknown as { role: string; content: Array<Record<string, unknown>> };
+		assert.equal(last.role, 'user');
+		assert.deepEqual(last.content.map((b) => [b.tool_use_id, b.is_error]), [['tu_sleep', true]]);
+		assert.equal(fake!.requests.length, 1, 'no further request after the cancel');
 	});
 
 	it('stops after max turns with a clear error and a resumable history', async () => {
