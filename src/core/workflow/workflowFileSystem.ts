@@ -1,4 +1,4 @@
-import { watch as watchDirectory } from 'node:fs';
+import { watch as watchDirectory, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -21,6 +21,8 @@ export interface WorkflowFileSystem {
 /** Workflow files, relative to a workspace folder. */
 export const WORKFLOWS_DIRECTORY = '.vscode/session-ledger/workflows';
 
+const MISSING_DIRECTORY_POLL_MS = 2000;
+
 export class NodeWorkflowFileSystem implements WorkflowFileSystem {
   async listJsonFiles(directory: string): Promise<string[]> {
     try {
@@ -41,13 +43,33 @@ export class NodeWorkflowFileSystem implements WorkflowFileSystem {
     return readFile(file, 'utf8');
   }
 
+  /** A directory that does not exist yet is looked for every few seconds, then watched (and reported once). */
   watch(directory: string, onChange: () => void): WorkflowFileWatch {
-    try {
-      const watcher = watchDirectory(directory, () => onChange());
-      watcher.on('error', () => undefined);
-      return { dispose: () => watcher.close() };
-    } catch {
-      return { dispose: () => undefined };
+    let watcher: FSWatcher | undefined;
+    const start = (): boolean => {
+      try {
+        watcher = watchDirectory(directory, () => onChange());
+        watcher.on('error', () => undefined);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    let poll: NodeJS.Timeout | undefined;
+    if (!start()) {
+      poll = setInterval(() => {
+        if (start()) {
+          clearInterval(poll);
+          onChange();
+        }
+      }, MISSING_DIRECTORY_POLL_MS);
+      poll.unref();
     }
+    return {
+      dispose: () => {
+        clearInterval(poll);
+        watcher?.close();
+      },
+    };
   }
 }

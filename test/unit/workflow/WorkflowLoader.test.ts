@@ -81,3 +81,23 @@ describe('WorkflowLoader', () => {
     assert.equal(reloads[0].workflows[0].definition.label, 'Renamed');
   });
 });
+
+describe('NodeWorkflowFileSystem.watch', () => {
+  it('notices a workflows directory created after watching started', async function () {
+    this.timeout(10_000);
+    const workspace = await mkdtemp(join(tmpdir(), 'workflows-late-'));
+    const directory = join(workspace, WORKFLOWS_DIRECTORY);
+    try {
+      const noticed = new Promise<void>((resolve) => {
+        const watch = new NodeWorkflowFileSystem().watch(directory, () => {
+          watch.dispose();
+          resolve();
+        });
+      });
+      await mkdir(directory, { recursive: true });
+      await noticed;
+    } finally {
+      await rm(workspace, { recursive: true, force: true });
+    }
+  });
+});
