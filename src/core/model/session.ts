@@ -32,8 +32,8 @@ export const SessionSchema = z.object({
   parentSessionId: UuidSchema.nullable(),
   /** Workflow id (`spec-plan-build`, `test-fix`, a user-defined one…). */
   type: z.string().min(1),
-  title: z.string(),
-  slug: z.string(),
+  title: z.string().min(1).max(500),
+  slug: z.string().min(1).max(200),
   /** The goal. */
   intention: z.string(),
   successCriteria: z.array(z.string()),
@@ -99,25 +99,24 @@ export type SessionCreateInput = z.input<typeof SessionCreateInputSchema>;
  * A `status` change is checked against the transition table; counters are not updatable here
  * (runs, interactions and events maintain them).
  */
-export const SessionUpdateSchema = z
-  .object({
-    title: z.string().min(1).max(500),
-    slug: z.string().min(1).max(200),
-    intention: z.string(),
-    successCriteria: z.array(z.string()),
-    constraints: z.array(z.string()),
-    provider: ProviderSchema,
-    environment: EnvironmentSchema,
-    executionMode: ExecutionModeSchema,
-    status: SessionStatusSchema,
-    phase: z.string().nullable(),
-    state: JsonObjectSchema,
-    externalConversationId: z.string().nullable(),
-    workingDir: z.string().nullable(),
-    workspaceFolder: z.string().nullable(),
-    tags: z.array(z.string()),
-    summary: z.string().nullable(),
-  })
+export const SessionUpdateSchema = SessionSchema.pick({
+  title: true,
+  slug: true,
+  intention: true,
+  successCriteria: true,
+  constraints: true,
+  provider: true,
+  environment: true,
+  executionMode: true,
+  status: true,
+  phase: true,
+  state: true,
+  externalConversationId: true,
+  workingDir: true,
+  workspaceFolder: true,
+  tags: true,
+  summary: true,
+})
   .partial()
   .strict();
 export type SessionUpdate = z.input<typeof SessionUpdateSchema>;

@@ -92,7 +92,8 @@ const DEFAULT_SNAPSHOT_IDLE_MS = 30_000;
 /** `sql-wasm.wasm` beside this module (bundled extension: dist/), else the sql.js package's copy. */
 function defaultWasmPath(): string {
   const bundled = path.join(__dirname, 'sql-wasm.wasm');
-  return fs.existsSync(bundled) ? bundled : require.resolve('sql.js/dist/sql-wasm.wasm');
+  const packagedWasm = 'sql.js/dist/sql-wasm.wasm'; // a variable, so bundlers leave the lookup to run time
+  return fs.existsSync(bundled) ? bundled : require.resolve(packagedWasm);
 }
 
 /** Wall-clock time with sub-millisecond resolution (monotonic within a run). */
