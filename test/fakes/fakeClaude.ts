@@ -1,6 +1,6 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 export type FakeClaudeMode = 'normal' | 'tool' | 'hang' | 'error' | 'auth_error' | 'max_turns' | 'no_result';
 
@@ -38,7 +38,7 @@ export function installFakeClaude(): FakeClaude {
 	mkdirSync(binDir);
 	mkdirSync(stateDir);
 	const executable = join(binDir, 'claude');
-	copyFileSync(join(__dirname, 'bin', 'claude'), executable);
+	copyFileSync(locateFakeClaudeScript(), executable);
 	chmodSync(executable, 0o755);
 	return {
 		binDir,
@@ -60,4 +60,18 @@ export function installFakeClaude(): FakeClaude {
 		hangingChildPid: () => (existsSync(`${logPath}.child`) ? Number(readFileSync(`${logPath}.child`, 'utf8')) : undefined),
 		cleanup: () => rmSync(home, { recursive: true, force: true }),
 	};
+}
+
+/**
+ * test/fakes/bin/claude, found next to this file when run from source (tsx) or by walking up from
+ * the bundle when esbuild has inlined this module into out/test/… for the extension host.
+ */
+function locateFakeClaudeScript(): string {
+	const beside = join(__dirname, 'bin', 'claude');
+	if (existsSync(beside)) return beside;
+	for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+		const candidate = join(dir, 'test', 'fakes', 'bin', 'claude');
+		if (existsSync(candidate)) return candidate;
+	}
+	throw new Error(`fake claude script not found from ${__dirname}`);
 }
