@@ -103,16 +103,15 @@ export class TerminalRunner extends DisposableOwner {
     }
     this.running.add(session.id);
     this._onDidChangeRunning.fire(session.id);
-    const started = Date.now();
     try {
       const terminal = this.terminalFor(session);
       terminal.show(true);
       const shellIntegration = await this.waitForShellIntegration(terminal);
       if (!shellIntegration) {
         this.log.info(`no shell integration in "${terminal.name}" after ${this.config.value.shellIntegrationTimeoutMs} ms: sending text`);
-        return await this.runWithoutShellIntegration(terminal, commandLine, started);
+        return await this.runWithoutShellIntegration(terminal, commandLine, Date.now());
       }
-      return await this.runWithShellIntegration(terminal, shellIntegration, commandLine, started);
+      return await this.runWithShellIntegration(terminal, shellIntegration, commandLine, Date.now());
     } finally {
       this.running.delete(session.id);
       this._onDidChangeRunning.fire(session.id);

@@ -64,6 +64,8 @@ export class TimelinePanel extends DisposableOwner {
   private readonly sync: TimelineSync;
   private readonly log: Logger;
   private isReady = false;
+  /** Bumped on each `ready`: pages of an older snapshot stop being sent. */
+  private generation = 0;
   private pendingFocusSeq: number | null;
   private lastRender: RenderedReport | undefined;
   private readonly _onDidRender = this.register(new vscode.EventEmitter<RenderedReport>());
@@ -163,6 +165,7 @@ export class TimelinePanel extends DisposableOwner {
         return;
       }
       this.post(snapshot);
+      this.sendRemainingPages(++this.generation);
     },
     request: (message) => void this.answer(message),
     rendered: (report) => {
@@ -171,6 +174,22 @@ export class TimelinePanel extends DisposableOwner {
     },
     log: ({ level, message }) => this.log[level](`webview: ${message}`),
   };
+
+  /** Sends the snapshot's remaining interactions a page per task, so the extension host stays responsive. */
+  private sendRemainingPages(generation: number): void {
+    const step = () => {
+      if (this.isDisposed || generation !== this.generation) return;
+      try {
+        const page = this.sync.nextPage();
+        if (!page) return;
+        this.post(page);
+        if (!page.done) setTimeout(step, 0);
+      } catch (error) {
+        this.log.error('loading the timeline failed', error);
+      }
+    };
+    setTimeout(step, 0);
+  }
 
   private async answer(request: RequestMessage): Promise<void> {
     try {

@@ -13,6 +13,7 @@ import { StatusBar } from './StatusBar';
 import { openStore } from './storeHost';
 import { TerminalRunner } from './TerminalRunner';
 import { loadSessionTypes } from './workflows';
+import { registerTimeline, TimelinePanel } from './TimelinePanel';
 
 /** The extension's services, built once at activation; also what `activate` hands the tests. */
 export interface Services {
@@ -52,10 +53,11 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
   const terminal = own(new TerminalRunner(config, log.child('terminal')));
   const runner = own(new SessionRunner(engine, store, terminal, log.child('runner')));
   const statusBar = own(new StatusBar(store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
+  own(registerTimeline(context, { store, log: log.child('timeline') }));
   own(
     registerCommands({
       channel, log, config, store, active, tree, runner, engine, treeView: treeView as vscode.TreeView<unknown>,
-      openTimeline: async () => undefined,
+      openTimeline: async (id, seq) => void TimelinePanel.show(id, { focusInteractionSeq: seq }),
       exportSession: async () => undefined,
     }),
   );

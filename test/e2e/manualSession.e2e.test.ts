@@ -38,8 +38,12 @@ describe('workbench: a manual test-fix session from the command palette', functi
 
     await row.click();
     const timeline = await wb.webviewFrame('Timeline');
-    await timeline.locator('text=check failed').first().waitFor({ timeout: 30_000 });
-    await timeline.locator('text=./check.sh').first().waitFor({ timeout: 10_000 });
+    const step = timeline.locator('text=./check.sh').first();
+    await step.waitFor({ timeout: 30_000 });
     await wb.screenshot('12-timeline');
+    // Output is collapsed; opening the row shows it.
+    await step.click();
+    await timeline.locator('text=check failed').first().waitFor({ timeout: 15_000 });
+    await wb.screenshot('13-timeline-step-open');
   });
 });

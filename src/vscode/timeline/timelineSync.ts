@@ -1,7 +1,8 @@
 import type { StoreChange } from '../../core/model/change';
+import type { Interaction } from '../../core/model/interaction';
 import type { HostMessage } from '../../protocol/timelineMessages';
+import type { InteractionRow } from '../../protocol/timelineModel';
 import {
-  listAllInteractions,
   runTotalsByInteraction,
   toArtifactLinks,
   toEventRow,
@@ -12,6 +13,10 @@ import {
 } from './timelineViewModel';
 
 const EVENT_BATCH = 1_000;
+/** Interactions in the snapshot itself: enough for the first screen, quick to read. */
+export const FIRST_PAGE = 200;
+/** Interactions per `interactionsLoaded` page after it. */
+export const NEXT_PAGE = 2_000;
 
 /**
  * Knows what the webview of one session has been sent, and turns store changes into the
@@ -19,36 +24,59 @@ const EVENT_BATCH = 1_000;
  * session header and artifacts. No `vscode` import.
  */
 export class TimelineSync {
+  /** The highest seq sent; while `loading`, the pages are still catching up to the store. */
   private lastInteractionSeq = 0;
+  private loading = false;
   private lastEventSeq = 0;
   /** Interactions whose result may still change (pending when last sent). */
   private readonly unsettled = new Set<string>();
-  private runTotals = new Map<string, RunTotals>();
+  private readonly runTotals = new Map<string, RunTotals>();
 
   constructor(
     private readonly store: TimelineStoreReads,
     readonly sessionId: string,
   ) {}
 
-  /** The full state for a (re)loaded webview; resets the baseline for later updates. */
+  /**
+   * The first render's state for a (re)loaded webview, with the first page of interactions;
+   * call {@link nextPage} until it says `done` for the rest. Resets the baseline for updates.
+   */
   snapshot(focusInteractionSeq: number | null): Extract<HostMessage, { type: 'snapshot' }> | undefined {
     const session = this.store.sessions.get(this.sessionId);
     if (!session) return undefined;
-    const interactions = listAllInteractions(this.store, this.sessionId);
-    this.runTotals = runTotalsByInteraction(this.store.runs.listBySession(this.sessionId));
+    this.runTotals.clear();
     this.unsettled.clear();
-    for (const i of interactions) {
-      if (i.result.status === 'pending') this.unsettled.add(i.id);
-    }
-    this.lastInteractionSeq = interactions.length ? interactions[interactions.length - 1]!.seq : 0;
+    this.lastInteractionSeq = 0;
+    this.loading = true;
     this.lastEventSeq = this.store.events.lastSeq(this.sessionId);
+    const first = this.readPage(FIRST_PAGE);
     return {
       type: 'snapshot',
       session: toSessionHeader(session),
-      interactions: interactions.map((i) => toInteractionRow(i, this.runTotals.get(i.id))),
+      interactions: first.rows,
+      totalInteractions: Math.max(session.interactionCount, first.rows.length),
       artifacts: toArtifactLinks(this.store.artifacts.list(this.sessionId)),
       focusInteractionSeq,
     };
+  }
+
+  /** The next page of interactions after the snapshot's, or undefined once all were sent. */
+  nextPage(): Extract<HostMessage, { type: 'interactionsLoaded' }> | undefined {
+    if (!this.loading) return undefined;
+    const page = this.readPage(NEXT_PAGE);
+    return { type: 'interactionsLoaded', interactions: page.rows, done: page.done };
+  }
+
+  private readPage(limit: number): { rows: InteractionRow[]; done: boolean } {
+    const interactions = this.store.interactions.list(this.sessionId, { after: this.lastInteractionSeq, limit });
+    for (const i of interactions) {
+      if (i.result.status === 'pending') this.unsettled.add(i.id);
+      this.lastInteractionSeq = i.seq;
+      this.refreshRunTotals(i);
+    }
+    const done = interactions.length < limit;
+    if (done) this.loading = false;
+    return { rows: interactions.map((i) => toInteractionRow(i, this.runTotals.get(i.id))), done };
   }
 
   /** The messages a store change calls for (none when it is about other sessions). */
@@ -70,26 +98,39 @@ export class TimelineSync {
     return messages;
   }
 
+  /**
+   * Re-reads the tokens and cost of an interaction's runs; true when they changed. Only agent
+   * steps (`claude`) have runs, and the index on `runs.interaction_id` keeps this cheap.
+   */
+  private refreshRunTotals(interaction: Interaction): boolean {
+    if (interaction.command.kind !== 'claude') return false;
+    const totals = runTotalsByInteraction(this.store.runs.listByInteraction(interaction.id)).get(interaction.id);
+    const before = this.runTotals.get(interaction.id);
+    if (!totals) return before !== undefined && this.runTotals.delete(interaction.id);
+    this.runTotals.set(interaction.id, totals);
+    return !before || before.costUsd !== totals.costUsd || JSON.stringify(before.tokens) !== JSON.stringify(totals.tokens);
+  }
+
   private interactionUpdates(runsChanged: boolean): HostMessage[] {
     const changed = new Set(this.unsettled);
     if (runsChanged) {
-      const totals = runTotalsByInteraction(this.store.runs.listBySession(this.sessionId));
-      for (const [id, t] of totals) {
-        const before = this.runTotals.get(id);
-        if (!before || before.costUsd !== t.costUsd || JSON.stringify(before.tokens) !== JSON.stringify(t.tokens)) changed.add(id);
-      }
-      this.runTotals = totals;
+      // Runs change while their step runs; the latest step covers a result recorded just before.
+      const latest = this.store.interactions.latest(this.sessionId);
+      if (latest && latest.seq <= this.lastInteractionSeq && this.refreshRunTotals(latest)) changed.add(latest.id);
     }
     const messages: HostMessage[] = [];
     for (const id of changed) {
       const interaction = this.store.interactions.get(id);
       if (!interaction || interaction.seq > this.lastInteractionSeq) continue; // new ones are sent below
+      if (runsChanged) this.refreshRunTotals(interaction);
       if (interaction.result.status !== 'pending') this.unsettled.delete(id);
       messages.push({ type: 'interactionUpdated', interaction: toInteractionRow(interaction, this.runTotals.get(id)) });
     }
+    if (this.loading) return messages; // new interactions arrive with the remaining pages
     for (const interaction of this.store.interactions.list(this.sessionId, { after: this.lastInteractionSeq, limit: 10_000 })) {
       this.lastInteractionSeq = interaction.seq;
       if (interaction.result.status === 'pending') this.unsettled.add(interaction.id);
+      this.refreshRunTotals(interaction);
       messages.push({ type: 'interactionUpdated', interaction: toInteractionRow(interaction, this.runTotals.get(interaction.id)) });
     }
     return messages;

@@ -25,9 +25,9 @@ import {
 /** The store reads the timeline needs (a `SessionStore` satisfies it; tests pass plain objects). */
 export interface TimelineStoreReads {
   readonly sessions: Pick<SessionsReads, 'get'>;
-  readonly interactions: Pick<InteractionsReads, 'get' | 'list'>;
+  readonly interactions: Pick<InteractionsReads, 'get' | 'list' | 'latest'>;
   readonly events: Pick<EventsReads, 'list' | 'lastSeq'>;
-  readonly runs: Pick<RunsReads, 'listBySession'>;
+  readonly runs: Pick<RunsReads, 'listByInteraction'>;
   readonly artifacts: Pick<ArtifactsReads, 'get' | 'list'>;
 }
 
@@ -37,7 +37,6 @@ export interface RunTotals {
   readonly costUsd: number;
 }
 
-const INTERACTION_PAGE = 5_000;
 export const EVENTS_PAGE = 500;
 
 export function toSessionHeader(session: Session): SessionHeader {
@@ -137,14 +136,4 @@ export function toEventRow(event: LedgerEvent): EventRow {
 
 export function toArtifactLinks(artifacts: readonly Artifact[]): ArtifactLink[] {
   return artifacts.filter((a) => a.deletedAt === null).map((a) => ({ id: a.id, key: a.key, kind: a.kind, path: a.path }));
-}
-
-/** Every interaction of the session, in pages, ascending by seq. */
-export function listAllInteractions(store: TimelineStoreReads, sessionId: string): Interaction[] {
-  const all: Interaction[] = [];
-  for (;;) {
-    const page = store.interactions.list(sessionId, { after: all.length ? all[all.length - 1]!.seq : 0, limit: INTERACTION_PAGE });
-    all.push(...page);
-    if (page.length < INTERACTION_PAGE) return all;
-  }
 }
