@@ -78,10 +78,13 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('rendered'),
+      /** Interactions of the session (loaded or still coming). */
       totalRows: z.number().int().nonnegative(),
+      /** Interactions received so far. */
+      loadedRows: z.number().int().nonnegative(),
       visibleRows: z.number().int().nonnegative(),
       renderedRows: z.number().int().nonnegative(),
-      /** Milliseconds from receiving the snapshot to the end of its first render. */
+      /** Milliseconds from receiving the message to the end of the render it caused. */
       renderMs: z.number().nonnegative(),
     })
     .strict(),
@@ -92,16 +95,23 @@ export type WebviewMessage = Exclude<z.infer<typeof WebviewMessageSchema>, { typ
 export type RenderedReport = Extract<WebviewMessage, { type: 'rendered' }>;
 
 export const HostMessageSchema = z.discriminatedUnion('type', [
-  /** Everything needed for the first render; sent in answer to `ready` (again after a reload). */
+  /**
+   * Everything needed for the first render; sent in answer to `ready` (again after a reload).
+   * `interactions` is the first page (ascending by seq); `interactionsLoaded` brings the rest.
+   */
   z
     .object({
       type: z.literal('snapshot'),
       session: SessionHeaderSchema,
       interactions: z.array(InteractionRowSchema),
+      /** How many interactions the session had when the snapshot was taken. */
+      totalInteractions: z.number().int().nonnegative(),
       artifacts: z.array(ArtifactLinkSchema),
       focusInteractionSeq: z.number().int().positive().nullable(),
     })
     .strict(),
+  /** The next page of the snapshot's interactions, ascending by seq; `done` on the last one. */
+  z.object({ type: z.literal('interactionsLoaded'), interactions: z.array(InteractionRowSchema), done: z.boolean() }).strict(),
   z.object({ type: z.literal('sessionUpdated'), session: SessionHeaderSchema }).strict(),
   /** A new interaction (append) or a changed one (replace by id). */
   z.object({ type: z.literal('interactionUpdated'), interaction: InteractionRowSchema }).strict(),

@@ -48,6 +48,12 @@ export class TimelineView {
   private readonly versions = new Map<string, number>();
   private readonly mounted = new Map<string, { el: HTMLElement; version: number }>();
   private focusedId: string | undefined;
+  /** Interactions of the session, some maybe still loading. */
+  private totalRows = 0;
+  private loading = false;
+  /** A saved scroll position or a requested focus waiting for its rows to arrive. */
+  private pendingScrollTop: number | undefined;
+  private pendingFocusSeq: number | undefined;
   private renderQueued = false;
   private reportQueued = false;
   private readonly requests: RequestClient;
@@ -84,28 +90,39 @@ export class TimelineView {
     snapshot: (m, receivedAt) => {
       this.session = m.session;
       this.artifacts = m.artifacts;
+      this.totalRows = m.totalInteractions;
+      this.loading = m.interactions.length < m.totalInteractions;
       this.setRows(m.interactions);
       const saved = TimelineViewStateSchema.safeParse(this.host.getState());
       const state = saved.success && saved.data.sessionId === m.session.id ? saved.data : undefined;
       this.filter = state ? filterFromState(state.kinds, state.statuses) : NO_FILTER;
+      this.pendingScrollTop = state && state.scrollTop > 0 ? state.scrollTop : undefined;
+      this.pendingFocusSeq = m.focusInteractionSeq ?? undefined;
       this.renderHeader();
       this.renderArtifacts();
       this.renderToolbar();
-      this.relayout();
-      this.listEl.scrollTop = state?.scrollTop ?? 0;
+      this.applyFilter();
+      this.listEl.scrollTop = 0;
       this.root.removeAttribute('aria-busy');
-      if (m.focusInteractionSeq !== null) {
-        this.focusSeq(m.focusInteractionSeq);
-      }
-      const { visible } = this.render();
+      this.restorePending();
+      this.report(this.render().visible, receivedAt);
       this.saveState();
-      this.host.post({
-        type: 'rendered',
-        totalRows: this.rows.length,
-        visibleRows: visible,
-        renderedRows: this.mounted.size,
-        renderMs: Math.max(0, performance.now() - receivedAt),
-      });
+    },
+    interactionsLoaded: (m, receivedAt) => {
+      for (const row of m.interactions) {
+        if (this.indexById.has(row.id)) continue;
+        this.indexById.set(row.id, this.rows.length);
+        this.rows.push(row);
+      }
+      this.loading = !m.done;
+      this.totalRows = Math.max(this.totalRows, this.rows.length);
+      this.applyFilter();
+      this.restorePending();
+      if (m.done) {
+        this.report(this.render().visible, receivedAt);
+      } else {
+        this.scheduleRender();
+      }
     },
     sessionUpdated: (m) => {
       this.session = m.session;
@@ -148,7 +165,8 @@ export class TimelineView {
       this.renderArtifacts();
     },
     focusInteraction: (m) => {
-      this.focusSeq(m.seq);
+      this.pendingFocusSeq = m.seq;
+      this.restorePending();
       this.render();
     },
     response: (m) => this.requests.settle(m),
@@ -178,12 +196,12 @@ export class TimelineView {
   }
 
   private relayout(): void {
-    if (this.shown.length === 0 && this.rows.length > 0 && this.filter === NO_FILTER) this.shown = this.rows.slice();
     this.offsets = buildOffsets(this.shown.length, (i) => this.measured.get(this.shown[i]!.id) ?? ROW_HEIGHT);
     this.spacerEl.style.height = `${this.offsets[this.shown.length]}px`;
     this.emptyEl.hidden = this.shown.length > 0 || this.rows.length === 0;
+    const loading = this.loading ? ` (loading ${this.rows.length} of ${this.totalRows})` : '';
     this.countEl.textContent =
-      this.shown.length === this.rows.length ? `${this.rows.length} steps` : `${this.shown.length} of ${this.rows.length} steps`;
+      (this.shown.length === this.rows.length ? `${this.rows.length} steps` : `${this.shown.length} of ${this.rows.length} steps`) + loading;
   }
 
   private loadDetail(id: string): void {
@@ -223,10 +241,40 @@ export class TimelineView {
     if (!this.session) return;
     this.host.setState({
       sessionId: this.session.id,
-      scrollTop: this.listEl.scrollTop,
+      scrollTop: this.pendingScrollTop ?? this.listEl.scrollTop,
       kinds: [...this.filter.kinds],
       statuses: [...this.filter.statuses],
     });
+  }
+
+  /** Tells the extension what is on screen (tests and the bench wait for this). */
+  private report(visibleRows: number, since: number): void {
+    this.host.post({
+      type: 'rendered',
+      totalRows: Math.max(this.totalRows, this.rows.length),
+      loadedRows: this.rows.length,
+      visibleRows,
+      renderedRows: this.mounted.size,
+      renderMs: Math.max(0, performance.now() - since),
+    });
+  }
+
+  /** Applies a saved scroll position or a requested focus once the rows they need have arrived. */
+  private restorePending(): void {
+    if (this.pendingFocusSeq !== undefined) {
+      const seq = this.pendingFocusSeq;
+      if (this.rows.some((r) => r.seq === seq) || !this.loading) {
+        this.pendingFocusSeq = undefined;
+        this.pendingScrollTop = undefined;
+        this.focusSeq(seq);
+      }
+      return;
+    }
+    if (this.pendingScrollTop !== undefined) {
+      const total = this.offsets[this.offsets.length - 1]!;
+      this.listEl.scrollTop = this.pendingScrollTop;
+      if (!this.loading || total >= this.pendingScrollTop + this.listEl.clientHeight) this.pendingScrollTop = undefined;
+    }
   }
 
   private isScrolledToBottom(): boolean {
@@ -249,13 +297,7 @@ export class TimelineView {
       this.saveState();
       if (this.reportQueued) {
         this.reportQueued = false;
-        this.host.post({
-          type: 'rendered',
-          totalRows: this.rows.length,
-          visibleRows: visible,
-          renderedRows: this.mounted.size,
-          renderMs: performance.now() - started,
-        });
+        this.report(visible, started);
       }
     });
   }
@@ -396,10 +438,10 @@ export class TimelineView {
       h('span', { className: 'seq' }, `#${row.seq}`),
       h('span', { className: 'command', title: row.command }, firstLine(row.command)),
       h('span', { className: `status status-${row.status}`, title: status.label }, icon(status.icon), h('span', { className: 'status-label' }, status.label)),
-      row.exitCode !== null ? h('span', { className: `exit${row.exitCode === 0 ? '' : ' exit-nonzero'}`, title: 'Exit code' }, `exit ${row.exitCode}`) : null,
-      row.durationMs !== null ? h('span', { className: 'metric', title: 'Duration' }, formatDuration(row.durationMs)) : null,
-      tokens > 0 ? h('span', { className: 'metric', title: 'Tokens' }, `${formatCount(tokens)} tok`) : null,
-      row.costUsd !== null && row.costUsd > 0 ? h('span', { className: 'metric', title: 'Cost' }, formatUsd(row.costUsd)) : null,
+      h('span', { className: `exit${row.exitCode === null || row.exitCode === 0 ? '' : ' exit-nonzero'}`, title: 'Exit code' }, row.exitCode !== null ? `exit ${row.exitCode}` : ''),
+      h('span', { className: 'metric duration', title: 'Duration' }, row.durationMs !== null ? formatDuration(row.durationMs) : ''),
+      h('span', { className: 'metric tokens', title: 'Tokens' }, tokens > 0 ? `${formatCount(tokens)} tok` : ''),
+      h('span', { className: 'metric cost', title: 'Cost' }, row.costUsd !== null && row.costUsd > 0 ? formatUsd(row.costUsd) : ''),
     );
     const el = h(
       'div',
