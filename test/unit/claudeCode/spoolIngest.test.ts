@@ -97,7 +97,7 @@ describe('hook spool ingest', function () {
     const parsed = parseSpoolLine(line);
     assert.ok(!('error' in parsed));
     assert.equal(parsed.type, 'hook.PostToolUse');
-    assert.equal(parsed.id, parseSpoolLine(line).id);
+    assert.deepEqual(parseSpoolLine(line), parsed);
     assert.match(parsed.id, /^hook:[0-9a-f]{64}$/);
   });
 });

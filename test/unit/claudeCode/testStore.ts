@@ -1,22 +1,33 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SqlReader } from '../../../src/core/claudeCode/search';
-import { SessionStore } from '../../../src/core/store/SessionStore';
+import type { SqlWriter } from '../../../src/core/claudeCode/retention';
+import { SessionStore, type Clock } from '../../../src/core/store/SessionStore';
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `ledger-${prefix}-`));
 }
 
 /** A real SessionStore in a fresh temp directory (snapshots on idle disabled to keep tests quiet). */
-export function openTestStore(): Promise<SessionStore> {
-  return SessionStore.open({ directory: tempDir('store'), snapshotIdleMs: 0 });
+export function openTestStore(clock?: Clock): Promise<SessionStore> {
+  return SessionStore.open({ directory: tempDir('store'), snapshotIdleMs: 0, clock });
+}
+
+/** A clock tests move by hand. */
+export class ManualClock implements Clock {
+  constructor(public time = Date.UTC(2026, 0, 1)) {}
+  now(): number {
+    return this.time;
+  }
+  advanceDays(days: number): void {
+    this.time += days * 24 * 60 * 60 * 1000;
+  }
 }
 
 /**
- * The store's sql.js database, for search. The store does not expose SQL reads publicly yet; the
- * VS Code layer will pass whatever read accessor the store offers.
+ * The store's sql.js database (search reads, retention's row deletes). The store does not expose
+ * it publicly yet; the VS Code layer will pass whatever SQL accessor the store offers.
  */
-export function sqlReaderOf(store: SessionStore): SqlReader {
-  return (store as unknown as { database: SqlReader }).database;
+export function sqlReaderOf(store: SessionStore): SqlWriter {
+  return (store as unknown as { database: SqlWriter }).database;
 }

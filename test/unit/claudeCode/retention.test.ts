@@ -1,0 +1,79 @@
+import { strict as assert } from 'node:assert';
+import {
+  applyRetentionPlan,
+  countPrunableEvents,
+  describeRetentionPlan,
+  planRetention,
+  type RetentionPolicy,
+} from '../../../src/core/claudeCode/retention';
+import type { SessionStore } from '../../../src/core/store/SessionStore';
+import { ManualClock, openTestStore, sqlReaderOf } from './testStore';
+
+const policy: RetentionPolicy = { maxAgeDays: 90, hardDeleteAfterDays: 30, pruneEventTypes: ['hook.PreToolUse', 'claude.thinking*'], pruneEventsAfterDays: 7 };
+
+describe('retention', function () {
+  this.timeout(20_000);
+  let clock: ManualClock;
+  let store: SessionStore;
+  const ids: Record<string, string> = {};
+
+  beforeEach(async () => {
+    clock = new ManualClock();
+    store = await openTestStore(clock);
+    const make = async (name: string, status: 'complete' | 'failed' | 'active' | 'paused' | 'interrupted', tags: string[] = []) => {
+      ids[name] = (await store.sessions.create({ type: 'test-fix', title: name, intention: '', status, tags })).id;
+    };
+    await make('old-complete', 'complete');
+    await make('old-failed-noisy', 'failed');
+    await make('old-pinned', 'complete', ['pinned']);
+    await make('old-active', 'active');
+    await make('old-paused', 'paused');
+    await make('old-interrupted', 'interrupted');
+    await make('trashed', 'complete');
+    await make('parent', 'complete');
+    ids.child = (await store.sessions.create({ type: 't', title: 'child', intention: '', status: 'active', parentSessionId: ids.parent })).id;
+    await store.transaction((tx) => {
+      for (let i = 0; i < 5; i++) tx.events.append({ id: `pre-${i}`, sessionId: ids['old-failed-noisy'], type: 'hook.PreToolUse', toolName: 'Bash' });
+      tx.events.append({ id: 'think', sessionId: ids['old-failed-noisy'], type: 'claude.thinking' });
+      tx.events.append({ id: 'keep', sessionId: ids['old-failed-noisy'], type: 'claude.text', payload: { text: 'kept' } });
+    });
+    clock.advanceDays(60);
+    await store.sessions.softDelete(ids.trashed);
+    await make('recent-complete', 'complete');
+    clock.advanceDays(40); // old ones ended 100 days ago; "trashed" in the trash for 40 days
+  });
+  afterEach(() => store.close());
+
+  const plan = () =>
+    planRetention(policy, store.sessions.list({ deleted: 'include', limit: 1000 }), countPrunableEvents(sqlReaderOf(store), policy.pruneEventTypes!), clock.now());
+
+  it('plans a dry run: soft delete old completed, hard delete after the grace period, prune noisy types; exempts the rest', () => {
+    const p = plan();
+    assert.deepEqual(p.softDelete.map((s) => s.title).sort(), ['old-complete', 'old-failed-noisy']);
+    assert.deepEqual(p.hardDelete.map((s) => s.title), ['trashed']);
+    assert.deepEqual(p.pruneEvents.map((e) => [e.title, e.types, e.count]), [['old-failed-noisy', { 'hook.PreToolUse': 5, 'claude.thinking': 1 }, 6]]);
+    assert.deepEqual(
+      Object.fromEntries(p.exempt.map((e) => [e.title, e.reason])),
+      { 'old-pinned': 'pinned', 'old-active': 'status active', 'old-paused': 'status paused', 'old-interrupted': 'status interrupted', parent: '1 child session(s) are kept', child: 'status active' },
+    );
+    const report = describeRetentionPlan(p);
+    assert.match(report, /Move to trash \(soft delete\): 2/);
+    assert.match(report, /old-failed-noisy: 1 claude\.thinking, 5 hook\.PreToolUse/);
+    assert.equal(store.sessions.count({ deleted: 'include' }), 10, 'a dry run changes nothing');
+  });
+
+  it('applies exactly the plan', async () => {
+    const p = plan();
+    await store.sessions.update(ids['old-complete'], { tags: ['pinned'] }); // pinned after planning: skipped
+    const result = await applyRetentionPlan(store, sqlReaderOf(store), p);
+    assert.deepEqual(result, { softDeleted: 1, hardDeleted: 1, eventsPruned: 6 });
+    assert.equal(store.sessions.get(ids.trashed), undefined);
+    assert.ok(store.sessions.get(ids['old-failed-noisy'])!.deletedAt !== null);
+    assert.equal(store.sessions.get(ids['old-complete'])!.deletedAt, null);
+    assert.deepEqual(store.events.list(ids['old-failed-noisy']).map((e) => e.id), ['keep']);
+    assert.equal(store.sessions.get(ids['old-failed-noisy'])!.eventCount, 1);
+    for (const name of ['old-pinned', 'old-active', 'old-paused', 'old-interrupted', 'parent', 'child', 'recent-complete']) {
+      assert.equal(store.sessions.get(ids[name])!.deletedAt, null, name);
+    }
+  });
+});
