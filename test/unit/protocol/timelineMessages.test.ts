@@ -1,0 +1,102 @@
+import { strict as assert } from 'node:assert';
+import {
+  TimelineViewStateSchema,
+  parseHostMessage,
+  parseRequestResult,
+  parseWebviewMessage,
+} from '../../../src/protocol/timelineMessages';
+import { ValidationError } from '../../../src/core/model/validation';
+import { row } from './fixtures';
+
+function rejects(parse: () => unknown, field: RegExp): void {
+  assert.throws(parse, (error: unknown) => {
+    assert.ok(error instanceof ValidationError, `expected a ValidationError, got ${String(error)}`);
+    assert.match(error.message, field);
+    return true;
+  });
+}
+
+describe('timeline protocol', () => {
+  describe('webview → extension', () => {
+    it('accepts ready, requests of each method, rendered and log', () => {
+      assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+      const request = { type: 'request', id: 7, method: 'loadEvents', params: { interactionId: 'i', after: 3 } };
+      assert.deepEqual(parseWebviewMessage(request), request);
+      parseWebviewMessage({ type: 'request', id: 0, method: 'copy', params: { interactionId: 'i', what: 'output' } });
+      parseWebviewMessage({ type: 'request', id: 1, method: 'openArtifact', params: { artifactId: 'a' } });
+      parseWebviewMessage({ type: 'request', id: 2, method: 'loadDetail', params: { interactionId: 'i' } });
+      parseWebviewMessage({ type: 'rendered', totalRows: 10, loadedRows: 10, visibleRows: 5, renderedRows: 9, renderMs: 1.5 });
+      parseWebviewMessage({ type: 'log', level: 'warn', message: 'x' });
+    });
+
+    it('rejects an unknown type or method, naming the discriminator', () => {
+      rejects(() => parseWebviewMessage({ type: 'exec', command: 'rm -rf /' }), /^Invalid timeline webview message: type:/);
+      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'runShell', params: {} }), /method:/);
+      rejects(() => parseWebviewMessage('ready'), /\(value\)/);
+      rejects(() => parseWebviewMessage(null), /\(value\)/);
+    });
+
+    it('rejects bad params by their path', () => {
+      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadEvents', params: { interactionId: 'i', after: -1 } }), /params\.after:/);
+      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'copy', params: { interactionId: 'i', what: 'everything' } }), /params\.what:/);
+      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadDetail', params: {} }), /params\.interactionId:/);
+    });
+
+    it('rejects a request without a usable id', () => {
+      rejects(() => parseWebviewMessage({ type: 'request', method: 'loadDetail', params: { interactionId: 'i' } }), /id:/);
+      rejects(() => parseWebviewMessage({ type: 'request', id: 1.5, method: 'loadDetail', params: { interactionId: 'i' } }), /id:/);
+    });
+
+    it('rejects unknown fields by name (strict)', () => {
+      rejects(() => parseWebviewMessage({ type: 'ready', html: '<b>' }), /unknown field\(s\) "html"/);
+      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadDetail', params: { interactionId: 'i', sql: 'DROP' } }), /params: unknown field\(s\) "sql"/);
+    });
+  });
+
+  describe('extension → webview', () => {
+    const header = {
+      id: 's',
+      title: 't',
+      type: 'test-fix',
+      intention: '',
+      successCriteria: [],
+      constraints: [],
+      status: 'active',
+      phase: null,
+      executionMode: 'manual',
+      conversationId: null,
+      costUsd: 0,
+      tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 },
+      interactionCount: 1,
+      updatedAt: 1,
+    };
+
+    it('accepts a snapshot, pages, updates and both kinds of response', () => {
+      parseHostMessage({ type: 'snapshot', session: header, interactions: [row(1)], totalInteractions: 1, artifacts: [], focusInteractionSeq: null });
+      parseHostMessage({ type: 'interactionsLoaded', interactions: [row(2)], done: true });
+      parseHostMessage({ type: 'interactionUpdated', interaction: row(1, { status: 'pending', exitCode: null }) });
+      parseHostMessage({ type: 'response', id: 1, ok: true, result: { opened: true } });
+      parseHostMessage({ type: 'response', id: 1, ok: false, error: 'no such artifact' });
+    });
+
+    it('names the field of a bad row deep inside a snapshot', () => {
+      const bad = { ...row(2), status: 'exploded' };
+      rejects(
+        () => parseHostMessage({ type: 'snapshot', session: header, interactions: [row(1), bad], totalInteractions: 2, artifacts: [], focusInteractionSeq: null }),
+        /interactions\.1\.status:/,
+      );
+      rejects(() => parseHostMessage({ type: 'sessionUpdated', session: { ...header, tokens: { input: -1 } } }), /session\.tokens\.input:/);
+      rejects(() => parseHostMessage({ type: 'response', id: 1, ok: false }), /error:/);
+    });
+
+    it('validates a response result against its method', () => {
+      assert.deepEqual(parseRequestResult('copy', { copiedChars: 3 }), { copiedChars: 3 });
+      rejects(() => parseRequestResult('loadEvents', { events: [{ id: 'e' }], hasMore: false }), /^Invalid loadEvents result: events\.0\.seq:/);
+    });
+  });
+
+  it('view state: keeps the session id, defaults scroll and filters', () => {
+    assert.deepEqual(TimelineViewStateSchema.parse({ sessionId: 's' }), { sessionId: 's', scrollTop: 0, kinds: [], statuses: [] });
+    assert.equal(TimelineViewStateSchema.safeParse({ scrollTop: 5 }).success, false);
+  });
+});

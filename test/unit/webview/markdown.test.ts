@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import { MARKDOWN_ELEMENTS, renderMarkdown, safeHref } from '../../../src/webview/markdown';
+
+/** Every tag in the output must be a whitelisted element, and only `a` and `code` carry attributes. */
+function assertSafe(html: string): void {
+  const tags = html.match(/<[^>]*>/g) ?? [];
+  for (const tag of tags) {
+    const m = /^<\/?([a-z0-9]+)((?:\s[^>]*)?)>$/.exec(tag);
+    assert.ok(m, `malformed tag ${tag}`);
+    assert.ok((MARKDOWN_ELEMENTS as readonly string[]).includes(m[1]!), `element ${m[1]} is not allowed: ${tag}`);
+    const attrs = m[2]!.trim();
+    if (attrs) {
+      assert.ok(
+        (m[1] === 'a' && /^href="https?:\/\/[^"<>]*"$/.test(attrs)) || (m[1] === 'code' && /^class="language-[\w+-]+"$/.test(attrs)),
+        `attribute not allowed: ${tag}`,
+      );
+    }
+  }
+  assert.ok(!/<(?!\/?(?:h[1-6]|p|pre|code|ul|ol|li|em|strong|a)\b)/.test(html), 'no other element starts');
+}
+
+describe('markdown', () => {
+  it('renders the supported elements', () => {
+    const html = renderMarkdown(
+      '# Title\n\nSome *em*, **strong**, `code` and a [link](https://example.com/a?b=1&c=2).\n\n- one\n- two\n\n1. first\n2. second\n\n```ts\nconst a = 1 < 2;\n```',
+    );
+    assert.equal(
+      html,
+      '<h1>Title</h1>' +
+        '<p>Some <em>em</em>, <strong>strong</strong>, <code>code</code> and a <a href="https://example.com/a?b=1&#38;c=2">link</a>.</p>' +
+        '<ul><li>one</li><li>two</li></ul>' +
+        '<ol><li>first</li><li>second</li></ol>' +
+        '<pre><code class="language-ts">const a = 1 &#60; 2;</code></pre>',
+    );
+    assertSafe(html);
+  });
+
+  it('nests lists by indentation', () => {
+    const html = renderMarkdown('- a\n  - b\n  - c\n- d');
+    assert.equal(html, '<ul><li><p>a</p><ul><li>b</li><li>c</li></ul></li><li>d</li></ul>');
+  });
+
+  it('escapes raw HTML instead of rendering it', () => {
+    const html = renderMarkdown('<img src=x onerror="alert(1)"> <script>alert(1)</script> <iframe src="https://evil.test"></iframe>');
+    assert.ok(html.includes('&#60;img src=x onerror=&#34;alert(1)&#34;&#62;'));
+    assert.ok(!html.includes('<img') && !html.includes('<script') && !html.includes('<iframe'));
+    assertSafe(html);
+  });
+
+  it('never links javascript:, data:, vbscript:, file: or relative URLs', () => {
+    for (const url of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox', 'file:///etc/passwd', '/relative', '//evil.test/x', 'java\tscript:alert(1)']) {
+      const html = renderMarkdown(`[click](${url})`);
+      assert.ok(!html.includes('<a'), `${JSON.stringify(url)} became a link: ${html}`);
+      assertSafe(html);
+    }
+    assert.equal(safeHref('javascript:alert(1)'), undefined);
+    assert.equal(safeHref('https://example.com'), 'https://example.com/');
+  });
+
+  it('keeps quotes and angle brackets in link targets from breaking out of the attribute', () => {
+    const html = renderMarkdown('[x](https://example.com/"onmouseover="alert(1)) <https://example.com/"><img>');
+    assertSafe(html);
+    assert.ok(!/href="[^"]*"[^>]*onmouseover/.test(html));
+  });
+
+  it('escapes HTML inside code, headings, emphasis, lists and link labels', () => {
+    const html = renderMarkdown('# <b>h</b>\n\n*<i>em</i>*\n\n- <svg onload=alert(1)>\n\n[<img src=x>](https://example.com)\n\n`<script>`\n\n```\n</code></pre><script>alert(1)</script>\n```');
+    assertSafe(html);
+    assert.ok(!/<(b|i|svg|img|script)[\s>]/.test(html));
+  });
+
+  it('drops an unsafe fence language', () => {
+    const html = renderMarkdown('```"><script>\nx\n```');
+    assertSafe(html);
+  });
+
+  it('treats snake_case as text, not emphasis', () => {
+    assert.equal(renderMarkdown('call my_long_function_name now'), '<p>call my_long_function_name now</p>');
+  });
+
+  it('honours backslash escapes', () => {
+    assert.equal(renderMarkdown('\\*not em\\* and \\<b>'), '<p>*not em* and &#60;b&#62;</p>');
+  });
+
+  it('copes with hostile nesting and unclosed delimiters quickly', () => {
+    const started = Date.now();
+    for (const input of ['['.repeat(20_000), '*'.repeat(20_000), '**a '.repeat(10_000), '`'.repeat(10_000), '- '.repeat(5_000), '  '.repeat(1000) + '- x', '[a]('.repeat(5_000)]) {
+      assertSafe(renderMarkdown(input));
+    }
+    let nested = 'x';
+    for (let i = 0; i < 200; i++) nested = `*_[${nested}](https://e.test)_*`;
+    assertSafe(renderMarkdown(nested));
+    let deepList = '';
+    for (let i = 0; i < 100; i++) deepList += `${'  '.repeat(i)}- level ${i}\n`;
+    assertSafe(renderMarkdown(deepList));
+    assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+  });
+});
