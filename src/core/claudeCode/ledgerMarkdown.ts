@@ -1,0 +1,63 @@
+/**
+ * A readable Markdown rendering of exported sessions (for people; the JSON export is the lossless
+ * one). Long outputs keep their tail, like the store does.
+ */
+import type { ExportedSession, LedgerExport } from './ledgerExport';
+
+const OUTPUT_TAIL_CHARS = 4000;
+
+/** A code fence longer than any backtick run in `text`, so content never closes it. */
+function fenced(text: string, language = ''): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${language}\n${text}\n${fence}`;
+}
+
+function tail(text: string): string {
+  return text.length > OUTPUT_TAIL_CHARS ? `… (${text.length - OUTPUT_TAIL_CHARS} earlier characters not shown)\n${text.slice(-OUTPUT_TAIL_CHARS)}` : text;
+}
+
+const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').replace(/\|/g, '\\|');
+
+export function sessionToMarkdown(session: ExportedSession): string {
+  const out: string[] = [`# ${oneLine(session.title)}`, ''];
+  out.push(
+    '| | |',
+    '|---|---|',
+    `| Type | ${session.type} |`,
+    `| Status | ${session.status}${session.deletedAt !== null ? ' (deleted)' : ''} |`,
+    `| Created | ${time(session.createdAt)} |`,
+    `| Ended | ${time(session.endedAt)} |`,
+    `| Tokens | ${session.inputTokens} in, ${session.outputTokens} out, ${session.cacheCreationTokens} cache write, ${session.cacheReadTokens} cache read |`,
+    `| Cost | $${session.totalCostUsd.toFixed(4)} |`,
+  );
+  if (session.externalConversationId) out.push(`| Conversation | \`${session.externalConversationId}\` |`);
+  if (session.tags.length) out.push(`| Tags | ${session.tags.map(oneLine).join(', ')} |`);
+  out.push('', `Session id: \`${session.id}\``, '');
+  if (session.intention.trim()) out.push('## Intention', '', session.intention, '');
+  if (session.successCriteria.length) out.push('## Success criteria', '', ...session.successCriteria.map((c) => `- ${c}`), '');
+
+  out.push(`## Interactions (${session.interactions.length})`, '');
+  for (const i of session.interactions) {
+    out.push(`### ${i.seq}. ${i.command.step} — ${i.result.status}${i.result.exitCode !== null ? ` (exit ${i.result.exitCode})` : ''}`, '');
+    out.push(fenced(i.command.command, i.command.kind === 'shell' ? 'sh' : ''), '');
+    if (i.result.output) out.push(fenced(tail(i.result.output)), '');
+    if (i.result.errorMessage) out.push(`> ${oneLine(i.result.errorMessage)}`, '');
+  }
+
+  const byType = new Map<string, number>();
+  for (const e of session.events) byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
+  if (byType.size) {
+    out.push(`## Events (${session.events.length})`, '', ...[...byType].sort().map(([type, n]) => `- ${type}: ${n}`), '');
+  }
+  if (session.notes.length) out.push('## Notes', '', ...session.notes.map((n) => `- **${n.kind}** (${time(n.createdAt)}): ${n.content}`), '');
+  if (session.artifacts.length) {
+    out.push('## Artifacts', '', ...session.artifacts.map((a) => `- ${a.key} (${a.kind}, ${a.byteSize} bytes${a.path ? `, ${a.path}` : ''})`), '');
+  }
+  return out.join('\n');
+}
+
+export function ledgerToMarkdown(data: LedgerExport): string {
+  return [`Session Ledger export — ${time(data.exportedAt)}`, '', ...data.sessions.map(sessionToMarkdown)].join('\n\n---\n\n');
+}

@@ -1,0 +1,117 @@
+import { strict as assert } from 'node:assert';
+import {
+  exportLedger,
+  importLedger,
+  LedgerImportError,
+  parseLedgerExport,
+  serializeLedgerExport,
+} from '../../../src/core/claudeCode/ledgerExport';
+import { ledgerToMarkdown } from '../../../src/core/claudeCode/ledgerMarkdown';
+import type { SessionStore } from '../../../src/core/store/SessionStore';
+import { ManualClock, openTestStore, sqlReaderOf } from './testStore';
+
+const EXPORTED_AT = Date.UTC(2026, 5, 1);
+
+async function fillStore(store: SessionStore, clock: ManualClock): Promise<{ parent: string; child: string; trashed: string }> {
+  const parent = await store.sessions.create({ type: 'component-design', title: 'Design the `csv` module', intention: 'one parser', successCriteria: ['tests pass'], tags: ['pinned'], externalConversationId: 'conv-1' });
+  clock.advanceDays(1);
+  const child = await store.sessions.create({ type: 'test-fix', title: 'Child', intention: 'fix', parentSessionId: parent.id });
+  const trashed = await store.sessions.create({ type: 'test-fix', title: 'Trashed', intention: 'x', status: 'complete' });
+  await store.sessions.softDelete(trashed.id);
+  await store.transaction((tx) => {
+    const step = tx.interactions.append({ sessionId: parent.id, step: 'spec', kind: 'claude', command: 'Write the spec', metadata: { options: { model: 'claude-sonnet-4-5' } } });
+    const run = tx.runs.start({ sessionId: parent.id, interactionId: step.id, provider: 'anthropic-api', model: 'claude-sonnet-4-5', conversationId: 'conv-1' });
+    tx.runs.update(run.id, { status: 'ok', inputTokens: 100, outputTokens: 20, cacheCreationTokens: 5, cacheReadTokens: 7, costUsd: 0.0123 });
+    tx.interactions.setResult(step.id, { status: 'ok', output: 'The spec: ```ts\ncode\n```', data: { words: 3 }, durationMs: 1234.5 });
+    tx.interactions.append({ sessionId: parent.id, step: 'build', kind: 'shell', command: 'npm test' });
+    tx.events.append({ id: 'ev-1', sessionId: parent.id, interactionId: step.id, runId: run.id, type: 'agent.text', payload: { text: 'héllo', nested: [1, null, true] }, correlationId: 'c1' });
+    tx.events.append({ id: 'ev-2', sessionId: parent.id, type: 'phase.changed', payload: 'build' });
+    const conversation = tx.conversations.create({ id: 'conv-1', sessionId: parent.id, provider: 'anthropic-api', model: 'claude-sonnet-4-5', system: 'be brief' });
+    tx.conversations.appendMessage({ conversationId: conversation.id, role: 'user', content: 'Write the spec' });
+    tx.conversations.appendMessage({ conversationId: conversation.id, role: 'assistant', content: [{ type: 'text', text: 'The spec' }], runId: run.id });
+    tx.artifacts.put({ sessionId: parent.id, key: 'spec', kind: 'spec', content: '# Spec' });
+    const old = tx.artifacts.put({ sessionId: parent.id, key: 'draft', kind: 'plan', content: 'draft' });
+    tx.artifacts.softDelete(old.id);
+    tx.artifacts.put({ sessionId: parent.id, key: 'src/csv.ts', kind: 'file', contentType: 'text/typescript', path: 'src/csv.ts', byteSize: 10, sha256: 'a'.repeat(64) });
+    tx.notes.add({ sessionId: parent.id, kind: 'decision', content: 'RFC 4180', interactionSeq: 1 });
+    tx.events.append({ id: 'ev-child', sessionId: child.id, type: 'hook.Stop' });
+  });
+  return { parent: parent.id, child: child.id, trashed: trashed.id };
+}
+
+describe('export / import', function () {
+  this.timeout(20_000);
+  let source: SessionStore;
+  let target: SessionStore;
+  let ids: Awaited<ReturnType<typeof fillStore>>;
+
+  beforeEach(async () => {
+    const clock = new ManualClock();
+    source = await openTestStore(clock);
+    target = await openTestStore(new ManualClock(Date.UTC(2027, 0, 1)));
+    ids = await fillStore(source, clock);
+  });
+  afterEach(async () => {
+    await source.close();
+    await target.close();
+  });
+
+  it('round-trips the whole store losslessly: ids, seqs, timestamps, counters, deleted records', async () => {
+    const exported = exportLedger(source, undefined, EXPORTED_AT);
+    assert.equal(exported.sessions.length, 3);
+    assert.equal(exported.sessions.findIndex((s) => s.id === ids.parent) < exported.sessions.findIndex((s) => s.id === ids.child), true);
+    const text = serializeLedgerExport(exported);
+    const report = await importLedger(target, sqlReaderOf(target), parseLedgerExport(text));
+    assert.equal(report.sessionsAdded, 3);
+    assert.equal(report.conflicts, 0);
+    assert.deepEqual(exportLedger(target, undefined, EXPORTED_AT), exported);
+    const restored = target.sessions.require(ids.parent);
+    assert.equal(restored.interactionCount, 2);
+    assert.equal(restored.inputTokens, 100);
+    assert.notEqual(target.sessions.get(ids.trashed)?.deletedAt, null);
+  });
+
+  it('re-import is idempotent: same ids, nothing duplicated', async () => {
+    const exported = exportLedger(source, undefined, EXPORTED_AT);
+    await importLedger(target, sqlReaderOf(target), exported);
+    const again = await importLedger(target, sqlReaderOf(target), exported);
+    assert.equal(again.sessionsAdded + again.sessionsMerged + again.recordsAdded, 0);
+    assert.deepEqual(exportLedger(target, undefined, EXPORTED_AT), exported);
+  });
+
+  it('completes a session imported earlier with the records it lacks, and refreshes its counters', async () => {
+    const early = exportLedger(source, [ids.parent], EXPORTED_AT);
+    await importLedger(target, sqlReaderOf(target), early);
+    await source.events.append({ id: 'ev-late', sessionId: ids.parent, type: 'agent.text', payload: { text: 'later' } });
+    const late = exportLedger(source, [ids.parent], EXPORTED_AT);
+    const report = await importLedger(target, sqlReaderOf(target), late);
+    assert.equal(report.sessionsMerged, 1);
+    assert.equal(report.recordsAdded, 1);
+    assert.equal(target.sessions.require(ids.parent).eventCount, 3);
+    assert.deepEqual(target.events.list(ids.parent).map((e) => [e.id, e.seq]), [['ev-1', 1], ['ev-2', 2], ['ev-late', 3]]);
+  });
+
+  it('imports a child without its parent as a top-level session', async () => {
+    const report = await importLedger(target, sqlReaderOf(target), exportLedger(source, [ids.child], EXPORTED_AT));
+    assert.deepEqual(report.detachedFromParent, [ids.child]);
+    assert.equal(target.sessions.require(ids.child).parentSessionId, null);
+  });
+
+  it('rejects a bad file with an error naming the field', () => {
+    const exported = exportLedger(source, undefined, EXPORTED_AT);
+    const broken = JSON.parse(serializeLedgerExport(exported));
+    broken.sessions[0].events[0].ts = 'yesterday';
+    assert.throws(() => parseLedgerExport(JSON.stringify(broken)), (err: unknown) => err instanceof LedgerImportError && err.field === 'sessions.0.events.0.ts');
+    assert.throws(() => parseLedgerExport('{"format": "other", "version": 1}'), /format/);
+    assert.throws(() => parseLedgerExport('nope'), /not JSON/);
+  });
+
+  it('renders readable Markdown', () => {
+    const markdown = ledgerToMarkdown(exportLedger(source, [ids.parent], EXPORTED_AT));
+    assert.match(markdown, /^# Design the `csv` module$/m);
+    assert.match(markdown, /### 1\. spec — ok/);
+    assert.match(markdown, /````\nThe spec: ```ts\ncode\n```\n````/, 'fences survive backticks in output');
+    assert.match(markdown, /- agent\.text: 1/);
+    assert.match(markdown, /\*\*decision\*\*/);
+  });
+});
