@@ -98,13 +98,17 @@ export class TimelinePanel extends DisposableOwner {
     return this.isReady;
   }
 
-  /** The next render report, or the last one when `includeLast` and there was one. */
-  nextRender(includeLast = true): Promise<RenderedReport> {
-    if (includeLast && this.lastRender) {
+  /**
+   * Resolves with the first render report (the last one received, or a later one) that
+   * satisfies `predicate`. For tests: e.g. `whenRendered((r) => r.loadedRows === r.totalRows)`.
+   */
+  whenRendered(predicate: (report: RenderedReport) => boolean = () => true): Promise<RenderedReport> {
+    if (this.lastRender && predicate(this.lastRender)) {
       return Promise.resolve(this.lastRender);
     }
     return new Promise((resolve) => {
       const sub = this.onDidRender((report) => {
+        if (!predicate(report)) return;
         sub.dispose();
         resolve(report);
       });
