@@ -1,0 +1,73 @@
+// Wall time of the Claude Code hook script (target < 50 ms), as Claude Code runs it: a fresh
+// `node dist/hookSpool.js <spool> <event>` process with the payload on stdin. Prints figures.
+//   node bench/hook.mjs [runs]
+// Bundles src/core/claudeCode/hookSpool.ts like esbuild.mjs does, into a temp dir. The bare
+// `node -e ""` start-up time is printed alongside: the script's own cost is the difference.
+import { buildSync } from 'esbuild';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const RUNS = Number(process.argv[2] ?? 40);
+const dir = mkdtempSync(join(tmpdir(), 'ledger-hook-bench-'));
+const script = join(dir, 'hookSpool.js');
+const spool = join(dir, 'hooks.spool.jsonl');
+buildSync({ entryPoints: ['src/core/claudeCode/hookSpool.ts'], bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node18', outfile: script, logLevel: 'error' });
+
+const payload = JSON.stringify({
+  session_id: 'c0ffee00-0000-4000-8000-000000000001',
+  transcript_path: '/home/dev/.claude/projects/-home-dev-app/c0ffee00-0000-4000-8000-000000000001.jsonl',
+  cwd: '/home/dev/app',
+  hook_event_name: 'PostToolUse',
+  tool_name: 'Bash',
+  tool_input: { command: 'npm test', description: 'Run the tests' },
+  tool_response: { stdout: 'x'.repeat(20_000), stderr: '', interrupted: false },
+});
+
+function stats(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1);
+  return `min ${at(0)} ms   median ${at(0.5)} ms   p90 ${at(0.9)} ms   max ${at(1)} ms`;
+}
+
+function timeSequential(args, input) {
+  const samples = [];
+  for (let i = 0; i < RUNS; i++) {
+    const start = performance.now();
+    const result = spawnSync(process.execPath, args, { input });
+    samples.push(performance.now() - start);
+    if (result.status !== 0) throw new Error(`exit ${result.status}`);
+  }
+  return samples;
+}
+
+const baseline = timeSequential(['-e', ''], '');
+const hook = timeSequential([script, spool, 'PostToolUse'], payload);
+
+const concurrent = 16;
+const started = performance.now();
+await Promise.all(
+  Array.from({ length: concurrent }, () => new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, spool, 'PostToolUse']);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))));
+    child.stdin.end(payload);
+  })),
+);
+const concurrentMs = performance.now() - started;
+const lines = readFileSync(spool, 'utf8').trim().split('\n');
+const intact = lines.every((line) => JSON.parse(line).payload.session_id);
+
+console.log(`hook script: ${statSync(script).size} bytes bundled; payload ${payload.length} bytes; ${RUNS} sequential runs`);
+console.log(`bare node -e ""        ${stats(baseline)}`);
+console.log(`hookSpool.js           ${stats(hook)}`);
+console.log(`script's own cost      ~${(median(hook) - median(baseline)).toFixed(1)} ms (median difference)`);
+if (process.env.NODE_EXTRA_CA_CERTS) {
+  console.log('note: NODE_EXTRA_CA_CERTS is set; Node loads those certificates at every start-up (bare start-up above). Run with `env -u NODE_EXTRA_CA_CERTS` to see the usual figure.');
+}
+console.log(`${concurrent} concurrent hooks   ${concurrentMs.toFixed(0)} ms in all; ${lines.length} spool lines in all (sequential + concurrent), all intact: ${intact}`);
+
+function median(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
