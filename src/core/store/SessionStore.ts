@@ -384,10 +384,10 @@ export class SessionStore {
       writeFileAtomically(path.join(this.directory, SNAPSHOT_FILE), this.database.export());
     }
     this.lastSnapshotRecord = upTo;
+    // Unlinking a large segment can take tens of milliseconds: keep it off the calling thread.
     const segments = listSegments(this.directory);
-    for (let index = 0; index + 1 < segments.length; index++) {
-      if (segments[index + 1].firstRecord <= upTo + 1) fs.rmSync(segments[index].path, { force: true });
-    }
+    const covered = segments.filter((_, index) => index + 1 < segments.length && segments[index + 1].firstRecord <= upTo + 1);
+    await Promise.all(covered.map((segment) => fs.promises.rm(segment.path, { force: true })));
   }
 
   private warn(warning: StoreWarning): void {
