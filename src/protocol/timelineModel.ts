@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CommandKindSchema, ResultStatusSchema } from '../core/model/interaction';
-import { ExecutionModeSchema } from '../core/model/session';
+import { ExecutionModeSchema, UsageTotalsSchema } from '../core/model/session';
 import { SessionStatusSchema } from '../core/model/sessionStatus';
 
 /*
@@ -22,12 +22,8 @@ export const DETAIL_COMMAND_MAX_CHARS = 100_000;
 /** An event's payload summary is cut to this many characters. */
 export const EVENT_SUMMARY_MAX_CHARS = 2_000;
 
-export const TokenTotalsSchema = z.object({
-  input: Count,
-  output: Count,
-  cacheRead: Count,
-  cacheCreation: Count,
-});
+/** Token counts, as the store keeps them on sessions and runs. */
+export const TokenTotalsSchema = UsageTotalsSchema;
 export type TokenTotals = z.infer<typeof TokenTotalsSchema>;
 
 export const SessionHeaderSchema = z.object({

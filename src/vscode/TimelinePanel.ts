@@ -90,6 +90,10 @@ export class TimelinePanel extends DisposableOwner {
     this.register(panel.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
     this.register(deps.store.onDidChange((change) => this.onStoreChange(change)));
     this.register(panel.onDidDispose(() => this.dispose()));
+    // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
+    this.register(panel.onDidChangeViewState(() => {
+      if (!panel.visible) this.isReady = false;
+    }));
     panel.webview.html = timelineHtml(panel.webview, extensionUri);
   }
 

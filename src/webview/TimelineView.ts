@@ -387,7 +387,7 @@ export class TimelineView {
         ...fact('Cost', formatUsd(s.costUsd)),
         ...fact(
           'Tokens',
-          tokens === 0 ? '0' : `${formatCount(s.tokens.input)} in · ${formatCount(s.tokens.output)} out · ${formatCount(s.tokens.cacheRead)} cache`,
+          tokens === 0 ? '0' : `${formatCount(s.tokens.inputTokens)} in · ${formatCount(s.tokens.outputTokens)} out · ${formatCount(s.tokens.cacheReadTokens)} cache`,
         ),
         ...(s.conversationId ? fact('Conversation', s.conversationId) : []),
       ),

@@ -24,5 +24,5 @@ export function formatCount(n: number): string {
 
 /** Every token counted once: input, output and both cache kinds. */
 export function totalTokens(t: TokenTotals): number {
-  return t.input + t.output + t.cacheRead + t.cacheCreation;
+  return t.inputTokens + t.outputTokens + t.cacheReadTokens + t.cacheCreationTokens;
 }

@@ -52,28 +52,24 @@ export function toSessionHeader(session: Session): SessionHeader {
     executionMode: session.executionMode,
     conversationId: session.externalConversationId,
     costUsd: session.totalCostUsd,
-    tokens: {
-      input: session.inputTokens,
-      output: session.outputTokens,
-      cacheRead: session.cacheReadTokens,
-      cacheCreation: session.cacheCreationTokens,
-    },
+    tokens: usageOf(session),
     interactionCount: session.interactionCount,
     updatedAt: session.updatedAt,
   };
+}
+
+/** The token counts of `a`, plus those of `b` when given (zero without either). */
+function usageOf(a?: TokenTotals, b?: TokenTotals): TokenTotals {
+  const sum = (k: keyof TokenTotals) => (a?.[k] ?? 0) + (b?.[k] ?? 0);
+  return { inputTokens: sum('inputTokens'), outputTokens: sum('outputTokens'), cacheCreationTokens: sum('cacheCreationTokens'), cacheReadTokens: sum('cacheReadTokens') };
 }
 
 export function runTotalsByInteraction(runs: readonly Run[]): Map<string, RunTotals> {
   const totals = new Map<string, { tokens: TokenTotals; costUsd: number }>();
   for (const run of runs) {
     if (!run.interactionId) continue;
-    const t = totals.get(run.interactionId) ?? { tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }, costUsd: 0 };
-    t.tokens = {
-      input: t.tokens.input + run.inputTokens,
-      output: t.tokens.output + run.outputTokens,
-      cacheRead: t.tokens.cacheRead + run.cacheReadTokens,
-      cacheCreation: t.tokens.cacheCreation + run.cacheCreationTokens,
-    };
+    const t = totals.get(run.interactionId) ?? { tokens: usageOf(), costUsd: 0 };
+    t.tokens = usageOf(t.tokens, run);
     t.costUsd += run.costUsd;
     totals.set(run.interactionId, t);
   }

@@ -66,7 +66,7 @@ describe('timeline protocol', () => {
       executionMode: 'manual',
       conversationId: null,
       costUsd: 0,
-      tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 },
+      tokens: { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 },
       interactionCount: 1,
       updatedAt: 1,
     };
@@ -85,7 +85,7 @@ describe('timeline protocol', () => {
         () => parseHostMessage({ type: 'snapshot', session: header, interactions: [row(1), bad], totalInteractions: 2, artifacts: [], focusInteractionSeq: null }),
         /interactions\.1\.status:/,
       );
-      rejects(() => parseHostMessage({ type: 'sessionUpdated', session: { ...header, tokens: { input: -1 } } }), /session\.tokens\.input:/);
+      rejects(() => parseHostMessage({ type: 'sessionUpdated', session: { ...header, tokens: { inputTokens: -1 } } }), /session\.tokens\.inputTokens:/);
       rejects(() => parseHostMessage({ type: 'response', id: 1, ok: false }), /error:/);
     });
 
