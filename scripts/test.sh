@@ -18,7 +18,20 @@ mkdir -p test-results
 export SESSION_LEDGER_TEST_STATS="$PWD/test-results/stats.jsonl"
 rm -f "$SESSION_LEDGER_TEST_STATS"
 failed=()
-run() { local name=$1; shift; stage "$name"; if "$@"; then echo "[$name] ok"; else echo "[$name] FAILED"; failed+=("$name"); fi; }
+stage_failures=0
+mocha_failures() { node -e '
+  const fs = require("fs"); let f = 0;
+  if (fs.existsSync(process.argv[1])) for (const l of fs.readFileSync(process.argv[1], "utf8").split("\n")) if (l.trim()) f += JSON.parse(l).failures;
+  console.log(f);' "$SESSION_LEDGER_TEST_STATS"; }
+run() {
+  local name=$1; shift; stage "$name"
+  local before; before=$(mocha_failures)
+  if "$@"; then echo "[$name] ok"; else
+    echo "[$name] FAILED"; failed+=("$name")
+    # A stage that failed without a failing test (type errors, a crashed host) counts as one failure.
+    [ "$(mocha_failures)" != "$before" ] || stage_failures=$((stage_failures + 1))
+  fi
+}
 
 run "type check" npx tsc --noEmit -p .
 run "unit tests" npx mocha
@@ -37,8 +50,7 @@ totals=$(node -e '
   }
   console.log(p, f, s);' "$SESSION_LEDGER_TEST_STATS")
 read -r passes failures skipped <<<"$totals"
-# A stage can fail without a mocha failure (type errors, a crashed host): count it too.
-failures=$((failures + ${#failed[@]}))
+failures=$((failures + stage_failures))
 echo
 [ ${#failed[@]} -eq 0 ] || echo "Failed stages: ${failed[*]}"
 echo "Total: $passes passed, $failures failed, $skipped skipped"

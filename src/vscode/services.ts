@@ -8,11 +8,12 @@ import { registerCommands } from './commands';
 import { Config } from './config';
 import type { Logger } from './logger';
 import { SessionRunner } from './SessionRunner';
-import { SessionTreeProvider } from './SessionTreeProvider';
+import { SessionTreeProvider, type SessionTreeNode } from './SessionTreeProvider';
 import { StatusBar } from './StatusBar';
 import { openStore } from './storeHost';
 import { TerminalRunner } from './TerminalRunner';
 import { loadSessionTypes } from './workflows';
+import { exportSessionToFile } from './exportSession';
 import { registerTimeline, TimelinePanel } from './TimelinePanel';
 
 /** The extension's services, built once at activation; also what `activate` hands the tests. */
@@ -50,6 +51,7 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
   const active = own(new ActiveSession(context.workspaceState, store));
   const tree = own(new SessionTreeProvider(store, active));
   const treeView = own(vscode.window.createTreeView('sessionLedger.sessions', { treeDataProvider: tree, showCollapseAll: true }));
+  own(active.onDidChange((id) => void revealInTree(treeView, store, id)));
   const terminal = own(new TerminalRunner(config, log.child('terminal')));
   const runner = own(new SessionRunner(engine, store, terminal, log.child('runner')));
   const statusBar = own(new StatusBar(store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
@@ -58,12 +60,23 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
     registerCommands({
       channel, log, config, store, active, tree, runner, engine, treeView: treeView as vscode.TreeView<unknown>,
       openTimeline: async (id, seq) => void TimelinePanel.show(id, { focusInteractionSeq: seq }),
-      exportSession: async () => undefined,
+      exportSession: (id) => exportSessionToFile(store, id),
     }),
   );
   void vscode.commands.executeCommand('setContext', 'sessionLedger.hasActiveSession', active.id !== undefined);
   void offerResumeOfInterrupted(engine, log);
   return { store, storeDirectory: directory, engine, active, tree, runner, statusBar };
+}
+
+/** Shows the active session in the tree (expanding its parents) when the view is open. */
+async function revealInTree(treeView: vscode.TreeView<SessionTreeNode>, store: SessionStore, id: string | undefined): Promise<void> {
+  const session = id ? store.sessions.get(id) : undefined;
+  if (!session || !treeView.visible) return;
+  try {
+    await treeView.reveal({ kind: 'session', session }, { select: true, focus: false, expand: false });
+  } catch {
+    // Not drawn yet (a refresh is pending); it is marked as active when it is.
+  }
 }
 
 /** Sessions whose runner died (window closed, crash) are marked interrupted and offered for resume. */

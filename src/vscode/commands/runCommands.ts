@@ -93,21 +93,10 @@ export async function newSession(deps: RunDeps, preset?: unknown): Promise<strin
     workspaceFolder,
   });
   await deps.active.set(session.id);
-  void revealSession(deps, session.id);
   void vscode.window
     .showInformationMessage(`Session "${session.title}" started. Run "Next Step" to run its first command.`, 'Next Step')
     .then((c) => c && vscode.commands.executeCommand(CommandId.nextStep, session.id));
   return session.id;
-}
-
-async function revealSession(deps: CommandDeps, id: string): Promise<void> {
-  const session = deps.store.sessions.get(id);
-  if (!session || !deps.treeView.visible) return;
-  try {
-    await deps.treeView.reveal({ kind: 'session', session }, { select: true, focus: false, expand: true });
-  } catch {
-    // The tree may not have drawn the new session yet; it shows after its refresh.
-  }
 }
 
 export async function nextStep(deps: RunDeps, arg?: unknown): Promise<void> {

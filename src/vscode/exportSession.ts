@@ -1,0 +1,30 @@
+import * as vscode from 'vscode';
+import { writeFile } from 'node:fs/promises';
+import type { SessionStore } from '../core/store/SessionStore';
+import { exportLedger, serializeLedgerExport } from '../core/claudeCode/ledgerExport';
+import { ledgerToMarkdown } from '../core/claudeCode/ledgerMarkdown';
+
+/** Export Session: Markdown to read, or versioned lossless JSON to import elsewhere. */
+export async function exportSessionToFile(store: SessionStore, sessionId: string): Promise<void> {
+  const session = store.sessions.require(sessionId);
+  const format = await vscode.window.showQuickPick(
+    [
+      { label: 'Markdown', description: 'readable: goal, steps, outputs, notes', ext: 'md' },
+      { label: 'JSON', description: 'lossless and versioned: import it on another machine', ext: 'json' },
+    ],
+    { title: `Export "${session.title}"` },
+  );
+  if (!format) return;
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const target = await vscode.window.showSaveDialog({
+    title: `Export "${session.title}" as ${format.label}`,
+    defaultUri: folder ? vscode.Uri.joinPath(folder, `${session.slug}.${format.ext}`) : undefined,
+    filters: format.ext === 'md' ? { Markdown: ['md'] } : { JSON: ['json'] },
+  });
+  if (!target) return;
+  const data = exportLedger(store, [sessionId]);
+  const text = format.ext === 'md' ? ledgerToMarkdown(data) : serializeLedgerExport(data);
+  await writeFile(target.fsPath, text, 'utf8');
+  const choice = await vscode.window.showInformationMessage(`Exported "${session.title}" to ${vscode.workspace.asRelativePath(target)}.`, 'Open');
+  if (choice) await vscode.window.showTextDocument(target);
+}
