@@ -19,6 +19,7 @@ import {
   TOOL_MATCHER_EVENTS,
   type HookCommandOptions,
 } from './hookProtocol';
+import { writeFileAtomic } from './atomicFile';
 
 /** Seconds Claude Code gives our hook before cancelling it (the script needs milliseconds). */
 const HOOK_TIMEOUT_SECONDS = 10;
@@ -159,15 +160,12 @@ function applyToFile(settingsPath: string, change: (text: string | undefined) =>
   const before = readIfExists(settingsPath);
   const result = change(before);
   if (!result.changed) return { ...result, settingsPath };
-  fs.mkdirSync(path.dirname(settingsPath), { recursive: true });
   let backupPath: string | undefined;
   if (before !== undefined) {
     backupPath = settingsPath + SETTINGS_BACKUP_SUFFIX;
     fs.writeFileSync(backupPath, before);
   }
-  const temp = `${settingsPath}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, result.text);
-  fs.renameSync(temp, settingsPath);
+  writeFileAtomic(settingsPath, result.text);
   return { ...result, settingsPath, backupPath };
 }
 

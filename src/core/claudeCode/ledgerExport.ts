@@ -28,6 +28,7 @@ import type {
 } from '../store/repositoryApi';
 import type { SqlWriter } from './retention';
 import type { TransactionalStore } from './storeAccess';
+import { allSessions } from './claudeSessions';
 
 export const EXPORT_FORMAT = 'session-ledger';
 export const EXPORT_VERSION = 1;
@@ -91,21 +92,14 @@ function exportSession(reads: LedgerReads, sessionId: string): ExportedSession {
 
 /**
  * Exports the given sessions (default: every session, soft-deleted ones included). Child sessions
- * are not added implicitly; pass their ids too. Parents come before children in the output.
+ * are not added implicitly; pass their ids too. Oldest first, parents before children (a stable order).
  */
 export function exportLedger(reads: LedgerReads, sessionIds?: readonly string[], now = Date.now()): LedgerExport {
-  const ids = sessionIds ?? allSessionIds(reads);
-  const sessions = ids.map((id) => exportSession(reads, id));
+  const ids = sessionIds ?? allSessions(reads.sessions).map((s) => s.id);
+  const sessions = ids
+    .map((id) => exportSession(reads, id))
+    .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: now, sessions: parentsFirst(sessions) };
-}
-
-function allSessionIds(reads: LedgerReads): string[] {
-  const ids: string[] = [];
-  for (let offset = 0; ; offset += PAGE) {
-    const page = reads.sessions.list({ deleted: 'include', limit: PAGE, offset });
-    ids.push(...page.map((s) => s.id));
-    if (page.length < PAGE) return ids;
-  }
 }
 
 function parentsFirst<T extends { id: string; parentSessionId: string | null }>(sessions: T[]): T[] {

@@ -16,6 +16,7 @@ import type { StoreTransaction } from '../store/repositoryApi';
 import { allSessions, ClaudeSessionResolver, sha256Hex } from './claudeSessions';
 import { readCompleteLines } from './lineReader';
 import type { TransactionalStore } from './storeAccess';
+import { writeFileAtomic } from './atomicFile';
 
 const HookPayloadSchema = z.looseObject({
   session_id: z.string().min(1),
@@ -64,9 +65,7 @@ export function readSpoolOffset(spoolPath: string): number {
 }
 
 export function writeSpoolOffset(spoolPath: string, offset: number): void {
-  const file = spoolOffsetPath(spoolPath);
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify({ offset }));
-  fs.renameSync(`${file}.tmp`, file);
+  writeFileAtomic(spoolOffsetPath(spoolPath), JSON.stringify({ offset }));
 }
 
 interface ParsedHookLine {

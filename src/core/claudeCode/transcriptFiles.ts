@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeFileAtomic } from './atomicFile';
 
 /** Claude Code's folder name for a project: every non-alphanumeric character becomes `-`. */
 export function encodeWorkspacePath(workspacePath: string): string {
@@ -65,8 +66,5 @@ export function loadImportState(statePath: string): TranscriptImportState {
 }
 
 export function saveImportState(statePath: string, state: TranscriptImportState): void {
-  fs.mkdirSync(path.dirname(statePath), { recursive: true });
-  const temp = `${statePath}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(state));
-  fs.renameSync(temp, statePath);
+  writeFileAtomic(statePath, JSON.stringify(state));
 }

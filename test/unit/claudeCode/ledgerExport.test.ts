@@ -100,8 +100,9 @@ describe('export / import', function () {
   it('rejects a bad file with an error naming the field', () => {
     const exported = exportLedger(source, undefined, EXPORTED_AT);
     const broken = JSON.parse(serializeLedgerExport(exported));
-    broken.sessions[0].events[0].ts = 'yesterday';
-    assert.throws(() => parseLedgerExport(JSON.stringify(broken)), (err: unknown) => err instanceof LedgerImportError && err.field === 'sessions.0.events.0.ts');
+    const index = exported.sessions.findIndex((s) => s.id === ids.parent);
+    broken.sessions[index].events[1].ts = 'yesterday';
+    assert.throws(() => parseLedgerExport(JSON.stringify(broken)), (err: unknown) => err instanceof LedgerImportError && err.field === `sessions.${index}.events.1.ts`);
     assert.throws(() => parseLedgerExport('{"format": "other", "version": 1}'), /format/);
     assert.throws(() => parseLedgerExport('nope'), /not JSON/);
   });
