@@ -53,6 +53,16 @@ export function encodeRecord(recordNumber: number, statements: readonly Recorded
   return record;
 }
 
+const ZERO_CHUNK = Buffer.alloc(64 * 1024);
+
+function isAllZero(bytes: Buffer): boolean {
+  for (let offset = 0; offset < bytes.length; offset += ZERO_CHUNK.length) {
+    const part = bytes.subarray(offset, offset + ZERO_CHUNK.length);
+    if (!part.equals(ZERO_CHUNK.subarray(0, part.length))) return false;
+  }
+  return true;
+}
+
 export interface DecodedSegment {
   readonly records: JournalRecord[];
   /** Byte offset where each record starts (parallel to `records`). */
@@ -63,12 +73,16 @@ export interface DecodedSegment {
   readonly damage?: string;
 }
 
-/** Decodes records from the start of `bytes`, stopping at the first torn or garbled one. */
+/**
+ * Decodes records from the start of `bytes`, stopping at the first torn or garbled one. An
+ * all-zero tail is the segment's preallocated, unwritten space: a clean end, not damage.
+ */
 export function decodeSegment(bytes: Buffer): DecodedSegment {
   const records: JournalRecord[] = [];
   const offsets: number[] = [];
   let offset = 0;
   while (offset < bytes.length) {
+    if (bytes.readUInt32LE(offset) === 0 && isAllZero(bytes.subarray(offset))) break; // preallocated, never written
     const remaining = bytes.length - offset;
     if (remaining < RECORD_HEADER_BYTES) {
       return { records, offsets, validBytes: offset, damage: `torn record header at byte ${offset} (${remaining} bytes)` };
