@@ -1,0 +1,396 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentError } from '../agent/agentError';
+import type { AgentEvent, ClaudeProvider, ConversationMessage } from '../agent/claudeProvider';
+import type { Cost, TokenUsage } from '../agent/pricing';
+import { describeProcessResult, type ShellCommandOptions } from '../exec/runShellCommand';
+import type { ProcessResult } from '../exec/runProcess';
+import type { Interaction, InteractionResultInput } from '../model/interaction';
+import type { JsonObject, JsonValue } from '../model/json';
+import type { Session } from '../model/session';
+import { isTerminalSessionStatus } from '../model/sessionStatus';
+import type { SessionStore } from '../store/SessionStore';
+import { InteractionNotPendingError, type SessionEngine } from './SessionEngine';
+
+export interface AgenticBudgets {
+  /** Commands one run may execute for one session (each child has its own). */
+  readonly maxSteps: number;
+  /** The session pauses once its recorded cost reaches this (0 = no limit). */
+  readonly maxCostUsd: number;
+  /** Longest time one shell command or Claude step may take (0 = no limit). */
+  readonly stepTimeoutMs: number;
+}
+
+export type AgenticProgress =
+  | { readonly kind: 'step'; readonly session: Session; readonly interaction: Interaction }
+  | { readonly kind: 'recorded'; readonly session: Session; readonly interaction: Interaction; readonly status: InteractionResultInput['status'] }
+  | { readonly kind: 'text'; readonly sessionId: string; readonly text: string }
+  | { readonly kind: 'ended'; readonly outcome: AgenticOutcome };
+
+export interface AgenticOptions {
+  readonly engine: SessionEngine;
+  readonly store: SessionStore;
+  /** Runs a shell command line (runShellCommand in production); must never reject. */
+  readonly executeShell: (options: ShellCommandOptions) => Promise<ProcessResult>;
+  readonly claude: ClaudeProvider;
+  readonly budgets: AgenticBudgets;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: AgenticProgress) => void;
+  /** Children of a spawn command run this many at a time (default 2). */
+  readonly childConcurrency?: number;
+  /** Where commands run when the session has no working directory. */
+  readonly defaultWorkingDir: string;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Overrides the provider's model. */
+  readonly model?: string;
+  readonly allowRunCommand?: boolean;
+  /** Most model turns per Claude step. */
+  readonly maxTurns?: number;
+}
+
+export type AgenticEndReason =
+  | 'finished' // complete, failed or cancelled
+  | 'stopped' // paused or interrupted (by request, an API error, or a child)
+  | 'awaiting_input'
+  | 'waiting_for_children'
+  | 'budget' // a budget was reached: the session was paused
+  | 'aborted'; // the signal: the running command was recorded `cancelled`
+
+export interface AgenticOutcome {
+  readonly reason: AgenticEndReason;
+  readonly session: Session;
+  readonly steps: number;
+  readonly detail?: string;
+}
+
+export const AGENTIC_EVENT = {
+  budgetExceeded: 'budget.exceeded',
+  agentText: 'agent.text',
+  agentInit: 'agent.init',
+  agentError: 'agent.error',
+  toolCall: 'tool.call',
+  toolResult: 'tool.result',
+  usage: 'usage',
+} as const;
+
+const DEFAULT_CHILD_CONCURRENCY = 2;
+
+/**
+ * Agentic mode: next command → execute → record result until the session is not active, within
+ * budgets. Shell commands run as subprocesses; Claude steps run through the provider on the
+ * session's conversation (created on first use, resumed after, history from the store so a
+ * reload continues it). Spawn commands run their children through this same loop, a few at a
+ * time; the engine settles the parent when the last child ends. Never rejects for a failed step.
+ */
+export async function runAgentic(sessionId: string, options: AgenticOptions): Promise<AgenticOutcome> {
+  const outcome = await loop(sessionId, options);
+  options.onProgress?.({ kind: 'ended', outcome });
+  return outcome;
+}
+
+async function loop(sessionId: string, options: AgenticOptions): Promise<AgenticOutcome> {
+  const { engine, budgets } = options;
+  const signal = options.signal ?? new AbortController().signal;
+  let steps = 0;
+  let lastSpawnId: string | undefined;
+  for (;;) {
+    const current = engine.getSession(sessionId);
+    if (!isTerminalSessionStatus(current.status) && current.status === 'active') {
+      if (signal.aborted) return { reason: 'aborted', session: current, steps };
+      const exceeded = budgetExceeded(current, steps, budgets);
+      if (exceeded) return pauseForBudget(options, current, steps, exceeded);
+    }
+    const next = await engine.next(sessionId);
+    if (next.kind === 'stopped') {
+      return { reason: isTerminalSessionStatus(next.session.status) ? 'finished' : 'stopped', session: next.session, steps };
+    }
+    if (next.kind === 'awaiting_input') {
+      return { reason: 'awaiting_input', session: next.session, steps, detail: next.message };
+    }
+    const { interaction, session } = next;
+    options.onProgress?.({ kind: 'step', session, interaction });
+    if (interaction.command.kind === 'spawn_sessions') {
+      if (lastSpawnId === interaction.id) {
+        return { reason: 'waiting_for_children', session, steps };
+      }
+      lastSpawnId = interaction.id;
+      await runChildren(interaction, options);
+      steps++;
+      continue;
+    }
+    const executed = await executeStep(session, interaction, options, signal);
+    let after: Session;
+    if (executed.agentError) {
+      // An API error ends the step and pauses the session (no retry loop): pause first, so the
+      // `cancelled` result leaves the command to be issued again when the person resumes.
+      after = await settle(options, sessionId, async () => {
+        await engine.pause(sessionId);
+        return engine.recordResult(sessionId, interaction.id, executed.result);
+      });
+    } else {
+      after = await settle(options, sessionId, () => engine.recordResult(sessionId, interaction.id, executed.result));
+    }
+    steps++;
+    options.onProgress?.({ kind: 'recorded', session: after, interaction, status: executed.result.status });
+    if (executed.result.status === 'cancelled' && signal.aborted) {
+      return { reason: 'aborted', session: engine.getSession(sessionId), steps };
+    }
+    if (executed.agentError) {
+      return { reason: 'stopped', session: engine.getSession(sessionId), steps, detail: executed.agentError.message };
+    }
+  }
+}
+
+/** Records a result unless the session's end already closed the interaction (cancel during the step). */
+async function settle(options: AgenticOptions, sessionId: string, record: () => Promise<Session>): Promise<Session> {
+  try {
+    return await record();
+  } catch (error) {
+    if (error instanceof InteractionNotPendingError) return options.engine.getSession(sessionId);
+    throw error;
+  }
+}
+
+function budgetExceeded(session: Session, steps: number, budgets: AgenticBudgets): { budget: string; limit: number; value: number } | undefined {
+  if (budgets.maxSteps > 0 && steps >= budgets.maxSteps) return { budget: 'maxSteps', limit: budgets.maxSteps, value: steps };
+  if (budgets.maxCostUsd > 0 && session.totalCostUsd >= budgets.maxCostUsd) {
+    return { budget: 'maxCostUsd', limit: budgets.maxCostUsd, value: session.totalCostUsd };
+  }
+  return undefined;
+}
+
+async function pauseForBudget(
+  options: AgenticOptions,
+  session: Session,
+  steps: number,
+  exceeded: { budget: string; limit: number; value: number },
+): Promise<AgenticOutcome> {
+  const detail =
+    exceeded.budget === 'maxSteps'
+      ? `Paused after ${exceeded.value} steps (the maximum steps per run is ${exceeded.limit}).`
+      : `Paused: the session has cost $${exceeded.value.toFixed(4)}, the maximum is $${exceeded.limit}.`;
+  await options.store.events.append({
+    id: randomUUID(),
+    sessionId: session.id,
+    type: AGENTIC_EVENT.budgetExceeded,
+    payload: { ...exceeded, message: detail },
+  });
+  const paused = await options.engine.pause(session.id);
+  return { reason: 'budget', session: paused, steps, detail };
+}
+
+async function runChildren(spawn: Interaction, options: AgenticOptions): Promise<void> {
+  const childIds = Array.isArray(spawn.command.metadata.childSessionIds) ? spawn.command.metadata.childSessionIds.map(String) : [];
+  const queue = childIds.filter((id) => !isTerminalSessionStatus(options.engine.getSession(id).status));
+  const worker = async (): Promise<void> => {
+    for (let childId = queue.shift(); childId !== undefined; childId = queue.shift()) {
+      if (options.signal?.aborted) return;
+      if (options.engine.getSession(childId).status !== 'active') continue;
+      await runAgentic(childId, options);
+    }
+  };
+  const concurrency = Math.max(1, options.childConcurrency ?? DEFAULT_CHILD_CONCURRENCY);
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+}
+
+interface ExecutedStep {
+  result: InteractionResultInput;
+  agentError?: AgentError;
+}
+
+async function executeStep(session: Session, interaction: Interaction, options: AgenticOptions, signal: AbortSignal): Promise<ExecutedStep> {
+  const startedAt = Date.now();
+  try {
+    return interaction.command.kind === 'claude'
+      ? await executeClaude(session, interaction, options, signal)
+      : { result: await executeShell(session, interaction, options, signal) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { result: { status: signal.aborted ? 'cancelled' : 'error', errorMessage: message, durationMs: Date.now() - startedAt } };
+  }
+}
+
+async function executeShell(session: Session, interaction: Interaction, options: AgenticOptions, signal: AbortSignal): Promise<InteractionResultInput> {
+  const timeoutMs = options.budgets.stepTimeoutMs > 0 ? options.budgets.stepTimeoutMs : undefined;
+  const result = await options.executeShell({
+    command: interaction.command.command,
+    cwd: session.workingDir ?? options.defaultWorkingDir,
+    env: options.env,
+    timeoutMs,
+    signal,
+  });
+  const description = describeProcessResult(result, timeoutMs);
+  const data: JsonObject = { outcome: result.outcome, signal: result.signal, droppedBytes: result.droppedBytes };
+  switch (result.outcome) {
+    case 'exited':
+      return { status: 'ok', exitCode: result.exitCode, output: result.output, durationMs: result.durationMs, data };
+    case 'cancelled':
+      return { status: 'cancelled', output: result.output, errorMessage: `The command was ${description}.`, durationMs: result.durationMs, data };
+    default:
+      return { status: 'error', exitCode: result.exitCode, output: result.output, errorMessage: `The command ${description}.`, durationMs: result.durationMs, data };
+  }
+}
+
+async function executeClaude(session: Session, interaction: Interaction, options: AgenticOptions, signal: AbortSignal): Promise<ExecutedStep> {
+  const { store, claude } = options;
+  const provider = claude.id;
+  const system = typeof interaction.command.metadata.system === 'string' ? interaction.command.metadata.system : undefined;
+  const { conversationId, resume } = await ensureConversation(session, options, system);
+  const stored = store.conversations.get(conversationId);
+  const storedMessages = stored ? store.conversations.messages(conversationId, { limit: 100_000 }) : [];
+  const history = storedMessages.map((m) => ({ role: m.role, content: m.content }) as ConversationMessage);
+  const run = await store.runs.start({ sessionId: session.id, interactionId: interaction.id, provider, model: options.model ?? null, conversationId });
+
+  // Callbacks are synchronous; the store's writes are chained so they land in order.
+  let writes: Promise<unknown> = Promise.resolve();
+  const write = (work: () => Promise<unknown>): void => {
+    writes = writes.then(work).catch(() => undefined);
+  };
+  const event = (type: string, payload: JsonValue, toolName: string | null = null): void =>
+    write(() => store.events.append({ id: randomUUID(), sessionId: session.id, interactionId: interaction.id, runId: run.id, type, toolName, payload }));
+  let usage: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 };
+  let costUsd = 0;
+  let costUnknown = false;
+  let storedCount = history.length;
+  const addUsage = (turnUsage: TokenUsage, cost: Cost, model: string): void => {
+    usage = {
+      inputTokens: usage.inputTokens + turnUsage.inputTokens,
+      outputTokens: usage.outputTokens + turnUsage.outputTokens,
+      cacheCreationTokens: usage.cacheCreationTokens + turnUsage.cacheCreationTokens,
+      cacheReadTokens: usage.cacheReadTokens + turnUsage.cacheReadTokens,
+    };
+    if ('unknown' in cost) costUnknown = true;
+    else costUsd += cost.usd;
+    const snapshot = { ...usage, costUsd: round(costUsd) };
+    write(() => store.runs.update(run.id, { ...snapshot, model }));
+  };
+
+  const timeoutSignal = options.budgets.stepTimeoutMs > 0 ? AbortSignal.timeout(options.budgets.stepTimeoutMs) : undefined;
+  const stepSignal = timeoutSignal ? AbortSignal.any([signal, timeoutSignal]) : signal;
+  const result = await claude.run(
+    {
+      prompt: interaction.command.command,
+      conversationId,
+      resume,
+      history,
+      model: options.model,
+      systemPrompt: system,
+      workingDir: session.workingDir ?? options.defaultWorkingDir,
+      maxTurns: options.maxTurns,
+      allowRunCommand: options.allowRunCommand ?? false,
+    },
+    stepSignal,
+    {
+      onText: (text) => {
+        event(AGENTIC_EVENT.agentText, { text });
+        options.onProgress?.({ kind: 'text', sessionId: session.id, text });
+      },
+      onEvent: (agentEvent) => recordAgentEvent(agentEvent, event, addUsage),
+      onHistory: (messages) => {
+        const fresh = messages.slice(storedCount);
+        storedCount = messages.length;
+        for (const message of fresh) {
+          write(() => store.conversations.appendMessage({ conversationId, role: message.role === 'assistant' ? 'assistant' : 'user', content: message.content as JsonValue, runId: run.id }));
+        }
+      },
+    },
+  );
+  // The CLI reports usage only as a whole; the API provider's usage events already carried it.
+  if (provider === 'claude-code-cli' && usage.inputTokens + usage.outputTokens === 0) {
+    addUsage(result.usage, result.cost, result.model);
+  }
+  await writes;
+  const timedOut = result.status === 'cancelled' && !signal.aborted && (timeoutSignal?.aborted ?? false);
+  const runStatus = timedOut ? 'error' : result.status;
+  const errorMessage = timedOut
+    ? `The Claude step timed out after ${options.budgets.stepTimeoutMs} ms.`
+    : result.error
+      ? `${result.error.message} ${result.error.action}`
+      : null;
+  await store.runs.update(run.id, {
+    status: runStatus,
+    model: result.model,
+    conversationId: result.conversationId,
+    ...usage,
+    costUsd: round(costUsd),
+    error: errorMessage,
+  });
+  if (result.error) {
+    await store.events.append({
+      id: randomUUID(),
+      sessionId: session.id,
+      interactionId: interaction.id,
+      runId: run.id,
+      type: AGENTIC_EVENT.agentError,
+      payload: { kind: result.error.kind, message: result.error.message, action: result.error.action, status: result.error.status ?? null },
+    });
+  }
+  const data: JsonObject = {
+    runId: run.id,
+    conversationId: result.conversationId,
+    model: result.model,
+    turns: result.turns,
+    usage: { ...usage },
+    costUsd: costUnknown ? null : round(costUsd),
+    costUnknown,
+  };
+  if (result.status === 'ok') {
+    return { result: { status: 'ok', output: result.finalText, durationMs: result.durationMs, data } };
+  }
+  if (result.status === 'cancelled' && !timedOut) {
+    return { result: { status: 'cancelled', output: result.finalText || null, errorMessage: 'The Claude step was cancelled.', durationMs: result.durationMs, data } };
+  }
+  if (timedOut) {
+    return { result: { status: 'error', output: result.finalText || null, errorMessage, durationMs: result.durationMs, data } };
+  }
+  // An API or CLI error: the message is recorded on the interaction and the session pauses.
+  const agentError = result.error ?? { kind: 'unknown', message: 'The Claude step failed.', action: 'Resume the session.', transient: false };
+  return {
+    agentError,
+    result: { status: 'cancelled', output: result.finalText || null, errorMessage: `${agentError.message} ${agentError.action}`, durationMs: result.durationMs, data },
+  };
+}
+
+function recordAgentEvent(
+  agentEvent: AgentEvent,
+  event: (type: string, payload: JsonValue, toolName?: string | null) => void,
+  addUsage: (usage: TokenUsage, cost: Cost, model: string) => void,
+): void {
+  switch (agentEvent.type) {
+    case 'agent.init':
+      event(AGENTIC_EVENT.agentInit, { conversationId: agentEvent.conversationId, model: agentEvent.model, tools: agentEvent.tools });
+      return;
+    case 'tool.call':
+      event(AGENTIC_EVENT.toolCall, { toolUseId: agentEvent.toolUseId, input: agentEvent.input as JsonValue }, agentEvent.toolName);
+      return;
+    case 'tool.result':
+      event(AGENTIC_EVENT.toolResult, { toolUseId: agentEvent.toolUseId, isError: agentEvent.isError, content: agentEvent.content }, agentEvent.toolName);
+      return;
+    case 'usage': {
+      const cost = 'unknown' in agentEvent.cost ? null : agentEvent.cost.usd;
+      event(AGENTIC_EVENT.usage, { turn: agentEvent.turn, model: agentEvent.model, ...agentEvent.usage, costUsd: cost, costUnknown: cost === null });
+      addUsage(agentEvent.usage, agentEvent.cost, agentEvent.model);
+      return;
+    }
+  }
+}
+
+/** The session's conversation id: created (and stored on the session) the first time, resumed after. */
+async function ensureConversation(session: Session, options: AgenticOptions, system: string | undefined): Promise<{ conversationId: string; resume: boolean }> {
+  const { store, engine, claude } = options;
+  const current = engine.getSession(session.id);
+  let conversationId = current.externalConversationId;
+  let resume = true;
+  if (!conversationId) {
+    conversationId = randomUUID();
+    resume = false;
+    await store.sessions.update(session.id, { externalConversationId: conversationId });
+  }
+  if (!store.conversations.get(conversationId)) {
+    await store.conversations.create({ id: conversationId, sessionId: session.id, provider: claude.id, model: options.model ?? null, system: system ?? null });
+  }
+  return { conversationId, resume };
+}
+
+function round(usd: number): number {
+  return Math.round(usd * 1e9) / 1e9;
+}
