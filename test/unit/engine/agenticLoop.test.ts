@@ -113,7 +113,7 @@ describe('agentic loop (runAgentic)', () => {
   });
 
   it('records tool calls and results as events', async () => {
-    const claude = await api((request, index) =>
+    const claude = await api((_request, index) =>
       index === 0
         ? { content: [{ type: 'tool_use', id: 'toolu_1', name: 'list_files', input: { path: '.' } }] }
         : answerWithPlan(),
