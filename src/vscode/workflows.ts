@@ -5,15 +5,15 @@ import { WorkflowLoader, type WorkflowLoadResult } from '../core/workflow/Workfl
 import { NodeWorkflowFileSystem, WORKFLOWS_DIRECTORY, type WorkflowFileWatch } from '../core/workflow/workflowFileSystem';
 import type { Logger } from './logger';
 
-/** Node's file reads, with VS Code's file watcher: it also sees a folder created after activation. */
+/** Node's file reads and watcher, plus VS Code's file watcher: whichever sees a change first reloads. */
 class WorkspaceWorkflowFileSystem extends NodeWorkflowFileSystem {
   constructor(private readonly root: string) {
     super();
   }
 
-  override watch(_directory: string, onChange: () => void): WorkflowFileWatch {
+  override watch(directory: string, onChange: () => void): WorkflowFileWatch {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.root, `${WORKFLOWS_DIRECTORY}/*.json`));
-    const subscriptions = [watcher, watcher.onDidCreate(onChange), watcher.onDidChange(onChange), watcher.onDidDelete(onChange)];
+    const subscriptions = [watcher, watcher.onDidCreate(onChange), watcher.onDidChange(onChange), watcher.onDidDelete(onChange), super.watch(directory, onChange)];
     return { dispose: () => subscriptions.forEach((s) => s.dispose()) };
   }
 }
@@ -22,7 +22,10 @@ class WorkspaceWorkflowFileSystem extends NodeWorkflowFileSystem {
  * Built-in session types plus the workspace's workflow files, re-read when a file changes. A
  * broken file is reported (file, field, why) and every other workflow still loads.
  */
-export async function loadSessionTypes(workspaceRoot: string | undefined, log: Logger): Promise<{ types: SessionTypeRegistry; watcher: vscode.Disposable }> {
+export async function loadSessionTypes(
+  workspaceRoot: string | undefined,
+  log: Logger,
+): Promise<{ types: SessionTypeRegistry; watcher: vscode.Disposable }> {
   const types = new SessionTypeRegistry();
   if (!workspaceRoot) return { types, watcher: new vscode.Disposable(() => undefined) };
   const loader = new WorkflowLoader(new WorkspaceWorkflowFileSystem(workspaceRoot), join(workspaceRoot, WORKFLOWS_DIRECTORY), types.builtinIds);

@@ -17,10 +17,11 @@ describe('workbench: a manual test-fix session from the command palette', functi
   it('creates the session through New Session', async () => {
     await wb.runCommand('Session Ledger: New Session');
     await wb.pickQuickInput('test-fix');
+    await wb.pickQuickInput('Manual');
     await wb.typeQuickInput(title);
     await wb.typeQuickInput(); // the goal is prefilled with the title
     await wb.typeQuickInput('check.sh passes | only touch greeting.txt');
-    const row = wb.page.locator('.monaco-list-row', { hasText: title });
+    const row = wb.page.locator('.part.sidebar .monaco-list-row', { hasText: title });
     await row.waitFor({ timeout: 20_000 });
     await wb.page.locator('.statusbar-item', { hasText: title }).waitFor({ timeout: 20_000 });
     await wb.screenshot('10-new-session-tree');
@@ -33,7 +34,7 @@ describe('workbench: a manual test-fix session from the command palette', functi
     await status.waitFor({ timeout: 60_000 });
     await wb.page.locator('.terminal-wrapper, .xterm', { hasText: 'check failed' }).first().waitFor({ timeout: 20_000 }).catch(() => undefined);
     await wb.screenshot('11-next-step-terminal-status-bar');
-    const row = wb.page.locator('.monaco-list-row', { hasText: title });
+    const row = wb.page.locator('.part.sidebar .monaco-list-row', { hasText: title });
     assert.match((await row.innerText()).replace(/\s+/g, ' '), /test-fix · fix/);
 
     await row.click();

@@ -16,9 +16,11 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
     await store.sessions.update(done.id, { status: 'complete' });
 
     const groups = tree.getChildren() as Extract<SessionTreeNode, { kind: 'group' }>[];
-    const statuses = groups.map((g) => g.status);
-    assert.deepEqual(statuses, ['active', 'paused', 'complete'].filter((s) => statuses.includes(s as never)));
-    assert.ok(!statuses.includes('cancelled'), 'empty groups are hidden');
+    const order = ['active', 'paused', 'interrupted', 'complete', 'failed', 'cancelled'] as const;
+    // One group per status that has top-level sessions, in the fixed order; empty ones hidden.
+    const expected = order.filter((status) => store.sessions.count({ status, parentSessionId: null }) > 0);
+    assert.deepEqual(groups.map((g) => g.status), expected);
+    for (const status of ['active', 'paused', 'complete'] as const) assert.ok(expected.includes(status));
     const active = tree.getChildren({ kind: 'group', status: 'active' });
     const parentNode = active.find((n) => n.kind === 'session' && n.session.id === parent.id);
     assert.ok(parentNode, 'the parent is listed under Active');
