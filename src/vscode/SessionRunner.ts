@@ -6,6 +6,7 @@ import type { SessionStore } from '../core/store/SessionStore';
 import { DisposableOwner } from './lifecycle';
 import type { Logger } from './logger';
 import type { TerminalRunner } from './TerminalRunner';
+import type { BackgroundRunner } from './BackgroundRunner';
 import { UserFacingError } from './commands/types';
 
 /** What one Next Step did. */
@@ -35,13 +36,18 @@ export class SessionRunner extends DisposableOwner {
     private readonly store: SessionStore,
     private readonly terminal: TerminalRunner,
     private readonly log: Logger,
+    private readonly background: BackgroundRunner,
   ) {
     super();
-    this.onDidChangeRunning = terminal.onDidChangeRunning;
+    const changed = this.register(new vscode.EventEmitter<string>());
+    this.register(terminal.onDidChangeRunning((id) => changed.fire(id)));
+    this.register(background.onDidChangeRunning((id) => changed.fire(id)));
+    this.onDidChangeRunning = changed.event;
   }
 
+  /** Running a step now: in the terminal (manual) or in the background (agentic). */
   isRunning(sessionId: string): boolean {
-    return this.terminal.isRunning(sessionId);
+    return this.terminal.isRunning(sessionId) || this.background.isRunning(sessionId);
   }
 
   async nextStep(sessionId: string, askInput: (message: string) => Thenable<string | undefined>): Promise<StepRun> {

@@ -30,8 +30,11 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
   constructor(
     private readonly store: SessionStore,
     private readonly active: ActiveSession,
+    /** Sessions running a step now (terminal or background) get a spinning icon. */
+    private readonly running?: { isRunning(sessionId: string): boolean; readonly onDidChangeRunning: vscode.Event<unknown> },
   ) {
     super();
+    if (running) this.register(running.onDidChangeRunning(() => this.scheduleRefresh()));
     this.register(store.onDidChange(() => this.scheduleRefresh()));
     this.register(active.onDidChange(() => this.scheduleRefresh()));
     this.register({ dispose: () => clearTimeout(this.refreshTimer) });
@@ -121,7 +124,8 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
     item.id = `session:${s.id}`;
     item.description = (isActive ? '● ' : '') + sessionDescription(s);
     item.tooltip = sessionTooltip(s, isActive);
-    item.iconPath = statusIcon(s.status);
+    const running = this.running?.isRunning(s.id) ?? false;
+    item.iconPath = running ? new vscode.ThemeIcon('sync~spin') : statusIcon(s.status);
     item.contextValue = `session.${s.status}${isActive ? '.current' : ''}`;
     item.accessibilityInformation = {
       label: `${s.title}, ${s.status}${isActive ? ', active session' : ''}, ${sessionDescription(s)}`,

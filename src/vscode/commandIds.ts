@@ -23,6 +23,7 @@ export const CommandId = {
   clearFilter: 'sessionLedger.clearFilter',
   refresh: 'sessionLedger.refresh',
   showLog: 'sessionLedger.showLog',
+  setApiKey: 'sessionLedger.setApiKey',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

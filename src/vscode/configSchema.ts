@@ -8,6 +8,19 @@ export const ConfigSchema = z.object({
   summarizeOnComplete: z.boolean().default(false),
   claudePath: z.string().trim().min(1).default('claude'),
   shellIntegrationTimeoutMs: z.number().int().min(500).max(60_000).default(3000),
+  provider: z.enum(['anthropic-api', 'claude-code-cli']).default('anthropic-api'),
+  model: z.string().trim().min(1).default('claude-sonnet-4-5'),
+  /** For proxies and tests; empty = the SDK's default (https://api.anthropic.com). */
+  anthropicBaseUrl: z.union([z.literal(''), z.string().trim().url()]).default(''),
+  maxSteps: z.number().int().min(1).max(10_000).default(100),
+  /** 0 = no limit. */
+  maxCostUsd: z.number().min(0).default(5),
+  /** 0 = no limit. */
+  stepTimeoutSeconds: z.number().int().min(0).max(86_400).default(1800),
+  childConcurrency: z.number().int().min(1).max(16).default(2),
+  allowRunCommand: z.boolean().default(false),
+  /** USD per million tokens, by model id: `{ "my-model": { "input": 3, "output": 15 } }` (checked by PricingTable). */
+  pricingOverrides: z.record(z.string(), z.unknown()).default({}),
 });
 export type LedgerConfig = z.infer<typeof ConfigSchema>;
 export const configSection = 'sessionLedger';

@@ -15,6 +15,8 @@ import { TerminalRunner } from './TerminalRunner';
 import { loadSessionTypes } from './workflows';
 import { exportSessionToFile } from './exportSession';
 import { registerTimeline, TimelinePanel } from './TimelinePanel';
+import { BackgroundRunner } from './BackgroundRunner';
+import { ensureTrusted } from './workspaceTrust';
 
 /** The extension's services, built once at activation; also what `activate` hands the tests. */
 export interface Services {
@@ -24,7 +26,10 @@ export interface Services {
   readonly active: ActiveSession;
   readonly tree: SessionTreeProvider;
   readonly runner: SessionRunner;
+  /** Agentic mode: the background loops (tests await `start`). */
+  readonly background: BackgroundRunner;
   readonly statusBar: StatusBar;
+  readonly config: Config;
 }
 
 export async function createServices(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, log: Logger): Promise<Services> {
@@ -49,23 +54,26 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
     onBackgroundError: (error, what) => log.error(what, error),
   });
   const active = own(new ActiveSession(context.workspaceState, store));
-  const tree = own(new SessionTreeProvider(store, active));
+  const terminal = own(new TerminalRunner(config, log.child('terminal')));
+  const background = own(
+    new BackgroundRunner({ engine, store, config, secrets: context.secrets, log: log.child('background'), workspaceRoot: workspaceRoot ?? directory }),
+  );
+  const runner = own(new SessionRunner(engine, store, terminal, log.child('runner'), background));
+  const tree = own(new SessionTreeProvider(store, active, runner));
   const treeView = own(vscode.window.createTreeView('sessionLedger.sessions', { treeDataProvider: tree, showCollapseAll: true }));
   own(active.onDidChange((id) => void revealInTree(treeView, store, id)));
-  const terminal = own(new TerminalRunner(config, log.child('terminal')));
-  const runner = own(new SessionRunner(engine, store, terminal, log.child('runner')));
   const statusBar = own(new StatusBar(store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
   own(registerTimeline(context, { store, log: log.child('timeline') }));
   own(
     registerCommands({
-      channel, log, config, store, active, tree, runner, engine, treeView: treeView as vscode.TreeView<unknown>,
+      channel, log, config, store, active, tree, runner, engine, background, secrets: context.secrets, treeView: treeView as vscode.TreeView<unknown>,
       openTimeline: async (id, seq) => void TimelinePanel.show(id, { focusInteractionSeq: seq }),
       exportSession: (id) => exportSessionToFile(store, id),
     }),
   );
   void vscode.commands.executeCommand('setContext', 'sessionLedger.hasActiveSession', active.id !== undefined);
-  void offerResumeOfInterrupted(engine, log);
-  return { store, storeDirectory: directory, engine, active, tree, runner, statusBar };
+  void offerResumeOfInterrupted(engine, background, log);
+  return { store, storeDirectory: directory, engine, active, tree, runner, background, statusBar, config };
 }
 
 /** Shows the active session in the tree (expanding its parents) when the view is open. */
@@ -80,7 +88,7 @@ async function revealInTree(treeView: vscode.TreeView<SessionTreeNode>, store: S
 }
 
 /** Sessions whose runner died (window closed, crash) are marked interrupted and offered for resume. */
-async function offerResumeOfInterrupted(engine: SessionEngine, log: Logger): Promise<void> {
+async function offerResumeOfInterrupted(engine: SessionEngine, background: BackgroundRunner, log: Logger): Promise<void> {
   try {
     const interrupted = await engine.interruptOrphans();
     if (interrupted.length === 0) return;
@@ -91,7 +99,12 @@ async function offerResumeOfInterrupted(engine: SessionEngine, log: Logger): Pro
       'Resume',
       'Later',
     );
-    if (choice === 'Resume') for (const s of interrupted) await engine.resume(s.id);
+    if (choice !== 'Resume') return;
+    for (const s of interrupted) await engine.resume(s.id);
+    // Agentic sessions get their loop back (a child's runs inside its parent's, from the pending spawn).
+    const roots = new Set(interrupted.filter((s) => s.executionMode === 'agentic').map((s) => background.rootOf(s.id)));
+    if (roots.size > 0 && !ensureTrusted('Resuming agentic sessions')) return;
+    for (const id of roots) void background.start(id);
   } catch (error) {
     log.error('marking interrupted sessions failed', error);
   }

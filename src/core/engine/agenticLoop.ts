@@ -45,6 +45,8 @@ export interface AgenticOptions {
   readonly allowRunCommand?: boolean;
   /** Most model turns per Claude step. */
   readonly maxTurns?: number;
+  /** A child session's own signal (so one child can be paused alone); combined with the parent's. */
+  readonly signalFor?: (sessionId: string) => AbortSignal;
 }
 
 export type AgenticEndReason =
@@ -60,6 +62,8 @@ export interface AgenticOutcome {
   readonly session: Session;
   readonly steps: number;
   readonly detail?: string;
+  /** Set when a Claude step's error paused the session. */
+  readonly agentError?: AgentError;
 }
 
 export const AGENTIC_EVENT = {
@@ -135,7 +139,7 @@ async function loop(sessionId: string, options: AgenticOptions): Promise<Agentic
       return { reason: 'aborted', session: engine.getSession(sessionId), steps };
     }
     if (executed.agentError) {
-      return { reason: 'stopped', session: engine.getSession(sessionId), steps, detail: executed.agentError.message };
+      return { reason: 'stopped', session: engine.getSession(sessionId), steps, detail: executed.agentError.message, agentError: executed.agentError };
     }
   }
 }
@@ -185,7 +189,9 @@ async function runChildren(spawn: Interaction, options: AgenticOptions): Promise
     for (let childId = queue.shift(); childId !== undefined; childId = queue.shift()) {
       if (options.signal?.aborted) return;
       if (options.engine.getSession(childId).status !== 'active') continue;
-      await runAgentic(childId, options);
+      const own = options.signalFor?.(childId);
+      const signal = own && options.signal ? AbortSignal.any([options.signal, own]) : (own ?? options.signal);
+      await runAgentic(childId, { ...options, signal });
     }
   };
   const concurrency = Math.max(1, options.childConcurrency ?? DEFAULT_CHILD_CONCURRENCY);

@@ -44,6 +44,7 @@ const handlers: Record<CommandId, Handler> = {
   [CommandId.clearFilter]: record.clearFilter,
   [CommandId.refresh]: record.refresh,
   [CommandId.showLog]: ({ channel }) => channel.show(),
+  [CommandId.setApiKey]: run.setApiKey,
 };
 
 /**

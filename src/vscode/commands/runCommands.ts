@@ -6,11 +6,27 @@ import type { CommandDeps } from './types';
 import { UserFacingError } from './types';
 import { sessionFromArgument } from './sessionArgument';
 import { CommandId } from '../commandIds';
+import { API_KEY_SECRET, type BackgroundRunner } from '../BackgroundRunner';
+import type { ExecutionMode } from '../../core/model/session';
+import { ensureTrusted } from '../workspaceTrust';
 
 /** Commands that start, advance and stop sessions. */
 
 export interface RunDeps extends CommandDeps {
   readonly engine: SessionEngine;
+  readonly background: BackgroundRunner;
+  readonly secrets: vscode.SecretStorage;
+}
+
+async function askMode(typeLabel: string): Promise<ExecutionMode | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: 'Manual', description: 'manual', detail: 'Each step runs in the terminal when you run Next Step; you watch and advance.', mode: 'manual' as const },
+      { label: 'Agentic', description: 'agentic', detail: 'The extension runs the steps in the background until the session completes, within the budgets in Settings.', mode: 'agentic' as const },
+    ],
+    { title: `New ${typeLabel} Session (2/5): mode`, placeHolder: 'Who runs the steps?', ignoreFocusOut: true },
+  );
+  return picked?.mode;
 }
 
 function splitList(text: string | undefined): string[] {
@@ -52,19 +68,22 @@ export async function newSession(deps: RunDeps, preset?: unknown): Promise<strin
     (
       await vscode.window.showQuickPick(
         types.map((t) => ({ label: t.label, description: t.id, detail: `${t.source === 'workflow' ? '$(file-code) workspace workflow · ' : ''}${t.description}`, type: t })),
-        { title: 'New Session (1/4): session type', placeHolder: 'What kind of session?', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
+        { title: 'New Session (1/5): session type', placeHolder: 'What kind of session?', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
       )
     )?.type;
   if (!type) return undefined;
+  const mode = await askMode(type.label);
+  if (mode === undefined) return undefined;
+  if (mode === 'agentic' && !ensureTrusted('Agentic mode')) return undefined;
   const title = await vscode.window.showInputBox({
-    title: `New ${type.label} Session (2/4): title`,
+    title: `New ${type.label} Session (3/5): title`,
     placeHolder: 'Fix the flaky login test',
     ignoreFocusOut: true,
     validateInput: (v) => (v.trim() ? (v.length > 500 ? 'A title has at most 500 characters.' : undefined) : 'A session needs a title.'),
   });
   if (title === undefined) return undefined;
   const intention = await vscode.window.showInputBox({
-    title: `New ${type.label} Session (3/4): goal`,
+    title: `New ${type.label} Session (4/5): goal`,
     prompt: 'What should this session achieve? Every Claude step sees it.',
     value: title.trim(),
     ignoreFocusOut: true,
@@ -72,7 +91,7 @@ export async function newSession(deps: RunDeps, preset?: unknown): Promise<strin
   });
   if (intention === undefined) return undefined;
   const criteria = await vscode.window.showInputBox({
-    title: `New ${type.label} Session (4/4): success criteria and constraints (optional)`,
+    title: `New ${type.label} Session (5/5): success criteria and constraints (optional)`,
     prompt: 'Success criteria separated by ";". Add constraints after "|", e.g. "tests pass; no new warnings | do not touch the API".',
     ignoreFocusOut: true,
   });
@@ -88,11 +107,17 @@ export async function newSession(deps: RunDeps, preset?: unknown): Promise<strin
     successCriteria: splitList(criteriaText),
     constraints: splitList(constraintsText),
     options,
-    executionMode: 'manual',
+    executionMode: mode,
+    provider: deps.config.value.provider,
     workingDir: workspaceFolder,
     workspaceFolder,
   });
   await deps.active.set(session.id);
+  if (mode === 'agentic') {
+    void deps.background.start(session.id);
+    void vscode.window.setStatusBarMessage(`$(sync~spin) "${session.title}" runs in the background.`, 5000);
+    return session.id;
+  }
   void vscode.window
     .showInformationMessage(`Session "${session.title}" started. Run "Next Step" to run its first command.`, 'Next Step')
     .then((c) => c && vscode.commands.executeCommand(CommandId.nextStep, session.id));
@@ -103,6 +128,14 @@ export async function nextStep(deps: RunDeps, arg?: unknown): Promise<void> {
   const session = await sessionFromArgument(deps, arg, { title: 'Next Step', statuses: ['active'] });
   if (!session) return;
   await deps.active.set(session.id);
+  if (session.executionMode === 'agentic') {
+    if (deps.background.isRunning(session.id)) {
+      void vscode.window.setStatusBarMessage(`"${session.title}" is already running in the background.`, 5000);
+    } else {
+      void deps.background.start(deps.background.rootOf(session.id));
+    }
+    return;
+  }
   const run = await deps.runner.nextStep(session.id, (message) =>
     vscode.window.showInputBox({ title: `${session.title}: next prompt`, prompt: message, ignoreFocusOut: true }),
   );
@@ -121,7 +154,8 @@ export async function nextStep(deps: RunDeps, arg?: unknown): Promise<void> {
 export async function pauseSession(deps: RunDeps, arg?: unknown): Promise<void> {
   const session = await sessionFromArgument(deps, arg, { title: 'Pause Session', statuses: ['active'] });
   if (!session) return;
-  await deps.engine.pause(session.id);
+  await deps.background.stop(session.id);
+  if (deps.engine.getSession(session.id).status === 'active') await deps.engine.pause(session.id);
 }
 
 export async function resumeSession(deps: RunDeps, arg?: unknown): Promise<void> {
@@ -130,8 +164,10 @@ export async function resumeSession(deps: RunDeps, arg?: unknown): Promise<void>
   if (session.status !== 'paused' && session.status !== 'interrupted') {
     throw new UserFacingError(`"${session.title}" is ${session.status}; only paused or interrupted sessions can be resumed.`);
   }
+  if (session.executionMode === 'agentic' && !ensureTrusted('Agentic mode')) return;
   await deps.engine.resume(session.id);
   await deps.active.set(session.id);
+  if (session.executionMode === 'agentic') void deps.background.start(deps.background.rootOf(session.id));
 }
 
 export async function cancelSession(deps: RunDeps, arg?: unknown): Promise<void> {
@@ -143,7 +179,8 @@ export async function cancelSession(deps: RunDeps, arg?: unknown): Promise<void>
     'Cancel Session',
   );
   if (choice !== 'Cancel Session') return;
-  await deps.engine.cancel(session.id);
+  await deps.background.stop(session.id);
+  if (!['complete', 'failed', 'cancelled'].includes(deps.engine.getSession(session.id).status)) await deps.engine.cancel(session.id);
 }
 
 /** The status bar's menu: the actions that apply to the active session now. */
@@ -167,4 +204,25 @@ export async function sessionActions(deps: RunDeps, arg?: unknown): Promise<void
   );
   if (!picked) return;
   await vscode.commands.executeCommand(picked.command, picked.command === CommandId.setActiveSession ? undefined : session.id);
+}
+
+/** Stores the Anthropic API key in SecretStorage (never settings); an empty key removes it. */
+export async function setApiKey(deps: RunDeps, value?: unknown): Promise<void> {
+  const key =
+    typeof value === 'string'
+      ? value
+      : await vscode.window.showInputBox({
+          title: 'Set Anthropic API Key',
+          prompt: 'Kept in VS Code\u2019s secret storage, never in settings, the session store, logs or exports. Leave empty to remove it.',
+          password: true,
+          ignoreFocusOut: true,
+        });
+  if (key === undefined) return;
+  if (key.trim()) {
+    await deps.secrets.store(API_KEY_SECRET, key.trim());
+    void vscode.window.setStatusBarMessage('$(key) Anthropic API key stored.', 4000);
+  } else {
+    await deps.secrets.delete(API_KEY_SECRET);
+    void vscode.window.setStatusBarMessage('$(key) Anthropic API key removed.', 4000);
+  }
 }

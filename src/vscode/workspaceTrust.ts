@@ -1,0 +1,17 @@
+import * as vscode from 'vscode';
+
+/**
+ * Agentic mode and `run_command` run things without a person pressing a button, so they are
+ * refused in an untrusted workspace. Returns true when trusted; otherwise explains, offers to
+ * manage trust, and returns false.
+ */
+export function ensureTrusted(what: string): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  void vscode.window
+    .showWarningMessage(
+      `Session Ledger: ${what} is not available in an untrusted workspace: it runs commands and Claude without asking. Trust the workspace to use it; recorded history stays readable.`,
+      'Manage Workspace Trust',
+    )
+    .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
+  return false;
+}

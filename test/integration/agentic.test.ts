@@ -1,0 +1,143 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../fakes/fakeAnthropic';
+import { activateExtension, waitFor } from './helpers';
+
+const KEY = 'sk-integration-key';
+const PLAN = '```json\n{ "summary": "Add a login page", "steps": [{ "title": "Form", "files": ["src/login.ts"] }] }\n```';
+const SETTINGS: Record<string, unknown> = { provider: 'anthropic-api', model: 'claude-sonnet-4-5', childConcurrency: 2, maxCostUsd: 0 };
+
+describe('agentic mode in the extension host, against a fake Anthropic API', function () {
+  this.timeout(120_000);
+  let fake: FakeAnthropic;
+  let workspaceTestCommand: string | undefined;
+  const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+
+  before(async () => {
+    // Every answer is a valid plan: spec, build and docs take any text.
+    fake = await startFakeAnthropic({
+      apiKey: KEY,
+      script: () => ({ content: [{ type: 'text', text: `Here it is.\n${PLAN}` }], usage: { input_tokens: 1200, output_tokens: 300 } }),
+    });
+    const config = vscode.workspace.getConfiguration('sessionLedger');
+    await config.update('anthropicBaseUrl', fake.url, vscode.ConfigurationTarget.Global);
+    for (const [key, value] of Object.entries(SETTINGS)) await config.update(key, value, vscode.ConfigurationTarget.Global);
+    // The fixture workspace's test command fails on purpose (for the manual suite); children here should pass.
+    workspaceTestCommand = config.inspect<string>('testCommand')?.workspaceValue;
+    await config.update('testCommand', 'true', vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('sessionLedger.setApiKey', KEY);
+    const { config: typed } = await activateExtension();
+    await waitFor('the settings to apply', () =>
+      typed.value.anthropicBaseUrl === fake.url && typed.value.maxCostUsd === 0 && typed.value.testCommand === 'true' ? true : undefined,
+    );
+  });
+
+  /** Sessions of a test (and their children) are deleted after it, so other suites see a clean tree. */
+  const created: string[] = [];
+  afterEach(async () => {
+    const { store } = await activateExtension();
+    for (const id of created.splice(0)) {
+      for (const s of [...store.sessions.children(id), store.sessions.require(id)]) await store.sessions.softDelete(s.id).catch(() => undefined);
+    }
+  });
+
+  after(async () => {
+    const config = vscode.workspace.getConfiguration('sessionLedger');
+    for (const key of ['anthropicBaseUrl', ...Object.keys(SETTINGS)]) await config.update(key, undefined, vscode.ConfigurationTarget.Global);
+    await config.update('testCommand', workspaceTestCommand, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('sessionLedger.setApiKey', '');
+    await fake?.close();
+  });
+
+  it('runs a full session to completion: files written, usage and cost on the runs and the session', async () => {
+    const { engine, store, background, runner } = await activateExtension();
+    const before = fake.requests.length;
+    const session = await engine.start({
+      type: 'full',
+      title: 'Agentic login page',
+      intention: 'Add a login page',
+      executionMode: 'agentic',
+      provider: 'anthropic-api',
+      workingDir: workspace(),
+      workspaceFolder: workspace(),
+      options: { testCommand: 'echo integration-tests-pass' },
+    });
+    created.push(session.id);
+    const seenRunning: boolean[] = [];
+    const sub = runner.onDidChangeRunning((id) => id === session.id && seenRunning.push(runner.isRunning(id)));
+    const outcome = await background.start(session.id);
+    sub.dispose();
+
+    assert.equal(outcome?.reason, 'finished');
+    const after = store.sessions.require(session.id);
+    assert.equal(after.status, 'complete');
+    assert.deepEqual(seenRunning, [true, false], 'the runner reported running, then idle');
+    assert.equal(runner.isRunning(session.id), false);
+
+    const folder = join(workspace(), '.sessions', after.slug);
+    assert.ok(existsSync(join(folder, 'spec.md')), 'spec.md written');
+    assert.equal(JSON.parse(readFileSync(join(folder, 'plan.json'), 'utf8')).summary, 'Add a login page');
+    const steps = store.interactions.list(session.id).map((i) => [i.command.step, i.result.status]);
+    assert.deepEqual(steps, [['spec', 'ok'], ['plan', 'ok'], ['build', 'ok'], ['test', 'ok'], ['docs', 'ok']]);
+    assert.match(store.interactions.list(session.id)[3].result.output ?? '', /integration-tests-pass/);
+
+    const mine = fake.requests.slice(before);
+    assert.equal(mine.length, 4);
+    const keyOf = (r: RecordedRequest) => r.headers['x-api-key'] ?? String(r.headers.authorization ?? '').replace(/^Bearer /, '');
+    assert.deepEqual([...new Set(mine.map(keyOf))], [KEY], 'the key from SecretStorage reached the API');
+    assert.deepEqual(mine.map((r) => r.body.messages.length), [1, 3, 5, 7], 'one conversation, history carried');
+
+    const runs = store.runs.listBySession(session.id);
+    assert.equal(runs.length, 4);
+    for (const run of runs) {
+      assert.deepEqual([run.status, run.inputTokens, run.outputTokens, run.conversationId], ['ok', 1200, 300, after.externalConversationId]);
+      assert.ok(run.costUsd > 0, 'a priced model has a cost');
+    }
+    assert.equal(after.inputTokens, 4800);
+    assert.equal(after.outputTokens, 1200);
+    assert.ok(Math.abs(after.totalCostUsd - runs.reduce((sum, r) => sum + r.costUsd, 0)) < 1e-9);
+    assert.ok(store.events.list(session.id, { type: 'agent.text' }).length > 0, 'text recorded in the event log');
+  });
+
+  it('runs a component-design session whose two children run concurrently', async () => {
+    const { engine, store, background } = await activateExtension();
+    const before = fake.requests.length;
+    const parent = await engine.start({
+      type: 'component-design',
+      title: 'Agentic shop',
+      intention: 'Build a shop',
+      executionMode: 'agentic',
+      provider: 'anthropic-api',
+      workingDir: workspace(),
+      workspaceFolder: workspace(),
+      options: { components: [{ name: 'API', description: 'The REST API' }, { name: 'UI', description: 'The web UI' }] },
+    });
+    created.push(parent.id);
+    const outcome = await background.start(parent.id);
+
+    const children = store.sessions.children(parent.id);
+    const notes = [parent, ...children].flatMap((s) => store.notes.list(s.id).map((n) => `${s.title}: ${n.content}`));
+    assert.equal(outcome?.session.status, 'complete', notes.join('\n'));
+    assert.deepEqual(children.map((c) => [c.executionMode, c.status]), [['agentic', 'complete'], ['agentic', 'complete']]);
+    const spawn = store.interactions.list(parent.id)[0];
+    assert.equal(spawn.command.kind, 'spawn_sessions');
+    assert.equal(spawn.result.status, 'ok');
+
+    // Each child asks twice (plan, build). Run one at a time, a child's requests would come together;
+    // run concurrently, the second child starts before the first one finishes.
+    const mine = fake.requests.slice(before);
+    assert.equal(mine.length, 4, 'plan and build of each child (the test command passes)');
+    const childOf = (request: RecordedRequest) => (JSON.stringify(request.body.system ?? '').includes('Agentic shop: API') ? 'API' : 'UI');
+    const order = mine.map(childOf);
+    const firstOfSecond = order.indexOf(order[0] === 'API' ? 'UI' : 'API');
+    const lastOfFirst = order.lastIndexOf(order[0]);
+    assert.ok(firstOfSecond < lastOfFirst, `requests interleave (${order.join(', ')})`);
+    const [a, b] = children.map((c) => store.runs.listBySession(c.id));
+    const span = (runs: typeof a) => [Math.min(...runs.map((r) => r.startedAt)), Math.max(...runs.map((r) => r.endedAt ?? 0))];
+    const [aStart, aEnd] = span(a);
+    const [bStart, bEnd] = span(b);
+    assert.ok(aStart < bEnd && bStart < aEnd, 'the children\u2019s runs overlap in time');
+  });
+});
