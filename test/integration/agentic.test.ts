@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { startFakeAnthropic, type FakeAnthropic, type RecordedRequest } from '../fakes/fakeAnthropic';
+import { startFakeAnthropic, type FakeAnthropic, type FakeTurn, type RecordedRequest } from '../fakes/fakeAnthropic';
 import { activateExtension, waitFor } from './helpers';
 
 const KEY = 'sk-integration-key';
@@ -13,13 +13,15 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
   this.timeout(120_000);
   let fake: FakeAnthropic;
   let workspaceTestCommand: string | undefined;
+  /** Turns answered before the default answer (a held-open stream, an error). */
+  const queued: FakeTurn[] = [];
   const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
   before(async () => {
     // Every answer is a valid plan: spec, build and docs take any text.
     fake = await startFakeAnthropic({
       apiKey: KEY,
-      script: () => ({ content: [{ type: 'text', text: `Here it is.\n${PLAN}` }], usage: { input_tokens: 1200, output_tokens: 300 } }),
+      script: () => queued.shift() ?? { content: [{ type: 'text', text: `Here it is.\n${PLAN}` }], usage: { input_tokens: 1200, output_tokens: 300 } },
     });
     const config = vscode.workspace.getConfiguration('sessionLedger');
     await config.update('anthropicBaseUrl', fake.url, vscode.ConfigurationTarget.Global);
@@ -139,5 +141,50 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
     const [aStart, aEnd] = span(a);
     const [bStart, bEnd] = span(b);
     assert.ok(aStart < bEnd && bStart < aEnd, 'the children\u2019s runs overlap in time');
+  });
+
+  it('Pause aborts the running stream (recorded cancelled), Resume restarts the loop and it completes', async () => {
+    const { engine, store, background, runner, statusBar, active } = await activateExtension();
+    queued.push({ content: [{ type: 'text', text: 'A long spec that never ends…' }], holdOpen: true });
+    const before = fake.requests.length;
+    const session = await engine.start({ type: 'quick', title: 'Agentic pause', intention: 'Pause me', executionMode: 'agentic', provider: 'anthropic-api', workingDir: workspace(), workspaceFolder: workspace() });
+    created.push(session.id);
+    await active.set(session.id);
+    const run = background.start(session.id);
+    await waitFor('the stream to start', () => (store.events.list(session.id, { type: 'agent.text' }).length > 0 ? true : undefined));
+    assert.equal(runner.isRunning(session.id), true);
+    await waitFor('the status bar to show it running', () => (statusBar.view.text.includes('$(sync~spin)') ? true : undefined));
+
+    await vscode.commands.executeCommand('sessionLedger.pauseSession', session.id);
+    const stopped = await run;
+    assert.equal(stopped?.reason, 'aborted');
+    assert.equal(store.sessions.require(session.id).status, 'paused');
+    assert.equal(runner.isRunning(session.id), false);
+    const [first] = store.interactions.list(session.id);
+    assert.equal(first.result.status, 'cancelled');
+    await waitFor('the server to see the client go', () => (fake.requests[before].clientDisconnected ? true : undefined));
+
+    await vscode.commands.executeCommand('sessionLedger.resumeSession', session.id);
+    await waitFor('the resumed loop to complete the session', () => (store.sessions.require(session.id).status === 'complete' ? true : undefined), 30_000);
+    const steps = store.interactions.list(session.id).map((i) => [i.command.step, i.result.status]);
+    assert.deepEqual(steps, [['plan', 'cancelled'], ['plan', 'ok'], ['build', 'ok'], ['test', 'ok']]);
+    const conversation = store.sessions.require(session.id).externalConversationId;
+    assert.ok(store.runs.listBySession(session.id).every((r) => r.conversationId === conversation), 'the same conversation after resume');
+  });
+
+  it('an API error (a rejected key) pauses the session with the message recorded, without retrying', async () => {
+    const { engine, store, background } = await activateExtension();
+    queued.push({ kind: 'error', status: 401, message: 'invalid x-api-key' });
+    const before = fake.requests.length;
+    const session = await engine.start({ type: 'quick', title: 'Agentic 401', intention: 'x', executionMode: 'agentic', provider: 'anthropic-api', workingDir: workspace(), workspaceFolder: workspace() });
+    created.push(session.id);
+    const outcome = await background.start(session.id);
+    assert.equal(outcome?.reason, 'stopped');
+    assert.equal(outcome?.agentError?.kind, 'auth');
+    assert.equal(store.sessions.require(session.id).status, 'paused');
+    assert.equal(fake.requests.length - before, 1, 'no retry');
+    const [first] = store.interactions.list(session.id);
+    assert.match(first.result.errorMessage ?? '', /401[\s\S]*Set Anthropic API Key/);
+    assert.ok(!JSON.stringify(store.events.list(session.id, { limit: 10_000 })).includes(KEY), 'the key is never recorded');
   });
 });
