@@ -127,6 +127,37 @@ try {
     if (SCREENSHOT) await tab.screenshot({ path: SCREENSHOT });
     const rowCount = await tab.evaluate(() => document.querySelectorAll('.row').length);
 
+    // Baseline, same run and browser: the naive design — query every interaction with its
+    // output, send them all in one message and put every row in the DOM.
+    const baseline = [];
+    for (let run = 0; run < RUNS; run++) {
+      await tab.goto('about:blank');
+      const t0 = performance.now();
+      const rows = [];
+      for (let after = 0; ; ) {
+        const page = store.interactions.list(session.id, { after, limit: 1000 });
+        if (page.length === 0) break;
+        for (const i of page) rows.push({ seq: i.seq, kind: i.command.kind, command: i.command.command, status: i.result.status, output: i.result.output });
+        after = page[page.length - 1].seq;
+      }
+      await tab.evaluate((json) => {
+        const frag = document.createDocumentFragment();
+        for (const r of JSON.parse(json)) {
+          const row = document.createElement('div');
+          row.className = 'row';
+          row.textContent = `#${r.seq} ${r.kind} ${r.command} ${r.status}`;
+          const out = document.createElement('pre');
+          out.hidden = true;
+          out.textContent = r.output ?? '';
+          row.append(out);
+          frag.append(row);
+        }
+        document.body.append(frag);
+        return document.body.offsetHeight; // force layout, as a first paint would
+      }, JSON.stringify(rows));
+      baseline.push(performance.now() - t0);
+    }
+
     const fmt = (n) => `${n.toFixed(1)} ms`;
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const { report, loaded } = results[0];
@@ -143,6 +174,11 @@ try {
     console.log(
       `[bench/timeline] time to first render of ${report.totalRows} interactions: median ${fmt(med)}, first run ${fmt(results[0].total)} (target ≤ ${TARGET_MS} ms) ${med <= TARGET_MS ? 'OK' : 'OVER TARGET'}; ` +
         `every row loaded: median ${fmt(median(results.map((r) => r.all)))}`,
+    );
+    const base = median(baseline);
+    console.log(
+      `[bench/timeline] baseline (naive: every interaction queried, sent and put in the DOM), same run: median ${fmt(base)}; ` +
+        `first render vs baseline: ${(med / base).toFixed(3)}× the time (${(base / med).toFixed(1)}× faster)`,
     );
     if (problems.length) console.log(`[bench/timeline] page errors:\n  ${problems.join('\n  ')}`);
   } finally {
