@@ -46,6 +46,11 @@ export class SessionRunner extends DisposableOwner {
   }
 
   /** Running a step now: in the terminal (manual) or in the background (agentic). */
+  /** Interrupts a manual step running in the session's terminal. */
+  interrupt(sessionId: string): void {
+    this.terminal.interrupt(sessionId);
+  }
+
   isRunning(sessionId: string): boolean {
     return this.terminal.isRunning(sessionId) || this.background.isRunning(sessionId);
   }

@@ -85,6 +85,11 @@ export class TerminalRunner extends DisposableOwner {
     return this.running.has(sessionId);
   }
 
+  /** Interrupts the session's running command (Ctrl+C in its terminal); its exit code is recorded as usual. */
+  interrupt(sessionId: string): void {
+    if (this.running.has(sessionId)) this.terminals.get(sessionId)?.sendText('\u0003', false);
+  }
+
   async run(step: TerminalStep): Promise<InteractionResultInput> {
     const { session, interaction } = step;
     if (this.running.has(session.id)) {

@@ -25,6 +25,9 @@ const userSettings = {
   'terminal.integrated.shellIntegration.enabled': true,
   'terminal.integrated.defaultProfile.linux': 'bash',
   'window.dialogStyle': 'custom',
+  // Shell integration can take seconds on a loaded machine; without it a manual step asks the
+  // person how it went, which the extension-host tests cannot answer.
+  'sessionLedger.shellIntegrationTimeoutMs': 20000,
   'git.openRepositoryInParentFolders': 'never',
   'chat.disableAIFeatures': true,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',

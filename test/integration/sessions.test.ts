@@ -83,4 +83,29 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
     assert.equal(after.interactionCount, 1);
     terminal.dispose();
   });
+
+  it('interrupts a running manual step (Ctrl+C) and records how it ended', async () => {
+    const { engine, store, runner } = await activateExtension();
+    const session = await engine.start({ type: 'test-fix', title: 'Interrupted step', intention: 'stop a long command', options: { testCommand: 'sleep 30' } });
+    const executing = new Promise<void>((resolve) => {
+      const listener = vscode.window.onDidStartTerminalShellExecution((e) => {
+        if (e.terminal.name === 'Session: Interrupted step') {
+          listener.dispose();
+          resolve();
+        }
+      });
+    });
+    const step = vscode.commands.executeCommand('sessionLedger.nextStep', session.id);
+    await executing;
+    assert.ok(runner.isRunning(session.id));
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    runner.interrupt(session.id);
+    await step;
+    assert.ok(Date.now() - started < 10_000, 'the command ended soon after the interrupt, not after 30 s');
+    const recorded = store.interactions.list(session.id)[0];
+    assert.equal(recorded.result.status, 'error');
+    assert.equal(recorded.result.exitCode, 130);
+    vscode.window.terminals.find((t) => t.name === 'Session: Interrupted step')?.dispose();
+  });
 });

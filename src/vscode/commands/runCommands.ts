@@ -136,8 +136,15 @@ export async function nextStep(deps: RunDeps, arg?: unknown): Promise<void> {
     }
     return;
   }
-  const run = await deps.runner.nextStep(session.id, (message) =>
-    vscode.window.showInputBox({ title: `${session.title}: next prompt`, prompt: message, ignoreFocusOut: true }),
+  const run = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `${session.title}: running the next step in its terminal`, cancellable: true },
+    (_progress, token) => {
+      // Cancel interrupts the command (Ctrl+C); its exit code is recorded like any other.
+      const cancel = token.onCancellationRequested(() => deps.runner.interrupt(session.id));
+      return deps.runner
+        .nextStep(session.id, (message) => vscode.window.showInputBox({ title: `${session.title}: next prompt`, prompt: message, ignoreFocusOut: true }))
+        .finally(() => cancel.dispose());
+    },
   );
   if (run.kind === 'spawned') {
     void vscode.window.showInformationMessage(
