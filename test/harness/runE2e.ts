@@ -2,16 +2,40 @@
 // code-server profile (the way a person installs it), starts code-server without the
 // smoke-test driver (so notifications and dialogs behave as for a person), then runs mocha
 // over test/e2e in this Node process's child. Screenshots land in test-results/screenshots.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertInstalled, codeServer, isolatedEnv, makeRunDirs, repoRoot, startCodeServer } from './testVscode';
+import { startFakeAnthropic, type FakeTurn, type RecordedRequest } from '../fakes/fakeAnthropic';
+
+const PLAN = '```json\n{ "summary": "Say hello", "steps": [{ "title": "greeting.txt", "files": ["greeting.txt"] }] }\n```';
+
+/**
+ * The fake Anthropic API of the agentic e2e test: the first request streams and then holds (so
+ * the test can watch it run and pause it); every other turn writes greeting.txt (which makes the
+ * fixture's check.sh pass) and then answers with a valid plan.
+ */
+function agenticScript(request: RecordedRequest, index: number): FakeTurn {
+  if (index === 0) return { content: [{ type: 'text', text: 'Thinking about the plan for a long time…' }], holdOpen: true };
+  const last = request.body.messages.at(-1);
+  const answeredTool = Array.isArray(last?.content) && last.content.some((b: { type?: string }) => b.type === 'tool_result');
+  if (answeredTool) return { content: [{ type: 'text', text: `Done.\n${PLAN}` }], usage: { input_tokens: 900, output_tokens: 120 } };
+  return {
+    content: [
+      { type: 'text', text: 'Writing greeting.txt.' },
+      { type: 'tool_use', name: 'write_file', input: { path: 'greeting.txt', content: 'hello\n' } },
+    ],
+    usage: { input_tokens: 800, output_tokens: 60 },
+  };
+}
 
 async function main(): Promise<number> {
   assertInstalled();
   const vsix = join(repoRoot, 'session-ledger.vsix');
   if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run npm run package first.`);
-  const dirs = makeRunDirs('e2e');
+  const fake = await startFakeAnthropic({ script: agenticScript });
+  // User settings (anthropicBaseUrl is machine-scoped, so not in the workspace's settings.json).
+  const dirs = makeRunDirs('e2e', { 'sessionLedger.anthropicBaseUrl': fake.url, 'sessionLedger.model': 'claude-sonnet-4-5' });
   const fixture = join(repoRoot, 'test', 'fixtures', 'workspace');
   if (existsSync(fixture)) cpSync(fixture, dirs.workspace, { recursive: true });
   const env = isolatedEnv(dirs, { SESSION_LEDGER_TEST_RUN_DIR: dirs.root });
@@ -20,7 +44,8 @@ async function main(): Promise<number> {
   const screenshots = join(repoRoot, 'test-results', 'screenshots');
   rmSync(screenshots, { recursive: true, force: true });
   try {
-    const mocha = spawnSync(
+    // Not spawnSync: the fake Anthropic server lives in this process and must keep answering.
+    const child = spawn(
       process.execPath,
       [join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--config', join(repoRoot, 'test', 'e2e', '.mocharc.json')],
       {
@@ -29,12 +54,14 @@ async function main(): Promise<number> {
         env: { ...process.env, SESSION_LEDGER_E2E: JSON.stringify({ url: server.url, dirs, screenshots }) },
       },
     );
+    const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const shots = existsSync(screenshots) ? readdirSync(screenshots).sort() : [];
     console.log(`[e2e] screenshots (${shots.length}) in ${screenshots}:`);
     for (const s of shots) console.log(`  ${s}`);
-    return mocha.status ?? 1;
+    return status ?? 1;
   } finally {
     await server.stop();
+    await fake.close();
   }
 }
 
