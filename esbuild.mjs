@@ -63,7 +63,7 @@ if (webviews.length) {
   builds.push({ ...common, entryPoints: webviews, outdir: 'dist/webview', platform: 'browser', format: 'iife', target: 'es2022' });
 }
 if (tests) {
-  const testEntries = [...walk('test/integration'), ...walk('test/electron')].filter((f) => f.endsWith('.ts'));
+  const testEntries = [...walk('test/integration'), ...walk('test/integration-untrusted'), ...walk('test/electron')].filter((f) => f.endsWith('.ts'));
   builds.push({
     ...common,
     minify: false,

@@ -41,6 +41,7 @@ run "package" npm run --silent package
 run "package contents" npx mocha --config test/package/.mocharc.json
 run "build tests" node esbuild.mjs --tests
 run "integration tests (extension host)" npx tsx test/harness/runIntegration.ts
+run "integration tests (untrusted workspace)" npx tsx test/harness/runIntegration.ts --untrusted
 run "end-to-end tests (workbench in Chromium)" npx tsx test/harness/runE2e.ts
 
 totals=$(node -e '

@@ -12,9 +12,14 @@ const workbenchNoise =
 
 async function main(): Promise<number> {
   assertInstalled();
-  const testsIndex = join(repoRoot, 'out', 'test', 'integration', 'index.js');
+  // --untrusted: the suite of test/integration-untrusted, in a workspace that is not trusted.
+  const untrusted = process.argv.includes('--untrusted');
+  const testsIndex = join(repoRoot, 'out', 'test', untrusted ? 'integration-untrusted' : 'integration', 'index.js');
   if (!existsSync(testsIndex)) throw new Error(`${testsIndex} is missing: run node esbuild.mjs --tests first.`);
-  const dirs = makeRunDirs('integration');
+  const dirs = makeRunDirs(
+    untrusted ? 'integration-untrusted' : 'integration',
+    untrusted ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {},
+  );
   const fixture = join(repoRoot, 'test', 'fixtures', 'workspace');
   if (existsSync(fixture)) cpSync(fixture, dirs.workspace, { recursive: true });
   const env = isolatedEnv(dirs, {
@@ -22,7 +27,7 @@ async function main(): Promise<number> {
     SESSION_LEDGER_TEST_RUN_DIR: dirs.root,
     ...(process.env.SESSION_LEDGER_TEST_STATS ? { SESSION_LEDGER_TEST_STATS: process.env.SESSION_LEDGER_TEST_STATS } : {}),
   });
-  const server = await startCodeServer(dirs, { smokeTestDriver: true, env, logName: 'code-server-integration' });
+  const server = await startCodeServer(dirs, { smokeTestDriver: true, env, logName: 'code-server-integration', workspaceTrust: untrusted });
   const browser = await launchBrowser(dirs);
   try {
     const page = browser.pages()[0] ?? (await browser.newPage());

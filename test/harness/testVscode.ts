@@ -101,7 +101,7 @@ export interface RunningCodeServer {
 /** Starts code-server in its own process group on a free loopback port. */
 export async function startCodeServer(
   dirs: RunDirs,
-  opts: { smokeTestDriver: boolean; env: NodeJS.ProcessEnv; logName: string },
+  opts: { smokeTestDriver: boolean; env: NodeJS.ProcessEnv; logName: string; workspaceTrust?: boolean },
 ): Promise<RunningCodeServer> {
   const logFile = join(dirs.root, `${opts.logName}.log`);
   const args = [
@@ -111,7 +111,7 @@ export async function startCodeServer(
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--reconnection-grace-time', '5',
     ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
