@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Session } from '../core/model/session';
 import { SESSION_STATUSES, type SessionStatus } from '../core/model/sessionStatus';
 import type { SessionStore } from '../core/store/SessionStore';
+import { searchLedger } from '../core/claudeCode/search';
 import type { ActiveSession } from './ActiveSession';
 import { CommandId } from './commandIds';
 import { DisposableOwner } from './lifecycle';
@@ -26,6 +27,8 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
   private readonly pages = new Map<SessionStatus, number>();
   private refreshTimer: NodeJS.Timeout | undefined;
   private filterText: string | undefined;
+  /** Top-level sessions matching the filter, newest first; computed once per redraw. */
+  private filterMatches: Session[] | undefined;
 
   constructor(
     private readonly store: SessionStore,
@@ -43,14 +46,19 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
   /** Coalesces bursts of store commits into one redraw. */
   private scheduleRefresh(): void {
     clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this._onDidChangeTreeData.fire(undefined), 30);
+    this.refreshTimer = setTimeout(() => this.refresh(), 30);
   }
 
   refresh(): void {
+    this.filterMatches = undefined;
     this._onDidChangeTreeData.fire(undefined);
   }
 
-  /** Shows only sessions whose title, intention, summary or slug contain `text` (undefined clears). */
+  /**
+   * Shows only sessions whose title, intention, summary or slug contain `text`, or that full-text
+   * search finds (in steps, outputs, Claude text, events; a hit in a child shows its top-level
+   * session). Undefined clears.
+   */
   setFilter(text: string | undefined): void {
     this.filterText = text?.trim() || undefined;
     void vscode.commands.executeCommand('setContext', 'sessionLedger.treeFiltered', this.filterText !== undefined);
@@ -73,7 +81,9 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
     if (node.kind === 'group') {
       const total = this.countTopLevel(node.status);
       const limit = (this.pages.get(node.status) ?? 1) * SESSION_PAGE_SIZE;
-      const sessions = this.store.sessions.list({ status: node.status, parentSessionId: null, text: this.filterText, limit });
+      const sessions = this.filterText
+        ? this.matches().filter((s) => s.status === node.status).slice(0, limit)
+        : this.store.sessions.list({ status: node.status, parentSessionId: null, limit });
       const nodes: SessionTreeNode[] = sessions.map((session) => ({ kind: 'session', session }));
       if (total > sessions.length) nodes.push({ kind: 'more', status: node.status, shown: sessions.length, total });
       return nodes;
@@ -135,6 +145,20 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
   }
 
   private countTopLevel(status: SessionStatus): number {
-    return this.store.sessions.count({ status, parentSessionId: null, text: this.filterText });
+    if (this.filterText) return this.matches().filter((s) => s.status === status).length;
+    return this.store.sessions.count({ status, parentSessionId: null });
+  }
+
+  private matches(): Session[] {
+    if (this.filterMatches) return this.filterMatches;
+    const text = this.filterText ?? '';
+    const found = new Map(this.store.sessions.list({ parentSessionId: null, text, limit: 10_000 }).map((s) => [s.id, s]));
+    for (const hit of searchLedger(this.store.sql, text, { limitPerKind: 500 })) {
+      let session = this.store.sessions.get(hit.sessionId);
+      for (let depth = 0; session?.parentSessionId && depth < 50; depth++) session = this.store.sessions.get(session.parentSessionId);
+      if (session && session.deletedAt === null && !found.has(session.id)) found.set(session.id, session);
+    }
+    this.filterMatches = [...found.values()].sort((a, b) => b.updatedAt - a.updatedAt);
+    return this.filterMatches;
   }
 }

@@ -24,6 +24,13 @@ export const CommandId = {
   refresh: 'sessionLedger.refresh',
   showLog: 'sessionLedger.showLog',
   setApiKey: 'sessionLedger.setApiKey',
+  connectClaudeHooks: 'sessionLedger.connectClaudeHooks',
+  disconnectClaudeHooks: 'sessionLedger.disconnectClaudeHooks',
+  importClaudeHistory: 'sessionLedger.importClaudeHistory',
+  searchHistory: 'sessionLedger.searchHistory',
+  exportAllSessions: 'sessionLedger.exportAllSessions',
+  importSessions: 'sessionLedger.importSessions',
+  cleanUpHistory: 'sessionLedger.cleanUpHistory',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -21,6 +21,16 @@ export const ConfigSchema = z.object({
   allowRunCommand: z.boolean().default(false),
   /** USD per million tokens, by model id: `{ "my-model": { "input": 3, "output": 15 } }` (checked by PricingTable). */
   pricingOverrides: z.record(z.string(), z.unknown()).default({}),
+  /** Import this workspace's Claude Code transcripts (incrementally) at every start. */
+  importTranscriptsOnStartup: z.boolean().default(false),
+  /** Retention is opt-in: "Clean Up History" refuses to plan anything until this is on. */
+  'retention.enabled': z.boolean().default(false),
+  /** Completed sessions that ended longer ago are soft-deleted (0: never). */
+  'retention.maxAgeDays': z.number().int().min(0).max(36_500).default(180),
+  /** Soft-deleted sessions are hard-deleted after this many days (0: never). */
+  'retention.graceDays': z.number().int().min(0).max(36_500).default(30),
+  /** Noisy event types removed from completed sessions (exact, or a `prefix.*` pattern). */
+  'retention.pruneEventTypes': z.array(z.string().trim().min(1).max(200)).max(100).default([]),
 });
 export type LedgerConfig = z.infer<typeof ConfigSchema>;
 export const configSection = 'sessionLedger';

@@ -17,6 +17,7 @@ import { exportSessionToFile } from './exportSession';
 import { registerTimeline, TimelinePanel } from './TimelinePanel';
 import { BackgroundRunner } from './BackgroundRunner';
 import { ensureTrusted } from './workspaceTrust';
+import { ClaudeCodeHistory } from './ClaudeCodeHistory';
 
 /** The extension's services, built once at activation; also what `activate` hands the tests. */
 export interface Services {
@@ -30,6 +31,8 @@ export interface Services {
   readonly background: BackgroundRunner;
   readonly statusBar: StatusBar;
   readonly config: Config;
+  /** Claude Code hooks, spool ingest and transcript import. */
+  readonly claudeHistory: ClaudeCodeHistory;
 }
 
 export async function createServices(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, log: Logger): Promise<Services> {
@@ -64,16 +67,27 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
   own(active.onDidChange((id) => void revealInTree(treeView, store, id)));
   const statusBar = own(new StatusBar(store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
   own(registerTimeline(context, { store, log: log.child('timeline') }));
+  const claudeHistory = own(
+    new ClaudeCodeHistory({
+      store, config, log: log.child('claude-code'), workspaceRoot,
+      storageDir: (context.storageUri ?? context.globalStorageUri).fsPath, extensionPath: context.extensionPath,
+    }),
+  );
   own(
     registerCommands({
       channel, log, config, store, active, tree, runner, engine, background, secrets: context.secrets, treeView: treeView as vscode.TreeView<unknown>,
+      history: claudeHistory,
       openTimeline: async (id, seq) => void TimelinePanel.show(id, { focusInteractionSeq: seq }),
       exportSession: (id) => exportSessionToFile(store, id),
     }),
   );
   void vscode.commands.executeCommand('setContext', 'sessionLedger.hasActiveSession', active.id !== undefined);
   void offerResumeOfInterrupted(engine, background, log);
-  return { store, storeDirectory: directory, engine, active, tree, runner, background, statusBar, config };
+  claudeHistory.start();
+  if (config.value.importTranscriptsOnStartup && workspaceRoot) {
+    void claudeHistory.importTranscripts().catch((e) => log.error('importing Claude Code transcripts on startup failed', e));
+  }
+  return { store, storeDirectory: directory, engine, active, tree, runner, background, statusBar, config, claudeHistory };
 }
 
 /** Shows the active session in the tree (expanding its parents) when the view is open. */

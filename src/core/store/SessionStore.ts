@@ -39,6 +39,12 @@ import type {
   StoreTransaction,
 } from './repositoryApi';
 
+/** What {@link SessionStore.sql} exposes: reads anywhere, journalled writes inside `store.transaction`. */
+export interface SqlAccess {
+  all(sql: string, params?: readonly (string | number | null)[]): Record<string, string | number | null>[];
+  run(sql: string, params?: readonly (string | number | null)[]): void;
+}
+
 /** Time source (milliseconds since the epoch, may be fractional). Tests pass a fake one. */
 export interface Clock {
   now(): number;
@@ -260,6 +266,20 @@ export class SessionStore {
   /** The schema version (number of applied migrations). */
   get schemaVersion(): number {
     return schemaVersion(this.database);
+  }
+
+  // --- Raw SQL access (search, retention, ledger import) -------------------------------------
+
+  /**
+   * Raw SQL over the store's database, for the few features that need queries the repositories do
+   * not offer (full-text search, retention's row deletes, lossless import). `all` reads at any
+   * time; `run` writes ONLY inside `store.transaction(tx => …)` (it throws elsewhere), so every
+   * write is journalled like the repositories' writes. Raw writes are not reported by
+   * `onDidChange`: callers refresh their views themselves.
+   */
+  get sql(): SqlAccess {
+    const database = this.database;
+    return { all: (sql, params) => database.all(sql, params), run: (sql, params) => database.run(sql, params) };
   }
 
   onDidWarn(listener: (warning: StoreWarning) => void): Disposable {

@@ -3,11 +3,12 @@ import { CommandId } from '../commandIds';
 import { describeError } from '../logger';
 import * as run from './runCommands';
 import * as record from './sessionCommands';
+import * as history from './historyCommands';
 import { UserFacingError } from './types';
 import { sessionFromArgument } from './sessionArgument';
 
 export type { CommandDeps } from './types';
-export interface AllCommandDeps extends run.RunDeps {
+export interface AllCommandDeps extends run.RunDeps, history.HistoryDeps {
   /** Opens (or reveals) a session's timeline, optionally at one interaction. */
   openTimeline(sessionId: string, focusInteractionSeq?: number): Promise<void>;
   /** Exports a session to a file the person picks. */
@@ -45,6 +46,13 @@ const handlers: Record<CommandId, Handler> = {
   [CommandId.refresh]: record.refresh,
   [CommandId.showLog]: ({ channel }) => channel.show(),
   [CommandId.setApiKey]: run.setApiKey,
+  [CommandId.connectClaudeHooks]: history.connectClaudeHooks,
+  [CommandId.disconnectClaudeHooks]: history.disconnectClaudeHooks,
+  [CommandId.importClaudeHistory]: history.importClaudeHistory,
+  [CommandId.searchHistory]: history.searchHistory,
+  [CommandId.exportAllSessions]: history.exportAllSessions,
+  [CommandId.importSessions]: history.importSessions,
+  [CommandId.cleanUpHistory]: history.cleanUpHistory,
 };
 
 /**

@@ -90,7 +90,7 @@ export function refresh(deps: CommandDeps): void {
 export async function filterSessions(deps: CommandDeps): Promise<void> {
   const text = await vscode.window.showInputBox({
     title: 'Filter Sessions',
-    prompt: 'Show only sessions whose title, goal, summary or slug contain this text (empty clears the filter).',
+    prompt: 'Show only sessions that mention these words: title, goal, steps, outputs, Claude text or events (empty clears the filter).',
     value: deps.tree.filter ?? '',
   });
   if (text === undefined) return;

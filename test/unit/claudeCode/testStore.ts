@@ -24,10 +24,7 @@ export class ManualClock implements Clock {
   }
 }
 
-/**
- * The store's sql.js database (search reads, retention's row deletes). The store does not expose
- * it publicly yet; the VS Code layer will pass whatever SQL accessor the store offers.
- */
+/** The store's raw SQL access (search reads, retention's row deletes), as the VS Code layer passes it. */
 export function sqlReaderOf(store: SessionStore): SqlWriter {
-  return (store as unknown as { database: SqlWriter }).database;
+  return store.sql;
 }

@@ -1,0 +1,156 @@
+import * as vscode from 'vscode';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadPricing } from '../core/agent/pricing';
+import { claudeHooksConnected, connectClaudeHooks, disconnectClaudeHooks, type SettingsFileResult } from '../core/claudeCode/hookSettings';
+import { ingestHookSpool, readSpoolOffset, type SpoolIngestReport } from '../core/claudeCode/spoolIngest';
+import { importClaudeTranscripts, type TranscriptImportOptions, type TranscriptImportReport } from '../core/claudeCode/transcriptImport';
+import type { SessionStore } from '../core/store/SessionStore';
+import type { Config } from './config';
+import { DisposableOwner } from './lifecycle';
+import type { Logger } from './logger';
+
+export const SPOOL_FILE = 'claude-hooks.spool.jsonl';
+const TRANSCRIPT_STATE_FILE = 'claude-transcripts.json';
+/** Fallback poll while hooks are connected (file watchers can miss events outside the workspace). */
+const INGEST_POLL_MS = 3000;
+
+export interface ClaudeCodeHistoryDeps {
+  readonly store: SessionStore;
+  readonly config: Config;
+  readonly log: Logger;
+  /** The extension's storage folder (the spool and the import state live here). */
+  readonly storageDir: string;
+  /** The extension's install folder (`dist/hookSpool.js` is bundled there). */
+  readonly extensionPath: string;
+  /** The workspace folder whose `.claude/settings.local.json` and transcripts we use. */
+  readonly workspaceRoot: string | undefined;
+}
+
+/**
+ * Claude Code history in the editor: connecting the hooks of the workspace to the spool in the
+ * extension's storage, ingesting the spool while connected (file watcher + poll, and once at
+ * start), and importing Claude Code's transcripts. Ingests and imports are serialised: one at a time.
+ */
+export class ClaudeCodeHistory extends DisposableOwner {
+  readonly spoolPath: string;
+  private readonly statePath: string;
+  private watching: vscode.Disposable | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: ClaudeCodeHistoryDeps) {
+    super();
+    this.spoolPath = join(deps.storageDir, SPOOL_FILE);
+    this.statePath = join(deps.storageDir, TRANSCRIPT_STATE_FILE);
+    this.register({ dispose: () => this.stopWatching() });
+  }
+
+  get scriptPath(): string {
+    return join(this.deps.extensionPath, 'dist', 'hookSpool.js');
+  }
+
+  /** Whether every one of our hook entries is in the workspace's settings (false without a workspace or with unreadable settings). */
+  get connected(): boolean {
+    const root = this.deps.workspaceRoot;
+    if (!root) return false;
+    try {
+      return claudeHooksConnected(root);
+    } catch {
+      return false;
+    }
+  }
+
+  /** At activation: ingest what Claude wrote while the window was closed, and watch if connected. */
+  start(): void {
+    if (this.connected) this.startWatching();
+    if (existsSync(this.spoolPath)) void this.ingest().catch((e) => this.deps.log.error('ingesting the hook spool failed', e));
+  }
+
+  connect(): SettingsFileResult {
+    const root = this.requireWorkspace();
+    mkdirSync(this.deps.storageDir, { recursive: true });
+    // `node` from PATH, as Claude Code runs it (the extension host's execPath may be Electron).
+    const result = connectClaudeHooks(root, { scriptPath: this.scriptPath, spoolPath: this.spoolPath, nodeCommand: 'node' });
+    this.deps.log.info(`hooks connected in ${result.settingsPath} (added ${result.added}, replaced ${result.removed})${result.backupPath ? `; backup ${result.backupPath}` : ''}`);
+    this.startWatching();
+    return result;
+  }
+
+  async disconnect(): Promise<SettingsFileResult> {
+    const root = this.requireWorkspace();
+    const result = disconnectClaudeHooks(root);
+    this.deps.log.info(`hooks disconnected in ${result.settingsPath} (removed ${result.removed})`);
+    this.stopWatching();
+    if (existsSync(this.spoolPath)) await this.ingest(); // what arrived before the disconnect
+    return result;
+  }
+
+  /** Ingests new spool lines into the event log (idempotent). */
+  ingest(): Promise<SpoolIngestReport> {
+    return this.serialised(async () => {
+      const report = await ingestHookSpool(this.deps.store, { spoolPath: this.spoolPath });
+      if (report.ingested || report.rejected || report.createdSessionIds.length) {
+        this.deps.log.info(
+          `hook spool: ${report.ingested} event(s) ingested, ${report.duplicates} already stored, ${report.createdSessionIds.length} new session(s)` +
+            (report.rejected ? `, ${report.rejected} malformed line(s) kept in ${report.rejectedPath}` : ''),
+        );
+      }
+      return report;
+    });
+  }
+
+  /** Imports the workspace's Claude Code transcripts (incremental). */
+  importTranscripts(options: Pick<TranscriptImportOptions, 'configDir' | 'onProgress' | 'signal'> = {}): Promise<TranscriptImportReport> {
+    const workspacePath = this.requireWorkspace();
+    return this.serialised(async () => {
+      mkdirSync(this.deps.storageDir, { recursive: true });
+      const report = await importClaudeTranscripts(this.deps.store, {
+        ...options,
+        workspacePath,
+        statePath: this.statePath,
+        pricing: loadPricing(this.deps.config.value.pricingOverrides),
+      });
+      this.deps.log.info(
+        `transcripts from ${report.projectDir}: ${report.filesRead} read, ${report.filesSkipped} unchanged, ${report.interactionsAdded} interaction(s) and ${report.eventsAdded} event(s) added, ${report.createdSessionIds.length} new session(s)${report.cancelled ? ' (cancelled)' : ''}`,
+      );
+      return report;
+    });
+  }
+
+  private serialised<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(work, work);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private requireWorkspace(): string {
+    const root = this.deps.workspaceRoot;
+    if (!root) throw new Error('Open a folder first: Claude Code history belongs to a workspace folder.');
+    return root;
+  }
+
+  private startWatching(): void {
+    if (this.watching || this.isDisposed) return;
+    const onChange = () => {
+      if (this.hasNewLines()) void this.ingest().catch((e) => this.deps.log.error('ingesting the hook spool failed', e));
+    };
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(this.deps.storageDir), SPOOL_FILE));
+    const timer = setInterval(onChange, INGEST_POLL_MS);
+    this.watching = vscode.Disposable.from(watcher, watcher.onDidChange(onChange), watcher.onDidCreate(onChange), { dispose: () => clearInterval(timer) });
+  }
+
+  private stopWatching(): void {
+    this.watching?.dispose();
+    this.watching = undefined;
+  }
+
+  /** Cheap check before an ingest: the spool is longer than what was read (or was replaced). */
+  private hasNewLines(): boolean {
+    try {
+      const size = statSync(this.spoolPath).size;
+      return size !== readSpoolOffset(this.spoolPath);
+    } catch {
+      return false;
+    }
+  }
+}

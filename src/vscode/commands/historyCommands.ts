@@ -1,0 +1,263 @@
+import * as vscode from 'vscode';
+import { readFile, writeFile } from 'node:fs/promises';
+import { ClaudeSettingsError } from '../../core/claudeCode/hookSettings';
+import { allSessions } from '../../core/claudeCode/claudeSessions';
+import { exportLedger, importLedger, LedgerImportError, parseLedgerExport, serializeLedgerExport, type LedgerImportReport } from '../../core/claudeCode/ledgerExport';
+import { ledgerToMarkdown } from '../../core/claudeCode/ledgerMarkdown';
+import { applyRetentionPlan, countPrunableEvents, describeRetentionPlan, planRetention, type RetentionPlan, type RetentionPolicy } from '../../core/claudeCode/retention';
+import { searchLedger, type SearchHit } from '../../core/claudeCode/search';
+import type { TranscriptImportReport } from '../../core/claudeCode/transcriptImport';
+import type { ClaudeCodeHistory } from '../ClaudeCodeHistory';
+import type { LedgerConfig } from '../config';
+import { ensureTrusted } from '../workspaceTrust';
+import type { CommandDeps } from './types';
+import { UserFacingError } from './types';
+
+/** Commands over Claude Code history and the ledger as a whole: hooks, import, search, export, retention. */
+export interface HistoryDeps extends CommandDeps {
+  readonly history: ClaudeCodeHistory;
+  openTimeline(sessionId: string, focusInteractionSeq?: number): Promise<void>;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** An optional file argument (tests and other extensions pass one; people get a dialog). */
+function uriArgument(arg: unknown): vscode.Uri | undefined {
+  if (arg instanceof vscode.Uri) return arg;
+  if (typeof arg === 'string' && arg) return vscode.Uri.file(arg);
+  return undefined;
+}
+
+function settingsError(error: unknown): never {
+  if (error instanceof ClaudeSettingsError) throw new UserFacingError(`${error.message} Fix the file (it was not changed) and try again.`);
+  throw error;
+}
+
+export async function connectClaudeHooks(deps: HistoryDeps): Promise<void> {
+  if (!ensureTrusted('Connecting Claude Code hooks', 'the hooks make Claude Code run a script of this extension on every event')) return;
+  let result;
+  try {
+    result = deps.history.connect();
+  } catch (error) {
+    settingsError(error);
+  }
+  const where = vscode.workspace.asRelativePath(result.settingsPath);
+  const settingsPath = result.settingsPath;
+  void vscode.window
+    .showInformationMessage(
+      result.changed
+        ? `Claude Code hooks connected in ${where}${result.backupPath ? ' (the previous file is backed up beside it)' : ''}. Claude Code sessions started in this workspace are now recorded.`
+        : `Claude Code hooks were already connected in ${where}.`,
+      'Open Settings File',
+    )
+    .then((choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(settingsPath)));
+}
+
+export async function disconnectClaudeHooks(deps: HistoryDeps): Promise<void> {
+  let result;
+  try {
+    result = await deps.history.disconnect();
+  } catch (error) {
+    settingsError(error);
+  }
+  const where = vscode.workspace.asRelativePath(result.settingsPath);
+  void vscode.window.showInformationMessage(
+    result.removed > 0 ? `Claude Code hooks disconnected: ${plural(result.removed, 'entry')} removed from ${where}; other hooks were kept.` : `No Session Ledger hooks were in ${where}.`,
+  );
+}
+
+function describeImport(report: TranscriptImportReport): string {
+  if (report.filesSeen === 0) return `No Claude Code transcripts for this workspace in ${report.projectDir}.`;
+  const parts = [
+    `${plural(report.sessionIds.length, 'Claude Code session')} (${report.createdSessionIds.length} new)`,
+    `${plural(report.interactionsAdded, 'prompt')} and ${plural(report.eventsAdded, 'event')} added`,
+    `${plural(report.filesSkipped, 'file')} unchanged`,
+  ];
+  const unpriced = report.unpricedModels.length ? ` No price for ${report.unpricedModels.join(', ')}: add it in "sessionLedger.pricingOverrides".` : '';
+  return `${report.cancelled ? 'Import cancelled; kept what was imported: ' : 'Imported '}${parts.join(', ')}.${unpriced}`;
+}
+
+/** Import Claude Code History (progress, cancellable). Returns the report (for tests). */
+export async function importClaudeHistory(deps: HistoryDeps, options?: unknown): Promise<TranscriptImportReport | undefined> {
+  const configDir = typeof (options as { configDir?: unknown } | undefined)?.configDir === 'string' ? (options as { configDir: string }).configDir : undefined;
+  const report = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Importing Claude Code history', cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      let reported = 0;
+      try {
+        return await deps.history.importTranscripts({
+          configDir,
+          signal: abort.signal,
+          onProgress: (p) => {
+            const pct = p.bytesTotal ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 0;
+            progress.report({ message: `${p.filesDone}/${p.filesTotal} files`, increment: Math.max(0, pct - reported) });
+            reported = Math.max(reported, pct);
+          },
+        });
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+  deps.tree.refresh();
+  void vscode.window.showInformationMessage(`Session Ledger: ${describeImport(report)}`);
+  return report;
+}
+
+interface HitItem extends vscode.QuickPickItem {
+  hit: SearchHit;
+}
+
+const KIND_LABEL: Record<SearchHit['kind'], string> = { session: 'session', interaction: 'step', event: 'event' };
+
+/** Quick-pick items for `text` (exported for tests). */
+export function searchItems(deps: Pick<CommandDeps, 'store'>, text: string): HitItem[] {
+  const hits = searchLedger(deps.store.sql, text, { limitPerKind: 40 });
+  return hits.map((hit) => ({
+    label: hit.sessionTitle,
+    description: `${KIND_LABEL[hit.kind]}${hit.interactionSeq !== null ? ` #${hit.interactionSeq}` : ''} · ${new Date(hit.at).toLocaleString()}`,
+    detail: hit.snippet.replace(/\s+/g, ' ').slice(0, 300),
+    alwaysShow: true,
+    hit,
+  }));
+}
+
+/**
+ * Search History: full-text search over titles, goals, commands, outputs, Claude text and event
+ * payloads; the picked hit opens the timeline at its interaction. An optional string argument
+ * prefills the query.
+ */
+export async function searchHistory(deps: HistoryDeps, initial?: unknown): Promise<void> {
+  const pick = vscode.window.createQuickPick<HitItem>();
+  pick.title = 'Search History';
+  pick.placeholder = 'Words to find in sessions, steps, outputs, Claude text and events (the last word may be a prefix)';
+  pick.matchOnDescription = true;
+  pick.matchOnDetail = true;
+  const update = (text: string) => {
+    try {
+      pick.items = searchItems(deps, text);
+    } catch (error) {
+      deps.log.error('search failed', error);
+      pick.items = [];
+    }
+  };
+  pick.onDidChangeValue(update);
+  const chosen = new Promise<HitItem | undefined>((resolve) => {
+    pick.onDidAccept(() => resolve(pick.selectedItems[0] ?? pick.activeItems[0]));
+    pick.onDidHide(() => resolve(undefined));
+  });
+  if (typeof initial === 'string' && initial) {
+    pick.value = initial;
+    update(initial);
+  }
+  pick.show();
+  const item = await chosen;
+  pick.dispose();
+  if (item) await deps.openTimeline(item.hit.sessionId, item.hit.interactionSeq ?? undefined);
+}
+
+/** Export All Sessions: every session (deleted ones included) to lossless JSON or readable Markdown. */
+export async function exportAllSessions(deps: HistoryDeps, target?: unknown): Promise<void> {
+  let uri = uriArgument(target);
+  if (!uri) {
+    const format = await vscode.window.showQuickPick(
+      [
+        { label: 'JSON', description: 'lossless and versioned: import it on another machine', ext: 'json' },
+        { label: 'Markdown', description: 'readable: goals, steps, outputs, notes', ext: 'md' },
+      ],
+      { title: 'Export All Sessions' },
+    );
+    if (!format) return;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    uri = await vscode.window.showSaveDialog({
+      title: `Export All Sessions as ${format.label}`,
+      defaultUri: folder ? vscode.Uri.joinPath(folder, `session-ledger-export.${format.ext}`) : undefined,
+      filters: format.ext === 'md' ? { Markdown: ['md'] } : { JSON: ['json'] },
+    });
+    if (!uri) return;
+  }
+  const data = exportLedger(deps.store);
+  const text = uri.fsPath.endsWith('.md') ? ledgerToMarkdown(data) : serializeLedgerExport(data);
+  await writeFile(uri.fsPath, text, 'utf8');
+  void vscode.window.showInformationMessage(`Exported ${plural(data.sessions.length, 'session')} to ${vscode.workspace.asRelativePath(uri)}.`);
+}
+
+/** Import Sessions from a JSON export; returns the report (for tests). Re-importing the same file adds nothing. */
+export async function importSessions(deps: HistoryDeps, source?: unknown): Promise<LedgerImportReport | undefined> {
+  let uri = uriArgument(source);
+  if (!uri) {
+    const picked = await vscode.window.showOpenDialog({ title: 'Import Sessions', canSelectMany: false, filters: { 'Session Ledger export': ['json'] } });
+    uri = picked?.[0];
+    if (!uri) return undefined;
+  }
+  let data;
+  try {
+    data = parseLedgerExport(await readFile(uri.fsPath, 'utf8'));
+  } catch (error) {
+    if (error instanceof LedgerImportError || error instanceof SyntaxError) throw new UserFacingError(`${vscode.workspace.asRelativePath(uri)}: ${error.message}`);
+    throw error;
+  }
+  const report = await importLedger(deps.store, deps.store.sql, data);
+  deps.tree.refresh();
+  const parts = [`${plural(report.sessionsAdded, 'session')} added`, `${report.sessionsMerged} merged`, `${plural(report.recordsAdded, 'record')} added`, `${report.recordsUnchanged} already here`];
+  if (report.conflicts) parts.push(`${plural(report.conflicts, 'record')} not imported (their position is taken by a different local record)`);
+  if (report.detachedFromParent.length) parts.push(`${plural(report.detachedFromParent.length, 'child session')} imported at top level (parent missing)`);
+  void vscode.window.showInformationMessage(`Session Ledger: imported ${vscode.workspace.asRelativePath(uri)}: ${parts.join(', ')}.`);
+  return report;
+}
+
+/** The retention policy of the settings (0 = rule off). */
+export function retentionPolicy(config: LedgerConfig): RetentionPolicy {
+  return {
+    maxAgeDays: config['retention.maxAgeDays'] || undefined,
+    hardDeleteAfterDays: config['retention.graceDays'] || undefined,
+    pruneEventTypes: config['retention.pruneEventTypes'],
+  };
+}
+
+/** Plans retention from the settings (exported for tests). */
+export function planRetentionNow(deps: Pick<CommandDeps, 'store' | 'config'>, now = Date.now()): RetentionPlan {
+  const policy = retentionPolicy(deps.config.value);
+  return planRetention(policy, allSessions(deps.store.sessions), countPrunableEvents(deps.store.sql, policy.pruneEventTypes ?? []), now);
+}
+
+/**
+ * Clean Up History (Retention)…: opt-in. Shows the dry-run report in an untitled document, asks
+ * for a modal confirmation, then applies exactly that plan. Nothing is deleted without it.
+ */
+export async function cleanUpHistory(deps: HistoryDeps): Promise<void> {
+  if (!deps.config.value['retention.enabled']) {
+    const choice = await vscode.window.showInformationMessage(
+      'Session Ledger: retention is off. Turn on "sessionLedger.retention.enabled" and choose its limits to clean up old history; nothing is ever deleted without your confirmation.',
+      'Open Settings',
+    );
+    if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'sessionLedger.retention');
+    return;
+  }
+  const plan = planRetentionNow(deps);
+  const pruned = plan.pruneEvents.reduce((n, p) => n + p.count, 0);
+  if (plan.softDelete.length + plan.hardDelete.length + pruned === 0) {
+    void vscode.window.showInformationMessage('Session Ledger: nothing to clean up under the current retention settings.');
+    return;
+  }
+  const document = await vscode.workspace.openTextDocument({ content: describeRetentionPlan(plan), language: 'markdown' });
+  await vscode.window.showTextDocument(document, { preview: true });
+  const summary = [
+    plan.softDelete.length ? `move ${plural(plan.softDelete.length, 'session')} to Deleted (restorable)` : '',
+    plan.hardDelete.length ? `permanently remove ${plural(plan.hardDelete.length, 'deleted session')}` : '',
+    pruned ? `remove ${plural(pruned, 'noisy event')}` : '',
+  ].filter(Boolean);
+  const choice = await vscode.window.showWarningMessage(
+    `Clean up history: ${summary.join(', ')}?`,
+    { modal: true, detail: 'The dry-run report is open in the editor. Permanently removed sessions cannot be restored.' },
+    'Apply',
+  );
+  if (choice !== 'Apply') return;
+  const result = await applyRetentionPlan(deps.store, deps.store.sql, plan);
+  deps.tree.refresh();
+  void vscode.window.showInformationMessage(
+    `Session Ledger: ${result.softDeleted} session(s) moved to Deleted, ${result.hardDeleted} removed for good, ${result.eventsPruned} event(s) pruned.`,
+  );
+}

@@ -1,0 +1,200 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { importedSessionId } from '../../src/core/claudeCode/claudeSessions';
+import { CLAUDE_HOOK_EVENTS } from '../../src/core/claudeCode/hookProtocol';
+import type { LedgerImportReport } from '../../src/core/claudeCode/ledgerExport';
+import { claudeProjectDir } from '../../src/core/claudeCode/transcriptFiles';
+import type { TranscriptImportReport } from '../../src/core/claudeCode/transcriptImport';
+import type { Logger } from '../../src/vscode/logger';
+import { TimelinePanels } from '../../src/vscode/TimelinePanel';
+import { searchItems } from '../../src/vscode/commands/historyCommands';
+import type { SessionLedgerApi } from '../../src/extension';
+import { activateExtension, extensionId, waitFor } from './helpers';
+
+const quietLog: Logger = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined, child: () => quietLog };
+
+type HookEntry = { matcher?: string; hooks: { type: string; command: string }[] };
+type ClaudeSettings = { permissions?: unknown; hooks: Record<string, HookEntry[]> };
+
+function within<T>(what: string, promise: Promise<T>, ms = 20_000): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
+}
+
+/** The repo's fixtures (the test bundle runs from out/test/integration). */
+const fixturesDir = (extensionPath: string) => join(extensionPath, 'test', 'fixtures', 'claudeCode');
+
+describe('Claude Code history in the extension host', () => {
+  let api: SessionLedgerApi;
+  let workspace: string;
+  let extensionPath: string;
+  let extensionUri: vscode.Uri;
+  let panels: TimelinePanels | undefined;
+  const settingsPath = () => join(workspace, '.claude', 'settings.local.json');
+  const readSettings = () => JSON.parse(readFileSync(settingsPath(), 'utf8')) as ClaudeSettings;
+
+  before(async () => {
+    api = await activateExtension();
+    workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const extension = vscode.extensions.getExtension(extensionId)!;
+    extensionPath = extension.extensionPath;
+    extensionUri = extension.extensionUri;
+  });
+
+  after(async () => {
+    panels?.dispose();
+    if (api.claudeHistory.connected) await vscode.commands.executeCommand('sessionLedger.disconnectClaudeHooks');
+  });
+
+  it('connects hooks (foreign ones kept), runs the hook script as Claude Code does, and shows the events in the session and its timeline', async () => {
+    mkdirSync(join(workspace, '.claude'), { recursive: true });
+    const foreign = { matcher: 'Bash', hooks: [{ type: 'command', command: 'echo foreign-hook' }] };
+    writeFileSync(settingsPath(), JSON.stringify({ permissions: { allow: ['Bash(ls)'] }, hooks: { PreToolUse: [foreign] } }, null, 2));
+
+    await vscode.commands.executeCommand('sessionLedger.connectClaudeHooks');
+    const settings = readSettings();
+    assert.deepEqual(settings.permissions, { allow: ['Bash(ls)'] }, 'other settings are kept');
+    assert.deepEqual(settings.hooks.PreToolUse[0], foreign, 'the foreign hook is kept');
+    const script = join(extensionPath, 'dist', 'hookSpool.js');
+    const ours = (event: string) => settings.hooks[event]?.flatMap((g) => g.hooks).find((h) => h.command.includes(script));
+    for (const event of CLAUDE_HOOK_EVENTS) assert.ok(ours(event), `our ${event} hook is in settings.local.json`);
+    assert.ok(ours('PreToolUse')!.command.includes(api.claudeHistory.spoolPath), 'the hook writes to the spool in the extension storage');
+    assert.equal(api.claudeHistory.connected, true);
+    assert.ok(existsSync(`${settingsPath()}.session-ledger.bak`), 'the previous file is backed up');
+
+    // The session Claude Code runs in: its conversation id is the hooks' session_id, a step is pending.
+    const claudeSessionId = randomUUID();
+    const session = await api.store.sessions.create({ type: 'test-fix', title: 'Hooked Claude session', intention: 'Parse CSV', externalConversationId: claudeSessionId });
+    const step = await api.store.interactions.append({ sessionId: session.id, step: 'fix', kind: 'claude', command: 'Write the CSV parser' });
+
+    const payloads: Record<string, object> = {
+      SessionStart: { source: 'startup' },
+      UserPromptSubmit: { prompt: 'Write the CSV parser' },
+      PreToolUse: { tool_name: 'Bash', tool_input: { command: 'npm test' } },
+      PostToolUse: { tool_name: 'Bash', tool_input: { command: 'npm test' }, tool_response: { stdout: 'ok', exitCode: 0 } },
+    };
+    for (const [event, extra] of Object.entries(payloads)) {
+      const payload = { session_id: claudeSessionId, transcript_path: '/nowhere.jsonl', cwd: workspace, hook_event_name: event, ...extra };
+      // Exactly the command Claude Code runs (through a shell, payload JSON on stdin).
+      const run = spawnSync('/bin/sh', ['-c', ours(event)!.command], { input: JSON.stringify(payload), encoding: 'utf8', timeout: 10_000 });
+      assert.equal(run.status, 0, `${event} hook exit code (stderr: ${run.stderr})`);
+      assert.equal(run.stdout, '', 'the hook prints nothing');
+    }
+
+    // The watcher (or its poll) ingests on its own.
+    const events = await waitFor(
+      'the hook events in the session',
+      () => {
+        const list = api.store.events.list(session.id, { limit: 100 }).filter((e) => e.type.startsWith('hook.'));
+        return list.length >= 4 ? list : undefined;
+      },
+      15_000,
+    );
+    assert.deepEqual(events.map((e) => e.type), ['hook.SessionStart', 'hook.UserPromptSubmit', 'hook.PreToolUse', 'hook.PostToolUse']);
+    assert.deepEqual(events.map((e) => e.toolName), [null, null, 'Bash', 'Bash']);
+    assert.ok(events.every((e) => e.interactionId === step.id), 'tied to the pending step');
+    assert.equal((events[3].payload as { tool_response: { stdout: string } }).tool_response.stdout, 'ok');
+
+    // Re-ingesting adds nothing.
+    const again = await api.claudeHistory.ingest();
+    assert.equal(again.ingested, 0);
+
+    // The timeline of the session renders the step; its events are what the timeline loads for it.
+    panels = new TimelinePanels(extensionUri, { store: api.store, log: quietLog });
+    const panel = panels.show(session.id, { focusInteractionSeq: step.seq });
+    await within('the timeline render', panel.whenRendered((r) => r.loadedRows === 1 && r.totalRows === 1));
+    assert.equal(panel.ready, true);
+    const timelineEvents = api.store.events.list(session.id, { interactionId: step.id, after: 0, limit: 100 });
+    assert.deepEqual(timelineEvents.map((e) => e.type).filter((t) => t.startsWith('hook.')), events.map((e) => e.type));
+
+    // A hook for an unknown Claude session lands in an imported session.
+    const stranger = randomUUID();
+    const run = spawnSync('/bin/sh', ['-c', ours('Stop')!.command], { input: JSON.stringify({ session_id: stranger, hook_event_name: 'Stop' }), encoding: 'utf8' });
+    assert.equal(run.status, 0);
+    const report = await api.claudeHistory.ingest();
+    assert.equal(report.ingested, 1);
+    assert.equal(api.store.sessions.get(importedSessionId(stranger))?.externalConversationId, stranger);
+
+    await vscode.commands.executeCommand('sessionLedger.disconnectClaudeHooks');
+    const after = readSettings();
+    assert.deepEqual(after.hooks, { PreToolUse: [foreign] }, 'exactly our entries are removed');
+    assert.equal(api.claudeHistory.connected, false);
+  });
+
+  it('imports Claude Code transcripts from CLAUDE_CONFIG_DIR incrementally, and finds them with search and the tree filter', async () => {
+    const MAIN = '5e551017-0000-4000-8000-00000000000a';
+    const configDir = mkdtempSync(join(tmpdir(), 'claude-config-it-'));
+    try {
+      const projectDir = claudeProjectDir(workspace, configDir);
+      mkdirSync(projectDir, { recursive: true });
+      const target = join(projectDir, `${MAIN}.jsonl`);
+      copyFileSync(join(fixturesDir(extensionPath), 'transcripts', `${MAIN}.part1.jsonl`), target);
+
+      const first = (await vscode.commands.executeCommand('sessionLedger.importClaudeHistory', { configDir })) as TranscriptImportReport;
+      assert.equal(first.filesRead, 1);
+      const session = api.store.sessions.require(importedSessionId(MAIN));
+      assert.equal(session.externalConversationId, MAIN);
+      assert.equal(api.store.interactions.list(session.id).length, 2);
+
+      appendFileSync(target, readFileSync(join(fixturesDir(extensionPath), 'transcripts', `${MAIN}.part2.jsonl`)));
+      const second = (await vscode.commands.executeCommand('sessionLedger.importClaudeHistory', { configDir })) as TranscriptImportReport;
+      assert.equal(second.createdSessionIds.length, 0);
+      const updated = api.store.sessions.require(session.id);
+      // Hand-checked in test/unit/claudeCode/transcriptImport.test.ts: usage counted once per API response.
+      assert.deepEqual(
+        [updated.inputTokens, updated.outputTokens, updated.cacheCreationTokens, updated.cacheReadTokens],
+        [38, 241, 180, 9100],
+      );
+      assert.ok(Math.abs(updated.totalCostUsd - 0.006336) < 1e-9, `cost ${updated.totalCostUsd}`);
+
+      const third = (await vscode.commands.executeCommand('sessionLedger.importClaudeHistory', { configDir })) as TranscriptImportReport;
+      assert.equal(third.filesSkipped, 1, 'an unchanged file is skipped');
+      assert.equal(third.interactionsAdded + third.eventsAdded, 0);
+
+      // Full-text search: a word only in a prompt (not the title) finds the step.
+      const items = searchItems(api, 'zanzib');
+      const hit = items.find((i) => i.hit.sessionId === session.id && i.hit.kind === 'interaction');
+      assert.ok(hit, `search hits: ${JSON.stringify(items.map((i) => i.hit))}`);
+      assert.equal(hit.hit.interactionSeq, 2);
+
+      // The tree filter uses search too.
+      api.tree.setFilter('zanzibar');
+      const shown = api.tree.getChildren().flatMap((group) => api.tree.getChildren(group));
+      assert.ok(shown.some((n) => n.kind === 'session' && n.session.id === session.id), 'the imported session is shown by the filter');
+      assert.ok(!shown.some((n) => n.kind === 'session' && n.session.title === 'Hooked Claude session'));
+      api.tree.setFilter(undefined);
+
+      // Search History: the picked hit opens the timeline at its interaction.
+      void vscode.commands.executeCommand('sessionLedger.searchHistory', 'zanzibar delimiter');
+      await new Promise((r) => setTimeout(r, 500));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      const tab = await waitFor('the timeline tab of the hit', () =>
+        vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === `Timeline: ${session.title}`),
+      );
+      await vscode.window.tabGroups.close(tab);
+    } finally {
+      rmSync(configDir, { recursive: true, force: true });
+    }
+  });
+
+  it('exports every session to JSON and re-imports it idempotently', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-export-it-'));
+    try {
+      const file = join(dir, 'all.json');
+      await vscode.commands.executeCommand('sessionLedger.exportAllSessions', file);
+      const exported = JSON.parse(readFileSync(file, 'utf8')) as { format: string; sessions: { id: string }[] };
+      assert.equal(exported.format, 'session-ledger');
+      assert.ok(exported.sessions.some((s) => s.id === importedSessionId('5e551017-0000-4000-8000-00000000000a')));
+      const report = (await vscode.commands.executeCommand('sessionLedger.importSessions', file)) as LedgerImportReport;
+      assert.equal(report.sessionsAdded, 0);
+      assert.equal(report.recordsAdded, 0, 'nothing duplicated');
+      assert.ok(report.recordsUnchanged > 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
