@@ -1,0 +1,183 @@
+import type { SqlReader } from './search';
+
+/**
+ * Usage (tokens and cost) of the whole ledger, by day, model and session type, plus the top
+ * sessions, for the "Show Usage" view and its CSV export.
+ *
+ * The unit of usage is one API response where it is known, else one run:
+ * - imported Claude Code turns record a `claude.usage` event per API response (already
+ *   de-duplicated by message id + request id); those events are counted, with their own model and
+ *   time (a turn that mixes models, e.g. a Haiku sub-agent inside a Sonnet turn, is split right);
+ * - every other run (Anthropic API, headless CLI) is counted as a whole, at its start time.
+ * So the totals equal the sum of the runs' totals. Deleted sessions are left out.
+ */
+
+export interface UsageTotals {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  costUsd: number;
+  /** API responses (or runs) counted. */
+  requests: number;
+}
+
+export interface UsageRow extends UsageTotals {
+  key: string;
+}
+
+export interface TopSession extends UsageTotals {
+  sessionId: string;
+  title: string;
+  type: string;
+}
+
+export interface UsageReport {
+  generatedAt: number;
+  total: UsageTotals;
+  /** Day (`YYYY-MM-DD`, UTC), oldest first. */
+  byDay: UsageRow[];
+  /** Model, most expensive first. */
+  byModel: UsageRow[];
+  /** Session type (workflow id), most expensive first. */
+  bySessionType: UsageRow[];
+  topSessions: TopSession[];
+}
+
+interface UsageUnit {
+  sessionId: string;
+  title: string;
+  type: string;
+  model: string;
+  at: number;
+  totals: UsageTotals;
+}
+
+const emptyTotals = (): UsageTotals => ({ inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costUsd: 0, requests: 0 });
+
+function add(into: UsageTotals, from: UsageTotals): void {
+  into.inputTokens += from.inputTokens;
+  into.outputTokens += from.outputTokens;
+  into.cacheCreationTokens += from.cacheCreationTokens;
+  into.cacheReadTokens += from.cacheReadTokens;
+  into.costUsd += from.costUsd;
+  into.requests += from.requests;
+}
+
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+/** `YYYY-MM-DD` of a millisecond time, in UTC (stable across machines). */
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function units(db: SqlReader): UsageUnit[] {
+  const result: UsageUnit[] = [];
+  const runsWithResponses = new Set<string>();
+  const responses = db.all(
+    `SELECT e.run_id AS runId, e.session_id AS sessionId, e.payload AS payload, e.ts AS ts, s.title AS title, s.type AS type
+       FROM events e JOIN sessions s ON s.id = e.session_id
+      WHERE e.type = 'claude.usage' AND s.deleted_at IS NULL`,
+  );
+  for (const row of responses) {
+    if (row.runId !== null) runsWithResponses.add(String(row.runId));
+    let payload: Record<string, unknown> = {};
+    try {
+      payload = JSON.parse(String(row.payload)) as Record<string, unknown>;
+    } catch {
+      // a damaged payload counts as zero
+    }
+    result.push({
+      sessionId: String(row.sessionId),
+      title: String(row.title),
+      type: String(row.type),
+      model: typeof payload.model === 'string' ? payload.model : 'unknown',
+      at: num(row.ts),
+      totals: {
+        inputTokens: num(payload.inputTokens),
+        outputTokens: num(payload.outputTokens),
+        cacheCreationTokens: num(payload.cacheCreationTokens),
+        cacheReadTokens: num(payload.cacheReadTokens),
+        costUsd: num(payload.costUsd),
+        requests: 1,
+      },
+    });
+  }
+  const runs = db.all(
+    `SELECT r.id AS id, r.session_id AS sessionId, r.model AS model, r.started_at AS at, r.input_tokens AS inputTokens, r.output_tokens AS outputTokens,
+            r.cache_creation_tokens AS cacheCreationTokens, r.cache_read_tokens AS cacheReadTokens, r.cost_usd AS costUsd, s.title AS title, s.type AS type
+       FROM runs r JOIN sessions s ON s.id = r.session_id
+      WHERE s.deleted_at IS NULL`,
+  );
+  for (const row of runs) {
+    if (runsWithResponses.has(String(row.id))) continue;
+    const totals = {
+      inputTokens: num(row.inputTokens),
+      outputTokens: num(row.outputTokens),
+      cacheCreationTokens: num(row.cacheCreationTokens),
+      cacheReadTokens: num(row.cacheReadTokens),
+      costUsd: num(row.costUsd),
+      requests: 1,
+    };
+    if (totals.inputTokens + totals.outputTokens + totals.cacheCreationTokens + totals.cacheReadTokens === 0 && totals.costUsd === 0) continue;
+    result.push({ sessionId: String(row.sessionId), title: String(row.title), type: String(row.type), model: row.model === null ? 'unknown' : String(row.model), at: num(row.at), totals });
+  }
+  return result;
+}
+
+function groupBy(list: UsageUnit[], key: (u: UsageUnit) => string): Map<string, UsageTotals> {
+  const groups = new Map<string, UsageTotals>();
+  for (const u of list) {
+    const k = key(u);
+    const t = groups.get(k) ?? emptyTotals();
+    add(t, u.totals);
+    groups.set(k, t);
+  }
+  return groups;
+}
+
+const rows = (groups: Map<string, UsageTotals>): UsageRow[] => [...groups].map(([key, t]) => ({ key, ...t }));
+const byCost = (a: UsageTotals & { key?: string }, b: UsageTotals & { key?: string }) => b.costUsd - a.costUsd || b.outputTokens - a.outputTokens;
+
+export function buildUsageReport(db: SqlReader, options: { topSessions?: number; now?: number } = {}): UsageReport {
+  const list = units(db);
+  const total = emptyTotals();
+  list.forEach((u) => add(total, u.totals));
+  const sessions = new Map<string, TopSession>();
+  for (const u of list) {
+    const s = sessions.get(u.sessionId) ?? { sessionId: u.sessionId, title: u.title, type: u.type, ...emptyTotals() };
+    add(s, u.totals);
+    sessions.set(u.sessionId, s);
+  }
+  return {
+    generatedAt: options.now ?? Date.now(),
+    total,
+    byDay: rows(groupBy(list, (u) => utcDay(u.at))).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    byModel: rows(groupBy(list, (u) => u.model)).sort(byCost),
+    bySessionType: rows(groupBy(list, (u) => u.type)).sort(byCost),
+    topSessions: [...sessions.values()].sort(byCost).slice(0, options.topSessions ?? 20),
+  };
+}
+
+const CSV_HEADER = ['section', 'key', 'title', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens', 'cost_usd', 'requests'];
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break; formula-looking text is defused. */
+function csvField(value: string | number): string {
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The report as CSV: one row per day, model, session type and top session, then the total. */
+export function usageReportToCsv(report: UsageReport): string {
+  const line = (section: string, key: string, title: string, t: UsageTotals) =>
+    [section, key, title, t.inputTokens, t.outputTokens, t.cacheCreationTokens, t.cacheReadTokens, Number(t.costUsd.toFixed(6)), t.requests].map(csvField).join(',');
+  return [
+    CSV_HEADER.join(','),
+    ...report.byDay.map((r) => line('day', r.key, '', r)),
+    ...report.byModel.map((r) => line('model', r.key, '', r)),
+    ...report.bySessionType.map((r) => line('session_type', r.key, '', r)),
+    ...report.topSessions.map((s) => line('session', s.sessionId, s.title, s)),
+    line('total', '', '', report.total),
+  ].join('\r\n') + '\r\n';
+}

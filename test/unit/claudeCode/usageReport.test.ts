@@ -1,0 +1,88 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadPricing } from '../../../src/core/agent/pricing';
+import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
+import { claudeProjectDir } from '../../../src/core/claudeCode/transcriptFiles';
+import { importClaudeTranscripts } from '../../../src/core/claudeCode/transcriptImport';
+import { buildUsageReport, usageReportToCsv, utcDay } from '../../../src/core/claudeCode/usageReport';
+import type { SessionStore } from '../../../src/core/store/SessionStore';
+import { ManualClock, openTestStore, tempDir } from './testStore';
+
+const FIXTURES = path.join(__dirname, '../../fixtures/claudeCode/transcripts');
+const MAIN = '5e551017-0000-4000-8000-00000000000a';
+const WORKSPACE = '/home/dev/usage app';
+const near = (a: number, b: number) => Math.abs(a - b) < 1e-9;
+
+describe('usage report', function () {
+  this.timeout(30_000);
+  let store: SessionStore;
+  let clock: ManualClock;
+
+  beforeEach(async () => {
+    clock = new ManualClock(Date.UTC(2026, 2, 10, 12));
+    store = await openTestStore(clock);
+    const configDir = tempDir('usage-config');
+    const projectDir = claudeProjectDir(WORKSPACE, configDir);
+    fs.mkdirSync(projectDir, { recursive: true });
+    fs.writeFileSync(
+      path.join(projectDir, `${MAIN}.jsonl`),
+      fs.readFileSync(path.join(FIXTURES, `${MAIN}.part1.jsonl`), 'utf8') + fs.readFileSync(path.join(FIXTURES, `${MAIN}.part2.jsonl`), 'utf8'),
+    );
+    await importClaudeTranscripts(store, { workspacePath: WORKSPACE, configDir, statePath: path.join(tempDir('usage-state'), 's.json'), pricing: loadPricing() });
+  });
+  afterEach(() => store.close());
+
+  async function apiSession(title: string, type: string, usage: { input: number; output: number; cost: number }) {
+    const session = await store.sessions.create({ type, title, intention: 'x' });
+    const run = await store.runs.start({ sessionId: session.id, provider: 'anthropic-api', model: 'claude-opus-4-1' });
+    await store.runs.update(run.id, { status: 'ok', inputTokens: usage.input, outputTokens: usage.output, costUsd: usage.cost });
+    return session;
+  }
+
+  it('counts each imported API response once, with its own model (sums checked by hand)', () => {
+    const report = buildUsageReport(store.sql);
+    // From test/unit/claudeCode/transcriptImport.test.ts: Sonnet 29/190/160/8000 = $0.005937, Haiku sidechain 9/51/20/1100 = $0.000399.
+    const sonnet = report.byModel.find((r) => r.key === 'claude-sonnet-4-5-20250929')!;
+    const haiku = report.byModel.find((r) => r.key === 'claude-haiku-4-5-20251001')!;
+    assert.deepEqual([sonnet.inputTokens, sonnet.outputTokens, sonnet.cacheCreationTokens, sonnet.cacheReadTokens, sonnet.requests], [29, 190, 160, 8000, 6]);
+    assert.ok(near(sonnet.costUsd, 0.005937), String(sonnet.costUsd));
+    assert.deepEqual([haiku.inputTokens, haiku.outputTokens, haiku.cacheCreationTokens, haiku.cacheReadTokens, haiku.requests], [9, 51, 20, 1100, 2]);
+    assert.ok(near(haiku.costUsd, 0.000399), String(haiku.costUsd));
+    assert.ok(near(report.total.costUsd, 0.006336));
+    const session = store.sessions.require(importedSessionId(MAIN));
+    assert.equal(report.total.outputTokens, session.outputTokens, 'the report agrees with the session totals');
+    assert.deepEqual(report.bySessionType.map((r) => r.key), ['claude-code']);
+    assert.equal(report.topSessions[0].sessionId, session.id);
+    assert.ok(report.byDay.length >= 1 && report.byDay.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d.key)));
+    assert.ok(near(report.byDay.reduce((n, d) => n + d.costUsd, 0), 0.006336), 'days add up to the total');
+  });
+
+  it('adds whole runs of other sessions by their start day, ranks sessions and types by cost, leaves deleted sessions out', async () => {
+    const big = await apiSession('Big refactor', 'spec-plan-build', { input: 1000, output: 2000, cost: 0.5 });
+    clock.advanceDays(1);
+    await apiSession('Small fix', 'test-fix', { input: 10, output: 20, cost: 0.01 });
+    const gone = await apiSession('Deleted one', 'test-fix', { input: 5, output: 5, cost: 9 });
+    await store.sessions.softDelete(gone.id);
+
+    const report = buildUsageReport(store.sql);
+    assert.ok(near(report.total.costUsd, 0.006336 + 0.51));
+    assert.deepEqual(report.topSessions.map((s) => s.title).slice(0, 2), ['Big refactor', 'Small fix']);
+    assert.equal(report.topSessions[0].sessionId, big.id);
+    assert.deepEqual(report.bySessionType.map((r) => r.key), ['spec-plan-build', 'test-fix', 'claude-code']);
+    const opus = report.byModel.find((r) => r.key === 'claude-opus-4-1')!;
+    assert.deepEqual([opus.inputTokens, opus.outputTokens, opus.requests], [1010, 2020, 2]);
+    assert.ok(near(report.byDay.find((d) => d.key === '2026-03-10')!.costUsd, 0.5));
+    assert.ok(near(report.byDay.find((d) => d.key === '2026-03-11')!.costUsd, 0.01));
+    assert.equal(utcDay(Date.UTC(2026, 0, 1, 23, 59)), '2026-01-01');
+  });
+
+  it('exports CSV with quoted fields and defused formulas', async () => {
+    await apiSession('=HYPERLINK("x"), "quoted"', 'test-fix', { input: 1, output: 2, cost: 0.25 });
+    const csv = usageReportToCsv(buildUsageReport(store.sql));
+    const lines = csv.trimEnd().split('\r\n');
+    assert.equal(lines[0], 'section,key,title,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,cost_usd,requests');
+    assert.ok(lines.some((l) => l.includes(`"'=HYPERLINK(""x""), ""quoted"""`)), lines.join('\n'));
+    assert.match(lines[lines.length - 1], /^total,,,\d+,\d+,\d+,\d+,0\.256336,\d+$/);
+  });
+});
