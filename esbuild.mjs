@@ -27,7 +27,7 @@ function copyAssets() {
     cpSync(join('node_modules/@vscode/codicons/dist', f), join('dist/codicons', f));
   }
   mkdirSync('dist/webview', { recursive: true });
-  cpSync('src/webview/timeline.css', 'dist/webview/timeline.css');
+  for (const css of readdirSync('src/webview').filter((f) => f.endsWith('.css'))) cpSync(join('src/webview', css), join('dist/webview', css));
 }
 
 function walk(dir) {

@@ -31,6 +31,7 @@ export const CommandId = {
   exportAllSessions: 'sessionLedger.exportAllSessions',
   importSessions: 'sessionLedger.importSessions',
   cleanUpHistory: 'sessionLedger.cleanUpHistory',
+  showUsage: 'sessionLedger.showUsage',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

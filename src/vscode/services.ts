@@ -18,6 +18,7 @@ import { registerTimeline, TimelinePanel } from './TimelinePanel';
 import { BackgroundRunner } from './BackgroundRunner';
 import { ensureTrusted } from './workspaceTrust';
 import { ClaudeCodeHistory } from './ClaudeCodeHistory';
+import { UsagePanel } from './UsagePanel';
 
 /** The extension's services, built once at activation; also what `activate` hands the tests. */
 export interface Services {
@@ -79,6 +80,11 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
       history: claudeHistory,
       openTimeline: async (id, seq) => void TimelinePanel.show(id, { focusInteractionSeq: seq }),
       exportSession: (id) => exportSessionToFile(store, id),
+      showUsage: () =>
+        UsagePanel.show({
+          store, log: log.child('usage'), extensionUri: context.extensionUri,
+          openTimeline: async (id) => void TimelinePanel.show(id),
+        }),
     }),
   );
   void vscode.commands.executeCommand('setContext', 'sessionLedger.hasActiveSession', active.id !== undefined);

@@ -181,6 +181,21 @@ describe('Claude Code history in the extension host', () => {
     }
   });
 
+  it('Show Usage opens a strict-CSP webview that renders the report: chart bars, models, top sessions', async () => {
+    const panel = (await vscode.commands.executeCommand('sessionLedger.showUsage')) as {
+      panel: vscode.WebviewPanel;
+      whenRendered(p?: (r: { days: number; models: number; sessions: number; bars: number }) => boolean): Promise<{ days: number; models: number; sessions: number; bars: number }>;
+      dispose(): void;
+    };
+    assert.equal(panel.panel.viewType, 'sessionLedger.usage');
+    assert.match(panel.panel.webview.html, /default-src 'none'; style-src [^;]+; img-src [^;]+; script-src 'nonce-[A-Za-z0-9+/=]{16,}'/);
+    // The imported transcript has Sonnet and Haiku responses: at least two models.
+    const rendered = await within('the usage render', panel.whenRendered((r) => r.models >= 2));
+    assert.ok(rendered.bars >= 1 && rendered.bars === Math.min(rendered.days, 60), JSON.stringify(rendered));
+    assert.ok(rendered.sessions >= 1);
+    panel.dispose();
+  });
+
   it('exports every session to JSON and re-imports it idempotently', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-export-it-'));
     try {

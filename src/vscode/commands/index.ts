@@ -13,6 +13,8 @@ export interface AllCommandDeps extends run.RunDeps, history.HistoryDeps {
   openTimeline(sessionId: string, focusInteractionSeq?: number): Promise<void>;
   /** Exports a session to a file the person picks. */
   exportSession(sessionId: string): Promise<void>;
+  /** Opens (or reveals) the Usage panel; returns it (tests wait for its render). */
+  showUsage(): unknown;
 }
 
 type Handler = (deps: AllCommandDeps, ...args: unknown[]) => unknown;
@@ -53,6 +55,7 @@ const handlers: Record<CommandId, Handler> = {
   [CommandId.exportAllSessions]: history.exportAllSessions,
   [CommandId.importSessions]: history.importSessions,
   [CommandId.cleanUpHistory]: history.cleanUpHistory,
+  [CommandId.showUsage]: (deps) => deps.showUsage(),
 };
 
 /**
