@@ -131,18 +131,23 @@ function betterSqliteEngine() {
   const require = createRequire(path.join(bsqlDir, 'package.json'));
   const Database = require('better-sqlite3');
   const migrations = migrationFiles();
+  // The store's own per-event statements (src/core/store/repositories/eventRepository.ts, sessionRepository.countEvent),
+  // in the same transaction: the idempotent insert claims seq = event_count + 1, then the session's counters.
   function prepareAll(db) {
-    const exists = db.prepare('SELECT 1 FROM events WHERE id = ?');
-    const claim = db.prepare('SELECT event_count, last_event_at FROM sessions WHERE id = ?');
-    const bump = db.prepare('UPDATE sessions SET event_count = ?, last_event_at = ?, updated_at = ? WHERE id = ?');
-    const insert = db.prepare('INSERT INTO events (id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO events (id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts) ' +
+        'SELECT ?, id, event_count + 1, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? ON CONFLICT (id) DO NOTHING RETURNING seq',
+    );
+    const existing = db.prepare('SELECT * FROM events WHERE id = ?');
+    const count = db.prepare('UPDATE sessions SET event_count = ?, last_event_at = max(coalesce(last_event_at, 0), ?), updated_at = ? WHERE id = ?');
     const append = (event) => {
-      if (exists.get(event.id)) return;
-      const row = claim.get(event.sessionId);
-      const seq = row.event_count + 1;
       const ts = Date.now();
-      bump.run(seq, Math.max(row.last_event_at ?? 0, ts), ts, event.sessionId);
-      insert.run(event.id, event.sessionId, seq, null, null, event.type, null, JSON.stringify(event.payload), null, ts);
+      const row = insert.get(event.id, null, null, event.type, null, JSON.stringify(event.payload), null, ts, event.sessionId);
+      if (!row) {
+        if (existing.get(event.id)) return;
+        throw new Error(`no session ${event.sessionId}`);
+      }
+      count.run(row.seq, ts, Date.now(), event.sessionId);
     };
     const page = db.prepare('SELECT * FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?');
     return { one: db.transaction(append), batch: db.transaction((events) => events.forEach(append)), page };

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import initSqlJs from 'sql.js';
 import { LedgerDatabase } from './ledgerDatabase';
+import type { JournalRecord } from './journalRecord';
 import type { FromSnapshotWorker, ToSnapshotWorker } from './snapshotProtocol';
 import { writeFileAtomically } from './storeFiles';
 
@@ -17,6 +18,30 @@ if (!port) throw new Error('snapshotWorker must run in a worker thread');
 let replica: LedgerDatabase | undefined;
 let snapshotPath = '';
 let queue: Promise<void> = Promise.resolve();
+
+/**
+ * Records posted but not yet applied. The replica catches up in batches — one SQL transaction per
+ * batch instead of one per record, which also lets FTS4 merge the batch's terms into one segment —
+ * when the main thread has been quiet for CATCH_UP_QUIET_MS, when the backlog is large, or before a
+ * snapshot. It only has to be current when a snapshot is taken, and batching keeps this thread from
+ * competing with the main thread for a CPU during bursts of appends.
+ */
+let backlog: JournalRecord[] = [];
+let backlogStatements = 0;
+let catchUpTimer: NodeJS.Timeout | undefined;
+const CATCH_UP_QUIET_MS = 200;
+const CATCH_UP_MAX_STATEMENTS = 20_000;
+
+function catchUp(): void {
+  clearTimeout(catchUpTimer);
+  catchUpTimer = undefined;
+  if (backlog.length === 0) return;
+  const records = backlog;
+  backlog = [];
+  backlogStatements = 0;
+  if (!replica) throw new Error('records before init');
+  replica.applyRecords(records);
+}
 
 function reply(message: FromSnapshotWorker): void {
   port!.postMessage(message);
@@ -28,17 +53,34 @@ async function handle(message: ToSnapshotWorker): Promise<void> {
       const SQL = await initSqlJs({ locateFile: () => message.wasmPath });
       snapshotPath = message.snapshotPath;
       replica = new LedgerDatabase(new SQL.Database(message.loadSnapshot ? fs.readFileSync(snapshotPath) : undefined));
-      for (const record of message.records) replica.applyRecord(record.recordNumber, record.statements);
+      replica.applyRecords(message.records);
       reply({ type: 'ready' });
       return;
     }
     case 'records': {
       if (!replica) throw new Error('records before init');
-      for (const record of message.records) replica.applyRecord(record.recordNumber, record.statements);
+      for (const record of message.records) {
+        backlog.push(record);
+        backlogStatements += record.statements.length;
+      }
+      if (backlogStatements >= CATCH_UP_MAX_STATEMENTS) {
+        catchUp();
+      } else {
+        clearTimeout(catchUpTimer);
+        catchUpTimer = setTimeout(() => enqueue('records', async () => catchUp()), CATCH_UP_QUIET_MS);
+      }
       return;
     }
     case 'snapshot': {
       if (!replica) throw new Error('snapshot before init');
+      try {
+        catchUp();
+      } catch (error) {
+        // The replica no longer mirrors the store: report it as a failed record (the store stops using it).
+        replica = undefined;
+        reply({ type: 'failed', during: 'records', message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      }
       const applied = replica.lastAppliedRecord();
       if (applied !== message.upTo) {
         throw new Error(`replica is at record ${applied} but the snapshot was requested at ${message.upTo}`);
@@ -53,14 +95,17 @@ async function handle(message: ToSnapshotWorker): Promise<void> {
   }
 }
 
-port.on('message', (message: ToSnapshotWorker) => {
-  queue = queue.then(
-    () => handle(message),
-    () => undefined,
-  );
+function enqueue(during: ToSnapshotWorker['type'], work: () => Promise<void>): void {
+  queue = queue.then(work, () => undefined);
   queue = queue.catch((error: unknown) => {
-    reply({ type: 'failed', during: message.type, message: error instanceof Error ? error.message : String(error) });
+    reply({ type: 'failed', during, message: error instanceof Error ? error.message : String(error) });
     // A replica that failed to apply a record no longer mirrors the store: stop using it.
-    if (message.type !== 'snapshot') replica = undefined;
+    if (during !== 'snapshot') {
+      replica = undefined;
+      backlog = [];
+      clearTimeout(catchUpTimer);
+    }
   });
-});
+}
+
+port.on('message', (message: ToSnapshotWorker) => enqueue(message.type, () => handle(message)));

@@ -2,11 +2,19 @@ import { EventAppendInputSchema, EventListOptionsSchema, type EventAppendInput, 
 import { parseWith } from '../../model/validation';
 import type { SqlRow, SqlValue } from '../ledgerDatabase';
 import type { EventsReads, EventsWrites } from '../repositoryApi';
-import { fromJsonText, nullableText, num, text, toJsonText, type RepositoryContext } from './repositoryContext';
+import { NotFoundError, fromJsonText, nullableText, num, text, toJsonText, type RepositoryContext } from './repositoryContext';
 import type { SessionRepository } from './sessionRepository';
 
+/**
+ * The idempotency check, the seq claim and the insert in one statement: the seq is the session's
+ * event count + 1, read in the same statement; an existing id inserts nothing and returns no row
+ * (and so does a missing session: the caller tells the two apart). Deterministic given the
+ * database state, so the journal replays it as is.
+ */
 const INSERT_SQL =
-  'INSERT INTO events (id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  'INSERT INTO events (id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts) ' +
+  'SELECT ?, id, event_count + 1, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? ' +
+  'ON CONFLICT (id) DO NOTHING RETURNING seq';
 
 function rowToEvent(row: SqlRow): LedgerEvent {
   return {
@@ -62,16 +70,20 @@ export class EventRepository implements EventsReads, EventsWrites {
 
   append(input: EventAppendInput): LedgerEvent {
     const parsed = parseWith(EventAppendInputSchema, input, 'event');
-    const existing = this.get(parsed.id);
-    if (existing) return existing;
     const ts = parsed.ts ?? this.context.nowMillis();
-    const seq = this.sessions.claimEventSeq(parsed.sessionId, ts);
-    const event: LedgerEvent = { ...parsed, seq, ts };
-    this.context.db.run(INSERT_SQL, [
-      event.id, event.sessionId, event.seq, event.interactionId, event.runId, event.type, event.toolName,
-      toJsonText(event.payload), event.correlationId, event.ts,
+    const inserted = this.context.db.runReturning(INSERT_SQL, [
+      parsed.id, parsed.interactionId, parsed.runId, parsed.type, parsed.toolName,
+      toJsonText(parsed.payload), parsed.correlationId, ts, parsed.sessionId,
     ]);
-    this.context.changed(event.sessionId, 'event');
-    return event;
+    if (!inserted) {
+      // Nothing inserted: the id is already stored (idempotent append), or the session does not exist.
+      const existing = this.get(parsed.id);
+      if (existing) return existing;
+      throw new NotFoundError('session', parsed.sessionId);
+    }
+    const seq = num(inserted, 'seq');
+    this.sessions.countEvent(parsed.sessionId, seq, ts);
+    this.context.changed(parsed.sessionId, 'event');
+    return { ...parsed, seq, ts };
   }
 }

@@ -172,15 +172,13 @@ export class SessionRepository implements SessionsReads, SessionsWrites {
     return this.save({ ...current, deletedAt: null, updatedAt: this.context.nowMillis() });
   }
 
-  /** For the events repository: claims the next event seq and updates the counters. Returns the seq. */
-  claimEventSeq(id: string, eventTs: number): number {
-    const row = this.context.db.get('SELECT event_count, last_event_at FROM sessions WHERE id = ?', [id]);
-    if (!row) throw new NotFoundError('session', id);
-    const seq = num(row, 'event_count') + 1;
-    const lastEventAt = Math.max(nullableNum(row, 'last_event_at') ?? 0, eventTs);
-    this.context.db.run('UPDATE sessions SET event_count = ?, last_event_at = ?, updated_at = ? WHERE id = ?', [seq, lastEventAt, this.context.nowMillis(), id]);
+  /**
+   * For the events repository, after it inserted event `seq` (claimed as event_count + 1 in the
+   * insert itself): the counters, in one statement.
+   */
+  countEvent(id: string, seq: number, eventTs: number): void {
+    this.context.db.run('UPDATE sessions SET event_count = ?, last_event_at = max(coalesce(last_event_at, 0), ?), updated_at = ? WHERE id = ?', [seq, eventTs, this.context.nowMillis(), id]);
     this.context.changed(id, 'session');
-    return seq;
   }
 
   /** For the interactions repository: claims the next interaction seq and updates the count. Returns the seq. */
