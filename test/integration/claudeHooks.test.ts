@@ -25,6 +25,23 @@ function within<T>(what: string, promise: Promise<T>, ms = 20_000): Promise<T> {
   return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
 }
 
+/**
+ * Runs a quick-pick command with the query 'zanzibar delimiter', accepts the selected item (as a
+ * person pressing Enter; retried until the quick pick is up) and returns the timeline tab it opened.
+ */
+async function pickAndOpen(command: string, tabLabel: string): Promise<vscode.Tab> {
+  const tabOf = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === tabLabel);
+  assert.equal(tabOf(), undefined, `${tabLabel} is not open yet`);
+  const done = vscode.commands.executeCommand(command, 'zanzibar delimiter');
+  const tab = await waitFor(`${command}: the timeline tab of the picked item`, async () => {
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await new Promise((r) => setTimeout(r, 200));
+    return tabOf();
+  });
+  await done;
+  return tab;
+}
+
 /** The repo's fixtures (the test bundle runs from out/test/integration). */
 const fixturesDir = (extensionPath: string) => join(extensionPath, 'test', 'fixtures', 'claudeCode');
 
@@ -169,13 +186,10 @@ describe('Claude Code history in the extension host', () => {
       api.tree.setFilter(undefined);
 
       // Search History: the picked hit opens the timeline at its interaction.
-      void vscode.commands.executeCommand('sessionLedger.searchHistory', 'zanzibar delimiter');
-      await new Promise((r) => setTimeout(r, 500));
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      const tab = await waitFor('the timeline tab of the hit', () =>
-        vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === `Timeline: ${session.title}`),
-      );
-      await vscode.window.tabGroups.close(tab);
+      await vscode.window.tabGroups.close(await pickAndOpen('sessionLedger.searchHistory', `Timeline: ${session.title}`));
+
+      // Find Session searches history too: the word is only in a prompt, not in any title or goal.
+      await vscode.window.tabGroups.close(await pickAndOpen('sessionLedger.findSession', `Timeline: ${session.title}`));
     } finally {
       rmSync(configDir, { recursive: true, force: true });
     }

@@ -9,6 +9,7 @@ import { searchLedger, type SearchHit } from '../../core/claudeCode/search';
 import type { TranscriptImportReport } from '../../core/claudeCode/transcriptImport';
 import type { ClaudeCodeHistory } from '../ClaudeCodeHistory';
 import type { LedgerConfig } from '../config';
+import { sessionDescription, statusPresentation } from '../sessionPresentation';
 import { ensureTrusted } from '../workspaceTrust';
 import type { CommandDeps } from './types';
 import { UserFacingError } from './types';
@@ -124,27 +125,31 @@ export function searchItems(deps: Pick<CommandDeps, 'store'>, text: string): Hit
   }));
 }
 
+type FindItem = HitItem | (vscode.QuickPickItem & { hit?: undefined; sessionId: string });
+
 /**
- * Search History: full-text search over titles, goals, commands, outputs, Claude text and event
- * payloads; the picked hit opens the timeline at its interaction. An optional string argument
- * prefills the query.
+ * A quick pick over full-text search hits; the picked one opens the timeline at its interaction.
+ * `base` items (Find Session's session list) are shown too and filtered by the quick pick itself.
  */
-export async function searchHistory(deps: HistoryDeps, initial?: unknown): Promise<void> {
-  const pick = vscode.window.createQuickPick<HitItem>();
-  pick.title = 'Search History';
-  pick.placeholder = 'Words to find in sessions, steps, outputs, Claude text and events (the last word may be a prefix)';
+async function pickHit(deps: HistoryDeps, title: string, placeholder: string, initial: unknown, base: FindItem[] = []): Promise<void> {
+  const pick = vscode.window.createQuickPick<FindItem>();
+  pick.title = title;
+  pick.placeholder = placeholder;
   pick.matchOnDescription = true;
   pick.matchOnDetail = true;
+  pick.items = base;
   const update = (text: string) => {
+    let hits: FindItem[] = [];
     try {
-      pick.items = searchItems(deps, text);
+      hits = searchItems(deps, text);
     } catch (error) {
       deps.log.error('search failed', error);
-      pick.items = [];
     }
+    const separator: FindItem[] = base.length && hits.length ? [{ label: 'Found in history', kind: vscode.QuickPickItemKind.Separator, sessionId: '' }] : [];
+    pick.items = [...base, ...separator, ...hits];
   };
   pick.onDidChangeValue(update);
-  const chosen = new Promise<HitItem | undefined>((resolve) => {
+  const chosen = new Promise<FindItem | undefined>((resolve) => {
     pick.onDidAccept(() => resolve(pick.selectedItems[0] ?? pick.activeItems[0]));
     pick.onDidHide(() => resolve(undefined));
   });
@@ -155,7 +160,33 @@ export async function searchHistory(deps: HistoryDeps, initial?: unknown): Promi
   pick.show();
   const item = await chosen;
   pick.dispose();
-  if (item) await deps.openTimeline(item.hit.sessionId, item.hit.interactionSeq ?? undefined);
+  if (!item) return;
+  if (item.hit) await deps.openTimeline(item.hit.sessionId, item.hit.interactionSeq ?? undefined);
+  else await deps.openTimeline(item.sessionId);
+}
+
+/**
+ * Search History: full-text search over titles, goals, commands, outputs, Claude text and event
+ * payloads. An optional string argument prefills the query.
+ */
+export function searchHistory(deps: HistoryDeps, initial?: unknown): Promise<void> {
+  return pickHit(deps, 'Search History', 'Words to find in sessions, steps, outputs, Claude text and events (the last word may be a prefix)', initial);
+}
+
+/** Find Session: the sessions by title, type, phase or goal, and below them what full-text search finds in their history. */
+export function findSession(deps: HistoryDeps, initial?: unknown): Promise<void> {
+  const sessions = deps.store.sessions.list({ deleted: 'exclude', limit: 5000 });
+  if (sessions.length === 0) {
+    void vscode.window.showInformationMessage('There is no session yet. Create one with "Session Ledger: New Session", or import Claude Code history.');
+    return Promise.resolve();
+  }
+  const base: FindItem[] = sessions.map((s) => ({
+    label: `$(${statusPresentation[s.status].icon}) ${s.title}`,
+    description: `${s.id === deps.active.id ? 'active · ' : ''}${sessionDescription(s)}`,
+    detail: s.intention || undefined,
+    sessionId: s.id,
+  }));
+  return pickHit(deps, 'Find Session', 'Type to filter sessions by title, type, phase or goal, and to search their history', initial, base);
 }
 
 /** Export All Sessions: every session (deleted ones included) to lossless JSON or readable Markdown. */

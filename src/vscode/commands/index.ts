@@ -36,7 +36,7 @@ const handlers: Record<CommandId, Handler> = {
     if (session) await deps.exportSession(session.id);
   },
   [CommandId.setActiveSession]: record.setActiveSession,
-  [CommandId.findSession]: record.findSession,
+  [CommandId.findSession]: history.findSession,
   [CommandId.addNote]: record.addNote,
   [CommandId.renameSession]: record.renameSession,
   [CommandId.deleteSession]: record.deleteSession,

@@ -12,12 +12,6 @@ export async function setActiveSession(deps: CommandDeps, arg?: unknown): Promis
   await deps.active.set(session.id);
 }
 
-export async function findSession(deps: CommandDeps): Promise<void> {
-  const session = await pickSession(deps, { title: 'Find Session' });
-  if (!session) return;
-  await vscode.commands.executeCommand('sessionLedger.openTimeline', session.id);
-}
-
 export async function renameSession(deps: CommandDeps, arg?: unknown): Promise<void> {
   const session = await sessionFromArgument(deps, arg, { title: 'Rename Session' });
   if (!session) return;
