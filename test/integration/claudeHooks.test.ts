@@ -12,7 +12,8 @@ import { claudeProjectDir } from '../../src/core/claudeCode/transcriptFiles';
 import type { TranscriptImportReport } from '../../src/core/claudeCode/transcriptImport';
 import type { Logger } from '../../src/vscode/logger';
 import { TimelinePanels } from '../../src/vscode/TimelinePanel';
-import { searchItems } from '../../src/vscode/commands/historyCommands';
+import { planRetentionNow, searchItems } from '../../src/vscode/commands/historyCommands';
+import { applyRetentionPlan } from '../../src/core/claudeCode/retention';
 import type { SessionLedgerApi } from '../../src/extension';
 import { activateExtension, extensionId, waitFor } from './helpers';
 
@@ -224,6 +225,42 @@ describe('Claude Code history in the extension host', () => {
       assert.ok(report.recordsUnchanged > 0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('retention is off by default; when on, its plan soft-deletes old completed sessions and later removes them, journalled through store.sql', async () => {
+    const config = vscode.workspace.getConfiguration('sessionLedger');
+    assert.equal(api.config.value['retention.enabled'], false, 'off by default');
+    const old = await api.store.sessions.create({ type: 'test-fix', title: 'Finished long ago', intention: 'x' });
+    await api.store.events.append({ id: randomUUID(), sessionId: old.id, type: 'hook.PreToolUse', payload: { n: 1 } });
+    await api.store.sessions.update(old.id, { status: 'complete' });
+    const running = await api.store.sessions.create({ type: 'test-fix', title: 'Still active', intention: 'x' });
+
+    await vscode.commands.executeCommand('sessionLedger.cleanUpHistory');
+    assert.equal(api.store.sessions.get(old.id)?.deletedAt, null, 'nothing is deleted while retention is off');
+
+    await config.update('retention.enabled', true, vscode.ConfigurationTarget.Workspace);
+    await config.update('retention.pruneEventTypes', ['hook.*'], vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('the retention settings', () => (api.config.value['retention.enabled'] ? true : undefined));
+      const day = 24 * 60 * 60 * 1000;
+      const plan = planRetentionNow(api, Date.now() + (api.config.value['retention.maxAgeDays'] + 1) * day);
+      assert.ok(plan.softDelete.some((s) => s.sessionId === old.id), 'the old completed session is planned for soft delete');
+      assert.ok(!plan.softDelete.some((s) => s.sessionId === running.id), 'an active session is exempt');
+      assert.ok(plan.pruneEvents.some((p) => p.sessionId === old.id && p.types['hook.PreToolUse'] === 1));
+      const result = await applyRetentionPlan(api.store, api.store.sql, plan);
+      assert.ok(result.softDeleted >= 1 && result.eventsPruned >= 1);
+      assert.notEqual(api.store.sessions.get(old.id)?.deletedAt, null, 'soft-deleted: restorable');
+      assert.equal(api.store.events.list(old.id, { limit: 10 }).length, 0, 'the noisy events are pruned');
+
+      const later = planRetentionNow(api, Date.now() + (api.config.value['retention.graceDays'] + 1) * day);
+      assert.ok(later.hardDelete.some((s) => s.sessionId === old.id), 'after the grace period it is planned for removal');
+      await applyRetentionPlan(api.store, api.store.sql, later);
+      assert.equal(api.store.sessions.get(old.id), undefined, 'removed for good');
+      assert.equal(api.store.sessions.get(running.id)?.deletedAt, null);
+    } finally {
+      await config.update('retention.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('retention.pruneEventTypes', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
 });

@@ -116,7 +116,14 @@ export function planRetention(policy: RetentionPolicy, sessions: readonly Sessio
 
   const trashed = sessions.filter((s) => s.deletedAt !== null);
   const hard = resolveDeletions(trashed.filter((s) => olderThan(s.deletedAt, policy.hardDeleteAfterDays)), new Set(), children);
-  plan.hardDelete = hard.deleting.map((s) => entry(s, s.deletedAt!));
+  // Children before their parents: a row's parent_session_id must not point at a removed row.
+  const byId = new Map(sessions.map((s) => [s.id, s]));
+  const depth = (s: Session) => {
+    let d = 0;
+    for (let p = s.parentSessionId; p && d < 1000; p = byId.get(p)?.parentSessionId ?? null) d++;
+    return d;
+  };
+  plan.hardDelete = [...hard.deleting].sort((a, b) => depth(b) - depth(a)).map((s) => entry(s, s.deletedAt!));
   addExempt(hard.exempt);
 
   const live = sessions.filter((s) => s.deletedAt === null);

@@ -260,11 +260,12 @@ export function planRetentionNow(deps: Pick<CommandDeps, 'store' | 'config'>, no
  */
 export async function cleanUpHistory(deps: HistoryDeps): Promise<void> {
   if (!deps.config.value['retention.enabled']) {
-    const choice = await vscode.window.showInformationMessage(
-      'Session Ledger: retention is off. Turn on "sessionLedger.retention.enabled" and choose its limits to clean up old history; nothing is ever deleted without your confirmation.',
-      'Open Settings',
-    );
-    if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'sessionLedger.retention');
+    void vscode.window
+      .showInformationMessage(
+        'Session Ledger: retention is off. Turn on "sessionLedger.retention.enabled" and choose its limits to clean up old history; nothing is ever deleted without your confirmation.',
+        'Open Settings',
+      )
+      .then((choice) => choice && vscode.commands.executeCommand('workbench.action.openSettings', 'sessionLedger.retention'));
     return;
   }
   const plan = planRetentionNow(deps);

@@ -76,4 +76,19 @@ describe('retention', function () {
       assert.equal(store.sessions.get(ids[name])!.deletedAt, null, name);
     }
   });
+
+  it('hard-deletes a trashed family children first, so no row points at a removed parent', async () => {
+    const root = await store.sessions.create({ type: 't', title: 'family root', intention: '', status: 'complete' });
+    const mid = await store.sessions.create({ type: 't', title: 'family child', intention: '', status: 'complete', parentSessionId: root.id });
+    const leaf = await store.sessions.create({ type: 't', title: 'family grandchild', intention: '', status: 'complete', parentSessionId: mid.id });
+    // Trashed parent first, so the listing (newest first) puts the children before or after it either way.
+    for (const s of [leaf, root, mid]) await store.sessions.softDelete(s.id);
+    clock.advanceDays(31);
+    const p = plan();
+    const order = p.hardDelete.map((s) => s.title).filter((t) => t.startsWith('family'));
+    assert.deepEqual(order, ['family grandchild', 'family child', 'family root']);
+    await applyRetentionPlan(store, sqlReaderOf(store), p);
+    for (const s of [root, mid, leaf]) assert.equal(store.sessions.get(s.id), undefined);
+  });
 });
+
