@@ -63,6 +63,7 @@ export class ClaudeCodeHistory extends DisposableOwner {
   /** At activation: ingest what Claude wrote while the window was closed, and watch if connected. */
   start(): void {
     if (this.connected) this.startWatching();
+    this.updateContext();
     if (existsSync(this.spoolPath)) void this.ingest().catch((e) => this.deps.log.error('ingesting the hook spool failed', e));
   }
 
@@ -73,6 +74,7 @@ export class ClaudeCodeHistory extends DisposableOwner {
     const result = connectClaudeHooks(root, { scriptPath: this.scriptPath, spoolPath: this.spoolPath, nodeCommand: 'node' });
     this.deps.log.info(`hooks connected in ${result.settingsPath} (added ${result.added}, replaced ${result.removed})${result.backupPath ? `; backup ${result.backupPath}` : ''}`);
     this.startWatching();
+    this.updateContext();
     return result;
   }
 
@@ -81,6 +83,7 @@ export class ClaudeCodeHistory extends DisposableOwner {
     const result = disconnectClaudeHooks(root);
     this.deps.log.info(`hooks disconnected in ${result.settingsPath} (removed ${result.removed})`);
     this.stopWatching();
+    this.updateContext();
     if (existsSync(this.spoolPath)) await this.ingest(); // what arrived before the disconnect
     return result;
   }
@@ -127,6 +130,11 @@ export class ClaudeCodeHistory extends DisposableOwner {
     const root = this.deps.workspaceRoot;
     if (!root) throw new Error('Open a folder first: Claude Code history belongs to a workspace folder.');
     return root;
+  }
+
+  /** Menus offer Connect or Disconnect by this context key. */
+  private updateContext(): void {
+    void vscode.commands.executeCommand('setContext', 'sessionLedger.claudeHooksConnected', this.connected);
   }
 
   private startWatching(): void {
