@@ -9,7 +9,7 @@ export const ConfigSchema = z.object({
   claudePath: z.string().trim().min(1).default('claude'),
   shellIntegrationTimeoutMs: z.number().int().min(500).max(60_000).default(3000),
   provider: z.enum(['anthropic-api', 'claude-code-cli']).default('anthropic-api'),
-  model: z.string().trim().min(1).default('claude-sonnet-4-5'),
+  model: z.string().trim().min(1).default('claude-sonnet-4-6'),
   /** For proxies and tests; empty = the SDK's default (https://api.anthropic.com). */
   anthropicBaseUrl: z.union([z.literal(''), z.string().trim().url()]).default(''),
   maxSteps: z.number().int().min(1).max(10_000).default(100),

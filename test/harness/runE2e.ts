@@ -35,7 +35,7 @@ async function main(): Promise<number> {
   if (!existsSync(vsix)) throw new Error(`${vsix} is missing: run npm run package first.`);
   const fake = await startFakeAnthropic({ script: agenticScript });
   // User settings (anthropicBaseUrl is machine-scoped, so not in the workspace's settings.json).
-  const dirs = makeRunDirs('e2e', { 'sessionLedger.anthropicBaseUrl': fake.url, 'sessionLedger.model': 'claude-sonnet-4-5' });
+  const dirs = makeRunDirs('e2e', { 'sessionLedger.anthropicBaseUrl': fake.url, 'sessionLedger.model': 'claude-sonnet-4-6' });
   const fixture = join(repoRoot, 'test', 'fixtures', 'workspace');
   if (existsSync(fixture)) cpSync(fixture, dirs.workspace, { recursive: true });
   const env = isolatedEnv(dirs, { SESSION_LEDGER_TEST_RUN_DIR: dirs.root });

@@ -7,7 +7,7 @@ import { activateExtension, waitFor } from './helpers';
 
 const KEY = 'sk-integration-key';
 const PLAN = '```json\n{ "summary": "Add a login page", "steps": [{ "title": "Form", "files": ["src/login.ts"] }] }\n```';
-const SETTINGS: Record<string, unknown> = { provider: 'anthropic-api', model: 'claude-sonnet-4-5', childConcurrency: 2, maxCostUsd: 0 };
+const SETTINGS: Record<string, unknown> = { provider: 'anthropic-api', model: 'claude-sonnet-4-6', childConcurrency: 2, maxCostUsd: 0 };
 
 describe('agentic mode in the extension host, against a fake Anthropic API', function () {
   this.timeout(120_000);
