@@ -4,7 +4,7 @@ import type { SessionStore } from '../core/store/SessionStore';
 import type { ActiveSession } from './ActiveSession';
 import { CommandId } from './commandIds';
 import { DisposableOwner } from './lifecycle';
-import { formatCost } from './sessionPresentation';
+import { sessionCost } from './sessionPresentation';
 
 /** What the person is waiting for, as far as the status bar is concerned. */
 export type SessionActivity = 'running' | 'waiting' | 'paused' | 'interrupted' | 'ended';
@@ -43,10 +43,10 @@ export function presentStatusBar(state: StatusBarState): StatusBarView {
   const parts = [s.title.length > 40 ? `${s.title.slice(0, 39)}…` : s.title];
   if (s.phase) parts.push(s.phase);
   parts.push(`#${s.interactionCount}`);
-  if (s.totalCostUsd > 0) parts.push(formatCost(s.totalCostUsd));
+  if (s.totalCostUsd > 0 || s.costUnknown) parts.push(sessionCost(s));
   return {
     text: `${activityIcon[state.activity]} ${parts.join(' · ')}`,
-    tooltip: `${s.title} (${s.type}, ${s.executionMode}) — ${activityText[state.activity]}. Step ${s.interactionCount}${s.phase ? `, phase ${s.phase}` : ''}, cost ${formatCost(s.totalCostUsd)}. Click for actions.`,
+    tooltip: `${s.title} (${s.type}, ${s.executionMode}) — ${activityText[state.activity]}. Step ${s.interactionCount}${s.phase ? `, phase ${s.phase}` : ''}, cost ${sessionCost(s)}. Click for actions.`,
     command: CommandId.sessionActions,
     warning: state.activity === 'interrupted',
   };

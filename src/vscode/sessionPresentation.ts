@@ -25,9 +25,14 @@ export function formatTokens(n: number): string {
   return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
 }
 
+/** A session's cost; when a run's model had no known price the total is a lower bound, and says so. */
+export function sessionCost(s: Pick<Session, 'totalCostUsd' | 'costUnknown'>): string {
+  return s.costUnknown ? `${formatCost(s.totalCostUsd)} + unknown` : formatCost(s.totalCostUsd);
+}
+
 /** `type · phase · cost`, the one-line summary next to a session's title. */
 export function sessionDescription(s: Session): string {
-  return [s.type, s.phase, s.totalCostUsd > 0 ? formatCost(s.totalCostUsd) : undefined].filter(Boolean).join(' · ');
+  return [s.type, s.phase, s.totalCostUsd > 0 || s.costUnknown ? sessionCost(s) : undefined].filter(Boolean).join(' · ');
 }
 
 function escapeMarkdown(text: string): string {
@@ -45,7 +50,7 @@ export function sessionTooltip(s: Session, isActive: boolean): vscode.MarkdownSt
     ['Mode', s.executionMode],
     ['Steps', String(s.interactionCount)],
     ['Tokens', `${formatTokens(s.inputTokens)} in · ${formatTokens(s.outputTokens)} out · ${formatTokens(s.cacheReadTokens)} cache read`],
-    ['Cost', formatCost(s.totalCostUsd)],
+    ['Cost', sessionCost(s)],
     ['Created', new Date(s.createdAt).toLocaleString()],
     ['Updated', new Date(s.updatedAt).toLocaleString()],
   ];

@@ -147,7 +147,7 @@ export function parseLedgerExport(text: string): LedgerExport {
   return parsed.data;
 }
 
-/* Row restore: the export's records written back exactly, columns as in migrations/0001_initial.sql. */
+/* Row restore: the export's records written back exactly, columns as in migrations/ (0001, 0003). */
 
 type Row = Record<string, string | number | null>;
 const json = (value: unknown): string => JSON.stringify(value);
@@ -157,7 +157,7 @@ const sessionRow = (s: ExportedSession, parentSessionId: string | null): Row => 
   success_criteria: json(s.successCriteria), constraints: json(s.constraints), agent: s.agent, provider: s.provider,
   environment: s.environment, execution_mode: s.executionMode, status: s.status, phase: s.phase, state: json(s.state),
   external_conversation_id: s.externalConversationId, working_dir: s.workingDir, workspace_folder: s.workspaceFolder,
-  tags: json(s.tags), summary: s.summary, total_cost_usd: s.totalCostUsd, input_tokens: s.inputTokens,
+  tags: json(s.tags), summary: s.summary, total_cost_usd: s.totalCostUsd, cost_unknown: s.costUnknown ? 1 : 0, input_tokens: s.inputTokens,
   output_tokens: s.outputTokens, cache_creation_tokens: s.cacheCreationTokens, cache_read_tokens: s.cacheReadTokens,
   interaction_count: s.interactionCount, event_count: s.eventCount, last_event_at: s.lastEventAt,
   created_at: s.createdAt, updated_at: s.updatedAt, ended_at: s.endedAt, deleted_at: s.deletedAt,
@@ -178,7 +178,7 @@ const eventRow = (e: ExportedSession['events'][number]): Row => ({
 const runRow = (r: ExportedSession['runs'][number]): Row => ({
   id: r.id, session_id: r.sessionId, interaction_id: r.interactionId, provider: r.provider, model: r.model,
   conversation_id: r.conversationId, status: r.status, input_tokens: r.inputTokens, output_tokens: r.outputTokens,
-  cache_creation_tokens: r.cacheCreationTokens, cache_read_tokens: r.cacheReadTokens, cost_usd: r.costUsd,
+  cache_creation_tokens: r.cacheCreationTokens, cache_read_tokens: r.cacheReadTokens, cost_usd: r.costUsd, cost_unknown: r.costUnknown ? 1 : 0,
   started_at: r.startedAt, ended_at: r.endedAt, error: r.error,
 });
 
@@ -222,7 +222,8 @@ const COUNTER_REFRESH_SQL = `UPDATE sessions SET
   output_tokens = (SELECT coalesce(sum(output_tokens), 0) FROM runs WHERE session_id = ?1),
   cache_creation_tokens = (SELECT coalesce(sum(cache_creation_tokens), 0) FROM runs WHERE session_id = ?1),
   cache_read_tokens = (SELECT coalesce(sum(cache_read_tokens), 0) FROM runs WHERE session_id = ?1),
-  total_cost_usd = (SELECT coalesce(sum(cost_usd), 0) FROM runs WHERE session_id = ?1)
+  total_cost_usd = (SELECT coalesce(sum(cost_usd), 0) FROM runs WHERE session_id = ?1),
+  cost_unknown = EXISTS (SELECT 1 FROM runs WHERE session_id = ?1 AND cost_unknown = 1)
   WHERE id = ?1`;
 
 /**

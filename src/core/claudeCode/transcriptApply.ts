@@ -204,6 +204,7 @@ export class TranscriptApplier {
       cacheCreationTokens: run.cacheCreationTokens + record.usage.cacheCreationTokens,
       cacheReadTokens: run.cacheReadTokens + record.usage.cacheReadTokens,
       costUsd: run.costUsd + ('usd' in cost ? cost.usd : 0),
+      costUnknown: 'unknown' in cost,
     });
     tx.events.append({
       id: eventId,

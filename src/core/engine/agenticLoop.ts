@@ -266,7 +266,7 @@ async function executeClaude(session: Session, interaction: Interaction, options
     };
     if ('unknown' in cost) costUnknown = true;
     else costUsd += cost.usd;
-    const snapshot = { ...usage, costUsd: round(costUsd) };
+    const snapshot = { ...usage, costUsd: round(costUsd), costUnknown };
     write(() => store.runs.update(run.id, { ...snapshot, model }));
   };
 
@@ -318,6 +318,7 @@ async function executeClaude(session: Session, interaction: Interaction, options
     conversationId: result.conversationId,
     ...usage,
     costUsd: round(costUsd),
+    costUnknown,
     error: errorMessage,
   });
   if (result.error) {

@@ -15,7 +15,10 @@ export const RunSchema = z.object({
   conversationId: z.string().nullable(),
   status: RunStatusSchema,
   ...UsageTotalsSchema.shape,
+  /** The priced part of the run's cost; see `costUnknown`. */
   costUsd: z.number().nonnegative().finite(),
+  /** Some of the run's tokens are of a model without a known price: `costUsd` is a lower bound, not the cost. */
+  costUnknown: z.boolean(),
   startedAt: EpochMillisSchema,
   endedAt: EpochMillisSchema.nullable(),
   error: z.string().nullable(),
@@ -49,6 +52,8 @@ export const RunUpdateSchema = z
     cacheCreationTokens: z.number().int().nonnegative(),
     cacheReadTokens: z.number().int().nonnegative(),
     costUsd: z.number().nonnegative().finite(),
+    /** Once true it stays true (the store ignores a later false). */
+    costUnknown: z.boolean(),
     error: z.string().nullable(),
   })
   .partial()

@@ -55,6 +55,8 @@ export const SessionSchema = z.object({
   summary: z.string().nullable(),
   ...UsageTotalsSchema.shape,
   totalCostUsd: CostSchema,
+  /** A run of the session has a cost that is unknown (unpriced model): `totalCostUsd` is a lower bound. */
+  costUnknown: z.boolean(),
   interactionCount: z.number().int().nonnegative(),
   eventCount: z.number().int().nonnegative(),
   lastEventAt: EpochMillisSchema.nullable(),

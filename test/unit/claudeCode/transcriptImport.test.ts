@@ -165,6 +165,8 @@ describe('Claude Code transcript import', function () {
     assert.equal(session.inputTokens, 10);
     assert.equal(session.outputTokens, 10);
     assert.equal(session.totalCostUsd, 0);
+    assert.equal(session.costUnknown, true);
+    assert.ok(store.runs.listBySession(session.id).every((r) => r.costUnknown));
     const usage = store.events.list(session.id, { type: 'claude.usage' });
     assert.equal(usage.length, 1);
     assert.equal((usage[0].payload as { costUsd: number | null }).costUsd, null);

@@ -137,6 +137,10 @@ describe('agentic loop (runAgentic)', () => {
     const usage = world.store.events.list(session.id, { type: AGENTIC_EVENT.usage });
     assert.equal(usage[0].payload && (usage[0].payload as { costUnknown: boolean }).costUnknown, true);
     assert.equal(world.store.sessions.require(session.id).inputTokens, 1000);
+    const [run] = world.store.runs.listByInteraction(plan.id);
+    assert.equal(run.costUnknown, true, 'the run says its cost is unknown');
+    assert.equal(run.costUsd, 0);
+    assert.equal(world.store.sessions.require(session.id).costUnknown, true, 'the session total is marked a lower bound');
   });
 
   it('pauses with a recorded reason when the step budget is reached', async () => {

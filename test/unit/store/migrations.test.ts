@@ -5,11 +5,16 @@ import * as path from 'node:path';
 import { StoreVersionError, loadMigrations } from '../../../src/core/store/migrations';
 import { REPO_MIGRATIONS, openStore, temporaryDirectory } from './storeTestSupport';
 
-/** A migrations directory holding the repo's 0001 and, optionally, the test-only 0002. */
+/** A migrations directory holding the repo's migrations and, optionally, the test-only one numbered after them. */
+const SHIPPED = fs.readdirSync(REPO_MIGRATIONS).filter((f) => /^\d{4}_.*\.sql$/.test(f)).length;
+
 function migrationsDirectory(withTestMigration: boolean): string {
   const directory = temporaryDirectory('ledger-migrations-');
-  fs.copyFileSync(path.join(REPO_MIGRATIONS, '0001_initial.sql'), path.join(directory, '0001_initial.sql'));
-  if (withTestMigration) fs.copyFileSync(path.join(__dirname, 'fixtures', '0002_test_session_colour.sql'), path.join(directory, '0002_test_session_colour.sql'));
+  for (const file of fs.readdirSync(REPO_MIGRATIONS).filter((f) => /^\d{4}_.*\.sql$/.test(f))) fs.copyFileSync(path.join(REPO_MIGRATIONS, file), path.join(directory, file));
+  if (withTestMigration) {
+    const next = String(SHIPPED + 1).padStart(4, '0');
+    fs.copyFileSync(path.join(__dirname, 'fixtures', '0002_test_session_colour.sql'), path.join(directory, `${next}_test_session_colour.sql`));
+  }
   return directory;
 }
 
@@ -28,24 +33,24 @@ describe('SessionStore migrations', function () {
     await store.close();
   });
 
-  it('upgrades a store created with only 0001 to a second migration, keeping its data', async () => {
+  it('upgrades a store created with the shipped migrations to a further migration, keeping its data', async () => {
     const directory = temporaryDirectory();
     const v1 = await openStore(directory, { migrationsDirectory: migrationsDirectory(false) });
-    assert.equal(v1.schemaVersion, 1);
+    assert.equal(v1.schemaVersion, SHIPPED);
     const session = await v1.sessions.create({ type: 't', title: 'Before the upgrade', intention: 'survive it' });
     await v1.events.append({ id: 'e1', sessionId: session.id, type: 'x' });
     await v1.close();
 
     const v2 = await openStore(directory, { migrationsDirectory: migrationsDirectory(true) });
-    assert.equal(v2.schemaVersion, 2);
+    assert.equal(v2.schemaVersion, SHIPPED + 1);
     assert.equal(v2.sessions.require(session.id).title, 'Before the upgrade');
     assert.equal(v2.events.get('e1')?.seq, 1);
     await v2.sessions.update(session.id, { phase: 'after' });
     await v2.close();
 
-    // The upgrade is durable (journalled + snapshotted): a third open sees version 2 and the new column.
+    // The upgrade is durable (journalled + snapshotted): a third open sees the new version and the new column.
     const again = await openStore(directory, { migrationsDirectory: migrationsDirectory(true) });
-    assert.equal(again.schemaVersion, 2);
+    assert.equal(again.schemaVersion, SHIPPED + 1);
     assert.equal(again.sessions.require(session.id).phase, 'after');
     await again.close();
   });
@@ -61,7 +66,7 @@ describe('SessionStore migrations', function () {
     const before = fingerprint(directory);
     await assert.rejects(openStore(directory, { migrationsDirectory: migrationsDirectory(false) }), (error: unknown) => {
       assert.ok(error instanceof StoreVersionError);
-      assert.match(error.message, /newer version of Session Ledger \(schema 2; this version knows up to 1\)/);
+      assert.ok(error.message.includes(`newer version of Session Ledger (schema ${SHIPPED + 1}; this version knows up to ${SHIPPED})`), error.message);
       assert.match(error.message, /left untouched/);
       return true;
     });
@@ -71,7 +76,8 @@ describe('SessionStore migrations', function () {
 
   it('rejects a migrations directory with a gap', () => {
     const directory = migrationsDirectory(false);
-    fs.writeFileSync(path.join(directory, '0003_gap.sql'), 'SELECT 1;');
-    assert.throws(() => loadMigrations(directory), /without gaps; found 0003_gap.sql at position 2/);
+    const gap = `${String(SHIPPED + 2).padStart(4, '0')}_gap.sql`;
+    fs.writeFileSync(path.join(directory, gap), 'SELECT 1;');
+    assert.throws(() => loadMigrations(directory), new RegExp(`without gaps; found ${gap} at position ${SHIPPED + 1}`));
   });
 });

@@ -7,7 +7,7 @@ import type { SessionRepository } from './sessionRepository';
 
 const COLUMNS = [
   'id', 'session_id', 'interaction_id', 'provider', 'model', 'conversation_id', 'status', 'input_tokens', 'output_tokens',
-  'cache_creation_tokens', 'cache_read_tokens', 'cost_usd', 'started_at', 'ended_at', 'error',
+  'cache_creation_tokens', 'cache_read_tokens', 'cost_usd', 'cost_unknown', 'started_at', 'ended_at', 'error',
 ] as const;
 
 function rowToRun(row: SqlRow): Run {
@@ -24,6 +24,7 @@ function rowToRun(row: SqlRow): Run {
     cacheCreationTokens: num(row, 'cache_creation_tokens'),
     cacheReadTokens: num(row, 'cache_read_tokens'),
     costUsd: num(row, 'cost_usd'),
+    costUnknown: num(row, 'cost_unknown') === 1,
     startedAt: num(row, 'started_at'),
     endedAt: nullableNum(row, 'ended_at'),
     error: nullableText(row, 'error'),
@@ -33,7 +34,7 @@ function rowToRun(row: SqlRow): Run {
 function runToValues(run: Run): SqlValue[] {
   return [
     run.id, run.sessionId, run.interactionId, run.provider, run.model, run.conversationId, run.status, run.inputTokens,
-    run.outputTokens, run.cacheCreationTokens, run.cacheReadTokens, run.costUsd, run.startedAt, run.endedAt, run.error,
+    run.outputTokens, run.cacheCreationTokens, run.cacheReadTokens, run.costUsd, run.costUnknown ? 1 : 0, run.startedAt, run.endedAt, run.error,
   ];
 }
 
@@ -69,6 +70,7 @@ export class RunRepository implements RunsReads, RunsWrites {
       cacheCreationTokens: 0,
       cacheReadTokens: 0,
       costUsd: 0,
+      costUnknown: false,
       startedAt: this.context.nowMillis(),
       endedAt: null,
       error: null,
@@ -82,7 +84,7 @@ export class RunRepository implements RunsReads, RunsWrites {
     const parsed = parseWith(RunUpdateSchema, patch, 'run update');
     const current = this.get(id);
     if (!current) throw new NotFoundError('run', id);
-    const next: Run = { ...current, ...parsed };
+    const next: Run = { ...current, ...parsed, costUnknown: current.costUnknown || parsed.costUnknown === true };
     if (next.status !== 'running' && next.endedAt === null) next.endedAt = this.context.nowMillis();
     const delta = {
       inputTokens: next.inputTokens - current.inputTokens,
@@ -94,6 +96,7 @@ export class RunRepository implements RunsReads, RunsWrites {
     const [, ...rest] = runToValues(next);
     this.context.db.run(`UPDATE runs SET ${COLUMNS.slice(1).map((column) => `${column} = ?`).join(', ')} WHERE id = ?`, [...rest, id]);
     if (Object.values(delta).some((value) => value !== 0)) this.sessions.addUsage(next.sessionId, delta);
+    if (next.costUnknown && !current.costUnknown) this.sessions.markCostUnknown(next.sessionId);
     this.context.changed(next.sessionId, 'run');
     return next;
   }

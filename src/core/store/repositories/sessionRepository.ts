@@ -17,7 +17,7 @@ import { NotFoundError, fromJsonText, nullableNum, nullableText, num, text, toJs
 const COLUMNS = [
   'id', 'parent_session_id', 'type', 'title', 'slug', 'intention', 'success_criteria', 'constraints', 'agent', 'provider',
   'environment', 'execution_mode', 'status', 'phase', 'state', 'external_conversation_id', 'working_dir', 'workspace_folder',
-  'tags', 'summary', 'total_cost_usd', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens',
+  'tags', 'summary', 'total_cost_usd', 'cost_unknown', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens',
   'interaction_count', 'event_count', 'last_event_at', 'created_at', 'updated_at', 'ended_at', 'deleted_at',
 ] as const;
 const INSERT_SQL = `INSERT INTO sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`;
@@ -46,6 +46,7 @@ function rowToSession(row: SqlRow): Session {
     tags: fromJsonText(row.tags),
     summary: nullableText(row, 'summary'),
     totalCostUsd: num(row, 'total_cost_usd'),
+    costUnknown: num(row, 'cost_unknown') === 1,
     inputTokens: num(row, 'input_tokens'),
     outputTokens: num(row, 'output_tokens'),
     cacheCreationTokens: num(row, 'cache_creation_tokens'),
@@ -66,7 +67,7 @@ function sessionToValues(session: Session): SqlValue[] {
     toJsonText(session.successCriteria), toJsonText(session.constraints), session.agent, session.provider,
     session.environment, session.executionMode, session.status, session.phase, toJsonText(session.state),
     session.externalConversationId, session.workingDir, session.workspaceFolder, toJsonText(session.tags), session.summary,
-    session.totalCostUsd, session.inputTokens, session.outputTokens, session.cacheCreationTokens, session.cacheReadTokens,
+    session.totalCostUsd, session.costUnknown ? 1 : 0, session.inputTokens, session.outputTokens, session.cacheCreationTokens, session.cacheReadTokens,
     session.interactionCount, session.eventCount, session.lastEventAt, session.createdAt, session.updatedAt,
     session.endedAt, session.deletedAt,
   ];
@@ -131,6 +132,7 @@ export class SessionRepository implements SessionsReads, SessionsWrites {
       parentSessionId: parsed.parentSessionId ?? null,
       slug: parsed.slug ?? slugify(parsed.title),
       totalCostUsd: 0,
+      costUnknown: false,
       inputTokens: 0,
       outputTokens: 0,
       cacheCreationTokens: 0,
@@ -189,6 +191,12 @@ export class SessionRepository implements SessionsReads, SessionsWrites {
     this.context.db.run('UPDATE sessions SET interaction_count = ?, updated_at = ? WHERE id = ?', [seq, this.context.nowMillis(), id]);
     this.context.changed(id, 'session');
     return seq;
+  }
+
+  /** For the runs repository: a run's cost is unknown, so the session's total is a lower bound. */
+  markCostUnknown(id: string): void {
+    this.context.db.run('UPDATE sessions SET cost_unknown = 1, updated_at = ? WHERE id = ?', [this.context.nowMillis(), id]);
+    this.context.changed(id, 'session');
   }
 
   /** For the runs repository: adds token and cost deltas to the session's totals. */
