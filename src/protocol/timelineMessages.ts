@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { SessionStatusSchema } from '../core/model/sessionStatus';
 import { parseWith } from '../core/model/validation';
+import { SessionActionSchema } from './sessionActions';
 import {
   ArtifactLinkSchema,
   EventRowSchema,
@@ -46,6 +48,15 @@ export const timelineRequests = {
     params: z.object({ interactionId: Id, what: z.enum(['command', 'output']) }).strict(),
     result: z.object({ copiedChars: z.number().int().nonnegative() }),
   },
+  /**
+   * Runs a session command (Next Step, Pause, Resume, Cancel) on the panel's own session; the
+   * params name no session, so the webview cannot reach another. Answered with the session's
+   * status once the command has finished (Next Step: once it has started; a step can run long).
+   */
+  runSessionAction: {
+    params: z.object({ action: SessionActionSchema }).strict(),
+    result: z.object({ status: SessionStatusSchema }),
+  },
 } as const;
 
 export type TimelineRequests = typeof timelineRequests;
@@ -86,6 +97,8 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
       renderedRows: z.number().int().nonnegative(),
       /** Milliseconds from receiving the message to the end of the render it caused. */
       renderMs: z.number().nonnegative(),
+      /** The session header as shown: its status and the action buttons it offers (null before the snapshot). */
+      header: z.object({ status: SessionStatusSchema, actions: z.array(SessionActionSchema) }).strict().nullable(),
     })
     .strict(),
   /** Something went wrong in the webview; the extension logs it. */

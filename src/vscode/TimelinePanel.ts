@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import type { StoreChange } from '../core/model/change';
 import type { Interaction } from '../core/model/interaction';
 import { stripAnsi } from '../protocol/displayText';
+import { sessionActionStatuses, type SessionAction } from '../protocol/sessionActions';
 import {
   TIMELINE_VIEW_TYPE,
   TimelineViewStateSchema,
@@ -15,6 +16,7 @@ import {
   type TimelineMethod,
   type WebviewMessage,
 } from '../protocol/timelineMessages';
+import { CommandId } from './commandIds';
 import { DisposableOwner } from './lifecycle';
 import { describeError, type Logger } from './logger';
 import { timelineHtml } from './timeline/timelineHtml';
@@ -37,6 +39,14 @@ export interface TimelineShowOptions {
 }
 
 type RequestHandlers = { [M in TimelineMethod]: (params: RequestParams<M>) => Promise<RequestResult<M>> | RequestResult<M> };
+/** The command each of the header's session actions runs (with the panel's session id). */
+const sessionActionCommands: Readonly<Record<SessionAction, CommandId>> = {
+  nextStep: CommandId.nextStep,
+  pause: CommandId.pauseSession,
+  resume: CommandId.resumeSession,
+  cancel: CommandId.cancelSession,
+};
+
 type MessageHandlers = { [T in WebviewMessage['type']]: (message: Extract<WebviewMessage, { type: T }>) => void };
 
 /**
@@ -119,6 +129,16 @@ export class TimelinePanel extends DisposableOwner {
     });
   }
 
+  /**
+   * For tests: runs a request the way one from the webview is run (validated by the protocol's
+   * schema, then answered by the same handler) and resolves with its result.
+   */
+  async requestForTest<M extends TimelineMethod>(method: M, params: RequestParams<M>): Promise<RequestResult<M>> {
+    const message = parseWebviewMessage({ type: 'request', id: 0, method, params });
+    if (message.type !== 'request') throw new Error('not a request');
+    return (await this.handle(message)) as RequestResult<M>;
+  }
+
   reveal(options: TimelineShowOptions): void {
     this.panel.reveal(undefined, false);
     if (options.focusInteractionSeq !== undefined) {
@@ -199,10 +219,14 @@ export class TimelinePanel extends DisposableOwner {
     setTimeout(step, 0);
   }
 
+  private handle(request: RequestMessage): Promise<unknown> {
+    const handler = this.requestHandlers[request.method] as (params: unknown) => unknown;
+    return Promise.resolve(handler(request.params));
+  }
+
   private async answer(request: RequestMessage): Promise<void> {
     try {
-      const handler = this.requestHandlers[request.method] as (params: unknown) => unknown;
-      const result = await handler(request.params);
+      const result = await this.handle(request);
       this.post({ type: 'response', id: request.id, ok: true, result });
     } catch (error) {
       this.log.warn(`${request.method} failed: ${describeError(error)}`);
@@ -236,6 +260,23 @@ export class TimelinePanel extends DisposableOwner {
       const text = what === 'command' ? interaction.command.command : stripAnsi(interaction.result.output ?? '');
       await vscode.env.clipboard.writeText(text);
       return { copiedChars: text.length };
+    },
+    runSessionAction: async ({ action }) => {
+      const session = this.deps.store.sessions.get(this.sessionId);
+      if (!session) throw new Error(`Session ${this.sessionId} no longer exists.`);
+      if (!sessionActionStatuses[action].includes(session.status)) {
+        // The header may have been a status behind: the command would act on a session it no longer fits.
+        throw new Error(`"${session.title}" is ${session.status}; ${action} does not apply.`);
+      }
+      // The command handlers report their own failures to the person (and log them).
+      const ran = vscode.commands.executeCommand(sessionActionCommands[action], this.sessionId);
+      if (action === 'nextStep') {
+        // A step can run for minutes: answer now, so Pause and Cancel stay usable meanwhile.
+        ran.then(undefined, (error: unknown) => this.log.warn(`nextStep failed: ${describeError(error)}`));
+      } else {
+        await ran;
+      }
+      return { status: this.deps.store.sessions.get(this.sessionId)?.status ?? session.status };
     },
   };
 

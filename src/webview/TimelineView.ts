@@ -1,11 +1,12 @@
-import type { HostMessage, TimelineViewState, WebviewMessage } from '../protocol/timelineMessages';
+import type { HostMessage, RenderedReport, TimelineViewState, WebviewMessage } from '../protocol/timelineMessages';
 import { TimelineViewStateSchema } from '../protocol/timelineMessages';
 import type { ArtifactLink, EventRow, InteractionDetail, InteractionRow, SessionHeader } from '../protocol/timelineModel';
+import { SESSION_ACTIONS, sessionActionsFor, type SessionAction } from '../protocol/sessionActions';
 import { h, icon } from './dom';
 import { COMMAND_KINDS, NO_FILTER, RESULT_STATUSES, applyFilter, filterFromState, toggled, type TimelineFilter } from './filter';
 import { formatCount, formatDuration, formatUsd, totalTokens } from './format';
 import { renderMarkdown } from './markdown';
-import { kindPresentation, resultPresentation, sessionStatusPresentation } from './presentation';
+import { kindPresentation, resultPresentation, sessionActionPresentation, sessionStatusPresentation } from './presentation';
 import { RequestClient } from './rpc';
 import { buildOffsets, rowAt, scrollToReveal, visibleWindow } from './virtualList';
 
@@ -57,6 +58,10 @@ export class TimelineView {
   private renderQueued = false;
   private reportQueued = false;
   private readonly requests: RequestClient;
+  /** The session action whose request has not been answered yet: every action button is disabled meanwhile. */
+  private actionInFlight: SessionAction | undefined;
+  /** An action button that had focus when the buttons were disabled: focus returns to it after. */
+  private refocusAction: string | undefined;
 
   private readonly headerEl = h('header', { className: 'session-header' });
   private readonly artifactsEl = h('nav', { className: 'artifacts', 'aria-label': 'Artifacts' });
@@ -76,6 +81,7 @@ export class TimelineView {
     this.listEl.addEventListener('scroll', () => this.onScroll(), { passive: true });
     this.spacerEl.addEventListener('click', (e) => this.onRowsClick(e));
     this.spacerEl.addEventListener('keydown', (e) => this.onRowsKeyDown(e));
+    this.headerEl.addEventListener('click', (e) => this.onHeaderClick(e));
     this.artifactsEl.addEventListener('click', (e) => this.onArtifactClick(e));
     this.toolbarEl.addEventListener('click', (e) => this.onToolbarClick(e));
     window.addEventListener('resize', () => this.scheduleRender());
@@ -124,9 +130,11 @@ export class TimelineView {
         this.scheduleRender();
       }
     },
-    sessionUpdated: (m) => {
+    sessionUpdated: (m, receivedAt) => {
+      const statusChanged = this.session?.status !== m.session.status;
       this.session = m.session;
       this.renderHeader();
+      if (statusChanged) this.report(this.render().visible, receivedAt); // tests wait for the header to follow
     },
     interactionUpdated: (m) => {
       const row = m.interaction;
@@ -256,7 +264,16 @@ export class TimelineView {
       visibleRows,
       renderedRows: this.mounted.size,
       renderMs: Math.max(0, performance.now() - since),
+      header: this.renderedHeader(),
     });
+  }
+
+  /** The header as it is in the DOM: its status badge and action buttons (checked by the extension's schema). */
+  private renderedHeader(): RenderedReport['header'] {
+    const status = this.headerEl.querySelector<HTMLElement>('[data-status]')?.dataset.status;
+    if (status === undefined) return null;
+    const actions = [...this.headerEl.querySelectorAll<HTMLElement>('[data-session-action]')].map((b) => b.dataset.sessionAction);
+    return { status, actions } as RenderedReport['header'];
   }
 
   /** Applies a saved scroll position or a requested focus once the rows they need have arrived. */
@@ -371,8 +388,9 @@ export class TimelineView {
         'div',
         { className: 'title-line' },
         h('h1', {}, s.title),
-        h('span', { className: `badge session-${s.status}`, title: `Status: ${status.label}` }, icon(status.icon), status.label),
+        h('span', { className: `badge session-${s.status}`, title: `Status: ${status.label}`, 'data-status': s.status }, icon(status.icon), status.label),
         s.phase ? h('span', { className: 'badge', title: 'Phase' }, icon('milestone'), s.phase) : null,
+        this.buildSessionActions(s.status),
       ),
       s.intention ? h('p', { className: 'intention' }, s.intention) : null,
       s.successCriteria.length
@@ -392,7 +410,39 @@ export class TimelineView {
         ...(s.conversationId ? fact('Conversation', s.conversationId) : []),
       ),
     ];
+    const active = document.activeElement as HTMLElement | null;
+    const focusLost = !active || active === document.body;
+    const focused = active?.closest<HTMLElement>('[data-session-action]')?.dataset.sessionAction ?? (focusLost ? this.refocusAction : undefined);
+    this.refocusAction = undefined;
     this.headerEl.replaceChildren(...children.filter((c): c is Node => c !== null));
+    if (focused !== undefined) {
+      // Keep keyboard focus in the header: on the same action, or on the first one left (Pause → Resume).
+      // A disabled button cannot hold focus: remember it until the buttons are enabled again.
+      const buttons = [...this.headerEl.querySelectorAll<HTMLButtonElement>('[data-session-action]')];
+      const target = buttons.find((b) => b.dataset.sessionAction === focused) ?? buttons[0];
+      if (target && !target.disabled) target.focus();
+      else if (target) this.refocusAction = focused;
+    }
+  }
+
+  /** Buttons for the actions that apply to the session's status (none once it has ended). */
+  private buildSessionActions(status: SessionHeader['status']): HTMLElement | null {
+    const actions = sessionActionsFor(status);
+    if (actions.length === 0) return null;
+    const busy = this.actionInFlight !== undefined;
+    return h(
+      'span',
+      { className: 'session-actions', role: 'group', 'aria-label': 'Session actions', 'aria-busy': busy ? 'true' : undefined },
+      ...actions.map((action) => {
+        const p = sessionActionPresentation[action];
+        return h(
+          'button',
+          { className: 'action session-action', type: 'button', 'data-session-action': action, 'aria-label': p.description, title: p.description, disabled: busy },
+          icon(action === this.actionInFlight ? 'loading' : p.icon, action === this.actionInFlight ? 'codicon-modifier-spin' : ''),
+          p.label,
+        );
+      }),
+    );
   }
 
   private renderArtifacts(): void {
@@ -605,6 +655,21 @@ export class TimelineView {
     if (e.key === 'Enter' || e.key === ' ' || e.key.startsWith('ArrowL') || e.key.startsWith('ArrowR')) {
       this.mounted.get(id)?.el.focus({ preventScroll: true });
     }
+  }
+
+  private onHeaderClick(e: MouseEvent): void {
+    const value = (e.target as HTMLElement).closest<HTMLButtonElement>('[data-session-action]')?.dataset.sessionAction;
+    const action = SESSION_ACTIONS.find((a) => a === value);
+    if (!action || this.actionInFlight !== undefined) return;
+    this.actionInFlight = action;
+    this.renderHeader();
+    this.requests
+      .request('runSessionAction', { action })
+      .catch((error: Error) => this.reportError(`${sessionActionPresentation[action].label} failed: ${error.message}`))
+      .finally(() => {
+        this.actionInFlight = undefined;
+        this.renderHeader();
+      });
   }
 
   private onArtifactClick(e: MouseEvent): void {

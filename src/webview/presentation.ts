@@ -1,5 +1,6 @@
 import type { CommandKind, ResultStatus } from '../core/model/interaction';
 import type { SessionStatus } from '../core/model/sessionStatus';
+import type { SessionAction } from '../protocol/sessionActions';
 
 /** Codicon and label of each command kind. */
 export const kindPresentation: Record<CommandKind, { icon: string; label: string }> = {
@@ -24,4 +25,12 @@ export const sessionStatusPresentation: Record<SessionStatus, { icon: string; la
   complete: { icon: 'pass', label: 'Complete' },
   failed: { icon: 'error', label: 'Failed' },
   cancelled: { icon: 'circle-slash', label: 'Cancelled' },
+};
+
+/** Codicon, label and spoken description of each session action button in the header. */
+export const sessionActionPresentation: Record<SessionAction, { icon: string; label: string; description: string }> = {
+  nextStep: { icon: 'debug-continue', label: 'Next Step', description: 'Run the next step of this session' },
+  pause: { icon: 'debug-pause', label: 'Pause', description: 'Pause this session' },
+  resume: { icon: 'debug-start', label: 'Resume', description: 'Resume this session' },
+  cancel: { icon: 'debug-stop', label: 'Cancel', description: 'Cancel this session (asks first)' },
 };

@@ -9,6 +9,7 @@ import { CommandId } from '../commandIds';
 import { API_KEY_SECRET, type BackgroundRunner } from '../BackgroundRunner';
 import type { ExecutionMode } from '../../core/model/session';
 import { ensureTrusted } from '../workspaceTrust';
+import { sessionActionStatuses, type SessionAction } from '../../protocol/sessionActions';
 
 /** Commands that start, advance and stop sessions. */
 
@@ -125,7 +126,7 @@ export async function newSession(deps: RunDeps, preset?: unknown): Promise<strin
 }
 
 export async function nextStep(deps: RunDeps, arg?: unknown): Promise<void> {
-  const session = await sessionFromArgument(deps, arg, { title: 'Next Step', statuses: ['active'] });
+  const session = await sessionFromArgument(deps, arg, { title: 'Next Step', statuses: sessionActionStatuses.nextStep });
   if (!session) return;
   await deps.active.set(session.id);
   if (session.executionMode === 'agentic') {
@@ -159,16 +160,16 @@ export async function nextStep(deps: RunDeps, arg?: unknown): Promise<void> {
 }
 
 export async function pauseSession(deps: RunDeps, arg?: unknown): Promise<void> {
-  const session = await sessionFromArgument(deps, arg, { title: 'Pause Session', statuses: ['active'] });
+  const session = await sessionFromArgument(deps, arg, { title: 'Pause Session', statuses: sessionActionStatuses.pause });
   if (!session) return;
   await deps.background.stop(session.id);
   if (deps.engine.getSession(session.id).status === 'active') await deps.engine.pause(session.id);
 }
 
 export async function resumeSession(deps: RunDeps, arg?: unknown): Promise<void> {
-  const session = await sessionFromArgument(deps, arg, { title: 'Resume Session', statuses: ['paused', 'interrupted'] });
+  const session = await sessionFromArgument(deps, arg, { title: 'Resume Session', statuses: sessionActionStatuses.resume });
   if (!session) return;
-  if (session.status !== 'paused' && session.status !== 'interrupted') {
+  if (!sessionActionStatuses.resume.includes(session.status)) {
     throw new UserFacingError(`"${session.title}" is ${session.status}; only paused or interrupted sessions can be resumed.`);
   }
   if (session.executionMode === 'agentic' && !ensureTrusted('Agentic mode')) return;
@@ -178,7 +179,7 @@ export async function resumeSession(deps: RunDeps, arg?: unknown): Promise<void>
 }
 
 export async function cancelSession(deps: RunDeps, arg?: unknown): Promise<void> {
-  const session = await sessionFromArgument(deps, arg, { title: 'Cancel Session', statuses: ['active', 'paused', 'interrupted'] });
+  const session = await sessionFromArgument(deps, arg, { title: 'Cancel Session', statuses: sessionActionStatuses.cancel });
   if (!session) return;
   const choice = await vscode.window.showWarningMessage(
     `Cancel "${session.title}"?`,
@@ -195,11 +196,12 @@ export async function sessionActions(deps: RunDeps, arg?: unknown): Promise<void
   const session = await sessionFromArgument(deps, arg, { title: 'Session Actions' });
   if (!session) return;
   const running = deps.runner.isRunning(session.id);
+  const applies = (action: SessionAction): boolean => sessionActionStatuses[action].includes(session.status);
   const actions: { label: string; command: string; when: boolean }[] = [
-    { label: '$(debug-continue) Next Step', command: CommandId.nextStep, when: session.status === 'active' && !running },
-    { label: '$(debug-pause) Pause', command: CommandId.pauseSession, when: session.status === 'active' },
-    { label: '$(debug-start) Resume', command: CommandId.resumeSession, when: session.status === 'paused' || session.status === 'interrupted' },
-    { label: '$(debug-stop) Cancel', command: CommandId.cancelSession, when: ['active', 'paused', 'interrupted'].includes(session.status) },
+    { label: '$(debug-continue) Next Step', command: CommandId.nextStep, when: applies('nextStep') && !running },
+    { label: '$(debug-pause) Pause', command: CommandId.pauseSession, when: applies('pause') },
+    { label: '$(debug-start) Resume', command: CommandId.resumeSession, when: applies('resume') },
+    { label: '$(debug-stop) Cancel', command: CommandId.cancelSession, when: applies('cancel') },
     { label: '$(list-flat) Open Timeline', command: CommandId.openTimeline, when: true },
     { label: '$(note) Add Note', command: CommandId.addNote, when: true },
     { label: '$(copy) Copy Conversation Id', command: CommandId.copyConversationId, when: session.externalConversationId !== null },

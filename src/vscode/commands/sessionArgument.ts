@@ -21,9 +21,9 @@ function pickItem(s: Session, activeId: string | undefined): SessionPick {
 /** Quick pick over sessions, matched on title, type/phase and intention. */
 export async function pickSession(
   deps: CommandDeps,
-  options: { title: string; statuses?: SessionStatus[]; deleted?: 'exclude' | 'only' },
+  options: { title: string; statuses?: readonly SessionStatus[]; deleted?: 'exclude' | 'only' },
 ): Promise<Session | undefined> {
-  const sessions = deps.store.sessions.list({ status: options.statuses, deleted: options.deleted ?? 'exclude', limit: 5000 });
+  const sessions = deps.store.sessions.list({ status: options.statuses && [...options.statuses], deleted: options.deleted ?? 'exclude', limit: 5000 });
   if (sessions.length === 0) {
     void vscode.window.showInformationMessage(
       options.deleted === 'only' ? 'There are no deleted sessions to restore.' : 'There is no session for this yet. Create one with "Session Ledger: New Session".',
@@ -44,7 +44,7 @@ export async function pickSession(
 export async function sessionFromArgument(
   deps: CommandDeps,
   arg: unknown,
-  options: { title: string; statuses?: SessionStatus[]; preferActive?: boolean },
+  options: { title: string; statuses?: readonly SessionStatus[]; preferActive?: boolean },
 ): Promise<Session | undefined> {
   let id: string | undefined;
   if (typeof arg === 'string') id = arg;

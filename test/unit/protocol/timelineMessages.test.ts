@@ -25,7 +25,11 @@ describe('timeline protocol', () => {
       parseWebviewMessage({ type: 'request', id: 0, method: 'copy', params: { interactionId: 'i', what: 'output' } });
       parseWebviewMessage({ type: 'request', id: 1, method: 'openArtifact', params: { artifactId: 'a' } });
       parseWebviewMessage({ type: 'request', id: 2, method: 'loadDetail', params: { interactionId: 'i' } });
-      parseWebviewMessage({ type: 'rendered', totalRows: 10, loadedRows: 10, visibleRows: 5, renderedRows: 9, renderMs: 1.5 });
+      for (const action of ['nextStep', 'pause', 'resume', 'cancel']) {
+        parseWebviewMessage({ type: 'request', id: 3, method: 'runSessionAction', params: { action } });
+      }
+      parseWebviewMessage({ type: 'rendered', totalRows: 10, loadedRows: 10, visibleRows: 5, renderedRows: 9, renderMs: 1.5, header: null });
+      parseWebviewMessage({ type: 'rendered', totalRows: 0, loadedRows: 0, visibleRows: 0, renderedRows: 0, renderMs: 0, header: { status: 'paused', actions: ['resume', 'cancel'] } });
       parseWebviewMessage({ type: 'log', level: 'warn', message: 'x' });
     });
 
@@ -40,6 +44,20 @@ describe('timeline protocol', () => {
       rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadEvents', params: { interactionId: 'i', after: -1 } }), /params\.after:/);
       rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'copy', params: { interactionId: 'i', what: 'everything' } }), /params\.what:/);
       rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadDetail', params: {} }), /params\.interactionId:/);
+    });
+
+    it('runSessionAction: rejects a bad or missing action by name, and any session id (it acts on the panel\'s own)', () => {
+      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'runSessionAction', params: { action: 'delete' } }), /params\.action:/);
+      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'runSessionAction', params: {} }), /params\.action:/);
+      rejects(
+        () => parseWebviewMessage({ type: 'request', id: 1, method: 'runSessionAction', params: { action: 'pause', sessionId: 'other' } }),
+        /params: unknown field\(s\) "sessionId"/,
+      );
+      rejects(() => parseRequestResult('runSessionAction', { status: 'asleep' }), /^Invalid runSessionAction result: status:/);
+      rejects(
+        () => parseWebviewMessage({ type: 'rendered', totalRows: 0, loadedRows: 0, visibleRows: 0, renderedRows: 0, renderMs: 0, header: { status: 'active', actions: ['explode'] } }),
+        /header\.actions\.0:/,
+      );
     });
 
     it('rejects a request without a usable id', () => {

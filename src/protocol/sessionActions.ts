@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import type { SessionStatus } from '../core/model/sessionStatus';
+
+/** What the timeline header can do to its session; each runs the extension's command of the same name. */
+export const SESSION_ACTIONS = ['nextStep', 'pause', 'resume', 'cancel'] as const;
+export const SessionActionSchema = z.enum(SESSION_ACTIONS);
+export type SessionAction = z.infer<typeof SessionActionSchema>;
+
+/** The statuses each action applies to (the same rules as the status bar's Session Actions menu). */
+export const sessionActionStatuses: Readonly<Record<SessionAction, readonly SessionStatus[]>> = {
+  nextStep: ['active'],
+  pause: ['active'],
+  resume: ['paused', 'interrupted'],
+  cancel: ['active', 'paused', 'interrupted'],
+};
+
+/** The actions that apply to a session with this status, in the order the header shows them. */
+export function sessionActionsFor(status: SessionStatus): SessionAction[] {
+  return SESSION_ACTIONS.filter((action) => sessionActionStatuses[action].includes(status));
+}

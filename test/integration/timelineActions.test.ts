@@ -1,0 +1,57 @@
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import type { SessionLedgerApi } from '../../src/extension';
+import type { Logger } from '../../src/vscode/logger';
+import { TimelinePanels } from '../../src/vscode/TimelinePanel';
+import { activateExtension, extensionId } from './helpers';
+
+function within<T>(what: string, promise: Promise<T>, ms = 20_000): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
+}
+
+describe('timeline session actions', () => {
+  let api: SessionLedgerApi;
+  let panels: TimelinePanels;
+  const warnings: string[] = [];
+
+  before(async () => {
+    api = await activateExtension();
+    const log: Logger = {
+      info: () => undefined,
+      debug: () => undefined,
+      warn: (m) => warnings.push(`warn ${m}`),
+      error: (m, e) => warnings.push(`error ${m} ${String(e ?? '')}`),
+      child: () => log,
+    };
+    // Panels over the extension's own store: the commands the actions run change that store.
+    panels = new TimelinePanels(vscode.extensions.getExtension(extensionId)!.extensionUri, { store: api.store, log });
+  });
+
+  after(() => panels?.dispose());
+
+  it('Pause from the timeline pauses the session, and the header then offers Resume and Cancel', async () => {
+    const session = await api.store.sessions.create({ type: 'test-fix', title: 'Paused from the timeline', intention: 'x' });
+    assert.equal(session.status, 'active');
+    const panel = panels.show(session.id);
+    const first = await within('the first render', panel.whenRendered((r) => r.header !== null));
+    assert.deepEqual(first.header, { status: 'active', actions: ['nextStep', 'pause', 'cancel'] });
+
+    const result = await panel.requestForTest('runSessionAction', { action: 'pause' });
+    assert.deepEqual(result, { status: 'paused' });
+    assert.equal(api.store.sessions.get(session.id)?.status, 'paused', 'the store has the session paused');
+
+    const after = await within('the header to show paused', panel.whenRendered((r) => r.header?.status === 'paused'));
+    assert.deepEqual(after.header, { status: 'paused', actions: ['resume', 'cancel'] });
+    assert.deepEqual(warnings, [], 'no warnings from the panel or the webview');
+    panel.dispose();
+  });
+
+  it('refuses an action that does not apply to the status, and changes nothing', async () => {
+    const session = await api.store.sessions.create({ type: 'test-fix', title: 'Resume while active', intention: 'x' });
+    const panel = panels.show(session.id);
+    await within('the first render', panel.whenRendered((r) => r.header !== null));
+    await assert.rejects(panel.requestForTest('runSessionAction', { action: 'resume' }), /is active; resume does not apply/);
+    assert.equal(api.store.sessions.get(session.id)?.status, 'active');
+    panel.dispose();
+  });
+});

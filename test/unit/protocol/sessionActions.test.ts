@@ -1,0 +1,17 @@
+import { strict as assert } from 'node:assert';
+import { SESSION_STATUSES } from '../../../src/core/model/sessionStatus';
+import { sessionActionsFor } from '../../../src/protocol/sessionActions';
+
+describe('session actions of the timeline header', () => {
+  it('offers the actions that apply to each status, in button order', () => {
+    const offered = Object.fromEntries(SESSION_STATUSES.map((s) => [s, sessionActionsFor(s)]));
+    assert.deepEqual(offered, {
+      active: ['nextStep', 'pause', 'cancel'],
+      paused: ['resume', 'cancel'],
+      interrupted: ['resume', 'cancel'],
+      complete: [],
+      failed: [],
+      cancelled: [],
+    });
+  });
+});
