@@ -38,6 +38,11 @@ export const timelineRequests = {
     params: z.object({ interactionId: Id, after: z.number().int().nonnegative() }).strict(),
     result: z.object({ events: z.array(EventRowSchema), hasMore: z.boolean() }),
   },
+  /** The session's own events (recorded outside any interaction, e.g. Claude Code hooks) with `seq > after`. */
+  loadSessionEvents: {
+    params: z.object({ after: z.number().int().nonnegative() }).strict(),
+    result: z.object({ events: z.array(EventRowSchema), hasMore: z.boolean() }),
+  },
   /** Opens an artifact in an editor. */
   openArtifact: {
     params: z.object({ artifactId: Id }).strict(),
@@ -99,6 +104,8 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
       renderMs: z.number().nonnegative(),
       /** The session header as shown: its status and the action buttons it offers (null before the snapshot). */
       header: z.object({ status: SessionStatusSchema, actions: z.array(SessionActionSchema) }).strict().nullable(),
+      /** Session event rows in the DOM; null while that section is collapsed. */
+      sessionEvents: z.number().int().nonnegative().nullable(),
     })
     .strict(),
   /** Something went wrong in the webview; the extension logs it. */

@@ -241,6 +241,10 @@ export class TimelinePanel extends DisposableOwner {
       const events = this.deps.store.events.list(this.sessionId, { interactionId, after, limit: EVENTS_PAGE });
       return { events: events.map(toEventRow), hasMore: events.length === EVENTS_PAGE };
     },
+    loadSessionEvents: ({ after }) => {
+      const events = this.deps.store.events.list(this.sessionId, { interactionId: null, after, limit: EVENTS_PAGE });
+      return { events: events.map(toEventRow), hasMore: events.length === EVENTS_PAGE };
+    },
     openArtifact: async ({ artifactId }) => {
       const artifact = this.deps.store.artifacts.get(artifactId);
       if (!artifact || artifact.sessionId !== this.sessionId) {

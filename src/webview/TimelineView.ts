@@ -46,6 +46,8 @@ export class TimelineView {
   private readonly expanded = new Set<string>();
   private readonly details = new Map<string, Loadable<InteractionDetail>>();
   private readonly events = new Map<string, EventsState>();
+  /** The session's own events (outside any interaction); undefined while that section is collapsed. */
+  private sessionEvents: EventsState | undefined;
   private readonly versions = new Map<string, number>();
   private readonly mounted = new Map<string, { el: HTMLElement; version: number }>();
   private focusedId: string | undefined;
@@ -65,6 +67,7 @@ export class TimelineView {
 
   private readonly headerEl = h('header', { className: 'session-header' });
   private readonly artifactsEl = h('nav', { className: 'artifacts', 'aria-label': 'Artifacts' });
+  private readonly sessionEventsEl = h('section', { className: 'session-events', 'aria-label': 'Session events' });
   private readonly toolbarEl = h('div', { className: 'toolbar', role: 'toolbar', 'aria-label': 'Filter steps' });
   private readonly countEl = h('span', { className: 'count', 'aria-live': 'polite' });
   private readonly listEl = h('div', { className: 'list' });
@@ -77,12 +80,13 @@ export class TimelineView {
   ) {
     this.requests = new RequestClient((m) => host.post(m));
     this.listEl.append(this.spacerEl, this.emptyEl);
-    root.replaceChildren(this.headerEl, this.artifactsEl, this.toolbarEl, this.listEl);
+    root.replaceChildren(this.headerEl, this.artifactsEl, this.sessionEventsEl, this.toolbarEl, this.listEl);
     this.listEl.addEventListener('scroll', () => this.onScroll(), { passive: true });
     this.spacerEl.addEventListener('click', (e) => this.onRowsClick(e));
     this.spacerEl.addEventListener('keydown', (e) => this.onRowsKeyDown(e));
     this.headerEl.addEventListener('click', (e) => this.onHeaderClick(e));
     this.artifactsEl.addEventListener('click', (e) => this.onArtifactClick(e));
+    this.sessionEventsEl.addEventListener('click', (e) => this.onSessionEventsClick(e));
     this.toolbarEl.addEventListener('click', (e) => this.onToolbarClick(e));
     window.addEventListener('resize', () => this.scheduleRender());
   }
@@ -106,6 +110,10 @@ export class TimelineView {
       this.pendingFocusSeq = m.focusInteractionSeq ?? undefined;
       this.renderHeader();
       this.renderArtifacts();
+      // A session with no steps (e.g. one Claude Code hooks recorded) has only its own events to show.
+      this.sessionEvents = undefined;
+      if (m.totalInteractions === 0) this.loadSessionEvents(receivedAt);
+      else this.renderSessionEvents();
       this.renderToolbar();
       this.applyFilter();
       this.listEl.scrollTop = 0;
@@ -157,10 +165,19 @@ export class TimelineView {
       if (atBottom) this.listEl.scrollTop = this.offsets[this.offsets.length - 1]!;
       this.scheduleRender(true);
     },
-    eventAppended: (m) => {
+    eventAppended: (m, receivedAt) => {
       const id = m.event.interactionId;
-      const state = id ? this.events.get(id) : undefined;
-      if (!id || !state || state.loading) return;
+      if (id === null) {
+        const state = this.sessionEvents;
+        const last = state?.events[state.events.length - 1];
+        if (!state || state.loading || state.hasMore || (last && m.event.seq <= last.seq)) return; // the next page brings it
+        state.events.push(m.event);
+        this.renderSessionEvents();
+        this.report(this.render().visible, receivedAt);
+        return;
+      }
+      const state = this.events.get(id);
+      if (!state || state.loading) return;
       const last = state.events[state.events.length - 1];
       if (!last || m.event.seq > last.seq) {
         state.events.push(m.event);
@@ -243,6 +260,28 @@ export class TimelineView {
     });
   }
 
+  private loadSessionEvents(since = performance.now()): void {
+    const state = this.sessionEvents ?? { events: [], hasMore: false, loading: false };
+    if (state.loading) return;
+    state.loading = true;
+    this.sessionEvents = state;
+    this.renderSessionEvents();
+    const after = state.events[state.events.length - 1]?.seq ?? 0;
+    this.requests.request('loadSessionEvents', { after }).then(
+      (page) => {
+        const last = state.events[state.events.length - 1]?.seq ?? 0;
+        state.events.push(...page.events.filter((e) => e.seq > last));
+        state.hasMore = page.hasMore;
+      },
+      (error: Error) => this.reportError(`loading the session's events failed: ${error.message}`),
+    ).finally(() => {
+      state.loading = false;
+      if (this.sessionEvents !== state) return; // collapsed (or a new snapshot) meanwhile
+      this.renderSessionEvents();
+      this.report(this.render().visible, since);
+    });
+  }
+
   // ---- view state ---------------------------------------------------------------------------
 
   private saveState(): void {
@@ -265,6 +304,7 @@ export class TimelineView {
       renderedRows: this.mounted.size,
       renderMs: Math.max(0, performance.now() - since),
       header: this.renderedHeader(),
+      sessionEvents: this.sessionEvents ? this.sessionEventsEl.querySelectorAll('.events > li').length : null,
     });
   }
 
@@ -460,6 +500,61 @@ export class TimelineView {
     );
   }
 
+  /** The session's own events: a toggle, and when open the list with paging. */
+  private renderSessionEvents(): void {
+    const state = this.sessionEvents;
+    const open = state !== undefined;
+    // Re-rendering replaces the buttons: keep keyboard focus in the section (on its toggle).
+    const hadFocus = this.sessionEventsEl.contains(document.activeElement);
+    this.sessionEventsEl.replaceChildren(
+      h(
+        'button',
+        { className: 'link', type: 'button', 'data-action': 'toggle-session-events', 'aria-expanded': String(open), title: 'Events recorded outside any step, such as Claude Code hooks' },
+        icon(open ? 'chevron-down' : 'chevron-right'),
+        'Session events',
+      ),
+      ...(state ? this.buildEventList(state, 'load-session-events', 'No events outside the steps.') : []).filter((n): n is Node => n !== null),
+    );
+    if (hadFocus) this.sessionEventsEl.querySelector<HTMLElement>('[data-action]')?.focus();
+  }
+
+  /** An event list with its loading state and a "Load more" button that carries `moreAction`. */
+  private buildEventList(state: EventsState, moreAction: string, emptyText: string): (Node | null)[] {
+    return [
+      h(
+        'ul',
+        { className: 'events', 'aria-label': 'Events' },
+        ...state.events.map((e) =>
+          h(
+            'li',
+            {},
+            h('time', { title: new Date(e.ts).toLocaleString() }, new Date(e.ts).toLocaleTimeString()),
+            h('span', { className: 'event-type' }, e.type),
+            e.toolName ? h('span', { className: 'tool' }, icon('tools'), e.toolName) : null,
+            e.summary ? h('code', { className: 'event-summary', title: e.summary }, e.summary) : null,
+          ),
+        ),
+      ),
+      state.loading ? h('p', { className: 'muted' }, 'Loading events…') : state.events.length === 0 ? h('p', { className: 'muted' }, emptyText) : null,
+      state.hasMore && !state.loading ? h('button', { className: 'action', type: 'button', 'data-action': moreAction }, 'Load more events') : null,
+    ];
+  }
+
+  private onSessionEventsClick(e: MouseEvent): void {
+    const action = (e.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset.action;
+    if (action === 'toggle-session-events') {
+      if (this.sessionEvents) {
+        this.sessionEvents = undefined;
+        this.renderSessionEvents();
+        this.report(this.render().visible, performance.now());
+      } else {
+        this.loadSessionEvents();
+      }
+    } else if (action === 'load-session-events') {
+      this.loadSessionEvents();
+    }
+  }
+
   private renderToolbar(): void {
     const toggle = (group: 'kind' | 'status', value: string, label: string, iconName: string, pressed: boolean) =>
       h('button', { className: 'toggle', 'data-filter': group, 'data-value': value, 'aria-pressed': String(pressed), title: `Show ${label} steps` }, icon(iconName), label);
@@ -542,28 +637,7 @@ export class TimelineView {
     if (!events) {
       parts.push(h('button', { className: 'action', 'data-action': 'load-events' }, icon('symbol-event'), 'Show events'));
     } else {
-      parts.push(
-        h(
-          'ul',
-          { className: 'events', 'aria-label': 'Events' },
-          ...events.events.map((e) =>
-            h(
-              'li',
-              {},
-              h('time', {}, new Date(e.ts).toLocaleTimeString()),
-              h('span', { className: 'event-type' }, e.type),
-              e.toolName ? h('span', { className: 'tool' }, icon('tools'), e.toolName) : null,
-              e.summary ? h('code', { className: 'event-summary', title: e.summary }, e.summary) : null,
-            ),
-          ),
-        ),
-        events.loading
-          ? h('p', { className: 'muted' }, 'Loading events…')
-          : events.events.length === 0
-            ? h('p', { className: 'muted' }, 'No events.')
-            : null,
-        events.hasMore && !events.loading ? h('button', { className: 'action', 'data-action': 'load-events' }, 'Load more events') : null,
-      );
+      parts.push(...this.buildEventList(events, 'load-events', 'No events.'));
     }
     return h('div', { className: 'row-detail' }, ...parts);
   }

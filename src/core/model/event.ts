@@ -44,7 +44,8 @@ export const EventListOptionsSchema = z
     after: z.number().int().nonnegative().default(0),
     limit: z.number().int().positive().max(10_000).default(200),
     type: z.union([z.string(), z.array(z.string())]).optional(),
-    interactionId: UuidSchema.optional(),
+    /** An interaction's events; `null`: the session's own events, recorded outside any interaction. */
+    interactionId: UuidSchema.nullable().optional(),
     runId: UuidSchema.optional(),
   })
   .strict();

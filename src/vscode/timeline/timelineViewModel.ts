@@ -113,11 +113,16 @@ export function toInteractionDetail(interaction: Interaction): InteractionDetail
 }
 
 export function toEventRow(event: LedgerEvent): EventRow {
+  const payload = event.payload;
   let summary: string;
-  try {
-    summary = event.payload === null ? '' : JSON.stringify(event.payload);
-  } catch {
-    summary = String(event.payload);
+  if (isTextOnly(payload)) {
+    summary = payload.text; // streamed text (agent.text) reads as text, not as JSON
+  } else {
+    try {
+      summary = payload === null ? '' : JSON.stringify(payload);
+    } catch {
+      summary = String(payload);
+    }
   }
   return {
     id: event.id,
@@ -128,6 +133,12 @@ export function toEventRow(event: LedgerEvent): EventRow {
     ts: event.ts,
     summary: headCap(summary, EVENT_SUMMARY_MAX_CHARS).text,
   };
+}
+
+function isTextOnly(payload: unknown): payload is { text: string } {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return false;
+  const keys = Object.keys(payload);
+  return keys.length === 1 && keys[0] === 'text' && typeof (payload as { text: unknown }).text === 'string';
 }
 
 export function toArtifactLinks(artifacts: readonly Artifact[]): ArtifactLink[] {

@@ -25,11 +25,12 @@ describe('timeline protocol', () => {
       parseWebviewMessage({ type: 'request', id: 0, method: 'copy', params: { interactionId: 'i', what: 'output' } });
       parseWebviewMessage({ type: 'request', id: 1, method: 'openArtifact', params: { artifactId: 'a' } });
       parseWebviewMessage({ type: 'request', id: 2, method: 'loadDetail', params: { interactionId: 'i' } });
+      parseWebviewMessage({ type: 'request', id: 4, method: 'loadSessionEvents', params: { after: 0 } });
       for (const action of ['nextStep', 'pause', 'resume', 'cancel']) {
         parseWebviewMessage({ type: 'request', id: 3, method: 'runSessionAction', params: { action } });
       }
-      parseWebviewMessage({ type: 'rendered', totalRows: 10, loadedRows: 10, visibleRows: 5, renderedRows: 9, renderMs: 1.5, header: null });
-      parseWebviewMessage({ type: 'rendered', totalRows: 0, loadedRows: 0, visibleRows: 0, renderedRows: 0, renderMs: 0, header: { status: 'paused', actions: ['resume', 'cancel'] } });
+      parseWebviewMessage({ type: 'rendered', totalRows: 10, loadedRows: 10, visibleRows: 5, renderedRows: 9, renderMs: 1.5, header: null, sessionEvents: null });
+      parseWebviewMessage({ type: 'rendered', totalRows: 0, loadedRows: 0, visibleRows: 0, renderedRows: 0, renderMs: 0, header: { status: 'paused', actions: ['resume', 'cancel'] }, sessionEvents: 3 });
       parseWebviewMessage({ type: 'log', level: 'warn', message: 'x' });
     });
 
@@ -42,6 +43,9 @@ describe('timeline protocol', () => {
 
     it('rejects bad params by their path', () => {
       rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadEvents', params: { interactionId: 'i', after: -1 } }), /params\.after:/);
+      // Session events take no interaction id (they are the session's own) and a valid cursor.
+      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadSessionEvents', params: { after: 'x' } }), /params\.after:/);
+      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadSessionEvents', params: { after: 0, interactionId: 'i' } }), /params: unknown field/);
       rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'copy', params: { interactionId: 'i', what: 'everything' } }), /params\.what:/);
       rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadDetail', params: {} }), /params\.interactionId:/);
     });
@@ -55,7 +59,7 @@ describe('timeline protocol', () => {
       );
       rejects(() => parseRequestResult('runSessionAction', { status: 'asleep' }), /^Invalid runSessionAction result: status:/);
       rejects(
-        () => parseWebviewMessage({ type: 'rendered', totalRows: 0, loadedRows: 0, visibleRows: 0, renderedRows: 0, renderMs: 0, header: { status: 'active', actions: ['explode'] } }),
+        () => parseWebviewMessage({ type: 'rendered', totalRows: 0, loadedRows: 0, visibleRows: 0, renderedRows: 0, renderMs: 0, header: { status: 'active', actions: ['explode'] }, sessionEvents: null }),
         /header\.actions\.0:/,
       );
     });

@@ -192,4 +192,11 @@ describe('timeline view models', () => {
     const e = toEventRow(event(1, null, { payload: { tool_input: { command: 'ls -la' } } }));
     assert.equal(e.summary, '{"tool_input":{"command":"ls -la"}}');
   });
+
+  it('event rows show a text-only payload (streamed Claude text) as its text', () => {
+    assert.equal(toEventRow(event(1, null, { payload: { text: 'Writing the spec…' } })).summary, 'Writing the spec…');
+    // Anything more than a lone text field stays JSON, so nothing is hidden.
+    assert.equal(toEventRow(event(2, null, { payload: { text: 'a', more: 1 } })).summary, '{"text":"a","more":1}');
+    assert.equal(toEventRow(event(3, null, { payload: { text: 7 } })).summary, '{"text":7}');
+  });
 });

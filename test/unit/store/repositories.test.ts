@@ -141,7 +141,7 @@ describe('SessionStore repositories', function () {
       assert.equal(store.events.list(session.id).length, 1);
     });
 
-    it('pages by after/limit and filters by type, interaction and run', async () => {
+    it('pages by after/limit and filters by type, interaction (or none) and run', async () => {
       const session = await newSession();
       const interaction = await store.interactions.append({ sessionId: session.id, step: 's', kind: 'claude', command: 'go' });
       const run = await store.runs.start({ sessionId: session.id, interactionId: interaction.id, provider: 'anthropic-api' });
@@ -163,6 +163,7 @@ describe('SessionStore repositories', function () {
       assert.deepEqual(store.events.list(session.id, { type: 'hook.PreToolUse' }).map((e) => e.seq), [2, 4, 6, 8, 10]);
       assert.deepEqual(store.events.list(session.id, { type: ['agent.text'], after: 5 }).map((e) => e.seq), [7, 9]);
       assert.deepEqual(store.events.list(session.id, { interactionId: interaction.id }).map((e) => e.seq), [1, 2, 3, 4]);
+      assert.deepEqual(store.events.list(session.id, { interactionId: null, after: 5, limit: 3 }).map((e) => e.seq), [6, 7, 8]);
       assert.deepEqual(store.events.list(session.id, { runId: run.id }).map((e) => e.seq), [9, 10]);
       assert.deepEqual(store.events.get(`page-${session.id}-4`)?.payload, { i: 4 });
       assert.equal(store.events.lastSeq(session.id), 10);

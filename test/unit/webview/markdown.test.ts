@@ -93,6 +93,7 @@ describe('markdown', () => {
     let deepList = '';
     for (let i = 0; i < 100; i++) deepList += `${'  '.repeat(i)}- level ${i}\n`;
     assertSafe(renderMarkdown(deepList));
-    assert.ok(Date.now() - started < 2_000, `took ${Date.now() - started} ms`);
+    // Catastrophic backtracking takes minutes; 10 s leaves room for a loaded CI machine.
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
   });
 });

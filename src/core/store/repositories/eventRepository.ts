@@ -52,7 +52,9 @@ export class EventRepository implements EventsReads, EventsWrites {
       conditions.push(types.length ? `type IN (${types.map(() => '?').join(', ')})` : '0');
       params.push(...types);
     }
-    if (parsed.interactionId !== undefined) {
+    if (parsed.interactionId === null) {
+      conditions.push('interaction_id IS NULL');
+    } else if (parsed.interactionId !== undefined) {
       conditions.push('interaction_id = ?');
       params.push(parsed.interactionId);
     }
