@@ -26,6 +26,12 @@ const activityIcon: Record<SessionActivity, string> = {
   ended: '$(check)',
 };
 
+/** An ended session says how it ended: a check for complete only. */
+const endedIcon: Partial<Record<Session['status'], string>> = {
+  failed: '$(error)',
+  cancelled: '$(circle-slash)',
+};
+
 const activityText: Record<SessionActivity, string> = {
   running: 'running a step',
   waiting: 'waiting for you (Next Step)',
@@ -45,8 +51,8 @@ export function presentStatusBar(state: StatusBarState): StatusBarView {
   parts.push(`#${s.interactionCount}`);
   if (s.totalCostUsd > 0 || s.costUnknown) parts.push(sessionCost(s));
   return {
-    text: `${activityIcon[state.activity]} ${parts.join(' · ')}`,
-    tooltip: `${s.title} (${s.type}, ${s.executionMode}) — ${activityText[state.activity]}. Step ${s.interactionCount}${s.phase ? `, phase ${s.phase}` : ''}, cost ${sessionCost(s)}. Click for actions.`,
+    text: `${(state.activity === 'ended' && endedIcon[s.status]) || activityIcon[state.activity]} ${parts.join(' · ')}`,
+    tooltip: `${s.title} (${s.type}, ${s.executionMode}) — ${state.activity === 'ended' ? s.status : activityText[state.activity]}. Step ${s.interactionCount}${s.phase ? `, phase ${s.phase}` : ''}, cost ${sessionCost(s)}. Click for actions.`,
     command: CommandId.sessionActions,
     warning: state.activity === 'interrupted',
   };

@@ -2,32 +2,13 @@
 // code-server profile (the way a person installs it), starts code-server without the
 // smoke-test driver (so notifications and dialogs behave as for a person), then runs mocha
 // over test/e2e in this Node process's child. Screenshots land in test-results/screenshots.
+// Extra arguments go to mocha (e.g. `--grep agentic` while working on one test).
 import { spawn } from 'node:child_process';
 import { existsSync, cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertInstalled, codeServer, isolatedEnv, makeRunDirs, repoRoot, startCodeServer } from './testVscode';
-import { startFakeAnthropic, type FakeTurn, type RecordedRequest } from '../fakes/fakeAnthropic';
-
-const PLAN = '```json\n{ "summary": "Say hello", "steps": [{ "title": "greeting.txt", "files": ["greeting.txt"] }] }\n```';
-
-/**
- * The fake Anthropic API of the agentic e2e test: the first request streams and then holds (so
- * the test can watch it run and pause it); every other turn writes greeting.txt (which makes the
- * fixture's check.sh pass) and then answers with a valid plan.
- */
-function agenticScript(request: RecordedRequest, index: number): FakeTurn {
-  if (index === 0) return { content: [{ type: 'text', text: 'Thinking about the plan for a long time…' }], holdOpen: true };
-  const last = request.body.messages.at(-1);
-  const answeredTool = Array.isArray(last?.content) && last.content.some((b: { type?: string }) => b.type === 'tool_result');
-  if (answeredTool) return { content: [{ type: 'text', text: `Done.\n${PLAN}` }], usage: { input_tokens: 900, output_tokens: 120 } };
-  return {
-    content: [
-      { type: 'text', text: 'Writing greeting.txt.' },
-      { type: 'tool_use', name: 'write_file', input: { path: 'greeting.txt', content: 'hello\n' } },
-    ],
-    usage: { input_tokens: 800, output_tokens: 60 },
-  };
-}
+import { startFakeAnthropic } from '../fakes/fakeAnthropic';
+import { agenticScript } from '../fakes/agenticScenario';
 
 async function main(): Promise<number> {
   assertInstalled();
@@ -47,7 +28,7 @@ async function main(): Promise<number> {
     // Not spawnSync: the fake Anthropic server lives in this process and must keep answering.
     const child = spawn(
       process.execPath,
-      [join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--config', join(repoRoot, 'test', 'e2e', '.mocharc.json')],
+      [join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--config', join(repoRoot, 'test', 'e2e', '.mocharc.json'), ...process.argv.slice(2)],
       {
         cwd: repoRoot,
         stdio: 'inherit',
