@@ -1,9 +1,18 @@
 import * as vscode from 'vscode';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPricing } from '../core/agent/pricing';
-import { claudeHooksConnected, connectClaudeHooks, disconnectClaudeHooks, type SettingsFileResult } from '../core/claudeCode/hookSettings';
-import { ingestHookSpool, readSpoolOffset, type SpoolIngestReport } from '../core/claudeCode/spoolIngest';
+import type { HookCommandOptions } from '../core/claudeCode/hookProtocol';
+import { installedHookScriptPath, installHookScript, type HookScriptInstall } from '../core/claudeCode/hookScriptInstall';
+import {
+  claudeHooksConnection,
+  connectClaudeHooks,
+  disconnectClaudeHooks,
+  refreshClaudeHooks,
+  type HookConnection,
+  type SettingsFileResult,
+} from '../core/claudeCode/hookSettings';
+import { ingestHookSpool, spoolExists, spoolHasUnread, type SpoolIngestReport } from '../core/claudeCode/spoolIngest';
 import { importClaudeTranscripts, type TranscriptImportOptions, type TranscriptImportReport } from '../core/claudeCode/transcriptImport';
 import type { SessionStore } from '../core/store/SessionStore';
 import type { Config } from './config';
@@ -19,18 +28,31 @@ export interface ClaudeCodeHistoryDeps {
   readonly store: SessionStore;
   readonly config: Config;
   readonly log: Logger;
-  /** The extension's storage folder (the spool and the import state live here). */
+  /** The extension's storage folder (the spool, the installed hook script and the import state live here). */
   readonly storageDir: string;
-  /** The extension's install folder (`dist/hookSpool.js` is bundled there). */
+  /** The extension's install folder (`dist/hookSpool.js` is bundled there; versioned, gone after an update). */
   readonly extensionPath: string;
+  /** Whether the workspace is trusted: a stale settings file is only rewritten in a trusted one. */
+  readonly isTrusted?: () => boolean;
   /** The workspace folder whose `.claude/settings.local.json` and transcripts we use. */
   readonly workspaceRoot: string | undefined;
+}
+
+export interface HookRefresh {
+  connection: HookConnection;
+  script: HookScriptInstall;
+  /** Present when stale entries were rewritten. */
+  settings?: SettingsFileResult;
 }
 
 /**
  * Claude Code history in the editor: connecting the hooks of the workspace to the spool in the
  * extension's storage, ingesting the spool while connected (file watcher + poll, and once at
  * start), and importing Claude Code's transcripts. Ingests and imports are serialised: one at a time.
+ *
+ * The hook commands run a copy of the script in the storage folder ({@link scriptPath}), not the
+ * bundled one, whose versioned folder an update removes; {@link refresh} keeps the copy and the
+ * commands current at every activation.
  */
 export class ClaudeCodeHistory extends DisposableOwner {
   readonly spoolPath: string;
@@ -45,34 +67,80 @@ export class ClaudeCodeHistory extends DisposableOwner {
     this.register({ dispose: () => this.stopWatching() });
   }
 
-  get scriptPath(): string {
+  /** The script as bundled with this version of the extension. */
+  get bundledScriptPath(): string {
     return join(this.deps.extensionPath, 'dist', 'hookSpool.js');
   }
 
-  /** Whether every one of our hook entries is in the workspace's settings (false without a workspace or with unreadable settings). */
-  get connected(): boolean {
+  /** The stable copy the hook commands run: survives extension updates. */
+  get scriptPath(): string {
+    return installedHookScriptPath(this.deps.storageDir);
+  }
+
+  /** What our hook commands should be now. `node` from PATH, as Claude Code runs it (the extension host's execPath may be Electron). */
+  get hookOptions(): HookCommandOptions {
+    return { scriptPath: this.scriptPath, spoolPath: this.spoolPath, nodeCommand: 'node' };
+  }
+
+  /** Our entries in the workspace's settings: none, current, or stale ('disconnected' without a workspace or with unreadable settings). */
+  get connection(): HookConnection {
     const root = this.deps.workspaceRoot;
-    if (!root) return false;
+    if (!root) return 'disconnected';
     try {
-      return claudeHooksConnected(root);
+      return claudeHooksConnection(root, this.hookOptions);
     } catch {
-      return false;
+      return 'disconnected';
     }
   }
 
-  /** At activation: ingest what Claude wrote while the window was closed, and watch if connected. */
+  /** Whether our hook entries are in the workspace's settings (current or stale). */
+  get connected(): boolean {
+    return this.connection !== 'disconnected';
+  }
+
+  /** At activation: bring connected hooks up to date, ingest what Claude wrote while the window was closed, and watch if connected. */
   start(): void {
+    try {
+      this.refresh();
+    } catch (e) {
+      this.deps.log.error('updating the Claude Code hooks failed', e);
+    }
     if (this.connected) this.startWatching();
     this.updateContext();
-    if (existsSync(this.spoolPath)) void this.ingest().catch((e) => this.deps.log.error('ingesting the hook spool failed', e));
+    if (spoolExists(this.spoolPath)) void this.ingest().catch((e) => this.deps.log.error('ingesting the hook spool failed', e));
+  }
+
+  /**
+   * While connected: installs the current script at {@link scriptPath} when its content differs,
+   * and rewrites our entries when they are stale (another script or spool path); others' hooks
+   * are never touched. Not connected: does nothing. In an untrusted workspace the settings file
+   * is left alone (the script copy is still updated).
+   */
+  refresh(): HookRefresh | undefined {
+    const root = this.deps.workspaceRoot;
+    const connection = this.connection;
+    if (!root || connection === 'disconnected') return undefined;
+    const script = installHookScript(this.bundledScriptPath, this.scriptPath);
+    if (script !== 'unchanged') this.deps.log.info(`hook script ${script} at ${this.scriptPath}`);
+    if (connection === 'current') return { connection, script };
+    if (!(this.deps.isTrusted?.() ?? true)) {
+      this.deps.log.warn(`the Claude Code hooks in ${root} point at an old location; trust the workspace so they can be updated`);
+      return { connection, script };
+    }
+    const settings = refreshClaudeHooks(root, this.hookOptions);
+    this.deps.log.info(`stale hooks updated in ${settings.settingsPath} (replaced ${settings.removed} of ours with ${settings.added})`);
+    return { connection, script, settings };
   }
 
   connect(): SettingsFileResult {
     const root = this.requireWorkspace();
     mkdirSync(this.deps.storageDir, { recursive: true });
-    // `node` from PATH, as Claude Code runs it (the extension host's execPath may be Electron).
-    const result = connectClaudeHooks(root, { scriptPath: this.scriptPath, spoolPath: this.spoolPath, nodeCommand: 'node' });
-    this.deps.log.info(`hooks connected in ${result.settingsPath} (added ${result.added}, replaced ${result.removed})${result.backupPath ? `; backup ${result.backupPath}` : ''}`);
+    installHookScript(this.bundledScriptPath, this.scriptPath);
+    const result = connectClaudeHooks(root, this.hookOptions);
+    this.deps.log.info(
+      `hooks connected in ${result.settingsPath} (added ${result.added}, replaced ${result.removed})` +
+        (result.backupWritten ? `; original backed up to ${result.backupPath}` : result.backupPath ? `; original kept in ${result.backupPath}` : ''),
+    );
     this.startWatching();
     this.updateContext();
     return result;
@@ -84,7 +152,7 @@ export class ClaudeCodeHistory extends DisposableOwner {
     this.deps.log.info(`hooks disconnected in ${result.settingsPath} (removed ${result.removed})`);
     this.stopWatching();
     this.updateContext();
-    if (existsSync(this.spoolPath)) await this.ingest(); // what arrived before the disconnect
+    if (spoolExists(this.spoolPath)) await this.ingest(); // what arrived before the disconnect
     return result;
   }
 
@@ -140,7 +208,7 @@ export class ClaudeCodeHistory extends DisposableOwner {
   private startWatching(): void {
     if (this.watching || this.isDisposed) return;
     const onChange = () => {
-      if (this.hasNewLines()) void this.ingest().catch((e) => this.deps.log.error('ingesting the hook spool failed', e));
+      if (spoolHasUnread(this.spoolPath)) void this.ingest().catch((e) => this.deps.log.error('ingesting the hook spool failed', e));
     };
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(this.deps.storageDir), SPOOL_FILE));
     const timer = setInterval(onChange, INGEST_POLL_MS);
@@ -150,15 +218,5 @@ export class ClaudeCodeHistory extends DisposableOwner {
   private stopWatching(): void {
     this.watching?.dispose();
     this.watching = undefined;
-  }
-
-  /** Cheap check before an ingest: the spool is longer than what was read (or was replaced). */
-  private hasNewLines(): boolean {
-    try {
-      const size = statSync(this.spoolPath).size;
-      return size !== readSpoolOffset(this.spoolPath);
-    } catch {
-      return false;
-    }
   }
 }

@@ -72,6 +72,7 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
     new ClaudeCodeHistory({
       store, config, log: log.child('claude-code'), workspaceRoot,
       storageDir: (context.storageUri ?? context.globalStorageUri).fsPath, extensionPath: context.extensionPath,
+      isTrusted: () => vscode.workspace.isTrusted,
     }),
   );
   own(

@@ -77,9 +77,14 @@ describe('Claude Code history in the extension host', () => {
     const settings = readSettings();
     assert.deepEqual(settings.permissions, { allow: ['Bash(ls)'] }, 'other settings are kept');
     assert.deepEqual(settings.hooks.PreToolUse[0], foreign, 'the foreign hook is kept');
-    const script = join(extensionPath, 'dist', 'hookSpool.js');
+    // The hooks run a copy of the script in the extension's storage: the versioned install folder goes away on update.
+    const script = api.claudeHistory.scriptPath;
+    assert.ok(!script.startsWith(join(extensionPath, 'dist')), `the script copy ${script} is outside the bundled dist folder`);
+    assert.deepEqual(readFileSync(script), readFileSync(join(extensionPath, 'dist', 'hookSpool.js')), 'the copy is the bundled script');
     const ours = (event: string) => settings.hooks[event]?.flatMap((g) => g.hooks).find((h) => h.command.includes(script));
     for (const event of CLAUDE_HOOK_EVENTS) assert.ok(ours(event), `our ${event} hook is in settings.local.json`);
+    assert.ok(!JSON.stringify(settings).includes(join(extensionPath, 'dist')), 'no hook names the install folder');
+    assert.equal(api.claudeHistory.connection, 'current');
     assert.ok(ours('PreToolUse')!.command.includes(api.claudeHistory.spoolPath), 'the hook writes to the spool in the extension storage');
     assert.equal(api.claudeHistory.connected, true);
     assert.ok(existsSync(`${settingsPath()}.session-ledger.bak`), 'the previous file is backed up');
@@ -141,6 +146,35 @@ describe('Claude Code history in the extension host', () => {
     const after = readSettings();
     assert.deepEqual(after.hooks, { PreToolUse: [foreign] }, 'exactly our entries are removed');
     assert.equal(api.claudeHistory.connected, false);
+  });
+
+  it('at activation, rewrites hooks left by an older version (gone install folder) to the stable script copy, others untouched', async () => {
+    const foreign = { matcher: 'Bash', hooks: [{ type: 'command', command: 'echo foreign-hook' }] };
+    const oldScript = join(tmpdir(), 'gone', 'session-ledger-0.0.1', 'dist', 'hookSpool.js');
+    const oldEntry = (event: string) => ({ hooks: [{ type: 'command', command: `node '${oldScript}' '${api.claudeHistory.spoolPath}' ${event} --session-ledger-hook`, timeout: 10 }] });
+    const hooks: Record<string, unknown[]> = Object.fromEntries(CLAUDE_HOOK_EVENTS.map((event) => [event, [oldEntry(event)]]));
+    hooks.PreToolUse = [foreign, ...hooks.PreToolUse];
+    writeFileSync(settingsPath(), JSON.stringify({ permissions: { allow: ['Bash(ls)'] }, hooks }, null, 2));
+    rmSync(api.claudeHistory.scriptPath, { force: true }); // as if the storage copy were never made
+    assert.equal(api.claudeHistory.connection, 'stale');
+
+    api.claudeHistory.start(); // what activation runs
+    assert.equal(api.claudeHistory.connection, 'current');
+    assert.ok(existsSync(api.claudeHistory.scriptPath), 'the script copy is installed');
+    const settings = readSettings();
+    assert.deepEqual(settings.permissions, { allow: ['Bash(ls)'] });
+    assert.deepEqual(settings.hooks.PreToolUse[0], foreign, 'the foreign hook is untouched');
+    assert.ok(!JSON.stringify(settings).includes(oldScript), 'no hook names the old install folder');
+    const stop = settings.hooks.Stop.flatMap((g) => g.hooks).find((h) => h.command.includes(api.claudeHistory.scriptPath))!;
+
+    const claudeSessionId = randomUUID();
+    const run = spawnSync('/bin/sh', ['-c', stop.command], { input: JSON.stringify({ session_id: claudeSessionId, hook_event_name: 'Stop' }), encoding: 'utf8' });
+    assert.equal(run.status, 0);
+    await waitFor('the Stop event of the refreshed hook', () => (api.store.sessions.get(importedSessionId(claudeSessionId)) ? true : undefined), 15_000);
+    assert.equal(api.store.events.list(importedSessionId(claudeSessionId), { limit: 10 })[0]?.type, 'hook.Stop');
+
+    await vscode.commands.executeCommand('sessionLedger.disconnectClaudeHooks');
+    assert.deepEqual(readSettings().hooks, { PreToolUse: [foreign] });
   });
 
   it('imports Claude Code transcripts from CLAUDE_CONFIG_DIR incrementally, and finds them with search and the tree filter', async () => {

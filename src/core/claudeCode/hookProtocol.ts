@@ -1,7 +1,8 @@
 /**
- * What the hook script, the settings merge and the spool ingester agree on. Dependency-free:
- * the hook script bundles it and must start fast.
+ * What the hook script, the settings merge and the spool ingester agree on. Dependency-free
+ * (apart from the dependency-free quoting helper): the hook script bundles it and must start fast.
  */
+import { quoteForShell } from '../workflow/shellQuote';
 
 /** The Claude Code hook events Session Ledger listens to. */
 export const CLAUDE_HOOK_EVENTS = [
@@ -36,23 +37,43 @@ export interface SpoolLine {
   raw?: string;
 }
 
-/** POSIX shell single-quoting (Claude Code runs hook commands through a shell). */
-export function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_\/.:=@%+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 export interface HookCommandOptions {
-  /** Absolute path of the bundled `dist/hookSpool.js`. */
+  /** Absolute path of the hook script: the stable copy in the extension's storage (see `hookScriptInstall.ts`). */
   scriptPath: string;
   /** Absolute path of the spool file in the extension's storage. */
   spoolPath: string;
   /** The Node executable to run the script with. Default `node`. */
   nodeCommand?: string;
+  /** The platform Claude Code runs on: it decides the shell syntax. Default `process.platform`. */
+  platform?: NodeJS.Platform;
 }
 
-/** The shell command Claude Code runs for `event`. */
+/** Windows double-quoting: a Windows path cannot contain `"`, so wrapping is enough. */
+function quoteForWindows(value: string): string {
+  if (value.includes('"')) throw new Error(`Cannot put a path containing '"' into a Claude Code hook command: ${value}`);
+  return `"${value}"`;
+}
+
+/**
+ * The shell command Claude Code runs for `event`. It must never make Claude Code report a hook
+ * error, even when the script or `node` is missing (an uninstalled extension, no Node on PATH):
+ *
+ * - Linux/macOS (Claude Code runs hooks with `sh -c`):
+ *   `'node' '<script>' '<spool>' <Event> --session-ledger-hook 2>/dev/null || true`
+ *   — POSIX single quotes ({@link quoteForShell}), stderr discarded (the script prints nothing
+ *   itself; this silences "not found"), and `|| true` makes the exit code 0 whatever happens.
+ * - Windows: Claude Code runs hooks through Git Bash, or cmd/PowerShell in some setups, and these
+ *   disagree on redirection and `||` (`2>/dev/null` fails in cmd, `2>NUL` creates a file in Git
+ *   Bash, `true` is not a cmd command). So the command is only the double-quoted call, which
+ *   means the same in all three: `"node" "<script>" "<spool>" <Event> --session-ledger-hook`.
+ *   The script itself always exits 0; only a missing script or `node` shows as a (non-blocking)
+ *   hook error there, and the script lives in a stable place that survives updates.
+ */
 export function buildHookCommand(options: HookCommandOptions, event: ClaudeHookEvent): string {
-  return [options.nodeCommand ?? 'node', options.scriptPath, options.spoolPath, event].map(shellQuote).join(' ') + ' ' + HOOK_COMMAND_MARKER;
+  const windows = (options.platform ?? process.platform) === 'win32';
+  const quote = windows ? quoteForWindows : (value: string) => quoteForShell(value, 'posix');
+  const call = [options.nodeCommand ?? 'node', options.scriptPath, options.spoolPath].map(quote).join(' ') + ` ${event} ${HOOK_COMMAND_MARKER}`;
+  return windows ? call : `${call} 2>/dev/null || true`;
 }
 
 export function isOurHookCommand(command: unknown): boolean {

@@ -9,6 +9,15 @@
  * thin file helpers ({@link connectClaudeHooks}, {@link disconnectClaudeHooks}). Foreign hooks
  * and every other setting are kept as they are; ours are found by {@link HOOK_COMMAND_MARKER}
  * in the command. Invalid JSON is an error naming the file, and the file is never overwritten.
+ *
+ * Connected hooks go stale when what they point at moves (an older script path, another spool):
+ * {@link hookConnectionInText} tells "current" from "stale", and {@link refreshHooksInText}
+ * rewrites exactly our entries of a stale file (and nothing when we are not connected).
+ *
+ * Backup: the first time we change an existing settings file, its text is copied to
+ * `settings.local.json.session-ledger.bak`, and that backup is never overwritten afterwards, so
+ * it keeps the person's ORIGINAL file through any number of connects, disconnects and refreshes.
+ * Deleting it makes the next change back the file up as it is then.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -135,16 +144,43 @@ export function disconnectHooksInText(text: string | undefined, file: string): S
   return edit(text, settings, removed, 0);
 }
 
-/** Whether the text has one of our hook commands for every event. */
-export function hooksConnectedInText(text: string | undefined, file: string): boolean {
+/**
+ * - `disconnected`: none of our hook commands is in the settings;
+ * - `current`: exactly one of ours per event in {@link CLAUDE_HOOK_EVENTS}, each the command that
+ *   `options` gives now, and no other of ours;
+ * - `stale`: some of ours, but not exactly those (an older script or spool path, an older command
+ *   form, a missing or extra event).
+ */
+export type HookConnection = 'disconnected' | 'current' | 'stale';
+
+export function hookConnectionInText(text: string | undefined, options: HookCommandOptions, file: string): HookConnection {
   const hooks = (parseSettings(text, file).hooks ?? {}) as Record<string, HookGroup[]>;
-  return CLAUDE_HOOK_EVENTS.every((event) => (hooks[event] ?? []).some((g) => g.hooks.some((h) => isOurHookCommand(h.command))));
+  const ours = Object.entries(hooks).flatMap(([event, groups]) =>
+    groups.flatMap((g) => g.hooks.filter((h) => isOurHookCommand(h.command)).map((h) => ({ event, command: h.command }))),
+  );
+  if (ours.length === 0) return 'disconnected';
+  const current =
+    ours.length === CLAUDE_HOOK_EVENTS.length &&
+    CLAUDE_HOOK_EVENTS.every((event) => ours.some((h) => h.event === event && h.command === buildHookCommand(options, event)));
+  return current ? 'current' : 'stale';
+}
+
+/**
+ * Brings stale hooks up to date: our entries are replaced by the current ones, exactly as
+ * {@link connectHooksInText} does, foreign hooks untouched. Not connected or already current →
+ * unchanged (a person who disconnected is never reconnected).
+ */
+export function refreshHooksInText(text: string | undefined, options: HookCommandOptions, file: string): SettingsEdit {
+  if (hookConnectionInText(text, options, file) !== 'stale') return { text: text ?? '', changed: false, removed: 0, added: 0 };
+  return connectHooksInText(text, options, file);
 }
 
 export interface SettingsFileResult extends SettingsEdit {
   settingsPath: string;
-  /** The previous file, copied aside before it was changed (absent when nothing was written or there was no file). */
+  /** The backup of the original file, when the file was changed and one exists (written now or kept from before). */
   backupPath?: string;
+  /** Whether this change wrote the backup (the first change of an existing file). */
+  backupWritten: boolean;
 }
 
 function readIfExists(file: string): string | undefined {
@@ -159,14 +195,22 @@ function readIfExists(file: string): string | undefined {
 function applyToFile(settingsPath: string, change: (text: string | undefined) => SettingsEdit): SettingsFileResult {
   const before = readIfExists(settingsPath);
   const result = change(before);
-  if (!result.changed) return { ...result, settingsPath };
-  let backupPath: string | undefined;
-  if (before !== undefined) {
-    backupPath = settingsPath + SETTINGS_BACKUP_SUFFIX;
-    fs.writeFileSync(backupPath, before);
-  }
+  if (!result.changed) return { ...result, settingsPath, backupWritten: false };
+  const backupPath = settingsPath + SETTINGS_BACKUP_SUFFIX;
+  const backupWritten = before !== undefined && writeBackupOnce(backupPath, before);
   writeFileAtomic(settingsPath, result.text);
-  return { ...result, settingsPath, backupPath };
+  return { ...result, settingsPath, backupPath: fs.existsSync(backupPath) ? backupPath : undefined, backupWritten };
+}
+
+/** Writes the backup unless one exists already (`wx`: also safe against a second window doing the same). */
+function writeBackupOnce(backupPath: string, text: string): boolean {
+  try {
+    fs.writeFileSync(backupPath, text, { flag: 'wx' });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
 }
 
 export function claudeSettingsPath(workspaceDir: string): string {
@@ -185,7 +229,13 @@ export function disconnectClaudeHooks(workspaceDir: string): SettingsFileResult 
   return applyToFile(file, (text) => disconnectHooksInText(text, file));
 }
 
-export function claudeHooksConnected(workspaceDir: string): boolean {
+/** Rewrites our entries when they are stale (at activation); see {@link refreshHooksInText}. */
+export function refreshClaudeHooks(workspaceDir: string, options: HookCommandOptions): SettingsFileResult {
   const file = claudeSettingsPath(workspaceDir);
-  return hooksConnectedInText(readIfExists(file), file);
+  return applyToFile(file, (text) => refreshHooksInText(text, options, file));
+}
+
+export function claudeHooksConnection(workspaceDir: string, options: HookCommandOptions): HookConnection {
+  const file = claudeSettingsPath(workspaceDir);
+  return hookConnectionInText(readIfExists(file), options, file);
 }

@@ -47,7 +47,7 @@ export async function connectClaudeHooks(deps: HistoryDeps): Promise<void> {
   void vscode.window
     .showInformationMessage(
       result.changed
-        ? `Claude Code hooks connected in ${where}${result.backupPath ? ' (the previous file is backed up beside it)' : ''}. Claude Code sessions started in this workspace are now recorded.`
+        ? `Claude Code hooks connected in ${where}${result.backupPath ? ' (your original file is kept beside it as a .session-ledger.bak backup)' : ''}. Claude Code sessions started in this workspace are now recorded.`
         : `Claude Code hooks were already connected in ${where}.`,
       'Open Settings File',
     )

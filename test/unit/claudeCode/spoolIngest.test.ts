@@ -1,10 +1,19 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
 import { CLAUDE_HOOK_EVENTS } from '../../../src/core/claudeCode/hookProtocol';
-import { ingestHookSpool, parseSpoolLine, readSpoolOffset, writeSpoolOffset } from '../../../src/core/claudeCode/spoolIngest';
+import {
+  ingestHookSpool,
+  parseSpoolLine,
+  readSpoolOffset,
+  spoolHasUnread,
+  spoolOffsetPath,
+  spoolRotatedPath,
+  writeSpoolOffset,
+  type SpoolIngestReport,
+} from '../../../src/core/claudeCode/spoolIngest';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import payloads from '../../fixtures/claudeCode/hook-payloads.json';
 import { buildHookScript } from './buildHookScript';
@@ -99,5 +108,121 @@ describe('hook spool ingest', function () {
     assert.equal(parsed.type, 'hook.PostToolUse');
     assert.deepEqual(parseSpoolLine(line), parsed);
     assert.match(parsed.id, /^hook:[0-9a-f]{64}$/);
+  });
+
+  describe('rotation', () => {
+    const line = (n: number) =>
+      JSON.stringify({ receivedAt: new Date(Date.UTC(2026, 0, 1) + n).toISOString(), event: 'PostToolUse', payload: { session_id: CLAUDE_SESSION, hook_event_name: 'PostToolUse', n } }) + '\n';
+    const storedNumbers = () =>
+      store.events.list(importedSessionId(CLAUDE_SESSION), { limit: 10_000 }).map((e) => (e.payload as { n: number }).n);
+
+    it('renames the fully ingested spool aside, reads what late writers append to it, and deletes it only after the grace period', async () => {
+      let now = 1_000_000;
+      const options = { spoolPath: spool, rotateAtBytes: 1, rotationGraceMs: 15_000, now: () => now };
+      fs.appendFileSync(spool, line(1) + line(2));
+      const first = await ingestHookSpool(store, options);
+      assert.equal(first.ingested, 2);
+      assert.equal(first.rotated, true);
+      assert.equal(first.nextOffset, 0);
+      const rotated = spoolRotatedPath(spool);
+      assert.ok(!fs.existsSync(spool) && fs.existsSync(rotated), 'the spool was renamed');
+      assert.equal(readSpoolOffset(rotated), fs.statSync(rotated).size, 'its offset moved with it');
+
+      // A hook that opened the spool just before the rename still writes to the old file; new hooks create a new one.
+      fs.appendFileSync(rotated, line(3));
+      feed('Stop', payloads.Stop);
+      now += 1000;
+      const second = await ingestHookSpool(store, options);
+      assert.equal(second.ingested, 2);
+      assert.equal(second.rotated, false, 'no second rotation while one is pending');
+      assert.equal(second.rotatedRemoved, false);
+      assert.ok(fs.existsSync(rotated), 'kept during the grace period');
+      assert.ok(spoolHasUnread(spool), 'a pending rotated spool keeps the watcher ingesting');
+
+      fs.appendFileSync(rotated, line(4) + '{"receivedAt":"2026-01-01T00:00:00.000Z","ev');
+      now += 15_000;
+      const third = await ingestHookSpool(store, options);
+      assert.equal(third.rotatedRemoved, true);
+      assert.equal(third.ingested, 1, 'the last read of the rotated spool happens after the grace period');
+      assert.equal(third.rejected, 1, 'an unterminated last line is set aside, not dropped silently');
+      assert.match(fs.readFileSync(third.rejectedPath, 'utf8'), /unterminated last line.*\\"ev/);
+      assert.equal(third.rotated, true, 'the live spool, fully read, is rotated in turn');
+      const nowRotated = fs.readFileSync(rotated, 'utf8');
+      assert.ok(nowRotated.includes('"hook_event_name":"Stop"') && !nowRotated.includes('"n":'), 'the old rotated file is gone; this is the next one');
+      assert.ok(!fs.existsSync(spool));
+      assert.deepEqual(storedNumbers().filter((n) => n !== undefined).sort(), [1, 2, 3, 4]);
+      assert.equal(store.events.list(importedSessionId(CLAUDE_SESSION), { limit: 100 }).length, 5);
+    });
+
+    it('keeps a small spool in place (rotateAtBytes), and survives a crash right after the rename without losing or duplicating', async () => {
+      fs.appendFileSync(spool, line(1));
+      const kept = await ingestHookSpool(store, { spoolPath: spool });
+      assert.equal(kept.rotated, false, 'below the default 1 MiB');
+      assert.ok(fs.existsSync(spool));
+      // A crash after the rename, before any offset was written: the rotated file has no state.
+      fs.renameSync(spool, spoolRotatedPath(spool));
+      fs.rmSync(spoolOffsetPath(spool));
+      fs.appendFileSync(spool, line(2));
+      let now = 5_000;
+      const options = { spoolPath: spool, rotationGraceMs: 100, now: () => now };
+      const after = await ingestHookSpool(store, options);
+      assert.equal(after.ingested, 1);
+      assert.equal(after.duplicates, 1, 'line 1 re-read from the rotated file, not stored twice');
+      assert.ok(fs.existsSync(spoolRotatedPath(spool)), 'its grace period starts when it is found');
+      now += 100;
+      assert.equal((await ingestHookSpool(store, options)).rotatedRemoved, true);
+      assert.deepEqual(storedNumbers().sort(), [1, 2]);
+    });
+
+    it('loses and duplicates no line while hooks append concurrently with ingests that rotate', async function () {
+      this.timeout(120_000);
+      const total = 3000;
+      // Appends exactly as hookSpool.ts does: open O_WRONLY|O_APPEND|O_CREAT, one write, close; a pause now and then.
+      const writer = spawn(process.execPath, [
+        '-e',
+        `const fs = require('fs'); const [spool, total] = [process.argv[1], Number(process.argv[2])];
+         const sleeper = new Int32Array(new SharedArrayBuffer(4));
+         for (let n = 0; n < total; n++) {
+           const line = JSON.stringify({ receivedAt: new Date(Date.UTC(2026, 0, 1) + n).toISOString(), event: 'PostToolUse', payload: { session_id: ${JSON.stringify(CLAUDE_SESSION)}, hook_event_name: 'PostToolUse', n } }) + '\\n';
+           const fd = fs.openSync(spool, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
+           fs.writeSync(fd, Buffer.from(line)); fs.closeSync(fd);
+           if (n % 20 === 0) Atomics.wait(sleeper, 0, 0, 2);
+         }`,
+        spool,
+        String(total),
+      ]);
+      const exited = new Promise<number | null>((resolve) => writer.on('exit', resolve));
+      let running = true;
+      void exited.then(() => (running = false));
+      // And a few real hook processes at the same time.
+      const hooks = Array.from({ length: 6 }, () => {
+        const child = spawn(process.execPath, [script, spool, 'Stop']);
+        child.stdin.end(JSON.stringify(payloads.Stop));
+        return new Promise((resolve) => child.on('exit', resolve));
+      });
+
+      const options = { spoolPath: spool, rotateAtBytes: 0, rotationGraceMs: 50 };
+      const reports: SpoolIngestReport[] = [];
+      while (running) {
+        reports.push(await ingestHookSpool(store, options));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      assert.equal(await exited, 0);
+      await Promise.all(hooks);
+      for (let i = 0; i < 5 && (fs.existsSync(spoolRotatedPath(spool)) || spoolHasUnread(spool)); i++) {
+        await new Promise((r) => setTimeout(r, 60));
+        reports.push(await ingestHookSpool(store, options));
+      }
+
+      const numbers = storedNumbers().filter((n) => n !== undefined);
+      assert.equal(numbers.length, total, 'every line once');
+      assert.deepEqual([...new Set(numbers)].sort((a, b) => a - b), Array.from({ length: total }, (_, n) => n));
+      assert.equal(store.events.list(importedSessionId(CLAUDE_SESSION), { limit: 10_000 }).length, total + hooks.length, 'and the real hooks');
+      assert.equal(reports.reduce((sum, r) => sum + r.ingested, 0), total + hooks.length);
+      assert.ok(reports.filter((r) => r.rotated).length >= 2, `rotations: ${reports.filter((r) => r.rotated).length}`);
+      assert.ok(reports.some((r) => r.rotatedRemoved));
+      assert.ok(!fs.existsSync(spoolRotatedPath(spool)), 'the last rotated spool was removed');
+      assert.equal(reports.reduce((sum, r) => sum + r.rejected, 0), 0);
+    });
   });
 });
