@@ -104,6 +104,8 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
       renderMs: z.number().nonnegative(),
       /** The session header as shown: its status and the action buttons it offers (null before the snapshot). */
       header: z.object({ status: SessionStatusSchema, actions: z.array(SessionActionSchema) }).strict().nullable(),
+      /** The seq of the step row that has (or last had) keyboard focus, e.g. the one a search hit opened at. */
+      focusedSeq: z.number().int().positive().nullable(),
       /** Session event rows in the DOM; null while that section is collapsed. */
       sessionEvents: z.number().int().nonnegative().nullable(),
     })

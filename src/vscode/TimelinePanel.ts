@@ -373,15 +373,16 @@ export class TimelinePanels implements vscode.Disposable {
  * Registers the timeline: the panel registry behind {@link TimelinePanel.show} and the serializer
  * that reopens panels after a reload. Dispose to close every panel and unregister.
  */
-export function registerTimeline(context: Pick<vscode.ExtensionContext, 'extensionUri'>, deps: TimelineDeps): vscode.Disposable {
+export function registerTimeline(context: Pick<vscode.ExtensionContext, 'extensionUri'>, deps: TimelineDeps): vscode.Disposable & { readonly panels: TimelinePanels } {
   const panels = new TimelinePanels(context.extensionUri, deps);
   TimelinePanel.setRegistry(panels);
   const serializer = vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
     deserializeWebviewPanel: async (panel, state) => panels.revive(panel, state),
   });
-  return new vscode.Disposable(() => {
+  const registration = new vscode.Disposable(() => {
     serializer.dispose();
     panels.dispose();
     TimelinePanel.setRegistry(undefined);
   });
+  return Object.assign(registration, { panels });
 }

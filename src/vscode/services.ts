@@ -14,7 +14,7 @@ import { openStore } from './storeHost';
 import { TerminalRunner } from './TerminalRunner';
 import { loadSessionTypes } from './workflows';
 import { exportSessionToFile } from './exportSession';
-import { registerTimeline, TimelinePanel } from './TimelinePanel';
+import { registerTimeline, TimelinePanel, type TimelinePanels } from './TimelinePanel';
 import { BackgroundRunner } from './BackgroundRunner';
 import { ensureTrusted } from './workspaceTrust';
 import { ClaudeCodeHistory } from './ClaudeCodeHistory';
@@ -34,6 +34,8 @@ export interface Services {
   readonly config: Config;
   /** Claude Code hooks, spool ingest and transcript import. */
   readonly claudeHistory: ClaudeCodeHistory;
+  /** The open timeline panels (tests reach a panel the commands opened through it). */
+  readonly timelines: TimelinePanels;
 }
 
 export async function createServices(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, log: Logger): Promise<Services> {
@@ -67,7 +69,7 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
   const treeView = own(vscode.window.createTreeView('sessionLedger.sessions', { treeDataProvider: tree, showCollapseAll: true }));
   own(active.onDidChange((id) => void revealInTree(treeView, store, id)));
   const statusBar = own(new StatusBar(store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
-  own(registerTimeline(context, { store, log: log.child('timeline') }));
+  const timelines = own(registerTimeline(context, { store, log: log.child('timeline') })).panels;
   const claudeHistory = own(
     new ClaudeCodeHistory({
       store, config, log: log.child('claude-code'), workspaceRoot,
@@ -94,7 +96,7 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
   if (config.value.importTranscriptsOnStartup && workspaceRoot) {
     void claudeHistory.importTranscripts().catch((e) => log.error('importing Claude Code transcripts on startup failed', e));
   }
-  return { store, storeDirectory: directory, engine, active, tree, runner, background, statusBar, config, claudeHistory };
+  return { store, storeDirectory: directory, engine, active, tree, runner, background, statusBar, config, claudeHistory, timelines };
 }
 
 /** Shows the active session in the tree (expanding its parents) when the view is open. */

@@ -189,10 +189,10 @@ export class TimelineView {
       this.artifacts = m.artifacts;
       this.renderArtifacts();
     },
-    focusInteraction: (m) => {
+    focusInteraction: (m, receivedAt) => {
       this.pendingFocusSeq = m.seq;
       this.restorePending();
-      this.render();
+      this.report(this.render().visible, receivedAt);
     },
     response: (m) => this.requests.settle(m),
   };
@@ -304,6 +304,7 @@ export class TimelineView {
       renderedRows: this.mounted.size,
       renderMs: Math.max(0, performance.now() - since),
       header: this.renderedHeader(),
+      focusedSeq: (this.focusedId !== undefined ? this.rows[this.indexById.get(this.focusedId) ?? -1]?.seq : undefined) ?? null,
       sessionEvents: this.sessionEvents ? this.sessionEventsEl.querySelectorAll('.events > li').length : null,
     });
   }

@@ -220,8 +220,12 @@ describe('Claude Code history in the extension host', () => {
       assert.ok(!shown.some((n) => n.kind === 'session' && n.session.title === 'Hooked Claude session'));
       api.tree.setFilter(undefined);
 
-      // Search History: the picked hit opens the timeline at its interaction.
-      await vscode.window.tabGroups.close(await pickAndOpen('sessionLedger.searchHistory', `Timeline: ${session.title}`));
+      // Search History: the picked hit opens the timeline at its interaction (that row is focused and open).
+      const hitTab = await pickAndOpen('sessionLedger.searchHistory', `Timeline: ${session.title}`);
+      const hitPanel = api.timelines.get(session.id);
+      assert.ok(hitPanel, 'the extension tracks the panel the command opened');
+      await within('the timeline focused on the hit', hitPanel.whenRendered((r) => r.focusedSeq === 2));
+      await vscode.window.tabGroups.close(hitTab);
 
       // Find Session searches history too: the word is only in a prompt, not in any title or goal.
       await vscode.window.tabGroups.close(await pickAndOpen('sessionLedger.findSession', `Timeline: ${session.title}`));

@@ -29,8 +29,8 @@ describe('timeline protocol', () => {
       for (const action of ['nextStep', 'pause', 'resume', 'cancel']) {
         parseWebviewMessage({ type: 'request', id: 3, method: 'runSessionAction', params: { action } });
       }
-      parseWebviewMessage({ type: 'rendered', totalRows: 10, loadedRows: 10, visibleRows: 5, renderedRows: 9, renderMs: 1.5, header: null, sessionEvents: null });
-      parseWebviewMessage({ type: 'rendered', totalRows: 0, loadedRows: 0, visibleRows: 0, renderedRows: 0, renderMs: 0, header: { status: 'paused', actions: ['resume', 'cancel'] }, sessionEvents: 3 });
+      parseWebviewMessage({ type: 'rendered', totalRows: 10, loadedRows: 10, visibleRows: 5, renderedRows: 9, renderMs: 1.5, header: null, focusedSeq: null, sessionEvents: null });
+      parseWebviewMessage({ type: 'rendered', totalRows: 0, loadedRows: 0, visibleRows: 0, renderedRows: 0, renderMs: 0, header: { status: 'paused', actions: ['resume', 'cancel'] }, focusedSeq: 4, sessionEvents: 3 });
       parseWebviewMessage({ type: 'log', level: 'warn', message: 'x' });
     });
 
@@ -59,7 +59,7 @@ describe('timeline protocol', () => {
       );
       rejects(() => parseRequestResult('runSessionAction', { status: 'asleep' }), /^Invalid runSessionAction result: status:/);
       rejects(
-        () => parseWebviewMessage({ type: 'rendered', totalRows: 0, loadedRows: 0, visibleRows: 0, renderedRows: 0, renderMs: 0, header: { status: 'active', actions: ['explode'] }, sessionEvents: null }),
+        () => parseWebviewMessage({ type: 'rendered', totalRows: 0, loadedRows: 0, visibleRows: 0, renderedRows: 0, renderMs: 0, header: { status: 'active', actions: ['explode'] }, focusedSeq: null, sessionEvents: null }),
         /header\.actions\.0:/,
       );
     });
