@@ -8,7 +8,7 @@ import { claudeConfigDir, claudeProjectDir, encodeWorkspacePath } from '../../..
 import { importClaudeTranscripts, type TranscriptImportOptions } from '../../../src/core/claudeCode/transcriptImport';
 import { parseTranscriptLine, usageKey } from '../../../src/core/claudeCode/transcriptRecord';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { openTestStore, tempDir } from './testStore';
+import { ManualClock, openTestStore, tempDir } from './testStore';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/claudeCode/transcripts');
 const MAIN = '5e551017-0000-4000-8000-00000000000a';
@@ -138,6 +138,63 @@ describe('Claude Code transcript import', function () {
     assert.equal(interactions[2].result.output, 'All 12 tests pass.');
     const edit = store.events.list(session.id, { limit: 1000, type: 'claude.tool_use' }).find((e) => e.toolName === 'Edit');
     assert.equal(edit?.interactionId, interactions[1].id, 'appended blocks attach to the turn they belong to');
+  });
+
+  /** What the timeline shows of each imported turn: its command, when it was issued, and its whole result. */
+  const turnsOf = (s: SessionStore) =>
+    s.interactions.list(importedSessionId(MAIN)).map((i) => ({ seq: i.seq, command: i.command.command, commandAtMicros: i.commandAtMicros, result: i.result }));
+
+  /** The same transcript (both parts) imported in one go into a store of its own, with the same clock. */
+  async function turnsImportedInOneGo(clock: ManualClock): Promise<ReturnType<typeof turnsOf>> {
+    const reference = await openTestStore(clock);
+    try {
+      const dir = tempDir('claude-config-ref');
+      const refProject = claudeProjectDir(WORKSPACE, dir);
+      fs.mkdirSync(refProject, { recursive: true });
+      fs.writeFileSync(path.join(refProject, `${MAIN}.jsonl`), fixture(`${MAIN}.part1.jsonl`) + fixture(`${MAIN}.part2.jsonl`));
+      await importClaudeTranscripts(reference, { ...options, configDir: dir, statePath: path.join(tempDir('state-ref'), 'transcripts.json') });
+      return turnsOf(reference);
+    } finally {
+      reference.close();
+    }
+  }
+
+  it('completes the reply of a turn continued in an appended file, exactly as an import in one go would', async () => {
+    const clock = new ManualClock();
+    store.close();
+    store = await openTestStore(clock);
+    await importClaudeTranscripts(store, options);
+    assert.equal(turnsOf(store)[1].result.output, 'Adding a delimiter option.');
+    clock.advanceDays(1);
+    fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
+    await importClaudeTranscripts(store, options);
+
+    const turns = turnsOf(store);
+    assert.equal(turns[1].result.status, 'ok');
+    assert.equal(turns[1].result.output, 'Adding a delimiter option.\n\nThe delimiter option is in place.');
+    assert.deepEqual(turns[1].result.data, { toolUses: 1, model: 'claude-sonnet-4-5-20250929' });
+    assert.deepEqual(turns, await turnsImportedInOneGo(clock));
+
+    fs.rmSync(options.statePath);
+    const again = await importClaudeTranscripts(store, options);
+    assert.equal(again.eventsAdded, 0);
+    assert.deepEqual(turnsOf(store), turns, 're-importing from scratch changes no result');
+  });
+
+  it('keeps a reply whole when a chunk boundary falls inside its turn', async () => {
+    const clock = new ManualClock();
+    store.close();
+    store = await openTestStore(clock);
+    fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
+    const progress: number[] = [];
+    await importClaudeTranscripts(store, { ...options, chunkBytes: 700, onProgress: (p) => progress.push(p.bytesDone) });
+    assert.ok(progress.length > 10, 'one or two lines per chunk');
+    const turns = turnsOf(store);
+    assert.equal(turns[0].result.output, (await turnsImportedInOneGo(clock))[0].result.output);
+    assert.match(turns[0].result.output ?? '', /layout[\s\S]*doubled quotes/);
+    assert.equal(turns[1].result.output, 'Adding a delimiter option.\n\nThe delimiter option is in place.');
+    assert.deepEqual(turns, await turnsImportedInOneGo(clock));
+    assert.deepEqual(totalsOf(mainSession()), TOTAL);
   });
 
   it('skips unchanged files, and re-importing everything from scratch adds nothing', async () => {
