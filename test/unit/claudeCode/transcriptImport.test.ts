@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadPricing } from '../../../src/core/agent/pricing';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
+import { planRetention } from '../../../src/core/claudeCode/retention';
 import { IMPORTED_TURN_STEP } from '../../../src/core/claudeCode/transcriptApply';
 import { claudeConfigDir, claudeProjectDir, encodeWorkspacePath } from '../../../src/core/claudeCode/transcriptFiles';
 import { importClaudeTranscripts, type TranscriptImportOptions } from '../../../src/core/claudeCode/transcriptImport';
@@ -195,6 +196,34 @@ describe('Claude Code transcript import', function () {
     assert.equal(turns[1].result.output, 'Adding a delimiter option.\n\nThe delimiter option is in place.');
     assert.deepEqual(turns, await turnsImportedInOneGo(clock));
     assert.deepEqual(totalsOf(mainSession()), TOTAL);
+  });
+
+  it('dates turns and the session by the transcript lines, not by when they were imported', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1));
+    store.close();
+    store = await openTestStore(clock);
+    const at = (time: string) => Date.parse(`2026-03-01T${time}.000Z`);
+    await importClaudeTranscripts(store, options);
+    assert.deepEqual([mainSession().createdAt, mainSession().updatedAt, mainSession().endedAt], [at('10:00:00'), at('10:00:16'), at('10:00:16')]);
+    clock.advanceDays(1);
+    fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
+    await importClaudeTranscripts(store, options);
+
+    const session = mainSession();
+    assert.deepEqual([session.createdAt, session.updatedAt, session.endedAt], [at('10:00:00'), at('10:00:21'), at('10:00:21')]);
+    // Turn 1 ends with the /cost meta line (10:00:14), turn 2 with the reply appended later (10:00:19).
+    assert.deepEqual(
+      turnsOf(store).map((t) => [t.commandAtMicros, t.result.completedAt, t.result.durationMs]),
+      [
+        [at('10:00:00') * 1000, at('10:00:14'), 14_000],
+        [at('10:00:15') * 1000, at('10:00:19'), 4_000],
+        [at('10:00:20') * 1000, at('10:00:21'), 1_000],
+      ],
+    );
+
+    // Retention measures from when it happened: three months ago, not the import a day ago.
+    const plan = planRetention({ maxAgeDays: 30 }, store.sessions.list({ deleted: 'include' }), new Map(), clock.now());
+    assert.deepEqual(plan.softDelete.map((p) => [p.sessionId, p.since]), [[session.id, at('10:00:21')]]);
   });
 
   it('skips unchanged files, and re-importing everything from scratch adds nothing', async () => {
