@@ -191,7 +191,7 @@ export class TranscriptApplier {
     const interactionId = stableUuid(`claude-code-turn:${record.sessionId}:${lineKey(record, raw)}`);
     const existing = tx.interactions.get(interactionId);
     if (existing) {
-      // Read again (the file was re-imported from the start): its events are all stored already.
+      // Read again (re-imported from the start, or resumed after a cancel): what is stored is loaded; lines not seen yet add to it.
       const turn = this.loadTurn(tx, existing);
       this.turns.set(record.sessionId, turn);
       return turn;
