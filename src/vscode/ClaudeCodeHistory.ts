@@ -59,12 +59,15 @@ export class ClaudeCodeHistory extends DisposableOwner {
   private readonly statePath: string;
   private watching: vscode.Disposable | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  /** Aborted on dispose (deactivation): a running import stops between chunks, its progress kept. */
+  private readonly disposed = new AbortController();
 
   constructor(private readonly deps: ClaudeCodeHistoryDeps) {
     super();
     this.spoolPath = join(deps.storageDir, SPOOL_FILE);
     this.statePath = join(deps.storageDir, TRANSCRIPT_STATE_FILE);
     this.register({ dispose: () => this.stopWatching() });
+    this.register({ dispose: () => this.disposed.abort() });
   }
 
   /** The script as bundled with this version of the extension. */
@@ -185,6 +188,35 @@ export class ClaudeCodeHistory extends DisposableOwner {
         `transcripts from ${report.projectDir}: ${report.filesRead} read, ${report.filesSkipped} unchanged, ${report.interactionsAdded} interaction(s) and ${report.eventsAdded} event(s) added, ${report.createdSessionIds.length} new session(s)${report.cancelled ? ' (cancelled)' : ''}`,
       );
       return report;
+    });
+  }
+
+  /**
+   * {@link importTranscripts} under a progress indicator: a notification with a Cancel button
+   * (the command), or the status bar (`ProgressLocation.Window`, the import at startup).
+   * Cancelling, or closing the window, stops between chunks with what was imported kept.
+   */
+  importTranscriptsWithProgress(
+    location: vscode.ProgressLocation,
+    options: Pick<TranscriptImportOptions, 'configDir'> = {},
+  ): Thenable<TranscriptImportReport> {
+    return vscode.window.withProgress({ location, title: 'Importing Claude Code history', cancellable: true }, async (progress, token) => {
+      const cancelled = new AbortController();
+      const sub = token.onCancellationRequested(() => cancelled.abort());
+      let reported = 0;
+      try {
+        return await this.importTranscripts({
+          ...options,
+          signal: AbortSignal.any([cancelled.signal, this.disposed.signal]),
+          onProgress: (p) => {
+            const pct = p.bytesTotal ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 0;
+            progress.report({ message: `${p.filesDone}/${p.filesTotal} files`, increment: Math.max(0, pct - reported) });
+            reported = Math.max(reported, pct);
+          },
+        });
+      } finally {
+        sub.dispose();
+      }
     });
   }
 

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Session } from '../core/model/session';
 import { SESSION_STATUSES, type SessionStatus } from '../core/model/sessionStatus';
 import type { SessionStore } from '../core/store/SessionStore';
+import { isPinned } from '../core/claudeCode/retention';
 import { searchLedger } from '../core/claudeCode/search';
 import type { ActiveSession } from './ActiveSession';
 import { CommandId } from './commandIds';
@@ -132,13 +133,15 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
       hasChildren ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
     );
     item.id = `session:${s.id}`;
-    item.description = (isActive ? '● ' : '') + sessionDescription(s);
+    const pinned = isPinned(s);
+    item.description = (isActive ? '● ' : '') + (pinned ? 'pinned · ' : '') + sessionDescription(s);
     item.tooltip = sessionTooltip(s, isActive);
     const running = this.running?.isRunning(s.id) ?? false;
     item.iconPath = running ? new vscode.ThemeIcon('sync~spin') : statusIcon(s.status);
-    item.contextValue = `session.${s.status}${isActive ? '.current' : ''}`;
+    // session.<status>[.current][.pinned]: package.json's view/item/context menus match on it.
+    item.contextValue = `session.${s.status}${isActive ? '.current' : ''}${pinned ? '.pinned' : ''}`;
     item.accessibilityInformation = {
-      label: `${s.title}, ${s.status}${isActive ? ', active session' : ''}, ${sessionDescription(s)}`,
+      label: `${s.title}, ${s.status}${isActive ? ', active session' : ''}${pinned ? ', pinned' : ''}, ${sessionDescription(s)}`,
     };
     item.command = { command: CommandId.openTimeline, title: 'Open Timeline', arguments: [s.id] };
     return item;

@@ -15,6 +15,8 @@ export const CommandId = {
   renameSession: 'sessionLedger.renameSession',
   deleteSession: 'sessionLedger.deleteSession',
   restoreSession: 'sessionLedger.restoreSession',
+  pinSession: 'sessionLedger.pinSession',
+  unpinSession: 'sessionLedger.unpinSession',
   exportSession: 'sessionLedger.exportSession',
   copyConversationId: 'sessionLedger.copyConversationId',
   sessionActions: 'sessionLedger.sessionActions',

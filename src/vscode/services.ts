@@ -94,7 +94,8 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
   void offerResumeOfInterrupted(engine, background, log);
   claudeHistory.start();
   if (config.value.importTranscriptsOnStartup && workspaceRoot) {
-    void claudeHistory.importTranscripts().catch((e) => log.error('importing Claude Code transcripts on startup failed', e));
+    // In the status bar, not a notification: nobody asked for it just now.
+    void claudeHistory.importTranscriptsWithProgress(vscode.ProgressLocation.Window).then(undefined, (e) => log.error('importing Claude Code transcripts on startup failed', e));
   }
   return { store, storeDirectory: directory, engine, active, tree, runner, background, statusBar, config, claudeHistory, timelines };
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isPinned } from '../core/claudeCode/retention';
 import type { Session } from '../core/model/session';
 import type { SessionStatus } from '../core/model/sessionStatus';
 
@@ -43,6 +44,7 @@ export function sessionTooltip(s: Session, isActive: boolean): vscode.MarkdownSt
   const md = new vscode.MarkdownString(undefined, true);
   md.supportHtml = false;
   md.appendMarkdown(`**${escapeMarkdown(s.title)}**${isActive ? ' — *active session*' : ''}\n\n`);
+  if (isPinned(s)) md.appendMarkdown('$(pinned) Pinned: Clean Up History keeps it\n\n');
   if (s.intention) md.appendMarkdown(`${escapeMarkdown(s.intention)}\n\n`);
   const rows: [string, string][] = [
     ['Status', `$(${statusPresentation[s.status].icon}) ${s.status}${s.phase ? ` · ${s.phase}` : ''}`],

@@ -202,6 +202,9 @@ describe('Claude Code history in the extension host', () => {
         [38, 241, 180, 9100],
       );
       assert.ok(Math.abs(updated.totalCostUsd - 0.006336) < 1e-9, `cost ${updated.totalCostUsd}`);
+      // The reply of the turn the appended part continued is whole; the session is dated by its lines.
+      assert.equal(api.store.interactions.getBySeq(session.id, 2)?.result.output, 'Adding a delimiter option.\n\nThe delimiter option is in place.');
+      assert.equal(updated.endedAt, Date.parse('2026-03-01T10:00:21.000Z'));
 
       const third = (await vscode.commands.executeCommand('sessionLedger.importClaudeHistory', { configDir })) as TranscriptImportReport;
       assert.equal(third.filesSkipped, 1, 'an unchanged file is skipped');
@@ -229,6 +232,22 @@ describe('Claude Code history in the extension host', () => {
 
       // Find Session searches history too: the word is only in a prompt, not in any title or goal.
       await vscode.window.tabGroups.close(await pickAndOpen('sessionLedger.findSession', `Timeline: ${session.title}`));
+    } finally {
+      rmSync(configDir, { recursive: true, force: true });
+    }
+  });
+
+  it('imports transcripts under a status-bar progress indicator, as at startup (importTranscriptsOnStartup)', async () => {
+    const UNPRICED = '5e551017-0000-4000-8000-00000000000b';
+    const configDir = mkdtempSync(join(tmpdir(), 'claude-config-window-'));
+    try {
+      const projectDir = claudeProjectDir(workspace, configDir);
+      mkdirSync(projectDir, { recursive: true });
+      copyFileSync(join(fixturesDir(extensionPath), 'transcripts', `${UNPRICED}.jsonl`), join(projectDir, `${UNPRICED}.jsonl`));
+      const report = await within('the status-bar import', Promise.resolve(api.claudeHistory.importTranscriptsWithProgress(vscode.ProgressLocation.Window, { configDir })));
+      assert.equal(report.cancelled, false);
+      assert.equal(report.filesRead, 1);
+      assert.ok(api.store.sessions.get(importedSessionId(UNPRICED)), 'the transcript was imported');
     } finally {
       rmSync(configDir, { recursive: true, force: true });
     }

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
+import { PINNED_TAG, planRetention } from '../../src/core/claudeCode/retention';
 import type { SessionTreeNode } from '../../src/vscode/SessionTreeProvider';
 import { activateExtension, waitFor } from './helpers';
 
@@ -35,6 +36,30 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
     const childParent = tree.getParent(nested[0]);
     assert.ok(childParent?.kind === 'session' && childParent.session.id === parent.id, 'getParent of a child is its parent');
     for (const s of [parent, child, paused, done]) await store.sessions.softDelete(s.id);
+  });
+
+  it('pins and unpins a session through the commands; the tree shows it and retention keeps it', async () => {
+    const { store, tree } = await activateExtension();
+    const session = await store.sessions.create({ type: 'quick', title: 'Pin me', intention: 'keep', status: 'complete', tags: ['mine'] });
+    const later = Date.now() + 400 * 24 * 3600 * 1000;
+    const plan = () => planRetention({ maxAgeDays: 365 }, store.sessions.list({ deleted: 'include', limit: 10_000 }), new Map(), later);
+    assert.ok(plan().softDelete.some((s) => s.sessionId === session.id), 'unpinned, an old completed session is cleaned up');
+
+    await vscode.commands.executeCommand('sessionLedger.pinSession', { kind: 'session', session });
+    assert.deepEqual(store.sessions.require(session.id).tags, ['mine', PINNED_TAG]);
+    const item = tree.getTreeItem({ kind: 'session', session: store.sessions.require(session.id) });
+    assert.equal(item.contextValue, 'session.complete.pinned');
+    assert.match(String(item.description), /^pinned · quick/);
+    assert.match((item.tooltip as vscode.MarkdownString).value, /\$\(pinned\) Pinned/);
+    const pinnedPlan = plan();
+    assert.ok(!pinnedPlan.softDelete.some((s) => s.sessionId === session.id));
+    assert.deepEqual(pinnedPlan.exempt.find((e) => e.sessionId === session.id)?.reason, 'pinned');
+
+    await vscode.commands.executeCommand('sessionLedger.unpinSession', session.id);
+    assert.deepEqual(store.sessions.require(session.id).tags, ['mine']);
+    assert.equal(tree.getTreeItem({ kind: 'session', session: store.sessions.require(session.id) }).contextValue, 'session.complete');
+    assert.ok(plan().softDelete.some((s) => s.sessionId === session.id));
+    await store.sessions.softDelete(session.id);
   });
 
   it('pauses, resumes and activates sessions through the commands; the status bar follows', async () => {

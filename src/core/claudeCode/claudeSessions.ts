@@ -31,6 +31,8 @@ export interface ClaudeSessionDetails {
   firstPrompt?: string;
   cwd?: string | null;
   workspaceFolder?: string | null;
+  /** When the Claude session began (epoch ms), if known: becomes the created session's `createdAt`. */
+  startedAt?: number;
 }
 
 const TITLE_MAX = 80;
@@ -82,6 +84,7 @@ export class ClaudeSessionResolver {
         workingDir: details.cwd ?? null,
         workspaceFolder: details.workspaceFolder ?? null,
         tags: IMPORTED_SESSION_TAGS,
+        ...(details.startedAt !== undefined ? { createdAt: details.startedAt } : {}),
       });
       this.createdIds.push(id);
     }

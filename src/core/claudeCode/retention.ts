@@ -19,6 +19,17 @@ import type { TransactionalStore } from './storeAccess';
 export const PINNED_TAG = 'pinned';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A pinned session is kept by retention, whatever its age. */
+export function isPinned(session: Pick<Session, 'tags'>): boolean {
+  return session.tags.includes(PINNED_TAG);
+}
+
+/** The tags with the pin added or removed; the other tags keep their order. */
+export function withPinned(tags: readonly string[], pinned: boolean): string[] {
+  const others = tags.filter((tag) => tag !== PINNED_TAG);
+  return pinned ? [...others, PINNED_TAG] : others;
+}
+
 export interface RetentionPolicy {
   /** Soft-delete completed sessions older than this (by end time). Undefined: never. */
   maxAgeDays?: number;
@@ -66,7 +77,7 @@ export function matchesEventType(type: string, patterns: readonly string[]): boo
 
 function ownExemption(session: Session): string | undefined {
   if (!isTerminalSessionStatus(session.status)) return `status ${session.status}`;
-  if (session.tags.includes(PINNED_TAG)) return 'pinned';
+  if (isPinned(session)) return 'pinned';
   return undefined;
 }
 
@@ -135,7 +146,7 @@ export function planRetention(policy: RetentionPolicy, sessions: readonly Sessio
   const patterns = policy.pruneEventTypes ?? [];
   if (patterns.length > 0) {
     for (const s of live) {
-      if (!isTerminalSessionStatus(s.status) || s.tags.includes(PINNED_TAG)) continue;
+      if (!isTerminalSessionStatus(s.status) || isPinned(s)) continue;
       if (!olderThan(ended(s), policy.pruneEventsAfterDays ?? 0)) continue;
       const counted = eventCounts.get(s.id);
       const types = Object.fromEntries(Object.entries(counted?.byType ?? {}).filter(([type, n]) => n > 0 && matchesEventType(type, patterns)));
@@ -202,7 +213,7 @@ export async function applyRetentionPlan(store: TransactionalStore, db: SqlWrite
     const result: RetentionResult = { softDeleted: 0, hardDeleted: 0, eventsPruned: 0 };
     const unchanged = (id: string, deleted: boolean) => {
       const s = tx.sessions.get(id);
-      return s !== undefined && (s.deletedAt !== null) === deleted && isTerminalSessionStatus(s.status) && !s.tags.includes(PINNED_TAG);
+      return s !== undefined && (s.deletedAt !== null) === deleted && isTerminalSessionStatus(s.status) && !isPinned(s);
     };
     for (const p of plan.pruneEvents) {
       if (!unchanged(p.sessionId, false)) continue;

@@ -56,6 +56,8 @@ export const InteractionAppendInputSchema = z
     kind: CommandKindSchema,
     command: z.string(),
     metadata: JsonObjectSchema.default({}),
+    /** When the command was issued, in microseconds; default now. For history recorded elsewhere (imports). */
+    commandAtMicros: z.number().int().nonnegative().optional(),
   })
   .strict();
 export type InteractionAppendInput = z.input<typeof InteractionAppendInputSchema>;
@@ -69,6 +71,8 @@ export const InteractionResultInputSchema = z
     data: JsonObjectSchema.nullable().default(null),
     errorMessage: z.string().nullable().default(null),
     durationMs: z.number().nonnegative().nullable().default(null),
+    /** When the result came, in milliseconds; default now. For history recorded elsewhere (imports). */
+    completedAt: EpochMillisSchema.optional(),
   })
   .strict();
 export type InteractionResultInput = z.input<typeof InteractionResultInputSchema>;

@@ -92,6 +92,8 @@ export const SessionCreateInputSchema = z
     workspaceFolder: z.string().nullable().default(null),
     tags: z.array(z.string()).default([]),
     summary: z.string().nullable().default(null),
+    /** When the session began; default now. For history recorded elsewhere (imports). */
+    createdAt: EpochMillisSchema.optional(),
   })
   .strict();
 export type SessionCreateInput = z.input<typeof SessionCreateInputSchema>;
@@ -122,6 +124,15 @@ export const SessionUpdateSchema = SessionSchema.pick({
   .partial()
   .strict();
 export type SessionUpdate = z.input<typeof SessionUpdateSchema>;
+
+/** Input of `sessions.setTimes`: when the session's activity happened (epoch milliseconds). */
+export const SessionTimesSchema = z
+  .object({
+    updatedAt: EpochMillisSchema.optional(),
+    endedAt: EpochMillisSchema.optional(),
+  })
+  .strict();
+export type SessionTimes = z.input<typeof SessionTimesSchema>;
 
 /** Filter of `sessions.list`. Results are ordered by `updatedAt` descending. */
 export const SessionListFilterSchema = z

@@ -215,8 +215,8 @@ export class SessionStore {
       notes: new NoteRepository(context, sessions),
     };
     const commit = <T>(work: () => T): Promise<T> => this.transaction(() => work());
-    this.sessions = acknowledgedFacade<SessionsReads, SessionsWrites>(this.tx.sessions, { get: true, require: true, list: true, count: true, children: true }, { create: true, update: true, softDelete: true, restore: true }, commit);
-    this.interactions = acknowledgedFacade<InteractionsReads, InteractionsWrites>(this.tx.interactions, { get: true, getBySeq: true, list: true, latest: true, listPending: true }, { append: true, setResult: true }, commit);
+    this.sessions = acknowledgedFacade<SessionsReads, SessionsWrites>(this.tx.sessions, { get: true, require: true, list: true, count: true, children: true }, { create: true, update: true, softDelete: true, restore: true, setTimes: true }, commit);
+    this.interactions = acknowledgedFacade<InteractionsReads, InteractionsWrites>(this.tx.interactions, { get: true, getBySeq: true, list: true, latest: true, listPending: true }, { append: true, setResult: true, reviseResult: true }, commit);
     this.events = acknowledgedFacade<EventsReads, EventsWrites>(this.tx.events, { get: true, list: true, lastSeq: true }, { append: true }, commit);
     this.runs = acknowledgedFacade<RunsReads, RunsWrites>(this.tx.runs, { get: true, listBySession: true, listByInteraction: true }, { start: true, update: true }, commit);
     this.conversations = acknowledgedFacade<ConversationsReads, ConversationsWrites>(this.tx.conversations, { get: true, listBySession: true, messages: true }, { create: true, appendMessage: true }, commit);

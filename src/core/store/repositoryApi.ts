@@ -4,7 +4,7 @@ import type { EventAppendInput, EventListOptions, LedgerEvent } from '../model/e
 import type { Interaction, InteractionAppendInput, InteractionResultInput } from '../model/interaction';
 import type { Note, NoteAddInput } from '../model/note';
 import type { Run, RunStartInput, RunUpdate } from '../model/run';
-import type { Session, SessionCreateInput, SessionListFilter, SessionUpdate } from '../model/session';
+import type { Session, SessionCreateInput, SessionListFilter, SessionTimes, SessionUpdate } from '../model/session';
 
 /*
  * The repositories' public shapes. Each comes in two halves:
@@ -43,6 +43,12 @@ export interface SessionsWrites {
   update(id: string, patch: SessionUpdate): Session;
   softDelete(id: string): Session;
   restore(id: string): Session;
+  /**
+   * Records when a session's activity happened rather than when it was written, for history
+   * recorded elsewhere (imports): `updatedAt` and, on a session that has ended, `endedAt`
+   * (epoch milliseconds, not before `createdAt`).
+   */
+  setTimes(id: string, times: SessionTimes): Session;
 }
 
 export interface InteractionsReads {
@@ -60,6 +66,12 @@ export interface InteractionsWrites {
   append(input: InteractionAppendInput): Interaction;
   /** Records the result of a `pending` interaction (output capped, tail kept). */
   setResult(id: string, result: InteractionResultInput): Interaction;
+  /**
+   * Replaces the result of an interaction that already has one. Only for history recorded
+   * elsewhere whose source grew after the result was written (a transcript appended to); a
+   * pending interaction gets its result through `setResult`.
+   */
+  reviseResult(id: string, result: InteractionResultInput): Interaction;
 }
 
 export interface EventsReads {

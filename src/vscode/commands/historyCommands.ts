@@ -81,27 +81,7 @@ function describeImport(report: TranscriptImportReport): string {
 /** Import Claude Code History (progress, cancellable). Returns the report (for tests). */
 export async function importClaudeHistory(deps: HistoryDeps, options?: unknown): Promise<TranscriptImportReport | undefined> {
   const configDir = typeof (options as { configDir?: unknown } | undefined)?.configDir === 'string' ? (options as { configDir: string }).configDir : undefined;
-  const report = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Importing Claude Code history', cancellable: true },
-    async (progress, token) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort());
-      let reported = 0;
-      try {
-        return await deps.history.importTranscripts({
-          configDir,
-          signal: abort.signal,
-          onProgress: (p) => {
-            const pct = p.bytesTotal ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 0;
-            progress.report({ message: `${p.filesDone}/${p.filesTotal} files`, increment: Math.max(0, pct - reported) });
-            reported = Math.max(reported, pct);
-          },
-        });
-      } finally {
-        sub.dispose();
-      }
-    },
-  );
+  const report = await deps.history.importTranscriptsWithProgress(vscode.ProgressLocation.Notification, { configDir });
   deps.tree.refresh();
   void vscode.window.showInformationMessage(`Session Ledger: ${describeImport(report)}`);
   return report;

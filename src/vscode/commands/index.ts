@@ -41,6 +41,8 @@ const handlers: Record<CommandId, Handler> = {
   [CommandId.renameSession]: record.renameSession,
   [CommandId.deleteSession]: record.deleteSession,
   [CommandId.restoreSession]: record.restoreSession,
+  [CommandId.pinSession]: record.pinSession,
+  [CommandId.unpinSession]: record.unpinSession,
   [CommandId.copyConversationId]: record.copyConversationId,
   [CommandId.showMoreSessions]: record.showMoreSessions,
   [CommandId.filterSessions]: record.filterSessions,

@@ -3,6 +3,7 @@ import type { CommandDeps } from './types';
 import { UserFacingError } from './types';
 import { pickSession, sessionFromArgument } from './sessionArgument';
 import type { SessionStatus } from '../../core/model/sessionStatus';
+import { isPinned, withPinned } from '../../core/claudeCode/retention';
 
 /** Commands that look at or edit a session's record, without running anything. */
 
@@ -61,6 +62,26 @@ export async function restoreSession(deps: CommandDeps, arg?: unknown): Promise<
   if (!session) return;
   await deps.store.sessions.restore(session.id);
   void vscode.window.setStatusBarMessage(`Restored "${session.title}"`, 3000);
+}
+
+/** Pinned sessions are never cleaned up by retention (the tag retention checks). */
+export function pinSession(deps: CommandDeps, arg?: unknown): Promise<void> {
+  return setPinned(deps, arg, true);
+}
+
+export function unpinSession(deps: CommandDeps, arg?: unknown): Promise<void> {
+  return setPinned(deps, arg, false);
+}
+
+async function setPinned(deps: CommandDeps, arg: unknown, pinned: boolean): Promise<void> {
+  const session = await sessionFromArgument(deps, arg, { title: pinned ? 'Pin Session' : 'Unpin Session', preferActive: false });
+  if (!session) return;
+  if (isPinned(session) === pinned) {
+    void vscode.window.setStatusBarMessage(`"${session.title}" is ${pinned ? 'already' : 'not'} pinned`, 3000);
+    return;
+  }
+  await deps.store.sessions.update(session.id, { tags: withPinned(session.tags, pinned) });
+  void vscode.window.setStatusBarMessage(pinned ? `Pinned "${session.title}": Clean Up History keeps it` : `Unpinned "${session.title}"`, 3000);
 }
 
 export async function copyConversationId(deps: CommandDeps, arg?: unknown): Promise<void> {

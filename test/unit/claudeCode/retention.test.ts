@@ -3,13 +3,26 @@ import {
   applyRetentionPlan,
   countPrunableEvents,
   describeRetentionPlan,
+  isPinned,
   planRetention,
+  withPinned,
   type RetentionPolicy,
 } from '../../../src/core/claudeCode/retention';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { ManualClock, openTestStore, sqlReaderOf } from './testStore';
 
 const policy: RetentionPolicy = { maxAgeDays: 90, hardDeleteAfterDays: 30, pruneEventTypes: ['hook.PreToolUse', 'claude.thinking*'], pruneEventsAfterDays: 7 };
+
+describe('retention pins', () => {
+  it('adds and removes the tag retention checks, keeping the other tags and never doubling it', () => {
+    assert.deepEqual(withPinned(['imported', 'claude-code'], true), ['imported', 'claude-code', 'pinned']);
+    assert.deepEqual(withPinned(['pinned', 'imported', 'pinned'], true), ['imported', 'pinned']);
+    assert.deepEqual(withPinned(['imported', 'pinned', 'x'], false), ['imported', 'x']);
+    assert.deepEqual(withPinned([], false), []);
+    assert.equal(isPinned({ tags: withPinned(['a'], true) }), true);
+    assert.equal(isPinned({ tags: ['Pinned', 'pin'] }), false);
+  });
+});
 
 describe('retention', function () {
   this.timeout(20_000);

@@ -3,12 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadPricing } from '../../../src/core/agent/pricing';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
+import { planRetention } from '../../../src/core/claudeCode/retention';
 import { IMPORTED_TURN_STEP } from '../../../src/core/claudeCode/transcriptApply';
 import { claudeConfigDir, claudeProjectDir, encodeWorkspacePath } from '../../../src/core/claudeCode/transcriptFiles';
 import { importClaudeTranscripts, type TranscriptImportOptions } from '../../../src/core/claudeCode/transcriptImport';
 import { parseTranscriptLine, usageKey } from '../../../src/core/claudeCode/transcriptRecord';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { openTestStore, tempDir } from './testStore';
+import { ManualClock, openTestStore, tempDir } from './testStore';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/claudeCode/transcripts');
 const MAIN = '5e551017-0000-4000-8000-00000000000a';
@@ -138,6 +139,91 @@ describe('Claude Code transcript import', function () {
     assert.equal(interactions[2].result.output, 'All 12 tests pass.');
     const edit = store.events.list(session.id, { limit: 1000, type: 'claude.tool_use' }).find((e) => e.toolName === 'Edit');
     assert.equal(edit?.interactionId, interactions[1].id, 'appended blocks attach to the turn they belong to');
+  });
+
+  /** What the timeline shows of each imported turn: its command, when it was issued, and its whole result. */
+  const turnsOf = (s: SessionStore) =>
+    s.interactions.list(importedSessionId(MAIN)).map((i) => ({ seq: i.seq, command: i.command.command, commandAtMicros: i.commandAtMicros, result: i.result }));
+
+  /** The same transcript (both parts) imported in one go into a store of its own, with the same clock. */
+  async function turnsImportedInOneGo(clock: ManualClock): Promise<ReturnType<typeof turnsOf>> {
+    const reference = await openTestStore(clock);
+    try {
+      const dir = tempDir('claude-config-ref');
+      const refProject = claudeProjectDir(WORKSPACE, dir);
+      fs.mkdirSync(refProject, { recursive: true });
+      fs.writeFileSync(path.join(refProject, `${MAIN}.jsonl`), fixture(`${MAIN}.part1.jsonl`) + fixture(`${MAIN}.part2.jsonl`));
+      await importClaudeTranscripts(reference, { ...options, configDir: dir, statePath: path.join(tempDir('state-ref'), 'transcripts.json') });
+      return turnsOf(reference);
+    } finally {
+      reference.close();
+    }
+  }
+
+  it('completes the reply of a turn continued in an appended file, exactly as an import in one go would', async () => {
+    const clock = new ManualClock();
+    store.close();
+    store = await openTestStore(clock);
+    await importClaudeTranscripts(store, options);
+    assert.equal(turnsOf(store)[1].result.output, 'Adding a delimiter option.');
+    clock.advanceDays(1);
+    fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
+    await importClaudeTranscripts(store, options);
+
+    const turns = turnsOf(store);
+    assert.equal(turns[1].result.status, 'ok');
+    assert.equal(turns[1].result.output, 'Adding a delimiter option.\n\nThe delimiter option is in place.');
+    assert.deepEqual(turns[1].result.data, { toolUses: 1, model: 'claude-sonnet-4-5-20250929' });
+    assert.deepEqual(turns, await turnsImportedInOneGo(clock));
+
+    fs.rmSync(options.statePath);
+    const again = await importClaudeTranscripts(store, options);
+    assert.equal(again.eventsAdded, 0);
+    assert.deepEqual(turnsOf(store), turns, 're-importing from scratch changes no result');
+  });
+
+  it('keeps a reply whole when a chunk boundary falls inside its turn', async () => {
+    const clock = new ManualClock();
+    store.close();
+    store = await openTestStore(clock);
+    fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
+    const progress: number[] = [];
+    await importClaudeTranscripts(store, { ...options, chunkBytes: 700, onProgress: (p) => progress.push(p.bytesDone) });
+    assert.ok(progress.length > 10, 'one or two lines per chunk');
+    const turns = turnsOf(store);
+    assert.equal(turns[0].result.output, (await turnsImportedInOneGo(clock))[0].result.output);
+    assert.match(turns[0].result.output ?? '', /layout[\s\S]*doubled quotes/);
+    assert.equal(turns[1].result.output, 'Adding a delimiter option.\n\nThe delimiter option is in place.');
+    assert.deepEqual(turns, await turnsImportedInOneGo(clock));
+    assert.deepEqual(totalsOf(mainSession()), TOTAL);
+  });
+
+  it('dates turns and the session by the transcript lines, not by when they were imported', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1));
+    store.close();
+    store = await openTestStore(clock);
+    const at = (time: string) => Date.parse(`2026-03-01T${time}.000Z`);
+    await importClaudeTranscripts(store, options);
+    assert.deepEqual([mainSession().createdAt, mainSession().updatedAt, mainSession().endedAt], [at('10:00:00'), at('10:00:16'), at('10:00:16')]);
+    clock.advanceDays(1);
+    fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
+    await importClaudeTranscripts(store, options);
+
+    const session = mainSession();
+    assert.deepEqual([session.createdAt, session.updatedAt, session.endedAt], [at('10:00:00'), at('10:00:21'), at('10:00:21')]);
+    // Turn 1 ends with the /cost meta line (10:00:14), turn 2 with the reply appended later (10:00:19).
+    assert.deepEqual(
+      turnsOf(store).map((t) => [t.commandAtMicros, t.result.completedAt, t.result.durationMs]),
+      [
+        [at('10:00:00') * 1000, at('10:00:14'), 14_000],
+        [at('10:00:15') * 1000, at('10:00:19'), 4_000],
+        [at('10:00:20') * 1000, at('10:00:21'), 1_000],
+      ],
+    );
+
+    // Retention measures from when it happened: three months ago, not the import a day ago.
+    const plan = planRetention({ maxAgeDays: 30 }, store.sessions.list({ deleted: 'include' }), new Map(), clock.now());
+    assert.deepEqual(plan.softDelete.map((p) => [p.sessionId, p.since]), [[session.id, at('10:00:21')]]);
   });
 
   it('skips unchanged files, and re-importing everything from scratch adds nothing', async () => {

@@ -43,6 +43,21 @@ describe('extension manifest', () => {
     }
   });
 
+  it('offers Pin Session on an unpinned tree item and Unpin Session on a pinned one, by contextValue', () => {
+    const items = pkg.contributes.menus['view/item/context'] as { command: string; when: string }[];
+    const shownOn = (command: string) => {
+      const entries = items.filter((i) => i.command === command);
+      assert.equal(entries.length, 1, `one context menu entry for ${command}`);
+      const pattern = /viewItem =~ \/(.+)\/$/.exec(entries[0].when)![1];
+      const regex = new RegExp(pattern);
+      // The tree's contextValue: session.<status>[.current][.pinned].
+      return ['session.complete', 'session.active.current', 'session.failed.pinned', 'session.paused.current.pinned'].filter((v) => regex.test(v));
+    };
+    assert.deepEqual(shownOn(CommandId.pinSession), ['session.complete', 'session.active.current']);
+    assert.deepEqual(shownOn(CommandId.unpinSession), ['session.failed.pinned', 'session.paused.current.pinned']);
+    assert.deepEqual(shownOn(CommandId.setActiveSession), ['session.complete', 'session.failed.pinned'], 'not on the session that is already active');
+  });
+
   it('activates on its view and commands, never on *', () => {
     assert.ok(!pkg.activationEvents.includes('*'));
     assert.equal(pkg.engines.vscode, '^1.93.0');

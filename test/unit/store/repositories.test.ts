@@ -43,6 +43,29 @@ describe('SessionStore repositories', function () {
       await assert.rejects(store.sessions.update(session.id, { eventCount: 5 } as never), /unknown field\(s\) "eventCount"/);
     });
 
+    it('takes a caller-supplied createdAt (history recorded elsewhere), validated, default now', async () => {
+      const then = clock.millis - 90 * 24 * 3600 * 1000;
+      const imported = await newSession({ status: 'complete', createdAt: then });
+      assert.deepEqual([imported.createdAt, imported.updatedAt, imported.endedAt], [then, then, then]);
+      assert.equal(store.sessions.require(imported.id).createdAt, then);
+      await assert.rejects(newSession({ createdAt: -1 }), /createdAt/);
+      await assert.rejects(newSession({ createdAt: 1.5 }), /createdAt/);
+    });
+
+    it('setTimes records when activity happened: updatedAt, and endedAt only on an ended session, never before createdAt', async () => {
+      const then = clock.millis - 10_000;
+      const imported = await newSession({ status: 'complete', createdAt: then });
+      const dated = await store.sessions.setTimes(imported.id, { updatedAt: then + 500, endedAt: then + 600 });
+      assert.deepEqual([dated.createdAt, dated.updatedAt, dated.endedAt], [then, then + 500, then + 600]);
+      assert.deepEqual(store.sessions.require(imported.id), dated);
+      await assert.rejects(store.sessions.setTimes(imported.id, { endedAt: then - 1 }), /endedAt .* before the session was created/);
+      await assert.rejects(store.sessions.setTimes(imported.id, { updatedAt: 'soon' as never }), /updatedAt/);
+      await assert.rejects(store.sessions.setTimes(imported.id, { createdAt: then } as never), /unknown field\(s\) "createdAt"/);
+      const live = await newSession();
+      await assert.rejects(store.sessions.setTimes(live.id, { endedAt: clock.millis }), /only for a session that has ended; session .* is active/);
+      assert.equal(store.sessions.require(live.id).endedAt, null);
+    });
+
     it('updates fields and enforces the status transition table in one place', async () => {
       const session = await newSession();
       clock.advance(10);
@@ -115,6 +138,31 @@ describe('SessionStore repositories', function () {
       await assert.rejects(store.interactions.setResult(first.id, { status: 'pending' as never }), /status/);
       assert.deepEqual(store.interactions.list(session.id, { after: 1 }).map((i) => i.seq), [2]);
       assert.deepEqual(store.interactions.list(session.id, { limit: 1 }).map((i) => i.seq), [1]);
+    });
+
+    it('takes caller-supplied command and result times (validated, default now)', async () => {
+      const session = await newSession();
+      const issuedMicros = (clock.millis - 60_000) * 1000 + 7;
+      const interaction = await store.interactions.append({ sessionId: session.id, step: 'import', kind: 'claude', command: 'hi', commandAtMicros: issuedMicros });
+      assert.equal(store.interactions.get(interaction.id)!.commandAtMicros, issuedMicros);
+      const done = await store.interactions.setResult(interaction.id, { status: 'ok', output: 'hello', completedAt: clock.millis - 59_000 });
+      assert.equal(store.interactions.get(interaction.id)!.result.completedAt, clock.millis - 59_000);
+      assert.equal(done.result.completedAt, clock.millis - 59_000);
+      await assert.rejects(store.interactions.append({ sessionId: session.id, step: 'x', kind: 'shell', command: 'x', commandAtMicros: -5 }), /commandAtMicros/);
+      const other = await store.interactions.append({ sessionId: session.id, step: 'x', kind: 'shell', command: 'x' });
+      await assert.rejects(store.interactions.setResult(other.id, { status: 'ok', completedAt: 2.5 }), /completedAt/);
+      assert.equal((await store.interactions.setResult(other.id, { status: 'ok' })).result.completedAt, clock.millis);
+    });
+
+    it('revises the result of a finished interaction, and only of a finished one', async () => {
+      const session = await newSession();
+      const interaction = await store.interactions.append({ sessionId: session.id, step: 'import', kind: 'claude', command: 'hi' });
+      await assert.rejects(store.interactions.reviseResult(interaction.id, { status: 'ok' }), /has no result yet; record it with setResult/);
+      await store.interactions.setResult(interaction.id, { status: 'ok', output: 'part one', completedAt: 1000 });
+      const revised = await store.interactions.reviseResult(interaction.id, { status: 'ok', output: 'part one\n\npart two', data: { toolUses: 1 }, durationMs: 40, completedAt: 2000 });
+      assert.deepEqual(store.interactions.get(interaction.id), revised);
+      assert.deepEqual(revised.result, { status: 'ok', exitCode: null, output: 'part one\n\npart two', data: { toolUses: 1 }, errorMessage: null, durationMs: 40, completedAt: 2000 });
+      await assert.rejects(store.interactions.reviseResult(interaction.id, { status: 'pending' as never }), /status/);
     });
 
     it('caps long output keeping the tail', async () => {

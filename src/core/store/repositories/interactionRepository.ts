@@ -88,7 +88,7 @@ export class InteractionRepository implements InteractionsReads, InteractionsWri
       sessionId: parsed.sessionId,
       seq,
       command: { step: parsed.step, kind: parsed.kind, command: parsed.command, metadata: parsed.metadata },
-      commandAtMicros: this.context.nowMicros(),
+      commandAtMicros: parsed.commandAtMicros ?? this.context.nowMicros(),
       result: { status: 'pending', exitCode: null, output: null, data: null, errorMessage: null, durationMs: null, completedAt: null },
     };
     this.context.db.run(
@@ -106,7 +106,22 @@ export class InteractionRepository implements InteractionsReads, InteractionsWri
     if (current.result.status !== 'pending') {
       throw new Error(`Interaction ${id} (seq ${current.seq} of session ${current.sessionId}) already has a "${current.result.status}" result; a result is recorded once.`);
     }
-    const recorded: Interaction['result'] = { ...parsed, output: capOutput(parsed.output), completedAt: this.context.nowMillis() };
+    return this.writeResult(current, parsed);
+  }
+
+  reviseResult(id: string, result: InteractionResultInput): Interaction {
+    const parsed = parseWith(InteractionResultInputSchema, result, 'interaction result');
+    const current = this.get(id);
+    if (!current) throw new NotFoundError('interaction', id);
+    if (current.result.status === 'pending') {
+      throw new Error(`Interaction ${id} (seq ${current.seq} of session ${current.sessionId}) has no result yet; record it with setResult.`);
+    }
+    return this.writeResult(current, parsed);
+  }
+
+  private writeResult(current: Interaction, parsed: ReturnType<typeof InteractionResultInputSchema.parse>): Interaction {
+    const { id } = current;
+    const recorded: Interaction['result'] = { ...parsed, output: capOutput(parsed.output), completedAt: parsed.completedAt ?? this.context.nowMillis() };
     this.context.db.run(
       'UPDATE interactions SET result_status = ?, exit_code = ?, output = ?, result_data = ?, error_message = ?, duration_ms = ?, completed_at = ? WHERE id = ?',
       [recorded.status, recorded.exitCode, recorded.output, recorded.data === null ? null : toJsonText(recorded.data), recorded.errorMessage, recorded.durationMs, recorded.completedAt, id],

@@ -2,10 +2,12 @@ import { parseWith } from '../../model/validation';
 import {
   SessionCreateInputSchema,
   SessionListFilterSchema,
+  SessionTimesSchema,
   SessionUpdateSchema,
   type Session,
   type SessionCreateInput,
   type SessionListFilter,
+  type SessionTimes,
   type SessionUpdate,
   type UsageTotals,
 } from '../../model/session';
@@ -125,9 +127,10 @@ export class SessionRepository implements SessionsReads, SessionsWrites {
   create(input: SessionCreateInput): Session {
     const parsed = parseWith(SessionCreateInputSchema, input, 'session');
     if (parsed.parentSessionId) this.require(parsed.parentSessionId);
-    const now = this.context.nowMillis();
+    const { createdAt, ...fields } = parsed;
+    const now = createdAt ?? this.context.nowMillis();
     const session: Session = {
-      ...parsed,
+      ...fields,
       id: parsed.id ?? this.context.newId(),
       parentSessionId: parsed.parentSessionId ?? null,
       slug: parsed.slug ?? slugify(parsed.title),
@@ -172,6 +175,21 @@ export class SessionRepository implements SessionsReads, SessionsWrites {
     const current = this.require(id);
     if (current.deletedAt === null) return current;
     return this.save({ ...current, deletedAt: null, updatedAt: this.context.nowMillis() });
+  }
+
+  setTimes(id: string, times: SessionTimes): Session {
+    const parsed = parseWith(SessionTimesSchema, times, 'session times');
+    const current = this.require(id);
+    for (const field of ['updatedAt', 'endedAt'] as const) {
+      const value = parsed[field];
+      if (value !== undefined && value < current.createdAt) {
+        throw new Error(`session times: ${field} (${new Date(value).toISOString()}) is before the session was created (${new Date(current.createdAt).toISOString()}).`);
+      }
+    }
+    if (parsed.endedAt !== undefined && !isTerminalSessionStatus(current.status)) {
+      throw new Error(`session times: endedAt is only for a session that has ended; session ${id} is ${current.status}.`);
+    }
+    return this.save({ ...current, updatedAt: parsed.updatedAt ?? current.updatedAt, endedAt: parsed.endedAt ?? current.endedAt });
   }
 
   /**
