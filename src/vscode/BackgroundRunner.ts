@@ -8,6 +8,7 @@ import type { SessionEngine } from '../core/engine/SessionEngine';
 import { runShellCommand } from '../core/exec/runShellCommand';
 import type { Provider, Session } from '../core/model/session';
 import type { SessionStore } from '../core/store/SessionStore';
+import { agenticClaudeCliOptions } from './claudeCliOptions';
 import { CommandId } from './commandIds';
 import type { Config } from './config';
 import { DisposableOwner } from './lifecycle';
@@ -173,7 +174,7 @@ export class BackgroundRunner extends DisposableOwner {
   private providerFor(provider: Provider): ClaudeProvider {
     const settings = this.deps.config.value;
     if (provider === 'claude-code-cli') {
-      return new ClaudeCliProvider({ executable: settings.claudePath, model: settings.model });
+      return new ClaudeCliProvider(agenticClaudeCliOptions(settings));
     }
     let pricing = PricingTable.builtIn();
     try {
