@@ -6,13 +6,25 @@ import { PricingTable } from '../core/agent/pricing';
 import { runAgentic, type AgenticOutcome } from '../core/engine/agenticLoop';
 import type { SessionEngine } from '../core/engine/SessionEngine';
 import { runShellCommand } from '../core/exec/runShellCommand';
-import type { Provider } from '../core/model/session';
+import type { Provider, Session } from '../core/model/session';
 import type { SessionStore } from '../core/store/SessionStore';
+import { agenticClaudeCliOptions } from './claudeCliOptions';
 import { CommandId } from './commandIds';
 import type { Config } from './config';
 import { DisposableOwner } from './lifecycle';
 import type { Logger } from './logger';
 import { ensureTrusted } from './workspaceTrust';
+
+/** A session and its descendants (children not deleted), parents first. */
+export function sessionTree(store: Pick<SessionStore, 'sessions'>, sessionId: string): Session[] {
+  const tree: Session[] = [];
+  const collect = (session: Session): void => {
+    tree.push(session);
+    for (const child of store.sessions.children(session.id)) collect(child);
+  };
+  collect(store.sessions.require(sessionId));
+  return tree;
+}
 
 /** Where the Anthropic API key lives: SecretStorage only (never settings, the store, logs or exports). */
 export const API_KEY_SECRET = 'sessionLedger.anthropicApiKey';
@@ -71,6 +83,23 @@ export class BackgroundRunner extends DisposableOwner {
         const sub = this.onDidChangeRunning(() => (sub.dispose(), resolve()));
       });
     }
+  }
+
+  /**
+   * Stops the loops of a session and of its descendants (an agentic parent's children run inside
+   * its loop and stop with it; those of a manual parent run in loops of their own).
+   */
+  async stopTree(sessionId: string): Promise<void> {
+    await Promise.all(sessionTree(this.deps.store, sessionId).map((s) => this.stop(s.id)));
+  }
+
+  /**
+   * Starts the loops an agentic session of this tree needs now that it is active again (after
+   * Resume): one per top-level runner, so children go on inside their parent's loop.
+   */
+  startTree(sessionId: string): void {
+    const active = sessionTree(this.deps.store, sessionId).filter((s) => s.executionMode === 'agentic' && s.status === 'active');
+    for (const root of new Set(active.map((s) => this.rootOf(s.id)))) void this.start(root);
   }
 
   /** The top-level session whose loop runs this one (a child runs inside its parent's loop). */
@@ -145,7 +174,7 @@ export class BackgroundRunner extends DisposableOwner {
   private providerFor(provider: Provider): ClaudeProvider {
     const settings = this.deps.config.value;
     if (provider === 'claude-code-cli') {
-      return new ClaudeCliProvider({ executable: settings.claudePath, model: settings.model });
+      return new ClaudeCliProvider(agenticClaudeCliOptions(settings));
     }
     let pricing = PricingTable.builtIn();
     try {

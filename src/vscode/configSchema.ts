@@ -9,6 +9,8 @@ export const ConfigSchema = z.object({
   claudePath: z.string().trim().min(1).default('claude'),
   shellIntegrationTimeoutMs: z.number().int().min(500).max(60_000).default(3000),
   provider: z.enum(['anthropic-api', 'claude-code-cli']).default('anthropic-api'),
+  /** `--permission-mode` of the Claude Code CLI in agentic runs (headless `claude -p` cannot ask for permission). */
+  claudeCodePermissionMode: z.enum(['default', 'acceptEdits', 'plan', 'bypassPermissions']).default('acceptEdits'),
   model: z.string().trim().min(1).default('claude-sonnet-4-6'),
   /** For proxies and tests; empty = the SDK's default (https://api.anthropic.com). */
   anthropicBaseUrl: z.union([z.literal(''), z.string().trim().url()]).default(''),

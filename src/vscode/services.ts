@@ -111,7 +111,10 @@ async function revealInTree(treeView: vscode.TreeView<SessionTreeNode>, store: S
   }
 }
 
-/** Sessions whose runner died (window closed, crash) are marked interrupted and offered for resume. */
+/**
+ * Sessions whose runner died (window closed, crash) are marked interrupted and offered for resume:
+ * those with a step running, and every agentic session that was still active.
+ */
 async function offerResumeOfInterrupted(engine: SessionEngine, background: BackgroundRunner, log: Logger): Promise<void> {
   try {
     const interrupted = await engine.interruptOrphans();
@@ -119,16 +122,17 @@ async function offerResumeOfInterrupted(engine: SessionEngine, background: Backg
     log.warn(`${interrupted.length} session(s) were interrupted: ${interrupted.map((s) => s.id).join(', ')}`);
     const names = interrupted.map((s) => `"${s.title}"`).join(', ');
     const choice = await vscode.window.showWarningMessage(
-      `Session Ledger: ${names} stopped while a step was running (window closed or crashed). Resume from the last recorded step?`,
+      `Session Ledger: ${names} stopped when the window closed or VS Code crashed (a step was running, or an agentic run was between steps). Resume from the last recorded step?`,
       'Resume',
       'Later',
     );
     if (choice !== 'Resume') return;
-    for (const s of interrupted) await engine.resume(s.id);
+    // An agentic session resumed without its loop would be active with nothing running it: it waits for trust.
+    const trusted = !interrupted.some((s) => s.executionMode === 'agentic') || ensureTrusted('Resuming agentic sessions');
+    const resumable = interrupted.filter((s) => trusted || s.executionMode !== 'agentic');
+    for (const s of resumable) await engine.resume(s.id);
     // Agentic sessions get their loop back (a child's runs inside its parent's, from the pending spawn).
-    const roots = new Set(interrupted.filter((s) => s.executionMode === 'agentic').map((s) => background.rootOf(s.id)));
-    if (roots.size > 0 && !ensureTrusted('Resuming agentic sessions')) return;
-    for (const id of roots) void background.start(id);
+    if (trusted) for (const s of resumable) background.startTree(s.id);
   } catch (error) {
     log.error('marking interrupted sessions failed', error);
   }

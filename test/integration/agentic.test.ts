@@ -172,6 +172,61 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
     assert.ok(store.runs.listBySession(session.id).every((r) => r.conversationId === conversation), 'the same conversation after resume');
   });
 
+  it('Cancel Session while the stream is in flight aborts it, records the step and the session cancelled, and stops the runner', async () => {
+    const { engine, store, background, runner } = await activateExtension();
+    queued.push({ content: [{ type: 'text', text: 'A plan that never ends…' }], holdOpen: true });
+    const before = fake.requests.length;
+    const session = await engine.start({ type: 'quick', title: 'Agentic cancel', intention: 'Cancel me', executionMode: 'agentic', provider: 'anthropic-api', workingDir: workspace(), workspaceFolder: workspace() });
+    created.push(session.id);
+    const run = background.start(session.id);
+    await waitFor('the stream to start', () => (store.events.list(session.id, { type: 'agent.text' }).length > 0 ? true : undefined));
+    assert.equal(runner.isRunning(session.id), true);
+    assert.equal(store.interactions.list(session.id)[0].result.status, 'pending');
+
+    // The programmatic form: the caller has confirmed, so no modal is shown.
+    await vscode.commands.executeCommand('sessionLedger.cancelSession', session.id, { confirmed: true });
+
+    assert.equal((await run)?.reason, 'aborted');
+    assert.equal(store.sessions.require(session.id).status, 'cancelled');
+    assert.equal(runner.isRunning(session.id), false);
+    assert.deepEqual(store.interactions.list(session.id).map((i) => [i.command.step, i.result.status]), [['plan', 'cancelled']]);
+    assert.equal(store.interactions.listPending(session.id).length, 0);
+    assert.deepEqual(store.runs.listBySession(session.id).map((r) => r.status), ['cancelled']);
+    await waitFor('the server to see the client go', () => (fake.requests[before].clientDisconnected ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(fake.requests.length - before, 1, 'no further turns after the cancel');
+  });
+
+  it('Pause Session on a running parent pauses its children with it; Resume Session runs the whole tree to completion', async () => {
+    const { engine, store, background, runner } = await activateExtension();
+    const hang: FakeTurn = { content: [{ type: 'text', text: 'Planning a component slowly…' }], holdOpen: true };
+    queued.push(hang, hang);
+    const before = fake.requests.length;
+    const parent = await engine.start({
+      type: 'component-design', title: 'Agentic paused shop', intention: 'Build a shop', executionMode: 'agentic', provider: 'anthropic-api',
+      workingDir: workspace(), workspaceFolder: workspace(),
+      options: { components: [{ name: 'API', description: 'The REST API' }, { name: 'UI', description: 'The web UI' }] },
+    });
+    created.push(parent.id);
+    const run = background.start(parent.id);
+    await waitFor('both children to stream', () => {
+      const children = store.sessions.children(parent.id);
+      return children.length === 2 && children.every((c) => store.events.list(c.id, { type: 'agent.text' }).length > 0) ? true : undefined;
+    });
+
+    await vscode.commands.executeCommand('sessionLedger.pauseSession', parent.id);
+
+    assert.equal((await run)?.reason, 'aborted');
+    const children = store.sessions.children(parent.id);
+    assert.deepEqual([store.sessions.require(parent.id), ...children].map((s) => s.status), ['paused', 'paused', 'paused']);
+    assert.ok(children.every((c) => !runner.isRunning(c.id)) && !runner.isRunning(parent.id), 'nothing runs');
+    await waitFor('the server to see both streams go', () => (fake.requests.slice(before, before + 2).every((r) => r.clientDisconnected) ? true : undefined));
+
+    await vscode.commands.executeCommand('sessionLedger.resumeSession', parent.id);
+    await waitFor('the resumed tree to complete', () => (store.sessions.require(parent.id).status === 'complete' ? true : undefined), 30_000);
+    assert.deepEqual(store.sessions.children(parent.id).map((c) => c.status), ['complete', 'complete']);
+  });
+
   it('an API error (a rejected key) pauses the session with the message recorded, without retrying', async () => {
     const { engine, store, background } = await activateExtension();
     queued.push({ kind: 'error', status: 401, message: 'invalid x-api-key' });

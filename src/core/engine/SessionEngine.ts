@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { InteractionResultInputSchema, type Interaction, type InteractionResultInput } from '../model/interaction';
 import type { JsonObject } from '../model/json';
-import type { ExecutionMode, Provider, Session, SessionCreateInput } from '../model/session';
+import type { ExecutionMode, Provider, Session, SessionCreateInput, SessionListFilter } from '../model/session';
 import { isTerminalSessionStatus } from '../model/sessionStatus';
 import { parseWith } from '../model/validation';
 import { composeSystemPrompt } from '../workflow/goalPrompt';
@@ -120,13 +120,25 @@ export class SessionEngine {
     return this.locks.run(sessionId, () => this.recordResultLocked(sessionId, interactionId, parsed));
   }
 
-  pause(sessionId: string): Promise<Session> {
-    return this.changeStatus(sessionId, (transitions, session) => transitions.setStatus(session, 'paused', 'paused by request'));
+  /** Active → paused, with its active children (their runner stops with the parent's); a pending command stays pending. */
+  pause(sessionId: string, reason = 'paused by request'): Promise<Session> {
+    return this.changeStatus(sessionId, (transitions, session) => {
+      const paused = transitions.setStatus(session, 'paused', reason);
+      transitions.pauseChildren(paused);
+      return paused;
+    });
   }
 
-  /** Paused or interrupted → active. An interrupted command is issued again by the next `next`. */
+  /**
+   * Paused or interrupted → active, with the children that were paused because it was. An
+   * interrupted command is issued again by the next `next`.
+   */
   resume(sessionId: string): Promise<Session> {
-    return this.changeStatus(sessionId, (transitions, session) => transitions.setStatus(session, 'active', `resumed from ${session.status}`));
+    return this.changeStatus(sessionId, (transitions, session) => {
+      const resumed = transitions.setStatus(session, 'active', `resumed from ${session.status}`);
+      transitions.resumeChildren(resumed);
+      return resumed;
+    });
   }
 
   cancel(sessionId: string, reason = 'cancelled by request'): Promise<Session> {
@@ -156,13 +168,25 @@ export class SessionEngine {
     });
   }
 
-  /** At startup: every active session with a command still pending lost its runner; mark them interrupted. */
+  /**
+   * At startup no runner is alive (terminal steps and agentic loops die with the extension host),
+   * so these sessions lost theirs and are marked interrupted: every active session with a command
+   * still pending, and every active agentic session even between steps (its loop would have
+   * issued the next command). A manual session between steps is fine: the person advances it.
+   */
   async interruptOrphans(): Promise<Session[]> {
-    const running = this.options.store.interactions.listPending().filter((pending) => pending.command.kind !== 'spawn_sessions');
-    const orphaned = new Set(running.map((pending) => pending.sessionId).filter((id) => this.options.store.sessions.get(id)?.status === 'active'));
+    const { store } = this.options;
+    const reasons = new Map<string, string>();
+    for (const pending of store.interactions.listPending()) {
+      if (pending.command.kind !== 'spawn_sessions') reasons.set(pending.sessionId, 'the extension stopped while the command was running');
+    }
+    for (const session of listAll(store, { status: 'active' })) {
+      if (session.executionMode === 'agentic' && !reasons.has(session.id)) reasons.set(session.id, 'the extension stopped between steps of the agentic run');
+    }
     const interrupted: Session[] = [];
-    for (const sessionId of orphaned) {
-      interrupted.push(await this.markInterrupted(sessionId, 'the extension stopped while the command was running'));
+    for (const [sessionId, reason] of reasons) {
+      if (store.sessions.get(sessionId)?.status !== 'active') continue;
+      interrupted.push(await this.markInterrupted(sessionId, reason));
     }
     return interrupted;
   }
@@ -462,6 +486,17 @@ export class SessionEngine {
         }
       }
     }
+  }
+}
+
+/** Every session matching `filter` (the store pages its lists). */
+function listAll(store: EngineStore, filter: Omit<SessionListFilter, 'limit' | 'offset'>): Session[] {
+  const page = 1000;
+  const all: Session[] = [];
+  for (let offset = 0; ; offset += page) {
+    const sessions = store.sessions.list({ ...filter, limit: page, offset });
+    all.push(...sessions);
+    if (sessions.length < page) return all;
   }
 }
 

@@ -306,12 +306,10 @@ async function executeClaude(session: Session, interaction: Interaction, options
   }
   await writes;
   const timedOut = result.status === 'cancelled' && !signal.aborted && (timeoutSignal?.aborted ?? false);
+  // A step that ran out of time is stopped and handled like an API error: the session pauses.
+  const failure = timedOut ? stepTimeoutError(options.budgets.stepTimeoutMs) : result.error;
   const runStatus = timedOut ? 'error' : result.status;
-  const errorMessage = timedOut
-    ? `The Claude step timed out after ${options.budgets.stepTimeoutMs} ms.`
-    : result.error
-      ? `${result.error.message} ${result.error.action}`
-      : null;
+  const errorMessage = failure ? `${failure.message} ${failure.action}` : null;
   await store.runs.update(run.id, {
     status: runStatus,
     model: result.model,
@@ -321,14 +319,14 @@ async function executeClaude(session: Session, interaction: Interaction, options
     costUnknown,
     error: errorMessage,
   });
-  if (result.error) {
+  if (failure) {
     await store.events.append({
       id: randomUUID(),
       sessionId: session.id,
       interactionId: interaction.id,
       runId: run.id,
       type: AGENTIC_EVENT.agentError,
-      payload: { kind: result.error.kind, message: result.error.message, action: result.error.action, status: result.error.status ?? null },
+      payload: { kind: failure.kind, message: failure.message, action: failure.action, status: failure.status ?? null },
     });
   }
   const data: JsonObject = {
@@ -346,11 +344,8 @@ async function executeClaude(session: Session, interaction: Interaction, options
   if (result.status === 'cancelled' && !timedOut) {
     return { result: { status: 'cancelled', output: result.finalText || null, errorMessage: 'The Claude step was cancelled.', durationMs: result.durationMs, data } };
   }
-  if (timedOut) {
-    return { result: { status: 'error', output: result.finalText || null, errorMessage, durationMs: result.durationMs, data } };
-  }
-  // An API or CLI error: the message is recorded on the interaction and the session pauses.
-  const agentError = result.error ?? { kind: 'unknown', message: 'The Claude step failed.', action: 'Resume the session.', transient: false };
+  // An API or CLI error, or the step timeout: the message is recorded on the interaction and the session pauses.
+  const agentError = failure ?? { kind: 'unknown', message: 'The Claude step failed.', action: 'Resume the session.', transient: false };
   return {
     agentError,
     result: { status: 'cancelled', output: result.finalText || null, errorMessage: `${agentError.message} ${agentError.action}`, durationMs: result.durationMs, data },
@@ -396,6 +391,22 @@ async function ensureConversation(session: Session, options: AgenticOptions, sys
     await store.conversations.create({ id: conversationId, sessionId: session.id, provider: claude.id, model: options.model ?? null, system: system ?? null });
   }
   return { conversationId, resume };
+}
+
+/** The step timeout as an error that says how long the step had and what to do. */
+function stepTimeoutError(timeoutMs: number): AgentError {
+  return {
+    kind: 'timeout',
+    message: `The Claude step did not finish within ${describeDuration(timeoutMs)} (sessionLedger.stepTimeoutSeconds) and was stopped.`,
+    action: 'Resume the session to run the step again, or raise sessionLedger.stepTimeoutSeconds (0: no limit) if the step needs longer.',
+    transient: true,
+  };
+}
+
+function describeDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = Math.round(ms / 100) / 10;
+  return seconds >= 120 && seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
 }
 
 function round(usd: number): number {

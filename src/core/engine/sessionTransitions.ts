@@ -6,6 +6,9 @@ import { isTerminalSessionStatus, type SessionStatus } from '../model/sessionSta
 import type { EngineTransaction } from './EngineStore';
 import { ENGINE_EVENT, type EngineEventType } from './engineEvents';
 
+/** The reason recorded on a child paused because its parent was; resuming the parent resumes exactly those children. */
+export const PAUSED_WITH_PARENT = 'its parent session was paused';
+
 /**
  * Writes inside one store transaction that keep the log honest: every status and phase change
  * is an event. `changed` collects the sessions touched, so the engine can mirror `state.json`
@@ -62,6 +65,33 @@ export class SessionTransitions {
       this.event(sessionId, ENGINE_EVENT.resultRecorded, { seq: pending.seq, step: pending.command.step, status }, pending.id);
     }
     return closed;
+  }
+
+  /**
+   * Pauses the active children of a paused session (and theirs): their runner stopped with the
+   * parent's, so they must not stay `active` with nothing running them.
+   */
+  pauseChildren(parent: Session): void {
+    for (const child of this.tx.sessions.children(parent.id)) {
+      if (child.status === 'active') {
+        this.pauseChildren(this.update(child, { status: 'paused' }, PAUSED_WITH_PARENT));
+      }
+    }
+  }
+
+  /** Resumes the children that {@link pauseChildren} paused; a child paused on its own (or for its own budget or error) stays paused. */
+  resumeChildren(parent: Session): void {
+    for (const child of this.tx.sessions.children(parent.id)) {
+      if (child.status === 'paused' && this.lastStatusReason(child.id) === PAUSED_WITH_PARENT) {
+        this.resumeChildren(this.update(child, { status: 'active' }, 'its parent session was resumed'));
+      }
+    }
+  }
+
+  private lastStatusReason(sessionId: string): string | null {
+    const changes = this.tx.events.list(sessionId, { type: ENGINE_EVENT.statusChanged, limit: 10_000 });
+    const reason = (changes.at(-1)?.payload as { reason?: unknown } | null | undefined)?.reason;
+    return typeof reason === 'string' ? reason : null;
   }
 
   private endChildren(parent: Session, parentStatus: SessionStatus): void {

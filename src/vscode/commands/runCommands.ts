@@ -6,7 +6,8 @@ import type { CommandDeps } from './types';
 import { UserFacingError } from './types';
 import { sessionFromArgument } from './sessionArgument';
 import { CommandId } from '../commandIds';
-import { API_KEY_SECRET, type BackgroundRunner } from '../BackgroundRunner';
+import { API_KEY_SECRET, sessionTree, type BackgroundRunner } from '../BackgroundRunner';
+import { isTerminalSessionStatus } from '../../core/model/sessionStatus';
 import type { ExecutionMode } from '../../core/model/session';
 import { ensureTrusted } from '../workspaceTrust';
 import { sessionActionStatuses, type SessionAction } from '../../protocol/sessionActions';
@@ -159,36 +160,58 @@ export async function nextStep(deps: RunDeps, arg?: unknown): Promise<void> {
   }
 }
 
+/** Pause stops the session's run and its children's; the children that were active are paused with it. */
 export async function pauseSession(deps: RunDeps, arg?: unknown): Promise<void> {
   const session = await sessionFromArgument(deps, arg, { title: 'Pause Session', statuses: sessionActionStatuses.pause });
   if (!session) return;
-  await deps.background.stop(session.id);
+  await deps.background.stopTree(session.id);
   if (deps.engine.getSession(session.id).status === 'active') await deps.engine.pause(session.id);
 }
 
+/** Resume restarts the session (and the children paused with it); agentic ones get their loop back. */
 export async function resumeSession(deps: RunDeps, arg?: unknown): Promise<void> {
   const session = await sessionFromArgument(deps, arg, { title: 'Resume Session', statuses: sessionActionStatuses.resume });
   if (!session) return;
   if (!sessionActionStatuses.resume.includes(session.status)) {
     throw new UserFacingError(`"${session.title}" is ${session.status}; only paused or interrupted sessions can be resumed.`);
   }
-  if (session.executionMode === 'agentic' && !ensureTrusted('Agentic mode')) return;
+  const agentic = sessionTree(deps.store, session.id).some((s) => s.executionMode === 'agentic' && !isTerminalSessionStatus(s.status));
+  if (agentic && !ensureTrusted('Agentic mode')) return;
   await deps.engine.resume(session.id);
   await deps.active.set(session.id);
-  if (session.executionMode === 'agentic') void deps.background.start(deps.background.rootOf(session.id));
+  deps.background.startTree(session.id);
 }
 
-export async function cancelSession(deps: RunDeps, arg?: unknown): Promise<void> {
+/** How code (never a menu) may call Cancel Session without the confirmation dialog. */
+export interface CancelSessionOptions {
+  /** The caller has already confirmed: `executeCommand(CommandId.cancelSession, id, { confirmed: true })`. */
+  readonly confirmed: true;
+}
+
+function isConfirmed(options: unknown): options is CancelSessionOptions {
+  // A menu passes the selected tree items (an array) as the second argument: never a confirmation.
+  return typeof options === 'object' && options !== null && !Array.isArray(options) && (options as { confirmed?: unknown }).confirmed === true;
+}
+
+/**
+ * Cancel asks first (a modal), then stops the session's run and its children's and cancels it;
+ * its unfinished children are cancelled with it. Programmatic callers that have confirmed
+ * already pass {@link CancelSessionOptions}.
+ */
+export async function cancelSession(deps: RunDeps, arg?: unknown, options?: unknown): Promise<void> {
   const session = await sessionFromArgument(deps, arg, { title: 'Cancel Session', statuses: sessionActionStatuses.cancel });
   if (!session) return;
-  const choice = await vscode.window.showWarningMessage(
-    `Cancel "${session.title}"?`,
-    { modal: true, detail: 'It stops for good; its history is kept.' },
-    'Cancel Session',
-  );
-  if (choice !== 'Cancel Session') return;
-  await deps.background.stop(session.id);
-  if (!['complete', 'failed', 'cancelled'].includes(deps.engine.getSession(session.id).status)) await deps.engine.cancel(session.id);
+  if (!isConfirmed(options)) {
+    const children = deps.store.sessions.children(session.id).filter((c) => !isTerminalSessionStatus(c.status)).length;
+    const choice = await vscode.window.showWarningMessage(
+      `Cancel "${session.title}"${children ? ` and its ${children} unfinished child session(s)` : ''}?`,
+      { modal: true, detail: 'It stops for good; its history is kept.' },
+      'Cancel Session',
+    );
+    if (choice !== 'Cancel Session') return;
+  }
+  await deps.background.stopTree(session.id);
+  if (!isTerminalSessionStatus(deps.engine.getSession(session.id).status)) await deps.engine.cancel(session.id);
 }
 
 /** The status bar's menu: the actions that apply to the active session now. */

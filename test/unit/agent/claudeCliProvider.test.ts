@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { AgentEvent, ClaudeRunRequest } from '../../../src/core/agent/claudeProvider';
 import { ClaudeCliProvider, type ClaudeCliProviderOptions } from '../../../src/core/agent/claudeCliProvider';
+import { ConfigSchema } from '../../../src/vscode/configSchema';
+import { agenticClaudeCliOptions } from '../../../src/vscode/claudeCliOptions';
 import { installFakeClaude, type FakeClaude, type FakeClaudeMode } from '../../fakes/fakeClaude';
 import { isAlive, waitFor } from '../exec/processProbe';
 
@@ -89,6 +91,23 @@ describe('ClaudeCliProvider against a fake claude on PATH', () => {
 		const args = cli.argsFor(request({ conversationId: 'c1', maxTurns: 7 }));
 		assert.deepEqual(args.slice(4), ['--session-id', 'c1', '--model', 'claude-opus-5', '--max-turns', '7', '--permission-mode', 'acceptEdits', '--disallowedTools', 'Bash']);
 		assert.ok(!cli.argsFor(request({ allowRunCommand: true })).includes('--disallowedTools'));
+	});
+
+	it('agentic runs pass the permission mode setting to the CLI, acceptEdits by default', async () => {
+		const cases: [Record<string, unknown>, string][] = [
+			[{}, 'acceptEdits'],
+			[{ claudeCodePermissionMode: 'plan' }, 'plan'],
+			[{ claudeCodePermissionMode: 'default' }, 'default'],
+		];
+		for (const [settings, mode] of cases) {
+			const options = agenticClaudeCliOptions(ConfigSchema.parse(settings));
+			const result = await new ClaudeCliProvider({ ...options, executable: fake.executable, env: fake.env() }).run(request(), new AbortController().signal);
+			assert.equal(result.status, 'ok');
+			const argv = fake.invocations().at(-1)!.argv;
+			assert.equal(argv[argv.indexOf('--permission-mode') + 1], mode, `${JSON.stringify(settings)} runs --permission-mode ${mode}`);
+			assert.equal(argv.filter((a) => a === '--permission-mode').length, 1);
+		}
+		assert.equal(ConfigSchema.shape.claudeCodePermissionMode.safeParse('yolo').success, false, 'an unknown mode is refused');
 	});
 
 	it('says how to install the CLI or switch provider when the executable is missing', async () => {

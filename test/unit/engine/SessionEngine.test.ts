@@ -138,6 +138,34 @@ describe('SessionEngine', () => {
     ]);
   });
 
+  it('at startup marks every active agentic session interrupted, even between steps; a manual one between steps stays active', async () => {
+    const betweenSteps = async (executionMode: 'manual' | 'agentic', title: string) => {
+      const session = await fixture.engine.start({ type: 'test-fix', title, intention: 'Make npm test pass', executionMode });
+      const first = await fixture.engine.next(session.id);
+      assert.ok(first.kind === 'command');
+      await fixture.engine.recordResult(session.id, first.interaction.id, shellExits(1, 'FAIL'));
+      assert.equal(fixture.store.interactions.listPending(session.id).length, 0, 'the last result is recorded, the next command not issued yet');
+      return session;
+    };
+    const agentic = await betweenSteps('agentic', 'Agentic between steps');
+    const manual = await betweenSteps('manual', 'Manual between steps');
+    const pausedAgentic = await betweenSteps('agentic', 'Paused agentic');
+    await fixture.engine.pause(pausedAgentic.id);
+
+    const interrupted = await fixture.engine.interruptOrphans();
+
+    assert.deepEqual(interrupted.map((s) => [s.id, s.status]), [[agentic.id, 'interrupted']]);
+    assert.equal(fixture.engine.getSession(manual.id).status, 'active', 'the person advances a manual session');
+    assert.equal(fixture.engine.getSession(pausedAgentic.id).status, 'paused');
+    assert.deepEqual(fixture.eventsOf(agentic.id).at(-1)?.payload, { from: 'active', to: 'interrupted', reason: 'the extension stopped between steps of the agentic run' });
+    assert.deepEqual(await fixture.engine.interruptOrphans(), [], 'a second call finds nothing left');
+
+    await fixture.engine.resume(agentic.id);
+    const next = await fixture.engine.next(agentic.id);
+    assert.ok(next.kind === 'command');
+    assert.equal(next.interaction.command.step, 'fix', 'resume goes on from the last recorded step');
+  });
+
   it('takes an interrupted result from a runner and a cancelled command is offered again', async () => {
     const session = await startTestFix();
     const first = await fixture.engine.next(session.id);

@@ -1,11 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { AnthropicProvider } from '../../../src/core/agent/anthropicProvider';
 import { ClaudeCliProvider } from '../../../src/core/agent/claudeCliProvider';
 import type { ClaudeProvider } from '../../../src/core/agent/claudeProvider';
-import { AGENTIC_EVENT, runAgentic, type AgenticBudgets, type AgenticOptions } from '../../../src/core/engine/agenticLoop';
+import { AGENTIC_EVENT, runAgentic, type AgenticBudgets, type AgenticOptions, type AgenticOutcome } from '../../../src/core/engine/agenticLoop';
 import { SessionEngine } from '../../../src/core/engine/SessionEngine';
 import { runShellCommand } from '../../../src/core/exec/runShellCommand';
 import { SessionStore } from '../../../src/core/store/SessionStore';
@@ -14,6 +15,7 @@ import { DEFAULT_WORKFLOW_SETTINGS } from '../../../src/core/workflow/StepBehavi
 import { NodeWorkspaceFiles } from '../../../src/core/workflow/workspaceFiles';
 import { startFakeAnthropic, type FakeAnthropic, type FakeTurn, type RecordedRequest } from '../../fakes/fakeAnthropic';
 import { installFakeClaude } from '../../fakes/fakeClaude';
+import { isAlive } from '../exec/processProbe';
 
 const MODEL = 'claude-sonnet-5';
 const KEY = 'sk-test-key';
@@ -54,7 +56,9 @@ describe('agentic loop (runAgentic)', () => {
   beforeEach(async () => {
     world = await openWorld(await mkdtemp(join(tmpdir(), 'agentic-')));
   });
+  const closeAfter: (() => Promise<void>)[] = [];
   afterEach(async () => {
+    for (const close of closeAfter.splice(0)) await close();
     await fake?.close();
     fake = undefined;
     await world.store.close().catch(() => undefined);
@@ -207,18 +211,93 @@ describe('agentic loop (runAgentic)', () => {
     assert.match(test?.result.errorMessage ?? '', /timed out/);
   });
 
-  it('an API error ends the step with its message and pauses the session, without retrying', async () => {
-    const claude = await api([{ kind: 'error', status: 429, message: 'slow down' }]);
+  /** One failure per row: each ends the step with a message saying what happened and what to do, and pauses the session. */
+  const FAILURES: { name: string; turn?: FakeTurn; kind: string; message: RegExp }[] = [
+    { name: '401 (rejected key)', turn: { kind: 'error', status: 401, message: 'invalid x-api-key' }, kind: 'auth', message: /rejected the API key \(401\)[\s\S]*Set Anthropic API Key/ },
+    { name: '403 (no access)', turn: { kind: 'error', status: 403, message: 'model not allowed' }, kind: 'permission', message: /may not use this model or resource \(403\)[\s\S]*Anthropic Console/ },
+    { name: '429 (rate limit)', turn: { kind: 'error', status: 429, message: 'slow down' }, kind: 'rate_limit', message: /rate limit reached \(429\)[\s\S]*Wait, then resume/ },
+    { name: '500 (server error)', turn: { kind: 'error', status: 500, message: 'boom' }, kind: 'server', message: /server error \(500\)[\s\S]*Resume the session later/ },
+    { name: '529 (overloaded)', turn: { kind: 'error', status: 529, message: 'busy' }, kind: 'overloaded', message: /overloaded \(529\)[\s\S]*Resume the session in a few minutes/ },
+    { name: 'network (connection reset)', kind: 'network', message: /Could not reach Anthropic at http:\/\/127\.0\.0\.1:\d+[\s\S]*Check the network connection/ },
+  ];
+  for (const failure of FAILURES) {
+    it(`an API ${failure.name} ends the step with its message and pauses the session, after exactly one request`, async () => {
+      let requests: () => number;
+      let claude: AnthropicProvider;
+      if (failure.turn) {
+        claude = await api([failure.turn]);
+        requests = () => fake!.requests.length;
+      } else {
+        const refusing = await startRefusingServer();
+        closeAfter.push(refusing.close);
+        claude = new AnthropicProvider({ apiKey: KEY, baseURL: refusing.url, model: MODEL });
+        requests = () => refusing.connections();
+      }
+      const session = await startFull();
+
+      const outcome = await runAgentic(session.id, options(claude));
+
+      assert.equal(outcome.reason, 'stopped');
+      assert.equal(outcome.agentError?.kind, failure.kind);
+      assert.equal(outcome.session.status, 'paused');
+      assert.equal(requests(), 1, 'no retry');
+      const [spec, ...rest] = world.store.interactions.list(session.id);
+      assert.equal(rest.length, 0, 'nothing ran after the failed step');
+      assert.equal(spec.result.status, 'cancelled', 'left to be issued again on resume');
+      assert.match(spec.result.errorMessage ?? '', failure.message);
+      const errors = world.store.events.list(session.id, { type: AGENTIC_EVENT.agentError });
+      assert.deepEqual(errors.map((e) => (e.payload as { kind: string }).kind), [failure.kind]);
+      const [run] = world.store.runs.listBySession(session.id);
+      assert.equal(run.status, 'error');
+      assert.match(run.error ?? '', failure.message);
+
+      await world.engine.resume(session.id);
+      const again = await world.engine.next(session.id);
+      assert.ok(again.kind === 'command' && again.interaction.command.step === 'spec', 'resume runs the failed step again');
+    });
+  }
+
+  it('a Claude step (API) that exceeds the step timeout is aborted, recorded with how long it had, and pauses the session', async () => {
+    const claude = await api([{ content: [{ type: 'text', text: 'A spec that takes forever…' }], holdOpen: true }]);
     const session = await startFull();
-    const outcome = await runAgentic(session.id, options(claude));
+    const started = Date.now();
+
+    const outcome = await runAgentic(session.id, options(claude, { budgets: { ...BUDGETS, stepTimeoutMs: 400 } }));
+
+    assert.ok(Date.now() - started < 5000, 'stopped at the timeout, not when the stream ended');
     assert.equal(outcome.reason, 'stopped');
+    assert.equal(outcome.agentError?.kind, 'timeout');
     assert.equal(outcome.session.status, 'paused');
+    await waitFor(() => fake!.requests[0].clientDisconnected);
     assert.equal(fake!.requests.length, 1);
     const [spec] = world.store.interactions.list(session.id);
-    assert.match(spec.result.errorMessage ?? '', /rate limit/);
-    assert.equal(world.store.events.list(session.id, { type: AGENTIC_EVENT.agentError }).length, 1);
+    assert.equal(spec.result.status, 'cancelled');
+    assert.match(spec.result.errorMessage ?? '', /did not finish within 400 ms \(sessionLedger\.stepTimeoutSeconds\) and was stopped\. .*raise sessionLedger\.stepTimeoutSeconds/);
     const [run] = world.store.runs.listBySession(session.id);
     assert.equal(run.status, 'error');
+    assert.match(run.error ?? '', /did not finish within 400 ms/);
+    assert.equal(world.store.events.list(session.id, { type: AGENTIC_EVENT.agentError }).length, 1);
+  });
+
+  it('a Claude step (CLI) that exceeds the step timeout is stopped with its process tree, and pauses the session', async () => {
+    const cli = installFakeClaude();
+    try {
+      const claude = new ClaudeCliProvider({ executable: cli.executable, env: cli.env('hang'), killGraceMs: 200 });
+      const session = await world.engine.start({ type: 'quick', title: 'CLI timeout', intention: 'x' });
+
+      const outcome = await runAgentic(session.id, options(claude, { budgets: { ...BUDGETS, stepTimeoutMs: 1500 } }));
+
+      assert.equal(outcome.agentError?.kind, 'timeout');
+      assert.equal(outcome.session.status, 'paused');
+      const [plan] = world.store.interactions.list(session.id);
+      assert.match(plan.result.errorMessage ?? '', /did not finish within 1\.5 s/);
+      const cliPid = cli.invocations()[0].pid;
+      const childPid = cli.hangingChildPid();
+      assert.ok(childPid !== undefined, 'the fake CLI started its child');
+      await waitFor(() => !isAlive(cliPid) && !isAlive(childPid));
+    } finally {
+      cli.cleanup();
+    }
   });
 
   it('resumes after a simulated crash, continuing the same conversation id with its history', async () => {
@@ -290,6 +369,59 @@ describe('agentic loop (runAgentic)', () => {
       };
     }
 
+    /** Starts a component-design parent whose two children each hang in their first Claude step (later requests get a plan); resolves once both stream. */
+    async function parentWithHangingChildren(): Promise<{ parentId: string; claude: ClaudeProvider; controller: AbortController; run: Promise<AgenticOutcome> }> {
+      const claude = await api((_request, index) => (index < 2 ? { content: [{ type: 'text', text: 'Planning slowly…' }], holdOpen: true } : answerWithPlan()));
+      const parent = await world.engine.start({ type: 'component-design', title: 'Shop', intention: 'Build a shop', options: { components: COMPONENTS } as never });
+      const controller = new AbortController();
+      const streaming = new Set<string>();
+      let bothStreaming!: () => void;
+      const started = new Promise<void>((resolve) => (bothStreaming = resolve));
+      const run = runAgentic(parent.id, options(claude, {
+        signal: controller.signal,
+        childConcurrency: 2,
+        onProgress: (p) => p.kind === 'text' && streaming.add(p.sessionId).size === 2 && bothStreaming(),
+      }));
+      await started;
+      return { parentId: parent.id, claude, controller, run };
+    }
+
+    it('pausing a running parent leaves its unfinished children paused, and resuming the parent runs them to completion', async () => {
+      const { parentId, claude, controller, run } = await parentWithHangingChildren();
+      // What Pause Session does: stop the run, then pause the session.
+      controller.abort();
+      assert.equal((await run).reason, 'aborted');
+      await world.engine.pause(parentId);
+
+      const children = world.store.sessions.children(parentId);
+      assert.deepEqual(children.map((c) => c.status), ['paused', 'paused'], 'no child is left active without a runner');
+      for (const child of children) {
+        assert.deepEqual(world.store.interactions.list(child.id).map((i) => [i.command.step, i.result.status]), [['plan', 'cancelled']]);
+      }
+      await waitFor(() => fake!.requests.slice(0, 2).every((r) => r.clientDisconnected));
+
+      await world.engine.resume(parentId);
+      assert.deepEqual(world.store.sessions.children(parentId).map((c) => c.status), ['active', 'active']);
+      const resumed = await runAgentic(parentId, options(claude));
+      assert.equal(resumed.session.status, 'complete');
+      assert.deepEqual(world.store.sessions.children(parentId).map((c) => c.status), ['complete', 'complete']);
+    });
+
+    it('cancelling a running parent cancels its unfinished children and leaves nothing pending', async () => {
+      const { parentId, controller, run } = await parentWithHangingChildren();
+      controller.abort();
+      await run;
+      await world.engine.cancel(parentId);
+
+      assert.equal(world.engine.getSession(parentId).status, 'cancelled');
+      const children = world.store.sessions.children(parentId);
+      assert.deepEqual(children.map((c) => c.status), ['cancelled', 'cancelled']);
+      for (const session of [world.engine.getSession(parentId), ...children]) {
+        assert.equal(world.store.interactions.listPending(session.id).length, 0, `${session.title} has no pending command`);
+      }
+      assert.equal(world.store.interactions.list(parentId)[0].result.status, 'cancelled', 'the spawn is closed');
+    });
+
     for (const concurrency of [1, 2]) {
       it(`runs the children of a spawn ${concurrency} at a time and settles the parent`, async () => {
         const claude = measuring(await api(answerWithPlan));
@@ -312,4 +444,22 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
     if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A loopback TCP server that resets every connection (a network failure the SDK sees), counting them. */
+async function startRefusingServer(): Promise<{ url: string; connections: () => number; close: () => Promise<void> }> {
+  let connections = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.resetAndDestroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections: () => connections,
+    close: () => new Promise<void>((resolve) => (sockets.forEach((s) => s.destroy()), server.close(() => resolve()))),
+  };
 }

@@ -96,6 +96,48 @@ describe('built-in type: component-design', () => {
     assert.equal(fixture.store.interactions.get(spawn.interaction.id)?.result.status, 'cancelled');
   });
 
+  it('pausing the parent pauses its active children; resuming it resumes exactly those', async () => {
+    const parent = await startDesign({ components: [...COMPONENTS, { name: 'Worker', description: 'The job runner' }] });
+    const spawn = await fixture.engine.next(parent.id);
+    assert.ok(spawn.kind === 'command');
+    const [api, ui, worker] = childrenOf(parent.id);
+    await runToCompletion(fixture.engine, childExecutor(), api.id);
+    await fixture.engine.pause(worker.id); // paused on its own
+    const uiStep = await fixture.engine.next(ui.id);
+    assert.ok(uiStep.kind === 'command');
+
+    const paused = await fixture.engine.pause(parent.id);
+
+    assert.equal(paused.status, 'paused');
+    assert.deepEqual(childrenOf(parent.id).map((c) => [c.title, c.status]), [['Shop: API', 'complete'], ['Shop: UI', 'paused'], ['Shop: Worker', 'paused']]);
+    assert.deepEqual(fixture.eventsOf(ui.id).at(-1)?.payload, { from: 'active', to: 'paused', reason: 'its parent session was paused' });
+    assert.equal(fixture.store.interactions.get(uiStep.interaction.id)?.result.status, 'pending', 'a paused child keeps its command, as any paused session');
+    assert.equal(fixture.store.interactions.get(spawn.interaction.id)?.result.status, 'pending');
+
+    await fixture.engine.resume(parent.id);
+    assert.equal(fixture.engine.getSession(parent.id).status, 'active');
+    assert.deepEqual(childrenOf(parent.id).map((c) => c.status), ['complete', 'active', 'paused'], 'the child paused on its own stays paused');
+    await fixture.engine.resume(worker.id);
+    const outcome = await runToCompletion(fixture.engine, childExecutor(), parent.id);
+    assert.equal(outcome.session.status, 'complete');
+  });
+
+  it('cancelling a parent whose children are mid-step closes their commands and cancels them', async () => {
+    const parent = await startDesign();
+    await fixture.engine.next(parent.id);
+    const steps = [];
+    for (const child of childrenOf(parent.id)) {
+      const step = await fixture.engine.next(child.id);
+      assert.ok(step.kind === 'command');
+      steps.push(step.interaction.id);
+    }
+    await fixture.engine.pause(childrenOf(parent.id)[1].id);
+    await fixture.engine.cancel(parent.id);
+    assert.deepEqual(childrenOf(parent.id).map((c) => c.status), ['cancelled', 'cancelled'], 'active and paused children alike');
+    assert.deepEqual(steps.map((id) => fixture.store.interactions.get(id)?.result.status), ['cancelled', 'cancelled']);
+    for (const session of [parent, ...childrenOf(parent.id)]) assert.equal(fixture.store.interactions.listPending(session.id).length, 0);
+  });
+
   it('waits for children a run could not finish, and settles when they end later', async () => {
     const parent = await startDesign();
     const freeformChild = await runToCompletion(fixture.engine, childExecutor(), parent.id, { maxSteps: 1, childConcurrency: 1 });
