@@ -19,6 +19,7 @@ const UsageTotalsSchema = z.object({
   cacheReadTokens: Count,
   costUsd: z.number().nonnegative().finite(),
   requests: Count,
+  unpricedRequests: Count,
 });
 const UsageRowSchema = UsageTotalsSchema.extend({ key: z.string().max(500) });
 const TopSessionSchema = UsageTotalsSchema.extend({ sessionId: z.string().min(1).max(200), title: z.string().max(2000), type: z.string().max(500) });

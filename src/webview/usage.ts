@@ -23,6 +23,8 @@ const CHART_DAYS = 60;
 
 const usd = (n: number) => (n >= 100 ? `$${n.toFixed(0)}` : n >= 1 ? `$${n.toFixed(2)}` : `$${n.toFixed(4)}`);
 const tokens = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
+/** A cost that leaves out unpriced requests is a lower bound, and says so. */
+const cost = (t: Totals) => (t.unpricedRequests > 0 ? `≥ ${usd(t.costUsd)}` : usd(t.costUsd));
 const totalTokens = (t: Totals) => t.inputTokens + t.outputTokens + t.cacheCreationTokens + t.cacheReadTokens;
 
 function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, ...children: (Node | string)[]): SVGElementTagNameMap[K] {
@@ -52,7 +54,7 @@ function chart(days: Report['byDay']): { node: Element; bars: number } {
       svg(
         'rect',
         { x: x.toFixed(1), y: (pad.top + innerH - barH).toFixed(1), width: Math.max(1, slot * 0.7).toFixed(1), height: barH.toFixed(1), class: 'bar' },
-        svg('title', {}, `${d.key}: ${usd(d.costUsd)}, ${tokens(totalTokens(d))} tokens, ${d.requests} request(s)`),
+        svg('title', {}, `${d.key}: ${cost(d)}, ${tokens(totalTokens(d))} tokens, ${d.requests} request(s)`),
       ),
     );
   });
@@ -70,7 +72,7 @@ function table(caption: string, first: string, rows: { label: Node | string; tot
       'tr',
       {},
       h('td', {}, label),
-      ...[usd(t.costUsd), tokens(t.inputTokens), tokens(t.outputTokens), tokens(t.cacheCreationTokens), tokens(t.cacheReadTokens), String(t.requests)].map((v) => h('td', { className: 'num' }, v)),
+      ...[cost(t), tokens(t.inputTokens), tokens(t.outputTokens), tokens(t.cacheCreationTokens), tokens(t.cacheReadTokens), String(t.requests)].map((v) => h('td', { className: 'num' }, v)),
     ),
   );
   return h('table', {}, h('caption', {}, caption), h('thead', {}, head), h('tbody', {}, ...(body.length ? body : [h('tr', {}, h('td', { colspan: 7 }, 'No usage recorded yet.'))])));
@@ -96,9 +98,15 @@ function render(report: Report): void {
     h(
       'p',
       { className: 'summary' },
-      `${usd(t.costUsd)} · ${tokens(totalTokens(t))} tokens (${tokens(t.inputTokens)} in, ${tokens(t.outputTokens)} out, ${tokens(t.cacheCreationTokens)} cache write, ${tokens(t.cacheReadTokens)} cache read) · ${t.requests} request(s)`,
+      `${cost(t)} · ${tokens(totalTokens(t))} tokens (${tokens(t.inputTokens)} in, ${tokens(t.outputTokens)} out, ${tokens(t.cacheCreationTokens)} cache write, ${tokens(t.cacheReadTokens)} cache read) · ${t.requests} request(s)`,
     ),
-    h('p', { className: 'muted' }, `Cost is computed from the pricing table; unpriced models count tokens only. Generated ${new Date(report.generatedAt).toLocaleString()}.`),
+    h(
+      'p',
+      { className: 'muted' },
+      `Cost is computed from the pricing table; unpriced models count tokens only${
+        t.unpricedRequests > 0 ? ` (${t.unpricedRequests} request(s) here have no price, so "≥" costs are lower bounds: add the model to sessionLedger.pricingOverrides)` : ''
+      }. Generated ${new Date(report.generatedAt).toLocaleString()}.`,
+    ),
     h('section', {}, h('h2', {}, 'Cost by day'), node),
     table('By model', 'Model', report.byModel.map((r) => ({ label: r.key, totals: r }))),
     table('By session type', 'Session type', report.bySessionType.map((r) => ({ label: r.key, totals: r }))),

@@ -30,7 +30,7 @@ export function sessionToMarkdown(session: ExportedSession): string {
     `| Created | ${time(session.createdAt)} |`,
     `| Ended | ${time(session.endedAt)} |`,
     `| Tokens | ${session.inputTokens} in, ${session.outputTokens} out, ${session.cacheCreationTokens} cache write, ${session.cacheReadTokens} cache read |`,
-    `| Cost | $${session.totalCostUsd.toFixed(4)} |`,
+    `| Cost | $${session.totalCostUsd.toFixed(4)}${session.costUnknown ? " + unknown (a model without a price)" : ""} |`,
   );
   if (session.externalConversationId) out.push(`| Conversation | \`${session.externalConversationId}\` |`);
   if (session.tags.length) out.push(`| Tags | ${session.tags.map(oneLine).join(', ')} |`);

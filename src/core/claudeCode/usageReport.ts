@@ -20,6 +20,8 @@ export interface UsageTotals {
   costUsd: number;
   /** API responses (or runs) counted. */
   requests: number;
+  /** Of those, the ones of a model without a known price: their tokens count, their cost is not in `costUsd`. */
+  unpricedRequests: number;
 }
 
 export interface UsageRow extends UsageTotals {
@@ -53,7 +55,7 @@ interface UsageUnit {
   totals: UsageTotals;
 }
 
-const emptyTotals = (): UsageTotals => ({ inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costUsd: 0, requests: 0 });
+const emptyTotals = (): UsageTotals => ({ inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costUsd: 0, requests: 0, unpricedRequests: 0 });
 
 function add(into: UsageTotals, from: UsageTotals): void {
   into.inputTokens += from.inputTokens;
@@ -62,6 +64,7 @@ function add(into: UsageTotals, from: UsageTotals): void {
   into.cacheReadTokens += from.cacheReadTokens;
   into.costUsd += from.costUsd;
   into.requests += from.requests;
+  into.unpricedRequests += from.unpricedRequests;
 }
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
@@ -100,12 +103,14 @@ function units(db: SqlReader): UsageUnit[] {
         cacheReadTokens: num(payload.cacheReadTokens),
         costUsd: num(payload.costUsd),
         requests: 1,
+        // Recorded without a price (null), not priced at zero.
+        unpricedRequests: payload.costUsd === null ? 1 : 0,
       },
     });
   }
   const runs = db.all(
     `SELECT r.id AS id, r.session_id AS sessionId, r.model AS model, r.started_at AS at, r.input_tokens AS inputTokens, r.output_tokens AS outputTokens,
-            r.cache_creation_tokens AS cacheCreationTokens, r.cache_read_tokens AS cacheReadTokens, r.cost_usd AS costUsd, s.title AS title, s.type AS type
+            r.cache_creation_tokens AS cacheCreationTokens, r.cache_read_tokens AS cacheReadTokens, r.cost_usd AS costUsd, r.cost_unknown AS costUnknown, s.title AS title, s.type AS type
        FROM runs r JOIN sessions s ON s.id = r.session_id
       WHERE s.deleted_at IS NULL`,
   );
@@ -118,6 +123,7 @@ function units(db: SqlReader): UsageUnit[] {
       cacheReadTokens: num(row.cacheReadTokens),
       costUsd: num(row.costUsd),
       requests: 1,
+      unpricedRequests: num(row.costUnknown) ? 1 : 0,
     };
     if (totals.inputTokens + totals.outputTokens + totals.cacheCreationTokens + totals.cacheReadTokens === 0 && totals.costUsd === 0) continue;
     result.push({ sessionId: String(row.sessionId), title: String(row.title), type: String(row.type), model: row.model === null ? 'unknown' : String(row.model), at: num(row.at), totals });
@@ -159,7 +165,7 @@ export function buildUsageReport(db: SqlReader, options: { topSessions?: number;
   };
 }
 
-const CSV_HEADER = ['section', 'key', 'title', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens', 'cost_usd', 'requests'];
+const CSV_HEADER = ['section', 'key', 'title', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens', 'cost_usd', 'requests', 'unpriced_requests'];
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; formula-looking text is defused. */
 function csvField(value: string | number): string {
@@ -171,7 +177,7 @@ function csvField(value: string | number): string {
 /** The report as CSV: one row per day, model, session type and top session, then the total. */
 export function usageReportToCsv(report: UsageReport): string {
   const line = (section: string, key: string, title: string, t: UsageTotals) =>
-    [section, key, title, t.inputTokens, t.outputTokens, t.cacheCreationTokens, t.cacheReadTokens, Number(t.costUsd.toFixed(6)), t.requests].map(csvField).join(',');
+    [section, key, title, t.inputTokens, t.outputTokens, t.cacheCreationTokens, t.cacheReadTokens, Number(t.costUsd.toFixed(6)), t.requests, t.unpricedRequests].map(csvField).join(',');
   return [
     CSV_HEADER.join(','),
     ...report.byDay.map((r) => line('day', r.key, '', r)),

@@ -114,5 +114,9 @@ describe('export / import', function () {
     assert.match(markdown, /````\nThe spec: ```ts\ncode\n```\n````/, 'fences survive backticks in output');
     assert.match(markdown, /- agent\.text: 1/);
     assert.match(markdown, /\*\*decision\*\*/);
+    assert.doesNotMatch(markdown, /unknown/, 'a fully priced session has a plain cost');
+    const exported = exportLedger(source, [ids.parent], EXPORTED_AT);
+    const unpriced = { ...exported, sessions: exported.sessions.map((s) => ({ ...s, costUnknown: true })) };
+    assert.match(ledgerToMarkdown(unpriced), /\| Cost \| \$\d+\.\d{4} \+ unknown \(a model without a price\) \|/);
   });
 });

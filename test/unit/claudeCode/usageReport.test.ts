@@ -81,8 +81,30 @@ describe('usage report', function () {
     await apiSession('=HYPERLINK("x"), "quoted"', 'test-fix', { input: 1, output: 2, cost: 0.25 });
     const csv = usageReportToCsv(buildUsageReport(store.sql));
     const lines = csv.trimEnd().split('\r\n');
-    assert.equal(lines[0], 'section,key,title,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,cost_usd,requests');
+    assert.equal(lines[0], 'section,key,title,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,cost_usd,requests,unpriced_requests');
     assert.ok(lines.some((l) => l.includes(`"'=HYPERLINK(""x""), ""quoted"""`)), lines.join('\n'));
-    assert.match(lines[lines.length - 1], /^total,,,\d+,\d+,\d+,\d+,0\.256336,\d+$/);
+    assert.match(lines[lines.length - 1], /^total,,,\d+,\d+,\d+,\d+,0\.256336,\d+,0$/);
+  });
+
+  it('counts requests of unpriced models apart, so their cost reads as a lower bound (runs and imported responses)', async () => {
+    const session = await store.sessions.create({ type: 'test-fix', title: 'Unpriced model', intention: 'x' });
+    const run = await store.runs.start({ sessionId: session.id, provider: 'anthropic-api', model: 'claude-future-9' });
+    await store.runs.update(run.id, { status: 'ok', inputTokens: 70, outputTokens: 30, costUsd: 0, costUnknown: true });
+    let report = buildUsageReport(store.sql);
+    const future = report.byModel.find((r) => r.key === 'claude-future-9')!;
+    assert.deepEqual([future.inputTokens, future.outputTokens, future.costUsd, future.requests, future.unpricedRequests], [70, 30, 0, 1, 1]);
+    assert.equal(report.total.unpricedRequests, 1, 'the priced imported responses are not counted as unpriced');
+    assert.equal(report.topSessions.find((s) => s.sessionId === session.id)!.unpricedRequests, 1);
+    assert.match(usageReportToCsv(report).trimEnd().split('\r\n').at(-1)!, /,1$/);
+
+    // Imported responses of a model the table does not price: their usage events carry no cost.
+    const db = store.sql;
+    const rows = db.all("SELECT payload FROM events WHERE type = 'claude.usage'");
+    assert.ok(rows.length > 0);
+    await store.transaction(() => db.run("UPDATE events SET payload = json_set(payload, '$.costUsd', json('null')) WHERE type = 'claude.usage' AND payload LIKE '%haiku%'"));
+    report = buildUsageReport(store.sql);
+    const haiku = report.byModel.find((r) => r.key === 'claude-haiku-4-5-20251001')!;
+    assert.deepEqual([haiku.requests, haiku.unpricedRequests, haiku.costUsd], [2, 2, 0]);
+    assert.equal(report.total.unpricedRequests, 3);
   });
 });
