@@ -36,7 +36,7 @@ export class MigrationFailedError extends Error {
   ) {
     super(
       `Could not upgrade the session store in ${directory}: migration ${migrationFile} failed (${reason}). ` +
-        `It was rolled back, so the store is unchanged at schema ${storeVersion} and the previous version of Session Ledger can still open it. ` +
+        `It was rolled back: the store stays at schema ${storeVersion} with its data intact, and a version of Session Ledger that knows that schema can open it. ` +
         'Reinstall or update the extension; if this keeps happening, report this message.',
     );
     this.name = 'MigrationFailedError';
