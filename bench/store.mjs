@@ -132,14 +132,14 @@ function betterSqliteEngine() {
   const Database = require('better-sqlite3');
   const migrations = migrationFiles();
   // The store's own per-event statements (src/core/store/repositories/eventRepository.ts, sessionRepository.countEvent),
-  // in the same transaction: the idempotent insert claims seq = event_count + 1, then the session's counters.
+  // in the same transaction: the idempotent insert claims seq = last_event_seq + 1, then the session's counters.
   function prepareAll(db) {
     const insert = db.prepare(
       'INSERT INTO events (id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts) ' +
-        'SELECT ?, id, event_count + 1, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? ON CONFLICT (id) DO NOTHING RETURNING seq',
+        'SELECT ?, id, last_event_seq + 1, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? ON CONFLICT (id) DO NOTHING RETURNING seq',
     );
     const existing = db.prepare('SELECT * FROM events WHERE id = ?');
-    const count = db.prepare('UPDATE sessions SET event_count = ?, last_event_at = max(coalesce(last_event_at, 0), ?), updated_at = ? WHERE id = ?');
+    const count = db.prepare('UPDATE sessions SET event_count = event_count + 1, last_event_seq = ?, last_event_at = max(coalesce(last_event_at, 0), ?), updated_at = ? WHERE id = ?');
     const append = (event) => {
       const ts = Date.now();
       const row = insert.get(event.id, null, null, event.type, null, JSON.stringify(event.payload), null, ts, event.sessionId);

@@ -23,7 +23,10 @@ import { UsagePanel } from './UsagePanel';
 /** The extension's services, built once at activation; also what `activate` hands the tests. */
 export interface Services {
   readonly store: SessionStore;
+  /** Where the store lives: `<storageUri or globalStorageUri>/ledger`. */
   readonly storeDirectory: string;
+  /** The extension context's `storageUri` (undefined without a folder open; the store then uses globalStorageUri). For tests. */
+  readonly storageUri: vscode.Uri | undefined;
   readonly engine: SessionEngine;
   readonly active: ActiveSession;
   readonly tree: SessionTreeProvider;
@@ -97,7 +100,7 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
     // In the status bar, not a notification: nobody asked for it just now.
     void claudeHistory.importTranscriptsWithProgress(vscode.ProgressLocation.Window).then(undefined, (e) => log.error('importing Claude Code transcripts on startup failed', e));
   }
-  return { store, storeDirectory: directory, engine, active, tree, runner, background, statusBar, config, claudeHistory, timelines };
+  return { store, storeDirectory: directory, storageUri: context.storageUri, engine, active, tree, runner, background, statusBar, config, claudeHistory, timelines };
 }
 
 /** Shows the active session in the tree (expanding its parents) when the view is open. */

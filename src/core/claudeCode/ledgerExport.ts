@@ -147,7 +147,8 @@ export function parseLedgerExport(text: string): LedgerExport {
   return parsed.data;
 }
 
-/* Row restore: the export's records written back exactly, columns as in migrations/ (0001, 0003). */
+/* Row restore: the export's records written back exactly, columns as in migrations/ (0001, 0003). sessions.last_event_seq
+   (0004) is not exported: it is set from the imported events' seqs (EVENT_SEQ_REFRESH_SQL). */
 
 type Row = Record<string, string | number | null>;
 const json = (value: unknown): string => JSON.stringify(value);
@@ -223,8 +224,12 @@ const COUNTER_REFRESH_SQL = `UPDATE sessions SET
   cache_creation_tokens = (SELECT coalesce(sum(cache_creation_tokens), 0) FROM runs WHERE session_id = ?1),
   cache_read_tokens = (SELECT coalesce(sum(cache_read_tokens), 0) FROM runs WHERE session_id = ?1),
   total_cost_usd = (SELECT coalesce(sum(cost_usd), 0) FROM runs WHERE session_id = ?1),
-  cost_unknown = EXISTS (SELECT 1 FROM runs WHERE session_id = ?1 AND cost_unknown = 1)
+  cost_unknown = EXISTS (SELECT 1 FROM runs WHERE session_id = ?1 AND cost_unknown = 1),
+  last_event_seq = max(last_event_seq, (SELECT coalesce(max(seq), 0) FROM events WHERE session_id = ?1))
   WHERE id = ?1`;
+
+/** For a newly imported session: the next event appended takes the seq above its highest imported one (seqs may have gaps). */
+const EVENT_SEQ_REFRESH_SQL = 'UPDATE sessions SET last_event_seq = (SELECT coalesce(max(seq), 0) FROM events WHERE session_id = ?1) WHERE id = ?1';
 
 /**
  * Restores an export in ONE store transaction. `db` is the store's SQL access (rows are written
@@ -265,8 +270,10 @@ export async function importLedger(store: TransactionalStore, db: SqlWriter, dat
         insert('conversations', conversationRow(c));
         for (const m of c.messages) insert('messages', messageRow(m));
       }
-      if (added) report.sessionsAdded++;
-      else if (grew) {
+      if (added) {
+        db.run(EVENT_SEQ_REFRESH_SQL, [session.id]);
+        report.sessionsAdded++;
+      } else if (grew) {
         db.run(COUNTER_REFRESH_SQL, [session.id]);
         report.sessionsMerged++;
       }

@@ -8,7 +8,7 @@ import type { DurableBatch } from './journalWriter';
 import { JournalWriter } from './journalWriter';
 import type { LedgerDatabase } from './ledgerDatabase';
 import { LockFile } from './lockFile';
-import { applyMigration, assertNotNewer, defaultMigrationsDirectory, loadMigrations, schemaVersion, type Migration } from './migrations';
+import { MigrationFailedError, applyMigration, assertNotNewer, defaultMigrationsDirectory, loadMigrations, schemaVersion, type Migration } from './migrations';
 import { performRepairs, recoverState } from './recovery';
 import { ArtifactRepository } from './repositories/artifactRepository';
 import { ConversationRepository } from './repositories/conversationRepository';
@@ -237,18 +237,21 @@ export class SessionStore {
     const migrations = loadMigrations(options.migrationsDirectory ?? defaultMigrationsDirectory());
     const lock = LockFile.acquire(path.join(directory, LOCK_FILE));
     let database: LedgerDatabase | undefined;
+    let store: SessionStore | undefined;
     try {
       const SQL = await initSqlJs({ locateFile: () => wasmPath });
       const recovered = recoverState(SQL, directory);
       database = recovered.database;
       assertNotNewer(database, migrations, directory);
       const warnings = performRepairs(directory, recovered.repairs, Math.floor(clock.now()));
-      const store = new SessionStore(directory, database, lock, clock, options, recovered.lastRecord, recovered.snapshotRecord);
+      store = new SessionStore(directory, database, lock, clock, options, recovered.lastRecord, recovered.snapshotRecord);
       store._warnings.push(...warnings);
       await store.start(wasmPath, recovered.loadedSnapshot, recovered.replayed, migrations, recovered.replayed.length > 0);
       return store;
     } catch (error) {
-      database?.close();
+      // A failed start (e.g. a migration) must not leave the journal file open, the worker running or the lock held.
+      if (store) await store.abandon();
+      else database?.close();
       lock.release();
       throw error;
     }
@@ -353,7 +356,14 @@ export class SessionStore {
     }
     const pending = migrations.slice(schemaVersion(this.database));
     for (const migration of pending) {
-      await this.transaction(() => applyMigration(this.database, migration, Math.floor(this.clock.now())));
+      const before = schemaVersion(this.database);
+      try {
+        await this.transaction(() => applyMigration(this.database, migration, Math.floor(this.clock.now())));
+      } catch (error) {
+        // Rolled back (the version is unchanged): say which migration. Otherwise (the journal write failed) the error says it.
+        if (schemaVersion(this.database) !== before) throw error;
+        throw new MigrationFailedError(this.directory, migration.file, before, (error as Error).message);
+      }
     }
     // A replayed journal or an upgraded snapshot is worth a fresh snapshot; a brand-new store is not.
     if (replayedAnything || (pending.length > 0 && loadSnapshot)) {
@@ -413,6 +423,19 @@ export class SessionStore {
   private warn(warning: StoreWarning): void {
     this._warnings.push(warning);
     this._onDidWarn.fire(warning);
+  }
+
+  /**
+   * Undoes a start that failed: closes the journal (dropping the segment it created if nothing was
+   * written to it, so a refused upgrade leaves the files as they were), stops the worker and closes the
+   * database. The caller releases the lock.
+   */
+  private async abandon(): Promise<void> {
+    this.closing ??= Promise.resolve();
+    clearTimeout(this.idleTimer);
+    await this.journal?.close({ removeIfUnused: true }).catch(() => undefined);
+    await this.replica?.terminate().catch(() => undefined);
+    this.database.close();
   }
 
   private async shutDown(): Promise<void> {

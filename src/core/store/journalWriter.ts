@@ -39,6 +39,8 @@ export class JournalWriter<Extra> {
   /** Where the next batch is written, and how far the segment has been preallocated with zeros. */
   private position = 0;
   private allocatedEnd = 0;
+  /** Whether `open` created the first segment (it did not exist before). */
+  private createdFirstSegment = false;
 
   private constructor(
     private readonly directory: string,
@@ -51,7 +53,10 @@ export class JournalWriter<Extra> {
 
   /** Creates the segment whose first record is `nextRecord` and writes there. */
   static async open<Extra>(directory: string, nextRecord: number, onDurable: (batch: DurableBatch<Extra>) => void): Promise<JournalWriter<Extra>> {
-    return new JournalWriter<Extra>(directory, await JournalWriter.createSegment(directory, nextRecord), nextRecord, onDurable);
+    const existed = fs.existsSync(segmentPath(directory, nextRecord));
+    const writer = new JournalWriter<Extra>(directory, await JournalWriter.createSegment(directory, nextRecord), nextRecord, onDurable);
+    writer.createdFirstSegment = !existed;
+    return writer;
   }
 
   /**
@@ -109,9 +114,16 @@ export class JournalWriter<Extra> {
     });
   }
 
-  async close(): Promise<void> {
+  /**
+   * Closes the segment after everything queued is durable. `removeIfUnused` deletes the segment
+   * `open` created when nothing was ever written (a failed start then leaves the files as they were).
+   */
+  async close(options: { removeIfUnused?: boolean } = {}): Promise<void> {
     await this.whenDurable().catch(() => undefined);
     await this.enqueue(() => this.handle.close());
+    if (options.removeIfUnused && this.createdFirstSegment && this.lastWrittenRecord + 1 === this.currentFirstRecord) {
+      await fs.promises.rm(segmentPath(this.directory, this.currentFirstRecord), { force: true });
+    }
   }
 
   private scheduleFlush(): void {

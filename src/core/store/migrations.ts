@@ -5,6 +5,8 @@ import type { LedgerDatabase } from './ledgerDatabase';
 export interface Migration {
   readonly version: number;
   readonly name: string;
+  /** The file it was read from (`NNNN_name.sql`), for messages. */
+  readonly file: string;
   readonly sql: string;
 }
 
@@ -21,6 +23,23 @@ export class StoreVersionError extends Error {
         `this version knows up to ${knownVersion}). It was left untouched: update the extension to open it.`,
     );
     this.name = 'StoreVersionError';
+  }
+}
+
+/** A migration's script failed: its transaction was rolled back, so the store is exactly as before it. */
+export class MigrationFailedError extends Error {
+  constructor(
+    readonly directory: string,
+    readonly migrationFile: string,
+    readonly storeVersion: number,
+    readonly reason: string,
+  ) {
+    super(
+      `Could not upgrade the session store in ${directory}: migration ${migrationFile} failed (${reason}). ` +
+        `It was rolled back: the store stays at schema ${storeVersion} with its data intact, and a version of Session Ledger that knows that schema can open it. ` +
+        'Reinstall or update the extension; if this keeps happening, report this message.',
+    );
+    this.name = 'MigrationFailedError';
   }
 }
 
@@ -41,7 +60,7 @@ export function loadMigrations(directory: string): Migration[] {
     .readdirSync(directory)
     .map((file) => ({ file, match: MIGRATION_FILE.exec(file) }))
     .filter((entry): entry is { file: string; match: RegExpExecArray } => entry.match !== null)
-    .map((entry) => ({ version: Number(entry.match[1]), name: entry.match[2], sql: fs.readFileSync(path.join(directory, entry.file), 'utf8') }))
+    .map((entry) => ({ version: Number(entry.match[1]), name: entry.match[2], file: entry.file, sql: fs.readFileSync(path.join(directory, entry.file), 'utf8') }))
     .sort((a, b) => a.version - b.version);
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1) {

@@ -9,7 +9,8 @@ import { SNAPSHOT_FILE, describeSnapshotDamage, keptAsidePath, listSegments, typ
 
 /** A file change recovery wants to make, deferred until the store is known to be openable (so a refused store stays untouched). */
 type Repair =
-  | { readonly kind: 'keep-aside-snapshot'; readonly reason: string }
+  /** `replayed`: journal records rebuilt in its place; `journalDamage`: why the journal could not be replayed to its end (it was kept aside from there). */
+  | { readonly kind: 'keep-aside-snapshot'; readonly reason: string; readonly replayed: number; readonly journalDamage?: string }
   | { readonly kind: 'cut-journal-tail'; readonly segment: JournalSegment; readonly validBytes: number; readonly reason: string }
   | { readonly kind: 'keep-aside-segment'; readonly segment: JournalSegment; readonly reason: string };
 
@@ -54,7 +55,6 @@ export function recoverState(SQL: SqlJsStatic, directory: string): RecoveredStat
   const snapshotPath = path.join(directory, SNAPSHOT_FILE);
   const snapshot = loadSnapshot(SQL, snapshotPath);
   const repairs: Repair[] = [];
-  if (snapshot.damage) repairs.push({ kind: 'keep-aside-snapshot', reason: snapshot.damage });
   const database = snapshot.database;
   const snapshotRecord = database.lastAppliedRecord();
   const replayed: JournalRecord[] = [];
@@ -96,7 +96,22 @@ export function recoverState(SQL: SqlJsStatic, directory: string): RecoveredStat
       );
     }
   }
+  if (snapshot.damage) repairs.unshift({ kind: 'keep-aside-snapshot', reason: snapshot.damage, replayed: replayed.length, journalDamage: stopped });
   return { database, loadedSnapshot: snapshot.bytes !== null, snapshotRecord, replayed, lastRecord, repairs };
+}
+
+/** What replaced a damaged snapshot, for its warning: the whole journal, part of it, or nothing. */
+function rebuiltFrom(repair: Extract<Repair, { kind: 'keep-aside-snapshot' }>): string {
+  const records = `${repair.replayed} journal record${repair.replayed === 1 ? '' : 's'}`;
+  const restore = 'If you have a backup of the store folder, close VS Code and restore it; otherwise keep the damaged files and report the problem.';
+  if (!repair.journalDamage) {
+    return repair.replayed > 0
+      ? `the store was rebuilt from the journal (${records}, complete from the first record), so nothing was lost.`
+      : `the journal held no changes to rebuild it from, so the store was opened empty. ${restore}`;
+  }
+  return repair.replayed > 0
+    ? `the store was rebuilt from the ${records} before damage in the journal (${repair.journalDamage}); the rest of the journal was kept aside too. Later changes may be missing. ${restore}`
+    : `the journal could not replace it (${repair.journalDamage}) and was kept aside too, so the store was opened empty. ${restore}`;
 }
 
 /** Carries out the repairs: damaged bytes are moved or copied to `<file>.corrupt-<timestamp>`, never deleted. */
@@ -107,11 +122,7 @@ export function performRepairs(directory: string, repairs: readonly Repair[], no
         const snapshotPath = path.join(directory, SNAPSHOT_FILE);
         const aside = keptAsidePath(snapshotPath, nowMillis);
         fs.renameSync(snapshotPath, aside);
-        return {
-          kind: 'corrupt-snapshot',
-          message: `The session store snapshot was damaged (${repair.reason}). It was kept as ${aside} and the store was rebuilt from the journal.`,
-          keptAsidePath: aside,
-        };
+        return { kind: 'corrupt-snapshot', message: `The session store snapshot was damaged (${repair.reason}). It was kept as ${aside}; ${rebuiltFrom(repair)}`, keptAsidePath: aside };
       }
       case 'cut-journal-tail': {
         const aside = keptAsidePath(repair.segment.path, nowMillis);

@@ -91,6 +91,33 @@ describe('export / import', function () {
     assert.deepEqual(target.events.list(ids.parent).map((e) => [e.id, e.seq]), [['ev-1', 1], ['ev-2', 2], ['ev-late', 3]]);
   });
 
+  it('a session imported with gaps in its event seqs (pruned at the source) takes new events above the highest seq', async () => {
+    await source.events.append({ id: 'ev-3', sessionId: ids.parent, type: 'agent.text' });
+    const exported = exportLedger(source, [ids.parent], EXPORTED_AT);
+    const pruned = exported.sessions[0];
+    // What a store whose retention pruned ev-2 exports: seqs 1 and 3, a count of 2.
+    pruned.events = pruned.events.filter((e) => e.id !== 'ev-2');
+    pruned.eventCount = pruned.events.length;
+    await importLedger(target, sqlReaderOf(target), exported);
+    const appended = await target.events.append({ id: 'ev-local', sessionId: ids.parent, type: 'agent.text' });
+    assert.equal(appended.seq, 4);
+    assert.equal(target.sessions.require(ids.parent).eventCount, 3);
+  });
+
+  it('a merged session with a gap in its event seqs takes new events above the highest seq', async () => {
+    await importLedger(target, sqlReaderOf(target), exportLedger(source, [ids.parent], EXPORTED_AT)); // ev-1, ev-2
+    await source.events.append({ id: 'ev-3', sessionId: ids.parent, type: 'agent.text' });
+    await source.events.append({ id: 'ev-4', sessionId: ids.parent, type: 'agent.text' });
+    const late = exportLedger(source, [ids.parent], EXPORTED_AT);
+    late.sessions[0].events = late.sessions[0].events.filter((e) => e.id !== 'ev-3'); // pruned at the source
+    const report = await importLedger(target, sqlReaderOf(target), late);
+    assert.equal(report.sessionsMerged, 1);
+    assert.deepEqual(target.events.list(ids.parent).map((e) => e.seq), [1, 2, 4]);
+    const appended = await target.events.append({ id: 'ev-local', sessionId: ids.parent, type: 'agent.text' });
+    assert.equal(appended.seq, 5);
+    assert.equal(target.sessions.require(ids.parent).eventCount, 4);
+  });
+
   it('imports a child without its parent as a top-level session', async () => {
     const report = await importLedger(target, sqlReaderOf(target), exportLedger(source, [ids.child], EXPORTED_AT));
     assert.deepEqual(report.detachedFromParent, [ids.child]);

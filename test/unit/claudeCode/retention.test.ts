@@ -90,6 +90,32 @@ describe('retention', function () {
     }
   });
 
+  it('after pruning, a new event takes the seq above the highest one and the count stays the number of events', async () => {
+    const noisy = ids['old-failed-noisy'];
+    await applyRetentionPlan(store, sqlReaderOf(store), plan());
+    assert.deepEqual(store.events.list(noisy).map((e) => [e.id, e.seq]), [['keep', 7]]);
+    // Before the fix the seq was claimed as event_count + 1 = 2, 3, … and collided with "keep" (seq 7) on the 6th append.
+    for (let i = 0; i < 7; i++) await store.events.append({ id: `late-${i}`, sessionId: noisy, type: 'claude.text' });
+    assert.deepEqual(store.events.list(noisy).map((e) => e.seq), [7, 8, 9, 10, 11, 12, 13, 14]);
+    assert.equal(store.sessions.require(noisy).eventCount, 8);
+  });
+
+  it('never reuses the seq of a pruned event, so a reader paging with "after" misses nothing', async () => {
+    const s = (await store.sessions.create({ type: 't', title: 'top pruned', intention: '', status: 'complete' })).id;
+    await store.transaction((tx) => {
+      tx.events.append({ id: 'top-text', sessionId: s, type: 'claude.text' });
+      tx.events.append({ id: 'top-pre', sessionId: s, type: 'hook.PreToolUse' });
+    });
+    const seenUpTo = store.events.lastSeq(s); // a timeline that has shown seq 2
+    clock.advanceDays(8);
+    await applyRetentionPlan(store, sqlReaderOf(store), plan());
+    assert.deepEqual(store.events.list(s).map((e) => e.id), ['top-text']);
+    const next = await store.events.append({ id: 'top-late', sessionId: s, type: 'claude.text' });
+    assert.equal(next.seq, 3);
+    assert.deepEqual(store.events.list(s, { after: seenUpTo }).map((e) => e.id), ['top-late']);
+    assert.equal(store.sessions.require(s).eventCount, 2);
+  });
+
   it('hard-deletes a trashed family children first, so no row points at a removed parent', async () => {
     const root = await store.sessions.create({ type: 't', title: 'family root', intention: '', status: 'complete' });
     const mid = await store.sessions.create({ type: 't', title: 'family child', intention: '', status: 'complete', parentSessionId: root.id });

@@ -34,6 +34,9 @@ async function storeWithEvents(count: number, options: { snapshotFirst?: boolean
   return { store, directory, sessionId: session.id, eventIds };
 }
 
+/** `<name>.corrupt-<timestamp>` (ISO time with ':' and '.' as '-', then '-2', '-3'… if taken) for the snapshot. */
+const KEPT_ASIDE_SNAPSHOT = /^ledger\.sqlite\.corrupt-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z(-\d+)?$/;
+
 function asideFiles(directory: string): string[] {
   return fs.readdirSync(directory).filter((name) => name.includes('.corrupt-'));
 }
@@ -121,7 +124,29 @@ describe('SessionStore durability', function () {
     const recovered = await reopen(image);
     assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds);
     assert.deepEqual(recovered.warnings.map((w) => w.kind), ['corrupt-snapshot']);
-    assert.equal(fs.readFileSync(recovered.warnings[0].keptAsidePath!).length, 8192);
+    const [warning] = recovered.warnings;
+    assert.equal(path.dirname(warning.keptAsidePath!), image);
+    assert.match(path.basename(warning.keptAsidePath!), KEPT_ASIDE_SNAPSHOT);
+    assert.equal(fs.readFileSync(warning.keptAsidePath!).length, 8192);
+    assert.ok(warning.message.includes(`It was kept as ${warning.keptAsidePath}; the store was rebuilt from the journal (`), warning.message);
+    assert.match(warning.message, /nothing was lost/);
+  });
+
+  it('with a corrupt snapshot and a garbled journal, says the store was rebuilt only up to the damage', async () => {
+    const { store, directory, sessionId, eventIds } = await storeWithEvents(6);
+    opened.push(store);
+    const image = crashImage(directory);
+    fs.writeFileSync(path.join(image, 'ledger.sqlite'), Buffer.alloc(8192, 0x5a));
+    const [segment] = journalFiles(image);
+    const bytes = fs.readFileSync(segment);
+    bytes[bytes.indexOf(Buffer.from('\\"i\\":3')) + 6] = '7'.charCodeAt(0);
+    fs.writeFileSync(segment, bytes);
+    const recovered = await reopen(image);
+    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds.slice(0, 3));
+    assert.deepEqual(recovered.warnings.map((w) => w.kind), ['corrupt-snapshot', 'corrupt-journal']);
+    assert.match(path.basename(recovered.warnings[0].keptAsidePath!), KEPT_ASIDE_SNAPSHOT);
+    assert.match(recovered.warnings[0].message, /the store was rebuilt from the \d+ journal records before damage in the journal \(.*checksum mismatch.*\); the rest of the journal was kept aside too\. Later changes may be missing\./);
+    assert.doesNotMatch(recovered.warnings[0].message, /nothing was lost/);
   });
 
   it('keeps a truncated snapshot and an unreplayable journal aside, opening a fresh store', async () => {
@@ -135,6 +160,10 @@ describe('SessionStore durability', function () {
     fs.truncateSync(snapshot, fs.statSync(snapshot).size - 4096);
     const recovered = await reopen(image);
     assert.deepEqual(recovered.warnings.map((w) => w.kind).sort(), ['corrupt-snapshot', 'unreplayable-journal']);
+    const snapshotWarning = recovered.warnings.find((w) => w.kind === 'corrupt-snapshot')!;
+    assert.match(path.basename(snapshotWarning.keptAsidePath!), KEPT_ASIDE_SNAPSHOT);
+    assert.doesNotMatch(snapshotWarning.message, /rebuilt/, 'nothing was rebuilt: the journal was kept aside');
+    assert.match(snapshotWarning.message, /the journal could not replace it \(record \d+ follows record 0: .*\) and was kept aside too, so the store was opened empty\. If you have a backup/);
     assert.equal(recovered.sessions.count(), 0);
     assert.equal(asideFiles(image).length, 2, 'both kept, nothing deleted');
     await recovered.sessions.create({ type: 't', title: 'fresh', intention: 'go on' });

@@ -1,21 +1,41 @@
 import * as assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StoreVersionError, loadMigrations } from '../../../src/core/store/migrations';
+import { searchLedger } from '../../../src/core/claudeCode/search';
+import { MigrationFailedError, StoreVersionError, loadMigrations } from '../../../src/core/store/migrations';
+import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { REPO_MIGRATIONS, openStore, temporaryDirectory } from './storeTestSupport';
 
-/** A migrations directory holding the repo's migrations and, optionally, the test-only one numbered after them. */
-const SHIPPED = fs.readdirSync(REPO_MIGRATIONS).filter((f) => /^\d{4}_.*\.sql$/.test(f)).length;
+const SHIPPED_FILES = fs.readdirSync(REPO_MIGRATIONS).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+const SHIPPED = SHIPPED_FILES.length;
+const TEST_MIGRATION_FILE = `${String(SHIPPED + 1).padStart(4, '0')}_test_session_colour.sql`;
 
-function migrationsDirectory(withTestMigration: boolean): string {
+/**
+ * A migrations directory holding the given shipped migrations (default: all of the repo's) and,
+ * optionally, the test-only one numbered after them, or another script under that number.
+ */
+function migrationsDirectory(withTestMigration: boolean, shipped: readonly string[] = SHIPPED_FILES, next?: { file: string; sql: string }): string {
   const directory = temporaryDirectory('ledger-migrations-');
-  for (const file of fs.readdirSync(REPO_MIGRATIONS).filter((f) => /^\d{4}_.*\.sql$/.test(f))) fs.copyFileSync(path.join(REPO_MIGRATIONS, file), path.join(directory, file));
-  if (withTestMigration) {
-    const next = String(SHIPPED + 1).padStart(4, '0');
-    fs.copyFileSync(path.join(__dirname, 'fixtures', '0002_test_session_colour.sql'), path.join(directory, `${next}_test_session_colour.sql`));
-  }
+  for (const file of shipped) fs.copyFileSync(path.join(REPO_MIGRATIONS, file), path.join(directory, file));
+  if (withTestMigration) fs.copyFileSync(path.join(__dirname, 'fixtures', '0002_test_session_colour.sql'), path.join(directory, TEST_MIGRATION_FILE));
+  if (next) fs.writeFileSync(path.join(directory, next.file), next.sql);
   return directory;
+}
+
+/** File descriptors of this process open on files in `directory` (Linux: /proc/self/fd), or undefined where that cannot be read. */
+function openFilesIn(directory: string): string[] | undefined {
+  if (!fs.existsSync('/proc/self/fd')) return undefined;
+  return fs
+    .readdirSync('/proc/self/fd')
+    .map((fd) => {
+      try {
+        return fs.readlinkSync(path.join('/proc/self/fd', fd));
+      } catch {
+        return '';
+      }
+    })
+    .filter((target) => target.startsWith(directory + path.sep));
 }
 
 function fingerprint(directory: string): Record<string, string> {
@@ -53,6 +73,113 @@ describe('SessionStore migrations', function () {
     assert.equal(again.schemaVersion, SHIPPED + 1);
     assert.equal(again.sessions.require(session.id).phase, 'after');
     await again.close();
+  });
+
+  it('upgrades a store created with only the first migration through every shipped one and a test migration', async () => {
+    const directory = temporaryDirectory();
+    const v1 = await openStore(directory, { migrationsDirectory: migrationsDirectory(false, SHIPPED_FILES.slice(0, 1)) });
+    assert.equal(v1.schemaVersion, 1);
+    const sessionId = randomUUID();
+    const otherId = randomUUID();
+    // The rows a store of that version held, written with its columns (the repositories now write later ones).
+    await v1.transaction(() => {
+      const session = (id: string, title: string, intention: string, interactions: number, events: number) =>
+        v1.sql.run(
+          'INSERT INTO sessions (id, type, title, slug, intention, agent, provider, environment, execution_mode, status, interaction_count, event_count, created_at, updated_at) ' +
+            "VALUES (?, 'test-fix', ?, ?, ?, 'claude_code', 'anthropic-api', 'vscode', 'manual', 'complete', ?, ?, 1000, 2000)",
+          [id, title, title.toLowerCase().replace(/ /g, '-'), intention, interactions, events],
+        );
+      session(sessionId, 'Fix the flaky parser', 'make the quokka tests pass', 1, 3);
+      session(otherId, 'Unrelated', 'nothing to see', 0, 0);
+      v1.sql.run(
+        "INSERT INTO interactions (id, session_id, seq, step, command_kind, command, command_at, result_status, exit_code, output) VALUES ('i1', ?, 1, 'build', 'shell', 'npm test -- --grep wombat', 1000000, 'ok', 0, '3 passing')",
+        [sessionId],
+      );
+      for (const [id, seq, payload] of [['e1', 1, '{"text":"platypus"}'], ['e2', 2, '{"text":"numbat"}'], ['e3', 3, '{"text":"echidna"}']] as const) {
+        v1.sql.run("INSERT INTO events (id, session_id, seq, type, payload, ts) VALUES (?, ?, ?, 'agent.text', ?, 1500)", [id, sessionId, seq, payload]);
+      }
+    });
+    // What retention of that version did: prune an event, then count the rest.
+    await v1.transaction(() => {
+      v1.sql.run("DELETE FROM events WHERE id = 'e2'");
+      v1.sql.run('UPDATE sessions SET event_count = 2 WHERE id = ?', [sessionId]);
+    });
+    await v1.close();
+
+    const upgraded = await openStore(directory, { migrationsDirectory: migrationsDirectory(true) });
+    assert.equal(upgraded.schemaVersion, SHIPPED + 1);
+    assert.deepEqual(
+      upgraded.sql.all('SELECT version, name FROM schema_migrations ORDER BY version').map((row) => [row.version, row.name]),
+      [...SHIPPED_FILES, TEST_MIGRATION_FILE].map((file, index) => [index + 1, file.slice(5, -4)]),
+    );
+    // The data is intact.
+    const session = upgraded.sessions.require(sessionId);
+    assert.deepEqual([session.title, session.intention, session.interactionCount, session.eventCount, session.updatedAt], ['Fix the flaky parser', 'make the quokka tests pass', 1, 2, 2000]);
+    assert.equal(upgraded.interactions.getBySeq(sessionId, 1)?.result.output, '3 passing');
+    assert.deepEqual(upgraded.events.list(sessionId).map((e) => [e.id, e.seq, e.payload]), [['e1', 1, { text: 'platypus' }], ['e3', 3, { text: 'echidna' }]]);
+    // 0002's backfill indexed the rows that were there before it.
+    const hits = (text: string, options: Parameters<typeof searchLedger>[2]) => searchLedger(upgraded.sql, text, options).map((hit) => [hit.kind, hit.sessionId, hit.interactionId ?? hit.eventId]);
+    assert.deepEqual(hits('quokka', { kinds: ['session'] }), [['session', sessionId, null]]);
+    assert.deepEqual(hits('wombat', { kinds: ['interaction'] }), [['interaction', sessionId, 'i1']]);
+    assert.deepEqual(hits('echidna', { kinds: ['event'] }), [['event', sessionId, 'e3']]);
+    assert.deepEqual(hits('platypus', { sessionId, kinds: ['event'] }), [['event', sessionId, 'e1']]);
+    assert.deepEqual(hits('platypus', { sessionId: otherId, kinds: ['event'] }), []);
+    assert.deepEqual(hits('numbat', { kinds: ['event'] }), [], 'the pruned event is not indexed');
+    // The new columns work: 0003 (cost_unknown), 0004 (the next seq is above the highest, not event_count + 1), the test migration's.
+    assert.equal(session.costUnknown, false);
+    const run = await upgraded.runs.start({ sessionId, provider: 'claude-code-cli', model: 'unpriced-model' });
+    await upgraded.runs.update(run.id, { status: 'ok', costUnknown: true });
+    assert.equal(upgraded.sessions.require(sessionId).costUnknown, true);
+    assert.equal((await upgraded.events.append({ id: 'e4', sessionId, type: 'agent.text', payload: { text: 'bilby' } })).seq, 4);
+    assert.equal(upgraded.sessions.require(sessionId).eventCount, 3);
+    assert.deepEqual(hits('bilby', { kinds: ['event'] }), [['event', sessionId, 'e4']]);
+    assert.deepEqual(upgraded.sql.all('SELECT colour FROM sessions WHERE id = ?', [sessionId]), [{ colour: 'blue' }]);
+    await upgraded.transaction(() => upgraded.sql.run("INSERT INTO test_labels (session_id, label) VALUES (?, 'migrated')", [sessionId]));
+    await upgraded.close();
+
+    const again = await openStore(directory, { migrationsDirectory: migrationsDirectory(true) });
+    assert.equal(again.schemaVersion, SHIPPED + 1);
+    assert.deepEqual(again.events.list(sessionId).map((e) => e.seq), [1, 3, 4]);
+    assert.deepEqual(again.sql.all('SELECT label FROM test_labels'), [{ label: 'migrated' }]);
+    await again.close();
+  });
+
+  it('rolls a migration that fails halfway back completely, names its file and leaves the store openable', async () => {
+    const directory = temporaryDirectory();
+    const store = await openStore(directory, { migrationsDirectory: migrationsDirectory(false) });
+    const session = await store.sessions.create({ type: 't', title: 'Before the failed upgrade', intention: 'survive it' });
+    await store.events.append({ id: 'e1', sessionId: session.id, type: 'x' });
+    await store.close();
+    const before = fingerprint(directory);
+
+    const file = `${String(SHIPPED + 1).padStart(4, '0')}_half_broken.sql`;
+    const broken = migrationsDirectory(false, SHIPPED_FILES, {
+      file,
+      sql: "CREATE TABLE half_done (x INTEGER);\nALTER TABLE sessions ADD COLUMN half TEXT;\nINSERT INTO half_done VALUES (1);\nUPDATE sessions SET no_such_column = 1;\n",
+    });
+    await assert.rejects(openStore(directory, { migrationsDirectory: broken }), (error: unknown) => {
+      assert.ok(error instanceof MigrationFailedError, String(error));
+      assert.ok(error.message.includes(`migration ${file} failed (no such column: no_such_column)`), error.message);
+      assert.ok(error.message.includes(`It was rolled back: the store stays at schema ${SHIPPED} with its data intact`), error.message);
+      return true;
+    });
+    assert.deepEqual(fingerprint(directory), before, 'the store files are untouched');
+    assert.equal(fs.existsSync(path.join(directory, 'ledger.lock')), false, 'the lock is released');
+    const open = openFilesIn(directory);
+    if (open) assert.deepEqual(open, [], 'no file of the store is left open (journal writer closed)');
+
+    // The version that knows only the shipped migrations opens it, with none of the failed script's effects.
+    const older = await openStore(directory, { migrationsDirectory: migrationsDirectory(false) });
+    assert.equal(older.schemaVersion, SHIPPED);
+    assert.deepEqual(older.sql.all("SELECT name FROM sqlite_master WHERE name = 'half_done'"), []);
+    assert.equal(older.sql.all('PRAGMA table_info(sessions)').some((column) => column.name === 'half'), false);
+    assert.equal(older.sessions.require(session.id).title, 'Before the failed upgrade');
+    assert.equal(older.events.get('e1')?.seq, 1);
+    await older.close();
+    // And a good upgrade still goes through.
+    const fixed: SessionStore = await openStore(directory, { migrationsDirectory: migrationsDirectory(true) });
+    assert.equal(fixed.schemaVersion, SHIPPED + 1);
+    await fixed.close();
   });
 
   it('refuses a store written by a newer version and leaves it untouched', async () => {

@@ -7,13 +7,14 @@ import type { SessionRepository } from './sessionRepository';
 
 /**
  * The idempotency check, the seq claim and the insert in one statement: the seq is the session's
- * event count + 1, read in the same statement; an existing id inserts nothing and returns no row
+ * last claimed seq + 1 (`last_event_seq`, migration 0004; not `event_count`, which retention and
+ * import lower to the number of surviving events), read in the same statement; an existing id inserts nothing and returns no row
  * (and so does a missing session: the caller tells the two apart). Deterministic given the
  * database state, so the journal replays it as is.
  */
 const INSERT_SQL =
   'INSERT INTO events (id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts) ' +
-  'SELECT ?, id, event_count + 1, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? ' +
+  'SELECT ?, id, last_event_seq + 1, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? ' +
   'ON CONFLICT (id) DO NOTHING RETURNING seq';
 
 function rowToEvent(row: SqlRow): LedgerEvent {
@@ -31,7 +32,7 @@ function rowToEvent(row: SqlRow): LedgerEvent {
   };
 }
 
-/** The append-only event log: idempotent appends with contiguous per-session seqs, paged reads. */
+/** The append-only event log: idempotent appends with increasing per-session seqs (contiguous unless pruned), paged reads. */
 export class EventRepository implements EventsReads, EventsWrites {
   constructor(
     private readonly context: RepositoryContext,

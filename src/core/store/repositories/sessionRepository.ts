@@ -193,11 +193,14 @@ export class SessionRepository implements SessionsReads, SessionsWrites {
   }
 
   /**
-   * For the events repository, after it inserted event `seq` (claimed as event_count + 1 in the
+   * For the events repository, after it inserted event `seq` (claimed as last_event_seq + 1 in the
    * insert itself): the counters, in one statement.
    */
   countEvent(id: string, seq: number, eventTs: number): void {
-    this.context.db.run('UPDATE sessions SET event_count = ?, last_event_at = max(coalesce(last_event_at, 0), ?), updated_at = ? WHERE id = ?', [seq, eventTs, this.context.nowMillis(), id]);
+    this.context.db.run(
+      'UPDATE sessions SET event_count = event_count + 1, last_event_seq = ?, last_event_at = max(coalesce(last_event_at, 0), ?), updated_at = ? WHERE id = ?',
+      [seq, eventTs, this.context.nowMillis(), id],
+    );
     this.context.changed(id, 'session');
   }
 
