@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator } from 'playwright-core';
 import { HOLD_MARKER } from '../fakes/agenticScenario';
@@ -40,6 +40,8 @@ describe('workbench: agentic sessions from the command palette, against the fake
   });
   after(async () => {
     await wb?.close();
+    // The other e2e tests share the workspace: its check.sh must fail again without greeting.txt.
+    rmSync(join(e2eEnv().dirs.workspace, 'greeting.txt'), { force: true });
   });
 
   it('stores the API key through "Set Anthropic API Key"', async () => {

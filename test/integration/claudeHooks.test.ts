@@ -15,16 +15,12 @@ import { TimelinePanels } from '../../src/vscode/TimelinePanel';
 import { planRetentionNow, searchItems } from '../../src/vscode/commands/historyCommands';
 import { applyRetentionPlan } from '../../src/core/claudeCode/retention';
 import type { SessionLedgerApi } from '../../src/extension';
-import { activateExtension, extensionId, waitFor } from './helpers';
+import { activateExtension, extensionId, waitFor, within } from './helpers';
 
 const quietLog: Logger = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined, child: () => quietLog };
 
 type HookEntry = { matcher?: string; hooks: { type: string; command: string }[] };
 type ClaudeSettings = { permissions?: unknown; hooks: Record<string, HookEntry[]> };
-
-function within<T>(what: string, promise: Promise<T>, ms = 20_000): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
-}
 
 /**
  * Runs a quick-pick command with the query 'zanzibar delimiter', accepts the selected item (as a

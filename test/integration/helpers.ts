@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SessionLedgerApi } from '../../src/extension';
+import type { Logger } from '../../src/vscode/logger';
 
 export const extensionId = 'session-ledger.session-ledger';
 
@@ -18,4 +19,21 @@ export async function waitFor<T>(what: string, check: () => T | undefined | Prom
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Resolves as `promise` does, or rejects naming `what` after `ms`. */
+export function within<T>(what: string, promise: Promise<T>, ms = 20_000): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
+}
+
+/** A logger that keeps its warnings and errors in `problems` (tests assert there are none). */
+export function recordingLogger(problems: string[]): Logger {
+  const log: Logger = {
+    info: () => undefined,
+    debug: () => undefined,
+    warn: (m) => problems.push(`warn ${m}`),
+    error: (m, e) => problems.push(`error ${m} ${String(e ?? '')}`),
+    child: () => log,
+  };
+  return log;
 }

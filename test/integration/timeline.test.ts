@@ -5,26 +5,10 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { SessionStore } from '../../src/core/store/SessionStore';
 import { TIMELINE_VIEW_TYPE, type RenderedReport } from '../../src/protocol/timelineMessages';
-import type { Logger } from '../../src/vscode/logger';
 import { TimelinePanels, type TimelinePanel } from '../../src/vscode/TimelinePanel';
-import { activateExtension, extensionId, waitFor } from './helpers';
+import { activateExtension, extensionId, recordingLogger, waitFor, within } from './helpers';
 
 const INTERACTIONS = 250; // more than the snapshot's first page: the remaining pages are exercised too
-
-function testLogger(lines: string[]): Logger {
-  const log: Logger = {
-    info: (m) => lines.push(`info ${m}`),
-    warn: (m) => lines.push(`warn ${m}`),
-    debug: () => undefined,
-    error: (m, e) => lines.push(`error ${m} ${String(e ?? '')}`),
-    child: () => log,
-  };
-  return log;
-}
-
-function within<T>(what: string, promise: Promise<T>, ms = 20_000): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
-}
 
 describe('timeline panel', () => {
   let directory: string;
@@ -43,7 +27,7 @@ describe('timeline panel', () => {
       workerPath: join(dist, 'snapshotWorker.js'),
       migrationsDirectory: join(extension.extensionPath, 'migrations'),
     });
-    panels = new TimelinePanels(extension.extensionUri, { store, log: testLogger(logLines) });
+    panels = new TimelinePanels(extension.extensionUri, { store, log: recordingLogger(logLines) });
   });
 
   after(async () => {
@@ -80,7 +64,7 @@ describe('timeline panel', () => {
     const all: RenderedReport = await within('every row', panel.whenRendered((r) => r.loadedRows === INTERACTIONS));
     assert.ok(all.renderedRows > 0, 'rows are in the DOM');
     assert.ok(all.renderedRows < INTERACTIONS, `only the visible rows are in the DOM (${all.renderedRows})`);
-    assert.deepEqual(logLines.filter((l) => !l.startsWith('info')), [], 'no warnings or errors from the webview');
+    assert.deepEqual(logLines, [], 'no warnings or errors from the webview');
 
     assert.strictEqual(panels.show(session.id), panel, 'one panel per session, reused');
   });

@@ -1,13 +1,8 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import type { SessionLedgerApi } from '../../src/extension';
-import type { Logger } from '../../src/vscode/logger';
 import { TimelinePanels } from '../../src/vscode/TimelinePanel';
-import { activateExtension, extensionId } from './helpers';
-
-function within<T>(what: string, promise: Promise<T>, ms = 20_000): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
-}
+import { activateExtension, extensionId, recordingLogger, within } from './helpers';
 
 describe('timeline session actions', () => {
   let api: SessionLedgerApi;
@@ -16,15 +11,8 @@ describe('timeline session actions', () => {
 
   before(async () => {
     api = await activateExtension();
-    const log: Logger = {
-      info: () => undefined,
-      debug: () => undefined,
-      warn: (m) => warnings.push(`warn ${m}`),
-      error: (m, e) => warnings.push(`error ${m} ${String(e ?? '')}`),
-      child: () => log,
-    };
     // Panels over the extension's own store: the commands the actions run change that store.
-    panels = new TimelinePanels(vscode.extensions.getExtension(extensionId)!.extensionUri, { store: api.store, log });
+    panels = new TimelinePanels(vscode.extensions.getExtension(extensionId)!.extensionUri, { store: api.store, log: recordingLogger(warnings) });
   });
 
   after(() => panels?.dispose());

@@ -7,13 +7,8 @@ import * as vscode from 'vscode';
 import { importedSessionId } from '../../src/core/claudeCode/claudeSessions';
 import { isOurHookCommand } from '../../src/core/claudeCode/hookProtocol';
 import type { SessionLedgerApi } from '../../src/extension';
-import type { Logger } from '../../src/vscode/logger';
 import { TimelinePanels } from '../../src/vscode/TimelinePanel';
-import { activateExtension, extensionId, waitFor } from './helpers';
-
-function within<T>(what: string, promise: Promise<T>, ms = 20_000): Promise<T> {
-  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
-}
+import { activateExtension, extensionId, recordingLogger, waitFor, within } from './helpers';
 
 type HookEntry = { hooks: { command: string }[] };
 
@@ -24,14 +19,7 @@ describe('timeline: events recorded outside any step', () => {
 
   before(async () => {
     api = await activateExtension();
-    const log: Logger = {
-      info: () => undefined,
-      debug: () => undefined,
-      warn: (m) => warnings.push(`warn ${m}`),
-      error: (m, e) => warnings.push(`error ${m} ${String(e ?? '')}`),
-      child: () => log,
-    };
-    panels = new TimelinePanels(vscode.extensions.getExtension(extensionId)!.extensionUri, { store: api.store, log });
+    panels = new TimelinePanels(vscode.extensions.getExtension(extensionId)!.extensionUri, { store: api.store, log: recordingLogger(warnings) });
   });
 
   after(async () => {
