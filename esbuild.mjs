@@ -5,6 +5,7 @@
 import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { sqlJsGrowthPlugin } from './scripts/sqljsGrowthPlugin.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -16,6 +17,8 @@ const common = {
   sourcemap: !production,
   sourcesContent: false,
   logLevel: 'warning',
+  // sql.js grows its in-memory database file in small steps, copying it each time: see the plugin.
+  plugins: [sqlJsGrowthPlugin],
 };
 
 /** Copies runtime assets that are not bundled: sql.js's wasm and the codicon font. */

@@ -82,7 +82,9 @@ function ensureBetterSqlite() {
 }
 async function buildStore() {
   const esbuild = await import('esbuild');
-  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' };
+  const { sqlJsGrowthPlugin } = await import('../scripts/sqljsGrowthPlugin.mjs');
+  // Built as the extension is (esbuild.mjs), sql.js growth patch included.
+  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning', plugins: [sqlJsGrowthPlugin] };
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'src/core/store/SessionStore.ts')], outfile: path.join(cache, 'store', 'sessionStore.js') });
   await esbuild.build({ ...common, entryPoints: [path.join(root, 'src/core/store/snapshotWorker.ts')], outfile: path.join(cache, 'store', 'snapshotWorker.js') });
 }
