@@ -9,6 +9,6 @@ export type EngineTransaction = Pick<StoreTransaction, 'sessions' | 'interaction
  */
 export interface EngineStore {
   readonly sessions: Pick<SessionsReads, 'get' | 'require' | 'list' | 'children'>;
-  readonly interactions: Pick<InteractionsReads, 'get' | 'list' | 'listPending'>;
+  readonly interactions: Pick<InteractionsReads, 'get' | 'list' | 'listPending' | 'latest'>;
   transaction<T>(work: (tx: EngineTransaction) => T): Promise<T>;
 }

@@ -472,10 +472,32 @@ export class SessionEngine {
         continue;
       }
       const unfinished = children.filter((child) => child.status !== 'complete');
+      // What each child came to reaches the parent: its outcome, size, cost, summary and, for one
+      // that did not complete, why its last step failed.
+      const outcomes = children.map((child) => {
+        const last = store.interactions.latest(child.id);
+        const why = child.status === 'complete' ? null : (last?.result.errorMessage ?? null);
+        return {
+          id: child.id,
+          title: child.title,
+          status: child.status,
+          steps: child.interactionCount,
+          costUsd: child.totalCostUsd,
+          costUnknown: child.costUnknown,
+          summary: child.summary,
+          error: why,
+        };
+      });
       const result: InteractionResultInput = {
         status: unfinished.length === 0 ? 'ok' : 'error',
-        output: children.map((child) => `${child.status}: ${child.title}`).join('\n'),
-        data: { children: children.map((child) => ({ id: child.id, title: child.title, status: child.status })) },
+        output: outcomes
+          .map((c) => {
+            const cost = `$${c.costUsd.toFixed(4)}${c.costUnknown ? ' + unknown' : ''}`;
+            const detail = [c.summary, c.error].filter((line): line is string => Boolean(line)).map((line) => `\n  ${line}`).join('');
+            return `${c.status}: ${c.title} (${c.steps} step${c.steps === 1 ? '' : 's'}, ${cost})${detail}`;
+          })
+          .join('\n'),
+        data: { children: outcomes },
         errorMessage: unfinished.length === 0 ? null : `${unfinished.length} of ${children.length} child sessions did not complete`,
       };
       try {

@@ -57,7 +57,11 @@ describe('built-in type: component-design', () => {
     assert.equal(spawn.command.kind, 'spawn_sessions');
     assert.deepEqual(spawn.command.metadata.childSessionIds, children.map((c) => c.id));
     assert.equal(spawn.result.status, 'ok');
-    assert.deepEqual(spawn.result.data, { children: children.map((c) => ({ id: c.id, title: c.title, status: 'complete' })) });
+    // Each child's outcome reaches the parent: status, steps (plan + build), cost, summary.
+    assert.deepEqual(spawn.result.data, {
+      children: children.map((c) => ({ id: c.id, title: c.title, status: 'complete', steps: 2, costUsd: 0, costUnknown: false, summary: null, error: null })),
+    });
+    assert.equal(spawn.result.output, 'complete: Shop: API (2 steps, $0.0000)\ncomplete: Shop: UI (2 steps, $0.0000)');
     assert.ok(fixture.eventsOf(parent.id).some((e) => e.type === 'children.spawned'));
   });
 
@@ -76,6 +80,14 @@ describe('built-in type: component-design', () => {
     assert.equal(outcome.session.status, 'failed');
     assert.deepEqual(childrenOf(parent.id).map((c) => c.status), ['complete', 'failed']);
     assert.equal(fixture.store.notes.list(parent.id).at(-1)?.content, 'Child sessions did not complete: "Shop: UI" (failed).');
+    // Why the child failed reaches the parent's spawn result, with the last step's error.
+    const spawn = fixture.interactionsOf(parent.id).find((i) => i.command.kind === 'spawn_sessions')!;
+    const failed = (spawn.result.data as { children: { title: string; status: string; error: string | null }[] }).children.find((c) => c.title === 'Shop: UI')!;
+    assert.equal(failed.status, 'failed');
+    const lastError = fixture.store.interactions.latest(childrenOf(parent.id)[1].id)?.result.errorMessage;
+    assert.ok(lastError, 'the failed child recorded an error');
+    assert.equal(failed.error, lastError);
+    assert.match(spawn.result.output ?? '', new RegExp(`failed: Shop: UI \\(\\d+ steps?, \\$0\\.0000\\)\\n  ${lastError.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   });
 
   it('completes despite a failed child when configured to, with a note', async () => {
