@@ -140,7 +140,8 @@ function betterSqliteEngine() {
       'INSERT INTO events (id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts) ' +
         'SELECT ?, id, last_event_seq + 1, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? ON CONFLICT (id) DO NOTHING RETURNING seq',
     );
-    const existing = db.prepare('SELECT * FROM events WHERE id = ?');
+    const columns = 'id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts'; // as eventRepository reads them
+    const existing = db.prepare(`SELECT ${columns} FROM events WHERE id = ?`);
     const count = db.prepare('UPDATE sessions SET event_count = event_count + 1, last_event_seq = ?, last_event_at = max(coalesce(last_event_at, 0), ?), updated_at = ? WHERE id = ?');
     const append = (event) => {
       const ts = Date.now();
@@ -151,7 +152,7 @@ function betterSqliteEngine() {
       }
       count.run(row.seq, ts, Date.now(), event.sessionId);
     };
-    const page = db.prepare('SELECT * FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?');
+    const page = db.prepare(`SELECT ${columns} FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`);
     return { one: db.transaction(append), batch: db.transaction((events) => events.forEach(append)), page };
   }
   const statements = new WeakMap();

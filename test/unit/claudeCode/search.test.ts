@@ -48,4 +48,34 @@ describe('full-text search (FTS4, kept in sync by triggers)', function () {
     await store.sessions.softDelete(session.id);
     assert.deepEqual(kinds('koala wombat'), [], 'soft-deleted sessions are hidden');
   });
+
+  it('keeps the index exact when rows change or go, without a second copy of their text (external content)', async () => {
+    const session = await store.sessions.create({ type: 'test-fix', title: 'Index upkeep', intention: 'x' });
+    const step = await store.interactions.append({ sessionId: session.id, step: 's', kind: 'shell', command: 'make wallaby' });
+    await store.events.append({ id: 'gone', sessionId: session.id, type: 'hook.Notification', payload: { message: 'numbat spotted' } });
+    await store.events.append({ id: 'kept', sessionId: session.id, type: 'hook.Notification', payload: { message: 'dingo spotted' } });
+    const reader = sqlReaderOf(store);
+    const hits = (q: string) => searchLedger(reader, q).map((h) => h.eventId ?? h.kind);
+    assert.deepEqual(hits('numbat'), ['gone']);
+
+    // Deleting an event (as retention does) takes its terms out of the index; the other stays.
+    await store.transaction(() => store.sql.run("DELETE FROM events WHERE id = 'gone'"));
+    assert.deepEqual(hits('numbat'), []);
+    assert.deepEqual(hits('dingo'), ['kept']);
+    // A result recorded later replaces nothing it should not: the command stays findable, the output joins it.
+    await store.interactions.setResult(step.id, { status: 'ok', output: 'bilby built' });
+    assert.deepEqual(hits('wallaby'), ['interaction']);
+    assert.deepEqual(hits('bilby'), ['interaction']);
+    // A term that never was in any row finds nothing (no stale terms from the deleted event either).
+    assert.deepEqual(hits('spotted'), ['kept']);
+
+    // The indexes keep only terms: no content tables duplicating payloads, commands and outputs.
+    const tables = reader.all("SELECT name FROM sqlite_master WHERE name LIKE 'search_%_content'").map((r) => r.name);
+    assert.deepEqual(tables, ['search_sessions_content']);
+    // FTS4's own check that the index matches the rows it reads them from (it throws if not).
+    await store.transaction(() => {
+      store.sql.run("INSERT INTO search_events (search_events) VALUES ('integrity-check')");
+      store.sql.run("INSERT INTO search_interactions (search_interactions) VALUES ('integrity-check')");
+    });
+  });
 });

@@ -17,6 +17,9 @@ const INSERT_SQL =
   'SELECT ?, id, last_event_seq + 1, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? ' +
   'ON CONFLICT (id) DO NOTHING RETURNING seq';
 
+/** The stored columns (`SELECT *` would also compute the generated `session_key` of migration 0005 for every row). */
+const EVENT_COLUMNS = 'id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts';
+
 function rowToEvent(row: SqlRow): LedgerEvent {
   return {
     id: text(row, 'id'),
@@ -40,7 +43,7 @@ export class EventRepository implements EventsReads, EventsWrites {
   ) {}
 
   get(id: string): LedgerEvent | undefined {
-    const row = this.context.db.get('SELECT * FROM events WHERE id = ?', [id]);
+    const row = this.context.db.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`, [id]);
     return row ? rowToEvent(row) : undefined;
   }
 
@@ -64,7 +67,7 @@ export class EventRepository implements EventsReads, EventsWrites {
       params.push(parsed.runId);
     }
     params.push(parsed.limit);
-    return this.context.db.all(`SELECT * FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq LIMIT ?`, params).map(rowToEvent);
+    return this.context.db.all(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq LIMIT ?`, params).map(rowToEvent);
   }
 
   lastSeq(sessionId: string): number {
