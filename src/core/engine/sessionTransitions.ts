@@ -89,8 +89,18 @@ export class SessionTransitions {
   }
 
   private lastStatusReason(sessionId: string): string | null {
-    const changes = this.tx.events.list(sessionId, { type: ENGINE_EVENT.statusChanged, limit: 10_000 });
-    const reason = (changes.at(-1)?.payload as { reason?: unknown } | null | undefined)?.reason;
+    // The events are paged oldest first: read to the end (a page at a time) for the latest change.
+    const PAGE = 1000;
+    let last: { payload: unknown } | undefined;
+    for (let after = 0, page = PAGE; page === PAGE; ) {
+      const changes = this.tx.events.list(sessionId, { type: ENGINE_EVENT.statusChanged, after, limit: PAGE });
+      page = changes.length;
+      if (page > 0) {
+        last = changes[page - 1];
+        after = changes[page - 1]!.seq;
+      }
+    }
+    const reason = (last?.payload as { reason?: unknown } | null | undefined)?.reason;
     return typeof reason === 'string' ? reason : null;
   }
 
