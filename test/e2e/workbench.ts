@@ -25,6 +25,9 @@ export class Workbench {
     private readonly env: E2eEnv,
   ) {}
 
+  /** The workbench a test has open, for the failure screenshot (test/e2e/failureScreenshots.ts). */
+  static current: Workbench | undefined;
+
   static async open(env: E2eEnv = e2eEnv()): Promise<Workbench> {
     const browser = await launchBrowser(env.dirs);
     const page = browser.pages()[0] ?? (await browser.newPage());
@@ -32,7 +35,8 @@ export class Workbench {
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     // The status bar is drawn once the workbench has restored its parts.
     await page.waitForSelector('.statusbar', { timeout: 60_000 });
-    return new Workbench(page, browser, env);
+    Workbench.current = new Workbench(page, browser, env);
+    return Workbench.current;
   }
 
   /** Runs a command from the palette by its full title, e.g. "Session Ledger: Show Log". */
@@ -43,7 +47,7 @@ export class Workbench {
     await input.fill(`>${title}`);
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ timeout: 15_000 });
-    await this.page.keyboard.press('Enter');
+    await this.acceptStep();
   }
 
   /** Picks the quick-pick row containing `text`. */
@@ -52,17 +56,38 @@ export class Workbench {
     await input.waitFor({ state: 'visible' });
     await input.fill(text);
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 15_000 });
-    await this.page.keyboard.press('Enter');
+    await this.acceptStep();
   }
 
   /** Types into the open input box (replacing its value unless `text` is undefined) and accepts it. */
   async typeQuickInput(text?: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
-    // Each step of a multi-step input replaces the box; wait for this step's title to settle.
-    await this.page.waitForTimeout(300);
     if (text !== undefined) await input.fill(text);
+    await this.acceptStep();
+  }
+
+  /**
+   * Presses Enter in the quick input and waits until it has moved on: closed, or showing the next
+   * step (another title). A step that refuses the value (validation) fails here, saying so, instead
+   * of the next gesture landing in the wrong step.
+   */
+  private async acceptStep(): Promise<void> {
+    const titleOf = () =>
+      this.page.evaluate(() => {
+        const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+        const visible = !!widget && widget.style.display !== 'none' && widget.offsetParent !== null;
+        return visible ? (widget.querySelector('.quick-input-title')?.textContent ?? '') : null;
+      });
+    const before = await titleOf();
     await this.page.keyboard.press('Enter');
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const now = await titleOf();
+      if (now === null || now !== before) return;
+      if (Date.now() > deadline) throw new Error(`the quick input did not move on from "${before}" (a value it refused?)`);
+      await this.page.waitForTimeout(50);
+    }
   }
 
   /** The content frame of the webview panel whose tab title contains `title`. */
@@ -72,8 +97,10 @@ export class Workbench {
   }
 
   async openSessionsView(): Promise<void> {
-    await this.page.locator('.activitybar .action-item a[aria-label^="Sessions"]').click();
-    await this.page.locator('.part.sidebar .composite.title', { hasText: /sessions/i }).waitFor({ timeout: 15_000 });
+    const title = this.page.locator('.part.sidebar .composite.title', { hasText: /sessions/i });
+    // The workbench restores the view an earlier test left open; clicking its icon then would hide the side bar.
+    if (!(await title.isVisible())) await this.page.locator('.activitybar .action-item a[aria-label^="Sessions"]').click();
+    await title.waitFor({ timeout: 15_000 });
   }
 
   async screenshot(name: string): Promise<string> {
@@ -84,6 +111,7 @@ export class Workbench {
   }
 
   async close(): Promise<void> {
+    if (Workbench.current === this) Workbench.current = undefined;
     await this.browser.close();
   }
 }
