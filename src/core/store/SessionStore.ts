@@ -343,7 +343,7 @@ export class SessionStore {
   }
 
   private async start(wasmPath: string, loadSnapshot: boolean, replayed: readonly JournalRecord[], migrations: readonly Migration[], replayedAnything: boolean): Promise<void> {
-    this.journal = await JournalWriter.open<ChangeSet>(this.directory, this.nextRecord, (batch) => this.onDurable(batch));
+    this.journal = JournalWriter.open<ChangeSet>(this.directory, this.nextRecord, (batch) => this.onDurable(batch));
     if (this.options.snapshotInWorker !== false) {
       this.replica = new SnapshotReplica({
         workerPath: this.options.workerPath ?? defaultWorkerPath(),

@@ -4,6 +4,13 @@ import { encodeRecord } from './journalRecord';
 import { segmentPath } from './storeFiles';
 
 const PREALLOCATE_BYTES = 4 * 1024 * 1024;
+
+/** The fs callback API as promises, on raw descriptors. */
+const fdOps = {
+  open: (file: string, flags: string) => new Promise<number>((resolve, reject) => fs.open(file, flags, (error, fd) => (error ? reject(error) : resolve(fd)))),
+  datasync: (fd: number) => new Promise<void>((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve()))),
+  close: (fd: number) => new Promise<void>((resolve, reject) => fs.close(fd, (error) => (error ? reject(error) : resolve()))),
+};
 const ZEROS = Buffer.alloc(1024 * 1024);
 
 interface PendingRecord<Extra> {
@@ -44,17 +51,23 @@ export class JournalWriter<Extra> {
 
   private constructor(
     private readonly directory: string,
-    private handle: fs.promises.FileHandle,
+    /** The current segment's descriptor (raw: the callback API costs less per fdatasync than a FileHandle). */
+    private fd: number,
     private currentFirstRecord: number,
     private readonly onDurable: (batch: DurableBatch<Extra>) => void,
   ) {
     this.lastWrittenRecord = currentFirstRecord - 1;
   }
 
-  /** Creates the segment whose first record is `nextRecord` and writes there. */
-  static async open<Extra>(directory: string, nextRecord: number, onDurable: (batch: DurableBatch<Extra>) => void): Promise<JournalWriter<Extra>> {
+  /**
+   * Creates the segment whose first record is `nextRecord` and writes there. Synchronous, like the
+   * rest of opening (a file creation takes well under a millisecond): an asynchronous open would
+   * finish only when the event loop next gets the CPU, which in a fresh process comes after V8 has
+   * compiled sql.js's hot functions (a few hundred milliseconds on a small machine).
+   */
+  static open<Extra>(directory: string, nextRecord: number, onDurable: (batch: DurableBatch<Extra>) => void): JournalWriter<Extra> {
     const existed = fs.existsSync(segmentPath(directory, nextRecord));
-    const writer = new JournalWriter<Extra>(directory, await JournalWriter.createSegment(directory, nextRecord), nextRecord, onDurable);
+    const writer = new JournalWriter<Extra>(directory, JournalWriter.createSegment(directory, nextRecord), nextRecord, onDurable);
     writer.createdFirstSegment = !existed;
     return writer;
   }
@@ -63,8 +76,8 @@ export class JournalWriter<Extra> {
    * A segment named after its first record. If one exists it holds no replayable record (recovery
    * replayed or kept aside everything before `firstRecord`), so it is started afresh.
    */
-  private static createSegment(directory: string, firstRecord: number): Promise<fs.promises.FileHandle> {
-    return fs.promises.open(segmentPath(directory, firstRecord), 'w');
+  private static createSegment(directory: string, firstRecord: number): number {
+    return fs.openSync(segmentPath(directory, firstRecord), 'w');
   }
 
   /** Set once a write failed: the in-memory database is then ahead of the journal and the store must stop writing. */
@@ -103,13 +116,13 @@ export class JournalWriter<Extra> {
     return this.enqueue(async () => {
       await this.flushPending();
       if (this.lastWrittenRecord + 1 === this.currentFirstRecord) return this.lastWrittenRecord; // nothing in this segment yet
-      const next = await JournalWriter.createSegment(this.directory, this.lastWrittenRecord + 1);
-      const previous = this.handle;
-      this.handle = next;
+      const next = await fdOps.open(segmentPath(this.directory, this.lastWrittenRecord + 1), 'w');
+      const previous = this.fd;
+      this.fd = next;
       this.position = 0;
       this.allocatedEnd = 0;
       this.currentFirstRecord = this.lastWrittenRecord + 1;
-      await previous.close();
+      await fdOps.close(previous);
       return this.lastWrittenRecord;
     });
   }
@@ -120,7 +133,7 @@ export class JournalWriter<Extra> {
    */
   async close(options: { removeIfUnused?: boolean } = {}): Promise<void> {
     await this.whenDurable().catch(() => undefined);
-    await this.enqueue(() => this.handle.close());
+    await this.enqueue(() => fdOps.close(this.fd));
     if (options.removeIfUnused && this.createdFirstSegment && this.lastWrittenRecord + 1 === this.currentFirstRecord) {
       await fs.promises.rm(segmentPath(this.directory, this.currentFirstRecord), { force: true });
     }
@@ -169,9 +182,9 @@ export class JournalWriter<Extra> {
       // a thread-pool round trip; the fdatasync — the slow, durable part — runs off the thread.
       this.preallocate(bytes.length);
       let written = 0;
-      while (written < bytes.length) written += fs.writeSync(this.handle.fd, bytes, written, bytes.length - written, this.position + written);
+      while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written, bytes.length - written, this.position + written);
       this.position += bytes.length;
-      await this.handle.datasync();
+      await fdOps.datasync(this.fd);
     } catch (error) {
       this.failure = new Error(`The session store could not write its journal; no further writes are accepted until it is reopened: ${(error as Error).message}`);
       this.settle([...waiters, ...this.waiters.splice(0)], this.failure);
@@ -192,7 +205,7 @@ export class JournalWriter<Extra> {
     const target = this.position + needed + PREALLOCATE_BYTES;
     while (this.allocatedEnd < target) {
       const length = Math.min(ZEROS.length, target - this.allocatedEnd);
-      this.allocatedEnd += fs.writeSync(this.handle.fd, ZEROS, 0, length, this.allocatedEnd);
+      this.allocatedEnd += fs.writeSync(this.fd, ZEROS, 0, length, this.allocatedEnd);
     }
   }
 

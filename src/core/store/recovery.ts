@@ -27,23 +27,41 @@ export interface RecoveredState {
   readonly repairs: readonly Repair[];
 }
 
-function loadSnapshot(SQL: SqlJsStatic, snapshotPath: string): { database: LedgerDatabase; bytes: Uint8Array | null; damage?: string } {
-  if (!fs.existsSync(snapshotPath)) return { database: new LedgerDatabase(new SQL.Database()), bytes: null };
-  const bytes = fs.readFileSync(snapshotPath);
-  const damage = describeSnapshotDamage(bytes);
+/** Reads the first 100 bytes (the SQLite header) and the size of a file. */
+function readHeader(file: string): { header: Uint8Array; size: number } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(100);
+    const length = fs.readSync(fd, header, 0, header.length, 0);
+    return { header: header.subarray(0, length), size: fs.fstatSync(fd).size };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Opens the snapshot (its pages are read on demand, see LedgerDatabase.open; whole on Windows,
+ * where a file held open might stop the next snapshot's rename over it). A damaged snapshot
+ * yields an empty database and the damage.
+ */
+function loadSnapshot(SQL: SqlJsStatic, snapshotPath: string): { database: LedgerDatabase; loaded: boolean; damage?: string } {
+  const onDemand = process.platform !== 'win32';
+  if (!fs.existsSync(snapshotPath)) return { database: LedgerDatabase.open(SQL, undefined, { onDemand }), loaded: false };
+  const { header, size } = readHeader(snapshotPath);
+  const damage = describeSnapshotDamage(header, size);
   if (!damage) {
     let database: LedgerDatabase | undefined;
     try {
-      database = new LedgerDatabase(new SQL.Database(bytes));
+      database = LedgerDatabase.open(SQL, { file: snapshotPath }, { onDemand });
       database.all('SELECT name FROM sqlite_master');
       database.lastAppliedRecord();
-      return { database, bytes };
+      return { database, loaded: true };
     } catch (error) {
       database?.close();
-      return { database: new LedgerDatabase(new SQL.Database()), bytes: null, damage: `SQLite cannot read it (${(error as Error).message})` };
+      return { database: LedgerDatabase.open(SQL, undefined, { onDemand }), loaded: false, damage: `SQLite cannot read it (${(error as Error).message})` };
     }
   }
-  return { database: new LedgerDatabase(new SQL.Database()), bytes: null, damage };
+  return { database: LedgerDatabase.open(SQL, undefined, { onDemand }), loaded: false, damage };
 }
 
 /**
@@ -97,7 +115,7 @@ export function recoverState(SQL: SqlJsStatic, directory: string): RecoveredStat
     }
   }
   if (snapshot.damage) repairs.unshift({ kind: 'keep-aside-snapshot', reason: snapshot.damage, replayed: replayed.length, journalDamage: stopped });
-  return { database, loadedSnapshot: snapshot.bytes !== null, snapshotRecord, replayed, lastRecord, repairs };
+  return { database, loadedSnapshot: snapshot.loaded, snapshotRecord, replayed, lastRecord, repairs };
 }
 
 /** What replaced a damaged snapshot, for its warning: the whole journal, part of it, or nothing. */

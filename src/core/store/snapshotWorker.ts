@@ -4,7 +4,6 @@
  * snapshot atomically — so the synchronous, size-proportional `db.export()` never runs on the
  * extension host's thread. Bundled to `dist/snapshotWorker.js` by esbuild.mjs.
  */
-import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import initSqlJs from 'sql.js';
 import { LedgerDatabase } from './ledgerDatabase';
@@ -52,7 +51,7 @@ async function handle(message: ToSnapshotWorker): Promise<void> {
     case 'init': {
       const SQL = await initSqlJs({ locateFile: () => message.wasmPath });
       snapshotPath = message.snapshotPath;
-      replica = new LedgerDatabase(new SQL.Database(message.loadSnapshot ? fs.readFileSync(snapshotPath) : undefined));
+      replica = LedgerDatabase.open(SQL, message.loadSnapshot ? { file: snapshotPath } : undefined, { onDemand: process.platform !== 'win32' });
       replica.applyRecords(message.records);
       reply({ type: 'ready' });
       return;

@@ -64,20 +64,20 @@ export function writeFileAtomically(file: string, bytes: Uint8Array): void {
  * Cheap structural check of a SQLite file before trusting it: the header magic, a legal page size,
  * and (when the header's page count is valid) a length that matches it. Returns why it is bad, or undefined.
  */
-export function describeSnapshotDamage(bytes: Uint8Array): string | undefined {
-  const header = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 100));
-  if (bytes.length < 100 || header.toString('latin1', 0, 16) !== 'SQLite format 3\u0000') {
+export function describeSnapshotDamage(headerBytes: Uint8Array, size: number): string | undefined {
+  const header = Buffer.from(headerBytes.buffer, headerBytes.byteOffset, Math.min(headerBytes.length, 100));
+  if (size < 100 || header.length < 100 || header.toString('latin1', 0, 16) !== 'SQLite format 3\u0000') {
     return 'it is not a SQLite database (bad header)';
   }
   const rawPageSize = header.readUInt16BE(16);
   const pageSize = rawPageSize === 1 ? 65536 : rawPageSize;
   if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return `its page size ${rawPageSize} is invalid`;
-  if (bytes.length % pageSize !== 0) return `its length ${bytes.length} is not a whole number of ${pageSize}-byte pages`;
+  if (size % pageSize !== 0) return `its length ${size} is not a whole number of ${pageSize}-byte pages`;
   const pageCount = header.readUInt32BE(28);
   const changeCounter = header.readUInt32BE(24);
   const versionValidFor = header.readUInt32BE(92);
-  if (pageCount > 0 && changeCounter === versionValidFor && pageCount * pageSize !== bytes.length) {
-    return `it holds ${bytes.length / pageSize} pages but its header says ${pageCount} (truncated or padded)`;
+  if (pageCount > 0 && changeCounter === versionValidFor && pageCount * pageSize !== size) {
+    return `it holds ${size / pageSize} pages but its header says ${pageCount} (truncated or padded)`;
   }
   return undefined;
 }

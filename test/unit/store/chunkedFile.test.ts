@@ -1,0 +1,177 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import initSqlJs, { type SqlJsStatic } from 'sql.js';
+import { CHUNK_BYTES, ChunkedFileContents, bytesBase } from '../../../src/core/store/chunkedFile';
+import { LedgerDatabase } from '../../../src/core/store/ledgerDatabase';
+import { writeFileAtomically } from '../../../src/core/store/storeFiles';
+import { newEventId, openStore, temporaryDirectory } from './storeTestSupport';
+
+let SQL: SqlJsStatic;
+
+/** A database file of `rows` rows of ~1 KB each, written plainly (loaded whole). */
+function writeDatabaseFile(file: string, rows: number, tag: string): void {
+  const database = new LedgerDatabase(new SQL.Database());
+  database.recordTransaction(1, () => {
+    database.run('CREATE TABLE t (id INTEGER PRIMARY KEY, tag TEXT NOT NULL, body TEXT NOT NULL)');
+    database.run('CREATE INDEX t_tag ON t (tag)');
+    for (let i = 0; i < rows; i++) database.run('INSERT INTO t (tag, body) VALUES (?, ?)', [tag, `${tag}-${i}-`.padEnd(1000, String.fromCharCode(97 + (i % 26)))]);
+  });
+  fs.writeFileSync(file, database.export());
+  database.close();
+}
+
+/** Descriptors of this process open on `file` (Linux: /proc/self/fd). */
+function descriptorsOn(file: string): number {
+  return fs.readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`) === file;
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+function contentOf(database: LedgerDatabase): { count: number; digest: string } {
+  const row = database.get("SELECT count(*) AS n, group_concat(tag || ':' || length(body) || substr(body, 1, 12), ',') AS digest FROM (SELECT * FROM t ORDER BY id)")!;
+  return { count: Number(row.n), digest: String(row.digest) };
+}
+
+describe('database file read on demand (ChunkedFileContents)', () => {
+  before(async () => {
+    SQL = await initSqlJs();
+  });
+
+  describe('the contents object', () => {
+    const base = Uint8Array.from({ length: 3 * CHUNK_BYTES + 100 }, (_, i) => i % 251);
+
+    function adopted(): ChunkedFileContents {
+      const contents = new ChunkedFileContents(bytesBase(base));
+      assert.equal(contents.length, base.length, 'before MEMFS adopts it, length is the number of bytes to write');
+      assert.equal(contents.slice(0, base.length), contents, 'the first slice of the whole is the object itself');
+      return contents;
+    }
+
+    it('reads the base across chunk boundaries without holding any of it', () => {
+      const contents = adopted();
+      assert.deepEqual(contents.subarray(CHUNK_BYTES - 10, CHUNK_BYTES + 10), base.subarray(CHUNK_BYTES - 10, CHUNK_BYTES + 10));
+      assert.deepEqual(contents.subarray(0, base.length), base);
+      assert.equal(contents.residentBytes, 0);
+      assert.ok(contents.length > 2 ** 50, 'once adopted, a capacity no write reaches (MEMFS never reallocates)');
+    });
+
+    it('keeps written chunks (loaded from the base first) and reads zeros past the base', () => {
+      const contents = adopted();
+      contents.set(Uint8Array.from([1, 2, 3, 4]), CHUNK_BYTES - 2);
+      assert.equal(contents.residentBytes, 2 * CHUNK_BYTES, 'the two chunks the write touched');
+      const expected = Uint8Array.from(base.subarray(0, 2 * CHUNK_BYTES));
+      expected.set([1, 2, 3, 4], CHUNK_BYTES - 2);
+      assert.deepEqual(contents.subarray(0, 2 * CHUNK_BYTES), expected);
+      // A write past the end leaves a gap of zeros.
+      const far = base.length + 5 * CHUNK_BYTES;
+      contents.set(Uint8Array.from([9, 9]), far);
+      const tail = contents.subarray(base.length - 2, far + 2);
+      assert.deepEqual([...tail.subarray(0, 2)], [...base.subarray(base.length - 2)]);
+      assert.ok(tail.subarray(2, tail.length - 2).every((b) => b === 0), 'the gap reads as zeros');
+      assert.deepEqual([...tail.subarray(tail.length - 2)], [9, 9]);
+      assert.deepEqual(contents.slice(CHUNK_BYTES - 2, CHUNK_BYTES + 2), Uint8Array.from([1, 2, 3, 4]), 'a later slice is a copy');
+    });
+  });
+
+  describe('LedgerDatabase.open', () => {
+    let directory: string;
+    beforeEach(() => {
+      directory = temporaryDirectory('ledger-chunked-');
+    });
+    afterEach(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+    it('reads a snapshot on demand: nothing of the file is held until written, then only what was written', () => {
+      const file = path.join(directory, 'ledger.sqlite');
+      writeDatabaseFile(file, 3000, 'a');
+      const size = fs.statSync(file).size;
+      const eager = LedgerDatabase.open(SQL, { file }, { onDemand: false });
+      const lazy = LedgerDatabase.open(SQL, { file });
+      try {
+        assert.equal(eager.residentFileBytes, undefined, 'loaded whole');
+        assert.deepEqual(contentOf(lazy), contentOf(eager));
+        assert.equal(contentOf(lazy).count, 3000);
+        assert.equal(lazy.residentFileBytes, 0, 'reading everything kept nothing in memory');
+        lazy.recordTransaction(2, () => lazy.run('INSERT INTO t (tag, body) VALUES (?, ?)', ['b', 'new']));
+        const resident = lazy.residentFileBytes!;
+        assert.ok(resident > 0 && resident < size / 4, `one insert held ${resident} of ${size} bytes`);
+        assert.equal(lazy.get("SELECT body FROM t WHERE tag = 'b'")?.body, 'new');
+        assert.equal(lazy.get('PRAGMA integrity_check')?.integrity_check, 'ok');
+      } finally {
+        eager.close();
+        lazy.close();
+      }
+    });
+
+    it('ends in the same bytes as a database loaded whole after the same writes, growth and VACUUM included', () => {
+      const file = path.join(directory, 'ledger.sqlite');
+      writeDatabaseFile(file, 500, 'a');
+      const databases = [LedgerDatabase.open(SQL, { file }, { onDemand: false }), LedgerDatabase.open(SQL, { file }), LedgerDatabase.open(SQL, undefined)];
+      try {
+        for (const [n, database] of databases.entries()) {
+          database.recordTransaction(2, () => {
+            if (n === 2) {
+              database.run('CREATE TABLE t (id INTEGER PRIMARY KEY, tag TEXT NOT NULL, body TEXT NOT NULL)');
+              database.run('CREATE INDEX t_tag ON t (tag)');
+            }
+            // Grows the file well past its first size (many new chunks), then frees pages.
+            for (let i = 0; i < 4000; i++) database.run('INSERT INTO t (tag, body) VALUES (?, ?)', ['g', `g-${i}`.padEnd(700, 'x')]);
+            database.run("DELETE FROM t WHERE tag = 'g' AND id % 3 = 0");
+          });
+        }
+        const [eager, lazy] = databases;
+        assert.deepEqual(contentOf(lazy), contentOf(eager));
+        assert.deepEqual(Buffer.from(lazy.export()), Buffer.from(eager.export()), 'same file bytes');
+        // VACUUM shrinks the file: MEMFS copies it into a plain buffer, and it stays correct.
+        for (const database of databases) database.db.exec('VACUUM');
+        assert.deepEqual(contentOf(lazy), contentOf(eager));
+        assert.equal(contentOf(databases[2]).count, 4000 - Math.floor(4000 / 3), 'the new database, grown from empty');
+        for (const database of databases) assert.equal(database.get('PRAGMA integrity_check')?.integrity_check, 'ok');
+      } finally {
+        for (const database of databases) database.close();
+      }
+    });
+
+    it('keeps reading the bytes it was opened from when a new snapshot is renamed over the file, and releases the file on close', function () {
+      if (process.platform !== 'linux') this.skip();
+      const file = path.join(directory, 'ledger.sqlite');
+      writeDatabaseFile(file, 800, 'old');
+      const lazy = LedgerDatabase.open(SQL, { file });
+      assert.equal(descriptorsOn(file), 1, 'the snapshot is held open while the database is');
+      const before = contentOf(lazy);
+      const replacement = path.join(directory, 'other.sqlite');
+      writeDatabaseFile(replacement, 50, 'new');
+      writeFileAtomically(file, fs.readFileSync(replacement));
+      assert.deepEqual(contentOf(lazy), before, 'still the database it opened');
+      lazy.recordTransaction(2, () => lazy.run('INSERT INTO t (tag, body) VALUES (?, ?)', ['later', 'x']));
+      assert.equal(contentOf(lazy).count, 801);
+      lazy.close();
+      assert.equal(descriptorsOn(file), 0, 'closed with the database');
+      assert.equal(descriptorsOn(`${file} (deleted)`), 0, 'the replaced snapshot is released too');
+    });
+
+    it('a reopened store reads its snapshot on demand and holds only what it writes', async () => {
+      let store = await openStore(directory);
+      const session = await store.sessions.create({ type: 'bench', title: 'On demand', intention: 'read pages when needed' });
+      await store.transaction((tx) => {
+        for (let i = 0; i < 2000; i++) tx.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { i, text: 'x'.repeat(400) } });
+      });
+      await store.close();
+      store = await openStore(directory);
+      try {
+        const database = (store as unknown as { database: LedgerDatabase }).database;
+        assert.equal(store.events.list(session.id, { after: 1990, limit: 100 }).length, 10);
+        assert.equal(database.residentFileBytes, 0);
+        await store.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { i: 2000 } });
+        assert.ok(database.residentFileBytes! > 0);
+        assert.equal(store.events.list(session.id, { after: 2000, limit: 10 })[0]?.seq, 2001);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+});
