@@ -18,8 +18,9 @@ import { NoteRepository } from './repositories/noteRepository';
 import type { RepositoryContext } from './repositories/repositoryContext';
 import { RunRepository } from './repositories/runRepository';
 import { SessionRepository } from './repositories/sessionRepository';
-import { SnapshotReplica, defaultWorkerPath } from './snapshotReplica';
-import { LOCK_FILE, SNAPSHOT_FILE, listSegments, writeFileAtomically } from './storeFiles';
+import { SnapshotWriter, defaultWorkerPath } from './snapshotWriter';
+import { writeImage } from './chunkedFile';
+import { LOCK_FILE, SNAPSHOT_FILE, listSegments, writeFileAtomically, writeFileAtomicallyWith } from './storeFiles';
 import type {
   Acknowledged,
   ArtifactsReads,
@@ -151,7 +152,7 @@ function acknowledgedFacade<Reads, Writes>(
 
 /**
  * The session store: sql.js in memory for synchronous reads, an append-only checksummed journal
- * for durability (group commit), and snapshots written by a worker thread replica so the
+ * for durability (group commit), and snapshots — images of the database file — written by a worker thread so the
  * extension host never waits on `db.export()`.
  *
  *   const store = await SessionStore.open({ directory });
@@ -181,7 +182,7 @@ export class SessionStore {
   private idleTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private journal!: JournalWriter<ChangeSet>;
-  private replica: SnapshotReplica | undefined;
+  private writer: SnapshotWriter | undefined;
 
   private constructor(
     private readonly directory: string,
@@ -246,7 +247,7 @@ export class SessionStore {
       const warnings = performRepairs(directory, recovered.repairs, Math.floor(clock.now()));
       store = new SessionStore(directory, database, lock, clock, options, recovered.lastRecord, recovered.snapshotRecord);
       store._warnings.push(...warnings);
-      await store.start(wasmPath, recovered.loadedSnapshot, recovered.replayed, migrations, recovered.replayed.length > 0);
+      await store.start(recovered.loadedSnapshot, migrations, recovered.replayed.length > 0);
       return store;
     } catch (error) {
       // A failed start (e.g. a migration) must not leave the journal file open, the worker running or the lock held.
@@ -342,15 +343,11 @@ export class SessionStore {
     return this.closing;
   }
 
-  private async start(wasmPath: string, loadSnapshot: boolean, replayed: readonly JournalRecord[], migrations: readonly Migration[], replayedAnything: boolean): Promise<void> {
+  private async start(loadSnapshot: boolean, migrations: readonly Migration[], replayedAnything: boolean): Promise<void> {
     this.journal = JournalWriter.open<ChangeSet>(this.directory, this.nextRecord, (batch) => this.onDurable(batch));
     if (this.options.snapshotInWorker !== false) {
-      this.replica = new SnapshotReplica({
+      this.writer = new SnapshotWriter({
         workerPath: this.options.workerPath ?? defaultWorkerPath(),
-        wasmPath,
-        snapshotPath: path.join(this.directory, SNAPSHOT_FILE),
-        loadSnapshot,
-        records: replayed,
         onBroken: (reason) => this.warn({ kind: 'snapshot-failed', message: `Session store snapshots now run on the main thread: ${reason}` }),
       });
     }
@@ -372,7 +369,6 @@ export class SessionStore {
   }
 
   private onDurable(batch: DurableBatch<ChangeSet>): void {
-    this.replica?.post(batch.records);
     this.journalBytesSinceSnapshot += batch.bytes;
     const sessionIds = new Set<string>();
     const kinds = new Set<StoreChangeKind>();
@@ -402,16 +398,30 @@ export class SessionStore {
     this.snapshot().catch((error: Error) => this.warn({ kind: 'snapshot-failed', message: `Could not write the session store snapshot (the journal keeps every change): ${error.message}` }));
   }
 
-  /** Rotates the journal, has the replica write a snapshot up to the rotation point, then drops the covered segments. */
+  /**
+   * Rotates the journal, writes a snapshot of the database (at least up to the rotation point), then
+   * drops the covered segments. The snapshot is an image of the database file taken now, written by
+   * the worker while writes go on; the file it becomes is then the database's base (see chunkedFile.ts).
+   */
   private async writeSnapshot(): Promise<void> {
     const upTo = await this.journal.rotate();
     this.journalBytesSinceSnapshot = 0;
     if (upTo <= this.lastSnapshotRecord) return;
-    if (this.replica && !this.replica.broken) {
-      await this.replica.writeSnapshot(upTo);
+    const snapshotPath = path.join(this.directory, SNAPSHOT_FILE);
+    // The database may be ahead of `upTo` (writes since the rotation): the snapshot records what it holds.
+    const image = this.database.freezeFile();
+    if (image) {
+      try {
+        if (this.writer && !this.writer.broken) await this.writer.write(image, snapshotPath);
+        else writeFileAtomicallyWith(snapshotPath, (fd) => writeImage(fd, image)); // no worker: here, stalling ~1 ms per MB
+      } catch (error) {
+        this.database.thawFile();
+        throw error;
+      }
+      this.database.thawFile(snapshotPath);
     } else {
-      // No worker: export here. The database may be ahead of `upTo`; the snapshot records what it holds.
-      writeFileAtomically(path.join(this.directory, SNAPSHOT_FILE), this.database.export());
+      // The file is not held in chunks (sql.js's own buffer): export it here.
+      writeFileAtomically(snapshotPath, this.database.export());
     }
     this.lastSnapshotRecord = upTo;
     // Unlinking a large segment can take tens of milliseconds: keep it off the calling thread.
@@ -434,7 +444,7 @@ export class SessionStore {
     this.closing ??= Promise.resolve();
     clearTimeout(this.idleTimer);
     await this.journal?.close({ removeIfUnused: true }).catch(() => undefined);
-    await this.replica?.terminate().catch(() => undefined);
+    await this.writer?.terminate().catch(() => undefined);
     this.database.close();
   }
 
@@ -447,7 +457,7 @@ export class SessionStore {
       this.warn({ kind: 'snapshot-failed', message: `No final snapshot was written (the journal keeps every change): ${(error as Error).message}` });
     } finally {
       await this.journal.close().catch(() => undefined);
-      await this.replica?.terminate().catch(() => undefined);
+      await this.writer?.terminate().catch(() => undefined);
       this.database.close();
       this.lock.release();
     }

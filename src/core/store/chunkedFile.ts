@@ -1,35 +1,50 @@
 import * as fs from 'node:fs';
+import { writeFully } from './storeFiles';
 
 /**
- * The bytes a database file starts from: the snapshot file on disk (read on demand) or bytes in
- * memory (a new, empty database).
+ * Where the bytes a database file started from can be read, by this thread or the snapshot worker
+ * (a descriptor is valid in every thread of the process; the bytes are in shared memory).
  */
+export type BaseSource = { readonly fd: number; readonly size: number } | { readonly bytes: Uint8Array; readonly size: number };
+
+/** The bytes a database file starts from: the snapshot file read on demand, or bytes in shared memory. */
 export interface BaseBytes {
   readonly size: number;
+  readonly source: BaseSource;
   /** Copies `length` bytes at `position` (all inside `size`) into `target` at `targetOffset`. */
   read(target: Uint8Array, targetOffset: number, length: number, position: number): void;
   /** Releases the file descriptor, if any. Idempotent. */
   close(): void;
 }
 
+function readFully(fd: number, target: Uint8Array, targetOffset: number, length: number, position: number, what: string): void {
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, target, targetOffset + done, length - done, position + done);
+    if (n === 0) throw new Error(`${what} ended at byte ${position + done}, before the ${length} bytes at ${position} that were read`);
+    done += n;
+  }
+}
+
+function readRange(source: BaseSource, target: Uint8Array, targetOffset: number, length: number, position: number): void {
+  if ('fd' in source) readFully(source.fd, target, targetOffset, length, position, 'the snapshot file');
+  else target.set(source.bytes.subarray(position, position + length), targetOffset);
+}
+
 /**
- * A snapshot file read on demand through a descriptor held open until the database closes. The
- * store replaces the snapshot only by rename, so the descriptor keeps reading the bytes this
- * database was opened from (its inode), whatever is written to the path meanwhile.
+ * A snapshot file read on demand through a descriptor held open until the database closes (or
+ * moves to a newer snapshot). The store replaces the snapshot only by rename, so the descriptor
+ * keeps reading the bytes this database was opened from, whatever is written to the path meanwhile.
  */
 export function fileBase(filePath: string): BaseBytes {
   let fd: number | undefined = fs.openSync(filePath, 'r');
-  const size = fs.fstatSync(fd).size;
+  const source = { fd, size: fs.fstatSync(fd).size };
   return {
-    size,
-    read(target, targetOffset, length, position) {
+    size: source.size,
+    source,
+    read: (target, targetOffset, length, position) => {
       if (fd === undefined) throw new Error(`${filePath} was already closed`);
-      let done = 0;
-      while (done < length) {
-        const n = fs.readSync(fd, target, targetOffset + done, length - done, position + done);
-        if (n === 0) throw new Error(`${filePath} is shorter than when it was opened (${size} bytes; read ended at ${position + done})`);
-        done += n;
-      }
+      readRange(source, target, targetOffset, length, position);
     },
     close() {
       if (fd === undefined) return;
@@ -39,22 +54,78 @@ export function fileBase(filePath: string): BaseBytes {
   };
 }
 
-export function bytesBase(bytes: Uint8Array): BaseBytes {
-  return {
-    size: bytes.length,
-    read: (target, targetOffset, length, position) => target.set(bytes.subarray(position, position + length), targetOffset),
-    close: () => undefined,
-  };
+function sharedCopy(bytes: Uint8Array): Uint8Array {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  shared.set(bytes);
+  return shared;
 }
 
-/** Bytes per chunk: a few SQLite pages (4 KiB each by default), read from the base and kept once written. */
+/** Bytes in memory (copied to shared memory unless they are there already). */
+export function bytesBase(bytes: Uint8Array): BaseBytes {
+  const source = { bytes: sharedCopy(bytes), size: bytes.length };
+  return { size: source.size, source, read: (target, targetOffset, length, position) => readRange(source, target, targetOffset, length, position), close: () => undefined };
+}
+
+/** A whole file read into shared memory now; no descriptor is kept (Windows, where an open file may block the rename over it). */
+export function wholeFileBase(filePath: string): BaseBytes {
+  const fd = fs.openSync(filePath, 'r');
+  try {
+    const bytes = new Uint8Array(new SharedArrayBuffer(fs.fstatSync(fd).size));
+    readFully(fd, bytes, 0, bytes.length, 0, filePath);
+    return bytesBase(bytes);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Bytes per chunk: four SQLite pages (4 KiB each by default), read from the base and kept once written. */
 export const CHUNK_BYTES = 16 * 1024;
 /** Reads that span chunks are assembled here (reused: the file system copies them out at once). */
 const SCRATCH_BYTES = 256 * 1024;
+/** Chunks released by a move to a newer snapshot are kept for reuse up to this many (32 MiB): fresh memory is slow to fault in. */
+const POOL_CHUNKS = 2048;
 
 /**
- * The contents of sql.js's in-memory database file, without holding the whole file in memory and
- * without ever copying it whole.
+ * The database file as a snapshot would hold it, at a moment between transactions: its size, the
+ * base, and the chunks written since the base (shared memory, left untouched until the image is
+ * written: later writes go to copies). Written by {@link writeImage}, on the snapshot worker.
+ */
+export interface FileImage {
+  readonly size: number;
+  readonly base: BaseSource;
+  readonly chunks: readonly (readonly [index: number, bytes: Uint8Array])[];
+}
+
+/** Writes `image` into `fd` from position 0: its chunks, the base elsewhere, zeros past the base. */
+export function writeImage(fd: number, image: FileImage): void {
+  const chunks = new Map(image.chunks);
+  const buffer = Buffer.allocUnsafe(1024 * 1024);
+  let at = 0;
+  while (at < image.size) {
+    const index = Math.floor(at / CHUNK_BYTES);
+    const chunk = chunks.get(index);
+    if (chunk) {
+      const n = Math.min(CHUNK_BYTES, image.size - at);
+      writeFully(fd, chunk.subarray(0, n), at);
+      at += n;
+      continue;
+    }
+    // A run of chunks nobody wrote: from the base (zeros past it), up to a buffer at a time.
+    let end = Math.min(image.size, (index + 1) * CHUNK_BYTES);
+    while (end < image.size && end - at < buffer.length && !chunks.has(Math.floor(end / CHUNK_BYTES))) end = Math.min(image.size, end + CHUNK_BYTES, at + buffer.length);
+    const n = end - at;
+    const fromBase = Math.max(0, Math.min(end, image.base.size) - at);
+    if (fromBase > 0) readRange(image.base, buffer, 0, fromBase, at);
+    buffer.fill(0, fromBase, n);
+    writeFully(fd, buffer.subarray(0, n), at);
+    at = end;
+  }
+}
+
+/**
+ * The contents of sql.js's in-memory database file, without holding the whole file in memory, without
+ * ever copying it whole, and able to hand a consistent image of itself to another thread.
  *
  * sql.js keeps the database in an Emscripten MEMFS file whose `contents` is one Uint8Array: opening
  * a 100 MB store means reading all of it into fresh memory (here ~3 ms per MB of page faults), and
@@ -62,30 +133,59 @@ const SCRATCH_BYTES = 256 * 1024;
  * object takes that buffer's place. MEMFS only ever calls `slice` (once, to adopt the initial
  * bytes), `subarray` (to read), `length` (to see whether a write needs a bigger buffer) and `set`
  * (to write), so the file becomes:
- *   - chunks of {@link CHUNK_BYTES} that were written since opening, kept in memory;
+ *   - chunks of {@link CHUNK_BYTES} written since the base, in shared memory;
  *   - everything else read from the base (the snapshot file) when SQLite asks for it — SQLite keeps
  *     the pages it uses in its own page cache;
  *   - zeros past the base that nothing wrote.
- * `length` reports a capacity no write reaches, so MEMFS never reallocates. A truncation (SQLite
- * shrinking the file, e.g. VACUUM) makes MEMFS copy the file into a plain buffer: correct, just
- * eager from then on.
+ * `length` reports a capacity no write reaches, so MEMFS never reallocates.
+ *
+ * Snapshots: {@link freeze} (between transactions) returns the file's image — the base and the
+ * chunks as they are — and until {@link thaw} a write to a frozen chunk goes to a copy, so the
+ * snapshot worker can write the image while the database goes on. Once the image is the snapshot on
+ * disk, `thaw` with its path makes that file the base and drops the chunks it holds.
+ *
+ * A truncation (SQLite shrinking the file: VACUUM; the store's connection never spills pages before
+ * COMMIT, so a rollback does not) makes MEMFS copy the file into a plain buffer and stop using this
+ * object: {@link detached} then says so, and snapshots go back to exporting the database.
  */
 export class ChunkedFileContents {
   /** The `buffer` MEMFS compares with the WASM heap's (never equal). */
   readonly buffer = undefined;
   private readonly chunks: (Uint8Array | undefined)[] = [];
+  private readonly pool: Uint8Array[] = [];
   private adoptedByFs = false;
+  private lostByFs = false;
   private scratch: Uint8Array | undefined;
   private reads = 0;
+  private size: number;
+  /** Chunk indices the current image shares; undefined when no image is out. */
+  private frozen: Set<number> | undefined;
+  private frozenSize = 0;
 
-  constructor(private readonly base: BaseBytes) {}
+  /** `holdSnapshotFile`: whether {@link thaw} may make the snapshot file the base (a descriptor held open; not on Windows). */
+  constructor(
+    private base: BaseBytes,
+    private readonly options: { readonly holdSnapshotFile: boolean } = { holdSnapshotFile: true },
+  ) {
+    this.size = base.size;
+  }
 
   /** Whether MEMFS took this object as the file's contents and reads through it (checked after opening). */
   get inUse(): boolean {
     return this.adoptedByFs && this.reads > 0;
   }
 
-  /** Bytes held in memory (written chunks), for tests and diagnostics. */
+  /** Whether MEMFS replaced this object by a plain buffer (the file was truncated): it no longer sees writes. */
+  get detached(): boolean {
+    return this.lostByFs;
+  }
+
+  /** The file's size as this object has seen it written. */
+  get fileSize(): number {
+    return this.size;
+  }
+
+  /** Bytes held in memory (written chunks; the pool and a shared base not counted), for tests and diagnostics. */
   get residentBytes(): number {
     return this.chunks.reduce((sum, chunk) => sum + (chunk ? chunk.length : 0), 0);
   }
@@ -118,6 +218,9 @@ export class ChunkedFileContents {
       this.scratch ??= new Uint8Array(SCRATCH_BYTES);
       target = this.scratch.subarray(0, length);
     } else {
+      // SQLite reads a page at a time; a read of this size from the start is MEMFS copying the file
+      // into a plain buffer because it is being truncated.
+      if (start === 0) this.lostByFs = true;
       target = new Uint8Array(length);
     }
     return this.copy(start, end, target);
@@ -132,9 +235,47 @@ export class ChunkedFileContents {
       const index = Math.floor(at / CHUNK_BYTES);
       const offset = at - index * CHUNK_BYTES;
       const n = Math.min(CHUNK_BYTES - offset, bytes.length - done);
-      this.loadChunk(index).set(bytes.subarray(done, done + n), offset);
+      this.writableChunk(index).set(bytes.subarray(done, done + n), offset);
       done += n;
     }
+    this.size = Math.max(this.size, position + bytes.length);
+  }
+
+  /**
+   * The file as it is now, for a snapshot. Call between transactions; until {@link thaw}, writes to
+   * the chunks it holds go to copies.
+   */
+  freeze(): FileImage {
+    if (this.frozen) throw new Error('a snapshot image is already out: thaw it first');
+    const chunks: [number, Uint8Array][] = [];
+    this.chunks.forEach((chunk, index) => chunk && chunks.push([index, chunk]));
+    this.frozen = new Set(chunks.map(([index]) => index));
+    this.frozenSize = this.size;
+    return { size: this.size, base: this.base.source, chunks };
+  }
+
+  /**
+   * Ends the image. With `snapshotPath` — the image is now that file — the file becomes the base
+   * and the chunks it holds unchanged are released (the old base is closed). Without, or when the
+   * snapshot file may not be held, everything stays as it was.
+   */
+  thaw(snapshotPath?: string): void {
+    const frozen = this.frozen;
+    this.frozen = undefined;
+    if (!frozen || snapshotPath === undefined || !this.options.holdSnapshotFile) return;
+    const next = fileBase(snapshotPath);
+    if (next.size !== this.frozenSize) {
+      // Not the image (another size): keep the old base.
+      next.close();
+      return;
+    }
+    for (const index of frozen) {
+      const chunk = this.chunks[index];
+      this.chunks[index] = undefined;
+      if (chunk && this.pool.length < POOL_CHUNKS) this.pool.push(chunk);
+    }
+    this.base.close();
+    this.base = next;
   }
 
   /** Releases the base (its file descriptor). The chunks go with this object. */
@@ -142,14 +283,28 @@ export class ChunkedFileContents {
     this.base.close();
   }
 
-  private loadChunk(index: number): Uint8Array {
-    let chunk = this.chunks[index];
-    if (chunk) return chunk;
-    chunk = new Uint8Array(CHUNK_BYTES);
+  private allocate(): Uint8Array {
+    return this.pool.pop() ?? new Uint8Array(new SharedArrayBuffer(CHUNK_BYTES));
+  }
+
+  private writableChunk(index: number): Uint8Array {
+    const chunk = this.chunks[index];
+    if (chunk) {
+      if (!this.frozen?.has(index)) return chunk;
+      // The snapshot image holds this one: write to a copy.
+      const copy = this.allocate();
+      copy.set(chunk);
+      this.chunks[index] = copy;
+      this.frozen.delete(index);
+      return copy;
+    }
+    const loaded = this.allocate();
     const start = index * CHUNK_BYTES;
-    if (start < this.base.size) this.base.read(chunk, 0, Math.min(CHUNK_BYTES, this.base.size - start), start);
-    this.chunks[index] = chunk;
-    return chunk;
+    const fromBase = Math.max(0, Math.min(CHUNK_BYTES, this.base.size - start));
+    if (fromBase > 0) this.base.read(loaded, 0, fromBase, start);
+    loaded.fill(0, fromBase);
+    this.chunks[index] = loaded;
+    return loaded;
   }
 
   /** Fills `target` with bytes `start…end`: written chunks, else the base, else zeros. */
@@ -157,23 +312,21 @@ export class ChunkedFileContents {
     let at = start;
     while (at < end) {
       const index = Math.floor(at / CHUNK_BYTES);
-      const chunkStart = index * CHUNK_BYTES;
-      const offset = at - chunkStart;
+      const offset = at - index * CHUNK_BYTES;
       const n = Math.min(CHUNK_BYTES - offset, end - at);
       const chunk = this.chunks[index];
       if (chunk) {
         target.set(chunk.subarray(offset, offset + n), at - start);
-      } else {
-        // Not written since opening: read the run of consecutive unloaded chunks from the base in one go.
-        let runEnd = at + n;
-        while (runEnd < end && !this.chunks[Math.floor(runEnd / CHUNK_BYTES)]) runEnd = Math.min(end, (Math.floor(runEnd / CHUNK_BYTES) + 1) * CHUNK_BYTES);
-        const fromBase = Math.max(0, Math.min(runEnd, this.base.size) - at);
-        if (fromBase > 0) this.base.read(target, at - start, fromBase, at);
-        target.fill(0, at - start + fromBase, runEnd - start);
-        at = runEnd;
+        at += n;
         continue;
       }
-      at += n;
+      // Not written since the base: read the run of consecutive unwritten chunks from the base in one go.
+      let runEnd = at + n;
+      while (runEnd < end && !this.chunks[Math.floor(runEnd / CHUNK_BYTES)]) runEnd = Math.min(end, (Math.floor(runEnd / CHUNK_BYTES) + 1) * CHUNK_BYTES);
+      const fromBase = Math.max(0, Math.min(runEnd, this.base.size) - at);
+      if (fromBase > 0) this.base.read(target, at - start, fromBase, at);
+      target.fill(0, at - start + fromBase, runEnd - start);
+      at = runEnd;
     }
     return target;
   }

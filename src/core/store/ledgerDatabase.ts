@@ -1,10 +1,13 @@
 import * as fs from 'node:fs';
 import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from 'sql.js';
-import { ChunkedFileContents, bytesBase, fileBase } from './chunkedFile';
+import { ChunkedFileContents, bytesBase, fileBase, wholeFileBase, type FileImage } from './chunkedFile';
 
 /** The values the store binds: text, numbers and NULL (no blobs), so statements serialise to JSON exactly. */
 export type SqlValue = string | number | null;
 export type SqlRow = Record<string, SqlValue>;
+
+/** How a database holds its file: see {@link LedgerDatabase.open}. */
+export type FileMode = 'on-demand' | 'in-memory' | 'plain';
 
 /**
  * One recorded write: `[sql, params]` for a prepared statement, or `[script]` for a multi-statement
@@ -19,9 +22,10 @@ const SET_LAST_RECORD_SQL = `UPDATE ${META_TABLE} SET value = ? WHERE key = '${L
  * Connection settings, re-applied after every `export()` (which reopens the connection). The file
  * lives in sql.js's in-memory file system and durability comes from the store's journal, so SQLite's
  * own syncs are pointless (`synchronous=OFF`); its rollback journal stays (in memory) so a failed
- * transaction still rolls back.
+ * transaction still rolls back. `cache_spill=OFF` keeps a transaction's pages out of the file until
+ * COMMIT, so a rollback never writes (or truncates) the file.
  */
-const CONNECTION_PRAGMAS = 'PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA foreign_keys=ON;';
+const CONNECTION_PRAGMAS = 'PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_spill=OFF; PRAGMA foreign_keys=ON;';
 
 /**
  * A sql.js database with a prepared-statement cache, the store's bookkeeping table (the number of
@@ -33,14 +37,18 @@ export class LedgerDatabase {
   private recorded: RecordedStatement[] | undefined;
 
   /**
-   * Opens a database from a snapshot file, from bytes, or new (`source` undefined). Unless
-   * `onDemand` is false the file's pages are read when SQLite needs them and only written parts are
-   * held in memory ({@link ChunkedFileContents}): opening costs the same at 1 MB and at 100 MB, and a
-   * growing database is never copied whole. Should sql.js stop reading through those contents the
-   * file is loaded whole instead, as before.
+   * Opens a database from a snapshot file, from bytes, or new (`source` undefined), with its file
+   * held in {@link ChunkedFileContents}: only the parts written since the base are in memory, a
+   * growing database is never copied whole, and a snapshot is an image of the file (no export).
+   *   - `on-demand` (default): the snapshot file is read when SQLite needs a page;
+   *   - `in-memory` (default on Windows, where a file held open might stop the next snapshot's
+   *     rename over it): the snapshot file is read whole into memory now;
+   *   - `plain`: sql.js's own in-memory file (snapshots by export). Also what any mode falls back
+   *     to should sql.js stop reading through the chunked contents.
    */
-  static open(SQL: SqlJsStatic, source: { readonly file: string } | { readonly bytes: Uint8Array } | undefined, options: { onDemand?: boolean } = {}): LedgerDatabase {
-    if (options.onDemand === false) {
+  static open(SQL: SqlJsStatic, source: { readonly file: string } | { readonly bytes: Uint8Array } | undefined, options: { mode?: FileMode } = {}): LedgerDatabase {
+    const mode = options.mode ?? (process.platform === 'win32' ? 'in-memory' : 'on-demand');
+    if (mode === 'plain') {
       const bytes = source === undefined ? undefined : 'file' in source ? fs.readFileSync(source.file) : source.bytes;
       return new LedgerDatabase(new SQL.Database(bytes));
     }
@@ -51,8 +59,9 @@ export class LedgerDatabase {
       empty.close();
       source = { bytes };
     }
-    const contents = new ChunkedFileContents('file' in source ? fileBase(source.file) : bytesBase(source.bytes));
-    let database: LedgerDatabase | undefined;
+    const base = 'bytes' in source ? bytesBase(source.bytes) : mode === 'on-demand' ? fileBase(source.file) : wholeFileBase(source.file);
+    const contents = new ChunkedFileContents(base, { holdSnapshotFile: mode === 'on-demand' });
+    let database: LedgerDatabase;
     try {
       database = new LedgerDatabase(new SQL.Database(contents as unknown as Uint8Array), contents);
     } catch (error) {
@@ -61,7 +70,7 @@ export class LedgerDatabase {
     }
     if (contents.inUse) return database;
     database.close();
-    return LedgerDatabase.open(SQL, source, { onDemand: false });
+    return LedgerDatabase.open(SQL, source, { mode: 'plain' });
   }
 
   constructor(
@@ -83,6 +92,25 @@ export class LedgerDatabase {
   /** Bytes of the database file held in memory when it is read on demand (undefined when loaded whole). */
   get residentFileBytes(): number | undefined {
     return this.contents?.residentBytes;
+  }
+
+  /**
+   * An image of the database file for a snapshot (between transactions only), or undefined when the
+   * file is not held in chunks (`plain`, or truncated since: then export). Writes go on meanwhile;
+   * end it with {@link thawFile}.
+   */
+  freezeFile(): FileImage | undefined {
+    if (this.recorded) throw new Error('A snapshot image can only be taken between transactions.');
+    const contents = this.contents;
+    if (!contents || contents.detached) return undefined;
+    const pages = this.get('SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()');
+    if (Number(pages?.bytes) !== contents.fileSize) return undefined; // not the file SQLite sees: do not trust it
+    return contents.freeze();
+  }
+
+  /** Ends the image of {@link freezeFile}; `snapshotPath` when it is now that file (which becomes the base). */
+  thawFile(snapshotPath?: string): void {
+    this.contents?.thaw(snapshotPath);
   }
 
   get inTransaction(): boolean {

@@ -39,29 +39,24 @@ function readHeader(file: string): { header: Uint8Array; size: number } {
   }
 }
 
-/**
- * Opens the snapshot (its pages are read on demand, see LedgerDatabase.open; whole on Windows,
- * where a file held open might stop the next snapshot's rename over it). A damaged snapshot
- * yields an empty database and the damage.
- */
+/** Opens the snapshot (see LedgerDatabase.open for how its file is held). A damaged snapshot yields an empty database and the damage. */
 function loadSnapshot(SQL: SqlJsStatic, snapshotPath: string): { database: LedgerDatabase; loaded: boolean; damage?: string } {
-  const onDemand = process.platform !== 'win32';
-  if (!fs.existsSync(snapshotPath)) return { database: LedgerDatabase.open(SQL, undefined, { onDemand }), loaded: false };
+  if (!fs.existsSync(snapshotPath)) return { database: LedgerDatabase.open(SQL, undefined), loaded: false };
   const { header, size } = readHeader(snapshotPath);
   const damage = describeSnapshotDamage(header, size);
   if (!damage) {
     let database: LedgerDatabase | undefined;
     try {
-      database = LedgerDatabase.open(SQL, { file: snapshotPath }, { onDemand });
+      database = LedgerDatabase.open(SQL, { file: snapshotPath });
       database.all('SELECT name FROM sqlite_master');
       database.lastAppliedRecord();
       return { database, loaded: true };
     } catch (error) {
       database?.close();
-      return { database: LedgerDatabase.open(SQL, undefined, { onDemand }), loaded: false, damage: `SQLite cannot read it (${(error as Error).message})` };
+      return { database: LedgerDatabase.open(SQL, undefined), loaded: false, damage: `SQLite cannot read it (${(error as Error).message})` };
     }
   }
-  return { database: LedgerDatabase.open(SQL, undefined, { onDemand }), loaded: false, damage };
+  return { database: LedgerDatabase.open(SQL, undefined), loaded: false, damage };
 }
 
 /**

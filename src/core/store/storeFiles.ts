@@ -47,11 +47,21 @@ export function fsyncDirectory(directory: string): void {
 
 /** Writes `bytes` to `<file>.tmp`, fsyncs, renames over `file` and fsyncs the directory. */
 export function writeFileAtomically(file: string, bytes: Uint8Array): void {
+  writeFileAtomicallyWith(file, (fd) => writeFully(fd, bytes, 0));
+}
+
+/** Writes all of `bytes` at `position` of `fd`. */
+export function writeFully(fd: number, bytes: Uint8Array, position: number): void {
+  let written = 0;
+  while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, position + written);
+}
+
+/** Like {@link writeFileAtomically}, with `write` filling the temporary file through its descriptor. */
+export function writeFileAtomicallyWith(file: string, write: (fd: number) => void): void {
   const temporary = `${file}.tmp`;
   const fd = fs.openSync(temporary, 'w');
   try {
-    let written = 0;
-    while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written);
+    write(fd);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { CHUNK_BYTES, ChunkedFileContents, bytesBase } from '../../../src/core/store/chunkedFile';
 import { LedgerDatabase } from '../../../src/core/store/ledgerDatabase';
-import { writeFileAtomically } from '../../../src/core/store/storeFiles';
+import { writeFileAtomically, writeFileAtomicallyWith } from '../../../src/core/store/storeFiles';
+import { writeImage } from '../../../src/core/store/chunkedFile';
 import { newEventId, openStore, temporaryDirectory } from './storeTestSupport';
 
 let SQL: SqlJsStatic;
@@ -89,7 +90,7 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       const file = path.join(directory, 'ledger.sqlite');
       writeDatabaseFile(file, 3000, 'a');
       const size = fs.statSync(file).size;
-      const eager = LedgerDatabase.open(SQL, { file }, { onDemand: false });
+      const eager = LedgerDatabase.open(SQL, { file }, { mode: 'plain' });
       const lazy = LedgerDatabase.open(SQL, { file });
       try {
         assert.equal(eager.residentFileBytes, undefined, 'loaded whole');
@@ -110,7 +111,7 @@ describe('database file read on demand (ChunkedFileContents)', () => {
     it('ends in the same bytes as a database loaded whole after the same writes, growth and VACUUM included', () => {
       const file = path.join(directory, 'ledger.sqlite');
       writeDatabaseFile(file, 500, 'a');
-      const databases = [LedgerDatabase.open(SQL, { file }, { onDemand: false }), LedgerDatabase.open(SQL, { file }), LedgerDatabase.open(SQL, undefined)];
+      const databases = [LedgerDatabase.open(SQL, { file }, { mode: 'plain' }), LedgerDatabase.open(SQL, { file }), LedgerDatabase.open(SQL, undefined)];
       try {
         for (const [n, database] of databases.entries()) {
           database.recordTransaction(2, () => {
@@ -127,8 +128,11 @@ describe('database file read on demand (ChunkedFileContents)', () => {
         assert.deepEqual(contentOf(lazy), contentOf(eager));
         assert.deepEqual(Buffer.from(lazy.export()), Buffer.from(eager.export()), 'same file bytes');
         // VACUUM shrinks the file: MEMFS copies it into a plain buffer, and it stays correct.
+        assert.ok(lazy.freezeFile(), 'an image before');
+        lazy.thawFile();
         for (const database of databases) database.db.exec('VACUUM');
         assert.deepEqual(contentOf(lazy), contentOf(eager));
+        assert.equal(lazy.freezeFile(), undefined, 'no image of a file the chunks no longer hold (the store exports instead)');
         assert.equal(contentOf(databases[2]).count, 4000 - Math.floor(4000 / 3), 'the new database, grown from empty');
         for (const database of databases) assert.equal(database.get('PRAGMA integrity_check')?.integrity_check, 'ok');
       } finally {
@@ -154,6 +158,43 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       assert.equal(descriptorsOn(`${file} (deleted)`), 0, 'the replaced snapshot is released too');
     });
 
+    it('a frozen image stays the file as it was while writes go on; thawed onto its snapshot, the written chunks are released', () => {
+      const file = path.join(directory, 'ledger.sqlite');
+      writeDatabaseFile(file, 1500, 'a');
+      const eager = LedgerDatabase.open(SQL, { file }, { mode: 'plain' });
+      const lazy = LedgerDatabase.open(SQL, { file });
+      const write = (database: LedgerDatabase, record: number, tag: string, rows: number, updateEvery: number) =>
+        database.recordTransaction(record, () => {
+          for (let i = 0; i < rows; i++) database.run('INSERT INTO t (tag, body) VALUES (?, ?)', [tag, `${tag}-${i}`.padEnd(900, 'y')]);
+          database.run('UPDATE t SET body = ? WHERE id % ? = 0', [`${tag}-updated`, updateEvery]);
+        });
+      try {
+        for (const database of [eager, lazy]) write(database, 2, 'before', 600, 7);
+        const atFreeze = Buffer.from(eager.export());
+        const image = lazy.freezeFile()!;
+        assert.ok(image && image.chunks.length > 0 && image.size === atFreeze.length);
+        assert.throws(() => lazy.freezeFile(), /already out/);
+        for (const database of [eager, lazy]) write(database, 3, 'during', 20, 500); // rewrites some frozen chunks: copies
+        const snapshot = path.join(directory, 'snapshot.sqlite');
+        writeFileAtomicallyWith(snapshot, (fd) => writeImage(fd, image));
+        const written = LedgerDatabase.open(SQL, { file: snapshot }, { mode: 'plain' });
+        assert.equal(written.get('PRAGMA integrity_check')?.integrity_check, 'ok');
+        assert.deepEqual(contentOf(written), contentOf(LedgerDatabase.open(SQL, { bytes: atFreeze }, { mode: 'plain' })), 'the image is the database at the freeze, not after');
+        assert.equal(written.get("SELECT count(*) AS n FROM t WHERE tag = 'during'")?.n, 0);
+        written.close();
+        const resident = lazy.residentFileBytes!;
+        lazy.thawFile(snapshot);
+        assert.ok(lazy.residentFileBytes! < resident, `thawing released chunks (${resident} → ${lazy.residentFileBytes} bytes)`);
+        assert.deepEqual(contentOf(lazy), contentOf(eager));
+        for (const database of [eager, lazy]) write(database, 4, 'after', 300, 11);
+        assert.ok(Buffer.from(lazy.export()).equals(Buffer.from(eager.export())), 'same file bytes as the database loaded whole');
+        assert.equal(lazy.get('PRAGMA integrity_check')?.integrity_check, 'ok');
+      } finally {
+        eager.close();
+        lazy.close();
+      }
+    });
+
     it('a reopened store reads its snapshot on demand and holds only what it writes', async () => {
       let store = await openStore(directory);
       const session = await store.sessions.create({ type: 'bench', title: 'On demand', intention: 'read pages when needed' });
@@ -169,6 +210,31 @@ describe('database file read on demand (ChunkedFileContents)', () => {
         await store.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { i: 2000 } });
         assert.ok(database.residentFileBytes! > 0);
         assert.equal(store.events.list(session.id, { after: 2000, limit: 10 })[0]?.seq, 2001);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a store snapshot taken while appends go on keeps every acknowledged event, and the store moves onto it', async () => {
+      let store = await openStore(directory);
+      const session = await store.sessions.create({ type: 'bench', title: 'Snapshot under load', intention: 'write while the image is written' });
+      const append = (i: number) => store.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { i, text: 'z'.repeat(300) } });
+      for (let i = 0; i < 1500; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => append(i + k)));
+      const database = (store as unknown as { database: LedgerDatabase }).database;
+      const residentBefore = database.residentFileBytes!;
+      const during = Array.from({ length: 400 }, (_, k) => append(1500 + k));
+      const snapshot = store.snapshot();
+      during.push(...Array.from({ length: 100 }, (_, k) => append(1900 + k)));
+      await Promise.all([snapshot, ...during]);
+      assert.ok(database.residentFileBytes! < residentBefore, `the store moved onto its snapshot (${residentBefore} → ${database.residentFileBytes} bytes in memory)`);
+      assert.equal(store.warnings.length, 0, store.warnings.map((w) => w.message).join('; '));
+      await store.close();
+      store = await openStore(directory);
+      try {
+        const events = store.events.list(session.id, { after: 0, limit: 5000 });
+        assert.equal(events.length, 2000);
+        assert.deepEqual(events.map((e) => e.seq), Array.from({ length: 2000 }, (_, i) => i + 1));
+        assert.deepEqual(new Set(events.map((e) => (e.payload as { i: number }).i)).size, 2000);
       } finally {
         await store.close();
       }

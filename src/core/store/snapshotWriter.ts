@@ -1,24 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { JournalRecord } from './journalRecord';
+import type { FileImage } from './chunkedFile';
 import type { FromSnapshotWorker, ToSnapshotWorker } from './snapshotProtocol';
 
 export interface SnapshotWritten {
-  readonly upTo: number;
   readonly bytes: number;
-  readonly exportMs: number;
   readonly writeMs: number;
 }
 
-export interface SnapshotReplicaOptions {
+export interface SnapshotWriterOptions {
   readonly workerPath: string;
-  readonly wasmPath: string;
-  readonly snapshotPath: string;
-  /** Whether the store was loaded from the snapshot file (false: it started empty). */
-  readonly loadSnapshot: boolean;
-  readonly records: readonly JournalRecord[];
-  /** Called once if the replica stops mirroring the store (worker crashed or failed to apply a record). */
+  /** Called once if the worker stops (crashed or exited): snapshots then run on the main thread. */
   readonly onBroken: (reason: string) => void;
 }
 
@@ -31,17 +24,15 @@ export function defaultWorkerPath(): string {
   return fs.existsSync(bundled) ? bundled : path.join(__dirname, 'snapshotWorker.ts');
 }
 
-/**
- * Main-thread handle of the snapshot worker (see snapshotWorker.ts): posts durable records to the
- * replica and asks it for snapshots, one at a time, in record order.
- */
-export class SnapshotReplica {
+/** Main-thread handle of the snapshot worker (see snapshotWorker.ts): hands it file images to write, one at a time. */
+export class SnapshotWriter {
   private readonly worker: Worker;
-  private readonly waitingSnapshots: { resolve(written: SnapshotWritten): void; reject(error: Error): void }[] = [];
+  private readonly waiting = new Map<number, { resolve(written: SnapshotWritten): void; reject(error: Error): void }>();
+  private nextId = 1;
   private brokenReason: string | undefined;
   private terminated = false;
 
-  constructor(private readonly options: SnapshotReplicaOptions) {
+  constructor(private readonly options: SnapshotWriterOptions) {
     this.worker = options.workerPath.endsWith('.ts')
       ? // From source (unit tests, tsx): register tsx's require hook in the worker thread, then load the .ts entry.
         new Worker(`require('node:module').createRequire(${JSON.stringify(__filename)})('tsx/cjs'); require(${JSON.stringify(options.workerPath)});`, { eval: true })
@@ -52,24 +43,21 @@ export class SnapshotReplica {
     this.worker.on('exit', (code) => {
       if (!this.terminated) this.breakWith(`snapshot worker exited (code ${code})`);
     });
-    this.send({ type: 'init', wasmPath: options.wasmPath, snapshotPath: options.snapshotPath, loadSnapshot: options.loadSnapshot, records: options.records });
   }
 
   get broken(): string | undefined {
     return this.brokenReason;
   }
 
-  post(records: readonly JournalRecord[]): void {
-    if (!this.brokenReason) this.send({ type: 'records', records });
-  }
-
-  /** Writes a snapshot of the replica at record `upTo` (it must have been posted every record up to it). */
-  writeSnapshot(upTo: number): Promise<SnapshotWritten> {
+  /** Writes `image` atomically to `snapshotPath`. The image's chunks must stay untouched until this settles. */
+  write(image: FileImage, snapshotPath: string): Promise<SnapshotWritten> {
     if (this.brokenReason) return Promise.reject(new Error(this.brokenReason));
+    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.waitingSnapshots.push({ resolve, reject });
+      this.waiting.set(id, { resolve, reject });
       this.worker.ref(); // keep the process alive until the snapshot is on disk
-      this.send({ type: 'snapshot', upTo });
+      const message: ToSnapshotWorker = { type: 'snapshot', id, snapshotPath, image };
+      this.worker.postMessage(message);
     });
   }
 
@@ -79,31 +67,12 @@ export class SnapshotReplica {
     this.failWaiting(new Error('snapshot worker stopped'));
   }
 
-  private send(message: ToSnapshotWorker): void {
-    this.worker.postMessage(message);
-  }
-
   private receive(message: FromSnapshotWorker): void {
-    switch (message.type) {
-      case 'ready':
-        return;
-      case 'snapshot-written':
-        this.waitingSnapshots.shift()?.resolve(message);
-        this.unrefWhenIdle();
-        return;
-      case 'failed':
-        if (message.during === 'snapshot') {
-          this.waitingSnapshots.shift()?.reject(new Error(`snapshot failed: ${message.message}`));
-          this.unrefWhenIdle();
-        } else {
-          this.breakWith(`snapshot worker failed during ${message.during}: ${message.message}`);
-        }
-        return;
-    }
-  }
-
-  private unrefWhenIdle(): void {
-    if (this.waitingSnapshots.length === 0) this.worker.unref();
+    const waiting = this.waiting.get(message.id);
+    this.waiting.delete(message.id);
+    if (message.type === 'snapshot-written') waiting?.resolve(message);
+    else waiting?.reject(new Error(`snapshot failed: ${message.message}`));
+    if (this.waiting.size === 0) this.worker.unref();
   }
 
   private breakWith(reason: string): void {
@@ -114,6 +83,7 @@ export class SnapshotReplica {
   }
 
   private failWaiting(error: Error): void {
-    for (const waiting of this.waitingSnapshots.splice(0)) waiting.reject(error);
+    for (const waiting of this.waiting.values()) waiting.reject(error);
+    this.waiting.clear();
   }
 }
