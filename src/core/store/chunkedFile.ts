@@ -228,7 +228,8 @@ export class ChunkedFileContents {
 
   /** A write of `source` at `position`: the chunks it touches are loaded (from the base) if needed and updated. */
   set(source: ArrayLike<number>, position = 0): void {
-    const bytes = source instanceof Uint8Array ? source : Uint8Array.from(source);
+    // SQLite's writes come as views of the WASM heap, an Int8Array: view the same bytes as a Uint8Array (copying element by element is ~50× slower).
+    const bytes = ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : Uint8Array.from(source);
     let done = 0;
     while (done < bytes.length) {
       const at = position + done;
