@@ -304,23 +304,38 @@ export class SessionStore {
     const recordNumber = this.nextRecord;
     const changes: ChangeSet = { sessionIds: new Set(), kinds: new Set() };
     let committed: { value: T; statements: JournalRecord['statements'] };
+    let durable: Promise<void> | undefined;
     this.currentChanges = changes;
     try {
-      committed = this.database.recordTransaction(recordNumber, () => {
-        const value = work(this.tx);
-        if (value && typeof (value as { then?: unknown }).then === 'function') {
-          throw new Error('store.transaction callbacks must be synchronous: do the async work first, then write in one synchronous callback.');
-        }
-        return value;
-      });
+      committed = this.database.recordTransaction(
+        recordNumber,
+        () => {
+          const value = work(this.tx);
+          if (value && typeof (value as { then?: unknown }).then === 'function') {
+            throw new Error('store.transaction callbacks must be synchronous: do the async work first, then write in one synchronous callback.');
+          }
+          return value;
+        },
+        // The record goes to the journal (write + fdatasync started) before SQLite's COMMIT, which then overlaps the flush.
+        (statements) => {
+          durable = this.journal.appendNow({ recordNumber, statements }, changes);
+        },
+      );
     } catch (error) {
+      if (durable) {
+        // COMMIT failed after the record was journalled (the schema has no deferred constraints, so
+        // only a broken database does this): memory and journal disagree, so stop writing.
+        durable.catch(() => undefined);
+        this.nextRecord++;
+        this.journal.fail(new Error(`The session store could not commit a transaction its journal already holds (${(error as Error).message}); no further writes are accepted until it is reopened.`));
+      }
       return Promise.reject(error);
     } finally {
       this.currentChanges = undefined;
     }
-    if (committed.statements.length === 0) return this.journal.whenDurable().then(() => committed.value);
+    if (!durable) return this.journal.whenDurable().then(() => committed.value);
     this.nextRecord++;
-    return this.journal.append({ recordNumber, statements: committed.statements }, changes).then(() => committed.value);
+    return durable.then(() => committed.value);
   }
 
   flush(): Promise<void> {

@@ -43,13 +43,14 @@ function checksum(header: Buffer, payload: Uint8Array): number {
 }
 
 export function encodeRecord(recordNumber: number, statements: readonly RecordedStatement[]): Buffer {
-  const payload = Buffer.from(JSON.stringify(statements), 'utf8');
-  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
+  const json = JSON.stringify(statements);
+  const length = Buffer.byteLength(json, 'utf8');
+  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + length);
+  record.write(json, RECORD_HEADER_BYTES, 'utf8'); // straight into the record: no intermediate buffer
   record.writeUInt32LE(RECORD_MAGIC, 0);
-  record.writeUInt32LE(payload.length, 4);
+  record.writeUInt32LE(length, 4);
   record.writeBigUInt64LE(BigInt(recordNumber), 8);
-  payload.copy(record, RECORD_HEADER_BYTES);
-  record.writeUInt32LE(checksum(record, payload), 16);
+  record.writeUInt32LE(checksum(record, record.subarray(RECORD_HEADER_BYTES)), 16);
   return record;
 }
 

@@ -42,6 +42,8 @@ export class JournalWriter<Extra> {
   /** Records in the last flushed batch: 1 means a lone writer, who gains nothing from waiting for company. */
   private lastBatchRecords = 0;
   private failure: Error | undefined;
+  /** Operations (flushes, rotations, the close) queued or running: 0 means a flush may start at once. */
+  private operations = 0;
   private lastWrittenRecord: number;
   /** Where the next batch is written, and how far the segment has been preallocated with zeros. */
   private position = 0;
@@ -97,6 +99,33 @@ export class JournalWriter<Extra> {
     const durable = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     this.scheduleFlush();
     return durable;
+  }
+
+  /**
+   * Like {@link append}, but when the writer is idle the record is written and its fdatasync started
+   * before this returns (not at the end of the tick), so the flush overlaps whatever the caller does
+   * next — the store commits the transaction in memory meanwhile.
+   */
+  appendNow(record: JournalRecord, extra: Extra): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.operations > 0 || this.flushScheduled || this.lastBatchRecords > 1) return this.append(record, extra);
+    this.pending.push({ record, bytes: encodeRecord(record.recordNumber, record.statements), extra });
+    const durable = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    // Idle: nothing to wait for, so the flush's synchronous part (write, fdatasync submitted) runs now.
+    this.operations++;
+    const result = this.flushPending().finally(() => this.operations--);
+    this.chain = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return durable;
+  }
+
+  /** Stops the writer: every waiting and later write is rejected with `error` (the store's memory no longer matches the journal). */
+  fail(error: Error): void {
+    this.failure ??= error;
+    this.settle([...this.waiters.splice(0)], this.failure);
+    this.pending = [];
   }
 
   /** Resolves when everything queued so far is durable (or rejects with the write failure). */
@@ -156,10 +185,13 @@ export class JournalWriter<Extra> {
   }
 
   private enqueue<T>(operation: () => Promise<T>): Promise<T> {
-    const result = this.chain.then(() => {
-      this.throwIfFailed();
-      return operation();
-    });
+    this.operations++;
+    const result = this.chain
+      .then(() => {
+        this.throwIfFailed();
+        return operation();
+      })
+      .finally(() => this.operations--);
     this.chain = result.then(
       () => undefined,
       () => undefined,

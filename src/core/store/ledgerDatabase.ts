@@ -178,19 +178,23 @@ export class LedgerDatabase {
   }
 
   /**
-   * Runs `work` in one SQL transaction, capturing its writes. On success the transaction is
+   * Runs `work` in one SQL transaction, capturing its writes; `beforeCommit` gets them (when there
+   * are any) just before COMMIT — the store starts journalling them while SQLite commits. On success the transaction is
    * committed with `recordNumber` as the last applied record and the captured statements are
    * returned (empty when `work` wrote nothing, in which case no record number is consumed).
    * On error everything is rolled back and the error rethrown.
    */
-  recordTransaction<T>(recordNumber: number, work: () => T): { value: T; statements: RecordedStatement[] } {
+  recordTransaction<T>(recordNumber: number, work: () => T, beforeCommit?: (statements: readonly RecordedStatement[]) => void): { value: T; statements: RecordedStatement[] } {
     if (this.recorded) throw new Error('store.transaction cannot be nested: call the tx methods directly instead.');
     const statements: RecordedStatement[] = [];
     this.control('BEGIN');
     this.recorded = statements;
     try {
       const value = work();
-      if (statements.length > 0) this.setLastAppliedRecord(recordNumber);
+      if (statements.length > 0) {
+        this.setLastAppliedRecord(recordNumber);
+        beforeCommit?.(statements);
+      }
       this.recorded = undefined;
       this.control('COMMIT');
       return { value, statements };
