@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { decodeSegment } from '../../../src/core/store/journalRecord';
 import { StoreLockedError } from '../../../src/core/store/lockFile';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { contiguousSeqs, journalFiles, openStore, temporaryDirectory } from './storeTestSupport';
+import { contiguousSeqs, journalFiles, newEventId, openStore, temporaryDirectory } from './storeTestSupport';
 
 /** Copies a live store's files (not its lock) to a new directory: what a crash would leave on disk. */
 function crashImage(directory: string): string {
@@ -62,6 +62,28 @@ describe('SessionStore durability', function () {
     assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds);
     assert.equal(recovered.sessions.require(sessionId).eventCount, 20);
     assert.deepEqual(recovered.warnings, []);
+  });
+
+  it('stops accepting writes, saying why, when a COMMIT fails after its record reached the journal; reopening keeps everything before it', async () => {
+    const { store, directory, sessionId, eventIds } = await storeWithEvents(5);
+    opened.push(store);
+    // The schema has no deferred constraints; this transaction makes one so that COMMIT itself fails.
+    await assert.rejects(
+      store.transaction(() => {
+        store.sql.run('PRAGMA defer_foreign_keys = ON');
+        store.sql.run("INSERT INTO events (id, session_id, seq, type, payload, ts) VALUES ('orphan', 'no-such-session', 1, 'x', '{}', 0)");
+      }),
+      /FOREIGN KEY/,
+    );
+    await assert.rejects(store.events.append({ id: newEventId(), sessionId, type: 'after', payload: {} }), /could not commit a transaction its journal already holds.*reopened/);
+    assert.deepEqual(store.events.list(sessionId).map((e) => e.id), eventIds, 'memory holds what was committed');
+    await store.close();
+    const recovered = await reopen(directory);
+    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds);
+    assert.equal(recovered.events.get('orphan'), undefined);
+    assert.ok(recovered.warnings.some((w) => /cannot be applied \(FOREIGN KEY/.test(w.message) && w.keptAsidePath), recovered.warnings.map((w) => w.message).join('\n'));
+    await recovered.events.append({ id: newEventId(), sessionId, type: 'after reopening', payload: {} });
+    assert.equal(recovered.events.list(sessionId).length, eventIds.length + 1);
   });
 
   it('writes snapshots in the worker (run from source) and truncates the journal; reopening loads them', async () => {
