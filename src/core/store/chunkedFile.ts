@@ -54,9 +54,15 @@ export function fileBase(filePath: string): BaseBytes {
   };
 }
 
+/**
+ * Shared memory when the runtime has it (Node always does); else plain buffers, which the snapshot
+ * worker then receives as copies taken when the image is handed over — still the image, just slower.
+ */
+const SharedBuffer: new (length: number) => ArrayBufferLike = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : ArrayBuffer;
+
 function sharedCopy(bytes: Uint8Array): Uint8Array {
-  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
-  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  if (typeof SharedArrayBuffer === 'function' && bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  const shared = new Uint8Array(new SharedBuffer(bytes.length));
   shared.set(bytes);
   return shared;
 }
@@ -71,7 +77,7 @@ export function bytesBase(bytes: Uint8Array): BaseBytes {
 export function wholeFileBase(filePath: string): BaseBytes {
   const fd = fs.openSync(filePath, 'r');
   try {
-    const bytes = new Uint8Array(new SharedArrayBuffer(fs.fstatSync(fd).size));
+    const bytes = new Uint8Array(new SharedBuffer(fs.fstatSync(fd).size));
     readFully(fd, bytes, 0, bytes.length, 0, filePath);
     return bytesBase(bytes);
   } finally {
@@ -285,7 +291,7 @@ export class ChunkedFileContents {
   }
 
   private allocate(): Uint8Array {
-    return this.pool.pop() ?? new Uint8Array(new SharedArrayBuffer(CHUNK_BYTES));
+    return this.pool.pop() ?? new Uint8Array(new SharedBuffer(CHUNK_BYTES));
   }
 
   private writableChunk(index: number): Uint8Array {
