@@ -303,6 +303,7 @@ if (args.child) {
   await buildStore();
   console.log(`[bench] ${EVENTS.toLocaleString()} events over ${SESSIONS.toLocaleString()} sessions (~500-byte JSON payloads, one session holds ${BIG_SESSION_SHARE * 100}%), node ${process.version}`);
   const results = {};
+  const rounds = { ledger: [], bsql: [] };
   // Rounds alternate the engines (ledger, bsql, ledger, bsql, …) so load changes on a shared machine hit both; the best round of each is kept.
   const best = (x, y) => (!x ? y : { ...x, batchedPerSec: Math.max(x.batchedPerSec, y.batchedPerSec), singlePerSec: Math.max(x.singlePerSec, y.singlePerSec), concurrentPerSec: Math.max(x.concurrentPerSec, y.concurrentPerSec) });
   for (let round = 0; round < ROUNDS; round++) {
@@ -311,6 +312,7 @@ if (args.child) {
       const open = SKIP_OPEN ? { openMs: NaN, firstPageMs: NaN, peakRssMb: NaN } : runChild([`--child=${name}`, '--phase=open', `--session=${work.bigSessionId}`]);
       if (ROUNDS > 1) console.log(`[bench] round ${round + 1} ${name}: single ${Math.round(work.singlePerSec)}/s, concurrent ${Math.round(work.concurrentPerSec)}/s, batched ${Math.round(work.batchedPerSec)}/s`);
       results[name] = best(results[name], { ...work, open });
+      rounds[name].push(work);
     }
   }
   const a = results.ledger;
@@ -340,7 +342,16 @@ if (args.child) {
   const header = ['', 'session store', 'better-sqlite3', 'ratio', 'target'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
-  if (ROUNDS > 1) console.log(`[bench] append rows: best of ${ROUNDS} alternating rounds per engine`);
+  if (ROUNDS > 1) {
+    console.log(`[bench] append rows: best of ${ROUNDS} alternating rounds per engine`);
+    // This machine's disk and CPU speed drift by tens of percent within minutes: each ledger round is
+    // paired with the better-sqlite3 round run right after it, and the median of those ratios printed too.
+    const median = (values) => [...values].sort((x, y) => x - y)[values.length >> 1];
+    for (const [key, label] of [['singlePerSec', 'single awaited'], ['concurrentPerSec', `${CONCURRENT_CALLERS} concurrent`], ['batchedPerSec', 'batched']]) {
+      const paired = rounds.ledger.map((r, i) => r[key] / rounds.bsql[i][key]);
+      console.log(`[bench] ${label}: paired round ratios ${paired.map((x) => `${x.toFixed(2)}×`).join(', ')} (median ${median(paired).toFixed(2)}×)`);
+    }
+  }
   console.log(line(header));
   for (const r of rows) console.log(line(r));
 }
