@@ -68,8 +68,8 @@ export interface SessionStoreOptions {
   /** Write a snapshot (off the main thread) once the journal since the last one exceeds this many bytes. Default 64 MiB. */
   snapshotJournalBytes?: number;
   /**
-   * Write snapshots in a worker thread (default true). `false` exports on the calling thread, which
-   * stalls it for ~1.5 ms per MB: only for tools and tests with small stores.
+   * Write snapshots in a worker thread (default true). `false` writes them on the calling thread,
+   * which stalls it for about a millisecond per MB: only for tools and tests with small stores.
    */
   snapshotInWorker?: boolean;
   /** Write a snapshot after this long without writes, if anything was written since the last one. Default 30 s; 0 disables. */
@@ -151,9 +151,10 @@ function acknowledgedFacade<Reads, Writes>(
 }
 
 /**
- * The session store: sql.js in memory for synchronous reads, an append-only checksummed journal
- * for durability (group commit), and snapshots — images of the database file — written by a worker thread so the
- * extension host never waits on `db.export()`.
+ * The session store: sql.js for synchronous reads (its database file read on demand from the last
+ * snapshot, written parts held in memory: see chunkedFile.ts), an append-only checksummed journal
+ * for durability (group commit), and snapshots — images of the database file taken between two
+ * transactions — written by a worker thread, so the extension host never waits on one.
  *
  *   const store = await SessionStore.open({ directory });
  *   const session = await store.sessions.create({ type: 'test-fix', title: 'Fix flaky test', intention: '…' });
