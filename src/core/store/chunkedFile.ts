@@ -89,8 +89,10 @@ export function wholeFileBase(filePath: string): BaseBytes {
 export const CHUNK_BYTES = 16 * 1024;
 /** Reads that span chunks are assembled here (reused: the file system copies them out at once). */
 const SCRATCH_BYTES = 256 * 1024;
-/** Chunks released by a move to a newer snapshot are kept for reuse up to this many (32 MiB): fresh memory is slow to fault in. */
+/** Spare chunk buffers kept for reuse up to this many (32 MiB): fresh memory is slow to fault in. */
 const POOL_CHUNKS = 2048;
+/** Chunks of the base kept after a read (least recently used dropped first): 64 MiB. */
+const DEFAULT_READ_CACHE_CHUNKS = 4096;
 
 /**
  * The database file as a snapshot would hold it, at a moment between transactions: its size, the
@@ -140,8 +142,8 @@ export function writeImage(fd: number, image: FileImage): void {
  * bytes), `subarray` (to read), `length` (to see whether a write needs a bigger buffer) and `set`
  * (to write), so the file becomes:
  *   - chunks of {@link CHUNK_BYTES} written since the base, in shared memory;
- *   - everything else read from the base (the snapshot file) when SQLite asks for it — SQLite keeps
- *     the pages it uses in its own page cache;
+ *   - everything else read from the base (the snapshot file) when SQLite asks for it, a chunk at a
+ *     time, the most recently read ones kept (up to 64 MiB by default);
  *   - zeros past the base that nothing wrote.
  * `length` reports a capacity no write reaches, so MEMFS never reallocates.
  *
@@ -158,6 +160,8 @@ export class ChunkedFileContents {
   /** The `buffer` MEMFS compares with the WASM heap's (never equal). */
   readonly buffer = undefined;
   private readonly chunks: (Uint8Array | undefined)[] = [];
+  /** Chunks holding base bytes (nothing written to them), least recently used first. */
+  private readonly cached = new Map<number, Uint8Array>();
   private readonly pool: Uint8Array[] = [];
   private adoptedByFs = false;
   private lostByFs = false;
@@ -168,10 +172,13 @@ export class ChunkedFileContents {
   private frozen: Set<number> | undefined;
   private frozenSize = 0;
 
-  /** `holdSnapshotFile`: whether {@link thaw} may make the snapshot file the base (a descriptor held open; not on Windows). */
+  /**
+   * `holdSnapshotFile`: whether {@link thaw} may make the snapshot file the base (a descriptor held
+   * open; not on Windows). `readCacheChunks`: how many chunks of the base to keep after reading them.
+   */
   constructor(
     private base: BaseBytes,
-    private readonly options: { readonly holdSnapshotFile: boolean } = { holdSnapshotFile: true },
+    private readonly options: { readonly holdSnapshotFile: boolean; readonly readCacheChunks?: number } = { holdSnapshotFile: true },
   ) {
     this.size = base.size;
   }
@@ -191,9 +198,14 @@ export class ChunkedFileContents {
     return this.size;
   }
 
-  /** Bytes held in memory (written chunks; the pool and a shared base not counted), for tests and diagnostics. */
+  /** Bytes of written chunks held in memory (not the read cache, the pool or a base in memory), for tests and diagnostics. */
   get residentBytes(): number {
     return this.chunks.reduce((sum, chunk) => sum + (chunk ? chunk.length : 0), 0);
+  }
+
+  /** Bytes of base chunks kept after reading them. */
+  get cachedBytes(): number {
+    return this.cached.size * CHUNK_BYTES;
   }
 
   /** Before MEMFS adopts the object: the number of bytes it should write (the base). After: a capacity no file reaches. */
@@ -216,9 +228,11 @@ export class ChunkedFileContents {
     const length = end - start;
     if (length <= 0) return new Uint8Array(0);
     const index = Math.floor(start / CHUNK_BYTES);
-    const chunk = this.chunks[index];
     const offset = start - index * CHUNK_BYTES;
-    if (chunk && offset + length <= CHUNK_BYTES) return chunk.subarray(offset, offset + length);
+    if (offset + length <= CHUNK_BYTES) {
+      const chunk = this.chunks[index] ?? this.cachedChunk(index);
+      if (chunk) return chunk.subarray(offset, offset + length);
+    }
     let target: Uint8Array;
     if (length <= SCRATCH_BYTES) {
       this.scratch ??= new Uint8Array(SCRATCH_BYTES);
@@ -276,10 +290,11 @@ export class ChunkedFileContents {
       next.close();
       return;
     }
+    // The chunks the image holds unchanged now equal the new base: they become read cache.
     for (const index of frozen) {
       const chunk = this.chunks[index];
       this.chunks[index] = undefined;
-      if (chunk && this.pool.length < POOL_CHUNKS) this.pool.push(chunk);
+      if (chunk) this.cache(index, chunk);
     }
     this.base.close();
     this.base = next;
@@ -294,6 +309,34 @@ export class ChunkedFileContents {
     return this.pool.pop() ?? new Uint8Array(new SharedBuffer(CHUNK_BYTES));
   }
 
+  /** The base's chunk `index` from the read cache, reading it if needed; undefined when it lies past the base. */
+  private cachedChunk(index: number): Uint8Array | undefined {
+    const hit = this.cached.get(index);
+    if (hit) {
+      this.cached.delete(index); // most recently used last
+      this.cached.set(index, hit);
+      return hit;
+    }
+    const start = index * CHUNK_BYTES;
+    if (start >= this.base.size) return undefined;
+    const chunk = this.allocate();
+    const fromBase = Math.min(CHUNK_BYTES, this.base.size - start);
+    this.base.read(chunk, 0, fromBase, start);
+    chunk.fill(0, fromBase);
+    this.cache(index, chunk);
+    return chunk;
+  }
+
+  private cache(index: number, chunk: Uint8Array): void {
+    this.cached.set(index, chunk);
+    const limit = this.options.readCacheChunks ?? DEFAULT_READ_CACHE_CHUNKS;
+    while (this.cached.size > limit) {
+      const [oldest, bytes] = this.cached.entries().next().value as [number, Uint8Array];
+      this.cached.delete(oldest);
+      if (this.pool.length < POOL_CHUNKS) this.pool.push(bytes);
+    }
+  }
+
   private writableChunk(index: number): Uint8Array {
     const chunk = this.chunks[index];
     if (chunk) {
@@ -304,6 +347,13 @@ export class ChunkedFileContents {
       this.chunks[index] = copy;
       this.frozen.delete(index);
       return copy;
+    }
+    const cached = this.cached.get(index);
+    if (cached) {
+      // Read before, never written: it already holds the base's bytes.
+      this.cached.delete(index);
+      this.chunks[index] = cached;
+      return cached;
     }
     const loaded = this.allocate();
     const start = index * CHUNK_BYTES;

@@ -77,6 +77,27 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       assert.deepEqual([...tail.subarray(tail.length - 2)], [9, 9]);
       assert.deepEqual(contents.slice(CHUNK_BYTES - 2, CHUNK_BYTES + 2), Uint8Array.from([1, 2, 3, 4]), 'a later slice is a copy');
     });
+    it('keeps the chunks it read (most recent first, within its limit): a second read or a write of them does not read the base again', () => {
+      const inner = bytesBase(base);
+      let baseReads = 0;
+      const counting = { ...inner, read: (...args: Parameters<typeof inner.read>) => (baseReads++, inner.read(...args)) };
+      const contents = new ChunkedFileContents(counting, { holdSnapshotFile: false, readCacheChunks: 2 });
+      contents.slice(0, base.length);
+      assert.deepEqual(contents.subarray(10, 20), base.subarray(10, 20));
+      assert.deepEqual(contents.subarray(100, 4196), base.subarray(100, 4196));
+      assert.equal(baseReads, 1, 'the second read of chunk 0 came from memory');
+      contents.subarray(CHUNK_BYTES, CHUNK_BYTES + 10);
+      contents.subarray(2 * CHUNK_BYTES, 2 * CHUNK_BYTES + 10); // a third chunk: chunk 0 (least recent) is dropped
+      assert.equal(baseReads, 3);
+      assert.equal(contents.cachedBytes, 2 * CHUNK_BYTES);
+      contents.set(Uint8Array.from([7]), 2 * CHUNK_BYTES);
+      assert.equal(baseReads, 3, 'writing a cached chunk needs no read');
+      assert.equal(contents.residentBytes, CHUNK_BYTES);
+      assert.equal(contents.cachedBytes, CHUNK_BYTES, 'a written chunk leaves the read cache');
+      contents.subarray(0, 10);
+      assert.equal(baseReads, 4, 'chunk 0 was dropped, so it is read again');
+      assert.equal(contents.subarray(2 * CHUNK_BYTES, 2 * CHUNK_BYTES + 1)[0], 7);
+    });
   });
 
   describe('LedgerDatabase.open', () => {
