@@ -35,6 +35,8 @@ run() {
 
 run "type check" npx tsc --noEmit -p .
 run "unit tests" npx mocha
+# The store as on Windows: the database file read whole into memory at open instead of on demand.
+run "store unit tests, in-memory file" env SESSION_LEDGER_TEST_FILE_MODE=in-memory npx mocha --no-config -r tsx/cjs --ui bdd --timeout 20000 --reporter ./test/harness/statsReporter.ts 'test/unit/store/*.test.ts'
 stage "test VS Code (code-server $(grep -o '4\.[0-9.]*' scripts/setup-test-vscode.sh | head -1)) and Chromium"
 bash scripts/setup-test-vscode.sh >/dev/null
 run "package" npm run --silent package

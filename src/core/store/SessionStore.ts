@@ -6,7 +6,7 @@ import type { StoreChange, StoreChangeKind } from '../model/change';
 import type { JournalRecord } from './journalRecord';
 import type { DurableBatch } from './journalWriter';
 import { JournalWriter } from './journalWriter';
-import type { LedgerDatabase } from './ledgerDatabase';
+import type { FileMode, LedgerDatabase } from './ledgerDatabase';
 import { LockFile } from './lockFile';
 import { MigrationFailedError, applyMigration, assertNotNewer, defaultMigrationsDirectory, loadMigrations, schemaVersion, type Migration } from './migrations';
 import { performRepairs, recoverState } from './recovery';
@@ -72,6 +72,11 @@ export interface SessionStoreOptions {
    * which stalls it for about a millisecond per MB: only for tools and tests with small stores.
    */
   snapshotInWorker?: boolean;
+  /**
+   * How the database file is held (see LedgerDatabase.open): `on-demand` (default) reads the
+   * snapshot file when SQLite needs a page; `in-memory` (default on Windows) reads it whole at open.
+   */
+  fileMode?: FileMode;
   /** Write a snapshot after this long without writes, if anything was written since the last one. Default 30 s; 0 disables. */
   snapshotIdleMs?: number;
 }
@@ -242,7 +247,7 @@ export class SessionStore {
     let store: SessionStore | undefined;
     try {
       const SQL = await initSqlJs({ locateFile: () => wasmPath });
-      const recovered = recoverState(SQL, directory);
+      const recovered = recoverState(SQL, directory, options.fileMode);
       database = recovered.database;
       assertNotNewer(database, migrations, directory);
       const warnings = performRepairs(directory, recovered.repairs, Math.floor(clock.now()));

@@ -13,6 +13,8 @@ export interface BaseBytes {
   readonly source: BaseSource;
   /** Copies `length` bytes at `position` (all inside `size`) into `target` at `targetOffset`. */
   read(target: Uint8Array, targetOffset: number, length: number, position: number): void;
+  /** For bytes in memory: a view of bytes `start…end` (inside `size`), so nothing needs copying or caching. */
+  readonly view?: (start: number, end: number) => Uint8Array;
   /** Releases the file descriptor, if any. Idempotent. */
   close(): void;
 }
@@ -70,7 +72,13 @@ function sharedCopy(bytes: Uint8Array): Uint8Array {
 /** Bytes in memory (copied to shared memory unless they are there already). */
 export function bytesBase(bytes: Uint8Array): BaseBytes {
   const source = { bytes: sharedCopy(bytes), size: bytes.length };
-  return { size: source.size, source, read: (target, targetOffset, length, position) => readRange(source, target, targetOffset, length, position), close: () => undefined };
+  return {
+    size: source.size,
+    source,
+    read: (target, targetOffset, length, position) => readRange(source, target, targetOffset, length, position),
+    view: (start, end) => source.bytes.subarray(start, end),
+    close: () => undefined,
+  };
 }
 
 /** A whole file read into shared memory now; no descriptor is kept (Windows, where an open file may block the rename over it). */
@@ -230,7 +238,10 @@ export class ChunkedFileContents {
     const index = Math.floor(start / CHUNK_BYTES);
     const offset = start - index * CHUNK_BYTES;
     if (offset + length <= CHUNK_BYTES) {
-      const chunk = this.chunks[index] ?? this.cachedChunk(index);
+      const written = this.chunks[index];
+      if (written) return written.subarray(offset, offset + length);
+      if (this.base.view && end <= this.base.size) return this.base.view(start, end);
+      const chunk = this.cachedChunk(index);
       if (chunk) return chunk.subarray(offset, offset + length);
     }
     let target: Uint8Array;
@@ -283,7 +294,11 @@ export class ChunkedFileContents {
   thaw(snapshotPath?: string): void {
     const frozen = this.frozen;
     this.frozen = undefined;
-    if (!frozen || snapshotPath === undefined || !this.options.holdSnapshotFile) return;
+    if (!frozen || snapshotPath === undefined) return;
+    if (!this.options.holdSnapshotFile) {
+      this.mergeIntoBase(frozen);
+      return;
+    }
     const next = fileBase(snapshotPath);
     if (next.size !== this.frozenSize) {
       // Not the image (another size): keep the old base.
@@ -298,6 +313,23 @@ export class ChunkedFileContents {
     }
     this.base.close();
     this.base = next;
+  }
+
+  /**
+   * Without a snapshot file to move onto (its bytes are in memory), the chunks an image held
+   * unchanged are copied into the base where it has room (the worker is done reading it), so memory
+   * stays about the base plus what the file grew by.
+   */
+  private mergeIntoBase(frozen: ReadonlySet<number>): void {
+    const source = this.base.source;
+    if (!('bytes' in source)) return;
+    for (const index of frozen) {
+      const chunk = this.chunks[index];
+      if (!chunk || (index + 1) * CHUNK_BYTES > source.size) continue;
+      source.bytes.set(chunk, index * CHUNK_BYTES);
+      this.chunks[index] = undefined;
+      if (this.pool.length < POOL_CHUNKS) this.pool.push(chunk);
+    }
   }
 
   /** Releases the base (its file descriptor). The chunks go with this object. */

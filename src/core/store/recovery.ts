@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import type { JournalRecord } from './journalRecord';
 import { decodeSegment } from './journalRecord';
-import { LedgerDatabase } from './ledgerDatabase';
+import { LedgerDatabase, type FileMode } from './ledgerDatabase';
 import type { StoreWarning } from './SessionStore';
 import { SNAPSHOT_FILE, describeSnapshotDamage, keptAsidePath, listSegments, type JournalSegment } from './storeFiles';
 
@@ -40,23 +40,23 @@ function readHeader(file: string): { header: Uint8Array; size: number } {
 }
 
 /** Opens the snapshot (see LedgerDatabase.open for how its file is held). A damaged snapshot yields an empty database and the damage. */
-function loadSnapshot(SQL: SqlJsStatic, snapshotPath: string): { database: LedgerDatabase; loaded: boolean; damage?: string } {
-  if (!fs.existsSync(snapshotPath)) return { database: LedgerDatabase.open(SQL, undefined), loaded: false };
+function loadSnapshot(SQL: SqlJsStatic, snapshotPath: string, mode: FileMode | undefined): { database: LedgerDatabase; loaded: boolean; damage?: string } {
+  if (!fs.existsSync(snapshotPath)) return { database: LedgerDatabase.open(SQL, undefined, { mode }), loaded: false };
   const { header, size } = readHeader(snapshotPath);
   const damage = describeSnapshotDamage(header, size);
   if (!damage) {
     let database: LedgerDatabase | undefined;
     try {
-      database = LedgerDatabase.open(SQL, { file: snapshotPath });
+      database = LedgerDatabase.open(SQL, { file: snapshotPath }, { mode });
       database.all('SELECT name FROM sqlite_master');
       database.lastAppliedRecord();
       return { database, loaded: true };
     } catch (error) {
       database?.close();
-      return { database: LedgerDatabase.open(SQL, undefined), loaded: false, damage: `SQLite cannot read it (${(error as Error).message})` };
+      return { database: LedgerDatabase.open(SQL, undefined, { mode }), loaded: false, damage: `SQLite cannot read it (${(error as Error).message})` };
     }
   }
-  return { database: LedgerDatabase.open(SQL, undefined), loaded: false, damage };
+  return { database: LedgerDatabase.open(SQL, undefined, { mode }), loaded: false, damage };
 }
 
 /**
@@ -64,9 +64,9 @@ function loadSnapshot(SQL: SqlJsStatic, snapshotPath: string): { database: Ledge
  * database) and replays every journal record newer than it, in order, stopping at the first torn,
  * garbled, out-of-sequence or unappliable record. Touches no file: the repairs are returned.
  */
-export function recoverState(SQL: SqlJsStatic, directory: string): RecoveredState {
+export function recoverState(SQL: SqlJsStatic, directory: string, fileMode?: FileMode): RecoveredState {
   const snapshotPath = path.join(directory, SNAPSHOT_FILE);
-  const snapshot = loadSnapshot(SQL, snapshotPath);
+  const snapshot = loadSnapshot(SQL, snapshotPath, fileMode);
   const repairs: Repair[] = [];
   const database = snapshot.database;
   const snapshotRecord = database.lastAppliedRecord();

@@ -80,7 +80,7 @@ describe('database file read on demand (ChunkedFileContents)', () => {
     it('keeps the chunks it read (most recent first, within its limit): a second read or a write of them does not read the base again', () => {
       const inner = bytesBase(base);
       let baseReads = 0;
-      const counting = { ...inner, read: (...args: Parameters<typeof inner.read>) => (baseReads++, inner.read(...args)) };
+      const counting = { ...inner, view: undefined, read: (...args: Parameters<typeof inner.read>) => (baseReads++, inner.read(...args)) }; // like a file: no view
       const contents = new ChunkedFileContents(counting, { holdSnapshotFile: false, readCacheChunks: 2 });
       contents.slice(0, base.length);
       assert.deepEqual(contents.subarray(10, 20), base.subarray(10, 20));
@@ -179,11 +179,11 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       assert.equal(descriptorsOn(`${file} (deleted)`), 0, 'the replaced snapshot is released too');
     });
 
-    it('a frozen image stays the file as it was while writes go on; thawed onto its snapshot, the written chunks are released', () => {
+    for (const mode of ['on-demand', 'in-memory'] as const) it(`${mode}: a frozen image stays the file as it was while writes go on; thawed onto its snapshot, the written chunks are released`, () => {
       const file = path.join(directory, 'ledger.sqlite');
       writeDatabaseFile(file, 1500, 'a');
       const eager = LedgerDatabase.open(SQL, { file }, { mode: 'plain' });
-      const lazy = LedgerDatabase.open(SQL, { file });
+      const lazy = LedgerDatabase.open(SQL, { file }, { mode });
       const write = (database: LedgerDatabase, record: number, tag: string, rows: number, updateEvery: number) =>
         database.recordTransaction(record, () => {
           for (let i = 0; i < rows; i++) database.run('INSERT INTO t (tag, body) VALUES (?, ?)', [tag, `${tag}-${i}`.padEnd(900, 'y')]);
@@ -236,11 +236,14 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       }
     });
 
-    it('a store snapshot taken while appends go on keeps every acknowledged event, and the store moves onto it', async () => {
-      let store = await openStore(directory);
+    for (const fileMode of ['on-demand', 'in-memory'] as const) it(`${fileMode}: a store snapshot taken while appends go on keeps every acknowledged event, and the store moves onto it`, async () => {
+      let store = await openStore(directory, { fileMode });
       const session = await store.sessions.create({ type: 'bench', title: 'Snapshot under load', intention: 'write while the image is written' });
       const append = (i: number) => store.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { i, text: 'z'.repeat(300) } });
-      for (let i = 0; i < 1500; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => append(i + k)));
+      for (let i = 0; i < 1000; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => append(i + k)));
+      await store.close();
+      store = await openStore(directory, { fileMode }); // the base is now the snapshot: on disk, or read whole into memory
+      for (let i = 1000; i < 1500; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => append(i + k)));
       const database = (store as unknown as { database: LedgerDatabase }).database;
       const residentBefore = database.residentFileBytes!;
       const during = Array.from({ length: 400 }, (_, k) => append(1500 + k));
@@ -250,7 +253,7 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       assert.ok(database.residentFileBytes! < residentBefore, `the store moved onto its snapshot (${residentBefore} → ${database.residentFileBytes} bytes in memory)`);
       assert.equal(store.warnings.length, 0, store.warnings.map((w) => w.message).join('; '));
       await store.close();
-      store = await openStore(directory);
+      store = await openStore(directory, { fileMode });
       try {
         const events = store.events.list(session.id, { after: 0, limit: 5000 });
         assert.equal(events.length, 2000);

@@ -19,8 +19,11 @@ export function temporaryDirectory(prefix = 'ledger-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** `SESSION_LEDGER_TEST_FILE_MODE=in-memory` runs the store tests as on Windows (the database file read whole at open). */
+const fileModeUnderTest = process.env.SESSION_LEDGER_TEST_FILE_MODE as SessionStoreOptions['fileMode'];
+
 export function openStore(directory: string, options: Partial<SessionStoreOptions> = {}): Promise<SessionStore> {
-  return SessionStore.open({ directory, snapshotIdleMs: 0, ...options });
+  return SessionStore.open({ directory, snapshotIdleMs: 0, fileMode: fileModeUnderTest, ...options });
 }
 
 export function newEventId(): string {
