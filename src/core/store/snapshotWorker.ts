@@ -20,12 +20,23 @@ function reply(message: FromSnapshotWorker): void {
   port!.postMessage(message);
 }
 
+/** Chunks of images still arriving, by image id. */
+const arriving = new Map<number, (readonly [number, Uint8Array])[]>();
+
 // Messages are handled one at a time, in order (each write is synchronous here).
 port.on('message', (message: ToSnapshotWorker) => {
+  if (message.type === 'chunks') {
+    const chunks = arriving.get(message.id) ?? [];
+    chunks.push(...message.chunks);
+    arriving.set(message.id, chunks);
+    return;
+  }
+  const image = { size: message.size, base: message.base, chunks: arriving.get(message.id) ?? [] };
+  arriving.delete(message.id);
   const start = performance.now();
   try {
-    writeFileAtomicallyWith(message.snapshotPath, (fd) => writeImage(fd, message.image));
-    reply({ type: 'snapshot-written', id: message.id, bytes: message.image.size, writeMs: performance.now() - start });
+    writeFileAtomicallyWith(message.snapshotPath, (fd) => writeImage(fd, image));
+    reply({ type: 'snapshot-written', id: message.id, bytes: image.size, writeMs: performance.now() - start });
   } catch (error) {
     reply({ type: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) });
   }

@@ -4,6 +4,9 @@ import { Worker } from 'node:worker_threads';
 import type { FileImage } from './chunkedFile';
 import type { FromSnapshotWorker, ToSnapshotWorker } from './snapshotProtocol';
 
+/** Shared buffers per message: posting one costs the main thread a few microseconds. */
+const CHUNKS_PER_MESSAGE = 1024;
+
 export interface SnapshotWritten {
   readonly bytes: number;
   readonly writeMs: number;
@@ -53,12 +56,24 @@ export class SnapshotWriter {
   write(image: FileImage, snapshotPath: string): Promise<SnapshotWritten> {
     if (this.brokenReason) return Promise.reject(new Error(this.brokenReason));
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.ref(); // keep the process alive until the snapshot is on disk
-      const message: ToSnapshotWorker = { type: 'snapshot', id, snapshotPath, image };
-      this.worker.postMessage(message);
-    });
+    const written = new Promise<SnapshotWritten>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    this.worker.ref(); // keep the process alive until the snapshot is on disk
+    void this.send(id, image, snapshotPath);
+    return written;
+  }
+
+  /** Posts the image's chunks a slice per event-loop turn, then asks for the write. */
+  private async send(id: number, image: FileImage, snapshotPath: string): Promise<void> {
+    for (let start = 0; start < image.chunks.length; start += CHUNKS_PER_MESSAGE) {
+      if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (!this.waiting.has(id)) return; // the worker broke meanwhile
+      this.post({ type: 'chunks', id, chunks: image.chunks.slice(start, start + CHUNKS_PER_MESSAGE) });
+    }
+    if (this.waiting.has(id)) this.post({ type: 'snapshot', id, snapshotPath, size: image.size, base: image.base });
+  }
+
+  private post(message: ToSnapshotWorker): void {
+    this.worker.postMessage(message);
   }
 
   async terminate(): Promise<void> {
