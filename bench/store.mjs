@@ -1,9 +1,11 @@
-// Session store benchmark: this store (sql.js + journal + worker snapshots) vs better-sqlite3
+// Session store benchmark: this store (sql.js, on-demand database file, journal, worker-written snapshot images) vs better-sqlite3
 // (WAL, synchronous=FULL) doing the same logical work (event insert + session counters, same schema
 // and migrations). Prints figures; it is not a pass/fail test.
 //   npm run bench            (first run installs better-sqlite3 12.x into bench/.cache/ and builds the store)
 //   node bench/store.mjs --events=20000 --sessions=200   (smaller run)
-//   node bench/store.mjs --events=20000 --single=1000 --skip-open --rounds=3   (quick A/B while iterating: best of 3 rounds per engine)
+//   node bench/store.mjs --events=20000 --single=1000 --skip-open --rounds=1   (quick run while iterating)
+// By default each engine runs 3 alternating rounds: the table shows the best round of each, and the
+// paired-ratio lines the median of each store round against the better-sqlite3 round right after it.
 // Both sides run the same schema (every file of migrations/, in order: tables, indexes, FTS4 tables and
 // triggers) and the same per-event statements in the same transaction; the bench prints what each side runs.
 // Each engine runs in its own child process so peak RSS is its own; the cold open runs in a fresh process.
@@ -27,7 +29,7 @@ const SINGLE_APPENDS = Number(args.single ?? 2_000);
 const CONCURRENT_CALLERS = 32;
 const BATCH = 100;
 const SKIP_OPEN = 'skip-open' in args;
-const ROUNDS = Number(args.rounds ?? 1);
+const ROUNDS = Number(args.rounds ?? 3); // alternating rounds per engine (this machine's speed drifts: see the paired ratios)
 /** Schema objects that say which schema a database runs (tables, indexes, triggers; FTS shadow tables left out). */
 const SCHEMA_SQL = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_segments' AND name NOT LIKE '%_segdir' AND name NOT LIKE '%_content' AND name NOT LIKE '%_docsize' AND name NOT LIKE '%_stat' AND name <> '_ledger_meta' AND name <> 'schema_migrations' ORDER BY type, name";
 function describeSchema(rows) {
