@@ -136,12 +136,21 @@ function betterSqliteEngine() {
   const Database = require('better-sqlite3');
   const migrations = migrationFiles();
   // The store's own per-event statements (src/core/store/repositories/eventRepository.ts, sessionRepository.countEvent),
-  // in the same transaction: the idempotent insert claims seq = last_event_seq + 1, then the session's counters.
+  // in the same transaction: the idempotent insert claims seq = last_event_seq + 1, then the session's counters;
+  // at the end of the transaction the events it inserted are indexed for search in one statement (migration 0006).
   function prepareAll(db) {
     const insert = db.prepare(
       'INSERT INTO events (id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts) ' +
-        'SELECT ?, id, last_event_seq + 1, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? ON CONFLICT (id) DO NOTHING RETURNING seq',
+        'SELECT ?, id, last_event_seq + 1, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? ON CONFLICT (id) DO NOTHING RETURNING seq, rowid',
     );
+    const indexNew = db.prepare(
+      "INSERT INTO search_events (docid, session_key, type, tool_name, payload) SELECT rowid, 's' || replace(session_id, '-', ''), type, tool_name, payload FROM events " +
+        'WHERE rowid >= ? AND NOT EXISTS (SELECT 1 FROM search_events_docsize WHERE docid = events.rowid)',
+    );
+    let inserted;
+    const indexInserted = () => {
+      if (inserted.first !== Infinity) indexNew.run(inserted.first);
+    };
     const columns = 'id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts'; // as eventRepository reads them
     const existing = db.prepare(`SELECT ${columns} FROM events WHERE id = ?`);
     const count = db.prepare('UPDATE sessions SET event_count = event_count + 1, last_event_seq = ?, last_event_at = max(coalesce(last_event_at, 0), ?), updated_at = ? WHERE id = ?');
@@ -153,9 +162,15 @@ function betterSqliteEngine() {
         throw new Error(`no session ${event.sessionId}`);
       }
       count.run(row.seq, ts, Date.now(), event.sessionId);
+      inserted.first = Math.min(inserted.first, row.rowid);
     };
     const page = db.prepare(`SELECT ${columns} FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`);
-    return { one: db.transaction(append), batch: db.transaction((events) => events.forEach(append)), page };
+    const fresh = () => (inserted = { first: Infinity });
+    return {
+      one: db.transaction((event) => (fresh(), append(event), indexInserted())),
+      batch: db.transaction((events) => (fresh(), events.forEach(append), indexInserted())),
+      page,
+    };
   }
   const statements = new WeakMap();
   return {

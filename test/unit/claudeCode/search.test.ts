@@ -3,7 +3,7 @@ import { searchLedger, toFtsQuery } from '../../../src/core/claudeCode/search';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { openTestStore, sqlReaderOf } from './testStore';
 
-describe('full-text search (FTS4, kept in sync by triggers)', function () {
+describe('full-text search (FTS4, kept in sync by triggers and, for events, once per transaction)', function () {
   this.timeout(20_000);
   let store: SessionStore;
   beforeEach(async () => {
@@ -77,5 +77,37 @@ describe('full-text search (FTS4, kept in sync by triggers)', function () {
       store.sql.run("INSERT INTO search_events (search_events) VALUES ('integrity-check')");
       store.sql.run("INSERT INTO search_interactions (search_interactions) VALUES ('integrity-check')");
     });
+  });
+
+  it('indexes the events of a transaction in one statement at its end: one index segment per transaction, searchable at once, and deletes and edits of indexed events kept in step', async () => {
+    const session = await store.sessions.create({ type: 'test-fix', title: 'Index per transaction', intention: 'one segment' });
+    const reader = sqlReaderOf(store);
+    const eventIds = (q: string) => searchLedger(reader, q).map((h) => h.eventId).sort();
+    const segments = () => Number(store.sql.all('SELECT count(*) AS n FROM search_events_segdir')[0].n);
+    const before = segments();
+    await store.transaction((tx) => {
+      for (let i = 0; i < 100; i++) tx.events.append({ id: `b${i}`, sessionId: session.id, type: 'tool', payload: { text: i === 7 ? 'kookaburra seven' : `plain ${i}` } });
+    });
+    assert.equal(segments() - before, 1, 'one new segment for 100 events (a trigger per row wrote one per event)');
+    assert.deepEqual(eventIds('kookaburra'), ['b7']);
+    await store.events.append({ id: 'single', sessionId: session.id, type: 'tool', payload: { text: 'lone kookaburra' } });
+    assert.deepEqual(eventIds('kookaburra'), ['b7', 'single']);
+    // Raw edits of indexed events (retention deletes; nothing in Session Ledger edits events, but the index must follow).
+    await store.transaction(() => {
+      store.sql.run("UPDATE events SET payload = '{\"text\":\"wallaby now\"}' WHERE id = 'b7'");
+      store.sql.run("DELETE FROM events WHERE id = 'single'");
+    });
+    assert.deepEqual(eventIds('kookaburra'), []);
+    assert.deepEqual(eventIds('wallaby'), ['b7']);
+    // An event added and changed, or added and removed, in one transaction is indexed as it ends up.
+    await store.transaction((tx) => {
+      tx.events.append({ id: 'changed', sessionId: session.id, type: 'tool', payload: { text: 'dingo' } });
+      tx.events.append({ id: 'gone', sessionId: session.id, type: 'tool', payload: { text: 'dingo too' } });
+      store.sql.run("UPDATE events SET payload = '{\"text\":\"numbat\"}' WHERE id = 'changed'");
+      store.sql.run("DELETE FROM events WHERE id = 'gone'");
+    });
+    assert.deepEqual(eventIds('dingo'), []);
+    assert.deepEqual(eventIds('numbat'), ['changed']);
+    await store.transaction(() => store.sql.run("INSERT INTO search_events (search_events) VALUES ('integrity-check')"));
   });
 });
