@@ -137,7 +137,8 @@ function betterSqliteEngine() {
   const migrations = migrationFiles();
   // The store's own per-event statements (src/core/store/repositories/eventRepository.ts, sessionRepository.countEvent),
   // in the same transaction: the idempotent insert claims seq = last_event_seq + 1, then the session's counters;
-  // at the end of the transaction the events it inserted are indexed for search in one statement (migration 0006).
+  // at the end of the transaction the events it inserted are indexed for search in one statement (migration 0006;
+  // the store derives that step again on replay, better-sqlite3 needs no replay).
   function prepareAll(db) {
     const insert = db.prepare(
       'INSERT INTO events (id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts) ' +
@@ -147,9 +148,10 @@ function betterSqliteEngine() {
       "INSERT INTO search_events (docid, session_key, type, tool_name, payload) SELECT rowid, 's' || replace(session_id, '-', ''), type, tool_name, payload FROM events " +
         'WHERE rowid >= ? AND NOT EXISTS (SELECT 1 FROM search_events_docsize WHERE docid = events.rowid)',
     );
-    let inserted;
+    // As src/core/store/ledgerDatabase.ts: the first rowid the transaction inserted, then its events indexed at its end.
+    let first;
     const indexInserted = () => {
-      if (inserted.first !== Infinity) indexNew.run(inserted.first);
+      if (first !== undefined) indexNew.run(first);
     };
     const columns = 'id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts'; // as eventRepository reads them
     const existing = db.prepare(`SELECT ${columns} FROM events WHERE id = ?`);
@@ -162,10 +164,10 @@ function betterSqliteEngine() {
         throw new Error(`no session ${event.sessionId}`);
       }
       count.run(row.seq, ts, Date.now(), event.sessionId);
-      inserted.first = Math.min(inserted.first, row.rowid);
+      if (first === undefined || row.rowid < first) first = row.rowid;
     };
     const page = db.prepare(`SELECT ${columns} FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`);
-    const fresh = () => (inserted = { first: Infinity });
+    const fresh = () => (first = undefined);
     return {
       one: db.transaction((event) => (fresh(), append(event), indexInserted())),
       batch: db.transaction((events) => (fresh(), events.forEach(append), indexInserted())),

@@ -1,6 +1,6 @@
 -- Events are indexed for search by one statement at the end of each transaction that added events
--- (the store runs it and journals it like any write; see SessionStore.transaction), no longer by a
--- trigger per row. FTS4 flushes its pending terms into a new index segment at every statement
+-- (the store runs it, and runs it again when it replays the transaction from its journal; see
+-- LedgerDatabase.indexEventsFrom), no longer by a trigger per row. FTS4 flushes its pending terms into a new index segment at every statement
 -- savepoint, so the trigger wrote (and later merged) one segment per event; one INSERT … SELECT per
 -- transaction writes one segment for the whole transaction.
 --

@@ -12,7 +12,7 @@ import { MigrationFailedError, applyMigration, assertNotNewer, defaultMigrations
 import { performRepairs, recoverState } from './recovery';
 import { ArtifactRepository } from './repositories/artifactRepository';
 import { ConversationRepository } from './repositories/conversationRepository';
-import { EventRepository, INDEX_NEW_EVENTS_SQL } from './repositories/eventRepository';
+import { EventRepository } from './repositories/eventRepository';
 import { InteractionRepository } from './repositories/interactionRepository';
 import { NoteRepository } from './repositories/noteRepository';
 import type { RepositoryContext } from './repositories/repositoryContext';
@@ -180,10 +180,6 @@ export class SessionStore {
   private readonly _onDidChange = new Emitter<StoreChange>();
   private readonly tx: StoreTransaction;
   private currentChanges: ChangeSet | undefined;
-  /** The first rowid of the events the current transaction inserted (they are indexed for search at its end). */
-  private insertedEvents: { first: number } | undefined;
-  /** Whether events are indexed per transaction (migration 0006) rather than by a trigger per row. */
-  private indexesEventsPerTransaction = false;
   private nextRecord: number;
   private lastSnapshotRecord: number;
   private journalBytesSinceSnapshot = 0;
@@ -213,11 +209,6 @@ export class SessionStore {
       changed: (sessionId, kind) => {
         this.currentChanges?.sessionIds.add(sessionId);
         this.currentChanges?.kinds.add(kind);
-      },
-      eventInserted: (rowid) => {
-        const inserted = this.insertedEvents;
-        if (!inserted) return;
-        inserted.first = Math.min(inserted.first, rowid);
       },
     };
     const sessions = new SessionRepository(context);
@@ -321,7 +312,6 @@ export class SessionStore {
     let committed: { value: T; statements: JournalRecord['statements'] };
     let durable: Promise<void> | undefined;
     this.currentChanges = changes;
-    this.insertedEvents = { first: Infinity };
     try {
       committed = this.database.recordTransaction(
         recordNumber,
@@ -329,10 +319,6 @@ export class SessionStore {
           const value = work(this.tx);
           if (value && typeof (value as { then?: unknown }).then === 'function') {
             throw new Error('store.transaction callbacks must be synchronous: do the async work first, then write in one synchronous callback.');
-          }
-          const inserted = this.insertedEvents;
-          if (inserted && inserted.first !== Infinity && this.indexesEventsPerTransaction) {
-            this.database.run(INDEX_NEW_EVENTS_SQL, [inserted.first]);
           }
           return value;
         },
@@ -352,7 +338,6 @@ export class SessionStore {
       return Promise.reject(error);
     } finally {
       this.currentChanges = undefined;
-      this.insertedEvents = undefined;
     }
     if (!durable) return this.journal.whenDurable().then(() => committed.value);
     this.nextRecord++;
@@ -398,10 +383,6 @@ export class SessionStore {
         throw new MigrationFailedError(this.directory, migration.file, before, (error as Error).message);
       }
     }
-    // Migration 0006 (or a later schema) dropped the per-row trigger: index at the end of each transaction.
-    this.indexesEventsPerTransaction =
-      this.database.get("SELECT 1 AS yes FROM sqlite_master WHERE type = 'table' AND name = 'search_events_docsize'") !== undefined &&
-      this.database.get("SELECT 1 AS yes FROM sqlite_master WHERE type = 'trigger' AND name = 'search_events_after_insert'") === undefined;
     // A replayed journal or an upgraded snapshot is worth a fresh snapshot; a brand-new store is not.
     if (replayedAnything || (pending.length > 0 && loadSnapshot)) {
       this.snapshot().catch((error: Error) => this.warn({ kind: 'snapshot-failed', message: `Could not write the session store snapshot: ${error.message}` }));

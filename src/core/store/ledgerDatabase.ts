@@ -16,6 +16,22 @@ export type FileMode = 'on-demand' | 'in-memory' | 'plain';
 export type RecordedStatement = readonly [sql: string, params: readonly SqlValue[]] | readonly [script: string];
 
 const META_TABLE = '_ledger_meta';
+
+/*
+ * Events are indexed for search at the end of each transaction, in one statement (migration 0006
+ * says why). That indexing is derived from the transaction's own writes — the events it inserted,
+ * as they are at its end — so it is not journalled: replaying a record derives it the same way
+ * (from where the events' rowids stood before the record). Live, the events repository says which
+ * rowids it inserted, and the indexing runs after the record went to the journal, overlapping the flush.
+ */
+const NEXT_EVENT_ROWID_SQL = 'SELECT coalesce(max(rowid), 0) + 1 AS next FROM events';
+const INDEX_EVENTS_FROM_SQL =
+  "INSERT INTO search_events (docid, session_key, type, tool_name, payload) SELECT rowid, 's' || replace(session_id, '-', ''), type, tool_name, payload FROM events " +
+  'WHERE rowid >= ? AND NOT EXISTS (SELECT 1 FROM search_events_docsize WHERE docid = events.rowid)';
+/** Whether the schema indexes events per transaction: the FTS4 table exists and no per-row trigger does (migration 0006 on). */
+const INDEXES_EVENTS_PER_TRANSACTION_SQL =
+  "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'search_events_docsize') = 1 " +
+  "AND (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'search_events_after_insert') = 0 AS yes";
 const LAST_RECORD_KEY = 'last_record';
 const SET_LAST_RECORD_SQL = `UPDATE ${META_TABLE} SET value = ? WHERE key = '${LAST_RECORD_KEY}'`;
 /**
@@ -35,6 +51,10 @@ const CONNECTION_PRAGMAS = 'PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=M
 export class LedgerDatabase {
   private readonly statementCache = new Map<string, Statement>();
   private recorded: RecordedStatement[] | undefined;
+  /** {@link INDEXES_EVENTS_PER_TRANSACTION_SQL} for the schema version it was read at. */
+  private eventIndexing = { schemaVersion: -1, perTransaction: false };
+  /** The lowest rowid of the events the current transaction inserted (see {@link noteEventInserted}). */
+  private firstNewEvent: number | undefined;
 
   /**
    * Opens a database from a snapshot file, from bytes, or new (`source` undefined), with its file
@@ -190,12 +210,14 @@ export class LedgerDatabase {
     this.control('BEGIN');
     this.recorded = statements;
     try {
+      this.firstNewEvent = undefined;
       const value = work();
       if (statements.length > 0) {
         this.setLastAppliedRecord(recordNumber);
         beforeCommit?.(statements);
       }
       this.recorded = undefined;
+      if (this.firstNewEvent !== undefined && this.indexesEventsPerTransaction()) this.runStatement([INDEX_EVENTS_FROM_SQL, [this.firstNewEvent]]);
       this.control('COMMIT');
       return { value, statements };
     } catch (error) {
@@ -218,7 +240,12 @@ export class LedgerDatabase {
     if (records.length === 0) return;
     this.control('BEGIN');
     try {
-      for (const record of records) for (const statement of record.statements) this.runStatement(statement);
+      for (const record of records) {
+        // Per record: one may be the migration that changes how events are indexed.
+        const firstNewEvent = this.indexesEventsPerTransaction() ? this.nextEventRowid() : undefined;
+        for (const statement of record.statements) this.runStatement(statement);
+        if (firstNewEvent !== undefined && this.nextEventRowid() > firstNewEvent) this.runStatement([INDEX_EVENTS_FROM_SQL, [firstNewEvent]]);
+      }
       this.setLastAppliedRecord(records[records.length - 1].recordNumber);
       this.control('COMMIT');
     } catch (error) {
@@ -243,6 +270,24 @@ export class LedgerDatabase {
     } finally {
       this.contents?.dispose();
     }
+  }
+
+  /** For the events repository: the current transaction inserted the event with this rowid (it is indexed for search at the transaction's end). */
+  noteEventInserted(rowid: number): void {
+    if (this.recorded && (this.firstNewEvent === undefined || rowid < this.firstNewEvent)) this.firstNewEvent = rowid;
+  }
+
+  /** Whether the schema indexes events per transaction (checked again whenever the schema changes). */
+  private indexesEventsPerTransaction(): boolean {
+    const schemaVersion = Number(this.get('PRAGMA schema_version')?.schema_version);
+    if (schemaVersion !== this.eventIndexing.schemaVersion) {
+      this.eventIndexing = { schemaVersion, perTransaction: Number(this.get(INDEXES_EVENTS_PER_TRANSACTION_SQL)?.yes) === 1 };
+    }
+    return this.eventIndexing.perTransaction;
+  }
+
+  private nextEventRowid(): number {
+    return Number(this.get(NEXT_EVENT_ROWID_SQL)?.next);
   }
 
   private setLastAppliedRecord(recordNumber: number): void {

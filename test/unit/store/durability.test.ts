@@ -64,6 +64,21 @@ describe('SessionStore durability', function () {
     assert.deepEqual(recovered.warnings, []);
   });
 
+  it('replaying the journal indexes the replayed events for search again, as the live store did (the indexing is not journalled)', async () => {
+    const { store, directory, sessionId } = await storeWithEvents(3, { snapshotFirst: true });
+    opened.push(store);
+    await store.transaction((tx) => {
+      for (let i = 0; i < 50; i++) tx.events.append({ id: `r${i}`, sessionId, type: 'tool', payload: { text: i === 9 ? 'bandicoot' : `plain ${i}` } });
+    });
+    await store.events.append({ id: 'lone', sessionId, type: 'tool', payload: { text: 'bandicoot alone' } });
+    const matches = (s: SessionStore) => s.sql.all("SELECT e.id FROM search_events JOIN events e ON e.rowid = search_events.docid WHERE search_events MATCH 'bandicoot' ORDER BY e.id").map((r) => r.id);
+    assert.deepEqual(matches(store), ['lone', 'r9']);
+    const image = crashImage(directory); // the snapshot predates these events: they come back from the journal
+    const recovered = await reopen(image);
+    assert.deepEqual(matches(recovered), ['lone', 'r9']);
+    await recovered.transaction(() => recovered.sql.run("INSERT INTO search_events (search_events) VALUES ('integrity-check')"));
+  });
+
   it('stops accepting writes, saying why, when a COMMIT fails after its record reached the journal; reopening keeps everything before it', async () => {
     const { store, directory, sessionId, eventIds } = await storeWithEvents(5);
     opened.push(store);

@@ -17,15 +17,6 @@ const INSERT_SQL =
   'SELECT ?, id, last_event_seq + 1, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? ' +
   'ON CONFLICT (id) DO NOTHING RETURNING seq, rowid';
 
-/**
- * Indexes for search the events a transaction inserted (rowids from its first one on), in one
- * statement at the transaction's end (migration 0006 says why), skipping any already indexed. The
- * store runs it inside the transaction, so it is journalled with it.
- */
-export const INDEX_NEW_EVENTS_SQL =
-  "INSERT INTO search_events (docid, session_key, type, tool_name, payload) SELECT rowid, 's' || replace(session_id, '-', ''), type, tool_name, payload FROM events " +
-  'WHERE rowid >= ? AND NOT EXISTS (SELECT 1 FROM search_events_docsize WHERE docid = events.rowid)';
-
 /** The stored columns (`SELECT *` would also compute the generated `session_key` of migration 0005 for every row). */
 const EVENT_COLUMNS = 'id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts';
 
@@ -97,7 +88,7 @@ export class EventRepository implements EventsReads, EventsWrites {
       throw new NotFoundError('session', parsed.sessionId);
     }
     const seq = num(inserted, 'seq');
-    this.context.eventInserted(num(inserted, 'rowid'));
+    this.context.db.noteEventInserted(num(inserted, 'rowid')); // indexed for search at the transaction's end
     this.sessions.countEvent(parsed.sessionId, seq, ts);
     this.context.changed(parsed.sessionId, 'event');
     return { ...parsed, seq, ts };

@@ -11,8 +11,6 @@ export interface RepositoryContext {
   newId(): string;
   /** Notes that the current transaction changed `kind` records of `sessionId` (for `onDidChange`). */
   changed(sessionId: string, kind: StoreChangeKind): void;
-  /** Notes that the current transaction inserted the event with this rowid (it is indexed for search at the transaction's end). */
-  eventInserted(rowid: number): void;
 }
 
 export function toJsonText(value: unknown): string {
