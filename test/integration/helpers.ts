@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SessionLedgerApi } from '../../src/extension';
 import type { Logger } from '../../src/vscode/logger';
+import { TimelinePanels } from '../../src/vscode/TimelinePanel';
 
 export const extensionId = 'session-ledger.session-ledger';
 
@@ -24,6 +25,14 @@ export async function waitFor<T>(what: string, check: () => T | undefined | Prom
 /** Resolves as `promise` does, or rejects naming `what` after `ms`. */
 export function within<T>(what: string, promise: Promise<T>, ms = 20_000): Promise<T> {
   return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))]);
+}
+
+/**
+ * Timeline panels over the extension's own store (the commands their actions run change that
+ * store), logging warnings and errors into `problems`.
+ */
+export function extensionTimelinePanels(api: SessionLedgerApi, problems: string[]): TimelinePanels {
+  return new TimelinePanels(vscode.extensions.getExtension(extensionId)!.extensionUri, { store: api.store, log: recordingLogger(problems) });
 }
 
 /** A logger that keeps its warnings and errors in `problems` (tests assert there are none). */

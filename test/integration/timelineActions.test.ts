@@ -1,8 +1,7 @@
 import { strict as assert } from 'node:assert';
-import * as vscode from 'vscode';
 import type { SessionLedgerApi } from '../../src/extension';
-import { TimelinePanels } from '../../src/vscode/TimelinePanel';
-import { activateExtension, extensionId, recordingLogger, within } from './helpers';
+import type { TimelinePanels } from '../../src/vscode/TimelinePanel';
+import { activateExtension, extensionTimelinePanels, within } from './helpers';
 
 describe('timeline session actions', () => {
   let api: SessionLedgerApi;
@@ -11,8 +10,7 @@ describe('timeline session actions', () => {
 
   before(async () => {
     api = await activateExtension();
-    // Panels over the extension's own store: the commands the actions run change that store.
-    panels = new TimelinePanels(vscode.extensions.getExtension(extensionId)!.extensionUri, { store: api.store, log: recordingLogger(warnings) });
+    panels = extensionTimelinePanels(api, warnings);
   });
 
   after(() => panels?.dispose());

@@ -7,8 +7,8 @@ import * as vscode from 'vscode';
 import { importedSessionId } from '../../src/core/claudeCode/claudeSessions';
 import { isOurHookCommand } from '../../src/core/claudeCode/hookProtocol';
 import type { SessionLedgerApi } from '../../src/extension';
-import { TimelinePanels } from '../../src/vscode/TimelinePanel';
-import { activateExtension, extensionId, recordingLogger, waitFor, within } from './helpers';
+import type { TimelinePanels } from '../../src/vscode/TimelinePanel';
+import { activateExtension, extensionTimelinePanels, waitFor, within } from './helpers';
 
 type HookEntry = { hooks: { command: string }[] };
 
@@ -19,7 +19,7 @@ describe('timeline: events recorded outside any step', () => {
 
   before(async () => {
     api = await activateExtension();
-    panels = new TimelinePanels(vscode.extensions.getExtension(extensionId)!.extensionUri, { store: api.store, log: recordingLogger(warnings) });
+    panels = extensionTimelinePanels(api, warnings);
   });
 
   after(async () => {

@@ -19,8 +19,8 @@ import type { RepositoryContext } from './repositories/repositoryContext';
 import { RunRepository } from './repositories/runRepository';
 import { SessionRepository } from './repositories/sessionRepository';
 import { SnapshotWriter, defaultWorkerPath } from './snapshotWriter';
-import { writeImage } from './chunkedFile';
-import { LOCK_FILE, SNAPSHOT_FILE, listSegments, writeFileAtomically, writeFileAtomicallyWith } from './storeFiles';
+import { writeImageAtomically } from './chunkedFile';
+import { LOCK_FILE, SNAPSHOT_FILE, listSegments, writeFileAtomically } from './storeFiles';
 import type {
   Acknowledged,
   ArtifactsReads,
@@ -434,7 +434,7 @@ export class SessionStore {
     if (image) {
       try {
         if (this.writer && !this.writer.broken) await this.writer.write(image, snapshotPath);
-        else writeFileAtomicallyWith(snapshotPath, (fd) => writeImage(fd, image)); // no worker: here, stalling ~1 ms per MB
+        else writeImageAtomically(snapshotPath, image); // no worker: here, stalling ~1 ms per MB
       } catch (error) {
         this.database.thawFile();
         throw error;

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { writeFully } from './storeFiles';
+import { writeFileAtomicallyWith, writeFully } from './storeFiles';
 
 /**
  * Where the bytes a database file started from can be read, by this thread or the snapshot worker
@@ -113,8 +113,13 @@ export interface FileImage {
   readonly chunks: readonly (readonly [index: number, bytes: Uint8Array])[];
 }
 
+/** Writes `image` as the file `file`, atomically (temp file, fsync, rename, directory fsync). */
+export function writeImageAtomically(file: string, image: FileImage): void {
+  writeFileAtomicallyWith(file, (fd) => writeImage(fd, image));
+}
+
 /** Writes `image` into `fd` from position 0: its chunks, the base elsewhere, zeros past the base. */
-export function writeImage(fd: number, image: FileImage): void {
+function writeImage(fd: number, image: FileImage): void {
   const chunks = new Map(image.chunks);
   const buffer = Buffer.allocUnsafe(1024 * 1024);
   let at = 0;
@@ -349,13 +354,19 @@ export class ChunkedFileContents {
       this.cached.set(index, hit);
       return hit;
     }
-    const start = index * CHUNK_BYTES;
-    if (start >= this.base.size) return undefined;
-    const chunk = this.allocate();
-    const fromBase = Math.min(CHUNK_BYTES, this.base.size - start);
-    this.base.read(chunk, 0, fromBase, start);
-    chunk.fill(0, fromBase);
+    if (index * CHUNK_BYTES >= this.base.size) return undefined;
+    const chunk = this.loadFromBase(index);
     this.cache(index, chunk);
+    return chunk;
+  }
+
+  /** A chunk buffer holding the base's bytes of chunk `index` (zeros past the base). */
+  private loadFromBase(index: number): Uint8Array {
+    const chunk = this.allocate();
+    const start = index * CHUNK_BYTES;
+    const fromBase = Math.max(0, Math.min(CHUNK_BYTES, this.base.size - start));
+    if (fromBase > 0) this.base.read(chunk, 0, fromBase, start);
+    chunk.fill(0, fromBase);
     return chunk;
   }
 
@@ -380,18 +391,9 @@ export class ChunkedFileContents {
       this.frozen.delete(index);
       return copy;
     }
-    const cached = this.cached.get(index);
-    if (cached) {
-      // Read before, never written: it already holds the base's bytes.
-      this.cached.delete(index);
-      this.chunks[index] = cached;
-      return cached;
-    }
-    const loaded = this.allocate();
-    const start = index * CHUNK_BYTES;
-    const fromBase = Math.max(0, Math.min(CHUNK_BYTES, this.base.size - start));
-    if (fromBase > 0) this.base.read(loaded, 0, fromBase, start);
-    loaded.fill(0, fromBase);
+    // A chunk read before and never written already holds the base's bytes.
+    const loaded = this.cached.get(index) ?? this.loadFromBase(index);
+    this.cached.delete(index);
     this.chunks[index] = loaded;
     return loaded;
   }

@@ -95,8 +95,7 @@ export class JournalWriter<Extra> {
   /** Queues a record; resolves once it (and everything before it) is durable. */
   append(record: JournalRecord, extra: Extra): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    this.pending.push({ record, bytes: encodeRecord(record.recordNumber, record.statements), extra });
-    const durable = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    const durable = this.queue(record, extra);
     this.scheduleFlush();
     return durable;
   }
@@ -108,16 +107,10 @@ export class JournalWriter<Extra> {
    */
   appendNow(record: JournalRecord, extra: Extra): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.operations > 0 || this.flushScheduled || this.lastBatchRecords > 1) return this.append(record, extra);
-    this.pending.push({ record, bytes: encodeRecord(record.recordNumber, record.statements), extra });
-    const durable = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    const durable = this.queue(record, extra);
     // Idle: nothing to wait for, so the flush's synchronous part (write, fdatasync submitted) runs now.
-    this.operations++;
-    const result = this.flushPending().finally(() => this.operations--);
-    this.chain = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    if (this.operations === 0 && !this.flushScheduled && this.lastBatchRecords <= 1) this.track(this.flushPending());
+    else this.scheduleFlush();
     return durable;
   }
 
@@ -185,18 +178,29 @@ export class JournalWriter<Extra> {
   }
 
   private enqueue<T>(operation: () => Promise<T>): Promise<T> {
-    this.operations++;
-    const result = this.chain
-      .then(() => {
+    return this.track(
+      this.chain.then(() => {
         this.throwIfFailed();
         return operation();
-      })
-      .finally(() => this.operations--);
+      }),
+    );
+  }
+
+  /** Counts `operation` (started now, or queued by {@link enqueue}) as in flight until it settles; later operations wait for it. */
+  private track<T>(operation: Promise<T>): Promise<T> {
+    this.operations++;
+    const result = operation.finally(() => this.operations--);
     this.chain = result.then(
       () => undefined,
       () => undefined,
     );
     return result;
+  }
+
+  /** Adds a record to the next flush; resolves once it is durable. */
+  private queue(record: JournalRecord, extra: Extra): Promise<void> {
+    this.pending.push({ record, bytes: encodeRecord(record.recordNumber, record.statements), extra });
+    return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
   private async flushPending(): Promise<void> {

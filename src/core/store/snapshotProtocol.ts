@@ -18,5 +18,5 @@ export type ToSnapshotWorker =
 
 /** Messages from the snapshot worker back to the store. */
 export type FromSnapshotWorker =
-  | { readonly type: 'snapshot-written'; readonly id: number; readonly bytes: number; readonly writeMs: number }
+  | { readonly type: 'snapshot-written'; readonly id: number }
   | { readonly type: 'failed'; readonly id: number; readonly message: string };

@@ -7,11 +7,9 @@
  * snapshot costs the main thread only the copies of chunks it writes while the image is out.
  * Bundled to `dist/snapshotWorker.js` by esbuild.mjs.
  */
-import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
-import { writeImage } from './chunkedFile';
+import { writeImageAtomically } from './chunkedFile';
 import type { FromSnapshotWorker, ToSnapshotWorker } from './snapshotProtocol';
-import { writeFileAtomicallyWith } from './storeFiles';
 
 const port = parentPort;
 if (!port) throw new Error('snapshotWorker must run in a worker thread');
@@ -33,10 +31,9 @@ port.on('message', (message: ToSnapshotWorker) => {
   }
   const image = { size: message.size, base: message.base, chunks: arriving.get(message.id) ?? [] };
   arriving.delete(message.id);
-  const start = performance.now();
   try {
-    writeFileAtomicallyWith(message.snapshotPath, (fd) => writeImage(fd, image));
-    reply({ type: 'snapshot-written', id: message.id, bytes: image.size, writeMs: performance.now() - start });
+    writeImageAtomically(message.snapshotPath, image);
+    reply({ type: 'snapshot-written', id: message.id });
   } catch (error) {
     reply({ type: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) });
   }

@@ -7,11 +7,6 @@ import type { FromSnapshotWorker, ToSnapshotWorker } from './snapshotProtocol';
 /** Shared buffers per message: posting one costs the main thread a few microseconds. */
 const CHUNKS_PER_MESSAGE = 1024;
 
-export interface SnapshotWritten {
-  readonly bytes: number;
-  readonly writeMs: number;
-}
-
 export interface SnapshotWriterOptions {
   readonly workerPath: string;
   /** Called once if the worker stops (crashed or exited): snapshots then run on the main thread. */
@@ -30,7 +25,7 @@ export function defaultWorkerPath(): string {
 /** Main-thread handle of the snapshot worker (see snapshotWorker.ts): hands it file images to write, one at a time. */
 export class SnapshotWriter {
   private readonly worker: Worker;
-  private readonly waiting = new Map<number, { resolve(written: SnapshotWritten): void; reject(error: Error): void }>();
+  private readonly waiting = new Map<number, { resolve(): void; reject(error: Error): void }>();
   private nextId = 1;
   private brokenReason: string | undefined;
   private terminated = false;
@@ -53,10 +48,10 @@ export class SnapshotWriter {
   }
 
   /** Writes `image` atomically to `snapshotPath`. The image's chunks must stay untouched until this settles. */
-  write(image: FileImage, snapshotPath: string): Promise<SnapshotWritten> {
+  write(image: FileImage, snapshotPath: string): Promise<void> {
     if (this.brokenReason) return Promise.reject(new Error(this.brokenReason));
     const id = this.nextId++;
-    const written = new Promise<SnapshotWritten>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    const written = new Promise<void>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     this.worker.ref(); // keep the process alive until the snapshot is on disk
     void this.send(id, image, snapshotPath);
     return written;
@@ -85,7 +80,7 @@ export class SnapshotWriter {
   private receive(message: FromSnapshotWorker): void {
     const waiting = this.waiting.get(message.id);
     this.waiting.delete(message.id);
-    if (message.type === 'snapshot-written') waiting?.resolve(message);
+    if (message.type === 'snapshot-written') waiting?.resolve();
     else waiting?.reject(new Error(`snapshot failed: ${message.message}`));
     if (this.waiting.size === 0) this.worker.unref();
   }

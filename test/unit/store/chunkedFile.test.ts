@@ -2,10 +2,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
-import { CHUNK_BYTES, ChunkedFileContents, bytesBase } from '../../../src/core/store/chunkedFile';
+import { CHUNK_BYTES, ChunkedFileContents, bytesBase, writeImageAtomically } from '../../../src/core/store/chunkedFile';
 import { LedgerDatabase } from '../../../src/core/store/ledgerDatabase';
-import { writeFileAtomically, writeFileAtomicallyWith } from '../../../src/core/store/storeFiles';
-import { writeImage } from '../../../src/core/store/chunkedFile';
+import { writeFileAtomically } from '../../../src/core/store/storeFiles';
 import { newEventId, openStore, temporaryDirectory } from './storeTestSupport';
 
 let SQL: SqlJsStatic;
@@ -197,7 +196,7 @@ describe('database file read on demand (ChunkedFileContents)', () => {
         assert.throws(() => lazy.freezeFile(), /already out/);
         for (const database of [eager, lazy]) write(database, 3, 'during', 20, 500); // rewrites some frozen chunks: copies
         const snapshot = path.join(directory, 'snapshot.sqlite');
-        writeFileAtomicallyWith(snapshot, (fd) => writeImage(fd, image));
+        writeImageAtomically(snapshot, image);
         const written = LedgerDatabase.open(SQL, { file: snapshot }, { mode: 'plain' });
         assert.equal(written.get('PRAGMA integrity_check')?.integrity_check, 'ok');
         assert.deepEqual(contentOf(written), contentOf(LedgerDatabase.open(SQL, { bytes: atFreeze }, { mode: 'plain' })), 'the image is the database at the freeze, not after');
