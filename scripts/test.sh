@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test, installing what it needs on a fresh machine:
-#   type check → unit tests (plain Node) → package the .vsix and check its contents →
+#   type check → unit tests (plain Node) → fault-injection tests (races, damage, hostile input) → package the .vsix and check its contents →
 #   integration tests in the real VS Code extension host → end-to-end tests in Chromium.
 # Exits non-zero if any stage fails; prints one total at the end.
 set -euo pipefail
@@ -35,6 +35,7 @@ run() {
 
 run "type check" npx tsc --noEmit -p .
 run "unit tests" npx mocha
+run "fault-injection tests" npx mocha --config test/faults/.mocharc.json
 # The store as on Windows: the database file read whole into memory at open instead of on demand.
 run "store unit tests, in-memory file" env SESSION_LEDGER_TEST_FILE_MODE=in-memory npx mocha --no-config -r tsx/cjs --ui bdd --timeout 20000 --reporter ./test/harness/statsReporter.ts 'test/unit/store/*.test.ts'
 stage "test VS Code (code-server $(grep -o '4\.[0-9.]*' scripts/setup-test-vscode.sh | head -1)) and Chromium"
