@@ -1,48 +1,108 @@
 /**
  * Writes parsed transcript records into the store, inside one transaction per chunk.
  *
- * - A person's prompt starts an interaction (`step` {@link IMPORTED_TURN_STEP}, kind `claude`,
- *   id derived from the line's uuid, issued at the line's timestamp); the assistant's text becomes
- *   its result output.
+ * - Only a person's prompt starts a turn: an interaction (`step` {@link IMPORTED_TURN_STEP}, kind
+ *   `claude`, id derived from the line's uuid, issued at the line's timestamp); the assistant's text
+ *   becomes its result output. Compactions, task notifications, meta lines, local command output and
+ *   interruption markers become events of the current turn (`claude.compaction`, `claude.notice`).
  * - A turn's result is a function of its stored events (reply text, tool uses, model, time of its
  *   last line), so it is the same whether the file was imported in one go, in chunks, or across
- *   imports of a growing file: a turn continued later is loaded from its events once per run and
- *   its result revised at the end of each chunk that added to it. Re-importing writes nothing.
- * - Sessions created by the import take their times from the transcript: created at the first
- *   line, updated and ended at the last.
+ *   imports of a growing file. Re-importing writes nothing.
  * - Every content block becomes an event (`claude.prompt`, `claude.text`, `claude.thinking`,
- *   `claude.tool_use`, `claude.tool_result`) with an id derived from the line, so re-importing
- *   the same lines adds nothing. `claude.tool_result` gets the tool name of its `tool_use`.
- * - Usage is counted ONCE per API response, keyed by (`message.id`, `requestId`): the first line
- *   of a response records a `claude.usage` event (id `cc:usage:<key>`); later lines that repeat
- *   it — in the same chunk or a later import — find that event and add nothing. The response's
- *   tokens and cost are added to the turn's run (one run per turn, id derived from the turn).
- * - Sidechain lines (`isSidechain: true`, sub-agents) are kept as events marked `isSidechain`
- *   and their usage is counted, but they never start a turn or add to its reply.
+ *   `claude.tool_use`, `claude.tool_result`) with an id derived from the line.
+ * - Usage is counted once per API response, keyed by (`message.id`, `requestId`), from the
+ *   response's line with the highest `output_tokens` (the earlier lines carry streaming snapshots).
+ *   The first line seen records a `claude.usage` event (`cc:usage:<key>`); a later line with more
+ *   output tokens records a revision (`cc:usage:<key>:r<n>`, naming the line counted) and moves the
+ *   run's and session's totals by the difference, so the figures are the same however the lines
+ *   were split across chunks and imports. A response whose recorded output is implausibly small
+ *   for the text it wrote is kept as recorded and marked `lowerBound`. `<synthetic>` lines
+ *   (client-side errors) are not billable.
+ * - One run per turn and model (`claude-code-run:<turn>:<model>`): a turn that mixes models (a
+ *   sub-agent on another model, a fallback) has a run per model, so per-model figures are exact.
+ * - Sidechain lines (sub-agents) never start a turn or add to its reply; their usage belongs to
+ *   the turn whose Task/Agent tool call launched them ({@link ApplyContext.launchedBy}).
  */
-import type { PricingTable } from '../agent/pricing';
+import { ZERO_USAGE, type PricingTable, type TokenUsage } from '../agent/pricing';
 import type { LedgerEvent } from '../model/event';
 import type { Interaction, InteractionResultInput } from '../model/interaction';
 import type { JsonValue } from '../model/json';
+import type { RunUpdate } from '../model/run';
 import { isTerminalSessionStatus } from '../model/sessionStatus';
 import { capOutput } from '../store/repositories/interactionRepository';
 import type { StoreTransaction } from '../store/repositoryApi';
 import { ClaudeSessionResolver, IMPORTED_SESSION_TYPE, importedSessionId, sha256Hex, stableUuid } from './claudeSessions';
-import { blocksText, isPrompt, usageKey, type TranscriptBlock, type TranscriptRecord } from './transcriptRecord';
+import { blocksText, isPrompt, noticeKind, usageKey, type CostStateLine, type TranscriptBlock, type TranscriptRecord } from './transcriptRecord';
 
 export const IMPORTED_TURN_STEP = 'claude-code.turn';
 /** Longest string kept in one event payload field (tool results can be whole files). */
 const PAYLOAD_TEXT_MAX = 100_000;
-/** The events a turn's result is built from (usage events are counted in runs instead). */
-const BLOCK_EVENT_TYPES: ReadonlySet<string> = new Set(['claude.prompt', 'claude.text', 'claude.thinking', 'claude.tool_use', 'claude.tool_result']);
+/** The events a turn's result (reply, tool uses, end time) is built from; usage is counted in runs instead. */
+const BLOCK_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'claude.prompt', 'claude.text', 'claude.thinking', 'claude.tool_use', 'claude.tool_result', 'claude.notice', 'claude.compaction',
+]);
 const EVENT_PAGE = 10_000;
+/** Not billable: Claude Code's own client-side error lines. */
+export const SYNTHETIC_MODEL = '<synthetic>';
+/** Tools that launch a sub-agent (`Task` before 2.1, `Agent` after). */
+const AGENT_TOOLS: ReadonlySet<string> = new Set(['Task', 'Agent']);
+/**
+ * A response is marked a lower bound when it wrote more than this many characters per recorded
+ * output token (English text and code run at about 3–4): Claude Code sometimes records the stream's
+ * first snapshot as the final figure.
+ */
+const LOWER_BOUND_CHARS_PER_TOKEN = 16;
+const LOWER_BOUND_MIN_CHARS = 200;
 
 export interface ApplyTotals {
   interactionsAdded: number;
   eventsAdded: number;
+  /** API responses counted for the first time. */
   usageResponses: number;
+  /** Responses whose counted figure a later line corrected. */
+  usageRevisions: number;
+  /** Responses marked as lower bounds (recorded output implausibly small). */
+  lowerBoundResponses: number;
   unpricedModels: Set<string>;
   touchedSessionIds: Set<string>;
+}
+
+export function emptyApplyTotals(): ApplyTotals {
+  return {
+    interactionsAdded: 0,
+    eventsAdded: 0,
+    usageResponses: 0,
+    usageRevisions: 0,
+    lowerBoundResponses: 0,
+    unpricedModels: new Set(),
+    touchedSessionIds: new Set(),
+  };
+}
+
+/** One line to apply: its text, its parsed record and where it is (for tracing a figure to its line). */
+export interface AppliedLine {
+  raw: string;
+  record: TranscriptRecord;
+  /** 1-based line number in its file. */
+  lineNo: number;
+}
+
+export interface ApplyContext {
+  /** The transcript's path relative to the project folder. */
+  file: string;
+  /**
+   * For a sub-agent's file: the turn whose Task/Agent tool call launched it (null: the session
+   * itself, when no launching call can be found). Every line of the file belongs there.
+   */
+  launchedBy?: { interactionId: string | null };
+}
+
+/** What links a sub-agent to the tool call that launched it, learned from the parent transcript. */
+export interface AgentLinks {
+  /** `<claude session id>:<agent id>` → tool_use id (from `toolUseResult.agentId` or "agentId: …" in the result). */
+  byAgent: Record<string, string>;
+  /** `<claude session id>:<sha256 of the prompt>` → tool_use id of the Task/Agent call given that prompt. */
+  byPrompt: Record<string, string>;
 }
 
 /** What a turn's result is made of, gathered from its events (stored, or appended in this run). */
@@ -59,7 +119,30 @@ interface Turn {
   closed: boolean;
 }
 
+/** The figure currently counted for one API response. */
+interface CountedResponse {
+  revision: number;
+  runId: string;
+  model: string;
+  usage: TokenUsage;
+  costUsd: number | null;
+  lowerBound: boolean;
+  /** Characters the response wrote (text, thinking, tool input) in the lines seen. */
+  chars: number;
+}
+
 type EventPayload = { role?: unknown; model?: unknown; text?: unknown; isSidechain?: unknown };
+
+const USAGE_FIELDS = Object.keys(ZERO_USAGE) as (keyof TokenUsage)[];
+
+function usageOf(payload: Record<string, unknown>): TokenUsage {
+  const usage = { ...ZERO_USAGE };
+  for (const field of USAGE_FIELDS) {
+    const value = payload[field];
+    if (typeof value === 'number' && Number.isFinite(value)) usage[field] = value;
+  }
+  return usage;
+}
 
 /** Adds one of the turn's events to what its result is made of. */
 function addToTurn(turn: Turn, event: Pick<LedgerEvent, 'type' | 'payload' | 'ts'>): void {
@@ -103,11 +186,35 @@ function capText(text: string): string {
 function capJson(value: unknown): JsonValue {
   if (typeof value === 'string') return capText(value);
   const text = JSON.stringify(value ?? null);
-  return text.length > PAYLOAD_TEXT_MAX ? { truncated: true, text: capText(text) } : (value as JsonValue) ?? null;
+  return text.length > PAYLOAD_TEXT_MAX ? { truncated: true, text: capText(text) } : ((value as JsonValue) ?? null);
 }
 
 function lineKey(record: TranscriptRecord, raw: string): string {
   return record.uuid ?? sha256Hex(raw).slice(0, 40);
+}
+
+/** Characters a response's line wrote: what its output tokens paid for. */
+function writtenChars(record: TranscriptRecord): number {
+  let chars = 0;
+  for (const block of record.blocks) {
+    if (block.type === 'text' || block.type === 'thinking') chars += block.text.length;
+    else if (block.type === 'tool_use') chars += JSON.stringify(block.input ?? null).length + block.name.length;
+  }
+  return chars;
+}
+
+function isLowerBound(outputTokens: number, chars: number): boolean {
+  return chars >= LOWER_BOUND_MIN_CHARS && outputTokens * LOWER_BOUND_CHARS_PER_TOKEN < chars;
+}
+
+/** The agent id a Task/Agent tool result names in its text ("agentId: a1b2… (use SendMessage …)", 2.1.x). */
+function agentIdInText(content: unknown): string | null {
+  const text = typeof content === 'string' ? content : JSON.stringify(content ?? '');
+  return /agentId: ([A-Za-z0-9@._-]+)/.exec(text)?.[1] ?? null;
+}
+
+export function promptHash(text: string): string {
+  return sha256Hex(text.trim()).slice(0, 32);
 }
 
 function blockEvent(block: TranscriptBlock): { idPart: string; type: string; toolName?: string; payload: Record<string, JsonValue> } | undefined {
@@ -125,18 +232,21 @@ function blockEvent(block: TranscriptBlock): { idPart: string; type: string; too
   }
 }
 
-/** Applies records of ONE chunk, in file order. Keep one instance per import run: it remembers turns across chunks. */
+/** Applies records of ONE chunk, in file order. Keep one instance per import run: it remembers turns and responses across chunks. */
 export class TranscriptApplier {
   private readonly turns = new Map<string, Turn | null>();
+  private readonly responses = new Map<string, CountedResponse>();
 
   constructor(
     private readonly resolver: ClaudeSessionResolver,
     private readonly pricing: PricingTable,
     private readonly totals: ApplyTotals,
     private readonly workspaceFolder: string | null,
+    /** Learned and read across imports (kept in the import state). */
+    readonly links: AgentLinks = { byAgent: {}, byPrompt: {} },
   ) {}
 
-  apply(tx: StoreTransaction, lines: readonly { raw: string; record: TranscriptRecord }[]): void {
+  apply(tx: StoreTransaction, lines: readonly AppliedLine[], context: ApplyContext): void {
     const firstPrompts = new Map<string, string>();
     const firstTimes = new Map<string, number>();
     for (const { record } of lines) {
@@ -144,22 +254,67 @@ export class TranscriptApplier {
       if (record.timestamp !== null && !firstTimes.has(record.sessionId)) firstTimes.set(record.sessionId, record.timestamp);
     }
     const touched = new Set<Turn>();
-    for (const { raw, record } of lines) {
-      if (record.role === null) continue; // summaries, snapshots, queue operations
-      const sessionId = this.resolver.resolve(tx, record.sessionId, {
-        firstPrompt: firstPrompts.get(record.sessionId),
-        cwd: record.cwd,
-        workspaceFolder: this.workspaceFolder,
-        startedAt: firstTimes.get(record.sessionId),
-      });
-      this.totals.touchedSessionIds.add(sessionId);
-      const turn = isPrompt(record) ? this.startTurn(tx, sessionId, record, raw, touched) : this.currentTurn(tx, record.sessionId, sessionId);
-      if (turn) touched.add(turn);
-      this.appendBlockEvents(tx, sessionId, turn, record, raw);
-      this.countUsage(tx, sessionId, turn, record);
+    for (const line of lines) {
+      const { record } = line;
+      if (record.role === null && record.type !== 'system') continue;
+      const sessionId = this.sessionOf(tx, record.sessionId, firstPrompts.get(record.sessionId), record.cwd, firstTimes.get(record.sessionId));
+      let turn: Turn | null;
+      if (context.launchedBy) {
+        turn = context.launchedBy.interactionId ? this.newTurn(context.launchedBy.interactionId, null) : null;
+      } else if (isPrompt(record)) {
+        turn = this.startTurn(tx, sessionId, record, line.raw, touched);
+      } else {
+        turn = this.currentTurn(tx, record.sessionId, sessionId);
+      }
+      if (turn && !context.launchedBy) touched.add(turn);
+      this.appendLineEvents(tx, sessionId, turn, line, context);
+      this.countUsage(tx, sessionId, turn, line, context);
     }
     for (const turn of touched) this.writeResult(tx, turn);
     for (const sessionId of new Set(lines.map((l) => l.record.sessionId))) this.dateImportedSession(tx, sessionId);
+  }
+
+  /**
+   * A damaged line where a prompt may have been: the lines after it must not be merged into the
+   * previous turn, so a turn is recorded for the gap (its command says which line could not be read).
+   */
+  recordGap(tx: StoreTransaction, claudeSessionId: string, file: string, lineNo: number, reason: string): void {
+    const sessionId = this.sessionOf(tx, claudeSessionId, undefined, null, undefined);
+    const interactionId = stableUuid(`claude-code-gap:${claudeSessionId}:${file}:${lineNo}`);
+    const previous = this.currentTurn(tx, claudeSessionId, sessionId);
+    if (previous && previous.interactionId !== interactionId) {
+      previous.closed = true;
+      this.writeResult(tx, previous);
+    }
+    if (!tx.interactions.get(interactionId)) {
+      tx.interactions.append({
+        id: interactionId,
+        sessionId,
+        step: IMPORTED_TURN_STEP,
+        kind: 'claude',
+        command: `[prompt not readable: line ${lineNo} of ${file} is damaged (${reason})]`,
+        metadata: { claudeSessionId, gap: { file, line: lineNo, reason } },
+      });
+      this.totals.interactionsAdded++;
+    }
+    this.turns.set(claudeSessionId, this.newTurn(interactionId, null));
+  }
+
+  /** Claude Code's own cost figure for the session, kept beside the ledger's count (not added to it). */
+  recordCostState(tx: StoreTransaction, costState: CostStateLine, raw: string): void {
+    const sessionId = this.sessionOf(tx, costState.sessionId, undefined, null, undefined);
+    this.appendEvent(tx, {
+      id: `cc:cost-state:${sha256Hex(raw).slice(0, 40)}`,
+      sessionId,
+      type: 'claude.costState',
+      payload: { totalCostUsd: costState.totalCostUsd, modelUsage: capJson(costState.modelUsage) },
+    });
+  }
+
+  private sessionOf(tx: StoreTransaction, claudeSessionId: string, firstPrompt: string | undefined, cwd: string | null, startedAt: number | undefined): string {
+    const sessionId = this.resolver.resolve(tx, claudeSessionId, { firstPrompt, cwd, workspaceFolder: this.workspaceFolder, startedAt });
+    this.totals.touchedSessionIds.add(sessionId);
+    return sessionId;
   }
 
   /** The turn a non-prompt line belongs to: the one in progress, else the session's latest imported turn (continued from an earlier import). */
@@ -242,64 +397,173 @@ export class TranscriptApplier {
     return event;
   }
 
-  private appendBlockEvents(tx: StoreTransaction, sessionId: string, turn: Turn | null, record: TranscriptRecord, raw: string): void {
+  private appendLineEvents(tx: StoreTransaction, sessionId: string, turn: Turn | null, line: AppliedLine, context: ApplyContext): void {
+    const { record, raw } = line;
     const key = lineKey(record, raw);
-    const common = { uuid: record.uuid, parentUuid: record.parentUuid, isSidechain: record.isSidechain, role: record.role };
+    const common = {
+      uuid: record.uuid,
+      parentUuid: record.parentUuid,
+      isSidechain: record.isSidechain || context.launchedBy !== undefined,
+      role: record.role,
+      ...(record.agentId ? { agentId: record.agentId } : {}),
+    };
     const ts = record.timestamp ?? undefined;
+    const interactionId = turn?.interactionId ?? null;
     if (isPrompt(record)) {
-      const prompt = this.appendEvent(tx, { id: `cc:${key}:prompt`, sessionId, interactionId: turn?.interactionId ?? null, type: 'claude.prompt', payload: { ...common, text: capText(blocksText(record.blocks)) }, ts });
+      const prompt = this.appendEvent(tx, { id: `cc:${key}:prompt`, sessionId, interactionId, type: 'claude.prompt', payload: { ...common, text: capText(blocksText(record.blocks)) }, ts });
       if (turn && prompt) addToTurn(turn, prompt);
       return;
+    }
+    const notice = noticeKind(record);
+    if (notice !== null) {
+      const text = capText(blocksText(record.blocks));
+      if (notice === 'compaction') {
+        const metadata = record.compactMetadata ?? {};
+        const payload = { ...common, text, ...(record.subtype ? { boundary: true } : { summary: true }), ...pick(metadata, ['trigger', 'preTokens', 'postTokens']) };
+        const added = this.appendEvent(tx, { id: `cc:${key}:compaction`, sessionId, interactionId, type: 'claude.compaction', payload: payload as Record<string, JsonValue>, ts });
+        if (turn && added && !context.launchedBy) addToTurn(turn, added);
+      } else if (record.type === 'user' || notice === 'local_command') {
+        const added = this.appendEvent(tx, { id: `cc:${key}:notice`, sessionId, interactionId, type: 'claude.notice', payload: { ...common, kind: notice, text }, ts });
+        if (turn && added && !context.launchedBy) addToTurn(turn, added);
+      }
+      return; // other system lines (turn durations, away summaries) are bookkeeping
     }
     record.blocks.forEach((block, index) => {
       const event = blockEvent(block);
       if (!event) return;
-      const toolName =
-        event.toolName ?? (block.type === 'tool_result' ? tx.events.get(`cc:tool_use:${block.toolUseId}`)?.toolName ?? null : null);
+      const toolUse = block.type === 'tool_result' ? tx.events.get(`cc:tool_use:${block.toolUseId}`) : undefined;
+      const toolName = event.toolName ?? toolUse?.toolName ?? null;
+      if (block.type === 'tool_use' && AGENT_TOOLS.has(block.name)) this.learnAgentPrompt(record.sessionId, block);
+      if (block.type === 'tool_result' && toolName !== null && AGENT_TOOLS.has(toolName)) {
+        const agentId = record.resultAgentId ?? agentIdInText(block.content);
+        if (agentId) this.links.byAgent[`${record.sessionId}:${agentId}`] = block.toolUseId;
+      }
       const added = this.appendEvent(tx, {
         id: event.idPart ? `cc:${event.idPart}` : `cc:${key}:${index}`,
         sessionId,
-        interactionId: turn?.interactionId ?? null,
+        interactionId,
         type: event.type,
         toolName,
         payload: { ...common, ...(record.model ? { model: record.model } : {}), ...event.payload },
         ts,
       });
       // An event stored before this run is already part of a turn loaded from the store.
-      if (turn && added) addToTurn(turn, added);
+      if (turn && added && !context.launchedBy) addToTurn(turn, added);
     });
   }
 
-  private countUsage(tx: StoreTransaction, sessionId: string, turn: Turn | null, record: TranscriptRecord): void {
+  private learnAgentPrompt(claudeSessionId: string, block: Extract<TranscriptBlock, { type: 'tool_use' }>): void {
+    const prompt = (block.input as { prompt?: unknown } | null)?.prompt;
+    if (typeof prompt === 'string' && prompt.trim() !== '') this.links.byPrompt[`${claudeSessionId}:${promptHash(prompt)}`] = block.toolUseId;
+  }
+
+  /** The run holding a turn's (or the session's) responses of one model. */
+  private runFor(tx: StoreTransaction, sessionId: string, interactionId: string | null, model: string, claudeSessionId: string): string {
+    const owner = interactionId ?? sessionId;
+    // Imports before per-model runs kept one run per turn: its model's responses stay in it.
+    const legacyId = stableUuid(`claude-code-run:${owner}`);
+    const legacy = tx.runs.get(legacyId);
+    const runId = legacy && legacy.model === model ? legacyId : stableUuid(`claude-code-run:${owner}:${model}`);
+    if (!tx.runs.get(runId)) {
+      tx.runs.start({ id: runId, sessionId, interactionId, provider: 'claude-code-cli', model, conversationId: claudeSessionId });
+    }
+    return runId;
+  }
+
+  /** Moves a run's totals by `sign` × the response's figure. */
+  private addToRun(tx: StoreTransaction, runId: string, usage: TokenUsage, costUsd: number | null, sign: 1 | -1): void {
+    const run = tx.runs.get(runId);
+    if (!run) return;
+    const patch: Record<string, unknown> = { status: 'ok' };
+    for (const field of USAGE_FIELDS) patch[field] = Math.max(0, (run[field as keyof typeof run] as number) + sign * usage[field]);
+    patch.costUsd = Math.max(0, Math.round((run.costUsd + sign * (costUsd ?? 0)) * 1e9) / 1e9);
+    if (costUsd === null && sign === 1) patch.costUnknown = true;
+    tx.runs.update(runId, patch as RunUpdate);
+  }
+
+  /** The figure counted so far for a response (this run's memory, else its stored usage event and revisions). */
+  private counted(tx: StoreTransaction, key: string): CountedResponse | undefined {
+    const known = this.responses.get(key);
+    if (known) return known;
+    let event = tx.events.get(`cc:usage:${key}`);
+    if (!event) return undefined;
+    let revision = 0;
+    for (let next = tx.events.get(`cc:usage:${key}:r1`); next; next = tx.events.get(`cc:usage:${key}:r${revision + 1}`)) {
+      event = next;
+      revision++;
+    }
+    const payload = (event.payload ?? {}) as Record<string, unknown>;
+    const counted: CountedResponse = {
+      revision,
+      runId: event.runId ?? '',
+      model: typeof payload.model === 'string' ? payload.model : 'unknown',
+      usage: usageOf(payload),
+      costUsd: typeof payload.costUsd === 'number' ? payload.costUsd : null,
+      lowerBound: payload.lowerBound === true,
+      chars: typeof payload.chars === 'number' ? payload.chars : 0,
+    };
+    this.responses.set(key, counted);
+    return counted;
+  }
+
+  private countUsage(tx: StoreTransaction, sessionId: string, turn: Turn | null, line: AppliedLine, context: ApplyContext): void {
+    const { record } = line;
     const key = usageKey(record);
     if (!key || !record.usage) return;
-    const eventId = `cc:usage:${key}`;
-    if (tx.events.get(eventId)) return; // this response was already counted
     const model = record.model ?? 'unknown';
-    const cost = this.pricing.costOf(model, record.usage);
-    if ('unknown' in cost) this.totals.unpricedModels.add(model);
-    const runId = stableUuid(`claude-code-run:${turn?.interactionId ?? sessionId}`);
-    const run = tx.runs.get(runId) ?? tx.runs.start({ id: runId, sessionId, interactionId: turn?.interactionId ?? null, provider: 'claude-code-cli', model, conversationId: record.sessionId });
-    tx.runs.update(runId, {
-      status: 'ok',
-      model,
-      inputTokens: run.inputTokens + record.usage.inputTokens,
-      outputTokens: run.outputTokens + record.usage.outputTokens,
-      cacheCreationTokens: run.cacheCreationTokens + record.usage.cacheCreationTokens,
-      cacheReadTokens: run.cacheReadTokens + record.usage.cacheReadTokens,
-      costUsd: run.costUsd + ('usd' in cost ? cost.usd : 0),
-      costUnknown: 'unknown' in cost,
-    });
+    if (model === SYNTHETIC_MODEL) return; // client-side error lines: nothing was billed
+    const previous = this.counted(tx, key);
+    const chars = (previous?.chars ?? 0) + writtenChars(record);
+    const usage = record.usage;
+    // The response's figure is its line with the most output tokens (a whole line: a fallback changes the model too).
+    const better = !previous || usage.outputTokens > previous.usage.outputTokens;
+    const lowerBound = isLowerBound(better ? usage.outputTokens : previous.usage.outputTokens, chars);
+    if (!better && lowerBound === previous.lowerBound) {
+      previous.chars = chars;
+      return;
+    }
+    const counted = better ? { model, usage } : { model: previous.model, usage: previous.usage };
+    const cost = this.pricing.costOf(counted.model, counted.usage);
+    const costUsd = 'usd' in cost ? cost.usd : null;
+    if (costUsd === null) this.totals.unpricedModels.add(counted.model);
+    const interactionId = turn?.interactionId ?? null;
+    const runId = better ? this.runFor(tx, sessionId, interactionId, model, record.sessionId) : previous.runId;
+    if (better) {
+      if (previous) this.addToRun(tx, previous.runId, previous.usage, previous.costUsd, -1);
+      this.addToRun(tx, runId, usage, costUsd, 1);
+    }
+    const revision = previous ? previous.revision + 1 : 0;
     tx.events.append({
-      id: eventId,
+      id: revision === 0 ? `cc:usage:${key}` : `cc:usage:${key}:r${revision}`,
       sessionId,
-      interactionId: turn?.interactionId ?? null,
+      interactionId,
       runId,
       type: 'claude.usage',
-      payload: { messageId: record.messageId, requestId: record.requestId, model, ...record.usage, costUsd: 'usd' in cost ? cost.usd : null, isSidechain: record.isSidechain },
+      payload: {
+        key,
+        messageId: record.messageId,
+        requestId: record.requestId,
+        model: counted.model,
+        ...counted.usage,
+        costUsd,
+        isSidechain: record.isSidechain || context.launchedBy !== undefined,
+        ...(record.agentId ? { agentId: record.agentId } : {}),
+        /** The line whose figure is counted. */
+        line: { file: context.file, line: line.lineNo, uuid: record.uuid },
+        chars,
+        lowerBound,
+        ...(previous ? { revision, revises: { outputTokens: previous.usage.outputTokens, model: previous.model } } : {}),
+      },
       ts: record.timestamp ?? undefined,
     });
     this.totals.eventsAdded++;
-    this.totals.usageResponses++;
+    if (previous) this.totals.usageRevisions++;
+    else this.totals.usageResponses++;
+    if (lowerBound && !previous?.lowerBound) this.totals.lowerBoundResponses++;
+    this.responses.set(key, { revision, runId, model: counted.model, usage: counted.usage, costUsd, lowerBound, chars });
   }
+}
+
+function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => source[k] !== undefined).map((k) => [k, source[k]]));
 }

@@ -1,13 +1,18 @@
 /**
  * Imports a workspace's Claude Code transcripts (`<CLAUDE_CONFIG_DIR or ~/.claude>/projects/
- * <encoded workspace path>/*.jsonl`) into the store: one session per Claude session id, its
- * prompts, replies and tool uses as interactions and events, usage counted once per API response
- * and priced with the pricing table. See {@link TranscriptApplier} for the mapping.
+ * <encoded workspace path>/*.jsonl`, and its sub-agents' files) into the store: one session per
+ * Claude session id, its prompts, replies and tool uses as interactions and events, usage counted
+ * once per API response from its final line and priced with the pricing table. See
+ * {@link TranscriptApplier} for the mapping.
  *
- * Incremental: a file whose size and mtime did not change is skipped; an appended file resumes
- * at the offset after its last complete line. The imported copy stays when Claude Code deletes
- * its file (nothing here deletes). Progress is reported per chunk; an AbortSignal stops between
- * chunks with everything imported so far committed and remembered.
+ * Incremental: a file whose size and mtime did not change is skipped; an appended file resumes at
+ * the offset after its last complete line; a file replaced by another (another inode, another head,
+ * or shorter) is read from the start. Sessions' own transcripts are read before sub-agents' files,
+ * and a sub-agent's file waits (is not read) until the turn that launched it is imported, so the
+ * figures are the same whatever order files appear in. Nothing is skipped silently: damaged lines
+ * are reported by file and line and kept aside in a rejects file; harmless line types and unknown
+ * ones are counted. The imported copy stays when Claude Code deletes its file. Progress is reported
+ * per chunk; an AbortSignal stops between chunks with everything imported so far committed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,9 +20,20 @@ import type { PricingTable } from '../agent/pricing';
 import { allSessions, ClaudeSessionResolver } from './claudeSessions';
 import { readCompleteLines } from './lineReader';
 import type { TransactionalStore } from './storeAccess';
-import { TranscriptApplier, type ApplyTotals } from './transcriptApply';
-import { claudeConfigDir, claudeProjectDir, listTranscriptFiles, loadImportState, saveImportState } from './transcriptFiles';
-import { parseTranscriptLine, type TranscriptRecord } from './transcriptRecord';
+import { emptyApplyTotals, promptHash, TranscriptApplier, type AppliedLine } from './transcriptApply';
+import {
+  claudeConfigDir,
+  claudeProjectDir,
+  fileStateAfter,
+  listTranscriptFiles,
+  loadImportState,
+  resumePoint,
+  saveImportState,
+  subagentFileInfo,
+  subagentMetaToolUseId,
+  type TranscriptImportState,
+} from './transcriptFiles';
+import { blocksText, classifyTranscriptLine } from './transcriptRecord';
 
 export interface TranscriptImportProgress {
   file: string;
@@ -41,19 +57,49 @@ export interface TranscriptImportOptions {
   chunkBytes?: number;
 }
 
+/** A line that could not be read: where it is and why. */
+export interface DamagedLine {
+  /** Path relative to the project folder. */
+  file: string;
+  line: number;
+  reason: string;
+}
+
+/** Damaged lines listed in a report at most (all are counted and kept in the rejects file). */
+const DAMAGED_LISTED_MAX = 50;
+/** Characters of a damaged line kept in the rejects file. */
+const REJECT_TEXT_MAX = 20_000;
+
 export interface TranscriptImportReport {
   projectDir: string;
   filesSeen: number;
   /** Unchanged since the last import (same size and mtime). */
   filesSkipped: number;
   filesRead: number;
+  /** Read from the start because another file now stands at the path (or it was truncated). */
+  filesReplaced: string[];
+  /** Sub-agents' files not read yet: the turn that launched them is not imported yet. */
+  subagentFilesWaiting: string[];
   linesRead: number;
-  /** Lines that are not JSON objects with a sessionId (damaged, or not conversation records). */
+  /** Lines that are not conversation records: harmless + unknown + damaged + cost states. */
   linesUnparsed: number;
+  /** Line types that carry no conversation (summaries, snapshots, queue operations, …). */
+  linesHarmless: number;
+  /** Valid JSON lines of a type this version does not know, by type. */
+  unknownLineTypes: Record<string, number>;
+  linesDamaged: number;
+  /** The first damaged lines, by file and line number. */
+  damagedLines: DamagedLine[];
+  /** Where damaged lines are kept (absent when there were none). */
+  rejectedPath?: string;
   interactionsAdded: number;
   eventsAdded: number;
   /** API responses whose usage was counted (after de-duplication). */
   usageResponses: number;
+  /** Responses whose counted usage a later line of the same response corrected. */
+  usageRevisions: number;
+  /** Responses whose recorded output tokens are implausibly low for what they wrote: kept as recorded, marked as lower bounds. */
+  lowerBoundResponses: number;
   /** Models without a price: their tokens are counted, their cost is unknown (not included). */
   unpricedModels: string[];
   sessionIds: string[];
@@ -61,66 +107,220 @@ export interface TranscriptImportReport {
   cancelled: boolean;
 }
 
+interface FileToRead {
+  file: string;
+  key: string;
+  stat: fs.Stats;
+  offset: number;
+  lines: number;
+  subagent?: { agentId: string; claudeSessionId: string | null };
+}
+
+/** The rejects file kept beside the import state. */
+export function rejectsPathOf(statePath: string): string {
+  return statePath.replace(/\.json$/, '') + '.rejected.jsonl';
+}
+
 export async function importClaudeTranscripts(store: TransactionalStore, options: TranscriptImportOptions): Promise<TranscriptImportReport> {
   const projectDir = claudeProjectDir(options.workspacePath, options.configDir ?? claudeConfigDir());
   const state = loadImportState(options.statePath);
-  const totals: ApplyTotals = { interactionsAdded: 0, eventsAdded: 0, usageResponses: 0, unpricedModels: new Set(), touchedSessionIds: new Set() };
-  const report = { projectDir, filesSeen: 0, filesSkipped: 0, filesRead: 0, linesRead: 0, linesUnparsed: 0, cancelled: false };
+  const totals = emptyApplyTotals();
+  const report = {
+    projectDir,
+    filesSeen: 0,
+    filesSkipped: 0,
+    filesRead: 0,
+    filesReplaced: [] as string[],
+    subagentFilesWaiting: [] as string[],
+    linesRead: 0,
+    linesUnparsed: 0,
+    linesHarmless: 0,
+    unknownLineTypes: {} as Record<string, number>,
+    linesDamaged: 0,
+    damagedLines: [] as DamagedLine[],
+    rejectedPath: undefined as string | undefined,
+    cancelled: false,
+  };
 
-  const changed = listTranscriptFiles(projectDir).flatMap((file) => {
+  const changed: FileToRead[] = [];
+  for (const file of listTranscriptFiles(projectDir)) {
     report.filesSeen++;
     const key = path.relative(projectDir, file);
-    const stat = fs.statSync(file);
-    const known = state.files[key];
-    if (known && known.size === stat.size && known.mtimeMs === stat.mtimeMs) {
-      report.filesSkipped++;
-      return [];
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      continue; // deleted since it was listed
     }
-    const offset = known && known.offset <= stat.size ? known.offset : 0;
-    return [{ file, key, size: stat.size, mtimeMs: stat.mtimeMs, offset }];
-  });
+    const known = state.files[key];
+    if (known && known.size === stat.size && known.mtimeMs === stat.mtimeMs && known.ino === stat.ino) {
+      report.filesSkipped++;
+      continue;
+    }
+    const resume = resumePoint(file, known);
+    if (resume.replaced) report.filesReplaced.push(key);
+    changed.push({ file, key, stat: resume.stat, offset: resume.offset, lines: resume.lines, subagent: subagentFileInfo(projectDir, file) });
+  }
 
   const resolver = new ClaudeSessionResolver(allSessions(store.sessions));
-  const applier = new TranscriptApplier(resolver, options.pricing, totals, options.workspacePath);
-  const bytesTotal = changed.reduce((sum, f) => sum + (f.size - f.offset), 0);
+  const applier = new TranscriptApplier(resolver, options.pricing, totals, options.workspacePath, state.agents);
+  const bytesTotal = changed.reduce((sum, f) => sum + (f.stat.size - f.offset), 0);
+  const rejectsPath = rejectsPathOf(options.statePath);
   let bytesDone = 0;
 
-  files: for (const [index, entry] of changed.entries()) {
+  const reject = (damaged: DamagedLine, raw: string): void => {
+    report.linesDamaged++;
+    if (report.damagedLines.length < DAMAGED_LISTED_MAX) report.damagedLines.push(damaged);
+    fs.mkdirSync(path.dirname(rejectsPath), { recursive: true });
+    fs.appendFileSync(rejectsPath, JSON.stringify({ ...damaged, text: raw.length > REJECT_TEXT_MAX ? raw.slice(0, REJECT_TEXT_MAX) : raw }) + '\n');
+    report.rejectedPath = rejectsPath;
+  };
+
+  let filesDone = 0;
+  /** Reads one file from its resume point; false when cancelled. */
+  const readFile = async (entry: FileToRead, launchedBy?: { interactionId: string | null }): Promise<boolean> => {
     report.filesRead++;
     let offset = entry.offset;
+    let lineNo = entry.lines;
+    const mainSessionId = entry.subagent ? null : path.basename(entry.file, '.jsonl');
     for (const chunk of readCompleteLines(entry.file, entry.offset, options.chunkBytes ?? 4 * 1024 * 1024)) {
-      if (options.signal?.aborted) {
-        report.cancelled = true;
-        break files;
-      }
-      const records: { raw: string; record: TranscriptRecord }[] = [];
-      for (const raw of chunk.lines) {
-        if (raw.trim() === '') continue;
-        report.linesRead++;
-        const record = parseTranscriptLine(raw);
-        if (record) records.push({ raw, record });
-        else report.linesUnparsed++;
-      }
-      await store.transaction((tx) => applier.apply(tx, records));
+      if (options.signal?.aborted) return false;
+      await store.transaction((tx) => {
+        let batch: AppliedLine[] = [];
+        const flush = (): void => {
+          if (batch.length) applier.apply(tx, batch, { file: entry.key, ...(launchedBy ? { launchedBy } : {}) });
+          batch = [];
+        };
+        for (const raw of chunk.lines) {
+          lineNo++;
+          if (raw.trim() === '') continue;
+          report.linesRead++;
+          const parsed = classifyTranscriptLine(raw);
+          if (parsed.kind === 'record') {
+            batch.push({ raw, record: parsed.record, lineNo });
+            continue;
+          }
+          report.linesUnparsed++;
+          if (parsed.kind === 'costState') {
+            flush();
+            applier.recordCostState(tx, parsed.costState, raw);
+          } else if (parsed.kind === 'harmless') {
+            report.linesHarmless++;
+          } else if (parsed.kind === 'unknown') {
+            report.unknownLineTypes[parsed.type] = (report.unknownLineTypes[parsed.type] ?? 0) + 1;
+          } else {
+            reject({ file: entry.key, line: lineNo, reason: parsed.reason }, raw);
+            if (mainSessionId && mayBePrompt(raw)) {
+              flush();
+              applier.recordGap(tx, mainSessionId, entry.key, lineNo, parsed.reason);
+            }
+          }
+        }
+        flush();
+      });
       bytesDone += chunk.endOffset - offset;
       offset = chunk.endOffset;
-      // Size/mtime are only remembered once the whole file is read, so a cancelled file resumes.
-      state.files[entry.key] = { size: -1, mtimeMs: -1, offset };
+      state.files[entry.key] = fileStateAfter(entry.file, entry.stat, offset, lineNo, false);
       saveImportState(options.statePath, state);
-      options.onProgress?.({ file: entry.file, filesDone: index, filesTotal: changed.length, bytesDone, bytesTotal });
+      options.onProgress?.({ file: entry.file, filesDone, filesTotal: changed.length, bytesDone, bytesTotal });
     }
-    state.files[entry.key] = { size: entry.size, mtimeMs: entry.mtimeMs, offset };
+    state.files[entry.key] = fileStateAfter(entry.file, entry.stat, offset, lineNo, offset >= entry.stat.size);
     saveImportState(options.statePath, state);
-    options.onProgress?.({ file: entry.file, filesDone: index + 1, filesTotal: changed.length, bytesDone, bytesTotal });
+    filesDone++;
+    options.onProgress?.({ file: entry.file, filesDone, filesTotal: changed.length, bytesDone, bytesTotal });
+    return true;
+  };
+
+  read: {
+    for (const entry of changed.filter((f) => !f.subagent)) {
+      if (!(await readFile(entry))) break read;
+    }
+    // Sub-agents' files, once the turn that launched them is stored; a nested agent's launch is
+    // in another sub-agent's file, so go round again while a round read something.
+    let waiting = changed.filter((f) => f.subagent);
+    for (let progress = true; progress && waiting.length > 0; ) {
+      progress = false;
+      const next: FileToRead[] = [];
+      for (const entry of waiting) {
+        const launchedBy = await store.transaction((tx) => resolveLaunch(tx, entry, state, projectDir));
+        if (!launchedBy) {
+          next.push(entry);
+          continue;
+        }
+        progress = true;
+        if (!(await readFile(entry, launchedBy))) break read;
+      }
+      waiting = next;
+    }
+    report.subagentFilesWaiting.push(...waiting.map((f) => f.key));
   }
+  report.cancelled = options.signal?.aborted === true && filesDone < changed.length - report.subagentFilesWaiting.length;
 
   return {
     ...report,
     interactionsAdded: totals.interactionsAdded,
     eventsAdded: totals.eventsAdded,
     usageResponses: totals.usageResponses,
+    usageRevisions: totals.usageRevisions,
+    lowerBoundResponses: totals.lowerBoundResponses,
     unpricedModels: [...totals.unpricedModels].sort(),
     sessionIds: [...totals.touchedSessionIds],
     createdSessionIds: [...resolver.created],
   };
+}
+
+/** A damaged line that may have been a person's prompt (a user line that is not a tool result). */
+function mayBePrompt(raw: string): boolean {
+  return /"type"\s*:\s*"user"/.test(raw) && !raw.includes('tool_result');
+}
+
+/**
+ * The turn that launched a sub-agent's file: through its `.meta.json` (2.1.x), the parent's tool
+ * result naming the agent, or the Task call given the same prompt (2.0.x). Undefined while that
+ * turn is not imported yet (the file waits); `{ interactionId: null }` when the parent transcript
+ * is fully imported and names no launching call (the usage then belongs to the session).
+ */
+function resolveLaunch(
+  tx: Parameters<Parameters<TransactionalStore['transaction']>[0]>[0],
+  entry: FileToRead,
+  state: TranscriptImportState,
+  projectDir: string,
+): { interactionId: string | null } | undefined {
+  const info = entry.subagent!;
+  const first = firstConversationLine(entry.file);
+  const claudeSessionId = info.claudeSessionId ?? first?.sessionId ?? null;
+  if (!claudeSessionId) return { interactionId: null };
+  const toolUseId =
+    subagentMetaToolUseId(entry.file) ??
+    state.agents.byAgent[`${claudeSessionId}:${info.agentId}`] ??
+    (first?.prompt ? state.agents.byPrompt[`${claudeSessionId}:${promptHash(first.prompt)}`] : undefined);
+  if (toolUseId) {
+    const launch = tx.events.get(`cc:tool_use:${toolUseId}`);
+    if (launch) return { interactionId: launch.interactionId };
+  }
+  const parentKey = `${claudeSessionId}.jsonl`;
+  const parent = state.files[parentKey];
+  let parentSize = -1;
+  try {
+    parentSize = fs.statSync(path.join(projectDir, parentKey)).size;
+  } catch {
+    return undefined; // the parent transcript is not there (yet)
+  }
+  const parentDone = parent !== undefined && parent.offset >= parentSize && parent.size === parentSize;
+  return parentDone && !toolUseId ? { interactionId: null } : undefined;
+}
+
+/** The session id and prompt of a sub-agent file's first conversation line (read from its head). */
+function firstConversationLine(file: string): { sessionId: string; prompt: string | null } | undefined {
+  for (const chunk of readCompleteLines(file, 0, 256 * 1024)) {
+    for (const raw of chunk.lines) {
+      if (raw.trim() === '') continue;
+      const parsed = classifyTranscriptLine(raw);
+      if (parsed.kind !== 'record') continue;
+      const record = parsed.record;
+      return { sessionId: record.sessionId, prompt: record.type === 'user' && record.role === 'user' ? blocksText(record.blocks) : null };
+    }
+    return undefined;
+  }
+  return undefined;
 }
