@@ -324,3 +324,31 @@ function firstConversationLine(file: string): { sessionId: string; prompt: strin
   }
   return undefined;
 }
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** What an import did, for a person: counts, and every condition that needs a look (damaged lines by file:line, waiting files). */
+export function describeTranscriptImport(report: TranscriptImportReport): string {
+  if (report.filesSeen === 0) return `No Claude Code transcripts for this workspace in ${report.projectDir}.`;
+  const parts = [
+    `${plural(report.sessionIds.length, 'Claude Code session')} (${report.createdSessionIds.length} new)`,
+    `${plural(report.interactionsAdded, 'prompt')} and ${plural(report.eventsAdded, 'event')} added`,
+    `${plural(report.filesSkipped, 'file')} unchanged`,
+  ];
+  if (report.usageRevisions) parts.push(`${plural(report.usageRevisions, 'response')} corrected to the figure of its final line`);
+  const notes: string[] = [];
+  if (report.linesDamaged) {
+    const listed = report.damagedLines.slice(0, 3).map((d) => `${d.file}:${d.line} (${d.reason})`);
+    const more = report.linesDamaged - listed.length;
+    notes.push(`${plural(report.linesDamaged, 'damaged line')} skipped and kept in ${report.rejectedPath}: ${listed.join('; ')}${more > 0 ? `; ${more} more` : ''}.`);
+  }
+  if (report.filesReplaced.length) notes.push(`${plural(report.filesReplaced.length, 'transcript')} replaced by another file, read from the start: ${report.filesReplaced.join(', ')}.`);
+  if (report.subagentFilesWaiting.length) {
+    notes.push(`${plural(report.subagentFilesWaiting.length, 'sub-agent transcript')} wait for the turn that launched them to be written: ${report.subagentFilesWaiting.join(', ')}.`);
+  }
+  if (report.lowerBoundResponses) notes.push(`${plural(report.lowerBoundResponses, 'response')} recorded fewer output tokens than the text written: kept as recorded and marked as lower bounds.`);
+  const unknownTypes = Object.entries(report.unknownLineTypes);
+  if (unknownTypes.length) notes.push(`Line types this version does not know (not imported): ${unknownTypes.map(([t, n]) => `${t} ×${n}`).join(', ')}.`);
+  if (report.unpricedModels.length) notes.push(`No price for ${report.unpricedModels.join(', ')}: add it in "sessionLedger.pricingOverrides".`);
+  return [`${report.cancelled ? 'Import cancelled; kept what was imported: ' : 'Imported '}${parts.join(', ')}.`, ...notes].join(' ');
+}

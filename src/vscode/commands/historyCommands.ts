@@ -2,11 +2,11 @@ import * as vscode from 'vscode';
 import { readFile, writeFile } from 'node:fs/promises';
 import { ClaudeSettingsError } from '../../core/claudeCode/hookSettings';
 import { allSessions } from '../../core/claudeCode/claudeSessions';
-import { exportLedger, importLedger, LedgerImportError, parseLedgerExport, serializeLedgerExport, type LedgerImportReport } from '../../core/claudeCode/ledgerExport';
+import { describeImportProblem, exportLedger, importLedger, LedgerImportError, parseLedgerExport, serializeLedgerExport, type LedgerImportReport } from '../../core/claudeCode/ledgerExport';
 import { ledgerToMarkdown } from '../../core/claudeCode/ledgerMarkdown';
 import { applyRetentionPlan, countPrunableEvents, describeRetentionPlan, planRetention, type RetentionPlan, type RetentionPolicy } from '../../core/claudeCode/retention';
 import { searchLedger, type SearchHit } from '../../core/claudeCode/search';
-import type { TranscriptImportReport } from '../../core/claudeCode/transcriptImport';
+import { describeTranscriptImport, type TranscriptImportReport } from '../../core/claudeCode/transcriptImport';
 import type { ClaudeCodeHistory } from '../ClaudeCodeHistory';
 import type { LedgerConfig } from '../config';
 import { sessionDescription, statusPresentation } from '../sessionPresentation';
@@ -67,23 +67,14 @@ export async function disconnectClaudeHooks(deps: HistoryDeps): Promise<void> {
   );
 }
 
-function describeImport(report: TranscriptImportReport): string {
-  if (report.filesSeen === 0) return `No Claude Code transcripts for this workspace in ${report.projectDir}.`;
-  const parts = [
-    `${plural(report.sessionIds.length, 'Claude Code session')} (${report.createdSessionIds.length} new)`,
-    `${plural(report.interactionsAdded, 'prompt')} and ${plural(report.eventsAdded, 'event')} added`,
-    `${plural(report.filesSkipped, 'file')} unchanged`,
-  ];
-  const unpriced = report.unpricedModels.length ? ` No price for ${report.unpricedModels.join(', ')}: add it in "sessionLedger.pricingOverrides".` : '';
-  return `${report.cancelled ? 'Import cancelled; kept what was imported: ' : 'Imported '}${parts.join(', ')}.${unpriced}`;
-}
 
 /** Import Claude Code History (progress, cancellable). Returns the report (for tests). */
 export async function importClaudeHistory(deps: HistoryDeps, options?: unknown): Promise<TranscriptImportReport | undefined> {
   const configDir = typeof (options as { configDir?: unknown } | undefined)?.configDir === 'string' ? (options as { configDir: string }).configDir : undefined;
   const report = await deps.history.importTranscriptsWithProgress(vscode.ProgressLocation.Notification, { configDir });
   deps.tree.refresh();
-  void vscode.window.showInformationMessage(`Session Ledger: ${describeImport(report)}`);
+  const needsLook = report.linesDamaged > 0 || report.subagentFilesWaiting.length > 0;
+  void (needsLook ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(`Session Ledger: ${describeTranscriptImport(report)}`);
   return report;
 }
 
@@ -189,7 +180,8 @@ export async function exportAllSessions(deps: HistoryDeps, target?: unknown): Pr
     });
     if (!uri) return;
   }
-  const data = exportLedger(deps.store);
+  // Redacted; paths relative to each session's workspace folder (this window's for a session without one; home as ~ elsewhere).
+  const data = exportLedger(deps.store, undefined, Date.now(), { workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? null });
   const text = uri.fsPath.endsWith('.md') ? ledgerToMarkdown(data) : serializeLedgerExport(data);
   await writeFile(uri.fsPath, text, 'utf8');
   void vscode.window.showInformationMessage(`Exported ${plural(data.sessions.length, 'session')} to ${vscode.workspace.asRelativePath(uri)}.`);
@@ -203,19 +195,26 @@ export async function importSessions(deps: HistoryDeps, source?: unknown): Promi
     uri = picked?.[0];
     if (!uri) return undefined;
   }
-  let data;
+  const file = vscode.workspace.asRelativePath(uri);
+  let report;
   try {
-    data = parseLedgerExport(await readFile(uri.fsPath, 'utf8'));
+    const data = parseLedgerExport(await readFile(uri.fsPath, 'utf8'), file);
+    report = await importLedger(deps.store, data, { file });
   } catch (error) {
-    if (error instanceof LedgerImportError || error instanceof SyntaxError) throw new UserFacingError(`${vscode.workspace.asRelativePath(uri)}: ${error.message}`);
+    // Nothing of the file was written; the message names the file, the record and the field.
+    if (error instanceof LedgerImportError) throw new UserFacingError(error.message);
     throw error;
   }
-  const report = await importLedger(deps.store, deps.store.sql, data);
   deps.tree.refresh();
   const parts = [`${plural(report.sessionsAdded, 'session')} added`, `${report.sessionsMerged} merged`, `${plural(report.recordsAdded, 'record')} added`, `${report.recordsUnchanged} already here`];
-  if (report.conflicts) parts.push(`${plural(report.conflicts, 'record')} not imported (their position is taken by a different local record)`);
+  if (report.conflicts.length) {
+    const shown = report.conflicts.slice(0, 3).map(describeImportProblem).join('; ');
+    parts.push(`${plural(report.conflicts.length, 'record')} not imported because different content with the same id or seq is stored here (kept): ${shown}${report.conflicts.length > 3 ? '; …' : ''}`);
+  }
   if (report.detachedFromParent.length) parts.push(`${plural(report.detachedFromParent.length, 'child session')} imported at top level (parent missing)`);
-  void vscode.window.showInformationMessage(`Session Ledger: imported ${vscode.workspace.asRelativePath(uri)}: ${parts.join(', ')}.`);
+  const message = `Session Ledger: imported ${file}: ${parts.join(', ')}.`;
+  if (report.conflicts.length) void vscode.window.showWarningMessage(message);
+  else void vscode.window.showInformationMessage(message);
   return report;
 }
 

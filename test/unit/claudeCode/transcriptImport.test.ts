@@ -43,7 +43,7 @@ describe('Claude Code transcript lines', () => {
     const thinking = records[2]!;
     assert.equal(thinking.role, 'assistant');
     assert.equal(thinking.blocks[0].type, 'thinking');
-    assert.deepEqual(thinking.usage, { inputTokens: 10, outputTokens: 50, cacheCreationTokens: 100, cacheReadTokens: 1000 });
+    assert.deepEqual(thinking.usage, { inputTokens: 10, outputTokens: 50, cacheCreationTokens: 100, cacheCreation1hTokens: 0, cacheReadTokens: 1000 });
     assert.equal(usageKey(thinking), 'msg_A1:req_A1');
     assert.equal(usageKey(records[3]!), usageKey(thinking));
     assert.ok(records.some((r) => r?.isSidechain));

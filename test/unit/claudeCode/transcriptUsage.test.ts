@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { loadPricing } from '../../../src/core/agent/pricing';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
 import { claudeProjectDir } from '../../../src/core/claudeCode/transcriptFiles';
-import { importClaudeTranscripts, type TranscriptImportOptions, type TranscriptImportReport } from '../../../src/core/claudeCode/transcriptImport';
+import { describeTranscriptImport, importClaudeTranscripts, type TranscriptImportOptions, type TranscriptImportReport } from '../../../src/core/claudeCode/transcriptImport';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import {
   AGENT,
@@ -337,3 +337,19 @@ describe('Claude Code transcript import: every token and dollar', function () {
 });
 
 export type { TranscriptImportReport };
+
+describe('describing a transcript import to a person', () => {
+  it('names damaged lines by file and line, where they are kept, and files that wait', () => {
+    const text = describeTranscriptImport({
+      projectDir: '/p', filesSeen: 2, filesSkipped: 0, filesRead: 2, filesReplaced: [], subagentFilesWaiting: ['s/subagents/agent-a1.jsonl'],
+      linesRead: 10, linesUnparsed: 1, linesHarmless: 0, unknownLineTypes: { 'new-kind': 2 }, linesDamaged: 1,
+      damagedLines: [{ file: 's.jsonl', line: 7, reason: 'not valid JSON' }], rejectedPath: '/state/claude-transcripts.rejected.jsonl',
+      interactionsAdded: 1, eventsAdded: 3, usageResponses: 1, usageRevisions: 1, lowerBoundResponses: 0, unpricedModels: [],
+      sessionIds: ['x'], createdSessionIds: ['x'], cancelled: false,
+    });
+    assert.match(text, /1 damaged line skipped and kept in \/state\/claude-transcripts\.rejected\.jsonl: s\.jsonl:7 \(not valid JSON\)/);
+    assert.match(text, /1 sub-agent transcript wait for the turn that launched them/);
+    assert.match(text, /new-kind ×2/);
+    assert.match(text, /1 response corrected to the figure of its final line/);
+  });
+});
