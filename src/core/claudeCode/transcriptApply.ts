@@ -236,6 +236,8 @@ function blockEvent(block: TranscriptBlock): { idPart: string; type: string; too
 export class TranscriptApplier {
   private readonly turns = new Map<string, Turn | null>();
   private readonly responses = new Map<string, CountedResponse>();
+  /** Claude Code's own latest cost figure per Claude session id, from `cost-state` lines read in this run. */
+  readonly claudeCodeCosts = new Map<string, { sessionId: string; totalCostUsd: number }>();
 
   constructor(
     private readonly resolver: ClaudeSessionResolver,
@@ -303,6 +305,7 @@ export class TranscriptApplier {
   /** Claude Code's own cost figure for the session, kept beside the ledger's count (not added to it). */
   recordCostState(tx: StoreTransaction, costState: CostStateLine, raw: string): void {
     const sessionId = this.sessionOf(tx, costState.sessionId, undefined, null, undefined);
+    this.claudeCodeCosts.set(costState.sessionId, { sessionId, totalCostUsd: costState.totalCostUsd });
     this.appendEvent(tx, {
       id: `cc:cost-state:${sha256Hex(raw).slice(0, 40)}`,
       sessionId,

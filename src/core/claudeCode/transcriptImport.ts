@@ -102,10 +102,26 @@ export interface TranscriptImportReport {
   lowerBoundResponses: number;
   /** Models without a price: their tokens are counted, their cost is unknown (not included). */
   unpricedModels: string[];
+  /**
+   * Sessions whose transcript carries Claude Code's own cost figure (`cost-state`) more than 1%
+   * away from the ledger's count of the same conversation. Both are kept; the ledger's counts each
+   * response once from its final line (its `claude.usage` events name the lines).
+   */
+  costDifferences: CostDifference[];
   sessionIds: string[];
   createdSessionIds: string[];
   cancelled: boolean;
 }
+
+export interface CostDifference {
+  sessionId: string;
+  claudeSessionId: string;
+  claudeCodeUsd: number;
+  ledgerUsd: number;
+}
+
+/** Differences of Claude Code's own figure from the ledger's below this share are not reported. */
+const COST_DIFFERENCE_REPORTED = 0.01;
 
 interface FileToRead {
   file: string;
@@ -256,6 +272,19 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
   }
   report.cancelled = options.signal?.aborted === true && filesDone < changed.length - report.subagentFilesWaiting.length;
 
+  const costDifferences: CostDifference[] = [];
+  if (applier.claudeCodeCosts.size > 0) {
+    await store.transaction((tx) => {
+      for (const [claudeSessionId, { sessionId, totalCostUsd }] of applier.claudeCodeCosts) {
+        const runs = tx.runs.listBySession(sessionId).filter((r) => r.provider === 'claude-code-cli' && r.conversationId === claudeSessionId);
+        const ledgerUsd = Math.round(runs.reduce((sum, r) => sum + r.costUsd, 0) * 1e9) / 1e9;
+        if (Math.abs(totalCostUsd - ledgerUsd) > COST_DIFFERENCE_REPORTED * Math.max(ledgerUsd, totalCostUsd)) {
+          costDifferences.push({ sessionId, claudeSessionId, claudeCodeUsd: totalCostUsd, ledgerUsd });
+        }
+      }
+    });
+  }
+
   return {
     ...report,
     interactionsAdded: totals.interactionsAdded,
@@ -264,6 +293,7 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
     usageRevisions: totals.usageRevisions,
     lowerBoundResponses: totals.lowerBoundResponses,
     unpricedModels: [...totals.unpricedModels].sort(),
+    costDifferences,
     sessionIds: [...totals.touchedSessionIds],
     createdSessionIds: [...resolver.created],
   };
@@ -349,6 +379,12 @@ export function describeTranscriptImport(report: TranscriptImportReport): string
   if (report.lowerBoundResponses) notes.push(`${plural(report.lowerBoundResponses, 'response')} recorded fewer output tokens than the text written: kept as recorded and marked as lower bounds.`);
   const unknownTypes = Object.entries(report.unknownLineTypes);
   if (unknownTypes.length) notes.push(`Line types this version does not know (not imported): ${unknownTypes.map(([t, n]) => `${t} ×${n}`).join(', ')}.`);
+  for (const d of report.costDifferences.slice(0, 3)) {
+    notes.push(
+      `Claude Code's own figure for session ${d.claudeSessionId.slice(0, 8)} is $${d.claudeCodeUsd.toFixed(4)}; the ledger counts $${d.ledgerUsd.toFixed(4)} ` +
+        '(each API response once, from its final line; its claude.usage events name the lines counted).',
+    );
+  }
   if (report.unpricedModels.length) notes.push(`No price for ${report.unpricedModels.join(', ')}: add it in "sessionLedger.pricingOverrides".`);
   return [`${report.cancelled ? 'Import cancelled; kept what was imported: ' : 'Imported '}${parts.join(', ')}.`, ...notes].join(' ');
 }

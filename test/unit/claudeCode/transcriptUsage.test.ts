@@ -181,6 +181,12 @@ describe('Claude Code transcript import: every token and dollar', function () {
     const turn1 = store.interactions.list(session)[0].id;
     assert.ok(compactions.every((e) => e.interactionId === turn1), 'a compaction is an event of the current turn');
     assert.ok(events.some((e) => e.type === 'claude.costState' && (e.payload as { totalCostUsd: number }).totalCostUsd === 0.2));
+    // Claude Code's own figure ($0.20) is kept beside the ledger's, and the difference is reported.
+    assert.deepEqual(
+      report.costDifferences.map((d) => [d.claudeSessionId, d.claudeCodeUsd, Math.abs(d.ledgerUsd - expected.usd) < 1e-8]),
+      [[SESSION, 0.2, true]],
+    );
+    assert.match(describeTranscriptImport(report), /Claude Code's own figure for session 7f3c2a10 is \$0\.2000; the ledger counts \$/);
 
     // Nothing skipped silently: the damaged lines are named by file and line and kept aside.
     assert.equal(report.linesDamaged, 3);
@@ -344,7 +350,7 @@ describe('describing a transcript import to a person', () => {
       projectDir: '/p', filesSeen: 2, filesSkipped: 0, filesRead: 2, filesReplaced: [], subagentFilesWaiting: ['s/subagents/agent-a1.jsonl'],
       linesRead: 10, linesUnparsed: 1, linesHarmless: 0, unknownLineTypes: { 'new-kind': 2 }, linesDamaged: 1,
       damagedLines: [{ file: 's.jsonl', line: 7, reason: 'not valid JSON' }], rejectedPath: '/state/claude-transcripts.rejected.jsonl',
-      interactionsAdded: 1, eventsAdded: 3, usageResponses: 1, usageRevisions: 1, lowerBoundResponses: 0, unpricedModels: [],
+      interactionsAdded: 1, eventsAdded: 3, usageResponses: 1, usageRevisions: 1, lowerBoundResponses: 0, unpricedModels: [], costDifferences: [],
       sessionIds: ['x'], createdSessionIds: ['x'], cancelled: false,
     });
     assert.match(text, /1 damaged line skipped and kept in \/state\/claude-transcripts\.rejected\.jsonl: s\.jsonl:7 \(not valid JSON\)/);
