@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConfinedRoot, readPrefix, replaceContent } from '../../../src/core/agent/tools/confinedFiles';
 import { resolveInsideRoot, ToolError } from '../../../src/core/agent/tools/confinedPath';
 import { WorkspaceTools } from '../../../src/core/agent/tools/workspaceTools';
 
@@ -98,10 +100,104 @@ describe('workspace tools', () => {
 		const unknown = await tools.execute('delete_everything', {}, signal);
 		assert.match(unknown.content, /Unknown tool "delete_everything"/);
 		const missing = await tools.execute('read_file', { path: 'nope.txt' }, signal);
-		assert.equal(missing.isError, true);
-		assert.match(missing.content, /ENOENT/);
+		assert.deepEqual(missing, { content: '"nope.txt" was not found (ENOENT). Use list_files to see what exists.', isError: true });
 		const folder = await tools.execute('read_file', { path: 'src' }, signal);
 		assert.match(folder.content, /is a folder/);
+	});
+
+	it('reads a large file only up to what it returns, and says how much was left out', async () => {
+		writeFileSync(join(root, 'big.txt'), 'é'.repeat(300_000)); // 2 bytes each
+		const tools = new WorkspaceTools({ root, allowRunCommand: false });
+		const result = await tools.execute('read_file', { path: 'big.txt' }, signal);
+		assert.equal(result.isError, false);
+		assert.equal(result.content.slice(0, 200_000), 'é'.repeat(200_000));
+		assert.equal(
+			result.content.slice(200_000),
+			'\n[truncated: showing the first 200000 characters (400000 of 600000 bytes); 200000 bytes not shown. Use search_text to find lines further on.]',
+		);
+		assert.equal((await tools.execute('read_file', { path: 'README.md' }, signal)).content, '# Title\nTODO: docs\n');
+	});
+
+	it('writes through the opened file: creates parent folders, replaces longer content, refuses links out', async () => {
+		const tools = new WorkspaceTools({ root, allowRunCommand: false });
+		assert.deepEqual(await tools.execute('write_file', { path: 'new/deep/file.txt', content: 'a longer first text' }, signal), {
+			content: 'Wrote 19 bytes to new/deep/file.txt.',
+			isError: false,
+		});
+		await tools.execute('write_file', { path: 'new/deep/file.txt', content: 'short' }, signal);
+		assert.equal(readFileSync(join(root, 'new/deep/file.txt'), 'utf8'), 'short');
+
+		symlinkSync(sandbox, join(root, 'out'));
+		const refused = await tools.execute('write_file', { path: 'out/created.txt', content: 'x' }, signal);
+		assert.equal(refused.isError, true);
+		assert.equal(existsSync(join(sandbox, 'created.txt')), false);
+	});
+
+	it('refuses hard-linked files for reading, searching, writing and editing', async () => {
+		linkSync(join(sandbox, 'outside.txt'), join(root, 'linked.txt'));
+		const tools = new WorkspaceTools({ root, allowRunCommand: false });
+		const message =
+			'Refused: "linked.txt" has 2 hard links, so the same file may also be outside the workspace folder. To let Claude use it, replace it with a separate copy.';
+		assert.deepEqual(await tools.execute('read_file', { path: 'linked.txt' }, signal), { content: message, isError: true });
+		assert.deepEqual(await tools.execute('write_file', { path: 'linked.txt', content: 'x' }, signal), { content: message, isError: true });
+		assert.deepEqual(await tools.execute('edit_file', { path: 'linked.txt', old_text: 'secret', new_text: 'x' }, signal), {
+			content: message,
+			isError: true,
+		});
+		assert.doesNotMatch((await tools.execute('search_text', { pattern: 'secret' }, signal)).content, /secret/);
+		assert.equal(readFileSync(join(sandbox, 'outside.txt'), 'utf8'), 'outside TODO secret');
+	});
+
+	(process.platform === 'linux' ? it : it.skip)('refuses a FIFO without blocking', async () => {
+		execFileSync('mkfifo', [join(root, 'pipe')]);
+		const tools = new WorkspaceTools({ root, allowRunCommand: false });
+		assert.match((await tools.execute('read_file', { path: 'pipe' }, signal)).content, /is a named pipe \(FIFO\), not a regular file/);
+		assert.equal((await tools.execute('search_text', { pattern: 'TODO' }, signal)).content, 'README.md:2: TODO: docs\nsrc/a.ts:3: // TODO: c');
+	});
+
+	it('stops a regex search at its time budget or when cancelled, keeping what it found', async () => {
+		writeFileSync(join(root, 'src', 'z.txt'), `${'a'.repeat(36)}b\n`);
+		// The budget covers starting the worker too; 1.5 s leaves a loaded machine ample time for the two small files first.
+		const tools = new WorkspaceTools({ root, allowRunCommand: false, searchBudgetMs: 1_500 });
+		const started = Date.now();
+		const slow = await tools.execute('search_text', { pattern: '^(a+)+$|TODO', regex: true }, signal);
+		assert.ok(Date.now() - started < 4_500, `answered after ${Date.now() - started} ms`);
+		assert.match(
+			slow.content,
+			/^README\.md:2: TODO: docs\nsrc\/a\.ts:3: \/\/ TODO: c\n\[search stopped after \d+ ms \(its time budget is 1500 ms\); the matches above are those found until then\. Narrow the path or simplify the pattern\.\]$/,
+		);
+		const cancelled = new AbortController();
+		cancelled.abort();
+		const none = await tools.execute('search_text', { pattern: 'TODO', regex: true }, cancelled.signal);
+		assert.match(none.content, /^No matches found before the search stopped\.\n\[search cancelled after \d+ ms/);
+	});
+
+	describe('ConfinedRoot checked by path (what runs without /proc/self/fd: macOS, Windows)', () => {
+		it('opens, reads and creates inside, and refuses links out, hard links and missing files', async () => {
+			linkSync(join(sandbox, 'outside.txt'), join(root, 'linked.txt'));
+			symlinkSync(sandbox, join(root, 'out'));
+			const confined = await ConfinedRoot.open(root, 'by-path');
+			try {
+				const file = await confined.openFile('src/a.ts', 'read');
+				assert.equal(file.realPath, join(root, 'src', 'a.ts'));
+				assert.equal((await readPrefix(file, 5)).bytes.toString(), 'const');
+				await file.handle.close();
+
+				const created = await confined.openFile('made/here.txt', 'write');
+				await replaceContent(created, 'made');
+				await created.handle.close();
+				assert.equal(readFileSync(join(root, 'made/here.txt'), 'utf8'), 'made');
+
+				await assert.rejects(confined.openFile('linked.txt', 'read'), /has 2 hard links/);
+				await assert.rejects(confined.openFile('out/outside.txt', 'read'), /symbolic link/);
+				await assert.rejects(confined.openFile('out/new.txt', 'write'), /symbolic link/);
+				await assert.rejects(confined.openFile('nope.txt', 'read'), /was not found/);
+				await assert.rejects(confined.openFile('src', 'read'), /is a folder/);
+				assert.equal(existsSync(join(sandbox, 'new.txt')), false);
+			} finally {
+				await confined.close();
+			}
+		});
 	});
 
 	it('runs a command in the root when allowed, and reports a failing command as an error', async () => {

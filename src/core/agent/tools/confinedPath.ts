@@ -16,10 +16,17 @@ export class ToolError extends Error {
  * be inside the root.
  */
 export async function resolveInsideRoot(root: string, requested: string): Promise<string> {
+	return resolveAgainstRoot(path.resolve(root), await realpath(root), requested);
+}
+
+/**
+ * {@link resolveInsideRoot} for a root whose real path is already known. A check of path strings
+ * only: whoever opens the result must check the file it opened (see confinedFiles.ts), since the
+ * tree can change between this check and the open.
+ */
+export async function resolveAgainstRoot(givenRoot: string, realRoot: string, requested: string): Promise<string> {
 	if (typeof requested !== 'string' || requested.length === 0) throw new ToolError('A path is required.');
 	if (requested.includes('\0')) throw new ToolError('The path contains a NUL character.');
-	const givenRoot = path.resolve(root);
-	const realRoot = await realpath(root);
 	const target = path.resolve(givenRoot, requested);
 	let candidate: string;
 	if (isInside(givenRoot, target)) candidate = path.join(realRoot, path.relative(givenRoot, target));
@@ -38,7 +45,7 @@ export function displayPath(realRoot: string, absolute: string): string {
 	return relative === '' ? '.' : relative.split(path.sep).join('/');
 }
 
-function isInside(root: string, candidate: string): boolean {
+export function isInside(root: string, candidate: string): boolean {
 	const relative = path.relative(root, candidate);
 	return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
