@@ -248,6 +248,12 @@ export class TranscriptApplier {
     readonly links: AgentLinks = { byAgent: {}, byPrompt: {} },
   ) {}
 
+  /** Drops what this run remembers of turns and responses (after a chunk's transaction was rolled back). */
+  forget(): void {
+    this.turns.clear();
+    this.responses.clear();
+  }
+
   apply(tx: StoreTransaction, lines: readonly AppliedLine[], context: ApplyContext): void {
     const firstPrompts = new Map<string, string>();
     const firstTimes = new Map<string, number>();

@@ -80,6 +80,8 @@ export interface TranscriptImportReport {
   filesReplaced: string[];
   /** Sub-agents' files not read yet: the turn that launched them is not imported yet. */
   subagentFilesWaiting: string[];
+  /** Files whose import failed (the rest went on); what was committed before the failure stays, the file is retried next time. */
+  filesFailed: { file: string; error: string }[];
   linesRead: number;
   /** Lines that are not conversation records: harmless + unknown + damaged + cost states. */
   linesUnparsed: number;
@@ -148,6 +150,7 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
     filesRead: 0,
     filesReplaced: [] as string[],
     subagentFilesWaiting: [] as string[],
+    filesFailed: [] as { file: string; error: string }[],
     linesRead: 0,
     linesUnparsed: 0,
     linesHarmless: 0,
@@ -193,8 +196,18 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
   };
 
   let filesDone = 0;
-  /** Reads one file from its resume point; false when cancelled. */
+  /** Reads one file; a failure is reported for that file and the import goes on with the next one. */
   const readFile = async (entry: FileToRead, launchedBy?: { interactionId: string | null }): Promise<boolean> => {
+    try {
+      return await readFileFrom(entry, launchedBy);
+    } catch (error) {
+      report.filesFailed.push({ file: entry.key, error: error instanceof Error ? error.message : String(error) });
+      applier.forget(); // what it remembered of the rolled-back chunk is not in the store
+      return true;
+    }
+  };
+  /** Reads one file from its resume point; false when cancelled. */
+  const readFileFrom = async (entry: FileToRead, launchedBy?: { interactionId: string | null }): Promise<boolean> => {
     report.filesRead++;
     let offset = entry.offset;
     let lineNo = entry.lines;
@@ -372,6 +385,7 @@ export function describeTranscriptImport(report: TranscriptImportReport): string
     const more = report.linesDamaged - listed.length;
     notes.push(`${plural(report.linesDamaged, 'damaged line')} skipped and kept in ${report.rejectedPath}: ${listed.join('; ')}${more > 0 ? `; ${more} more` : ''}.`);
   }
+  for (const failed of report.filesFailed.slice(0, 3)) notes.push(`Could not import ${failed.file}: ${failed.error}; it is tried again at the next import.`);
   if (report.filesReplaced.length) notes.push(`${plural(report.filesReplaced.length, 'transcript')} replaced by another file, read from the start: ${report.filesReplaced.join(', ')}.`);
   if (report.subagentFilesWaiting.length) {
     notes.push(`${plural(report.subagentFilesWaiting.length, 'sub-agent transcript')} wait for the turn that launched them to be written: ${report.subagentFilesWaiting.join(', ')}.`);

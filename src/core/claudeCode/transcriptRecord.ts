@@ -153,6 +153,23 @@ export interface CostStateLine {
   modelUsage: unknown;
 }
 
+/** Longest id kept from a line (real ones are uuids, `msg_…`, `req_…`, `toolu_…`: under 50 characters). */
+export const MAX_ID_LENGTH = 128;
+
+function longId(field: string, value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > MAX_ID_LENGTH ? `${field} is ${value.length} characters long (at most ${MAX_ID_LENGTH})` : undefined;
+}
+
+function longToolId(content: unknown): string | undefined {
+  if (!Array.isArray(content)) return undefined;
+  for (const block of content) {
+    if (!isObject(block)) continue;
+    const problem = longId('a tool_use id', block.id) ?? longId('a tool_use_id', block.tool_use_id);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /** What one line of a transcript is. */
 export type TranscriptLine =
   | { kind: 'record'; record: TranscriptRecord }
@@ -187,6 +204,8 @@ export function classifyTranscriptLine(line: string): TranscriptLine {
   if (!sessionId) return { kind: 'damaged', reason: `a "${type}" line without a sessionId` };
   if (type !== 'system' && !isObject(value.message)) return { kind: 'damaged', reason: `a "${type}" line without a message object` };
   const message = isObject(value.message) ? value.message : {};
+  const idProblem = longId('uuid', value.uuid) ?? longId('sessionId', value.sessionId) ?? longId('requestId', value.requestId) ?? longId('message.id', message.id) ?? longToolId(message.content);
+  if (idProblem) return { kind: 'damaged', reason: idProblem };
   const role = message.role === 'user' || message.role === 'assistant' ? message.role : null;
   if (role === 'assistant') {
     const problem = usageDamage(message.usage);

@@ -73,7 +73,7 @@ export async function importClaudeHistory(deps: HistoryDeps, options?: unknown):
   const configDir = typeof (options as { configDir?: unknown } | undefined)?.configDir === 'string' ? (options as { configDir: string }).configDir : undefined;
   const report = await deps.history.importTranscriptsWithProgress(vscode.ProgressLocation.Notification, { configDir });
   deps.tree.refresh();
-  const needsLook = report.linesDamaged > 0 || report.subagentFilesWaiting.length > 0;
+  const needsLook = report.linesDamaged > 0 || report.subagentFilesWaiting.length > 0 || report.filesFailed.length > 0;
   void (needsLook ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(`Session Ledger: ${describeTranscriptImport(report)}`);
   return report;
 }
@@ -199,7 +199,8 @@ export async function importSessions(deps: HistoryDeps, source?: unknown): Promi
   let report;
   try {
     const data = parseLedgerExport(await readFile(uri.fsPath, 'utf8'), file);
-    report = await importLedger(deps.store, data, { file });
+    // The export's own path and redaction rules: a record exported from this store and imported back is "already here".
+    report = await importLedger(deps.store, data, { file, workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? null });
   } catch (error) {
     // Nothing of the file was written; the message names the file, the record and the field.
     if (error instanceof LedgerImportError) throw new UserFacingError(error.message);

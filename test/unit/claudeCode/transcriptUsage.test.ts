@@ -347,7 +347,7 @@ export type { TranscriptImportReport };
 describe('describing a transcript import to a person', () => {
   it('names damaged lines by file and line, where they are kept, and files that wait', () => {
     const text = describeTranscriptImport({
-      projectDir: '/p', filesSeen: 2, filesSkipped: 0, filesRead: 2, filesReplaced: [], subagentFilesWaiting: ['s/subagents/agent-a1.jsonl'],
+      projectDir: '/p', filesSeen: 2, filesSkipped: 0, filesRead: 2, filesReplaced: [], subagentFilesWaiting: ['s/subagents/agent-a1.jsonl'], filesFailed: [],
       linesRead: 10, linesUnparsed: 1, linesHarmless: 0, unknownLineTypes: { 'new-kind': 2 }, linesDamaged: 1,
       damagedLines: [{ file: 's.jsonl', line: 7, reason: 'not valid JSON' }], rejectedPath: '/state/claude-transcripts.rejected.jsonl',
       interactionsAdded: 1, eventsAdded: 3, usageResponses: 1, usageRevisions: 1, lowerBoundResponses: 0, unpricedModels: [], costDifferences: [],
@@ -357,5 +357,52 @@ describe('describing a transcript import to a person', () => {
     assert.match(text, /1 sub-agent transcript wait for the turn that launched them/);
     assert.match(text, /new-kind ×2/);
     assert.match(text, /1 response corrected to the figure of its final line/);
+  });
+});
+
+describe('Claude Code transcript import: one bad file or line never blocks the rest', function () {
+  this.timeout(60_000);
+  let store: SessionStore;
+  afterEach(() => store.close());
+
+  it('refuses ids no transcript has (the store would refuse them) as damaged lines, and imports the rest', async () => {
+    store = await openTestStore();
+    const configDir = tempDir('claude-config');
+    const projectDir = claudeProjectDir(WORKSPACE, configDir);
+    const lines = mainLines().slice(0, 9);
+    lines.splice(3, 0, lines[3].replace('"a-001"', `"${'x'.repeat(300)}"`));
+    writeLines(path.join(projectDir, `${SESSION}.jsonl`), lines);
+    const report = await importClaudeTranscripts(store, { workspacePath: WORKSPACE, configDir, statePath: path.join(tempDir('state'), 's.json'), pricing: loadPricing() });
+    assert.deepEqual(report.damagedLines.map((d) => [d.line, d.reason]), [[4, 'uuid is 300 characters long (at most 128)']]);
+    assert.equal(store.sessions.require(importedSessionId(SESSION)).outputTokens, 310 + 120);
+  });
+
+  it('reports a file whose import failed, goes on with the others, and retries it next time with nothing lost or doubled', async () => {
+    store = await openTestStore();
+    const configDir = tempDir('claude-config');
+    const projectDir = claudeProjectDir(WORKSPACE, configDir);
+    writeLines(path.join(projectDir, `${OLD_SESSION}.jsonl`), oldLines());
+    writeLines(path.join(projectDir, `${SESSION}.jsonl`), mainLines());
+    const options = { workspacePath: WORKSPACE, configDir, statePath: path.join(tempDir('state'), 's.json'), pricing: loadPricing() };
+    // The first file's transaction fails (as a full disk or a store error would) after its work ran.
+    let transactions = 0;
+    const failing = {
+      sessions: store.sessions,
+      transaction: <T>(work: Parameters<SessionStore['transaction']>[0]) =>
+        store.transaction((tx) => {
+          const result = work(tx);
+          if (++transactions === 1) throw new Error('disk I/O error (injected)');
+          return result as T;
+        }),
+    };
+    const first = await importClaudeTranscripts(failing as never, options);
+    assert.deepEqual(first.filesFailed, [{ file: `${OLD_SESSION}.jsonl`, error: 'disk I/O error (injected)' }]);
+    assert.match(describeTranscriptImport(first), /Could not import 0a1b2c3d-0000-4000-8000-000000000001\.jsonl: disk I\/O error \(injected\); it is tried again/);
+    assert.equal(store.sessions.get(importedSessionId(OLD_SESSION)), undefined, 'nothing of the failed chunk was kept');
+    assert.equal(store.sessions.require(importedSessionId(SESSION)).outputTokens, recount(mainLines()).output, 'the other file imported');
+    const second = await importClaudeTranscripts(store, options);
+    assert.deepEqual(second.filesFailed, []);
+    assert.equal(store.sessions.require(importedSessionId(OLD_SESSION)).outputTokens, recount(oldLines()).output);
+    assert.equal(store.sessions.require(importedSessionId(SESSION)).outputTokens, recount(mainLines()).output, 'not doubled');
   });
 });
