@@ -22,7 +22,8 @@ export async function exportSessionToFile(store: SessionStore, sessionId: string
     filters: format.ext === 'md' ? { Markdown: ['md'] } : { JSON: ['json'] },
   });
   if (!target) return;
-  const data = exportLedger(store, [sessionId]);
+  // Redacted, paths relative to the session's workspace folder (this window's for a session without one).
+  const data = exportLedger(store, [sessionId], Date.now(), { workspaceFolder: folder?.fsPath ?? null });
   const text = format.ext === 'md' ? ledgerToMarkdown(data) : serializeLedgerExport(data);
   await writeFile(target.fsPath, text, 'utf8');
   const choice = await vscode.window.showInformationMessage(`Exported "${session.title}" to ${vscode.workspace.asRelativePath(target)}.`, 'Open');

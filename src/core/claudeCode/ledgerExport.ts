@@ -1,15 +1,25 @@
 /**
- * Export / import of sessions as versioned, lossless JSON:
+ * Export / import of sessions as versioned JSON:
  *
  *   { format: 'session-ledger', version: 1, exportedAt, sessions: [ { ...Session, interactions,
  *     events, runs, artifacts, notes, conversations: [ { ...Conversation, messages } ] } ] }
  *
- * Every record keeps its id, seq and timestamps. Import validates with zod (errors name the
- * field path), then restores rows exactly as exported; re-importing is idempotent (existing ids
- * are left alone, nothing is duplicated). A session that already exists receives the records it
- * lacks (a longer export of the same session) and its counters are recomputed.
+ * Every record keeps its id, seq and timestamps. What leaves the machine is redacted first
+ * (../ledger/redaction.ts: API keys, tokens, `KEY=value` secrets, …) and absolute paths under the
+ * workspace folder become workspace-relative (the home directory becomes `~` elsewhere) unless
+ * `absolutePaths` is asked for.
+ *
+ * Import validates the file with zod, then every record against the session it is filed under
+ * and against the store, and writes through the store's repositories (so seqs, counters and
+ * search indexing are the store's own) in ONE transaction: a file with any error imports nothing,
+ * and the error names the file, the record (kind, id, place in the file) and the field.
+ * Re-importing is idempotent (a record already stored is left alone); a record whose id (or seq)
+ * is taken by different content is a conflict: not imported, reported by record. A session that
+ * already exists receives the records it lacks (a longer export of the same session).
  */
+import { homedir } from 'node:os';
 import { z } from 'zod';
+import { Redactor, type RedactionOptions } from '../ledger/redaction';
 import { ArtifactSchema } from '../model/artifact';
 import { ConversationSchema, MessageSchema } from '../model/conversation';
 import { LedgerEventSchema } from '../model/event';
@@ -25,8 +35,8 @@ import type {
   NotesReads,
   RunsReads,
   SessionsReads,
+  StoreTransaction,
 } from '../store/repositoryApi';
-import type { SqlWriter } from './retention';
 import type { TransactionalStore } from './storeAccess';
 import { allSessions } from './claudeSessions';
 
@@ -62,6 +72,18 @@ export interface LedgerReads {
   readonly notes: NotesReads;
 }
 
+/** How exported data is made fit to leave the machine. */
+export interface ExportOptions {
+  /** Absolute paths under a session's own `workspaceFolder` become relative to it; this folder is used for sessions without one. */
+  workspaceFolder?: string | null;
+  /** Keep absolute paths as they are (default: workspace-relative, the home directory as `~`). */
+  absolutePaths?: boolean;
+  /** The home directory written as `~` in paths outside the workspace (default: the current user's). */
+  homeDir?: string | null;
+  /** More secret patterns (the built-in ones always apply). */
+  redaction?: RedactionOptions;
+}
+
 const PAGE = 10_000;
 
 function allPages<T extends { seq: number }>(read: (after: number) => T[]): T[] {
@@ -74,7 +96,7 @@ function allPages<T extends { seq: number }>(read: (after: number) => T[]): T[] 
   }
 }
 
-function exportSession(reads: LedgerReads, sessionId: string): ExportedSession {
+function readSession(reads: LedgerReads, sessionId: string): ExportedSession {
   const session = reads.sessions.require(sessionId);
   return {
     ...session,
@@ -90,16 +112,83 @@ function exportSession(reads: LedgerReads, sessionId: string): ExportedSession {
   };
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /**
- * Exports the given sessions (default: every session, soft-deleted ones included). Child sessions
- * are not added implicitly; pass their ids too. Oldest first, parents before children (a stable order).
+ * Rewrites absolute paths in text: under `folder` → relative to it (the folder itself → `.`),
+ * under `home` → `~/…`. A path only matches whole (`/a/proj` is not a prefix of `/a/project2`).
  */
-export function exportLedger(reads: LedgerReads, sessionIds?: readonly string[], now = Date.now()): LedgerExport {
+export function pathRewriter(folder: string | null | undefined, home: string | null | undefined): (text: string) => string {
+  const rules: { dir: string; pattern: RegExp; replace: (match: string, separator: string | undefined) => string }[] = [];
+  const trimmed = (dir: string | null | undefined) => (dir ? dir.replace(/[\\/]+$/, '') : '');
+  const add = (dir: string, whole: string, prefix: string) => {
+    // A root or a drive alone would rewrite every path.
+    if (dir.length < 2 || /^[A-Za-z]:$/.test(dir)) return;
+    const pattern = new RegExp(`(?<![\\w.\\\\/-])${escapeRegExp(dir)}(?:([\\\\/])|(?![\\w.\\\\/-]))`, 'g');
+    rules.push({ dir, pattern, replace: (_match, separator) => (separator ? `${prefix}${prefix ? separator : ''}` : whole) });
+  };
+  add(trimmed(folder), '.', '');
+  add(trimmed(home), '~', '~');
+  return (text) => {
+    let out = text;
+    for (const rule of rules) if (out.includes(rule.dir)) out = out.replace(rule.pattern, rule.replace);
+    return out;
+  };
+}
+
+/** Redaction and path rewriting of one session's records for export (and for comparing records on import). */
+class ExportSanitizer {
+  private readonly redactor: Redactor;
+  /** One rewriter per workspace folder. */
+  private readonly rewriters = new Map<string | null, (text: string) => string>();
+
+  constructor(private readonly options: ExportOptions) {
+    this.redactor = new Redactor(options.redaction);
+  }
+
+  private pathsOf(workspaceFolder: string | null): (text: string) => string {
+    if (this.options.absolutePaths) return (text) => text;
+    let rewriter = this.rewriters.get(workspaceFolder);
+    if (!rewriter) {
+      const home = this.options.homeDir === undefined ? homedir() : this.options.homeDir;
+      rewriter = pathRewriter(workspaceFolder ?? this.options.workspaceFolder, home);
+      this.rewriters.set(workspaceFolder, rewriter);
+    }
+    return rewriter;
+  }
+
+  /** A copy of `value` (any record of the session) with secrets redacted and paths rewritten. */
+  sanitize<T>(value: T, workspaceFolder: string | null): T {
+    return this.redactor.redactJson(value, this.pathsOf(workspaceFolder));
+  }
+
+  redactText(text: string): string {
+    return this.redactor.redactText(text);
+  }
+}
+
+/**
+ * Exports the given sessions (default: every session, soft-deleted ones included), redacted and with
+ * workspace-relative paths (see {@link ExportOptions}). Child sessions are not added implicitly; pass
+ * their ids too. Oldest first, parents before children (a stable order).
+ */
+export function exportLedger(reads: LedgerReads, sessionIds?: readonly string[], now = Date.now(), options: ExportOptions = {}): LedgerExport {
+  const sanitizer = new ExportSanitizer(options);
   const ids = sessionIds ?? allSessions(reads.sessions).map((s) => s.id);
   const sessions = ids
-    .map((id) => exportSession(reads, id))
+    .map((id) => {
+      const session = readSession(reads, id);
+      return sanitizer.sanitize(session, session.workspaceFolder);
+    })
     .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: now, sessions: parentsFirst(sessions) };
+}
+
+/** Redacts finished export text (the Markdown rendering applies it to all it writes). */
+export function redactExportText(text: string, options: Pick<ExportOptions, 'redaction'> = {}): string {
+  return new Redactor(options.redaction).redactText(text);
 }
 
 function parentsFirst<T extends { id: string; parentSessionId: string | null }>(sessions: T[]): T[] {
@@ -121,163 +210,343 @@ export function serializeLedgerExport(data: LedgerExport): string {
   return JSON.stringify(data, null, 1);
 }
 
+/* ---------------------------------------------------------------- import */
+
+export type LedgerRecordKind = 'file' | 'session' | 'interaction' | 'event' | 'run' | 'artifact' | 'note' | 'conversation' | 'message';
+
+/** Where a problem is: the file, the record (its kind, id and place in the file) and the field. */
+export interface LedgerImportProblem {
+  file: string;
+  kind: LedgerRecordKind;
+  /** The record's id, when it has one. */
+  id: string | null;
+  /** The record's place in the file: `sessions.0.events.12`. */
+  record: string;
+  /** The field within the record (`sessionId`, `payload.text`), or `(record)` for the record as a whole. */
+  field: string;
+  message: string;
+}
+
+export function describeImportProblem(problem: LedgerImportProblem): string {
+  const what = problem.kind === 'file' ? problem.record : `${problem.kind}${problem.id !== null ? ` ${JSON.stringify(problem.id)}` : ''} (${problem.record})`;
+  return `${problem.file}: ${what}, field "${problem.field}": ${problem.message}`;
+}
+
+const MAX_PROBLEMS = 20;
+
+/** A file that cannot be imported: nothing of it was written. */
 export class LedgerImportError extends Error {
-  constructor(
-    readonly field: string,
-    detail: string,
-  ) {
-    super(`Not a valid Session Ledger export: ${field}: ${detail}`);
+  constructor(readonly problems: readonly LedgerImportProblem[]) {
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length === 2 ? '' : 's'})` : '';
+    super(`Not a valid Session Ledger export, nothing was imported: ${describeImportProblem(problems[0])}${more}. Fix the file or export it again.`);
     this.name = 'LedgerImportError';
+  }
+
+  /** The first problem's full path in the file (`sessions.3.events.12.ts`). */
+  get field(): string {
+    const first = this.problems[0];
+    return first.field === '(record)' ? first.record : `${first.record}.${first.field}`;
   }
 }
 
-/** Parses and validates export text; a bad file gets an error naming the field (`sessions.3.events.12.ts`). */
-export function parseLedgerExport(text: string): LedgerExport {
+const RECORD_ARRAYS: Record<string, LedgerRecordKind> = {
+  interactions: 'interaction',
+  events: 'event',
+  runs: 'run',
+  artifacts: 'artifact',
+  notes: 'note',
+  conversations: 'conversation',
+};
+
+/** The record a path into the file points at, and the rest of the path (the field). */
+function locate(file: string, path: readonly PropertyKey[], root: unknown, message: string): LedgerImportProblem {
+  const at = (value: unknown, key: PropertyKey): unknown => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined);
+  const idOf = (value: unknown): string | null => (typeof at(value, 'id') === 'string' ? (at(value, 'id') as string) : null);
+  const join = (parts: readonly PropertyKey[]) => parts.map(String).join('.') || '(record)';
+  if (path[0] !== 'sessions' || typeof path[1] !== 'number') {
+    return { file, kind: 'file', id: null, record: '(file)', field: join(path), message };
+  }
+  const session = at(at(root, 'sessions'), path[1]);
+  const kind = typeof path[2] === 'string' ? RECORD_ARRAYS[path[2]] : undefined;
+  if (!kind || typeof path[3] !== 'number') {
+    return { file, kind: 'session', id: idOf(session), record: join(path.slice(0, 2)), field: join(path.slice(2)), message };
+  }
+  const record = at(at(session, path[2]), path[3]);
+  if (kind === 'conversation' && path[4] === 'messages' && typeof path[5] === 'number') {
+    return { file, kind: 'message', id: idOf(at(at(record, 'messages'), path[5])), record: join(path.slice(0, 6)), field: join(path.slice(6)), message };
+  }
+  return { file, kind, id: idOf(record), record: join(path.slice(0, 4)), field: join(path.slice(4)), message };
+}
+
+/** Parses and validates export text; a bad file gets an error naming the file, record and field (`sessions.3.events.12`, `ts`). */
+export function parseLedgerExport(text: string, file = 'the import file'): LedgerExport {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
-    throw new LedgerImportError('(file)', `not JSON (${(err as Error).message})`);
+    throw new LedgerImportError([{ file, kind: 'file', id: null, record: '(file)', field: '(file)', message: `not JSON (${(err as Error).message})` }]);
   }
   const parsed = LedgerExportSchema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new LedgerImportError(issue.path.map(String).join('.') || '(root)', issue.message);
+    throw new LedgerImportError(parsed.error.issues.slice(0, MAX_PROBLEMS).map((issue) => locate(file, issue.path, value, issue.message)));
   }
   return parsed.data;
 }
 
-/* Row restore: the export's records written back exactly, columns as in migrations/ (0001, 0003). sessions.last_event_seq
-   (0004) is not exported: it is set from the imported events' seqs (EVENT_SEQ_REFRESH_SQL). */
-
-type Row = Record<string, string | number | null>;
-const json = (value: unknown): string => JSON.stringify(value);
-
-const sessionRow = (s: ExportedSession, parentSessionId: string | null): Row => ({
-  id: s.id, parent_session_id: parentSessionId, type: s.type, title: s.title, slug: s.slug, intention: s.intention,
-  success_criteria: json(s.successCriteria), constraints: json(s.constraints), agent: s.agent, provider: s.provider,
-  environment: s.environment, execution_mode: s.executionMode, status: s.status, phase: s.phase, state: json(s.state),
-  external_conversation_id: s.externalConversationId, working_dir: s.workingDir, workspace_folder: s.workspaceFolder,
-  tags: json(s.tags), summary: s.summary, total_cost_usd: s.totalCostUsd, cost_unknown: s.costUnknown ? 1 : 0, input_tokens: s.inputTokens,
-  output_tokens: s.outputTokens, cache_creation_tokens: s.cacheCreationTokens, cache_read_tokens: s.cacheReadTokens,
-  interaction_count: s.interactionCount, event_count: s.eventCount, last_event_at: s.lastEventAt,
-  created_at: s.createdAt, updated_at: s.updatedAt, ended_at: s.endedAt, deleted_at: s.deletedAt,
-});
-
-const interactionRow = (i: ExportedSession['interactions'][number]): Row => ({
-  id: i.id, session_id: i.sessionId, seq: i.seq, step: i.command.step, command_kind: i.command.kind, command: i.command.command,
-  command_metadata: json(i.command.metadata), command_at: i.commandAtMicros, result_status: i.result.status,
-  exit_code: i.result.exitCode, output: i.result.output, result_data: i.result.data === null ? null : json(i.result.data),
-  error_message: i.result.errorMessage, duration_ms: i.result.durationMs, completed_at: i.result.completedAt,
-});
-
-const eventRow = (e: ExportedSession['events'][number]): Row => ({
-  id: e.id, session_id: e.sessionId, seq: e.seq, interaction_id: e.interactionId, run_id: e.runId, type: e.type,
-  tool_name: e.toolName, payload: json(e.payload), correlation_id: e.correlationId, ts: e.ts,
-});
-
-const runRow = (r: ExportedSession['runs'][number]): Row => ({
-  id: r.id, session_id: r.sessionId, interaction_id: r.interactionId, provider: r.provider, model: r.model,
-  conversation_id: r.conversationId, status: r.status, input_tokens: r.inputTokens, output_tokens: r.outputTokens,
-  cache_creation_tokens: r.cacheCreationTokens, cache_read_tokens: r.cacheReadTokens, cost_usd: r.costUsd, cost_unknown: r.costUnknown ? 1 : 0,
-  started_at: r.startedAt, ended_at: r.endedAt, error: r.error,
-});
-
-const artifactRow = (a: ExportedSession['artifacts'][number]): Row => ({
-  id: a.id, session_id: a.sessionId, key: a.key, kind: a.kind, content_type: a.contentType, byte_size: a.byteSize,
-  sha256: a.sha256, path: a.path, content: a.content, created_at: a.createdAt, deleted_at: a.deletedAt,
-});
-
-const noteRow = (n: ExportedSession['notes'][number]): Row => ({
-  id: n.id, session_id: n.sessionId, kind: n.kind, content: n.content, interaction_seq: n.interactionSeq, created_at: n.createdAt,
-});
-
-const conversationRow = (c: ExportedSession['conversations'][number]): Row => ({
-  id: c.id, session_id: c.sessionId, provider: c.provider, model: c.model, system: c.system,
-  message_count: c.messageCount, created_at: c.createdAt, updated_at: c.updatedAt,
-});
-
-const messageRow = (m: ExportedSession['conversations'][number]['messages'][number]): Row => ({
-  id: m.id, conversation_id: m.conversationId, seq: m.seq, role: m.role, content: json(m.content), run_id: m.runId, created_at: m.createdAt,
-});
+/** A record of the file not imported because its id (or its seq) holds different content in the store. */
+export type LedgerImportConflict = LedgerImportProblem;
 
 export interface LedgerImportReport {
+  /** The file named in problems and conflicts. */
+  file: string;
   sessionsAdded: number;
   /** Sessions that already existed and were completed with the records they lacked. */
   sessionsMerged: number;
   recordsAdded: number;
-  /** Records skipped because their id exists already (re-import). */
+  /** Records skipped because the same record is stored already (re-import). */
   recordsUnchanged: number;
-  /** Records whose id is new but whose seq is taken by a different local record: not imported. */
-  conflicts: number;
+  /** Records not imported: their id or seq holds different content here (the stored record is kept). */
+  conflicts: LedgerImportConflict[];
   /** Sessions whose parent is neither in the file nor in the store: imported as top-level. */
   detachedFromParent: string[];
   sessionIds: string[];
 }
 
-const COUNTER_REFRESH_SQL = `UPDATE sessions SET
-  interaction_count = (SELECT count(*) FROM interactions WHERE session_id = ?1),
-  event_count = (SELECT count(*) FROM events WHERE session_id = ?1),
-  last_event_at = (SELECT max(ts) FROM events WHERE session_id = ?1),
-  input_tokens = (SELECT coalesce(sum(input_tokens), 0) FROM runs WHERE session_id = ?1),
-  output_tokens = (SELECT coalesce(sum(output_tokens), 0) FROM runs WHERE session_id = ?1),
-  cache_creation_tokens = (SELECT coalesce(sum(cache_creation_tokens), 0) FROM runs WHERE session_id = ?1),
-  cache_read_tokens = (SELECT coalesce(sum(cache_read_tokens), 0) FROM runs WHERE session_id = ?1),
-  total_cost_usd = (SELECT coalesce(sum(cost_usd), 0) FROM runs WHERE session_id = ?1),
-  cost_unknown = EXISTS (SELECT 1 FROM runs WHERE session_id = ?1 AND cost_unknown = 1),
-  last_event_seq = max(last_event_seq, (SELECT coalesce(max(seq), 0) FROM events WHERE session_id = ?1))
-  WHERE id = ?1`;
+export interface ImportOptions extends ExportOptions {
+  /** How errors and conflicts name the file (e.g. its workspace-relative path). */
+  file?: string;
+}
 
-/** For a newly imported session: the next event appended takes the seq above its highest imported one (seqs may have gaps). */
-const EVENT_SEQ_REFRESH_SQL = 'UPDATE sessions SET last_event_seq = (SELECT coalesce(max(seq), 0) FROM events WHERE session_id = ?1) WHERE id = ?1';
+/** The first field where two JSON-like values differ (`payload.text`), or undefined when they are equal. */
+function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
+  if (a === b) return undefined;
+  const here = path || '(record)';
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return here;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return here;
+    for (let i = 0; i < a.length; i++) {
+      const diff = firstDifference(a[i], b[i], path ? `${path}.${i}` : String(i));
+      if (diff) return diff;
+    }
+    return undefined;
+  }
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = new Set([...Object.keys(ra), ...Object.keys(rb)]);
+  for (const key of keys) {
+    if (ra[key] === undefined && rb[key] === undefined) continue;
+    const diff = firstDifference(ra[key], rb[key], path ? `${path}.${key}` : key);
+    if (diff) return diff;
+  }
+  return undefined;
+}
+
+type PlannedWrite = { record: string; kind: LedgerRecordKind; id: string; write: () => void };
+
+interface SessionPlan {
+  session: ExportedSession;
+  index: number;
+  isNew: boolean;
+  /** Where the parent was unknown: imported at top level. */
+  parentSessionId: string | null;
+  writes: PlannedWrite[];
+}
 
 /**
- * Restores an export in ONE store transaction. `db` is the store's SQL access (rows are written
- * inside the transaction, so they are journalled like any other write).
+ * Imports an export in ONE store transaction, through the store's repositories. Throws a
+ * {@link LedgerImportError} (and writes nothing) when any record is invalid: filed under another
+ * session, a duplicate within the file, a reference to a record that is nowhere. Records whose id
+ * or seq holds different content here are conflicts: reported, not imported.
  */
-export async function importLedger(store: TransactionalStore, db: SqlWriter, data: LedgerExport): Promise<LedgerImportReport> {
+export async function importLedger(store: TransactionalStore, data: LedgerExport, options: ImportOptions = {}): Promise<LedgerImportReport> {
+  const file = options.file ?? 'the import file';
+  const sanitizer = new ExportSanitizer(options);
   return store.transaction((tx) => {
-    const report: LedgerImportReport = { sessionsAdded: 0, sessionsMerged: 0, recordsAdded: 0, recordsUnchanged: 0, conflicts: 0, detachedFromParent: [], sessionIds: [] };
-    const exists = (table: string, id: string) => db.all(`SELECT 1 AS found FROM ${table} WHERE id = ?`, [id]).length > 0;
-    const insert = (table: string, row: Row): boolean => {
-      if (exists(table, String(row.id))) {
-        report.recordsUnchanged++;
-        return false;
+    const report: LedgerImportReport = { file, sessionsAdded: 0, sessionsMerged: 0, recordsAdded: 0, recordsUnchanged: 0, conflicts: [], detachedFromParent: [], sessionIds: [] };
+    const problems: LedgerImportProblem[] = [];
+    const plans = planImport(tx, data, file, sanitizer, report, problems);
+    if (problems.length) throw new LedgerImportError(problems.slice(0, MAX_PROBLEMS));
+
+    for (const plan of plans) {
+      const { session } = plan;
+      if (plan.isNew) {
+        run({ record: `sessions.${plan.index}`, kind: 'session', id: session.id }, () => tx.sessions.insertImported({ ...withoutRecords(session), parentSessionId: plan.parentSessionId }));
       }
-      const columns = Object.keys(row);
-      db.run(`INSERT OR IGNORE INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, Object.values(row));
-      if (!exists(table, String(row.id))) {
-        report.conflicts++;
-        return false;
+      for (const write of plan.writes) {
+        run(write, write.write);
+        report.recordsAdded++;
       }
-      report.recordsAdded++;
-      return true;
-    };
-    const inFile = new Set(data.sessions.map((s) => s.id));
-    for (const session of parentsFirst(data.sessions)) {
-      report.sessionIds.push(session.id);
-      const parent = session.parentSessionId;
-      const parentKnown = parent === null || inFile.has(parent) || tx.sessions.get(parent) !== undefined;
-      if (!parentKnown) report.detachedFromParent.push(session.id);
-      const added = insert('sessions', sessionRow(session, parentKnown ? parent : null));
-      let grew = false;
-      for (const i of session.interactions) grew = insert('interactions', interactionRow(i)) || grew;
-      for (const r of session.runs) grew = insert('runs', runRow(r)) || grew;
-      for (const e of session.events) grew = insert('events', eventRow(e)) || grew;
-      for (const a of session.artifacts) insert('artifacts', artifactRow(a));
-      for (const n of session.notes) insert('notes', noteRow(n));
-      for (const c of session.conversations) {
-        insert('conversations', conversationRow(c));
-        for (const m of c.messages) insert('messages', messageRow(m));
-      }
-      if (added) {
-        db.run(EVENT_SEQ_REFRESH_SQL, [session.id]);
-        report.sessionsAdded++;
-      } else if (grew) {
-        db.run(COUNTER_REFRESH_SQL, [session.id]);
-        report.sessionsMerged++;
-      }
+      if (plan.isNew || plan.writes.length > 0) tx.sessions.recountFromRecords(session.id);
+      if (plan.isNew) report.sessionsAdded++;
+      else if (plan.writes.length > 0) report.sessionsMerged++;
     }
     return report;
+
+    /** Runs one write; a refusal by the database (a constraint) names the record instead of failing bare. */
+    function run(where: { record: string; kind: LedgerRecordKind; id: string }, write: () => void): void {
+      try {
+        write();
+      } catch (error) {
+        throw new LedgerImportError([{ file, kind: where.kind, id: where.id, record: where.record, field: '(record)', message: `the store refused it (${(error as Error).message})` }]);
+      }
+    }
   });
+}
+
+function withoutRecords(session: ExportedSession): z.infer<typeof SessionSchema> {
+  const { interactions: _i, events: _e, runs: _r, artifacts: _a, notes: _n, conversations: _c, ...fields } = session;
+  return fields;
+}
+
+/** Phase one of an import (reads only): every record checked, the writes planned, problems and conflicts collected. */
+function planImport(
+  tx: StoreTransaction,
+  data: LedgerExport,
+  file: string,
+  sanitizer: ExportSanitizer,
+  report: LedgerImportReport,
+  problems: LedgerImportProblem[],
+): SessionPlan[] {
+  const inFile = new Set(data.sessions.map((s) => s.id));
+  const idsInFile = new Map<string, string>(); // `${kind}:${id}` → record place, for duplicates
+  const indexOf = new Map(data.sessions.map((s, index) => [s, index]));
+  const plans: SessionPlan[] = [];
+  /** The session each interaction and run of the file is filed under (`interaction:<id>` → session id). */
+  const filedUnder = new Map<string, string>();
+  for (const s of data.sessions) {
+    for (const i of s.interactions) filedUnder.set(`interaction:${i.id}`, s.id);
+    for (const r of s.runs) filedUnder.set(`run:${r.id}`, s.id);
+  }
+
+  for (const session of parentsFirst(data.sessions)) {
+    const index = indexOf.get(session)!;
+    const at = `sessions.${index}`;
+    report.sessionIds.push(session.id);
+    const problem = (kind: LedgerRecordKind, id: string | null, record: string, field: string, message: string) => problems.push({ file, kind, id, record, field, message });
+    const conflict = (kind: LedgerRecordKind, id: string, record: string, field: string, message: string) => report.conflicts.push({ file, kind, id, record, field, message });
+    const firstSeen = (kind: LedgerRecordKind, id: string, record: string): boolean => {
+      const earlier = idsInFile.get(`${kind}:${id}`);
+      if (earlier !== undefined) {
+        problem(kind, id, record, 'id', `the same id is also at ${earlier}; an id names one record`);
+        return false;
+      }
+      idsInFile.set(`${kind}:${id}`, record);
+      return true;
+    };
+    if (!firstSeen('session', session.id, at)) continue;
+
+    const local = tx.sessions.get(session.id);
+    if (local && (local.type !== session.type || local.createdAt !== session.createdAt)) {
+      const field = local.type !== session.type ? 'type' : 'createdAt';
+      conflict('session', session.id, at, field, `a different session with this id is stored here (${field} differs); it and its records were not imported`);
+      continue;
+    }
+    const parent = session.parentSessionId;
+    const parentKnown = parent === null || inFile.has(parent) || tx.sessions.get(parent) !== undefined;
+    if (!parentKnown) report.detachedFromParent.push(session.id);
+    const plan: SessionPlan = { session, index, isNew: !local, parentSessionId: parentKnown ? parent : null, writes: [] };
+    plans.push(plan);
+    const folder = local?.workspaceFolder ?? session.workspaceFolder;
+    const same = (stored: unknown, incoming: unknown): string | undefined => firstDifference(sanitizer.sanitize(stored, folder), sanitizer.sanitize(incoming, folder));
+
+    /** Checks one record of the session; returns true when it is to be written. */
+    const check = <R extends { id: string }>(
+      kind: LedgerRecordKind,
+      record: string,
+      item: R,
+      owner: { field: string; actual: string; expected: string; under: string },
+      stored: R | undefined,
+      seqHolder?: () => { id: string } | undefined,
+      comparable: (r: R) => unknown = (r) => r,
+    ): boolean => {
+      if (!firstSeen(kind, item.id, record)) return false;
+      if (owner.actual !== owner.expected) {
+        problem(kind, item.id, record, owner.field, `is ${owner.actual}, but the record is filed under ${owner.under}; a record must belong to the ${owner.under.split(' ')[0]} it is filed under`);
+        return false;
+      }
+      if (stored) {
+        const difference = same(comparable(stored), comparable(item));
+        if (difference === undefined) {
+          report.recordsUnchanged++;
+        } else {
+          conflict(kind, item.id, record, difference, 'a record with this id and different content is stored here (kept; this one was not imported)');
+        }
+        return false;
+      }
+      const holder = seqHolder?.();
+      if (holder) {
+        conflict(kind, item.id, record, 'seq', `its seq is taken here by a different record (${JSON.stringify(holder.id)}; kept, this one was not imported)`);
+        return false;
+      }
+      return true;
+    };
+    const seqsOnce = (kind: LedgerRecordKind, list: readonly { id: string; seq: number }[], path: string) => {
+      const seen = new Map<number, number>();
+      list.forEach((item, i) => {
+        const earlier = seen.get(item.seq);
+        if (earlier !== undefined) problem(kind, item.id, `${path}.${i}`, 'seq', `seq ${item.seq} is also used by ${path}.${earlier}; seqs are unique`);
+        else seen.set(item.seq, i);
+      });
+    };
+    const owner = (actual: string) => ({ field: 'sessionId', actual, expected: session.id, under: `session ${session.id} (${at})` });
+    /** An event or run may point at an interaction or run of its own session only (one that is nowhere is tolerated, as the store does). */
+    const ownReference = (kind: LedgerRecordKind, item: { id: string }, record: string, field: 'interactionId' | 'runId', target: string | null): boolean => {
+      if (target === null) return true;
+      const targetKind = field === 'interactionId' ? 'interaction' : 'run';
+      const other = filedUnder.get(`${targetKind}:${target}`) ?? (field === 'interactionId' ? tx.interactions.get(target) : tx.runs.get(target))?.sessionId;
+      if (other === undefined || other === session.id) return true;
+      problem(kind, item.id, record, field, `points at ${targetKind} ${target} of session ${other}; a record may only point at records of its own session (${session.id}, ${at})`);
+      return false;
+    };
+    const add = (kind: LedgerRecordKind, record: string, id: string, write: () => void) => plan.writes.push({ kind, record, id, write });
+
+    seqsOnce('interaction', session.interactions, `${at}.interactions`);
+    seqsOnce('event', session.events, `${at}.events`);
+    session.interactions.forEach((item, i) => {
+      const record = `${at}.interactions.${i}`;
+      if (check('interaction', record, item, owner(item.sessionId), tx.interactions.get(item.id), () => tx.interactions.getBySeq(session.id, item.seq))) {
+        add('interaction', record, item.id, () => tx.interactions.insertImported(item));
+      }
+    });
+    session.runs.forEach((item, i) => {
+      const record = `${at}.runs.${i}`;
+      if (!ownReference('run', item, record, 'interactionId', item.interactionId)) return;
+      if (check('run', record, item, owner(item.sessionId), tx.runs.get(item.id))) add('run', record, item.id, () => tx.runs.insertImported(item));
+    });
+    session.events.forEach((item, i) => {
+      const record = `${at}.events.${i}`;
+      if (!ownReference('event', item, record, 'interactionId', item.interactionId) || !ownReference('event', item, record, 'runId', item.runId)) return;
+      if (check('event', record, item, owner(item.sessionId), tx.events.get(item.id), () => tx.events.getBySeq(session.id, item.seq))) {
+        add('event', record, item.id, () => tx.events.insertImported(item));
+      }
+    });
+    session.artifacts.forEach((item, i) => {
+      const record = `${at}.artifacts.${i}`;
+      if (check('artifact', record, item, owner(item.sessionId), tx.artifacts.get(item.id))) add('artifact', record, item.id, () => tx.artifacts.insertImported(item));
+    });
+    session.notes.forEach((item, i) => {
+      const record = `${at}.notes.${i}`;
+      if (check('note', record, item, owner(item.sessionId), tx.notes.get(item.id))) add('note', record, item.id, () => tx.notes.insertImported(item));
+    });
+    session.conversations.forEach((conversation, ci) => {
+      const record = `${at}.conversations.${ci}`;
+      const { messages, ...fields } = conversation;
+      const stored = tx.conversations.get(conversation.id);
+      // A conversation's message count and update time follow its messages: not part of its identity.
+      const identity = (c: typeof fields) => ({ ...c, messageCount: undefined, updatedAt: undefined });
+      const isNew = check('conversation', record, fields, owner(conversation.sessionId), stored, undefined, identity);
+      if (isNew) add('conversation', record, conversation.id, () => tx.conversations.insertImported(fields));
+      else if (!stored || firstDifference(identity(sanitizer.sanitize(stored, folder)), identity(sanitizer.sanitize(fields, folder))) !== undefined) return; // refused or a conflict: its messages go with it
+      seqsOnce('message', messages, `${record}.messages`);
+      messages.forEach((message, mi) => {
+        const where = `${record}.messages.${mi}`;
+        const messageOwner = { field: 'conversationId', actual: message.conversationId, expected: conversation.id, under: `conversation ${conversation.id} (${record})` };
+        const holder = () => (isNew ? undefined : tx.conversations.getMessageBySeq(conversation.id, message.seq));
+        if (check('message', where, message, messageOwner, tx.conversations.getMessage(message.id), holder)) {
+          add('message', where, message.id, () => tx.conversations.insertImportedMessage(message));
+        }
+      });
+    });
+  }
+  return plans;
 }

@@ -1,8 +1,9 @@
 /**
  * A readable Markdown rendering of exported sessions (for people; the JSON export is the lossless
- * one). Long outputs keep their tail, like the store does.
+ * one). Long outputs keep their tail, like the store does. Whatever it is given, what it writes is
+ * redacted (an export from `exportLedger` is already; this also covers data built elsewhere).
  */
-import type { ExportedSession, LedgerExport } from './ledgerExport';
+import { redactExportText, type ExportedSession, type ExportOptions, type LedgerExport } from './ledgerExport';
 
 const OUTPUT_TAIL_CHARS = 4000;
 
@@ -20,7 +21,7 @@ function tail(text: string): string {
 const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').replace(/\|/g, '\\|');
 
-export function sessionToMarkdown(session: ExportedSession): string {
+function renderSession(session: ExportedSession): string {
   const out: string[] = [`# ${oneLine(session.title)}`, ''];
   out.push(
     '| | |',
@@ -58,6 +59,12 @@ export function sessionToMarkdown(session: ExportedSession): string {
   return out.join('\n');
 }
 
-export function ledgerToMarkdown(data: LedgerExport): string {
-  return [`Session Ledger export — ${time(data.exportedAt)}`, '', ...data.sessions.map(sessionToMarkdown)].join('\n\n---\n\n');
+/** One session in Markdown, redacted. */
+export function sessionToMarkdown(session: ExportedSession, options: Pick<ExportOptions, 'redaction'> = {}): string {
+  return redactExportText(renderSession(session), options);
+}
+
+export function ledgerToMarkdown(data: LedgerExport, options: Pick<ExportOptions, 'redaction'> = {}): string {
+  const markdown = [`Session Ledger export — ${time(data.exportedAt)}`, '', ...data.sessions.map(renderSession)].join('\n\n---\n\n');
+  return redactExportText(markdown, options);
 }

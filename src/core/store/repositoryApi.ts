@@ -131,13 +131,49 @@ export interface NotesWrites {
   add(input: NoteAddInput): Note;
 }
 
+/*
+ * Import (`importLedger`): records exported elsewhere inserted exactly as they were — ids, seqs,
+ * timestamps — through the repositories, so they are journalled, indexed for search and counted like
+ * any other write. Only in a transaction. The caller checks first that each id and seq is free (an
+ * insert that is not fails with the database's error); `sessions.recountFromRecords` then brings
+ * the session's counters up to date. Error messages are redacted as on any other write.
+ */
+export interface SessionsImport {
+  insertImported(session: Session): void;
+  /** The session's counters (interactions, events, last event seq and time, tokens, cost) recomputed from its records. */
+  recountFromRecords(id: string): void;
+}
+export interface InteractionsImport {
+  insertImported(interaction: Interaction): void;
+}
+export interface EventsImport {
+  getBySeq(sessionId: string, seq: number): LedgerEvent | undefined;
+  insertImported(event: LedgerEvent): void;
+}
+export interface RunsImport {
+  insertImported(run: Run): void;
+}
+export interface ConversationsImport {
+  getMessage(id: string): Message | undefined;
+  getMessageBySeq(conversationId: string, seq: number): Message | undefined;
+  insertImported(conversation: Conversation): void;
+  /** Also raises the conversation's message count to the message's seq (the next append goes above it). */
+  insertImportedMessage(message: Message): void;
+}
+export interface ArtifactsImport {
+  insertImported(artifact: Artifact): void;
+}
+export interface NotesImport {
+  insertImported(note: Note): void;
+}
+
 /** What a transaction callback receives: every repository with synchronous reads and writes. */
 export interface StoreTransaction {
-  readonly sessions: SessionsReads & SessionsWrites;
-  readonly interactions: InteractionsReads & InteractionsWrites;
-  readonly events: EventsReads & EventsWrites;
-  readonly runs: RunsReads & RunsWrites;
-  readonly conversations: ConversationsReads & ConversationsWrites;
-  readonly artifacts: ArtifactsReads & ArtifactsWrites;
-  readonly notes: NotesReads & NotesWrites;
+  readonly sessions: SessionsReads & SessionsWrites & SessionsImport;
+  readonly interactions: InteractionsReads & InteractionsWrites & InteractionsImport;
+  readonly events: EventsReads & EventsWrites & EventsImport;
+  readonly runs: RunsReads & RunsWrites & RunsImport;
+  readonly conversations: ConversationsReads & ConversationsWrites & ConversationsImport;
+  readonly artifacts: ArtifactsReads & ArtifactsWrites & ArtifactsImport;
+  readonly notes: NotesReads & NotesWrites & NotesImport;
 }

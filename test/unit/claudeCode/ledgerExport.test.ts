@@ -8,7 +8,7 @@ import {
 } from '../../../src/core/claudeCode/ledgerExport';
 import { ledgerToMarkdown } from '../../../src/core/claudeCode/ledgerMarkdown';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { ManualClock, openTestStore, sqlReaderOf } from './testStore';
+import { ManualClock, openTestStore } from './testStore';
 
 const EXPORTED_AT = Date.UTC(2026, 5, 1);
 
@@ -61,9 +61,9 @@ describe('export / import', function () {
     assert.equal(exported.sessions.length, 3);
     assert.equal(exported.sessions.findIndex((s) => s.id === ids.parent) < exported.sessions.findIndex((s) => s.id === ids.child), true);
     const text = serializeLedgerExport(exported);
-    const report = await importLedger(target, sqlReaderOf(target), parseLedgerExport(text));
+    const report = await importLedger(target, parseLedgerExport(text));
     assert.equal(report.sessionsAdded, 3);
-    assert.equal(report.conflicts, 0);
+    assert.deepEqual(report.conflicts, []);
     assert.deepEqual(exportLedger(target, undefined, EXPORTED_AT), exported);
     const restored = target.sessions.require(ids.parent);
     assert.equal(restored.interactionCount, 2);
@@ -73,18 +73,18 @@ describe('export / import', function () {
 
   it('re-import is idempotent: same ids, nothing duplicated', async () => {
     const exported = exportLedger(source, undefined, EXPORTED_AT);
-    await importLedger(target, sqlReaderOf(target), exported);
-    const again = await importLedger(target, sqlReaderOf(target), exported);
+    await importLedger(target, exported);
+    const again = await importLedger(target, exported);
     assert.equal(again.sessionsAdded + again.sessionsMerged + again.recordsAdded, 0);
     assert.deepEqual(exportLedger(target, undefined, EXPORTED_AT), exported);
   });
 
   it('completes a session imported earlier with the records it lacks, and refreshes its counters', async () => {
     const early = exportLedger(source, [ids.parent], EXPORTED_AT);
-    await importLedger(target, sqlReaderOf(target), early);
+    await importLedger(target, early);
     await source.events.append({ id: 'ev-late', sessionId: ids.parent, type: 'agent.text', payload: { text: 'later' } });
     const late = exportLedger(source, [ids.parent], EXPORTED_AT);
-    const report = await importLedger(target, sqlReaderOf(target), late);
+    const report = await importLedger(target, late);
     assert.equal(report.sessionsMerged, 1);
     assert.equal(report.recordsAdded, 1);
     assert.equal(target.sessions.require(ids.parent).eventCount, 3);
@@ -98,19 +98,19 @@ describe('export / import', function () {
     // What a store whose retention pruned ev-2 exports: seqs 1 and 3, a count of 2.
     pruned.events = pruned.events.filter((e) => e.id !== 'ev-2');
     pruned.eventCount = pruned.events.length;
-    await importLedger(target, sqlReaderOf(target), exported);
+    await importLedger(target, exported);
     const appended = await target.events.append({ id: 'ev-local', sessionId: ids.parent, type: 'agent.text' });
     assert.equal(appended.seq, 4);
     assert.equal(target.sessions.require(ids.parent).eventCount, 3);
   });
 
   it('a merged session with a gap in its event seqs takes new events above the highest seq', async () => {
-    await importLedger(target, sqlReaderOf(target), exportLedger(source, [ids.parent], EXPORTED_AT)); // ev-1, ev-2
+    await importLedger(target, exportLedger(source, [ids.parent], EXPORTED_AT)); // ev-1, ev-2
     await source.events.append({ id: 'ev-3', sessionId: ids.parent, type: 'agent.text' });
     await source.events.append({ id: 'ev-4', sessionId: ids.parent, type: 'agent.text' });
     const late = exportLedger(source, [ids.parent], EXPORTED_AT);
     late.sessions[0].events = late.sessions[0].events.filter((e) => e.id !== 'ev-3'); // pruned at the source
-    const report = await importLedger(target, sqlReaderOf(target), late);
+    const report = await importLedger(target, late);
     assert.equal(report.sessionsMerged, 1);
     assert.deepEqual(target.events.list(ids.parent).map((e) => e.seq), [1, 2, 4]);
     const appended = await target.events.append({ id: 'ev-local', sessionId: ids.parent, type: 'agent.text' });
@@ -118,8 +118,22 @@ describe('export / import', function () {
     assert.equal(target.sessions.require(ids.parent).eventCount, 4);
   });
 
+  it('an export (redacted, workspace-relative) imported back into the store it came from is "already here", not a conflict', async () => {
+    const folder = '/home/dev/app';
+    const options = { workspaceFolder: folder, homeDir: '/home/dev' };
+    await source.transaction((tx) => {
+      tx.events.append({ id: 'ev-secret', sessionId: ids.parent, type: 'hook.PreToolUse', payload: { cwd: folder, tool_input: { command: 'ANTHROPIC_API_KEY=sk-ant-api03-abcdefghijklmnop claude', file_path: `${folder}/src/csv.ts` }, apiKey: 'k-123456' } });
+    });
+    const exported = exportLedger(source, [ids.parent], EXPORTED_AT, options);
+    assert.deepEqual(exported.sessions[0].events.at(-1)?.payload, { cwd: '.', tool_input: { command: 'ANTHROPIC_API_KEY=[REDACTED:anthropic-api-key] claude', file_path: 'src/csv.ts' }, apiKey: '[REDACTED:secret]' });
+    const report = await importLedger(source, exported, options);
+    assert.deepEqual(report.conflicts, []);
+    assert.equal(report.recordsAdded, 0);
+    assert.equal(report.recordsUnchanged, exported.sessions[0].events.length + 2 + 1 + 3 + 1 + 1 + 2);
+  });
+
   it('imports a child without its parent as a top-level session', async () => {
-    const report = await importLedger(target, sqlReaderOf(target), exportLedger(source, [ids.child], EXPORTED_AT));
+    const report = await importLedger(target, exportLedger(source, [ids.child], EXPORTED_AT));
     assert.deepEqual(report.detachedFromParent, [ids.child]);
     assert.equal(target.sessions.require(ids.child).parentSessionId, null);
   });

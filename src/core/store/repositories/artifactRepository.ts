@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ArtifactPutInputSchema, type Artifact, type ArtifactPutInput } from '../../model/artifact';
+import { ArtifactPutInputSchema, ArtifactSchema, type Artifact, type ArtifactPutInput } from '../../model/artifact';
 import { parseWith } from '../../model/validation';
 import type { SqlRow } from '../ledgerDatabase';
-import type { ArtifactsReads, ArtifactsWrites } from '../repositoryApi';
+import type { ArtifactsImport, ArtifactsReads, ArtifactsWrites } from '../repositoryApi';
 import { NotFoundError, nullableNum, nullableText, num, text, type RepositoryContext } from './repositoryContext';
 import type { SessionRepository } from './sessionRepository';
 
@@ -23,7 +23,7 @@ function rowToArtifact(row: SqlRow): Artifact {
 }
 
 /** Artifacts (specs, plans, files…): inline content hashed by the store, or a workspace path. */
-export class ArtifactRepository implements ArtifactsReads, ArtifactsWrites {
+export class ArtifactRepository implements ArtifactsReads, ArtifactsWrites, ArtifactsImport {
   constructor(
     private readonly context: RepositoryContext,
     private readonly sessions: SessionRepository,
@@ -80,5 +80,14 @@ export class ArtifactRepository implements ArtifactsReads, ArtifactsWrites {
     this.context.db.run('UPDATE artifacts SET deleted_at = ? WHERE id = ?', [deletedAt, id]);
     this.context.changed(current.sessionId, 'artifact');
     return { ...current, deletedAt };
+  }
+
+  insertImported(artifact: Artifact): void {
+    const a = parseWith(ArtifactSchema, artifact, 'imported artifact');
+    this.context.db.run(
+      'INSERT INTO artifacts (id, session_id, key, kind, content_type, byte_size, sha256, path, content, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [a.id, a.sessionId, a.key, a.kind, a.contentType, a.byteSize, a.sha256, a.path, a.content, a.createdAt, a.deletedAt],
+    );
+    this.context.changed(a.sessionId, 'artifact');
   }
 }

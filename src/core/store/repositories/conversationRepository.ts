@@ -1,6 +1,8 @@
 import {
   ConversationCreateInputSchema,
+  ConversationSchema,
   MessageAppendInputSchema,
+  MessageSchema,
   type Conversation,
   type ConversationCreateInput,
   type Message,
@@ -8,7 +10,7 @@ import {
 } from '../../model/conversation';
 import { parseWith } from '../../model/validation';
 import type { SqlRow } from '../ledgerDatabase';
-import type { ConversationsReads, ConversationsWrites, PageOptions } from '../repositoryApi';
+import type { ConversationsImport, ConversationsReads, ConversationsWrites, PageOptions } from '../repositoryApi';
 import { NotFoundError, fromJsonText, nullableText, num, page, text, toJsonText, type RepositoryContext } from './repositoryContext';
 import type { SessionRepository } from './sessionRepository';
 
@@ -38,7 +40,7 @@ function rowToMessage(row: SqlRow): Message {
 }
 
 /** Stored conversations and their messages (contiguous seq), so API conversations can be resumed. */
-export class ConversationRepository implements ConversationsReads, ConversationsWrites {
+export class ConversationRepository implements ConversationsReads, ConversationsWrites, ConversationsImport {
   constructor(
     private readonly context: RepositoryContext,
     private readonly sessions: SessionRepository,
@@ -58,6 +60,16 @@ export class ConversationRepository implements ConversationsReads, Conversations
     return this.context.db
       .all('SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?', [conversationId, after, limit])
       .map(rowToMessage);
+  }
+
+  getMessage(id: string): Message | undefined {
+    const row = this.context.db.get('SELECT * FROM messages WHERE id = ?', [id]);
+    return row ? rowToMessage(row) : undefined;
+  }
+
+  getMessageBySeq(conversationId: string, seq: number): Message | undefined {
+    const row = this.context.db.get('SELECT * FROM messages WHERE conversation_id = ? AND seq = ?', [conversationId, seq]);
+    return row ? rowToMessage(row) : undefined;
   }
 
   create(input: ConversationCreateInput): Conversation {
@@ -85,5 +97,26 @@ export class ConversationRepository implements ConversationsReads, Conversations
     this.context.db.run('UPDATE conversations SET message_count = ?, updated_at = ? WHERE id = ?', [message.seq, now, conversation.id]);
     this.context.changed(conversation.sessionId, 'message');
     return message;
+  }
+
+  insertImported(conversation: Conversation): void {
+    const parsed = parseWith(ConversationSchema, conversation, 'imported conversation');
+    this.context.db.run(
+      'INSERT INTO conversations (id, session_id, provider, model, system, message_count, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [parsed.id, parsed.sessionId, parsed.provider, parsed.model, parsed.system, parsed.messageCount, parsed.createdAt, parsed.updatedAt],
+    );
+    this.context.changed(parsed.sessionId, 'conversation');
+  }
+
+  /** The conversation's message count never falls below the message's seq, so the next append takes the seq above it. */
+  insertImportedMessage(message: Message): void {
+    const parsed = parseWith(MessageSchema, message, 'imported message');
+    const conversation = this.get(parsed.conversationId);
+    if (!conversation) throw new NotFoundError('conversation', parsed.conversationId);
+    this.context.db.run('INSERT INTO messages (id, conversation_id, seq, role, content, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      parsed.id, parsed.conversationId, parsed.seq, parsed.role, toJsonText(parsed.content), parsed.runId, parsed.createdAt,
+    ]);
+    this.context.db.run('UPDATE conversations SET message_count = max(message_count, ?) WHERE id = ?', [parsed.seq, parsed.conversationId]);
+    this.context.changed(conversation.sessionId, 'message');
   }
 }

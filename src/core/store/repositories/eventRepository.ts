@@ -1,7 +1,7 @@
-import { EventAppendInputSchema, EventListOptionsSchema, type EventAppendInput, type EventListOptions, type LedgerEvent } from '../../model/event';
+import { EventAppendInputSchema, EventListOptionsSchema, LedgerEventSchema, type EventAppendInput, type EventListOptions, type LedgerEvent } from '../../model/event';
 import { parseWith } from '../../model/validation';
 import type { SqlRow, SqlValue } from '../ledgerDatabase';
-import type { EventsReads, EventsWrites } from '../repositoryApi';
+import type { EventsImport, EventsReads, EventsWrites } from '../repositoryApi';
 import { NotFoundError, fromJsonText, nullableText, num, text, toJsonText, type RepositoryContext } from './repositoryContext';
 import type { SessionRepository } from './sessionRepository';
 
@@ -36,7 +36,7 @@ function rowToEvent(row: SqlRow): LedgerEvent {
 }
 
 /** The append-only event log: idempotent appends with increasing per-session seqs (contiguous unless pruned), paged reads. */
-export class EventRepository implements EventsReads, EventsWrites {
+export class EventRepository implements EventsReads, EventsWrites, EventsImport {
   constructor(
     private readonly context: RepositoryContext,
     private readonly sessions: SessionRepository,
@@ -70,6 +70,11 @@ export class EventRepository implements EventsReads, EventsWrites {
     return this.context.db.all(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq LIMIT ?`, params).map(rowToEvent);
   }
 
+  getBySeq(sessionId: string, seq: number): LedgerEvent | undefined {
+    const row = this.context.db.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE session_id = ? AND seq = ?`, [sessionId, seq]);
+    return row ? rowToEvent(row) : undefined;
+  }
+
   lastSeq(sessionId: string): number {
     return num(this.context.db.get('SELECT coalesce(max(seq), 0) AS seq FROM events WHERE session_id = ?', [sessionId])!, 'seq');
   }
@@ -92,5 +97,15 @@ export class EventRepository implements EventsReads, EventsWrites {
     this.sessions.countEvent(parsed.sessionId, seq, ts);
     this.context.changed(parsed.sessionId, 'event');
     return { ...parsed, seq, ts };
+  }
+
+  insertImported(event: LedgerEvent): void {
+    const parsed = parseWith(LedgerEventSchema, event, 'imported event');
+    const inserted = this.context.db.runReturning(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid`, [
+      parsed.id, parsed.sessionId, parsed.seq, parsed.interactionId, parsed.runId, parsed.type, parsed.toolName,
+      toJsonText(parsed.payload), parsed.correlationId, parsed.ts,
+    ]);
+    this.context.db.noteEventInserted(num(inserted!, 'rowid')); // indexed for search at the transaction's end, like an append
+    this.context.changed(parsed.sessionId, 'event');
   }
 }

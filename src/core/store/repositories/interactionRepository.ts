@@ -2,13 +2,15 @@ import {
   INTERACTION_OUTPUT_MAX_CHARS,
   InteractionAppendInputSchema,
   InteractionResultInputSchema,
+  InteractionSchema,
   type Interaction,
   type InteractionAppendInput,
   type InteractionResultInput,
 } from '../../model/interaction';
 import { parseWith } from '../../model/validation';
 import type { SqlRow } from '../ledgerDatabase';
-import type { InteractionsReads, InteractionsWrites, PageOptions } from '../repositoryApi';
+import { redactSecretsNullable } from '../../ledger/redaction';
+import type { InteractionsImport, InteractionsReads, InteractionsWrites, PageOptions } from '../repositoryApi';
 import { NotFoundError, fromJsonText, nullableNum, nullableText, num, page, text, toJsonText, type RepositoryContext } from './repositoryContext';
 import type { SessionRepository } from './sessionRepository';
 
@@ -44,7 +46,7 @@ export function capOutput(output: string | null): string | null {
 }
 
 /** Interactions: a command appended with a contiguous per-session seq, then its result. */
-export class InteractionRepository implements InteractionsReads, InteractionsWrites {
+export class InteractionRepository implements InteractionsReads, InteractionsWrites, InteractionsImport {
   constructor(
     private readonly context: RepositoryContext,
     private readonly sessions: SessionRepository,
@@ -121,12 +123,33 @@ export class InteractionRepository implements InteractionsReads, InteractionsWri
 
   private writeResult(current: Interaction, parsed: ReturnType<typeof InteractionResultInputSchema.parse>): Interaction {
     const { id } = current;
-    const recorded: Interaction['result'] = { ...parsed, output: capOutput(parsed.output), completedAt: parsed.completedAt ?? this.context.nowMillis() };
+    const recorded: Interaction['result'] = {
+      ...parsed,
+      output: capOutput(parsed.output),
+      // A gateway may echo request headers (the API key) in its error: never stored.
+      errorMessage: redactSecretsNullable(parsed.errorMessage),
+      completedAt: parsed.completedAt ?? this.context.nowMillis(),
+    };
     this.context.db.run(
       'UPDATE interactions SET result_status = ?, exit_code = ?, output = ?, result_data = ?, error_message = ?, duration_ms = ?, completed_at = ? WHERE id = ?',
       [recorded.status, recorded.exitCode, recorded.output, recorded.data === null ? null : toJsonText(recorded.data), recorded.errorMessage, recorded.durationMs, recorded.completedAt, id],
     );
     this.context.changed(current.sessionId, 'interaction');
     return { ...current, result: recorded };
+  }
+
+  insertImported(interaction: Interaction): void {
+    const parsed = parseWith(InteractionSchema, interaction, 'imported interaction');
+    const { command, result } = parsed;
+    this.context.db.run(
+      'INSERT INTO interactions (id, session_id, seq, step, command_kind, command, command_metadata, command_at, result_status, exit_code, output, result_data, error_message, duration_ms, completed_at) ' +
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        parsed.id, parsed.sessionId, parsed.seq, command.step, command.kind, command.command, toJsonText(command.metadata), parsed.commandAtMicros,
+        result.status, result.exitCode, capOutput(result.output), result.data === null ? null : toJsonText(result.data),
+        redactSecretsNullable(result.errorMessage), result.durationMs, result.completedAt,
+      ],
+    );
+    this.context.changed(parsed.sessionId, 'interaction');
   }
 }

@@ -1,7 +1,7 @@
-import { NoteAddInputSchema, type Note, type NoteAddInput } from '../../model/note';
+import { NoteAddInputSchema, NoteSchema, type Note, type NoteAddInput } from '../../model/note';
 import { parseWith } from '../../model/validation';
 import type { SqlRow } from '../ledgerDatabase';
-import type { NotesReads, NotesWrites } from '../repositoryApi';
+import type { NotesImport, NotesReads, NotesWrites } from '../repositoryApi';
 import { nullableNum, num, text, type RepositoryContext } from './repositoryContext';
 import type { SessionRepository } from './sessionRepository';
 
@@ -17,7 +17,7 @@ function rowToNote(row: SqlRow): Note {
 }
 
 /** Notes on a session, optionally tied to an interaction by its seq. */
-export class NoteRepository implements NotesReads, NotesWrites {
+export class NoteRepository implements NotesReads, NotesWrites, NotesImport {
   constructor(
     private readonly context: RepositoryContext,
     private readonly sessions: SessionRepository,
@@ -41,5 +41,13 @@ export class NoteRepository implements NotesReads, NotesWrites {
     ]);
     this.context.changed(note.sessionId, 'note');
     return note;
+  }
+
+  insertImported(note: Note): void {
+    const n = parseWith(NoteSchema, note, 'imported note');
+    this.context.db.run('INSERT INTO notes (id, session_id, kind, content, interaction_seq, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      n.id, n.sessionId, n.kind, n.content, n.interactionSeq, n.createdAt,
+    ]);
+    this.context.changed(n.sessionId, 'note');
   }
 }

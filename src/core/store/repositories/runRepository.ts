@@ -1,13 +1,14 @@
-import { RunStartInputSchema, RunUpdateSchema, type Run, type RunStartInput, type RunUpdate } from '../../model/run';
+import { RunSchema, RunStartInputSchema, RunUpdateSchema, type Run, type RunStartInput, type RunUpdate } from '../../model/run';
+import { redactSecretsNullable } from '../../ledger/redaction';
 import { parseWith } from '../../model/validation';
 import type { SqlRow, SqlValue } from '../ledgerDatabase';
-import type { RunsReads, RunsWrites } from '../repositoryApi';
+import type { RunsImport, RunsReads, RunsWrites } from '../repositoryApi';
 import { NotFoundError, nullableNum, nullableText, num, text, type RepositoryContext } from './repositoryContext';
 import type { SessionRepository } from './sessionRepository';
 
 const COLUMNS = [
   'id', 'session_id', 'interaction_id', 'provider', 'model', 'conversation_id', 'status', 'input_tokens', 'output_tokens',
-  'cache_creation_tokens', 'cache_read_tokens', 'cost_usd', 'cost_unknown', 'started_at', 'ended_at', 'error',
+  'cache_creation_tokens', 'cache_read_tokens', 'cost_usd', 'cost_unknown', 'started_at', 'ended_at', 'error', 'cache_creation_1h_tokens',
 ] as const;
 
 function rowToRun(row: SqlRow): Run {
@@ -22,6 +23,7 @@ function rowToRun(row: SqlRow): Run {
     inputTokens: num(row, 'input_tokens'),
     outputTokens: num(row, 'output_tokens'),
     cacheCreationTokens: num(row, 'cache_creation_tokens'),
+    cacheCreation1hTokens: num(row, 'cache_creation_1h_tokens'),
     cacheReadTokens: num(row, 'cache_read_tokens'),
     costUsd: num(row, 'cost_usd'),
     costUnknown: num(row, 'cost_unknown') === 1,
@@ -35,11 +37,12 @@ function runToValues(run: Run): SqlValue[] {
   return [
     run.id, run.sessionId, run.interactionId, run.provider, run.model, run.conversationId, run.status, run.inputTokens,
     run.outputTokens, run.cacheCreationTokens, run.cacheReadTokens, run.costUsd, run.costUnknown ? 1 : 0, run.startedAt, run.endedAt, run.error,
+    run.cacheCreation1hTokens,
   ];
 }
 
 /** Agent runs: tokens and cost per invocation, rolled up into the session's totals. */
-export class RunRepository implements RunsReads, RunsWrites {
+export class RunRepository implements RunsReads, RunsWrites, RunsImport {
   constructor(
     private readonly context: RepositoryContext,
     private readonly sessions: SessionRepository,
@@ -68,6 +71,7 @@ export class RunRepository implements RunsReads, RunsWrites {
       inputTokens: 0,
       outputTokens: 0,
       cacheCreationTokens: 0,
+      cacheCreation1hTokens: 0,
       cacheReadTokens: 0,
       costUsd: 0,
       costUnknown: false,
@@ -85,11 +89,13 @@ export class RunRepository implements RunsReads, RunsWrites {
     const current = this.get(id);
     if (!current) throw new NotFoundError('run', id);
     const next: Run = { ...current, ...parsed, costUnknown: current.costUnknown || parsed.costUnknown === true };
+    if (parsed.error !== undefined) next.error = redactSecretsNullable(parsed.error); // an error body may echo the API key: never stored
     if (next.status !== 'running' && next.endedAt === null) next.endedAt = this.context.nowMillis();
     const delta = {
       inputTokens: next.inputTokens - current.inputTokens,
       outputTokens: next.outputTokens - current.outputTokens,
       cacheCreationTokens: next.cacheCreationTokens - current.cacheCreationTokens,
+      cacheCreation1hTokens: next.cacheCreation1hTokens - current.cacheCreation1hTokens,
       cacheReadTokens: next.cacheReadTokens - current.cacheReadTokens,
       costUsd: next.costUsd - current.costUsd,
     };
@@ -99,5 +105,11 @@ export class RunRepository implements RunsReads, RunsWrites {
     if (next.costUnknown && !current.costUnknown) this.sessions.markCostUnknown(next.sessionId);
     this.context.changed(next.sessionId, 'run');
     return next;
+  }
+
+  insertImported(run: Run): void {
+    const parsed = parseWith(RunSchema, run, 'imported run');
+    this.context.db.run(`INSERT INTO runs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`, runToValues({ ...parsed, error: redactSecretsNullable(parsed.error) }));
+    this.context.changed(parsed.sessionId, 'run');
   }
 }

@@ -2,6 +2,7 @@ import { parseWith } from '../../model/validation';
 import {
   SessionCreateInputSchema,
   SessionListFilterSchema,
+  SessionSchema,
   SessionTimesSchema,
   SessionUpdateSchema,
   type Session,
@@ -13,14 +14,14 @@ import {
 } from '../../model/session';
 import { assertSessionTransition, isTerminalSessionStatus } from '../../model/sessionStatus';
 import type { SqlRow, SqlValue } from '../ledgerDatabase';
-import type { SessionsReads, SessionsWrites } from '../repositoryApi';
+import type { SessionsImport, SessionsReads, SessionsWrites } from '../repositoryApi';
 import { NotFoundError, fromJsonText, nullableNum, nullableText, num, text, toJsonText, type RepositoryContext } from './repositoryContext';
 
 const COLUMNS = [
   'id', 'parent_session_id', 'type', 'title', 'slug', 'intention', 'success_criteria', 'constraints', 'agent', 'provider',
   'environment', 'execution_mode', 'status', 'phase', 'state', 'external_conversation_id', 'working_dir', 'workspace_folder',
   'tags', 'summary', 'total_cost_usd', 'cost_unknown', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens',
-  'interaction_count', 'event_count', 'last_event_at', 'created_at', 'updated_at', 'ended_at', 'deleted_at',
+  'interaction_count', 'event_count', 'last_event_at', 'created_at', 'updated_at', 'ended_at', 'deleted_at', 'cache_creation_1h_tokens',
 ] as const;
 const INSERT_SQL = `INSERT INTO sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`;
 const UPDATE_SQL = `UPDATE sessions SET ${COLUMNS.slice(1).map((column) => `${column} = ?`).join(', ')} WHERE id = ?`;
@@ -52,6 +53,7 @@ function rowToSession(row: SqlRow): Session {
     inputTokens: num(row, 'input_tokens'),
     outputTokens: num(row, 'output_tokens'),
     cacheCreationTokens: num(row, 'cache_creation_tokens'),
+    cacheCreation1hTokens: num(row, 'cache_creation_1h_tokens'),
     cacheReadTokens: num(row, 'cache_read_tokens'),
     interactionCount: num(row, 'interaction_count'),
     eventCount: num(row, 'event_count'),
@@ -71,7 +73,7 @@ function sessionToValues(session: Session): SqlValue[] {
     session.externalConversationId, session.workingDir, session.workspaceFolder, toJsonText(session.tags), session.summary,
     session.totalCostUsd, session.costUnknown ? 1 : 0, session.inputTokens, session.outputTokens, session.cacheCreationTokens, session.cacheReadTokens,
     session.interactionCount, session.eventCount, session.lastEventAt, session.createdAt, session.updatedAt,
-    session.endedAt, session.deletedAt,
+    session.endedAt, session.deletedAt, session.cacheCreation1hTokens,
   ];
 }
 
@@ -91,7 +93,7 @@ function likePattern(textToFind: string): string {
 }
 
 /** Sessions: create, read, filter, update (validated, status via the transition table), soft delete. */
-export class SessionRepository implements SessionsReads, SessionsWrites {
+export class SessionRepository implements SessionsReads, SessionsWrites, SessionsImport {
   constructor(private readonly context: RepositoryContext) {}
 
   get(id: string): Session | undefined {
@@ -139,6 +141,7 @@ export class SessionRepository implements SessionsReads, SessionsWrites {
       inputTokens: 0,
       outputTokens: 0,
       cacheCreationTokens: 0,
+      cacheCreation1hTokens: 0,
       cacheReadTokens: 0,
       interactionCount: 0,
       eventCount: 0,
@@ -224,16 +227,48 @@ export class SessionRepository implements SessionsReads, SessionsWrites {
   addUsage(id: string, delta: UsageTotals & { costUsd: number }): void {
     const session = this.require(id);
     this.context.db.run(
-      'UPDATE sessions SET input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, cache_read_tokens = ?, total_cost_usd = ?, updated_at = ? WHERE id = ?',
+      'UPDATE sessions SET input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, cache_creation_1h_tokens = ?, cache_read_tokens = ?, total_cost_usd = ?, updated_at = ? WHERE id = ?',
       [
         session.inputTokens + delta.inputTokens,
         session.outputTokens + delta.outputTokens,
         session.cacheCreationTokens + delta.cacheCreationTokens,
+        session.cacheCreation1hTokens + delta.cacheCreation1hTokens,
         session.cacheReadTokens + delta.cacheReadTokens,
         session.totalCostUsd + delta.costUsd,
         this.context.nowMillis(),
         id,
       ],
+    );
+    this.context.changed(id, 'session');
+  }
+
+  insertImported(session: Session): void {
+    const parsed = parseWith(SessionSchema, session, 'imported session');
+    this.context.db.run(INSERT_SQL, sessionToValues(parsed));
+    this.context.changed(parsed.id, 'session');
+  }
+
+  /**
+   * For imports, once a session's records are in: its counters recomputed from them. The next
+   * interaction and event take seqs above the highest stored ones (an event seq never goes down:
+   * retention may have pruned the latest). `updated_at` is left as it was.
+   */
+  recountFromRecords(id: string): void {
+    this.context.db.run(
+      `UPDATE sessions SET
+        interaction_count = (SELECT coalesce(max(seq), 0) FROM interactions WHERE session_id = ?1),
+        event_count = (SELECT count(*) FROM events WHERE session_id = ?1),
+        last_event_at = (SELECT max(ts) FROM events WHERE session_id = ?1),
+        last_event_seq = max(last_event_seq, (SELECT coalesce(max(seq), 0) FROM events WHERE session_id = ?1)),
+        input_tokens = (SELECT coalesce(sum(input_tokens), 0) FROM runs WHERE session_id = ?1),
+        output_tokens = (SELECT coalesce(sum(output_tokens), 0) FROM runs WHERE session_id = ?1),
+        cache_creation_tokens = (SELECT coalesce(sum(cache_creation_tokens), 0) FROM runs WHERE session_id = ?1),
+        cache_creation_1h_tokens = (SELECT coalesce(sum(cache_creation_1h_tokens), 0) FROM runs WHERE session_id = ?1),
+        cache_read_tokens = (SELECT coalesce(sum(cache_read_tokens), 0) FROM runs WHERE session_id = ?1),
+        total_cost_usd = (SELECT coalesce(sum(cost_usd), 0) FROM runs WHERE session_id = ?1),
+        cost_unknown = EXISTS (SELECT 1 FROM runs WHERE session_id = ?1 AND cost_unknown = 1)
+      WHERE id = ?1`,
+      [id],
     );
     this.context.changed(id, 'session');
   }
