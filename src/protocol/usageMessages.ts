@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseWith } from '../core/model/validation';
+import { parseCapped, parseUntrusted } from './untrustedMessage';
 
 /*
  * The message contract between the Usage panel (extension host) and its webview, validated with
@@ -16,6 +16,8 @@ const UsageTotalsSchema = z.object({
   inputTokens: Count,
   outputTokens: Count,
   cacheCreationTokens: Count,
+  /** The 1-hour part of `cacheCreationTokens`. */
+  cacheCreation1hTokens: Count.default(0),
   cacheReadTokens: Count,
   costUsd: z.number().nonnegative().finite(),
   requests: Count,
@@ -26,6 +28,8 @@ const TopSessionSchema = UsageTotalsSchema.extend({ sessionId: z.string().min(1)
 
 export const UsageReportSchema = z.object({
   generatedAt: z.number().int().nonnegative(),
+  /** The pricing table's effective date and source. */
+  pricing: z.object({ effectiveDate: z.string().max(40), source: z.string().max(2000) }).optional(),
   total: UsageTotalsSchema,
   byDay: z.array(UsageRowSchema),
   byModel: z.array(UsageRowSchema),
@@ -49,9 +53,9 @@ export type UsageWebviewMessage = z.infer<typeof UsageWebviewMessageSchema>;
 export type UsageRenderedReport = Extract<UsageWebviewMessage, { type: 'rendered' }>;
 
 export function parseUsageWebviewMessage(value: unknown): UsageWebviewMessage {
-  return parseWith(UsageWebviewMessageSchema, value, 'usage webview message');
+  return parseUntrusted(UsageWebviewMessageSchema, value, 'usage webview message');
 }
 
 export function parseUsageHostMessage(value: unknown): UsageHostMessage {
-  return parseWith(UsageHostMessageSchema, value, 'usage extension message');
+  return parseCapped(UsageHostMessageSchema, value, 'usage extension message');
 }

@@ -34,6 +34,7 @@ export const CommandId = {
   importSessions: 'sessionLedger.importSessions',
   cleanUpHistory: 'sessionLedger.cleanUpHistory',
   showUsage: 'sessionLedger.showUsage',
+  recomputeCosts: 'sessionLedger.recomputeCosts',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

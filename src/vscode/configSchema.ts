@@ -21,7 +21,10 @@ export const ConfigSchema = z.object({
   stepTimeoutSeconds: z.number().int().min(0).max(86_400).default(1800),
   childConcurrency: z.number().int().min(1).max(16).default(2),
   allowRunCommand: z.boolean().default(false),
-  /** USD per million tokens, by model id: `{ "my-model": { "input": 3, "output": 15 } }` (checked by PricingTable). */
+  /**
+   * USD per million tokens, by model id: `{ "my-model": { "input": 3, "output": 15, "cacheWrite5m": 3.75, "cacheRead": 0.3 } }`
+   * (checked by PricingTable; `cacheWrite1h` defaults to 2× input, `longContext` optional). Recompute Costs re-prices stored runs.
+   */
   pricingOverrides: z.record(z.string(), z.unknown()).default({}),
   /** Import this workspace's Claude Code transcripts (incrementally) at every start. */
   importTranscriptsOnStartup: z.boolean().default(false),

@@ -4,7 +4,7 @@ import type { ArtifactLink, EventRow, InteractionDetail, InteractionRow, Session
 import { SESSION_ACTIONS, sessionActionsFor, type SessionAction } from '../protocol/sessionActions';
 import { h, icon } from './dom';
 import { COMMAND_KINDS, NO_FILTER, RESULT_STATUSES, applyFilter, filterFromState, toggled, type TimelineFilter } from './filter';
-import { formatCount, formatDuration, formatUsd, totalTokens } from './format';
+import { formatCount, formatDuration, formatTokenBreakdown, formatUsd, totalTokens } from './format';
 import { renderMarkdown } from './markdown';
 import { kindPresentation, resultPresentation, sessionActionPresentation, sessionStatusPresentation } from './presentation';
 import { RequestClient } from './rpc';
@@ -446,7 +446,7 @@ export class TimelineView {
         ...fact('Cost', formatUsd(s.costUsd)),
         ...fact(
           'Tokens',
-          tokens === 0 ? '0' : `${formatCount(s.tokens.inputTokens)} in · ${formatCount(s.tokens.outputTokens)} out · ${formatCount(s.tokens.cacheReadTokens)} cache`,
+          tokens === 0 ? '0' : formatTokenBreakdown(s.tokens),
         ),
         ...(s.conversationId ? fact('Conversation', s.conversationId) : []),
       ),
@@ -586,7 +586,7 @@ export class TimelineView {
       h('span', { className: `status status-${row.status}`, title: status.label }, icon(status.icon), h('span', { className: 'status-label' }, status.label)),
       h('span', { className: `exit${row.exitCode === null || row.exitCode === 0 ? '' : ' exit-nonzero'}`, title: 'Exit code' }, row.exitCode !== null ? `exit ${row.exitCode}` : ''),
       h('span', { className: 'metric duration', title: 'Duration' }, row.durationMs !== null ? formatDuration(row.durationMs) : ''),
-      h('span', { className: 'metric tokens', title: 'Tokens' }, tokens > 0 ? `${formatCount(tokens)} tok` : ''),
+      h('span', { className: 'metric tokens', title: row.tokens && tokens > 0 ? `Tokens: ${formatTokenBreakdown(row.tokens)}` : 'Tokens' }, tokens > 0 ? `${formatCount(tokens)} tok` : ''),
       h('span', { className: 'metric cost', title: 'Cost' }, row.costUsd !== null && row.costUsd > 0 ? formatUsd(row.costUsd) : ''),
     );
     const el = h(

@@ -26,3 +26,13 @@ export function formatCount(n: number): string {
 export function totalTokens(t: TokenTotals): number {
   return t.inputTokens + t.outputTokens + t.cacheReadTokens + t.cacheCreationTokens;
 }
+
+/** `1.2k in · 300 out · 5.0k cache write (5m 3.0k, 1h 2.0k) · 40.0k cache read`: cache writes split by TTL (priced differently). */
+export function formatTokenBreakdown(t: TokenTotals): string {
+  const write1h = Math.min(t.cacheCreation1hTokens ?? 0, t.cacheCreationTokens);
+  const writes =
+    t.cacheCreationTokens === 0
+      ? '0 cache write'
+      : `${formatCount(t.cacheCreationTokens)} cache write (5m ${formatCount(t.cacheCreationTokens - write1h)}, 1h ${formatCount(write1h)})`;
+  return `${formatCount(t.inputTokens)} in · ${formatCount(t.outputTokens)} out · ${writes} · ${formatCount(t.cacheReadTokens)} cache read`;
+}

@@ -66,16 +66,23 @@ function chart(days: Report['byDay']): { node: Element; bars: number } {
 }
 
 function table(caption: string, first: string, rows: { label: Node | string; totals: Totals }[]): HTMLElement {
-  const head = h('tr', {}, h('th', { scope: 'col' }, first), ...['Cost', 'Input', 'Output', 'Cache write', 'Cache read', 'Requests'].map((c) => h('th', { scope: 'col', className: 'num' }, c)));
+  const head = h(
+    'tr',
+    {},
+    h('th', { scope: 'col' }, first),
+    ...['Cost', 'Input', 'Output', 'Cache write 5m', 'Cache write 1h', 'Cache read', 'Requests'].map((c) => h('th', { scope: 'col', className: 'num' }, c)),
+  );
   const body = rows.map(({ label, totals: t }) =>
     h(
       'tr',
       {},
       h('td', {}, label),
-      ...[cost(t), tokens(t.inputTokens), tokens(t.outputTokens), tokens(t.cacheCreationTokens), tokens(t.cacheReadTokens), String(t.requests)].map((v) => h('td', { className: 'num' }, v)),
+      ...[cost(t), tokens(t.inputTokens), tokens(t.outputTokens), tokens(t.cacheCreationTokens - t.cacheCreation1hTokens), tokens(t.cacheCreation1hTokens), tokens(t.cacheReadTokens), String(t.requests)].map(
+        (v) => h('td', { className: 'num' }, v),
+      ),
     ),
   );
-  return h('table', {}, h('caption', {}, caption), h('thead', {}, head), h('tbody', {}, ...(body.length ? body : [h('tr', {}, h('td', { colspan: 7 }, 'No usage recorded yet.'))])));
+  return h('table', {}, h('caption', {}, caption), h('thead', {}, head), h('tbody', {}, ...(body.length ? body : [h('tr', {}, h('td', { colspan: 8 }, 'No usage recorded yet.'))])));
 }
 
 function render(report: Report): void {
@@ -98,7 +105,7 @@ function render(report: Report): void {
     h(
       'p',
       { className: 'summary' },
-      `${cost(t)} · ${tokens(totalTokens(t))} tokens (${tokens(t.inputTokens)} in, ${tokens(t.outputTokens)} out, ${tokens(t.cacheCreationTokens)} cache write, ${tokens(t.cacheReadTokens)} cache read) · ${t.requests} request(s)`,
+      `${cost(t)} · ${tokens(totalTokens(t))} tokens (${tokens(t.inputTokens)} in, ${tokens(t.outputTokens)} out, ${tokens(t.cacheCreationTokens)} cache write (${tokens(t.cacheCreation1hTokens)} of it 1-hour), ${tokens(t.cacheReadTokens)} cache read) · ${t.requests} request(s)`,
     ),
     h(
       'p',
@@ -106,6 +113,11 @@ function render(report: Report): void {
       `Cost is computed from the pricing table; unpriced models count tokens only${
         t.unpricedRequests > 0 ? ` (${t.unpricedRequests} request(s) here have no price, so "≥" costs are lower bounds: add the model to sessionLedger.pricingOverrides)` : ''
       }. Generated ${new Date(report.generatedAt).toLocaleString()}.`,
+    ),
+    h(
+      'p',
+      { className: 'muted' },
+      `Costs are as recorded${report.pricing ? `; prices of ${report.pricing.effectiveDate} (${report.pricing.source})` : ''}. After a change of the pricing table or of sessionLedger.pricingOverrides, run "Session Ledger: Recompute Costs".`,
     ),
     h('section', {}, h('h2', {}, 'Cost by day'), node),
     table('By model', 'Model', report.byModel.map((r) => ({ label: r.key, totals: r }))),

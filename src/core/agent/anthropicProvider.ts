@@ -10,7 +10,7 @@ import type {
 	ConversationMessage,
 } from './claudeProvider';
 import { appendPrompt, textOf, toContentParams } from './conversationHistory';
-import { addCosts, addUsage, PricingTable, ZERO_USAGE, type Cost, type TokenUsage } from './pricing';
+import { addCosts, addUsage, cacheWritesOf, PricingTable, ZERO_USAGE, type Cost, type TokenUsage } from './pricing';
 import { TextBatcher } from './textBatcher';
 import { WorkspaceTools } from './tools/workspaceTools';
 
@@ -188,7 +188,7 @@ function usageOf(usage: Usage): TokenUsage {
 	return {
 		inputTokens: usage.input_tokens ?? 0,
 		outputTokens: usage.output_tokens ?? 0,
-		cacheCreationTokens: usage.cache_creation_input_tokens ?? 0,
+		...cacheWritesOf(usage),
 		cacheReadTokens: usage.cache_read_input_tokens ?? 0,
 	};
 }

@@ -4,7 +4,7 @@ import { runProcess, type ProcessResult } from '../exec/runProcess';
 import { ACTIONS, agentError, maxTurnsError, type AgentError } from './agentError';
 import type { ClaudeProvider, ClaudeRunCallbacks, ClaudeRunRequest, ClaudeRunResult, ClaudeRunStatus } from './claudeProvider';
 import { contentBlocksOf, parseStreamJsonLine, toolResultText, type CliLine, type CliResultLine } from './claudeStreamJson';
-import { ZERO_USAGE, type Cost, type TokenUsage } from './pricing';
+import { cacheWritesOf, ZERO_USAGE, type Cost, type TokenUsage } from './pricing';
 import { TextBatcher } from './textBatcher';
 
 export interface ClaudeCliProviderOptions {
@@ -168,7 +168,7 @@ function summarise(result: CliResultLine | undefined): { usage: TokenUsage; cost
 	const usage: TokenUsage = {
 		inputTokens: result.usage?.input_tokens ?? 0,
 		outputTokens: result.usage?.output_tokens ?? 0,
-		cacheCreationTokens: result.usage?.cache_creation_input_tokens ?? 0,
+		...cacheWritesOf(result.usage ?? {}),
 		cacheReadTokens: result.usage?.cache_read_input_tokens ?? 0,
 	};
 	// The CLI prices its own run (it knows the models it used); without that figure the cost is unknown.

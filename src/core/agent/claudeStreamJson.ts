@@ -10,6 +10,12 @@ const usageSchema = z
 		input_tokens: z.number().optional(),
 		output_tokens: z.number().optional(),
 		cache_creation_input_tokens: z.number().optional(),
+		/** The cache writes split by TTL (newer CLI versions). */
+		cache_creation: z
+			.object({ ephemeral_5m_input_tokens: z.number().optional(), ephemeral_1h_input_tokens: z.number().optional() })
+			.loose()
+			.nullable()
+			.optional(),
 		cache_read_input_tokens: z.number().optional(),
 	})
 	.loose();

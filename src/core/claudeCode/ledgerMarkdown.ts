@@ -30,7 +30,7 @@ function renderSession(session: ExportedSession): string {
     `| Status | ${session.status}${session.deletedAt !== null ? ' (deleted)' : ''} |`,
     `| Created | ${time(session.createdAt)} |`,
     `| Ended | ${time(session.endedAt)} |`,
-    `| Tokens | ${session.inputTokens} in, ${session.outputTokens} out, ${session.cacheCreationTokens} cache write, ${session.cacheReadTokens} cache read |`,
+    `| Tokens | ${session.inputTokens} in, ${session.outputTokens} out, ${session.cacheCreationTokens} cache write (${session.cacheCreation1hTokens} of them 1-hour), ${session.cacheReadTokens} cache read |`,
     `| Cost | $${session.totalCostUsd.toFixed(4)}${session.costUnknown ? " + unknown (a model without a price)" : ""} |`,
   );
   if (session.externalConversationId) out.push(`| Conversation | \`${session.externalConversationId}\` |`);

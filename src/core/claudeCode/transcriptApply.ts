@@ -555,6 +555,7 @@ export class TranscriptApplier {
         model: counted.model,
         ...counted.usage,
         costUsd,
+        ...('pricedAtBaseRate' in cost && cost.pricedAtBaseRate ? { pricedAtBaseRate: true } : {}),
         isSidechain: record.isSidechain || context.launchedBy !== undefined,
         ...(record.agentId ? { agentId: record.agentId } : {}),
         /** The line whose figure is counted. */

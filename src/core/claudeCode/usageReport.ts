@@ -1,3 +1,4 @@
+import { PricingTable } from '../agent/pricing';
 import type { SqlReader } from './search';
 
 /**
@@ -10,12 +11,18 @@ import type { SqlReader } from './search';
  *   time (a turn that mixes models, e.g. a Haiku sub-agent inside a Sonnet turn, is split right);
  * - every other run (Anthropic API, headless CLI) is counted as a whole, at its start time.
  * So the totals equal the sum of the runs' totals. Deleted sessions are left out.
+ *
+ * Costs are as recorded (priced when the usage was recorded); Recompute Costs re-prices them with
+ * the current table. Cache writes are counted in total (`cacheCreationTokens`) and by TTL: the
+ * 1-hour part (`cacheCreation1hTokens`) costs more than the 5-minute rest.
  */
 
 export interface UsageTotals {
   inputTokens: number;
   outputTokens: number;
+  /** All cache writes; `cacheCreation1hTokens` of them with the 1-hour TTL, the rest 5-minute ones. */
   cacheCreationTokens: number;
+  cacheCreation1hTokens: number;
   cacheReadTokens: number;
   costUsd: number;
   /** API responses (or runs) counted. */
@@ -36,6 +43,8 @@ export interface TopSession extends UsageTotals {
 
 export interface UsageReport {
   generatedAt: number;
+  /** The pricing table the costs are meant to follow (its date and source). */
+  pricing: { effectiveDate: string; source: string };
   total: UsageTotals;
   /** Day (`YYYY-MM-DD`, UTC), oldest first. */
   byDay: UsageRow[];
@@ -55,12 +64,13 @@ interface UsageUnit {
   totals: UsageTotals;
 }
 
-const emptyTotals = (): UsageTotals => ({ inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costUsd: 0, requests: 0, unpricedRequests: 0 });
+const emptyTotals = (): UsageTotals => ({ inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheCreation1hTokens: 0, cacheReadTokens: 0, costUsd: 0, requests: 0, unpricedRequests: 0 });
 
 function add(into: UsageTotals, from: UsageTotals): void {
   into.inputTokens += from.inputTokens;
   into.outputTokens += from.outputTokens;
   into.cacheCreationTokens += from.cacheCreationTokens;
+  into.cacheCreation1hTokens += from.cacheCreation1hTokens;
   into.cacheReadTokens += from.cacheReadTokens;
   into.costUsd += from.costUsd;
   into.requests += from.requests;
@@ -74,15 +84,28 @@ export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/**
+ * A response's usage event may be revised by a later line of the same response (event
+ * `cc:usage:<key>:r<n>`, payload `revision: n`): the highest revision is the counted figure.
+ * Returns the response's identity and the event's revision.
+ */
+export function responseRevision(eventId: string, payload: Record<string, unknown>): { key: string; revision: number } {
+  const key = typeof payload.key === 'string' ? payload.key : eventId.replace(/:r\d+$/, '');
+  const revision = typeof payload.revision === 'number' && Number.isInteger(payload.revision) ? payload.revision : 0;
+  return { key, revision };
+}
+
 function units(db: SqlReader): UsageUnit[] {
   const result: UsageUnit[] = [];
   const runsWithResponses = new Set<string>();
-  const responses = db.all(
-    `SELECT e.run_id AS runId, e.session_id AS sessionId, e.payload AS payload, e.ts AS ts, s.title AS title, s.type AS type
+  const rows = db.all(
+    `SELECT e.id AS id, e.run_id AS runId, e.session_id AS sessionId, e.payload AS payload, e.ts AS ts, s.title AS title, s.type AS type
        FROM events e JOIN sessions s ON s.id = e.session_id
       WHERE e.type = 'claude.usage' AND s.deleted_at IS NULL`,
   );
-  for (const row of responses) {
+  // The latest revision of each response.
+  const latest = new Map<string, { row: (typeof rows)[number]; payload: Record<string, unknown>; revision: number }>();
+  for (const row of rows) {
     if (row.runId !== null) runsWithResponses.add(String(row.runId));
     let payload: Record<string, unknown> = {};
     try {
@@ -90,6 +113,11 @@ function units(db: SqlReader): UsageUnit[] {
     } catch {
       // a damaged payload counts as zero
     }
+    const { key, revision } = responseRevision(String(row.id), payload);
+    const seen = latest.get(`${String(row.sessionId)}\n${key}`);
+    if (!seen || revision > seen.revision) latest.set(`${String(row.sessionId)}\n${key}`, { row, payload, revision });
+  }
+  for (const { row, payload } of latest.values()) {
     result.push({
       sessionId: String(row.sessionId),
       title: String(row.title),
@@ -100,6 +128,7 @@ function units(db: SqlReader): UsageUnit[] {
         inputTokens: num(payload.inputTokens),
         outputTokens: num(payload.outputTokens),
         cacheCreationTokens: num(payload.cacheCreationTokens),
+        cacheCreation1hTokens: num(payload.cacheCreation1hTokens),
         cacheReadTokens: num(payload.cacheReadTokens),
         costUsd: num(payload.costUsd),
         requests: 1,
@@ -110,7 +139,7 @@ function units(db: SqlReader): UsageUnit[] {
   }
   const runs = db.all(
     `SELECT r.id AS id, r.session_id AS sessionId, r.model AS model, r.started_at AS at, r.input_tokens AS inputTokens, r.output_tokens AS outputTokens,
-            r.cache_creation_tokens AS cacheCreationTokens, r.cache_read_tokens AS cacheReadTokens, r.cost_usd AS costUsd, r.cost_unknown AS costUnknown, s.title AS title, s.type AS type
+            r.cache_creation_tokens AS cacheCreationTokens, r.cache_creation_1h_tokens AS cacheCreation1hTokens, r.cache_read_tokens AS cacheReadTokens, r.cost_usd AS costUsd, r.cost_unknown AS costUnknown, s.title AS title, s.type AS type
        FROM runs r JOIN sessions s ON s.id = r.session_id
       WHERE s.deleted_at IS NULL`,
   );
@@ -120,6 +149,7 @@ function units(db: SqlReader): UsageUnit[] {
       inputTokens: num(row.inputTokens),
       outputTokens: num(row.outputTokens),
       cacheCreationTokens: num(row.cacheCreationTokens),
+      cacheCreation1hTokens: num(row.cacheCreation1hTokens),
       cacheReadTokens: num(row.cacheReadTokens),
       costUsd: num(row.costUsd),
       requests: 1,
@@ -145,7 +175,8 @@ function groupBy(list: UsageUnit[], key: (u: UsageUnit) => string): Map<string, 
 const rows = (groups: Map<string, UsageTotals>): UsageRow[] => [...groups].map(([key, t]) => ({ key, ...t }));
 const byCost = (a: UsageTotals & { key?: string }, b: UsageTotals & { key?: string }) => b.costUsd - a.costUsd || b.outputTokens - a.outputTokens;
 
-export function buildUsageReport(db: SqlReader, options: { topSessions?: number; now?: number } = {}): UsageReport {
+export function buildUsageReport(db: SqlReader, options: { topSessions?: number; now?: number; pricing?: PricingTable } = {}): UsageReport {
+  const { effectiveDate, source } = (options.pricing ?? PricingTable.builtIn()).info;
   const list = units(db);
   const total = emptyTotals();
   list.forEach((u) => add(total, u.totals));
@@ -157,6 +188,7 @@ export function buildUsageReport(db: SqlReader, options: { topSessions?: number;
   }
   return {
     generatedAt: options.now ?? Date.now(),
+    pricing: { effectiveDate, source },
     total,
     byDay: rows(groupBy(list, (u) => utcDay(u.at))).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     byModel: rows(groupBy(list, (u) => u.model)).sort(byCost),
@@ -165,7 +197,11 @@ export function buildUsageReport(db: SqlReader, options: { topSessions?: number;
   };
 }
 
-const CSV_HEADER = ['section', 'key', 'title', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens', 'cost_usd', 'requests', 'unpriced_requests'];
+/** `cache_creation_tokens` is every cache write (as before); the two after it split it by TTL. */
+const CSV_HEADER = [
+  'section', 'key', 'title', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens',
+  'cost_usd', 'requests', 'unpriced_requests',
+];
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; formula-looking text is defused. */
 function csvField(value: string | number): string {
@@ -177,7 +213,10 @@ function csvField(value: string | number): string {
 /** The report as CSV: one row per day, model, session type and top session, then the total. */
 export function usageReportToCsv(report: UsageReport): string {
   const line = (section: string, key: string, title: string, t: UsageTotals) =>
-    [section, key, title, t.inputTokens, t.outputTokens, t.cacheCreationTokens, t.cacheReadTokens, Number(t.costUsd.toFixed(6)), t.requests, t.unpricedRequests].map(csvField).join(',');
+    [
+      section, key, title, t.inputTokens, t.outputTokens, t.cacheCreationTokens, t.cacheCreationTokens - t.cacheCreation1hTokens, t.cacheCreation1hTokens, t.cacheReadTokens,
+      Number(t.costUsd.toFixed(6)), t.requests, t.unpricedRequests,
+    ].map(csvField).join(',');
   return [
     CSV_HEADER.join(','),
     ...report.byDay.map((r) => line('day', r.key, '', r)),

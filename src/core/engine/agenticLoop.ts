@@ -253,7 +253,7 @@ async function executeClaude(session: Session, interaction: Interaction, options
   };
   const event = (type: string, payload: JsonValue, toolName: string | null = null): void =>
     write(() => store.events.append({ id: randomUUID(), sessionId: session.id, interactionId: interaction.id, runId: run.id, type, toolName, payload }));
-  let usage: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 };
+  let usage: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheCreation1hTokens: 0, cacheReadTokens: 0 };
   let costUsd = 0;
   let costUnknown = false;
   let storedCount = history.length;
@@ -262,6 +262,7 @@ async function executeClaude(session: Session, interaction: Interaction, options
       inputTokens: usage.inputTokens + turnUsage.inputTokens,
       outputTokens: usage.outputTokens + turnUsage.outputTokens,
       cacheCreationTokens: usage.cacheCreationTokens + turnUsage.cacheCreationTokens,
+      cacheCreation1hTokens: usage.cacheCreation1hTokens + (turnUsage.cacheCreation1hTokens ?? 0),
       cacheReadTokens: usage.cacheReadTokens + turnUsage.cacheReadTokens,
     };
     if ('unknown' in cost) costUnknown = true;
@@ -369,7 +370,10 @@ function recordAgentEvent(
       return;
     case 'usage': {
       const cost = 'unknown' in agentEvent.cost ? null : agentEvent.cost.usd;
-      event(AGENTIC_EVENT.usage, { turn: agentEvent.turn, model: agentEvent.model, ...agentEvent.usage, costUsd: cost, costUnknown: cost === null });
+      // pricedAtBaseRate: a prompt over 200K tokens of a model without long-context rates in the table (the cost may be too low).
+      const payload: { [key: string]: JsonValue } = { turn: agentEvent.turn, model: agentEvent.model, ...agentEvent.usage, costUsd: cost, costUnknown: cost === null };
+      if ('pricedAtBaseRate' in agentEvent.cost && agentEvent.cost.pricedAtBaseRate) payload.pricedAtBaseRate = true;
+      event(AGENTIC_EVENT.usage, payload);
       addUsage(agentEvent.usage, agentEvent.cost, agentEvent.model);
       return;
     }

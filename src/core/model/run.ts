@@ -50,6 +50,8 @@ export const RunUpdateSchema = z
     inputTokens: z.number().int().nonnegative(),
     outputTokens: z.number().int().nonnegative(),
     cacheCreationTokens: z.number().int().nonnegative(),
+    /** The 1-hour part of `cacheCreationTokens` (not more than it). */
+    cacheCreation1hTokens: z.number().int().nonnegative(),
     cacheReadTokens: z.number().int().nonnegative(),
     costUsd: z.number().nonnegative().finite(),
     /** Once true it stays true (the store ignores a later false). */

@@ -21,7 +21,13 @@ const CostSchema = z.number().nonnegative().finite();
 export const UsageTotalsSchema = z.object({
   inputTokens: TokenCountSchema,
   outputTokens: TokenCountSchema,
+  /** All cache-write tokens, both TTLs (5-minute writes are `cacheCreationTokens - cacheCreation1hTokens`). */
   cacheCreationTokens: TokenCountSchema,
+  /**
+   * The part of `cacheCreationTokens` written with the 1-hour TTL (priced higher). Records from
+   * before it was kept (and exports of them) have 0: they were priced at the 5-minute rate.
+   */
+  cacheCreation1hTokens: TokenCountSchema.default(0),
   cacheReadTokens: TokenCountSchema,
 });
 export type UsageTotals = z.infer<typeof UsageTotalsSchema>;

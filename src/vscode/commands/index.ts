@@ -4,6 +4,7 @@ import { describeError } from '../logger';
 import * as run from './runCommands';
 import * as record from './sessionCommands';
 import * as history from './historyCommands';
+import * as costs from './costCommands';
 import { UserFacingError } from './types';
 import { sessionFromArgument } from './sessionArgument';
 
@@ -58,6 +59,7 @@ const handlers: Record<CommandId, Handler> = {
   [CommandId.importSessions]: history.importSessions,
   [CommandId.cleanUpHistory]: history.cleanUpHistory,
   [CommandId.showUsage]: (deps) => deps.showUsage(),
+  [CommandId.recomputeCosts]: costs.recomputeCosts,
 };
 
 /**

@@ -61,7 +61,13 @@ export function toSessionHeader(session: Session): SessionHeader {
 /** The token counts of `a`, plus those of `b` when given (zero without either). */
 function usageOf(a?: TokenTotals, b?: TokenTotals): TokenTotals {
   const sum = (k: keyof TokenTotals) => (a?.[k] ?? 0) + (b?.[k] ?? 0);
-  return { inputTokens: sum('inputTokens'), outputTokens: sum('outputTokens'), cacheCreationTokens: sum('cacheCreationTokens'), cacheReadTokens: sum('cacheReadTokens') };
+  return {
+    inputTokens: sum('inputTokens'),
+    outputTokens: sum('outputTokens'),
+    cacheCreationTokens: sum('cacheCreationTokens'),
+    cacheCreation1hTokens: sum('cacheCreation1hTokens'),
+    cacheReadTokens: sum('cacheReadTokens'),
+  };
 }
 
 export function runTotalsByInteraction(runs: readonly Run[]): Map<string, RunTotals> {

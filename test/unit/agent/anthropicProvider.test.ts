@@ -70,7 +70,13 @@ describe('AnthropicProvider against the fake Messages API (real SDK)', () => {
 		const provider = await setUp([
 			{
 				content: [{ type: 'tool_use', name: 'list_files', input: {} }],
-				usage: { input_tokens: 1000, output_tokens: 2000, cache_creation_input_tokens: 10_000, cache_read_input_tokens: 100_000 },
+				usage: {
+					input_tokens: 1000,
+					output_tokens: 2000,
+					cache_creation_input_tokens: 10_000,
+					cache_creation: { ephemeral_5m_input_tokens: 6_000, ephemeral_1h_input_tokens: 4_000 },
+					cache_read_input_tokens: 100_000,
+				},
 			},
 			{ content: [{ type: 'text', text: 'ok' }], usage: { input_tokens: 500, output_tokens: 100 } },
 		]);
@@ -79,15 +85,15 @@ describe('AnthropicProvider against the fake Messages API (real SDK)', () => {
 
 		assert.equal(result.status, 'ok');
 		assert.equal(result.turns, 2);
-		assert.deepEqual(result.usage, { inputTokens: 1500, outputTokens: 2100, cacheCreationTokens: 10_000, cacheReadTokens: 100_000 });
-		// Sonnet 5 ($/MTok): input 2, output 10, cache write 2.50, cache read 0.20
-		// turn 1: 1000*2 + 2000*10 + 10000*2.5 + 100000*0.2 = 2000 + 20000 + 25000 + 20000 = 67 000 → $0.067
+		assert.deepEqual(result.usage, { inputTokens: 1500, outputTokens: 2100, cacheCreationTokens: 10_000, cacheCreation1hTokens: 4_000, cacheReadTokens: 100_000 });
+		// Sonnet 5 ($/MTok): input 2, output 10, 5-minute cache write 2.50, 1-hour cache write 4, cache read 0.20
+		// turn 1: 1000*2 + 2000*10 + 6000*2.5 + 4000*4 + 100000*0.2 = 2000 + 20000 + 15000 + 16000 + 20000 = 73 000 → $0.073
 		// turn 2: 500*2 + 100*10 = 2 000 → $0.002
-		assert.deepEqual(result.cost, { usd: 0.069 });
+		assert.deepEqual(result.cost, { usd: 0.075 });
 		const usageEvents = events.filter((e) => e.type === 'usage');
 		assert.deepEqual(
 			usageEvents.map((e) => e.type === 'usage' && e.cost),
-			[{ usd: 0.067 }, { usd: 0.002 }],
+			[{ usd: 0.073 }, { usd: 0.002 }],
 		);
 	});
 

@@ -81,9 +81,75 @@ describe('usage report', function () {
     await apiSession('=HYPERLINK("x"), "quoted"', 'test-fix', { input: 1, output: 2, cost: 0.25 });
     const csv = usageReportToCsv(buildUsageReport(store.sql));
     const lines = csv.trimEnd().split('\r\n');
-    assert.equal(lines[0], 'section,key,title,input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,cost_usd,requests,unpriced_requests');
+    assert.equal(
+      lines[0],
+      'section,key,title,input_tokens,output_tokens,cache_creation_tokens,cache_write_5m_tokens,cache_write_1h_tokens,cache_read_tokens,cost_usd,requests,unpriced_requests',
+    );
     assert.ok(lines.some((l) => l.includes(`"'=HYPERLINK(""x""), ""quoted"""`)), lines.join('\n'));
-    assert.match(lines[lines.length - 1], /^total,,,\d+,\d+,\d+,\d+,0\.256336,\d+,0$/);
+    assert.match(lines[lines.length - 1], /^total,,,\d+,\d+,\d+,\d+,\d+,\d+,0\.256336,\d+,0$/);
+  });
+
+  it('splits cache writes into 5-minute and 1-hour ones, for runs and imported responses, in the report and its CSV', async () => {
+    const session = await store.sessions.create({ type: 'ttl-test', title: 'Cache TTLs', intention: 'x' });
+    const run = await store.runs.start({ sessionId: session.id, provider: 'anthropic-api', model: 'claude-opus-4-8' });
+    await store.runs.update(run.id, { status: 'ok', cacheCreationTokens: 1_000, cacheCreation1hTokens: 400, costUsd: 0.01 });
+    // An imported response (its own run, counted by its usage event) with 300 of 500 writes at 1 hour.
+    const imported = await store.runs.start({ sessionId: session.id, provider: 'claude-code-cli', model: 'claude-opus-4-7' });
+    await store.runs.update(imported.id, { status: 'ok', cacheCreationTokens: 500, cacheCreation1hTokens: 300, costUsd: 0.002 });
+    await store.events.append({
+      id: 'ttl-usage', sessionId: session.id, runId: imported.id, type: 'claude.usage',
+      payload: { model: 'claude-opus-4-7', inputTokens: 0, outputTokens: 0, cacheCreationTokens: 500, cacheCreation1hTokens: 300, cacheReadTokens: 0, costUsd: 0.002 },
+    });
+    const report = buildUsageReport(store.sql);
+    const opus48 = report.byModel.find((r) => r.key === 'claude-opus-4-8')!;
+    const opus47 = report.byModel.find((r) => r.key === 'claude-opus-4-7')!;
+    assert.deepEqual([opus48.cacheCreationTokens, opus48.cacheCreation1hTokens], [1_000, 400]);
+    assert.deepEqual([opus47.cacheCreationTokens, opus47.cacheCreation1hTokens, opus47.requests], [500, 300, 1]);
+    const ttl = report.bySessionType.find((r) => r.key === 'ttl-test')!;
+    assert.deepEqual([ttl.cacheCreationTokens, ttl.cacheCreation1hTokens], [1_500, 700]);
+    assert.equal(report.total.cacheCreation1hTokens, 700, 'the imported fixture has no 1-hour writes');
+    const csv = usageReportToCsv(report).trimEnd().split('\r\n');
+    // cache_creation_tokens, cache_write_5m_tokens, cache_write_1h_tokens
+    assert.ok(csv.includes('session_type,ttl-test,,0,0,1500,800,700,0,0.012,2,0'), csv.join('\n'));
+    assert.ok(csv.includes('model,claude-opus-4-8,,0,0,1000,600,400,0,0.01,1,0'), csv.join('\n'));
+    assert.match(report.pricing.effectiveDate, /^\d{4}-\d{2}-\d{2}$/);
+    assert.match(report.pricing.source, /^https:\/\//);
+  });
+
+  it('imports a transcript response with 1-hour cache writes at their rate and leaves <synthetic> lines unbilled (checked by hand)', async () => {
+    const configDir = tempDir('ttl-config');
+    const workspace = '/home/dev/ttl app';
+    const projectDir = claudeProjectDir(workspace, configDir);
+    fs.mkdirSync(projectDir, { recursive: true });
+    const sessionId = '5e551017-0000-4000-8000-0000000000c1';
+    const line = (n: number, type: 'user' | 'assistant', message: object, extra: object = {}) =>
+      JSON.stringify({
+        parentUuid: n === 1 ? null : `00000000-0000-4000-8000-0000000000${String(n - 1).padStart(2, '0')}`,
+        isSidechain: false, userType: 'external', cwd: workspace, sessionId, version: '2.1.12', type,
+        uuid: `00000000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`, timestamp: `2026-03-10T12:00:0${n}.000Z`, message, ...extra,
+      });
+    const usage = { input_tokens: 100, output_tokens: 50, cache_creation_input_tokens: 3_000, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 1_000, ephemeral_1h_input_tokens: 2_000 } };
+    const zero = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+    fs.writeFileSync(
+      path.join(projectDir, `${sessionId}.jsonl`),
+      [
+        line(1, 'user', { role: 'user', content: 'Cache this for an hour' }),
+        line(2, 'assistant', { model: 'claude-sonnet-4-5-20250929', id: 'msg_T1', type: 'message', role: 'assistant', content: [{ type: 'text', text: 'Done.' }], usage }, { requestId: 'req_T1' }),
+        line(3, 'assistant', { model: '<synthetic>', id: 'msg_T2', type: 'message', role: 'assistant', content: [{ type: 'text', text: 'API Error: overloaded' }], usage: zero }, { requestId: 'req_T2', isApiErrorMessage: true }),
+      ].join('\n') + '\n',
+    );
+    await importClaudeTranscripts(store, { workspacePath: workspace, configDir, statePath: path.join(tempDir('ttl-state'), 's.json'), pricing: loadPricing() });
+
+    const session = store.sessions.require(importedSessionId(sessionId));
+    assert.deepEqual([session.cacheCreationTokens, session.cacheCreation1hTokens], [3_000, 2_000]);
+    // 100*3 + 50*15 + 1000*3.75 + 2000*6 = 300 + 750 + 3750 + 12000 = 16800 → $0.0168 (all at 5 minutes it would be $0.012)
+    assert.ok(near(session.totalCostUsd, 0.0168), String(session.totalCostUsd));
+    assert.equal(session.costUnknown, false, '<synthetic> is not an unpriced model');
+    const report = buildUsageReport(store.sql);
+    const sonnet = report.topSessions.find((s) => s.sessionId === session.id)!;
+    assert.deepEqual([sonnet.cacheCreationTokens, sonnet.cacheCreation1hTokens, sonnet.unpricedRequests], [3_000, 2_000, 0]);
+    assert.ok(near(sonnet.costUsd, 0.0168), String(sonnet.costUsd));
+    assert.equal(report.byModel.find((r) => r.key === '<synthetic>')?.unpricedRequests ?? 0, 0);
   });
 
   it('counts requests of unpriced models apart, so their cost reads as a lower bound (runs and imported responses)', async () => {

@@ -75,7 +75,7 @@ describe('TimelineSync', () => {
     store.runRecords = [run(1, store.interactionRecords[1]!.id, 100, 0.5), run(2, store.interactionRecords[1]!.id, 10, 0.25)];
     const rows = new TimelineSync(store, SESSION_ID).snapshot(null)!.interactions;
     assert.equal(rows[0]!.tokens, null);
-    assert.deepEqual(rows[1]!.tokens, { inputTokens: 110, outputTokens: 110, cacheCreationTokens: 0, cacheReadTokens: 0 });
+    assert.deepEqual(rows[1]!.tokens, { inputTokens: 110, outputTokens: 110, cacheCreationTokens: 0, cacheCreation1hTokens: 0, cacheReadTokens: 0 });
     assert.equal(rows[1]!.costUsd, 0.75);
   });
 

@@ -144,6 +144,50 @@ describe('SessionStore migrations', function () {
     await again.close();
   });
 
+  it('upgrades a store through 0007: old runs and sessions read 0 one-hour cache writes, new ones keep and add them', async () => {
+    const directory = temporaryDirectory();
+    const before0007 = SHIPPED_FILES.filter((file) => Number(file.slice(0, 4)) < 7);
+    assert.equal(before0007.length, 6);
+    const v6 = await openStore(directory, { migrationsDirectory: migrationsDirectory(false, before0007) });
+    assert.equal(v6.schemaVersion, 6);
+    const sessionId = randomUUID();
+    // Rows as version 6 wrote them (the repositories now write the 0007 column): cache writes were one figure.
+    await v6.transaction(() => {
+      v6.sql.run(
+        'INSERT INTO sessions (id, type, title, slug, intention, agent, provider, environment, execution_mode, status, total_cost_usd, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, created_at, updated_at) ' +
+          "VALUES (?, 't', 'Old costs', 'old-costs', 'x', 'claude_code', 'claude-code-cli', 'vscode', 'manual', 'active', 0.5, 100, 200, 3000, 4000, 1000, 2000)",
+        [sessionId],
+      );
+      v6.sql.run(
+        'INSERT INTO runs (id, session_id, provider, model, status, input_tokens, output_tokens, cache_creation_tokens, cache_read_tokens, cost_usd, started_at) ' +
+          "VALUES ('00000000-0000-4000-8000-000000000001', ?, 'claude-code-cli', 'claude-sonnet-4-5', 'ok', 100, 200, 3000, 4000, 0.5, 1500)",
+        [sessionId],
+      );
+    });
+    await v6.close();
+
+    const upgraded = await openStore(directory);
+    assert.equal(upgraded.schemaVersion, SHIPPED);
+    assert.ok(SHIPPED >= 7);
+    const oldRun = upgraded.runs.get('00000000-0000-4000-8000-000000000001')!;
+    assert.deepEqual([oldRun.cacheCreationTokens, oldRun.cacheCreation1hTokens, oldRun.costUsd], [3000, 0, 0.5]);
+    const oldSession = upgraded.sessions.require(sessionId);
+    assert.deepEqual([oldSession.cacheCreationTokens, oldSession.cacheCreation1hTokens], [3000, 0]);
+    // A new run keeps its 1-hour part and the session's counter adds it like the other kinds.
+    const run = await upgraded.runs.start({ sessionId, provider: 'anthropic-api', model: 'claude-sonnet-4-5' });
+    await upgraded.runs.update(run.id, { status: 'ok', cacheCreationTokens: 1000, cacheCreation1hTokens: 600, costUsd: 0.1 });
+    await upgraded.runs.update(run.id, { cacheCreationTokens: 1500, cacheCreation1hTokens: 900 });
+    assert.deepEqual([upgraded.runs.get(run.id)!.cacheCreationTokens, upgraded.runs.get(run.id)!.cacheCreation1hTokens], [1500, 900]);
+    const session = upgraded.sessions.require(sessionId);
+    assert.deepEqual([session.cacheCreationTokens, session.cacheCreation1hTokens], [4500, 900]);
+    await upgraded.close();
+
+    const again = await openStore(directory);
+    assert.equal(again.sessions.require(sessionId).cacheCreation1hTokens, 900);
+    assert.equal(again.runs.get(run.id)!.cacheCreation1hTokens, 900);
+    await again.close();
+  });
+
   it('rolls a migration that fails halfway back completely, names its file and leaves the store openable', async () => {
     const directory = temporaryDirectory();
     const store = await openStore(directory, { migrationsDirectory: migrationsDirectory(false) });
