@@ -36,6 +36,8 @@ export const ConfigSchema = z.object({
   'retention.graceDays': z.number().int().min(0).max(36_500).default(30),
   /** Noisy event types removed from completed sessions (exact, or a `prefix.*` pattern). */
   'retention.pruneEventTypes': z.array(z.string().trim().min(1).max(200)).max(100).default([]),
+  /** More secret patterns (regular expressions) redacted from exports, beside the built-in ones. */
+  'redaction.extraPatterns': z.array(z.string().min(1).max(1000)).max(100).default([]),
 });
 export type LedgerConfig = z.infer<typeof ConfigSchema>;
 export const configSection = 'sessionLedger';

@@ -3,9 +3,10 @@ import { writeFile } from 'node:fs/promises';
 import type { SessionStore } from '../core/store/SessionStore';
 import { exportLedger, serializeLedgerExport } from '../core/claudeCode/ledgerExport';
 import { ledgerToMarkdown } from '../core/claudeCode/ledgerMarkdown';
+import { RedactionPatternError } from '../core/ledger/redaction';
 
 /** Export Session: Markdown to read, or versioned lossless JSON to import elsewhere. */
-export async function exportSessionToFile(store: SessionStore, sessionId: string): Promise<void> {
+export async function exportSessionToFile(store: SessionStore, sessionId: string, extraPatterns: readonly string[] = []): Promise<void> {
   const session = store.sessions.require(sessionId);
   const format = await vscode.window.showQuickPick(
     [
@@ -23,8 +24,17 @@ export async function exportSessionToFile(store: SessionStore, sessionId: string
   });
   if (!target) return;
   // Redacted, paths relative to the session's workspace folder (this window's for a session without one).
-  const data = exportLedger(store, [sessionId], Date.now(), { workspaceFolder: folder?.fsPath ?? null });
-  const text = format.ext === 'md' ? ledgerToMarkdown(data) : serializeLedgerExport(data);
+  const redaction = { extraPatterns };
+  let text: string;
+  try {
+    const data = exportLedger(store, [sessionId], Date.now(), { workspaceFolder: folder?.fsPath ?? null, redaction });
+    text = format.ext === 'md' ? ledgerToMarkdown(data, { redaction }) : serializeLedgerExport(data);
+  } catch (error) {
+    if (!(error instanceof RedactionPatternError)) throw error;
+    const choice = await vscode.window.showErrorMessage(`Session Ledger: nothing exported. ${error.message}`, 'Open Settings');
+    if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'sessionLedger.redaction.extraPatterns');
+    return;
+  }
   await writeFile(target.fsPath, text, 'utf8');
   const choice = await vscode.window.showInformationMessage(`Exported "${session.title}" to ${vscode.workspace.asRelativePath(target)}.`, 'Open');
   if (choice) await vscode.window.showTextDocument(target);

@@ -67,12 +67,6 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
   const background = own(
     new BackgroundRunner({ engine, store, config, secrets: context.secrets, log: log.child('background'), workspaceRoot: workspaceRoot ?? directory }),
   );
-  const runner = own(new SessionRunner(engine, store, terminal, log.child('runner'), background));
-  const tree = own(new SessionTreeProvider(store, active, runner));
-  const treeView = own(vscode.window.createTreeView('sessionLedger.sessions', { treeDataProvider: tree, showCollapseAll: true }));
-  own(active.onDidChange((id) => void revealInTree(treeView, store, id)));
-  const statusBar = own(new StatusBar(store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
-  const timelines = own(registerTimeline(context, { store, log: log.child('timeline') })).panels;
   const claudeHistory = own(
     new ClaudeCodeHistory({
       store, config, log: log.child('claude-code'), workspaceRoot,
@@ -80,12 +74,18 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
       isTrusted: () => vscode.workspace.isTrusted,
     }),
   );
+  const runner = own(new SessionRunner(engine, store, terminal, log.child('runner'), background, claudeHistory));
+  const tree = own(new SessionTreeProvider(store, active, runner));
+  const treeView = own(vscode.window.createTreeView('sessionLedger.sessions', { treeDataProvider: tree, showCollapseAll: true }));
+  own(active.onDidChange((id) => void revealInTree(treeView, store, id)));
+  const statusBar = own(new StatusBar(store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
+  const timelines = own(registerTimeline(context, { store, log: log.child('timeline') })).panels;
   own(
     registerCommands({
       channel, log, config, store, active, tree, runner, engine, background, secrets: context.secrets, treeView: treeView as vscode.TreeView<unknown>,
       history: claudeHistory,
       openTimeline: async (id, seq) => void TimelinePanel.show(id, { focusInteractionSeq: seq }),
-      exportSession: (id) => exportSessionToFile(store, id),
+      exportSession: (id) => exportSessionToFile(store, id, config.value['redaction.extraPatterns']),
       showUsage: () =>
         UsagePanel.show({
           store, log: log.child('usage'), extensionUri: context.extensionUri,

@@ -7,6 +7,7 @@ import { ledgerToMarkdown } from '../../core/claudeCode/ledgerMarkdown';
 import { applyRetentionPlan, countPrunableEvents, describeRetentionPlan, planRetention, type RetentionPlan, type RetentionPolicy } from '../../core/claudeCode/retention';
 import { searchLedger, type SearchHit } from '../../core/claudeCode/search';
 import { describeTranscriptImport, type TranscriptImportReport } from '../../core/claudeCode/transcriptImport';
+import { RedactionPatternError } from '../../core/ledger/redaction';
 import type { ClaudeCodeHistory } from '../ClaudeCodeHistory';
 import type { LedgerConfig } from '../config';
 import { sessionDescription, statusPresentation } from '../sessionPresentation';
@@ -181,8 +182,18 @@ export async function exportAllSessions(deps: HistoryDeps, target?: unknown): Pr
     if (!uri) return;
   }
   // Redacted; paths relative to each session's workspace folder (this window's for a session without one; home as ~ elsewhere).
-  const data = exportLedger(deps.store, undefined, Date.now(), { workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? null });
-  const text = uri.fsPath.endsWith('.md') ? ledgerToMarkdown(data) : serializeLedgerExport(data);
+  const redaction = { extraPatterns: deps.config.value['redaction.extraPatterns'] };
+  let data: ReturnType<typeof exportLedger>;
+  let text: string;
+  try {
+    data = exportLedger(deps.store, undefined, Date.now(), { workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? null, redaction });
+    text = uri.fsPath.endsWith('.md') ? ledgerToMarkdown(data, { redaction }) : serializeLedgerExport(data);
+  } catch (error) {
+    if (!(error instanceof RedactionPatternError)) throw error;
+    const choice = await vscode.window.showErrorMessage(`Session Ledger: nothing exported. ${error.message}`, 'Open Settings');
+    if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'sessionLedger.redaction.extraPatterns');
+    return;
+  }
   await writeFile(uri.fsPath, text, 'utf8');
   void vscode.window.showInformationMessage(`Exported ${plural(data.sessions.length, 'session')} to ${vscode.workspace.asRelativePath(uri)}.`);
 }
