@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SessionStatusSchema } from '../core/model/sessionStatus';
-import { parseWith } from '../core/model/validation';
 import { SessionActionSchema } from './sessionActions';
+import { parseCapped, parseUntrusted } from './untrustedMessage';
 import {
   ArtifactLinkSchema,
   EventRowSchema,
@@ -148,26 +148,29 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type HostMessage = z.infer<typeof HostMessageSchema>;
 
-/** Parses a message from the webview; throws a `ValidationError` naming the bad field. */
+/**
+ * Parses a message from the webview; throws a `ValidationError` naming the bad field. An oversized
+ * message is refused before zod reads it, and the error text is short whatever the message held.
+ */
 export function parseWebviewMessage(value: unknown): WebviewMessage {
-  return parseWith(WebviewMessageSchema, value, 'timeline webview message') as WebviewMessage;
+  return parseUntrusted(WebviewMessageSchema, value, 'timeline webview message') as WebviewMessage;
 }
 
 /** Parses a message from the extension; throws a `ValidationError` naming the bad field. */
 export function parseHostMessage(value: unknown): HostMessage {
-  return parseWith(HostMessageSchema, value, 'timeline extension message');
+  return parseCapped(HostMessageSchema, value, 'timeline extension message');
 }
 
 /** Parses the result of a request against its method's result schema. */
 export function parseRequestResult<M extends TimelineMethod>(method: M, value: unknown): RequestResult<M> {
-  return parseWith(timelineRequests[method].result, value, `${method} result`) as RequestResult<M>;
+  return parseCapped(timelineRequests[method].result, value, `${method} result`) as RequestResult<M>;
 }
 
 /** What the webview keeps with `setState`: which session it shows, scroll position and filters. */
 export const TimelineViewStateSchema = z.object({
   sessionId: Id,
   scrollTop: z.number().nonnegative().default(0),
-  kinds: z.array(z.string()).default([]),
-  statuses: z.array(z.string()).default([]),
+  kinds: z.array(z.string().max(200)).max(100).default([]),
+  statuses: z.array(z.string().max(200)).max(100).default([]),
 });
 export type TimelineViewState = z.infer<typeof TimelineViewStateSchema>;

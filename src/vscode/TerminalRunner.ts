@@ -6,7 +6,9 @@ import type { Interaction, InteractionResultInput } from '../core/model/interact
 import type { Session } from '../core/model/session';
 import { OutputTail } from '../core/exec/outputTail';
 import { terminalTextToPlain } from '../core/exec/terminalText';
-import { quoteForShell } from '../core/workflow/shellQuote';
+import { shellDialectOf, ShellQuoteError, windowsNativeArgumentProblem, type ShellDialect } from '../core/workflow/shellQuote';
+import { claudeCommandLine } from './claudeCliOptions';
+import { shellCommandFor, shellTemplateValues, TemplateError } from '../core/workflow/template';
 import type { Config } from './config';
 import { DisposableOwner } from './lifecycle';
 import type { Logger } from './logger';
@@ -24,12 +26,39 @@ export class ClaudeNotInstalledError extends Error {
   }
 }
 
-/** How a Claude step is invoked in the terminal: `--session-id` the first time, `--resume` after. */
-export function claudeCommandLine(claudePath: string, conversationId: string, resume: boolean, prompt: string, system?: string): string {
-  const args = [quoteForShell(claudePath), resume ? '--resume' : '--session-id', quoteForShell(conversationId)];
-  if (system) args.push('--append-system-prompt', quoteForShell(system));
-  args.push(quoteForShell(prompt));
-  return args.join(' ');
+/**
+ * The shell a terminal runs, as far as VS Code says: the shell type it detected, else the path the
+ * terminal was created with, else the default profile's shell.
+ */
+function terminalShell(terminal: vscode.Terminal): string | undefined {
+  // `state.shell` arrived after VS Code 1.93 (the engine this extension supports): read it when present.
+  const detected = (terminal.state as { readonly shell?: unknown }).shell;
+  if (typeof detected === 'string' && detected !== '') return detected;
+  const options = terminal.creationOptions;
+  if ('shellPath' in options && typeof options.shellPath === 'string' && options.shellPath !== '') return options.shellPath;
+  return vscode.env.shell || defaultProfileShell();
+}
+
+function defaultProfileShell(): string | undefined {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'osx' : 'linux';
+  const settings = vscode.workspace.getConfiguration('terminal.integrated');
+  const name = settings.get<string>(`defaultProfile.${platform}`);
+  const profile = name ? settings.get<Record<string, { path?: string | string[]; source?: string }>>(`profiles.${platform}`)?.[name] : undefined;
+  const path = Array.isArray(profile?.path) ? profile.path[0] : profile?.path;
+  return path ?? (profile?.source === 'PowerShell' ? 'powershell' : profile?.source === 'Git Bash' ? 'bash' : name);
+}
+
+/** PowerShell on Windows: refuses values a native program would not receive intact. */
+function checkWindowsNativeArguments(dialect: ShellDialect | undefined, values: readonly string[]): void {
+  if (dialect !== 'powershell' || process.platform !== 'win32') return;
+  for (const value of values) {
+    const problem = windowsNativeArgumentProblem(value);
+    if (problem !== undefined) throw new ShellQuoteError(problem);
+  }
+}
+
+function unknownShell(): never {
+  throw new ShellQuoteError('Session Ledger does not know how this shell quotes values, so it cannot pass the prompt to claude safely.');
 }
 
 function findOnPath(executable: string): string | undefined {
@@ -95,23 +124,42 @@ export class TerminalRunner extends DisposableOwner {
     if (this.running.has(session.id)) {
       throw new Error(`A step of "${session.title}" is already running in its terminal; wait for it to finish.`);
     }
-    let commandLine = interaction.command.command;
-    if (interaction.command.kind === 'claude') {
+    const { command } = interaction;
+    let commandLineFor: (dialect: ShellDialect | undefined) => string;
+    if (command.kind === 'claude') {
       const claudePath = this.config.value.claudePath;
       if (!findOnPath(claudePath)) throw new ClaudeNotInstalledError(claudePath);
       const conversationId = session.externalConversationId ?? randomUUID();
       if (!session.externalConversationId) await step.ensureConversationId(conversationId);
-      const system = typeof interaction.command.metadata.system === 'string' ? interaction.command.metadata.system : undefined;
-      commandLine = claudeCommandLine(claudePath, conversationId, step.conversationStarted, interaction.command.command, system);
-    } else if (interaction.command.kind !== 'shell') {
-      throw new Error(`A "${interaction.command.kind}" step does not run in a terminal.`);
+      const system = typeof command.metadata.system === 'string' ? command.metadata.system : undefined;
+      commandLineFor = (dialect) => {
+        checkWindowsNativeArguments(dialect, [command.command, system ?? '']);
+        return claudeCommandLine(claudePath, conversationId, step.conversationStarted, command.command, system, dialect ?? unknownShell());
+      };
+    } else if (command.kind === 'shell') {
+      commandLineFor = (dialect) => {
+        checkWindowsNativeArguments(dialect, shellTemplateValues(command.metadata));
+        return shellCommandFor(command.command, command.metadata, dialect);
+      };
+    } else {
+      throw new Error(`A "${command.kind}" step does not run in a terminal.`);
     }
     this.running.add(session.id);
     this._onDidChangeRunning.fire(session.id);
     try {
-      const terminal = this.terminalFor(session);
+      let terminal = this.terminalFor(session);
       terminal.show(true);
-      const shellIntegration = await this.waitForShellIntegration(terminal);
+      let shellIntegration = await this.waitForShellIntegration(terminal);
+      let commandLine: string;
+      try {
+        commandLine = commandLineFor(shellDialectOf(terminalShell(terminal)));
+      } catch (error) {
+        if (!(error instanceof ShellQuoteError || error instanceof TemplateError)) throw error;
+        terminal = await this.posixTerminalInstead(session, terminal, `The terminal's shell (${terminalShell(terminal) ?? 'unknown'}) cannot run this step safely: ${error.message}`);
+        terminal.show(true);
+        shellIntegration = await this.waitForShellIntegration(terminal);
+        commandLine = commandLineFor('posix');
+      }
       if (!shellIntegration) {
         this.log.info(`no shell integration in "${terminal.name}" after ${this.config.value.shellIntegrationTimeoutMs} ms: sending text`);
         return await this.runWithoutShellIntegration(terminal, commandLine, Date.now());
@@ -130,6 +178,32 @@ export class TerminalRunner extends DisposableOwner {
     const terminal = vscode.window.createTerminal({
       name: `Session: ${session.title}`,
       cwd,
+      iconPath: new vscode.ThemeIcon('notebook'),
+      isTransient: true,
+    });
+    this.terminals.set(session.id, terminal);
+    return terminal;
+  }
+
+  /**
+   * When the terminal's shell cannot be given the step's values safely, offers to run the step in
+   * a new terminal with a POSIX shell instead; throws (the reason) when there is none or the person declines.
+   */
+  private async posixTerminalInstead(session: Session, current: vscode.Terminal, reason: string): Promise<vscode.Terminal> {
+    const windows = process.platform === 'win32';
+    const shellPath = findOnPath(windows ? 'bash.exe' : 'bash') ?? findOnPath(windows ? 'sh.exe' : 'sh');
+    if (shellPath === undefined) {
+      throw new Error(`${reason} No POSIX shell (bash or sh) was found on PATH to run it in instead; install Git Bash or use WSL.`);
+    }
+    const action = 'Run in a POSIX Shell';
+    const answer = await vscode.window.showWarningMessage(reason, { modal: false }, action);
+    if (answer !== action) throw new Error(reason);
+    this.log.info(`running the step of ${session.id} in ${shellPath} instead: ${reason}`);
+    current.dispose();
+    const terminal = vscode.window.createTerminal({
+      name: `Session: ${session.title}`,
+      cwd: session.workingDir ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      shellPath,
       iconPath: new vscode.ThemeIcon('notebook'),
       isTransient: true,
     });

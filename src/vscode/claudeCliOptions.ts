@@ -1,4 +1,5 @@
 import type { ClaudeCliProviderOptions } from '../core/agent/claudeCliProvider';
+import { quoteForShell, type ShellDialect } from '../core/workflow/shellQuote';
 import type { LedgerConfig } from './configSchema';
 
 /**
@@ -8,4 +9,25 @@ import type { LedgerConfig } from './configSchema';
  */
 export function agenticClaudeCliOptions(settings: Pick<LedgerConfig, 'claudePath' | 'model' | 'claudeCodePermissionMode'>): ClaudeCliProviderOptions {
   return { executable: settings.claudePath, model: settings.model, permissionMode: settings.claudeCodePermissionMode };
+}
+
+/**
+ * How a Claude step is invoked in the terminal: `--session-id` the first time, `--resume` after.
+ * Every value is quoted for the terminal's shell; for cmd (or a shell whose quoting is unknown)
+ * this throws a `ShellQuoteError`.
+ */
+export function claudeCommandLine(
+  claudePath: string,
+  conversationId: string,
+  resume: boolean,
+  prompt: string,
+  system?: string,
+  dialect: ShellDialect = 'posix',
+): string {
+  const quote = (value: string): string => quoteForShell(value, dialect);
+  // PowerShell runs a quoted program name only through the call operator.
+  const args = [dialect === 'powershell' ? `& ${quote(claudePath)}` : quote(claudePath), resume ? '--resume' : '--session-id', quote(conversationId)];
+  if (system) args.push('--append-system-prompt', quote(system));
+  args.push(quote(prompt));
+  return args.join(' ');
 }

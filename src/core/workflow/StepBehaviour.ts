@@ -75,6 +75,10 @@ export interface WorkflowSettings {
   readonly maxTestFixIterations: number;
   /** How much of a failing command's output (its tail) goes into a prompt. */
   readonly outputTailChars: number;
+  /**
+   * The shell that workflow shell commands are quoted for when they are recorded (and run by the
+   * agentic runner). A terminal running another shell quotes them again for its own (`shellCommandFor`).
+   */
   readonly shellDialect: ShellDialect;
   /** Ask Claude for a summary when a session completes, and store it on the session. */
   readonly summarizeOnComplete: boolean;

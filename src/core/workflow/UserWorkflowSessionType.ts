@@ -13,7 +13,8 @@ import { readNumber, isJsonObject } from './builtin/phaseState';
 import { claudeAnswerOf, shellPassed } from './builtin/claudeResult';
 import type { ShellDialect } from './shellQuote';
 import type { CommandSpec, SessionStart, SessionType, StepBehaviour, StepContext, StepOutcome } from './StepBehaviour';
-import { renderTemplate, TemplateError } from './template';
+import { renderTemplate, shellTemplateMetadata, TemplateError } from './template';
+import { SESSION_TEMPLATE_FIELDS, STEP_TEMPLATE_FIELDS } from './workflowTemplatePaths';
 import { tailOf } from './outputTail';
 
 /** What a workflow session remembers of each step, for `{{steps.<id>.…}}` and iteration limits. */
@@ -29,44 +30,68 @@ function stepRecords(session: Session): Record<string, StepRecord> {
   return (isJsonObject(session.state.steps) ? session.state.steps : {}) as Record<string, StepRecord>;
 }
 
+/** `object[key]` when it is the object's own property: never a built-in one such as `constructor`. */
+function ownValue(object: object | undefined, key: string | undefined): unknown {
+  return object !== undefined && key !== undefined && Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined;
+}
+
 function templateLookup(session: Session, iteration: number): (path: string) => string {
   return (path) => {
     const [namespace, name, field] = path.split('.');
     if (namespace === 'iteration') {
       return String(iteration);
     }
-    if (namespace === 'session') {
-      const value = session[name as keyof Session];
+    if (namespace === 'session' && (SESSION_TEMPLATE_FIELDS as readonly string[]).includes(name)) {
+      const value = ownValue(session, name);
       return Array.isArray(value) ? value.join('\n') : value === null || value === undefined ? '' : String(value);
     }
     if (namespace === 'options') {
-      const options = isJsonObject(session.state.options) ? session.state.options : {};
-      const value = options[name];
+      const value = ownValue(isJsonObject(session.state.options) ? session.state.options : {}, name);
       return value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
     }
-    if (namespace === 'steps') {
-      const record = stepRecords(session)[name];
-      const value = record?.[field];
+    if (namespace === 'steps' && (STEP_TEMPLATE_FIELDS as readonly string[]).includes(field)) {
+      const record = ownValue(stepRecords(session), name);
+      const value = typeof record === 'object' && record !== null ? ownValue(record, field) : undefined;
       return value === undefined || value === null ? '' : String(value);
     }
     throw new TemplateError(`unknown placeholder {{${path}}}`);
   };
 }
 
-function render(template: string, session: Session, iteration: number, quoteFor?: ShellDialect): string {
-  return renderTemplate(template, templateLookup(session, iteration), { quoteFor });
+function render(template: string, session: Session, iteration: number): string {
+  return renderTemplate(template, templateLookup(session, iteration));
+}
+
+/**
+ * A shell step's command, quoted for `dialect`, with its template and values in the metadata so a
+ * terminal running another shell can quote them again for that shell.
+ */
+function renderShell(template: string, session: Session, iteration: number, dialect: ShellDialect): { command: string; metadata: JsonObject } {
+  const values: Record<string, string> = {};
+  const lookup = templateLookup(session, iteration);
+  const command = renderTemplate(
+    template,
+    (path) => {
+      values[path] = lookup(path);
+      return values[path];
+    },
+    { quoteFor: dialect },
+  );
+  return { command, metadata: Object.keys(values).length === 0 ? {} : shellTemplateMetadata(template, values) };
 }
 
 function commandFor(step: WorkflowStep, session: Session, context: StepContext): CommandSpec {
   const iteration = readNumber(stepRecords(session)[step.id] ?? {}, 'iterations') + 1;
   switch (step.kind) {
-    case 'shell':
+    case 'shell': {
+      const { command, metadata } = renderShell(step.command, session, iteration, context.settings.shellDialect);
       return {
         step: step.id,
         kind: 'shell',
-        command: render(step.command, session, iteration, context.settings.shellDialect),
-        metadata: step.timeoutSeconds === undefined ? {} : { timeoutMs: step.timeoutSeconds * 1000 },
+        command,
+        metadata: step.timeoutSeconds === undefined ? metadata : { ...metadata, timeoutMs: step.timeoutSeconds * 1000 },
       };
+    }
     case 'claude':
       return {
         step: step.id,

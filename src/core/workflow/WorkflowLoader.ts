@@ -27,6 +27,10 @@ export interface WorkflowLoadResult {
 
 const RELOAD_DEBOUNCE_MS = 100;
 
+function stripByteOrderMark(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /**
  * Reads every `*.json` in the workflows directory. Each file stands alone: a broken one is
  * reported with its field path and the others still load. Ids of built-in types and ids already
@@ -80,7 +84,8 @@ export class WorkflowLoader {
   private async loadFile(file: string): Promise<LoadedWorkflow | WorkflowFileError[]> {
     let json: unknown;
     try {
-      json = JSON.parse(await this.fileSystem.readText(file));
+      // Editors on Windows often save UTF-8 with a byte order mark; JSON.parse refuses it.
+      json = JSON.parse(stripByteOrderMark(await this.fileSystem.readText(file)));
     } catch (error) {
       return [new WorkflowFileError(file, '(root)', `not valid JSON: ${(error as Error).message}`)];
     }

@@ -1,15 +1,106 @@
-/** The shells whose quoting rules we know. `posix` covers sh, bash, zsh; `powershell` covers pwsh. */
-export type ShellDialect = 'posix' | 'powershell';
+/**
+ * The shells whose quoting rules we know. `posix` covers sh, bash, zsh, dash, ksh; `fish` is fish;
+ * `powershell` covers pwsh and Windows PowerShell; `cmd` is cmd.exe, which has no quoting that
+ * keeps every value literal (`%VAR%` and `^` act inside its double quotes), so nothing is quoted for it.
+ */
+export type ShellDialect = 'posix' | 'fish' | 'powershell' | 'cmd';
+
+/** A value that cannot be written safely for a shell. The message says what to do instead. */
+export class ShellQuoteError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShellQuoteError';
+  }
+}
+
+/** PowerShell reads the typographic quotes U+2018..U+201B as single quotes, exactly like `'`. */
+const POWERSHELL_SINGLE_QUOTES = /['\u2018\u2019\u201A\u201B]/g;
 
 /**
  * Quotes a value so the shell passes it to the command as one literal argument, whatever it
- * contains (quotes, `$()`, backticks, newlines, globs). POSIX: single quotes, where nothing is
- * special, and each embedded `'` becomes `'\''`. PowerShell: single quotes, embedded `'` doubled
- * (PowerShell also treats the typographic quotes U+2018..U+201B as single quotes).
+ * contains (quotes, `$()`, backticks, newlines, globs, a trailing backslash).
+ *
+ * - POSIX: single quotes, where nothing is special; each embedded `'` becomes `'\''`.
+ * - fish: single quotes, where `\\` and `\'` are the only escapes; so `\` and `'` are escaped
+ *   (a POSIX-quoted value ending in `\` would leave a fish quote open, and the next value run).
+ * - PowerShell: single quotes, each embedded single quote (`'` or a typographic one) doubled.
+ * - cmd: refused with a {@link ShellQuoteError}.
+ *
+ * A NUL character cannot be part of an argument in any shell and is refused too.
  */
 export function quoteForShell(value: string, dialect: ShellDialect = 'posix'): string {
-  if (dialect === 'powershell') {
-    return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, (quote) => quote + quote)}'`;
+  if (value.includes('\0')) {
+    throw new ShellQuoteError('The value contains a NUL character, which no shell can pass as part of an argument.');
   }
-  return `'${value.replace(/'/g, `'\\''`)}'`;
+  switch (dialect) {
+    case 'posix':
+      return `'${value.replace(/'/g, `'\\''`)}'`;
+    case 'fish':
+      return `'${value.replace(/[\\']/g, (char) => `\\${char}`)}'`;
+    case 'powershell':
+      return `'${value.replace(POWERSHELL_SINGLE_QUOTES, (quote) => quote + quote)}'`;
+    case 'cmd':
+      throw new ShellQuoteError(CMD_CANNOT_QUOTE);
+  }
+}
+
+/** Why cmd.exe is refused, and what to do. */
+export const CMD_CANNOT_QUOTE =
+  'cmd.exe cannot be given a value safely (%VARIABLES% and ^ act even inside its quotes). ' +
+  'Run the step in a POSIX shell (bash, Git Bash, WSL) or PowerShell: choose one as the terminal profile ' +
+  '("terminal.integrated.defaultProfile.windows").';
+
+const DIALECT_BY_SHELL: Readonly<Record<string, ShellDialect>> = {
+  sh: 'posix',
+  bash: 'posix',
+  zsh: 'posix',
+  dash: 'posix',
+  ash: 'posix',
+  ksh: 'posix',
+  ksh93: 'posix',
+  mksh: 'posix',
+  pdksh: 'posix',
+  yash: 'posix',
+  gitbash: 'posix',
+  'git-bash': 'posix',
+  fish: 'fish',
+  pwsh: 'powershell',
+  'pwsh-preview': 'powershell',
+  powershell: 'powershell',
+  'windows powershell': 'powershell',
+  cmd: 'cmd',
+  'command prompt': 'cmd',
+};
+
+/**
+ * The dialect of a shell, from its path (`/usr/bin/fish`, `C:\Windows\System32\cmd.exe`), its
+ * name (`pwsh`, `-zsh` as a login shell) or VS Code's detected shell type (`bash`, `gitbash`).
+ * `undefined` for a shell whose quoting is not known (csh, tcsh, nu, xonsh, elvish…): callers
+ * then refuse to put values into its command lines.
+ */
+export function shellDialectOf(shell: string | undefined): ShellDialect | undefined {
+  if (shell === undefined) {
+    return undefined;
+  }
+  const name = (shell.trim().split(/[\\/]/).pop() ?? '')
+    .toLowerCase()
+    .replace(/^-/, '')
+    .replace(/\.exe$/, '');
+  return Object.hasOwn(DIALECT_BY_SHELL, name) ? DIALECT_BY_SHELL[name] : undefined;
+}
+
+/**
+ * Windows only: PowerShell gives a native program (claude, git, npm…) one command line rebuilt from
+ * its arguments, and Windows PowerShell 5.1 (pwsh too, for `.cmd`/`.bat` programs such as npm's
+ * `claude.cmd`) does not escape a `"` or a final `\` in it. Such a value then splits into several
+ * arguments, or, through cmd.exe, runs a command. Returns why `value` is refused there, or undefined.
+ */
+export function windowsNativeArgumentProblem(value: string): string | undefined {
+  if (value.includes('"')) {
+    return 'On Windows, PowerShell does not pass a value containing " to a program intact (it can become several arguments, or a command through cmd.exe).';
+  }
+  if (value.endsWith('\\')) {
+    return 'On Windows, PowerShell does not pass a value ending in \\ to a program intact (it escapes the closing quote).';
+  }
+  return undefined;
 }

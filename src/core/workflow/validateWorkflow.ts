@@ -5,7 +5,7 @@ import {
   type WorkflowDefinition,
   type WorkflowStep,
 } from '../model/workflow';
-import { findMalformedPlaceholder, findPlaceholders, findPlaceholdersInsideShellQuotes } from './template';
+import { findMalformedPlaceholder, findPlaceholders, findUnsafeShellPlaceholders } from './template';
 import { explainInvalidTemplatePath } from './workflowTemplatePaths';
 
 export type FieldPath = readonly (string | number)[];
@@ -94,18 +94,27 @@ function checkTemplate(template: string, path: FieldPath, stepIds: ReadonlySet<s
     issues.push({ path, message: `malformed placeholder at character ${malformedAt}; write {{namespace.name}}` });
   }
   for (const placeholder of findPlaceholders(template)) {
-    const problem = explainInvalidTemplatePath(placeholder.path, stepIds);
+    const problem = explainInvalidTemplatePath(placeholder.path, stepIds) ?? explainInheritedName(placeholder.path);
     if (problem !== undefined) {
       issues.push({ path, message: problem });
     }
   }
   if (isShellCommand) {
-    for (const placeholder of findPlaceholdersInsideShellQuotes(template)) {
-      issues.push({
-        path,
-        message: `{{${placeholder.path}}} is inside quotes or backticks; values are shell-quoted automatically, so remove the quotes around it`,
-      });
+    // Checked as POSIX here; the terminal that runs the step checks again for its own shell.
+    for (const problem of findUnsafeShellPlaceholders(template, 'posix')) {
+      issues.push({ path, message: problem.message });
     }
   }
   return issues;
+}
+
+/**
+ * `{{options.constructor}}`, `{{steps.__proto__.output}}`: names every object inherits would read
+ * built-in properties instead of the session's values, so they are refused outright.
+ */
+function explainInheritedName(path: string): string | undefined {
+  const inherited = path.split('.').find((segment) => segment in Object.prototype || segment === '__proto__');
+  return inherited === undefined
+    ? undefined
+    : `{{${path}}} uses "${inherited}", a name every JavaScript object has built in; rename the option or step`;
 }

@@ -2,8 +2,10 @@ import { strict as assert } from 'node:assert';
 import {
   findMalformedPlaceholder,
   findPlaceholders,
-  findPlaceholdersInsideShellQuotes,
+  findUnsafeShellPlaceholders,
   renderTemplate,
+  analyseShellTemplate,
+  TemplateError,
 } from '../../../src/core/workflow/template';
 
 describe('templates', () => {
@@ -30,9 +32,31 @@ describe('templates', () => {
   });
 
   it('finds placeholders inside single quotes, double quotes and backticks, but not outside', () => {
-    const inside = findPlaceholdersInsideShellQuotes(
+    const inside = findUnsafeShellPlaceholders(
       `echo {{a}} "x {{b}}" 'y {{c}}' \`z {{d}}\` \\"{{e}} "esc \\" {{f}}"`,
-    ).map((p) => p.path);
+    ).map((problem) => problem.placeholder.path);
     assert.deepEqual(inside, ['b', 'c', 'd', 'f']);
+  });
+
+  it('judges every placeholder after a backslash-escaped one (the scanner always moves on)', () => {
+    const refused = findUnsafeShellPlaceholders(`echo \\{{a}} '{{b}}' {{c}} "{{d}}"`).map((problem) => problem.placeholder.path);
+    assert.deepEqual(refused, ['a', 'b', 'd']);
+  });
+
+  it('tells here-document bodies apart: unquoted delimiter refused, quoted one filled verbatim', () => {
+    const quoted = analyseShellTemplate("cat <<-'END' > notes.md\n\t{{a}}\nEND\necho {{b}}");
+    assert.deepEqual(quoted.problems, []);
+    assert.deepEqual(quoted.placeholders.map((p) => [p.path, p.context]), [['a', 'heredoc'], ['b', 'argument']]);
+    for (const template of ['cat <<EOF\n{{a}}\nEOF', 'cat <<"E"F\n{{a}}\nEF', 'cat << E\\OF\n{{a}}\nEOF']) {
+      const unquoted = template.includes('<<EOF');
+      assert.equal(findUnsafeShellPlaceholders(template).length, unquoted ? 1 : 0, template);
+    }
+    assert.equal(renderTemplate("cat <<'EOF'\n{{a}}\nEOF", () => "it's $(x)", { quoteFor: 'posix' }), "cat <<'EOF'\nit's $(x)\nEOF");
+    assert.throws(() => renderTemplate("cat <<-'EOF'\n{{a}}\nEOF", () => 'x\n\t\tEOF\nrm -rf ~', { quoteFor: 'posix' }), TemplateError);
+  });
+
+  it('does not take a word that merely contains # for a comment, nor an escaped space before #', () => {
+    assert.deepEqual(findUnsafeShellPlaceholders('echo a#b {{a}}'), []);
+    assert.equal(findUnsafeShellPlaceholders("echo \\ #'\n{{a}}\n'").length, 1);
   });
 });

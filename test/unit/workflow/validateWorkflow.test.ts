@@ -54,7 +54,7 @@ describe('validateWorkflow', () => {
     };
     assert.deepEqual(messagesOf(broken), [
       'steps[0].command: {{steps.ghost.output}} refers to a step that does not exist',
-      'steps[0].command: {{session.intention}} is inside quotes or backticks; values are shell-quoted automatically, so remove the quotes around it',
+      'steps[0].command: {{session.intention}} is inside quotes; values are shell-quoted automatically, so remove the quotes around it',
       'steps[1].prompt: malformed placeholder at character 36; write {{namespace.name}}',
       'steps[1].prompt: unknown session field in {{session.mood}}; use one of id, title, slug, type, intention, successCriteria, constraints, workingDir',
       'steps[1].prompt: unknown step field in {{steps.a.stdout}}; use one of output, exitCode, status, error, iterations',
