@@ -47,9 +47,10 @@ export const SYNTHETIC_MODEL = '<synthetic>';
 /** Tools that launch a sub-agent (`Task` before 2.1, `Agent` after). */
 const AGENT_TOOLS: ReadonlySet<string> = new Set(['Task', 'Agent']);
 /**
- * A response is marked a lower bound when it wrote more than this many characters per recorded
- * output token (English text and code run at about 3–4): Claude Code sometimes records the stream's
- * first snapshot as the final figure.
+ * A response is marked a lower bound when one of its lines wrote more than this many characters
+ * per recorded output token (English text and code run at about 3–4): Claude Code sometimes
+ * records the stream's first snapshot as the final figure. Judged on the longest line, so the mark
+ * is the same however the lines were split across imports, and re-reading a line changes nothing.
  */
 const LOWER_BOUND_CHARS_PER_TOKEN = 16;
 const LOWER_BOUND_MIN_CHARS = 200;
@@ -127,7 +128,7 @@ interface CountedResponse {
   usage: TokenUsage;
   costUsd: number | null;
   lowerBound: boolean;
-  /** Characters the response wrote (text, thinking, tool input) in the lines seen. */
+  /** Characters of the response's longest line seen (text, thinking, tool input). */
   chars: number;
 }
 
@@ -522,7 +523,8 @@ export class TranscriptApplier {
     const model = record.model ?? 'unknown';
     if (model === SYNTHETIC_MODEL) return; // client-side error lines: nothing was billed
     const previous = this.counted(tx, key);
-    const chars = (previous?.chars ?? 0) + writtenChars(record);
+    // The longest line the response wrote (not a sum over lines: re-reading a line must not count it twice).
+    const chars = Math.max(previous?.chars ?? 0, writtenChars(record));
     const usage = record.usage;
     // The response's figure is its line with the most output tokens (a whole line: a fallback changes the model too).
     const better = !previous || usage.outputTokens > previous.usage.outputTokens;
