@@ -30,6 +30,12 @@ export const SPOOL_ENV_VAR = 'SESSION_LEDGER_SPOOL';
 /** One spool line as the hook script writes it. */
 export interface SpoolLine {
   receivedAt: string;
+  /**
+   * 32 random hex digits making the line unique, so two hook events with identical payloads in
+   * the same millisecond are two lines (and two events: the ingester names an event by the hash of
+   * its line). Absent in lines written by hook scripts before it was added; those keep their ids.
+   */
+  nonce?: string;
   event: string | null;
   payload?: unknown;
   /** Set when stdin was not usable JSON; `raw` then holds its first characters. */

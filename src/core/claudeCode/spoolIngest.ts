@@ -3,11 +3,17 @@
  *
  * - Reads from the byte offset stored beside the spool (`<spool>.offset`), only complete lines.
  * - Each line becomes an event with id `hook:<sha-256 of the line>`, so re-ingesting the same
- *   bytes (a crash before the offset was saved, a reset offset) never duplicates anything.
+ *   bytes (a crash before the offset was saved, a reset offset) never duplicates anything. The
+ *   hook script writes a random `nonce` into every line, so two real events with identical
+ *   payloads in the same millisecond are two lines, hence two events. Lines of older hook scripts
+ *   (no nonce) keep the id they always had: a spool ingested before is not ingested twice.
  * - The event goes to the session whose `externalConversationId` equals the hook's `session_id`,
  *   or to an imported session created for an unknown one; type `hook.<event>`, `toolName` from
  *   `tool_name`, payload = the hook's JSON. It is tied to the session's pending interaction, if any.
- * - Malformed lines are appended to `<spool>.rejected` and counted; they never stop the ingest.
+ * - A line is refused, alone, when it is malformed, when a number in it cannot be stored exactly
+ *   (non-finite, or beyond ±`Number.MAX_SAFE_INTEGER`), when one of Claude Code's own numbers is
+ *   negative, or when the store refuses its content. It is appended to `<spool>.rejected` with
+ *   its reason, spool file and line number, and reported; the lines around it are ingested.
  *
  * Rotation (so the spool does not grow forever), safe against hooks appending at any moment:
  * 1. when the whole spool has been ingested and it is at least `rotateAtBytes`, it is RENAMED to
@@ -22,6 +28,7 @@
 import * as fs from 'node:fs';
 import { z } from 'zod';
 import type { JsonValue } from '../model/json';
+import { ValidationError } from '../model/validation';
 import type { StoreTransaction } from '../store/repositoryApi';
 import { allSessions, ClaudeSessionResolver, sha256Hex } from './claudeSessions';
 import { readCompleteLines } from './lineReader';
@@ -36,11 +43,52 @@ const HookPayloadSchema = z.looseObject({
   prompt: z.string().optional(),
 });
 
+/** An event type is `hook.<name>` and the store keeps types of at most 200 characters. */
+const EVENT_NAME_MAX = 200 - 'hook.'.length;
+
 const SpoolLineSchema = z.object({
   receivedAt: z.iso.datetime(),
-  event: z.string().min(1).nullable(),
+  /** Written by the hook script since it made every line unique; absent in older lines. */
+  nonce: z.string().min(1).max(128).optional(),
+  event: z.string().min(1).max(EVENT_NAME_MAX).nullable(),
   payload: HookPayloadSchema,
 });
+
+/** Nesting the store accepts in a payload (see `isJsonValue` in model/json.ts). */
+const MAX_PAYLOAD_DEPTH = 64;
+
+/**
+ * The tool's own data, passed through as the tool gave it: a negative number there is data (an
+ * offset, a temperature), not a count. Everywhere else in a payload the numbers are Claude Code's
+ * (counts, durations, costs), which are never negative.
+ */
+const TOOL_DATA_FIELDS: ReadonlySet<string> = new Set(['tool_input', 'tool_response']);
+
+/**
+ * Why `payload` cannot be stored as the hook wrote it, or undefined. Every number must be finite
+ * and within ±`Number.MAX_SAFE_INTEGER` (beyond that JSON numbers are rounded, so a count would be
+ * stored wrong and later sums refused), Claude Code's own numbers must not be negative, and the
+ * nesting must stay within what the store accepts. Iterative: a hostile payload cannot overflow the stack.
+ */
+function payloadProblem(payload: unknown): string | undefined {
+  const pending: { value: unknown; path: string; depth: number; toolData: boolean }[] = [{ value: payload, path: 'payload', depth: 0, toolData: false }];
+  for (let item = pending.pop(); item; item = pending.pop()) {
+    const { value, path, depth, toolData } = item;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return `${path}: ${value} is not a finite number`;
+      if (Math.abs(value) > Number.MAX_SAFE_INTEGER) return `${path}: ${value} is beyond Number.MAX_SAFE_INTEGER (${Number.MAX_SAFE_INTEGER}) and cannot be stored exactly`;
+      if (value < 0 && !toolData) return `${path}: ${value} is negative`;
+    } else if (value !== null && typeof value === 'object') {
+      if (depth > MAX_PAYLOAD_DEPTH) return `${path}: nested deeper than ${MAX_PAYLOAD_DEPTH} levels`;
+      const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+      for (const [key, child] of entries) {
+        const childPath = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
+        pending.push({ value: child, path: childPath, depth: depth + 1, toolData: toolData || (depth === 0 && TOOL_DATA_FIELDS.has(key)) });
+      }
+    }
+  }
+  return undefined;
+}
 
 export interface SpoolIngestOptions {
   spoolPath: string;
@@ -63,9 +111,11 @@ export interface SpoolIngestReport {
   ingested: number;
   /** Lines whose event was already stored (re-ingest). */
   duplicates: number;
-  /** Malformed lines set aside in {@link rejectedPath}. */
+  /** Lines set aside in {@link rejectedPath} (malformed, unstorable numbers, refused by the store). */
   rejected: number;
   rejectedPath: string;
+  /** The first {@link MAX_REPORTED_REJECTS} of them, by spool file and line number, with their reasons. */
+  rejectedLines: RejectedSpoolLine[];
   /** Imported sessions created for unknown Claude session ids. */
   createdSessionIds: string[];
   /** The offset saved for the next ingest of the live spool. */
@@ -76,6 +126,23 @@ export interface SpoolIngestReport {
   rotatedRemoved: boolean;
 }
 
+/** A line set aside: which spool file (the live one or a rotated one), which line (1-based), and why. */
+export interface RejectedSpoolLine {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+/** How many rejected lines a report lists one by one; all of them are in the rejected file. */
+export const MAX_REPORTED_REJECTS = 20;
+
+/** `<file>:<line>: <reason>` for each listed rejected line, for a log or a message. */
+export function describeRejectedLines(report: Pick<SpoolIngestReport, 'rejected' | 'rejectedLines' | 'rejectedPath'>): string[] {
+  const listed = report.rejectedLines.map((r) => `${r.file}:${r.line}: ${r.reason}`);
+  const more = report.rejected - report.rejectedLines.length;
+  return more > 0 ? [...listed, `…and ${more} more, all kept in ${report.rejectedPath}`] : listed;
+}
+
 export const spoolOffsetPath = (spoolPath: string): string => `${spoolPath}.offset`;
 export const spoolRejectedPath = (spoolPath: string): string => `${spoolPath}.rejected`;
 /** A rotated spool still being read: see the rotation notes at the top of this file. */
@@ -83,18 +150,40 @@ export const spoolRotatedPath = (spoolPath: string): string => `${spoolPath}.ing
 
 interface SpoolState {
   offset: number;
+  /** How many lines end before `offset` (to name a rejected line by its number); counted again when absent. */
+  lines?: number;
   /** For a rotated spool: when it was renamed (ms since the epoch). */
   rotatedAt?: number;
 }
 
 function readSpoolState(file: string): SpoolState {
   try {
-    const state = JSON.parse(fs.readFileSync(spoolOffsetPath(file), 'utf8')) as { offset?: unknown; rotatedAt?: unknown };
+    const state = JSON.parse(fs.readFileSync(spoolOffsetPath(file), 'utf8')) as { offset?: unknown; lines?: unknown; rotatedAt?: unknown };
     const offset = Number(state.offset);
+    const lines = Number(state.lines);
     const rotatedAt = Number(state.rotatedAt);
-    return { offset: Number.isSafeInteger(offset) && offset >= 0 ? offset : 0, rotatedAt: Number.isFinite(rotatedAt) ? rotatedAt : undefined };
+    if (!Number.isSafeInteger(offset) || offset <= 0) return { offset: 0, lines: 0, rotatedAt: Number.isFinite(rotatedAt) ? rotatedAt : undefined };
+    return { offset, lines: Number.isSafeInteger(lines) && lines >= 0 ? lines : undefined, rotatedAt: Number.isFinite(rotatedAt) ? rotatedAt : undefined };
   } catch {
-    return { offset: 0 };
+    return { offset: 0, lines: 0 };
+  }
+}
+
+/** Newlines in the first `upTo` bytes of `file`: the line count of a state written before lines were counted. */
+function countLines(file: string, upTo: number): number {
+  const buffer = Buffer.allocUnsafe(1024 * 1024);
+  const fd = fs.openSync(file, 'r');
+  try {
+    let count = 0;
+    for (let position = 0; position < upTo; ) {
+      const read = fs.readSync(fd, buffer, 0, Math.min(buffer.length, upTo - position), position);
+      if (read === 0) break;
+      for (let i = buffer.indexOf(0x0a, 0); i >= 0 && i < read; i = buffer.indexOf(0x0a, i + 1)) count++;
+      position += read;
+    }
+    return count;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -106,6 +195,7 @@ export function readSpoolOffset(spoolPath: string): number {
   return readSpoolState(spoolPath).offset;
 }
 
+/** Sets where the next ingest of `spoolPath` starts (its line count is taken again from the file). */
 export function writeSpoolOffset(spoolPath: string, offset: number): void {
   writeSpoolState(spoolPath, { offset });
 }
@@ -143,7 +233,11 @@ interface ParsedHookLine {
   ts: number;
 }
 
-/** Parses one spool line; `{ error }` for a line to set aside. */
+/**
+ * Parses one spool line; `{ error }` (the reason) for a line to set aside. The id is the hash of
+ * the whole line: with the hook's nonce in it, unique per hook event; for an older line without
+ * one, the id that line always had.
+ */
 export function parseSpoolLine(line: string): ParsedHookLine | { error: string } {
   let value: unknown;
   try {
@@ -158,21 +252,31 @@ export function parseSpoolLine(line: string): ParsedHookLine | { error: string }
     const issue = parsed.error.issues[0];
     return { error: `${issue.path.join('.') || '(line)'}: ${issue.message}` };
   }
-  const { receivedAt, event, payload } = parsed.data;
+  const { receivedAt, event } = parsed.data;
+  // The payload as the hook wrote it (zod's copy drops keys such as `__proto__`); the schema vouched for its fields.
+  const payload = (value as { payload: z.infer<typeof HookPayloadSchema> }).payload;
+  const problem = payloadProblem(payload);
+  if (problem) return { error: problem };
+  const ts = Date.parse(receivedAt);
+  if (!(ts >= 0)) return { error: `receivedAt: ${receivedAt} is before 1970` };
+  const name = event ?? payload.hook_event_name ?? 'unknown';
+  if (name.length > EVENT_NAME_MAX) return { error: `payload.hook_event_name: longer than ${EVENT_NAME_MAX} characters` };
   return {
     id: `hook:${sha256Hex(line)}`,
-    type: `hook.${event ?? payload.hook_event_name ?? 'unknown'}`,
+    type: `hook.${name}`,
     claudeSessionId: payload.session_id,
     toolName: payload.tool_name ?? null,
     payload,
-    ts: Date.parse(receivedAt),
+    ts,
   };
 }
 
-function appendEvents(tx: StoreTransaction, resolver: ClaudeSessionResolver, lines: ParsedHookLine[], report: SpoolIngestReport): void {
+/** Appends the lines' events in `tx`; returns how many were new and how many already stored. */
+function appendEvents(tx: StoreTransaction, resolver: ClaudeSessionResolver, lines: readonly ParsedHookLine[]): { ingested: number; duplicates: number } {
+  const counts = { ingested: 0, duplicates: 0 };
   for (const line of lines) {
     if (tx.events.get(line.id)) {
-      report.duplicates++;
+      counts.duplicates++;
       continue;
     }
     const sessionId = resolver.resolve(tx, line.claudeSessionId, { firstPrompt: line.payload.prompt, cwd: line.payload.cwd });
@@ -186,42 +290,103 @@ function appendEvents(tx: StoreTransaction, resolver: ClaudeSessionResolver, lin
       payload: line.payload as JsonValue, // parsed from JSON text, so it is JSON
       ts: line.ts,
     });
-    report.ingested++;
+    counts.ingested++;
   }
+  return counts;
 }
 
 interface IngestContext {
   store: TransactionalStore;
   resolver: ClaudeSessionResolver;
+  /** Sessions the resolver created in committed transactions. */
+  created: string[];
   batchLines: number;
   report: SpoolIngestReport;
 }
 
-/** Ingests the complete lines of `file` after `state.offset`, saving the offset (and `rotatedAt`) after each chunk; returns the new offset. */
+/** A parsed line, its text, and its number in its spool file. */
+interface NumberedLine {
+  number: number;
+  text: string;
+  parsed: ParsedHookLine;
+}
+
+/** One transaction for `lines`; the report and the created sessions change only once it has committed. */
+async function commitLines(ctx: IngestContext, lines: readonly ParsedHookLine[]): Promise<void> {
+  const createdBefore = ctx.resolver.created.length;
+  const counts = await ctx.store.transaction((tx) => appendEvents(tx, ctx.resolver, lines));
+  ctx.report.ingested += counts.ingested;
+  ctx.report.duplicates += counts.duplicates;
+  ctx.created.push(...ctx.resolver.created.slice(createdBefore));
+}
+
+/**
+ * Stores a batch in one transaction. When the store refuses the content of a line (a validation
+ * error: this line's fault, not the store's), the batch is rolled back and each line is stored in
+ * its own transaction, so only the refused line is set aside. Any other failure (the store closed,
+ * the journal failing) is thrown: the offset is not saved and the lines are read again next time.
+ */
+async function storeLines(ctx: IngestContext, file: string, lines: readonly NumberedLine[]): Promise<void> {
+  if (lines.length === 0) return;
+  try {
+    await commitLines(ctx, lines.map((l) => l.parsed));
+    return;
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+  }
+  // The rolled-back transaction may have created sessions the resolver now believes in: start it again from the store.
+  ctx.resolver = new ClaudeSessionResolver(allSessions(ctx.store.sessions));
+  const refused: string[] = [];
+  for (const line of lines) {
+    try {
+      await commitLines(ctx, [line.parsed]);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      ctx.resolver = new ClaudeSessionResolver(allSessions(ctx.store.sessions));
+      refused.push(rejectLine(ctx.report, file, line.number, `refused by the session store: ${err.message}`, line.text));
+    }
+  }
+  if (refused.length > 0) fs.appendFileSync(ctx.report.rejectedPath, refused.join('\n') + '\n');
+}
+
+/**
+ * Ingests the complete lines of `file` after `state.offset`, saving the offset, the line count
+ * (and `rotatedAt`) after each chunk; returns the new offset. A line that cannot be ingested is
+ * set aside on its own; the others are ingested.
+ */
 async function ingestFile(ctx: IngestContext, file: string, state: SpoolState): Promise<number> {
   const { report, batchLines } = ctx;
   let offset = state.offset;
+  let lineCount = state.lines;
   for (const chunk of readCompleteLines(file, offset)) {
+    if (chunk.startOffset !== offset) lineCount = 0; // the file was replaced or truncated: read from its start
+    const linesBefore = lineCount ?? countLines(file, offset);
     for (let i = 0; i < chunk.lines.length; i += batchLines) {
-      const parsed: ParsedHookLine[] = [];
+      const parsed: NumberedLine[] = [];
       const rejected: string[] = [];
-      for (const line of chunk.lines.slice(i, i + batchLines)) {
-        if (line.trim() === '') continue;
+      chunk.lines.slice(i, i + batchLines).forEach((line, j) => {
+        if (line.trim() === '') return;
+        const number = linesBefore + i + j + 1;
         const result = parseSpoolLine(line);
-        if ('error' in result) rejected.push(rejectedLine(result.error, line));
-        else parsed.push(result);
-      }
+        if ('error' in result) rejected.push(rejectLine(report, file, number, result.error, line));
+        else parsed.push({ number, text: line, parsed: result });
+      });
       if (rejected.length > 0) fs.appendFileSync(report.rejectedPath, rejected.join('\n') + '\n');
-      report.rejected += rejected.length;
-      await ctx.store.transaction((tx) => appendEvents(tx, ctx.resolver, parsed, report));
+      await storeLines(ctx, file, parsed);
     }
     offset = chunk.endOffset;
-    writeSpoolState(file, { ...state, offset });
+    lineCount = linesBefore + chunk.lines.length;
+    writeSpoolState(file, { ...state, offset, lines: lineCount });
   }
   return offset;
 }
 
-const rejectedLine = (reason: string, line: string): string => JSON.stringify({ rejectedAt: new Date().toISOString(), reason, line });
+/** Counts and lists a rejected line; returns its entry for the rejected file. */
+function rejectLine(report: SpoolIngestReport, file: string, lineNumber: number, reason: string, line: string): string {
+  report.rejected++;
+  if (report.rejectedLines.length < MAX_REPORTED_REJECTS) report.rejectedLines.push({ file, line: lineNumber, reason });
+  return JSON.stringify({ rejectedAt: new Date().toISOString(), file, lineNumber, reason, line });
+}
 
 /** Reads what hooks appended to a rotated spool; after the grace period, a last time, then deletes it. */
 async function ingestRotated(ctx: IngestContext, rotated: string, graceMs: number, now: () => number): Promise<void> {
@@ -244,8 +409,8 @@ async function ingestRotated(ctx: IngestContext, rotated: string, graceMs: numbe
     } finally {
       fs.closeSync(fd);
     }
-    fs.appendFileSync(ctx.report.rejectedPath, rejectedLine('unterminated last line of a rotated spool', tail.toString('utf8')) + '\n');
-    ctx.report.rejected++;
+    const lineNumber = (readSpoolState(rotated).lines ?? countLines(rotated, offset)) + 1;
+    fs.appendFileSync(ctx.report.rejectedPath, rejectLine(ctx.report, rotated, lineNumber, 'unterminated last line of a rotated spool', tail.toString('utf8')) + '\n');
   }
   fs.rmSync(rotated, { force: true });
   fs.rmSync(spoolOffsetPath(rotated), { force: true });
@@ -255,13 +420,14 @@ async function ingestRotated(ctx: IngestContext, rotated: string, graceMs: numbe
 /** Renames the fully ingested live spool aside; its offset goes with it. False when the rename failed (tried again next time). */
 function rotate(spoolPath: string, offset: number, now: () => number): boolean {
   const rotated = spoolRotatedPath(spoolPath);
-  writeSpoolState(rotated, { offset, rotatedAt: now() });
-  writeSpoolState(spoolPath, { offset: 0 }); // a crash before the rename re-reads the spool: duplicates only
+  const { lines } = readSpoolState(spoolPath);
+  writeSpoolState(rotated, { offset, lines, rotatedAt: now() });
+  writeSpoolState(spoolPath, { offset: 0, lines: 0 }); // a crash before the rename re-reads the spool: duplicates only
   try {
     fs.renameSync(spoolPath, rotated);
     return true;
   } catch {
-    writeSpoolState(spoolPath, { offset }); // e.g. a Windows file lock: keep reading it in place
+    writeSpoolState(spoolPath, { offset, lines }); // e.g. a Windows file lock: keep reading it in place
     fs.rmSync(spoolOffsetPath(rotated), { force: true });
     return false;
   }
@@ -276,24 +442,25 @@ export async function ingestHookSpool(store: TransactionalStore, options: SpoolI
     duplicates: 0,
     rejected: 0,
     rejectedPath: spoolRejectedPath(spoolPath),
+    rejectedLines: [],
     createdSessionIds: [],
     nextOffset: readSpoolOffset(spoolPath),
     rotated: false,
     rotatedRemoved: false,
   };
   if (!spoolExists(spoolPath)) return report;
-  const ctx: IngestContext = { store, resolver: new ClaudeSessionResolver(allSessions(store.sessions)), batchLines: options.batchLines ?? 500, report };
+  const ctx: IngestContext = { store, resolver: new ClaudeSessionResolver(allSessions(store.sessions)), created: [], batchLines: options.batchLines ?? 500, report };
 
   const rotated = spoolRotatedPath(spoolPath);
   if (fs.existsSync(rotated)) await ingestRotated(ctx, rotated, options.rotationGraceMs ?? DEFAULT_ROTATION_GRACE_MS, now);
   if (fs.existsSync(spoolPath)) {
-    report.nextOffset = await ingestFile(ctx, spoolPath, { offset: report.nextOffset });
+    report.nextOffset = await ingestFile(ctx, spoolPath, readSpoolState(spoolPath));
     const size = fileSize(spoolPath) ?? 0;
     if (!fs.existsSync(rotated) && size > 0 && size >= (options.rotateAtBytes ?? DEFAULT_ROTATE_AT_BYTES) && rotate(spoolPath, report.nextOffset, now)) {
       report.rotated = true;
       report.nextOffset = 0;
     }
   }
-  report.createdSessionIds = [...ctx.resolver.created];
+  report.createdSessionIds = [...ctx.created];
   return report;
 }

@@ -51,6 +51,30 @@ describe('hookSpool script', function () {
     });
   });
 
+  it('gives every line its own random nonce, so identical payloads are never identical lines', () => {
+    for (const input of [JSON.stringify(payloads.Stop), JSON.stringify(payloads.Stop), 'not json {']) {
+      assert.equal(runHook(script, [spool, 'Stop'], input).status, 0);
+    }
+    const text = fs.readFileSync(spool, 'utf8').trim().split('\n');
+    const nonces = readSpool(spool).map((l) => l.nonce);
+    assert.ok(nonces.every((n) => /^[0-9a-f]{32}$/.test(n ?? '')), nonces.join(', '));
+    assert.equal(new Set(nonces).size, 3);
+    assert.equal(new Set(text).size, 3);
+    assert.ok(text.every((l) => l.startsWith('{"receivedAt":"')), 'the nonce goes in the same single write as the line');
+  });
+
+  it('keeps the payload text as Claude Code wrote it (numbers exact, line breaks only between tokens), and records a payload too deep to re-serialise', () => {
+    const input = '{\r\n  "session_id": "s1",\n  "usage": {"output_tokens": 12345678901234567890, "cost": 1e999},\n  "prompt": "two\\nlines"\n}\n';
+    assert.equal(runHook(script, [spool, 'Stop'], input).status, 0);
+    const deep = '['.repeat(20_000) + ']'.repeat(20_000); // JSON.stringify overflows its stack on this
+    assert.equal(runHook(script, [spool, 'Stop'], JSON.stringify({ session_id: 's1' }).slice(0, -1) + `,"deep":${deep}}`).status, 0);
+    const [first, second] = fs.readFileSync(spool, 'utf8').split('\n');
+    assert.ok(first.includes('"output_tokens": 12345678901234567890, "cost": 1e999}'), first);
+    assert.deepEqual(JSON.parse(first).payload.prompt, 'two\nlines');
+    assert.equal(JSON.parse(first).event, 'Stop');
+    assert.ok(second.endsWith(`"deep":${deep}}}`), 'the deep payload is on its line, for the ingester to set aside with its reason');
+  });
+
   it('takes the spool path from the environment when argv has none', () => {
     const r = runHook(script, [], JSON.stringify(payloads.Stop), { ...process.env, [SPOOL_ENV_VAR]: spool });
     assert.equal(r.status, 0);

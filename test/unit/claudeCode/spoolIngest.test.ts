@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
@@ -101,6 +102,54 @@ describe('hook spool ingest', function () {
     assert.equal(later.ingested, 1);
   });
 
+  it('keeps two hook events with identical payloads in the same millisecond as two events, and re-ingesting them adds nothing', async () => {
+    // Both hook processes see the same clock reading, as two hooks fired within one millisecond do.
+    const frozenClock = path.join(tempDir('clock'), 'frozen-clock.js');
+    fs.writeFileSync(frozenClock, `const RealDate = Date; globalThis.Date = class extends RealDate { constructor(...a) { if (a.length) super(...a); else super(Date.UTC(2026, 0, 1)); } static now() { return Date.UTC(2026, 0, 1); } };`);
+    const feedAtFrozenTime = () => spawnSync(process.execPath, ['--require', frozenClock, script, spool, 'Stop'], { input: JSON.stringify(payloads.Stop) });
+    assert.equal(feedAtFrozenTime().status, 0);
+    assert.equal(feedAtFrozenTime().status, 0);
+    const lines = fs.readFileSync(spool, 'utf8').trim().split('\n');
+    assert.deepEqual(lines.map((l) => JSON.parse(l).receivedAt), ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']);
+
+    const report = await ingestHookSpool(store, { spoolPath: spool });
+    assert.equal(report.ingested, 2, 'two hook events, two events');
+    assert.equal(report.duplicates, 0);
+    const events = store.events.list(importedSessionId(CLAUDE_SESSION));
+    assert.deepEqual(events.map((e) => e.type), ['hook.Stop', 'hook.Stop']);
+    assert.deepEqual(events[0].payload, payloads.Stop);
+    assert.deepEqual(events[1].payload, payloads.Stop);
+
+    writeSpoolOffset(spool, 0); // the same bytes read again (a crash before the offset was saved)
+    const replay = await ingestHookSpool(store, { spoolPath: spool });
+    assert.equal(replay.ingested, 0);
+    assert.equal(replay.duplicates, 2);
+    assert.equal(store.events.list(importedSessionId(CLAUDE_SESSION)).length, 2);
+  });
+
+  it('ingests lines of the older hook script (no nonce) under the ids they always had, so a spool ingested before the update adds nothing', async () => {
+    const oldLine = (event: keyof typeof payloads) => JSON.stringify({ receivedAt: '2026-01-01T00:00:00.000Z', event, payload: payloads[event] });
+    const oldId = (line: string) => `hook:${createHash('sha256').update(line).digest('hex')}`;
+    const [before, after] = [oldLine('UserPromptSubmit'), oldLine('Stop')];
+    fs.appendFileSync(spool, before + '\n');
+    // The first line was ingested by the previous version: its event is stored under the old id.
+    const sessionId = importedSessionId(CLAUDE_SESSION);
+    await ingestHookSpool(store, { spoolPath: spool });
+    assert.deepEqual(store.events.list(sessionId).map((e) => e.id), [oldId(before)]);
+    writeSpoolOffset(spool, 0);
+    fs.appendFileSync(spool, after + '\n');
+    feed('Stop', payloads.Stop); // and a line of the new script after them
+
+    const report = await ingestHookSpool(store, { spoolPath: spool });
+    assert.equal(report.duplicates, 1, 'the line ingested before is recognised');
+    assert.equal(report.ingested, 2);
+    const ids = store.events.list(sessionId).map((e) => e.id);
+    assert.deepEqual(ids.slice(0, 2), [oldId(before), oldId(after)]);
+    const newLine = fs.readFileSync(spool, 'utf8').trim().split('\n')[2];
+    assert.match(JSON.parse(newLine).nonce, /^[0-9a-f]{32}$/);
+    assert.equal(ids[2], oldId(newLine), 'a new line is named the same way: by the hash of the line, nonce included');
+  });
+
   it('parses a spool line into an event id derived from the line', () => {
     const line = JSON.stringify({ receivedAt: '2026-01-01T00:00:00.000Z', event: 'PostToolUse', payload: payloads.PostToolUse });
     const parsed = parseSpoolLine(line);
@@ -174,18 +223,64 @@ describe('hook spool ingest', function () {
       assert.deepEqual(storedNumbers().sort(), [1, 2]);
     });
 
+    it('keeps the event of a hook held up between opening the spool and writing, past the rotated spool\'s last read', async () => {
+      fs.appendFileSync(spool, line(1));
+      // The real hook script, paused (by a preloaded patch) after it opened the spool and before its write.
+      const hold = tempDir('hold');
+      const preload = path.join(hold, 'hold-write.js');
+      fs.writeFileSync(
+        preload,
+        `const fs = require('fs'); const path = require('path'); const real = fs.writeSync; let held = false;
+         fs.writeSync = function (...args) {
+           if (!held) {
+             held = true;
+             real(fs.openSync(path.join(${JSON.stringify(hold)}, 'opened'), 'w'), 'x');
+             const sleeper = new Int32Array(new SharedArrayBuffer(4));
+             for (let i = 0; i < 3000 && !fs.existsSync(path.join(${JSON.stringify(hold)}, 'go')); i++) Atomics.wait(sleeper, 0, 0, 10);
+           }
+           return real.apply(this, args);
+         };`,
+      );
+      const hook = spawn(process.execPath, ['--require', preload, script, spool, 'Stop']);
+      const exited = new Promise<number | null>((resolve) => hook.on('exit', resolve));
+      hook.stdin.end(JSON.stringify(payloads.Stop));
+      for (let i = 0; i < 3000 && !fs.existsSync(path.join(hold, 'opened')); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(fs.existsSync(path.join(hold, 'opened')), 'the hook has opened the spool');
+
+      let now = 1_000_000;
+      const options = { spoolPath: spool, rotateAtBytes: 0, rotationGraceMs: 1000, now: () => now };
+      assert.equal((await ingestHookSpool(store, options)).rotated, true);
+      now += 1000;
+      assert.equal((await ingestHookSpool(store, options)).rotatedRemoved, true, 'the file the hook holds open is read a last time and deleted');
+      fs.writeFileSync(path.join(hold, 'go'), '');
+      assert.equal(await exited, 0);
+
+      const after = await ingestHookSpool(store, options);
+      assert.equal(after.ingested, 1, 'the hook wrote its line again to the live spool');
+      assert.deepEqual(
+        store.events.list(importedSessionId(CLAUDE_SESSION)).map((e) => e.type),
+        ['hook.PostToolUse', 'hook.Stop'],
+      );
+    });
+
     it('loses and duplicates no line while hooks append concurrently with ingests that rotate', async function () {
       this.timeout(120_000);
       const total = 3000;
-      // Appends exactly as hookSpool.ts does: open O_WRONLY|O_APPEND|O_CREAT, one write, close; a pause now and then.
+      // Appends exactly as hookSpool.ts does: open O_WRONLY|O_APPEND|O_CREAT, one write, close, and the
+      // same line again when the file written to is no longer the one at the spool path (rotated
+      // aside meanwhile); a pause now and then.
       const writer = spawn(process.execPath, [
         '-e',
         `const fs = require('fs'); const [spool, total] = [process.argv[1], Number(process.argv[2])];
          const sleeper = new Int32Array(new SharedArrayBuffer(4));
          for (let n = 0; n < total; n++) {
            const line = JSON.stringify({ receivedAt: new Date(Date.UTC(2026, 0, 1) + n).toISOString(), event: 'PostToolUse', payload: { session_id: ${JSON.stringify(CLAUDE_SESSION)}, hook_event_name: 'PostToolUse', n } }) + '\\n';
-           const fd = fs.openSync(spool, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
-           fs.writeSync(fd, Buffer.from(line)); fs.closeSync(fd);
+           for (let attempt = 0; attempt < 3; attempt++) {
+             const fd = fs.openSync(spool, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
+             fs.writeSync(fd, Buffer.from(line)); const written = fs.fstatSync(fd); fs.closeSync(fd);
+             let now; try { now = fs.statSync(spool); } catch {}
+             if (now && now.ino === written.ino && now.dev === written.dev) break;
+           }
            if (n % 20 === 0) Atomics.wait(sleeper, 0, 0, 2);
          }`,
         spool,
