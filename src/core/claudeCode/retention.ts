@@ -71,7 +71,16 @@ export interface RetentionPlan {
   exempt: { sessionId: string; title: string; reason: string }[];
 }
 
+/**
+ * Event types that hold figures or links the ledger reads again, never pruned whatever the
+ * patterns say: per-response usage (the usage report, Recompute Costs and re-imports count
+ * responses by them; pruned, a re-read transcript would count every response again) and the
+ * tool calls sub-agents are linked to.
+ */
+export const NEVER_PRUNED_EVENT_TYPES: ReadonlySet<string> = new Set(['claude.usage', 'usage', 'claude.tool_use', 'claude.costState']);
+
 export function matchesEventType(type: string, patterns: readonly string[]): boolean {
+  if (NEVER_PRUNED_EVENT_TYPES.has(type)) return false;
   return patterns.some((p) => (p.endsWith('*') ? type.startsWith(p.slice(0, -1)) : type === p));
 }
 
@@ -166,6 +175,7 @@ export function describeRetentionPlan(plan: RetentionPlan): string {
   section('Delete permanently (in trash since)', plan.hardDelete.map((s) => `${s.title} (${day(s.since)})`));
   section('Prune events', plan.pruneEvents.map((p) => `${p.title}: ${Object.entries(p.types).map(([t, n]) => `${n} ${t}`).join(', ')}`));
   section('Kept (exempt)', plan.exempt.map((e) => `${e.title}: ${e.reason}`));
+  lines.push('', `Never pruned (they hold usage figures and sub-agent links): ${[...NEVER_PRUNED_EVENT_TYPES].join(', ')}.`);
   return lines.join('\n');
 }
 

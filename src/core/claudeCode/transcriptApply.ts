@@ -32,7 +32,7 @@ import { isTerminalSessionStatus } from '../model/sessionStatus';
 import { capOutput } from '../store/repositories/interactionRepository';
 import type { StoreTransaction } from '../store/repositoryApi';
 import { ClaudeSessionResolver, IMPORTED_SESSION_TYPE, importedSessionId, sha256Hex, stableUuid } from './claudeSessions';
-import { blocksText, isPrompt, noticeKind, usageKey, type CostStateLine, type TranscriptBlock, type TranscriptRecord } from './transcriptRecord';
+import { blocksText, isPrompt, noticeKind, slashCommandOf, usageKey, type CostStateLine, type TranscriptBlock, type TranscriptRecord } from './transcriptRecord';
 
 export const IMPORTED_TURN_STEP = 'claude-code.turn';
 /** Longest string kept in one event payload field (tool results can be whole files). */
@@ -236,6 +236,8 @@ function blockEvent(block: TranscriptBlock): { idPart: string; type: string; too
 /** Applies records of ONE chunk, in file order. Keep one instance per import run: it remembers turns and responses across chunks. */
 export class TranscriptApplier {
   private readonly turns = new Map<string, Turn | null>();
+  /** Slash-command lines seen in this run (uuid → `/name args`): their expanded prompt (a meta line) starts a turn. */
+  private readonly commandLines = new Map<string, string>();
   private readonly responses = new Map<string, CountedResponse>();
   /** Claude Code's own latest cost figure per Claude session id, from `cost-state` lines read in this run. */
   readonly claudeCodeCosts = new Map<string, { sessionId: string; totalCostUsd: number }>();
@@ -253,6 +255,7 @@ export class TranscriptApplier {
   forget(): void {
     this.turns.clear();
     this.responses.clear();
+    this.commandLines.clear();
   }
 
   apply(tx: StoreTransaction, lines: readonly AppliedLine[], context: ApplyContext): void {
@@ -268,15 +271,16 @@ export class TranscriptApplier {
       if (record.role === null && record.type !== 'system') continue;
       const sessionId = this.sessionOf(tx, record.sessionId, firstPrompts.get(record.sessionId), record.cwd, firstTimes.get(record.sessionId));
       let turn: Turn | null;
+      const prompt = context.launchedBy ? null : this.promptOf(tx, record);
       if (context.launchedBy) {
         turn = context.launchedBy.interactionId ? this.newTurn(context.launchedBy.interactionId, null) : null;
-      } else if (isPrompt(record)) {
-        turn = this.startTurn(tx, sessionId, record, line.raw, touched);
+      } else if (prompt !== null) {
+        turn = this.startTurn(tx, sessionId, record, line.raw, touched, prompt);
       } else {
         turn = this.currentTurn(tx, record.sessionId, sessionId);
       }
       if (turn && !context.launchedBy) touched.add(turn);
-      this.appendLineEvents(tx, sessionId, turn, line, context);
+      this.appendLineEvents(tx, sessionId, turn, line, context, prompt);
       this.countUsage(tx, sessionId, turn, line, context);
     }
     for (const turn of touched) this.writeResult(tx, turn);
@@ -327,6 +331,27 @@ export class TranscriptApplier {
     return sessionId;
   }
 
+  /**
+   * What a line starts a turn with: a person's prompt, or a custom slash command (`/name args`)
+   * whose expanded prompt Claude Code writes as a meta line under the command's line (2.x).
+   * Null when the line starts no turn.
+   */
+  private promptOf(tx: StoreTransaction, record: TranscriptRecord): string | null {
+    if (isPrompt(record)) return blocksText(record.blocks);
+    if (record.type !== 'user' || record.isSidechain || !record.uuid) return null;
+    const kind = noticeKind(record);
+    if (kind === 'command') {
+      const command = slashCommandOf(blocksText(record.blocks));
+      if (command) this.commandLines.set(record.uuid, command);
+      return null;
+    }
+    if (kind !== 'meta' || !record.parentUuid) return null;
+    const known = this.commandLines.get(record.parentUuid);
+    if (known) return known;
+    const stored = tx.events.get(`cc:${record.parentUuid}:notice`)?.payload as { kind?: unknown; text?: unknown } | undefined;
+    return stored?.kind === 'command' && typeof stored.text === 'string' ? slashCommandOf(stored.text) : null;
+  }
+
   /** The turn a non-prompt line belongs to: the one in progress, else the session's latest imported turn (continued from an earlier import). */
   private currentTurn(tx: StoreTransaction, claudeSessionId: string, sessionId: string): Turn | null {
     if (!this.turns.has(claudeSessionId)) {
@@ -352,7 +377,7 @@ export class TranscriptApplier {
     return { interactionId, reply: [], toolUses: 0, model: null, startedAt, lastAt: null, closed: false };
   }
 
-  private startTurn(tx: StoreTransaction, sessionId: string, record: TranscriptRecord, raw: string, touched: Set<Turn>): Turn {
+  private startTurn(tx: StoreTransaction, sessionId: string, record: TranscriptRecord, raw: string, touched: Set<Turn>, command: string): Turn {
     const interactionId = stableUuid(`claude-code-turn:${record.sessionId}:${lineKey(record, raw)}`);
     const existing = tx.interactions.get(interactionId);
     if (existing) {
@@ -371,7 +396,7 @@ export class TranscriptApplier {
       sessionId,
       step: IMPORTED_TURN_STEP,
       kind: 'claude',
-      command: blocksText(record.blocks),
+      command,
       metadata: { claudeSessionId: record.sessionId, uuid: record.uuid, timestamp: record.timestamp },
       ...(record.timestamp !== null ? { commandAtMicros: record.timestamp * 1000 } : {}),
     });
@@ -407,7 +432,7 @@ export class TranscriptApplier {
     return event;
   }
 
-  private appendLineEvents(tx: StoreTransaction, sessionId: string, turn: Turn | null, line: AppliedLine, context: ApplyContext): void {
+  private appendLineEvents(tx: StoreTransaction, sessionId: string, turn: Turn | null, line: AppliedLine, context: ApplyContext, prompt: string | null): void {
     const { record, raw } = line;
     const key = lineKey(record, raw);
     const common = {
@@ -419,9 +444,11 @@ export class TranscriptApplier {
     };
     const ts = record.timestamp ?? undefined;
     const interactionId = turn?.interactionId ?? null;
-    if (isPrompt(record)) {
-      const prompt = this.appendEvent(tx, { id: `cc:${key}:prompt`, sessionId, interactionId, type: 'claude.prompt', payload: { ...common, text: capText(blocksText(record.blocks)) }, ts });
-      if (turn && prompt) addToTurn(turn, prompt);
+    if (prompt !== null) {
+      const text = capText(blocksText(record.blocks));
+      const payload = { ...common, text, ...(prompt !== blocksText(record.blocks) ? { command: prompt } : {}) };
+      const added = this.appendEvent(tx, { id: `cc:${key}:prompt`, sessionId, interactionId, type: 'claude.prompt', payload, ts });
+      if (turn && added) addToTurn(turn, added);
       return;
     }
     const notice = noticeKind(record);

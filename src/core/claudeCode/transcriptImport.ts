@@ -80,6 +80,8 @@ export interface TranscriptImportReport {
   filesReplaced: string[];
   /** Sub-agents' files not read yet: the turn that launched them is not imported yet. */
   subagentFilesWaiting: string[];
+  /** Sub-agents' files whose launching turn cannot be found (its line damaged, or none named) though the parent is fully imported: counted in the session. */
+  subagentFilesUnlinked: string[];
   /** Files whose import failed (the rest went on); what was committed before the failure stays, the file is retried next time. */
   filesFailed: { file: string; error: string }[];
   linesRead: number;
@@ -151,6 +153,7 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
     filesReplaced: [] as string[],
     subagentFilesWaiting: [] as string[],
     filesFailed: [] as { file: string; error: string }[],
+    subagentFilesUnlinked: [] as string[],
     linesRead: 0,
     linesUnparsed: 0,
     linesHarmless: 0,
@@ -281,7 +284,16 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
       }
       waiting = next;
     }
-    report.subagentFilesWaiting.push(...waiting.map((f) => f.key));
+    // A sub-agent whose launching call can never arrive (its line is damaged, or it names no call)
+    // while its parent transcript is fully imported: its usage is the session's, not lost.
+    for (const entry of waiting) {
+      if (!parentImported(entry, state, projectDir)) {
+        report.subagentFilesWaiting.push(entry.key);
+        continue;
+      }
+      report.subagentFilesUnlinked.push(entry.key);
+      if (!(await readFile(entry, { interactionId: null }))) break read;
+    }
   }
   report.cancelled = options.signal?.aborted === true && filesDone < changed.length - report.subagentFilesWaiting.length;
 
@@ -341,16 +353,21 @@ function resolveLaunch(
     const launch = tx.events.get(`cc:tool_use:${toolUseId}`);
     if (launch) return { interactionId: launch.interactionId };
   }
-  const parentKey = `${claudeSessionId}.jsonl`;
+  return !toolUseId && parentImported(entry, state, projectDir, claudeSessionId) ? { interactionId: null } : undefined;
+}
+
+/** Whether the transcript of the session a sub-agent's file belongs to is there and read to its end. */
+function parentImported(entry: FileToRead, state: TranscriptImportState, projectDir: string, claudeSessionId?: string | null): boolean {
+  const sessionId = claudeSessionId ?? entry.subagent?.claudeSessionId ?? firstConversationLine(entry.file)?.sessionId;
+  if (!sessionId) return true; // no session to wait for
+  const parentKey = `${sessionId}.jsonl`;
   const parent = state.files[parentKey];
-  let parentSize = -1;
   try {
-    parentSize = fs.statSync(path.join(projectDir, parentKey)).size;
+    const size = fs.statSync(path.join(projectDir, parentKey)).size;
+    return parent !== undefined && parent.offset >= size && parent.size === size;
   } catch {
-    return undefined; // the parent transcript is not there (yet)
+    return false; // the parent transcript is not there (yet)
   }
-  const parentDone = parent !== undefined && parent.offset >= parentSize && parent.size === parentSize;
-  return parentDone && !toolUseId ? { interactionId: null } : undefined;
 }
 
 /** The session id and prompt of a sub-agent file's first conversation line (read from its head). */
@@ -387,6 +404,9 @@ export function describeTranscriptImport(report: TranscriptImportReport): string
   }
   for (const failed of report.filesFailed.slice(0, 3)) notes.push(`Could not import ${failed.file}: ${failed.error}; it is tried again at the next import.`);
   if (report.filesReplaced.length) notes.push(`${plural(report.filesReplaced.length, 'transcript')} replaced by another file, read from the start: ${report.filesReplaced.join(', ')}.`);
+  if (report.subagentFilesUnlinked.length) {
+    notes.push(`${plural(report.subagentFilesUnlinked.length, 'sub-agent transcript')} counted in the session: the tool call that launched them could not be read (${report.subagentFilesUnlinked.join(', ')}).`);
+  }
   if (report.subagentFilesWaiting.length) {
     notes.push(`${plural(report.subagentFilesWaiting.length, 'sub-agent transcript')} wait for the turn that launched them to be written: ${report.subagentFilesWaiting.join(', ')}.`);
   }

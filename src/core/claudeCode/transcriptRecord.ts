@@ -276,8 +276,9 @@ export function noticeKind(record: TranscriptRecord): string | null {
   if (!record.blocks.every((b) => b.type === 'text' || b.type === 'other')) return null; // tool results
   if (record.isCompactSummary) return 'compaction';
   if (record.originKind === 'task-notification') return 'task-notification';
-  if (record.isMeta) return 'meta';
   const text = blocksText(record.blocks);
+  // A prompt sent with a pasted image is written as a meta line beginning "[Image: …" (2.x): a person typed it.
+  if (record.isMeta && !text.trimStart().startsWith('[Image')) return 'meta';
   const match = NOT_TYPED.exec(text);
   if (!match) return null;
   if (match[2] === 'task-notification') return 'task-notification';
@@ -302,6 +303,17 @@ export function isPrompt(record: TranscriptRecord): boolean {
     record.blocks.every((b) => b.type === 'text' || b.type === 'other') &&
     noticeKind(record) === null
   );
+}
+
+/**
+ * The command a slash-command line names (`<command-name>/git:commit</command-name>` and its
+ * `<command-args>`), as typed: `/git:commit fix the build`. Null for any other line.
+ */
+export function slashCommandOf(text: string): string | null {
+  const name = /<command-name>\s*([^<]*?)\s*<\/command-name>/.exec(text)?.[1];
+  if (!name) return null;
+  const args = /<command-args>([\s\S]*?)<\/command-args>/.exec(text)?.[1]?.trim();
+  return `${name.startsWith('/') ? name : `/${name}`}${args ? ` ${args}` : ''}`;
 }
 
 export function blocksText(blocks: readonly TranscriptBlock[]): string {

@@ -90,6 +90,10 @@ export function utcDay(ms: number): string {
  * Returns the response's identity and the event's revision.
  */
 export function responseRevision(eventId: string, payload: Record<string, unknown>): { key: string; revision: number } {
+  // Imported responses are named by their event id (`cc:usage:<key>` and its revisions `:r<n>`),
+  // also those recorded by versions that wrote no `key` in the payload.
+  const imported = /^cc:usage:(.*?)(?::r(\d+))?$/.exec(eventId);
+  if (imported) return { key: imported[1]!, revision: imported[2] ? Number(imported[2]) : 0 };
   const key = typeof payload.key === 'string' ? payload.key : eventId.replace(/:r\d+$/, '');
   const revision = typeof payload.revision === 'number' && Number.isInteger(payload.revision) ? payload.revision : 0;
   return { key, revision };
@@ -113,6 +117,7 @@ function units(db: SqlReader): UsageUnit[] {
     } catch {
       // a damaged payload counts as zero
     }
+    if (payload.model === '<synthetic>') continue; // Claude Code's own error lines (stored by earlier versions): no request was billed
     const { key, revision } = responseRevision(String(row.id), payload);
     const seen = latest.get(`${String(row.sessionId)}\n${key}`);
     if (!seen || revision > seen.revision) latest.set(`${String(row.sessionId)}\n${key}`, { row, payload, revision });

@@ -75,6 +75,19 @@ describe('retention', function () {
     assert.equal(store.sessions.count({ deleted: 'include' }), 10, 'a dry run changes nothing');
   });
 
+  it('never prunes per-response usage or the tool calls sub-agents are linked to, whatever the pattern', async () => {
+    await store.transaction((tx) => {
+      tx.events.append({ id: 'cc:usage:m1:r1', sessionId: ids['old-failed-noisy'], type: 'claude.usage', payload: { outputTokens: 5 } });
+      tx.events.append({ id: 'cc:tool_use:t1', sessionId: ids['old-failed-noisy'], type: 'claude.tool_use', toolName: 'Agent' });
+      tx.events.append({ id: 'u1', sessionId: ids['old-failed-noisy'], type: 'usage' });
+    });
+    const wide = { ...policy, pruneEventTypes: ['claude.*', 'usage', 'hook.*'] };
+    const p = planRetention(wide, store.sessions.list({ deleted: 'include', limit: 1000 }), countPrunableEvents(sqlReaderOf(store), wide.pruneEventTypes), clock.now());
+    const noisy = p.pruneEvents.find((e) => e.title === 'old-failed-noisy')!;
+    assert.deepEqual(noisy.types, { 'hook.PreToolUse': 5, 'claude.thinking': 1, 'claude.text': 1 });
+    assert.match(describeRetentionPlan(p), /Never pruned \(they hold usage figures and sub-agent links\): claude\.usage, usage, claude\.tool_use/);
+  });
+
   it('applies exactly the plan', async () => {
     const p = plan();
     await store.sessions.update(ids['old-complete'], { tags: ['pinned'] }); // pinned after planning: skipped

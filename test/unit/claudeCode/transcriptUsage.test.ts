@@ -347,7 +347,7 @@ export type { TranscriptImportReport };
 describe('describing a transcript import to a person', () => {
   it('names damaged lines by file and line, where they are kept, and files that wait', () => {
     const text = describeTranscriptImport({
-      projectDir: '/p', filesSeen: 2, filesSkipped: 0, filesRead: 2, filesReplaced: [], subagentFilesWaiting: ['s/subagents/agent-a1.jsonl'], filesFailed: [],
+      projectDir: '/p', filesSeen: 2, filesSkipped: 0, filesRead: 2, filesReplaced: [], subagentFilesWaiting: ['s/subagents/agent-a1.jsonl'], subagentFilesUnlinked: [], filesFailed: [],
       linesRead: 10, linesUnparsed: 1, linesHarmless: 0, unknownLineTypes: { 'new-kind': 2 }, linesDamaged: 1,
       damagedLines: [{ file: 's.jsonl', line: 7, reason: 'not valid JSON' }], rejectedPath: '/state/claude-transcripts.rejected.jsonl',
       interactionsAdded: 1, eventsAdded: 3, usageResponses: 1, usageRevisions: 1, lowerBoundResponses: 0, unpricedModels: [], costDifferences: [],

@@ -58,6 +58,21 @@ describe('usage report', function () {
     assert.ok(near(report.byDay.reduce((n, d) => n + d.costUsd, 0), 0.006336), 'days add up to the total');
   });
 
+  it('counts a response once when an earlier version recorded it without a key and this one revised it, and never a <synthetic> line', async () => {
+    const session = await store.sessions.create({ type: 'claude-code', title: 'legacy', intention: 'x' });
+    await store.transaction((tx) => {
+      // As the importer before per-response revisions wrote it (no `key`), then its correction by this version.
+      tx.events.append({ id: 'cc:usage:msg_L:req_L', sessionId: session.id, type: 'claude.usage', payload: { model: 'claude-opus-4-1', outputTokens: 10, costUsd: 0.00075 } });
+      tx.events.append({ id: 'cc:usage:msg_L:req_L:r1', sessionId: session.id, type: 'claude.usage', payload: { key: 'msg_L:req_L', revision: 1, model: 'claude-opus-4-1', outputTokens: 300, costUsd: 0.0225 } });
+      tx.events.append({ id: 'cc:usage:msg_S:', sessionId: session.id, type: 'claude.usage', payload: { model: '<synthetic>', outputTokens: 0, costUsd: null } });
+    });
+    const report = buildUsageReport(store.sql);
+    const opus = report.byModel.find((r) => r.key === 'claude-opus-4-1')!;
+    assert.deepEqual([opus.outputTokens, opus.requests], [300, 1]);
+    assert.ok(near(opus.costUsd, 0.0225));
+    assert.equal(report.byModel.find((r) => r.key === '<synthetic>'), undefined);
+  });
+
   it('adds whole runs of other sessions by their start day, ranks sessions and types by cost, leaves deleted sessions out', async () => {
     const big = await apiSession('Big refactor', 'spec-plan-build', { input: 1000, output: 2000, cost: 0.5 });
     clock.advanceDays(1);
