@@ -14,6 +14,13 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# Shells the fault-injection tests quote for and run hostile values through (bash and sh are always there).
+if ! command -v fish >/dev/null 2>&1; then
+  stage "Debian packages: fish"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fish >/dev/null
+fi
+
 mkdir -p test-results
 export SESSION_LEDGER_TEST_STATS="$PWD/test-results/stats.jsonl"
 rm -f "$SESSION_LEDGER_TEST_STATS"
@@ -33,6 +40,8 @@ run() {
   fi
 }
 
+# The real Claude Code CLI (pinned, cached like code-server): unit, integration and e2e tests drive it.
+export SESSION_LEDGER_CLAUDE_BIN; SESSION_LEDGER_CLAUDE_BIN=$(bash scripts/setup-claude-code.sh | tail -1)
 run "type check" npx tsc --noEmit -p .
 run "unit tests" npx mocha
 run "fault-injection tests" npx mocha --config test/faults/.mocharc.json

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPricing } from '../core/agent/pricing';
+import { stableUuid } from '../core/claudeCode/claudeSessions';
 import type { HookCommandOptions } from '../core/claudeCode/hookProtocol';
 import { installedHookScriptPath, installHookScript, type HookScriptInstall } from '../core/claudeCode/hookScriptInstall';
 import {
@@ -12,8 +13,13 @@ import {
   type HookConnection,
   type SettingsFileResult,
 } from '../core/claudeCode/hookSettings';
-import { ingestHookSpool, spoolExists, spoolHasUnread, type SpoolIngestReport } from '../core/claudeCode/spoolIngest';
-import { importClaudeTranscripts, type TranscriptImportOptions, type TranscriptImportReport } from '../core/claudeCode/transcriptImport';
+import { describeRejectedLines, ingestHookSpool, spoolExists, spoolHasUnread, type SpoolIngestReport } from '../core/claudeCode/spoolIngest';
+import { IMPORTED_TURN_STEP } from '../core/claudeCode/transcriptApply';
+import { describeTranscriptImport, importClaudeTranscripts, type TranscriptImportOptions, type TranscriptImportReport } from '../core/claudeCode/transcriptImport';
+import { claudeConfigDir, claudeProjectDir } from '../core/claudeCode/transcriptFiles';
+import { transcriptResponses, type TranscriptResponse } from '../core/claudeCode/transcriptResponses';
+import type { Interaction } from '../core/model/interaction';
+import type { Session } from '../core/model/session';
 import type { SessionStore } from '../core/store/SessionStore';
 import type { Config } from './config';
 import { DisposableOwner } from './lifecycle';
@@ -23,6 +29,28 @@ export const SPOOL_FILE = 'claude-hooks.spool.jsonl';
 const TRANSCRIPT_STATE_FILE = 'claude-transcripts.json';
 /** Fallback poll while hooks are connected (file watchers can miss events outside the workspace). */
 const INGEST_POLL_MS = 3000;
+/** Claude Code's clock and ours are the same machine's; this only absorbs rounding. */
+const STEP_CLOCK_SLACK_MS = 2000;
+/** The hook events after which a manual Claude step's usage is read from its transcript. */
+const USAGE_HOOK_EVENTS = ['hook.Stop', 'hook.SessionEnd'];
+export const CONNECT_HOOKS_COMMAND = 'sessionLedger.connectClaudeHooks';
+export const USAGE_UNAVAILABLE_EVENT = 'claude.usage.unavailable';
+
+/** What a manual Claude step's transcript added up to (also kept in the step's result data). */
+export interface ClaudeStepUsage {
+  recorded: boolean;
+  /** Why nothing was recorded (hooks not connected, no transcript). */
+  reason?: string;
+  transcriptPath?: string;
+  responses?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  cacheCreationTokens?: number;
+  cacheCreation1hTokens?: number;
+  cacheReadTokens?: number;
+  costUsd?: number;
+  costUnknown?: boolean;
+}
 
 export interface ClaudeCodeHistoryDeps {
   readonly store: SessionStore;
@@ -61,6 +89,8 @@ export class ClaudeCodeHistory extends DisposableOwner {
   private chain: Promise<unknown> = Promise.resolve();
   /** Aborted on dispose (deactivation): a running import stops between chunks, its progress kept. */
   private readonly disposed = new AbortController();
+  /** Size and mtime of each transcript last read for a manual step's usage. */
+  private readonly transcriptStats = new Map<string, { size: number; mtimeMs: number }>();
 
   constructor(private readonly deps: ClaudeCodeHistoryDeps) {
     super();
@@ -166,9 +196,10 @@ export class ClaudeCodeHistory extends DisposableOwner {
       if (report.ingested || report.rejected || report.createdSessionIds.length) {
         this.deps.log.info(
           `hook spool: ${report.ingested} event(s) ingested, ${report.duplicates} already stored, ${report.createdSessionIds.length} new session(s)` +
-            (report.rejected ? `, ${report.rejected} malformed line(s) kept in ${report.rejectedPath}` : ''),
+            (report.rejected ? `, ${report.rejected} line(s) set aside in ${report.rejectedPath}: ${describeRejectedLines(report).join('; ')}` : ''),
         );
       }
+      if (report.ingested > 0) void this.recordUsageOfStoppedSteps().catch((e) => this.deps.log.error('recording the usage of a Claude step failed', e));
       return report;
     });
   }
@@ -184,9 +215,8 @@ export class ClaudeCodeHistory extends DisposableOwner {
         statePath: this.statePath,
         pricing: loadPricing(this.deps.config.value.pricingOverrides),
       });
-      this.deps.log.info(
-        `transcripts from ${report.projectDir}: ${report.filesRead} read, ${report.filesSkipped} unchanged, ${report.interactionsAdded} interaction(s) and ${report.eventsAdded} event(s) added, ${report.createdSessionIds.length} new session(s)${report.cancelled ? ' (cancelled)' : ''}`,
-      );
+      const needsLook = report.linesDamaged > 0 || report.filesFailed.length > 0 || report.subagentFilesWaiting.length > 0;
+      (needsLook ? this.deps.log.warn : this.deps.log.info).call(this.deps.log, `transcripts from ${report.projectDir} (${report.filesRead} read): ${describeTranscriptImport(report)}`);
       return report;
     });
   }
@@ -218,6 +248,154 @@ export class ClaudeCodeHistory extends DisposableOwner {
         sub.dispose();
       }
     });
+  }
+
+  /**
+   * A manual Claude step ended (its terminal command returned): records its tokens and cost from
+   * its transcript when the hooks are connected; otherwise says so in the step's timeline and
+   * offers to connect them, rather than leaving the step at $0. Returns what goes into the step's
+   * result data.
+   */
+  async afterManualClaudeStep(session: Session, interaction: Interaction): Promise<ClaudeStepUsage> {
+    if (!this.connected) {
+      const reason =
+        'Tokens and cost of this Claude step are not recorded: Claude Code hooks are not connected in this workspace. ' +
+        'Run "Session Ledger: Connect Claude Code Hooks", then the next Claude step records them (or import this conversation with "Import Claude Code History").';
+      const id = stableUuid(`${USAGE_UNAVAILABLE_EVENT}:${interaction.id}`);
+      if (!this.deps.store.events.get(id)) {
+        await this.deps.store.events.append({ id, sessionId: session.id, interactionId: interaction.id, type: USAGE_UNAVAILABLE_EVENT, payload: { text: reason } });
+      }
+      void vscode.window.showInformationMessage(`Session Ledger: ${reason}`, 'Connect Claude Code Hooks').then((choice) => {
+        if (choice) void vscode.commands.executeCommand(CONNECT_HOOKS_COMMAND);
+      });
+      return { recorded: false, reason };
+    }
+    await this.ingest().catch((e) => this.deps.log.error('ingesting the hook spool failed', e));
+    const usage = await this.recordClaudeStepUsage(session.id, interaction.id);
+    this.deps.log.info(
+      usage.recorded
+        ? `Claude step ${interaction.seq} of ${session.id}: ${usage.responses} API response(s), $${usage.costUsd?.toFixed(6)} from ${usage.transcriptPath}`
+        : `Claude step ${interaction.seq} of ${session.id}: no usage recorded (${usage.reason})`,
+    );
+    return usage;
+  }
+
+  /**
+   * Reads the transcript of `sessionId`'s Claude conversation (its `externalConversationId`) and
+   * sets the tokens and cost of each of the session's Claude steps on one run per step: the
+   * responses written between the step's start and the next Claude step's. Cheap when the
+   * transcript did not change; idempotent (the runs hold totals; each response's usage event is
+   * appended once, with the id the transcript import uses, so a later import does not count it again).
+   */
+  recordClaudeStepUsage(sessionId: string, stepId?: string): Promise<ClaudeStepUsage> {
+    return this.serialised(async () => {
+      const session = this.deps.store.sessions.get(sessionId);
+      const conversationId = session?.externalConversationId;
+      if (!session || !conversationId) return { recorded: false, reason: 'The session has no Claude conversation.' };
+      const transcriptPath = this.transcriptPathOf(session, conversationId);
+      let stat: { size: number; mtimeMs: number };
+      try {
+        stat = statSync(transcriptPath);
+      } catch {
+        return { recorded: false, transcriptPath, reason: `No Claude Code transcript at ${transcriptPath}.` };
+      }
+      const seen = this.transcriptStats.get(transcriptPath);
+      const unchanged = seen && seen.size === stat.size && seen.mtimeMs === stat.mtimeMs;
+      if (!unchanged) {
+        await this.applyStepUsage(session, conversationId, transcriptResponses(readFileSync(transcriptPath, 'utf8')));
+        this.transcriptStats.set(transcriptPath, { size: stat.size, mtimeMs: stat.mtimeMs });
+      }
+      const run = stepId ? this.deps.store.runs.get(stableUuid(`claude-code-step-run:${stepId}`)) : undefined;
+      if (!run) return { recorded: false, transcriptPath, reason: 'The transcript has no API response of this step yet.' };
+      return {
+        recorded: true,
+        transcriptPath,
+        responses: this.deps.store.events.list(sessionId, { interactionId: stepId, type: ['claude.usage'], limit: 10_000 }).length,
+        inputTokens: run.inputTokens,
+        outputTokens: run.outputTokens,
+        cacheCreationTokens: run.cacheCreationTokens,
+        cacheCreation1hTokens: run.cacheCreation1hTokens,
+        cacheReadTokens: run.cacheReadTokens,
+        costUsd: run.costUsd,
+        costUnknown: run.costUnknown,
+      };
+    });
+  }
+
+  /** The transcript path a hook of this session reported, else where Claude Code writes it for the session's folder. */
+  private transcriptPathOf(session: Session, conversationId: string): string {
+    const hooks = this.deps.store.events.list(session.id, { type: ['hook.SessionStart', ...USAGE_HOOK_EVENTS, 'hook.UserPromptSubmit'], limit: 10_000 });
+    for (let i = hooks.length - 1; i >= 0; i--) {
+      const payload = hooks[i].payload as { transcript_path?: unknown; session_id?: unknown } | null;
+      if (typeof payload?.transcript_path === 'string' && payload.session_id === conversationId) return payload.transcript_path;
+    }
+    const folder = session.workingDir ?? this.deps.workspaceRoot ?? '';
+    return join(claudeProjectDir(folder, claudeConfigDir()), `${conversationId}.jsonl`);
+  }
+
+  private async applyStepUsage(session: Session, conversationId: string, responses: readonly TranscriptResponse[]): Promise<void> {
+    const pricing = loadPricing(this.deps.config.value.pricingOverrides);
+    await this.deps.store.transaction((tx) => {
+      const steps = tx.interactions
+        .list(session.id, { limit: 100_000 })
+        .filter((i) => i.command.kind === 'claude' && i.command.step !== IMPORTED_TURN_STEP)
+        .sort((a, b) => a.seq - b.seq);
+      if (steps.length === 0) return;
+      const startOf = (step: Interaction) => step.commandAtMicros / 1000 - STEP_CLOCK_SLACK_MS;
+      for (const [index, step] of steps.entries()) {
+        const from = startOf(step);
+        const until = index + 1 < steps.length ? startOf(steps[index + 1]) : Infinity;
+        const mine = responses.filter((r) => Number.isFinite(r.at) && r.at >= from && r.at < until);
+        if (mine.length === 0) continue;
+        const runId = stableUuid(`claude-code-step-run:${step.id}`);
+        const totals = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheCreation1hTokens: 0, cacheReadTokens: 0, costUsd: 0, costUnknown: false };
+        let model: string | null = null;
+        for (const response of mine) {
+          const eventId = `cc:usage:${response.key}`;
+          const counted = tx.events.get(eventId);
+          if (counted && counted.runId !== runId) continue; // an import counted it already, in its own run
+          const cost = pricing.costOf(response.model, response.usage);
+          totals.inputTokens += response.usage.inputTokens;
+          totals.outputTokens += response.usage.outputTokens;
+          totals.cacheCreationTokens += response.usage.cacheCreationTokens;
+          totals.cacheCreation1hTokens += response.usage.cacheCreation1hTokens ?? 0;
+          totals.cacheReadTokens += response.usage.cacheReadTokens;
+          if ('usd' in cost) totals.costUsd += cost.usd;
+          else totals.costUnknown = true;
+          model = response.model;
+          if (!tx.runs.get(runId)) {
+            tx.runs.start({ id: runId, sessionId: session.id, interactionId: step.id, provider: 'claude-code-cli', model, conversationId });
+          }
+          if (!counted) {
+            tx.events.append({
+              id: eventId,
+              sessionId: session.id,
+              interactionId: step.id,
+              runId,
+              type: 'claude.usage',
+              payload: { ...response.usage, model: response.model, key: response.key, line: response.line, costUsd: 'usd' in cost ? cost.usd : null, source: 'manual-step' },
+              ts: response.at,
+            });
+          }
+        }
+        const run = tx.runs.get(runId);
+        if (!run) continue;
+        const same =
+          run.inputTokens === totals.inputTokens && run.outputTokens === totals.outputTokens && run.cacheCreationTokens === totals.cacheCreationTokens &&
+          run.cacheCreation1hTokens === totals.cacheCreation1hTokens && run.cacheReadTokens === totals.cacheReadTokens &&
+          Math.abs(run.costUsd - totals.costUsd) < 1e-12 && run.costUnknown === totals.costUnknown && run.status === 'ok';
+        if (!same) tx.runs.update(runId, { status: 'ok', model, ...totals });
+      }
+    });
+  }
+
+  /** After an ingest: manual Claude steps still running whose Stop or SessionEnd hook arrived get their usage now. */
+  private async recordUsageOfStoppedSteps(): Promise<void> {
+    for (const step of this.deps.store.interactions.listPending()) {
+      if (step.command.kind !== 'claude' || step.command.step === IMPORTED_TURN_STEP) continue;
+      const stops = this.deps.store.events.list(step.sessionId, { interactionId: step.id, type: USAGE_HOOK_EVENTS, limit: 1 });
+      if (stops.length > 0) await this.recordClaudeStepUsage(step.sessionId, step.id);
+    }
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {

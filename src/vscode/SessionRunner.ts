@@ -8,6 +8,12 @@ import type { Logger } from './logger';
 import type { TerminalRunner } from './TerminalRunner';
 import type { BackgroundRunner } from './BackgroundRunner';
 import { UserFacingError } from './commands/types';
+import type { ClaudeStepUsage } from './ClaudeCodeHistory';
+
+/** Records a manual Claude step's tokens and cost from its transcript (ClaudeCodeHistory). */
+export interface ManualClaudeUsage {
+  afterManualClaudeStep(session: Session, interaction: Interaction): Promise<ClaudeStepUsage>;
+}
 
 /** What one Next Step did. */
 export type StepRun =
@@ -37,6 +43,7 @@ export class SessionRunner extends DisposableOwner {
     private readonly terminal: TerminalRunner,
     private readonly log: Logger,
     private readonly background: BackgroundRunner,
+    private readonly claudeUsage?: ManualClaudeUsage,
   ) {
     super();
     const changed = this.register(new vscode.EventEmitter<string>());
@@ -90,7 +97,21 @@ export class SessionRunner extends DisposableOwner {
       await this.engine.recordResult(session.id, interaction.id, result);
       throw error;
     }
+    this.log.info(`step ${interaction.seq} of ${session.id} ended in the terminal: ${result.status}`);
+    if (interaction.command.kind === 'claude' && this.claudeUsage) result = await this.withClaudeUsage(session, interaction, result);
     const after = await this.engine.recordResult(session.id, interaction.id, result);
     return { kind: 'ran', interaction, result, session: after };
+  }
+
+  /** A Claude step's tokens and cost come from its transcript; the result says what was recorded, or why nothing was. */
+  private async withClaudeUsage(session: Session, interaction: Interaction, result: InteractionResultInput): Promise<InteractionResultInput> {
+    try {
+      const usage = await this.claudeUsage!.afterManualClaudeStep(this.store.sessions.get(session.id) ?? session, interaction);
+      const data = result.data && typeof result.data === 'object' && !Array.isArray(result.data) ? result.data : {};
+      return { ...result, data: { ...data, claudeUsage: { ...usage } } };
+    } catch (error) {
+      this.log.error(`recording the usage of Claude step ${interaction.seq} of ${session.id} failed`, error);
+      return result;
+    }
   }
 }

@@ -31,10 +31,17 @@ export class Workbench {
   static async open(env: E2eEnv = e2eEnv()): Promise<Workbench> {
     const browser = await launchBrowser(env.dirs);
     const page = browser.pages()[0] ?? (await browser.newPage());
-    await page.goto(`${env.url}/?folder=${encodeURIComponent(env.dirs.workspace)}`);
-    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    // The status bar is drawn once the workbench has restored its parts.
-    await page.waitForSelector('.statusbar', { timeout: 60_000 });
+    try {
+      // A loaded machine (two cores, several suites) can take well over the default 30 s to serve the workbench.
+      await page.goto(`${env.url}/?folder=${encodeURIComponent(env.dirs.workspace)}`, { timeout: 120_000 });
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      // The status bar is drawn once the workbench has restored its parts.
+      await page.waitForSelector('.statusbar', { timeout: 60_000 });
+    } catch (error) {
+      // Chromium left running would keep mocha (and the harness waiting for it) alive.
+      await browser.close().catch(() => undefined);
+      throw error;
+    }
     Workbench.current = new Workbench(page, browser, env);
     return Workbench.current;
   }

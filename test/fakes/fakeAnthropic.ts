@@ -13,6 +13,10 @@ export interface FakeUsage {
 	output_tokens: number;
 	cache_creation_input_tokens?: number;
 	cache_read_input_tokens?: number;
+	/** The split of cache writes by lifetime, as the API reports it (summing to cache_creation_input_tokens). */
+	cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+	/** e.g. 'standard'; sent as the API does when set. */
+	service_tier?: string;
 }
 
 export type FakeContentBlock =
@@ -78,6 +82,11 @@ export interface FakeAnthropicOptions {
 	script: FakeTurn[] | ((request: RecordedRequest, index: number) => FakeTurn);
 	/** When set, a request with another key (x-api-key or Bearer) gets a 401 authentication_error. */
 	apiKey?: string;
+	/**
+	 * Put into message, request and tool-use ids (`msg_fake_<prefix>_1`), so that fakes started in
+	 * one process (one ledger) never answer with the same ids: the ledger counts a response once per id.
+	 */
+	idPrefix?: string;
 }
 
 export interface FakeAnthropic {
@@ -108,7 +117,9 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions): Promise
 		const chunks: Buffer[] = [];
 		req.on('data', (chunk: Buffer) => chunks.push(chunk));
 		req.on('end', () => {
-			const requestId = `req_fake_${++requestCounter}`;
+			const n = ++requestCounter;
+			const tag = options.idPrefix ? `${options.idPrefix}_${n}` : String(n);
+			const requestId = `req_fake_${tag}`;
 			res.setHeader('request-id', requestId);
 			if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) {
 				sendError(res, 404, 'not_found_error', `fake Anthropic serves POST /v1/messages, not ${req.method} ${req.url}`, requestId);
@@ -149,7 +160,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions): Promise
 			}
 			openResponses.add(res);
 			res.on('close', () => openResponses.delete(res));
-			streamTurn(res, turn, body.model);
+			streamTurn(res, turn, body.model, tag);
 		});
 	});
 
@@ -186,13 +197,13 @@ function sendError(
 	res.end(JSON.stringify({ type: 'error', error: { type, message }, request_id: requestId }));
 }
 
-function streamTurn(res: ServerResponse, turn: FakeMessageTurn | FakeStreamErrorTurn, requestedModel: string): void {
+function streamTurn(res: ServerResponse, turn: FakeMessageTurn | FakeStreamErrorTurn, requestedModel: string, tag: string): void {
 	res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
 	const send = (event: string, data: object): void => {
 		res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 	};
 	const messageTurn: FakeMessageTurn = turn.kind === 'stream_error' ? { content: [{ type: 'text', text: 'partial' }] } : turn;
-	const usage: Required<FakeUsage> = {
+	const usage: FakeUsage & Required<Pick<FakeUsage, 'cache_creation_input_tokens' | 'cache_read_input_tokens'>> = {
 		cache_creation_input_tokens: 0,
 		cache_read_input_tokens: 0,
 		...(messageTurn.usage ?? { input_tokens: 10, output_tokens: 5 }),
@@ -200,7 +211,7 @@ function streamTurn(res: ServerResponse, turn: FakeMessageTurn | FakeStreamError
 	send('message_start', {
 		type: 'message_start',
 		message: {
-			id: `msg_fake_${requestCounter}`,
+			id: `msg_fake_${tag}`,
 			type: 'message',
 			role: 'assistant',
 			content: [],
@@ -230,7 +241,7 @@ function streamTurn(res: ServerResponse, turn: FakeMessageTurn | FakeStreamError
 				if (turn.holdOpen) return; // keep the response open: no block stop, no message_stop
 			}
 		} else {
-			const id = block.id ?? `toolu_fake_${requestCounter}_${++toolCounter}`;
+			const id = block.id ?? `toolu_fake_${tag}_${++toolCounter}`;
 			send('content_block_start', {
 				type: 'content_block_start',
 				index,

@@ -16,6 +16,8 @@ import { planRetentionNow, searchItems } from '../../src/vscode/commands/history
 import { applyRetentionPlan } from '../../src/core/claudeCode/retention';
 import type { SessionLedgerApi } from '../../src/extension';
 import { activateExtension, extensionId, waitFor, within } from './helpers';
+import { startFakeAnthropic } from '../fakes/fakeAnthropic';
+import { makeRealClaudeHome, realClaudeToolScript, requireRealClaude, runRealClaude } from '../harness/realClaude';
 
 const quietLog: Logger = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined, child: () => quietLog };
 
@@ -64,7 +66,9 @@ describe('Claude Code history in the extension host', () => {
     if (api.claudeHistory.connected) await vscode.commands.executeCommand('sessionLedger.disconnectClaudeHooks');
   });
 
-  it('connects hooks (foreign ones kept), runs the hook script as Claude Code does, and shows the events in the session and its timeline', async () => {
+  it('connects hooks (foreign ones kept); the REAL Claude Code CLI fires them and the events show in the session and its timeline', async function () {
+    this.timeout(180_000);
+    const bin = requireRealClaude(this);
     mkdirSync(join(workspace, '.claude'), { recursive: true });
     const foreign = { matcher: 'Bash', hooks: [{ type: 'command', command: 'echo foreign-hook' }] };
     writeFileSync(settingsPath(), JSON.stringify({ permissions: { allow: ['Bash(ls)'] }, hooks: { PreToolUse: [foreign] } }, null, 2));
@@ -90,18 +94,16 @@ describe('Claude Code history in the extension host', () => {
     const session = await api.store.sessions.create({ type: 'test-fix', title: 'Hooked Claude session', intention: 'Parse CSV', externalConversationId: claudeSessionId });
     const step = await api.store.interactions.append({ sessionId: session.id, step: 'fix', kind: 'claude', command: 'Write the CSV parser' });
 
-    const payloads: Record<string, object> = {
-      SessionStart: { source: 'startup' },
-      UserPromptSubmit: { prompt: 'Write the CSV parser' },
-      PreToolUse: { tool_name: 'Bash', tool_input: { command: 'npm test' } },
-      PostToolUse: { tool_name: 'Bash', tool_input: { command: 'npm test' }, tool_response: { stdout: 'ok', exitCode: 0 } },
-    };
-    for (const [event, extra] of Object.entries(payloads)) {
-      const payload = { session_id: claudeSessionId, transcript_path: '/nowhere.jsonl', cwd: workspace, hook_event_name: event, ...extra };
-      // Exactly the command Claude Code runs (through a shell, payload JSON on stdin).
-      const run = spawnSync('/bin/sh', ['-c', ours(event)!.command], { input: JSON.stringify(payload), encoding: 'utf8', timeout: 10_000 });
-      assert.equal(run.status, 0, `${event} hook exit code (stderr: ${run.stderr})`);
-      assert.equal(run.stdout, '', 'the hook prints nothing');
+    // The real CLI runs a turn with a Bash tool call in the workspace, where the hooks are connected.
+    const fake = await startFakeAnthropic({ idPrefix: 'hooks', script: realClaudeToolScript({ command: 'echo hooked-tool-output', finalText: 'The parser is written.' }) });
+    const home = makeRealClaudeHome('claude-hooks-it-');
+    let transcriptPath: string;
+    try {
+      const run = await runRealClaude({ bin, baseUrl: fake.url, prompt: 'Write the CSV parser', cwd: workspace, home, sessionId: claudeSessionId, allowedTools: ['Bash(echo:*)'] });
+      assert.equal(run.exitCode, 0, run.stderr);
+      transcriptPath = run.transcriptPath;
+    } finally {
+      await fake.close();
     }
 
     // The watcher (or its poll) ingests on its own.
@@ -109,14 +111,27 @@ describe('Claude Code history in the extension host', () => {
       'the hook events in the session',
       () => {
         const list = api.store.events.list(session.id, { limit: 100 }).filter((e) => e.type.startsWith('hook.'));
-        return list.length >= 4 ? list : undefined;
+        return list.some((e) => e.type === 'hook.SessionEnd') ? list : undefined;
       },
-      15_000,
+      30_000,
     );
-    assert.deepEqual(events.map((e) => e.type), ['hook.SessionStart', 'hook.UserPromptSubmit', 'hook.PreToolUse', 'hook.PostToolUse']);
-    assert.deepEqual(events.map((e) => e.toolName), [null, null, 'Bash', 'Bash']);
+    assert.deepEqual(events.map((e) => e.type), ['hook.SessionStart', 'hook.UserPromptSubmit', 'hook.PreToolUse', 'hook.PostToolUse', 'hook.Stop', 'hook.SessionEnd']);
+    assert.deepEqual(events.map((e) => e.toolName), [null, null, 'Bash', 'Bash', null, null]);
     assert.ok(events.every((e) => e.interactionId === step.id), 'tied to the pending step');
-    assert.equal((events[3].payload as { tool_response: { stdout: string } }).tool_response.stdout, 'ok');
+    const payloadOf = (i: number) => events[i].payload as { prompt?: string; transcript_path?: string; tool_input?: { command?: string }; tool_response?: { stdout?: string } };
+    assert.equal(payloadOf(1).prompt, 'Write the CSV parser');
+    assert.equal(payloadOf(2).tool_input?.command, 'echo hooked-tool-output');
+    assert.equal(payloadOf(3).tool_response?.stdout, 'hooked-tool-output');
+    assert.equal(payloadOf(4).transcript_path, transcriptPath);
+
+    // The Stop hook brought the step its tokens and cost from the transcript, without any import.
+    const stepRun = await waitFor('the usage of the step', () => api.store.runs.listByInteraction(step.id)[0], 15_000);
+    assert.deepEqual(
+      [stepRun.inputTokens, stepRun.outputTokens, stepRun.cacheCreationTokens, stepRun.cacheCreation1hTokens, stepRun.cacheReadTokens],
+      [42, 65, 1700, 500, 1500],
+    );
+    assert.ok(stepRun.costUsd > 0);
+    home.cleanup();
 
     // Re-ingesting adds nothing.
     const again = await api.claudeHistory.ingest();

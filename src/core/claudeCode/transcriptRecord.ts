@@ -143,7 +143,7 @@ function usageDamage(value: unknown): string | undefined {
 export const HARMLESS_LINE_TYPES: ReadonlySet<string> = new Set([
   'summary', 'file-history-snapshot', 'file-history-delta', 'queue-operation', 'last-prompt', 'mode', 'permission-mode',
   'ai-title', 'custom-title', 'agent-name', 'atis-latch', 'bridge-session', 'frame-link', 'attachment', 'progress',
-  'api-request', 'api-request-shape', 'api-request-blob', 'started', 'result',
+  'api-request', 'api-request-shape', 'api-request-blob', 'tools-used', 'started', 'result',
 ]);
 
 /** Claude Code's own running cost figure (`cost-state`, 2.1.x), kept beside the ledger's own count. */

@@ -9,6 +9,19 @@ import { ConfigSchema } from '../../../src/vscode/configSchema';
 import { agenticClaudeCliOptions } from '../../../src/vscode/claudeCliOptions';
 import { installFakeClaude, type FakeClaude, type FakeClaudeMode } from '../../fakes/fakeClaude';
 import { isAlive, waitFor } from '../exec/processProbe';
+import { claudeProjectDir } from '../../../src/core/claudeCode/transcriptFiles';
+import { startFakeAnthropic, type FakeAnthropic } from '../../fakes/fakeAnthropic';
+import {
+	FINAL_ANSWER_USAGE,
+	makeRealClaudeHome,
+	readJsonLines,
+	REAL_CLAUDE_MODEL,
+	realClaudeEnv,
+	realClaudeToolScript,
+	requireRealClaude,
+	TOOL_CALL_USAGE,
+	type RealClaudeHome,
+} from '../../harness/realClaude';
 
 describe('ClaudeCliProvider against a fake claude on PATH', () => {
 	let fake: FakeClaude;
@@ -45,7 +58,7 @@ describe('ClaudeCliProvider against a fake claude on PATH', () => {
 		assert.equal(result.conversationId, req.conversationId);
 		assert.equal(result.model, 'claude-sonnet-5');
 		assert.deepEqual(result.cost, { usd: 0.0123 });
-		assert.deepEqual(result.usage, { inputTokens: 100, outputTokens: 40, cacheCreationTokens: 200, cacheReadTokens: 300 });
+		assert.deepEqual(result.usage, { inputTokens: 100, outputTokens: 40, cacheCreationTokens: 200, cacheCreation1hTokens: 0, cacheReadTokens: 300 });
 		assert.equal(result.turns, 1);
 		assert.equal(result.finalText, 'Answer 1 to: Write the spec');
 		assert.equal(texts.join(''), 'Answer 1 to: Write the spec');
@@ -164,4 +177,96 @@ describe('ClaudeCliProvider against a fake claude on PATH', () => {
 		assert.equal(result.error?.kind, 'cli_failed');
 		assert.match(result.error!.message, /No conversation found with session ID/);
 	});
+});
+
+describe('ClaudeCliProvider against the REAL Claude Code CLI and a fake Anthropic API', function () {
+	// The real CLI starts in about a second; a loaded machine can take several.
+	this.timeout(120_000);
+	let bin: string;
+	let fake: FakeAnthropic | undefined;
+	let home: RealClaudeHome;
+	let workingDir: string;
+
+	before(function () {
+		bin = requireRealClaude(this);
+	});
+	beforeEach(() => {
+		home = makeRealClaudeHome('cli-provider-real-');
+		workingDir = mkdtempSync(join(tmpdir(), 'cli-work-real-'));
+	});
+	afterEach(async () => {
+		await fake?.close();
+		fake = undefined;
+		home.cleanup();
+		rmSync(workingDir, { recursive: true, force: true });
+	});
+
+	async function realProvider(script: Parameters<typeof startFakeAnthropic>[0]['script']) {
+		fake = await startFakeAnthropic({ script });
+		return new ClaudeCliProvider({ executable: bin, env: realClaudeEnv(fake.url, home), allowedTools: ['Bash(echo:*)'], textBatchIntervalMs: 5, timeoutMs: 90_000 });
+	}
+
+	it('runs a tool-using turn headless: the run gets the final usage of each response and the CLI\u2019s own cost, not the stream\u2019s first snapshots', async () => {
+		const cli = await realProvider(realClaudeToolScript({ command: 'echo real-cli-tool-output', finalText: 'It printed real-cli-tool-output.' }));
+		const events: AgentEvent[] = [];
+		const texts: string[] = [];
+		const req: ClaudeRunRequest = { prompt: 'Run echo and report.', conversationId: randomUUID(), resume: false, workingDir, allowRunCommand: true };
+		const result = await cli.run(req, new AbortController().signal, { onEvent: (e) => events.push(e), onText: (t) => texts.push(t) });
+
+		assert.equal(result.status, 'ok', JSON.stringify(result.error));
+		assert.equal(result.conversationId, req.conversationId);
+		assert.equal(result.model, REAL_CLAUDE_MODEL);
+		assert.equal(result.turns, 2);
+		assert.equal(result.finalText, 'It printed real-cli-tool-output.');
+		assert.ok(texts.join('').includes('It printed real-cli-tool-output.'));
+		// The CLI really ran the command and sent its output back to the API.
+		const toolEvents = events.filter((e) => e.type === 'tool.call' || e.type === 'tool.result');
+		assert.deepEqual(
+			toolEvents.map((e) => [e.type, 'toolName' in e ? e.toolName : undefined]),
+			[
+				['tool.call', 'Bash'],
+				['tool.result', 'Bash'],
+			],
+		);
+		assert.equal((toolEvents[1] as { content: string }).content.trim(), 'real-cli-tool-output');
+		assert.equal(fake!.requests.filter((r) => r.body.tools?.length).length, 2, 'two API calls of the conversation');
+
+		// Tokens: the sum of the two responses' final usage (the stream-json assistant lines carry
+		// the first snapshot, output_tokens 1, which must not be what is counted).
+		const expected = {
+			inputTokens: TOOL_CALL_USAGE.input_tokens + FINAL_ANSWER_USAGE.input_tokens,
+			outputTokens: TOOL_CALL_USAGE.output_tokens + FINAL_ANSWER_USAGE.output_tokens,
+			cacheCreationTokens: TOOL_CALL_USAGE.cache_creation_input_tokens! + FINAL_ANSWER_USAGE.cache_creation_input_tokens!,
+			cacheReadTokens: TOOL_CALL_USAGE.cache_read_input_tokens! + FINAL_ANSWER_USAGE.cache_read_input_tokens!,
+		};
+		assert.deepEqual(
+			{ inputTokens: result.usage.inputTokens, outputTokens: result.usage.outputTokens, cacheCreationTokens: result.usage.cacheCreationTokens, cacheReadTokens: result.usage.cacheReadTokens },
+			expected,
+		);
+		// Cost: the CLI prices its own run; the provider keeps that figure — the same one Claude Code
+		// wrote into the transcript's cost-state line.
+		assert.ok('usd' in result.cost && result.cost.usd > 0, JSON.stringify(result.cost));
+		const transcript = readJsonLines(join(claudeProjectDir(workingDir, home.configDir), `${req.conversationId}.jsonl`));
+		const costState = transcript.filter((l) => l.type === 'cost-state').pop() as { totalCostUSD: number } | undefined;
+		assert.ok(costState, 'the transcript has a cost-state line');
+		assert.equal((result.cost as { usd: number }).usd, costState.totalCostUSD);
+		const usageEvent = events.find((e) => e.type === 'usage') as Extract<AgentEvent, { type: 'usage' }> | undefined;
+		assert.equal(usageEvent?.usage.outputTokens, expected.outputTokens);
+	});
+
+	it('continues the conversation with --resume: the API sees the earlier turn', async () => {
+		let answer = 0;
+		const cli = await realProvider((request) => ({ content: [{ type: 'text', text: `Answer ${++answer} after ${request.body.messages.length} messages` }], model: REAL_CLAUDE_MODEL }));
+		const conversationId = randomUUID();
+		const first = await cli.run({ prompt: 'First question', conversationId, resume: false, workingDir }, new AbortController().signal);
+		assert.equal(first.status, 'ok', JSON.stringify(first.error));
+		const second = await cli.run({ prompt: 'Second question', conversationId, resume: true, workingDir }, new AbortController().signal);
+		assert.equal(second.status, 'ok', JSON.stringify(second.error));
+		assert.equal(second.conversationId, conversationId);
+		const last = fake!.requests[fake!.requests.length - 1]!;
+		const texts = JSON.stringify(last.body.messages);
+		assert.ok(texts.includes('First question') && texts.includes('Second question'), 'the resumed request carries both prompts');
+	});
+
+	// API errors stay with the fake CLI above: the real one retries them with backoff for minutes.
 });
