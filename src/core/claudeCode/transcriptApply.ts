@@ -238,6 +238,12 @@ export class TranscriptApplier {
   private readonly turns = new Map<string, Turn | null>();
   /** Slash-command lines seen in this run (uuid → `/name args`): their expanded prompt (a meta line) starts a turn. */
   private readonly commandLines = new Map<string, string>();
+  /** Run ids by turn (or session) and model, once started. */
+  private readonly runIds = new Map<string, string>();
+  /** Per response key, the line of the current chunk that is counted and the longest line's characters. */
+  private readonly chunkBest = new Map<string, { lineNo: number; outputTokens: number; chars: number }>();
+  /** What this chunk adds to (or takes from) each run, written once at the chunk's end. */
+  private readonly runChanges = new Map<string, { usage: TokenUsage; costUsd: number; costUnknown: boolean }>();
   private readonly responses = new Map<string, CountedResponse>();
   /** Claude Code's own latest cost figure per Claude session id, from `cost-state` lines read in this run. */
   readonly claudeCodeCosts = new Map<string, { sessionId: string; totalCostUsd: number }>();
@@ -256,6 +262,8 @@ export class TranscriptApplier {
     this.turns.clear();
     this.responses.clear();
     this.commandLines.clear();
+    this.runIds.clear();
+    this.runChanges.clear();
   }
 
   apply(tx: StoreTransaction, lines: readonly AppliedLine[], context: ApplyContext): void {
@@ -264,6 +272,17 @@ export class TranscriptApplier {
     for (const { record } of lines) {
       if (isPrompt(record) && !firstPrompts.has(record.sessionId)) firstPrompts.set(record.sessionId, blocksText(record.blocks));
       if (record.timestamp !== null && !firstTimes.has(record.sessionId)) firstTimes.set(record.sessionId, record.timestamp);
+    }
+    // Each response's line with the most output tokens in this chunk: only it is counted (one usage
+    // event per response per chunk; a later chunk or import revises it when it has a better line).
+    this.chunkBest.clear();
+    for (const line of lines) {
+      const key = usageKey(line.record);
+      if (!key || !line.record.usage) continue;
+      const best = this.chunkBest.get(key);
+      const chars = Math.max(best?.chars ?? 0, writtenChars(line.record));
+      if (!best || line.record.usage.outputTokens > best.outputTokens) this.chunkBest.set(key, { lineNo: line.lineNo, outputTokens: line.record.usage.outputTokens, chars });
+      else best.chars = chars;
     }
     const touched = new Set<Turn>();
     for (const line of lines) {
@@ -284,6 +303,7 @@ export class TranscriptApplier {
       this.countUsage(tx, sessionId, turn, line, context);
     }
     for (const turn of touched) this.writeResult(tx, turn);
+    this.writeRunChanges(tx);
     for (const sessionId of new Set(lines.map((l) => l.record.sessionId))) this.dateImportedSession(tx, sessionId);
   }
 
@@ -426,9 +446,8 @@ export class TranscriptApplier {
 
   /** Appends the event unless it is stored already; returns it when it was added. */
   private appendEvent(tx: StoreTransaction, input: Parameters<StoreTransaction['events']['append']>[0]): LedgerEvent | undefined {
-    if (tx.events.get(input.id)) return undefined;
-    const event = tx.events.append(input);
-    this.totals.eventsAdded++;
+    const event = tx.events.appendIfAbsent(input);
+    if (event) this.totals.eventsAdded++;
     return event;
   }
 
@@ -497,6 +516,8 @@ export class TranscriptApplier {
   /** The run holding a turn's (or the session's) responses of one model. */
   private runFor(tx: StoreTransaction, sessionId: string, interactionId: string | null, model: string, claudeSessionId: string): string {
     const owner = interactionId ?? sessionId;
+    const known = this.runIds.get(`${owner}\n${model}`);
+    if (known) return known;
     // Imports before per-model runs kept one run per turn: its model's responses stay in it.
     const legacyId = stableUuid(`claude-code-run:${owner}`);
     const legacy = tx.runs.get(legacyId);
@@ -504,18 +525,31 @@ export class TranscriptApplier {
     if (!tx.runs.get(runId)) {
       tx.runs.start({ id: runId, sessionId, interactionId, provider: 'claude-code-cli', model, conversationId: claudeSessionId });
     }
+    this.runIds.set(`${owner}\n${model}`, runId);
     return runId;
   }
 
-  /** Moves a run's totals by `sign` × the response's figure. */
-  private addToRun(tx: StoreTransaction, runId: string, usage: TokenUsage, costUsd: number | null, sign: 1 | -1): void {
-    const run = tx.runs.get(runId);
-    if (!run) return;
-    const patch: Record<string, unknown> = { status: 'ok' };
-    for (const field of USAGE_FIELDS) patch[field] = Math.max(0, (run[field as keyof typeof run] as number) + sign * usage[field]);
-    patch.costUsd = Math.max(0, Math.round((run.costUsd + sign * (costUsd ?? 0)) * 1e9) / 1e9);
-    if (costUsd === null && sign === 1) patch.costUnknown = true;
-    tx.runs.update(runId, patch as RunUpdate);
+  /** Moves a run's totals by `sign` × the response's figure (written at the chunk's end, {@link writeRunChanges}). */
+  private addToRun(runId: string, usage: TokenUsage, costUsd: number | null, sign: 1 | -1): void {
+    if (!runId) return; // a response recorded without a run
+    const change = this.runChanges.get(runId) ?? { usage: { ...ZERO_USAGE }, costUsd: 0, costUnknown: false };
+    for (const field of USAGE_FIELDS) change.usage[field] += sign * usage[field];
+    change.costUsd += sign * (costUsd ?? 0);
+    if (costUsd === null && sign === 1) change.costUnknown = true;
+    this.runChanges.set(runId, change);
+  }
+
+  private writeRunChanges(tx: StoreTransaction): void {
+    for (const [runId, change] of this.runChanges) {
+      const run = tx.runs.get(runId);
+      if (!run) continue;
+      const patch: Record<string, unknown> = { status: 'ok' };
+      for (const field of USAGE_FIELDS) patch[field] = Math.max(0, (run[field as keyof typeof run] as number) + change.usage[field]);
+      patch.costUsd = Math.max(0, Math.round((run.costUsd + change.costUsd) * 1e9) / 1e9);
+      if (change.costUnknown) patch.costUnknown = true;
+      tx.runs.update(runId, patch as RunUpdate);
+    }
+    this.runChanges.clear();
   }
 
   /** The figure counted so far for a response (this run's memory, else its stored usage event and revisions). */
@@ -549,9 +583,11 @@ export class TranscriptApplier {
     if (!key || !record.usage) return;
     const model = record.model ?? 'unknown';
     if (model === SYNTHETIC_MODEL) return; // client-side error lines: nothing was billed
+    const inChunk = this.chunkBest.get(key);
+    if (inChunk && inChunk.lineNo !== line.lineNo) return; // a better (or equal, earlier) line of this response in this chunk counts
     const previous = this.counted(tx, key);
     // The longest line the response wrote (not a sum over lines: re-reading a line must not count it twice).
-    const chars = Math.max(previous?.chars ?? 0, writtenChars(record));
+    const chars = Math.max(previous?.chars ?? 0, inChunk?.chars ?? writtenChars(record));
     const usage = record.usage;
     // The response's figure is its line with the most output tokens (a whole line: a fallback changes the model too).
     const better = !previous || usage.outputTokens > previous.usage.outputTokens;
@@ -567,8 +603,8 @@ export class TranscriptApplier {
     const interactionId = turn?.interactionId ?? null;
     const runId = better ? this.runFor(tx, sessionId, interactionId, model, record.sessionId) : previous.runId;
     if (better) {
-      if (previous) this.addToRun(tx, previous.runId, previous.usage, previous.costUsd, -1);
-      this.addToRun(tx, runId, usage, costUsd, 1);
+      if (previous) this.addToRun(previous.runId, previous.usage, previous.costUsd, -1);
+      this.addToRun(runId, usage, costUsd, 1);
     }
     const revision = previous ? previous.revision + 1 : 0;
     tx.events.append({

@@ -147,6 +147,8 @@ export interface InteractionsImport {
   insertImported(interaction: Interaction): void;
 }
 export interface EventsImport {
+  /** Like `append`, but undefined (nothing written) when the id is already stored: one statement instead of a lookup and an insert. */
+  appendIfAbsent(input: EventAppendInput): LedgerEvent | undefined;
   getBySeq(sessionId: string, seq: number): LedgerEvent | undefined;
   insertImported(event: LedgerEvent): void;
 }

@@ -148,7 +148,7 @@ describe('Claude Code transcript import: every token and dollar', function () {
     assert.equal(expected.output, 310 + 120 + 50 + 30 + 80 + 40, 'the final lines, not the first snapshots');
     assertMatchesRecount(expected);
     assert.equal(report.usageResponses, 6);
-    assert.ok(report.usageRevisions >= 3, 'R1 and R2 and S1 were corrected by their later lines');
+    assert.equal(report.usageRevisions, 0, 'read in one chunk, each response is counted once, from its final line');
 
     // Per model: the sub-agent's Haiku responses are their own run, attributed to the turn that launched it.
     const { runs, turns } = figures();
@@ -233,7 +233,8 @@ describe('Claude Code transcript import: every token and dollar', function () {
     writeLines(mainFile(), main.slice(4, 6), true);
     writeLines(subagentFile(), sub.slice(0, 2));
     fs.writeFileSync(metaFile(), subagentMeta());
-    await importNow();
+    const split = await importNow();
+    assert.equal(split.usageRevisions, 1, 'R1: its snapshot line was counted first, its final line corrects it');
     writeLines(mainFile(), main.slice(6, 12), true);
     writeLines(subagentFile(), sub.slice(2), true);
     await importNow();

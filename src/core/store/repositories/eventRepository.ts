@@ -80,6 +80,10 @@ export class EventRepository implements EventsReads, EventsWrites, EventsImport 
   }
 
   append(input: EventAppendInput): LedgerEvent {
+    return this.appendIfAbsent(input) ?? this.get(input.id)!;
+  }
+
+  appendIfAbsent(input: EventAppendInput): LedgerEvent | undefined {
     const parsed = parseWith(EventAppendInputSchema, input, 'event');
     const ts = parsed.ts ?? this.context.nowMillis();
     const inserted = this.context.db.runReturning(INSERT_SQL, [
@@ -88,8 +92,7 @@ export class EventRepository implements EventsReads, EventsWrites, EventsImport 
     ]);
     if (!inserted) {
       // Nothing inserted: the id is already stored (idempotent append), or the session does not exist.
-      const existing = this.get(parsed.id);
-      if (existing) return existing;
+      if (this.get(parsed.id)) return undefined;
       throw new NotFoundError('session', parsed.sessionId);
     }
     const seq = num(inserted, 'seq');
