@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import initSqlJs from 'sql.js';
 import type { StoreChange, StoreChangeKind } from '../model/change';
 import type { JournalRecord } from './journalRecord';
-import type { DurableBatch } from './journalWriter';
-import { JournalWriter } from './journalWriter';
+import type { DurableBatch, JournalFiles } from './journalWriter';
+import { JournalLostError, JournalWriter } from './journalWriter';
 import type { FileMode, LedgerDatabase } from './ledgerDatabase';
 import { LockFile } from './lockFile';
 import { MigrationFailedError, applyMigration, assertNotNewer, defaultMigrationsDirectory, loadMigrations, schemaVersion, type Migration } from './migrations';
@@ -19,8 +19,8 @@ import type { RepositoryContext } from './repositories/repositoryContext';
 import { RunRepository } from './repositories/runRepository';
 import { SessionRepository } from './repositories/sessionRepository';
 import { SnapshotWriter, defaultWorkerPath } from './snapshotWriter';
-import { writeImageAtomically } from './chunkedFile';
-import { LOCK_FILE, SNAPSHOT_FILE, listSegments, writeFileAtomically } from './storeFiles';
+import { writeSnapshotImage } from './chunkedFile';
+import { LOCK_FILE, PREVIOUS_SNAPSHOT_FILE, SNAPSHOT_FILE, listSegments, writeFully, writeSnapshotFile } from './storeFiles';
 import type {
   Acknowledged,
   ArtifactsReads,
@@ -79,9 +79,22 @@ export interface SessionStoreOptions {
   fileMode?: FileMode;
   /** Write a snapshot after this long without writes, if anything was written since the last one. Default 30 s; 0 disables. */
   snapshotIdleMs?: number;
+  /**
+   * How often (ms) the journal checks, when idle, that its file is still in the store's folder (it
+   * also checks before acknowledging after a snapshot or rotation, and every 100 ms under load).
+   * Default 1 s; 0 disables the timer.
+   */
+  fileCheckMs?: number;
+  /** The journal's file operations (default: Node's fs). For fault-injection tests only. */
+  journalFiles?: JournalFiles;
 }
 
-export type StoreWarningKind = 'corrupt-snapshot' | 'corrupt-journal' | 'unreplayable-journal' | 'snapshot-failed';
+/**
+ * `journal-lost`: the store's folder or journal file was deleted or replaced while open; changes
+ * are refused until {@link SessionStore.rewriteHome} (offer it to the person). `journal-failed`: a
+ * journal write failed (e.g. a full disk); changes are refused until the store is reopened.
+ */
+export type StoreWarningKind = 'corrupt-snapshot' | 'corrupt-journal' | 'unreplayable-journal' | 'snapshot-failed' | 'journal-lost' | 'journal-failed';
 
 /** Something the extension must show the user. Nothing was deleted: `keptAsidePath` says where the damaged bytes are. */
 export interface StoreWarning {
@@ -176,6 +189,9 @@ export class SessionStore {
   readonly notes: StoreNotes;
 
   private readonly _warnings: StoreWarning[] = [];
+  /** Conditions already reported (see {@link warn}): one warning per condition, not one per write. */
+  private readonly reportedConditions = new Set<string>();
+  private rewriting: Promise<void> | undefined;
   private readonly _onDidWarn = new Emitter<StoreWarning>();
   private readonly _onDidChange = new Emitter<StoreChange>();
   private readonly tx: StoreTransaction;
@@ -183,6 +199,8 @@ export class SessionStore {
   private nextRecord: number;
   private lastSnapshotRecord: number;
   private journalBytesSinceSnapshot = 0;
+  /** The snapshot loaded at open was not the latest or had no checksum: the next snapshot is written even with nothing new. */
+  private snapshotWanted = false;
   private snapshotChain: Promise<void> = Promise.resolve();
   private queuedSnapshot: Promise<void> | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -193,7 +211,7 @@ export class SessionStore {
   private constructor(
     private readonly directory: string,
     private readonly database: LedgerDatabase,
-    private readonly lock: LockFile,
+    private lock: LockFile,
     private readonly clock: Clock,
     private readonly options: SessionStoreOptions,
     lastRecord: number,
@@ -250,16 +268,20 @@ export class SessionStore {
       const recovered = recoverState(SQL, directory, options.fileMode);
       database = recovered.database;
       assertNotNewer(database, migrations, directory);
-      const warnings = performRepairs(directory, recovered.repairs, Math.floor(clock.now()));
+      const warnings = performRepairs(recovered.repairs, Math.floor(clock.now()));
       store = new SessionStore(directory, database, lock, clock, options, recovered.lastRecord, recovered.snapshotRecord);
       store._warnings.push(...warnings);
-      await store.start(recovered.loadedSnapshot, migrations, recovered.replayed.length > 0);
+      store.snapshotWanted = recovered.wantsSnapshot;
+      await store.start(recovered.loadedSnapshot, migrations, recovered.replayed.length > 0 || recovered.wantsSnapshot);
       return store;
     } catch (error) {
-      // A failed start (e.g. a migration) must not leave the journal file open, the worker running or the lock held.
-      if (store) await store.abandon();
-      else database?.close();
-      lock.release();
+      // A failed start (e.g. a migration, a full disk) must not leave the journal file open, the worker running or the lock held.
+      try {
+        if (store) await store.abandon();
+        else database?.close();
+      } finally {
+        lock.release();
+      }
       throw error;
     }
   }
@@ -364,12 +386,66 @@ export class SessionStore {
     return this.closing;
   }
 
-  private async start(loadSnapshot: boolean, migrations: readonly Migration[], replayedAnything: boolean): Promise<void> {
-    this.journal = JournalWriter.open<ChangeSet>(this.directory, this.nextRecord, (batch) => this.onDurable(batch));
+  /**
+   * After the store lost its folder or journal file (deleted or replaced while open: the
+   * `journal-lost` warning, when every change is refused), writes everything the store holds —
+   * every change it acknowledged, and those refused since, which it still holds in memory — to a
+   * fresh, checksummed snapshot and a new journal in its folder (recreated if missing), takes the
+   * lock again and accepts changes again. Refuses, leaving everything as it is, when the folder
+   * already holds store files (another store's history must not be overwritten: move them away
+   * first) or another process holds its lock.
+   */
+  rewriteHome(): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('The session store is closed.'));
+    const failure = this.journal.failed;
+    if (!(failure instanceof JournalLostError)) {
+      return Promise.reject(
+        new Error(
+          failure
+            ? `The session store cannot be rewritten: its journal failed for another reason (${failure.message}).`
+            : `The session store's journal in ${this.directory} is working: there is nothing to rewrite.`,
+        ),
+      );
+    }
+    this.rewriting ??= this.snapshotChain.then(() => this.rewrite()).finally(() => (this.rewriting = undefined));
+    return this.rewriting;
+  }
+
+  private async rewrite(): Promise<void> {
+    const directory = this.directory;
+    fs.mkdirSync(directory, { recursive: true });
+    const present = fs.readdirSync(directory).filter((name) => name === SNAPSHOT_FILE || name === PREVIOUS_SNAPSHOT_FILE || /^journal-\d{16}\.log$/.test(name));
+    if (present.length > 0) {
+      throw new Error(`The folder ${directory} already holds session store files (${present.join(', ')}); rewriting there would mix two histories. Move those files elsewhere, then rewrite the store again.`);
+    }
+    this.lock.release(); // its file went with the folder; released first, so it cannot remove the new one
+    this.lock = LockFile.acquire(path.join(directory, LOCK_FILE));
+    await this.journal.close(); // the lost segment's descriptor
+    await this.writeSnapshotFiles(path.join(directory, SNAPSHOT_FILE));
+    this.journal = this.openJournal();
+    this.lastSnapshotRecord = this.nextRecord - 1;
+    this.journalBytesSinceSnapshot = 0;
+    this.reportedConditions.clear();
+  }
+
+  private openJournal(): JournalWriter<ChangeSet> {
+    return JournalWriter.open<ChangeSet>(this.directory, this.nextRecord, (batch) => this.onDurable(batch), {
+      files: this.options.journalFiles,
+      fileCheckMs: this.options.fileCheckMs,
+      onFailed: (error) => {
+        clearTimeout(this.idleTimer);
+        if (error instanceof JournalLostError) this.warn({ kind: 'journal-lost', message: error.message }, 'journal');
+        else this.warn({ kind: 'journal-failed', message: `${error.message} Every change acknowledged before this is kept; reopen the store (reload the window) to go on.` }, 'journal');
+      },
+    });
+  }
+
+  private async start(loadSnapshot: boolean, migrations: readonly Migration[], wantsSnapshot: boolean): Promise<void> {
+    this.journal = this.openJournal();
     if (this.options.snapshotInWorker !== false) {
       this.writer = new SnapshotWriter({
         workerPath: this.options.workerPath ?? defaultWorkerPath(),
-        onBroken: (reason) => this.warn({ kind: 'snapshot-failed', message: `Session store snapshots now run on the main thread: ${reason}` }),
+        onBroken: (reason) => this.warn({ kind: 'snapshot-failed', message: `Session store snapshots now run on the main thread: ${reason}` }, 'worker'),
       });
     }
     const pending = migrations.slice(schemaVersion(this.database));
@@ -383,10 +459,9 @@ export class SessionStore {
         throw new MigrationFailedError(this.directory, migration.file, before, (error as Error).message);
       }
     }
-    // A replayed journal or an upgraded snapshot is worth a fresh snapshot; a brand-new store is not.
-    if (replayedAnything || (pending.length > 0 && loadSnapshot)) {
-      this.snapshot().catch((error: Error) => this.warn({ kind: 'snapshot-failed', message: `Could not write the session store snapshot: ${error.message}` }));
-    }
+    // A replayed journal, a snapshot that was not the latest or had no checksum (an older version's),
+    // or an upgraded snapshot is worth a fresh snapshot; a brand-new store is not.
+    if (wantsSnapshot || (pending.length > 0 && loadSnapshot)) this.snapshotInBackground();
   }
 
   private onDurable(batch: DurableBatch<ChangeSet>): void {
@@ -415,26 +490,49 @@ export class SessionStore {
 
   private snapshotInBackground(): void {
     clearTimeout(this.idleTimer);
-    if (this.closing) return;
-    this.snapshot().catch((error: Error) => this.warn({ kind: 'snapshot-failed', message: `Could not write the session store snapshot (the journal keeps every change): ${error.message}` }));
+    if (this.closing || this.journal.failed) return;
+    this.snapshot().catch((error: Error) => {
+      // The folder may be gone (the snapshot failing first): then that is the one thing to say.
+      const lost = this.journal.failed ? undefined : this.journal.checkSegment();
+      if (lost) this.journal.fail(lost);
+      // A journal that failed has said so itself (once); only a snapshot that failed on its own is news.
+      if (!this.journal.failed) this.warn({ kind: 'snapshot-failed', message: `Could not write the session store snapshot (the journal keeps every change): ${error.message}` }, 'snapshot');
+    });
   }
 
   /**
    * Rotates the journal, writes a snapshot of the database (at least up to the rotation point), then
-   * drops the covered segments. The snapshot is an image of the database file taken now, written by
-   * the worker while writes go on; the file it becomes is then the database's base (see chunkedFile.ts).
+   * drops the segments only the previous snapshot needed. The snapshot is an image of the database
+   * file taken now, written by the worker while writes go on, checksummed and read back before it
+   * is installed (the snapshot it replaces becomes the previous one); the file it becomes is then
+   * the database's base (see chunkedFile.ts). The previous snapshot and the journal since it stay,
+   * so a latest snapshot found damaged at open is replaced by them with nothing lost.
    */
   private async writeSnapshot(): Promise<void> {
     const upTo = await this.journal.rotate();
     this.journalBytesSinceSnapshot = 0;
-    if (upTo <= this.lastSnapshotRecord) return;
-    const snapshotPath = path.join(this.directory, SNAPSHOT_FILE);
+    if (upTo <= this.lastSnapshotRecord && !this.snapshotWanted) return;
     // The database may be ahead of `upTo` (writes since the rotation): the snapshot records what it holds.
+    await this.writeSnapshotFiles(path.join(this.directory, SNAPSHOT_FILE));
+    // The snapshot that just became the previous one covered this much: older segments are no longer needed.
+    const coveredByPrevious = this.lastSnapshotRecord;
+    this.lastSnapshotRecord = Math.max(upTo, this.lastSnapshotRecord);
+    this.snapshotWanted = false;
+    this.journal.requireFileCheck();
+    this.reportedConditions.delete('snapshot');
+    // Unlinking a large segment can take tens of milliseconds: keep it off the calling thread.
+    const segments = listSegments(this.directory);
+    const covered = segments.filter((_, index) => index + 1 < segments.length && segments[index + 1].firstRecord <= coveredByPrevious + 1);
+    await Promise.all(covered.map((segment) => fs.promises.rm(segment.path, { force: true })));
+  }
+
+  /** Writes the database as the snapshot `snapshotPath` (checksummed, verified, installed; see writeSnapshotFile). */
+  private async writeSnapshotFiles(snapshotPath: string): Promise<void> {
     const image = this.database.freezeFile();
     if (image) {
       try {
         if (this.writer && !this.writer.broken) await this.writer.write(image, snapshotPath);
-        else writeImageAtomically(snapshotPath, image); // no worker: here, stalling ~1 ms per MB
+        else writeSnapshotImage(snapshotPath, image); // no worker: here, stalling ~1 ms per MB
       } catch (error) {
         this.database.thawFile();
         throw error;
@@ -442,16 +540,23 @@ export class SessionStore {
       this.database.thawFile(snapshotPath);
     } else {
       // The file is not held in chunks (sql.js's own buffer): export it here.
-      writeFileAtomically(snapshotPath, this.database.export());
+      const bytes = this.database.export();
+      writeSnapshotFile(snapshotPath, (fd, summer) => {
+        summer.update(bytes);
+        writeFully(fd, bytes, 0);
+      });
     }
-    this.lastSnapshotRecord = upTo;
-    // Unlinking a large segment can take tens of milliseconds: keep it off the calling thread.
-    const segments = listSegments(this.directory);
-    const covered = segments.filter((_, index) => index + 1 < segments.length && segments[index + 1].firstRecord <= upTo + 1);
-    await Promise.all(covered.map((segment) => fs.promises.rm(segment.path, { force: true })));
   }
 
-  private warn(warning: StoreWarning): void {
+  /**
+   * Reports `warning`. With `condition`, only once while the condition lasts (a failing snapshot or
+   * a lost journal is one warning, not one per write); the store clears a condition when it ends.
+   */
+  private warn(warning: StoreWarning, condition?: string): void {
+    if (condition !== undefined) {
+      if (this.reportedConditions.has(condition)) return;
+      this.reportedConditions.add(condition);
+    }
     this._warnings.push(warning);
     this._onDidWarn.fire(warning);
   }
@@ -469,18 +574,25 @@ export class SessionStore {
     this.database.close();
   }
 
+  /** Writes a final snapshot when the journal works, then releases everything — each step even if one before it failed — so close() always settles. */
   private async shutDown(): Promise<void> {
     clearTimeout(this.idleTimer);
     try {
-      await this.journal.whenDurable();
-      await this.snapshot();
+      await this.rewriting?.catch(() => undefined);
+      if (!this.journal.failed) {
+        await this.journal.whenDurable();
+        await this.snapshot();
+      }
     } catch (error) {
-      this.warn({ kind: 'snapshot-failed', message: `No final snapshot was written (the journal keeps every change): ${(error as Error).message}` });
+      if (!this.journal.failed) this.warn({ kind: 'snapshot-failed', message: `No final snapshot was written (the journal keeps every change): ${(error as Error).message}` });
     } finally {
       await this.journal.close().catch(() => undefined);
       await this.writer?.terminate().catch(() => undefined);
-      this.database.close();
-      this.lock.release();
+      try {
+        this.database.close();
+      } finally {
+        this.lock.release();
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { writeFileAtomicallyWith, writeFully } from './storeFiles';
+import { writeFileAtomicallyWith, writeFully, writeSnapshotFile, type RangeChecksummer, type SnapshotChecksum } from './storeFiles';
 
 /**
  * Where the bytes a database file started from can be read, by this thread or the snapshot worker
@@ -118,8 +118,13 @@ export function writeImageAtomically(file: string, image: FileImage): void {
   writeFileAtomicallyWith(file, (fd) => writeImage(fd, image));
 }
 
-/** Writes `image` into `fd` from position 0: its chunks, the base elsewhere, zeros past the base. */
-function writeImage(fd: number, image: FileImage): void {
+/** Writes `image` as the store's snapshot `snapshotPath`, checksummed, verified and installed (see writeSnapshotFile). */
+export function writeSnapshotImage(snapshotPath: string, image: FileImage): SnapshotChecksum {
+  return writeSnapshotFile(snapshotPath, (fd, summer) => writeImage(fd, image, summer));
+}
+
+/** Writes `image` into `fd` from position 0: its chunks, the base elsewhere, zeros past the base. `summer` sees every byte, in order. */
+function writeImage(fd: number, image: FileImage, summer?: RangeChecksummer): void {
   const chunks = new Map(image.chunks);
   const buffer = Buffer.allocUnsafe(1024 * 1024);
   let at = 0;
@@ -128,6 +133,7 @@ function writeImage(fd: number, image: FileImage): void {
     const chunk = chunks.get(index);
     if (chunk) {
       const n = Math.min(CHUNK_BYTES, image.size - at);
+      summer?.update(chunk.subarray(0, n));
       writeFully(fd, chunk.subarray(0, n), at);
       at += n;
       continue;
@@ -139,6 +145,7 @@ function writeImage(fd: number, image: FileImage): void {
     const fromBase = Math.max(0, Math.min(end, image.base.size) - at);
     if (fromBase > 0) readRange(image.base, buffer, 0, fromBase, at);
     buffer.fill(0, fromBase, n);
+    summer?.update(buffer.subarray(0, n));
     writeFully(fd, buffer.subarray(0, n), at);
     at = end;
   }

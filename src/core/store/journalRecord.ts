@@ -32,8 +32,12 @@ function crc32Portable(data: Uint8Array, initial = 0): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-/** Native `zlib.crc32` when the runtime has it (Node ≥ 20.15), else a table implementation. */
-const crc32: (data: Uint8Array, initial?: number) => number =
+/**
+ * CRC-32 of `data`, continuing from `initial` (the CRC of the bytes before it; 0 to start). Native
+ * `zlib.crc32` when the runtime has it (Node ≥ 20.15), else a table implementation. The journal's
+ * records and the snapshots' checksum files both use it.
+ */
+export const crc32: (data: Uint8Array, initial?: number) => number =
   typeof (zlib as { crc32?: unknown }).crc32 === 'function'
     ? (data, initial) => (zlib as unknown as { crc32(d: Uint8Array, v?: number): number }).crc32(data, initial ?? 0)
     : crc32Portable;

@@ -4,14 +4,65 @@ import { encodeRecord } from './journalRecord';
 import { segmentPath } from './storeFiles';
 
 const PREALLOCATE_BYTES = 4 * 1024 * 1024;
-
-/** The fs callback API as promises, on raw descriptors. */
-const fdOps = {
-  open: (file: string, flags: string) => new Promise<number>((resolve, reject) => fs.open(file, flags, (error, fd) => (error ? reject(error) : resolve(fd)))),
-  datasync: (fd: number) => new Promise<void>((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve()))),
-  close: (fd: number) => new Promise<void>((resolve, reject) => fs.close(fd, (error) => (error ? reject(error) : resolve()))),
-};
+/** How often the journal checks, when idle, that its segment is still the file at its path. */
+const DEFAULT_FILE_CHECK_MS = 1000;
+/** Under load, a batch is acknowledged only after such a check if the last one is older than this. */
+const ACK_CHECK_GAP_MS = 100;
 const ZEROS = Buffer.alloc(1024 * 1024);
+
+/**
+ * The file operations the journal uses: Node's `fs` by default. A seam for fault-injection tests
+ * (a full disk, a failing fdatasync), so no global needs patching.
+ */
+export interface JournalFiles {
+  openSync(file: string, flags: string): number;
+  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
+  fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
+  ftruncateSync(fd: number, length: number): void;
+  closeSync(fd: number): void;
+  fstatSync(fd: number): { readonly dev: number; readonly ino: number; readonly nlink: number };
+  statSync(file: string): { readonly dev: number; readonly ino: number };
+  rmSync(file: string): void;
+}
+
+export const nodeJournalFiles: JournalFiles = {
+  openSync: (file, flags) => fs.openSync(file, flags),
+  writeSync: (fd, buffer, offset, length, position) => fs.writeSync(fd, buffer, offset, length, position),
+  fdatasync: (fd, callback) => fs.fdatasync(fd, callback),
+  ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
+  closeSync: (fd) => fs.closeSync(fd),
+  fstatSync: (fd) => fs.fstatSync(fd),
+  statSync: (file) => fs.statSync(file),
+  rmSync: (file) => fs.rmSync(file, { force: true }),
+};
+
+/**
+ * The journal's segment is no longer the file at its path: deleted (its folder removed), or
+ * replaced. Writes to it would be acknowledged and lost, so the journal stops accepting them.
+ */
+export class JournalLostError extends Error {
+  constructor(
+    readonly segmentPath: string,
+    readonly directory: string,
+    what: string,
+  ) {
+    super(
+      `The session store's journal ${segmentPath} ${what} while the store was open (was the folder ${directory} deleted or moved?). ` +
+        'Changes are no longer saved, so no further changes are accepted. Rewrite the store (SessionStore.rewriteHome, the "Rewrite Store" action) ' +
+        'to write everything it holds to a fresh snapshot and journal in that folder (recreated if missing), or close and reopen it.',
+    );
+    this.name = 'JournalLostError';
+  }
+}
+
+export interface JournalWriterOptions {
+  /** File operations (default: Node's fs): a seam for fault injection. */
+  readonly files?: JournalFiles;
+  /** How often the segment's identity is checked when idle (ms; default 1 s; 0: only around acknowledgements). */
+  readonly fileCheckMs?: number;
+  /** Called once, when the writer stops for good (a write failed, or the segment was lost). */
+  readonly onFailed?: (error: Error) => void;
+}
 
 interface PendingRecord<Extra> {
   readonly record: JournalRecord;
@@ -50,6 +101,16 @@ export class JournalWriter<Extra> {
   private allocatedEnd = 0;
   /** Whether `open` created the first segment (it did not exist before). */
   private createdFirstSegment = false;
+  /** Set when writing zeros ahead failed (a nearly full disk): this segment is written without preallocation. */
+  private preallocationFailed = false;
+  /** The segment's identity when opened: the path must still lead to it (see {@link checkSegment}). */
+  private identity: { dev: number; ino: number };
+  /** The next acknowledgement must be preceded by a check of the segment (after a rotation or a snapshot). */
+  private checkBeforeAck = true;
+  private nextCheckAt = 0;
+  private readonly checkTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly files: JournalFiles;
 
   private constructor(
     private readonly directory: string,
@@ -57,8 +118,16 @@ export class JournalWriter<Extra> {
     private fd: number,
     private currentFirstRecord: number,
     private readonly onDurable: (batch: DurableBatch<Extra>) => void,
+    private readonly options: JournalWriterOptions,
   ) {
+    this.files = options.files ?? nodeJournalFiles;
     this.lastWrittenRecord = currentFirstRecord - 1;
+    this.identity = this.files.fstatSync(fd);
+    const checkMs = options.fileCheckMs ?? DEFAULT_FILE_CHECK_MS;
+    if (checkMs > 0) {
+      this.checkTimer = setInterval(() => this.checkOnTimer(), checkMs);
+      this.checkTimer.unref();
+    }
   }
 
   /**
@@ -67,19 +136,21 @@ export class JournalWriter<Extra> {
    * finish only when the event loop next gets the CPU, which in a fresh process comes after V8 has
    * compiled sql.js's hot functions (a few hundred milliseconds on a small machine).
    */
-  static open<Extra>(directory: string, nextRecord: number, onDurable: (batch: DurableBatch<Extra>) => void): JournalWriter<Extra> {
+  static open<Extra>(directory: string, nextRecord: number, onDurable: (batch: DurableBatch<Extra>) => void, options: JournalWriterOptions = {}): JournalWriter<Extra> {
+    const files = options.files ?? nodeJournalFiles;
     const existed = fs.existsSync(segmentPath(directory, nextRecord));
-    const writer = new JournalWriter<Extra>(directory, JournalWriter.createSegment(directory, nextRecord), nextRecord, onDurable);
+    // A segment named after its first record. If one exists it holds no replayable record (recovery
+    // replayed or kept aside everything before `nextRecord`), so it is started afresh.
+    const fd = files.openSync(segmentPath(directory, nextRecord), 'w');
+    let writer: JournalWriter<Extra>;
+    try {
+      writer = new JournalWriter<Extra>(directory, fd, nextRecord, onDurable, options);
+    } catch (error) {
+      files.closeSync(fd);
+      throw error;
+    }
     writer.createdFirstSegment = !existed;
     return writer;
-  }
-
-  /**
-   * A segment named after its first record. If one exists it holds no replayable record (recovery
-   * replayed or kept aside everything before `firstRecord`), so it is started afresh.
-   */
-  private static createSegment(directory: string, firstRecord: number): number {
-    return fs.openSync(segmentPath(directory, firstRecord), 'w');
   }
 
   /** Set once a write failed: the in-memory database is then ahead of the journal and the store must stop writing. */
@@ -90,6 +161,11 @@ export class JournalWriter<Extra> {
   /** First record number of the segment being written. */
   get currentSegmentFirstRecord(): number {
     return this.currentFirstRecord;
+  }
+
+  /** The next acknowledgement waits for a check that the segment is still the file at its path (the store asks after a snapshot). */
+  requireFileCheck(): void {
+    this.checkBeforeAck = true;
   }
 
   /** Queues a record; resolves once it (and everything before it) is durable. */
@@ -116,9 +192,14 @@ export class JournalWriter<Extra> {
 
   /** Stops the writer: every waiting and later write is rejected with `error` (the store's memory no longer matches the journal). */
   fail(error: Error): void {
+    const first = !this.failure;
     this.failure ??= error;
-    this.settle([...this.waiters.splice(0)], this.failure);
+    this.settle(this.waiters.splice(0), this.failure);
     this.pending = [];
+    if (first && !this.closed) {
+      clearInterval(this.checkTimer);
+      this.options.onFailed?.(this.failure);
+    }
   }
 
   /** Resolves when everything queued so far is durable (or rejects with the write failure). */
@@ -138,27 +219,79 @@ export class JournalWriter<Extra> {
     return this.enqueue(async () => {
       await this.flushPending();
       if (this.lastWrittenRecord + 1 === this.currentFirstRecord) return this.lastWrittenRecord; // nothing in this segment yet
-      const next = await fdOps.open(segmentPath(this.directory, this.lastWrittenRecord + 1), 'w');
+      const next = this.files.openSync(segmentPath(this.directory, this.lastWrittenRecord + 1), 'w');
       const previous = this.fd;
+      try {
+        this.identity = this.files.fstatSync(next);
+      } catch (error) {
+        this.files.closeSync(next);
+        throw error;
+      }
       this.fd = next;
       this.position = 0;
       this.allocatedEnd = 0;
+      this.preallocationFailed = false;
       this.currentFirstRecord = this.lastWrittenRecord + 1;
-      await fdOps.close(previous);
+      this.checkBeforeAck = true;
+      this.files.closeSync(previous);
       return this.lastWrittenRecord;
     });
   }
 
   /**
-   * Closes the segment after everything queued is durable. `removeIfUnused` deletes the segment
-   * `open` created when nothing was ever written (a failed start then leaves the files as they were).
+   * Closes the segment after everything queued is durable (or failed): always releases its
+   * descriptor and settles, also after a write failure. `removeIfUnused` deletes the segment `open`
+   * created when no record was ever made durable in it (a failed start — a refused upgrade, a full
+   * disk — then leaves the files as they were, without a zero-filled segment).
    */
   async close(options: { removeIfUnused?: boolean } = {}): Promise<void> {
+    if (this.closed) return;
     await this.whenDurable().catch(() => undefined);
-    await this.enqueue(() => fdOps.close(this.fd));
-    if (options.removeIfUnused && this.createdFirstSegment && this.lastWrittenRecord + 1 === this.currentFirstRecord) {
-      await fs.promises.rm(segmentPath(this.directory, this.currentFirstRecord), { force: true });
+    await this.chain; // never rejects: every operation in flight has settled
+    this.closed = true;
+    clearInterval(this.checkTimer);
+    this.fail(new Error('The session store journal is closed.'));
+    try {
+      this.files.closeSync(this.fd);
+    } finally {
+      if (options.removeIfUnused && this.createdFirstSegment && this.lastWrittenRecord + 1 === this.currentFirstRecord) {
+        this.files.rmSync(segmentPath(this.directory, this.currentFirstRecord));
+      }
     }
+  }
+
+  /**
+   * Whether the segment is still the file at its path: undefined if so, else the error that stops
+   * the writer (deleted: no links left or nothing at the path; replaced: another file there).
+   * Two syscalls (fstat, stat); run on a timer and before some acknowledgements, never per record.
+   */
+  checkSegment(): JournalLostError | undefined {
+    const file = segmentPath(this.directory, this.currentFirstRecord);
+    let open: { dev: number; ino: number; nlink: number };
+    try {
+      open = this.files.fstatSync(this.fd);
+    } catch {
+      return undefined; // closed meanwhile
+    }
+    let atPath: { dev: number; ino: number };
+    try {
+      atPath = this.files.statSync(file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' || code === 'ENOTDIR' ? new JournalLostError(file, this.directory, 'was deleted') : undefined;
+    }
+    if (atPath.dev !== open.dev || atPath.ino !== open.ino || open.dev !== this.identity.dev || open.ino !== this.identity.ino) {
+      return new JournalLostError(file, this.directory, 'was replaced by another file');
+    }
+    if (open.nlink === 0) return new JournalLostError(file, this.directory, 'was deleted');
+    return undefined;
+  }
+
+  private checkOnTimer(): void {
+    if (this.failure || this.closed) return;
+    const lost = this.checkSegment();
+    this.nextCheckAt = performance.now() + ACK_CHECK_GAP_MS;
+    if (lost) this.fail(lost);
   }
 
   private scheduleFlush(): void {
@@ -180,7 +313,10 @@ export class JournalWriter<Extra> {
   private enqueue<T>(operation: () => Promise<T>): Promise<T> {
     return this.track(
       this.chain.then(() => {
-        this.throwIfFailed();
+        if (this.failure) {
+          this.fail(this.failure); // whoever still waits learns it now
+          throw this.failure;
+        }
         return operation();
       }),
     );
@@ -218,13 +354,28 @@ export class JournalWriter<Extra> {
       // a thread-pool round trip; the fdatasync — the slow, durable part — runs off the thread.
       this.preallocate(bytes.length);
       let written = 0;
-      while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written, bytes.length - written, this.position + written);
+      while (written < bytes.length) written += this.files.writeSync(this.fd, bytes, written, bytes.length - written, this.position + written);
       this.position += bytes.length;
-      await fdOps.datasync(this.fd);
+      await new Promise<void>((resolve, reject) => this.files.fdatasync(this.fd, (error) => (error ? reject(error) : resolve())));
     } catch (error) {
-      this.failure = new Error(`The session store could not write its journal; no further writes are accepted until it is reopened: ${(error as Error).message}`);
-      this.settle([...waiters, ...this.waiters.splice(0)], this.failure);
+      this.settle(waiters, undefined, new Error(`The session store could not write its journal; no further writes are accepted until it is reopened: ${(error as Error).message}`));
       throw this.failure;
+    }
+    if (this.failure) {
+      // Stopped while the flush ran (the segment was found lost): these records are not acknowledged either.
+      this.settle(waiters, this.failure);
+      throw this.failure;
+    }
+    // Before acknowledging: after a rotation or snapshot, and at most every ACK_CHECK_GAP_MS under
+    // load (one clock read per batch otherwise), make sure the segment is still the file at its path.
+    if (this.checkBeforeAck || performance.now() >= this.nextCheckAt) {
+      this.checkBeforeAck = false;
+      this.nextCheckAt = performance.now() + ACK_CHECK_GAP_MS;
+      const lost = this.checkSegment();
+      if (lost) {
+        this.settle(waiters, undefined, lost);
+        throw lost;
+      }
     }
     this.lastWrittenRecord = batch[batch.length - 1].record.recordNumber;
     this.lastBatchRecords = batch.length;
@@ -235,17 +386,34 @@ export class JournalWriter<Extra> {
   /**
    * Keeps zero-filled space ahead of the write position. Overwriting allocated blocks lets
    * fdatasync skip the file-size metadata commit that every append to a growing file costs.
+   * Best effort: on a nearly full disk the zeros written are cut off again and the segment grows
+   * by its records alone (so a failing write never leaves megabytes of zeros behind).
    */
   private preallocate(needed: number): void {
-    if (this.position + needed <= this.allocatedEnd) return;
+    if (this.preallocationFailed || this.position + needed <= this.allocatedEnd) return;
     const target = this.position + needed + PREALLOCATE_BYTES;
-    while (this.allocatedEnd < target) {
-      const length = Math.min(ZEROS.length, target - this.allocatedEnd);
-      this.allocatedEnd += fs.writeSync(this.fd, ZEROS, 0, length, this.allocatedEnd);
+    try {
+      while (this.allocatedEnd < target) {
+        const length = Math.min(ZEROS.length, target - this.allocatedEnd);
+        this.allocatedEnd += this.files.writeSync(this.fd, ZEROS, 0, length, this.allocatedEnd);
+      }
+    } catch {
+      this.preallocationFailed = true;
+      this.allocatedEnd = this.position;
+      try {
+        this.files.ftruncateSync(this.fd, this.position);
+      } catch {
+        // The record's own write reports the disk's state.
+      }
     }
   }
 
-  private settle(waiters: { resolve(): void; reject(error: Error): void }[], error: Error | undefined): void {
+  /** Resolves or rejects `waiters`; with `failure`, first stops the writer with it (rejecting everyone else waiting too). */
+  private settle(waiters: { resolve(): void; reject(error: Error): void }[], error: Error | undefined, failure?: Error): void {
+    if (failure) {
+      this.fail(failure);
+      error = this.failure;
+    }
     for (const waiter of waiters) (error ? waiter.reject(error) : waiter.resolve());
   }
 

@@ -222,8 +222,7 @@ export class LedgerDatabase {
       return { value, statements };
     } catch (error) {
       this.recorded = undefined;
-      this.rollback();
-      throw error;
+      throw this.rollbackAfter(error);
     }
   }
 
@@ -249,8 +248,7 @@ export class LedgerDatabase {
       this.setLastAppliedRecord(records[records.length - 1].recordNumber);
       this.control('COMMIT');
     } catch (error) {
-      this.rollback();
-      throw error;
+      throw this.rollbackAfter(error);
     }
   }
 
@@ -304,8 +302,29 @@ export class LedgerDatabase {
     }
   }
 
-  private rollback(): void {
-    this.db.exec('ROLLBACK');
+  /**
+   * Rolls back after `error` and returns the error to throw: always `error` itself, never the
+   * rollback's. SQLite rolls a transaction back by itself on some errors (a damaged database file,
+   * a full disk); ROLLBACK then fails with "no transaction is active", which says nothing. Should the
+   * rollback fail for another reason, `error` says so too.
+   */
+  private rollbackAfter(error: unknown): unknown {
+    try {
+      this.db.exec('ROLLBACK');
+    } catch (rollbackError) {
+      const message = (rollbackError as Error).message ?? String(rollbackError);
+      if (!/no transaction is active/i.test(message) && error instanceof Error) error.message += ` (and the rollback failed too: ${message})`;
+    }
+    return error;
+  }
+
+  /**
+   * `PRAGMA quick_check`: undefined when SQLite finds the file consistent, else what it reports
+   * (the first few problems). Reads every page: for a snapshot without a checksum, or a small one.
+   */
+  quickCheck(): string | undefined {
+    const problems = this.db.exec('PRAGMA quick_check(5)')[0]?.values.map((row) => String(row[0])) ?? ['no answer'];
+    return problems.length === 1 && problems[0] === 'ok' ? undefined : problems.join('; ');
   }
 
   private runStatement(statement: RecordedStatement): void {

@@ -5,20 +5,47 @@ import type { JournalRecord } from './journalRecord';
 import { decodeSegment } from './journalRecord';
 import { LedgerDatabase, type FileMode } from './ledgerDatabase';
 import type { StoreWarning } from './SessionStore';
-import { SNAPSHOT_FILE, describeSnapshotDamage, keptAsidePath, listSegments, type JournalSegment } from './storeFiles';
+import {
+  PREVIOUS_SNAPSHOT_FILE,
+  SNAPSHOT_FILE,
+  checksumFile,
+  checksumPath,
+  describeChecksumMismatch,
+  describeSnapshotDamage,
+  keptAsidePath,
+  listSegments,
+  readChecksum,
+  type JournalSegment,
+} from './storeFiles';
+
+/**
+ * A checksummed snapshot up to this size is also checked with `PRAGMA quick_check` at open (a few
+ * milliseconds); larger ones rely on their checksum (quick_check reads every page: seconds for 100 MB).
+ * A snapshot without a checksum (written by an older version) is always quick-checked.
+ */
+const QUICK_CHECK_MAX_BYTES = 8 * 1024 * 1024;
+
+/** What SQLite says when the database file itself is damaged (as opposed to a statement that cannot apply). */
+const DAMAGED_DATABASE = /malformed|not a database|corrupt/i;
 
 /** A file change recovery wants to make, deferred until the store is known to be openable (so a refused store stays untouched). */
 type Repair =
-  /** `replayed`: journal records rebuilt in its place; `journalDamage`: why the journal could not be replayed to its end (it was kept aside from there). */
-  | { readonly kind: 'keep-aside-snapshot'; readonly reason: string; readonly replayed: number; readonly journalDamage?: string }
+  /**
+   * A damaged snapshot file, kept aside. `rebuiltFrom`: what the store was rebuilt from instead (the
+   * previous snapshot's file name, or undefined: the journal alone); `replayed`: journal records
+   * applied on top; `journalDamage`: why the journal could not be replayed to its end.
+   */
+  | { readonly kind: 'keep-aside-snapshot'; readonly file: string; readonly reason: string; readonly rebuiltFrom?: string; readonly replayed: number; readonly journalDamage?: string }
   | { readonly kind: 'cut-journal-tail'; readonly segment: JournalSegment; readonly validBytes: number; readonly reason: string }
   | { readonly kind: 'keep-aside-segment'; readonly segment: JournalSegment; readonly reason: string };
 
 /** The in-memory state rebuilt from disk: snapshot + replayed journal, and what must be repaired on disk. */
 export interface RecoveredState {
   readonly database: LedgerDatabase;
-  /** Whether the database was loaded from the snapshot file (false: it started empty). */
+  /** Whether the database was loaded from a snapshot file (false: it started empty). */
   readonly loadedSnapshot: boolean;
+  /** Whether a new snapshot should be written soon: the one loaded was not the latest, or had no checksum. */
+  readonly wantsSnapshot: boolean;
   /** The record number the snapshot covers (0 when there is none). */
   readonly snapshotRecord: number;
   /** Journal records applied on top of the snapshot, in order. */
@@ -39,42 +66,69 @@ function readHeader(file: string): { header: Uint8Array; size: number } {
   }
 }
 
-/** Opens the snapshot (see LedgerDatabase.open for how its file is held). A damaged snapshot yields an empty database and the damage. */
-function loadSnapshot(SQL: SqlJsStatic, snapshotPath: string, mode: FileMode | undefined): { database: LedgerDatabase; loaded: boolean; damage?: string } {
-  if (!fs.existsSync(snapshotPath)) return { database: LedgerDatabase.open(SQL, undefined, { mode }), loaded: false };
-  const { header, size } = readHeader(snapshotPath);
-  const damage = describeSnapshotDamage(header, size);
-  if (!damage) {
-    let database: LedgerDatabase | undefined;
-    try {
-      database = LedgerDatabase.open(SQL, { file: snapshotPath }, { mode });
-      database.all('SELECT name FROM sqlite_master');
-      database.lastAppliedRecord();
-      return { database, loaded: true };
-    } catch (error) {
-      database?.close();
-      return { database: LedgerDatabase.open(SQL, undefined, { mode }), loaded: false, damage: `SQLite cannot read it (${(error as Error).message})` };
-    }
-  }
-  return { database: LedgerDatabase.open(SQL, undefined, { mode }), loaded: false, damage };
-}
+type LoadedSnapshot = { readonly database: LedgerDatabase; readonly checksummed: boolean } | { readonly damage: string };
 
 /**
- * Rebuilds the store in memory: loads the snapshot (a damaged one is replaced by an empty
- * database) and replays every journal record newer than it, in order, stopping at the first torn,
- * garbled, out-of-sequence or unappliable record. Touches no file: the repairs are returned.
+ * Opens a snapshot file (see LedgerDatabase.open for how its file is held) once it proved itself:
+ * its checksum file matches every byte (or, written by an older version without one, `PRAGMA
+ * quick_check` passes), its header is sane and SQLite reads its schema. Otherwise says why not.
  */
-export function recoverState(SQL: SqlJsStatic, directory: string, fileMode?: FileMode): RecoveredState {
-  const snapshotPath = path.join(directory, SNAPSHOT_FILE);
-  const snapshot = loadSnapshot(SQL, snapshotPath, fileMode);
-  const repairs: Repair[] = [];
-  const database = snapshot.database;
-  const snapshotRecord = database.lastAppliedRecord();
-  const replayed: JournalRecord[] = [];
-  let lastRecord = snapshotRecord;
-  let stopped: string | undefined;
+function loadSnapshot(SQL: SqlJsStatic, snapshotPath: string, mode: FileMode | undefined): LoadedSnapshot {
+  let checksummed = false;
+  let size: number;
+  try {
+    const expected = readChecksum(snapshotPath);
+    if (expected) {
+      const mismatch = describeChecksumMismatch(expected, checksumFile(snapshotPath));
+      if (mismatch) return { damage: mismatch };
+      checksummed = true;
+    }
+    const { header, size: fileSize } = readHeader(snapshotPath);
+    size = fileSize;
+    const damage = describeSnapshotDamage(header, size);
+    if (damage) return { damage };
+  } catch (error) {
+    return { damage: (error as Error).message };
+  }
+  let database: LedgerDatabase | undefined;
+  try {
+    database = LedgerDatabase.open(SQL, { file: snapshotPath }, { mode });
+    database.all('SELECT name FROM sqlite_master');
+    database.lastAppliedRecord();
+    if (!checksummed || size <= QUICK_CHECK_MAX_BYTES) {
+      const problems = database.quickCheck();
+      if (problems) {
+        database.close();
+        return { damage: `SQLite's quick_check finds it inconsistent (${problems})` };
+      }
+    }
+    return { database, checksummed };
+  } catch (error) {
+    database?.close();
+    return { damage: `SQLite cannot read it (${(error as Error).message})` };
+  }
+}
 
-  for (const segment of listSegments(directory)) {
+interface Replay {
+  readonly replayed: JournalRecord[];
+  readonly lastRecord: number;
+  readonly repairs: Repair[];
+  /** Why the journal could not be replayed to its end, if it could not. */
+  readonly stopped?: string;
+  /** Set when a record failed because the database it was applied to is damaged: the snapshot is to blame, not the journal. */
+  readonly damagedBase?: string;
+}
+
+/** Replays every journal record newer than the database, in order, stopping at the first torn, garbled, out-of-sequence or unappliable record. */
+function replayJournal(database: LedgerDatabase, directory: string): Replay {
+  const repairs: Repair[] = [];
+  const replayed: JournalRecord[] = [];
+  let lastRecord = database.lastAppliedRecord();
+  let stopped: string | undefined;
+  const segments = listSegments(directory);
+  for (const [index, segment] of segments.entries()) {
+    // Wholly covered by the database (kept for the previous snapshot): not read at all.
+    if (!stopped && index + 1 < segments.length && segments[index + 1].firstRecord <= lastRecord + 1) continue;
     if (stopped) {
       repairs.push({ kind: 'keep-aside-segment', segment, reason: `it follows journal damage (${stopped}) and cannot be replayed in order` });
       continue;
@@ -93,7 +147,9 @@ export function recoverState(SQL: SqlJsStatic, directory: string, fileMode?: Fil
       try {
         database.applyRecord(record.recordNumber, record.statements);
       } catch (error) {
-        problem = `record ${record.recordNumber} cannot be applied (${(error as Error).message})`;
+        const message = (error as Error).message;
+        if (DAMAGED_DATABASE.test(message)) return { replayed, lastRecord, repairs, damagedBase: `replaying journal record ${record.recordNumber} on it failed: ${message}` };
+        problem = `record ${record.recordNumber} cannot be applied (${message})`;
         validBytes = recordStart;
         break;
       }
@@ -102,21 +158,78 @@ export function recoverState(SQL: SqlJsStatic, directory: string, fileMode?: Fil
     }
     if (problem) {
       stopped = problem;
-      repairs.push(
-        validBytes === 0
-          ? { kind: 'keep-aside-segment', segment, reason: problem }
-          : { kind: 'cut-journal-tail', segment, validBytes, reason: problem },
-      );
+      repairs.push(validBytes === 0 ? { kind: 'keep-aside-segment', segment, reason: problem } : { kind: 'cut-journal-tail', segment, validBytes, reason: problem });
     }
   }
-  if (snapshot.damage) repairs.unshift({ kind: 'keep-aside-snapshot', reason: snapshot.damage, replayed: replayed.length, journalDamage: stopped });
-  return { database, loadedSnapshot: snapshot.loaded, snapshotRecord, replayed, lastRecord, repairs };
+  return { replayed, lastRecord, repairs, stopped };
 }
 
-/** What replaced a damaged snapshot, for its warning: the whole journal, part of it, or nothing. */
+/**
+ * Rebuilds the store in memory from the first source that proves itself: the latest snapshot, else
+ * the previous one (kept, with the journal since it, until a newer snapshot was written and
+ * verified), else an empty database — each with every journal record newer than it replayed in
+ * order. A snapshot is set aside when its checksum (or quick_check) fails, when SQLite cannot read
+ * it, or when replaying the journal on it fails because the database is damaged (the snapshot is
+ * to blame then, not the journal). Touches no file: the repairs are returned.
+ */
+export function recoverState(SQL: SqlJsStatic, directory: string, fileMode?: FileMode): RecoveredState {
+  const damaged: { file: string; reason: string }[] = [];
+  const candidates = [SNAPSHOT_FILE, PREVIOUS_SNAPSHOT_FILE].map((name) => path.join(directory, name)).filter((file) => fs.existsSync(file));
+  for (const file of [...candidates, undefined]) {
+    let database: LedgerDatabase;
+    let checksummed = false;
+    if (file) {
+      const loaded = loadSnapshot(SQL, file, fileMode);
+      if ('damage' in loaded) {
+        damaged.push({ file, reason: loaded.damage });
+        continue;
+      }
+      database = loaded.database;
+      checksummed = loaded.checksummed;
+    } else {
+      database = LedgerDatabase.open(SQL, undefined, { mode: fileMode });
+    }
+    let replay: Replay;
+    try {
+      replay = replayJournal(database, directory);
+    } catch (error) {
+      database.close();
+      throw error;
+    }
+    if (file && replay.damagedBase) {
+      database.close();
+      damaged.push({ file, reason: replay.damagedBase });
+      continue;
+    }
+    const rebuiltFrom = file ? path.basename(file) : undefined;
+    const snapshotRepairs: Repair[] = damaged.map((entry) => ({ kind: 'keep-aside-snapshot', file: entry.file, reason: entry.reason, rebuiltFrom, replayed: replay.replayed.length, journalDamage: replay.stopped }));
+    return {
+      database,
+      loadedSnapshot: file !== undefined,
+      wantsSnapshot: damaged.length > 0 || (file !== undefined && (!checksummed || path.basename(file) !== SNAPSHOT_FILE)),
+      snapshotRecord: file ? snapshotRecordOf(database, replay) : 0,
+      replayed: replay.replayed,
+      lastRecord: replay.lastRecord,
+      repairs: [...snapshotRepairs, ...replay.repairs],
+    };
+  }
+  throw new Error('unreachable: the empty database is always a candidate');
+}
+
+/** The record the loaded snapshot covered before replay. */
+function snapshotRecordOf(database: LedgerDatabase, replay: Replay): number {
+  return replay.replayed.length > 0 ? replay.replayed[0].recordNumber - 1 : database.lastAppliedRecord();
+}
+
+/** What replaced a damaged snapshot, for its warning: the previous snapshot and the journal, the journal alone, part of it, or nothing. */
 function rebuiltFrom(repair: Extract<Repair, { kind: 'keep-aside-snapshot' }>): string {
   const records = `${repair.replayed} journal record${repair.replayed === 1 ? '' : 's'}`;
   const restore = 'If you have a backup of the store folder, close VS Code and restore it; otherwise keep the damaged files and report the problem.';
+  if (repair.rebuiltFrom) {
+    return repair.journalDamage
+      ? `the store was rebuilt from the previous snapshot (${repair.rebuiltFrom}) and the ${records} after it before damage in the journal (${repair.journalDamage}); the rest of the journal was kept aside too. Later changes may be missing. ${restore}`
+      : `the store was rebuilt from the previous snapshot (${repair.rebuiltFrom}) and the ${records} written since it, so nothing was lost.`;
+  }
   if (!repair.journalDamage) {
     return repair.replayed > 0
       ? `the store was rebuilt from the journal (${records}, complete from the first record), so nothing was lost.`
@@ -128,14 +241,15 @@ function rebuiltFrom(repair: Extract<Repair, { kind: 'keep-aside-snapshot' }>): 
 }
 
 /** Carries out the repairs: damaged bytes are moved or copied to `<file>.corrupt-<timestamp>`, never deleted. */
-export function performRepairs(directory: string, repairs: readonly Repair[], nowMillis: number): StoreWarning[] {
+export function performRepairs(repairs: readonly Repair[], nowMillis: number): StoreWarning[] {
   return repairs.map((repair): StoreWarning => {
     switch (repair.kind) {
       case 'keep-aside-snapshot': {
-        const snapshotPath = path.join(directory, SNAPSHOT_FILE);
-        const aside = keptAsidePath(snapshotPath, nowMillis);
-        fs.renameSync(snapshotPath, aside);
-        return { kind: 'corrupt-snapshot', message: `The session store snapshot was damaged (${repair.reason}). It was kept as ${aside}; ${rebuiltFrom(repair)}`, keptAsidePath: aside };
+        const aside = keptAsidePath(repair.file, nowMillis);
+        fs.renameSync(repair.file, aside);
+        const sum = checksumPath(repair.file);
+        if (fs.existsSync(sum)) fs.renameSync(sum, checksumPath(aside));
+        return { kind: 'corrupt-snapshot', message: `The session store snapshot ${path.basename(repair.file)} was damaged (${repair.reason}). It was kept as ${aside}; ${rebuiltFrom(repair)}`, keptAsidePath: aside };
       }
       case 'cut-journal-tail': {
         const aside = keptAsidePath(repair.segment.path, nowMillis);

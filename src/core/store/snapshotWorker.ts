@@ -2,13 +2,14 @@
  * The store's snapshot worker: writes snapshots of the database file, off the extension host's
  * thread. The main thread hands it an image of the file taken between two transactions (the
  * chunks written since the last snapshot, in shared memory, and the previous snapshot's descriptor
- * for the rest; see chunkedFile.ts); the worker writes it to `<snapshot>.tmp`, fsyncs, renames it
- * over the snapshot and fsyncs the directory. Nothing is exported and no SQL runs here, so a
+ * for the rest; see chunkedFile.ts); the worker writes it to `<snapshot>.tmp` with its checksum, fsyncs, reads it
+ * back to verify it, then installs it (the current snapshot becomes the previous one; see
+ * writeSnapshotFile in storeFiles.ts) and fsyncs the directory. Nothing is exported and no SQL runs here, so a
  * snapshot costs the main thread only the copies of chunks it writes while the image is out.
  * Bundled to `dist/snapshotWorker.js` by esbuild.mjs.
  */
 import { parentPort } from 'node:worker_threads';
-import { writeImageAtomically } from './chunkedFile';
+import { writeSnapshotImage } from './chunkedFile';
 import type { FromSnapshotWorker, ToSnapshotWorker } from './snapshotProtocol';
 
 const port = parentPort;
@@ -32,7 +33,7 @@ port.on('message', (message: ToSnapshotWorker) => {
   const image = { size: message.size, base: message.base, chunks: arriving.get(message.id) ?? [] };
   arriving.delete(message.id);
   try {
-    writeImageAtomically(message.snapshotPath, image);
+    writeSnapshotImage(message.snapshotPath, image);
     reply({ type: 'snapshot-written', id: message.id });
   } catch (error) {
     reply({ type: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) });

@@ -1,9 +1,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { crc32 } from './journalRecord';
 
 /** File names inside the store directory. */
 export const SNAPSHOT_FILE = 'ledger.sqlite';
+/** The snapshot before the latest, kept (with the journal since it) until a newer snapshot was written and verified. */
+export const PREVIOUS_SNAPSHOT_FILE = 'ledger.previous.sqlite';
 export const LOCK_FILE = 'ledger.lock';
+/** A snapshot's checksum file is `<snapshot>.sum`; files being written are `<file>.tmp`. */
+export const CHECKSUM_SUFFIX = '.sum';
+export const TEMPORARY_SUFFIX = '.tmp';
+/** A snapshot is checksummed per range of this many bytes (CRC-32 each), so damage is located to a MiB. */
+export const CHECKSUM_RANGE_BYTES = 1024 * 1024;
+const CHECKSUM_FORMAT = 'session-ledger snapshot checksum';
 const SEGMENT_PATTERN = /^journal-(\d{16})\.log$/;
 
 /** A journal segment holds records numbered from `firstRecord` on, in order. */
@@ -50,6 +59,15 @@ export function writeFileAtomically(file: string, bytes: Uint8Array): void {
   writeFileAtomicallyWith(file, (fd) => writeFully(fd, bytes, 0));
 }
 
+/** Removes a file if it is there (cleanup after a failure: never throws). */
+function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // Best effort: the original failure is what the caller reports.
+  }
+}
+
 /** Writes all of `bytes` at `position` of `fd`. */
 export function writeFully(fd: number, bytes: Uint8Array, position: number): void {
   let written = 0;
@@ -58,16 +76,195 @@ export function writeFully(fd: number, bytes: Uint8Array, position: number): voi
 
 /** Like {@link writeFileAtomically}, with `write` filling the temporary file through its descriptor. */
 export function writeFileAtomicallyWith(file: string, write: (fd: number) => void): void {
-  const temporary = `${file}.tmp`;
+  const temporary = `${file}${TEMPORARY_SUFFIX}`;
+  writeTemporary(temporary, write);
+  try {
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    removeQuietly(temporary);
+    throw error;
+  }
+  fsyncDirectory(path.dirname(file));
+}
+
+/** Creates `temporary`, fills it with `write`, fsyncs and closes it; on any failure it is removed (no half-written file is left). */
+function writeTemporary(temporary: string, write: (fd: number) => void): void {
   const fd = fs.openSync(temporary, 'w');
   try {
     write(fd);
     fs.fsyncSync(fd);
+  } catch (error) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // The write's failure is the one to report.
+    }
+    removeQuietly(temporary);
+    throw error;
+  }
+  fs.closeSync(fd);
+}
+
+// --- Snapshot checksums -----------------------------------------------------------------------
+
+/** What `<snapshot>.sum` holds: the snapshot's size and the CRC-32 of each {@link CHECKSUM_RANGE_BYTES} range. */
+export interface SnapshotChecksum {
+  readonly size: number;
+  readonly rangeBytes: number;
+  readonly ranges: readonly number[];
+}
+
+/** Checksums bytes fed in file order, range by range (a snapshot is written front to back). */
+export class RangeChecksummer {
+  private readonly ranges: number[] = [];
+  private current = 0;
+  private inRange = 0;
+  private size = 0;
+
+  constructor(private readonly rangeBytes = CHECKSUM_RANGE_BYTES) {}
+
+  update(bytes: Uint8Array): void {
+    let done = 0;
+    while (done < bytes.length) {
+      const n = Math.min(this.rangeBytes - this.inRange, bytes.length - done);
+      this.current = crc32(bytes.subarray(done, done + n), this.current);
+      this.inRange += n;
+      done += n;
+      if (this.inRange === this.rangeBytes) {
+        this.ranges.push(this.current);
+        this.current = 0;
+        this.inRange = 0;
+      }
+    }
+    this.size += bytes.length;
+  }
+
+  finish(): SnapshotChecksum {
+    const ranges = this.inRange > 0 ? [...this.ranges, this.current] : [...this.ranges];
+    return { size: this.size, rangeBytes: this.rangeBytes, ranges };
+  }
+}
+
+export function checksumPath(snapshotPath: string): string {
+  return `${snapshotPath}${CHECKSUM_SUFFIX}`;
+}
+
+/** `ledger.sqlite` → `ledger.previous.sqlite` (beside it). */
+export function previousSnapshotPath(snapshotPath: string): string {
+  const extension = path.extname(snapshotPath);
+  return path.join(path.dirname(snapshotPath), `${path.basename(snapshotPath, extension)}.previous${extension}`);
+}
+
+/** Checksums a whole file as written (1 MiB reads: from the page cache right after a write, ~60 ms per 100 MB). */
+export function checksumFile(file: string): SnapshotChecksum {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const summer = new RangeChecksummer();
+    const buffer = Buffer.allocUnsafe(CHECKSUM_RANGE_BYTES);
+    for (let position = 0; ; ) {
+      const n = fs.readSync(fd, buffer, 0, buffer.length, position);
+      if (n === 0) break;
+      summer.update(buffer.subarray(0, n));
+      position += n;
+    }
+    return summer.finish();
   } finally {
     fs.closeSync(fd);
   }
-  fs.renameSync(temporary, file);
-  fsyncDirectory(path.dirname(file));
+}
+
+function encodeChecksum(checksum: SnapshotChecksum): string {
+  return JSON.stringify({ format: CHECKSUM_FORMAT, version: 1, algorithm: 'crc32', ...checksum }) + '\n';
+}
+
+/** Reads `<snapshot>.sum`: undefined when there is none (a snapshot written by an older version); throws when it is unreadable. */
+export function readChecksum(snapshotPath: string): SnapshotChecksum | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(checksumPath(snapshotPath), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let parsed: Partial<SnapshotChecksum> & { format?: unknown; version?: unknown; algorithm?: unknown };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    throw new Error(`its checksum file ${checksumPath(snapshotPath)} is unreadable (not JSON)`);
+  }
+  const valid =
+    parsed.format === CHECKSUM_FORMAT &&
+    parsed.version === 1 &&
+    parsed.algorithm === 'crc32' &&
+    Number.isSafeInteger(parsed.size) &&
+    parsed.rangeBytes === CHECKSUM_RANGE_BYTES &&
+    Array.isArray(parsed.ranges) &&
+    parsed.ranges.length === Math.ceil((parsed.size ?? 0) / CHECKSUM_RANGE_BYTES) &&
+    parsed.ranges.every((crc) => Number.isInteger(crc) && crc >= 0 && crc <= 0xffffffff);
+  if (!valid) throw new Error(`its checksum file ${checksumPath(snapshotPath)} is unreadable (fields missing or out of range)`);
+  return { size: parsed.size!, rangeBytes: parsed.rangeBytes!, ranges: parsed.ranges! };
+}
+
+/** Why `actual` (the file as read now) does not match `expected` (as written), or undefined when it does. */
+export function describeChecksumMismatch(expected: SnapshotChecksum, actual: SnapshotChecksum): string | undefined {
+  if (expected.size !== actual.size) return `its length ${actual.size} differs from the ${expected.size} bytes written`;
+  const bad = expected.ranges.findIndex((crc, index) => actual.ranges[index] !== crc);
+  if (bad < 0) return undefined;
+  const start = bad * expected.rangeBytes;
+  return `bytes ${start}…${Math.min(expected.size, start + expected.rangeBytes) - 1} do not match the checksum written with it`;
+}
+
+/**
+ * Writes a snapshot and installs it:
+ *   1. `<snapshot>.tmp` filled by `write` (which feeds every byte, in file order, to the checksummer), fsynced;
+ *   2. read back and checked against that checksum (the snapshot is verified before anything relies on it);
+ *   3. the checksum written to `<snapshot>.sum.tmp`, fsynced;
+ *   4. the current snapshot (if any) becomes the previous one with its checksum file, the new one takes its place, the directory is fsynced.
+ * The steps of 4 are ordered so that a crash between them leaves every snapshot either with its own
+ * checksum file or with none (then checked with `PRAGMA quick_check` at open). On failure the
+ * temporary files are removed and the installed files are as they were.
+ */
+export function writeSnapshotFile(snapshotPath: string, write: (fd: number, summer: RangeChecksummer) => void): SnapshotChecksum {
+  const temporary = `${snapshotPath}${TEMPORARY_SUFFIX}`;
+  const temporarySum = `${checksumPath(snapshotPath)}${TEMPORARY_SUFFIX}`;
+  let checksum: SnapshotChecksum | undefined;
+  try {
+    writeTemporary(temporary, (fd) => {
+      const summer = new RangeChecksummer();
+      write(fd, summer);
+      checksum = summer.finish();
+    });
+    const mismatch = describeChecksumMismatch(checksum!, checksumFile(temporary));
+    if (mismatch) throw new Error(`the snapshot written to ${temporary} does not read back as written (${mismatch})`);
+    const encoded = encodeChecksum(checksum!);
+    writeTemporary(temporarySum, (fd) => writeFully(fd, Buffer.from(encoded, 'utf8'), 0));
+    installSnapshot(snapshotPath, temporary, temporarySum);
+  } catch (error) {
+    removeQuietly(temporary);
+    removeQuietly(temporarySum);
+    throw error;
+  }
+  return checksum!;
+}
+
+function exists(file: string): boolean {
+  return fs.existsSync(file);
+}
+
+/** Step 4 of {@link writeSnapshotFile}. */
+function installSnapshot(snapshotPath: string, temporary: string, temporarySum: string): void {
+  const sum = checksumPath(snapshotPath);
+  const previous = previousSnapshotPath(snapshotPath);
+  if (exists(snapshotPath)) {
+    removeQuietly(checksumPath(previous)); // the previous snapshot goes unchecksummed (quick_check) for a moment, never mismatched
+    fs.renameSync(snapshotPath, previous);
+    if (exists(sum)) fs.renameSync(sum, checksumPath(previous));
+  } else {
+    removeQuietly(sum); // a checksum file without its snapshot (a crash during an earlier install) must not pair with the new one
+  }
+  fs.renameSync(temporary, snapshotPath);
+  fs.renameSync(temporarySum, sum);
+  fsyncDirectory(path.dirname(snapshotPath));
 }
 
 /**

@@ -101,13 +101,22 @@ describe('SessionStore durability', function () {
     assert.equal(recovered.events.list(sessionId).length, eventIds.length + 1);
   });
 
-  it('writes snapshots in the worker (run from source) and truncates the journal; reopening loads them', async () => {
+  it('writes checksummed snapshots in the worker (run from source); the journal is dropped only once a newer snapshot covers it; reopening loads them', async () => {
     const { store, directory, sessionId, eventIds } = await storeWithEvents(10);
     await store.snapshot();
     assert.ok(fs.statSync(path.join(directory, 'ledger.sqlite')).size > 0);
-    assert.equal(journalFiles(directory).length, 1, 'covered journal segments are dropped');
-    assert.equal(decodeSegment(fs.readFileSync(journalFiles(directory)[0])).records.length, 0);
+    const sum = JSON.parse(fs.readFileSync(path.join(directory, 'ledger.sqlite.sum'), 'utf8'));
+    assert.equal(sum.size, fs.statSync(path.join(directory, 'ledger.sqlite')).size);
+    assert.equal(sum.ranges.length, Math.ceil(sum.size / (1024 * 1024)));
+    assert.equal(journalFiles(directory).length, 2, 'the first snapshot has no previous one: the journal it covers stays, to rebuild from should it be damaged');
+    const kept = decodeSegment(fs.readFileSync(journalFiles(directory)[0])).records.map((r) => r.recordNumber);
+    assert.deepEqual(kept, Array.from({ length: kept.length }, (_, i) => i + 1), 'from the first record on');
     await store.events.append({ id: 'after-snapshot', sessionId, type: 'x' });
+    await store.snapshot();
+    assert.ok(fs.existsSync(path.join(directory, 'ledger.previous.sqlite')) && fs.existsSync(path.join(directory, 'ledger.previous.sqlite.sum')), 'the previous snapshot is kept, with its checksum');
+    const segments = journalFiles(directory);
+    assert.equal(segments.length, 2, 'the segments only the first snapshot covered are dropped; the one since it stays');
+    assert.deepEqual(decodeSegment(fs.readFileSync(segments[0])).records.map((r) => r.recordNumber), [kept.length + 1]);
     assert.deepEqual(store.warnings, [], 'the worker did the snapshot (a broken worker raises a warning)');
     const image = crashImage(directory);
     const recovered = await reopen(image);
@@ -186,7 +195,7 @@ describe('SessionStore durability', function () {
     assert.doesNotMatch(recovered.warnings[0].message, /nothing was lost/);
   });
 
-  it('keeps a truncated snapshot and an unreplayable journal aside, opening a fresh store', async () => {
+  it('replaces a truncated snapshot by the previous one and the journal since it, losing nothing', async () => {
     const { store, directory } = await storeWithEvents(3, { snapshotFirst: true });
     await store.close();
     const again = await reopen(directory);
@@ -196,13 +205,36 @@ describe('SessionStore durability', function () {
     const snapshot = path.join(image, 'ledger.sqlite');
     fs.truncateSync(snapshot, fs.statSync(snapshot).size - 4096);
     const recovered = await reopen(image);
-    assert.deepEqual(recovered.warnings.map((w) => w.kind).sort(), ['corrupt-snapshot', 'unreplayable-journal']);
-    const snapshotWarning = recovered.warnings.find((w) => w.kind === 'corrupt-snapshot')!;
+    assert.deepEqual(recovered.warnings.map((w) => w.kind), ['corrupt-snapshot']);
+    const [warning] = recovered.warnings;
+    assert.match(path.basename(warning.keptAsidePath!), KEPT_ASIDE_SNAPSHOT);
+    assert.match(warning.message, /differs from the \d+ bytes written/);
+    assert.match(warning.message, /rebuilt from the previous snapshot \(ledger\.previous\.sqlite\) and the \d+ journal records? written since it, so nothing was lost/);
+    assert.equal(recovered.events.list(sessionId).length, 4);
+    assert.ok(recovered.events.get('late'));
+    contiguousSeqs(recovered, sessionId);
+  });
+
+  it('with the previous snapshot gone too, keeps the truncated snapshot and the unreplayable journal aside and says the store was opened empty', async () => {
+    const { store, directory } = await storeWithEvents(3, { snapshotFirst: true });
+    await store.close();
+    const again = await reopen(directory);
+    const sessionId = again.sessions.list()[0].id;
+    await again.events.append({ id: 'late', sessionId, type: 'x' });
+    const image = crashImage(directory);
+    fs.rmSync(path.join(image, 'ledger.previous.sqlite'));
+    const snapshot = path.join(image, 'ledger.sqlite');
+    fs.truncateSync(snapshot, fs.statSync(snapshot).size - 4096);
+    const recovered = await reopen(image);
+    const kinds = recovered.warnings.map((w) => w.kind);
+    assert.equal(kinds[0], 'corrupt-snapshot');
+    assert.ok(kinds.length >= 2 && kinds.slice(1).every((kind) => kind === 'unreplayable-journal'), kinds.join());
+    const snapshotWarning = recovered.warnings[0];
     assert.match(path.basename(snapshotWarning.keptAsidePath!), KEPT_ASIDE_SNAPSHOT);
     assert.doesNotMatch(snapshotWarning.message, /rebuilt/, 'nothing was rebuilt: the journal was kept aside');
     assert.match(snapshotWarning.message, /the journal could not replace it \(record \d+ follows record 0: .*\) and was kept aside too, so the store was opened empty\. If you have a backup/);
     assert.equal(recovered.sessions.count(), 0);
-    assert.equal(asideFiles(image).length, 2, 'both kept, nothing deleted');
+    assert.equal(asideFiles(image).filter((name) => !name.endsWith('.sum')).length, kinds.length, 'all kept, nothing deleted');
     await recovered.sessions.create({ type: 't', title: 'fresh', intention: 'go on' });
   });
 
