@@ -38,6 +38,8 @@ export const ConfigSchema = z.object({
   'retention.pruneEventTypes': z.array(z.string().trim().min(1).max(200)).max(100).default([]),
   /** More secret patterns (regular expressions) redacted from exports, beside the built-in ones. */
   'redaction.extraPatterns': z.array(z.string().min(1).max(1000)).max(100).default([]),
+  /** Exports keep absolute paths (default: relative to the workspace folder, the home directory as `~`). */
+  'export.absolutePaths': z.boolean().default(false),
 });
 export type LedgerConfig = z.infer<typeof ConfigSchema>;
 export const configSection = 'sessionLedger';

@@ -6,7 +6,7 @@ import { ledgerToMarkdown } from '../core/claudeCode/ledgerMarkdown';
 import { RedactionPatternError } from '../core/ledger/redaction';
 
 /** Export Session: Markdown to read, or versioned lossless JSON to import elsewhere. */
-export async function exportSessionToFile(store: SessionStore, sessionId: string, extraPatterns: readonly string[] = []): Promise<void> {
+export async function exportSessionToFile(store: SessionStore, sessionId: string, options: { extraPatterns?: readonly string[]; absolutePaths?: boolean } = {}): Promise<void> {
   const session = store.sessions.require(sessionId);
   const format = await vscode.window.showQuickPick(
     [
@@ -24,10 +24,10 @@ export async function exportSessionToFile(store: SessionStore, sessionId: string
   });
   if (!target) return;
   // Redacted, paths relative to the session's workspace folder (this window's for a session without one).
-  const redaction = { extraPatterns };
+  const redaction = { extraPatterns: options.extraPatterns ?? [] };
   let text: string;
   try {
-    const data = exportLedger(store, [sessionId], Date.now(), { workspaceFolder: folder?.fsPath ?? null, redaction });
+    const data = exportLedger(store, [sessionId], Date.now(), { workspaceFolder: folder?.fsPath ?? null, absolutePaths: options.absolutePaths === true, redaction });
     text = format.ext === 'md' ? ledgerToMarkdown(data, { redaction }) : serializeLedgerExport(data);
   } catch (error) {
     if (!(error instanceof RedactionPatternError)) throw error;

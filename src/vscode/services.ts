@@ -85,7 +85,8 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
       channel, log, config, store, active, tree, runner, engine, background, secrets: context.secrets, treeView: treeView as vscode.TreeView<unknown>,
       history: claudeHistory,
       openTimeline: async (id, seq) => void TimelinePanel.show(id, { focusInteractionSeq: seq }),
-      exportSession: (id) => exportSessionToFile(store, id, config.value['redaction.extraPatterns']),
+      exportSession: (id) =>
+        exportSessionToFile(store, id, { extraPatterns: config.value['redaction.extraPatterns'], absolutePaths: config.value['export.absolutePaths'] }),
       showUsage: () =>
         UsagePanel.show({
           store, log: log.child('usage'), extensionUri: context.extensionUri,

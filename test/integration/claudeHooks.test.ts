@@ -296,6 +296,35 @@ describe('Claude Code history in the extension host', () => {
     }
   });
 
+  it('redacts your own secret patterns from exports (sessionLedger.redaction.extraPatterns) and keeps paths relative unless asked', async () => {
+    const config = vscode.workspace.getConfiguration('sessionLedger');
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const inside = join(folder, 'src', 'deploy-target.ts');
+    const session = await api.store.sessions.create({ type: 'test-fix', title: 'Export settings', intention: 'x', workspaceFolder: folder });
+    await api.store.events.append({ id: randomUUID(), sessionId: session.id, type: 'hook.PreToolUse', payload: { tool_input: { command: `deploy --token corp-ABCDEF0123456789 --file ${inside}` } } });
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-export-settings-'));
+    await config.update('redaction.extraPatterns', ['corp-[A-Z0-9]{16}'], vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('the redaction setting', () => (api.config.value['redaction.extraPatterns'].length === 1 ? true : undefined));
+      const file = join(dir, 'redacted.json');
+      await vscode.commands.executeCommand('sessionLedger.exportAllSessions', file);
+      const text = readFileSync(file, 'utf8');
+      assert.ok(text.includes('Export settings'), 'the session is exported');
+      assert.ok(!text.includes('corp-ABCDEF0123456789'), 'your own pattern is redacted');
+      assert.match(text, /\[REDACTED:custom\]/);
+      assert.ok(!text.includes(inside), 'by default, a path inside the workspace is written relative to it');
+      await config.update('export.absolutePaths', true, vscode.ConfigurationTarget.Workspace);
+      await waitFor('the absolute-paths setting', () => (api.config.value['export.absolutePaths'] ? true : undefined));
+      const absolute = join(dir, 'absolute.json');
+      await vscode.commands.executeCommand('sessionLedger.exportAllSessions', absolute);
+      assert.ok(readFileSync(absolute, 'utf8').includes(inside), 'asked for: absolute paths kept');
+    } finally {
+      await config.update('redaction.extraPatterns', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('export.absolutePaths', undefined, vscode.ConfigurationTarget.Workspace);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('retention is off by default; when on, its plan soft-deletes old completed sessions and later removes them, journalled through store.sql', async () => {
     const config = vscode.workspace.getConfiguration('sessionLedger');
     assert.equal(api.config.value['retention.enabled'], false, 'off by default');

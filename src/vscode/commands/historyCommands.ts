@@ -186,7 +186,11 @@ export async function exportAllSessions(deps: HistoryDeps, target?: unknown): Pr
   let data: ReturnType<typeof exportLedger>;
   let text: string;
   try {
-    data = exportLedger(deps.store, undefined, Date.now(), { workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? null, redaction });
+    data = exportLedger(deps.store, undefined, Date.now(), {
+      workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? null,
+      absolutePaths: deps.config.value['export.absolutePaths'],
+      redaction,
+    });
     text = uri.fsPath.endsWith('.md') ? ledgerToMarkdown(data, { redaction }) : serializeLedgerExport(data);
   } catch (error) {
     if (!(error instanceof RedactionPatternError)) throw error;
