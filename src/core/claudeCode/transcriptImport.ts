@@ -216,7 +216,10 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
     let lineNo = entry.lines;
     const mainSessionId = entry.subagent ? null : path.basename(entry.file, '.jsonl');
     for (const chunk of readCompleteLines(entry.file, entry.offset, options.chunkBytes ?? 4 * 1024 * 1024)) {
-      if (options.signal?.aborted) return false;
+      if (options.signal?.aborted) {
+        report.cancelled = true;
+        return false;
+      }
       await store.transaction((tx) => {
         let batch: AppliedLine[] = [];
         const flush = (): void => {
@@ -295,7 +298,6 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
       if (!(await readFile(entry, { interactionId: null }))) break read;
     }
   }
-  report.cancelled = options.signal?.aborted === true && filesDone < changed.length - report.subagentFilesWaiting.length;
 
   const costDifferences: CostDifference[] = [];
   if (applier.claudeCodeCosts.size > 0) {
