@@ -1,5 +1,6 @@
 // Wall time of the Claude Code hook script (target < 50 ms), as Claude Code runs it: a fresh
-// `node dist/hookSpool.js <spool> <event>` process with the payload on stdin. Prints figures.
+// `node dist/hookSpool.js <spool> <event>` process with the payload on stdin. Prints figures; exits 1
+// when the spool is wrong (not one whole line per run, each with the payload sent, once).
 //   node bench/hook.mjs [runs]
 // Bundles src/core/claudeCode/hookSpool.ts like esbuild.mjs does, into a temp dir. The bare
 // `node -e ""` start-up time is printed alongside: the script's own cost is the difference.
@@ -56,7 +57,19 @@ await Promise.all(
 );
 const concurrentMs = performance.now() - started;
 const lines = readFileSync(spool, 'utf8').trim().split('\n');
-const intact = lines.every((line) => JSON.parse(line).payload.session_id);
+const sent = JSON.parse(payload);
+const parsed = lines.map((line) => {
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+});
+// Each line: the event named, a nonce of its own, the payload as sent (its 20,000-character output whole).
+const intact = parsed.every(
+  (line) => line?.event === 'PostToolUse' && JSON.stringify(line.payload) === JSON.stringify(sent),
+);
+const nonces = new Set(parsed.map((line) => line?.nonce)).size;
 
 console.log(`hook script: ${statSync(script).size} bytes bundled; payload ${payload.length} bytes; ${RUNS} sequential runs`);
 console.log(`bare node -e ""        ${stats(baseline)}`);
@@ -66,6 +79,10 @@ if (process.env.NODE_EXTRA_CA_CERTS) {
   console.log('note: NODE_EXTRA_CA_CERTS is set; Node loads those certificates at every start-up (bare start-up above). Run with `env -u NODE_EXTRA_CA_CERTS` to see the usual figure.');
 }
 console.log(`${concurrent} concurrent hooks   ${concurrentMs.toFixed(0)} ms in all; ${lines.length} spool lines in all (sequential + concurrent), all intact: ${intact}`);
+if (lines.length !== RUNS + concurrent || !intact || nonces !== lines.length) {
+  console.error(`bench:hook: WRONG SPOOL: ${lines.length} lines (expected ${RUNS + concurrent}), ${intact ? 'all' : 'not all'} intact, ${nonces} distinct nonces`);
+  process.exitCode = 1;
+}
 
 function median(samples) {
   const sorted = [...samples].sort((a, b) => a - b);

@@ -1,11 +1,14 @@
 // Session store benchmark: this store (sql.js, on-demand database file, journal, worker-written snapshot images) vs better-sqlite3
 // (WAL, synchronous=FULL) doing the same logical work (event insert + session counters, same schema
-// and migrations). Prints figures; it is not a pass/fail test.
+// and migrations). Prints figures, headed by the paired medians the targets are about; exits 1 when a
+// side's results are wrong (rows written, indexed for search, counted, read back after a reopen).
 //   npm run bench            (first run installs better-sqlite3 12.x into bench/.cache/ and builds the store)
 //   node bench/store.mjs --events=20000 --sessions=200   (smaller run)
 //   node bench/store.mjs --events=20000 --single=1000 --skip-open --rounds=1   (quick run while iterating)
-// By default each engine runs 3 alternating rounds: the table shows the best round of each, and the
-// paired-ratio lines the median of each store round against the better-sqlite3 round right after it.
+// By default each engine runs 5 alternating rounds (ledger, better-sqlite3, ledger, …): this machine's
+// disk and CPU speed drift by tens of percent within minutes, so each store round is paired with the
+// better-sqlite3 round run right after it, and the HEADLINE is the median of those paired ratios.
+// The table shows each engine's median round (not its best).
 // Both sides run the same schema (every file of migrations/, in order: tables, indexes, FTS4 tables and
 // triggers) and the same per-event statements in the same transaction; the bench prints what each side runs.
 // Each engine runs in its own child process so peak RSS is its own; the cold open runs in a fresh process.
@@ -29,7 +32,7 @@ const SINGLE_APPENDS = Number(args.single ?? 2_000);
 const CONCURRENT_CALLERS = 32;
 const BATCH = 100;
 const SKIP_OPEN = 'skip-open' in args;
-const ROUNDS = Number(args.rounds ?? 3); // alternating rounds per engine (this machine's speed drifts: see the paired ratios)
+const ROUNDS = Number(args.rounds ?? 5); // alternating rounds per engine (this machine's speed drifts: see the paired ratios)
 /** Schema objects that say which schema a database runs (tables, indexes, triggers; FTS shadow tables left out). */
 const SCHEMA_SQL = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_segments' AND name NOT LIKE '%_segdir' AND name NOT LIKE '%_content' AND name NOT LIKE '%_docsize' AND name NOT LIKE '%_stat' AND name <> '_ledger_meta' AND name <> 'schema_migrations' ORDER BY type, name";
 function describeSchema(rows) {
@@ -116,6 +119,7 @@ function ledgerEngine() {
     page: (store, sessionId, after, limit) => store.events.list(sessionId, { after, limit }),
     snapshot: (store) => store.snapshot(),
     close: (store) => store.close(),
+    counts: (store) => Object.fromEntries(Object.entries(COUNT_SQL).map(([key, sql]) => [key, Number(store.sql.all(sql)[0].n)])),
     fileBytes: (directory) => fs.statSync(path.join(directory, 'ledger.sqlite')).size,
     // The store has no public raw-SQL read; the bench peeks at its database to report the schema.
     schema: (store) => ({
@@ -127,6 +131,26 @@ function ledgerEngine() {
     }),
   };
 }
+/**
+ * What each side's results are checked by, after the writes and again after a cold open: every event
+ * stored, indexed for search (the FTS4 index has a row for each), counted in its session, and numbered
+ * 1…n without gaps in each session.
+ */
+const COUNT_SQL = {
+  sessions: 'SELECT count(*) AS n FROM sessions',
+  events: 'SELECT count(*) AS n FROM events',
+  indexed: 'SELECT count(*) AS n FROM search_events_docsize',
+  counted: 'SELECT coalesce(sum(event_count), 0) AS n FROM sessions',
+  badSeqs: 'SELECT count(*) AS n FROM (SELECT session_id FROM events GROUP BY session_id HAVING max(seq) <> count(*) OR min(seq) <> 1)',
+};
+function checkCounts(engineName, when, counts) {
+  const expected = { sessions: SESSIONS, events: EVENTS + 2 * SINGLE_APPENDS, indexed: EVENTS + 2 * SINGLE_APPENDS, counted: EVENTS + 2 * SINGLE_APPENDS, badSeqs: 0 };
+  const wrong = Object.keys(expected).filter((key) => counts[key] !== expected[key]);
+  if (wrong.length > 0) {
+    throw new Error(`${engineName} ${when}: wrong results: ${wrong.map((key) => `${key} ${counts[key]}, expected ${expected[key]}`).join('; ')}`);
+  }
+}
+
 function migrationFiles() {
   return fs.readdirSync(path.join(root, 'migrations')).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
 }
@@ -212,6 +236,7 @@ function betterSqliteEngine() {
     async close(db) {
       db.close();
     },
+    counts: (db) => Object.fromEntries(Object.entries(COUNT_SQL).map(([key, sql]) => [key, Number(db.prepare(sql).get().n)])),
     fileBytes: (directory) => fs.statSync(path.join(directory, 'bench.db')).size,
     schema(db) {
       const options = db.pragma('compile_options', { simple: false }).map((r) => r.compile_options);
@@ -282,6 +307,9 @@ async function childWork(engineName, directory) {
   );
   const concurrentPerSec = SINGLE_APPENDS / ((performance.now() - t) / 1000);
 
+  // Every append acknowledged is there, indexed and counted (checked outside the timed parts).
+  checkCounts(engine.name, 'after the writes', engine.counts(store));
+
   const page200 = timePages(engine, store, sessionIds[0], 200);
   const page100 = timePages(engine, store, sessionIds[0], 100);
 
@@ -304,9 +332,11 @@ async function childOpen(engineName, directory, bigSessionId) {
   const store = await engine.open(directory);
   const openMs = performance.now() - t;
   const t2 = performance.now();
-  engine.page(store, bigSessionId, 0, 200);
+  const firstPage = engine.page(store, bigSessionId, 0, 200);
   const firstPageMs = performance.now() - t2;
   const result = { openMs, firstPageMs, peakRssMb: peakRssMb() };
+  if (firstPage.length !== 200) throw new Error(`${engine.name} after a cold open: the first page has ${firstPage.length} events, expected 200`);
+  checkCounts(engine.name, 'after a cold open', engine.counts(store));
   await engine.close(store);
   return result;
 }
@@ -321,33 +351,63 @@ if (args.child) {
   ensureBetterSqlite();
   await buildStore();
   console.log(`[bench] ${EVENTS.toLocaleString()} events over ${SESSIONS.toLocaleString()} sessions (~500-byte JSON payloads, one session holds ${BIG_SESSION_SHARE * 100}%), node ${process.version}`);
-  const results = {};
   const rounds = { ledger: [], bsql: [] };
-  // Rounds alternate the engines (ledger, bsql, ledger, bsql, …) so load changes on a shared machine hit both; the best round of each is kept.
-  const best = (x, y) => (!x ? y : { ...x, batchedPerSec: Math.max(x.batchedPerSec, y.batchedPerSec), singlePerSec: Math.max(x.singlePerSec, y.singlePerSec), concurrentPerSec: Math.max(x.concurrentPerSec, y.concurrentPerSec) });
+  // Rounds alternate the engines (ledger, bsql, ledger, bsql, …) so load changes on a shared machine hit both.
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of ['ledger', 'bsql']) {
       const work = runChild([`--child=${name}`]);
       const open = SKIP_OPEN ? { openMs: NaN, firstPageMs: NaN, peakRssMb: NaN } : runChild([`--child=${name}`, '--phase=open', `--session=${work.bigSessionId}`]);
-      if (ROUNDS > 1) console.log(`[bench] round ${round + 1} ${name}: single ${Math.round(work.singlePerSec)}/s, concurrent ${Math.round(work.concurrentPerSec)}/s, batched ${Math.round(work.batchedPerSec)}/s`);
-      results[name] = best(results[name], { ...work, open });
-      rounds[name].push(work);
+      console.log(`[bench] round ${round + 1} ${name}: single ${Math.round(work.singlePerSec)}/s, concurrent ${Math.round(work.concurrentPerSec)}/s, batched ${Math.round(work.batchedPerSec)}/s`);
+      rounds[name].push({ ...work, open });
     }
   }
-  const a = results.ledger;
-  const b = results.bsql;
+  // Each figure of an engine: its median over the rounds (a figure of one round when there is one).
+  const median = (values) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const medianRound = (list) => {
+    const of = (get) => median(list.map(get));
+    return {
+      schema: list[0].schema,
+      singlePerSec: of((r) => r.singlePerSec),
+      concurrentPerSec: of((r) => r.concurrentPerSec),
+      batchedPerSec: of((r) => r.batchedPerSec),
+      fileMb: of((r) => r.fileMb),
+      snapshotMs: of((r) => r.snapshotMs),
+      peakRssMb: of((r) => r.peakRssMb),
+      stall: { maxGapMs: of((r) => r.stall.maxGapMs), maxLoopDelayMs: of((r) => r.stall.maxLoopDelayMs) },
+      page200: { medianMs: of((r) => r.page200.medianMs), p95Ms: of((r) => r.page200.p95Ms) },
+      page100: { medianMs: of((r) => r.page100.medianMs), p95Ms: of((r) => r.page100.p95Ms) },
+      open: { openMs: of((r) => r.open.openMs), firstPageMs: of((r) => r.open.firstPageMs), peakRssMb: of((r) => r.open.peakRssMb) },
+    };
+  };
+  const a = medianRound(rounds.ledger);
+  const b = medianRound(rounds.bsql);
   for (const [label, r] of [['session store', a], ['better-sqlite3', b]]) {
     const s = r.schema;
     console.log(`[bench] ${label}: SQLite ${s.sqlite}; migrations ${s.migrations.join(', ')}; ${s.tables} tables, ${s.indexes} indexes, ${s.triggers} triggers; FTS4 tables ${s.fts4.join(', ')}${s.ftsAvailable ? '' : ' (FTS4 NOT compiled in!)'}; ${s.pragmas}`);
   }
   if (a.schema.signature !== b.schema.signature) console.log('[bench] WARNING: the two sides do not run the same schema');
   else console.log('[bench] both sides run the same schema (same tables, indexes, FTS4 tables and triggers) and the same per-event statements');
+  console.log(`[bench] both sides' results checked after the writes and after a cold open: ${(EVENTS + 2 * SINGLE_APPENDS).toLocaleString()} events stored, indexed for search, counted in their sessions, numbered without gaps`);
+  // Each store round against the better-sqlite3 round run right after it: the median of those ratios is the headline.
+  const paired = (key) => rounds.ledger.map((r, i) => r[key] / rounds.bsql[i][key]);
+  const appendKinds = [
+    ['singlePerSec', 'durable single appends, awaited one by one', 1],
+    ['batchedPerSec', `batched appends (${BATCH} per transaction)`, 1],
+    ['concurrentPerSec', `durable single appends, ${CONCURRENT_CALLERS} concurrent callers`, 1],
+  ];
+  const headline = Object.fromEntries(appendKinds.map(([key]) => [key, median(paired(key))]));
+  console.log(`[bench] paired round ratios (store ÷ better-sqlite3 of the same round; ${ROUNDS} rounds):`);
+  for (const [key, label] of appendKinds) console.log(`[bench]   ${label}: ${paired(key).map((x) => `${x.toFixed(2)}×`).join(', ')}`);
   const f = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
   const ratio = (x, y) => `${(x / y).toFixed(2)}×`;
   const rows = [
-    ['durable single appends/s (awaited one by one)', f(a.singlePerSec), f(b.singlePerSec), ratio(a.singlePerSec, b.singlePerSec), '≥ 1.0×'],
-    [`durable single appends/s (${CONCURRENT_CALLERS} concurrent callers)`, f(a.concurrentPerSec), f(b.concurrentPerSec), ratio(a.concurrentPerSec, b.concurrentPerSec), '≥ 1.0×'],
-    [`batched appends/s (${BATCH} per transaction)`, f(a.batchedPerSec), f(b.batchedPerSec), ratio(a.batchedPerSec, b.batchedPerSec), '≥ 1.0×'],
+    ['durable single appends/s (awaited one by one)', f(a.singlePerSec), f(b.singlePerSec), `${headline.singlePerSec.toFixed(2)}×`, '≥ 1.0×'],
+    [`durable single appends/s (${CONCURRENT_CALLERS} concurrent callers)`, f(a.concurrentPerSec), f(b.concurrentPerSec), `${headline.concurrentPerSec.toFixed(2)}×`, '≥ 1.0×'],
+    [`batched appends/s (${BATCH} per transaction)`, f(a.batchedPerSec), f(b.batchedPerSec), `${headline.batchedPerSec.toFixed(2)}×`, '≥ 1.0×'],
     ['store file size (MB)', f(a.fileMb, 1), f(b.fileMb, 1), '', ''],
     ['cold open, fresh process (ms)', f(a.open.openMs, 1), f(b.open.openMs, 1), ratio(a.open.openMs, b.open.openMs), '≤ 300 ms'],
     ['first timeline page after open (ms)', f(a.open.firstPageMs, 2), f(b.open.firstPageMs, 2), '', ''],
@@ -361,16 +421,12 @@ if (args.child) {
   const header = ['', 'session store', 'better-sqlite3', 'ratio', 'target'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (r) => r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
-  if (ROUNDS > 1) {
-    console.log(`[bench] append rows: best of ${ROUNDS} alternating rounds per engine`);
-    // This machine's disk and CPU speed drift by tens of percent within minutes: each ledger round is
-    // paired with the better-sqlite3 round run right after it, and the median of those ratios printed too.
-    const median = (values) => [...values].sort((x, y) => x - y)[values.length >> 1];
-    for (const [key, label] of [['singlePerSec', 'single awaited'], ['concurrentPerSec', `${CONCURRENT_CALLERS} concurrent`], ['batchedPerSec', 'batched']]) {
-      const paired = rounds.ledger.map((r, i) => r[key] / rounds.bsql[i][key]);
-      console.log(`[bench] ${label}: paired round ratios ${paired.map((x) => `${x.toFixed(2)}×`).join(', ')} (median ${median(paired).toFixed(2)}×)`);
-    }
-  }
+  console.log(`[bench] each engine's figures: its median over ${ROUNDS} rounds; append ratios: the median paired round ratio`);
   console.log(line(header));
   for (const r of rows) console.log(line(r));
+  const verdict = (x, target) => `${x.toFixed(2)}× ${x >= target ? '(target ≥ 1.0× met)' : '(BELOW the ≥ 1.0× target)'}`;
+  console.log(
+    `[bench] HEADLINE, median of ${ROUNDS} paired rounds (store ÷ better-sqlite3): ` +
+      `single awaited append ${verdict(headline.singlePerSec, 1)}; batched ${verdict(headline.batchedPerSec, 1)}; ${CONCURRENT_CALLERS} concurrent ${verdict(headline.concurrentPerSec, 1)}`,
+  );
 }

@@ -1,4 +1,5 @@
-// Time to first render of a 10,000-interaction timeline (target ≤ 300 ms). Prints figures.
+// Time to first render of a 10,000-interaction timeline (target ≤ 300 ms). Prints figures; exits 1
+// when the results are wrong (rows stored, rows the page loaded and rendered, page errors).
 //   node bench/timeline.mjs [interactions] [--runs N] [--screenshot file.png]
 // The measured path is the real one: store query and mapping (TimelineSync.snapshot, as the
 // panel does on `ready`) → the snapshot message, serialised across to the page → the built
@@ -22,6 +23,8 @@ const SCREENSHOT = option('--screenshot', undefined);
 const INTERACTIONS = Number(args[0] ?? 10_000);
 const TARGET_MS = 300;
 const root = resolve(import.meta.dirname, '..');
+const failures = [];
+const check = (ok, what) => ok || failures.push(what);
 
 if (!existsSync(join(root, 'dist/webview/timeline.js')) || !existsSync(join(root, 'dist/webview/timeline.css'))) {
   execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
@@ -71,6 +74,12 @@ try {
     }
   });
   console.log(`[bench/timeline] setup: ${INTERACTIONS} interactions stored in ${(performance.now() - t).toFixed(0)} ms`);
+  const stored = store.sessions.get(session.id);
+  check(stored.interactionCount === INTERACTIONS, `the session counts ${stored.interactionCount} interactions, expected ${INTERACTIONS}`);
+  check(store.interactions.latest(session.id)?.seq === INTERACTIONS, `the last interaction's seq is ${store.interactions.latest(session.id)?.seq}, expected ${INTERACTIONS}`);
+  const claudeSteps = Math.floor(INTERACTIONS / 3);
+  check(stored.eventCount === claudeSteps, `the session counts ${stored.eventCount} events, expected ${claudeSteps}`);
+  check(store.runs.listBySession(session.id).length === claudeSteps, `${store.runs.listBySession(session.id).length} runs stored, expected ${claudeSteps}`);
 
   // ---- the page: the built webview bundle with a stub acquireVsCodeApi ---------------------------
   const nonce = 'YmVuY2gtbm9uY2U=';
@@ -122,6 +131,8 @@ try {
       for (let p = sync.nextPage(); p; p = sync.nextPage()) await post(p); // the remaining pages, as the panel sends them
       const loaded = await allLoaded;
       const t3 = performance.now();
+      check(report.totalRows === INTERACTIONS && loaded.loadedRows === INTERACTIONS, `run ${run + 1}: the page shows ${report.totalRows} interactions and loaded ${loaded.loadedRows}, expected ${INTERACTIONS}`);
+      check(report.renderedRows > 0 && report.visibleRows > 0, `run ${run + 1}: the first render put ${report.renderedRows} rows in the DOM (${report.visibleRows} visible)`);
       results.push({ query: t1 - t0, page: report.renderMs, total: t2 - t0, all: t3 - t0, report, loaded });
     }
     if (SCREENSHOT) await tab.screenshot({ path: SCREENSHOT });
@@ -156,6 +167,7 @@ try {
         return document.body.offsetHeight; // force layout, as a first paint would
       }, JSON.stringify(rows));
       baseline.push(performance.now() - t0);
+      check(rows.length === INTERACTIONS, `baseline run ${run + 1}: ${rows.length} interactions read, expected ${INTERACTIONS}`);
     }
 
     const fmt = (n) => `${n.toFixed(1)} ms`;
@@ -181,10 +193,15 @@ try {
         `first render vs baseline: ${(med / base).toFixed(3)}× the time (${(base / med).toFixed(1)}× faster)`,
     );
     if (problems.length) console.log(`[bench/timeline] page errors:\n  ${problems.join('\n  ')}`);
+    check(problems.length === 0, `${problems.length} page errors`);
   } finally {
     await browser.close();
   }
 } finally {
   await store.close();
   rmSync(work, { recursive: true, force: true });
+}
+if (failures.length > 0) {
+  console.error(`[bench/timeline] WRONG RESULTS:\n  ${failures.join('\n  ')}`);
+  process.exitCode = 1;
 }

@@ -42,7 +42,7 @@ run() {
 
 # The real Claude Code CLI (pinned, cached like code-server): unit, integration and e2e tests drive it.
 export SESSION_LEDGER_CLAUDE_BIN; SESSION_LEDGER_CLAUDE_BIN=$(bash scripts/setup-claude-code.sh | tail -1)
-run "type check" npx tsc --noEmit -p .
+run "type check" npm run --silent typecheck
 run "unit tests" npx mocha
 run "fault-injection tests" npx mocha --config test/faults/.mocharc.json
 # The store as on Windows: the database file read whole into memory at open instead of on demand.

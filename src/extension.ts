@@ -1,9 +1,13 @@
 import * as vscode from 'vscode';
 import { createLogger, describeError } from './vscode/logger';
 import { createServices, type Services } from './vscode/services';
+import { closeStore } from './vscode/storeHost';
 
 /** What `activate` returns: the services, for the integration tests and other extensions. */
 export type SessionLedgerApi = Services;
+
+/** What `deactivate` must finish: the store's close (set once activation opened it). */
+let shutdown: (() => Promise<void>) | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<SessionLedgerApi> {
   const channel = vscode.window.createOutputChannel('Session Ledger', { log: true });
@@ -11,6 +15,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sessio
   const log = createLogger(channel);
   try {
     const services = await createServices(context, channel, log);
+    shutdown = () => closeStore(services.store, log.child('store'));
     log.info(`activated (VS Code ${vscode.version}); store in ${services.storeDirectory}`);
     return services;
   } catch (error) {
@@ -22,6 +27,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sessio
   }
 }
 
-export function deactivate(): void {
-  // Everything is owned by context.subscriptions; the store's journal already holds every write.
+/**
+ * Returns the store's close — final snapshot, lock released — waited for at most 5 s (a longer one
+ * goes on; the journal holds every acknowledged change). Everything else is owned by context.subscriptions.
+ */
+export function deactivate(): Promise<void> | undefined {
+  const closing = shutdown?.();
+  shutdown = undefined;
+  return closing;
 }

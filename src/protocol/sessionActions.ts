@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SessionStatus } from '../core/model/sessionStatus';
+import type { SessionStatus } from './sharedModel';
 
 /** What the timeline header can do to its session; each runs the extension's command of the same name. */
 export const SESSION_ACTIONS = ['nextStep', 'pause', 'resume', 'cancel'] as const;

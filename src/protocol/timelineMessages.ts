@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SessionStatusSchema } from '../core/model/sessionStatus';
+import { SessionStatusSchema } from './sharedModel';
 import { SessionActionSchema } from './sessionActions';
 import { parseCapped, parseUntrusted } from './untrustedMessage';
 import {
@@ -7,6 +7,7 @@ import {
   EventRowSchema,
   InteractionDetailSchema,
   InteractionRowSchema,
+  ReadOnlyAccessSchema,
   SessionHeaderSchema,
 } from './timelineModel';
 
@@ -103,7 +104,15 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
       /** Milliseconds from receiving the message to the end of the render it caused. */
       renderMs: z.number().nonnegative(),
       /** The session header as shown: its status and the action buttons it offers (null before the snapshot). */
-      header: z.object({ status: SessionStatusSchema, actions: z.array(SessionActionSchema) }).strict().nullable(),
+      header: z
+        .object({
+          status: SessionStatusSchema,
+          actions: z.array(SessionActionSchema),
+          /** The read-only badge's text, when the header shows one. */
+          readOnly: z.string().max(1_000).optional(),
+        })
+        .strict()
+        .nullable(),
       /** The seq of the step row that has (or last had) keyboard focus, e.g. the one a search hit opened at. */
       focusedSeq: z.number().int().positive().nullable(),
       /** Session event rows in the DOM; null while that section is collapsed. */
@@ -130,6 +139,8 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
       totalInteractions: z.number().int().nonnegative(),
       artifacts: z.array(ArtifactLinkSchema),
       focusInteractionSeq: z.number().int().positive().nullable(),
+      /** Present when the ledger is open read-only in this window. */
+      readOnly: ReadOnlyAccessSchema.optional(),
     })
     .strict(),
   /** The next page of the snapshot's interactions, ascending by seq; `done` on the last one. */
@@ -140,6 +151,8 @@ export const HostMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('eventAppended'), event: EventRowSchema }).strict(),
   z.object({ type: z.literal('artifactsUpdated'), artifacts: z.array(ArtifactLinkSchema) }).strict(),
   z.object({ type: z.literal('focusInteraction'), seq: z.number().int().positive() }).strict(),
+  /** The ledger became writable here (`readOnly` null) or read-only (another process took it). */
+  z.object({ type: z.literal('accessChanged'), readOnly: ReadOnlyAccessSchema.nullable() }).strict(),
   /** The answer to the request with the same id; `result` is checked against the method's result schema. */
   z.discriminatedUnion('ok', [
     z.object({ type: z.literal('response'), id: RequestId, ok: z.literal(true), result: z.unknown() }).strict(),

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { CommandKindSchema, ResultStatusSchema } from '../core/model/interaction';
-import { ExecutionModeSchema, UsageTotalsSchema } from '../core/model/session';
-import { SessionStatusSchema } from '../core/model/sessionStatus';
+import { CommandKindSchema, ExecutionModeSchema, ResultStatusSchema, SessionStatusSchema, UsageTotalsSchema } from './sharedModel';
 
 /*
  * The view models the timeline webview shows. They are shaped for display (no workflow state,
@@ -90,6 +88,13 @@ export const EventRowSchema = z.object({
   summary: z.string(),
 });
 export type EventRow = z.infer<typeof EventRowSchema>;
+
+/**
+ * Set when this window opened the ledger read-only because another process writes it: the
+ * header shows a badge naming that holder (null when it is not known).
+ */
+export const ReadOnlyAccessSchema = z.object({ holder: z.string().max(500).nullable() }).strict();
+export type ReadOnlyAccess = z.infer<typeof ReadOnlyAccessSchema>;
 
 export const ArtifactLinkSchema = z.object({
   id: Id,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ValidationError } from '../core/model/validation';
+import { ValidationError } from './validationError';
 
 /**
  * Bounds on a message from a webview, checked before zod sees it: zod reports every bad item, so a

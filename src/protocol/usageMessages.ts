@@ -5,8 +5,8 @@ import { parseCapped, parseUntrusted } from './untrustedMessage';
  * The message contract between the Usage panel (extension host) and its webview, validated with
  * zod on receipt on both sides.
  *
- *  webview → extension: `ready` (first), `exportCsv`, `openSession`, `refresh`, `rendered`, `log`.
- *  extension → webview: `report` (the answer to `ready` and `refresh`, and after store changes).
+ *  webview → extension: `ready` (first), `exportCsv`, `openSession`, `refresh`, `setScope`, `rendered`, `log`.
+ *  extension → webview: `report` (the answer to `ready`, `refresh` and `setScope`, and after store changes).
  */
 
 export const USAGE_VIEW_TYPE = 'sessionLedger.usage';
@@ -24,7 +24,15 @@ const UsageTotalsSchema = z.object({
   unpricedRequests: Count,
 });
 const UsageRowSchema = UsageTotalsSchema.extend({ key: z.string().max(500) });
-const TopSessionSchema = UsageTotalsSchema.extend({ sessionId: z.string().min(1).max(200), title: z.string().max(2000), type: z.string().max(500) });
+const TopSessionSchema = UsageTotalsSchema.extend({
+  sessionId: z.string().min(1).max(200),
+  title: z.string().max(2000),
+  type: z.string().max(500),
+  // All workspaces: whose session it is, and whether its timeline opens here (this window's ledger).
+  project: z.string().max(500).optional(),
+  projectPath: z.string().max(4096).optional(),
+  current: z.boolean().optional(),
+});
 
 export const UsageReportSchema = z.object({
   generatedAt: z.number().int().nonnegative(),
@@ -37,7 +45,24 @@ export const UsageReportSchema = z.object({
   topSessions: z.array(TopSessionSchema),
 });
 
-export const UsageHostMessageSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('report'), report: UsageReportSchema }).strict()]);
+/** Which ledgers the report covers: this window's, or every ledger registered on this machine. */
+export const UsageScopeSchema = z.enum(['workspace', 'machine']);
+export type UsageScope = z.infer<typeof UsageScopeSchema>;
+
+/** What only the all-workspaces report has: its projects, and the ledgers left out (and why). */
+export const MachineUsageSchema = z.object({
+  /** `key`: the project folder's path ('' for a window without a folder). */
+  byProject: z.array(UsageRowSchema.extend({ key: z.string().max(4096), name: z.string().max(500), ledgers: Count, current: z.boolean() })),
+  unread: z.array(z.object({ directory: z.string().max(4096), project: z.object({ name: z.string().max(500), path: z.string().max(4096) }), reason: z.string().max(4000) })),
+  ledgersCounted: Count,
+  /** When the other ledgers were read (this window's figures are always current). */
+  readAt: z.number().int().nonnegative(),
+});
+export type MachineUsage = z.infer<typeof MachineUsageSchema>;
+
+export const UsageHostMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('report'), scope: UsageScopeSchema, report: UsageReportSchema, machine: MachineUsageSchema.optional() }).strict(),
+]);
 export type UsageHostMessage = z.infer<typeof UsageHostMessageSchema>;
 
 export const UsageWebviewMessageSchema = z.discriminatedUnion('type', [
@@ -45,8 +70,10 @@ export const UsageWebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('exportCsv') }).strict(),
   z.object({ type: z.literal('refresh') }).strict(),
   z.object({ type: z.literal('openSession'), sessionId: z.string().min(1).max(200) }).strict(),
-  /** After each render of a report (tests wait for it). */
-  z.object({ type: z.literal('rendered'), days: Count, models: Count, sessions: Count, bars: Count }).strict(),
+  /** The scope switch: answered with a `report` of that scope. */
+  z.object({ type: z.literal('setScope'), scope: UsageScopeSchema }).strict(),
+  /** After each render of a report (tests wait for it). `projects` and `unread`: rows of the all-workspaces tables. */
+  z.object({ type: z.literal('rendered'), days: Count, models: Count, sessions: Count, bars: Count, scope: UsageScopeSchema.optional(), projects: Count.optional(), unread: Count.optional() }).strict(),
   z.object({ type: z.literal('log'), level: z.enum(['warn', 'error']), message: z.string().max(10_000) }).strict(),
 ]);
 export type UsageWebviewMessage = z.infer<typeof UsageWebviewMessageSchema>;

@@ -56,6 +56,18 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
   }
 
   /**
+   * Says in the view's header when the ledger is read-only (another window or process holds it),
+   * and clears it when this window takes the ledger over.
+   */
+  showAccessIn(view: { description?: string }): void {
+    const update = (): void => {
+      view.description = readOnlyDescription(this.store);
+    };
+    update();
+    this.register(this.store.onDidChangeAccess(update));
+  }
+
+  /**
    * Shows only sessions whose title, intention, summary or slug contain `text`, or that full-text
    * search finds (in steps, outputs, Claude text, events; a hit in a child shows its top-level
    * session). Undefined clears.
@@ -164,4 +176,11 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
     this.filterMatches = [...found.values()].sort((a, b) => b.updatedAt - a.updatedAt);
     return this.filterMatches;
   }
+}
+
+/** The Sessions view's header text while the ledger is read-only; undefined when this window writes. */
+export function readOnlyDescription(store: Pick<SessionStore, 'readOnly' | 'holder'>): string | undefined {
+  if (!store.readOnly) return undefined;
+  const pid = store.holder && store.holder.pid > 0 ? ` (pid ${store.holder.pid})` : '';
+  return `Read-only — ledger open in another window${pid}`;
 }

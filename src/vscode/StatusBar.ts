@@ -4,10 +4,8 @@ import type { SessionStore } from '../core/store/SessionStore';
 import type { ActiveSession } from './ActiveSession';
 import { CommandId } from './commandIds';
 import { DisposableOwner } from './lifecycle';
+import { sessionActivity, type SessionActivity } from './sessionActivity';
 import { sessionCost } from './sessionPresentation';
-
-/** What the person is waiting for, as far as the status bar is concerned. */
-export type SessionActivity = 'running' | 'waiting' | 'paused' | 'interrupted' | 'ended';
 
 export type StatusBarState = { kind: 'idle' } | { kind: 'session'; session: Session; activity: SessionActivity };
 
@@ -85,16 +83,8 @@ export class StatusBar extends DisposableOwner {
     const id = this.active.id;
     const session = id ? this.store.sessions.get(id) : undefined;
     if (!session) return { kind: 'idle' };
-    const activity: SessionActivity = this.isRunning(session.id)
-      ? 'running'
-      : session.status === 'active'
-        ? 'waiting'
-        : session.status === 'paused'
-          ? 'paused'
-          : session.status === 'interrupted'
-            ? 'interrupted'
-            : 'ended';
-    return { kind: 'session', session, activity };
+    // The same function as the Sessions view's badge (SessionsBadge), so the two agree.
+    return { kind: 'session', session, activity: sessionActivity(session, this.isRunning) };
   }
 
   update(): void {

@@ -8,6 +8,7 @@ import { OutputTail } from '../core/exec/outputTail';
 import { terminalTextToPlain } from '../core/exec/terminalText';
 import { shellDialectOf, ShellQuoteError, windowsNativeArgumentProblem, type ShellDialect } from '../core/workflow/shellQuote';
 import { claudeCommandLine } from './claudeCliOptions';
+import { stepOptionsOf } from '../core/engine/stepOptions';
 import { shellCommandFor, shellTemplateValues, TemplateError } from '../core/workflow/template';
 import type { Config } from './config';
 import { DisposableOwner } from './lifecycle';
@@ -125,6 +126,8 @@ export class TerminalRunner extends DisposableOwner {
       throw new Error(`A step of "${session.title}" is already running in its terminal; wait for it to finish.`);
     }
     const { command } = interaction;
+    // A workflow step's model and timeoutSeconds (maxTurns is for headless runs only).
+    const stepOptions = stepOptionsOf(command.metadata);
     let commandLineFor: (dialect: ShellDialect | undefined) => string;
     if (command.kind === 'claude') {
       const claudePath = this.config.value.claudePath;
@@ -134,7 +137,7 @@ export class TerminalRunner extends DisposableOwner {
       const system = typeof command.metadata.system === 'string' ? command.metadata.system : undefined;
       commandLineFor = (dialect) => {
         checkWindowsNativeArguments(dialect, [command.command, system ?? '']);
-        return claudeCommandLine(claudePath, conversationId, step.conversationStarted, command.command, system, dialect ?? unknownShell());
+        return claudeCommandLine(claudePath, conversationId, step.conversationStarted, command.command, system, dialect ?? unknownShell(), { model: stepOptions.model });
       };
     } else if (command.kind === 'shell') {
       commandLineFor = (dialect) => {
@@ -160,11 +163,33 @@ export class TerminalRunner extends DisposableOwner {
         shellIntegration = await this.waitForShellIntegration(terminal);
         commandLine = commandLineFor('posix');
       }
-      if (!shellIntegration) {
-        this.log.info(`no shell integration in "${terminal.name}" after ${this.config.value.shellIntegrationTimeoutMs} ms: sending text`);
-        return await this.runWithoutShellIntegration(terminal, commandLine, Date.now());
+      const stopAfter = stepOptions.timeoutMs;
+      let timedOut = false;
+      const timer =
+        stopAfter === undefined
+          ? undefined
+          : setTimeout(() => {
+              timedOut = true;
+              this.log.info(`step "${command.step}" of ${session.id} ran longer than its timeoutSeconds (${stopAfter / 1000} s): interrupting it`);
+              terminal.sendText('\u0003', false);
+            }, stopAfter);
+      let result: InteractionResultInput;
+      try {
+        if (!shellIntegration) {
+          this.log.info(`no shell integration in "${terminal.name}" after ${this.config.value.shellIntegrationTimeoutMs} ms: sending text`);
+          result = await this.runWithoutShellIntegration(terminal, commandLine, Date.now());
+        } else {
+          result = await this.runWithShellIntegration(terminal, shellIntegration, commandLine, Date.now());
+        }
+      } finally {
+        clearTimeout(timer);
       }
-      return await this.runWithShellIntegration(terminal, shellIntegration, commandLine, Date.now());
+      if (!timedOut) return result;
+      return {
+        ...result,
+        status: 'error',
+        errorMessage: `Stopped after ${stopAfter! / 1000} s, the timeoutSeconds of workflow step "${command.step}". Raise timeoutSeconds in the workflow file if the step needs longer.`,
+      };
     } finally {
       this.running.delete(session.id);
       this._onDidChangeRunning.fire(session.id);

@@ -12,7 +12,8 @@ export function agenticClaudeCliOptions(settings: Pick<LedgerConfig, 'claudePath
 }
 
 /**
- * How a Claude step is invoked in the terminal: `--session-id` the first time, `--resume` after.
+ * How a Claude step is invoked in the terminal: `--session-id` the first time, `--resume` after,
+ * `--model` when the workflow step names one.
  * Every value is quoted for the terminal's shell; for cmd (or a shell whose quoting is unknown)
  * this throws a `ShellQuoteError`.
  */
@@ -23,10 +24,13 @@ export function claudeCommandLine(
   prompt: string,
   system?: string,
   dialect: ShellDialect = 'posix',
+  options: { readonly model?: string } = {},
 ): string {
   const quote = (value: string): string => quoteForShell(value, dialect);
   // PowerShell runs a quoted program name only through the call operator.
   const args = [dialect === 'powershell' ? `& ${quote(claudePath)}` : quote(claudePath), resume ? '--resume' : '--session-id', quote(conversationId)];
+  // A workflow step's model. (`--max-turns` is for headless runs only: not passed to the interactive CLI.)
+  if (options.model) args.push('--model', quote(options.model));
   if (system) args.push('--append-system-prompt', quote(system));
   args.push(quote(prompt));
   return args.join(' ');

@@ -10,21 +10,24 @@ import type { Logger } from './logger';
 import { SessionRunner } from './SessionRunner';
 import { SessionTreeProvider, type SessionTreeNode } from './SessionTreeProvider';
 import { StatusBar } from './StatusBar';
+import { SessionsBadge } from './SessionsBadge';
 import { openStore } from './storeHost';
 import { TerminalRunner } from './TerminalRunner';
 import { loadSessionTypes } from './workflows';
 import { exportSessionToFile } from './exportSession';
-import { registerTimeline, TimelinePanel, type TimelinePanels } from './TimelinePanel';
+import { registerTimeline, type TimelinePanels } from './timeline/registration';
 import { BackgroundRunner } from './BackgroundRunner';
 import { ensureTrusted } from './workspaceTrust';
 import { ClaudeCodeHistory } from './ClaudeCodeHistory';
-import { UsagePanel } from './UsagePanel';
+import { registerUsage } from './usage/registration';
 
 /** The extension's services, built once at activation; also what `activate` hands the tests. */
 export interface Services {
   readonly store: SessionStore;
-  /** Where the store lives: `<storageUri or globalStorageUri>/ledger`. */
+  /** Where the store lives: the ledger registered for the folder, else `<storageUri or globalStorageUri>/ledger` (see storeHost.ts). */
   readonly storeDirectory: string;
+  /** The extension context's `globalStorageUri` (it holds the ledger registry). For tests. */
+  readonly globalStorageUri: vscode.Uri;
   /** The extension context's `storageUri` (undefined without a folder open; the store then uses globalStorageUri). For tests. */
   readonly storageUri: vscode.Uri | undefined;
   readonly engine: SessionEngine;
@@ -34,6 +37,8 @@ export interface Services {
   /** Agentic mode: the background loops (tests await `start`). */
   readonly background: BackgroundRunner;
   readonly statusBar: StatusBar;
+  /** The Sessions view's badge: sessions running or waiting for the person (counted like the status bar). */
+  readonly sessionsBadge: SessionsBadge;
   readonly config: Config;
   /** Claude Code hooks, spool ingest and transcript import. */
   readonly claudeHistory: ClaudeCodeHistory;
@@ -78,30 +83,34 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
   const tree = own(new SessionTreeProvider(store, active, runner));
   const treeView = own(vscode.window.createTreeView('sessionLedger.sessions', { treeDataProvider: tree, showCollapseAll: true }));
   own(active.onDidChange((id) => void revealInTree(treeView, store, id)));
+  tree.showAccessIn(treeView);
   const statusBar = own(new StatusBar(store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
+  const sessionsBadge = own(new SessionsBadge(treeView, store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
   const timelines = own(registerTimeline(context, { store, log: log.child('timeline') })).panels;
+  const usage = own(registerUsage(context, { store, log: log.child('usage'), openTimeline: async (id) => void timelines.show(id) }));
   own(
     registerCommands({
       channel, log, config, store, active, tree, runner, engine, background, secrets: context.secrets, treeView: treeView as vscode.TreeView<unknown>,
       history: claudeHistory,
-      openTimeline: async (id, seq) => void TimelinePanel.show(id, { focusInteractionSeq: seq }),
+      openTimeline: async (id, seq) => void timelines.show(id, { focusInteractionSeq: seq }),
       exportSession: (id) =>
         exportSessionToFile(store, id, { extraPatterns: config.value['redaction.extraPatterns'], absolutePaths: config.value['export.absolutePaths'] }),
-      showUsage: () =>
-        UsagePanel.show({
-          store, log: log.child('usage'), extensionUri: context.extensionUri,
-          openTimeline: async (id) => void TimelinePanel.show(id),
-        }),
+      showUsage: () => usage.show(),
     }),
   );
   void vscode.commands.executeCommand('setContext', 'sessionLedger.hasActiveSession', active.id !== undefined);
-  void offerResumeOfInterrupted(engine, background, log);
+  // A read-only window (another one holds the ledger) leaves that window's runs alone until it takes the ledger over.
+  if (store.readOnly) {
+    own(store.onDidChangeAccess((access) => {
+      if (!access.readOnly) void offerResumeOfInterrupted(engine, background, log);
+    }));
+  } else void offerResumeOfInterrupted(engine, background, log);
   claudeHistory.start();
-  if (config.value.importTranscriptsOnStartup && workspaceRoot) {
+  if (config.value.importTranscriptsOnStartup && workspaceRoot && !store.readOnly) {
     // In the status bar, not a notification: nobody asked for it just now.
     void claudeHistory.importTranscriptsWithProgress(vscode.ProgressLocation.Window).then(undefined, (e) => log.error('importing Claude Code transcripts on startup failed', e));
   }
-  return { store, storeDirectory: directory, storageUri: context.storageUri, engine, active, tree, runner, background, statusBar, config, claudeHistory, timelines };
+  return { store, storeDirectory: directory, storageUri: context.storageUri, globalStorageUri: context.globalStorageUri, engine, active, tree, runner, background, statusBar, sessionsBadge, config, claudeHistory, timelines };
 }
 
 /** Shows the active session in the tree (expanding its parents) when the view is open. */

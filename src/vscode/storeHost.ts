@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { adoptLedger, type LedgerOpenOptions } from '../core/store/ledgerAdoption';
+import { openLedgerHome, type LedgerHome } from '../core/store/ledgerHome';
+import { REGISTRY_FILE, type RegisteredLedger } from '../core/store/ledgerRegistry';
 import { SessionStore, type StoreWarning } from '../core/store/SessionStore';
+import { STORE_CLOSE_LIMIT_MS, closeWithin } from '../core/store/storeShutdown';
 import type { Logger } from './logger';
 
 const REWRITE_STORE = 'Rewrite Store';
@@ -18,23 +21,57 @@ async function rewriteStore(store: SessionStore, directory: string, log: Logger)
   }
 }
 
+/** What opening the store needs from the extension context (tests pass their own storage folders). */
+export interface StoreHostContext {
+  readonly storageUri: vscode.Uri | undefined;
+  readonly globalStorageUri: vscode.Uri;
+  readonly extensionPath: string;
+  readonly subscriptions: { push(...disposables: vscode.Disposable[]): unknown };
+}
+
+export interface OpenedStore {
+  readonly store: SessionStore;
+  readonly directory: string;
+  /** How the ledger was found (registry, this window's storage) and what else was seen. */
+  readonly home: LedgerHome;
+}
+
+/** The first workspace folder's path, when it is on this file system (the ledger follows that folder). */
+export function workspaceFolderPath(): string | undefined {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+  return folder?.scheme === 'file' ? folder.fsPath : undefined;
+}
+
 /**
- * Opens the session store in the workspace's storage (or the global storage when no folder is
- * open), with the wasm, worker and migrations shipped beside the bundle, and tells the person
- * about anything the store had to keep aside (and, should its folder be lost while open, offers to
- * rewrite the store there).
+ * Opens the session store of the window's project: the ledger registered for the folder (in the
+ * registry in global storage) when this window's storage folder has none or an empty one — VS Code
+ * hands a window another storage folder after a crash left its lock behind, in a second window, and
+ * after a move — else the one in the workspace's storage (created there when new; the global
+ * storage when no folder is open). The wasm, worker and migrations are those shipped beside the
+ * bundle. Tells the person about anything the store had to keep aside (and, should its folder be
+ * lost while open, offers to rewrite the store there), and offers once to adopt the ledger of a
+ * folder this one was moved or renamed from.
  */
-export async function openStore(context: vscode.ExtensionContext, log: Logger): Promise<{ store: SessionStore; directory: string }> {
+export async function openStore(context: StoreHostContext, log: Logger, workspaceFolder = workspaceFolderPath()): Promise<OpenedStore> {
   const base = context.storageUri ?? context.globalStorageUri;
-  const directory = join(base.fsPath, 'ledger');
-  mkdirSync(directory, { recursive: true });
+  const localDirectory = join(base.fsPath, 'ledger');
   const dist = join(context.extensionPath, 'dist');
-  const store = await SessionStore.open({
-    directory,
-    wasmPath: join(dist, 'sql-wasm.wasm'),
-    workerPath: join(dist, 'snapshotWorker.js'),
-    migrationsDirectory: join(context.extensionPath, 'migrations'),
+  const inspect = { wasmPath: join(dist, 'sql-wasm.wasm'), workerPath: join(dist, 'snapshotWorker.js'), migrationsDirectory: join(context.extensionPath, 'migrations') };
+  const home = await openLedgerHome({
+    registryFile: join(context.globalStorageUri.fsPath, REGISTRY_FILE),
+    workspaceFolder: context.storageUri ? workspaceFolder : undefined,
+    localDirectory,
+    inspect,
+    // Held by another live process (a second window on the same folder): open it read-only, following the writer.
+    openStore: (directory) => SessionStore.open({ ...inspect, directory, readOnlyWhenHeld: true }),
+    onWarning: (w) => {
+      log.warn(`ledger registry: ${w.message}`);
+      if (w.keptAsidePath) void vscode.window.showWarningMessage(`Session Ledger: ${w.message}`);
+    },
   });
+  const { store, directory } = home;
+  home.notes.forEach((note) => log.info(note));
+  if (home.source === 'registry') log.info(`this window's storage (${localDirectory}) has no ledger of its own: opened the one registered for ${home.project?.canonicalPath}`);
   log.info(`store opened in ${directory}`);
   const showLog = () => vscode.commands.executeCommand('sessionLedger.showLog');
   // The store reports each condition once (not once per write), so each warning is one notification.
@@ -51,5 +88,69 @@ export async function openStore(context: vscode.ExtensionContext, log: Logger): 
   };
   store.warnings.forEach(show);
   context.subscriptions.push(store.onDidWarn(show));
-  return { store, directory };
+  const candidate = home.adoptionCandidates[0];
+  if (candidate && home.project && context.storageUri) void offerAdoption(candidate, home, join(context.storageUri.fsPath, `ledger-adopted-${Date.now()}`), inspect, log);
+  return { store, directory, home };
+}
+
+const ADOPT = 'Adopt';
+const NOT_NOW = 'Not Now';
+const NEVER = 'Never';
+
+/**
+ * Asks (once per window; "Never" is remembered in the registry for this folder and ledger) whether to
+ * adopt the ledger of the folder this one seems to have been moved or renamed from, and adopts it on
+ * "Adopt": a verified copy in this window's storage, registered as this folder's ledger, shown after
+ * a reload; the original files stay where they are.
+ */
+async function offerAdoption(candidate: RegisteredLedger, home: LedgerHome, targetDirectory: string, inspect: LedgerOpenOptions, log: Logger): Promise<void> {
+  const project = home.project!;
+  const where = project.git ? ` (same repository ${project.git.remote}${project.git.relativePath === '.' ? '' : `, ${project.git.relativePath}`})` : '';
+  log.info(`this folder may be ${candidate.canonicalPath} moved or renamed${where}; its ledger is in ${candidate.directory}`);
+  const choice = await vscode.window.showInformationMessage(
+    `Session Ledger: this folder looks like ${candidate.canonicalPath}, moved or renamed${where}. Adopt its session history? A copy is made and checked; the original files stay in ${candidate.directory}.`,
+    ADOPT,
+    NOT_NOW,
+    NEVER,
+  );
+  if (choice === NEVER) {
+    await home.registry.decline(project.canonicalPath, candidate.ledgerId).catch((e) => log.error('remembering "Never" failed', e));
+    return;
+  }
+  if (choice !== ADOPT) return;
+  try {
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Session Ledger: adopting the session history…' }, () =>
+      adoptLedger({ original: candidate, targetDirectory, project, registry: home.registry, open: inspect }),
+    );
+    log.info(`adopted ${result.sessions} sessions and ${result.events} events from ${result.originalDirectory} into ${result.directory}`);
+    const reload = await vscode.window.showInformationMessage(
+      `Session Ledger: adopted ${result.sessions} sessions (${result.events} events), checked against the original. The original files stay in ${result.originalDirectory}; delete them once you no longer need them. Reload the window to show the history.`,
+      'Reload Window',
+    );
+    if (reload) await vscode.commands.executeCommand('workbench.action.reloadWindow');
+  } catch (error) {
+    log.error(`adopting the ledger in ${candidate.directory} failed`, error);
+    void vscode.window.showErrorMessage(`Session Ledger could not adopt the history in ${candidate.directory}: ${(error as Error).message}`, 'Show Log').then((c) => c && vscode.commands.executeCommand('sessionLedger.showLog'));
+  }
+}
+
+/**
+ * What `deactivate()` returns: the store's close (final snapshot, lock released), waited for at most
+ * {@link STORE_CLOSE_LIMIT_MS}; a close that takes longer goes on, with the journal as the source of truth.
+ */
+export async function closeStore(store: SessionStore, log: Logger): Promise<void> {
+  // The log channel may be disposed by now (deactivation disposes the subscriptions): logging must not make this reject.
+  const quietly = (write: () => void) => {
+    try {
+      write();
+    } catch {
+      // Nowhere left to say it.
+    }
+  };
+  try {
+    const outcome = await closeWithin(store);
+    if (outcome === 'timed-out') quietly(() => log.warn(`the store did not close within ${STORE_CLOSE_LIMIT_MS / 1000} s; its journal holds every change`));
+  } catch (error) {
+    quietly(() => log.error('closing the store failed (its journal holds every change)', error));
+  }
 }

@@ -1,4 +1,4 @@
-import { CommandKindSchema, ResultStatusSchema, type CommandKind, type ResultStatus } from '../core/model/interaction';
+import { CommandKindSchema, ResultStatusSchema, type CommandKind, type ResultStatus } from '../protocol/sharedModel';
 import type { InteractionRow } from '../protocol/timelineModel';
 
 export const COMMAND_KINDS: readonly CommandKind[] = CommandKindSchema.options;

@@ -1,18 +1,30 @@
+import { h } from './dom';
+
 /*
- * A small, safe markdown renderer for Claude's answers. It never passes HTML through: every
- * character of the input is either markdown syntax or escaped text, and the output contains
- * only these elements: h1–h6, p, pre, code, ul, ol, li, em, strong, a (http/https only).
- * Links carry only an `href`; code blocks only a `class="language-…"` made of [\w+-].
+ * A small, safe markdown renderer for Claude's answers. It never parses HTML: the input becomes a
+ * tree of these elements and text only — h1–h6, p, pre, code, ul, ol, li, em, strong, a (http/https
+ * only) — and the tree becomes DOM nodes through `h()`, every piece of text a text node. Links carry
+ * only an `href`; code blocks only a `class="language-…"` made of [\w+-].
  */
 
 /** Elements the renderer can produce; tests check the output against this list. */
 export const MARKDOWN_ELEMENTS = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'pre', 'code', 'ul', 'ol', 'li', 'em', 'strong', 'a'] as const;
+export type MarkdownTag = (typeof MARKDOWN_ELEMENTS)[number];
+
+/** Text, or an element with its only possible attributes: a link's safe `href`, a code block's language. */
+export type MarkdownNode = string | MarkdownElement;
+export interface MarkdownElement {
+  readonly tag: MarkdownTag;
+  readonly href?: string;
+  readonly language?: string;
+  readonly children: readonly MarkdownNode[];
+}
 
 const MAX_BLOCK_DEPTH = 6;
 const MAX_INLINE_DEPTH = 6;
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+function el(tag: MarkdownTag, children: readonly MarkdownNode[], attrs: { href?: string; language?: string } = {}): MarkdownElement {
+  return { tag, ...attrs, children };
 }
 
 /** The URL if it is an absolute http(s) URL, else undefined (`javascript:`, `data:`, relative…). */
@@ -29,23 +41,35 @@ export function safeHref(raw: string): string | undefined {
   }
 }
 
-export function renderMarkdown(source: string): string {
+/** Parses markdown into the element tree (no DOM: unit-tested in plain Node). */
+export function parseMarkdown(source: string): MarkdownNode[] {
   return renderBlocks(source.replace(/\r\n?/g, '\n').split('\n'), 0);
+}
+
+/** The markdown as DOM nodes (and text) built with `h()`, ready to append. */
+export function renderMarkdown(source: string): (Node | string)[] {
+  return parseMarkdown(source).map(toDom);
+}
+
+function toDom(node: MarkdownNode): Node | string {
+  if (typeof node === 'string') return node;
+  const attrs = node.href !== undefined ? { href: node.href } : node.language !== undefined ? { className: `language-${node.language}` } : {};
+  return h(node.tag, attrs, ...node.children.map(toDom));
 }
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([\w+-]*)/;
 const HEADING = /^ {0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$/;
 const LIST_ITEM = /^( *)([-*+]|\d{1,9}[.)])\s+(.*)$/;
 
-function renderBlocks(lines: string[], depth: number): string {
+function renderBlocks(lines: string[], depth: number): MarkdownNode[] {
   if (depth > MAX_BLOCK_DEPTH) {
-    return `<p>${escapeHtml(lines.join('\n'))}</p>`;
+    return [el('p', [lines.join('\n')])];
   }
-  const out: string[] = [];
+  const out: MarkdownNode[] = [];
   let paragraph: string[] = [];
   const flush = () => {
     if (paragraph.length) {
-      out.push(`<p>${renderInline(paragraph.join('\n'), 0)}</p>`);
+      out.push(el('p', renderInline(paragraph.join('\n'), 0)));
       paragraph = [];
     }
   };
@@ -63,15 +87,14 @@ function renderBlocks(lines: string[], depth: number): string {
         i++;
       }
       i++; // the closing fence (or the end)
-      const lang = fence[2] ? ` class="language-${fence[2]}"` : '';
-      out.push(`<pre><code${lang}>${escapeHtml(body.join('\n'))}</code></pre>`);
+      out.push(el('pre', [el('code', [body.join('\n')], fence[2] ? { language: fence[2] } : {})]));
       continue;
     }
     const heading = HEADING.exec(line);
     if (heading) {
       flush();
       const level = heading[1]!.length;
-      out.push(`<h${level}>${renderInline(heading[2] ?? '', 0)}</h${level}>`);
+      out.push(el(`h${level}` as MarkdownTag, renderInline(heading[2] ?? '', 0)));
       i++;
       continue;
     }
@@ -88,15 +111,15 @@ function renderBlocks(lines: string[], depth: number): string {
     i++;
   }
   flush();
-  return out.join('');
+  return out;
 }
 
 /** Renders the list starting at `lines[start]`; returns the index after it. */
-function renderList(lines: string[], start: number, depth: number, out: string[]): number {
+function renderList(lines: string[], start: number, depth: number, out: MarkdownNode[]): number {
   const first = LIST_ITEM.exec(lines[start]!)!;
   const indent = first[1]!.length;
   const ordered = /\d/.test(first[2]![0]!);
-  const items: string[] = [];
+  const items: MarkdownNode[] = [];
   let i = start;
   while (i < lines.length) {
     const item = LIST_ITEM.exec(lines[i]!);
@@ -130,7 +153,7 @@ function renderList(lines: string[], start: number, depth: number, out: string[]
       }
       break;
     }
-    items.push(`<li>${renderItemBody(body, depth + 1)}</li>`);
+    items.push(el('li', renderItemBody(body, depth + 1)));
     // A blank line between items of the same list does not end it.
     if (i < lines.length && lines[i]!.trim() === '' && i + 1 < lines.length) {
       const after = LIST_ITEM.exec(lines[i + 1]!);
@@ -139,16 +162,15 @@ function renderList(lines: string[], start: number, depth: number, out: string[]
       }
     }
   }
-  const tag = ordered ? 'ol' : 'ul';
-  out.push(`<${tag}>${items.join('')}</${tag}>`);
+  out.push(el(ordered ? 'ol' : 'ul', items));
   return i;
 }
 
 /** A tight item (one paragraph) renders inline, without `<p>`. */
-function renderItemBody(body: string[], depth: number): string {
-  const html = renderBlocks(body, depth);
-  const single = /^<p>((?:(?!<p>)[\s\S])*)<\/p>$/.exec(html);
-  return single ? single[1]! : html;
+function renderItemBody(body: string[], depth: number): readonly MarkdownNode[] {
+  const blocks = renderBlocks(body, depth);
+  const single = blocks.length === 1 ? blocks[0]! : undefined;
+  return single !== undefined && typeof single !== 'string' && single.tag === 'p' ? single.children : blocks;
 }
 
 function leadingSpaces(line: string): number {
@@ -158,14 +180,16 @@ function leadingSpaces(line: string): number {
 const ESCAPABLE = /[\\`*_{}[\]()<>#+\-.!~|]/;
 const WORD = /[\p{L}\p{N}]/u;
 
-function renderInline(src: string, depth: number): string {
+function renderInline(src: string, depth: number): MarkdownNode[] {
   if (depth > MAX_INLINE_DEPTH) {
-    return escapeHtml(src);
+    return [src];
   }
-  let out = '';
+  const out: MarkdownNode[] = [];
   let text = '';
-  const emit = (html: string) => {
-    out += escapeHtml(text) + html;
+  /** Ends the pending text and appends `nodes` after it. */
+  const emit = (...nodes: readonly MarkdownNode[]) => {
+    if (text) out.push(text);
+    out.push(...nodes);
     text = '';
   };
   // Delimiters proven to have no closer after some position never have one later: skip rescans.
@@ -189,7 +213,7 @@ function renderInline(src: string, depth: number): string {
       continue;
     }
     if (c === '\n') {
-      emit('\n');
+      text += '\n';
       i++;
       continue;
     }
@@ -201,7 +225,7 @@ function renderInline(src: string, depth: number): string {
       if (close >= 0) {
         let code = src.slice(i + n, close);
         if (code.length > 2 && code.startsWith(' ') && code.endsWith(' ')) code = code.slice(1, -1);
-        emit(`<code>${escapeHtml(code)}</code>`);
+        emit(el('code', [code]));
         i = close + n;
         continue;
       }
@@ -218,7 +242,7 @@ function renderInline(src: string, depth: number): string {
         const close = findEmphasisCloser(src, delimiter, i + delimiter.length, findCloser);
         if (close > i + delimiter.length) {
           const inner = renderInline(src.slice(i + delimiter.length, close), depth + 1);
-          emit(double ? `<strong>${inner}</strong>` : `<em>${inner}</em>`);
+          emit(el(double ? 'strong' : 'em', inner));
           i = close + delimiter.length;
           continue;
         }
@@ -232,7 +256,8 @@ function renderInline(src: string, depth: number): string {
       if (link) {
         const href = safeHref(link.url);
         const label = renderInline(link.label, depth + 1);
-        emit(href ? `<a href="${escapeHtml(href)}">${label}</a>` : label);
+        if (href) emit(el('a', label, { href }));
+        else emit(...label);
         i = link.end;
         continue;
       }
@@ -241,7 +266,7 @@ function renderInline(src: string, depth: number): string {
       const auto = /^<(https?:\/\/[^\s<>]+)>/i.exec(src.slice(i, i + 2_048));
       const href = auto ? safeHref(auto[1]!) : undefined;
       if (auto && href) {
-        emit(`<a href="${escapeHtml(href)}">${escapeHtml(auto[1]!)}</a>`);
+        emit(el('a', [auto[1]!], { href }));
         i += auto[0].length;
         continue;
       }
@@ -249,7 +274,7 @@ function renderInline(src: string, depth: number): string {
     text += c;
     i++;
   }
-  emit('');
+  emit();
   return out;
 }
 

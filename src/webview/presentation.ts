@@ -1,5 +1,4 @@
-import type { CommandKind, ResultStatus } from '../core/model/interaction';
-import type { SessionStatus } from '../core/model/sessionStatus';
+import type { CommandKind, ResultStatus, SessionStatus } from '../protocol/sharedModel';
 import type { SessionAction } from '../protocol/sessionActions';
 
 /** Codicon and label of each command kind. */

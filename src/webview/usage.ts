@@ -1,8 +1,10 @@
 // The Usage webview's entry point (bundled to dist/webview/usage.js, iife, browser). It renders the
 // report the extension sends after `ready`: totals, an SVG chart of cost by day, tables by model,
-// session type and top sessions. Everything is built with DOM APIs (text, never HTML).
+// session type and top sessions — of this workspace, or (the scope switch) of all workspaces on this
+// machine, with a table by project and the ledgers that could not be read. Everything is built with
+// DOM APIs (text, never HTML).
 import { z } from 'zod';
-import { parseUsageHostMessage, type UsageWebviewMessage } from '../protocol/usageMessages';
+import { parseUsageHostMessage, type MachineUsage, type UsageScope, type UsageWebviewMessage } from '../protocol/usageMessages';
 import { h } from './dom';
 
 interface VsCodeApi {
@@ -12,7 +14,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 z.config({ jitless: true }); // the CSP allows no eval
 
-type Report = Extract<ReturnType<typeof parseUsageHostMessage>, { type: 'report' }>['report'];
+type ReportMessage = Extract<ReturnType<typeof parseUsageHostMessage>, { type: 'report' }>;
+type Report = ReportMessage['report'];
 type Totals = Report['total'];
 
 const vscode = acquireVsCodeApi();
@@ -85,23 +88,84 @@ function table(caption: string, first: string, rows: { label: Node | string; tot
   return h('table', {}, h('caption', {}, caption), h('thead', {}, head), h('tbody', {}, ...(body.length ? body : [h('tr', {}, h('td', { colspan: 8 }, 'No usage recorded yet.'))])));
 }
 
-function render(report: Report): void {
-  const t = report.total;
-  const { node, bars } = chart(report.byDay);
+// --- The header and the scope switch: built once, so focus stays on them across renders. ---
+
+const SCOPES: readonly { scope: UsageScope; label: string }[] = [
+  { scope: 'workspace', label: 'This workspace' },
+  { scope: 'machine', label: 'All workspaces on this machine' },
+];
+const content = h('div', { className: 'content' });
+const status = h('p', { className: 'muted status', role: 'status' });
+/** Native radio buttons: Tab reaches the group, the arrow keys change the scope. */
+const scopeInputs = SCOPES.map(({ scope, label }) => {
+  const input = h('input', { type: 'radio', name: 'scope', value: scope, id: `scope-${scope}`, checked: scope === 'workspace' });
+  input.addEventListener('change', () => {
+    if (!input.checked) return;
+    status.textContent = scope === 'machine' ? 'Reading the ledgers of all workspaces on this machine (read-only)…' : '';
+    content.setAttribute('aria-busy', 'true');
+    vscode.postMessage({ type: 'setScope', scope });
+  });
+  return { scope, node: h('label', { className: 'scope-option', for: `scope-${scope}` }, input, ` ${label}`), input };
+});
+{
   const exportButton = h('button', { type: 'button' }, 'Export CSV…');
   exportButton.addEventListener('click', () => vscode.postMessage({ type: 'exportCsv' }));
-  const refreshButton = h('button', { type: 'button', className: 'secondary' }, 'Refresh');
+  const refreshButton = h('button', { type: 'button', className: 'secondary', title: 'Build the report again (all workspaces: read the other ledgers again)' }, 'Refresh');
   refreshButton.addEventListener('click', () => vscode.postMessage({ type: 'refresh' }));
+  root.replaceChildren(
+    h('header', {}, h('h1', {}, 'Usage'), h('div', { className: 'actions' }, refreshButton, exportButton)),
+    h('fieldset', { className: 'scope' }, h('legend', {}, 'Show the usage of'), ...scopeInputs.map((o) => o.node)),
+    status,
+    content,
+  );
+}
+
+/** All workspaces: cost and tokens by project, and the ledgers left out with the reason. */
+function machineSections(machine: MachineUsage): Node[] {
+  const projectLabel = (p: MachineUsage['byProject'][number]) =>
+    h('span', {}, p.name, p.current ? h('span', { className: 'muted' }, ' (this workspace)') : null, p.ledgers > 1 ? h('span', { className: 'muted' }, ` · ${p.ledgers} ledgers`) : null, p.key ? h('div', { className: 'muted path' }, p.key) : null);
+  const sections: Node[] = [table('By project', 'Project', machine.byProject.map((p) => ({ label: projectLabel(p), totals: p })))];
+  if (machine.unread.length > 0) {
+    sections.push(
+      h(
+        'section',
+        { className: 'unread', 'aria-labelledby': 'unread-heading' },
+        h('h2', { id: 'unread-heading' }, `Not counted: ${machine.unread.length} ledger(s) could not be read`),
+        h(
+          'ul',
+          {},
+          ...machine.unread.map((u) => h('li', {}, h('strong', {}, u.project.name), u.project.path ? ` (${u.project.path})` : '', h('div', { className: 'muted path' }, u.directory), h('div', {}, u.reason))),
+        ),
+      ),
+    );
+  }
+  return sections;
+}
+
+function render(message: ReportMessage): void {
+  const { report, scope, machine } = message;
+  for (const option of scopeInputs) option.input.checked = option.scope === scope;
+  status.textContent = '';
+  const t = report.total;
+  const { node, bars } = chart(report.byDay);
   const sessionLink = (s: Report['topSessions'][number]) => {
+    const where = s.project && scope === 'machine' ? h('span', { className: 'muted' }, ` · ${s.project}`) : null;
+    if (s.current === false) return h('span', { title: 'A session of another workspace: open that folder to see its timeline' }, s.title, h('span', { className: 'muted' }, ` · ${s.type}`), where);
     const a = h('a', { href: '#', title: `Open the timeline of "${s.title}"` }, s.title);
     a.addEventListener('click', (e) => {
       e.preventDefault();
       vscode.postMessage({ type: 'openSession', sessionId: s.sessionId });
     });
-    return h('span', {}, a, h('span', { className: 'muted' }, ` · ${s.type}`));
+    return h('span', {}, a, h('span', { className: 'muted' }, ` · ${s.type}`), where);
   };
-  root.replaceChildren(
-    h('header', {}, h('h1', {}, 'Usage'), h('div', { className: 'actions' }, refreshButton, exportButton)),
+  content.replaceChildren(
+    machine
+      ? h(
+          'p',
+          { className: 'muted' },
+          `All workspaces on this machine: ${machine.ledgersCounted} ledger(s) counted, each once; the other workspaces' ledgers were read (read-only) at ${new Date(machine.readAt).toLocaleTimeString()} — Refresh reads them again.`,
+        )
+      : '',
     h(
       'p',
       { className: 'summary' },
@@ -119,6 +183,7 @@ function render(report: Report): void {
       { className: 'muted' },
       `Costs are as recorded${report.pricing ? `; prices of ${report.pricing.effectiveDate} (${report.pricing.source})` : ''}. After a change of the pricing table or of sessionLedger.pricingOverrides, run "Session Ledger: Recompute Costs".`,
     ),
+    ...(machine ? machineSections(machine) : []),
     h('section', {}, h('h2', {}, 'Cost by day'), node),
     table('By model', 'Model', report.byModel.map((r) => ({ label: r.key, totals: r }))),
     table('By session type', 'Session type', report.bySessionType.map((r) => ({ label: r.key, totals: r }))),
@@ -126,13 +191,17 @@ function render(report: Report): void {
     table('By day', 'Day (UTC)', [...report.byDay].reverse().map((r) => ({ label: r.key, totals: r }))),
   );
   root.removeAttribute('aria-busy');
-  vscode.postMessage({ type: 'rendered', days: report.byDay.length, models: report.byModel.length, sessions: report.topSessions.length, bars });
+  content.removeAttribute('aria-busy');
+  vscode.postMessage({
+    type: 'rendered', days: report.byDay.length, models: report.byModel.length, sessions: report.topSessions.length, bars,
+    scope, projects: machine?.byProject.length ?? 0, unread: machine?.unread.length ?? 0,
+  });
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   try {
     const message = parseUsageHostMessage(event.data);
-    if (message.type === 'report') render(message.report);
+    if (message.type === 'report') render(message);
   } catch (error) {
     vscode.postMessage({ type: 'log', level: 'error', message: String(error instanceof Error ? (error.stack ?? error.message) : error).slice(0, 10_000) });
   }

@@ -46,6 +46,23 @@ export class Workbench {
     return Workbench.current;
   }
 
+  /**
+   * Opens the same folder in another tab of this browser (a second workbench window; code-server
+   * starts an extension host per window). Closing it with {@link closeTab} leaves this one open.
+   */
+  async openTab(): Promise<Workbench> {
+    const page = await this.browser.newPage();
+    await page.goto(`${this.env.url}/?folder=${encodeURIComponent(this.env.dirs.workspace)}`, { timeout: 120_000 });
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.waitForSelector('.statusbar', { timeout: 60_000 });
+    return new Workbench(page, this.browser, this.env);
+  }
+
+  /** Closes this tab only (the browser and its other tabs stay). */
+  async closeTab(): Promise<void> {
+    await this.page.close();
+  }
+
   /** Runs a command from the palette by its full title, e.g. "Session Ledger: Show Log". */
   async runCommand(title: string): Promise<void> {
     await this.page.keyboard.press('F1');

@@ -11,7 +11,7 @@ import type { LedgerImportReport } from '../../src/core/claudeCode/ledgerExport'
 import { claudeProjectDir } from '../../src/core/claudeCode/transcriptFiles';
 import type { TranscriptImportReport } from '../../src/core/claudeCode/transcriptImport';
 import type { Logger } from '../../src/vscode/logger';
-import { TimelinePanels } from '../../src/vscode/TimelinePanel';
+import { TimelinePanels } from '../../src/vscode/timeline/registration';
 import { planRetentionNow, searchItems } from '../../src/vscode/commands/historyCommands';
 import { applyRetentionPlan } from '../../src/core/claudeCode/retention';
 import type { SessionLedgerApi } from '../../src/extension';
@@ -140,8 +140,8 @@ describe('Claude Code history in the extension host', () => {
     // The timeline of the session renders the step; its events are what the timeline loads for it.
     panels = new TimelinePanels(extensionUri, { store: api.store, log: quietLog });
     const panel = panels.show(session.id, { focusInteractionSeq: step.seq });
-    await within('the timeline render', panel.whenRendered((r) => r.loadedRows === 1 && r.totalRows === 1));
-    assert.equal(panel.ready, true);
+    await within('the timeline render', panel.test.whenRendered((r) => r.loadedRows === 1 && r.totalRows === 1));
+    assert.equal(panel.test.ready, true);
     const timelineEvents = api.store.events.list(session.id, { interactionId: step.id, after: 0, limit: 100 });
     assert.deepEqual(timelineEvents.map((e) => e.type).filter((t) => t.startsWith('hook.')), events.map((e) => e.type));
 
@@ -238,7 +238,7 @@ describe('Claude Code history in the extension host', () => {
       const hitTab = await pickAndOpen('sessionLedger.searchHistory', `Timeline: ${session.title}`);
       const hitPanel = api.timelines.get(session.id);
       assert.ok(hitPanel, 'the extension tracks the panel the command opened');
-      await within('the timeline focused on the hit', hitPanel.whenRendered((r) => r.focusedSeq === 2));
+      await within('the timeline focused on the hit', hitPanel.test.whenRendered((r) => r.focusedSeq === 2));
       await vscode.window.tabGroups.close(hitTab);
 
       // Find Session searches history too: the word is only in a prompt, not in any title or goal.
@@ -267,13 +267,13 @@ describe('Claude Code history in the extension host', () => {
   it('Show Usage opens a strict-CSP webview that renders the report: chart bars, models, top sessions', async () => {
     const panel = (await vscode.commands.executeCommand('sessionLedger.showUsage')) as {
       panel: vscode.WebviewPanel;
-      whenRendered(p?: (r: { days: number; models: number; sessions: number; bars: number }) => boolean): Promise<{ days: number; models: number; sessions: number; bars: number }>;
+      test: { whenRendered(p?: (r: { days: number; models: number; sessions: number; bars: number }) => boolean): Promise<{ days: number; models: number; sessions: number; bars: number }> };
       dispose(): void;
     };
     assert.equal(panel.panel.viewType, 'sessionLedger.usage');
     assert.match(panel.panel.webview.html, /default-src 'none'; style-src [^;]+; img-src [^;]+; script-src 'nonce-[A-Za-z0-9+/=]{16,}'/);
     // The imported transcript has Sonnet and Haiku responses: at least two models.
-    const rendered = await within('the usage render', panel.whenRendered((r) => r.models >= 2));
+    const rendered = await within('the usage render', panel.test.whenRendered((r) => r.models >= 2));
     assert.ok(rendered.bars >= 1 && rendered.bars === Math.min(rendered.days, 60), JSON.stringify(rendered));
     assert.ok(rendered.sessions >= 1);
     panel.dispose();

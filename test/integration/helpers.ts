@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { SessionLedgerApi } from '../../src/extension';
 import type { Logger } from '../../src/vscode/logger';
-import { TimelinePanels } from '../../src/vscode/TimelinePanel';
+import { TimelinePanels } from '../../src/vscode/timeline/registration';
 
 export const extensionId = 'session-ledger.session-ledger';
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { SessionStore } from '../../src/core/store/SessionStore';
 import { TIMELINE_VIEW_TYPE, type RenderedReport } from '../../src/protocol/timelineMessages';
-import { TimelinePanels, type TimelinePanel } from '../../src/vscode/TimelinePanel';
+import { TimelinePanels } from '../../src/vscode/timeline/registration';
+import type { TimelinePanel } from '../../src/vscode/timeline/TimelinePanel';
 import { activateExtension, extensionId, recordingLogger, waitFor, within } from './helpers';
 
 const INTERACTIONS = 250; // more than the snapshot's first page: the remaining pages are exercised too
@@ -56,12 +57,12 @@ describe('timeline panel', () => {
     assert.equal(panel.panel.webview.options.enableScripts, true);
     assert.match(panel.panel.webview.html, /default-src 'none'; style-src [^;]+; font-src [^;]+; script-src 'nonce-[A-Za-z0-9+/=]{16,}'/);
 
-    const first = await within('the first render', panel.whenRendered());
-    assert.equal(panel.ready, true, 'the webview said ready');
+    const first = await within('the first render', panel.test.whenRendered());
+    assert.equal(panel.test.ready, true, 'the webview said ready');
     assert.equal(first.totalRows, INTERACTIONS);
     assert.ok(first.loadedRows > 0);
 
-    const all: RenderedReport = await within('every row', panel.whenRendered((r) => r.loadedRows === INTERACTIONS));
+    const all: RenderedReport = await within('every row', panel.test.whenRendered((r) => r.loadedRows === INTERACTIONS));
     assert.ok(all.renderedRows > 0, 'rows are in the DOM');
     assert.ok(all.renderedRows < INTERACTIONS, `only the visible rows are in the DOM (${all.renderedRows})`);
     assert.deepEqual(logLines, [], 'no warnings or errors from the webview');
@@ -72,11 +73,11 @@ describe('timeline panel', () => {
   it('pushes a new interaction and its result to the open webview', async () => {
     const session = await sessionWithInteractions('Timeline live updates', 3);
     const panel = panels.show(session.id);
-    await within('the first render', panel.whenRendered((r) => r.loadedRows === 3));
+    await within('the first render', panel.test.whenRendered((r) => r.loadedRows === 3));
     const started = await store.interactions.append({ sessionId: session.id, step: 'test', kind: 'shell', command: 'npm test' });
-    await within('the new row', panel.whenRendered((r) => r.loadedRows === 4 && r.totalRows === 4));
+    await within('the new row', panel.test.whenRendered((r) => r.loadedRows === 4 && r.totalRows === 4));
     await store.interactions.setResult(started.id, { status: 'ok', exitCode: 0, output: 'hi\n', durationMs: 5 });
-    await within('a render after the result', panel.whenRendered((r) => r.loadedRows === 4));
+    await within('a render after the result', panel.test.whenRendered((r) => r.loadedRows === 4));
     panel.dispose();
     assert.equal(panels.get(session.id), undefined, 'a closed panel is forgotten');
   });

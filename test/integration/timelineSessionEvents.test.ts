@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { importedSessionId } from '../../src/core/claudeCode/claudeSessions';
 import { isOurHookCommand } from '../../src/core/claudeCode/hookProtocol';
 import type { SessionLedgerApi } from '../../src/extension';
-import type { TimelinePanels } from '../../src/vscode/TimelinePanel';
+import type { TimelinePanels } from '../../src/vscode/timeline/registration';
 import { activateExtension, extensionTimelinePanels, waitFor, within } from './helpers';
 
 type HookEntry = { hooks: { command: string }[] };
@@ -49,15 +49,15 @@ describe('timeline: events recorded outside any step', () => {
 
     const panel = panels.show(sessionId);
     // No steps: the section of the session's own events opens by itself and the webview renders each one.
-    const first = await within('the session events rendered', panel.whenRendered((r) => r.sessionEvents === 3));
+    const first = await within('the session events rendered', panel.test.whenRendered((r) => r.sessionEvents === 3));
     assert.equal(first.totalRows, 0);
 
     // A hook that fires while the timeline is open appears without reopening it.
     fire('PostToolUse', { tool_name: 'Read', tool_input: { file_path: 'src/parser.ts' }, tool_response: { ok: true } });
-    await within('the live event rendered', panel.whenRendered((r) => r.sessionEvents === 4));
+    await within('the live event rendered', panel.test.whenRendered((r) => r.sessionEvents === 4));
 
     // What the webview asked for is exactly the session's events outside any step, oldest first.
-    const page = await panel.requestForTest('loadSessionEvents', { after: 0 });
+    const page = await panel.test.request('loadSessionEvents', { after: 0 });
     assert.deepEqual(page.events.map((e) => e.type), ['hook.SessionStart', 'hook.UserPromptSubmit', 'hook.PreToolUse', 'hook.PostToolUse']);
     assert.deepEqual(page.events.map((e) => e.toolName), [null, null, 'Read', 'Read']);
     assert.equal(page.hasMore, false);
@@ -71,9 +71,9 @@ describe('timeline: events recorded outside any step', () => {
     await api.store.events.append({ id: randomUUID(), sessionId: session.id, interactionId: step.id, type: 'tool.call', payload: { n: 1 } });
     await api.store.events.append({ id: randomUUID(), sessionId: session.id, type: 'phase.changed', payload: { phase: 'build' } });
     const panel = panels.show(session.id);
-    const report = await within('the first render', panel.whenRendered((r) => r.totalRows === 1 && r.loadedRows === 1));
+    const report = await within('the first render', panel.test.whenRendered((r) => r.totalRows === 1 && r.loadedRows === 1));
     assert.equal(report.sessionEvents, null, 'collapsed while the session has steps');
-    const page = await panel.requestForTest('loadSessionEvents', { after: 0 });
+    const page = await panel.test.request('loadSessionEvents', { after: 0 });
     assert.deepEqual(page.events.map((e) => e.type), ['phase.changed']);
     panel.dispose();
   });

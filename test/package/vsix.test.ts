@@ -35,7 +35,7 @@ function readZip(file: string): Map<string, () => Buffer> {
 const allowed = [
   /^extension\.vsixmanifest$/,
   /^\[Content_Types\]\.xml$/,
-  /^extension\/package\.json$/,
+  /^extension\/package(\.nls)?\.json$/,
   /^extension\/(readme|changelog)\.md$/i,
   /^extension\/LICENSE(\.txt)?$/i,
   /^extension\/dist\/(extension|snapshotWorker|hookSpool)\.js$/,
@@ -60,6 +60,8 @@ describe('packaged .vsix', () => {
       'extension/dist/extension.js',
       'extension/dist/sql-wasm.wasm',
       'extension/media/icon.png',
+      'extension/package.nls.json',
+      'extension/media/walkthrough/first-session.md',
       'extension/readme.md',
       'extension/changelog.md',
       'extension/LICENSE.txt',

@@ -13,13 +13,19 @@
  * are reported by file and line and kept aside in a rejects file; harmless line types and unknown
  * ones are counted. The imported copy stays when Claude Code deletes its file. Progress is reported
  * per chunk; an AbortSignal stops between chunks with everything imported so far committed.
+ *
+ * Reading does not wait for each chunk's journal sync: the next chunk is parsed and applied while
+ * the disk syncs the previous one ({@link transactNow}). What the import state records (how far
+ * each file is read) is saved only once the chunks it covers are durable, so a crash at any moment
+ * re-reads at most what was not yet synced (and re-reading writes nothing twice).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PricingTable } from '../agent/pricing';
 import { allSessions, ClaudeSessionResolver } from './claudeSessions';
 import { readCompleteLines } from './lineReader';
-import type { TransactionalStore } from './storeAccess';
+import type { StoreTransaction } from '../store/repositoryApi';
+import type { PipelinedStore } from './storeAccess';
 import { emptyApplyTotals, promptHash, TranscriptApplier, type AppliedLine } from './transcriptApply';
 import {
   claudeConfigDir,
@@ -141,7 +147,7 @@ export function rejectsPathOf(statePath: string): string {
   return statePath.replace(/\.json$/, '') + '.rejected.jsonl';
 }
 
-export async function importClaudeTranscripts(store: TransactionalStore, options: TranscriptImportOptions): Promise<TranscriptImportReport> {
+export async function importClaudeTranscripts(store: PipelinedStore, options: TranscriptImportOptions): Promise<TranscriptImportReport> {
   const projectDir = claudeProjectDir(options.workspacePath, options.configDir ?? claudeConfigDir());
   const state = loadImportState(options.statePath);
   const totals = emptyApplyTotals();
@@ -199,6 +205,24 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
   };
 
   let filesDone = 0;
+  /**
+   * Everything written so far is durable and the import state saved up to it. Each chunk chains its
+   * state update here; the import waits for it only where it reads that state (before sub-agents'
+   * files) and before returning.
+   */
+  let synced: Promise<void> = Promise.resolve();
+  const afterDurable = (durable: Promise<void>, update: () => void): void => {
+    synced = Promise.all([synced, durable]).then(update);
+    synced.catch(() => undefined); // awaited at the next sync point, which reports it
+  };
+  /** Chunks committed whose sync has not been waited for (at most {@link CHUNKS_IN_FLIGHT}). */
+  const inFlight: Promise<void>[] = [];
+  /** After each chunk: bounds what waits to be synced, and lets the event loop run (progress, cancellation, the syncs themselves). */
+  const pace = async (durable: Promise<void>): Promise<void> => {
+    inFlight.push(durable);
+    if (inFlight.length >= CHUNKS_IN_FLIGHT) await inFlight.shift()!.catch(() => undefined); // a failure is reported at the next sync point
+    else await new Promise<void>((resolve) => setImmediate(resolve));
+  };
   /** Reads one file; a failure is reported for that file and the import goes on with the next one. */
   const readFile = async (entry: FileToRead, launchedBy?: { interactionId: string | null }): Promise<boolean> => {
     try {
@@ -220,7 +244,7 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
         report.cancelled = true;
         return false;
       }
-      await store.transaction((tx) => {
+      const { durable } = transactNow(store, (tx) => {
         let batch: AppliedLine[] = [];
         const flush = (): void => {
           if (batch.length) applier.apply(tx, batch, { file: entry.key, ...(launchedBy ? { launchedBy } : {}) });
@@ -255,12 +279,19 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
       });
       bytesDone += chunk.endOffset - offset;
       offset = chunk.endOffset;
-      state.files[entry.key] = fileStateAfter(entry.file, entry.stat, offset, lineNo, false);
-      saveImportState(options.statePath, state);
+      const readTo = fileStateAfter(entry.file, entry.stat, offset, lineNo, false);
+      afterDurable(durable, () => {
+        state.files[entry.key] = readTo;
+        saveImportState(options.statePath, state);
+      });
       options.onProgress?.({ file: entry.file, filesDone, filesTotal: changed.length, bytesDone, bytesTotal });
+      await pace(durable);
     }
-    state.files[entry.key] = fileStateAfter(entry.file, entry.stat, offset, lineNo, offset >= entry.stat.size);
-    saveImportState(options.statePath, state);
+    const readToEnd = fileStateAfter(entry.file, entry.stat, offset, lineNo, offset >= entry.stat.size);
+    afterDurable(Promise.resolve(), () => {
+      state.files[entry.key] = readToEnd;
+      saveImportState(options.statePath, state);
+    });
     filesDone++;
     options.onProgress?.({ file: entry.file, filesDone, filesTotal: changed.length, bytesDone, bytesTotal });
     return true;
@@ -271,13 +302,15 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
       if (!(await readFile(entry))) break read;
     }
     // Sub-agents' files, once the turn that launched them is stored; a nested agent's launch is
-    // in another sub-agent's file, so go round again while a round read something.
+    // in another sub-agent's file, so go round again while a round read something. Which parent
+    // transcripts are read to the end is in the state: wait for it first.
     let waiting = changed.filter((f) => f.subagent);
+    if (waiting.length > 0) await synced;
     for (let progress = true; progress && waiting.length > 0; ) {
       progress = false;
       const next: FileToRead[] = [];
       for (const entry of waiting) {
-        const launchedBy = await store.transaction((tx) => resolveLaunch(tx, entry, state, projectDir));
+        const { value: launchedBy } = transactNow(store, (tx) => resolveLaunch(tx, entry, state, projectDir));
         if (!launchedBy) {
           next.push(entry);
           continue;
@@ -298,6 +331,9 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
       if (!(await readFile(entry, { interactionId: null }))) break read;
     }
   }
+
+  // Everything imported is durable and recorded in the state before the import says it is done.
+  await synced;
 
   const costDifferences: CostDifference[] = [];
   if (applier.claudeCodeCosts.size > 0) {
@@ -326,6 +362,19 @@ export async function importClaudeTranscripts(store: TransactionalStore, options
   };
 }
 
+/**
+ * Chunks committed at once whose syncs the import does not wait for: the next chunk is parsed and
+ * applied while the previous one syncs. Two keeps memory to about two chunks' journal records.
+ */
+const CHUNKS_IN_FLIGHT = 2;
+
+/** Commits `work` now; its durability is awaited at the import's next sync point, which reports a failure. */
+function transactNow<T>(store: PipelinedStore, work: (tx: StoreTransaction) => T): { value: T; durable: Promise<void> } {
+  const committed = store.commit(work);
+  committed.durable.catch(() => undefined);
+  return committed;
+}
+
 /** A damaged line that may have been a person's prompt (a user line that is not a tool result). */
 function mayBePrompt(raw: string): boolean {
   return /"type"\s*:\s*"user"/.test(raw) && !raw.includes('tool_result');
@@ -338,7 +387,7 @@ function mayBePrompt(raw: string): boolean {
  * is fully imported and names no launching call (the usage then belongs to the session).
  */
 function resolveLaunch(
-  tx: Parameters<Parameters<TransactionalStore['transaction']>[0]>[0],
+  tx: StoreTransaction,
   entry: FileToRead,
   state: TranscriptImportState,
   projectDir: string,

@@ -180,6 +180,9 @@ function groupBy(list: UsageUnit[], key: (u: UsageUnit) => string): Map<string, 
 const rows = (groups: Map<string, UsageTotals>): UsageRow[] => [...groups].map(([key, t]) => ({ key, ...t }));
 const byCost = (a: UsageTotals & { key?: string }, b: UsageTotals & { key?: string }) => b.costUsd - a.costUsd || b.outputTokens - a.outputTokens;
 
+/** The pieces to merge reports with (all workspaces on this machine: see core/ledger/machineUsage.ts). */
+export { emptyTotals as emptyUsageTotals, add as addUsageTotals, byCost as byUsageCost };
+
 export function buildUsageReport(db: SqlReader, options: { topSessions?: number; now?: number; pricing?: PricingTable } = {}): UsageReport {
   const { effectiveDate, source } = (options.pricing ?? PricingTable.builtIn()).info;
   const list = units(db);
@@ -215,8 +218,8 @@ function csvField(value: string | number): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** The report as CSV: one row per day, model, session type and top session, then the total. */
-export function usageReportToCsv(report: UsageReport): string {
+/** The report as CSV: one row per day, model, session type, top session and (all workspaces) project, then the total. */
+export function usageReportToCsv(report: UsageReport & { byProject?: readonly (UsageRow & { name: string })[] }): string {
   const line = (section: string, key: string, title: string, t: UsageTotals) =>
     [
       section, key, title, t.inputTokens, t.outputTokens, t.cacheCreationTokens, t.cacheCreationTokens - t.cacheCreation1hTokens, t.cacheCreation1hTokens, t.cacheReadTokens,
@@ -228,6 +231,7 @@ export function usageReportToCsv(report: UsageReport): string {
     ...report.byModel.map((r) => line('model', r.key, '', r)),
     ...report.bySessionType.map((r) => line('session_type', r.key, '', r)),
     ...report.topSessions.map((s) => line('session', s.sessionId, s.title, s)),
+    ...(report.byProject ?? []).map((p) => line('project', p.key, p.name, p)),
     line('total', '', '', report.total),
   ].join('\r\n') + '\r\n';
 }

@@ -10,6 +10,7 @@ import type { Session } from '../model/session';
 import { isTerminalSessionStatus } from '../model/sessionStatus';
 import type { SessionStore } from '../store/SessionStore';
 import { InteractionNotPendingError, type SessionEngine } from './SessionEngine';
+import { stepOptionsOf, stepTimeoutMs } from './stepOptions';
 
 export interface AgenticBudgets {
   /** Commands one run may execute for one session (each child has its own). */
@@ -216,7 +217,8 @@ async function executeStep(session: Session, interaction: Interaction, options: 
 }
 
 async function executeShell(session: Session, interaction: Interaction, options: AgenticOptions, signal: AbortSignal): Promise<InteractionResultInput> {
-  const timeoutMs = options.budgets.stepTimeoutMs > 0 ? options.budgets.stepTimeoutMs : undefined;
+  // A workflow step's own timeoutSeconds wins over the stepTimeoutSeconds setting.
+  const timeoutMs = stepTimeoutMs(stepOptionsOf(interaction.command.metadata), options.budgets.stepTimeoutMs);
   const result = await options.executeShell({
     command: interaction.command.command,
     cwd: session.workingDir ?? options.defaultWorkingDir,
@@ -240,11 +242,17 @@ async function executeClaude(session: Session, interaction: Interaction, options
   const { store, claude } = options;
   const provider = claude.id;
   const system = typeof interaction.command.metadata.system === 'string' ? interaction.command.metadata.system : undefined;
+  // A workflow step's model, timeoutSeconds and maxTurns win over the settings.
+  const stepOptions = stepOptionsOf(interaction.command.metadata);
+  const model = stepOptions.model ?? options.model;
+  const maxTurns = stepOptions.maxTurns ?? options.maxTurns;
+  const timeoutMs = stepTimeoutMs(stepOptions, options.budgets.stepTimeoutMs);
+  const timeoutSource = stepOptions.timeoutMs !== undefined ? `the step's timeoutSeconds of step "${interaction.command.step}"` : 'sessionLedger.stepTimeoutSeconds';
   const { conversationId, resume } = await ensureConversation(session, options, system);
   const stored = store.conversations.get(conversationId);
   const storedMessages = stored ? store.conversations.messages(conversationId, { limit: 100_000 }) : [];
   const history = storedMessages.map((m) => ({ role: m.role, content: m.content }) as ConversationMessage);
-  const run = await store.runs.start({ sessionId: session.id, interactionId: interaction.id, provider, model: options.model ?? null, conversationId });
+  const run = await store.runs.start({ sessionId: session.id, interactionId: interaction.id, provider, model: model ?? null, conversationId });
 
   // Callbacks are synchronous; the store's writes are chained so they land in order.
   let writes: Promise<unknown> = Promise.resolve();
@@ -271,7 +279,7 @@ async function executeClaude(session: Session, interaction: Interaction, options
     write(() => store.runs.update(run.id, { ...snapshot, model }));
   };
 
-  const timeoutSignal = options.budgets.stepTimeoutMs > 0 ? AbortSignal.timeout(options.budgets.stepTimeoutMs) : undefined;
+  const timeoutSignal = timeoutMs !== undefined ? AbortSignal.timeout(timeoutMs) : undefined;
   const stepSignal = timeoutSignal ? AbortSignal.any([signal, timeoutSignal]) : signal;
   const result = await claude.run(
     {
@@ -279,10 +287,10 @@ async function executeClaude(session: Session, interaction: Interaction, options
       conversationId,
       resume,
       history,
-      model: options.model,
+      model,
       systemPrompt: system,
       workingDir: session.workingDir ?? options.defaultWorkingDir,
-      maxTurns: options.maxTurns,
+      maxTurns,
       allowRunCommand: options.allowRunCommand ?? false,
     },
     stepSignal,
@@ -308,7 +316,7 @@ async function executeClaude(session: Session, interaction: Interaction, options
   await writes;
   const timedOut = result.status === 'cancelled' && !signal.aborted && (timeoutSignal?.aborted ?? false);
   // A step that ran out of time is stopped and handled like an API error: the session pauses.
-  const failure = timedOut ? stepTimeoutError(options.budgets.stepTimeoutMs) : result.error;
+  const failure = timedOut ? stepTimeoutError(timeoutMs ?? 0, timeoutSource) : result.error;
   const runStatus = timedOut ? 'error' : result.status;
   const errorMessage = failure ? `${failure.message} ${failure.action}` : null;
   await store.runs.update(run.id, {
@@ -398,11 +406,11 @@ async function ensureConversation(session: Session, options: AgenticOptions, sys
 }
 
 /** The step timeout as an error that says how long the step had and what to do. */
-function stepTimeoutError(timeoutMs: number): AgentError {
+function stepTimeoutError(timeoutMs: number, source: string): AgentError {
   return {
     kind: 'timeout',
-    message: `The Claude step did not finish within ${describeDuration(timeoutMs)} (sessionLedger.stepTimeoutSeconds) and was stopped.`,
-    action: 'Resume the session to run the step again, or raise sessionLedger.stepTimeoutSeconds (0: no limit) if the step needs longer.',
+    message: `The Claude step did not finish within ${describeDuration(timeoutMs)} (${source}) and was stopped.`,
+    action: `Resume the session to run the step again, or raise ${source === 'sessionLedger.stepTimeoutSeconds' ? 'sessionLedger.stepTimeoutSeconds (0: no limit)' : 'timeoutSeconds in the workflow file'} if the step needs longer.`,
     transient: true,
   };
 }

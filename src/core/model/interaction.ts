@@ -1,11 +1,8 @@
 import { z } from 'zod';
+import { CommandKindSchema, ResultStatusSchema } from '../../protocol/sharedModel';
 import { EpochMillisSchema, JsonObjectSchema, UuidSchema } from './json';
 
-export const CommandKindSchema = z.enum(['shell', 'claude', 'spawn_sessions']);
-export type CommandKind = z.infer<typeof CommandKindSchema>;
-
-export const ResultStatusSchema = z.enum(['pending', 'ok', 'error', 'cancelled', 'interrupted']);
-export type ResultStatus = z.infer<typeof ResultStatusSchema>;
+export { CommandKindSchema, ResultStatusSchema, type CommandKind, type ResultStatus } from '../../protocol/sharedModel';
 
 /** Output longer than this is capped by the store, keeping the tail (the end of a log matters most). */
 export const INTERACTION_OUTPUT_MAX_CHARS = 1_000_000;

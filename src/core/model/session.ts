@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EpochMillisSchema, JsonObjectSchema, UuidSchema } from './json';
-import { SessionStatusSchema } from './sessionStatus';
+import { ExecutionModeSchema, SessionStatusSchema, UsageTotalsSchema } from '../../protocol/sharedModel';
 
 export const AgentSchema = z.enum(['claude_code']);
 export type Agent = z.infer<typeof AgentSchema>;
@@ -11,26 +11,9 @@ export type Provider = z.infer<typeof ProviderSchema>;
 export const EnvironmentSchema = z.enum(['vscode', 'local']);
 export type Environment = z.infer<typeof EnvironmentSchema>;
 
-export const ExecutionModeSchema = z.enum(['manual', 'agentic']);
-export type ExecutionMode = z.infer<typeof ExecutionModeSchema>;
+export { ExecutionModeSchema, UsageTotalsSchema, type ExecutionMode, type UsageTotals } from '../../protocol/sharedModel';
 
-const TokenCountSchema = z.number().int().nonnegative();
 const CostSchema = z.number().nonnegative().finite();
-
-/** Token and cost totals, as kept on sessions (sums of their runs) and on runs. */
-export const UsageTotalsSchema = z.object({
-  inputTokens: TokenCountSchema,
-  outputTokens: TokenCountSchema,
-  /** All cache-write tokens, both TTLs (5-minute writes are `cacheCreationTokens - cacheCreation1hTokens`). */
-  cacheCreationTokens: TokenCountSchema,
-  /**
-   * The part of `cacheCreationTokens` written with the 1-hour TTL (priced higher). Records from
-   * before it was kept (and exports of them) have 0: they were priced at the 5-minute rate.
-   */
-  cacheCreation1hTokens: TokenCountSchema.default(0),
-  cacheReadTokens: TokenCountSchema,
-});
-export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
 
 /** A stored session (one row of `sessions`). Counters are maintained by the store. */
 export const SessionSchema = z.object({

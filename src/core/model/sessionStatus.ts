@@ -1,8 +1,6 @@
-import { z } from 'zod';
+import type { SessionStatus } from '../../protocol/sharedModel';
 
-export const SESSION_STATUSES = ['active', 'paused', 'interrupted', 'complete', 'failed', 'cancelled'] as const;
-export const SessionStatusSchema = z.enum(SESSION_STATUSES);
-export type SessionStatus = z.infer<typeof SessionStatusSchema>;
+export { SESSION_STATUSES, SessionStatusSchema, type SessionStatus } from '../../protocol/sharedModel';
 
 /**
  * The allowed session status transitions — the ONE place they are defined. Every status change

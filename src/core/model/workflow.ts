@@ -53,7 +53,9 @@ export const ClaudeStepSchema = z
     kind: z.literal('claude'),
     prompt: z.string().min(1).describe('Prompt sent to Claude; templates such as {{steps.test.output}} are expanded.'),
     system: z.string().optional().describe("Extra system instructions, added after the session's goal."),
-    model: z.string().min(1).optional().describe('Model to use for this step.'),
+    model: z.string().min(1).optional().describe('Model to use for this step (an alias such as sonnet, or a full model name).'),
+    timeoutSeconds: z.number().positive().optional().describe('Stop the Claude step after this many seconds.'),
+    maxTurns: z.number().int().positive().optional().describe('Most model turns of this step (headless runs: the CLI --max-turns, or API requests).'),
     saveAs: z
       .string()
       .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[\w./-]+$/, 'a relative path inside the session folder, without ".."')

@@ -7,13 +7,15 @@ import type { JournalRecord } from './journalRecord';
 import type { DurableBatch, JournalFiles } from './journalWriter';
 import { JournalLostError, JournalWriter } from './journalWriter';
 import type { FileMode, LedgerDatabase } from './ledgerDatabase';
-import { LockFile } from './lockFile';
+import { LockFile, StoreLockedError, inspectLock } from './lockFile';
 import { MigrationFailedError, applyMigration, assertNotNewer, defaultMigrationsDirectory, loadMigrations, schemaVersion, type Migration } from './migrations';
+import { ReadOnlyFollower, ReadOnlyStoreError, describeHolder, recoverForReading, type FollowerHost, type StoreAccess, type StoreHolder } from './readOnlyStore';
 import { performRepairs, recoverState } from './recovery';
 import { ArtifactRepository } from './repositories/artifactRepository';
 import { ConversationRepository } from './repositories/conversationRepository';
 import { EventRepository } from './repositories/eventRepository';
 import { InteractionRepository } from './repositories/interactionRepository';
+import { LedgerMetaRepository } from './repositories/ledgerMetaRepository';
 import { NoteRepository } from './repositories/noteRepository';
 import type { RepositoryContext } from './repositories/repositoryContext';
 import { RunRepository } from './repositories/runRepository';
@@ -31,6 +33,8 @@ import type {
   EventsWrites,
   InteractionsReads,
   InteractionsWrites,
+  LedgerMetaReads,
+  LedgerMetaWrites,
   NotesReads,
   NotesWrites,
   RunsReads,
@@ -87,7 +91,15 @@ export interface SessionStoreOptions {
   fileCheckMs?: number;
   /** The journal's file operations (default: Node's fs). For fault-injection tests only. */
   journalFiles?: JournalFiles;
+  /**
+   * When another live process holds the store's lock, open read-only instead of failing: follow its
+   * journal live, refuse writes with {@link ReadOnlyStoreError}, and take the lock over (becoming the
+   * writer, without a reload) when that process exits or dies. See readOnlyStore.ts.
+   */
+  readOnlyWhenHeld?: boolean;
 }
+
+export { ReadOnlyStoreError, type StoreAccess, type StoreHolder } from './readOnlyStore';
 
 /**
  * `journal-lost`: the store's folder or journal file was deleted or replaced while open; changes
@@ -187,6 +199,8 @@ export class SessionStore {
   readonly conversations: StoreConversations;
   readonly artifacts: StoreArtifacts;
   readonly notes: StoreNotes;
+  /** The ledger's own metadata (ledger id, project identity): see projectIdentity.ts. */
+  readonly ledgerMeta: LedgerMetaReads & Acknowledged<LedgerMetaWrites>;
 
   private readonly _warnings: StoreWarning[] = [];
   /** Conditions already reported (see {@link warn}): one warning per condition, not one per write. */
@@ -207,11 +221,17 @@ export class SessionStore {
   private closing: Promise<void> | undefined;
   private journal!: JournalWriter<ChangeSet>;
   private writer: SnapshotWriter | undefined;
+  /** Set while the store is read-only: another live process holds the lock (see {@link openReadOnly}). */
+  private reading: { readonly follower: ReadOnlyFollower; readonly migrations: readonly Migration[] } | undefined;
+  private holderInfo: StoreHolder | undefined;
+  private readonly _onDidChangeAccess = new Emitter<StoreAccess>();
 
   private constructor(
     private readonly directory: string,
-    private readonly database: LedgerDatabase,
-    private lock: LockFile,
+    /** Replaced only while read-only, when the store reloads from a newer snapshot. */
+    private database: LedgerDatabase,
+    /** Undefined while read-only. */
+    private lock: LockFile | undefined,
     private readonly clock: Clock,
     private readonly options: SessionStoreOptions,
     lastRecord: number,
@@ -229,6 +249,8 @@ export class SessionStore {
         this.currentChanges?.kinds.add(kind);
       },
     };
+    // Always the store's current database: a read-only store replaces it when it reloads (readOnlyStore.ts).
+    Object.defineProperty(context, 'db', { get: () => this.database });
     const sessions = new SessionRepository(context);
     this.tx = {
       sessions,
@@ -238,6 +260,7 @@ export class SessionStore {
       conversations: new ConversationRepository(context, sessions),
       artifacts: new ArtifactRepository(context, sessions),
       notes: new NoteRepository(context, sessions),
+      ledgerMeta: new LedgerMetaRepository(context),
     };
     const commit = <T>(work: () => T): Promise<T> => this.transaction(() => work());
     this.sessions = acknowledgedFacade<SessionsReads, SessionsWrites>(this.tx.sessions, { get: true, require: true, list: true, count: true, children: true }, { create: true, update: true, softDelete: true, restore: true, setTimes: true }, commit);
@@ -247,6 +270,7 @@ export class SessionStore {
     this.conversations = acknowledgedFacade<ConversationsReads, ConversationsWrites>(this.tx.conversations, { get: true, listBySession: true, messages: true }, { create: true, appendMessage: true }, commit);
     this.artifacts = acknowledgedFacade<ArtifactsReads, ArtifactsWrites>(this.tx.artifacts, { get: true, getByKey: true, list: true }, { put: true, softDelete: true }, commit);
     this.notes = acknowledgedFacade<NotesReads, NotesWrites>(this.tx.notes, { get: true, list: true }, { add: true }, commit);
+    this.ledgerMeta = acknowledgedFacade<LedgerMetaReads, LedgerMetaWrites>(this.tx.ledgerMeta, { get: true, all: true }, { set: true, remove: true }, commit);
   }
 
   /**
@@ -260,7 +284,13 @@ export class SessionStore {
     const clock = options.clock ?? systemClock();
     const wasmPath = options.wasmPath ?? defaultWasmPath();
     const migrations = loadMigrations(options.migrationsDirectory ?? defaultMigrationsDirectory());
-    const lock = LockFile.acquire(path.join(directory, LOCK_FILE));
+    let lock: LockFile;
+    try {
+      lock = LockFile.acquire(path.join(directory, LOCK_FILE));
+    } catch (error) {
+      if (!(error instanceof StoreLockedError) || !options.readOnlyWhenHeld) throw error;
+      return SessionStore.openReadOnly(options, directory, clock, wasmPath, migrations, error);
+    }
     let database: LedgerDatabase | undefined;
     let store: SessionStore | undefined;
     try {
@@ -284,6 +314,44 @@ export class SessionStore {
       }
       throw error;
     }
+  }
+
+  /**
+   * Opens the store read-only, another live process holding its lock: its state rebuilt from the files
+   * (none changed: they are the holder's), then followed live until the holder goes (see readOnlyStore.ts).
+   */
+  private static async openReadOnly(options: SessionStoreOptions, directory: string, clock: Clock, wasmPath: string, migrations: readonly Migration[], locked: StoreLockedError): Promise<SessionStore> {
+    const SQL = await initSqlJs({ locateFile: () => wasmPath });
+    const recovered = await recoverForReading(SQL, directory, options.fileMode);
+    let store: SessionStore;
+    try {
+      assertNotNewer(recovered.database, migrations, directory);
+      store = new SessionStore(directory, recovered.database, undefined, clock, options, recovered.lastRecord, recovered.snapshotRecord);
+    } catch (error) {
+      recovered.database.close();
+      throw error;
+    }
+    const held = inspectLock(path.join(directory, LOCK_FILE));
+    store.holderInfo = describeHolder(held ?? { pid: locked.pid, hostname: locked.hostname });
+    const follower = new ReadOnlyFollower(store.followerHost(), { directory, SQL, fileMode: options.fileMode }, held);
+    store.reading = { follower, migrations };
+    follower.start();
+    return store;
+  }
+
+  /** True while another live process holds the store's lock: reads work, writes throw {@link ReadOnlyStoreError}. */
+  get readOnly(): boolean {
+    return this.reading !== undefined;
+  }
+
+  /** Who holds the lock while the store is read-only. */
+  get holder(): StoreHolder | undefined {
+    return this.reading ? this.holderInfo : undefined;
+  }
+
+  /** Fired when the store becomes the writer (the holder exited or died) or the holder changes. */
+  onDidChangeAccess(listener: (access: StoreAccess) => void): Disposable {
+    return this._onDidChangeAccess.on(listener);
   }
 
   get warnings(): readonly StoreWarning[] {
@@ -310,8 +378,7 @@ export class SessionStore {
    * `onDidChange`: callers refresh their views themselves.
    */
   get sql(): SqlAccess {
-    const database = this.database;
-    return { all: (sql, params) => database.all(sql, params), run: (sql, params) => database.run(sql, params) };
+    return { all: (sql, params) => this.database.all(sql, params), run: (sql, params) => this.database.run(sql, params) };
   }
 
   onDidWarn(listener: (warning: StoreWarning) => void): Disposable {
@@ -327,8 +394,25 @@ export class SessionStore {
       // Thrown, not rejected: it aborts (and rolls back) the enclosing transaction's callback.
       throw new Error('store.transaction cannot be nested: inside a transaction call the tx methods directly.');
     }
-    if (this.closing) return Promise.reject(new Error('The session store is closed.'));
-    if (this.journal.failed) return Promise.reject(this.journal.failed);
+    try {
+      const { value, durable } = this.commit(work);
+      return durable.then(() => value);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * `transaction` for a writer that goes on working while the journal syncs (a bulk import): runs
+   * `work` and commits it in memory now, giving back its value at once with the promise of its
+   * durability. Nothing is acknowledged until `durable` resolves; throws what `work` threw (the
+   * transaction rolled back) or why the store refused it.
+   */
+  commit<T>(work: (tx: StoreTransaction) => T): { value: T; durable: Promise<void> } {
+    if (this.database.inTransaction) throw new Error('store.transaction cannot be nested: inside a transaction call the tx methods directly.');
+    if (this.closing) throw new Error('The session store is closed.');
+    if (this.reading) throw new ReadOnlyStoreError(this.directory, this.holderInfo);
+    if (this.journal.failed) throw this.journal.failed;
     const recordNumber = this.nextRecord;
     const changes: ChangeSet = { sessionIds: new Set(), kinds: new Set() };
     let committed: { value: T; statements: JournalRecord['statements'] };
@@ -357,20 +441,22 @@ export class SessionStore {
         this.nextRecord++;
         this.journal.fail(new Error(`The session store could not commit a transaction its journal already holds (${(error as Error).message}); no further writes are accepted until it is reopened.`));
       }
-      return Promise.reject(error);
+      throw error;
     } finally {
       this.currentChanges = undefined;
     }
-    if (!durable) return this.journal.whenDurable().then(() => committed.value);
+    if (!durable) return { value: committed.value, durable: this.journal.whenDurable() };
     this.nextRecord++;
-    return durable.then(() => committed.value);
+    return { value: committed.value, durable };
   }
 
   flush(): Promise<void> {
+    if (this.reading) return Promise.resolve(); // nothing written here
     return this.journal.whenDurable();
   }
 
   snapshot(): Promise<void> {
+    if (this.reading) return Promise.reject(new ReadOnlyStoreError(this.directory, this.holderInfo));
     if (this.queuedSnapshot) return this.queuedSnapshot;
     const queued = this.snapshotChain.then(() => {
       this.queuedSnapshot = undefined;
@@ -382,7 +468,7 @@ export class SessionStore {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.shutDown();
+    this.closing ??= this.reading ? this.shutDownReader(this.reading.follower) : this.shutDown();
     return this.closing;
   }
 
@@ -397,6 +483,7 @@ export class SessionStore {
    */
   rewriteHome(): Promise<void> {
     if (this.closing) return Promise.reject(new Error('The session store is closed.'));
+    if (this.reading) return Promise.reject(new ReadOnlyStoreError(this.directory, this.holderInfo));
     const failure = this.journal.failed;
     if (!(failure instanceof JournalLostError)) {
       return Promise.reject(
@@ -418,7 +505,7 @@ export class SessionStore {
     if (present.length > 0) {
       throw new Error(`The folder ${directory} already holds session store files (${present.join(', ')}); rewriting there would mix two histories. Move those files elsewhere, then rewrite the store again.`);
     }
-    this.lock.release(); // its file went with the folder; released first, so it cannot remove the new one
+    this.lock?.release(); // its file went with the folder; released first, so it cannot remove the new one
     this.lock = LockFile.acquire(path.join(directory, LOCK_FILE));
     await this.journal.close(); // the lost segment's descriptor
     await this.writeSnapshotFiles(path.join(directory, SNAPSHOT_FILE));
@@ -591,8 +678,86 @@ export class SessionStore {
       try {
         this.database.close();
       } finally {
-        this.lock.release();
+        this.lock?.release();
       }
     }
+  }
+
+  // --- Read-only mode: following the holder, and taking its lock over (see readOnlyStore.ts) ---
+
+  private followerHost(): FollowerHost {
+    const database = (): LedgerDatabase => this.database;
+    return {
+      get database() {
+        return database();
+      },
+      replaceDatabase: (replacement, snapshotRecord) => {
+        const old = this.database;
+        this.database = replacement;
+        this.lastSnapshotRecord = snapshotRecord;
+        old.close();
+      },
+      changed: (change) => this._onDidChange.fire(change),
+      holderChanged: (holder) => {
+        this.holderInfo = holder;
+        this._onDidChangeAccess.fire({ readOnly: true, holder });
+      },
+      lockFree: () => this.takeOverLock(),
+      warn: (warning, condition) => this.warn(warning, condition),
+    };
+  }
+
+  /**
+   * The holder released the lock or died: takes the lock, applies what the holder wrote last
+   * (repairing a torn tail as an open would), and becomes the writer — same database, no reload.
+   * False when another process took the lock first (this store then follows that one).
+   */
+  private async takeOverLock(): Promise<boolean> {
+    const reading = this.reading;
+    if (!reading || this.closing) return false;
+    let lock: LockFile;
+    try {
+      lock = LockFile.acquire(path.join(this.directory, LOCK_FILE));
+    } catch (error) {
+      if (error instanceof StoreLockedError) return false;
+      throw error;
+    }
+    reading.follower.halt();
+    const holder = this.holderInfo;
+    try {
+      const caughtUp = reading.follower.catchUpForWriting(Math.floor(this.clock.now()));
+      reading.follower.dispose();
+      this.lock = lock;
+      this.reading = undefined;
+      this.holderInfo = undefined;
+      this.nextRecord = caughtUp.lastRecord + 1;
+      if (caughtUp.snapshotRecord !== undefined) this.lastSnapshotRecord = caughtUp.snapshotRecord;
+      caughtUp.warnings.forEach((warning) => this.warn(warning));
+      if (caughtUp.change) this._onDidChange.fire(caughtUp.change);
+      await this.start(true, reading.migrations, false);
+    } catch (error) {
+      // Nothing was written by this process: stay read-only, following whoever holds the lock next.
+      await this.journal?.close({ removeIfUnused: true }).catch(() => undefined);
+      await this.writer?.terminate().catch(() => undefined);
+      this.writer = undefined;
+      lock.release();
+      this.lock = undefined;
+      this.reading = reading;
+      this.holderInfo = holder;
+      reading.follower.resume();
+      this.warn({ kind: 'journal-failed', message: `This window could not take the session ledger in ${this.directory} over from the process that held it (${(error as Error).message}); it stays read-only.` }, 'takeover');
+      return false;
+    }
+    this.armIdleSnapshot();
+    this._onDidChangeAccess.fire({ readOnly: false, holder: undefined });
+    return true;
+  }
+
+  /** Closes a read-only store; one that became the writer meanwhile closes as a writer. */
+  private async shutDownReader(follower: ReadOnlyFollower): Promise<void> {
+    await follower.stop();
+    if (!this.reading) return this.shutDown();
+    follower.dispose();
+    this.database.close();
   }
 }

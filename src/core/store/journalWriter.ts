@@ -3,7 +3,10 @@ import type { JournalRecord } from './journalRecord';
 import { encodeRecord } from './journalRecord';
 import { segmentPath } from './storeFiles';
 
-const PREALLOCATE_BYTES = 4 * 1024 * 1024;
+/** Zero-filled space is kept at least this far ahead of the write position… */
+const PREALLOCATE_AHEAD_BYTES = 1024 * 1024;
+/** …by writing this much more whenever it falls below (once per that many bytes of records). */
+const PREALLOCATE_STEP_BYTES = 2 * 1024 * 1024;
 /** How often the journal checks, when idle, that its segment is still the file at its path. */
 const DEFAULT_FILE_CHECK_MS = 1000;
 /** Under load, a batch is acknowledged only after such a check if the last one is older than this. */
@@ -103,6 +106,8 @@ export class JournalWriter<Extra> {
   private createdFirstSegment = false;
   /** Set when writing zeros ahead failed (a nearly full disk): this segment is written without preallocation. */
   private preallocationFailed = false;
+  /** The fdatasync of the zeros last written ahead, while it runs (see {@link zeroAhead}). */
+  private zeroing: Promise<void> | undefined;
   /** The segment's identity when opened: the path must still lead to it (see {@link checkSegment}). */
   private identity: { dev: number; ino: number };
   /** The next acknowledgement must be preceded by a check of the segment (after a rotation or a snapshot). */
@@ -217,7 +222,8 @@ export class JournalWriter<Extra> {
    */
   rotate(): Promise<number> {
     return this.enqueue(async () => {
-      await this.flushPending();
+      await this.flushPending({ zeroAhead: false }); // no zeros for a segment about to be left
+      await this.zeroing; // its descriptor is closed below
       if (this.lastWrittenRecord + 1 === this.currentFirstRecord) return this.lastWrittenRecord; // nothing in this segment yet
       const next = this.files.openSync(segmentPath(this.directory, this.lastWrittenRecord + 1), 'w');
       const previous = this.fd;
@@ -248,6 +254,7 @@ export class JournalWriter<Extra> {
     if (this.closed) return;
     await this.whenDurable().catch(() => undefined);
     await this.chain; // never rejects: every operation in flight has settled
+    await this.zeroing; // never rejects either
     this.closed = true;
     clearInterval(this.checkTimer);
     this.fail(new Error('The session store journal is closed.'));
@@ -339,7 +346,7 @@ export class JournalWriter<Extra> {
     return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  private async flushPending(): Promise<void> {
+  private async flushPending(options: { zeroAhead?: boolean } = {}): Promise<void> {
     if (this.pending.length === 0) {
       this.settle(this.waiters.splice(0), undefined);
       return;
@@ -352,11 +359,11 @@ export class JournalWriter<Extra> {
     try {
       // The write only copies into the page cache (microseconds), so it is done synchronously to save
       // a thread-pool round trip; the fdatasync — the slow, durable part — runs off the thread.
-      this.preallocate(bytes.length);
       let written = 0;
       while (written < bytes.length) written += this.files.writeSync(this.fd, bytes, written, bytes.length - written, this.position + written);
       this.position += bytes.length;
-      await new Promise<void>((resolve, reject) => this.files.fdatasync(this.fd, (error) => (error ? reject(error) : resolve())));
+      this.allocatedEnd = Math.max(this.allocatedEnd, this.position);
+      await this.fdatasync();
     } catch (error) {
       this.settle(waiters, undefined, new Error(`The session store could not write its journal; no further writes are accepted until it is reopened: ${(error as Error).message}`));
       throw this.failure;
@@ -379,32 +386,53 @@ export class JournalWriter<Extra> {
     }
     this.lastWrittenRecord = batch[batch.length - 1].record.recordNumber;
     this.lastBatchRecords = batch.length;
+    if (options.zeroAhead !== false) this.zeroAhead();
     this.onDurable({ records: batch.map((p) => p.record), extras: batch.map((p) => p.extra), bytes: bytes.length });
     this.settle(waiters, undefined);
   }
 
+  private fdatasync(): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.files.fdatasync(this.fd, (error) => (error ? reject(error) : resolve())));
+  }
+
   /**
-   * Keeps zero-filled space ahead of the write position. Overwriting allocated blocks lets
-   * fdatasync skip the file-size metadata commit that every append to a growing file costs.
-   * Best effort: on a nearly full disk the zeros written are cut off again and the segment grows
-   * by its records alone (so a failing write never leaves megabytes of zeros behind).
+   * Keeps zero-filled, durable space ahead of the write position: a record's fdatasync then only
+   * overwrites allocated blocks, skipping the metadata commit every append to a growing file costs.
+   * When less than PREALLOCATE_AHEAD_BYTES is left, a flush that has made its records durable writes
+   * PREALLOCATE_STEP_BYTES of zeros and starts their own fdatasync, which runs while the callers go
+   * on (records written meanwhile land before the zeros): a record's acknowledgement no longer waits
+   * for megabytes of zeros its fdatasync had to carry. Rotation and close wait for it. Best effort:
+   * on a nearly full disk, or should their flush fail, the zeros are cut off again and the segment
+   * grows by its records alone (each record's own write and fdatasync report the disk's state).
    */
-  private preallocate(needed: number): void {
-    if (this.preallocationFailed || this.position + needed <= this.allocatedEnd) return;
-    const target = this.position + needed + PREALLOCATE_BYTES;
+  private zeroAhead(): void {
+    if (this.zeroing || this.preallocationFailed || this.failure || this.allocatedEnd - this.position >= PREALLOCATE_AHEAD_BYTES) return;
+    const target = this.allocatedEnd + PREALLOCATE_STEP_BYTES;
     try {
       while (this.allocatedEnd < target) {
         const length = Math.min(ZEROS.length, target - this.allocatedEnd);
         this.allocatedEnd += this.files.writeSync(this.fd, ZEROS, 0, length, this.allocatedEnd);
       }
     } catch {
-      this.preallocationFailed = true;
-      this.allocatedEnd = this.position;
-      try {
-        this.files.ftruncateSync(this.fd, this.position);
-      } catch {
-        // The record's own write reports the disk's state.
-      }
+      this.stopPreallocating();
+      return;
+    }
+    const fd = this.fd;
+    this.zeroing = this.fdatasync()
+      .catch(() => {
+        if (fd === this.fd && !this.closed) this.stopPreallocating();
+      })
+      .finally(() => (this.zeroing = undefined));
+  }
+
+  /** Writing zeros ahead failed: the zeros past the records are cut off and the segment grows by its records alone. */
+  private stopPreallocating(): void {
+    this.preallocationFailed = true;
+    this.allocatedEnd = this.position;
+    try {
+      this.files.ftruncateSync(this.fd, this.position);
+    } catch {
+      // The next record's own write and fdatasync report the disk's state.
     }
   }
 

@@ -17,6 +17,16 @@ export type RecordedStatement = readonly [sql: string, params: readonly SqlValue
 
 const META_TABLE = '_ledger_meta';
 
+/** A statement that may change the schema (and so the columns other statements return). */
+const SCHEMA_CHANGE = /^\s*(create|alter|drop)\b/i;
+
+/** A result row as an object, as sql.js's getAsObject makes it, from names read once per statement. */
+function toRow(names: readonly string[], values: readonly unknown[]): SqlRow {
+  const row: SqlRow = {};
+  for (let i = 0; i < names.length; i++) row[names[i]] = values[i] as SqlValue;
+  return row;
+}
+
 /*
  * Events are indexed for search at the end of each transaction, in one statement (migration 0006
  * says why). That indexing is derived from the transaction's own writes — the events it inserted,
@@ -50,9 +60,13 @@ const CONNECTION_PRAGMAS = 'PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=M
  */
 export class LedgerDatabase {
   private readonly statementCache = new Map<string, Statement>();
+  /** Result column names of cached statements (each name read costs a call into sql.js): forgotten whenever the schema may change. */
+  private readonly columnNameCache = new Map<Statement, string[]>();
+  /** Cached statements that may change the schema (running one forgets the column names). */
+  private readonly schemaStatements = new Set<Statement>();
   private recorded: RecordedStatement[] | undefined;
-  /** {@link INDEXES_EVENTS_PER_TRANSACTION_SQL} for the schema version it was read at. */
-  private eventIndexing = { schemaVersion: -1, perTransaction: false };
+  /** {@link INDEXES_EVENTS_PER_TRANSACTION_SQL}, read again after the schema may have changed (undefined until then). */
+  private eventIndexing: boolean | undefined;
   /** The lowest rowid of the events the current transaction inserted (see {@link noteEventInserted}). */
   private firstNewEvent: number | undefined;
 
@@ -147,7 +161,10 @@ export class LedgerDatabase {
     try {
       statement.bind(params as SqlJsValue[]);
       const rows: SqlRow[] = [];
-      while (statement.step()) rows.push(statement.getAsObject() as SqlRow);
+      if (!statement.step()) return rows;
+      const names = this.columnNames(statement);
+      do rows.push(toRow(names, statement.get()));
+      while (statement.step());
       return rows;
     } finally {
       statement.reset();
@@ -158,7 +175,7 @@ export class LedgerDatabase {
     const statement = this.prepare(sql);
     try {
       statement.bind(params as SqlJsValue[]);
-      return statement.step() ? (statement.getAsObject() as SqlRow) : undefined;
+      return statement.step() ? toRow(this.columnNames(statement), statement.get()) : undefined;
     } finally {
       statement.reset();
     }
@@ -182,7 +199,7 @@ export class LedgerDatabase {
     let row: SqlRow | undefined;
     try {
       statement.bind(params as SqlJsValue[]);
-      if (statement.step()) row = statement.getAsObject() as SqlRow;
+      if (statement.step()) row = toRow(this.columnNames(statement), statement.get());
     } finally {
       statement.reset();
     }
@@ -193,6 +210,7 @@ export class LedgerDatabase {
   /** Executes a multi-statement script (a migration) as part of the recorded transaction. */
   runScript(script: string): void {
     if (!this.recorded) throw new Error('Scripts must run inside a recorded transaction.');
+    this.schemaMayHaveChanged();
     this.db.exec(script);
     this.recorded.push([script]);
   }
@@ -213,8 +231,9 @@ export class LedgerDatabase {
       this.firstNewEvent = undefined;
       const value = work();
       if (statements.length > 0) {
-        this.setLastAppliedRecord(recordNumber);
         beforeCommit?.(statements);
+        // Not a recorded statement (replay sets it from the record's number): run after the hand-off, so it overlaps the journal's flush.
+        this.setLastAppliedRecord(recordNumber);
       }
       this.recorded = undefined;
       if (this.firstNewEvent !== undefined && this.indexesEventsPerTransaction()) this.runStatement([INDEX_EVENTS_FROM_SQL, [this.firstNewEvent]]);
@@ -275,13 +294,19 @@ export class LedgerDatabase {
     if (this.recorded && (this.firstNewEvent === undefined || rowid < this.firstNewEvent)) this.firstNewEvent = rowid;
   }
 
-  /** Whether the schema indexes events per transaction (checked again whenever the schema changes). */
+  /** Whether the schema indexes events per transaction (read again whenever the schema may have changed). */
   private indexesEventsPerTransaction(): boolean {
-    const schemaVersion = Number(this.get('PRAGMA schema_version')?.schema_version);
-    if (schemaVersion !== this.eventIndexing.schemaVersion) {
-      this.eventIndexing = { schemaVersion, perTransaction: Number(this.get(INDEXES_EVENTS_PER_TRANSACTION_SQL)?.yes) === 1 };
-    }
-    return this.eventIndexing.perTransaction;
+    this.eventIndexing ??= Number(this.get(INDEXES_EVENTS_PER_TRANSACTION_SQL)?.yes) === 1;
+    return this.eventIndexing;
+  }
+
+  /**
+   * After anything that may change the schema (a script, a statement creating, altering or dropping,
+   * a rollback, a reopened connection): what was learnt about it is read again when next needed.
+   */
+  private schemaMayHaveChanged(): void {
+    this.columnNameCache.clear();
+    this.eventIndexing = undefined;
   }
 
   private nextEventRowid(): number {
@@ -309,6 +334,7 @@ export class LedgerDatabase {
    * rollback fail for another reason, `error` says so too.
    */
   private rollbackAfter(error: unknown): unknown {
+    this.schemaMayHaveChanged(); // the rollback may undo a schema change
     try {
       this.db.exec('ROLLBACK');
     } catch (rollbackError) {
@@ -329,10 +355,12 @@ export class LedgerDatabase {
 
   private runStatement(statement: RecordedStatement): void {
     if (statement.length === 1) {
+      this.schemaMayHaveChanged();
       this.db.exec(statement[0]);
       return;
     }
     const prepared = this.prepare(statement[0]);
+    if (this.schemaStatements.has(prepared)) this.schemaMayHaveChanged();
     try {
       prepared.bind(statement[1] as SqlJsValue[]);
       prepared.step();
@@ -346,12 +374,25 @@ export class LedgerDatabase {
     if (!statement) {
       statement = this.db.prepare(sql);
       this.statementCache.set(sql, statement);
+      if (SCHEMA_CHANGE.test(sql)) this.schemaStatements.add(statement);
     }
     return statement;
+  }
+
+  /** The result column names of `statement` (a cached one), read once until the schema may have changed. */
+  private columnNames(statement: Statement): string[] {
+    let names = this.columnNameCache.get(statement);
+    if (!names) {
+      names = statement.getColumnNames();
+      this.columnNameCache.set(statement, names);
+    }
+    return names;
   }
 
   private freeStatements(): void {
     for (const statement of this.statementCache.values()) statement.free();
     this.statementCache.clear();
+    this.schemaStatements.clear();
+    this.schemaMayHaveChanged();
   }
 }

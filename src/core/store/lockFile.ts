@@ -359,6 +359,34 @@ function removeLeftovers(lockPath: string, staleAfterMs: number): void {
   }
 }
 
+/** What a lock file says about its holder, for a process that waits for it (a read-only store). */
+export interface LockInspection {
+  /** -1 when the file cannot be read (being created this very moment, or torn). */
+  readonly pid: number;
+  readonly hostname?: string;
+  /** When the holder took the lock (ISO 8601), as it wrote it. */
+  readonly acquiredAt?: string;
+  /** The holder is gone (its pid is dead here; from another host, its heartbeat is stale): the lock can be taken over. */
+  readonly stale: boolean;
+}
+
+/**
+ * Reads the lock file at `lockPath` without touching it: undefined when there is none (free), else
+ * who holds it and whether that holder is gone, judged as {@link LockFile.acquire} judges a lock
+ * before taking it over. A few system calls: cheap enough to ask a few times a second.
+ */
+export function inspectLock(lockPath: string, options: LockFileOptions = {}): LockInspection | undefined {
+  const lock = openLock(lockPath);
+  if (lock === undefined) return undefined;
+  try {
+    const verdict = judge(lock, options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+    const content = lock.content;
+    return { pid: content?.pid ?? -1, hostname: content?.hostname, acquiredAt: typeof content?.acquiredAt === 'string' ? content.acquiredAt : undefined, stale: verdict.stale };
+  } finally {
+    fs.closeSync(lock.fd);
+  }
+}
+
 /**
  * An exclusive lock on a store directory: a file holding our pid, hostname and a unique token, created
  * complete and atomically (a hard link of a fsynced temporary file, which fails if the lock exists), whose

@@ -29,7 +29,7 @@ const QUICK_CHECK_MAX_BYTES = 8 * 1024 * 1024;
 const DAMAGED_DATABASE = /malformed|not a database|corrupt/i;
 
 /** A file change recovery wants to make, deferred until the store is known to be openable (so a refused store stays untouched). */
-type Repair =
+export type Repair =
   /**
    * A damaged snapshot file, kept aside. `rebuiltFrom`: what the store was rebuilt from instead (the
    * previous snapshot's file name, or undefined: the journal alone); `replayed`: journal records
@@ -109,7 +109,7 @@ function loadSnapshot(SQL: SqlJsStatic, snapshotPath: string, mode: FileMode | u
   }
 }
 
-interface Replay {
+export interface Replay {
   readonly replayed: JournalRecord[];
   readonly lastRecord: number;
   readonly repairs: Repair[];
@@ -119,8 +119,11 @@ interface Replay {
   readonly damagedBase?: string;
 }
 
-/** Replays every journal record newer than the database, in order, stopping at the first torn, garbled, out-of-sequence or unappliable record. */
-function replayJournal(database: LedgerDatabase, directory: string): Replay {
+/**
+ * Replays every journal record newer than the database, in order, stopping at the first torn, garbled, out-of-sequence or unappliable record.
+ * Also how a read-only store that takes the lock over catches up with what the holder wrote last (see readOnlyStore.ts).
+ */
+export function replayJournal(database: LedgerDatabase, directory: string): Replay {
   const repairs: Repair[] = [];
   const replayed: JournalRecord[] = [];
   let lastRecord = database.lastAppliedRecord();

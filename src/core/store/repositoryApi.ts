@@ -131,6 +131,16 @@ export interface NotesWrites {
   add(input: NoteAddInput): Note;
 }
 
+/** The ledger's metadata (`ledger_meta`, migration 0008): its id and the project it belongs to. */
+export interface LedgerMetaReads {
+  get(key: string): string | undefined;
+  all(): Record<string, string>;
+}
+export interface LedgerMetaWrites {
+  set(key: string, value: string): void;
+  remove(key: string): void;
+}
+
 /*
  * Import (`importLedger`): records exported elsewhere inserted exactly as they were — ids, seqs,
  * timestamps — through the repositories, so they are journalled, indexed for search and counted like
@@ -178,4 +188,5 @@ export interface StoreTransaction {
   readonly conversations: ConversationsReads & ConversationsWrites & ConversationsImport;
   readonly artifacts: ArtifactsReads & ArtifactsWrites & ArtifactsImport;
   readonly notes: NotesReads & NotesWrites & NotesImport;
+  readonly ledgerMeta: LedgerMetaReads & LedgerMetaWrites;
 }

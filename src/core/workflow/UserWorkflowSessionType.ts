@@ -98,7 +98,11 @@ function commandFor(step: WorkflowStep, session: Session, context: StepContext):
         kind: 'claude',
         command: render(step.prompt, session, iteration),
         system: step.system === undefined ? undefined : render(step.system, session, iteration),
-        metadata: step.model === undefined ? {} : { model: step.model },
+        metadata: {
+          ...(step.model === undefined ? {} : { model: step.model }),
+          ...(step.timeoutSeconds === undefined ? {} : { timeoutMs: step.timeoutSeconds * 1000 }),
+          ...(step.maxTurns === undefined ? {} : { maxTurns: step.maxTurns }),
+        },
       };
     case 'spawn_sessions': {
       const children = step.sessions.map((child) => ({

@@ -6,6 +6,7 @@ import * as record from './sessionCommands';
 import * as history from './historyCommands';
 import * as costs from './costCommands';
 import { UserFacingError } from './types';
+import { ReadOnlyStoreError } from '../../core/store/readOnlyStore';
 import { sessionFromArgument } from './sessionArgument';
 
 export type { CommandDeps } from './types';
@@ -74,6 +75,12 @@ export function registerCommands(deps: AllCommandDeps): vscode.Disposable {
         try {
           return await handler(deps, ...args);
         } catch (error) {
+          if (error instanceof ReadOnlyStoreError) {
+            // Not a failure: another window holds the ledger. Say so plainly (it names that window's process).
+            log.warn(`${id} refused: ${error.message}`);
+            void vscode.window.showErrorMessage(`Session Ledger: ${error.message}`);
+            return undefined;
+          }
           log.error(`${id} failed`, error);
           const message = error instanceof UserFacingError ? error.message : `${describeError(error)}`;
           void vscode.window.showErrorMessage(`Session Ledger: ${message}`, 'Show Log').then((c) => c && deps.channel.show());

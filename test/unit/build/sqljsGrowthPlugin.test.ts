@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The build's sql.js patch (scripts/sqljsGrowthPlugin.mjs), loaded as the build loads it. */
-async function plugin(): Promise<{ patchSqlJsGrowth(source: string, file?: string): string }> {
+async function plugin(): Promise<{
+  patchSqlJsGrowth(source: string, file?: string): string;
+  patchSqlJsStrings(source: string, file?: string): string;
+  patchSqlJs(source: string, file?: string): string;
+}> {
   return import(join(__dirname, '../../../scripts/sqljsGrowthPlugin.mjs'));
 }
 
@@ -45,5 +49,46 @@ describe('sql.js MEMFS growth patch (build)', () => {
     const reopened = new SQL.Database(db.export());
     assert.equal(reopened.exec('SELECT count(*) FROM t')[0].values[0][0], 6000);
     assert.equal(reopened.exec('PRAGMA integrity_check')[0].values[0][0], 'ok');
+  });
+});
+
+describe('sql.js native UTF-8 string patch (build)', () => {
+  it('patches the installed sql.js exactly once, and refuses code it does not recognise', async () => {
+    const { patchSqlJsStrings } = await plugin();
+    const source = readFileSync(sqlJsFile, 'utf8');
+    const patched = patchSqlJsStrings(source);
+    assert.ok(patched.includes('l=a=>Buffer.byteLength(a,"utf8")'));
+    assert.ok(patched.includes('Buffer.from(b.buffer,b.byteOffset,b.byteLength).write(a,d,Math.min(c-1,b.length-d),"utf8")'));
+    assert.throws(() => patchSqlJsStrings('var x = 1;', 'other.js'), /other\.js: the UTF-8 length code to patch was not found exactly once/);
+    assert.throws(() => patchSqlJsStrings(source + source), /not found exactly once/);
+  });
+
+  it('strings bound through the patched sql.js read back as bound: ASCII, accents, CJK, emoji, NUL, long text', async function () {
+    this.timeout(30_000);
+    const { patchSqlJs } = await plugin();
+    const dir = mkdtempSync(join(tmpdir(), 'sqljs-strings-'));
+    const file = join(dir, 'sql-wasm.js');
+    writeFileSync(file, patchSqlJs(readFileSync(sqlJsFile, 'utf8')));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const initSqlJs = require(file) as typeof import('sql.js').default;
+    const SQL = await initSqlJs({ locateFile: () => require.resolve('sql.js/dist/sql-wasm.wasm') });
+    const db = new SQL.Database();
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+    const values = ['', 'plain ascii', 'café naïve Ærø', '日本語のテキスト', 'emoji 😀🎉 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢', 'before\u0000after', 'x'.repeat(300_000) + 'é😀'];
+    const insert = db.prepare('INSERT INTO t (id, body) VALUES (?, ?)');
+    values.forEach((value, i) => insert.run([i, value]));
+    // A lone surrogate is not valid UTF-16: it is stored as U+FFFD, 3 bytes, as the original glue measured it.
+    insert.run([100, 'a\ud800b']);
+    insert.free();
+    for (const [i, value] of values.entries()) {
+      const [[body, bytes]] = db.exec('SELECT body, length(CAST(body AS BLOB)) FROM t WHERE id = ?', [i])[0].values as [[string, number]];
+      assert.equal(body, value, `row ${i}`);
+      assert.equal(bytes, Buffer.byteLength(value, 'utf8'), `row ${i} bytes`);
+    }
+    const [[lone, loneBytes]] = db.exec('SELECT body, length(CAST(body AS BLOB)) FROM t WHERE id = 100')[0].values as [[string, number]];
+    assert.equal(lone, 'a\ufffdb');
+    assert.equal(loneBytes, 5);
+    // Parameters bound by name, and LIKE over the stored UTF-8, take the same path.
+    assert.equal(db.exec("SELECT count(*) FROM t WHERE body LIKE '%' || $w || '%'", { $w: '😀🎉' })[0].values[0][0], 1);
   });
 });

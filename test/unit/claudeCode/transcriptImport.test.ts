@@ -266,6 +266,47 @@ describe('Claude Code transcript import', function () {
     assert.equal(store.sessions.get(importedSessionId(MAIN)), undefined);
   });
 
+  it('reads on while the journal syncs, but records a chunk as read only once it is durable', async () => {
+    fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
+    // Chunks commit at once; their syncs are held back, and the third one fails (as a full disk would).
+    const syncs: { release: () => void; fail: (e: Error) => void }[] = [];
+    const held = {
+      sessions: store.sessions,
+      transaction: store.transaction.bind(store),
+      commit: <T>(work: Parameters<SessionStore['commit']>[0]) => {
+        const { value, durable } = store.commit(work);
+        const gate = new Promise<void>((release, fail) => syncs.push({ release, fail }));
+        return { value: value as T, durable: durable.then(() => gate) };
+      },
+    };
+    let settled = false;
+    const importing = importClaudeTranscripts(held, { ...options, chunkBytes: 2048 }).finally(() => (settled = true));
+    const until = async (what: string, done: () => boolean) => {
+      for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
+      assert.ok(done(), what);
+    };
+    // The import runs ahead by one chunk: two committed, neither synced, nothing recorded as read.
+    await until('two chunks committed before the first sync', () => syncs.length >= 2);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(syncs.length, 2, 'no more than two chunks wait for their sync');
+    assert.equal(fs.existsSync(options.statePath), false, 'nothing recorded as read before it is durable');
+    syncs[0].release();
+    await until('a third chunk once the first synced', () => syncs.length >= 3);
+    syncs[1].release();
+    syncs[2].fail(new Error('fsync failed (injected)'));
+    for (let next = 3; !settled; next++) {
+      await until('the import goes on or ends', () => settled || syncs.length > next);
+      syncs[next]?.release();
+    }
+    await assert.rejects(importing, /fsync failed \(injected\)/);
+    // The state covers exactly the two synced chunks: the next import reads on from there.
+    const state = JSON.parse(fs.readFileSync(options.statePath, 'utf8')) as { files: Record<string, { offset: number }> };
+    const recorded = state.files[`${MAIN}.jsonl`].offset;
+    assert.ok(recorded > 0 && recorded < fs.statSync(mainFile()).size, `recorded offset ${recorded}`);
+    await importClaudeTranscripts(store, options);
+    assert.deepEqual(totalsOf(mainSession()), TOTAL);
+  });
+
   it('reports progress and stops between chunks when cancelled, then resumes', async () => {
     fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
     const controller = new AbortController();

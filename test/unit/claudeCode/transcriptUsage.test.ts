@@ -389,8 +389,9 @@ describe('Claude Code transcript import: one bad file or line never blocks the r
     let transactions = 0;
     const failing = {
       sessions: store.sessions,
-      transaction: <T>(work: Parameters<SessionStore['transaction']>[0]) =>
-        store.transaction((tx) => {
+      transaction: <T>(work: Parameters<SessionStore['transaction']>[0]) => store.transaction(work) as Promise<T>,
+      commit: <T>(work: Parameters<SessionStore['commit']>[0]) =>
+        store.commit((tx) => {
           const result = work(tx);
           if (++transactions === 1) throw new Error('disk I/O error (injected)');
           return result as T;

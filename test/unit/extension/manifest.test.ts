@@ -6,6 +6,9 @@ import { ConfigSchema, configKeys } from '../../../src/vscode/configSchema';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+const nls = JSON.parse(readFileSync(join(repoRoot, 'package.nls.json'), 'utf8')) as Record<string, string>;
+/** A manifest string as people see it: `%key%` looked up in package.nls.json. */
+const localized = (value: string): string => (/^%[^%]+%$/.test(value) ? nls[value.slice(1, -1)] : value);
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -24,7 +27,7 @@ describe('extension manifest', () => {
   it('gives every contributed command a title and the Session Ledger category', () => {
     for (const c of pkg.contributes.commands as { command: string; title?: string; category?: string }[]) {
       assert.ok(c.title, `${c.command} has no title`);
-      assert.equal(c.category, 'Session Ledger', `${c.command} has category ${c.category}`);
+      assert.equal(localized(c.category ?? ''), 'Session Ledger', `${c.command} has category ${c.category}`);
     }
   });
 
@@ -37,7 +40,7 @@ describe('extension manifest', () => {
       }
     }
     for (const w of pkg.contributes.viewsWelcome ?? []) {
-      for (const m of (w.contents as string).matchAll(/command:([\w.]+)/g)) {
+      for (const m of localized(w.contents as string).matchAll(/command:(sessionLedger\.[\w.]+)/g)) {
         assert.ok(declared.has(m[1]), `welcome view refers to unknown command ${m[1]}`);
       }
     }

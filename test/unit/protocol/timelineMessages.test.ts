@@ -111,6 +111,18 @@ describe('timeline protocol', () => {
       rejects(() => parseHostMessage({ type: 'response', id: 1, ok: false }), /error:/);
     });
 
+    it('carries the read-only access of the ledger: in the snapshot (optional) and when it changes', () => {
+      const snapshot = { type: 'snapshot', session: header, interactions: [], totalInteractions: 0, artifacts: [], focusInteractionSeq: null };
+      const readOnlyOf = (value: unknown) => (parseHostMessage(value) as { readOnly?: unknown }).readOnly;
+      assert.deepEqual(readOnlyOf({ ...snapshot, readOnly: { holder: 'pid 42 on devbox' } }), { holder: 'pid 42 on devbox' });
+      assert.deepEqual(readOnlyOf({ ...snapshot, readOnly: { holder: null } }), { holder: null });
+      assert.equal(readOnlyOf(snapshot), undefined);
+      parseHostMessage({ type: 'accessChanged', readOnly: { holder: 'pid 42 on devbox' } });
+      parseHostMessage({ type: 'accessChanged', readOnly: null });
+      rejects(() => parseHostMessage({ ...snapshot, readOnly: { holder: 7 } }), /readOnly\.holder:/);
+      rejects(() => parseHostMessage({ type: 'accessChanged' }), /readOnly:/);
+    });
+
     it('validates a response result against its method', () => {
       assert.deepEqual(parseRequestResult('copy', { copiedChars: 3 }), { copiedChars: 3 });
       rejects(() => parseRequestResult('loadEvents', { events: [{ id: 'e' }], hasMore: false }), /^Invalid loadEvents result: events\.0\.seq:/);

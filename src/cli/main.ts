@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+/**
+ * `session-ledger`: the ledger outside the editor (see docs/cli.md). Data goes to stdout, messages
+ * and progress to stderr; exit codes are in cliError.ts. Bundled to dist/cli.js (esbuild.mjs).
+ */
+import { parseArgs } from 'node:util';
+import { CliError, EXIT, usageError } from './cliError';
+import { GLOBAL_HELP, GLOBAL_OPTIONS, stringOption, type Command, type CommandContext } from './command';
+import { styleFor } from './format';
+import { openLedgerForCli, type CliLedger } from './ledgerAccess';
+
+/** Commands, loaded when used (the run command's Anthropic SDK is not loaded to list sessions). */
+const COMMANDS: Record<string, { summary: string; load(): Promise<Command> }> = {
+  list: { summary: 'List sessions, newest first', load: () => import('./commands/browse').then((m) => m.listCommand) },
+  show: { summary: "A session's goal, steps, results and notes (its timeline)", load: () => import('./commands/show').then((m) => m.showCommand) },
+  search: { summary: 'Full-text search of titles, goals, commands, outputs and events', load: () => import('./commands/browse').then((m) => m.searchCommand) },
+  usage: { summary: 'Tokens and cost by day, model, session type or project', load: () => import('./commands/usage').then((m) => m.usageCommand) },
+  export: { summary: 'Export sessions as lossless JSON', load: () => import('./commands/transfer').then((m) => m.exportCommand) },
+  import: { summary: 'Import a JSON export', load: () => import('./commands/transfer').then((m) => m.importCommand) },
+  'import-claude': { summary: "Import a folder's Claude Code transcripts", load: () => import('./commands/transfer').then((m) => m.importClaudeCommand) },
+  run: { summary: 'Run a session headless in agentic mode (CI)', load: () => import('./commands/run').then((m) => m.runCommand) },
+};
+
+const EXIT_HELP = `Exit codes:
+  0  done (run: the session completed)      3  the ledger is held by VS Code: writing refused
+  1  failed (run: the session did not complete)  4  no ledger found for this folder / --ledger
+  2  usage error                            130  interrupted (Ctrl+C)`;
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  return `session-ledger — the Session Ledger history outside the editor
+
+Usage: session-ledger <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+  .join('\n')}
+
+Run \`session-ledger <command> --help\` for a command's options.
+
+${GLOBAL_HELP}
+
+${EXIT_HELP}
+`;
+}
+
+function commandHelp(command: Command): string {
+  return `Usage: ${command.usage}\n\n${command.summary}.\n\n${command.help}\n\n${GLOBAL_HELP}\n\n${EXIT_HELP}\n`;
+}
+
+export interface CliIo {
+  readonly argv: readonly string[];
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly signal: AbortSignal;
+}
+
+/** Runs one command line; resolves to the exit code (never rejects). */
+export async function runCli(io: CliIo): Promise<number> {
+  const out = (text: string) => void io.stdout.write(text);
+  const err = (text: string) => void io.stderr.write(text);
+  const [name, ...rest] = io.argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    (name === undefined ? err : out)(mainHelp());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  const opened: CliLedger[] = [];
+  const errStyle = styleFor(io.stderr, io.env, io.argv.includes('--no-color'));
+  try {
+    if (!entry) throw usageError(`Unknown command "${name}". Commands: ${Object.keys(COMMANDS).join(', ')}.`);
+    const command = await entry.load();
+    let parsed;
+    try {
+      parsed = parseArgs({ args: [...rest], options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw usageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, '.'), name);
+    }
+    const values = parsed.values as CommandContext['values'];
+    if (values.help) {
+      out(commandHelp(command));
+      return EXIT.ok;
+    }
+    const { positionals } = parsed;
+    if (positionals.length < command.positionals.min) throw usageError(`${name}: missing argument. Usage: ${command.usage}`, name);
+    if (positionals.length > command.positionals.max) throw usageError(`${name}: unexpected argument "${positionals[command.positionals.max]}". Usage: ${command.usage}`, name);
+    const context: CommandContext = {
+      values,
+      positionals,
+      cwd: io.cwd,
+      env: io.env,
+      out,
+      err,
+      style: styleFor(io.stdout, io.env, Boolean(values['no-color'])),
+      errStyle,
+      now: Date.now(),
+      signal: io.signal,
+      openLedger: async (write) => {
+        const ledger = await openLedgerForCli({ ledger: stringOption(values, 'ledger'), registry: stringOption(values, 'registry'), cwd: io.cwd, write, env: io.env });
+        opened.push(ledger);
+        return ledger;
+      },
+    };
+    return await command.run(context);
+  } catch (error) {
+    if (error instanceof CliError) {
+      err(`${errStyle.red('error:')} ${error.message}\n`);
+      return error.exitCode;
+    }
+    err(`${errStyle.red('error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nThis is a bug in session-ledger; please report it with the command line you ran.\n`);
+    return EXIT.failure;
+  } finally {
+    for (const ledger of opened) await ledger.store.close().catch((error: Error) => err(`warning: closing the ledger: ${error.message}\n`));
+  }
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    process.stderr.write('Stopping… (Ctrl+C again to quit at once)\n');
+    controller.abort();
+  });
+  // `session-ledger list | head`: a closed pipe ends the output quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+  });
+  void runCli({ argv: process.argv.slice(2), cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr, signal: controller.signal }).then((code) => {
+    process.exitCode = code;
+  });
+}

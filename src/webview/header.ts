@@ -1,0 +1,145 @@
+import type { RenderedReport } from '../protocol/timelineMessages';
+import type { ReadOnlyAccess, SessionHeader } from '../protocol/timelineModel';
+import { SESSION_ACTIONS, sessionActionsFor, type SessionAction } from '../protocol/sessionActions';
+import { h, icon } from './dom';
+import { formatTokenBreakdown, formatUsd, totalTokens } from './format';
+import { sessionActionPresentation, sessionStatusPresentation } from './presentation';
+
+export interface SessionHeaderDeps {
+  /** Runs a session action in the extension; settles when it has answered. */
+  runAction(action: SessionAction): Promise<unknown>;
+  reportError(message: string): void;
+}
+
+/** The session header: title, status, phase, read-only badge, the session actions and the facts. */
+export class SessionHeaderView {
+  readonly el = h('header', { className: 'session-header' });
+  private session: SessionHeader | undefined;
+  private readOnly: ReadOnlyAccess | null = null;
+  /** The session action whose request has not been answered yet: every action button is disabled meanwhile. */
+  private actionInFlight: SessionAction | undefined;
+  /** An action button that had focus when the buttons were disabled: focus returns to it after. */
+  private refocusAction: string | undefined;
+
+  constructor(private readonly deps: SessionHeaderDeps) {
+    this.el.addEventListener('click', (e) => this.onClick(e));
+  }
+
+  get status(): SessionHeader['status'] | undefined {
+    return this.session?.status;
+  }
+
+  /** Shows `session` (and whether the ledger is read-only here, when given). */
+  show(session: SessionHeader, readOnly: ReadOnlyAccess | null = this.readOnly): void {
+    this.session = session;
+    this.readOnly = readOnly;
+    this.render();
+  }
+
+  setReadOnly(readOnly: ReadOnlyAccess | null): void {
+    this.readOnly = readOnly;
+    this.render();
+  }
+
+  /** The header as it is in the DOM: its status badge and action buttons (checked by the extension's schema). */
+  rendered(): RenderedReport['header'] {
+    const status = this.el.querySelector<HTMLElement>('[data-status]')?.dataset.status;
+    if (status === undefined) return null;
+    const actions = [...this.el.querySelectorAll<HTMLElement>('[data-session-action]')].map((b) => b.dataset.sessionAction);
+    const readOnly = this.el.querySelector<HTMLElement>('[data-read-only]')?.textContent ?? undefined;
+    return (readOnly === undefined ? { status, actions } : { status, actions, readOnly }) as RenderedReport['header'];
+  }
+
+  private render(): void {
+    const s = this.session;
+    if (!s) return;
+    const status = sessionStatusPresentation[s.status];
+    const tokens = totalTokens(s.tokens);
+    const readOnly = this.readOnly;
+    const readOnlyText = readOnly ? (readOnly.holder ? `Read-only — ${readOnly.holder}` : 'Read-only') : '';
+    const children: (Node | null)[] = [
+      h(
+        'div',
+        { className: 'title-line' },
+        h('h1', {}, s.title),
+        h('span', { className: `badge session-${s.status}`, title: `Status: ${status.label}`, 'data-status': s.status }, icon(status.icon), status.label),
+        s.phase ? h('span', { className: 'badge', title: 'Phase' }, icon('milestone'), s.phase) : null,
+        readOnly
+          ? h(
+              'span',
+              { className: 'badge read-only', 'data-read-only': '', title: 'Another window or process writes this ledger; this window shows it as it changes.' },
+              icon('lock'),
+              readOnlyText,
+            )
+          : null,
+        this.buildActions(s.status),
+      ),
+      s.intention ? h('p', { className: 'intention' }, s.intention) : null,
+      s.successCriteria.length
+        ? h('div', { className: 'criteria' }, h('h2', {}, 'Success criteria'), h('ul', {}, ...s.successCriteria.map((c) => h('li', {}, c))))
+        : null,
+      h(
+        'dl',
+        { className: 'facts' },
+        ...fact('Type', s.type),
+        ...fact('Mode', s.executionMode),
+        ...fact('Steps', String(s.interactionCount)),
+        ...fact('Cost', formatUsd(s.costUsd)),
+        ...fact('Tokens', tokens === 0 ? '0' : formatTokenBreakdown(s.tokens)),
+        ...(s.conversationId ? fact('Conversation', s.conversationId) : []),
+      ),
+    ];
+    const active = document.activeElement as HTMLElement | null;
+    const focusLost = !active || active === document.body;
+    const focused = active?.closest<HTMLElement>('[data-session-action]')?.dataset.sessionAction ?? (focusLost ? this.refocusAction : undefined);
+    this.refocusAction = undefined;
+    this.el.replaceChildren(...children.filter((c): c is Node => c !== null));
+    if (focused !== undefined) {
+      // Keep keyboard focus in the header: on the same action, or on the first one left (Pause → Resume).
+      // A disabled button cannot hold focus: remember it until the buttons are enabled again.
+      const buttons = [...this.el.querySelectorAll<HTMLButtonElement>('[data-session-action]')];
+      const target = buttons.find((b) => b.dataset.sessionAction === focused) ?? buttons[0];
+      if (target && !target.disabled) target.focus();
+      else if (target) this.refocusAction = focused;
+    }
+  }
+
+  /** Buttons for the actions that apply to the session's status (none once it has ended). */
+  private buildActions(status: SessionHeader['status']): HTMLElement | null {
+    const actions = sessionActionsFor(status);
+    if (actions.length === 0) return null;
+    const busy = this.actionInFlight !== undefined;
+    return h(
+      'span',
+      { className: 'session-actions', role: 'group', 'aria-label': 'Session actions', 'aria-busy': busy ? 'true' : undefined },
+      ...actions.map((action) => {
+        const p = sessionActionPresentation[action];
+        return h(
+          'button',
+          { className: 'action session-action', type: 'button', 'data-session-action': action, 'aria-label': p.description, title: p.description, disabled: busy },
+          icon(action === this.actionInFlight ? 'loading' : p.icon, action === this.actionInFlight ? 'codicon-modifier-spin' : ''),
+          p.label,
+        );
+      }),
+    );
+  }
+
+  private onClick(e: MouseEvent): void {
+    const value = (e.target as HTMLElement).closest<HTMLButtonElement>('[data-session-action]')?.dataset.sessionAction;
+    const action = SESSION_ACTIONS.find((a) => a === value);
+    if (!action || this.actionInFlight !== undefined) return;
+    this.actionInFlight = action;
+    this.render();
+    this.deps
+      .runAction(action)
+      .catch((error: Error) => this.deps.reportError(`${sessionActionPresentation[action].label} failed: ${error.message}`))
+      .finally(() => {
+        this.actionInFlight = undefined;
+        this.render();
+      });
+  }
+}
+
+function fact(term: string, value: string): HTMLElement[] {
+  return [h('dt', {}, term), h('dd', {}, value)];
+}

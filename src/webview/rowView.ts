@@ -1,0 +1,90 @@
+import type { InteractionDetail, InteractionRow } from '../protocol/timelineModel';
+import { h, icon } from './dom';
+import { buildEventList } from './eventList';
+import { formatCount, formatDuration, formatTokenBreakdown, formatUsd, totalTokens } from './format';
+import { renderMarkdown } from './markdown';
+import type { EventPager } from './pager';
+import { kindPresentation, resultPresentation } from './presentation';
+
+/** Something loaded on demand: still loading, loaded, or failed with a message. */
+export type Loadable<T> = { state: 'loading' } | { state: 'loaded'; value: T } | { state: 'failed'; error: string };
+
+/** What a row shows besides its summary: whether it is open, its detail and its events (once asked for). */
+export interface RowState {
+  readonly expanded: boolean;
+  readonly detail: Loadable<InteractionDetail> | undefined;
+  readonly events: EventPager | undefined;
+}
+
+/** One step of the list: the summary line, and when expanded its detail. */
+export function buildRow(row: InteractionRow, state: RowState): HTMLElement {
+  const kind = kindPresentation[row.kind];
+  const status = resultPresentation[row.status];
+  const tokens = row.tokens ? totalTokens(row.tokens) : 0;
+  const summary = h(
+    'div',
+    { className: 'row-summary' },
+    icon(state.expanded ? 'chevron-down' : 'chevron-right', 'chevron'),
+    h('span', { className: 'kind', title: kind.label }, icon(kind.icon)),
+    h('span', { className: 'seq' }, `#${row.seq}`),
+    h('span', { className: 'command', title: row.command }, firstLine(row.command)),
+    h('span', { className: `status status-${row.status}`, title: status.label }, icon(status.icon), h('span', { className: 'status-label' }, status.label)),
+    h('span', { className: `exit${row.exitCode === null || row.exitCode === 0 ? '' : ' exit-nonzero'}`, title: 'Exit code' }, row.exitCode !== null ? `exit ${row.exitCode}` : ''),
+    h('span', { className: 'metric duration', title: 'Duration' }, row.durationMs !== null ? formatDuration(row.durationMs) : ''),
+    h('span', { className: 'metric tokens', title: row.tokens && tokens > 0 ? `Tokens: ${formatTokenBreakdown(row.tokens)}` : 'Tokens' }, tokens > 0 ? `${formatCount(tokens)} tok` : ''),
+    h('span', { className: 'metric cost', title: 'Cost' }, row.costUsd !== null && row.costUsd > 0 ? formatUsd(row.costUsd) : ''),
+  );
+  const el = h(
+    'div',
+    {
+      className: `row${state.expanded ? ' expanded' : ''}`,
+      role: 'treeitem',
+      'aria-level': 1,
+      'aria-expanded': String(state.expanded),
+      'aria-label': `Step ${row.seq}, ${kind.label}, ${status.label}: ${firstLine(row.command)}`,
+      'data-id': row.id,
+      tabindex: -1,
+    },
+    summary,
+  );
+  if (state.expanded) el.append(buildDetail(row, state));
+  return el;
+}
+
+function buildDetail(row: InteractionRow, { detail, events }: RowState): HTMLElement {
+  const loaded = detail?.state === 'loaded' ? detail.value : undefined;
+  const parts: (Node | null)[] = [
+    h(
+      'div',
+      { className: 'actions' },
+      h('button', { className: 'action', 'data-action': 'copy-command', title: 'Copy the command' }, icon('copy'), 'Copy command'),
+      row.hasOutput ? h('button', { className: 'action', 'data-action': 'copy-output', title: 'Copy the output' }, icon('copy'), 'Copy output') : null,
+      h('span', { className: 'step-name', title: 'Step' }, row.step),
+      h('time', { className: 'when' }, new Date(row.startedAt).toLocaleString()),
+    ),
+    h('pre', { className: 'command-text' }, loaded?.command ?? row.command, loaded?.commandTruncated || (!loaded && row.commandTruncated) ? '\n…' : ''),
+  ];
+  const error = loaded?.errorMessage ?? row.errorMessage;
+  if (error) parts.push(h('p', { className: 'error-message' }, icon('error'), error));
+  if (detail?.state === 'loading') parts.push(h('p', { className: 'muted' }, icon('loading', 'codicon-modifier-spin'), 'Loading…'));
+  if (detail?.state === 'failed') parts.push(h('p', { className: 'error-message' }, `Could not load the output: ${detail.error}`));
+  if (loaded?.output) {
+    const omitted = loaded.outputOmittedChars > 0 ? h('p', { className: 'muted' }, `… ${formatCount(loaded.outputOmittedChars)} earlier characters not shown`) : null;
+    if (loaded.outputFormat === 'markdown') {
+      parts.push(omitted, h('div', { className: 'markdown' }, ...renderMarkdown(loaded.output))); // built as nodes: see markdown.ts
+    } else {
+      parts.push(omitted, h('pre', { className: 'output' }, loaded.output));
+    }
+  }
+  if (!events) {
+    parts.push(h('button', { className: 'action', 'data-action': 'load-events' }, icon('symbol-event'), 'Show events'));
+  } else {
+    parts.push(...buildEventList(events, 'load-events', 'No events.'));
+  }
+  return h('div', { className: 'row-detail' }, ...parts);
+}
+
+function firstLine(text: string): string {
+  const newline = text.indexOf('\n');
+  return newline < 0 ? text : `${text.slice(0, newline)} …`;
+}

@@ -1,0 +1,237 @@
+// The ledger follows the project (issue 14), end to end: a code-server of its own (this test kills
+// it, so not the one the other e2e tests share), its own user-data-dir and workspace folder, the
+// extension the harness installed, driven in Chromium.
+//
+// What each step proves:
+//  1. Hard kill. A session created through the command palette; code-server's whole process group
+//     SIGKILLed (as a crash or a killed container does); code-server started again on the same
+//     user-data-dir and folder: the session is in the Sessions tree. code-server checks the pid in
+//     the stale `workspaceStorage/<id>/vscode.lock`; the killed extension host's pid is dead here, so
+//     the window gets `<id>` again (the test lists the storage folders) and this step passes with or
+//     without the registry — it proves the ledger's own stale lock is taken over after a SIGKILL.
+//  2. Hard kill where the pid lives on. In a restarted container the killed extension host's pid
+//     belongs to another live process; VS Code then takes `vscode.lock` for held (it is < 10 minutes
+//     old) and hands the window a new, empty storage folder `<id>-1` — the bug of issue 14. The test
+//     makes that happen by writing a live pid (its own) into `vscode.lock` after the kill, asserts
+//     the window got `<id>-1`, and that the session is still in the tree: found through the ledger
+//     registry in global storage. Without the registry the tree says "No sessions yet".
+//  3. Second window. A second tab of the same browser on the same folder: code-server starts one
+//     extension host per window (the test asserts two distinct extension host processes), as desktop
+//     VS Code does for two windows sharing a user-data-dir. The second window gets yet another storage
+//     folder, finds the ledger through the registry, finds its lock held by the first window's
+//     extension host and opens it read-only: the tree's description and the timeline's header badge
+//     say so (naming the holder's pid), the first window's tree does not; a step run in the first tab
+//     (Next Step of the manual session) appears in the second tab's tree and timeline without a reload.
+//  4. Hand-over. The first tab closed: its extension host exits, the second window takes the lock over
+//     and becomes the writer without a reload (the read-only description and badge go away).
+// Screenshots: test-results/screenshots/3x-*.png.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import { isolatedEnv, makeRunDirs, repoRoot, startCodeServer, type RunDirs, type RunningCodeServer } from '../harness/testVscode';
+import { e2eEnv, Workbench, type E2eEnv } from './workbench';
+
+const EXTENSION_ID = 'session-ledger.session-ledger';
+const READ_ONLY = /Read-only — ledger open in another window \(pid (\d+)\)/;
+
+interface Proc {
+  pid: number;
+  pgid: number;
+  args: string;
+}
+
+function processes(): Proc[] {
+  return execFileSync('ps', ['-eo', 'pid=,pgid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), pgid: Number(m[2]), args: m[3] }));
+}
+
+/** The process group of the code-server started on `dirs` (its leader was spawned detached). */
+function serverGroup(dirs: RunDirs): number {
+  const leader = processes().find((p) => p.pid === p.pgid && p.args.includes(`--user-data-dir ${dirs.userData}`));
+  if (!leader) throw new Error(`no code-server process group for ${dirs.userData}`);
+  return leader.pgid;
+}
+
+const extensionHosts = (group: number): number[] =>
+  processes()
+    .filter((p) => p.pgid === group && p.args.includes('--type=extensionHost'))
+    .map((p) => p.pid);
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** SIGKILLs code-server's whole process group (server, extension hosts, terminals) and waits until all are gone. */
+async function killHard(dirs: RunDirs): Promise<number[]> {
+  const group = serverGroup(dirs);
+  const members = processes().filter((p) => p.pgid === group).map((p) => p.pid);
+  process.kill(-group, 'SIGKILL');
+  await until(`process group ${group} to be gone`, () => processes().every((p) => p.pgid !== group), 15_000);
+  return members;
+}
+
+const workspaceStorage = (dirs: RunDirs) => join(dirs.userData, 'User', 'workspaceStorage');
+
+/** The workspace storage folders, each with whether it holds a ledger of ours. */
+function storageFolders(dirs: RunDirs): string[] {
+  const root = workspaceStorage(dirs);
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .sort()
+    .map((name) => `${name}${existsSync(join(root, name, EXTENSION_ID, 'ledger')) ? ' (holds a ledger)' : ''}`);
+}
+
+/** The ledger directory the registry in global storage names for the workspace folder. */
+function registeredLedger(dirs: RunDirs): string {
+  const file = join(dirs.userData, 'User', 'globalStorage', EXTENSION_ID, 'ledger-registry.json');
+  const registry = JSON.parse(readFileSync(file, 'utf8')) as { ledgers: { directory: string; canonicalPath: string }[] };
+  assert.equal(registry.ledgers.length, 1, `one ledger registered: ${JSON.stringify(registry.ledgers)}`);
+  return registry.ledgers[0].directory;
+}
+
+describe('workbench: the ledger follows the project (hard kill, second window)', function () {
+  this.timeout(150_000);
+  const title = 'Survive the crash';
+  const shared = e2eEnv();
+  let env: E2eEnv;
+  let server: RunningCodeServer | undefined;
+  let wb: Workbench | undefined;
+  let second: Workbench | undefined;
+
+  const treeRow = (w: Workbench) => w.page.locator('.part.sidebar .monaco-list-row', { hasText: title });
+  const sidebarText = async (w: Workbench) => (await w.page.locator('.part.sidebar').innerText()).replace(/\s+/g, ' ');
+  /** Opens the session's timeline from the tree, as a person clicks its row. */
+  async function openTimeline(w: Workbench): Promise<FrameLocator> {
+    await treeRow(w).click();
+    return w.webviewFrame(`Timeline: ${title}`);
+  }
+
+  async function start(): Promise<void> {
+    server = await startCodeServer(env.dirs, { smokeTestDriver: false, env: isolatedEnv(env.dirs), logName: `code-server-${Date.now()}` });
+    env = { ...env, url: server.url };
+    wb = await Workbench.open(env);
+    await wb.openSessionsView();
+  }
+
+  async function crash(): Promise<void> {
+    const killed = await killHard(env.dirs);
+    console.log(`      SIGKILLed code-server's process group: ${killed.join(', ')}`);
+    await wb?.close();
+    wb = undefined;
+    await server?.stop(); // nothing left to stop: only settles the handle
+    server = undefined;
+  }
+
+  before(async () => {
+    // Its own profile and folder (it kills its server); the extension as the harness installed it.
+    const dirs = { ...makeRunDirs('e2e-ledger-follows'), extensions: shared.dirs.extensions };
+    cpSync(join(repoRoot, 'test', 'fixtures', 'workspace'), dirs.workspace, { recursive: true });
+    env = { url: '', dirs, screenshots: shared.screenshots };
+    await start();
+  });
+  after(async () => {
+    await second?.closeTab().catch(() => undefined);
+    await wb?.close();
+    await server?.stop();
+  });
+
+  it('shows the session after code-server was SIGKILLed and started again', async () => {
+    await wb!.runCommand('Session Ledger: New Session');
+    await wb!.pickQuickInput('test-fix');
+    await wb!.pickQuickInput('Manual');
+    await wb!.typeQuickInput(title);
+    await wb!.typeQuickInput(); // the goal is prefilled with the title
+    await wb!.typeQuickInput('check.sh passes');
+    await treeRow(wb!).waitFor({ timeout: 20_000 });
+    await wb!.screenshot('30-ledger-session-created');
+
+    await crash();
+    console.log(`      workspace storage after the kill: ${storageFolders(env.dirs).join(', ')}`);
+    await start();
+    await treeRow(wb!).waitFor({ timeout: 30_000 });
+    // code-server found the killed extension host's pid dead and gave the window its storage folder again.
+    console.log(`      workspace storage after the restart: ${storageFolders(env.dirs).join(', ')}`);
+    await wb!.screenshot('31-ledger-after-sigkill');
+  });
+
+  it('shows the session when, after the kill, VS Code hands the window a new storage folder', async () => {
+    const ledger = registeredLedger(env.dirs);
+    await crash();
+    // As in a restarted container: the killed extension host's pid now names another live process.
+    const storage = basename(dirname(dirname(ledger))); // <workspaceStorage>/<id>/<extension id>/ledger
+    assert.deepEqual(readdirSync(workspaceStorage(env.dirs)), [storage], 'one workspace storage folder, the ledger\'s');
+    const vscodeLock = join(workspaceStorage(env.dirs), storage, 'vscode.lock');
+    assert.ok(existsSync(vscodeLock), `the killed extension host left ${vscodeLock}`);
+    writeFileSync(vscodeLock, JSON.stringify({ pid: process.pid, willReleaseAt: 0 }));
+    await start();
+    await treeRow(wb!).waitFor({ timeout: 30_000 });
+    const folders = storageFolders(env.dirs);
+    console.log(`      workspace storage after the restart: ${folders.join(', ')}; the ledger: ${ledger}`);
+    assert.ok(folders.includes(`${storage}-1`), `VS Code handed the window ${storage}-1: ${folders.join(', ')}`);
+    assert.equal(registeredLedger(env.dirs), ledger, 'the ledger registered for the folder is still the first one');
+    await wb!.screenshot('32-ledger-after-sigkill-new-storage-folder');
+  });
+
+  it('shows the history read-only in a second tab, following the first live, and hands the ledger over', async function () {
+    this.timeout(180_000);
+    const group = serverGroup(env.dirs);
+    const [firstHost] = await until('the first window\'s extension host', () => {
+      const hosts = extensionHosts(group);
+      return hosts.length === 1 && hosts;
+    });
+    const lockPid = () => (JSON.parse(readFileSync(join(registeredLedger(env.dirs), 'ledger.lock'), 'utf8')) as { pid: number }).pid;
+    assert.equal(lockPid(), firstHost, 'the first window\'s extension host holds the ledger');
+
+    second = await wb!.openTab();
+    await second.openSessionsView();
+    const hosts = await until('a second extension host', () => {
+      const all = extensionHosts(group);
+      return all.length === 2 && all;
+    });
+    console.log(`      extension hosts: ${hosts.join(', ')} (first window: ${firstHost}); workspace storage: ${storageFolders(env.dirs).join(', ')}`);
+    await treeRow(second).waitFor({ timeout: 30_000 });
+    const readOnly = second.page.locator('.part.sidebar', { hasText: READ_ONLY });
+    await readOnly.waitFor({ timeout: 30_000 });
+    assert.equal(READ_ONLY.exec(await sidebarText(second))?.[1], String(firstHost), 'the description names the first window\'s extension host');
+    assert.doesNotMatch(await sidebarText(wb!), /Read-only/, 'the first window writes');
+
+    const timeline = await openTimeline(second);
+    const badge = timeline.locator('.session-header [data-read-only]');
+    await badge.waitFor({ timeout: 30_000 });
+    assert.match(await badge.innerText(), /Read-only/);
+    assert.equal(await timeline.locator('text=./check.sh').count(), 0, 'no step yet');
+    await second.screenshot('33-ledger-second-tab-read-only');
+
+    // A step in the first tab: check.sh fails (no greeting.txt), the session moves on to its fix phase.
+    await wb!.page.bringToFront();
+    await wb!.runCommand('Session Ledger: Next Step');
+    await wb!.page.locator('.statusbar-item', { hasText: `${title} · fix · #1` }).waitFor({ timeout: 60_000 });
+    await wb!.screenshot('34-ledger-first-tab-next-step');
+
+    await second.page.bringToFront();
+    const shownAt = Date.now();
+    await timeline.locator('text=./check.sh').first().waitFor({ timeout: 10_000 });
+    await second.page.locator('.part.sidebar .monaco-list-row', { hasText: /test-fix · fix/ }).waitFor({ timeout: 10_000 });
+    console.log(`      the step appeared in the second tab ${Date.now() - shownAt} ms after the first showed it`);
+    await second.screenshot('35-ledger-second-tab-sees-the-step');
+
+    // The holder goes away: the second window becomes the writer, without a reload.
+    await wb!.closeTab();
+    await until(`the first window's extension host (${firstHost}) to exit`, () => !extensionHosts(group).includes(firstHost), 60_000);
+    await second.page.locator('.part.sidebar', { hasText: 'Read-only' }).waitFor({ state: 'detached', timeout: 30_000 });
+    await badge.waitFor({ state: 'detached', timeout: 30_000 });
+    assert.equal(lockPid(), hosts.find((pid) => pid !== firstHost), 'the second window\'s extension host holds the ledger now');
+    await second.screenshot('36-ledger-second-tab-took-over');
+  });
+});
