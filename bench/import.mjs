@@ -174,7 +174,11 @@ function baseline(projectDir) {
     for (let read; (read = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0; ) {
       const parts = (rest + buffer.toString('utf8', 0, read)).split('\n');
       rest = parts.pop();
-      for (const line of parts) if (line) (JSON.parse(line), lines++);
+      for (const line of parts) {
+        if (!line) continue;
+        JSON.parse(line);
+        lines++;
+      }
     }
     fs.closeSync(fd);
   }

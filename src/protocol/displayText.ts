@@ -15,6 +15,7 @@ const ANSI_PATTERN = new RegExp(
   'g',
 );
 // C0 controls except tab and newline, DEL and the remaining C1 controls.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_PATTERN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**

@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 
 /**
  * Owns disposables. Whatever is `register`ed is disposed exactly once, in reverse order,

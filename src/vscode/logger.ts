@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 
 /** A component-tagged view of the one log channel. */
 export interface Logger {

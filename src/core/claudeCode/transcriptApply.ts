@@ -31,7 +31,7 @@ import type { RunUpdate } from '../model/run';
 import { isTerminalSessionStatus } from '../model/sessionStatus';
 import { capOutput } from '../store/repositories/interactionRepository';
 import type { StoreTransaction } from '../store/repositoryApi';
-import { ClaudeSessionResolver, IMPORTED_SESSION_TYPE, importedSessionId, sha256Hex, stableUuid } from './claudeSessions';
+import { type ClaudeSessionResolver, IMPORTED_SESSION_TYPE, importedSessionId, sha256Hex, stableUuid } from './claudeSessions';
 import { blocksText, isPrompt, noticeKind, slashCommandOf, usageKey, type CostStateLine, type TranscriptBlock, type TranscriptRecord } from './transcriptRecord';
 
 export const IMPORTED_TURN_STEP = 'claude-code.turn';

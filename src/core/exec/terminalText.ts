@@ -4,6 +4,7 @@
  * overdraws, and with \r\n as \n.
  */
 export function terminalTextToPlain(raw: string): string {
+  /* eslint-disable no-control-regex -- these patterns exist to match terminal control characters */
   const withoutEscapes = raw
     // OSC: ESC ] … terminated by BEL or ESC \
     .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g, '')
@@ -11,6 +12,7 @@ export function terminalTextToPlain(raw: string): string {
     .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, '')
     // Other two-character escapes (ESC =, ESC >, charset selection…)
     .replace(/\u001b[()][0-9A-Za-z]|\u001b[@-Z\\-_=>]/g, '');
+  /* eslint-enable no-control-regex */
   return withoutEscapes
     .replace(/\r+\n/g, '\n')
     .split('\n')

@@ -52,6 +52,7 @@ export class WebviewHost<In extends PageMessage, Out> extends DisposableOwner {
     private readonly feature: WebviewFeature<In>,
   ) {
     super();
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the test hooks' `ready` getter reads the host's live state
     const host = this;
     this.test = {
       get ready() {

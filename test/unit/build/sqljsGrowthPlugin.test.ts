@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type initSqlJsType from 'sql.js';
 
 /** The build's sql.js patch (scripts/sqljsGrowthPlugin.mjs), loaded as the build loads it. */
 async function plugin(): Promise<{
@@ -13,6 +14,17 @@ async function plugin(): Promise<{
 }
 
 const sqlJsFile = require.resolve('sql.js/dist/sql-wasm.js');
+
+type SqlJsInit = typeof initSqlJsType;
+
+/** sql.js with the installed glue run through one of the build's patches, loaded from a temp file. */
+async function loadPatched(pick: (patches: Awaited<ReturnType<typeof plugin>>) => (source: string) => string): Promise<Awaited<ReturnType<SqlJsInit>>> {
+  const patch = pick(await plugin());
+  const file = join(mkdtempSync(join(tmpdir(), 'sqljs-patched-')), 'sql-wasm.js');
+  writeFileSync(file, patch(readFileSync(sqlJsFile, 'utf8')));
+  const initSqlJs = require(file) as SqlJsInit;
+  return initSqlJs({ locateFile: () => require.resolve('sql.js/dist/sql-wasm.wasm') });
+}
 
 describe('sql.js MEMFS growth patch (build)', () => {
   it('patches the installed sql.js exactly once, and refuses code it does not recognise', async () => {
@@ -28,13 +40,7 @@ describe('sql.js MEMFS growth patch (build)', () => {
 
   it('the patched sql.js still runs SQLite: a database grown past the 1 MiB step keeps every row', async function () {
     this.timeout(30_000);
-    const { patchSqlJsGrowth } = await plugin();
-    const dir = mkdtempSync(join(tmpdir(), 'sqljs-patch-'));
-    const file = join(dir, 'sql-wasm.js');
-    writeFileSync(file, patchSqlJsGrowth(readFileSync(sqlJsFile, 'utf8')));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const initSqlJs = require(file) as typeof import('sql.js').default;
-    const SQL = await initSqlJs({ locateFile: () => require.resolve('sql.js/dist/sql-wasm.wasm') });
+    const SQL = await loadPatched((p) => p.patchSqlJsGrowth);
     const db = new SQL.Database();
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
     const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
@@ -65,13 +71,7 @@ describe('sql.js native UTF-8 string patch (build)', () => {
 
   it('strings bound through the patched sql.js read back as bound: ASCII, accents, CJK, emoji, NUL, long text', async function () {
     this.timeout(30_000);
-    const { patchSqlJs } = await plugin();
-    const dir = mkdtempSync(join(tmpdir(), 'sqljs-strings-'));
-    const file = join(dir, 'sql-wasm.js');
-    writeFileSync(file, patchSqlJs(readFileSync(sqlJsFile, 'utf8')));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const initSqlJs = require(file) as typeof import('sql.js').default;
-    const SQL = await initSqlJs({ locateFile: () => require.resolve('sql.js/dist/sql-wasm.wasm') });
+    const SQL = await loadPatched((p) => p.patchSqlJs);
     const db = new SQL.Database();
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
     const values = ['', 'plain ascii', 'café naïve Ærø', '日本語のテキスト', 'emoji 😀🎉 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢', 'before\u0000after', 'x'.repeat(300_000) + 'é😀'];

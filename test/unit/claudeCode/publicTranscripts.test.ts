@@ -187,8 +187,8 @@ function splitsInsideResponses(lines: readonly string[]): number[] {
 describe('Claude Code transcript import on real public transcripts', function () {
   this.timeout(180_000);
   const stores: SessionStore[] = [];
-  afterEach(() => {
-    for (const store of stores.splice(0)) store.close();
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
   });
 
   /** A fresh store and config folder with `content` as the session's transcript; returns the import function and the file path. */
@@ -315,7 +315,7 @@ describe('Claude Code transcript import on real public transcripts', function ()
           fs.appendFileSync(grown.file, `${lines.slice(split).join('\n')}\n`);
           await grown.importNow({ chunkBytes: 2000 });
           assertSameFigures(figures(grown.store, fixture), reference, `appended after line ${split}`);
-          grown.store.close();
+          await grown.store.close();
           stores.splice(stores.indexOf(grown.store), 1);
         }
       });

@@ -45,7 +45,7 @@ describe('a transcript of the real Claude Code 2.1.328', function () {
       assert.deepEqual(report.costDifferences, []);
       assert.equal(store.interactions.list(session.id).length, 1, 'one prompt, one turn');
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

@@ -156,13 +156,13 @@ describe('Claude Code transcript import', function () {
       await importClaudeTranscripts(reference, { ...options, configDir: dir, statePath: path.join(tempDir('state-ref'), 'transcripts.json') });
       return turnsOf(reference);
     } finally {
-      reference.close();
+      await reference.close();
     }
   }
 
   it('completes the reply of a turn continued in an appended file, exactly as an import in one go would', async () => {
     const clock = new ManualClock();
-    store.close();
+    await store.close();
     store = await openTestStore(clock);
     await importClaudeTranscripts(store, options);
     assert.equal(turnsOf(store)[1].result.output, 'Adding a delimiter option.');
@@ -184,7 +184,7 @@ describe('Claude Code transcript import', function () {
 
   it('keeps a reply whole when a chunk boundary falls inside its turn', async () => {
     const clock = new ManualClock();
-    store.close();
+    await store.close();
     store = await openTestStore(clock);
     fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
     const progress: number[] = [];
@@ -200,7 +200,7 @@ describe('Claude Code transcript import', function () {
 
   it('dates turns and the session by the transcript lines, not by when they were imported', async () => {
     const clock = new ManualClock(Date.UTC(2026, 5, 1));
-    store.close();
+    await store.close();
     store = await openTestStore(clock);
     const at = (time: string) => Date.parse(`2026-03-01T${time}.000Z`);
     await importClaudeTranscripts(store, options);

@@ -45,7 +45,7 @@ async function run(splitAfter: number | null) {
   }
   const events = store.events.list(importedSessionId(SESSION), { type: 'claude.usage' });
   const last = events[events.length - 1].payload as { lowerBound: boolean; chars: number };
-  store.close();
+  await store.close();
   return { lowerBounds, lowerBound: last.lowerBound, chars: last.chars };
 }
 
@@ -70,7 +70,7 @@ it('re-importing from scratch (state file gone) adds no event and changes no low
   fs.rmSync(statePath);
   const again = await importClaudeTranscripts(store, options);
   const events = store.events.list(importedSessionId(SESSION), { type: 'claude.usage' });
-  store.close();
+  await store.close();
   assert.equal(again.eventsAdded, 0);
   assert.equal(events.length, 1);
 });

@@ -214,7 +214,7 @@ describe('Claude Code transcript import: every token and dollar', function () {
     assertMatchesRecount(recount([...mainLines(), ...subagentLines()]));
 
     for (const chunkBytes of [200, 700, 3000]) {
-      store.close();
+      await store.close();
       await freshStore();
       writeLines(mainFile(), mainLines());
       writeLines(subagentFile(), subagentLines());
@@ -224,7 +224,7 @@ describe('Claude Code transcript import: every token and dollar', function () {
     }
 
     // Appends: the file grows between imports, splitting responses R1 and S1 across them.
-    store.close();
+    await store.close();
     await freshStore();
     const main = mainLines();
     const sub = subagentLines();
@@ -243,7 +243,7 @@ describe('Claude Code transcript import: every token and dollar', function () {
     assert.deepEqual(figures(), reference, 'appended');
 
     // The sub-agent's file before its parent's: it waits, then lands in the launching turn.
-    store.close();
+    await store.close();
     await freshStore();
     writeLines(subagentFile(), sub);
     fs.writeFileSync(metaFile(), subagentMeta());
@@ -255,7 +255,7 @@ describe('Claude Code transcript import: every token and dollar', function () {
     assert.deepEqual(figures(), reference, 'sub-agent file first');
 
     // Without the .meta.json (older 2.x): linked through the parent's toolUseResult.agentId.
-    store.close();
+    await store.close();
     await freshStore();
     writeLines(mainFile(), main);
     writeLines(subagentFile(), sub);
