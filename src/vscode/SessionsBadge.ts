@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { Session } from '../core/model/session';
 import type { SessionStore } from '../core/store/SessionStore';
 import type { ActiveSession } from './ActiveSession';

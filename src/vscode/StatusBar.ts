@@ -41,7 +41,12 @@ const activityText: Record<SessionActivity, string> = {
 /** The one place that maps state to what the status bar shows. */
 export function presentStatusBar(state: StatusBarState): StatusBarView {
   if (state.kind === 'idle') {
-    return { text: '$(notebook) Sessions', tooltip: 'Session Ledger: no active session. Click to open the Sessions view.', command: 'workbench.view.extension.sessionLedger', warning: false };
+    return {
+      text: '$(notebook) Sessions',
+      tooltip: 'Session Ledger: no active session. Click to open the Sessions view.',
+      command: 'workbench.view.extension.sessionLedger',
+      warning: false,
+    };
   }
   const s = state.session;
   const parts = [s.title.length > 40 ? `${s.title.slice(0, 39)}…` : s.title];

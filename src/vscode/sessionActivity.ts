@@ -39,7 +39,10 @@ export interface ActivityCounts {
  * `active` session plus the status bar's one, so a session the status bar shows as running or
  * waiting is always in the count.
  */
-export function countActivity(sessions: Iterable<Pick<Session, 'id' | 'status'>>, isRunning: (sessionId: string) => boolean): ActivityCounts {
+export function countActivity(
+  sessions: Iterable<Pick<Session, 'id' | 'status'>>,
+  isRunning: (sessionId: string) => boolean,
+): ActivityCounts {
   const seen = new Set<string>();
   let running = 0;
   let waiting = 0;

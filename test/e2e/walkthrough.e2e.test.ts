@@ -34,7 +34,10 @@ describe('workbench: the getting-started walkthrough, opened from the Sessions w
     await welcome.locator('a', { hasText: 'Get started in four steps' }).click();
     await step('#keepHistory').waitFor({ timeout: 30_000 });
     const titles = await wb.page.locator('button.getting-started-step .step-title').allInnerTexts();
-    assert.deepEqual(titles.map((t) => t.trim()), ['Keep your Claude Code history', 'Run your first session', 'Go agentic', 'Write a workflow']);
+    assert.deepEqual(
+      titles.map((t) => t.trim()),
+      ['Keep your Claude Code history', 'Run your first session', 'Go agentic', 'Write a workflow'],
+    );
     assert.equal(await checked('#keepHistory').count(), 0, 'nothing is done yet');
     // Wide enough for the step's Markdown page beside the steps; it renders in a webview, a moment later.
     await wb.page.setViewportSize({ width: 1920, height: 1000 });
@@ -65,8 +68,24 @@ describe('workbench: the getting-started walkthrough, opened from the Sessions w
     await wb.runCommand('Session Ledger: Next Step');
     await checked('#firstSession').waitFor({ timeout: 60_000 });
     // make test passed: the test-fix session is complete.
-    await wb.page.locator('.statusbar-item', { hasText: 'First walkthrough session' }).locator('.codicon-check').waitFor({ timeout: 60_000 });
+    await wb.page
+      .locator('.statusbar-item', { hasText: 'First walkthrough session' })
+      .locator('.codicon-check')
+      .waitFor({ timeout: 60_000 });
     await wb.screenshot('32-walkthrough-first-session-done');
     assert.equal(await checked('#goAgentic').count(), 0);
+  });
+
+  it('shows "Go agentic" and "Write a workflow" with their pages, not done until their events', async () => {
+    await step('#goAgentic').click();
+    await media().locator('h1', { hasText: 'Go agentic' }).waitFor({ timeout: 30_000 });
+    await step('#goAgentic').locator('.monaco-button', { hasText: 'Set Anthropic API Key' }).first().waitFor();
+    await wb.screenshot('33-walkthrough-go-agentic');
+    await step('#writeWorkflow').click();
+    await media().locator('h1', { hasText: 'Write a workflow' }).waitFor({ timeout: 30_000 });
+    await media().locator('code', { hasText: '"test-and-fix"' }).first().waitFor({ timeout: 10_000 });
+    await wb.screenshot('34-walkthrough-write-a-workflow');
+    assert.equal(await checked('#goAgentic').count(), 0);
+    assert.equal(await checked('#writeWorkflow').count(), 0);
   });
 });

@@ -16,7 +16,12 @@ describe("the Sessions view's badge", function () {
     const badgeValue = () => sessionsBadge.shown?.value ?? 0;
     const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
 
-    const manual = await engine.start({ type: 'test-fix', title: 'Badge waits', intention: 'wait for me', options: { testCommand: 'true' } });
+    const manual = await engine.start({
+      type: 'test-fix',
+      title: 'Badge waits',
+      intention: 'wait for me',
+      options: { testCommand: 'true' },
+    });
     await active.set(manual.id);
     await waitFor('the badge to count the waiting session', () => (badgeValue() === total + 1 ? true : undefined));
     assert.deepEqual(sessionsBadge.counts, { running: before.running, waiting: before.waiting + 1 });
@@ -28,16 +33,26 @@ describe("the Sessions view's badge", function () {
     const release = join(dir, 'release');
     try {
       const agentic = await engine.start({
-        type: 'test-fix', title: 'Badge runs', intention: 'run', executionMode: 'agentic', workingDir: workspace, workspaceFolder: workspace,
+        type: 'test-fix',
+        title: 'Badge runs',
+        intention: 'run',
+        executionMode: 'agentic',
+        workingDir: workspace,
+        workspaceFolder: workspace,
         options: { testCommand: `while [ ! -e '${release}' ]; do sleep 0.05; done` },
       });
       await active.set(agentic.id);
       const run = background.start(agentic.id);
-      await waitFor('the badge to count the running session', () => (sessionsBadge.counts.running === before.running + 1 ? true : undefined));
+      await waitFor('the badge to count the running session', () =>
+        sessionsBadge.counts.running === before.running + 1 ? true : undefined,
+      );
       assert.ok(runner.isRunning(agentic.id));
       assert.deepEqual(sessionsBadge.counts, { running: before.running + 1, waiting: before.waiting + 1 });
       assert.equal(badgeValue(), total + 2);
-      assert.equal(sessionsBadge.shown?.tooltip, `${total + 2} sessions: ${before.running + 1} running, ${before.waiting + 1} waiting for you`);
+      assert.equal(
+        sessionsBadge.shown?.tooltip,
+        `${total + 2} sessions: ${before.running + 1} running, ${before.waiting + 1} waiting for you`,
+      );
       assert.match(statusBar.view.text, /^\$\(sync~spin\) Badge runs/, 'the status bar says it runs too');
 
       writeFileSync(release, '');

@@ -38,7 +38,7 @@ const allowed = [
   /^extension\/package(\.nls)?\.json$/,
   /^extension\/(readme|changelog)\.md$/i,
   /^extension\/LICENSE(\.txt)?$/i,
-  /^extension\/dist\/(extension|snapshotWorker|hookSpool)\.js$/,
+  /^extension\/dist\/(extension|snapshotWorker|hookSpool|cli)\.js$/,
   /^extension\/dist\/sql-wasm\.wasm$/,
   /^extension\/dist\/webview\/[\w-]+\.(js|css)$/,
   /^extension\/dist\/codicons\/codicon\.(css|ttf)$/,
@@ -58,6 +58,7 @@ describe('packaged .vsix', () => {
   it('contains the bundle, the wasm, the migrations, the media and the docs', () => {
     for (const required of [
       'extension/dist/extension.js',
+      'extension/dist/cli.js',
       'extension/dist/sql-wasm.wasm',
       'extension/media/icon.png',
       'extension/package.nls.json',

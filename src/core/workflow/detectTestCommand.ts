@@ -61,7 +61,11 @@ function fromPyproject(text: string | undefined): DetectedTestCommand | undefine
   // A dependency on pytest: `"pytest>=8"` in a list, or `pytest = "^8"` in a Poetry table.
   const dependedOn = /["']pytest\b/.test(text) || /^\s*pytest\s*=/m.test(text);
   if (!configured && !dependedOn) return undefined;
-  const runner = /^\s*\[tool\.poetry\]/m.test(text) ? 'poetry run ' : /^\s*\[tool\.uv\]/m.test(text) || /^\s*\[dependency-groups\]/m.test(text) ? 'uv run ' : '';
+  const runner = /^\s*\[tool\.poetry\]/m.test(text)
+    ? 'poetry run '
+    : /^\s*\[tool\.uv\]/m.test(text) || /^\s*\[dependency-groups\]/m.test(text)
+      ? 'uv run '
+      : '';
   return { command: `${runner}pytest`, source: 'pyproject.toml' };
 }
 

@@ -24,7 +24,15 @@ describe('session activity (status bar and Sessions view badge)', () => {
   it('counts running and waiting sessions once each, and nothing else', () => {
     const running = new Set(['r1', 'r2']);
     const counts = countActivity(
-      [s('r1', 'active'), s('r2', 'active'), s('w1', 'active'), s('p', 'paused'), s('i', 'interrupted'), s('c', 'complete'), s('w1', 'active')],
+      [
+        s('r1', 'active'),
+        s('r2', 'active'),
+        s('w1', 'active'),
+        s('p', 'paused'),
+        s('i', 'interrupted'),
+        s('c', 'complete'),
+        s('w1', 'active'),
+      ],
       (id) => running.has(id),
     );
     assert.deepEqual(counts, { running: 2, waiting: 1 });

@@ -18,16 +18,23 @@ describe('package.nls.json (the English bundle of package.json)', () => {
 
   it('has a non-empty entry for every %key% in package.json', () => {
     const missing = placeholders.filter(({ key }) => typeof nls[key] !== 'string' || (nls[key] as string).trim() === '');
-    assert.deepEqual(missing, [], `package.json uses keys package.nls.json does not have: ${missing.map((m) => `${m.key} (at ${m.path})`).join(', ')}`);
+    assert.deepEqual(
+      missing,
+      [],
+      `package.json uses keys package.nls.json does not have: ${missing.map((m) => `${m.key} (at ${m.path})`).join(', ')}`,
+    );
   });
 
   it('has no entry package.json does not use', () => {
     const used = new Set(placeholders.map((p) => p.key));
-    assert.deepEqual(Object.keys(nls).filter((k) => !used.has(k)), []);
+    assert.deepEqual(
+      Object.keys(nls).filter((k) => !used.has(k)),
+      [],
+    );
   });
 
   it('takes the title and category of every command from it, so a new command cannot ship an English-only title', () => {
-    for (const c of pkg.contributes.commands as { command: string; title: unknown; category?: unknown; shortTitle?: unknown }[]) {
+    for (const c of pkg.contributes.commands) {
       for (const field of ['title', 'category', 'shortTitle'] as const) {
         const value = c[field];
         if (field !== 'title' && value === undefined) continue;
@@ -43,25 +50,26 @@ describe('package.nls.json (the English bundle of package.json)', () => {
       ['description', pkg.description],
       ['capabilities.untrustedWorkspaces.description', pkg.capabilities?.untrustedWorkspaces?.description],
       ['contributes.configuration.title', c.configuration.title],
-      ...Object.values(c.viewsContainers ?? {}).flatMap((list: any) => list.map((v: any) => [`viewsContainers ${v.id}.title`, v.title] as [string, unknown])),
-      ...Object.values(c.views ?? {}).flatMap((list: any) =>
-        list.flatMap((v: any) => [[`views ${v.id}.name`, v.name], ...(v.contextualTitle ? [[`views ${v.id}.contextualTitle`, v.contextualTitle]] : [])] as [string, unknown][]),
-      ),
-      ...(c.viewsWelcome ?? []).map((w: any) => [`viewsWelcome ${w.view}.contents`, w.contents] as [string, unknown]),
-      ...(c.walkthroughs ?? []).flatMap((w: any) => [
-        [`walkthrough ${w.id}.title`, w.title],
-        [`walkthrough ${w.id}.description`, w.description],
-        ...w.steps.flatMap((s: any) => [
-          [`walkthrough step ${s.id}.title`, s.title],
-          [`walkthrough step ${s.id}.description`, s.description],
-        ]),
-      ] as [string, unknown][]),
-      ...Object.entries(c.configuration.properties).flatMap(([name, p]: [string, any]) => [
-        [`${name}.markdownDescription`, p.markdownDescription],
-        ...(p.enumDescriptions ?? []).map((d: unknown, i: number) => [`${name}.enumDescriptions[${i}]`, d]),
-      ] as [string, unknown][]),
     ];
+    for (const v of Object.values(c.viewsContainers ?? {}).flat()) userFacing.push([`viewsContainers ${v.id}.title`, v.title]);
+    for (const v of Object.values(c.views ?? {}).flat()) {
+      userFacing.push([`views ${v.id}.name`, v.name]);
+      if (v.contextualTitle !== undefined) userFacing.push([`views ${v.id}.contextualTitle`, v.contextualTitle]);
+    }
+    for (const w of c.viewsWelcome ?? []) userFacing.push([`viewsWelcome ${w.view}.contents`, w.contents]);
+    for (const w of c.walkthroughs ?? []) {
+      userFacing.push([`walkthrough ${w.id}.title`, w.title], [`walkthrough ${w.id}.description`, w.description]);
+      for (const s of w.steps)
+        userFacing.push([`walkthrough step ${s.id}.title`, s.title], [`walkthrough step ${s.id}.description`, s.description]);
+    }
+    for (const [name, p] of Object.entries(c.configuration.properties)) {
+      userFacing.push([`${name}.markdownDescription`, p.markdownDescription]);
+      (p.enumDescriptions ?? []).forEach((d, i) => userFacing.push([`${name}.enumDescriptions[${i}]`, d]));
+    }
     const literal = userFacing.filter(([, value]) => !NLS_PLACEHOLDER.test(String(value)));
-    assert.deepEqual(literal.map(([where]) => where), []);
+    assert.deepEqual(
+      literal.map(([where]) => where),
+      [],
+    );
   });
 });

@@ -11,16 +11,21 @@ const workbenchCommands = new Set(['workbench.action.openWalkthrough', 'workbenc
 
 /** The command links of a markdown text, with their arguments decoded. */
 function commandLinks(text: string): { id: string; args: unknown }[] {
-  return [...text.matchAll(/\]\(command:([\w.]+)(?:\?([^)\s]+))?\)/g)].map((m) => ({ id: m[1], args: m[2] === undefined ? undefined : JSON.parse(decodeURIComponent(m[2])) }));
+  return [...text.matchAll(/\]\(command:([\w.]+)(?:\?([^)\s]+))?\)/g)].map((m) => ({
+    id: m[1],
+    args: m[2] === undefined ? undefined : JSON.parse(decodeURIComponent(m[2])),
+  }));
 }
 
 describe('the getting-started walkthrough', () => {
   const { pkg, nls } = readManifest();
-  const walkthroughs = pkg.contributes.walkthroughs as { id: string; steps: { id: string; description: string; media: { markdown?: string }; completionEvents: string[] }[] }[];
-  const walkthrough = walkthroughs[0];
+  const walkthrough = pkg.contributes.walkthroughs![0];
 
   it('has the four steps, each with a Markdown page that ships in media/walkthrough', () => {
-    assert.deepEqual(walkthrough.steps.map((s) => s.id), ['keepHistory', 'firstSession', 'goAgentic', 'writeWorkflow']);
+    assert.deepEqual(
+      walkthrough.steps.map((s) => s.id),
+      ['keepHistory', 'firstSession', 'goAgentic', 'writeWorkflow'],
+    );
     for (const step of walkthrough.steps) {
       assert.match(String(step.media.markdown), /^media\/walkthrough\/[\w-]+\.md$/, `${step.id}: media`);
       assert.ok(existsSync(join(repoRoot, step.media.markdown!)), `${step.media.markdown} is missing`);
@@ -30,7 +35,12 @@ describe('the getting-started walkthrough', () => {
   it('completes each step on an event, and the first two on the commands they ask for', () => {
     for (const step of walkthrough.steps) {
       assert.ok(step.completionEvents.length > 0, `${step.id} has no completion event`);
-      for (const event of step.completionEvents) assert.match(event, /^(onCommand:[\w.]+|onSettingChanged:sessionLedger\.[\w.]+|onContext:.+|onView:[\w.]+)$/, `${step.id}: ${event}`);
+      for (const event of step.completionEvents)
+        assert.match(
+          event,
+          /^(onCommand:[\w.]+|onSettingChanged:sessionLedger\.[\w.]+|onContext:.+|onView:[\w.]+)$/,
+          `${step.id}: ${event}`,
+        );
     }
     const events = (id: string) => walkthrough.steps.find((s) => s.id === id)!.completionEvents;
     assert.deepEqual(events('keepHistory'), [`onCommand:${CommandId.importClaudeHistory}`, `onCommand:${CommandId.connectClaudeHooks}`]);
@@ -43,7 +53,7 @@ describe('the getting-started walkthrough', () => {
 
   it('links only to commands that exist: its buttons, and the welcome view that opens it with the right id', () => {
     const texts = walkthrough.steps.map((s) => localize(nls, s.description)!);
-    const welcome = pkg.contributes.viewsWelcome.map((w: { contents: string }) => localize(nls, w.contents)!).join('\n');
+    const welcome = (pkg.contributes.viewsWelcome ?? []).map((w) => localize(nls, w.contents)!).join('\n');
     for (const link of [...texts, welcome].flatMap(commandLinks)) {
       assert.ok(contributed.has(link.id) || workbenchCommands.has(link.id), `a link to unknown command ${link.id}`);
     }
@@ -54,7 +64,7 @@ describe('the getting-started walkthrough', () => {
     assert.deepEqual(start?.args, ['test-fix'], '"Run your first session" starts a test-fix session');
   });
 
-  it("shows a sample workflow that the loader accepts", () => {
+  it('shows a sample workflow that the loader accepts', () => {
     const page = readFileSync(join(repoRoot, 'media/walkthrough/write-a-workflow.md'), 'utf8');
     const sample = /```json\n([\s\S]*?)\n```/.exec(page)?.[1];
     assert.ok(sample, 'write-a-workflow.md has a json block');

@@ -22,7 +22,10 @@ describe('detectTestCommand', () => {
     assert.equal(detectTestCommand({ packageJson: '{ "scripts": ' }), undefined);
     assert.equal(detectTestCommand({ packageJson: '[]' }), undefined);
     // …and then falls through to the next file.
-    assert.deepEqual(detectTestCommand({ packageJson: placeholder, makefile: 'test:\n\tgo test ./...\n' }), { command: 'make test', source: 'Makefile' });
+    assert.deepEqual(detectTestCommand({ packageJson: placeholder, makefile: 'test:\n\tgo test ./...\n' }), {
+      command: 'make test',
+      source: 'Makefile',
+    });
   });
 
   it('finds a test target in a Makefile, not a variable or a prerequisite named test', () => {
