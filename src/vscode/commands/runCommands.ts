@@ -10,7 +10,9 @@ import { API_KEY_SECRET, sessionTree, type BackgroundRunner } from '../Backgroun
 import { isTerminalSessionStatus } from '../../core/model/sessionStatus';
 import type { ExecutionMode } from '../../core/model/session';
 import { ensureTrusted } from '../workspaceTrust';
+import { detectTestCommand, readProjectTestFiles } from '../../core/workflow/detectTestCommand';
 import { sessionActionStatuses, type SessionAction } from '../../protocol/sessionActions';
+import { askList } from '../listInput';
 
 /** Commands that start, advance and stop sessions. */
 
@@ -40,9 +42,15 @@ function splitList(text: string | undefined): string[] {
 
 async function askTypeOptions(deps: RunDeps, type: SessionTypeInfo): Promise<JsonObject | undefined> {
   if (type.id === 'test-fix' && !deps.config.value.testCommand) {
+    // A suggestion from the project's own files (package.json, Makefile, pyproject.toml), never run unasked.
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const detected = folder ? detectTestCommand(await readProjectTestFiles(folder)) : undefined;
     const testCommand = await vscode.window.showInputBox({
       title: 'New Session: test command',
-      prompt: 'The command that runs the tests (no "sessionLedger.testCommand" setting is set).',
+      prompt: detected
+        ? `The command that runs the tests (found in ${detected.source}; no "sessionLedger.testCommand" setting is set).`
+        : 'The command that runs the tests (no "sessionLedger.testCommand" setting is set).',
+      value: detected?.command,
       placeHolder: 'npm test',
       ignoreFocusOut: true,
       validateInput: (v) => (v.trim() ? undefined : 'A test-fix session needs a test command.'),
@@ -92,13 +100,15 @@ export async function newSession(deps: RunDeps, preset?: unknown): Promise<strin
     validateInput: (v) => (v.trim() ? undefined : 'A session needs a goal.'),
   });
   if (intention === undefined) return undefined;
-  const criteria = await vscode.window.showInputBox({
-    title: `New ${type.label} Session (5/5): success criteria and constraints (optional)`,
-    prompt: 'Success criteria separated by ";". Add constraints after "|", e.g. "tests pass; no new warnings | do not touch the API".',
-    ignoreFocusOut: true,
+  // One criterion per entry (Enter on an empty box skips or finishes); the old "a; b | constraint" line still works.
+  // Completion criteria, constraints and procedure notes: Edit Goal.
+  let constraints: string[] = [];
+  const successCriteria = await askList({
+    title: `New ${type.label} Session (5/5): success criteria (optional)`,
+    itemName: 'success criterion',
+    onLegacyTail: (tail) => (constraints = [...constraints, ...tail]),
   });
-  if (criteria === undefined) return undefined;
-  const [criteriaText, constraintsText] = criteria.split('|');
+  if (successCriteria === undefined) return undefined;
   const options = await askTypeOptions(deps, type);
   if (options === undefined) return undefined;
   const workspaceFolder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? null;
@@ -106,8 +116,8 @@ export async function newSession(deps: RunDeps, preset?: unknown): Promise<strin
     type: type.id,
     title: title.trim(),
     intention: intention.trim(),
-    successCriteria: splitList(criteriaText),
-    constraints: splitList(constraintsText),
+    successCriteria,
+    constraints,
     options,
     executionMode: mode,
     provider: deps.config.value.provider,
@@ -224,9 +234,11 @@ export async function sessionActions(deps: RunDeps, arg?: unknown): Promise<void
     { label: '$(debug-continue) Next Step', command: CommandId.nextStep, when: applies('nextStep') && !running },
     { label: '$(debug-pause) Pause', command: CommandId.pauseSession, when: applies('pause') },
     { label: '$(debug-start) Resume', command: CommandId.resumeSession, when: applies('resume') },
+    { label: '$(pass) Complete…', command: CommandId.completeSession, when: applies('complete') },
     { label: '$(debug-stop) Cancel', command: CommandId.cancelSession, when: applies('cancel') },
     { label: '$(list-flat) Open Timeline', command: CommandId.openTimeline, when: true },
     { label: '$(note) Add Note', command: CommandId.addNote, when: true },
+    { label: '$(target) Edit Goal', command: CommandId.editGoal, when: true },
     { label: '$(copy) Copy Conversation Id', command: CommandId.copyConversationId, when: session.externalConversationId !== null },
     { label: '$(target) Switch Active Session…', command: CommandId.setActiveSession, when: true },
   ];
