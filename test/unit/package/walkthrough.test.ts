@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freeWorkflowFileName, sampleWorkflow } from '../../../src/core/workflow/sampleWorkflow';
 import { validateWorkflow } from '../../../src/core/workflow/validateWorkflow';
 import { CommandId } from '../../../src/vscode/commandIds';
 import { localize, readManifest, repoRoot } from './manifestFiles';
@@ -70,5 +71,13 @@ describe('the getting-started walkthrough', () => {
     assert.ok(sample, 'write-a-workflow.md has a json block');
     const result = validateWorkflow(JSON.parse(sample));
     assert.ok(result.ok, `the sample is not a valid workflow: ${JSON.stringify(!result.ok && result.issues)}`);
+    assert.deepEqual(JSON.parse(sample), sampleWorkflow(), 'the page shows what New Workflow File writes');
+  });
+
+  it('names a new workflow file after the sample, never over an existing one', () => {
+    const taken = new Set(['test-and-fix.json', 'test-and-fix-2.json']);
+    assert.equal(freeWorkflowFileName((name) => taken.has(name)), 'test-and-fix-3.json');
+    assert.equal(freeWorkflowFileName(() => false), 'test-and-fix.json');
+    assert.equal(validateWorkflow(sampleWorkflow('make check')).ok, true);
   });
 });
