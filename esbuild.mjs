@@ -61,6 +61,13 @@ const hookScript = 'src/core/claudeCode/hookSpool.ts';
 if (existsSync(hookScript)) {
   builds.push({ ...common, entryPoints: { hookSpool: hookScript }, outdir: 'dist', platform: 'node', format: 'cjs', target: 'node18' });
 }
+// The `session-ledger` command line (plain Node; finds sql-wasm.wasm, snapshotWorker.js beside it and ../migrations like the extension).
+const cli = 'src/cli/main.ts';
+if (existsSync(cli)) {
+  // Commands that need large SDKs are bundles of their own, loaded only when used (see loadApart in main.ts).
+  const entryPoints = { cli, 'cli-run': 'src/cli/commands/run.ts', ...(existsSync('src/cli/mcp.ts') ? { 'cli-mcp': 'src/cli/mcp.ts' } : {}) };
+  builds.push({ ...common, entryPoints, outdir: 'dist', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode', 'sql.js/dist/sql-wasm.wasm'] });
+}
 const webviews = walk('src/webview').filter((f) => /\/(timeline|usage)\.ts$/.test(f));
 if (webviews.length) {
   builds.push({ ...common, entryPoints: webviews, outdir: 'dist/webview', platform: 'browser', format: 'iife', target: 'es2022' });

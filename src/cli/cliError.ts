@@ -29,6 +29,11 @@ export class CliError extends Error {
   }
 }
 
+/** A CliError, also one thrown by a command bundled apart (its own copy of the class: see main.ts). */
+export function isCliError(error: unknown): error is CliError {
+  return error instanceof Error && error.name === 'CliError' && typeof (error as Partial<CliError>).exitCode === 'number';
+}
+
 export function usageError(message: string, command?: string): CliError {
   return new CliError(`${message}\nRun \`session-ledger ${command ? `${command} ` : ''}--help\` for usage.`, EXIT.usage);
 }

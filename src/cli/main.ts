@@ -3,11 +3,25 @@
  * `session-ledger`: the ledger outside the editor (see docs/cli.md). Data goes to stdout, messages
  * and progress to stderr; exit codes are in cliError.ts. Bundled to dist/cli.js (esbuild.mjs).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CliError, EXIT, usageError } from './cliError';
+import { EXIT, isCliError, usageError } from './cliError';
 import { GLOBAL_HELP, GLOBAL_OPTIONS, stringOption, type Command, type CommandContext } from './command';
 import { styleFor } from './format';
+import type { runCommand } from './commands/run';
 import { openLedgerForCli, type CliLedger } from './ledgerAccess';
+import type { mcpCommand } from './mcp';
+
+/**
+ * A command bundled on its own (dist/<bundle>.js, see esbuild.mjs) so that reading commands start
+ * without parsing what they do not use (the Anthropic SDK, the MCP SDK); from source, the module.
+ */
+function loadApart<T>(bundle: string, sourceModule: string): Promise<T> {
+  const bundled = path.join(__dirname, `${bundle}.js`);
+  const load = require; // not called by its name: esbuild leaves it to run time instead of bundling the module here
+  return Promise.resolve().then(() => load(fs.existsSync(bundled) ? bundled : sourceModule) as T);
+}
 
 /** Commands, loaded when used (the run command's Anthropic SDK is not loaded to list sessions). */
 const COMMANDS: Record<string, { summary: string; load(): Promise<Command> }> = {
@@ -18,7 +32,8 @@ const COMMANDS: Record<string, { summary: string; load(): Promise<Command> }> = 
   export: { summary: 'Export sessions as lossless JSON', load: () => import('./commands/transfer').then((m) => m.exportCommand) },
   import: { summary: 'Import a JSON export', load: () => import('./commands/transfer').then((m) => m.importCommand) },
   'import-claude': { summary: "Import a folder's Claude Code transcripts", load: () => import('./commands/transfer').then((m) => m.importClaudeCommand) },
-  run: { summary: 'Run a session headless in agentic mode (CI)', load: () => import('./commands/run').then((m) => m.runCommand) },
+  run: { summary: 'Run a session headless in agentic mode (CI)', load: () => loadApart<{ runCommand: typeof runCommand }>('cli-run', './commands/run').then((m) => m.runCommand) },
+  mcp: { summary: 'Serve the ledger to AI agents over MCP (stdio)', load: () => loadApart<{ mcpCommand: typeof mcpCommand }>('cli-mcp', './mcp').then((m) => m.mcpCommand) },
 };
 
 const EXIT_HELP = `Exit codes:
@@ -106,7 +121,7 @@ export async function runCli(io: CliIo): Promise<number> {
     };
     return await command.run(context);
   } catch (error) {
-    if (error instanceof CliError) {
+    if (isCliError(error)) {
       err(`${errStyle.red('error:')} ${error.message}\n`);
       return error.exitCode;
     }

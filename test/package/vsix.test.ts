@@ -38,7 +38,7 @@ const allowed = [
   /^extension\/package(\.nls)?\.json$/,
   /^extension\/(readme|changelog)\.md$/i,
   /^extension\/LICENSE(\.txt)?$/i,
-  /^extension\/dist\/(extension|snapshotWorker|hookSpool|cli)\.js$/,
+  /^extension\/dist\/(extension|snapshotWorker|hookSpool|cli|cli-run|cli-mcp)\.js$/,
   /^extension\/dist\/sql-wasm\.wasm$/,
   /^extension\/dist\/webview\/[\w-]+\.(js|css)$/,
   /^extension\/dist\/codicons\/codicon\.(css|ttf)$/,
@@ -59,6 +59,7 @@ describe('packaged .vsix', () => {
     for (const required of [
       'extension/dist/extension.js',
       'extension/dist/cli.js',
+      'extension/dist/cli-run.js',
       'extension/dist/sql-wasm.wasm',
       'extension/media/icon.png',
       'extension/package.nls.json',
@@ -70,6 +71,11 @@ describe('packaged .vsix', () => {
       assert.ok(names.includes(required), `${required} is missing from the .vsix (has: ${names.join(', ')})`);
     }
     assert.ok(names.some((n) => /^extension\/migrations\/0001_.*\.sql$/.test(n)), 'the first migration is missing');
+  });
+
+  it("leaves out the README's screenshots (media/readme: the Marketplace shows them through the README's links)", () => {
+    const shots = names.filter((n) => n.startsWith('extension/media/readme/'));
+    assert.deepEqual(shots, [], 'media/readme/ must not ship: see .vscodeignore');
   });
 
   it('ships a production bundle (minified, no source maps)', () => {

@@ -175,7 +175,7 @@ id is printed: resume it in VS Code); 3 the ledger is held by VS Code; 130 inter
       allowRunCommand: Boolean(context.values['allow-run-command']),
       onProgress: (p) => {
         if (p.kind === 'step') context.err(`${e.cyan(`#${p.interaction.seq}`)} ${p.interaction.command.step} [${p.interaction.command.kind}] ${oneLine(p.interaction.command.command, 100)}\n`);
-        else if (p.kind === 'recorded') context.err(`   → ${p.status === 'success' ? e.green(p.status) : e.red(p.status)}\n`);
+        else if (p.kind === 'recorded') context.err(`   → ${p.status === 'ok' ? e.green(p.status) : e.red(p.status)}\n`);
         else if (p.kind === 'text') context.err(e.dim(p.text));
       },
     });

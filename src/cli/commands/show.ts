@@ -7,7 +7,7 @@ import { positiveInt, resolveSession } from './browse';
 const PAGE = 10_000;
 
 function resultText(status: string, style: Style): string {
-  if (status === 'success') return style.green(status);
+  if (status === 'ok') return style.green(status);
   if (status === 'pending') return style.yellow(status);
   return style.red(status);
 }

@@ -4,7 +4,7 @@ import { buildUsageReport, usageReportToCsv, type UsageReport, type UsageRow } f
 import type { SqlReader } from '../../core/claudeCode/search';
 import { machineUsageReport, readOtherLedgers } from '../../core/ledger/machineUsage';
 import { LedgerReader } from '../../core/store/ledgerReader';
-import { LedgerRegistry } from '../../core/store/ledgerRegistry';
+import { LedgerRegistry, samePath } from '../../core/store/ledgerRegistry';
 import { readLedgerIdentity } from '../../core/store/projectIdentity';
 import { EXIT, usageError } from '../cliError';
 import { stringOption, type Command, type CommandContext } from '../command';
@@ -79,7 +79,9 @@ Costs are as recorded; a model without a price makes a total a lower bound (show
       const realReader = await LedgerReader.create({ wasmPath: wasmPathBeside() });
       const reader = { read: <T>(dir: string, work: Parameters<LedgerReader['read']>[1]) => realReader.read(dir, (ledger) => work({ ...ledger, database: since(ledger.database, from) as typeof ledger.database }) as T) };
       const identity = readLedgerIdentity(store);
-      const current = { directory, ledgerId: identity.ledgerId, canonicalPath: identity.canonicalPath, sql: since(store.sql, from) };
+      // A ledger not stamped with its project (older, or opened with --ledger) is named by its registry entry.
+      const canonicalPath = identity.canonicalPath ?? ledgers.find((l) => samePath(l.directory, directory))?.canonicalPath;
+      const current = { directory, ledgerId: identity.ledgerId, canonicalPath, sql: since(store.sql, from) };
       const others = await readOtherLedgers({ ledgers, current, reader, now: context.now });
       const machine = machineUsageReport(current, others, { now: context.now });
       report = { ...machine, byProject: machine.byProject.map((p) => ({ ...p, key: p.key || '(no folder)' })) };
