@@ -307,9 +307,6 @@ async function childWork(engineName, directory) {
   );
   const concurrentPerSec = SINGLE_APPENDS / ((performance.now() - t) / 1000);
 
-  // Every append acknowledged is there, indexed and counted (checked outside the timed parts).
-  checkCounts(engine.name, 'after the writes', engine.counts(store));
-
   const page200 = timePages(engine, store, sessionIds[0], 200);
   const page100 = timePages(engine, store, sessionIds[0], 100);
 
@@ -321,6 +318,8 @@ async function childWork(engineName, directory) {
   await new Promise((resolve) => setTimeout(resolve, 20));
   const stall = monitor.stop();
 
+  // Every append acknowledged is there, indexed and counted (checked after everything timed).
+  checkCounts(engine.name, 'after the writes', engine.counts(store));
   await engine.close(store);
   return { schema, batchedPerSec, singlePerSec, concurrentPerSec, page200, page100, snapshotMs, stall, fileMb: engine.fileBytes(directory) / 2 ** 20, peakRssMb: peakRssMb(), bigSessionId: sessionIds[0] };
 }
@@ -395,9 +394,9 @@ if (args.child) {
   // Each store round against the better-sqlite3 round run right after it: the median of those ratios is the headline.
   const paired = (key) => rounds.ledger.map((r, i) => r[key] / rounds.bsql[i][key]);
   const appendKinds = [
-    ['singlePerSec', 'durable single appends, awaited one by one', 1],
-    ['batchedPerSec', `batched appends (${BATCH} per transaction)`, 1],
-    ['concurrentPerSec', `durable single appends, ${CONCURRENT_CALLERS} concurrent callers`, 1],
+    ['singlePerSec', 'durable single appends, awaited one by one'],
+    ['batchedPerSec', `batched appends (${BATCH} per transaction)`],
+    ['concurrentPerSec', `durable single appends, ${CONCURRENT_CALLERS} concurrent callers`],
   ];
   const headline = Object.fromEntries(appendKinds.map(([key]) => [key, median(paired(key))]));
   console.log(`[bench] paired round ratios (store ÷ better-sqlite3 of the same round; ${ROUNDS} rounds):`);
@@ -424,9 +423,9 @@ if (args.child) {
   console.log(`[bench] each engine's figures: its median over ${ROUNDS} rounds; append ratios: the median paired round ratio`);
   console.log(line(header));
   for (const r of rows) console.log(line(r));
-  const verdict = (x, target) => `${x.toFixed(2)}× ${x >= target ? '(target ≥ 1.0× met)' : '(BELOW the ≥ 1.0× target)'}`;
+  const verdict = (x) => `${x.toFixed(2)}× ${x >= 1 ? '(target ≥ 1.0× met)' : '(BELOW the ≥ 1.0× target)'}`;
   console.log(
     `[bench] HEADLINE, median of ${ROUNDS} paired rounds (store ÷ better-sqlite3): ` +
-      `single awaited append ${verdict(headline.singlePerSec, 1)}; batched ${verdict(headline.batchedPerSec, 1)}; ${CONCURRENT_CALLERS} concurrent ${verdict(headline.concurrentPerSec, 1)}`,
+      `single awaited append ${verdict(headline.singlePerSec)}; batched ${verdict(headline.batchedPerSec)}; ${CONCURRENT_CALLERS} concurrent ${verdict(headline.concurrentPerSec)}`,
   );
 }
