@@ -7,7 +7,7 @@ import { searchLedger } from '../core/claudeCode/search';
 import type { ActiveSession } from './ActiveSession';
 import { CommandId } from './commandIds';
 import { DisposableOwner } from './lifecycle';
-import { sessionDescription, sessionTooltip, statusIcon, statusPresentation } from './sessionPresentation';
+import { importantNotesMark, sessionDescription, sessionTooltip, statusIcon, statusPresentation } from './sessionPresentation';
 
 export type SessionTreeNode =
   | { kind: 'group'; status: SessionStatus }
@@ -59,9 +59,16 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
    * Says in the view's header when the ledger is read-only (another window or process holds it),
    * and clears it when this window takes the ledger over.
    */
-  showAccessIn(view: { description?: string }): void {
+  showAccessIn(view: { description?: string; message?: string }): void {
+    let shown: string | undefined;
     const update = (): void => {
-      view.description = readOnlyDescription(this.store);
+      const text = readOnlyDescription(this.store);
+      view.description = text;
+      // The description is not drawn while the view is alone in its container (its header merged into
+      // the container's title, as by default): the message above the tree always is. A filter's message is left alone.
+      if (text !== undefined) view.message = text;
+      else if (shown !== undefined && view.message === shown) view.message = undefined;
+      shown = text;
     };
     update();
     this.register(this.store.onDidChangeAccess(update));
@@ -146,8 +153,9 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
     );
     item.id = `session:${s.id}`;
     const pinned = isPinned(s);
-    item.description = (isActive ? '● ' : '') + (pinned ? 'pinned · ' : '') + sessionDescription(s);
-    item.tooltip = sessionTooltip(s, isActive);
+    const importantNotes = this.store.notes.list(s.id).filter((n) => n.important);
+    item.description = (isActive ? '● ' : '') + importantNotesMark(importantNotes.length) + (pinned ? 'pinned · ' : '') + sessionDescription(s);
+    item.tooltip = sessionTooltip(s, isActive, importantNotes);
     const running = this.running?.isRunning(s.id) ?? false;
     item.iconPath = running ? new vscode.ThemeIcon('sync~spin') : statusIcon(s.status);
     // session.<status>[.current][.pinned]: package.json's view/item/context menus match on it.
