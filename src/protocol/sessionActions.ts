@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { SessionStatus } from './sharedModel';
 
 /** What the timeline header can do to its session; each runs the extension's command of the same name. */
-export const SESSION_ACTIONS = ['nextStep', 'pause', 'resume', 'cancel'] as const;
+export const SESSION_ACTIONS = ['nextStep', 'pause', 'resume', 'complete', 'cancel'] as const;
 export const SessionActionSchema = z.enum(SESSION_ACTIONS);
 export type SessionAction = z.infer<typeof SessionActionSchema>;
 
@@ -11,6 +11,8 @@ export const sessionActionStatuses: Readonly<Record<SessionAction, readonly Sess
   nextStep: ['active'],
   pause: ['active'],
   resume: ['paused', 'interrupted'],
+  /** Complete Session (with its outcome): wherever Cancel applies. */
+  complete: ['active', 'paused', 'interrupted'],
   cancel: ['active', 'paused', 'interrupted'],
 };
 

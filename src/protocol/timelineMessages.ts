@@ -110,6 +110,8 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
           actions: z.array(SessionActionSchema),
           /** The read-only badge's text, when the header shows one. */
           readOnly: z.string().max(1_000).optional(),
+          /** What the goal, outcome and notes sections show, `<what>: <text>` per element (tests check it). */
+          shown: z.array(z.string().max(2_000)).max(1_000).optional(),
         })
         .strict()
         .nullable(),

@@ -24,13 +24,46 @@ export const EVENT_SUMMARY_MAX_CHARS = 2_000;
 export const TokenTotalsSchema = UsageTotalsSchema;
 export type TokenTotals = z.infer<typeof TokenTotalsSchema>;
 
+/** Notes sent with the header: the latest this many (a session rarely has more). */
+export const HEADER_NOTES_MAX = 200;
+
+/** How a session ended (Complete Session, or Claude's proposal). */
+export const OutcomeViewSchema = z.object({
+  rating: z.number().int().min(1).max(5),
+  completionPercent: z.number().int().min(0).max(100),
+  needsFollowUp: z.boolean(),
+  followUpNotes: z.string(),
+  nextSessionSuggestion: z.string(),
+  recordedBy: z.enum(['person', 'claude']),
+  recordedAt: Count,
+});
+export type OutcomeView = z.infer<typeof OutcomeViewSchema>;
+
+/** A note on the session, shown in the notes section and at its step. */
+export const NoteViewSchema = z.object({
+  id: Id,
+  kind: z.string(),
+  content: z.string(),
+  important: z.boolean(),
+  followUp: z.boolean(),
+  /** The step (interaction seq) it was added from, or null. */
+  interactionSeq: z.number().int().positive().nullable(),
+  createdAt: Count,
+});
+export type NoteView = z.infer<typeof NoteViewSchema>;
+
 export const SessionHeaderSchema = z.object({
   id: Id,
   title: z.string(),
   type: z.string(),
   intention: z.string(),
   successCriteria: z.array(z.string()),
+  completionCriteria: z.array(z.string()).default([]),
   constraints: z.array(z.string()),
+  procedureNotes: z.string().default(''),
+  summary: z.string().nullable().default(null),
+  outcome: OutcomeViewSchema.nullable().default(null),
+  notes: z.array(NoteViewSchema).max(HEADER_NOTES_MAX).default([]),
   status: SessionStatusSchema,
   phase: z.string().nullable(),
   executionMode: ExecutionModeSchema,

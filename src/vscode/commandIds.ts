@@ -8,6 +8,8 @@ export const CommandId = {
   pauseSession: 'sessionLedger.pauseSession',
   resumeSession: 'sessionLedger.resumeSession',
   cancelSession: 'sessionLedger.cancelSession',
+  completeSession: 'sessionLedger.completeSession',
+  editGoal: 'sessionLedger.editGoal',
   openTimeline: 'sessionLedger.openTimeline',
   setActiveSession: 'sessionLedger.setActiveSession',
   findSession: 'sessionLedger.findSession',
@@ -35,6 +37,8 @@ export const CommandId = {
   cleanUpHistory: 'sessionLedger.cleanUpHistory',
   showUsage: 'sessionLedger.showUsage',
   recomputeCosts: 'sessionLedger.recomputeCosts',
+  newWorkflowFile: 'sessionLedger.newWorkflowFile',
+  addToClaudeCode: 'sessionLedger.addToClaudeCode',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -40,6 +40,8 @@ export const ConfigSchema = z.object({
   'redaction.extraPatterns': z.array(z.string().min(1).max(1000)).max(100).default([]),
   /** Exports keep absolute paths (default: relative to the workspace folder, the home directory as `~`). */
   'export.absolutePaths': z.boolean().default(false),
+  /** Offer the MCP server's `add_note` tool (notes on the agent's own session only). */
+  'mcp.allowAddNote': z.boolean().default(false),
 });
 export type LedgerConfig = z.infer<typeof ConfigSchema>;
 export const configSection = 'sessionLedger';

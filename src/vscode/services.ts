@@ -20,6 +20,7 @@ import { BackgroundRunner } from './BackgroundRunner';
 import { ensureTrusted } from './workspaceTrust';
 import { ClaudeCodeHistory } from './ClaudeCodeHistory';
 import { registerUsage } from './usage/registration';
+import { registerAgentAccess, type AgentAccess } from './mcpRegistration';
 
 /** The extension's services, built once at activation; also what `activate` hands the tests. */
 export interface Services {
@@ -44,6 +45,8 @@ export interface Services {
   readonly claudeHistory: ClaudeCodeHistory;
   /** The open timeline panels (tests reach a panel the commands opened through it). */
   readonly timelines: TimelinePanels;
+  /** The MCP server definition and language-model tools offered to agents (none in an untrusted workspace). */
+  readonly agentAccess: AgentAccess;
 }
 
 export async function createServices(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, log: Logger): Promise<Services> {
@@ -87,6 +90,7 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
   const statusBar = own(new StatusBar(store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
   const sessionsBadge = own(new SessionsBadge(treeView, store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
   const timelines = own(registerTimeline(context, { store, log: log.child('timeline') })).panels;
+  const agentAccess = own(registerAgentAccess({ store, storeDirectory: directory, extensionPath: context.extensionPath, log: log.child('agents') }));
   const usage = own(registerUsage(context, { store, log: log.child('usage'), openTimeline: async (id) => void timelines.show(id) }));
   own(
     registerCommands({
@@ -110,7 +114,7 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
     // In the status bar, not a notification: nobody asked for it just now.
     void claudeHistory.importTranscriptsWithProgress(vscode.ProgressLocation.Window).then(undefined, (e) => log.error('importing Claude Code transcripts on startup failed', e));
   }
-  return { store, storeDirectory: directory, storageUri: context.storageUri, globalStorageUri: context.globalStorageUri, engine, active, tree, runner, background, statusBar, sessionsBadge, config, claudeHistory, timelines };
+  return { store, storeDirectory: directory, storageUri: context.storageUri, globalStorageUri: context.globalStorageUri, engine, active, tree, runner, background, statusBar, sessionsBadge, config, claudeHistory, timelines, agentAccess };
 }
 
 /** Shows the active session in the tree (expanding its parents) when the view is open. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { isPinned } from '../core/claudeCode/retention';
+import type { Note } from '../core/model/note';
 import type { Session } from '../core/model/session';
 import type { SessionStatus } from '../core/model/sessionStatus';
 
@@ -40,12 +41,40 @@ function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }
 
-export function sessionTooltip(s: Session, isActive: boolean): vscode.MarkdownString {
+/** The tree's mark of a session with important notes (`★ 2 · `), or ''. */
+export function importantNotesMark(importantNotes: number): string {
+  return importantNotes > 0 ? `★ ${importantNotes} · ` : '';
+}
+
+function goalList(md: vscode.MarkdownString, title: string, items: readonly string[]): void {
+  if (items.length) md.appendMarkdown(`${title}:\n${items.map((item) => `- ${escapeMarkdown(item)}`).join('\n')}\n\n`);
+}
+
+/** The goal fields, the outcome and summary, and the important notes (tooltip sections). */
+function appendGoalAndOutcome(md: vscode.MarkdownString, s: Session, importantNotes: readonly Note[]): void {
+  goalList(md, '$(pass) Success criteria', s.successCriteria);
+  goalList(md, '$(checklist) Completion criteria', s.completionCriteria);
+  goalList(md, '$(shield) Constraints', s.constraints);
+  if (s.procedureNotes.trim()) md.appendMarkdown(`$(book) Procedure notes: ${escapeMarkdown(s.procedureNotes)}\n\n`);
+  const o = s.outcome;
+  if (o) {
+    const followUp = o.needsFollowUp ? ` · $(issue-reopened) needs follow-up${o.followUpNotes.trim() ? `: ${escapeMarkdown(o.followUpNotes)}` : ''}` : '';
+    md.appendMarkdown(`Outcome: ${'★'.repeat(o.rating)}${'☆'.repeat(5 - o.rating)} ${o.rating}/5 · ${o.completionPercent} % complete${followUp}\n\n`);
+    if (o.nextSessionSuggestion.trim()) md.appendMarkdown(`Next session: ${escapeMarkdown(o.nextSessionSuggestion)}\n\n`);
+  }
+  if (s.summary?.trim()) md.appendMarkdown(`Summary: ${escapeMarkdown(s.summary)}\n\n`);
+  if (importantNotes.length) {
+    md.appendMarkdown(`$(star-full) Important notes:\n${importantNotes.map((n) => `- ${escapeMarkdown(n.kind)}: ${escapeMarkdown(n.content)}`).join('\n')}\n\n`);
+  }
+}
+
+export function sessionTooltip(s: Session, isActive: boolean, importantNotes: readonly Note[] = []): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.supportHtml = false;
   md.appendMarkdown(`**${escapeMarkdown(s.title)}**${isActive ? ' — *active session*' : ''}\n\n`);
   if (isPinned(s)) md.appendMarkdown('$(pinned) Pinned: Clean Up History keeps it\n\n');
   if (s.intention) md.appendMarkdown(`${escapeMarkdown(s.intention)}\n\n`);
+  appendGoalAndOutcome(md, s, importantNotes);
   const rows: [string, string][] = [
     ['Status', `$(${statusPresentation[s.status].icon}) ${s.status}${s.phase ? ` · ${s.phase}` : ''}`],
     ['Type', s.type],

@@ -58,7 +58,7 @@ export class TimelineView {
       reportError,
       counted: (shown, loaded, loading) => this.toolbar.setCount(shown, loaded, loading),
     });
-    root.replaceChildren(this.header.el, this.artifacts.el, this.sessionEvents.el, this.toolbar.el, this.rows.el);
+    root.replaceChildren(this.header.el, this.artifacts.el, this.sessionEvents.el, this.toolbar.el, this.rows.el, this.rows.copyStatusEl);
     window.addEventListener('resize', () => this.scheduleRender());
   }
 
@@ -69,10 +69,12 @@ export class TimelineView {
 
   private readonly handlers: Handlers = {
     snapshot: (m, receivedAt) => {
+      const sameSession = this.sessionId === m.session.id;
       this.sessionId = m.session.id;
       const saved = TimelineViewStateSchema.safeParse(this.host.getState());
       const state = saved.success && saved.data.sessionId === m.session.id ? saved.data : undefined;
-      const filter = state ? filterFromState(state.kinds, state.statuses) : NO_FILTER;
+      // The text in the filter box stays while the session does (it is not part of the saved view state).
+      const filter = { ...(state ? filterFromState(state.kinds, state.statuses) : NO_FILTER), text: sameSession ? this.toolbar.filter.text : undefined };
       this.rows.reset(m.interactions, m.totalInteractions, filter);
       this.pendingScrollTop = state && state.scrollTop > 0 ? state.scrollTop : undefined;
       this.pendingFocusSeq = m.focusInteractionSeq ?? undefined;
@@ -98,8 +100,10 @@ export class TimelineView {
     },
     sessionUpdated: (m, receivedAt) => {
       const statusChanged = this.header.status !== m.session.status;
+      const shownBefore = this.header.rendered()?.shown?.join('\n');
       this.header.show(m.session);
-      if (statusChanged) this.report(this.rows.render().visible, receivedAt); // tests wait for the header to follow
+      // Tests wait for the header to follow: its status, and what its goal, outcome and notes sections show.
+      if (statusChanged || this.header.rendered()?.shown?.join('\n') !== shownBefore) this.report(this.rows.render().visible, receivedAt);
     },
     interactionUpdated: (m) => this.rows.upsert(m.interaction),
     eventAppended: (m, receivedAt) => {

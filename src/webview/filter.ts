@@ -4,20 +4,32 @@ import type { InteractionRow } from '../protocol/timelineModel';
 export const COMMAND_KINDS: readonly CommandKind[] = CommandKindSchema.options;
 export const RESULT_STATUSES: readonly ResultStatus[] = ResultStatusSchema.options;
 
-/** Which rows to show. An empty set means "any". */
+/** Which rows to show. An empty set means "any"; `text` (typed in the filter box) matches the command or the step name, ignoring case. */
 export interface TimelineFilter {
   readonly kinds: ReadonlySet<CommandKind>;
   readonly statuses: ReadonlySet<ResultStatus>;
+  readonly text?: string;
+}
+
+type FilteredRow = Pick<InteractionRow, 'kind' | 'status'> & Partial<Pick<InteractionRow, 'command' | 'step'>>;
+
+function matchesText(row: FilteredRow, text: string): boolean {
+  const needle = text.trim().toLowerCase();
+  return needle === '' || (row.command ?? '').toLowerCase().includes(needle) || (row.step ?? '').toLowerCase().includes(needle);
 }
 
 export const NO_FILTER: TimelineFilter = { kinds: new Set(), statuses: new Set() };
 
-export function matchesFilter(row: Pick<InteractionRow, 'kind' | 'status'>, filter: TimelineFilter): boolean {
-  return (filter.kinds.size === 0 || filter.kinds.has(row.kind)) && (filter.statuses.size === 0 || filter.statuses.has(row.status));
+export function matchesFilter(row: FilteredRow, filter: TimelineFilter): boolean {
+  return (
+    (filter.kinds.size === 0 || filter.kinds.has(row.kind)) &&
+    (filter.statuses.size === 0 || filter.statuses.has(row.status)) &&
+    matchesText(row, filter.text ?? '')
+  );
 }
 
-export function applyFilter<R extends Pick<InteractionRow, 'kind' | 'status'>>(rows: readonly R[], filter: TimelineFilter): R[] {
-  if (filter.kinds.size === 0 && filter.statuses.size === 0) {
+export function applyFilter<R extends FilteredRow>(rows: readonly R[], filter: TimelineFilter): R[] {
+  if (filter.kinds.size === 0 && filter.statuses.size === 0 && !filter.text?.trim()) {
     return rows.slice();
   }
   return rows.filter((row) => matchesFilter(row, filter));

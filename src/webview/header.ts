@@ -4,6 +4,7 @@ import { SESSION_ACTIONS, sessionActionsFor, type SessionAction } from '../proto
 import { h, icon } from './dom';
 import { formatTokenBreakdown, formatUsd, totalTokens } from './format';
 import { sessionActionPresentation, sessionStatusPresentation } from './presentation';
+import { listSection, notesSection, outcomeSection, procedureSection } from './notes';
 
 export interface SessionHeaderDeps {
   /** Runs a session action in the extension; settles when it has answered. */
@@ -47,7 +48,10 @@ export class SessionHeaderView {
     if (status === undefined) return null;
     const actions = [...this.el.querySelectorAll<HTMLElement>('[data-session-action]')].map((b) => b.dataset.sessionAction);
     const readOnly = this.el.querySelector<HTMLElement>('[data-read-only]')?.textContent ?? undefined;
-    return (readOnly === undefined ? { status, actions } : { status, actions, readOnly }) as RenderedReport['header'];
+    // What the goal, outcome and notes sections show: `<what>: <text>` per element.
+    const shown = [...this.el.querySelectorAll<HTMLElement>('[data-shown]')].map((e) => `${e.dataset.shown}: ${e.textContent ?? ''}`.slice(0, 2_000));
+    const report = readOnly === undefined ? { status, actions } : { status, actions, readOnly };
+    return (shown.length ? { ...report, shown } : report) as RenderedReport['header'];
   }
 
   private render(): void {
@@ -75,9 +79,12 @@ export class SessionHeaderView {
         this.buildActions(s.status),
       ),
       s.intention ? h('p', { className: 'intention' }, s.intention) : null,
-      s.successCriteria.length
-        ? h('div', { className: 'criteria' }, h('h2', {}, 'Success criteria'), h('ul', {}, ...s.successCriteria.map((c) => h('li', {}, c))))
-        : null,
+      listSection('Success criteria', 'success', s.successCriteria),
+      listSection('Completion criteria', 'completion-criterion', s.completionCriteria),
+      listSection('Constraints', 'constraint', s.constraints),
+      procedureSection(s.procedureNotes),
+      outcomeSection(s.outcome, s.summary),
+      notesSection(s.notes),
       h(
         'dl',
         { className: 'facts' },

@@ -31,5 +31,6 @@ export const sessionActionPresentation: Record<SessionAction, { icon: string; la
   nextStep: { icon: 'debug-continue', label: 'Next Step', description: 'Run the next step of this session' },
   pause: { icon: 'debug-pause', label: 'Pause', description: 'Pause this session' },
   resume: { icon: 'debug-start', label: 'Resume', description: 'Resume this session' },
+  complete: { icon: 'pass', label: 'Complete', description: 'Complete this session and record its outcome' },
   cancel: { icon: 'debug-stop', label: 'Cancel', description: 'Cancel this session (asks first)' },
 };

@@ -26,6 +26,8 @@ export interface RowListDeps {
 export class RowList {
   readonly el = h('div', { className: 'list' });
   private readonly spacerEl = h('div', { className: 'spacer', role: 'tree', 'aria-label': 'Steps' });
+  /** Says what the last copy put on the clipboard (seen, and read out by screen readers). */
+  readonly copyStatusEl = h('p', { className: 'copy-status', role: 'status' });
   private readonly emptyEl = h('p', { className: 'empty', hidden: true }, 'No steps match the filters.');
   private rows: InteractionRow[] = [];
   private readonly indexById = new Map<string, number>();
@@ -319,9 +321,13 @@ export class RowList {
     this.focusedId = id;
     const action = (e.target as HTMLElement).closest<HTMLElement>('[data-action]')?.dataset.action;
     if (action === 'copy-command' || action === 'copy-output') {
-      this.deps.requests
-        .request('copy', { interactionId: id, what: action === 'copy-command' ? 'command' : 'output' })
-        .catch((error: Error) => this.deps.reportError(`copy failed: ${error.message}`));
+      const what = action === 'copy-command' ? 'command' : 'output';
+      const seq = this.rows[this.indexById.get(id) ?? -1]?.seq;
+      this.copyStatusEl.textContent = '';
+      this.deps.requests.request('copy', { interactionId: id, what }).then(
+        ({ copiedChars }) => (this.copyStatusEl.textContent = `Copied the ${what} of step #${seq} (${copiedChars} characters).`),
+        (error: Error) => this.deps.reportError(`copy failed: ${error.message}`),
+      );
     } else if (action === 'load-events') {
       this.loadEvents(id);
     } else if ((e.target as HTMLElement).closest('.row-summary')) {

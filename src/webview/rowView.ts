@@ -41,7 +41,7 @@ export function buildRow(row: InteractionRow, state: RowState): HTMLElement {
       role: 'treeitem',
       'aria-level': 1,
       'aria-expanded': String(state.expanded),
-      'aria-label': `Step ${row.seq}, ${kind.label}, ${status.label}: ${firstLine(row.command)}`,
+      'aria-label': rowLabel(row, kind.label, status.label, tokens),
       'data-id': row.id,
       tabindex: -1,
     },
@@ -82,6 +82,17 @@ function buildDetail(row: InteractionRow, { detail, events }: RowState): HTMLEle
     parts.push(...buildEventList(events, 'load-events', 'No events.'));
   }
   return h('div', { className: 'row-detail' }, ...parts);
+}
+
+/** What a screen reader says for a step: number, step name, command, status, and the exit code, duration and cost when known. */
+export function rowLabel(row: InteractionRow, kindLabel: string, statusLabel: string, tokens: number): string {
+  const facts = [
+    row.exitCode !== null ? `exit code ${row.exitCode}` : null,
+    row.durationMs !== null ? formatDuration(row.durationMs) : null,
+    tokens > 0 ? `${formatCount(tokens)} tokens` : null,
+    row.costUsd !== null && row.costUsd > 0 ? `cost ${formatUsd(row.costUsd)}` : 'no cost',
+  ].filter((f): f is string => f !== null);
+  return `Step ${row.seq}, ${row.step}, ${kindLabel}: ${firstLine(row.command)}. ${statusLabel}, ${facts.join(', ')}`;
 }
 
 function firstLine(text: string): string {

@@ -2,15 +2,30 @@ import { h, icon } from './dom';
 import { COMMAND_KINDS, NO_FILTER, RESULT_STATUSES, toggled, type TimelineFilter } from './filter';
 import { kindPresentation, resultPresentation } from './presentation';
 
-/** The filter toggles (by kind and by status) and the step count. */
+/** The filter box (text in the command or step name), the filter toggles (by kind and by status) and the step count. */
 export class FilterToolbar {
-  readonly el = h('div', { className: 'toolbar', role: 'toolbar', 'aria-label': 'Filter steps' });
-  private readonly countEl = h('span', { className: 'count', 'aria-live': 'polite' });
+  readonly el = h('div', { className: 'toolbar', role: 'search', 'aria-label': 'Filter steps' });
+  /** Kept across renders, so typing is never interrupted by a redraw of the toggles. */
+  private readonly textEl = h('input', {
+    className: 'filter-text',
+    type: 'search',
+    placeholder: 'Filter steps',
+    title: 'Show the steps whose command or step name contains this text',
+    'aria-label': 'Filter steps by command or step name',
+  });
+  /** The toggles, redrawn on each change; the box and the count around them stay put. */
+  private readonly togglesEl = h('span', { className: 'toggles' });
+  private readonly countEl = h('span', { className: 'count', role: 'status', 'aria-live': 'polite' });
   private current: TimelineFilter = NO_FILTER;
 
-  /** @param changed called after a toggle was pressed, with the new filter */
+  /** @param changed called after a toggle was pressed or the filter text changed, with the new filter */
   constructor(private readonly changed: (filter: TimelineFilter) => void) {
     this.el.addEventListener('click', (e) => this.onClick(e));
+    this.el.append(icon('filter'), this.textEl, this.togglesEl, this.countEl);
+    this.textEl.addEventListener('input', () => {
+      this.current = { ...this.current, text: this.textEl.value };
+      this.changed(this.current);
+    });
   }
 
   get filter(): TimelineFilter {
@@ -20,6 +35,7 @@ export class FilterToolbar {
   /** Shows `filter` (redraws the toggles). */
   setFilter(filter: TimelineFilter): void {
     this.current = filter;
+    if (this.textEl.value !== (filter.text ?? '')) this.textEl.value = filter.text ?? '';
     this.render();
   }
 
@@ -32,8 +48,7 @@ export class FilterToolbar {
   private render(): void {
     const toggle = (group: 'kind' | 'status', value: string, label: string, iconName: string, pressed: boolean) =>
       h('button', { className: 'toggle', 'data-filter': group, 'data-value': value, 'aria-pressed': String(pressed), title: `Show ${label} steps` }, icon(iconName), label);
-    this.el.replaceChildren(
-      icon('filter'),
+    this.togglesEl.replaceChildren(
       h(
         'span',
         { className: 'group', role: 'group', 'aria-label': 'Kind' },
@@ -44,7 +59,6 @@ export class FilterToolbar {
         { className: 'group', role: 'group', 'aria-label': 'Status' },
         ...RESULT_STATUSES.map((s) => toggle('status', s, resultPresentation[s].label, resultPresentation[s].icon.split(' ')[0]!, this.current.statuses.has(s))),
       ),
-      this.countEl,
     );
   }
 

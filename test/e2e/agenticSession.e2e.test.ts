@@ -23,6 +23,7 @@ describe('workbench: agentic sessions from the command palette, against the fake
     await wb.typeQuickInput(title);
     await wb.typeQuickInput(goal); // undefined: the goal prefilled with the title
     await wb.typeQuickInput('greeting.txt says hello');
+    await wb.typeQuickInput(); // criteria: one per entry, an empty one finishes
     await statusItem(title, 'sync').waitFor({ timeout: 30_000 });
     await treeRow(title).waitFor({ timeout: 20_000 });
   }
@@ -58,7 +59,7 @@ describe('workbench: agentic sessions from the command palette, against the fake
       await startAgentic(title);
       timeline = await openTimeline(title);
       await headerStatus(timeline, 'active').waitFor({ timeout: 30_000 });
-      assert.deepEqual(await headerActions(timeline), ['nextStep', 'pause', 'cancel']);
+      assert.deepEqual(await headerActions(timeline), ['nextStep', 'pause', 'complete', 'cancel']);
       // The Claude step is pending while the fake API holds its answer open: open it and watch its events.
       const step = timeline.locator('.row-summary:has(.status-pending)').first();
       await step.waitFor({ timeout: 30_000 });

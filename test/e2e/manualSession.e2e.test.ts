@@ -21,6 +21,7 @@ describe('workbench: a manual test-fix session from the command palette', functi
     await wb.typeQuickInput(title);
     await wb.typeQuickInput(); // the goal is prefilled with the title
     await wb.typeQuickInput('check.sh passes | only touch greeting.txt');
+    await wb.typeQuickInput(); // criteria: one per entry, an empty one finishes
     const row = wb.page.locator('.part.sidebar .monaco-list-row', { hasText: title });
     await row.waitFor({ timeout: 20_000 });
     await wb.page.locator('.statusbar-item', { hasText: title }).waitFor({ timeout: 20_000 });

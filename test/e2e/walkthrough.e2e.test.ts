@@ -61,6 +61,7 @@ describe('workbench: the getting-started walkthrough, opened from the Sessions w
     await wb.typeQuickInput('First walkthrough session');
     await wb.typeQuickInput();
     await wb.typeQuickInput('the check passes');
+    await wb.typeQuickInput(); // criteria: one per entry, an empty one finishes
     // The test command box is filled with what the project's Makefile says: accepted as suggested.
     const testCommandBox = wb.page.locator('.quick-input-widget input');
     await wb.page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === 'make test', undefined, { timeout: 30_000 });

@@ -106,7 +106,7 @@ describe('ledger import: validated, written through the repositories, all or not
   it('a reference to a record that is nowhere (the old bare "FOREIGN KEY constraint failed") names the record', async () => {
     const data = copy(exportLedger(source, [importedId], EXPORTED_AT));
     data.sessions[0].conversations[0].messages[0].conversationId = 'no-such-conversation';
-    data.sessions[0].notes.push({ id: '6f1d3c9e-8a4b-4c2d-9e7f-0a1b2c3d4e5f', sessionId: '00000000-0000-4000-8000-0000000000ff', kind: 'note', content: 'x', interactionSeq: null, createdAt: 1 });
+    data.sessions[0].notes.push({ id: '6f1d3c9e-8a4b-4c2d-9e7f-0a1b2c3d4e5f', sessionId: '00000000-0000-4000-8000-0000000000ff', kind: 'note', content: 'x', interactionSeq: null, important: false, followUp: false, createdAt: 1 });
     const error = await importLedger(target, data, { file: FILE }).then(() => assert.fail('accepted'), (err: unknown) => err);
     assert.ok(error instanceof LedgerImportError, String(error));
     assert.deepEqual(

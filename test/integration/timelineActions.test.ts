@@ -20,14 +20,14 @@ describe('timeline session actions', () => {
     assert.equal(session.status, 'active');
     const panel = panels.show(session.id);
     const first = await within('the first render', panel.test.whenRendered((r) => r.header !== null));
-    assert.deepEqual(first.header, { status: 'active', actions: ['nextStep', 'pause', 'cancel'] });
+    assert.deepEqual(first.header, { status: 'active', actions: ['nextStep', 'pause', 'complete', 'cancel'] });
 
     const result = await panel.test.request('runSessionAction', { action: 'pause' });
     assert.deepEqual(result, { status: 'paused' });
     assert.equal(api.store.sessions.get(session.id)?.status, 'paused', 'the store has the session paused');
 
     const after = await within('the header to show paused', panel.test.whenRendered((r) => r.header?.status === 'paused'));
-    assert.deepEqual(after.header, { status: 'paused', actions: ['resume', 'cancel'] });
+    assert.deepEqual(after.header, { status: 'paused', actions: ['resume', 'complete', 'cancel'] });
     assert.deepEqual(warnings, [], 'no warnings from the panel or the webview');
     panel.dispose();
   });

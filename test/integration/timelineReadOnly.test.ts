@@ -48,12 +48,12 @@ describe('timeline: read-only badge', () => {
     const session = await api.store.sessions.create({ type: 'test-fix', title: 'Seen from a second window', intention: 'x' });
     const panel = panels.show(session.id);
     const first = await within('the first render', panel.test.whenRendered((r) => r.header !== null));
-    assert.deepEqual(first.header, { status: 'active', actions: ['nextStep', 'pause', 'cancel'], readOnly: 'Read-only — pid 4242 on devbox' });
+    assert.deepEqual(first.header, { status: 'active', actions: ['nextStep', 'pause', 'complete', 'cancel'], readOnly: 'Read-only — pid 4242 on devbox' });
 
     readOnly = false;
     access.fire();
     const writable = await within('the badge gone', panel.test.whenRendered((r) => r.header !== null && r.header.readOnly === undefined));
-    assert.deepEqual(writable.header, { status: 'active', actions: ['nextStep', 'pause', 'cancel'] });
+    assert.deepEqual(writable.header, { status: 'active', actions: ['nextStep', 'pause', 'complete', 'cancel'] });
 
     readOnly = true;
     holder = undefined;

@@ -26,7 +26,7 @@ import { LedgerEventSchema } from '../model/event';
 import { InteractionSchema } from '../model/interaction';
 import { NoteSchema } from '../model/note';
 import { RunSchema } from '../model/run';
-import { SessionSchema } from '../model/session';
+import { SessionOutcomeSchema, SessionSchema } from '../model/session';
 import type {
   ArtifactsReads,
   ConversationsReads,
@@ -44,12 +44,18 @@ export const EXPORT_FORMAT = 'session-ledger';
 export const EXPORT_VERSION = 1;
 
 export const ExportedConversationSchema = ConversationSchema.extend({ messages: z.array(MessageSchema) });
+/** Notes of exports from before the important / follow-up flags read as unflagged. */
+export const ExportedNoteSchema = NoteSchema.extend({ important: z.boolean().default(false), followUp: z.boolean().default(false) });
 export const ExportedSessionSchema = SessionSchema.extend({
+  // Exports from before these fields (migration 0010) read as an empty goal extension and no outcome.
+  completionCriteria: z.array(z.string()).default([]),
+  procedureNotes: z.string().default(''),
+  outcome: SessionOutcomeSchema.nullable().default(null),
   interactions: z.array(InteractionSchema),
   events: z.array(LedgerEventSchema),
   runs: z.array(RunSchema),
   artifacts: z.array(ArtifactSchema),
-  notes: z.array(NoteSchema),
+  notes: z.array(ExportedNoteSchema),
   conversations: z.array(ExportedConversationSchema),
 });
 export const LedgerExportSchema = z.object({

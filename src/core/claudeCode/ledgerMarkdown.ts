@@ -21,6 +21,13 @@ function tail(text: string): string {
 const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').replace(/\|/g, '\\|');
 
+function renderNote(note: ExportedSession['notes'][number]): string {
+  const flags = [note.important ? 'important' : '', note.followUp ? 'follow-up' : ''].filter(Boolean);
+  const marks = flags.length ? ` ⚑ ${flags.join(', ')}` : '';
+  const step = note.interactionSeq !== null ? `, step ${note.interactionSeq}` : '';
+  return `- **${note.kind}**${marks} (${time(note.createdAt)}${step}): ${note.content}`;
+}
+
 function renderSession(session: ExportedSession): string {
   const out: string[] = [`# ${oneLine(session.title)}`, ''];
   out.push(
@@ -35,9 +42,23 @@ function renderSession(session: ExportedSession): string {
   );
   if (session.externalConversationId) out.push(`| Conversation | \`${session.externalConversationId}\` |`);
   if (session.tags.length) out.push(`| Tags | ${session.tags.map(oneLine).join(', ')} |`);
+  const outcome = session.outcome;
+  if (outcome) {
+    out.push(
+      `| Rating | ${outcome.rating}/5 |`,
+      `| Completion | ${outcome.completionPercent} % |`,
+      `| Needs follow-up | ${outcome.needsFollowUp ? `yes${outcome.followUpNotes.trim() ? `: ${oneLine(outcome.followUpNotes)}` : ''}` : 'no'} |`,
+    );
+    if (outcome.nextSessionSuggestion.trim()) out.push(`| Next session | ${oneLine(outcome.nextSessionSuggestion)} |`);
+    out.push(`| Outcome by | ${outcome.recordedBy === 'claude' ? 'Claude (proposed)' : 'a person'}, ${time(outcome.recordedAt)} |`);
+  }
   out.push('', `Session id: \`${session.id}\``, '');
   if (session.intention.trim()) out.push('## Intention', '', session.intention, '');
   if (session.successCriteria.length) out.push('## Success criteria', '', ...session.successCriteria.map((c) => `- ${c}`), '');
+  if (session.completionCriteria.length) out.push('## Completion criteria', '', ...session.completionCriteria.map((c) => `- ${c}`), '');
+  if (session.constraints.length) out.push('## Constraints', '', ...session.constraints.map((c) => `- ${c}`), '');
+  if (session.procedureNotes.trim()) out.push('## Procedure notes', '', session.procedureNotes, '');
+  if (session.summary?.trim()) out.push('## Summary', '', session.summary, '');
 
   out.push(`## Interactions (${session.interactions.length})`, '');
   for (const i of session.interactions) {
@@ -52,7 +73,7 @@ function renderSession(session: ExportedSession): string {
   if (byType.size) {
     out.push(`## Events (${session.events.length})`, '', ...[...byType].sort().map(([type, n]) => `- ${type}: ${n}`), '');
   }
-  if (session.notes.length) out.push('## Notes', '', ...session.notes.map((n) => `- **${n.kind}** (${time(n.createdAt)}): ${n.content}`), '');
+  if (session.notes.length) out.push('## Notes', '', ...session.notes.map(renderNote), '');
   if (session.artifacts.length) {
     out.push('## Artifacts', '', ...session.artifacts.map((a) => `- ${a.key} (${a.kind}, ${a.byteSize} bytes${a.path ? `, ${a.path}` : ''})`), '');
   }

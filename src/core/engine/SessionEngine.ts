@@ -1,7 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { InteractionResultInputSchema, type Interaction, type InteractionResultInput } from '../model/interaction';
 import type { JsonObject } from '../model/json';
-import type { ExecutionMode, Provider, Session, SessionCreateInput, SessionListFilter } from '../model/session';
+import {
+  SessionGoalSchema,
+  SessionOutcomeInputSchema,
+  type ExecutionMode,
+  type Provider,
+  type Session,
+  type SessionCreateInput,
+  type SessionGoal,
+  type SessionListFilter,
+  type SessionOutcome,
+  type SessionOutcomeInput,
+} from '../model/session';
 import { isTerminalSessionStatus } from '../model/sessionStatus';
 import { parseWith } from '../model/validation';
 import { composeSystemPrompt } from '../workflow/goalPrompt';
@@ -21,7 +32,11 @@ import { ENGINE_EVENT } from './engineEvents';
 import { KeyedMutex } from './KeyedMutex';
 import { SessionTransitions } from './sessionTransitions';
 import { sessionSlug } from './sessionSlug';
-import { SUMMARY_PHASE, SUMMARY_STATE_KEY, summaryStep } from './summaryStep';
+import { PROPOSED_OUTCOME_STATE_KEY, SUMMARY_PHASE, SUMMARY_STATE_KEY, summaryStep } from './summaryStep';
+
+function asObject(value: unknown): JsonObject | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : undefined;
+}
 
 /** A session to start: what a child spec says (type, goal, options) plus where and how it runs. */
 export interface StartSessionInput extends ChildSessionSpec {
@@ -31,6 +46,23 @@ export interface StartSessionInput extends ChildSessionSpec {
   readonly workingDir?: string | null;
   readonly workspaceFolder?: string | null;
   readonly tags?: readonly string[];
+  readonly completionCriteria?: readonly string[];
+  readonly procedureNotes?: string;
+}
+
+/** The goal fields a person edits (Edit Goal); absent ones stay as they are. */
+export type GoalEdit = Partial<SessionGoal>;
+
+const GOAL_FIELDS = ['intention', 'successCriteria', 'completionCriteria', 'constraints', 'procedureNotes'] as const;
+
+function goalOf(session: Session): SessionGoal {
+  return {
+    intention: session.intention,
+    successCriteria: [...session.successCriteria],
+    completionCriteria: [...session.completionCriteria],
+    constraints: [...session.constraints],
+    procedureNotes: session.procedureNotes,
+  };
 }
 
 /** What `next` gives: the command to run, a request for the person's input, or why nothing runs. */
@@ -154,6 +186,40 @@ export class SessionEngine {
     return this.changeStatus(sessionId, (transitions, session) => {
       transitions.closePending(session.id, 'cancelled', 'The session was completed by request.', true);
       return this.applyCompletion(transitions, session, session.state, 'completed by request');
+    });
+  }
+
+  /**
+   * Edit Goal: changes the goal fields given, recorded as one `session.goal_edited` event with the
+   * goal before and after. Nothing changes (and no event) when the edit changes nothing. Allowed in
+   * any status: a goal can be corrected after the session ended.
+   */
+  async editGoal(sessionId: string, edit: GoalEdit): Promise<Session> {
+    const parsed = parseWith(SessionGoalSchema.partial(), edit, 'goal edit');
+    return this.changeStatus(sessionId, (transitions, session) => {
+      const before = goalOf(session);
+      const after: SessionGoal = { ...before, ...parsed };
+      const fields = GOAL_FIELDS.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
+      if (fields.length === 0) return session;
+      const next = transitions.update(session, after);
+      transitions.event(session.id, ENGINE_EVENT.goalEdited, { before: { ...before }, after: { ...after }, fields: [...fields] });
+      return next;
+    });
+  }
+
+  /**
+   * Complete Session: records the outcome (summary, rating, completion %, follow-up, next session)
+   * and ends the session as complete. A pending command is closed as cancelled; the summary step is
+   * skipped (the person wrote the summary). On a session that has already ended, only the outcome
+   * is recorded (a correction), its status stays.
+   */
+  async completeWithOutcome(sessionId: string, input: SessionOutcomeInput): Promise<Session> {
+    const parsed = parseWith(SessionOutcomeInputSchema, input, 'session outcome');
+    return this.changeStatus(sessionId, (transitions, session) => {
+      const recorded = this.recordOutcome(transitions, session, parsed, 'person');
+      if (isTerminalSessionStatus(recorded.status)) return recorded;
+      transitions.closePending(session.id, 'cancelled', 'The session was completed by request.', true);
+      return transitions.setStatus(recorded, 'complete', 'completed by request');
     });
   }
 
@@ -324,10 +390,17 @@ export class SessionEngine {
       tx.notes.add({ sessionId, kind: 'workflow', content: note, interactionSeq: interaction.seq });
     }
     let session = tx.sessions.require(sessionId);
-    const state = outcome.state ?? session.state;
+    let state = outcome.state ?? session.state;
     if (outcome.summary !== undefined) {
       session = transitions.update(session, { summary: outcome.summary });
       transitions.event(sessionId, ENGINE_EVENT.summaryRecorded, { length: outcome.summary.length }, interaction.id);
+      // The summary step's answer may carry Claude's proposed outcome (validated there).
+      const proposed = SessionOutcomeInputSchema.safeParse({ summary: outcome.summary, ...(asObject(state[PROPOSED_OUTCOME_STATE_KEY]) ?? {}) });
+      if (state[PROPOSED_OUTCOME_STATE_KEY] !== undefined) {
+        const { [PROPOSED_OUTCOME_STATE_KEY]: _proposal, ...rest } = state;
+        state = rest;
+        if (proposed.success) session = this.recordOutcome(transitions, session, proposed.data, 'claude', interaction.id);
+      }
     }
     const patch = { state, ...(outcome.phase === undefined ? {} : { phase: outcome.phase }) };
     switch (outcome.status ?? 'active') {
@@ -347,6 +420,20 @@ export class SessionEngine {
       return transitions.setStatus(session, summarizing, undefined, { state: { ...state, [SUMMARY_STATE_KEY]: 'pending' }, phase: SUMMARY_PHASE });
     }
     return transitions.setStatus(session, 'complete', reason, { state });
+  }
+
+  private recordOutcome(
+    transitions: SessionTransitions,
+    session: Session,
+    input: ReturnType<typeof SessionOutcomeInputSchema.parse>,
+    recordedBy: SessionOutcome['recordedBy'],
+    interactionId: string | null = null,
+  ): Session {
+    const { summary, ...fields } = input;
+    const outcome: SessionOutcome = { ...fields, recordedBy, recordedAt: Date.now() };
+    const next = transitions.update(session, { summary, outcome });
+    transitions.event(session.id, ENGINE_EVENT.outcomeRecorded, { summary, outcome: { ...outcome }, previous: session.outcome === null ? null : { ...session.outcome } }, interactionId);
+    return next;
   }
 
   private failSession(transitions: SessionTransitions, session: Session, reason: string, patch = {}, interactionSeq: number | null = null): Session {
@@ -391,7 +478,9 @@ export class SessionEngine {
         slug: sessionSlug(input.title, id),
         intention: input.intention,
         successCriteria: [...(input.successCriteria ?? [])],
+        completionCriteria: [...(input.completionCriteria ?? [])],
         constraints: [...(input.constraints ?? [])],
+        procedureNotes: input.procedureNotes ?? '',
         provider: input.provider ?? parent?.provider,
         executionMode: input.executionMode ?? parent?.executionMode,
         environment: parent?.environment,

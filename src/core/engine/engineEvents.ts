@@ -8,6 +8,10 @@ export const ENGINE_EVENT = {
   artifactRecorded: 'artifact.recorded',
   childrenSpawned: 'children.spawned',
   summaryRecorded: 'summary.recorded',
+  /** Edit Goal: `{ before, after, fields }` (the goal fields, and the names of those that changed). */
+  goalEdited: 'session.goal_edited',
+  /** Complete Session, or Claude's proposal at the end: `{ summary, outcome, previous }`. */
+  outcomeRecorded: 'session.outcome_recorded',
 } as const;
 
 export type EngineEventType = (typeof ENGINE_EVENT)[keyof typeof ENGINE_EVENT];

@@ -1,12 +1,17 @@
 import type { Interaction } from '../model/interaction';
+import type { JsonObject } from '../model/json';
+import { SessionOutcomeInputSchema } from '../model/session';
 import type { StepBehaviour } from '../workflow/StepBehaviour';
 import { claudeAnswerOf } from '../workflow/builtin/claudeResult';
+import { parseJsonAnswer } from '../workflow/jsonAnswer';
 import { tailOf } from '../workflow/outputTail';
 
 /** The engine's own phase that asks Claude for a summary once a session's work is complete. */
 export const SUMMARY_PHASE = 'summary';
 /** `state.summary`: `pending` while the summary step runs. */
 export const SUMMARY_STATE_KEY = 'summaryStep';
+/** `state.proposedOutcome`: Claude's proposed outcome, from the summary step to the engine (which records it and removes the key). */
+export const PROPOSED_OUTCOME_STATE_KEY = 'proposedOutcome';
 
 const SUMMARY_HISTORY_LIMIT = 40;
 const SUMMARY_OUTPUT_CHARS = 600;
@@ -23,15 +28,23 @@ export const summaryStep: StepBehaviour = {
       step: SUMMARY_PHASE,
       kind: 'claude',
       command:
-        'The session is complete. Write a short summary for the record: what was done, the outcome against ' +
-        `the success criteria, and anything left open.\n\nSteps:\n${steps}`,
+        'The session is complete. Judge its outcome for the record and answer with one JSON object only, in a ```json fence:\n' +
+        '{ "summary": "what was done, the outcome against the success and completion criteria, and anything left open",\n' +
+        '  "rating": 1-5 (how well the goal was met), "completionPercent": 0-100, "needsFollowUp": true or false,\n' +
+        '  "followUpNotes": "what is left to do, or empty", "nextSessionSuggestion": "the goal of a next session, or empty" }' +
+        `\n\nSteps:\n${steps}`,
     };
   },
   handleResult(session, _interaction, result) {
     const answer = claudeAnswerOf(result);
-    const state = { ...session.state, [SUMMARY_STATE_KEY]: 'done' };
-    return 'error' in answer
-      ? { state, status: 'complete', notes: [`No summary: ${answer.error}`] }
-      : { state, status: 'complete', summary: answer.answer.trim() };
+    const state: JsonObject = { ...session.state, [SUMMARY_STATE_KEY]: 'done' };
+    if ('error' in answer) return { state, status: 'complete', notes: [`No summary: ${answer.error}`] };
+    const proposal = parseJsonAnswer(answer.answer, SessionOutcomeInputSchema);
+    if (!proposal.ok) {
+      // An answer that is not the JSON asked for is still a summary; the outcome is left to the person.
+      return { state, status: 'complete', summary: answer.answer.trim(), notes: [`Claude proposed no valid outcome (${proposal.error}); record one with Complete Session.`] };
+    }
+    const { summary, ...outcome } = proposal.value;
+    return { state: { ...state, [PROPOSED_OUTCOME_STATE_KEY]: outcome }, status: 'complete', summary };
   },
 };

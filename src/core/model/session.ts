@@ -15,6 +15,48 @@ export { ExecutionModeSchema, UsageTotalsSchema, type ExecutionMode, type UsageT
 
 const CostSchema = z.number().nonnegative().finite();
 
+/** How a session ended, as a person (Complete Session) or Claude (agentic end) judged it. The summary is `Session.summary`. */
+export const SessionOutcomeSchema = z
+  .object({
+    /** Success, 1 (not at all) to 5 (fully). */
+    rating: z.number().int().min(1).max(5),
+    /** How much of the goal was done, 0–100. */
+    completionPercent: z.number().int().min(0).max(100),
+    needsFollowUp: z.boolean(),
+    followUpNotes: z.string().max(10_000),
+    /** The suggested next session (a goal in a sentence), or ''. */
+    nextSessionSuggestion: z.string().max(10_000),
+    recordedBy: z.enum(['person', 'claude']),
+    recordedAt: EpochMillisSchema,
+  })
+  .strict();
+export type SessionOutcome = z.infer<typeof SessionOutcomeSchema>;
+
+/** What a person (Complete Session) or Claude (its JSON answer) gives when a session ends. */
+export const SessionOutcomeInputSchema = z
+  .object({
+    summary: z.string().trim().min(1, 'write a summary of what was done').max(20_000),
+    rating: z.number().int().min(1).max(5),
+    completionPercent: z.number().int().min(0).max(100),
+    needsFollowUp: z.boolean(),
+    followUpNotes: z.string().max(10_000).default(''),
+    nextSessionSuggestion: z.string().max(10_000).default(''),
+  })
+  .strict();
+export type SessionOutcomeInput = z.input<typeof SessionOutcomeInputSchema>;
+
+/** The goal fields Edit Goal changes (each edit is a `session.goal_edited` event with before and after). */
+export const SessionGoalSchema = z
+  .object({
+    intention: z.string(),
+    successCriteria: z.array(z.string()),
+    completionCriteria: z.array(z.string()),
+    constraints: z.array(z.string()),
+    procedureNotes: z.string(),
+  })
+  .strict();
+export type SessionGoal = z.infer<typeof SessionGoalSchema>;
+
 /** A stored session (one row of `sessions`). Counters are maintained by the store. */
 export const SessionSchema = z.object({
   id: UuidSchema,
@@ -26,7 +68,11 @@ export const SessionSchema = z.object({
   /** The goal. */
   intention: z.string(),
   successCriteria: z.array(z.string()),
+  /** When the session is done (as opposed to whether it went well: successCriteria). */
+  completionCriteria: z.array(z.string()),
   constraints: z.array(z.string()),
+  /** How to work: free text. */
+  procedureNotes: z.string(),
   agent: AgentSchema,
   provider: ProviderSchema,
   environment: EnvironmentSchema,
@@ -42,6 +88,8 @@ export const SessionSchema = z.object({
   workspaceFolder: z.string().nullable(),
   tags: z.array(z.string()),
   summary: z.string().nullable(),
+  /** Set when the session's outcome was recorded (Complete Session, or Claude at the end of an agentic run). */
+  outcome: SessionOutcomeSchema.nullable(),
   ...UsageTotalsSchema.shape,
   totalCostUsd: CostSchema,
   /** A run of the session has a cost that is unknown (unpriced model): `totalCostUsd` is a lower bound. */
@@ -68,7 +116,9 @@ export const SessionCreateInputSchema = z
     slug: z.string().min(1).max(200).optional(),
     intention: z.string(),
     successCriteria: z.array(z.string()).default([]),
+    completionCriteria: z.array(z.string()).default([]),
     constraints: z.array(z.string()).default([]),
+    procedureNotes: z.string().default(''),
     agent: AgentSchema.default('claude_code'),
     provider: ProviderSchema.default('claude-code-cli'),
     environment: EnvironmentSchema.default('vscode'),
@@ -97,7 +147,9 @@ export const SessionUpdateSchema = SessionSchema.pick({
   slug: true,
   intention: true,
   successCriteria: true,
+  completionCriteria: true,
   constraints: true,
+  procedureNotes: true,
   provider: true,
   environment: true,
   executionMode: true,
@@ -109,6 +161,7 @@ export const SessionUpdateSchema = SessionSchema.pick({
   workspaceFolder: true,
   tags: true,
   summary: true,
+  outcome: true,
 })
   .partial()
   .strict();

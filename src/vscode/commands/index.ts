@@ -5,9 +5,12 @@ import * as run from './runCommands';
 import * as record from './sessionCommands';
 import * as history from './historyCommands';
 import * as costs from './costCommands';
+import * as goal from './goalCommands';
+import { newWorkflowFile } from './workflowCommands';
 import { UserFacingError } from './types';
 import { ReadOnlyStoreError } from '../../core/store/readOnlyStore';
 import { sessionFromArgument } from './sessionArgument';
+import { addSessionLedgerToClaudeCode } from '../mcpRegistration';
 
 export type { CommandDeps } from './types';
 export interface AllCommandDeps extends run.RunDeps, history.HistoryDeps {
@@ -28,6 +31,8 @@ const handlers: Record<CommandId, Handler> = {
   [CommandId.pauseSession]: run.pauseSession,
   [CommandId.resumeSession]: run.resumeSession,
   [CommandId.cancelSession]: run.cancelSession,
+  [CommandId.completeSession]: goal.completeSession,
+  [CommandId.editGoal]: goal.editGoal,
   [CommandId.sessionActions]: run.sessionActions,
   [CommandId.openTimeline]: async (deps, arg, seq) => {
     const session = await sessionFromArgument(deps, arg, { title: 'Open Timeline' });
@@ -61,6 +66,8 @@ const handlers: Record<CommandId, Handler> = {
   [CommandId.cleanUpHistory]: history.cleanUpHistory,
   [CommandId.showUsage]: (deps) => deps.showUsage(),
   [CommandId.recomputeCosts]: costs.recomputeCosts,
+  [CommandId.newWorkflowFile]: newWorkflowFile,
+  [CommandId.addToClaudeCode]: addSessionLedgerToClaudeCode,
 };
 
 /**

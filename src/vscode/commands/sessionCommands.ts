@@ -4,6 +4,9 @@ import { UserFacingError } from './types';
 import { pickSession, sessionFromArgument } from './sessionArgument';
 import type { SessionStatus } from '../../core/model/sessionStatus';
 import { isPinned, withPinned } from '../../core/claudeCode/retention';
+import { z } from 'zod';
+import { PERSON_NOTE_KINDS, type PersonNoteKind } from '../../core/model/note';
+import { parseWith } from '../../core/model/validation';
 
 /** Commands that look at or edit a session's record, without running anything. */
 
@@ -25,18 +28,73 @@ export async function renameSession(deps: CommandDeps, arg?: unknown): Promise<v
   await deps.store.sessions.update(session.id, { title: title.trim() });
 }
 
-export async function addNote(deps: CommandDeps, arg?: unknown): Promise<void> {
+/** What code may pass to Add Note (no prompts for what it gives); `interactionSeq` ties the note to that step. */
+const AddNoteArgumentSchema = z
+  .object({
+    content: z.string().trim().min(1).optional(),
+    kind: z.enum(PERSON_NOTE_KINDS).optional(),
+    important: z.boolean().optional(),
+    followUp: z.boolean().optional(),
+    interactionSeq: z.number().int().positive().nullable().optional(),
+  })
+  .strict();
+
+/**
+ * Add Note: the text, its kind (observation, concern, insight, technical) and flags (important,
+ * needs follow-up). Tied to the step it was added from (`interactionSeq`), else the latest step.
+ */
+export async function addNote(deps: CommandDeps, arg?: unknown, options?: unknown): Promise<void> {
   const session = await sessionFromArgument(deps, arg, { title: 'Add Note to Session' });
   if (!session) return;
-  const content = await vscode.window.showInputBox({
-    title: `Add Note to "${session.title}"`,
-    prompt: 'The note is kept with the session, tied to its latest step.',
-    validateInput: (v) => (v.trim() ? undefined : 'A note cannot be empty.'),
-  });
+  // A menu passes the selected tree items (an array) as the second argument: not options.
+  const given = typeof options === 'object' && options !== null && !Array.isArray(options) ? parseWith(AddNoteArgumentSchema, options, 'Add Note argument') : {};
+  const interactionSeq = given.interactionSeq !== undefined ? given.interactionSeq : (deps.store.interactions.latest(session.id)?.seq ?? null);
+  const content =
+    given.content ??
+    (await vscode.window.showInputBox({
+      title: `Add Note to "${session.title}"`,
+      prompt: `The note is kept with the session${interactionSeq === null ? '' : `, at step ${interactionSeq}`}.`,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : 'A note cannot be empty.'),
+    }));
   if (!content?.trim()) return;
-  const latest = deps.store.interactions.latest(session.id);
-  await deps.store.notes.add({ sessionId: session.id, content: content.trim(), interactionSeq: latest?.seq ?? null });
+  const kind = given.kind ?? (await pickNoteKind());
+  if (kind === undefined) return;
+  let flags = { important: given.important ?? false, followUp: given.followUp ?? false };
+  if (given.important === undefined && given.followUp === undefined) {
+    const picked = await pickNoteFlags();
+    if (picked === undefined) return;
+    flags = picked;
+  }
+  await deps.store.notes.add({ sessionId: session.id, kind, content: content.trim(), interactionSeq, ...flags });
   void vscode.window.setStatusBarMessage(`Note added to "${session.title}"`, 3000);
+}
+
+const NOTE_KIND_DETAIL: Readonly<Record<PersonNoteKind, string>> = {
+  observation: 'Something seen while working',
+  concern: 'A risk or a doubt',
+  insight: 'Something learned',
+  technical: 'A technical detail or decision',
+};
+
+async function pickNoteKind(): Promise<PersonNoteKind | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    PERSON_NOTE_KINDS.map((noteKind) => ({ label: noteKind, description: NOTE_KIND_DETAIL[noteKind], noteKind })),
+    { title: 'Add Note: kind', ignoreFocusOut: true },
+  );
+  return picked?.noteKind;
+}
+
+async function pickNoteFlags(): Promise<{ important: boolean; followUp: boolean } | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: '$(star-full) Important', description: 'marked in the tree and the timeline', flag: 'important' as const },
+      { label: '$(issue-reopened) Needs follow-up', flag: 'followUp' as const },
+    ],
+    { title: 'Add Note: flags (optional — Enter with none picked adds a plain note)', canPickMany: true, ignoreFocusOut: true },
+  );
+  if (picked === undefined) return undefined;
+  return { important: picked.some((p) => p.flag === 'important'), followUp: picked.some((p) => p.flag === 'followUp') };
 }
 
 export async function deleteSession(deps: CommandDeps, arg?: unknown): Promise<void> {

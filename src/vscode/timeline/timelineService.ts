@@ -12,6 +12,7 @@ const sessionActionCommands: Readonly<Record<SessionAction, CommandId>> = {
   nextStep: CommandId.nextStep,
   pause: CommandId.pauseSession,
   resume: CommandId.resumeSession,
+  complete: CommandId.completeSession,
   cancel: CommandId.cancelSession,
 };
 

@@ -52,7 +52,7 @@ export class TimelineSync {
     const first = this.readPage(FIRST_PAGE);
     return {
       type: 'snapshot',
-      session: toSessionHeader(session),
+      session: toSessionHeader(session, this.store.notes?.list(this.sessionId)),
       interactions: first.rows,
       totalInteractions: Math.max(session.interactionCount, first.rows.length),
       artifacts: toArtifactLinks(this.store.artifacts.list(this.sessionId)),
@@ -85,7 +85,7 @@ export class TimelineSync {
     const session = this.store.sessions.get(this.sessionId);
     if (!session) return [];
     const kinds = new Set(change.kinds);
-    const messages: HostMessage[] = [{ type: 'sessionUpdated', session: toSessionHeader(session) }];
+    const messages: HostMessage[] = [{ type: 'sessionUpdated', session: toSessionHeader(session, this.store.notes?.list(this.sessionId)) }];
     if (kinds.has('interaction') || kinds.has('run')) {
       messages.push(...this.interactionUpdates(kinds.has('run')));
     }

@@ -3,7 +3,8 @@ import type { LedgerEvent } from '../../core/model/event';
 import type { Interaction } from '../../core/model/interaction';
 import type { Run } from '../../core/model/run';
 import type { Session } from '../../core/model/session';
-import type { ArtifactsReads, EventsReads, InteractionsReads, RunsReads, SessionsReads } from '../../core/store/repositoryApi';
+import type { Note } from '../../core/model/note';
+import type { ArtifactsReads, EventsReads, InteractionsReads, NotesReads, RunsReads, SessionsReads } from '../../core/store/repositoryApi';
 import { headCap, stripAnsi, tailCap } from '../../protocol/displayText';
 import {
   DETAIL_COMMAND_MAX_CHARS,
@@ -14,6 +15,8 @@ import {
   type EventRow,
   type InteractionDetail,
   type InteractionRow,
+  HEADER_NOTES_MAX,
+  type NoteView,
   type SessionHeader,
   type TokenTotals,
 } from '../../protocol/timelineModel';
@@ -29,6 +32,8 @@ export interface TimelineStoreReads {
   readonly events: Pick<EventsReads, 'list' | 'lastSeq'>;
   readonly runs: Pick<RunsReads, 'listByInteraction'>;
   readonly artifacts: Pick<ArtifactsReads, 'get' | 'list'>;
+  /** The session's notes for the header (absent: none shown). */
+  readonly notes?: Pick<NotesReads, 'list'>;
 }
 
 /** Tokens and cost of one interaction's runs. */
@@ -39,14 +44,19 @@ export interface RunTotals {
 
 export const EVENTS_PAGE = 500;
 
-export function toSessionHeader(session: Session): SessionHeader {
+export function toSessionHeader(session: Session, notes: readonly Note[] = []): SessionHeader {
   return {
     id: session.id,
     title: session.title,
     type: session.type,
     intention: session.intention,
     successCriteria: session.successCriteria,
+    completionCriteria: session.completionCriteria,
     constraints: session.constraints,
+    procedureNotes: session.procedureNotes,
+    summary: session.summary,
+    outcome: session.outcome === null ? null : { ...session.outcome },
+    notes: notes.slice(-HEADER_NOTES_MAX).map(toNoteView),
     status: session.status,
     phase: session.phase,
     executionMode: session.executionMode,
@@ -55,6 +65,18 @@ export function toSessionHeader(session: Session): SessionHeader {
     tokens: usageOf(session),
     interactionCount: session.interactionCount,
     updatedAt: session.updatedAt,
+  };
+}
+
+export function toNoteView(note: Note): NoteView {
+  return {
+    id: note.id,
+    kind: note.kind,
+    content: note.content,
+    important: note.important,
+    followUp: note.followUp,
+    interactionSeq: note.interactionSeq,
+    createdAt: note.createdAt,
   };
 }
 

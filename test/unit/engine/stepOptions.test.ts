@@ -2,6 +2,8 @@ import { strict as assert } from 'node:assert';
 import { ClaudeCliProvider } from '../../../src/core/agent/claudeCliProvider';
 import type { ClaudeProvider, ClaudeRunRequest, ClaudeRunResult } from '../../../src/core/agent/claudeProvider';
 import { runAgentic, type AgenticOptions } from '../../../src/core/engine/agenticLoop';
+import { stepOptionsOf } from '../../../src/core/engine/stepOptions';
+import { claudeCommandLine } from '../../../src/vscode/claudeCliOptions';
 import type { ShellCommandOptions } from '../../../src/core/exec/runShellCommand';
 import type { ProcessResult } from '../../../src/core/exec/runProcess';
 import type { WorkflowDefinition } from '../../../src/core/model/workflow';
@@ -113,5 +115,29 @@ describe("a workflow step's model, timeoutSeconds and maxTurns in the agentic ru
     await runAgentic(session.id, options(claude, 0));
     assert.equal(claude.requests[0].model, 'settings-model');
     assert.equal(claude.requests[0].maxTurns, 40);
+  });
+});
+
+describe("a workflow step's options in the manual (terminal) runner", () => {
+  let fixture: EngineFixture;
+  beforeEach(async () => {
+    fixture = await createEngineFixture();
+    fixture.types.setUserWorkflows([{ definition: OPTIONED, file: '/workspace/.vscode/session-workflows/optioned.json' }]);
+  });
+  afterEach(() => fixture.dispose());
+
+  it('reads the timeout of a shell step and puts the model of a Claude step on the claude command line', async () => {
+    const session = await fixture.engine.start({ type: 'optioned', title: 'Manual', intention: 'terminal options' });
+    const shell = await fixture.engine.next(session.id);
+    assert.ok(shell.kind === 'command');
+    assert.deepEqual(stepOptionsOf(shell.interaction.command.metadata), { timeoutMs: 7000 });
+    await fixture.engine.recordResult(session.id, shell.interaction.id, { status: 'ok', exitCode: 0, output: '' });
+    const claude = await fixture.engine.next(session.id);
+    assert.ok(claude.kind === 'command' && claude.interaction.command.kind === 'claude');
+    const options = stepOptionsOf(claude.interaction.command.metadata);
+    assert.deepEqual(options, { model: 'haiku', timeoutMs: 200, maxTurns: 3 });
+    const line = claudeCommandLine('claude', 'conv-1', false, 'Fix it', undefined, 'posix', { model: options.model });
+    assert.equal(line, "'claude' --session-id 'conv-1' --model 'haiku' 'Fix it'");
+    assert.equal(claudeCommandLine('claude', 'conv-1', true, 'Go on', undefined, 'posix'), "'claude' --resume 'conv-1' 'Go on'");
   });
 });

@@ -6,9 +6,9 @@ describe('session actions of the timeline header', () => {
   it('offers the actions that apply to each status, in button order', () => {
     const offered = Object.fromEntries(SESSION_STATUSES.map((s) => [s, sessionActionsFor(s)]));
     assert.deepEqual(offered, {
-      active: ['nextStep', 'pause', 'cancel'],
-      paused: ['resume', 'cancel'],
-      interrupted: ['resume', 'cancel'],
+      active: ['nextStep', 'pause', 'complete', 'cancel'],
+      paused: ['resume', 'complete', 'cancel'],
+      interrupted: ['resume', 'complete', 'cancel'],
       complete: [],
       failed: [],
       cancelled: [],

@@ -22,6 +22,18 @@ describe('timeline filters', () => {
     assert.equal(matchesFilter(rows[1]!, { kinds: new Set(['shell']), statuses: new Set() }), false);
   });
 
+  it('filters by the text typed in the filter box: command or step name, any case, with the other filters', () => {
+    const named = [
+      row(1, { kind: 'shell', status: 'error', command: './check.sh', step: 'test' }),
+      row(2, { kind: 'shell', status: 'ok', command: 'npm run build', step: 'Build' }),
+      row(3, { kind: 'shell', status: 'ok', command: 'make CHECK', step: 'lint' }),
+    ];
+    assert.deepEqual(seqs(applyFilter(named, { ...NO_FILTER, text: 'check' })), [1, 3]);
+    assert.deepEqual(seqs(applyFilter(named, { ...NO_FILTER, text: '  build ' })), [2]);
+    assert.deepEqual(seqs(applyFilter(named, { kinds: new Set(), statuses: new Set(['ok']), text: 'check' })), [3]);
+    assert.deepEqual(seqs(applyFilter(named, { ...NO_FILTER, text: '   ' })), [1, 2, 3]);
+  });
+
   it('toggles values without mutating the set', () => {
     const a = new Set(['ok']);
     const b = toggled(a, 'error');

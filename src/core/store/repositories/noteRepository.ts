@@ -1,6 +1,6 @@
 import { NoteAddInputSchema, NoteSchema, type Note, type NoteAddInput } from '../../model/note';
 import { parseWith } from '../../model/validation';
-import type { SqlRow } from '../ledgerDatabase';
+import type { SqlRow, SqlValue } from '../ledgerDatabase';
 import type { NotesImport, NotesReads, NotesWrites } from '../repositoryApi';
 import { nullableNum, num, text, type RepositoryContext } from './repositoryContext';
 import type { SessionRepository } from './sessionRepository';
@@ -12,8 +12,16 @@ function rowToNote(row: SqlRow): Note {
     kind: text(row, 'kind'),
     content: text(row, 'content'),
     interactionSeq: nullableNum(row, 'interaction_seq'),
+    important: num(row, 'important') === 1,
+    followUp: num(row, 'follow_up') === 1,
     createdAt: num(row, 'created_at'),
   };
+}
+
+const INSERT_SQL = 'INSERT INTO notes (id, session_id, kind, content, interaction_seq, important, follow_up, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+
+function noteToValues(note: Note): SqlValue[] {
+  return [note.id, note.sessionId, note.kind, note.content, note.interactionSeq, note.important ? 1 : 0, note.followUp ? 1 : 0, note.createdAt];
 }
 
 /** Notes on a session, optionally tied to an interaction by its seq. */
@@ -36,18 +44,14 @@ export class NoteRepository implements NotesReads, NotesWrites, NotesImport {
     const parsed = parseWith(NoteAddInputSchema, input, 'note');
     this.sessions.require(parsed.sessionId);
     const note: Note = { ...parsed, id: parsed.id ?? this.context.newId(), createdAt: this.context.nowMillis() };
-    this.context.db.run('INSERT INTO notes (id, session_id, kind, content, interaction_seq, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      note.id, note.sessionId, note.kind, note.content, note.interactionSeq, note.createdAt,
-    ]);
+    this.context.db.run(INSERT_SQL, noteToValues(note));
     this.context.changed(note.sessionId, 'note');
     return note;
   }
 
   insertImported(note: Note): void {
     const n = parseWith(NoteSchema, note, 'imported note');
-    this.context.db.run('INSERT INTO notes (id, session_id, kind, content, interaction_seq, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      n.id, n.sessionId, n.kind, n.content, n.interactionSeq, n.createdAt,
-    ]);
+    this.context.db.run(INSERT_SQL, noteToValues(n));
     this.context.changed(n.sessionId, 'note');
   }
 }

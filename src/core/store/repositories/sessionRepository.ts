@@ -22,9 +22,25 @@ const COLUMNS = [
   'environment', 'execution_mode', 'status', 'phase', 'state', 'external_conversation_id', 'working_dir', 'workspace_folder',
   'tags', 'summary', 'total_cost_usd', 'cost_unknown', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens',
   'interaction_count', 'event_count', 'last_event_at', 'created_at', 'updated_at', 'ended_at', 'deleted_at', 'cache_creation_1h_tokens',
+  'completion_criteria', 'procedure_notes', 'outcome_rating', 'outcome_completion_percent', 'outcome_needs_follow_up',
+  'outcome_follow_up_notes', 'outcome_next_session', 'outcome_recorded_by', 'outcome_at',
 ] as const;
 const INSERT_SQL = `INSERT INTO sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`;
 const UPDATE_SQL = `UPDATE sessions SET ${COLUMNS.slice(1).map((column) => `${column} = ?`).join(', ')} WHERE id = ?`;
+
+function rowToOutcome(row: SqlRow): Session['outcome'] {
+  const recordedAt = nullableNum(row, 'outcome_at');
+  if (recordedAt === null) return null;
+  return {
+    rating: num(row, 'outcome_rating'),
+    completionPercent: num(row, 'outcome_completion_percent'),
+    needsFollowUp: num(row, 'outcome_needs_follow_up') === 1,
+    followUpNotes: nullableText(row, 'outcome_follow_up_notes') ?? '',
+    nextSessionSuggestion: nullableText(row, 'outcome_next_session') ?? '',
+    recordedBy: text(row, 'outcome_recorded_by') as NonNullable<Session['outcome']>['recordedBy'],
+    recordedAt,
+  };
+}
 
 function rowToSession(row: SqlRow): Session {
   return {
@@ -35,7 +51,9 @@ function rowToSession(row: SqlRow): Session {
     slug: text(row, 'slug'),
     intention: text(row, 'intention'),
     successCriteria: fromJsonText(row.success_criteria),
+    completionCriteria: fromJsonText(row.completion_criteria),
     constraints: fromJsonText(row.constraints),
+    procedureNotes: text(row, 'procedure_notes'),
     agent: text(row, 'agent') as Session['agent'],
     provider: text(row, 'provider') as Session['provider'],
     environment: text(row, 'environment') as Session['environment'],
@@ -48,6 +66,7 @@ function rowToSession(row: SqlRow): Session {
     workspaceFolder: nullableText(row, 'workspace_folder'),
     tags: fromJsonText(row.tags),
     summary: nullableText(row, 'summary'),
+    outcome: rowToOutcome(row),
     totalCostUsd: num(row, 'total_cost_usd'),
     costUnknown: num(row, 'cost_unknown') === 1,
     inputTokens: num(row, 'input_tokens'),
@@ -66,6 +85,7 @@ function rowToSession(row: SqlRow): Session {
 }
 
 function sessionToValues(session: Session): SqlValue[] {
+  const outcome = session.outcome;
   return [
     session.id, session.parentSessionId, session.type, session.title, session.slug, session.intention,
     toJsonText(session.successCriteria), toJsonText(session.constraints), session.agent, session.provider,
@@ -74,6 +94,9 @@ function sessionToValues(session: Session): SqlValue[] {
     session.totalCostUsd, session.costUnknown ? 1 : 0, session.inputTokens, session.outputTokens, session.cacheCreationTokens, session.cacheReadTokens,
     session.interactionCount, session.eventCount, session.lastEventAt, session.createdAt, session.updatedAt,
     session.endedAt, session.deletedAt, session.cacheCreation1hTokens,
+    toJsonText(session.completionCriteria), session.procedureNotes, outcome?.rating ?? null, outcome?.completionPercent ?? null,
+    outcome === null ? null : outcome.needsFollowUp ? 1 : 0, outcome?.followUpNotes ?? null, outcome?.nextSessionSuggestion ?? null,
+    outcome?.recordedBy ?? null, outcome?.recordedAt ?? null,
   ];
 }
 
@@ -136,6 +159,7 @@ export class SessionRepository implements SessionsReads, SessionsWrites, Session
       id: parsed.id ?? this.context.newId(),
       parentSessionId: parsed.parentSessionId ?? null,
       slug: parsed.slug ?? slugify(parsed.title),
+      outcome: null,
       totalCostUsd: 0,
       costUnknown: false,
       inputTokens: 0,
