@@ -21,6 +21,13 @@ if ! command -v fish >/dev/null 2>&1; then
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fish >/dev/null
 fi
 
+# A real PostgreSQL for the team-ledger tests (test/sync: a throwaway cluster made with initdb).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  stage "Debian packages: postgresql"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+fi
+
 mkdir -p test-results
 export SESSION_LEDGER_TEST_STATS="$PWD/test-results/stats.jsonl"
 rm -f "$SESSION_LEDGER_TEST_STATS"
@@ -45,6 +52,7 @@ export SESSION_LEDGER_CLAUDE_BIN; SESSION_LEDGER_CLAUDE_BIN=$(bash scripts/setup
 run "type check" npm run --silent typecheck
 run "unit tests" npx mocha
 run "fault-injection tests" npx mocha --config test/faults/.mocharc.json
+run "team ledger tests (real PostgreSQL)" npx mocha --config test/sync/.mocharc.json
 # The store as on Windows: the database file read whole into memory at open instead of on demand.
 run "store unit tests, in-memory file" env SESSION_LEDGER_TEST_FILE_MODE=in-memory npx mocha --no-config -r tsx/cjs --ui bdd --timeout 20000 --reporter ./test/harness/statsReporter.ts 'test/unit/store/*.test.ts'
 stage "test VS Code (code-server $(grep -o '4\.[0-9.]*' scripts/setup-test-vscode.sh | head -1)) and Chromium"

@@ -195,32 +195,35 @@ CREATE TRIGGER events_notify AFTER INSERT OR UPDATE ON events FOR EACH ROW EXECU
 -- Row-level security: a role reads the rows of the projects it is a member of, and inserts or
 -- updates only rows it owns (owner_role = current_user) in those projects; child rows only in
 -- sessions it owns. The tables' owner (the admin who ran the migrations) is not subject to them.
-CREATE FUNCTION session_ledger_is_member(project TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-  SELECT EXISTS (SELECT 1 FROM public.project_members m WHERE m.project_id = project AND m.role_name = current_user)
+-- SECURITY DEFINER (they read tables the policies protect), so the role is passed in: inside them
+-- current_user is their owner.
+CREATE FUNCTION session_ledger_is_member(project TEXT, member NAME) RETURNS BOOLEAN LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM public.project_members m WHERE m.project_id = project AND m.role_name = member)
 $$;
-CREATE FUNCTION session_ledger_owns_session(session TEXT) RETURNS BOOLEAN LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-  SELECT EXISTS (SELECT 1 FROM public.sessions s WHERE s.id = session AND s.owner_role = current_user)
+CREATE FUNCTION session_ledger_owns_session(session TEXT, member NAME) RETURNS BOOLEAN LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM public.sessions s WHERE s.id = session AND s.owner_role = member)
 $$;
+REVOKE ALL ON FUNCTION session_ledger_is_member(TEXT, NAME), session_ledger_owns_session(TEXT, NAME) FROM PUBLIC;
 
 ALTER TABLE project_members ENABLE ROW LEVEL SECURITY;
 CREATE POLICY project_members_own ON project_members FOR SELECT USING (role_name = current_user);
 ALTER TABLE projects ENABLE ROW LEVEL SECURITY;
-CREATE POLICY projects_member ON projects FOR SELECT USING (session_ledger_is_member(id));
+CREATE POLICY projects_member ON projects FOR SELECT USING (session_ledger_is_member(id, current_user));
 
 ALTER TABLE sessions ENABLE ROW LEVEL SECURITY;
-CREATE POLICY sessions_read ON sessions FOR SELECT USING (session_ledger_is_member(project_id));
-CREATE POLICY sessions_insert ON sessions FOR INSERT WITH CHECK (owner_role = current_user AND session_ledger_is_member(project_id));
+CREATE POLICY sessions_read ON sessions FOR SELECT USING (session_ledger_is_member(project_id, current_user));
+CREATE POLICY sessions_insert ON sessions FOR INSERT WITH CHECK (owner_role = current_user AND session_ledger_is_member(project_id, current_user));
 CREATE POLICY sessions_update ON sessions FOR UPDATE USING (owner_role = current_user)
-  WITH CHECK (owner_role = current_user AND session_ledger_is_member(project_id));
+  WITH CHECK (owner_role = current_user AND session_ledger_is_member(project_id, current_user));
 
 DO $$
 DECLARE t TEXT;
 BEGIN
   FOREACH t IN ARRAY ARRAY['interactions', 'events', 'runs', 'conversations', 'artifacts', 'notes'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY %I ON %I FOR SELECT USING (session_ledger_is_member(project_id))', t || '_read', t);
-    EXECUTE format('CREATE POLICY %I ON %I FOR INSERT WITH CHECK (owner_role = current_user AND session_ledger_is_member(project_id) AND session_ledger_owns_session(session_id))', t || '_insert', t);
-    EXECUTE format('CREATE POLICY %I ON %I FOR UPDATE USING (owner_role = current_user) WITH CHECK (owner_role = current_user AND session_ledger_is_member(project_id) AND session_ledger_owns_session(session_id))', t || '_update', t);
+    EXECUTE format('CREATE POLICY %I ON %I FOR SELECT USING (session_ledger_is_member(project_id, current_user))', t || '_read', t);
+    EXECUTE format('CREATE POLICY %I ON %I FOR INSERT WITH CHECK (owner_role = current_user AND session_ledger_is_member(project_id, current_user) AND session_ledger_owns_session(session_id, current_user))', t || '_insert', t);
+    EXECUTE format('CREATE POLICY %I ON %I FOR UPDATE USING (owner_role = current_user) WITH CHECK (owner_role = current_user AND session_ledger_is_member(project_id, current_user) AND session_ledger_owns_session(session_id, current_user))', t || '_update', t);
   END LOOP;
 END $$;
 
@@ -241,7 +244,7 @@ SELECT r.project_id,
        sum(r.cost_usd) AS cost_usd,
        bool_or(r.cost_unknown = 1) AS cost_is_lower_bound
 FROM runs r JOIN sessions s ON s.id = r.session_id
-WHERE session_ledger_is_member(r.project_id)
+WHERE session_ledger_is_member(r.project_id, current_user)
 GROUP BY 1, 2, 3, 4;
 
 -- session_summary: one row per session with its owner, project, type, status, totals and times.
@@ -255,7 +258,7 @@ SELECT s.id, s.project_id, s.owner_person AS person, s.owner_machine AS machine,
        CASE WHEN s.ended_at IS NULL THEN NULL ELSE to_timestamp(s.ended_at / 1000.0) END AS ended_at,
        s.deleted_at IS NOT NULL AS deleted
 FROM sessions s
-WHERE session_ledger_is_member(s.project_id);
+WHERE session_ledger_is_member(s.project_id, current_user);
 
 -- What members may do (setup-roles.sql creates the group role session_ledger_member first).
 DO $$
@@ -264,5 +267,6 @@ BEGIN
     GRANT SELECT ON projects, project_members, daily_usage, session_summary TO session_ledger_member;
     GRANT SELECT, INSERT, UPDATE ON sessions, interactions, events, runs, conversations, artifacts, notes TO session_ledger_member;
     GRANT SELECT ON session_ledger_migrations TO session_ledger_member;
+    GRANT EXECUTE ON FUNCTION session_ledger_is_member(TEXT, NAME), session_ledger_owns_session(TEXT, NAME) TO session_ledger_member;
   END IF;
 END $$;

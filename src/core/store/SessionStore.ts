@@ -21,6 +21,7 @@ import type { RepositoryContext } from './repositories/repositoryContext';
 import { RunRepository } from './repositories/runRepository';
 import { SessionRepository } from './repositories/sessionRepository';
 import { SnapshotWriter, defaultWorkerPath } from './snapshotWriter';
+import { assertSessionWritable } from '../sync/ownership';
 import { writeSnapshotImage } from './chunkedFile';
 import { LOCK_FILE, PREVIOUS_SNAPSHOT_FILE, SNAPSHOT_FILE, listSegments, writeFully, writeSnapshotFile } from './storeFiles';
 import type {
@@ -245,6 +246,8 @@ export class SessionStore {
       nowMicros: () => Math.round(this.clock.now() * 1000),
       newId: () => randomUUID(),
       changed: (sessionId, kind) => {
+        // A session pulled from the team ledger is read-only (src/core/sync): checked once per session and transaction.
+        if (!this.currentChanges?.sessionIds.has(sessionId)) assertSessionWritable(this.database, sessionId);
         this.currentChanges?.sessionIds.add(sessionId);
         this.currentChanges?.kinds.add(kind);
       },

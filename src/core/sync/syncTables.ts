@@ -1,0 +1,77 @@
+/**
+ * What is replicated, table by table: the columns shared by the local ledger and the team server
+ * (migrations/postgres/0001_team_ledger.sql), in the order rows must be applied (sessions before
+ * what refers to them). Messages (conversation contents) and artifacts' contents stay local.
+ */
+
+export type SyncTableName = 'sessions' | 'conversations' | 'interactions' | 'runs' | 'events' | 'artifacts' | 'notes';
+
+export interface SyncTable {
+  readonly name: SyncTableName;
+  /** Columns copied both ways (the id first). */
+  readonly columns: readonly string[];
+  /** Columns holding JSON text: redacted as JSON (keys and strings), so they stay valid JSON. */
+  readonly jsonColumns: readonly string[];
+  /** Columns never redacted (ids, enums, hashes): everything else that is text is. */
+  readonly plainColumns: readonly string[];
+}
+
+const ID_COLUMNS = ['id', 'session_id', 'parent_session_id', 'interaction_id', 'run_id', 'conversation_id', 'correlation_id'];
+
+export const SYNC_TABLES: readonly SyncTable[] = [
+  {
+    name: 'sessions',
+    columns: [
+      'id', 'parent_session_id', 'type', 'title', 'slug', 'intention', 'success_criteria', 'constraints', 'agent', 'provider', 'environment',
+      'execution_mode', 'status', 'phase', 'state', 'external_conversation_id', 'working_dir', 'workspace_folder', 'tags', 'summary',
+      'total_cost_usd', 'cost_unknown', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_creation_1h_tokens', 'cache_read_tokens',
+      'interaction_count', 'event_count', 'last_event_seq', 'last_event_at', 'created_at', 'updated_at', 'ended_at', 'deleted_at',
+    ],
+    jsonColumns: ['success_criteria', 'constraints', 'state', 'tags'],
+    plainColumns: [...ID_COLUMNS, 'type', 'slug', 'agent', 'provider', 'environment', 'execution_mode', 'status', 'phase'],
+  },
+  {
+    name: 'conversations',
+    columns: ['id', 'session_id', 'provider', 'model', 'system', 'message_count', 'created_at', 'updated_at'],
+    jsonColumns: [],
+    plainColumns: [...ID_COLUMNS, 'provider', 'model'],
+  },
+  {
+    name: 'interactions',
+    columns: [
+      'id', 'session_id', 'seq', 'step', 'command_kind', 'command', 'command_metadata', 'command_at', 'result_status', 'exit_code', 'output',
+      'result_data', 'error_message', 'duration_ms', 'completed_at',
+    ],
+    jsonColumns: ['command_metadata', 'result_data'],
+    plainColumns: [...ID_COLUMNS, 'step', 'command_kind', 'result_status'],
+  },
+  {
+    name: 'runs',
+    columns: [
+      'id', 'session_id', 'interaction_id', 'provider', 'model', 'conversation_id', 'status', 'input_tokens', 'output_tokens', 'cache_creation_tokens',
+      'cache_creation_1h_tokens', 'cache_read_tokens', 'cost_usd', 'cost_unknown', 'started_at', 'ended_at', 'error',
+    ],
+    jsonColumns: [],
+    plainColumns: [...ID_COLUMNS, 'provider', 'model', 'status'],
+  },
+  {
+    name: 'events',
+    columns: ['id', 'session_id', 'seq', 'interaction_id', 'run_id', 'type', 'tool_name', 'payload', 'correlation_id', 'ts'],
+    jsonColumns: ['payload'],
+    plainColumns: [...ID_COLUMNS, 'type', 'tool_name'],
+  },
+  {
+    name: 'artifacts',
+    columns: ['id', 'session_id', 'key', 'kind', 'content_type', 'byte_size', 'sha256', 'path', 'created_at', 'deleted_at'],
+    jsonColumns: [],
+    plainColumns: [...ID_COLUMNS, 'kind', 'content_type', 'sha256'],
+  },
+  {
+    name: 'notes',
+    columns: ['id', 'session_id', 'kind', 'content', 'interaction_seq', 'created_at'],
+    jsonColumns: [],
+    plainColumns: [...ID_COLUMNS, 'kind'],
+  },
+];
+
+export const SYNC_TABLE: Readonly<Record<SyncTableName, SyncTable>> = Object.fromEntries(SYNC_TABLES.map((table) => [table.name, table])) as Record<SyncTableName, SyncTable>;
