@@ -5,9 +5,10 @@
 // panel does on `ready`) → the snapshot message, serialised across to the page → the built
 // dist/webview/timeline.js validating it (zod) and rendering the virtualised list in Chromium
 // → the page posting `rendered`. Setup (filling the store, loading the page) is not timed.
+/* global window, document -- used only in functions run inside the page by page.evaluate */
 import { tsImport } from 'tsx/esm/api';
 import { chromium } from 'playwright-core';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -259,6 +259,7 @@ export class TerminalRunner extends DisposableOwner {
     commandLine: string,
     started: number,
   ): Promise<InteractionResultInput> {
+    // eslint-disable-next-line prefer-const -- assigned below, after the listener that compares against it is registered
     let execution: vscode.TerminalShellExecution | undefined;
     const ended = new Promise<number | undefined>((resolve) => {
       const listener = vscode.window.onDidEndTerminalShellExecution((e) => {

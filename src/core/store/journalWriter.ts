@@ -190,7 +190,7 @@ export class JournalWriter<Extra> {
     if (this.failure) return Promise.reject(this.failure);
     const durable = this.queue(record, extra);
     // Idle: nothing to wait for, so the flush's synchronous part (write, fdatasync submitted) runs now.
-    if (this.operations === 0 && !this.flushScheduled && this.lastBatchRecords <= 1) this.track(this.flushPending());
+    if (this.operations === 0 && !this.flushScheduled && this.lastBatchRecords <= 1) void this.track(this.flushPending()); // failures reach the waiters (settle)
     else this.scheduleFlush();
     return durable;
   }
@@ -442,7 +442,10 @@ export class JournalWriter<Extra> {
       this.fail(failure);
       error = this.failure;
     }
-    for (const waiter of waiters) (error ? waiter.reject(error) : waiter.resolve());
+    for (const waiter of waiters) {
+      if (error) waiter.reject(error);
+      else waiter.resolve();
+    }
   }
 
   private throwIfFailed(): void {

@@ -34,7 +34,7 @@ export function assertSessionWritable(db: OwnershipLookup, sessionId: string): v
     row = db.get('SELECT title, owner_person, owner_machine FROM sessions WHERE id = ? AND sync_origin IS NOT NULL', [sessionId]);
   } catch (error) {
     // Before migration 0009 (a store not yet upgraded) every session was made here.
-    if (/no such column: sync_origin/.test((error as Error).message)) return;
+    if (/no such column: (sync_origin|owner_person|owner_machine)\b/.test((error as Error).message)) return;
     throw error;
   }
   if (!row) return;
