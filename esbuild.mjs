@@ -30,7 +30,8 @@ function copyAssets() {
     cpSync(join('node_modules/@vscode/codicons/dist', f), join('dist/codicons', f));
   }
   mkdirSync('dist/webview', { recursive: true });
-  for (const css of readdirSync('src/webview').filter((f) => f.endsWith('.css'))) cpSync(join('src/webview', css), join('dist/webview', css));
+  for (const css of readdirSync('src/webview').filter((f) => f.endsWith('.css')))
+    cpSync(join('src/webview', css), join('dist/webview', css));
 }
 
 function walk(dir) {
@@ -65,15 +66,29 @@ if (existsSync(hookScript)) {
 const cli = 'src/cli/main.ts';
 if (existsSync(cli)) {
   // Commands that need large SDKs are bundles of their own, loaded only when used (see loadApart in main.ts).
-  const entryPoints = { cli, 'cli-run': 'src/cli/commands/run.ts', ...(existsSync('src/cli/mcp.ts') ? { 'cli-mcp': 'src/cli/mcp.ts' } : {}) };
-  builds.push({ ...common, entryPoints, outdir: 'dist', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode', 'sql.js/dist/sql-wasm.wasm'] });
+  const entryPoints = {
+    cli,
+    'cli-run': 'src/cli/commands/run.ts',
+    ...(existsSync('src/cli/mcp.ts') ? { 'cli-mcp': 'src/cli/mcp.ts' } : {}),
+  };
+  builds.push({
+    ...common,
+    entryPoints,
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    external: ['vscode', 'sql.js/dist/sql-wasm.wasm'],
+  });
 }
 const webviews = walk('src/webview').filter((f) => /\/(timeline|usage)\.ts$/.test(f));
 if (webviews.length) {
   builds.push({ ...common, entryPoints: webviews, outdir: 'dist/webview', platform: 'browser', format: 'iife', target: 'es2022' });
 }
 if (tests) {
-  const testEntries = [...walk('test/integration'), ...walk('test/integration-untrusted'), ...walk('test/electron')].filter((f) => f.endsWith('.ts'));
+  const testEntries = [...walk('test/integration'), ...walk('test/integration-untrusted'), ...walk('test/electron')].filter((f) =>
+    f.endsWith('.ts'),
+  );
   builds.push({
     ...common,
     minify: false,

@@ -23,15 +23,50 @@ export default tseslint.config(
     },
   },
   // Only src/core is VS Code-free.
-  { files: ['src/vscode/**', 'src/extension.ts', 'test/integration/**', 'test/integration-untrusted/**', 'test/e2e/**', 'test/electron/**', 'test/harness/**'], rules: { 'no-restricted-imports': 'off' } },
+  {
+    files: [
+      'src/vscode/**',
+      'src/extension.ts',
+      'test/integration/**',
+      'test/integration-untrusted/**',
+      'test/e2e/**',
+      'test/electron/**',
+      'test/harness/**',
+    ],
+    rules: { 'no-restricted-imports': 'off' },
+  },
   // The webview is browser code: it may import only src/protocol (checked by its own tsconfig and boundaries.test.ts).
-  { files: ['src/webview/**'], rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/core/**', '**/vscode/**', 'node:*'], message: 'The webview imports only src/protocol.' }] }] } },
+  {
+    files: ['src/webview/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/core/**', '**/vscode/**', 'node:*'], message: 'The webview imports only src/protocol.' }] },
+      ],
+    },
+  },
   // Tests: chai-less node:assert style; non-null assertions on fixtures are fine.
   // (`import x = require()` and require() of a module path chosen at run time are how the harness loads mocha and the code under test.)
   { files: ['test/**'], rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-require-imports': 'off' } },
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', performance: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable', setImmediate: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        performance: 'readonly',
+        __dirname: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+        setImmediate: 'readonly',
+      },
+    },
   },
 );

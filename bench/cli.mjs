@@ -24,7 +24,10 @@ const INTERACTIONS_PER_SESSION = 10;
 const EVENTS_PER_TRANSACTION = 2_000;
 const LIST_LIMIT = 50;
 const TARGET_MS = 300;
-const VOCABULARY = 'read write edit bash grep file test build parse json config error function module import render component state store query index session event hook tool prompt token cost usage timeline runner engine workflow step phase plan review'.split(' ');
+const VOCABULARY =
+  'read write edit bash grep file test build parse json config error function module import render component state store query index session event hook tool prompt token cost usage timeline runner engine workflow step phase plan review'.split(
+    ' ',
+  );
 const PLANTED_AT = EVENTS - 7; // the one event holding "zanzibar"
 
 const failures = [];
@@ -36,7 +39,15 @@ const check = (ok, what) => {
 async function build() {
   const esbuild = await import('esbuild');
   const { sqlJsGrowthPlugin } = await import('../scripts/sqljsGrowthPlugin.mjs');
-  const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning', plugins: [sqlJsGrowthPlugin], absWorkingDir: root };
+  const common = {
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    logLevel: 'warning',
+    plugins: [sqlJsGrowthPlugin],
+    absWorkingDir: root,
+  };
   const dist = path.join(cache, 'dist');
   fs.mkdirSync(dist, { recursive: true });
   const entry = path.join(cache, 'store-entry.ts');
@@ -69,27 +80,40 @@ async function writeLedger(SessionStore) {
       const session = tx.sessions.create({ type: 'test-fix', title: `Session ${s}: ${words(4)}`, intention: words(12) });
       const interactions = [];
       for (let i = 0; i < INTERACTIONS_PER_SESSION; i++) {
-        const interaction = tx.interactions.append({ sessionId: session.id, step: 'test', kind: 'shell', command: `npm test -- ${words(3)}` });
+        const interaction = tx.interactions.append({
+          sessionId: session.id,
+          step: 'test',
+          kind: 'shell',
+          command: `npm test -- ${words(3)}`,
+        });
         tx.interactions.setResult(interaction.id, { status: 'ok', exitCode: 0, output: words(30) });
         interactions.push(interaction.id);
       }
       sessions.push({ id: session.id, interactions });
     }
   });
-  for (let n = 0; n < EVENTS; ) {
+  for (let n = 0; n < EVENTS;) {
     const end = Math.min(EVENTS, n + EVENTS_PER_TRANSACTION);
     await store.transaction((tx) => {
       for (; n < end; n++) {
         const session = sessions[n % SESSIONS];
         const text = n === PLANTED_AT ? `${words(10)} zanzibar ${words(10)}` : words(20);
-        tx.events.append({ id: `bench-${n}`, sessionId: session.id, interactionId: session.interactions[n % INTERACTIONS_PER_SESSION], type: 'agent.text', payload: { text } });
+        tx.events.append({
+          id: `bench-${n}`,
+          sessionId: session.id,
+          interactionId: session.interactions[n % INTERACTIONS_PER_SESSION],
+          type: 'agent.text',
+          payload: { text },
+        });
       }
     });
     if (n % 20_000 === 0) process.stderr.write(`  wrote ${n} events\n`);
   }
   await store.close();
   fs.writeFileSync(marker, '');
-  console.log(`ledger: ${SESSIONS} sessions, ${EVENTS} events written through the store in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `ledger: ${SESSIONS} sessions, ${EVENTS} events written through the store in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   return directory;
 }
 
@@ -120,8 +144,16 @@ const commands = {
   search: [cli, 'search', 'zanzibar', '--json', '--ledger', ledger],
 };
 const expectations = {
-  list: (data) => check(data.total === SESSIONS && data.sessions.length === LIST_LIMIT, `list: ${data.total} sessions (${data.sessions.length} listed), expected ${SESSIONS} (${LIST_LIMIT})`),
-  search: (data) => check(data.hits.length === 1 && data.hits[0].eventId === `bench-${PLANTED_AT}`, `search: ${data.hits.length} hits (${data.hits[0]?.eventId}), expected 1 (bench-${PLANTED_AT})`),
+  list: (data) =>
+    check(
+      data.total === SESSIONS && data.sessions.length === LIST_LIMIT,
+      `list: ${data.total} sessions (${data.sessions.length} listed), expected ${SESSIONS} (${LIST_LIMIT})`,
+    ),
+  search: (data) =>
+    check(
+      data.hits.length === 1 && data.hits[0].eventId === `bench-${PLANTED_AT}`,
+      `search: ${data.hits.length} hits (${data.hits[0]?.eventId}), expected 1 (bench-${PLANTED_AT})`,
+    ),
 };
 const over = { list: [], search: [] };
 const raw = { baseline: [], list: [], search: [] };
@@ -146,7 +178,9 @@ console.log(`node baseline: median ${median(raw.baseline).toFixed(0)} ms to firs
 for (const name of Object.keys(commands)) {
   if (!over[name].length) continue;
   const figure = median(over[name]);
-  console.log(`${name.padEnd(6)}: median ${median(raw[name]).toFixed(0)} ms to first output, ${figure.toFixed(0)} ms over the baseline (target ≤ ${TARGET_MS} ms) ${figure <= TARGET_MS ? 'ok' : 'MISSED'}`);
+  console.log(
+    `${name.padEnd(6)}: median ${median(raw[name]).toFixed(0)} ms to first output, ${figure.toFixed(0)} ms over the baseline (target ≤ ${TARGET_MS} ms) ${figure <= TARGET_MS ? 'ok' : 'MISSED'}`,
+  );
   check(figure <= TARGET_MS, `${name}: ${figure.toFixed(0)} ms over the baseline, target ${TARGET_MS} ms`);
 }
 if (failures.length) {

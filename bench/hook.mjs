@@ -14,7 +14,16 @@ const RUNS = Number(process.argv[2] ?? 40);
 const dir = mkdtempSync(join(tmpdir(), 'ledger-hook-bench-'));
 const script = join(dir, 'hookSpool.js');
 const spool = join(dir, 'hooks.spool.jsonl');
-buildSync({ entryPoints: ['src/core/claudeCode/hookSpool.ts'], bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node18', outfile: script, logLevel: 'error' });
+buildSync({
+  entryPoints: ['src/core/claudeCode/hookSpool.ts'],
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node18',
+  outfile: script,
+  logLevel: 'error',
+});
 
 const payload = JSON.stringify({
   session_id: 'c0ffee00-0000-4000-8000-000000000001',
@@ -49,11 +58,15 @@ const hook = timeSequential([script, spool, 'PostToolUse'], payload);
 const concurrent = 16;
 const started = performance.now();
 await Promise.all(
-  Array.from({ length: concurrent }, () => new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, spool, 'PostToolUse']);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))));
-    child.stdin.end(payload);
-  })),
+  Array.from(
+    { length: concurrent },
+    () =>
+      new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [script, spool, 'PostToolUse']);
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))));
+        child.stdin.end(payload);
+      }),
+  ),
 );
 const concurrentMs = performance.now() - started;
 const lines = readFileSync(spool, 'utf8').trim().split('\n');
@@ -66,9 +79,7 @@ const parsed = lines.map((line) => {
   }
 });
 // Each line: the event named, a nonce of its own, the payload as sent (its 20,000-character output whole).
-const intact = parsed.every(
-  (line) => line?.event === 'PostToolUse' && JSON.stringify(line.payload) === JSON.stringify(sent),
-);
+const intact = parsed.every((line) => line?.event === 'PostToolUse' && JSON.stringify(line.payload) === JSON.stringify(sent));
 const nonces = new Set(parsed.map((line) => line?.nonce)).size;
 
 console.log(`hook script: ${statSync(script).size} bytes bundled; payload ${payload.length} bytes; ${RUNS} sequential runs`);
@@ -76,11 +87,17 @@ console.log(`bare node -e ""        ${stats(baseline)}`);
 console.log(`hookSpool.js           ${stats(hook)}`);
 console.log(`script's own cost      ~${(median(hook) - median(baseline)).toFixed(1)} ms (median difference)`);
 if (process.env.NODE_EXTRA_CA_CERTS) {
-  console.log('note: NODE_EXTRA_CA_CERTS is set; Node loads those certificates at every start-up (bare start-up above). Run with `env -u NODE_EXTRA_CA_CERTS` to see the usual figure.');
+  console.log(
+    'note: NODE_EXTRA_CA_CERTS is set; Node loads those certificates at every start-up (bare start-up above). Run with `env -u NODE_EXTRA_CA_CERTS` to see the usual figure.',
+  );
 }
-console.log(`${concurrent} concurrent hooks   ${concurrentMs.toFixed(0)} ms in all; ${lines.length} spool lines in all (sequential + concurrent), all intact: ${intact}`);
+console.log(
+  `${concurrent} concurrent hooks   ${concurrentMs.toFixed(0)} ms in all; ${lines.length} spool lines in all (sequential + concurrent), all intact: ${intact}`,
+);
 if (lines.length !== RUNS + concurrent || !intact || nonces !== lines.length) {
-  console.error(`bench:hook: WRONG SPOOL: ${lines.length} lines (expected ${RUNS + concurrent}), ${intact ? 'all' : 'not all'} intact, ${nonces} distinct nonces`);
+  console.error(
+    `bench:hook: WRONG SPOOL: ${lines.length} lines (expected ${RUNS + concurrent}), ${intact ? 'all' : 'not all'} intact, ${nonces} distinct nonces`,
+  );
   process.exitCode = 1;
 }
 

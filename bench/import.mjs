@@ -26,12 +26,19 @@ const cache = path.join(root, 'bench', '.cache', 'import');
   const esbuild = await import('esbuild');
   const { sqlJsGrowthPlugin } = await import('../scripts/sqljsGrowthPlugin.mjs');
   const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning', plugins: [sqlJsGrowthPlugin] };
-  const contents = ['transcriptImport', 'transcriptFiles'].map((m) => `export * from './src/core/claudeCode/${m}';`).join('\n') +
+  const contents =
+    ['transcriptImport', 'transcriptFiles'].map((m) => `export * from './src/core/claudeCode/${m}';`).join('\n') +
     "\nexport { loadPricing } from './src/core/agent/pricing';\nexport { SessionStore } from './src/core/store/SessionStore';";
   await esbuild.build({ ...common, stdin: { contents, resolveDir: root, loader: 'ts' }, outfile: path.join(cache, 'importBench.js') });
-  await esbuild.build({ ...common, entryPoints: [path.join(root, 'src/core/store/snapshotWorker.ts')], outfile: path.join(cache, 'snapshotWorker.js') });
+  await esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/core/store/snapshotWorker.ts')],
+    outfile: path.join(cache, 'snapshotWorker.js'),
+  });
 }
-const { importClaudeTranscripts, claudeProjectDir, loadPricing, SessionStore } = createRequire(import.meta.url)(path.join(cache, 'importBench.js'));
+const { importClaudeTranscripts, claudeProjectDir, loadPricing, SessionStore } = createRequire(import.meta.url)(
+  path.join(cache, 'importBench.js'),
+);
 const storeOptions = (directory) => ({
   directory,
   wasmPath: path.join(root, 'node_modules/sql.js/dist/sql-wasm.wasm'),
@@ -49,7 +56,12 @@ if (childArg) {
   const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-bench-import-child-'));
   const store = await SessionStore.open(storeOptions(storeDir));
   const start = performance.now();
-  const report = await importClaudeTranscripts(store, { workspacePath: WORKSPACE, configDir, statePath: path.join(storeDir, 'state.json'), pricing: loadPricing() });
+  const report = await importClaudeTranscripts(store, {
+    workspacePath: WORKSPACE,
+    configDir,
+    statePath: path.join(storeDir, 'state.json'),
+    pricing: loadPricing(),
+  });
   const ms = performance.now() - start;
   await store.close();
   fs.rmSync(storeDir, { recursive: true, force: true });
@@ -74,7 +86,10 @@ const random = () => {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
 const int = (lo, hi) => lo + Math.floor(random() * (hi - lo + 1));
-const WORDS = 'the a store journal snapshot event session turn tool result test build parse token cost usage file line read write edit grep glob bash error fix spec plan'.split(' ');
+const WORDS =
+  'the a store journal snapshot event session turn tool result test build parse token cost usage file line read write edit grep glob bash error fix spec plan'.split(
+    ' ',
+  );
 const words = (n) => Array.from({ length: n }, () => WORDS[int(0, WORDS.length - 1)]).join(' ');
 const uuid = () => [8, 4, 4, 4, 12].map((n) => Array.from({ length: n }, () => int(0, 15).toString(16)).join('')).join('-');
 
@@ -88,24 +103,58 @@ function generate(projectDir, targetBytes) {
     const w1h = u.cache_creation.ephemeral_1h_input_tokens;
     expected.responses++;
     expected.output += u.output_tokens;
-    expected.usd += (u.input_tokens * r.input + u.output_tokens * r.output + (u.cache_creation_input_tokens - w1h) * r.write5m + w1h * r.write1h + u.cache_read_input_tokens * r.read) / 1e6;
+    expected.usd +=
+      (u.input_tokens * r.input +
+        u.output_tokens * r.output +
+        (u.cache_creation_input_tokens - w1h) * r.write5m +
+        w1h * r.write1h +
+        u.cache_read_input_tokens * r.read) /
+      1e6;
   };
   const usage = (output) => {
     const w5 = int(0, 2000);
     const w1 = int(0, 3000);
-    return { input_tokens: int(1, 50), cache_creation_input_tokens: w5 + w1, cache_read_input_tokens: int(1000, 90000), output_tokens: output, service_tier: 'standard', cache_creation: { ephemeral_1h_input_tokens: w1, ephemeral_5m_input_tokens: w5 } };
+    return {
+      input_tokens: int(1, 50),
+      cache_creation_input_tokens: w5 + w1,
+      cache_read_input_tokens: int(1000, 90000),
+      output_tokens: output,
+      service_tier: 'standard',
+      cache_creation: { ephemeral_1h_input_tokens: w1, ephemeral_5m_input_tokens: w5 },
+    };
   };
   while (expected.bytes < targetBytes) {
     const sid = uuid();
     expected.sessions++;
     const out = [];
-    const base = (type, parent, extra) => ({ parentUuid: parent, isSidechain: false, userType: 'external', entrypoint: 'cli', cwd: WORKSPACE, sessionId: sid, version: '2.1.248', gitBranch: 'main', type, uuid: uuid(), timestamp: new Date((time += 1500)).toISOString(), ...extra });
+    const base = (type, parent, extra) => ({
+      parentUuid: parent,
+      isSidechain: false,
+      userType: 'external',
+      entrypoint: 'cli',
+      cwd: WORKSPACE,
+      sessionId: sid,
+      version: '2.1.248',
+      gitBranch: 'main',
+      type,
+      uuid: uuid(),
+      timestamp: new Date((time += 1500)).toISOString(),
+      ...extra,
+    });
     let parent = null;
     const push = (line) => {
       out.push(JSON.stringify(line));
       parent = line.uuid ?? parent;
     };
-    out.push(JSON.stringify({ type: 'queue-operation', operation: 'enqueue', timestamp: new Date(time).toISOString(), sessionId: sid, content: 'start' }));
+    out.push(
+      JSON.stringify({
+        type: 'queue-operation',
+        operation: 'enqueue',
+        timestamp: new Date(time).toISOString(),
+        sessionId: sid,
+        content: 'start',
+      }),
+    );
     const turns = int(20, 40);
     for (let t = 0; t < turns; t++) {
       expected.turns++;
@@ -115,17 +164,36 @@ function generate(projectDir, targetBytes) {
         const msg = `msg_${uuid()}`;
         const req = `req_${uuid()}`;
         const final = usage(int(50, 3000));
-        const blocks = [{ type: 'thinking', thinking: words(int(20, 200)), signature: 'sig'.repeat(40) }, { type: 'text', text: words(int(20, 150)) }];
+        const blocks = [
+          { type: 'thinking', thinking: words(int(20, 200)), signature: 'sig'.repeat(40) },
+          { type: 'text', text: words(int(20, 150)) },
+        ];
         const toolId = `toolu_${uuid()}`;
-        if (r < responses - 1) blocks.push({ type: 'tool_use', id: toolId, name: 'Bash', input: { command: `grep -rn ${words(2)} src`, description: words(5) } });
+        if (r < responses - 1)
+          blocks.push({
+            type: 'tool_use',
+            id: toolId,
+            name: 'Bash',
+            input: { command: `grep -rn ${words(2)} src`, description: words(5) },
+          });
         blocks.forEach((block, i) => {
           // Streaming snapshots: the early lines carry a small output figure, the last the final one.
           const u = i === blocks.length - 1 ? final : { ...final, output_tokens: int(1, 12) };
-          push(base('assistant', parent, { message: { model: MODEL, id: msg, type: 'message', role: 'assistant', content: [block], stop_reason: null, usage: u }, requestId: req }));
+          push(
+            base('assistant', parent, {
+              message: { model: MODEL, id: msg, type: 'message', role: 'assistant', content: [block], stop_reason: null, usage: u },
+              requestId: req,
+            }),
+          );
         });
         count(MODEL, final);
         if (r < responses - 1) {
-          push(base('user', parent, { message: { role: 'user', content: [{ tool_use_id: toolId, type: 'tool_result', content: words(int(100, 3000)) }] }, toolUseResult: { stdout: words(50), stderr: '', interrupted: false } }));
+          push(
+            base('user', parent, {
+              message: { role: 'user', content: [{ tool_use_id: toolId, type: 'tool_result', content: words(int(100, 3000)) }] },
+              toolUseResult: { stdout: words(50), stderr: '', interrupted: false },
+            }),
+          );
         }
       }
       if (t % 10 === 5) {
@@ -133,22 +201,58 @@ function generate(projectDir, targetBytes) {
         const agent = `a${uuid().replace(/-/g, '').slice(0, 16)}`;
         const toolId = `toolu_${uuid()}`;
         const final = usage(int(100, 800));
-        push(base('assistant', parent, { message: { model: MODEL, id: `msg_${uuid()}`, type: 'message', role: 'assistant', content: [{ type: 'tool_use', id: toolId, name: 'Agent', input: { prompt: words(20), subagent_type: 'Explore' } }], usage: final }, requestId: `req_${uuid()}` }));
+        push(
+          base('assistant', parent, {
+            message: {
+              model: MODEL,
+              id: `msg_${uuid()}`,
+              type: 'message',
+              role: 'assistant',
+              content: [{ type: 'tool_use', id: toolId, name: 'Agent', input: { prompt: words(20), subagent_type: 'Explore' } }],
+              usage: final,
+            },
+            requestId: `req_${uuid()}`,
+          }),
+        );
         count(MODEL, final);
         const dir = path.join(projectDir, sid, 'subagents');
         fs.mkdirSync(dir, { recursive: true });
         const sub = [];
         for (let k = 0; k < 4; k++) {
           const u = usage(int(20, 400));
-          sub.push(JSON.stringify({ ...base('assistant', null, { message: { model: SUB_MODEL, id: `msg_${uuid()}`, type: 'message', role: 'assistant', content: [{ type: 'text', text: words(80) }], usage: u }, requestId: `req_${uuid()}` }), isSidechain: true, agentId: agent }));
+          sub.push(
+            JSON.stringify({
+              ...base('assistant', null, {
+                message: {
+                  model: SUB_MODEL,
+                  id: `msg_${uuid()}`,
+                  type: 'message',
+                  role: 'assistant',
+                  content: [{ type: 'text', text: words(80) }],
+                  usage: u,
+                },
+                requestId: `req_${uuid()}`,
+              }),
+              isSidechain: true,
+              agentId: agent,
+            }),
+          );
           count(SUB_MODEL, u);
         }
         const text = sub.join('\n') + '\n';
         fs.writeFileSync(path.join(dir, `agent-${agent}.jsonl`), text);
-        fs.writeFileSync(path.join(dir, `agent-${agent}.meta.json`), JSON.stringify({ agentType: 'Explore', toolUseId: toolId, spawnDepth: 1 }));
+        fs.writeFileSync(
+          path.join(dir, `agent-${agent}.meta.json`),
+          JSON.stringify({ agentType: 'Explore', toolUseId: toolId, spawnDepth: 1 }),
+        );
         expected.bytes += Buffer.byteLength(text);
         expected.lines += sub.length;
-        push(base('user', parent, { message: { role: 'user', content: [{ tool_use_id: toolId, type: 'tool_result', content: words(30) }] }, toolUseResult: { status: 'completed', agentId: agent } }));
+        push(
+          base('user', parent, {
+            message: { role: 'user', content: [{ tool_use_id: toolId, type: 'tool_result', content: words(30) }] },
+            toolUseResult: { status: 'completed', agentId: agent },
+          }),
+        );
       }
     }
     const text = out.join('\n') + '\n';
@@ -160,7 +264,10 @@ function generate(projectDir, targetBytes) {
 }
 
 function listFiles(dir) {
-  return fs.readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .filter((f) => f.endsWith('.jsonl'))
+    .map((f) => path.join(dir, f));
 }
 
 /** The baseline: read every file in 4 MiB chunks, split lines, JSON.parse each. */
@@ -171,7 +278,7 @@ function baseline(projectDir) {
     const fd = fs.openSync(file, 'r');
     const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
     let rest = '';
-    for (let read; (read = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0; ) {
+    for (let read; (read = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0;) {
       const parts = (rest + buffer.toString('utf8', 0, read)).split('\n');
       rest = parts.pop();
       for (const line of parts) {
@@ -195,7 +302,9 @@ const projectDir = claudeProjectDir(WORKSPACE, configDir);
 console.log(`Generating ~${TARGET_MB} MB of transcripts in ${projectDir} …`);
 const expected = generate(projectDir, TARGET_MB * 1024 * 1024);
 const mb = expected.bytes / 1024 / 1024;
-console.log(`${mb.toFixed(1)} MB, ${expected.lines} lines, ${expected.sessions} sessions, ${expected.turns} turns, ${expected.responses} responses`);
+console.log(
+  `${mb.toFixed(1)} MB, ${expected.lines} lines, ${expected.sessions} sessions, ${expected.turns} turns, ${expected.responses} responses`,
+);
 
 const failures = [];
 const check = (what, actual, wanted, tolerance = 0) => {
@@ -241,14 +350,20 @@ for (let round = 1; round <= ROUNDS; round++) {
     check('sessions', sessions, expected.sessions);
     check('output tokens (final line per response)', output, expected.output);
     check('cost USD (recount)', Math.round(usd * 1e6), Math.round(expected.usd * 1e6), 1);
-    if (!failures.length) console.log(`  checked: ${sessions} sessions, ${report.interactionsAdded} turns, ${report.usageResponses} responses, ${output} output tokens, $${usd.toFixed(4)} = recount`);
+    if (!failures.length)
+      console.log(
+        `  checked: ${sessions} sessions, ${report.interactionsAdded} turns, ${report.usageResponses} responses, ${output} output tokens, $${usd.toFixed(4)} = recount`,
+      );
   }
   if (round === ROUNDS) kept = { store, statePath };
   else await store.close();
 }
 
 // The same first import in a fresh process: its peak RSS is the target's figure.
-const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), `--child-import=${configDir}`], { encoding: 'utf8', maxBuffer: 1 << 24 });
+const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), `--child-import=${configDir}`], {
+  encoding: 'utf8',
+  maxBuffer: 1 << 24,
+});
 if (child.status !== 0) failures.push(`fresh-process import failed (${child.status}): ${child.stderr.slice(-500)}`);
 const fresh = child.status === 0 ? JSON.parse(child.stdout.trim().split('\n').pop()) : { ms: NaN, events: 0, maxRssBytes: NaN };
 check('fresh-process import events', fresh.events, rounds[0].events);
@@ -264,12 +379,41 @@ for (let i = 0; i < 5; i++) {
   check('re-import of unchanged folder reads files', again.filesRead, 0);
 }
 // Appends: one more turn to 20 files.
-const files = listFiles(projectDir).filter((f) => !f.includes('subagents')).slice(0, 20);
+const files = listFiles(projectDir)
+  .filter((f) => !f.includes('subagents'))
+  .slice(0, 20);
 for (const file of files) {
   const sid = path.basename(file, '.jsonl');
-  const u = { input_tokens: 3, cache_creation_input_tokens: 0, cache_read_input_tokens: 1000, output_tokens: 77, cache_creation: { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 0 } };
-  const line = (type, message, extra = {}) => JSON.stringify({ parentUuid: null, isSidechain: false, cwd: WORKSPACE, sessionId: sid, type, uuid: uuid(), timestamp: new Date().toISOString(), message, ...extra });
-  fs.appendFileSync(file, line('user', { role: 'user', content: 'one more thing' }) + '\n' + line('assistant', { model: MODEL, id: `msg_${uuid()}`, role: 'assistant', content: [{ type: 'text', text: 'done' }], usage: u }, { requestId: `req_${uuid()}` }) + '\n');
+  const u = {
+    input_tokens: 3,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 1000,
+    output_tokens: 77,
+    cache_creation: { ephemeral_1h_input_tokens: 0, ephemeral_5m_input_tokens: 0 },
+  };
+  const line = (type, message, extra = {}) =>
+    JSON.stringify({
+      parentUuid: null,
+      isSidechain: false,
+      cwd: WORKSPACE,
+      sessionId: sid,
+      type,
+      uuid: uuid(),
+      timestamp: new Date().toISOString(),
+      message,
+      ...extra,
+    });
+  fs.appendFileSync(
+    file,
+    line('user', { role: 'user', content: 'one more thing' }) +
+      '\n' +
+      line(
+        'assistant',
+        { model: MODEL, id: `msg_${uuid()}`, role: 'assistant', content: [{ type: 'text', text: 'done' }], usage: u },
+        { requestId: `req_${uuid()}` },
+      ) +
+      '\n',
+  );
 }
 const appendStart = performance.now();
 const appended = await importClaudeTranscripts(store, options);
@@ -287,10 +431,20 @@ const unchangedMs = median(unchangedTimes);
 console.log('');
 console.log(`paired median over ${ROUNDS} round(s), import ÷ baseline (read + JSON.parse only): ${ratio.toFixed(3)}×`);
 const target = (label, ok, text) => console.log(`${ok ? 'PASS' : 'FAIL'}  ${label}: ${text}`);
-target('first import ≥ 20 MB/s', importMbS >= 20, `${importMbS.toFixed(1)} MB/s (median), ${Math.round(median(rounds.map((r) => r.events / (r.ms / 1000))))} events/s`);
+target(
+  'first import ≥ 20 MB/s',
+  importMbS >= 20,
+  `${importMbS.toFixed(1)} MB/s (median), ${Math.round(median(rounds.map((r) => r.events / (r.ms / 1000))))} events/s`,
+);
 target('re-import of the unchanged folder ≤ 100 ms', unchangedMs <= 100, `${unchangedMs.toFixed(1)} ms (median of 5)`);
-target('peak RSS ≤ 400 MB', rssMax <= 400 * 1048576, `${(rssMax / 1048576).toFixed(0)} MB (a first import in a fresh process, ${(fresh.ms / 1000).toFixed(1)} s; ${(rssInBench / 1048576).toFixed(0)} MB inside the bench process, whose heap also holds the baseline's garbage)`);
-console.log(`      incremental import after appends to ${files.length} files: ${appendMs.toFixed(1)} ms, ${appended.eventsAdded} events added`);
+target(
+  'peak RSS ≤ 400 MB',
+  rssMax <= 400 * 1048576,
+  `${(rssMax / 1048576).toFixed(0)} MB (a first import in a fresh process, ${(fresh.ms / 1000).toFixed(1)} s; ${(rssInBench / 1048576).toFixed(0)} MB inside the bench process, whose heap also holds the baseline's garbage)`,
+);
+console.log(
+  `      incremental import after appends to ${files.length} files: ${appendMs.toFixed(1)} ms, ${appended.eventsAdded} events added`,
+);
 if (failures.length) {
   console.error(`\nWRONG RESULTS (the figures above answer the wrong question):\n  ${failures.join('\n  ')}`);
   process.exit(1);

@@ -47,7 +47,11 @@ async function bundle() {
       `export { searchLedger } from ${JSON.stringify(path.join(root, 'src/core/claudeCode/search.ts'))};\n`,
   );
   await esbuild.build({ ...common, entryPoints: [entry], outfile: path.join(cache, 'search.js') });
-  await esbuild.build({ ...common, entryPoints: [path.join(root, 'src/core/store/snapshotWorker.ts')], outfile: path.join(cache, 'snapshotWorker.js') });
+  await esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/core/store/snapshotWorker.ts')],
+    outfile: path.join(cache, 'snapshotWorker.js'),
+  });
   return createRequire(import.meta.url)(path.join(cache, 'search.js'));
 }
 
@@ -56,7 +60,15 @@ let seed = 42;
 const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const words = (n) => Array.from({ length: n }, () => VOCABULARY[Math.floor(random() * VOCABULARY.length)]).join(' ');
 /** The terms FTS4's unicode61 tokenizer makes of ASCII text: runs of letters and digits, lower-cased. */
-const terms = (...texts) => new Set(texts.filter((t) => t != null).join(' ').toLowerCase().split(/[^a-z0-9]+/).filter(Boolean));
+const terms = (...texts) =>
+  new Set(
+    texts
+      .filter((t) => t != null)
+      .join(' ')
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean),
+  );
 /** The one-token session key the event and interaction indexes hold (migration 0005). */
 const sessionKey = (sessionId) => 's' + sessionId.replace(/-/g, '');
 
@@ -68,7 +80,8 @@ function expectedHits(query, sessionId) {
   const queryWords = query.toLowerCase().split(/\s+/).filter(Boolean);
   const matches = (docTerms) =>
     queryWords.every((word, i) => (i === queryWords.length - 1 ? [...docTerms].some((t) => t.startsWith(word)) : docTerms.has(word)));
-  const count = (docs) => Math.min(LIMIT, docs.filter((d) => (sessionId === undefined || d.sessionId === sessionId) && matches(d.terms)).length);
+  const count = (docs) =>
+    Math.min(LIMIT, docs.filter((d) => (sessionId === undefined || d.sessionId === sessionId) && matches(d.terms)).length);
   return { session: count(documents.session), interaction: count(documents.interaction), event: count(documents.event) };
 }
 
@@ -110,7 +123,10 @@ async function fill(store) {
       };
       if (e === PLANTED_AT) planted = event;
       batch.push(event);
-      documents.event.push({ sessionId: session.id, terms: terms(sessionKey(session.id), event.type, event.toolName, JSON.stringify(event.payload)) });
+      documents.event.push({
+        sessionId: session.id,
+        terms: terms(sessionKey(session.id), event.type, event.toolName, JSON.stringify(event.payload)),
+      });
     }
     await store.transaction((tx) => batch.forEach((event) => tx.events.append(event)));
   }
@@ -154,11 +170,20 @@ try {
     'indexed interactions': count('SELECT count(*) AS n FROM search_interactions_docsize'),
     'indexed sessions': count('SELECT count(*) AS n FROM search_sessions_docsize'),
   };
-  const wanted = { sessions: SESSIONS, interactions: SESSIONS * INTERACTIONS_PER_SESSION, events: EVENTS, 'indexed events': EVENTS, 'indexed interactions': SESSIONS * INTERACTIONS_PER_SESSION, 'indexed sessions': SESSIONS };
+  const wanted = {
+    sessions: SESSIONS,
+    interactions: SESSIONS * INTERACTIONS_PER_SESSION,
+    events: EVENTS,
+    'indexed events': EVENTS,
+    'indexed interactions': SESSIONS * INTERACTIONS_PER_SESSION,
+    'indexed sessions': SESSIONS,
+  };
   for (const [what, n] of Object.entries(rows)) check(n === wanted[what], `${what}: ${n} rows, expected ${wanted[what]}`);
   console.log(
     `${EVENTS} events, ${SESSIONS * INTERACTIONS_PER_SESSION} interactions, ${SESSIONS} sessions, written through the store in ${Math.ceil(EVENTS / EVENTS_PER_TRANSACTION) + 1} transactions ` +
-      `in ${buildMs.toFixed(0)} ms; rows: ${Object.entries(rows).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      `in ${buildMs.toFixed(0)} ms; rows: ${Object.entries(rows)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
   );
 
   const medians = [];
@@ -173,7 +198,11 @@ try {
       ['session', 'interaction', 'event'].every((k) => got[k] === expected[k]),
       `"${query}"${options.sessionId ? ' in one session' : ''}: hits (session/interaction/event) ${got.session}/${got.interaction}/${got.event}, expected ${expected.session}/${expected.interaction}/${expected.event}`,
     );
-    if (options.sessionId) check(hits.every((h) => h.sessionId === options.sessionId), `"${query}" in one session: a hit from another session`);
+    if (options.sessionId)
+      check(
+        hits.every((h) => h.sessionId === options.sessionId),
+        `"${query}" in one session: a hit from another session`,
+      );
     medians.push(m.median);
     console.log(
       `${label.padEnd(44)} hits ${String(hits.length).padStart(4)} ${right ? '(as expected)' : '(WRONG)     '}   median ${m.median.toFixed(2)} ms   p95 ${m.p95.toFixed(2)} ms   max ${m.max.toFixed(2)} ms`,
@@ -192,7 +221,10 @@ try {
   }
 
   const rare = time('rare word ("zanzibar")', 'zanzibar');
-  check(rare.result.length === 1 && rare.result[0].eventId === planted.id && rare.result[0].sessionId === planted.sessionId, `"zanzibar" did not find the planted event ${planted.id}`);
+  check(
+    rare.result.length === 1 && rare.result[0].eventId === planted.id && rare.result[0].sessionId === planted.sessionId,
+    `"zanzibar" did not find the planted event ${planted.id}`,
+  );
   baseline('rare word', 'zanzibar', rare);
   const two = time('two rare words ("needle zanzibar")', 'needle zanzibar');
   check(two.result.length === 1 && two.result[0].eventId === planted.id, `"needle zanzibar" did not find the planted event ${planted.id}`);
@@ -203,7 +235,9 @@ try {
   baseline('no hit', 'xylophone', time('no hit ("xylophone")', 'xylophone'));
 
   const slowest = Math.max(...medians);
-  console.log(`slowest median search: ${slowest.toFixed(2)} ms (target ≤ ${TARGET_MS} ms over ${EVENTS} events) ${slowest <= TARGET_MS ? 'OK' : 'OVER TARGET'}`);
+  console.log(
+    `slowest median search: ${slowest.toFixed(2)} ms (target ≤ ${TARGET_MS} ms over ${EVENTS} events) ${slowest <= TARGET_MS ? 'OK' : 'OVER TARGET'}`,
+  );
 } finally {
   await store.close();
   fs.rmSync(directory, { recursive: true, force: true });

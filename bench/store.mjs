@@ -34,15 +34,25 @@ const BATCH = 100;
 const SKIP_OPEN = 'skip-open' in args;
 const ROUNDS = Number(args.rounds ?? 5); // alternating rounds per engine (this machine's speed drifts: see the paired ratios)
 /** Schema objects that say which schema a database runs (tables, indexes, triggers; FTS shadow tables left out). */
-const SCHEMA_SQL = "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_segments' AND name NOT LIKE '%_segdir' AND name NOT LIKE '%_content' AND name NOT LIKE '%_docsize' AND name NOT LIKE '%_stat' AND name <> '_ledger_meta' AND name <> 'schema_migrations' ORDER BY type, name";
+const SCHEMA_SQL =
+  "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_segments' AND name NOT LIKE '%_segdir' AND name NOT LIKE '%_content' AND name NOT LIKE '%_docsize' AND name NOT LIKE '%_stat' AND name <> '_ledger_meta' AND name <> 'schema_migrations' ORDER BY type, name";
 function describeSchema(rows) {
   const count = (type) => rows.filter((r) => r.type === type).length;
   const fts4 = rows.filter((r) => /USING\s+fts4/i.test(r.sql ?? '')).map((r) => r.name);
-  return { tables: count('table'), indexes: count('index'), triggers: count('trigger'), fts4, signature: rows.map((r) => `${r.type}:${r.name}`).join(',') };
+  return {
+    tables: count('table'),
+    indexes: count('index'),
+    triggers: count('trigger'),
+    fts4,
+    signature: rows.map((r) => `${r.type}:${r.name}`).join(','),
+  };
 }
 
 // ---------- shared workload ----------
-const WORDS = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu build test lint error warning passed failed module import export function class'.split(' ');
+const WORDS =
+  'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec romeo sierra tango uniform victor whiskey xray yankee zulu build test lint error warning passed failed module import export function class'.split(
+    ' ',
+  );
 function words(n, seed) {
   let out = '';
   for (let i = 0; i < n; i++) out += WORDS[(seed * 31 + i * 17 + ((seed >> 3) ^ i)) % WORDS.length] + ' ';
@@ -50,7 +60,13 @@ function words(n, seed) {
 }
 /** ~500-byte JSON payload. */
 function payload(i) {
-  return { tool: 'Bash', input: { command: `npm test -- --grep "${words(4, i)}"`, description: words(12, i + 7) }, output: words(40, i + 13).slice(0, 300), exitCode: i % 3 ? 0 : 1, n: i };
+  return {
+    tool: 'Bash',
+    input: { command: `npm test -- --grep "${words(4, i)}"`, description: words(12, i + 7) },
+    output: words(40, i + 13).slice(0, 300),
+    exitCode: i % 3 ? 0 : 1,
+    n: i,
+  };
 }
 function sessionFor(i, sessionIds) {
   if (i % Math.round(1 / BIG_SESSION_SHARE) === 0) return sessionIds[0];
@@ -82,7 +98,8 @@ function ensureBetterSqlite() {
   if (fs.existsSync(marker)) return;
   console.log('[bench] installing better-sqlite3@12 into bench/.cache/bsql (compiles with node-gyp, a few minutes)…');
   fs.mkdirSync(bsqlDir, { recursive: true });
-  if (!fs.existsSync(path.join(bsqlDir, 'package.json'))) fs.writeFileSync(path.join(bsqlDir, 'package.json'), '{"name":"bench-cache","private":true}\n');
+  if (!fs.existsSync(path.join(bsqlDir, 'package.json')))
+    fs.writeFileSync(path.join(bsqlDir, 'package.json'), '{"name":"bench-cache","private":true}\n');
   execFileSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', 'better-sqlite3@12'], { cwd: bsqlDir, stdio: 'inherit' });
 }
 async function buildStore() {
@@ -90,11 +107,23 @@ async function buildStore() {
   const { sqlJsGrowthPlugin } = await import('../scripts/sqljsGrowthPlugin.mjs');
   // Built as the extension is (esbuild.mjs), sql.js growth patch included.
   const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning', plugins: [sqlJsGrowthPlugin] };
-  await esbuild.build({ ...common, entryPoints: [path.join(root, 'src/core/store/SessionStore.ts')], outfile: path.join(cache, 'store', 'sessionStore.js') });
-  await esbuild.build({ ...common, entryPoints: [path.join(root, 'src/core/store/snapshotWorker.ts')], outfile: path.join(cache, 'store', 'snapshotWorker.js') });
+  await esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/core/store/SessionStore.ts')],
+    outfile: path.join(cache, 'store', 'sessionStore.js'),
+  });
+  await esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, 'src/core/store/snapshotWorker.ts')],
+    outfile: path.join(cache, 'store', 'snapshotWorker.js'),
+  });
 }
 function runChild(extra) {
-  const result = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...extra, `--events=${EVENTS}`, `--sessions=${SESSIONS}`, `--single=${SINGLE_APPENDS}`], { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
+  const result = spawnSync(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(import.meta.url), ...extra, `--events=${EVENTS}`, `--sessions=${SESSIONS}`, `--single=${SINGLE_APPENDS}`],
+    { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   if (result.status !== 0) throw new Error(`bench child ${extra.join(' ')} failed (${result.status})`);
   const line = result.stdout.trim().split('\n').pop();
   return JSON.parse(line);
@@ -113,7 +142,13 @@ function ledgerEngine() {
   return {
     name: 'session store (sql.js)',
     open: (directory) => SessionStore.open(options(directory)),
-    createSessions: (store, n) => store.transaction((tx) => Array.from({ length: n }, (_, i) => tx.sessions.create({ type: 'bench', title: `Session ${i} ${words(3, i)}`, intention: words(8, i) }).id)),
+    createSessions: (store, n) =>
+      store.transaction((tx) =>
+        Array.from(
+          { length: n },
+          (_, i) => tx.sessions.create({ type: 'bench', title: `Session ${i} ${words(3, i)}`, intention: words(8, i) }).id,
+        ),
+      ),
     appendOne: (store, event) => store.events.append(event),
     appendBatch: (store, events) => store.transaction((tx) => events.forEach((event) => tx.events.append(event))),
     page: (store, sessionId, after, limit) => store.events.list(sessionId, { after, limit }),
@@ -144,15 +179,26 @@ const COUNT_SQL = {
   badSeqs: 'SELECT count(*) AS n FROM (SELECT session_id FROM events GROUP BY session_id HAVING max(seq) <> count(*) OR min(seq) <> 1)',
 };
 function checkCounts(engineName, when, counts) {
-  const expected = { sessions: SESSIONS, events: EVENTS + 2 * SINGLE_APPENDS, indexed: EVENTS + 2 * SINGLE_APPENDS, counted: EVENTS + 2 * SINGLE_APPENDS, badSeqs: 0 };
+  const expected = {
+    sessions: SESSIONS,
+    events: EVENTS + 2 * SINGLE_APPENDS,
+    indexed: EVENTS + 2 * SINGLE_APPENDS,
+    counted: EVENTS + 2 * SINGLE_APPENDS,
+    badSeqs: 0,
+  };
   const wrong = Object.keys(expected).filter((key) => counts[key] !== expected[key]);
   if (wrong.length > 0) {
-    throw new Error(`${engineName} ${when}: wrong results: ${wrong.map((key) => `${key} ${counts[key]}, expected ${expected[key]}`).join('; ')}`);
+    throw new Error(
+      `${engineName} ${when}: wrong results: ${wrong.map((key) => `${key} ${counts[key]}, expected ${expected[key]}`).join('; ')}`,
+    );
   }
 }
 
 function migrationFiles() {
-  return fs.readdirSync(path.join(root, 'migrations')).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+  return fs
+    .readdirSync(path.join(root, 'migrations'))
+    .filter((f) => /^\d{4}_.*\.sql$/.test(f))
+    .sort();
 }
 
 function betterSqliteEngine() {
@@ -179,7 +225,9 @@ function betterSqliteEngine() {
     };
     const columns = 'id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts'; // as eventRepository reads them
     const existing = db.prepare(`SELECT ${columns} FROM events WHERE id = ?`);
-    const count = db.prepare('UPDATE sessions SET event_count = event_count + 1, last_event_seq = ?, last_event_at = max(coalesce(last_event_at, 0), ?), updated_at = ? WHERE id = ?');
+    const count = db.prepare(
+      'UPDATE sessions SET event_count = event_count + 1, last_event_seq = ?, last_event_at = max(coalesce(last_event_at, 0), ?), updated_at = ? WHERE id = ?',
+    );
     const append = (event) => {
       const ts = Date.now();
       const row = insert.get(event.id, null, null, event.type, null, JSON.stringify(event.payload), null, ts, event.sessionId);
@@ -212,7 +260,9 @@ function betterSqliteEngine() {
       return db;
     },
     async createSessions(db, n) {
-      const insert = db.prepare("INSERT INTO sessions (id, type, title, slug, intention, agent, provider, environment, execution_mode, status, created_at, updated_at) VALUES (?, 'bench', ?, 's', ?, 'claude_code', 'claude-code-cli', 'vscode', 'manual', 'active', ?, ?)");
+      const insert = db.prepare(
+        "INSERT INTO sessions (id, type, title, slug, intention, agent, provider, environment, execution_mode, status, created_at, updated_at) VALUES (?, 'bench', ?, 's', ?, 'claude_code', 'claude-code-cli', 'vscode', 'manual', 'active', ?, ?)",
+      );
       const ids = [];
       db.transaction(() => {
         for (let i = 0; i < n; i++) {
@@ -282,7 +332,8 @@ async function childWork(engineName, directory) {
   let t = performance.now();
   for (let i = 0; i < EVENTS; i += BATCH) {
     const events = [];
-    for (let k = i; k < Math.min(EVENTS, i + BATCH); k++) events.push({ id: randomUUID(), sessionId: sessionFor(k, sessionIds), type: 'hook.PostToolUse', payload: payload(k) });
+    for (let k = i; k < Math.min(EVENTS, i + BATCH); k++)
+      events.push({ id: randomUUID(), sessionId: sessionFor(k, sessionIds), type: 'hook.PostToolUse', payload: payload(k) });
     await engine.appendBatch(store, events);
   }
   const batchedPerSec = EVENTS / ((performance.now() - t) / 1000);
@@ -290,7 +341,12 @@ async function childWork(engineName, directory) {
   // Durable single appends, one at a time (each awaited before the next).
   t = performance.now();
   for (let i = 0; i < SINGLE_APPENDS; i++) {
-    await engine.appendOne(store, { id: randomUUID(), sessionId: sessionIds[1 + (i % (sessionIds.length - 1))], type: 'agent.text', payload: payload(EVENTS + i) });
+    await engine.appendOne(store, {
+      id: randomUUID(),
+      sessionId: sessionIds[1 + (i % (sessionIds.length - 1))],
+      type: 'agent.text',
+      payload: payload(EVENTS + i),
+    });
   }
   const singlePerSec = SINGLE_APPENDS / ((performance.now() - t) / 1000);
 
@@ -301,7 +357,12 @@ async function childWork(engineName, directory) {
     Array.from({ length: CONCURRENT_CALLERS }, async () => {
       while (next < SINGLE_APPENDS) {
         const i = next++;
-        await engine.appendOne(store, { id: randomUUID(), sessionId: sessionIds[1 + (i % (sessionIds.length - 1))], type: 'agent.text', payload: payload(2 * EVENTS + i) });
+        await engine.appendOne(store, {
+          id: randomUUID(),
+          sessionId: sessionIds[1 + (i % (sessionIds.length - 1))],
+          type: 'agent.text',
+          payload: payload(2 * EVENTS + i),
+        });
       }
     }),
   );
@@ -321,7 +382,19 @@ async function childWork(engineName, directory) {
   // Every append acknowledged is there, indexed and counted (checked after everything timed).
   checkCounts(engine.name, 'after the writes', engine.counts(store));
   await engine.close(store);
-  return { schema, batchedPerSec, singlePerSec, concurrentPerSec, page200, page100, snapshotMs, stall, fileMb: engine.fileBytes(directory) / 2 ** 20, peakRssMb: peakRssMb(), bigSessionId: sessionIds[0] };
+  return {
+    schema,
+    batchedPerSec,
+    singlePerSec,
+    concurrentPerSec,
+    page200,
+    page100,
+    snapshotMs,
+    stall,
+    fileMb: engine.fileBytes(directory) / 2 ** 20,
+    peakRssMb: peakRssMb(),
+    bigSessionId: sessionIds[0],
+  };
 }
 
 // ---------- child: cold open in a fresh process ----------
@@ -334,7 +407,8 @@ async function childOpen(engineName, directory, bigSessionId) {
   const firstPage = engine.page(store, bigSessionId, 0, 200);
   const firstPageMs = performance.now() - t2;
   const result = { openMs, firstPageMs, peakRssMb: peakRssMb() };
-  if (firstPage.length !== 200) throw new Error(`${engine.name} after a cold open: the first page has ${firstPage.length} events, expected 200`);
+  if (firstPage.length !== 200)
+    throw new Error(`${engine.name} after a cold open: the first page has ${firstPage.length} events, expected 200`);
   checkCounts(engine.name, 'after a cold open', engine.counts(store));
   await engine.close(store);
   return result;
@@ -349,14 +423,20 @@ if (args.child) {
 } else {
   ensureBetterSqlite();
   await buildStore();
-  console.log(`[bench] ${EVENTS.toLocaleString()} events over ${SESSIONS.toLocaleString()} sessions (~500-byte JSON payloads, one session holds ${BIG_SESSION_SHARE * 100}%), node ${process.version}`);
+  console.log(
+    `[bench] ${EVENTS.toLocaleString()} events over ${SESSIONS.toLocaleString()} sessions (~500-byte JSON payloads, one session holds ${BIG_SESSION_SHARE * 100}%), node ${process.version}`,
+  );
   const rounds = { ledger: [], bsql: [] };
   // Rounds alternate the engines (ledger, bsql, ledger, bsql, …) so load changes on a shared machine hit both.
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of ['ledger', 'bsql']) {
       const work = runChild([`--child=${name}`]);
-      const open = SKIP_OPEN ? { openMs: NaN, firstPageMs: NaN, peakRssMb: NaN } : runChild([`--child=${name}`, '--phase=open', `--session=${work.bigSessionId}`]);
-      console.log(`[bench] round ${round + 1} ${name}: single ${Math.round(work.singlePerSec)}/s, concurrent ${Math.round(work.concurrentPerSec)}/s, batched ${Math.round(work.batchedPerSec)}/s`);
+      const open = SKIP_OPEN
+        ? { openMs: NaN, firstPageMs: NaN, peakRssMb: NaN }
+        : runChild([`--child=${name}`, '--phase=open', `--session=${work.bigSessionId}`]);
+      console.log(
+        `[bench] round ${round + 1} ${name}: single ${Math.round(work.singlePerSec)}/s, concurrent ${Math.round(work.concurrentPerSec)}/s, batched ${Math.round(work.batchedPerSec)}/s`,
+      );
       rounds[name].push({ ...work, open });
     }
   }
@@ -384,13 +464,23 @@ if (args.child) {
   };
   const a = medianRound(rounds.ledger);
   const b = medianRound(rounds.bsql);
-  for (const [label, r] of [['session store', a], ['better-sqlite3', b]]) {
+  for (const [label, r] of [
+    ['session store', a],
+    ['better-sqlite3', b],
+  ]) {
     const s = r.schema;
-    console.log(`[bench] ${label}: SQLite ${s.sqlite}; migrations ${s.migrations.join(', ')}; ${s.tables} tables, ${s.indexes} indexes, ${s.triggers} triggers; FTS4 tables ${s.fts4.join(', ')}${s.ftsAvailable ? '' : ' (FTS4 NOT compiled in!)'}; ${s.pragmas}`);
+    console.log(
+      `[bench] ${label}: SQLite ${s.sqlite}; migrations ${s.migrations.join(', ')}; ${s.tables} tables, ${s.indexes} indexes, ${s.triggers} triggers; FTS4 tables ${s.fts4.join(', ')}${s.ftsAvailable ? '' : ' (FTS4 NOT compiled in!)'}; ${s.pragmas}`,
+    );
   }
   if (a.schema.signature !== b.schema.signature) console.log('[bench] WARNING: the two sides do not run the same schema');
-  else console.log('[bench] both sides run the same schema (same tables, indexes, FTS4 tables and triggers) and the same per-event statements');
-  console.log(`[bench] both sides' results checked after the writes and after a cold open: ${(EVENTS + 2 * SINGLE_APPENDS).toLocaleString()} events stored, indexed for search, counted in their sessions, numbered without gaps`);
+  else
+    console.log(
+      '[bench] both sides run the same schema (same tables, indexes, FTS4 tables and triggers) and the same per-event statements',
+    );
+  console.log(
+    `[bench] both sides' results checked after the writes and after a cold open: ${(EVENTS + 2 * SINGLE_APPENDS).toLocaleString()} events stored, indexed for search, counted in their sessions, numbered without gaps`,
+  );
   // Each store round against the better-sqlite3 round run right after it: the median of those ratios is the headline.
   const paired = (key) => rounds.ledger.map((r, i) => r[key] / rounds.bsql[i][key]);
   const appendKinds = [
@@ -400,20 +490,61 @@ if (args.child) {
   ];
   const headline = Object.fromEntries(appendKinds.map(([key]) => [key, median(paired(key))]));
   console.log(`[bench] paired round ratios (store ÷ better-sqlite3 of the same round; ${ROUNDS} rounds):`);
-  for (const [key, label] of appendKinds) console.log(`[bench]   ${label}: ${paired(key).map((x) => `${x.toFixed(2)}×`).join(', ')}`);
+  for (const [key, label] of appendKinds)
+    console.log(
+      `[bench]   ${label}: ${paired(key)
+        .map((x) => `${x.toFixed(2)}×`)
+        .join(', ')}`,
+    );
   const f = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
   const ratio = (x, y) => `${(x / y).toFixed(2)}×`;
   const rows = [
-    ['durable single appends/s (awaited one by one)', f(a.singlePerSec), f(b.singlePerSec), `${headline.singlePerSec.toFixed(2)}×`, '≥ 1.0×'],
-    [`durable single appends/s (${CONCURRENT_CALLERS} concurrent callers)`, f(a.concurrentPerSec), f(b.concurrentPerSec), `${headline.concurrentPerSec.toFixed(2)}×`, '≥ 1.0×'],
-    [`batched appends/s (${BATCH} per transaction)`, f(a.batchedPerSec), f(b.batchedPerSec), `${headline.batchedPerSec.toFixed(2)}×`, '≥ 1.0×'],
+    [
+      'durable single appends/s (awaited one by one)',
+      f(a.singlePerSec),
+      f(b.singlePerSec),
+      `${headline.singlePerSec.toFixed(2)}×`,
+      '≥ 1.0×',
+    ],
+    [
+      `durable single appends/s (${CONCURRENT_CALLERS} concurrent callers)`,
+      f(a.concurrentPerSec),
+      f(b.concurrentPerSec),
+      `${headline.concurrentPerSec.toFixed(2)}×`,
+      '≥ 1.0×',
+    ],
+    [
+      `batched appends/s (${BATCH} per transaction)`,
+      f(a.batchedPerSec),
+      f(b.batchedPerSec),
+      `${headline.batchedPerSec.toFixed(2)}×`,
+      '≥ 1.0×',
+    ],
     ['store file size (MB)', f(a.fileMb, 1), f(b.fileMb, 1), '', ''],
     ['cold open, fresh process (ms)', f(a.open.openMs, 1), f(b.open.openMs, 1), ratio(a.open.openMs, b.open.openMs), '≤ 300 ms'],
     ['first timeline page after open (ms)', f(a.open.firstPageMs, 2), f(b.open.firstPageMs, 2), '', ''],
-    ['timeline page, 200 events (median / p95 ms)', `${f(a.page200.medianMs, 3)} / ${f(a.page200.p95Ms, 3)}`, `${f(b.page200.medianMs, 3)} / ${f(b.page200.p95Ms, 3)}`, ratio(a.page200.medianMs, b.page200.medianMs), ''],
-    ['timeline page, 100 events (median / p95 ms)', `${f(a.page100.medianMs, 3)} / ${f(a.page100.p95Ms, 3)}`, `${f(b.page100.medianMs, 3)} / ${f(b.page100.p95Ms, 3)}`, ratio(a.page100.medianMs, b.page100.medianMs), '≤ 2 ms'],
+    [
+      'timeline page, 200 events (median / p95 ms)',
+      `${f(a.page200.medianMs, 3)} / ${f(a.page200.p95Ms, 3)}`,
+      `${f(b.page200.medianMs, 3)} / ${f(b.page200.p95Ms, 3)}`,
+      ratio(a.page200.medianMs, b.page200.medianMs),
+      '',
+    ],
+    [
+      'timeline page, 100 events (median / p95 ms)',
+      `${f(a.page100.medianMs, 3)} / ${f(a.page100.p95Ms, 3)}`,
+      `${f(b.page100.medianMs, 3)} / ${f(b.page100.p95Ms, 3)}`,
+      ratio(a.page100.medianMs, b.page100.medianMs),
+      '≤ 2 ms',
+    ],
     ['snapshot / checkpoint duration (ms)', f(a.snapshotMs, 1), f(b.snapshotMs, 1), '', ''],
-    ['longest main-thread stall during it (ms)', `${f(a.stall.maxGapMs, 1)} (loop delay ${f(a.stall.maxLoopDelayMs, 1)})`, `${f(b.stall.maxGapMs, 1)} (loop delay ${f(b.stall.maxLoopDelayMs, 1)})`, '', '≤ 50 ms'],
+    [
+      'longest main-thread stall during it (ms)',
+      `${f(a.stall.maxGapMs, 1)} (loop delay ${f(a.stall.maxLoopDelayMs, 1)})`,
+      `${f(b.stall.maxGapMs, 1)} (loop delay ${f(b.stall.maxLoopDelayMs, 1)})`,
+      '',
+      '≤ 50 ms',
+    ],
     ['peak RSS, build + measure (MB)', f(a.peakRssMb), f(b.peakRssMb), ratio(a.peakRssMb, b.peakRssMb), ''],
     ['peak RSS, cold open (MB)', f(a.open.peakRssMb), f(b.open.peakRssMb), ratio(a.open.peakRssMb, b.open.peakRssMb), ''],
   ];

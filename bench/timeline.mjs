@@ -64,23 +64,43 @@ try {
       tx.interactions.setResult(interaction.id, {
         status,
         exitCode: claude ? null : status === 'ok' ? 0 : 1,
-        output: claude ? `I changed **src/suite${i}.ts**:\n\n- fixed the race\n- added a test` : `\u001b[32m✓\u001b[0m ${i} passing\n`.repeat(5),
+        output: claude
+          ? `I changed **src/suite${i}.ts**:\n\n- fixed the race\n- added a test`
+          : `\u001b[32m✓\u001b[0m ${i} passing\n`.repeat(5),
         durationMs: 100 + (i % 50) * 37,
       });
       if (claude) {
-        const run = tx.runs.start({ sessionId: session.id, interactionId: interaction.id, provider: 'claude-code-cli', model: 'claude-sonnet-4-5' });
+        const run = tx.runs.start({
+          sessionId: session.id,
+          interactionId: interaction.id,
+          provider: 'claude-code-cli',
+          model: 'claude-sonnet-4-5',
+        });
         tx.runs.update(run.id, { status: 'ok', inputTokens: 1200, outputTokens: 340, costUsd: 0.0123 });
-        tx.events.append({ id: `e-${i}`, sessionId: session.id, interactionId: interaction.id, type: 'hook.PreToolUse', toolName: 'Edit', payload: { file: `src/suite${i}.ts` } });
+        tx.events.append({
+          id: `e-${i}`,
+          sessionId: session.id,
+          interactionId: interaction.id,
+          type: 'hook.PreToolUse',
+          toolName: 'Edit',
+          payload: { file: `src/suite${i}.ts` },
+        });
       }
     }
   });
   console.log(`[bench/timeline] setup: ${INTERACTIONS} interactions stored in ${(performance.now() - t).toFixed(0)} ms`);
   const stored = store.sessions.get(session.id);
   check(stored.interactionCount === INTERACTIONS, `the session counts ${stored.interactionCount} interactions, expected ${INTERACTIONS}`);
-  check(store.interactions.latest(session.id)?.seq === INTERACTIONS, `the last interaction's seq is ${store.interactions.latest(session.id)?.seq}, expected ${INTERACTIONS}`);
+  check(
+    store.interactions.latest(session.id)?.seq === INTERACTIONS,
+    `the last interaction's seq is ${store.interactions.latest(session.id)?.seq}, expected ${INTERACTIONS}`,
+  );
   const claudeSteps = Math.floor(INTERACTIONS / 3);
   check(stored.eventCount === claudeSteps, `the session counts ${stored.eventCount} events, expected ${claudeSteps}`);
-  check(store.runs.listBySession(session.id).length === claudeSteps, `${store.runs.listBySession(session.id).length} runs stored, expected ${claudeSteps}`);
+  check(
+    store.runs.listBySession(session.id).length === claudeSteps,
+    `${store.runs.listBySession(session.id).length} runs stored, expected ${claudeSteps}`,
+  );
 
   // ---- the page: the built webview bundle with a stub acquireVsCodeApi ---------------------------
   const nonce = 'YmVuY2gtbm9uY2U=';
@@ -132,8 +152,14 @@ try {
       for (let p = sync.nextPage(); p; p = sync.nextPage()) await post(p); // the remaining pages, as the panel sends them
       const loaded = await allLoaded;
       const t3 = performance.now();
-      check(report.totalRows === INTERACTIONS && loaded.loadedRows === INTERACTIONS, `run ${run + 1}: the page shows ${report.totalRows} interactions and loaded ${loaded.loadedRows}, expected ${INTERACTIONS}`);
-      check(report.renderedRows > 0 && report.visibleRows > 0, `run ${run + 1}: the first render put ${report.renderedRows} rows in the DOM (${report.visibleRows} visible)`);
+      check(
+        report.totalRows === INTERACTIONS && loaded.loadedRows === INTERACTIONS,
+        `run ${run + 1}: the page shows ${report.totalRows} interactions and loaded ${loaded.loadedRows}, expected ${INTERACTIONS}`,
+      );
+      check(
+        report.renderedRows > 0 && report.visibleRows > 0,
+        `run ${run + 1}: the first render put ${report.renderedRows} rows in the DOM (${report.visibleRows} visible)`,
+      );
       results.push({ query: t1 - t0, page: report.renderMs, total: t2 - t0, all: t3 - t0, report, loaded });
     }
     if (SCREENSHOT) await tab.screenshot({ path: SCREENSHOT });
@@ -146,10 +172,11 @@ try {
       await tab.goto('about:blank');
       const t0 = performance.now();
       const rows = [];
-      for (let after = 0; ; ) {
+      for (let after = 0; ;) {
         const page = store.interactions.list(session.id, { after, limit: 1000 });
         if (page.length === 0) break;
-        for (const i of page) rows.push({ seq: i.seq, kind: i.command.kind, command: i.command.command, status: i.result.status, output: i.result.output });
+        for (const i of page)
+          rows.push({ seq: i.seq, kind: i.command.kind, command: i.command.command, status: i.result.status, output: i.result.output });
         after = page[page.length - 1].seq;
       }
       await tab.evaluate((json) => {

@@ -25,7 +25,9 @@ const PATCHED = '(m<67108864?m*2:m+67108864)>>>0';
 export function patchSqlJsGrowth(source, file = 'sql-wasm.js') {
   const at = source.indexOf(ORIGINAL);
   if (at < 0 || source.indexOf(ORIGINAL, at + 1) >= 0) {
-    throw new Error(`${file}: the MEMFS growth code to patch was not found exactly once (sql.js changed?); see scripts/sqljsGrowthPlugin.mjs`);
+    throw new Error(
+      `${file}: the MEMFS growth code to patch was not found exactly once (sql.js changed?); see scripts/sqljsGrowthPlugin.mjs`,
+    );
   }
   return source.slice(0, at) + PATCHED + source.slice(at + ORIGINAL.length);
 }
@@ -33,7 +35,8 @@ export function patchSqlJsGrowth(source, file = 'sql-wasm.js') {
 // sql.js 1.16's lengthBytesUTF8 (`l`) and stringToUTF8Array (`L`), minified. `L` may be given a
 // plain Array (intArrayFromString): that keeps the original loop. Callers may pass Infinity as the
 // room left (`c`): the write is bounded by the array's end.
-const LENGTH_ORIGINAL = 'l=a=>{for(var b=0,d=0;d<a.length;++d){var c=a.codePointAt(d);c<=127?b++:c<=2047?b+=2:c<=65535?b+=3:(b+=4,d++)}return b}';
+const LENGTH_ORIGINAL =
+  'l=a=>{for(var b=0,d=0;d<a.length;++d){var c=a.codePointAt(d);c<=127?b++:c<=2047?b+=2:c<=65535?b+=3:(b+=4,d++)}return b}';
 const LENGTH_PATCHED = 'l=a=>Buffer.byteLength(a,"utf8")';
 const ENCODE_START = 'L=(a,b,d,c)=>{if(!(c>0))return 0;';
 const ENCODE_PATCHED_START =

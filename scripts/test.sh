@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test, installing what it needs on a fresh machine:
-#   type check → unit tests (plain Node) → fault-injection tests (races, damage, hostile input) → package the .vsix and check its contents →
+#   type check → lint → unit tests (plain Node) → fault-injection tests (races, damage, hostile input) → package the .vsix and check its contents →
 #   integration tests in the real VS Code extension host → end-to-end tests in Chromium.
 # Exits non-zero if any stage fails; prints one total at the end.
 set -euo pipefail
@@ -50,6 +50,7 @@ run() {
 # The real Claude Code CLI (pinned, cached like code-server): unit, integration and e2e tests drive it.
 export SESSION_LEDGER_CLAUDE_BIN; SESSION_LEDGER_CLAUDE_BIN=$(bash scripts/setup-claude-code.sh | tail -1)
 run "type check" npm run --silent typecheck
+run "lint (ESLint, Prettier)" npm run --silent lint
 run "unit tests" npx mocha
 run "fault-injection tests" npx mocha --config test/faults/.mocharc.json
 run "team ledger tests (real PostgreSQL)" npx mocha --config test/sync/.mocharc.json

@@ -61,7 +61,10 @@ export function isoDay(ms: number): string {
 
 /** "2026-12-04 17:05:12" (UTC). */
 export function isoTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '');
 }
 
 export function formatUsd(usd: number, unknown = false): string {

@@ -40,7 +40,11 @@ export interface CliLedger {
  * Where VS Code keeps its user data, per platform, most likely first: desktop VS Code, Insiders,
  * VSCodium, then code-server. The registry is `<dir>/User/globalStorage/session-ledger.session-ledger/ledger-registry.json`.
  */
-export function defaultUserDataDirs(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = os.homedir()): string[] {
+export function defaultUserDataDirs(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = os.homedir(),
+): string[] {
   const names = ['Code', 'Code - Insiders', 'VSCodium'];
   let base: string;
   if (platform === 'win32') base = env.APPDATA ?? path.join(home, 'AppData', 'Roaming');
@@ -59,18 +63,26 @@ export function registryFileOf(userDataDir: string): string {
  * The registry files to look in, in order: `--registry`, else $SESSION_LEDGER_REGISTRY, else the
  * given global storage's, else every default user-data-dir's that exists.
  */
-export function registryFiles(options: Pick<CliLedgerOptions, 'registry' | 'globalStorage' | 'env' | 'cwd'>): { files: string[]; explicit: boolean } {
+export function registryFiles(options: Pick<CliLedgerOptions, 'registry' | 'globalStorage' | 'env' | 'cwd'>): {
+  files: string[];
+  explicit: boolean;
+} {
   const env = options.env ?? process.env;
   if (options.registry) return { files: [path.resolve(options.cwd, options.registry)], explicit: true };
   if (env[REGISTRY_ENV]) return { files: [path.resolve(options.cwd, env[REGISTRY_ENV]!)], explicit: true };
   if (options.globalStorage) return { files: [path.join(path.resolve(options.cwd, options.globalStorage), REGISTRY_FILE)], explicit: true };
-  return { files: defaultUserDataDirs(env).map(registryFileOf).filter((file) => fs.existsSync(file)), explicit: false };
+  return {
+    files: defaultUserDataDirs(env)
+      .map(registryFileOf)
+      .filter((file) => fs.existsSync(file)),
+    explicit: false,
+  };
 }
 
 /** The ledger registered for `folder` or its nearest registered parent, in the first registry that has one. */
 export function findRegisteredLedger(folder: string, files: readonly string[]): { ledger: RegisteredLedger; registry: string } | undefined {
   const registries = files.map((file) => ({ file, content: new LedgerRegistry(file).read() }));
-  for (let dir = canonicalFolderPath(folder); ; ) {
+  for (let dir = canonicalFolderPath(folder); ;) {
     for (const { file, content } of registries) {
       const ledger = content.ledgers.find((l) => l.canonicalPath === dir && holdsLedger(l.directory));
       if (ledger) return { ledger, registry: file };
@@ -86,14 +98,19 @@ export function locateLedger(options: CliLedgerOptions): string {
   if (options.ledger) {
     const directory = path.resolve(options.cwd, options.ledger);
     if (!options.write && !holdsLedger(directory)) {
-      throw new CliError(`No ledger in ${directory} (no ledger.sqlite or journal file there). Check the --ledger folder: it is the one holding ledger.sqlite.`, EXIT.noLedger);
+      throw new CliError(
+        `No ledger in ${directory} (no ledger.sqlite or journal file there). Check the --ledger folder: it is the one holding ledger.sqlite.`,
+        EXIT.noLedger,
+      );
     }
     return directory;
   }
   const { files, explicit } = registryFiles(options);
   const found = findRegisteredLedger(options.cwd, files);
   if (found) return found.ledger.directory;
-  const looked = files.length ? `looked in ${files.join(', ')}` : `no registry found in ${defaultUserDataDirs(options.env).map(registryFileOf).join(', ')}`;
+  const looked = files.length
+    ? `looked in ${files.join(', ')}`
+    : `no registry found in ${defaultUserDataDirs(options.env).map(registryFileOf).join(', ')}`;
   throw new CliError(
     `No Session Ledger ledger is registered for ${options.cwd} or a folder above it (${looked}). ` +
       (explicit
@@ -113,7 +130,13 @@ export async function openLedgerForCli(options: CliLedgerOptions): Promise<CliLe
   const directory = locateLedger(options);
   let store: SessionStore;
   try {
-    store = await SessionStore.open({ directory, readOnlyWhenHeld: true, snapshotIdleMs: 0, fileCheckMs: 0, snapshotInWorker: options.write });
+    store = await SessionStore.open({
+      directory,
+      readOnlyWhenHeld: true,
+      snapshotIdleMs: 0,
+      fileCheckMs: 0,
+      snapshotInWorker: options.write,
+    });
   } catch (error) {
     throw new CliError(`Could not open the ledger in ${directory}: ${(error as Error).message}`, EXIT.failure);
   }

@@ -26,14 +26,32 @@ function loadApart<T>(bundle: string, sourceModule: string): Promise<T> {
 /** Commands, loaded when used (the run command's Anthropic SDK is not loaded to list sessions). */
 const COMMANDS: Record<string, { summary: string; load(): Promise<Command> }> = {
   list: { summary: 'List sessions, newest first', load: () => import('./commands/browse').then((m) => m.listCommand) },
-  show: { summary: "A session's goal, steps, results and notes (its timeline)", load: () => import('./commands/show').then((m) => m.showCommand) },
-  search: { summary: 'Full-text search of titles, goals, commands, outputs and events', load: () => import('./commands/browse').then((m) => m.searchCommand) },
-  usage: { summary: 'Tokens and cost by day, model, session type or project', load: () => import('./commands/usage').then((m) => m.usageCommand) },
+  show: {
+    summary: "A session's goal, steps, results and notes (its timeline)",
+    load: () => import('./commands/show').then((m) => m.showCommand),
+  },
+  search: {
+    summary: 'Full-text search of titles, goals, commands, outputs and events',
+    load: () => import('./commands/browse').then((m) => m.searchCommand),
+  },
+  usage: {
+    summary: 'Tokens and cost by day, model, session type or project',
+    load: () => import('./commands/usage').then((m) => m.usageCommand),
+  },
   export: { summary: 'Export sessions as lossless JSON', load: () => import('./commands/transfer').then((m) => m.exportCommand) },
   import: { summary: 'Import a JSON export', load: () => import('./commands/transfer').then((m) => m.importCommand) },
-  'import-claude': { summary: "Import a folder's Claude Code transcripts", load: () => import('./commands/transfer').then((m) => m.importClaudeCommand) },
-  run: { summary: 'Run a session headless in agentic mode (CI)', load: () => loadApart<{ runCommand: typeof runCommand }>('cli-run', './commands/run').then((m) => m.runCommand) },
-  mcp: { summary: 'Serve the ledger to AI agents over MCP (stdio)', load: () => loadApart<{ mcpCommand: typeof mcpCommand }>('cli-mcp', './mcp').then((m) => m.mcpCommand) },
+  'import-claude': {
+    summary: "Import a folder's Claude Code transcripts",
+    load: () => import('./commands/transfer').then((m) => m.importClaudeCommand),
+  },
+  run: {
+    summary: 'Run a session headless in agentic mode (CI)',
+    load: () => loadApart<{ runCommand: typeof runCommand }>('cli-run', './commands/run').then((m) => m.runCommand),
+  },
+  mcp: {
+    summary: 'Serve the ledger to AI agents over MCP (stdio)',
+    load: () => loadApart<{ mcpCommand: typeof mcpCommand }>('cli-mcp', './mcp').then((m) => m.mcpCommand),
+  },
 };
 
 const EXIT_HELP = `Exit codes:
@@ -101,7 +119,8 @@ export async function runCli(io: CliIo): Promise<number> {
     }
     const { positionals } = parsed;
     if (positionals.length < command.positionals.min) throw usageError(`${name}: missing argument. Usage: ${command.usage}`, name);
-    if (positionals.length > command.positionals.max) throw usageError(`${name}: unexpected argument "${positionals[command.positionals.max]}". Usage: ${command.usage}`, name);
+    if (positionals.length > command.positionals.max)
+      throw usageError(`${name}: unexpected argument "${positionals[command.positionals.max]}". Usage: ${command.usage}`, name);
     const context: CommandContext = {
       values,
       positionals,
@@ -114,7 +133,13 @@ export async function runCli(io: CliIo): Promise<number> {
       now: Date.now(),
       signal: io.signal,
       openLedger: async (write) => {
-        const ledger = await openLedgerForCli({ ledger: stringOption(values, 'ledger'), registry: stringOption(values, 'registry'), cwd: io.cwd, write, env: io.env });
+        const ledger = await openLedgerForCli({
+          ledger: stringOption(values, 'ledger'),
+          registry: stringOption(values, 'registry'),
+          cwd: io.cwd,
+          write,
+          env: io.env,
+        });
         opened.push(ledger);
         return ledger;
       },
@@ -125,7 +150,9 @@ export async function runCli(io: CliIo): Promise<number> {
       err(`${errStyle.red('error:')} ${error.message}\n`);
       return error.exitCode;
     }
-    err(`${errStyle.red('error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nThis is a bug in session-ledger; please report it with the command line you ran.\n`);
+    err(
+      `${errStyle.red('error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nThis is a bug in session-ledger; please report it with the command line you ran.\n`,
+    );
     return EXIT.failure;
   } finally {
     for (const ledger of opened) await ledger.store.close().catch((error: Error) => err(`warning: closing the ledger: ${error.message}\n`));
@@ -145,7 +172,14 @@ if (require.main === module) {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(EXIT.ok);
   });
-  void runCli({ argv: process.argv.slice(2), cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr, signal: controller.signal }).then((code) => {
+  void runCli({
+    argv: process.argv.slice(2),
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signal: controller.signal,
+  }).then((code) => {
     process.exitCode = code;
   });
 }

@@ -62,7 +62,9 @@ export async function runMcpServer(options: McpServerOptions): Promise<number> {
     (options.stdin ?? process.stdin).once('end', () => resolve());
   });
   await server.connect(transport);
-  log(`session-ledger MCP server: serving the ledger in ${directory}${options.allowNotes ? ` (add_note on ${ownSession ? `session ${ownSession}` : 'no session: set ' + OWN_SESSION_ENV})` : ' (read-only)'}.`);
+  log(
+    `session-ledger MCP server: serving the ledger in ${directory}${options.allowNotes ? ` (add_note on ${ownSession ? `session ${ownSession}` : 'no session: set ' + OWN_SESSION_ENV})` : ' (read-only)'}.`,
+  );
   await closed;
   await server.close().catch(() => undefined);
   return EXIT.ok;

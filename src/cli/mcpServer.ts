@@ -81,7 +81,8 @@ export function createLedgerMcpServer(source: McpLedgerSource, options: LedgerMc
     'list_sessions',
     {
       title: 'List sessions',
-      description: "Lists this project's recorded sessions, most recently updated first, with status, type, step count and cost. Filter by status or text; page with offset.",
+      description:
+        "Lists this project's recorded sessions, most recently updated first, with status, type, step count and cost. Filter by status or text; page with offset.",
       inputSchema: ListSessionsInput,
       annotations: READ_ONLY,
     },
@@ -105,7 +106,8 @@ export function createLedgerMcpServer(source: McpLedgerSource, options: LedgerMc
     'usage_summary',
     {
       title: 'Usage and cost summary',
-      description: 'Tokens and cost recorded in this ledger: the total, recent days, by model, by session type, and the most expensive sessions.',
+      description:
+        'Tokens and cost recorded in this ledger: the total, recent days, by model, by session type, and the most expensive sessions.',
       inputSchema: UsageSummaryInput,
       annotations: READ_ONLY,
     },
@@ -125,11 +127,22 @@ export function createLedgerMcpServer(source: McpLedgerSource, options: LedgerMc
       },
       (args) =>
         answer(async () => {
-          if (!options.ownSession) throw new Error(`add_note needs to know your own session: start the server with ${OWN_SESSION_ENV} (a Session Ledger or Claude Code session id) in its environment, or --session <id>.`);
+          if (!options.ownSession)
+            throw new Error(
+              `add_note needs to know your own session: start the server with ${OWN_SESSION_ENV} (a Session Ledger or Claude Code session id) in its environment, or --session <id>.`,
+            );
           return source.write(async (store) => {
             const own = resolveOwnSession(store, options.ownSession);
-            if (!own) throw new Error(`No session in this ledger matches ${OWN_SESSION_ENV}="${options.ownSession}" (a session id, or the Claude Code session id of a recorded session). Notes go only to your own session.`);
-            const note = await store.notes.add({ sessionId: own.id, kind: args.kind ?? 'agent', content: args.content, interactionSeq: args.interactionSeq ?? null });
+            if (!own)
+              throw new Error(
+                `No session in this ledger matches ${OWN_SESSION_ENV}="${options.ownSession}" (a session id, or the Claude Code session id of a recorded session). Notes go only to your own session.`,
+              );
+            const note = await store.notes.add({
+              sessionId: own.id,
+              kind: args.kind ?? 'agent',
+              content: args.content,
+              interactionSeq: args.interactionSeq ?? null,
+            });
             return `Note ${note.id} added to session "${own.title}" (${own.id}).`;
           });
         }),
@@ -141,10 +154,19 @@ export function createLedgerMcpServer(source: McpLedgerSource, options: LedgerMc
     new ResourceTemplate(`${SESSION_URI_PREFIX}{id}`, {
       list: () =>
         source.read((store) => ({
-          resources: store.sessions.list({ limit: 50 }).map((s) => ({ uri: SESSION_URI_PREFIX + s.id, name: s.title, description: `${s.status} · ${s.type} · ${s.interactionCount} steps`, mimeType: 'text/markdown' })),
+          resources: store.sessions.list({ limit: 50 }).map((s) => ({
+            uri: SESSION_URI_PREFIX + s.id,
+            name: s.title,
+            description: `${s.status} · ${s.type} · ${s.interactionCount} steps`,
+            mimeType: 'text/markdown',
+          })),
         })),
     }),
-    { title: 'Session', description: 'One recorded session as text (goal, status, cost, notes, the first page of steps).', mimeType: 'text/markdown' },
+    {
+      title: 'Session',
+      description: 'One recorded session as text (goal, status, cost, notes, the first page of steps).',
+      mimeType: 'text/markdown',
+    },
     async (uri, variables) => {
       const id = decodeURIComponent(String(variables.id));
       const body = await source.read((store) => getSession(store, { sessionId: id }));

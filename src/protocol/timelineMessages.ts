@@ -81,12 +81,14 @@ const requestVariants = (Object.keys(timelineRequests) as TimelineMethod[]).map(
     .strict(),
 );
 
-export const RequestMessageSchema = z.discriminatedUnion('method', requestVariants as unknown as [
-  (typeof requestVariants)[number],
-  ...(typeof requestVariants)[number][],
-]);
+export const RequestMessageSchema = z.discriminatedUnion(
+  'method',
+  requestVariants as unknown as [(typeof requestVariants)[number], ...(typeof requestVariants)[number][]],
+);
 /** A request, correlated: `method` decides the type of `params`. */
-export type RequestMessage = { [M in TimelineMethod]: { type: 'request'; id: number; method: M; params: RequestParams<M> } }[TimelineMethod];
+export type RequestMessage = {
+  [M in TimelineMethod]: { type: 'request'; id: number; method: M; params: RequestParams<M> };
+}[TimelineMethod];
 
 export const WebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }).strict(),

@@ -20,21 +20,26 @@ export const WEBVIEW_MESSAGE_BOUNDS: MessageBounds = { maxValues: 10_000, maxDep
 export const MAX_ERROR_CHARS = 500;
 
 /** Why `value` exceeds `bounds` (with the path of the first place it does), or undefined. Stops at the first excess. */
-export function exceedsBounds(value: unknown, bounds: MessageBounds = WEBVIEW_MESSAGE_BOUNDS): { path: string[]; message: string } | undefined {
+export function exceedsBounds(
+  value: unknown,
+  bounds: MessageBounds = WEBVIEW_MESSAGE_BOUNDS,
+): { path: string[]; message: string } | undefined {
   let budget = bounds.maxValues;
   const pending: { value: unknown; path: string[] }[] = [{ value, path: [] }];
   while (pending.length > 0) {
     const { value: current, path } = pending.pop()!;
     if (--budget < 0) return { path, message: `more than ${bounds.maxValues} values in one message` };
     if (typeof current === 'string') {
-      if (current.length > bounds.maxStringLength) return { path, message: `a string of ${current.length} characters (at most ${bounds.maxStringLength})` };
+      if (current.length > bounds.maxStringLength)
+        return { path, message: `a string of ${current.length} characters (at most ${bounds.maxStringLength})` };
       continue;
     }
     if (current === null || typeof current !== 'object') continue;
     if (path.length >= bounds.maxDepth) return { path, message: `nested deeper than ${bounds.maxDepth} levels` };
     if (Array.isArray(current)) {
       // Checked on the length first: a huge array is refused without looking at its items.
-      if (current.length > budget) return { path, message: `an array of ${current.length} items (at most ${bounds.maxValues} values in one message)` };
+      if (current.length > budget)
+        return { path, message: `an array of ${current.length} items (at most ${bounds.maxValues} values in one message)` };
       for (let index = 0; index < current.length; index++) pending.push({ value: current[index], path: [...path, String(index)] });
       continue;
     }
@@ -63,7 +68,12 @@ function capped(error: ValidationError, problems: number): ValidationError {
  * schema. A refusal is a `ValidationError` whose text names the field and stays under
  * {@link MAX_ERROR_CHARS} characters.
  */
-export function parseUntrusted<S extends z.ZodType>(schema: S, value: unknown, subject: string, bounds: MessageBounds = WEBVIEW_MESSAGE_BOUNDS): z.output<S> {
+export function parseUntrusted<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  subject: string,
+  bounds: MessageBounds = WEBVIEW_MESSAGE_BOUNDS,
+): z.output<S> {
   const excess = exceedsBounds(value, bounds);
   if (excess !== undefined) {
     const issue = { code: 'custom', path: excess.path, message: `too large: ${excess.message}`, input: undefined } as z.core.$ZodIssue;

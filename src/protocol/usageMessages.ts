@@ -53,7 +53,13 @@ export type UsageScope = z.infer<typeof UsageScopeSchema>;
 export const MachineUsageSchema = z.object({
   /** `key`: the project folder's path ('' for a window without a folder). */
   byProject: z.array(UsageRowSchema.extend({ key: z.string().max(4096), name: z.string().max(500), ledgers: Count, current: z.boolean() })),
-  unread: z.array(z.object({ directory: z.string().max(4096), project: z.object({ name: z.string().max(500), path: z.string().max(4096) }), reason: z.string().max(4000) })),
+  unread: z.array(
+    z.object({
+      directory: z.string().max(4096),
+      project: z.object({ name: z.string().max(500), path: z.string().max(4096) }),
+      reason: z.string().max(4000),
+    }),
+  ),
   ledgersCounted: Count,
   /** When the other ledgers were read (this window's figures are always current). */
   readAt: z.number().int().nonnegative(),
@@ -61,7 +67,9 @@ export const MachineUsageSchema = z.object({
 export type MachineUsage = z.infer<typeof MachineUsageSchema>;
 
 export const UsageHostMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('report'), scope: UsageScopeSchema, report: UsageReportSchema, machine: MachineUsageSchema.optional() }).strict(),
+  z
+    .object({ type: z.literal('report'), scope: UsageScopeSchema, report: UsageReportSchema, machine: MachineUsageSchema.optional() })
+    .strict(),
 ]);
 export type UsageHostMessage = z.infer<typeof UsageHostMessageSchema>;
 
@@ -73,7 +81,18 @@ export const UsageWebviewMessageSchema = z.discriminatedUnion('type', [
   /** The scope switch: answered with a `report` of that scope. */
   z.object({ type: z.literal('setScope'), scope: UsageScopeSchema }).strict(),
   /** After each render of a report (tests wait for it). `projects` and `unread`: rows of the all-workspaces tables. */
-  z.object({ type: z.literal('rendered'), days: Count, models: Count, sessions: Count, bars: Count, scope: UsageScopeSchema.optional(), projects: Count.optional(), unread: Count.optional() }).strict(),
+  z
+    .object({
+      type: z.literal('rendered'),
+      days: Count,
+      models: Count,
+      sessions: Count,
+      bars: Count,
+      scope: UsageScopeSchema.optional(),
+      projects: Count.optional(),
+      unread: Count.optional(),
+    })
+    .strict(),
   z.object({ type: z.literal('log'), level: z.enum(['warn', 'error']), message: z.string().max(10_000) }).strict(),
 ]);
 export type UsageWebviewMessage = z.infer<typeof UsageWebviewMessageSchema>;

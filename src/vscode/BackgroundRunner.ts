@@ -142,12 +142,16 @@ export class BackgroundRunner extends DisposableOwner {
           }
         },
       });
-      log.info(`agentic run of ${sessionId} ended: ${outcome.reason} (${outcome.session.status}) after ${outcome.steps} step(s)${outcome.detail ? `: ${outcome.detail}` : ''}`);
+      log.info(
+        `agentic run of ${sessionId} ended: ${outcome.reason} (${outcome.session.status}) after ${outcome.steps} step(s)${outcome.detail ? `: ${outcome.detail}` : ''}`,
+      );
       this.report(outcome);
       return outcome;
     } catch (error) {
       log.error(`agentic run of ${sessionId} failed`, error);
-      void vscode.window.showErrorMessage(`Session Ledger: the agentic run of "${session.title}" stopped: ${error instanceof Error ? error.message : String(error)}`);
+      void vscode.window.showErrorMessage(
+        `Session Ledger: the agentic run of "${session.title}" stopped: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return undefined;
     } finally {
       this.controllers.delete(sessionId);
@@ -180,7 +184,9 @@ export class BackgroundRunner extends DisposableOwner {
     try {
       pricing = pricing.withOverrides(settings.pricingOverrides);
     } catch (error) {
-      this.deps.log.warn(`sessionLedger.pricingOverrides is invalid, using the built-in prices: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.log.warn(
+        `sessionLedger.pricingOverrides is invalid, using the built-in prices: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return new AnthropicProvider({
       apiKey: async () => this.deps.secrets.get(API_KEY_SECRET),

@@ -13,9 +13,20 @@ import {
   type HookConnection,
   type SettingsFileResult,
 } from '../core/claudeCode/hookSettings';
-import { describeRejectedLines, ingestHookSpool, spoolExists, spoolHasUnread, type SpoolIngestReport } from '../core/claudeCode/spoolIngest';
+import {
+  describeRejectedLines,
+  ingestHookSpool,
+  spoolExists,
+  spoolHasUnread,
+  type SpoolIngestReport,
+} from '../core/claudeCode/spoolIngest';
 import { IMPORTED_TURN_STEP } from '../core/claudeCode/transcriptApply';
-import { describeTranscriptImport, importClaudeTranscripts, type TranscriptImportOptions, type TranscriptImportReport } from '../core/claudeCode/transcriptImport';
+import {
+  describeTranscriptImport,
+  importClaudeTranscripts,
+  type TranscriptImportOptions,
+  type TranscriptImportReport,
+} from '../core/claudeCode/transcriptImport';
 import { claudeConfigDir, claudeProjectDir } from '../core/claudeCode/transcriptFiles';
 import { transcriptResponses, type TranscriptResponse } from '../core/claudeCode/transcriptResponses';
 import type { Interaction } from '../core/model/interaction';
@@ -172,7 +183,11 @@ export class ClaudeCodeHistory extends DisposableOwner {
     const result = connectClaudeHooks(root, this.hookOptions);
     this.deps.log.info(
       `hooks connected in ${result.settingsPath} (added ${result.added}, replaced ${result.removed})` +
-        (result.backupWritten ? `; original backed up to ${result.backupPath}` : result.backupPath ? `; original kept in ${result.backupPath}` : ''),
+        (result.backupWritten
+          ? `; original backed up to ${result.backupPath}`
+          : result.backupPath
+            ? `; original kept in ${result.backupPath}`
+            : ''),
     );
     this.startWatching();
     this.updateContext();
@@ -196,10 +211,13 @@ export class ClaudeCodeHistory extends DisposableOwner {
       if (report.ingested || report.rejected || report.createdSessionIds.length) {
         this.deps.log.info(
           `hook spool: ${report.ingested} event(s) ingested, ${report.duplicates} already stored, ${report.createdSessionIds.length} new session(s)` +
-            (report.rejected ? `, ${report.rejected} line(s) set aside in ${report.rejectedPath}: ${describeRejectedLines(report).join('; ')}` : ''),
+            (report.rejected
+              ? `, ${report.rejected} line(s) set aside in ${report.rejectedPath}: ${describeRejectedLines(report).join('; ')}`
+              : ''),
         );
       }
-      if (report.ingested > 0) void this.recordUsageOfStoppedSteps().catch((e) => this.deps.log.error('recording the usage of a Claude step failed', e));
+      if (report.ingested > 0)
+        void this.recordUsageOfStoppedSteps().catch((e) => this.deps.log.error('recording the usage of a Claude step failed', e));
       return report;
     });
   }
@@ -216,7 +234,10 @@ export class ClaudeCodeHistory extends DisposableOwner {
         pricing: loadPricing(this.deps.config.value.pricingOverrides),
       });
       const needsLook = report.linesDamaged > 0 || report.filesFailed.length > 0 || report.subagentFilesWaiting.length > 0;
-      (needsLook ? this.deps.log.warn : this.deps.log.info).call(this.deps.log, `transcripts from ${report.projectDir} (${report.filesRead} read): ${describeTranscriptImport(report)}`);
+      (needsLook ? this.deps.log.warn : this.deps.log.info).call(
+        this.deps.log,
+        `transcripts from ${report.projectDir} (${report.filesRead} read): ${describeTranscriptImport(report)}`,
+      );
       return report;
     });
   }
@@ -263,7 +284,13 @@ export class ClaudeCodeHistory extends DisposableOwner {
         'Run "Session Ledger: Connect Claude Code Hooks", then the next Claude step records them (or import this conversation with "Import Claude Code History").';
       const id = stableUuid(`${USAGE_UNAVAILABLE_EVENT}:${interaction.id}`);
       if (!this.deps.store.events.get(id)) {
-        await this.deps.store.events.append({ id, sessionId: session.id, interactionId: interaction.id, type: USAGE_UNAVAILABLE_EVENT, payload: { text: reason } });
+        await this.deps.store.events.append({
+          id,
+          sessionId: session.id,
+          interactionId: interaction.id,
+          type: USAGE_UNAVAILABLE_EVENT,
+          payload: { text: reason },
+        });
       }
       void vscode.window.showInformationMessage(`Session Ledger: ${reason}`, 'Connect Claude Code Hooks').then((choice) => {
         if (choice) void vscode.commands.executeCommand(CONNECT_HOOKS_COMMAND);
@@ -324,7 +351,10 @@ export class ClaudeCodeHistory extends DisposableOwner {
 
   /** The transcript path a hook of this session reported, else where Claude Code writes it for the session's folder. */
   private transcriptPathOf(session: Session, conversationId: string): string {
-    const hooks = this.deps.store.events.list(session.id, { type: ['hook.SessionStart', ...USAGE_HOOK_EVENTS, 'hook.UserPromptSubmit'], limit: 10_000 });
+    const hooks = this.deps.store.events.list(session.id, {
+      type: ['hook.SessionStart', ...USAGE_HOOK_EVENTS, 'hook.UserPromptSubmit'],
+      limit: 10_000,
+    });
     for (let i = hooks.length - 1; i >= 0; i--) {
       const payload = hooks[i].payload as { transcript_path?: unknown; session_id?: unknown } | null;
       if (typeof payload?.transcript_path === 'string' && payload.session_id === conversationId) return payload.transcript_path;
@@ -348,7 +378,15 @@ export class ClaudeCodeHistory extends DisposableOwner {
         const mine = responses.filter((r) => Number.isFinite(r.at) && r.at >= from && r.at < until);
         if (mine.length === 0) continue;
         const runId = stableUuid(`claude-code-step-run:${step.id}`);
-        const totals = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheCreation1hTokens: 0, cacheReadTokens: 0, costUsd: 0, costUnknown: false };
+        const totals = {
+          inputTokens: 0,
+          outputTokens: 0,
+          cacheCreationTokens: 0,
+          cacheCreation1hTokens: 0,
+          cacheReadTokens: 0,
+          costUsd: 0,
+          costUnknown: false,
+        };
         let model: string | null = null;
         for (const response of mine) {
           const eventId = `cc:usage:${response.key}`;
@@ -373,7 +411,14 @@ export class ClaudeCodeHistory extends DisposableOwner {
               interactionId: step.id,
               runId,
               type: 'claude.usage',
-              payload: { ...response.usage, model: response.model, key: response.key, line: response.line, costUsd: 'usd' in cost ? cost.usd : null, source: 'manual-step' },
+              payload: {
+                ...response.usage,
+                model: response.model,
+                key: response.key,
+                line: response.line,
+                costUsd: 'usd' in cost ? cost.usd : null,
+                source: 'manual-step',
+              },
               ts: response.at,
             });
           }
@@ -381,9 +426,14 @@ export class ClaudeCodeHistory extends DisposableOwner {
         const run = tx.runs.get(runId);
         if (!run) continue;
         const same =
-          run.inputTokens === totals.inputTokens && run.outputTokens === totals.outputTokens && run.cacheCreationTokens === totals.cacheCreationTokens &&
-          run.cacheCreation1hTokens === totals.cacheCreation1hTokens && run.cacheReadTokens === totals.cacheReadTokens &&
-          Math.abs(run.costUsd - totals.costUsd) < 1e-12 && run.costUnknown === totals.costUnknown && run.status === 'ok';
+          run.inputTokens === totals.inputTokens &&
+          run.outputTokens === totals.outputTokens &&
+          run.cacheCreationTokens === totals.cacheCreationTokens &&
+          run.cacheCreation1hTokens === totals.cacheCreation1hTokens &&
+          run.cacheReadTokens === totals.cacheReadTokens &&
+          Math.abs(run.costUsd - totals.costUsd) < 1e-12 &&
+          run.costUnknown === totals.costUnknown &&
+          run.status === 'ok';
         if (!same) tx.runs.update(runId, { status: 'ok', model, ...totals });
       }
     });
@@ -422,7 +472,9 @@ export class ClaudeCodeHistory extends DisposableOwner {
     };
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(this.deps.storageDir), SPOOL_FILE));
     const timer = setInterval(onChange, INGEST_POLL_MS);
-    this.watching = vscode.Disposable.from(watcher, watcher.onDidChange(onChange), watcher.onDidCreate(onChange), { dispose: () => clearInterval(timer) });
+    this.watching = vscode.Disposable.from(watcher, watcher.onDidChange(onChange), watcher.onDidCreate(onChange), {
+      dispose: () => clearInterval(timer),
+    });
   }
 
   private stopWatching(): void {

@@ -80,7 +80,9 @@ export class SessionRunner extends DisposableOwner {
     }
     this.log.info(`running step ${interaction.seq} (${interaction.command.step}) of ${session.id} in the terminal`);
     const history = this.store.interactions.list(session.id, { limit: 10_000 });
-    const conversationStarted = history.some((i) => i.command.kind === 'claude' && i.seq < interaction.seq && i.result.status !== 'pending');
+    const conversationStarted = history.some(
+      (i) => i.command.kind === 'claude' && i.seq < interaction.seq && i.result.status !== 'pending',
+    );
     let result: InteractionResultInput;
     try {
       result = await this.terminal.run({
@@ -104,7 +106,11 @@ export class SessionRunner extends DisposableOwner {
   }
 
   /** A Claude step's tokens and cost come from its transcript; the result says what was recorded, or why nothing was. */
-  private async withClaudeUsage(session: Session, interaction: Interaction, result: InteractionResultInput): Promise<InteractionResultInput> {
+  private async withClaudeUsage(
+    session: Session,
+    interaction: Interaction,
+    result: InteractionResultInput,
+  ): Promise<InteractionResultInput> {
     try {
       const usage = await this.claudeUsage!.afterManualClaudeStep(this.store.sessions.get(session.id) ?? session, interaction);
       const data = result.data && typeof result.data === 'object' && !Array.isArray(result.data) ? result.data : {};

@@ -102,7 +102,9 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
       const total = this.countTopLevel(node.status);
       const limit = (this.pages.get(node.status) ?? 1) * SESSION_PAGE_SIZE;
       const sessions = this.filterText
-        ? this.matches().filter((s) => s.status === node.status).slice(0, limit)
+        ? this.matches()
+            .filter((s) => s.status === node.status)
+            .slice(0, limit)
         : this.store.sessions.list({ status: node.status, parentSessionId: null, limit });
       const nodes: SessionTreeNode[] = sessions.map((session) => ({ kind: 'session', session }));
       if (total > sessions.length) nodes.push({ kind: 'more', status: node.status, shown: sessions.length, total });
@@ -154,7 +156,8 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
     item.id = `session:${s.id}`;
     const pinned = isPinned(s);
     const importantNotes = this.store.notes.list(s.id).filter((n) => n.important);
-    item.description = (isActive ? '● ' : '') + importantNotesMark(importantNotes.length) + (pinned ? 'pinned · ' : '') + sessionDescription(s);
+    item.description =
+      (isActive ? '● ' : '') + importantNotesMark(importantNotes.length) + (pinned ? 'pinned · ' : '') + sessionDescription(s);
     item.tooltip = sessionTooltip(s, isActive, importantNotes);
     const running = this.running?.isRunning(s.id) ?? false;
     item.iconPath = running ? new vscode.ThemeIcon('sync~spin') : statusIcon(s.status);

@@ -44,7 +44,9 @@ function defaultProfileShell(): string | undefined {
   const platform = process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'osx' : 'linux';
   const settings = vscode.workspace.getConfiguration('terminal.integrated');
   const name = settings.get<string>(`defaultProfile.${platform}`);
-  const profile = name ? settings.get<Record<string, { path?: string | string[]; source?: string }>>(`profiles.${platform}`)?.[name] : undefined;
+  const profile = name
+    ? settings.get<Record<string, { path?: string | string[]; source?: string }>>(`profiles.${platform}`)?.[name]
+    : undefined;
   const path = Array.isArray(profile?.path) ? profile.path[0] : profile?.path;
   return path ?? (profile?.source === 'PowerShell' ? 'powershell' : profile?.source === 'Git Bash' ? 'bash' : name);
 }
@@ -63,9 +65,13 @@ function unknownShell(): never {
 }
 
 function findOnPath(executable: string): string | undefined {
-  const candidates = isAbsolute(executable) || executable.includes('/')
-    ? [executable]
-    : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, executable));
+  const candidates =
+    isAbsolute(executable) || executable.includes('/')
+      ? [executable]
+      : (process.env.PATH ?? '')
+          .split(delimiter)
+          .filter(Boolean)
+          .map((dir) => join(dir, executable));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);
@@ -137,7 +143,9 @@ export class TerminalRunner extends DisposableOwner {
       const system = typeof command.metadata.system === 'string' ? command.metadata.system : undefined;
       commandLineFor = (dialect) => {
         checkWindowsNativeArguments(dialect, [command.command, system ?? '']);
-        return claudeCommandLine(claudePath, conversationId, step.conversationStarted, command.command, system, dialect ?? unknownShell(), { model: stepOptions.model });
+        return claudeCommandLine(claudePath, conversationId, step.conversationStarted, command.command, system, dialect ?? unknownShell(), {
+          model: stepOptions.model,
+        });
       };
     } else if (command.kind === 'shell') {
       commandLineFor = (dialect) => {
@@ -158,7 +166,11 @@ export class TerminalRunner extends DisposableOwner {
         commandLine = commandLineFor(shellDialectOf(terminalShell(terminal)));
       } catch (error) {
         if (!(error instanceof ShellQuoteError || error instanceof TemplateError)) throw error;
-        terminal = await this.posixTerminalInstead(session, terminal, `The terminal's shell (${terminalShell(terminal) ?? 'unknown'}) cannot run this step safely: ${error.message}`);
+        terminal = await this.posixTerminalInstead(
+          session,
+          terminal,
+          `The terminal's shell (${terminalShell(terminal) ?? 'unknown'}) cannot run this step safely: ${error.message}`,
+        );
         terminal.show(true);
         shellIntegration = await this.waitForShellIntegration(terminal);
         commandLine = commandLineFor('posix');
@@ -170,7 +182,9 @@ export class TerminalRunner extends DisposableOwner {
           ? undefined
           : setTimeout(() => {
               timedOut = true;
-              this.log.info(`step "${command.step}" of ${session.id} ran longer than its timeoutSeconds (${stopAfter / 1000} s): interrupting it`);
+              this.log.info(
+                `step "${command.step}" of ${session.id} ran longer than its timeoutSeconds (${stopAfter / 1000} s): interrupting it`,
+              );
               terminal.sendText('\u0003', false);
             }, stopAfter);
       let result: InteractionResultInput;
@@ -282,13 +296,22 @@ export class TerminalRunner extends DisposableOwner {
       status: exitCode === 0 ? 'ok' : 'error',
       exitCode: exitCode ?? null,
       output,
-      errorMessage: exitCode === 0 ? null : exitCode === undefined ? 'The exit code is unknown (the shell did not report it).' : `Exited with code ${exitCode}.`,
+      errorMessage:
+        exitCode === 0
+          ? null
+          : exitCode === undefined
+            ? 'The exit code is unknown (the shell did not report it).'
+            : `Exited with code ${exitCode}.`,
       durationMs: Date.now() - started,
       data: tail.droppedBytes > 0 ? { droppedOutputBytes: tail.droppedBytes } : null,
     };
   }
 
-  private async runWithoutShellIntegration(terminal: vscode.Terminal, commandLine: string, started: number): Promise<InteractionResultInput> {
+  private async runWithoutShellIntegration(
+    terminal: vscode.Terminal,
+    commandLine: string,
+    started: number,
+  ): Promise<InteractionResultInput> {
     terminal.sendText(commandLine, true);
     const answer = await vscode.window.showInformationMessage(
       `Session Ledger cannot read this terminal (no shell integration). When the command has finished, did it succeed?`,
@@ -301,7 +324,12 @@ export class TerminalRunner extends DisposableOwner {
       status,
       exitCode: null,
       output: null,
-      errorMessage: status === 'cancelled' ? 'No outcome was given for the command sent to the terminal.' : status === 'error' ? 'Reported as failed.' : null,
+      errorMessage:
+        status === 'cancelled'
+          ? 'No outcome was given for the command sent to the terminal.'
+          : status === 'error'
+            ? 'Reported as failed.'
+            : null,
       durationMs: Date.now() - started,
       data: { recordedBy: 'person', shellIntegration: false },
     };

@@ -7,7 +7,9 @@ import type { LedgerConfig } from './configSchema';
  * permission, so the permission mode setting is always passed (without one a `full` session could
  * not write its files). No `vscode` import: unit-tested against the fake CLI.
  */
-export function agenticClaudeCliOptions(settings: Pick<LedgerConfig, 'claudePath' | 'model' | 'claudeCodePermissionMode'>): ClaudeCliProviderOptions {
+export function agenticClaudeCliOptions(
+  settings: Pick<LedgerConfig, 'claudePath' | 'model' | 'claudeCodePermissionMode'>,
+): ClaudeCliProviderOptions {
   return { executable: settings.claudePath, model: settings.model, permissionMode: settings.claudeCodePermissionMode };
 }
 
@@ -28,7 +30,11 @@ export function claudeCommandLine(
 ): string {
   const quote = (value: string): string => quoteForShell(value, dialect);
   // PowerShell runs a quoted program name only through the call operator.
-  const args = [dialect === 'powershell' ? `& ${quote(claudePath)}` : quote(claudePath), resume ? '--resume' : '--session-id', quote(conversationId)];
+  const args = [
+    dialect === 'powershell' ? `& ${quote(claudePath)}` : quote(claudePath),
+    resume ? '--resume' : '--session-id',
+    quote(conversationId),
+  ];
   // A workflow step's model. (`--max-turns` is for headless runs only: not passed to the interactive CLI.)
   if (options.model) args.push('--model', quote(options.model));
   if (system) args.push('--append-system-prompt', quote(system));

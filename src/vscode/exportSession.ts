@@ -6,7 +6,11 @@ import { ledgerToMarkdown } from '../core/claudeCode/ledgerMarkdown';
 import { RedactionPatternError } from '../core/ledger/redaction';
 
 /** Export Session: Markdown to read, or versioned lossless JSON to import elsewhere. */
-export async function exportSessionToFile(store: SessionStore, sessionId: string, options: { extraPatterns?: readonly string[]; absolutePaths?: boolean } = {}): Promise<void> {
+export async function exportSessionToFile(
+  store: SessionStore,
+  sessionId: string,
+  options: { extraPatterns?: readonly string[]; absolutePaths?: boolean } = {},
+): Promise<void> {
   const session = store.sessions.require(sessionId);
   const format = await vscode.window.showQuickPick(
     [
@@ -27,7 +31,11 @@ export async function exportSessionToFile(store: SessionStore, sessionId: string
   const redaction = { extraPatterns: options.extraPatterns ?? [] };
   let text: string;
   try {
-    const data = exportLedger(store, [sessionId], Date.now(), { workspaceFolder: folder?.fsPath ?? null, absolutePaths: options.absolutePaths === true, redaction });
+    const data = exportLedger(store, [sessionId], Date.now(), {
+      workspaceFolder: folder?.fsPath ?? null,
+      absolutePaths: options.absolutePaths === true,
+      redaction,
+    });
     text = format.ext === 'md' ? ledgerToMarkdown(data, { redaction }) : serializeLedgerExport(data);
   } catch (error) {
     if (!(error instanceof RedactionPatternError)) throw error;
@@ -36,6 +44,9 @@ export async function exportSessionToFile(store: SessionStore, sessionId: string
     return;
   }
   await writeFile(target.fsPath, text, 'utf8');
-  const choice = await vscode.window.showInformationMessage(`Exported "${session.title}" to ${vscode.workspace.asRelativePath(target)}.`, 'Open');
+  const choice = await vscode.window.showInformationMessage(
+    `Exported "${session.title}" to ${vscode.workspace.asRelativePath(target)}.`,
+    'Open',
+  );
   if (choice) await vscode.window.showTextDocument(target);
 }

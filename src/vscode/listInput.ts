@@ -54,7 +54,11 @@ async function editList(options: AskListOptions, items: string[]): Promise<strin
       { label: `$(add) Add a ${options.itemName}…`, action: 'add' },
       ...items.map((item, index) => ({ label: item, description: 'edit (empty removes it)', index })),
     ];
-    const picked = await vscode.window.showQuickPick(picks, { title: options.title, placeHolder: `Pick a ${options.itemName} to edit, add one, or Done`, ignoreFocusOut: true });
+    const picked = await vscode.window.showQuickPick(picks, {
+      title: options.title,
+      placeHolder: `Pick a ${options.itemName} to edit, add one, or Done`,
+      ignoreFocusOut: true,
+    });
     if (picked === undefined) return undefined;
     if (picked.action === 'done') return items;
     if (picked.action === 'add') {
@@ -64,7 +68,12 @@ async function editList(options: AskListOptions, items: string[]): Promise<strin
       continue;
     }
     const index = picked.index!;
-    const value = await vscode.window.showInputBox({ title: options.title, value: items[index], prompt: `Edit the ${options.itemName}; empty removes it.`, ignoreFocusOut: true });
+    const value = await vscode.window.showInputBox({
+      title: options.title,
+      value: items[index],
+      prompt: `Edit the ${options.itemName}; empty removes it.`,
+      ignoreFocusOut: true,
+    });
     if (value === undefined) continue;
     if (value.trim()) items[index] = value.trim();
     else items.splice(index, 1);

@@ -14,7 +14,10 @@ export const LM_TOOL_NAMES = { searchHistory: 'sessionLedger_searchHistory', usa
 
 /** The part of the language-model tool API used here (VS Code ≥ 1.95). */
 interface LmToolApi {
-  registerTool<T>(name: string, tool: { invoke(options: { input: T }, token: vscode.CancellationToken): Promise<unknown> }): vscode.Disposable;
+  registerTool<T>(
+    name: string,
+    tool: { invoke(options: { input: T }, token: vscode.CancellationToken): Promise<unknown> },
+  ): vscode.Disposable;
 }
 interface LmResultConstructors {
   LanguageModelToolResult: new (content: unknown[]) => unknown;
@@ -25,8 +28,17 @@ interface LmResultConstructors {
 export function languageModelToolApi(): (LmToolApi & LmResultConstructors) | undefined {
   const lm = (vscode as unknown as { lm?: Partial<LmToolApi> }).lm;
   const classes = vscode as unknown as Partial<LmResultConstructors>;
-  if (typeof lm?.registerTool !== 'function' || typeof classes.LanguageModelToolResult !== 'function' || typeof classes.LanguageModelTextPart !== 'function') return undefined;
-  return { registerTool: lm.registerTool.bind(lm) as LmToolApi['registerTool'], LanguageModelToolResult: classes.LanguageModelToolResult, LanguageModelTextPart: classes.LanguageModelTextPart };
+  if (
+    typeof lm?.registerTool !== 'function' ||
+    typeof classes.LanguageModelToolResult !== 'function' ||
+    typeof classes.LanguageModelTextPart !== 'function'
+  )
+    return undefined;
+  return {
+    registerTool: lm.registerTool.bind(lm) as LmToolApi['registerTool'],
+    LanguageModelToolResult: classes.LanguageModelToolResult,
+    LanguageModelTextPart: classes.LanguageModelTextPart,
+  };
 }
 
 const searchInput = z.object(SearchHistoryInput);
@@ -41,11 +53,22 @@ export function registerLanguageModelTools(store: LedgerReads, own: (d: vscode.D
   const tool = <S extends z.ZodTypeAny>(schema: S, answer: (input: z.infer<S>) => string) => ({
     invoke: async (options: { input: unknown }) => {
       const parsed = schema.safeParse(options.input ?? {});
-      if (!parsed.success) return result(`Invalid input: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
+      if (!parsed.success)
+        return result(`Invalid input: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
       return result(answer(parsed.data));
     },
   });
-  own(api.registerTool(LM_TOOL_NAMES.searchHistory, tool(searchInput, (input) => searchHistory(store, input))));
-  own(api.registerTool(LM_TOOL_NAMES.usageSummary, tool(usageInput, (input) => usageSummary(store, input))));
+  own(
+    api.registerTool(
+      LM_TOOL_NAMES.searchHistory,
+      tool(searchInput, (input) => searchHistory(store, input)),
+    ),
+  );
+  own(
+    api.registerTool(
+      LM_TOOL_NAMES.usageSummary,
+      tool(usageInput, (input) => usageSummary(store, input)),
+    ),
+  );
   return Object.values(LM_TOOL_NAMES);
 }

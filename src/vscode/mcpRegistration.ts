@@ -22,21 +22,39 @@ const EXTENSION_ID = 'session-ledger.session-ledger';
 
 /** The command line that serves `ledgerDirectory` over MCP: the CLI bundled in the extension. */
 export function mcpServerLaunch(extensionPath: string, ledgerDirectory: string, allowNotes: boolean, node = 'node'): McpServerEntry {
-  return { type: 'stdio', command: node, args: [path.join(extensionPath, 'dist', 'cli.js'), 'mcp', '--ledger', ledgerDirectory, ...(allowNotes ? ['--allow-notes'] : [])] };
+  return {
+    type: 'stdio',
+    command: node,
+    args: [path.join(extensionPath, 'dist', 'cli.js'), 'mcp', '--ledger', ledgerDirectory, ...(allowNotes ? ['--allow-notes'] : [])],
+  };
 }
 
 /** The part of the MCP provider API used here. */
 interface McpDefinitionApi {
-  registerMcpServerDefinitionProvider(id: string, provider: { onDidChangeMcpServerDefinitions?: vscode.Event<void>; provideMcpServerDefinitions(): unknown[] }): vscode.Disposable;
+  registerMcpServerDefinitionProvider(
+    id: string,
+    provider: { onDidChangeMcpServerDefinitions?: vscode.Event<void>; provideMcpServerDefinitions(): unknown[] },
+  ): vscode.Disposable;
 }
-type McpStdioDefinitionConstructor = new (label: string, command: string, args?: string[], env?: Record<string, string | number | null>, version?: string) => unknown;
+type McpStdioDefinitionConstructor = new (
+  label: string,
+  command: string,
+  args?: string[],
+  env?: Record<string, string | number | null>,
+  version?: string,
+) => unknown;
 
 /** The MCP provider API and `McpStdioServerDefinition`, when this VS Code has them. */
 export function mcpDefinitionApi(): (McpDefinitionApi & { Definition: McpStdioDefinitionConstructor }) | undefined {
   const lm = (vscode as unknown as { lm?: Partial<McpDefinitionApi> }).lm;
   const Definition = (vscode as unknown as { McpStdioServerDefinition?: McpStdioDefinitionConstructor }).McpStdioServerDefinition;
   if (typeof lm?.registerMcpServerDefinitionProvider !== 'function' || typeof Definition !== 'function') return undefined;
-  return { registerMcpServerDefinitionProvider: lm.registerMcpServerDefinitionProvider.bind(lm) as McpDefinitionApi['registerMcpServerDefinitionProvider'], Definition };
+  return {
+    registerMcpServerDefinitionProvider: lm.registerMcpServerDefinitionProvider.bind(
+      lm,
+    ) as McpDefinitionApi['registerMcpServerDefinitionProvider'],
+    Definition,
+  };
 }
 
 const allowAddNote = (): boolean => vscode.workspace.getConfiguration('sessionLedger').get<boolean>('mcp.allowAddNote') === true;
@@ -114,20 +132,29 @@ export function registerAgentAccess(deps: AgentAccessDeps): AgentAccess {
  * Session Ledger: Add Session Ledger to Claude Code — writes the `session-ledger` entry of the
  * workspace's `.mcp.json` (merged; the original file backed up once), pointing at this ledger.
  */
-export async function addSessionLedgerToClaudeCode(deps: { readonly store: { readonly storageDirectory: string }; readonly log: Logger }): Promise<void> {
+export async function addSessionLedgerToClaudeCode(deps: {
+  readonly store: { readonly storageDirectory: string };
+  readonly log: Logger;
+}): Promise<void> {
   if (!ensureTrusted('Adding Session Ledger to Claude Code', 'it writes a command Claude Code runs into .mcp.json')) return;
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new UserFacingError('Open a folder first: Session Ledger is added to the folder\'s .mcp.json.');
+  if (!folder) throw new UserFacingError("Open a folder first: Session Ledger is added to the folder's .mcp.json.");
   const extension = vscode.extensions.getExtension(EXTENSION_ID);
-  if (!extension) throw new UserFacingError(`Cannot find the installed extension ${EXTENSION_ID} to point Claude Code at its command line.`);
+  if (!extension)
+    throw new UserFacingError(`Cannot find the installed extension ${EXTENSION_ID} to point Claude Code at its command line.`);
   let result;
   try {
-    result = addMcpServerToWorkspace(folder.uri.fsPath, mcpServerLaunch(extension.extensionPath, deps.store.storageDirectory, allowAddNote()));
+    result = addMcpServerToWorkspace(
+      folder.uri.fsPath,
+      mcpServerLaunch(extension.extensionPath, deps.store.storageDirectory, allowAddNote()),
+    );
   } catch (error) {
     if (error instanceof McpJsonError) throw new UserFacingError(error.message);
     throw error;
   }
-  deps.log.info(`.mcp.json: ${result.changed ? (result.replaced ? 'updated' : 'added') : 'already had'} the ${MCP_SERVER_KEY} server in ${result.file}${result.backupWritten ? ` (original kept as ${result.backupPath})` : ''}`);
+  deps.log.info(
+    `.mcp.json: ${result.changed ? (result.replaced ? 'updated' : 'added') : 'already had'} the ${MCP_SERVER_KEY} server in ${result.file}${result.backupWritten ? ` (original kept as ${result.backupPath})` : ''}`,
+  );
   const what = result.changed
     ? `Added the "${MCP_SERVER_KEY}" MCP server to ${result.file}${result.backupWritten ? ` (your original file is kept as ${path.basename(result.backupPath!)})` : ''}. Claude Code asks you to approve it the next time it starts in this folder.`
     : `${result.file} already has the "${MCP_SERVER_KEY}" MCP server for this ledger.`;

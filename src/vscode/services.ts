@@ -73,12 +73,23 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
   const active = own(new ActiveSession(context.workspaceState, store));
   const terminal = own(new TerminalRunner(config, log.child('terminal')));
   const background = own(
-    new BackgroundRunner({ engine, store, config, secrets: context.secrets, log: log.child('background'), workspaceRoot: workspaceRoot ?? directory }),
+    new BackgroundRunner({
+      engine,
+      store,
+      config,
+      secrets: context.secrets,
+      log: log.child('background'),
+      workspaceRoot: workspaceRoot ?? directory,
+    }),
   );
   const claudeHistory = own(
     new ClaudeCodeHistory({
-      store, config, log: log.child('claude-code'), workspaceRoot,
-      storageDir: (context.storageUri ?? context.globalStorageUri).fsPath, extensionPath: context.extensionPath,
+      store,
+      config,
+      log: log.child('claude-code'),
+      workspaceRoot,
+      storageDir: (context.storageUri ?? context.globalStorageUri).fsPath,
+      extensionPath: context.extensionPath,
       isTrusted: () => vscode.workspace.isTrusted,
     }),
   );
@@ -90,31 +101,66 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
   const statusBar = own(new StatusBar(store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
   const sessionsBadge = own(new SessionsBadge(treeView, store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
   const timelines = own(registerTimeline(context, { store, log: log.child('timeline') })).panels;
-  const agentAccess = own(registerAgentAccess({ store, storeDirectory: directory, extensionPath: context.extensionPath, log: log.child('agents') }));
+  const agentAccess = own(
+    registerAgentAccess({ store, storeDirectory: directory, extensionPath: context.extensionPath, log: log.child('agents') }),
+  );
   const usage = own(registerUsage(context, { store, log: log.child('usage'), openTimeline: async (id) => void timelines.show(id) }));
   own(
     registerCommands({
-      channel, log, config, store, active, tree, runner, engine, background, secrets: context.secrets, treeView: treeView as vscode.TreeView<unknown>,
+      channel,
+      log,
+      config,
+      store,
+      active,
+      tree,
+      runner,
+      engine,
+      background,
+      secrets: context.secrets,
+      treeView: treeView as vscode.TreeView<unknown>,
       history: claudeHistory,
       openTimeline: async (id, seq) => void timelines.show(id, { focusInteractionSeq: seq }),
       exportSession: (id) =>
-        exportSessionToFile(store, id, { extraPatterns: config.value['redaction.extraPatterns'], absolutePaths: config.value['export.absolutePaths'] }),
+        exportSessionToFile(store, id, {
+          extraPatterns: config.value['redaction.extraPatterns'],
+          absolutePaths: config.value['export.absolutePaths'],
+        }),
       showUsage: () => usage.show(),
     }),
   );
   void vscode.commands.executeCommand('setContext', 'sessionLedger.hasActiveSession', active.id !== undefined);
   // A read-only window (another one holds the ledger) leaves that window's runs alone until it takes the ledger over.
   if (store.readOnly) {
-    own(store.onDidChangeAccess((access) => {
-      if (!access.readOnly) void offerResumeOfInterrupted(engine, background, log);
-    }));
+    own(
+      store.onDidChangeAccess((access) => {
+        if (!access.readOnly) void offerResumeOfInterrupted(engine, background, log);
+      }),
+    );
   } else void offerResumeOfInterrupted(engine, background, log);
   claudeHistory.start();
   if (config.value.importTranscriptsOnStartup && workspaceRoot && !store.readOnly) {
     // In the status bar, not a notification: nobody asked for it just now.
-    void claudeHistory.importTranscriptsWithProgress(vscode.ProgressLocation.Window).then(undefined, (e) => log.error('importing Claude Code transcripts on startup failed', e));
+    void claudeHistory
+      .importTranscriptsWithProgress(vscode.ProgressLocation.Window)
+      .then(undefined, (e) => log.error('importing Claude Code transcripts on startup failed', e));
   }
-  return { store, storeDirectory: directory, storageUri: context.storageUri, globalStorageUri: context.globalStorageUri, engine, active, tree, runner, background, statusBar, sessionsBadge, config, claudeHistory, timelines, agentAccess };
+  return {
+    store,
+    storeDirectory: directory,
+    storageUri: context.storageUri,
+    globalStorageUri: context.globalStorageUri,
+    engine,
+    active,
+    tree,
+    runner,
+    background,
+    statusBar,
+    sessionsBadge,
+    config,
+    claudeHistory,
+    timelines,
+    agentAccess,
+  };
 }
 
 /** Shows the active session in the tree (expanding its parents) when the view is open. */

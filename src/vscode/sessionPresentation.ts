@@ -58,13 +58,19 @@ function appendGoalAndOutcome(md: vscode.MarkdownString, s: Session, importantNo
   if (s.procedureNotes.trim()) md.appendMarkdown(`$(book) Procedure notes: ${escapeMarkdown(s.procedureNotes)}\n\n`);
   const o = s.outcome;
   if (o) {
-    const followUp = o.needsFollowUp ? ` · $(issue-reopened) needs follow-up${o.followUpNotes.trim() ? `: ${escapeMarkdown(o.followUpNotes)}` : ''}` : '';
-    md.appendMarkdown(`Outcome: ${'★'.repeat(o.rating)}${'☆'.repeat(5 - o.rating)} ${o.rating}/5 · ${o.completionPercent} % complete${followUp}\n\n`);
+    const followUp = o.needsFollowUp
+      ? ` · $(issue-reopened) needs follow-up${o.followUpNotes.trim() ? `: ${escapeMarkdown(o.followUpNotes)}` : ''}`
+      : '';
+    md.appendMarkdown(
+      `Outcome: ${'★'.repeat(o.rating)}${'☆'.repeat(5 - o.rating)} ${o.rating}/5 · ${o.completionPercent} % complete${followUp}\n\n`,
+    );
     if (o.nextSessionSuggestion.trim()) md.appendMarkdown(`Next session: ${escapeMarkdown(o.nextSessionSuggestion)}\n\n`);
   }
   if (s.summary?.trim()) md.appendMarkdown(`Summary: ${escapeMarkdown(s.summary)}\n\n`);
   if (importantNotes.length) {
-    md.appendMarkdown(`$(star-full) Important notes:\n${importantNotes.map((n) => `- ${escapeMarkdown(n.kind)}: ${escapeMarkdown(n.content)}`).join('\n')}\n\n`);
+    md.appendMarkdown(
+      `$(star-full) Important notes:\n${importantNotes.map((n) => `- ${escapeMarkdown(n.kind)}: ${escapeMarkdown(n.content)}`).join('\n')}\n\n`,
+    );
   }
 }
 

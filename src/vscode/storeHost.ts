@@ -17,7 +17,9 @@ async function rewriteStore(store: SessionStore, directory: string, log: Logger)
     void vscode.window.showInformationMessage(`Session Ledger: the store was rewritten in ${directory}; changes are saved again.`);
   } catch (error) {
     log.error('could not rewrite the store', error);
-    void vscode.window.showErrorMessage(`Session Ledger could not rewrite the store in ${directory}: ${(error as Error).message}`, 'Show Log').then((c) => c && vscode.commands.executeCommand('sessionLedger.showLog'));
+    void vscode.window
+      .showErrorMessage(`Session Ledger could not rewrite the store in ${directory}: ${(error as Error).message}`, 'Show Log')
+      .then((c) => c && vscode.commands.executeCommand('sessionLedger.showLog'));
   }
 }
 
@@ -56,7 +58,11 @@ export async function openStore(context: StoreHostContext, log: Logger, workspac
   const base = context.storageUri ?? context.globalStorageUri;
   const localDirectory = join(base.fsPath, 'ledger');
   const dist = join(context.extensionPath, 'dist');
-  const inspect = { wasmPath: join(dist, 'sql-wasm.wasm'), workerPath: join(dist, 'snapshotWorker.js'), migrationsDirectory: join(context.extensionPath, 'migrations') };
+  const inspect = {
+    wasmPath: join(dist, 'sql-wasm.wasm'),
+    workerPath: join(dist, 'snapshotWorker.js'),
+    migrationsDirectory: join(context.extensionPath, 'migrations'),
+  };
   const home = await openLedgerHome({
     registryFile: join(context.globalStorageUri.fsPath, REGISTRY_FILE),
     workspaceFolder: context.storageUri ? workspaceFolder : undefined,
@@ -71,7 +77,10 @@ export async function openStore(context: StoreHostContext, log: Logger, workspac
   });
   const { store, directory } = home;
   home.notes.forEach((note) => log.info(note));
-  if (home.source === 'registry') log.info(`this window's storage (${localDirectory}) has no ledger of its own: opened the one registered for ${home.project?.canonicalPath}`);
+  if (home.source === 'registry')
+    log.info(
+      `this window's storage (${localDirectory}) has no ledger of its own: opened the one registered for ${home.project?.canonicalPath}`,
+    );
   log.info(`store opened in ${directory}`);
   const showLog = () => vscode.commands.executeCommand('sessionLedger.showLog');
   // The store reports each condition once (not once per write), so each warning is one notification.
@@ -89,7 +98,8 @@ export async function openStore(context: StoreHostContext, log: Logger, workspac
   store.warnings.forEach(show);
   context.subscriptions.push(store.onDidWarn(show));
   const candidate = home.adoptionCandidates[0];
-  if (candidate && home.project && context.storageUri) void offerAdoption(candidate, home, join(context.storageUri.fsPath, `ledger-adopted-${Date.now()}`), inspect, log);
+  if (candidate && home.project && context.storageUri)
+    void offerAdoption(candidate, home, join(context.storageUri.fsPath, `ledger-adopted-${Date.now()}`), inspect, log);
   return { store, directory, home };
 }
 
@@ -103,9 +113,17 @@ const NEVER = 'Never';
  * "Adopt": a verified copy in this window's storage, registered as this folder's ledger, shown after
  * a reload; the original files stay where they are.
  */
-async function offerAdoption(candidate: RegisteredLedger, home: LedgerHome, targetDirectory: string, inspect: LedgerOpenOptions, log: Logger): Promise<void> {
+async function offerAdoption(
+  candidate: RegisteredLedger,
+  home: LedgerHome,
+  targetDirectory: string,
+  inspect: LedgerOpenOptions,
+  log: Logger,
+): Promise<void> {
   const project = home.project!;
-  const where = project.git ? ` (same repository ${project.git.remote}${project.git.relativePath === '.' ? '' : `, ${project.git.relativePath}`})` : '';
+  const where = project.git
+    ? ` (same repository ${project.git.remote}${project.git.relativePath === '.' ? '' : `, ${project.git.relativePath}`})`
+    : '';
   log.info(`this folder may be ${candidate.canonicalPath} moved or renamed${where}; its ledger is in ${candidate.directory}`);
   const choice = await vscode.window.showInformationMessage(
     `Session Ledger: this folder looks like ${candidate.canonicalPath}, moved or renamed${where}. Adopt its session history? A copy is made and checked; the original files stay in ${candidate.directory}.`,
@@ -119,8 +137,9 @@ async function offerAdoption(candidate: RegisteredLedger, home: LedgerHome, targ
   }
   if (choice !== ADOPT) return;
   try {
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Session Ledger: adopting the session history…' }, () =>
-      adoptLedger({ original: candidate, targetDirectory, project, registry: home.registry, open: inspect }),
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Session Ledger: adopting the session history…' },
+      () => adoptLedger({ original: candidate, targetDirectory, project, registry: home.registry, open: inspect }),
     );
     log.info(`adopted ${result.sessions} sessions and ${result.events} events from ${result.originalDirectory} into ${result.directory}`);
     const reload = await vscode.window.showInformationMessage(
@@ -130,7 +149,9 @@ async function offerAdoption(candidate: RegisteredLedger, home: LedgerHome, targ
     if (reload) await vscode.commands.executeCommand('workbench.action.reloadWindow');
   } catch (error) {
     log.error(`adopting the ledger in ${candidate.directory} failed`, error);
-    void vscode.window.showErrorMessage(`Session Ledger could not adopt the history in ${candidate.directory}: ${(error as Error).message}`, 'Show Log').then((c) => c && vscode.commands.executeCommand('sessionLedger.showLog'));
+    void vscode.window
+      .showErrorMessage(`Session Ledger could not adopt the history in ${candidate.directory}: ${(error as Error).message}`, 'Show Log')
+      .then((c) => c && vscode.commands.executeCommand('sessionLedger.showLog'));
   }
 }
 
@@ -149,7 +170,8 @@ export async function closeStore(store: SessionStore, log: Logger): Promise<void
   };
   try {
     const outcome = await closeWithin(store);
-    if (outcome === 'timed-out') quietly(() => log.warn(`the store did not close within ${STORE_CLOSE_LIMIT_MS / 1000} s; its journal holds every change`));
+    if (outcome === 'timed-out')
+      quietly(() => log.warn(`the store did not close within ${STORE_CLOSE_LIMIT_MS / 1000} s; its journal holds every change`));
   } catch (error) {
     quietly(() => log.error('closing the store failed (its journal holds every change)', error));
   }

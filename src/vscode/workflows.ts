@@ -13,7 +13,13 @@ class WorkspaceWorkflowFileSystem extends NodeWorkflowFileSystem {
 
   override watch(directory: string, onChange: () => void): WorkflowFileWatch {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(this.root, `${WORKFLOWS_DIRECTORY}/*.json`));
-    const subscriptions = [watcher, watcher.onDidCreate(onChange), watcher.onDidChange(onChange), watcher.onDidDelete(onChange), super.watch(directory, onChange)];
+    const subscriptions = [
+      watcher,
+      watcher.onDidCreate(onChange),
+      watcher.onDidChange(onChange),
+      watcher.onDidDelete(onChange),
+      super.watch(directory, onChange),
+    ];
     return { dispose: () => subscriptions.forEach((s) => s.dispose()) };
   }
 }
@@ -28,7 +34,11 @@ export async function loadSessionTypes(
 ): Promise<{ types: SessionTypeRegistry; watcher: vscode.Disposable }> {
   const types = new SessionTypeRegistry();
   if (!workspaceRoot) return { types, watcher: new vscode.Disposable(() => undefined) };
-  const loader = new WorkflowLoader(new WorkspaceWorkflowFileSystem(workspaceRoot), join(workspaceRoot, WORKFLOWS_DIRECTORY), types.builtinIds);
+  const loader = new WorkflowLoader(
+    new WorkspaceWorkflowFileSystem(workspaceRoot),
+    join(workspaceRoot, WORKFLOWS_DIRECTORY),
+    types.builtinIds,
+  );
   const apply = (result: WorkflowLoadResult) => {
     types.setUserWorkflows(result.workflows);
     log.info(`workflows: ${result.workflows.map((w) => w.definition.id).join(', ') || 'none'} loaded from ${WORKFLOWS_DIRECTORY}`);

@@ -44,7 +44,9 @@ export class TimelineView {
     const reportError = (message: string) => this.reportError(message);
     this.header = new SessionHeaderView({ runAction: (action) => this.requests.request('runSessionAction', { action }), reportError });
     this.artifacts = new ArtifactLinksView((artifactId) =>
-      this.requests.request('openArtifact', { artifactId }).catch((error: Error) => this.reportError(`opening the artifact failed: ${error.message}`)),
+      this.requests
+        .request('openArtifact', { artifactId })
+        .catch((error: Error) => this.reportError(`opening the artifact failed: ${error.message}`)),
     );
     this.sessionEvents = new SessionEventsSection({
       fetchPage: (after) => this.requests.request('loadSessionEvents', { after }),
@@ -74,7 +76,10 @@ export class TimelineView {
       const saved = TimelineViewStateSchema.safeParse(this.host.getState());
       const state = saved.success && saved.data.sessionId === m.session.id ? saved.data : undefined;
       // The text in the filter box stays while the session does (it is not part of the saved view state).
-      const filter = { ...(state ? filterFromState(state.kinds, state.statuses) : NO_FILTER), text: sameSession ? this.toolbar.filter.text : undefined };
+      const filter = {
+        ...(state ? filterFromState(state.kinds, state.statuses) : NO_FILTER),
+        text: sameSession ? this.toolbar.filter.text : undefined,
+      };
       this.rows.reset(m.interactions, m.totalInteractions, filter);
       this.pendingScrollTop = state && state.scrollTop > 0 ? state.scrollTop : undefined;
       this.pendingFocusSeq = m.focusInteractionSeq ?? undefined;

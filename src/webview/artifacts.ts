@@ -17,7 +17,12 @@ export class ArtifactLinksView {
     this.el.replaceChildren(
       h('span', { className: 'label' }, 'Artifacts'),
       ...artifacts.map((a) =>
-        h('button', { className: 'link', 'data-artifact': a.id, title: a.path ?? `${a.kind} (inline)` }, icon(a.path ? 'file' : 'note'), a.path ?? a.key),
+        h(
+          'button',
+          { className: 'link', 'data-artifact': a.id, title: a.path ?? `${a.kind} (inline)` },
+          icon(a.path ? 'file' : 'note'),
+          a.path ?? a.key,
+        ),
       ),
     );
   }

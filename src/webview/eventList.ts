@@ -18,8 +18,14 @@ export function buildEventList(pager: EventPager, moreAction: string, emptyText:
         ),
       ),
     ),
-    pager.loading ? h('p', { className: 'muted' }, 'Loading events…') : pager.events.length === 0 ? h('p', { className: 'muted' }, emptyText) : null,
-    pager.hasMore && !pager.loading ? h('button', { className: 'action', type: 'button', 'data-action': moreAction }, 'Load more events') : null,
+    pager.loading
+      ? h('p', { className: 'muted' }, 'Loading events…')
+      : pager.events.length === 0
+        ? h('p', { className: 'muted' }, emptyText)
+        : null,
+    pager.hasMore && !pager.loading
+      ? h('button', { className: 'action', type: 'button', 'data-action': moreAction }, 'Load more events')
+      : null,
   ];
   return nodes.filter((n): n is Node => n !== null);
 }

@@ -41,7 +41,9 @@ export class SessionEventsSection {
   }
 
   private load(since = performance.now()): void {
-    const pager = this.pager ?? new EventPager(this.deps.fetchPage, (error) => this.deps.reportError(`loading the session's events failed: ${error.message}`));
+    const pager =
+      this.pager ??
+      new EventPager(this.deps.fetchPage, (error) => this.deps.reportError(`loading the session's events failed: ${error.message}`));
     this.pager = pager;
     const loaded = pager.loadMore();
     if (!loaded) return;

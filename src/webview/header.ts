@@ -49,7 +49,9 @@ export class SessionHeaderView {
     const actions = [...this.el.querySelectorAll<HTMLElement>('[data-session-action]')].map((b) => b.dataset.sessionAction);
     const readOnly = this.el.querySelector<HTMLElement>('[data-read-only]')?.textContent ?? undefined;
     // What the goal, outcome and notes sections show: `<what>: <text>` per element.
-    const shown = [...this.el.querySelectorAll<HTMLElement>('[data-shown]')].map((e) => `${e.dataset.shown}: ${e.textContent ?? ''}`.slice(0, 2_000));
+    const shown = [...this.el.querySelectorAll<HTMLElement>('[data-shown]')].map((e) =>
+      `${e.dataset.shown}: ${e.textContent ?? ''}`.slice(0, 2_000),
+    );
     const report = readOnly === undefined ? { status, actions } : { status, actions, readOnly };
     return (shown.length ? { ...report, shown } : report) as RenderedReport['header'];
   }
@@ -66,12 +68,21 @@ export class SessionHeaderView {
         'div',
         { className: 'title-line' },
         h('h1', {}, s.title),
-        h('span', { className: `badge session-${s.status}`, title: `Status: ${status.label}`, 'data-status': s.status }, icon(status.icon), status.label),
+        h(
+          'span',
+          { className: `badge session-${s.status}`, title: `Status: ${status.label}`, 'data-status': s.status },
+          icon(status.icon),
+          status.label,
+        ),
         s.phase ? h('span', { className: 'badge', title: 'Phase' }, icon('milestone'), s.phase) : null,
         readOnly
           ? h(
               'span',
-              { className: 'badge read-only', 'data-read-only': '', title: 'Another window or process writes this ledger; this window shows it as it changes.' },
+              {
+                className: 'badge read-only',
+                'data-read-only': '',
+                title: 'Another window or process writes this ledger; this window shows it as it changes.',
+              },
               icon('lock'),
               readOnlyText,
             )
@@ -98,7 +109,8 @@ export class SessionHeaderView {
     ];
     const active = document.activeElement as HTMLElement | null;
     const focusLost = !active || active === document.body;
-    const focused = active?.closest<HTMLElement>('[data-session-action]')?.dataset.sessionAction ?? (focusLost ? this.refocusAction : undefined);
+    const focused =
+      active?.closest<HTMLElement>('[data-session-action]')?.dataset.sessionAction ?? (focusLost ? this.refocusAction : undefined);
     this.refocusAction = undefined;
     this.el.replaceChildren(...children.filter((c): c is Node => c !== null));
     if (focused !== undefined) {
@@ -123,7 +135,14 @@ export class SessionHeaderView {
         const p = sessionActionPresentation[action];
         return h(
           'button',
-          { className: 'action session-action', type: 'button', 'data-session-action': action, 'aria-label': p.description, title: p.description, disabled: busy },
+          {
+            className: 'action session-action',
+            type: 'button',
+            'data-session-action': action,
+            'aria-label': p.description,
+            title: p.description,
+            disabled: busy,
+          },
           icon(action === this.actionInFlight ? 'loading' : p.icon, action === this.actionInFlight ? 'codicon-modifier-spin' : ''),
           p.label,
         );

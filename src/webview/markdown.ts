@@ -53,7 +53,8 @@ export function renderMarkdown(source: string): (Node | string)[] {
 
 function toDom(node: MarkdownNode): Node | string {
   if (typeof node === 'string') return node;
-  const attrs = node.href !== undefined ? { href: node.href } : node.language !== undefined ? { className: `language-${node.language}` } : {};
+  const attrs =
+    node.href !== undefined ? { href: node.href } : node.language !== undefined ? { className: `language-${node.language}` } : {};
   return h(node.tag, attrs, ...node.children.map(toDom));
 }
 

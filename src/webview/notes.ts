@@ -9,12 +9,22 @@ import { h, icon } from './dom';
 /** A titled list (criteria, constraints), or nothing when it is empty. */
 export function listSection(title: string, shown: string, items: readonly string[]): HTMLElement | null {
   if (items.length === 0) return null;
-  return h('div', { className: 'criteria' }, h('h2', {}, title), h('ul', {}, ...items.map((item) => h('li', { 'data-shown': shown }, item))));
+  return h(
+    'div',
+    { className: 'criteria' },
+    h('h2', {}, title),
+    h('ul', {}, ...items.map((item) => h('li', { 'data-shown': shown }, item))),
+  );
 }
 
 export function procedureSection(text: string): HTMLElement | null {
   if (!text.trim()) return null;
-  return h('div', { className: 'criteria' }, h('h2', {}, 'Procedure notes'), h('p', { className: 'procedure-notes', 'data-shown': 'procedure' }, text));
+  return h(
+    'div',
+    { className: 'criteria' },
+    h('h2', {}, 'Procedure notes'),
+    h('p', { className: 'procedure-notes', 'data-shown': 'procedure' }, text),
+  );
 }
 
 /** The outcome line (rating, completion, follow-up, next session) and the summary. */
@@ -24,10 +34,24 @@ export function outcomeSection(outcome: OutcomeView | null, summary: string | nu
   if (outcome) {
     const stars = '★'.repeat(outcome.rating) + '☆'.repeat(5 - outcome.rating);
     facts.push(
-      h('span', { className: 'badge', title: `Success rating ${outcome.rating} of 5`, 'data-shown': 'rating' }, stars, ` ${outcome.rating}/5`),
-      h('span', { className: 'badge', title: 'How much of the goal was done', 'data-shown': 'completion' }, `${outcome.completionPercent} % complete`),
+      h(
+        'span',
+        { className: 'badge', title: `Success rating ${outcome.rating} of 5`, 'data-shown': 'rating' },
+        stars,
+        ` ${outcome.rating}/5`,
+      ),
+      h(
+        'span',
+        { className: 'badge', title: 'How much of the goal was done', 'data-shown': 'completion' },
+        `${outcome.completionPercent} % complete`,
+      ),
       outcome.needsFollowUp
-        ? h('span', { className: 'badge follow-up', title: 'Needs follow-up', 'data-shown': 'follow-up' }, icon('issue-reopened'), 'Needs follow-up')
+        ? h(
+            'span',
+            { className: 'badge follow-up', title: 'Needs follow-up', 'data-shown': 'follow-up' },
+            icon('issue-reopened'),
+            'Needs follow-up',
+          )
         : null,
       h('span', { className: 'outcome-by' }, outcome.recordedBy === 'claude' ? 'proposed by Claude' : 'recorded by a person'),
     );
@@ -38,8 +62,12 @@ export function outcomeSection(outcome: OutcomeView | null, summary: string | nu
     h('h2', {}, 'Outcome'),
     outcome ? h('div', { className: 'outcome-facts' }, ...facts.filter((f): f is Node => f !== null)) : null,
     summary?.trim() ? h('p', { className: 'summary', 'data-shown': 'summary' }, summary) : null,
-    outcome?.needsFollowUp && outcome.followUpNotes.trim() ? h('p', { 'data-shown': 'follow-up-notes' }, 'Follow-up: ', outcome.followUpNotes) : null,
-    outcome?.nextSessionSuggestion.trim() ? h('p', { 'data-shown': 'next-session' }, 'Suggested next session: ', outcome.nextSessionSuggestion) : null,
+    outcome?.needsFollowUp && outcome.followUpNotes.trim()
+      ? h('p', { 'data-shown': 'follow-up-notes' }, 'Follow-up: ', outcome.followUpNotes)
+      : null,
+    outcome?.nextSessionSuggestion.trim()
+      ? h('p', { 'data-shown': 'next-session' }, 'Suggested next session: ', outcome.nextSessionSuggestion)
+      : null,
   );
 }
 
@@ -70,7 +98,11 @@ function noteItem(note: NoteView): HTMLElement {
   const shown = [`note:${note.kind}`, ...flags, step].filter(Boolean).join(',');
   return h(
     'li',
-    { className: `note${note.important ? ' important' : ''}`, 'data-shown': shown, 'data-note-seq': note.interactionSeq === null ? undefined : String(note.interactionSeq) },
+    {
+      className: `note${note.important ? ' important' : ''}`,
+      'data-shown': shown,
+      'data-note-seq': note.interactionSeq === null ? undefined : String(note.interactionSeq),
+    },
     icon(note.important ? 'star-full' : (KIND_ICON[note.kind] ?? 'note')),
     h('span', { className: 'note-kind' }, note.kind),
     note.followUp ? h('span', { className: 'badge follow-up', title: 'Needs follow-up' }, 'follow-up') : null,

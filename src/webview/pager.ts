@@ -45,17 +45,19 @@ export class EventPager {
   loadMore(): Promise<void> | undefined {
     if (this.busy) return undefined;
     this.busy = true;
-    return this.fetchPage(this.lastSeq()).then(
-      (page) => {
-        // A live event may have arrived meanwhile: keep each event once.
-        const last = this.lastSeq();
-        this.list.push(...page.events.filter((e) => e.seq > last));
-        this.more = page.hasMore;
-      },
-      (error: unknown) => this.onError(error instanceof Error ? error : new Error(String(error))),
-    ).finally(() => {
-      this.busy = false;
-    });
+    return this.fetchPage(this.lastSeq())
+      .then(
+        (page) => {
+          // A live event may have arrived meanwhile: keep each event once.
+          const last = this.lastSeq();
+          this.list.push(...page.events.filter((e) => e.seq > last));
+          this.more = page.hasMore;
+        },
+        (error: unknown) => this.onError(error instanceof Error ? error : new Error(String(error))),
+      )
+      .finally(() => {
+        this.busy = false;
+      });
   }
 
   /**

@@ -197,7 +197,11 @@ export class RowList {
         const version = this.versions.get(row.id) ?? 0;
         let entry = this.mounted.get(row.id);
         if (!entry || entry.version !== version) {
-          const el = buildRow(row, { expanded: this.expanded.has(row.id), detail: this.details.get(row.id), events: this.events.get(row.id) });
+          const el = buildRow(row, {
+            expanded: this.expanded.has(row.id),
+            detail: this.details.get(row.id),
+            events: this.events.get(row.id),
+          });
           const hadFocus = entry !== undefined && entry.el.contains(document.activeElement);
           if (entry) entry.el.replaceWith(el);
           else this.spacerEl.append(el);
@@ -254,13 +258,16 @@ export class RowList {
 
   private loadDetail(id: string): void {
     this.details.set(id, { state: 'loading' });
-    this.deps.requests.request('loadDetail', { interactionId: id }).then(
-      (value) => this.details.set(id, { state: 'loaded', value }),
-      (error: Error) => this.details.set(id, { state: 'failed', error: error.message }),
-    ).finally(() => {
-      this.bump(id);
-      this.deps.scheduleRender();
-    });
+    this.deps.requests
+      .request('loadDetail', { interactionId: id })
+      .then(
+        (value) => this.details.set(id, { state: 'loaded', value }),
+        (error: Error) => this.details.set(id, { state: 'failed', error: error.message }),
+      )
+      .finally(() => {
+        this.bump(id);
+        this.deps.scheduleRender();
+      });
   }
 
   private loadEvents(id: string): void {

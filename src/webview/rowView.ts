@@ -28,10 +28,23 @@ export function buildRow(row: InteractionRow, state: RowState): HTMLElement {
     h('span', { className: 'kind', title: kind.label }, icon(kind.icon)),
     h('span', { className: 'seq' }, `#${row.seq}`),
     h('span', { className: 'command', title: row.command }, firstLine(row.command)),
-    h('span', { className: `status status-${row.status}`, title: status.label }, icon(status.icon), h('span', { className: 'status-label' }, status.label)),
-    h('span', { className: `exit${row.exitCode === null || row.exitCode === 0 ? '' : ' exit-nonzero'}`, title: 'Exit code' }, row.exitCode !== null ? `exit ${row.exitCode}` : ''),
+    h(
+      'span',
+      { className: `status status-${row.status}`, title: status.label },
+      icon(status.icon),
+      h('span', { className: 'status-label' }, status.label),
+    ),
+    h(
+      'span',
+      { className: `exit${row.exitCode === null || row.exitCode === 0 ? '' : ' exit-nonzero'}`, title: 'Exit code' },
+      row.exitCode !== null ? `exit ${row.exitCode}` : '',
+    ),
     h('span', { className: 'metric duration', title: 'Duration' }, row.durationMs !== null ? formatDuration(row.durationMs) : ''),
-    h('span', { className: 'metric tokens', title: row.tokens && tokens > 0 ? `Tokens: ${formatTokenBreakdown(row.tokens)}` : 'Tokens' }, tokens > 0 ? `${formatCount(tokens)} tok` : ''),
+    h(
+      'span',
+      { className: 'metric tokens', title: row.tokens && tokens > 0 ? `Tokens: ${formatTokenBreakdown(row.tokens)}` : 'Tokens' },
+      tokens > 0 ? `${formatCount(tokens)} tok` : '',
+    ),
     h('span', { className: 'metric cost', title: 'Cost' }, row.costUsd !== null && row.costUsd > 0 ? formatUsd(row.costUsd) : ''),
   );
   const el = h(
@@ -58,18 +71,28 @@ function buildDetail(row: InteractionRow, { detail, events }: RowState): HTMLEle
       'div',
       { className: 'actions' },
       h('button', { className: 'action', 'data-action': 'copy-command', title: 'Copy the command' }, icon('copy'), 'Copy command'),
-      row.hasOutput ? h('button', { className: 'action', 'data-action': 'copy-output', title: 'Copy the output' }, icon('copy'), 'Copy output') : null,
+      row.hasOutput
+        ? h('button', { className: 'action', 'data-action': 'copy-output', title: 'Copy the output' }, icon('copy'), 'Copy output')
+        : null,
       h('span', { className: 'step-name', title: 'Step' }, row.step),
       h('time', { className: 'when' }, new Date(row.startedAt).toLocaleString()),
     ),
-    h('pre', { className: 'command-text' }, loaded?.command ?? row.command, loaded?.commandTruncated || (!loaded && row.commandTruncated) ? '\n…' : ''),
+    h(
+      'pre',
+      { className: 'command-text' },
+      loaded?.command ?? row.command,
+      loaded?.commandTruncated || (!loaded && row.commandTruncated) ? '\n…' : '',
+    ),
   ];
   const error = loaded?.errorMessage ?? row.errorMessage;
   if (error) parts.push(h('p', { className: 'error-message' }, icon('error'), error));
   if (detail?.state === 'loading') parts.push(h('p', { className: 'muted' }, icon('loading', 'codicon-modifier-spin'), 'Loading…'));
   if (detail?.state === 'failed') parts.push(h('p', { className: 'error-message' }, `Could not load the output: ${detail.error}`));
   if (loaded?.output) {
-    const omitted = loaded.outputOmittedChars > 0 ? h('p', { className: 'muted' }, `… ${formatCount(loaded.outputOmittedChars)} earlier characters not shown`) : null;
+    const omitted =
+      loaded.outputOmittedChars > 0
+        ? h('p', { className: 'muted' }, `… ${formatCount(loaded.outputOmittedChars)} earlier characters not shown`)
+        : null;
     if (loaded.outputFormat === 'markdown') {
       parts.push(omitted, h('div', { className: 'markdown' }, ...renderMarkdown(loaded.output))); // built as nodes: see markdown.ts
     } else {

@@ -33,7 +33,11 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   try {
     view.receive(message, receivedAt);
   } catch (error) {
-    vscode.postMessage({ type: 'log', level: 'error', message: String(error instanceof Error ? (error.stack ?? error.message) : error).slice(0, 10_000) });
+    vscode.postMessage({
+      type: 'log',
+      level: 'error',
+      message: String(error instanceof Error ? (error.stack ?? error.message) : error).slice(0, 10_000),
+    });
   }
 });
 window.addEventListener('error', (event) => {

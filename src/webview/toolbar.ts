@@ -47,7 +47,12 @@ export class FilterToolbar {
 
   private render(): void {
     const toggle = (group: 'kind' | 'status', value: string, label: string, iconName: string, pressed: boolean) =>
-      h('button', { className: 'toggle', 'data-filter': group, 'data-value': value, 'aria-pressed': String(pressed), title: `Show ${label} steps` }, icon(iconName), label);
+      h(
+        'button',
+        { className: 'toggle', 'data-filter': group, 'data-value': value, 'aria-pressed': String(pressed), title: `Show ${label} steps` },
+        icon(iconName),
+        label,
+      );
     this.togglesEl.replaceChildren(
       h(
         'span',
@@ -57,7 +62,9 @@ export class FilterToolbar {
       h(
         'span',
         { className: 'group', role: 'group', 'aria-label': 'Status' },
-        ...RESULT_STATUSES.map((s) => toggle('status', s, resultPresentation[s].label, resultPresentation[s].icon.split(' ')[0]!, this.current.statuses.has(s))),
+        ...RESULT_STATUSES.map((s) =>
+          toggle('status', s, resultPresentation[s].label, resultPresentation[s].icon.split(' ')[0]!, this.current.statuses.has(s)),
+        ),
       ),
     );
   }

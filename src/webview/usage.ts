@@ -30,7 +30,11 @@ const tokens = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 
 const cost = (t: Totals) => (t.unpricedRequests > 0 ? `≥ ${usd(t.costUsd)}` : usd(t.costUsd));
 const totalTokens = (t: Totals) => t.inputTokens + t.outputTokens + t.cacheCreationTokens + t.cacheReadTokens;
 
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, ...children: (Node | string)[]): SVGElementTagNameMap[K] {
+function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+  ...children: (Node | string)[]
+): SVGElementTagNameMap[K] {
   const el = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
   el.append(...children);
@@ -46,7 +50,12 @@ function chart(days: Report['byDay']): { node: Element; bars: number } {
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
   const slot = shown.length ? innerW / shown.length : innerW;
-  const node = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', class: 'chart', 'aria-label': `Cost by day, last ${shown.length} day(s) with usage` });
+  const node = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    class: 'chart',
+    'aria-label': `Cost by day, last ${shown.length} day(s) with usage`,
+  });
   node.append(svg('line', { x1: pad.left, y1: pad.top + innerH, x2: width - pad.right, y2: pad.top + innerH, class: 'axis' }));
   node.append(svg('text', { x: pad.left - 6, y: pad.top + 8, 'text-anchor': 'end', class: 'label' }, usd(max)));
   node.append(svg('text', { x: pad.left - 6, y: pad.top + innerH, 'text-anchor': 'end', class: 'label' }, '$0'));
@@ -56,7 +65,13 @@ function chart(days: Report['byDay']): { node: Element; bars: number } {
     node.append(
       svg(
         'rect',
-        { x: x.toFixed(1), y: (pad.top + innerH - barH).toFixed(1), width: Math.max(1, slot * 0.7).toFixed(1), height: barH.toFixed(1), class: 'bar' },
+        {
+          x: x.toFixed(1),
+          y: (pad.top + innerH - barH).toFixed(1),
+          width: Math.max(1, slot * 0.7).toFixed(1),
+          height: barH.toFixed(1),
+          class: 'bar',
+        },
         svg('title', {}, `${d.key}: ${cost(d)}, ${tokens(totalTokens(d))} tokens, ${d.requests} request(s)`),
       ),
     );
@@ -73,19 +88,33 @@ function table(caption: string, first: string, rows: { label: Node | string; tot
     'tr',
     {},
     h('th', { scope: 'col' }, first),
-    ...['Cost', 'Input', 'Output', 'Cache write 5m', 'Cache write 1h', 'Cache read', 'Requests'].map((c) => h('th', { scope: 'col', className: 'num' }, c)),
+    ...['Cost', 'Input', 'Output', 'Cache write 5m', 'Cache write 1h', 'Cache read', 'Requests'].map((c) =>
+      h('th', { scope: 'col', className: 'num' }, c),
+    ),
   );
   const body = rows.map(({ label, totals: t }) =>
     h(
       'tr',
       {},
       h('td', {}, label),
-      ...[cost(t), tokens(t.inputTokens), tokens(t.outputTokens), tokens(t.cacheCreationTokens - t.cacheCreation1hTokens), tokens(t.cacheCreation1hTokens), tokens(t.cacheReadTokens), String(t.requests)].map(
-        (v) => h('td', { className: 'num' }, v),
-      ),
+      ...[
+        cost(t),
+        tokens(t.inputTokens),
+        tokens(t.outputTokens),
+        tokens(t.cacheCreationTokens - t.cacheCreation1hTokens),
+        tokens(t.cacheCreation1hTokens),
+        tokens(t.cacheReadTokens),
+        String(t.requests),
+      ].map((v) => h('td', { className: 'num' }, v)),
     ),
   );
-  return h('table', {}, h('caption', {}, caption), h('thead', {}, head), h('tbody', {}, ...(body.length ? body : [h('tr', {}, h('td', { colspan: 8 }, 'No usage recorded yet.'))])));
+  return h(
+    'table',
+    {},
+    h('caption', {}, caption),
+    h('thead', {}, head),
+    h('tbody', {}, ...(body.length ? body : [h('tr', {}, h('td', { colspan: 8 }, 'No usage recorded yet.'))])),
+  );
 }
 
 // --- The header and the scope switch: built once, so focus stays on them across renders. ---
@@ -110,7 +139,11 @@ const scopeInputs = SCOPES.map(({ scope, label }) => {
 {
   const exportButton = h('button', { type: 'button' }, 'Export CSV…');
   exportButton.addEventListener('click', () => vscode.postMessage({ type: 'exportCsv' }));
-  const refreshButton = h('button', { type: 'button', className: 'secondary', title: 'Build the report again (all workspaces: read the other ledgers again)' }, 'Refresh');
+  const refreshButton = h(
+    'button',
+    { type: 'button', className: 'secondary', title: 'Build the report again (all workspaces: read the other ledgers again)' },
+    'Refresh',
+  );
   refreshButton.addEventListener('click', () => vscode.postMessage({ type: 'refresh' }));
   root.replaceChildren(
     h('header', {}, h('h1', {}, 'Usage'), h('div', { className: 'actions' }, refreshButton, exportButton)),
@@ -123,8 +156,21 @@ const scopeInputs = SCOPES.map(({ scope, label }) => {
 /** All workspaces: cost and tokens by project, and the ledgers left out with the reason. */
 function machineSections(machine: MachineUsage): Node[] {
   const projectLabel = (p: MachineUsage['byProject'][number]) =>
-    h('span', {}, p.name, p.current ? h('span', { className: 'muted' }, ' (this workspace)') : null, p.ledgers > 1 ? h('span', { className: 'muted' }, ` · ${p.ledgers} ledgers`) : null, p.key ? h('div', { className: 'muted path' }, p.key) : null);
-  const sections: Node[] = [table('By project', 'Project', machine.byProject.map((p) => ({ label: projectLabel(p), totals: p })))];
+    h(
+      'span',
+      {},
+      p.name,
+      p.current ? h('span', { className: 'muted' }, ' (this workspace)') : null,
+      p.ledgers > 1 ? h('span', { className: 'muted' }, ` · ${p.ledgers} ledgers`) : null,
+      p.key ? h('div', { className: 'muted path' }, p.key) : null,
+    );
+  const sections: Node[] = [
+    table(
+      'By project',
+      'Project',
+      machine.byProject.map((p) => ({ label: projectLabel(p), totals: p })),
+    ),
+  ];
   if (machine.unread.length > 0) {
     sections.push(
       h(
@@ -134,7 +180,16 @@ function machineSections(machine: MachineUsage): Node[] {
         h(
           'ul',
           {},
-          ...machine.unread.map((u) => h('li', {}, h('strong', {}, u.project.name), u.project.path ? ` (${u.project.path})` : '', h('div', { className: 'muted path' }, u.directory), h('div', {}, u.reason))),
+          ...machine.unread.map((u) =>
+            h(
+              'li',
+              {},
+              h('strong', {}, u.project.name),
+              u.project.path ? ` (${u.project.path})` : '',
+              h('div', { className: 'muted path' }, u.directory),
+              h('div', {}, u.reason),
+            ),
+          ),
         ),
       ),
     );
@@ -150,7 +205,14 @@ function render(message: ReportMessage): void {
   const { node, bars } = chart(report.byDay);
   const sessionLink = (s: Report['topSessions'][number]) => {
     const where = s.project && scope === 'machine' ? h('span', { className: 'muted' }, ` · ${s.project}`) : null;
-    if (s.current === false) return h('span', { title: 'A session of another workspace: open that folder to see its timeline' }, s.title, h('span', { className: 'muted' }, ` · ${s.type}`), where);
+    if (s.current === false)
+      return h(
+        'span',
+        { title: 'A session of another workspace: open that folder to see its timeline' },
+        s.title,
+        h('span', { className: 'muted' }, ` · ${s.type}`),
+        where,
+      );
     const a = h('a', { href: '#', title: `Open the timeline of "${s.title}"` }, s.title);
     a.addEventListener('click', (e) => {
       e.preventDefault();
@@ -175,7 +237,9 @@ function render(message: ReportMessage): void {
       'p',
       { className: 'muted' },
       `Cost is computed from the pricing table; unpriced models count tokens only${
-        t.unpricedRequests > 0 ? ` (${t.unpricedRequests} request(s) here have no price, so "≥" costs are lower bounds: add the model to sessionLedger.pricingOverrides)` : ''
+        t.unpricedRequests > 0
+          ? ` (${t.unpricedRequests} request(s) here have no price, so "≥" costs are lower bounds: add the model to sessionLedger.pricingOverrides)`
+          : ''
       }. Generated ${new Date(report.generatedAt).toLocaleString()}.`,
     ),
     h(
@@ -185,16 +249,38 @@ function render(message: ReportMessage): void {
     ),
     ...(machine ? machineSections(machine) : []),
     h('section', {}, h('h2', {}, 'Cost by day'), node),
-    table('By model', 'Model', report.byModel.map((r) => ({ label: r.key, totals: r }))),
-    table('By session type', 'Session type', report.bySessionType.map((r) => ({ label: r.key, totals: r }))),
-    table('Top sessions', 'Session', report.topSessions.map((s) => ({ label: sessionLink(s), totals: s }))),
-    table('By day', 'Day (UTC)', [...report.byDay].reverse().map((r) => ({ label: r.key, totals: r }))),
+    table(
+      'By model',
+      'Model',
+      report.byModel.map((r) => ({ label: r.key, totals: r })),
+    ),
+    table(
+      'By session type',
+      'Session type',
+      report.bySessionType.map((r) => ({ label: r.key, totals: r })),
+    ),
+    table(
+      'Top sessions',
+      'Session',
+      report.topSessions.map((s) => ({ label: sessionLink(s), totals: s })),
+    ),
+    table(
+      'By day',
+      'Day (UTC)',
+      [...report.byDay].reverse().map((r) => ({ label: r.key, totals: r })),
+    ),
   );
   root.removeAttribute('aria-busy');
   content.removeAttribute('aria-busy');
   vscode.postMessage({
-    type: 'rendered', days: report.byDay.length, models: report.byModel.length, sessions: report.topSessions.length, bars,
-    scope, projects: machine?.byProject.length ?? 0, unread: machine?.unread.length ?? 0,
+    type: 'rendered',
+    days: report.byDay.length,
+    models: report.byModel.length,
+    sessions: report.topSessions.length,
+    bars,
+    scope,
+    projects: machine?.byProject.length ?? 0,
+    unread: machine?.unread.length ?? 0,
   });
 }
 
@@ -203,7 +289,11 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     const message = parseUsageHostMessage(event.data);
     if (message.type === 'report') render(message);
   } catch (error) {
-    vscode.postMessage({ type: 'log', level: 'error', message: String(error instanceof Error ? (error.stack ?? error.message) : error).slice(0, 10_000) });
+    vscode.postMessage({
+      type: 'log',
+      level: 'error',
+      message: String(error instanceof Error ? (error.stack ?? error.message) : error).slice(0, 10_000),
+    });
   }
 });
 vscode.postMessage({ type: 'ready' });

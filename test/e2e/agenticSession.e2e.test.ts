@@ -14,7 +14,9 @@ describe('workbench: agentic sessions from the command palette, against the fake
   /** The timeline header's status badge showing `status`. */
   const headerStatus = (timeline: FrameLocator, status: string) => timeline.locator(`.session-header [data-status="${status}"]`);
   const headerActions = async (timeline: FrameLocator) =>
-    timeline.locator('.session-header [data-session-action]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.sessionAction));
+    timeline
+      .locator('.session-header [data-session-action]')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.sessionAction));
 
   async function startAgentic(title: string, goal?: string): Promise<void> {
     await wb.runCommand('Session Ledger: New Session');
@@ -55,7 +57,7 @@ describe('workbench: agentic sessions from the command palette, against the fake
     const title = 'Agentic greeting';
     let timeline: FrameLocator;
 
-    it('starts from New Session; the status bar shows it running and the timeline streams Claude\'s text', async () => {
+    it("starts from New Session; the status bar shows it running and the timeline streams Claude's text", async () => {
       await startAgentic(title);
       timeline = await openTimeline(title);
       await headerStatus(timeline, 'active').waitFor({ timeout: 30_000 });
@@ -70,7 +72,7 @@ describe('workbench: agentic sessions from the command palette, against the fake
       await wb.screenshot('20-agentic-running-timeline-live');
     });
 
-    it('pauses it with the timeline\'s Pause button: the stream stops, the status bar and header say paused', async () => {
+    it("pauses it with the timeline's Pause button: the stream stops, the status bar and header say paused", async () => {
       await timeline.locator('.session-header [data-session-action="pause"]').click();
       await statusItem(title, 'debug-pause').waitFor({ timeout: 30_000 });
       await headerStatus(timeline, 'paused').waitFor({ timeout: 15_000 });

@@ -7,7 +7,10 @@ export const mochaHooks = {
   async afterEach(this: Context): Promise<void> {
     const test = this.currentTest;
     if (test?.state !== 'failed' || !Workbench.current) return;
-    const name = `FAILED-${test.fullTitle().replace(/[^\w-]+/g, '-').slice(0, 120)}`;
+    const name = `FAILED-${test
+      .fullTitle()
+      .replace(/[^\w-]+/g, '-')
+      .slice(0, 120)}`;
     await Workbench.current.screenshot(name).catch(() => undefined);
   },
 };

@@ -74,7 +74,9 @@ async function until<T>(what: string, probe: () => T | undefined | false, timeou
 /** SIGKILLs code-server's whole process group (server, extension hosts, terminals) and waits until all are gone. */
 async function killHard(dirs: RunDirs): Promise<number[]> {
   const group = serverGroup(dirs);
-  const members = processes().filter((p) => p.pgid === group).map((p) => p.pid);
+  const members = processes()
+    .filter((p) => p.pgid === group)
+    .map((p) => p.pid);
   process.kill(-group, 'SIGKILL');
   await until(`process group ${group} to be gone`, () => processes().every((p) => p.pgid !== group), 15_000);
   return members;
@@ -109,7 +111,7 @@ describe('workbench: the ledger follows the project (hard kill, second window)',
   let second: Workbench | undefined;
 
   const treeRow = (w: Workbench) => w.page.locator('.part.sidebar .monaco-list-row', { hasText: title });
-    /** Opens the session's timeline from the tree, as a person clicks its row. */
+  /** Opens the session's timeline from the tree, as a person clicks its row. */
   async function openTimeline(w: Workbench): Promise<FrameLocator> {
     await treeRow(w).click();
     return w.webviewFrame(`Timeline: ${title}`);
@@ -169,19 +171,23 @@ describe('workbench: the ledger follows the project (hard kill, second window)',
     console.log(`      workspace storage after the restart: ${after.join(', ')}; the ledger: ${ledger}`);
     // The storage id hashes the folder's URI, whose authority is code-server's host:port: the restarted
     // server (another port) gets a new, empty storage folder, so only the registry can find the ledger.
-    assert.equal(after.length, 2, `the restarted window got a storage folder of its own (the precondition of this test): ${after.join(', ')}`);
+    assert.equal(
+      after.length,
+      2,
+      `the restarted window got a storage folder of its own (the precondition of this test): ${after.join(', ')}`,
+    );
     assert.equal(registeredLedger(env.dirs), ledger, 'the ledger registered for the folder is still the first one');
     await wb!.screenshot('61-ledger-after-sigkill');
   });
 
   it('shows the history read-only in a second tab, following the first live, and hands the ledger over', async () => {
     const group = serverGroup(env.dirs);
-    const [firstHost] = await until('the first window\'s extension host', () => {
+    const [firstHost] = await until("the first window's extension host", () => {
       const hosts = extensionHosts(group);
       return hosts.length === 1 && hosts;
     });
     const lockPid = () => (JSON.parse(readFileSync(join(registeredLedger(env.dirs), 'ledger.lock'), 'utf8')) as { pid: number }).pid;
-    assert.equal(lockPid(), firstHost, 'the first window\'s extension host holds the ledger');
+    assert.equal(lockPid(), firstHost, "the first window's extension host holds the ledger");
 
     second = await wb!.openTab();
     await second.openSessionsView();
@@ -196,7 +202,7 @@ describe('workbench: the ledger follows the project (hard kill, second window)',
     // Seen above the tree (a view alone in its container does not draw its description).
     const readOnly = second.page.locator('.part.sidebar').getByText(READ_ONLY).locator('visible=true');
     await readOnly.first().waitFor({ timeout: 30_000 });
-    assert.equal(READ_ONLY.exec(await readOnly.first().innerText())?.[1], String(firstHost), 'it names the first window\'s extension host');
+    assert.equal(READ_ONLY.exec(await readOnly.first().innerText())?.[1], String(firstHost), "it names the first window's extension host");
     assert.doesNotMatch((await wb!.page.locator('.part.sidebar').textContent()) ?? '', /Read-only/, 'the first window writes');
 
     const timeline = await openTimeline(second);
@@ -228,7 +234,11 @@ describe('workbench: the ledger follows the project (hard kill, second window)',
     await readOnly.first().waitFor({ state: 'detached', timeout: 30_000 });
     assert.doesNotMatch((await second.page.locator('.part.sidebar').textContent()) ?? '', /Read-only/, 'the description is gone too');
     await badge.waitFor({ state: 'detached', timeout: 30_000 });
-    assert.equal(lockPid(), hosts.find((pid) => pid !== firstHost), 'the second window\'s extension host holds the ledger now');
+    assert.equal(
+      lockPid(),
+      hosts.find((pid) => pid !== firstHost),
+      "the second window's extension host holds the ledger now",
+    );
     await second.screenshot('65-ledger-second-tab-took-over');
   });
 });

@@ -2,7 +2,14 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/fakeAnthropic';
-import { makeRealClaudeHome, realClaudeEnv, realClaudeToolScript, requireRealClaude, writeRealClaudeWrapper, type RealClaudeHome } from '../harness/realClaude';
+import {
+  makeRealClaudeHome,
+  realClaudeEnv,
+  realClaudeToolScript,
+  requireRealClaude,
+  writeRealClaudeWrapper,
+  type RealClaudeHome,
+} from '../harness/realClaude';
 import { e2eEnv, Workbench } from './workbench';
 
 describe('workbench: a manual Claude step run by the real Claude Code CLI shows its tokens and cost in the timeline', function () {
@@ -20,7 +27,10 @@ describe('workbench: a manual Claude step run by the real Claude Code CLI shows 
 
   before(async function () {
     const bin = requireRealClaude(this);
-    fake = await startFakeAnthropic({ idPrefix: 'e2e', script: realClaudeToolScript({ command: 'echo e2e-tool-ran', finalText: 'Wrote greeting.txt; check.sh passes now.' }) });
+    fake = await startFakeAnthropic({
+      idPrefix: 'e2e',
+      script: realClaudeToolScript({ command: 'echo e2e-tool-ran', finalText: 'Wrote greeting.txt; check.sh passes now.' }),
+    });
     home = makeRealClaudeHome('e2e-claude-');
     binDir = mkdtempSync(join(env.dirs.tmp, 'claude-bin-'));
     const wrapper = writeRealClaudeWrapper(binDir, bin, realClaudeEnv(fake.url, home));
@@ -60,7 +70,15 @@ describe('workbench: a manual Claude step run by the real Claude Code CLI shows 
     await wb!.runCommand('Session Ledger: Next Step');
     // Recorded: the session moves on to its test phase, its cost in the status bar (the terminal draws on a canvas: its text is not in the DOM).
     await page.locator('.statusbar-item', { hasText: `${title} · test · #2` }).waitFor({ timeout: 150_000 });
-    assert.match((await page.locator('.statusbar-item', { hasText: `${title} · test · #2` }).first().innerText()).replace(/\s+/g, ' '), /\$0\.01/);
+    assert.match(
+      (
+        await page
+          .locator('.statusbar-item', { hasText: `${title} · test · #2` })
+          .first()
+          .innerText()
+      ).replace(/\s+/g, ' '),
+      /\$0\.01/,
+    );
     await wb!.screenshot('40-real-claude-step-terminal');
 
     const row = page.locator('.part.sidebar .monaco-list-row', { hasText: title });

@@ -33,7 +33,11 @@ describe('workbench: a manual test-fix session from the command palette', functi
     // check.sh fails (no greeting.txt): the engine moves on to the fix phase.
     const status = wb.page.locator('.statusbar-item', { hasText: `${title} · fix · #1` });
     await status.waitFor({ timeout: 60_000 });
-    await wb.page.locator('.terminal-wrapper, .xterm', { hasText: 'check failed' }).first().waitFor({ timeout: 20_000 }).catch(() => undefined);
+    await wb.page
+      .locator('.terminal-wrapper, .xterm', { hasText: 'check failed' })
+      .first()
+      .waitFor({ timeout: 20_000 })
+      .catch(() => undefined);
     await wb.screenshot('11-next-step-terminal-status-bar');
     const row = wb.page.locator('.part.sidebar .monaco-list-row', { hasText: title });
     assert.match((await row.innerText()).replace(/\s+/g, ' '), /test-fix · fix/);

@@ -13,7 +13,11 @@ describe('workbench: a manual step in a terminal without shell integration', fun
     const settings = JSON.parse(original);
     writeFileSync(
       settingsFile,
-      JSON.stringify({ ...settings, 'terminal.integrated.shellIntegration.enabled': false, 'sessionLedger.shellIntegrationTimeoutMs': 1500 }, null, 2),
+      JSON.stringify(
+        { ...settings, 'terminal.integrated.shellIntegration.enabled': false, 'sessionLedger.shellIntegrationTimeoutMs': 1500 },
+        null,
+        2,
+      ),
     );
     wb = await Workbench.open();
     await wb.openSessionsView();

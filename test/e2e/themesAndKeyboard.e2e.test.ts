@@ -17,7 +17,11 @@ describe('workbench: the timeline and usage panel in dark, light and high-contra
   const focused = () =>
     timeline.locator('body').evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
-      return { className: el?.className ?? '', label: el?.getAttribute('aria-label') ?? el?.textContent ?? '', visible: !!el?.matches(':focus-visible') };
+      return {
+        className: el?.className ?? '',
+        label: el?.getAttribute('aria-label') ?? el?.textContent ?? '',
+        visible: !!el?.matches(':focus-visible'),
+      };
     });
 
   /** The title of the open quick input, or null when none is open. */
@@ -34,7 +38,10 @@ describe('workbench: the timeline and usage panel in dark, light and high-contra
     const input = wb.page.locator('.quick-input-widget input');
     await input.fill('>Preferences: Color Theme');
     await wb.page.locator('.quick-input-list .monaco-list-row[aria-label^="Preferences: Color Theme"]').first().click();
-    await wb.page.locator('.quick-input-title', { hasText: /color theme/i }).waitFor({ timeout: 15_000 }).catch(() => undefined);
+    await wb.page
+      .locator('.quick-input-title', { hasText: /color theme/i })
+      .waitFor({ timeout: 15_000 })
+      .catch(() => undefined);
     await input.fill(label);
     await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().click();
   };
@@ -72,7 +79,7 @@ describe('workbench: the timeline and usage panel in dark, light and high-contra
     // answered by the title of each prompt as it comes.
     const row = wb.page.locator('.part.sidebar .monaco-list-row', { hasText: title });
     let criteria = 0;
-    for (const deadline = Date.now() + 30_000; !(await row.isVisible()); ) {
+    for (const deadline = Date.now() + 30_000; !(await row.isVisible());) {
       assert.ok(Date.now() < deadline, 'New Session never finished');
       const prompt = await quickInputTitle();
       if (prompt === null) await wb.page.waitForTimeout(100);

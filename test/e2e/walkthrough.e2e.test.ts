@@ -64,7 +64,11 @@ describe('workbench: the getting-started walkthrough, opened from the Sessions w
     await wb.typeQuickInput(); // criteria: one per entry, an empty one finishes
     // The test command box is filled with what the project's Makefile says: accepted as suggested.
     const testCommandBox = wb.page.locator('.quick-input-widget input');
-    await wb.page.waitForFunction(() => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === 'make test', undefined, { timeout: 30_000 });
+    await wb.page.waitForFunction(
+      () => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === 'make test',
+      undefined,
+      { timeout: 30_000 },
+    );
     assert.equal(await testCommandBox.inputValue(), 'make test');
     await wb.typeQuickInput();
     await wb.page.locator('.statusbar-item', { hasText: 'First walkthrough session' }).waitFor({ timeout: 30_000 });

@@ -13,7 +13,8 @@ export const HOLD_MARKER = 'hold-every-answer';
  * check.sh pass) and then answers with a valid plan.
  */
 export function agenticScript(request: RecordedRequest, index: number): FakeTurn {
-  if (index === 0) return { content: [{ type: 'text', text: 'Thinking about the plan for a long time…' }], chunkSize: 1000, holdOpen: true };
+  if (index === 0)
+    return { content: [{ type: 'text', text: 'Thinking about the plan for a long time…' }], chunkSize: 1000, holdOpen: true };
   if (JSON.stringify(request.body.system ?? '').includes(HOLD_MARKER)) {
     return { content: [{ type: 'text', text: 'Taking my time over this one…' }], chunkSize: 1000, holdOpen: true };
   }

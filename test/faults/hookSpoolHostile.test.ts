@@ -37,7 +37,8 @@ describe('hook spool: hostile lines are refused one by one (issue 12.5)', functi
   });
   afterEach(() => store.close());
 
-  const storedNumbers = () => store.events.list(importedSessionId(CLAUDE_SESSION), { limit: 1000 }).map((e) => (e.payload as { n?: number }).n);
+  const storedNumbers = () =>
+    store.events.list(importedSessionId(CLAUDE_SESSION), { limit: 1000 }).map((e) => (e.payload as { n?: number }).n);
 
   it('refuses a 1e20 count, a negative count, a non-finite number, a too-deep payload, a pre-1970 time and an over-long event name by file:line, and ingests the rest', async () => {
     const lines = [
@@ -71,10 +72,20 @@ describe('hook spool: hostile lines are refused one by one (issue 12.5)', functi
     assert.match(reasons[3], /nested deeper than 64 levels/);
     assert.match(reasons[4], /^receivedAt: .* before 1970/);
     assert.match(reasons[5], /^event: .*195 characters/);
-    assert.match(describeRejectedLines(report)[0], new RegExp(`^${spool.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: payload\\.usage\\.output_tokens`));
+    assert.match(
+      describeRejectedLines(report)[0],
+      new RegExp(`^${spool.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: payload\\.usage\\.output_tokens`),
+    );
 
-    const kept = fs.readFileSync(report.rejectedPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(kept.map((k) => [k.file, k.lineNumber]), [2, 4, 6, 7, 9, 10].map((n) => [spool, n]));
+    const kept = fs
+      .readFileSync(report.rejectedPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      kept.map((k) => [k.file, k.lineNumber]),
+      [2, 4, 6, 7, 9, 10].map((n) => [spool, n]),
+    );
     assert.equal(kept[0].line, lines[1], 'the refused line is kept byte for byte');
 
     const proto = store.events.list(importedSessionId(CLAUDE_SESSION)).find((e) => (e.payload as { n?: number }).n === 8)!;
@@ -85,11 +96,17 @@ describe('hook spool: hostile lines are refused one by one (issue 12.5)', functi
     fs.appendFileSync(spool, clean(13) + '\n' + spoolLine(withSession('"usage":{"output_tokens":-1}')) + '\n');
     const next = await ingestHookSpool(store, { spoolPath: spool });
     assert.equal(next.ingested, 1);
-    assert.deepEqual(next.rejectedLines.map((r) => r.line), [14]);
+    assert.deepEqual(
+      next.rejectedLines.map((r) => r.line),
+      [14],
+    );
     // An offset saved by an older version (no line count): the count is taken from the file.
     writeSpoolOffset(spool, fs.statSync(spool).size);
     fs.appendFileSync(spool, spoolLine(withSession('"usage":{"output_tokens":9007199254740992}')) + '\n');
-    assert.deepEqual((await ingestHookSpool(store, { spoolPath: spool })).rejectedLines.map((r) => r.line), [15]);
+    assert.deepEqual(
+      (await ingestHookSpool(store, { spoolPath: spool })).rejectedLines.map((r) => r.line),
+      [15],
+    );
   });
 
   it('a number written by Claude Code beyond what JSON keeps exactly reaches the ingester as written, through the real hook script', async () => {

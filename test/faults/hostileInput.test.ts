@@ -31,7 +31,10 @@ describe('hostile input: workflow files', () => {
     await writeFile(join(directory, 'bom.json'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(WORKFLOW))]));
     const result = await new WorkflowLoader(new NodeWorkflowFileSystem(), directory, new Set()).load();
     assert.deepEqual(result.errors.map(String), []);
-    assert.deepEqual(result.workflows.map((workflow) => workflow.definition.id), ['bom']);
+    assert.deepEqual(
+      result.workflows.map((workflow) => workflow.definition.id),
+      ['bom'],
+    );
   });
 
   it('refuses {{options.constructor}} and other inherited names at validation, with the field and a fix', () => {
@@ -39,7 +42,9 @@ describe('hostile input: workflow files', () => {
       const result = validateWorkflow({ ...WORKFLOW, steps: [{ id: 'a', kind: 'claude', prompt: `look at {{${path}}}` }] });
       assert.equal(result.ok, false, path);
       const messages = result.ok ? [] : result.issues.map((issue) => `${formatFieldPath(issue.path)}: ${issue.message}`);
-      assert.deepEqual(messages, [`steps[0].prompt: {{${path}}} uses "${path.split('.')[1]}", a name every JavaScript object has built in; rename the option or step`]);
+      assert.deepEqual(messages, [
+        `steps[0].prompt: {{${path}}} uses "${path.split('.')[1]}", a name every JavaScript object has built in; rename the option or step`,
+      ]);
     }
   });
 
@@ -64,15 +69,33 @@ describe('hostile input: webview messages', () => {
     [
       'timeline rendered report with 10⁶ invalid actions',
       () => ({
-        type: 'rendered', totalRows: 0, loadedRows: 0, visibleRows: 0, renderedRows: 0, renderMs: 0,
+        type: 'rendered',
+        totalRows: 0,
+        loadedRows: 0,
+        visibleRows: 0,
+        renderedRows: 0,
+        renderMs: 0,
         header: { status: 'active', actions: new Array(MILLION).fill('rm -rf /') },
-        focusedSeq: null, sessionEvents: null,
+        focusedSeq: null,
+        sessionEvents: null,
       }),
       parseWebviewMessage,
     ],
-    ['timeline request whose params are 10⁶ invalid items', () => ({ type: 'request', id: 1, method: 'loadDetail', params: new Array(MILLION).fill({ x: 1 }) }), parseWebviewMessage],
-    ['usage message with 10⁶ invalid items', () => ({ type: 'openSession', sessionId: new Array(MILLION).fill(7) }), parseUsageWebviewMessage],
-    ['timeline log line of 10⁸ characters', () => ({ type: 'log', level: 'error', message: 'x'.repeat(100 * MILLION) }), parseWebviewMessage],
+    [
+      'timeline request whose params are 10⁶ invalid items',
+      () => ({ type: 'request', id: 1, method: 'loadDetail', params: new Array(MILLION).fill({ x: 1 }) }),
+      parseWebviewMessage,
+    ],
+    [
+      'usage message with 10⁶ invalid items',
+      () => ({ type: 'openSession', sessionId: new Array(MILLION).fill(7) }),
+      parseUsageWebviewMessage,
+    ],
+    [
+      'timeline log line of 10⁸ characters',
+      () => ({ type: 'log', level: 'error', message: 'x'.repeat(100 * MILLION) }),
+      parseWebviewMessage,
+    ],
   ];
 
   for (const [name, build, parse] of cases) {
@@ -99,7 +122,8 @@ describe('hostile input: webview messages', () => {
     const message = Object.fromEntries([['type', 'ready'], ...Array.from({ length: 200_000 }, (_, i) => [`k${i}`, i])]);
     assert.throws(
       () => parseWebviewMessage(message),
-      (error: unknown) => error instanceof ValidationError && error.message.length < 1024 && /too large: an object with more than/.test(error.message),
+      (error: unknown) =>
+        error instanceof ValidationError && error.message.length < 1024 && /too large: an object with more than/.test(error.message),
     );
   });
 

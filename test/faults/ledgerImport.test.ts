@@ -6,7 +6,14 @@
  * searchable at once (no reopen); and the sessions involved keep accepting appends.
  */
 import { strict as assert } from 'node:assert';
-import { exportLedger, importLedger, LedgerImportError, parseLedgerExport, serializeLedgerExport, type LedgerExport } from '../../src/core/claudeCode/ledgerExport';
+import {
+  exportLedger,
+  importLedger,
+  LedgerImportError,
+  parseLedgerExport,
+  serializeLedgerExport,
+  type LedgerExport,
+} from '../../src/core/claudeCode/ledgerExport';
 import { searchLedger } from '../../src/core/claudeCode/search';
 import type { TransactionalStore } from '../../src/core/claudeCode/storeAccess';
 import type { SessionStore } from '../../src/core/store/SessionStore';
@@ -23,7 +30,13 @@ async function sourceWithSession(store: SessionStore): Promise<string> {
   await store.transaction((tx) => {
     const step = tx.interactions.append({ sessionId: session.id, step: 'build', kind: 'shell', command: 'npm test' });
     tx.interactions.setResult(step.id, { status: 'ok', output: 'all green' });
-    tx.events.append({ id: 'imp-ev-1', sessionId: session.id, interactionId: step.id, type: 'agent.text', payload: { text: 'quuxplorator parsed the header' } });
+    tx.events.append({
+      id: 'imp-ev-1',
+      sessionId: session.id,
+      interactionId: step.id,
+      type: 'agent.text',
+      payload: { text: 'quuxplorator parsed the header' },
+    });
     tx.events.append({ id: 'imp-ev-2', sessionId: session.id, type: 'phase.changed', payload: 'build' });
     const conversation = tx.conversations.create({ id: 'imp-conv', sessionId: session.id, provider: 'anthropic-api' });
     tx.conversations.appendMessage({ conversationId: conversation.id, role: 'user', content: 'hello' });
@@ -81,12 +94,17 @@ describe('ledger import: validated, written through the repositories, all or not
   });
 
   it('refuses an event that points at an interaction of another session', async () => {
-    const foreign = await target.transaction((tx) => tx.interactions.append({ sessionId: localId, step: 'b', kind: 'shell', command: 'ls' }));
+    const foreign = await target.transaction((tx) =>
+      tx.interactions.append({ sessionId: localId, step: 'b', kind: 'shell', command: 'ls' }),
+    );
     const data = copy(exportLedger(source, [importedId], EXPORTED_AT));
     data.sessions[0].events[0].interactionId = foreign.id;
     await assert.rejects(importLedger(target, data, { file: FILE }), (err: unknown) => {
       assert.ok(err instanceof LedgerImportError);
-      assert.deepEqual(err.problems.map((p) => [p.kind, p.id, p.record, p.field]), [['event', 'imp-ev-1', 'sessions.0.events.0', 'interactionId']]);
+      assert.deepEqual(
+        err.problems.map((p) => [p.kind, p.id, p.record, p.field]),
+        [['event', 'imp-ev-1', 'sessions.0.events.0', 'interactionId']],
+      );
       return true;
     });
     assert.equal(target.sessions.get(importedId), undefined);
@@ -98,7 +116,10 @@ describe('ledger import: validated, written through the repositories, all or not
     const data = copy(exportLedger(source, [importedId, second.id], EXPORTED_AT));
     const bad = data.sessions.findIndex((s) => s.id === second.id);
     data.sessions[bad].events[0].sessionId = importedId;
-    await assert.rejects(importLedger(target, data, { file: FILE }), (err: unknown) => err instanceof LedgerImportError && err.problems[0].record === `sessions.${bad}.events.0`);
+    await assert.rejects(
+      importLedger(target, data, { file: FILE }),
+      (err: unknown) => err instanceof LedgerImportError && err.problems[0].record === `sessions.${bad}.events.0`,
+    );
     assert.equal(target.sessions.get(importedId), undefined);
     assert.equal(target.sessions.get(second.id), undefined);
   });
@@ -106,8 +127,20 @@ describe('ledger import: validated, written through the repositories, all or not
   it('a reference to a record that is nowhere (the old bare "FOREIGN KEY constraint failed") names the record', async () => {
     const data = copy(exportLedger(source, [importedId], EXPORTED_AT));
     data.sessions[0].conversations[0].messages[0].conversationId = 'no-such-conversation';
-    data.sessions[0].notes.push({ id: '6f1d3c9e-8a4b-4c2d-9e7f-0a1b2c3d4e5f', sessionId: '00000000-0000-4000-8000-0000000000ff', kind: 'note', content: 'x', interactionSeq: null, important: false, followUp: false, createdAt: 1 });
-    const error = await importLedger(target, data, { file: FILE }).then(() => assert.fail('accepted'), (err: unknown) => err);
+    data.sessions[0].notes.push({
+      id: '6f1d3c9e-8a4b-4c2d-9e7f-0a1b2c3d4e5f',
+      sessionId: '00000000-0000-4000-8000-0000000000ff',
+      kind: 'note',
+      content: 'x',
+      interactionSeq: null,
+      important: false,
+      followUp: false,
+      createdAt: 1,
+    });
+    const error = await importLedger(target, data, { file: FILE }).then(
+      () => assert.fail('accepted'),
+      (err: unknown) => err,
+    );
     assert.ok(error instanceof LedgerImportError, String(error));
     assert.deepEqual(
       error.problems.map((p) => [p.kind, p.record, p.field]),
@@ -127,19 +160,35 @@ describe('ledger import: validated, written through the repositories, all or not
       sessions: target.sessions,
       transaction: (work) =>
         target.transaction((tx) =>
-          work({ ...tx, events: Object.assign(Object.create(tx.events) as typeof tx.events, { insertImported: () => { throw new Error('FOREIGN KEY constraint failed'); } }) }),
+          work({
+            ...tx,
+            events: Object.assign(Object.create(tx.events) as typeof tx.events, {
+              insertImported: () => {
+                throw new Error('FOREIGN KEY constraint failed');
+              },
+            }),
+          }),
         ),
     };
-    const error = await importLedger(refusing, data, { file: FILE }).then(() => assert.fail('accepted'), (err: unknown) => err);
+    const error = await importLedger(refusing, data, { file: FILE }).then(
+      () => assert.fail('accepted'),
+      (err: unknown) => err,
+    );
     assert.ok(error instanceof LedgerImportError, String(error));
-    assert.match(error.message, /exports\/team\.json: event "imp-ev-1" \(sessions\.0\.events\.0\), field "\(record\)": the store refused it \(FOREIGN KEY constraint failed\)/);
+    assert.match(
+      error.message,
+      /exports\/team\.json: event "imp-ev-1" \(sessions\.0\.events\.0\), field "\(record\)": the store refused it \(FOREIGN KEY constraint failed\)/,
+    );
     assert.equal(target.sessions.get(importedId), undefined, 'the session inserted before the failing event was rolled back');
   });
 
   it('imported events are found by search right after the import, without a reopen', async () => {
     await importLedger(target, exportLedger(source, [importedId], EXPORTED_AT), { file: FILE });
     const hits = searchLedger(target.sql, 'quuxplorator', { kinds: ['event'] });
-    assert.deepEqual(hits.map((h) => [h.sessionId, h.eventId, h.eventSeq]), [[importedId, 'imp-ev-1', 1]]);
+    assert.deepEqual(
+      hits.map((h) => [h.sessionId, h.eventId, h.eventSeq]),
+      [[importedId, 'imp-ev-1', 1]],
+    );
   });
 
   it('a same-id record with different content is a conflict, reported by record and field; the stored one is kept', async () => {
@@ -167,7 +216,10 @@ describe('ledger import: validated, written through the repositories, all or not
     await target.events.append({ id: 'local-3', sessionId: importedId, type: 'agent.text' }); // seq 3 here
     await source.events.append({ id: 'remote-3', sessionId: importedId, type: 'agent.text' }); // seq 3 there
     const report = await importLedger(target, exportLedger(source, [importedId], EXPORTED_AT), { file: FILE });
-    assert.deepEqual(report.conflicts.map((c) => [c.kind, c.id, c.field]), [['event', 'remote-3', 'seq']]);
+    assert.deepEqual(
+      report.conflicts.map((c) => [c.kind, c.id, c.field]),
+      [['event', 'remote-3', 'seq']],
+    );
     assert.equal((await target.events.append({ id: 'local-4', sessionId: importedId, type: 'agent.text' })).seq, 4);
   });
 
@@ -192,9 +244,15 @@ describe('ledger import: validated, written through the repositories, all or not
   it('duplicate ids or seqs within the file are refused by record', async () => {
     const data = copy(exportLedger(source, [importedId], EXPORTED_AT));
     data.sessions[0].events[1].seq = 1;
-    const error = await importLedger(target, data, { file: FILE }).then(() => assert.fail('accepted'), (err: unknown) => err);
+    const error = await importLedger(target, data, { file: FILE }).then(
+      () => assert.fail('accepted'),
+      (err: unknown) => err,
+    );
     assert.ok(error instanceof LedgerImportError);
-    assert.deepEqual(error.problems.map((p) => [p.kind, p.id, p.record, p.field]), [['event', 'imp-ev-2', 'sessions.0.events.1', 'seq']]);
+    assert.deepEqual(
+      error.problems.map((p) => [p.kind, p.id, p.record, p.field]),
+      [['event', 'imp-ev-2', 'sessions.0.events.1', 'seq']],
+    );
   });
 
   it('a file that fails the schema names the file, record and field', () => {
@@ -202,7 +260,11 @@ describe('ledger import: validated, written through the repositories, all or not
     (data.sessions[0].events[1] as { ts: unknown }).ts = 'yesterday';
     assert.throws(
       () => parseLedgerExport(JSON.stringify(data), FILE),
-      (err: unknown) => err instanceof LedgerImportError && /^Not a valid Session Ledger export, nothing was imported: exports\/team\.json: event "imp-ev-2" \(sessions\.0\.events\.1\), field "ts": /.test(err.message),
+      (err: unknown) =>
+        err instanceof LedgerImportError &&
+        /^Not a valid Session Ledger export, nothing was imported: exports\/team\.json: event "imp-ev-2" \(sessions\.0\.events\.1\), field "ts": /.test(
+          err.message,
+        ),
     );
   });
 });

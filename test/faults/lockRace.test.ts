@@ -28,7 +28,10 @@ class Workers {
   async start(count: number): Promise<void> {
     const script = path.join(__dirname, 'lockRaceWorker.ts');
     for (let i = 0; i < count; i++) {
-      const child = fork(script, [], { execArgv: ['--require', require.resolve('tsx/cjs')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(script, [], {
+        execArgv: ['--require', require.resolve('tsx/cjs')],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       child.on('message', (reply: WorkerReply) => {
         const waiter = this.waiting.get(child);
         this.waiting.delete(child);
@@ -108,11 +111,16 @@ describe('Store lock race (issue 12, item 1)', function () {
    * once; `check` lists what went wrong in a round. A holder releases its lock when the next round's command
    * arrives (saving a message round trip per round), after which its lock file must be gone.
    */
-  async function race(rounds: number, prepare: (lockPath: string, index: number) => void, check: (lockPath: string, index: number, holders: RaceReply[]) => string[]): Promise<void> {
+  async function race(
+    rounds: number,
+    prepare: (lockPath: string, index: number) => void,
+    check: (lockPath: string, index: number, holders: RaceReply[]) => string[],
+  ): Promise<void> {
     const wrong: string[] = [];
     let previous: { lockPath: string; index: number; held: boolean } | undefined;
     const releasedPrevious = (): void => {
-      if (previous?.held && fs.existsSync(previous.lockPath)) wrong.push(`round ${previous.index}: the lock file is still there after its holder released it`);
+      if (previous?.held && fs.existsSync(previous.lockPath))
+        wrong.push(`round ${previous.index}: the lock file is still there after its holder released it`);
       if (previous) fs.rmSync(path.dirname(previous.lockPath), { recursive: true, force: true });
     };
     for (let index = 0; index < rounds; index++) {
@@ -133,7 +141,11 @@ describe('Store lock race (issue 12, item 1)', function () {
     await workers.release();
     releasedPrevious();
     const wrongRounds = new Set(wrong.map((line) => line.split(':')[0])).size;
-    assert.equal(wrongRounds, 0, `${wrongRounds} of ${rounds} rounds of ${WORKERS} processes acquiring at once went wrong, e.g.\n${wrong.slice(0, 6).join('\n')}`);
+    assert.equal(
+      wrongRounds,
+      0,
+      `${wrongRounds} of ${rounds} rounds of ${WORKERS} processes acquiring at once went wrong, e.g.\n${wrong.slice(0, 6).join('\n')}`,
+    );
   }
 
   /** Rounds that must each end with exactly one worker holding the lock, its pid in the lock file. */
@@ -153,7 +165,12 @@ describe('Store lock race (issue 12, item 1)', function () {
     const dead = new DeadPid();
     await raceForOneHolder((lockPath, index) => {
       // Alternately a lock of this version (heartbeat, token) and one of an older version.
-      const content = { pid: dead.get(), hostname: os.hostname(), acquiredAt: new Date().toISOString(), ...(index % 2 === 0 ? { heartbeatMs: 10_000, token: `dead-${index}` } : {}) };
+      const content = {
+        pid: dead.get(),
+        hostname: os.hostname(),
+        acquiredAt: new Date().toISOString(),
+        ...(index % 2 === 0 ? { heartbeatMs: 10_000, token: `dead-${index}` } : {}),
+      };
       fs.writeFileSync(lockPath, JSON.stringify(content));
     });
   });
@@ -168,12 +185,23 @@ describe('Store lock race (issue 12, item 1)', function () {
         fs.utimesSync(lockPath, old, old);
       } else if (index % 3 === 1) {
         // A container restarted under a new hostname: its heartbeat stopped two minutes ago.
-        fs.writeFileSync(lockPath, JSON.stringify({ pid: 4242, hostname: `${os.hostname()}-previous-container`, acquiredAt: old.toISOString(), heartbeatMs: 10_000 }));
+        fs.writeFileSync(
+          lockPath,
+          JSON.stringify({
+            pid: 4242,
+            hostname: `${os.hostname()}-previous-container`,
+            acquiredAt: old.toISOString(),
+            heartbeatMs: 10_000,
+          }),
+        );
         fs.utimesSync(lockPath, old, old);
       } else {
         // A dead holder's lock, and the claim of a process killed while taking it over.
         fs.writeFileSync(lockPath, JSON.stringify({ pid: dead.get(), hostname: os.hostname(), acquiredAt: old.toISOString() }));
-        fs.writeFileSync(takeoverClaimPathForTests(lockPath, 0), JSON.stringify({ pid: dead.get(), hostname: os.hostname(), acquiredAt: old.toISOString(), heartbeatMs: 10_000 }));
+        fs.writeFileSync(
+          takeoverClaimPathForTests(lockPath, 0),
+          JSON.stringify({ pid: dead.get(), hostname: os.hostname(), acquiredAt: old.toISOString(), heartbeatMs: 10_000 }),
+        );
       }
     }, MORE_ROUNDS);
   });
@@ -189,9 +217,13 @@ describe('Store lock race (issue 12, item 1)', function () {
         inodes.set(index, fs.statSync(lockPath).ino);
       },
       (lockPath, index, holders) => {
-        const problems = holders.length === 0 ? [] : [`${holders.length} processes took the live holder's lock (pids ${holders.map((holder) => holder.pid).join(', ')})`];
+        const problems =
+          holders.length === 0
+            ? []
+            : [`${holders.length} processes took the live holder's lock (pids ${holders.map((holder) => holder.pid).join(', ')})`];
         if (!fs.existsSync(lockPath)) return [...problems, "the live holder's lock file was deleted"];
-        if (fs.statSync(lockPath).ino !== inodes.get(index) || fs.readFileSync(lockPath, 'utf8') !== written(index)) problems.push("the live holder's lock file was replaced or changed");
+        if (fs.statSync(lockPath).ino !== inodes.get(index) || fs.readFileSync(lockPath, 'utf8') !== written(index))
+          problems.push("the live holder's lock file was replaced or changed");
         return problems;
       },
     );

@@ -10,9 +10,7 @@ import type * as LockFileModule from '../../src/core/store/lockFile';
 /** `race` first releases the lock held since the previous round; `release` only that. */
 export type WorkerCommand = { kind: 'race'; round: number; lockPath: string; startAt: number } | { kind: 'release' };
 export type WorkerReply =
-  | { kind: 'raced'; round: number; pid: number; acquired: boolean; error?: string }
-  | { kind: 'released' }
-  | { kind: 'ready' };
+  { kind: 'raced'; round: number; pid: number; acquired: boolean; error?: string } | { kind: 'released' } | { kind: 'ready' };
 
 const modulePath = process.env.LOCK_RACE_MODULE ?? path.join(__dirname, '../../src/core/store/lockFile');
 const { LockFile } = require(modulePath) as typeof LockFileModule;
@@ -41,7 +39,13 @@ function race(command: Extract<WorkerCommand, { kind: 'race' }>): void {
     send({ kind: 'raced', round: command.round, pid: process.pid, acquired: true });
   } catch (error) {
     const refused = (error as Error).name === 'StoreLockedError';
-    send({ kind: 'raced', round: command.round, pid: process.pid, acquired: false, error: refused ? undefined : String((error as Error).stack ?? error) });
+    send({
+      kind: 'raced',
+      round: command.round,
+      pid: process.pid,
+      acquired: false,
+      error: refused ? undefined : String((error as Error).stack ?? error),
+    });
   }
 }
 

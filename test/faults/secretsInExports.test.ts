@@ -31,25 +31,49 @@ describe('secrets never leave: exports and stored errors are redacted (issue 12.
   beforeEach(async () => {
     directory = tempDir('secrets');
     store = await SessionStore.open({ directory, snapshotIdleMs: 0 });
-    const session = await store.sessions.create({ type: 'test-fix', title: 'Deploy', intention: 'ship it', workingDir: WORKSPACE, workspaceFolder: WORKSPACE });
+    const session = await store.sessions.create({
+      type: 'test-fix',
+      title: 'Deploy',
+      intention: 'ship it',
+      workingDir: WORKSPACE,
+      workspaceFolder: WORKSPACE,
+    });
     sessionId = session.id;
     await store.transaction((tx) => {
-      const step = tx.interactions.append({ sessionId, step: 'build', kind: 'shell', command: `ANTHROPIC_API_KEY=${ANTHROPIC_KEY} claude -p "deploy"` });
-      tx.interactions.setResult(step.id, { status: 'ok', output: `[default]\naws_access_key_id = ${AWS_KEY_ID}\naws_secret_access_key = ${AWS_SECRET}\n` });
+      const step = tx.interactions.append({
+        sessionId,
+        step: 'build',
+        kind: 'shell',
+        command: `ANTHROPIC_API_KEY=${ANTHROPIC_KEY} claude -p "deploy"`,
+      });
+      tx.interactions.setResult(step.id, {
+        status: 'ok',
+        output: `[default]\naws_access_key_id = ${AWS_KEY_ID}\naws_secret_access_key = ${AWS_SECRET}\n`,
+      });
       tx.events.append({
         id: 'hook-1',
         sessionId,
         interactionId: step.id,
         type: 'hook.PreToolUse',
         toolName: 'Bash',
-        payload: { ...payloads.PreToolUse, tool_name: 'Bash', tool_input: { command: `export ANTHROPIC_API_KEY=${ANTHROPIC_KEY} && aws s3 ls`, description: 'list' } },
+        payload: {
+          ...payloads.PreToolUse,
+          tool_name: 'Bash',
+          tool_input: { command: `export ANTHROPIC_API_KEY=${ANTHROPIC_KEY} && aws s3 ls`, description: 'list' },
+        },
       });
       tx.events.append({
         id: 'hook-2',
         sessionId,
         type: 'hook.PreToolUse',
         toolName: 'Write',
-        payload: { ...payloads.PreToolUse, tool_input: { file_path: `${WORKSPACE}/.aws/credentials`, content: `AWS_SECRET_ACCESS_KEY=${AWS_SECRET}\nAWS_ACCESS_KEY_ID=${AWS_KEY_ID}\n` } },
+        payload: {
+          ...payloads.PreToolUse,
+          tool_input: {
+            file_path: `${WORKSPACE}/.aws/credentials`,
+            content: `AWS_SECRET_ACCESS_KEY=${AWS_SECRET}\nAWS_ACCESS_KEY_ID=${AWS_KEY_ID}\n`,
+          },
+        },
       });
       tx.notes.add({ sessionId, kind: 'observation', content: `the key was ${ANTHROPIC_KEY}` });
     });
@@ -61,13 +85,21 @@ describe('secrets never leave: exports and stored errors are redacted (issue 12.
 
   it('exported JSON and Markdown carry no API key and no AWS secret, in hook payloads, commands, outputs or notes', () => {
     const data = exportLedger(store, [sessionId], Date.UTC(2026, 5, 1), { homeDir: HOME });
-    for (const [format, text] of [['JSON', serializeLedgerExport(data)], ['Markdown', ledgerToMarkdown(data)]]) {
-      for (const secret of [ANTHROPIC_KEY, AWS_SECRET, AWS_KEY_ID, 'sk-ant-api03']) assert.ok(!text.includes(secret), `${format} export contains ${secret}`);
+    for (const [format, text] of [
+      ['JSON', serializeLedgerExport(data)],
+      ['Markdown', ledgerToMarkdown(data)],
+    ]) {
+      for (const secret of [ANTHROPIC_KEY, AWS_SECRET, AWS_KEY_ID, 'sk-ant-api03'])
+        assert.ok(!text.includes(secret), `${format} export contains ${secret}`);
       assert.match(text, /\[REDACTED:anthropic-api-key\]/, format);
       assert.match(text, /\[REDACTED:aws-secret-access-key\]/, format);
     }
     const payload = data.sessions[0].events[0].payload as { tool_input: { command: string } };
-    assert.equal(payload.tool_input.command, 'export ANTHROPIC_API_KEY=[REDACTED:anthropic-api-key] && aws s3 ls', 'the rest of the payload is kept');
+    assert.equal(
+      payload.tool_input.command,
+      'export ANTHROPIC_API_KEY=[REDACTED:anthropic-api-key] && aws s3 ls',
+      'the rest of the payload is kept',
+    );
   });
 
   it('Markdown built from data that was not redacted is redacted all the same', () => {

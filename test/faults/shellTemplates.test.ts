@@ -25,8 +25,8 @@ const HOSTILE = [
   '$(touch PWNED)',
   '`touch PWNED`',
   'line one\nline two\n; touch PWNED',
-  'x\\\'; touch PWNED; #',
-  '\\\\\'\\',
+  "x\\'; touch PWNED; #",
+  "\\\\'\\",
   '"; touch PWNED; echo "',
   '\u2019; touch PWNED; #\u2018',
   '%PATH% ^& touch PWNED',
@@ -54,7 +54,11 @@ function runIn(shell: string, command: string): { stdout: string; files: string[
   mkdirSync(cwd);
   try {
     const args = shell === 'pwsh' ? ['-NoProfile', '-NonInteractive', '-Command', command] : ['-c', command];
-    const result = spawnSync(shell, args, { cwd, encoding: 'utf8', env: { ...process.env, HOME: home, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home } });
+    const result = spawnSync(shell, args, {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, HOME: home, XDG_CONFIG_HOME: home, XDG_DATA_HOME: home },
+    });
     return { stdout: result.stdout, files: readdirSync(cwd) };
   } finally {
     rmSync(home, { recursive: true, force: true });
@@ -63,7 +67,9 @@ function runIn(shell: string, command: string): { stdout: string; files: string[
 
 /** `printf '%s|' <v1> <v2>…` in the shell's own syntax. */
 function printArgs(dialect: ShellDialect, quoted: string[]): string {
-  return dialect === 'powershell' ? `foreach ($a in @(${quoted.join(', ')})) { [Console]::Out.Write($a + '|') }` : `printf '%s|' ${quoted.join(' ')}`;
+  return dialect === 'powershell'
+    ? `foreach ($a in @(${quoted.join(', ')})) { [Console]::Out.Write($a + '|') }`
+    : `printf '%s|' ${quoted.join(' ')}`;
 }
 
 describe('shell templates: hostile values through real shells', function () {
@@ -72,7 +78,8 @@ describe('shell templates: hostile values through real shells', function () {
       before(function () {
         if (!has(shell)) {
           // CI installs fish (scripts/test.sh): there, a missing fish is a failure, not a skip.
-          if (shell === 'fish' && process.env.CI) throw new Error('fish is not installed: scripts/test.sh installs it with apt-get install -y fish');
+          if (shell === 'fish' && process.env.CI)
+            throw new Error('fish is not installed: scripts/test.sh installs it with apt-get install -y fish');
           console.warn(`      SKIPPED: ${shell} is not installed${shell === 'fish' ? ' (apt-get install -y fish)' : ''}`);
           this.skip();
         }
@@ -87,7 +94,10 @@ describe('shell templates: hostile values through real shells', function () {
       });
 
       it('keeps a value ending in a backslash from opening the next value (the fish attack)', function () {
-        const { stdout, files } = runIn(shell, printArgs(dialect, [quoteForShell('a\\', dialect), quoteForShell('; touch PWNED; #', dialect)]));
+        const { stdout, files } = runIn(
+          shell,
+          printArgs(dialect, [quoteForShell('a\\', dialect), quoteForShell('; touch PWNED; #', dialect)]),
+        );
         assert.deepEqual(files, []);
         assert.equal(stdout, 'a\\|; touch PWNED; #|');
       });
@@ -110,7 +120,13 @@ describe('shell templates: hostile values through real shells', function () {
         const definition: WorkflowDefinition = {
           id: 'hostile',
           label: 'Hostile',
-          steps: [{ id: 'print', kind: 'shell', command: dialect === 'powershell' ? 'Write-Output {{options.a}} {{options.b}}' : "printf '%s|' {{options.a}} {{options.b}}" }],
+          steps: [
+            {
+              id: 'print',
+              kind: 'shell',
+              command: dialect === 'powershell' ? 'Write-Output {{options.a}} {{options.b}}' : "printf '%s|' {{options.a}} {{options.b}}",
+            },
+          ],
         };
         const type = new UserWorkflowSessionType(definition, 'hostile.json');
         const session = {
@@ -143,12 +159,40 @@ describe('shell templates: every template the checker accepts is harmless in the
   // out of step with the shell would show there). With the old checker and POSIX-only quoting,
   // values ran from the here-document, backslash, $, comment, nested-quote and fish cases.
   const FRAGMENTS = [
-    'echo {{v}}', 'echo "{{v}}"', "echo '{{v}}'", 'cat <<EOF\n{{v}}\nEOF', "cat <<'EOF'\n{{v}}\nEOF", "cat <<-'EOF'\n\t{{v}}\n\tEOF",
-    'echo \\{{v}}', 'echo ${{v}}', 'true # {{v}}', 'echo $(echo {{v}})', 'echo "$(echo {{v}})"', 'echo "$(echo "{{v}}")"',
-    '[[ -n {{v}} ]]', 'echo `echo {{v}}`', 'printf %s {{v}}{{v}}', 'echo a#{{v}}', 'echo \\ #{{v}}', "echo 'a\\' {{v}} '",
-    'echo $(( {{v}} ))', 'x={{v}}', 'echo ${x:-{{v}}}', "echo $'a\\' {{v}} '",
+    'echo {{v}}',
+    'echo "{{v}}"',
+    "echo '{{v}}'",
+    'cat <<EOF\n{{v}}\nEOF',
+    "cat <<'EOF'\n{{v}}\nEOF",
+    "cat <<-'EOF'\n\t{{v}}\n\tEOF",
+    'echo \\{{v}}',
+    'echo ${{v}}',
+    'true # {{v}}',
+    'echo $(echo {{v}})',
+    'echo "$(echo {{v}})"',
+    'echo "$(echo "{{v}}")"',
+    '[[ -n {{v}} ]]',
+    'echo `echo {{v}}`',
+    'printf %s {{v}}{{v}}',
+    'echo a#{{v}}',
+    'echo \\ #{{v}}',
+    "echo 'a\\' {{v}} '",
+    'echo $(( {{v}} ))',
+    'x={{v}}',
+    'echo ${x:-{{v}}}',
+    "echo $'a\\' {{v}} '",
   ];
-  const VALUES = ['$(touch P1)', '`touch P2`', "'; touch P3; '", '"; touch P4; "', 'a\\', '\nEOF\ntouch P5\n', "\\'; touch P6; #", '\nEOF\n\ttouch P7\n', '\ntouch P8\n'];
+  const VALUES = [
+    '$(touch P1)',
+    '`touch P2`',
+    "'; touch P3; '",
+    '"; touch P4; "',
+    'a\\',
+    '\nEOF\ntouch P5\n',
+    "\\'; touch P6; #",
+    '\nEOF\n\ttouch P7\n',
+    '\ntouch P8\n',
+  ];
 
   for (const { shell, dialect } of SHELLS.filter((candidate) => candidate.dialect !== 'powershell')) {
     it(`${shell}: no accepted template runs any of the hostile values`, function () {
@@ -189,7 +233,10 @@ describe('shell templates: here-documents and backslashes', () => {
   it('refuses a placeholder in the body of a here-document whose delimiter is not quoted', () => {
     const found = issues('cat <<EOF\n{{session.intention}}\nEOF');
     assert.equal(found.length, 1);
-    assert.match(found[0], /^steps\[0\]\.command: \{\{session\.intention\}\} is in a here-document whose delimiter is not quoted.*<<'EOF'.*argument/);
+    assert.match(
+      found[0],
+      /^steps\[0\]\.command: \{\{session\.intention\}\} is in a here-document whose delimiter is not quoted.*<<'EOF'.*argument/,
+    );
   });
 
   it('fills a quoted here-document verbatim, and refuses a value holding the delimiter line', () => {
@@ -202,7 +249,8 @@ describe('shell templates: here-documents and backslashes', () => {
     assert.equal(stdout, `${value}\na\\|`);
     assert.throws(
       () => renderTemplate(template, () => 'x\nEOF\ntouch PWNED', { quoteFor: 'posix' }),
-      (error: unknown) => error instanceof TemplateError && /contains the line "EOF", which would end its here-document/.test(error.message),
+      (error: unknown) =>
+        error instanceof TemplateError && /contains the line "EOF", which would end its here-document/.test(error.message),
     );
   });
 
@@ -231,7 +279,10 @@ describe('shell templates: here-documents and backslashes', () => {
   it('refuses cmd and shells whose quoting is unknown, and a NUL in any value', () => {
     assert.throws(() => quoteForShell('x', 'cmd'), ShellQuoteError);
     const metadata = { shellTemplate: { template: 'echo {{session.title}}', values: { 'session.title': 'x' } } };
-    assert.throws(() => shellCommandFor("echo 'x'", metadata, 'cmd'), (error: unknown) => error instanceof TemplateError && /POSIX shell/.test(error.message));
+    assert.throws(
+      () => shellCommandFor("echo 'x'", metadata, 'cmd'),
+      (error: unknown) => error instanceof TemplateError && /POSIX shell/.test(error.message),
+    );
     assert.throws(() => shellCommandFor("echo 'x'", metadata, undefined), TemplateError);
     assert.equal(shellCommandFor('npm test', {}, 'cmd'), 'npm test');
     assert.throws(() => quoteForShell('a\0b', 'posix'), ShellQuoteError);

@@ -42,7 +42,9 @@ function contents(store: SessionStore): unknown {
     id: session.id,
     eventCount: session.eventCount,
     lastSeq: store.events.lastSeq(session.id),
-    events: store.events.list(session.id, { after: 0, limit: 10_000 }).map((event) => ({ id: event.id, seq: event.seq, type: event.type, payload: event.payload })),
+    events: store.events
+      .list(session.id, { after: 0, limit: 10_000 })
+      .map((event) => ({ id: event.id, seq: event.seq, type: event.type, payload: event.payload })),
   }));
 }
 
@@ -58,14 +60,20 @@ describe('snapshot damage (issue 12, item 2)', function () {
     pristine = temporaryDirectory('ledger-damage-pristine-');
     const store = await openStore(pristine, { snapshotInWorker: false });
     const sessions: { id: string }[] = [];
-    for (let s = 0; s < 3; s++) sessions.push(await store.sessions.create({ type: 't', title: `Damage ${s}`, intention: 'survive bit rot' }));
+    for (let s = 0; s < 3; s++)
+      sessions.push(await store.sessions.create({ type: 't', title: `Damage ${s}`, intention: 'survive bit rot' }));
     markers = [];
     let n = 0;
     const append = async (count: number) => {
       for (let i = 0; i < count; i++, n++) {
         const marker = `marker-${String(n).padStart(5, '0')}`;
         markers.push(marker);
-        await store.events.append({ id: `event-${n}`, sessionId: sessions[n % 3].id, type: 'agent.text', payload: { marker, text: `${marker} `.repeat(20 + (n % 40)) } });
+        await store.events.append({
+          id: `event-${n}`,
+          sessionId: sessions[n % 3].id,
+          type: 'agent.text',
+          payload: { marker, text: `${marker} `.repeat(20 + (n % 40)) },
+        });
       }
     };
     await append(120);
@@ -109,11 +117,19 @@ describe('snapshot damage (issue 12, item 2)', function () {
       const label = `damage at byte ${offset} (${where})`;
       const store = await openStore(directory, { snapshotInWorker: false });
       try {
-        assert.deepEqual(store.warnings.map((w) => w.kind), ['corrupt-snapshot'], `${label}: ${store.warnings.map((w) => w.message).join(' | ')}`);
+        assert.deepEqual(
+          store.warnings.map((w) => w.kind),
+          ['corrupt-snapshot'],
+          `${label}: ${store.warnings.map((w) => w.message).join(' | ')}`,
+        );
         const [warning] = store.warnings;
         assert.match(path.basename(warning.keptAsidePath!), KEPT_ASIDE_SNAPSHOT, label);
         assert.ok(fs.readFileSync(warning.keptAsidePath!).equals(bytes), `${label}: the damaged bytes are kept as they were`);
-        assert.match(warning.message, /rebuilt from the previous snapshot \(ledger\.previous\.sqlite\) and the \d+ journal records? written since it, so nothing was lost/, label);
+        assert.match(
+          warning.message,
+          /rebuilt from the previous snapshot \(ledger\.previous\.sqlite\) and the \d+ journal records? written since it, so nothing was lost/,
+          label,
+        );
         assert.deepEqual(contents(store), expected, `${label}: every acknowledged event, unchanged`);
         await store.events.append({ id: `after-${offset}`, sessionId: store.sessions.list()[0].id, type: 'after' });
       } finally {
@@ -137,7 +153,11 @@ describe('snapshot damage (issue 12, item 2)', function () {
     fs.writeFileSync(checksumPath(snapshot), JSON.stringify({ ...sum, ...checksumFile(snapshot) }));
     const store = await openStore(directory, { snapshotInWorker: false });
     try {
-      assert.deepEqual(store.warnings.map((w) => w.kind), ['corrupt-snapshot'], store.warnings.map((w) => w.message).join(' | '));
+      assert.deepEqual(
+        store.warnings.map((w) => w.kind),
+        ['corrupt-snapshot'],
+        store.warnings.map((w) => w.message).join(' | '),
+      );
       assert.match(store.warnings[0].message, /quick_check|malformed/);
       assert.deepEqual(contents(store), expected);
     } finally {
@@ -174,7 +194,10 @@ describe('snapshot damage (issue 12, item 2)', function () {
     fs.writeFileSync(path.join(directory, 'ledger.sqlite.sum'), '{"format": "session-ledger snapshot checksum", "version": 1, "algor');
     const store = await openStore(directory, { snapshotInWorker: false });
     try {
-      assert.deepEqual(store.warnings.map((w) => w.kind), ['corrupt-snapshot']);
+      assert.deepEqual(
+        store.warnings.map((w) => w.kind),
+        ['corrupt-snapshot'],
+      );
       assert.match(store.warnings[0].message, /checksum file .*ledger\.sqlite\.sum is unreadable/);
       assert.ok(fs.existsSync(`${store.warnings[0].keptAsidePath}.sum`), 'the checksum file is kept aside beside it');
       assert.deepEqual(contents(store), expected);

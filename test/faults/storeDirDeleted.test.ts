@@ -16,7 +16,10 @@ function openDescriptors(): number {
   return fs.readdirSync('/proc/self/fd').length;
 }
 
-async function storeWithHistory(directory: string, options: Parameters<typeof openStore>[1] = {}): Promise<{ store: SessionStore; sessionId: string; acknowledged: string[]; warnings: StoreWarning[] }> {
+async function storeWithHistory(
+  directory: string,
+  options: Parameters<typeof openStore>[1] = {},
+): Promise<{ store: SessionStore; sessionId: string; acknowledged: string[]; warnings: StoreWarning[] }> {
   const store = await openStore(directory, options);
   const warnings: StoreWarning[] = [];
   store.onDidWarn((warning) => warnings.push(warning));
@@ -41,19 +44,35 @@ describe('store folder deleted while open (issue 12, item 3)', function () {
       await store.snapshot(); // none in flight while the folder goes (rm -r would race its temporary file)
       fs.rmSync(directory, { recursive: true, force: true });
       await wait(300); // the timer's check (every 50 ms) has run
-      const outcomes = await Promise.allSettled(Array.from({ length: 200 }, (_, i) => store.events.append({ id: `after-${i}`, sessionId, type: 'agent.text', payload: { i } })));
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 200 }, (_, i) => store.events.append({ id: `after-${i}`, sessionId, type: 'agent.text', payload: { i } })),
+      );
       const accepted = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
       assert.equal(accepted, 0, 'no append after the deletion is acknowledged');
       const reasons = new Set(outcomes.map((outcome) => (outcome as PromiseRejectedResult).reason.message));
       assert.equal(reasons.size, 1);
-      assert.match([...reasons][0], /journal .*journal-\d{16}\.log was deleted while the store was open .*no further changes are accepted.*Rewrite the store/);
-      assert.deepEqual(warnings.map((w) => w.kind), ['journal-lost'], 'one warning for the condition, not one per write');
-      assert.deepEqual(store.warnings.map((w) => w.kind), ['journal-lost']);
+      assert.match(
+        [...reasons][0],
+        /journal .*journal-\d{16}\.log was deleted while the store was open .*no further changes are accepted.*Rewrite the store/,
+      );
+      assert.deepEqual(
+        warnings.map((w) => w.kind),
+        ['journal-lost'],
+        'one warning for the condition, not one per write',
+      );
+      assert.deepEqual(
+        store.warnings.map((w) => w.kind),
+        ['journal-lost'],
+      );
       await assert.rejects(store.snapshot(), /was deleted/);
       assert.equal(warnings.length, 1, 'a refused snapshot does not warn again');
 
       await store.rewriteHome();
-      assert.ok(fs.existsSync(path.join(directory, 'ledger.sqlite')) && fs.existsSync(path.join(directory, 'ledger.sqlite.sum')) && fs.existsSync(path.join(directory, 'ledger.lock')));
+      assert.ok(
+        fs.existsSync(path.join(directory, 'ledger.sqlite')) &&
+          fs.existsSync(path.join(directory, 'ledger.sqlite.sum')) &&
+          fs.existsSync(path.join(directory, 'ledger.lock')),
+      );
       assert.equal(journalFiles(directory).length, 1);
       await store.events.append({ id: 'after-rewrite', sessionId, type: 'agent.text' });
       assert.equal(store.events.list(sessionId, { after: 0, limit: 1000 }).length, acknowledged.length + 1);
@@ -65,7 +84,10 @@ describe('store folder deleted while open (issue 12, item 3)', function () {
     const reopened = await openStore(directory);
     try {
       assert.deepEqual(reopened.warnings, []);
-      assert.deepEqual(reopened.events.list(sessionId, { after: 0, limit: 1000 }).map((e) => e.id), [...acknowledged, 'after-rewrite']);
+      assert.deepEqual(
+        reopened.events.list(sessionId, { after: 0, limit: 1000 }).map((e) => e.id),
+        [...acknowledged, 'after-rewrite'],
+      );
       contiguousSeqs(reopened, sessionId);
     } finally {
       await reopened.close();
@@ -83,14 +105,17 @@ describe('store folder deleted while open (issue 12, item 3)', function () {
       await wait(150); // longer than the gap between two checks under load (100 ms)
       await assert.rejects(store.events.append({ id: 'first-after', sessionId, type: 'x' }), /was deleted while the store was open/);
       await assert.rejects(store.events.append({ id: 'second-after', sessionId, type: 'x' }), /was deleted while the store was open/);
-      assert.deepEqual(warnings.map((w) => w.kind), ['journal-lost']);
+      assert.deepEqual(
+        warnings.map((w) => w.kind),
+        ['journal-lost'],
+      );
     } finally {
       await store.close();
     }
     assert.equal(openDescriptors(), descriptors, 'close released the lost segment and the snapshot it read from');
   });
 
-  it('notices a journal replaced by another file, and rewriteHome() refuses to write over another store\'s files', async () => {
+  it("notices a journal replaced by another file, and rewriteHome() refuses to write over another store's files", async () => {
     const directory = temporaryDirectory('ledger-replaced-');
     const { store, sessionId, warnings } = await storeWithHistory(directory, { fileCheckMs: 50, snapshotInWorker: false });
     try {
@@ -99,7 +124,10 @@ describe('store folder deleted while open (issue 12, item 3)', function () {
       fs.renameSync(`${segment}.copy`, segment); // same name, another file: writes to the old one would be lost
       await wait(300);
       await assert.rejects(store.events.append({ id: 'after', sessionId, type: 'x' }), /was replaced by another file/);
-      assert.deepEqual(warnings.map((w) => w.kind), ['journal-lost']);
+      assert.deepEqual(
+        warnings.map((w) => w.kind),
+        ['journal-lost'],
+      );
       const before = fs.readdirSync(directory).sort();
       await assert.rejects(store.rewriteHome(), /already holds session store files \(.*ledger\.sqlite.*\).*Move those files elsewhere/);
       assert.deepEqual(fs.readdirSync(directory).sort(), before, 'nothing written or removed');

@@ -36,8 +36,16 @@ function diskWithRoom(budget: { bytes: number }): JournalFiles {
 /** Settles within `ms`, or fails the test saying what did not settle. */
 function settlesWithin<T>(promise: Promise<T>, ms: number, what: string): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)));
-  return Promise.race([promise.then((value) => value, () => undefined), timeout]).finally(() => clearTimeout(timer));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms)),
+  );
+  return Promise.race([
+    promise.then(
+      (value) => value,
+      () => undefined,
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Files the store must not leave behind after a failure: temporary files and zero-filled segments. */
@@ -55,7 +63,10 @@ describe('store failure paths release what they hold (issue 12, item 3)', functi
     await (await openStore(directory, { snapshotInWorker: false })).close(); // sql.js and the migrations loaded once: not counted below
     for (const name of fs.readdirSync(directory)) fs.rmSync(path.join(directory, name));
     const descriptors = openDescriptors();
-    await assert.rejects(openStore(directory, { snapshotInWorker: false, journalFiles: diskWithRoom({ bytes: 0 }) }), /could not write its journal.*ENOSPC/);
+    await assert.rejects(
+      openStore(directory, { snapshotInWorker: false, journalFiles: diskWithRoom({ bytes: 0 }) }),
+      /could not write its journal.*ENOSPC/,
+    );
     assert.equal(openDescriptors(), descriptors, 'descriptors released');
     assert.deepEqual(leftovers(directory), [], 'no segment (zero-filled or not), no temporary file, no lock');
     fs.rmSync(directory, { recursive: true, force: true });
@@ -73,15 +84,28 @@ describe('store failure paths release what they hold (issue 12, item 3)', functi
     store.onDidWarn((warning) => warnings.push(warning));
     const session = await store.sessions.create({ type: 't', title: 'Full disk', intention: 'fail cleanly' });
     const [segment] = journalFiles(directory);
-    assert.ok(fs.statSync(segment).size < 256 * 1024, `the segment holds its records, not megabytes of zeros (${fs.statSync(segment).size} bytes)`);
+    assert.ok(
+      fs.statSync(segment).size < 256 * 1024,
+      `the segment holds its records, not megabytes of zeros (${fs.statSync(segment).size} bytes)`,
+    );
     room.bytes = 0;
-    const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => store.events.append({ id: `e${i}`, sessionId: session.id, type: 'x' })));
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => store.events.append({ id: `e${i}`, sessionId: session.id, type: 'x' })),
+    );
     assert.ok(outcomes.every((outcome) => outcome.status === 'rejected'));
     assert.match((outcomes[0] as PromiseRejectedResult).reason.message, /could not write its journal.*ENOSPC/);
-    assert.deepEqual(warnings.map((w) => w.kind), ['journal-failed'], 'one warning, not one per write');
+    assert.deepEqual(
+      warnings.map((w) => w.kind),
+      ['journal-failed'],
+      'one warning, not one per write',
+    );
     await settlesWithin(store.close(), 10_000, 'close() after ENOSPC');
     assert.equal(openDescriptors(), descriptors, 'descriptors released');
-    assert.deepEqual(leftovers(directory).filter((name) => !name.startsWith('journal-')), [], 'no temporary file, no lock');
+    assert.deepEqual(
+      leftovers(directory).filter((name) => !name.startsWith('journal-')),
+      [],
+      'no temporary file, no lock',
+    );
     fs.rmSync(directory, { recursive: true, force: true });
   });
 
@@ -95,7 +119,11 @@ describe('store failure paths release what they hold (issue 12, item 3)', functi
     let failing = false;
     store = await openStore(directory, {
       snapshotInWorker: false,
-      journalFiles: { ...nodeJournalFiles, fdatasync: (fd, callback) => (failing ? setImmediate(() => callback(errno('EIO', 'fdatasync'))) : nodeJournalFiles.fdatasync(fd, callback)) },
+      journalFiles: {
+        ...nodeJournalFiles,
+        fdatasync: (fd, callback) =>
+          failing ? setImmediate(() => callback(errno('EIO', 'fdatasync'))) : nodeJournalFiles.fdatasync(fd, callback),
+      },
     });
     const acknowledged: string[] = [];
     for (let i = 0; i < 10; i++) {
@@ -145,13 +173,20 @@ describe('store failure paths release what they hold (issue 12, item 3)', functi
     }
     // The shared writer (worker and main thread) on its own: a write failing half-way leaves nothing.
     const file = path.join(directory, 'other.sqlite');
-    assert.throws(() => writeSnapshotFile(file, (fd, summer) => {
-      const bytes = Buffer.alloc(8192, 1);
-      summer.update(bytes);
-      fs.writeSync(fd, bytes);
-      throw errno('ENOSPC', 'write');
-    }), /ENOSPC/);
-    assert.deepEqual(fs.readdirSync(directory).filter((name) => name.startsWith('other.')), []);
+    assert.throws(
+      () =>
+        writeSnapshotFile(file, (fd, summer) => {
+          const bytes = Buffer.alloc(8192, 1);
+          summer.update(bytes);
+          fs.writeSync(fd, bytes);
+          throw errno('ENOSPC', 'write');
+        }),
+      /ENOSPC/,
+    );
+    assert.deepEqual(
+      fs.readdirSync(directory).filter((name) => name.startsWith('other.')),
+      [],
+    );
     fs.rmSync(directory, { recursive: true, force: true });
   });
 

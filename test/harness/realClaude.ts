@@ -161,11 +161,23 @@ export async function runRealClaude(options: RealClaudeRunOptions): Promise<Real
     if (!existsSync(options.spoolPath)) writeFileSync(options.spoolPath, '');
     connectTestHooks(options.cwd, options.spoolPath);
   }
-  const args = ['-p', options.prompt, '--output-format', 'stream-json', '--verbose', options.resume ? '--resume' : '--session-id', sessionId];
+  const args = [
+    '-p',
+    options.prompt,
+    '--output-format',
+    'stream-json',
+    '--verbose',
+    options.resume ? '--resume' : '--session-id',
+    sessionId,
+  ];
   if (options.allowedTools?.length) args.push('--allowedTools', options.allowedTools.join(','));
   args.push(...(options.extraArgs ?? []));
 
-  const child = spawn(options.bin, args, { cwd: options.cwd, env: realClaudeEnv(options.baseUrl, options.home), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.bin, args, {
+    cwd: options.cwd,
+    env: realClaudeEnv(options.baseUrl, options.home),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -174,7 +186,9 @@ export async function runRealClaude(options: RealClaudeRunOptions): Promise<Real
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the real claude did not finish within ${timeoutMs} ms (stderr: ${stderr.slice(-2000)}; stdout: ${stdout.slice(-2000)})`));
+      reject(
+        new Error(`the real claude did not finish within ${timeoutMs} ms (stderr: ${stderr.slice(-2000)}; stdout: ${stdout.slice(-2000)})`),
+      );
     }, timeoutMs);
     child.on('error', (err) => {
       clearTimeout(timer);
@@ -239,12 +253,21 @@ function lastMessageHasToolResult(request: RecordedRequest): boolean {
  * tool_result gets `finalText`. Any side request the CLI makes without tools (e.g. a title) gets a
  * short text with `sideUsage`.
  */
-export function realClaudeToolScript(options: { command: string; finalText?: string; model?: string }): (request: RecordedRequest) => FakeTurn {
+export function realClaudeToolScript(options: {
+  command: string;
+  finalText?: string;
+  model?: string;
+}): (request: RecordedRequest) => FakeTurn {
   return (request) => {
     const model = options.model ?? REAL_CLAUDE_MODEL;
-    if (!request.body.tools?.length) return { content: [{ type: 'text', text: 'Side answer' }], usage: { input_tokens: 5, output_tokens: 2 }, model };
+    if (!request.body.tools?.length)
+      return { content: [{ type: 'text', text: 'Side answer' }], usage: { input_tokens: 5, output_tokens: 2 }, model };
     if (lastMessageHasToolResult(request)) {
-      return { content: [{ type: 'text', text: options.finalText ?? 'The command printed the greeting.' }], usage: FINAL_ANSWER_USAGE, model };
+      return {
+        content: [{ type: 'text', text: options.finalText ?? 'The command printed the greeting.' }],
+        usage: FINAL_ANSWER_USAGE,
+        model,
+      };
     }
     return {
       content: [
@@ -264,7 +287,17 @@ export function realClaudeToolScript(options: { command: string; finalText?: str
  * keystrokes a test cannot type reliably); hooks fire the same in both modes.
  */
 export function writeRealClaudeWrapper(dir: string, bin: string, env: NodeJS.ProcessEnv): string {
-  const keys = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC', 'DISABLE_AUTOUPDATER', 'DISABLE_TELEMETRY', 'DISABLE_ERROR_REPORTING', 'CLAUDE_CODE_IDE_SKIP_AUTO_INSTALL', 'CLAUDE_CONFIG_DIR', 'HOME'];
+  const keys = [
+    'ANTHROPIC_BASE_URL',
+    'ANTHROPIC_API_KEY',
+    'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC',
+    'DISABLE_AUTOUPDATER',
+    'DISABLE_TELEMETRY',
+    'DISABLE_ERROR_REPORTING',
+    'CLAUDE_CODE_IDE_SKIP_AUTO_INSTALL',
+    'CLAUDE_CONFIG_DIR',
+    'HOME',
+  ];
   const exports = keys.map((k) => `export ${k}=${quoteForShell(env[k] ?? '', 'posix')}`).join('\n');
   const wrapper = join(dir, 'claude');
   // Not on the terminal itself: in a TTY the CLI draws for a person (cursor, terminal queries).

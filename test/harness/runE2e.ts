@@ -28,7 +28,12 @@ async function main(): Promise<number> {
     // Not spawnSync: the fake Anthropic server lives in this process and must keep answering.
     const child = spawn(
       process.execPath,
-      [join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js'), '--config', join(repoRoot, 'test', 'e2e', '.mocharc.json'), ...process.argv.slice(2)],
+      [
+        join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js'),
+        '--config',
+        join(repoRoot, 'test', 'e2e', '.mocharc.json'),
+        ...process.argv.slice(2),
+      ],
       {
         cwd: repoRoot,
         stdio: 'inherit',

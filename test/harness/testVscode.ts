@@ -85,11 +85,11 @@ export function assertInstalled(): void {
 }
 
 export function codeServer(dirs: RunDirs, args: string[], env: NodeJS.ProcessEnv): string {
-  return execFileSync(
-    codeServerBin,
-    ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, ...args],
-    { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  return execFileSync(codeServerBin, ['--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, ...args], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 export interface RunningCodeServer {
@@ -105,15 +105,20 @@ export async function startCodeServer(
 ): Promise<RunningCodeServer> {
   const logFile = join(dirs.root, `${opts.logName}.log`);
   const args = [
-    '--user-data-dir', dirs.userData,
-    '--extensions-dir', dirs.extensions,
-    '--bind-addr', '127.0.0.1:0',
-    '--auth', 'none',
+    '--user-data-dir',
+    dirs.userData,
+    '--extensions-dir',
+    dirs.extensions,
+    '--bind-addr',
+    '127.0.0.1:0',
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     ...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
-    '--reconnection-grace-time', '5',
+    '--reconnection-grace-time',
+    '5',
     ...(opts.smokeTestDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     dirs.workspace,
   ];

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { activateExtension } from '../integration/helpers';
 
-const lm = (vscode as unknown as { lm?: { invokeTool?(name: string, options: { input: object; toolInvocationToken: undefined }): Thenable<unknown> } }).lm;
+const lm = (
+  vscode as unknown as { lm?: { invokeTool?(name: string, options: { input: object; toolInvocationToken: undefined }): Thenable<unknown> } }
+).lm;
 
 describe('in an untrusted workspace: agent access', function () {
   this.timeout(60_000);
@@ -16,7 +18,10 @@ describe('in an untrusted workspace: agent access', function () {
     assert.deepEqual(agentAccess.lmTools, []);
     assert.deepEqual(agentAccess.mcpDefinitions(), []);
     if (typeof lm?.invokeTool === 'function') {
-      await assert.rejects(Promise.resolve(lm.invokeTool('sessionLedger_searchHistory', { input: { query: 'anything' }, toolInvocationToken: undefined })), 'the tool has no implementation here');
+      await assert.rejects(
+        Promise.resolve(lm.invokeTool('sessionLedger_searchHistory', { input: { query: 'anything' }, toolInvocationToken: undefined })),
+        'the tool has no implementation here',
+      );
     }
   });
 

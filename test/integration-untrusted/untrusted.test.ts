@@ -16,7 +16,12 @@ describe('in an untrusted workspace', function () {
 
   it('refuses to run an agentic session', async () => {
     const { engine, background, store } = await activateExtension();
-    const session = await engine.start({ type: 'quick', title: 'Agentic while untrusted', intention: 'must not run', executionMode: 'agentic' });
+    const session = await engine.start({
+      type: 'quick',
+      title: 'Agentic while untrusted',
+      intention: 'must not run',
+      executionMode: 'agentic',
+    });
     const outcome = await background.start(session.id);
     assert.equal(outcome, undefined, 'the background runner refused');
     assert.equal(background.isRunning(session.id), false);

@@ -21,7 +21,8 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
     // Every answer is a valid plan: spec, build and docs take any text.
     fake = await startFakeAnthropic({
       apiKey: KEY,
-      script: () => queued.shift() ?? { content: [{ type: 'text', text: `Here it is.\n${PLAN}` }], usage: { input_tokens: 1200, output_tokens: 300 } },
+      script: () =>
+        queued.shift() ?? { content: [{ type: 'text', text: `Here it is.\n${PLAN}` }], usage: { input_tokens: 1200, output_tokens: 300 } },
     });
     const config = vscode.workspace.getConfiguration('sessionLedger');
     await config.update('anthropicBaseUrl', fake.url, vscode.ConfigurationTarget.Global);
@@ -41,13 +42,15 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
   afterEach(async () => {
     const { store } = await activateExtension();
     for (const id of created.splice(0)) {
-      for (const s of [...store.sessions.children(id), store.sessions.require(id)]) await store.sessions.softDelete(s.id).catch(() => undefined);
+      for (const s of [...store.sessions.children(id), store.sessions.require(id)])
+        await store.sessions.softDelete(s.id).catch(() => undefined);
     }
   });
 
   after(async () => {
     const config = vscode.workspace.getConfiguration('sessionLedger');
-    for (const key of ['anthropicBaseUrl', ...Object.keys(SETTINGS)]) await config.update(key, undefined, vscode.ConfigurationTarget.Global);
+    for (const key of ['anthropicBaseUrl', ...Object.keys(SETTINGS)])
+      await config.update(key, undefined, vscode.ConfigurationTarget.Global);
     await config.update('testCommand', workspaceTestCommand, vscode.ConfigurationTarget.Workspace);
     await vscode.commands.executeCommand('sessionLedger.setApiKey', '');
     await fake?.close();
@@ -82,19 +85,32 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
     assert.ok(existsSync(join(folder, 'spec.md')), 'spec.md written');
     assert.equal(JSON.parse(readFileSync(join(folder, 'plan.json'), 'utf8')).summary, 'Add a login page');
     const steps = store.interactions.list(session.id).map((i) => [i.command.step, i.result.status]);
-    assert.deepEqual(steps, [['spec', 'ok'], ['plan', 'ok'], ['build', 'ok'], ['test', 'ok'], ['docs', 'ok']]);
+    assert.deepEqual(steps, [
+      ['spec', 'ok'],
+      ['plan', 'ok'],
+      ['build', 'ok'],
+      ['test', 'ok'],
+      ['docs', 'ok'],
+    ]);
     assert.match(store.interactions.list(session.id)[3].result.output ?? '', /integration-tests-pass/);
 
     const mine = fake.requests.slice(before);
     assert.equal(mine.length, 4);
     const keyOf = (r: RecordedRequest) => r.headers['x-api-key'] ?? String(r.headers.authorization ?? '').replace(/^Bearer /, '');
     assert.deepEqual([...new Set(mine.map(keyOf))], [KEY], 'the key from SecretStorage reached the API');
-    assert.deepEqual(mine.map((r) => r.body.messages.length), [1, 3, 5, 7], 'one conversation, history carried');
+    assert.deepEqual(
+      mine.map((r) => r.body.messages.length),
+      [1, 3, 5, 7],
+      'one conversation, history carried',
+    );
 
     const runs = store.runs.listBySession(session.id);
     assert.equal(runs.length, 4);
     for (const run of runs) {
-      assert.deepEqual([run.status, run.inputTokens, run.outputTokens, run.conversationId], ['ok', 1200, 300, after.externalConversationId]);
+      assert.deepEqual(
+        [run.status, run.inputTokens, run.outputTokens, run.conversationId],
+        ['ok', 1200, 300, after.externalConversationId],
+      );
       assert.ok(run.costUsd > 0, 'a priced model has a cost');
     }
     assert.equal(after.inputTokens, 4800);
@@ -114,7 +130,12 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
       provider: 'anthropic-api',
       workingDir: workspace(),
       workspaceFolder: workspace(),
-      options: { components: [{ name: 'API', description: 'The REST API' }, { name: 'UI', description: 'The web UI' }] },
+      options: {
+        components: [
+          { name: 'API', description: 'The REST API' },
+          { name: 'UI', description: 'The web UI' },
+        ],
+      },
     });
     created.push(parent.id);
     const outcome = await background.start(parent.id);
@@ -122,7 +143,13 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
     const children = store.sessions.children(parent.id);
     const notes = [parent, ...children].flatMap((s) => store.notes.list(s.id).map((n) => `${s.title}: ${n.content}`));
     assert.equal(outcome?.session.status, 'complete', notes.join('\n'));
-    assert.deepEqual(children.map((c) => [c.executionMode, c.status]), [['agentic', 'complete'], ['agentic', 'complete']]);
+    assert.deepEqual(
+      children.map((c) => [c.executionMode, c.status]),
+      [
+        ['agentic', 'complete'],
+        ['agentic', 'complete'],
+      ],
+    );
     const spawn = store.interactions.list(parent.id)[0];
     assert.equal(spawn.command.kind, 'spawn_sessions');
     assert.equal(spawn.result.status, 'ok');
@@ -147,7 +174,15 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
     const { engine, store, background, runner, statusBar, active } = await activateExtension();
     queued.push({ content: [{ type: 'text', text: 'A long spec that never ends…' }], holdOpen: true });
     const before = fake.requests.length;
-    const session = await engine.start({ type: 'quick', title: 'Agentic pause', intention: 'Pause me', executionMode: 'agentic', provider: 'anthropic-api', workingDir: workspace(), workspaceFolder: workspace() });
+    const session = await engine.start({
+      type: 'quick',
+      title: 'Agentic pause',
+      intention: 'Pause me',
+      executionMode: 'agentic',
+      provider: 'anthropic-api',
+      workingDir: workspace(),
+      workspaceFolder: workspace(),
+    });
     created.push(session.id);
     await active.set(session.id);
     const run = background.start(session.id);
@@ -165,18 +200,38 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
     await waitFor('the server to see the client go', () => (fake.requests[before].clientDisconnected ? true : undefined));
 
     await vscode.commands.executeCommand('sessionLedger.resumeSession', session.id);
-    await waitFor('the resumed loop to complete the session', () => (store.sessions.require(session.id).status === 'complete' ? true : undefined), 30_000);
+    await waitFor(
+      'the resumed loop to complete the session',
+      () => (store.sessions.require(session.id).status === 'complete' ? true : undefined),
+      30_000,
+    );
     const steps = store.interactions.list(session.id).map((i) => [i.command.step, i.result.status]);
-    assert.deepEqual(steps, [['plan', 'cancelled'], ['plan', 'ok'], ['build', 'ok'], ['test', 'ok']]);
+    assert.deepEqual(steps, [
+      ['plan', 'cancelled'],
+      ['plan', 'ok'],
+      ['build', 'ok'],
+      ['test', 'ok'],
+    ]);
     const conversation = store.sessions.require(session.id).externalConversationId;
-    assert.ok(store.runs.listBySession(session.id).every((r) => r.conversationId === conversation), 'the same conversation after resume');
+    assert.ok(
+      store.runs.listBySession(session.id).every((r) => r.conversationId === conversation),
+      'the same conversation after resume',
+    );
   });
 
   it('Cancel Session while the stream is in flight aborts it, records the step and the session cancelled, and stops the runner', async () => {
     const { engine, store, background, runner } = await activateExtension();
     queued.push({ content: [{ type: 'text', text: 'A plan that never ends…' }], holdOpen: true });
     const before = fake.requests.length;
-    const session = await engine.start({ type: 'quick', title: 'Agentic cancel', intention: 'Cancel me', executionMode: 'agentic', provider: 'anthropic-api', workingDir: workspace(), workspaceFolder: workspace() });
+    const session = await engine.start({
+      type: 'quick',
+      title: 'Agentic cancel',
+      intention: 'Cancel me',
+      executionMode: 'agentic',
+      provider: 'anthropic-api',
+      workingDir: workspace(),
+      workspaceFolder: workspace(),
+    });
     created.push(session.id);
     const run = background.start(session.id);
     await waitFor('the stream to start', () => (store.events.list(session.id, { type: 'agent.text' }).length > 0 ? true : undefined));
@@ -189,9 +244,15 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
     assert.equal((await run)?.reason, 'aborted');
     assert.equal(store.sessions.require(session.id).status, 'cancelled');
     assert.equal(runner.isRunning(session.id), false);
-    assert.deepEqual(store.interactions.list(session.id).map((i) => [i.command.step, i.result.status]), [['plan', 'cancelled']]);
+    assert.deepEqual(
+      store.interactions.list(session.id).map((i) => [i.command.step, i.result.status]),
+      [['plan', 'cancelled']],
+    );
     assert.equal(store.interactions.listPending(session.id).length, 0);
-    assert.deepEqual(store.runs.listBySession(session.id).map((r) => r.status), ['cancelled']);
+    assert.deepEqual(
+      store.runs.listBySession(session.id).map((r) => r.status),
+      ['cancelled'],
+    );
     await waitFor('the server to see the client go', () => (fake.requests[before].clientDisconnected ? true : undefined));
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.equal(fake.requests.length - before, 1, 'no further turns after the cancel');
@@ -203,9 +264,19 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
     queued.push(hang, hang);
     const before = fake.requests.length;
     const parent = await engine.start({
-      type: 'component-design', title: 'Agentic paused shop', intention: 'Build a shop', executionMode: 'agentic', provider: 'anthropic-api',
-      workingDir: workspace(), workspaceFolder: workspace(),
-      options: { components: [{ name: 'API', description: 'The REST API' }, { name: 'UI', description: 'The web UI' }] },
+      type: 'component-design',
+      title: 'Agentic paused shop',
+      intention: 'Build a shop',
+      executionMode: 'agentic',
+      provider: 'anthropic-api',
+      workingDir: workspace(),
+      workspaceFolder: workspace(),
+      options: {
+        components: [
+          { name: 'API', description: 'The REST API' },
+          { name: 'UI', description: 'The web UI' },
+        ],
+      },
     });
     created.push(parent.id);
     const run = background.start(parent.id);
@@ -218,20 +289,40 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
 
     assert.equal((await run)?.reason, 'aborted');
     const children = store.sessions.children(parent.id);
-    assert.deepEqual([store.sessions.require(parent.id), ...children].map((s) => s.status), ['paused', 'paused', 'paused']);
+    assert.deepEqual(
+      [store.sessions.require(parent.id), ...children].map((s) => s.status),
+      ['paused', 'paused', 'paused'],
+    );
     assert.ok(children.every((c) => !runner.isRunning(c.id)) && !runner.isRunning(parent.id), 'nothing runs');
-    await waitFor('the server to see both streams go', () => (fake.requests.slice(before, before + 2).every((r) => r.clientDisconnected) ? true : undefined));
+    await waitFor('the server to see both streams go', () =>
+      fake.requests.slice(before, before + 2).every((r) => r.clientDisconnected) ? true : undefined,
+    );
 
     await vscode.commands.executeCommand('sessionLedger.resumeSession', parent.id);
-    await waitFor('the resumed tree to complete', () => (store.sessions.require(parent.id).status === 'complete' ? true : undefined), 30_000);
-    assert.deepEqual(store.sessions.children(parent.id).map((c) => c.status), ['complete', 'complete']);
+    await waitFor(
+      'the resumed tree to complete',
+      () => (store.sessions.require(parent.id).status === 'complete' ? true : undefined),
+      30_000,
+    );
+    assert.deepEqual(
+      store.sessions.children(parent.id).map((c) => c.status),
+      ['complete', 'complete'],
+    );
   });
 
   it('an API error (a rejected key) pauses the session with the message recorded, without retrying', async () => {
     const { engine, store, background } = await activateExtension();
     queued.push({ kind: 'error', status: 401, message: 'invalid x-api-key' });
     const before = fake.requests.length;
-    const session = await engine.start({ type: 'quick', title: 'Agentic 401', intention: 'x', executionMode: 'agentic', provider: 'anthropic-api', workingDir: workspace(), workspaceFolder: workspace() });
+    const session = await engine.start({
+      type: 'quick',
+      title: 'Agentic 401',
+      intention: 'x',
+      executionMode: 'agentic',
+      provider: 'anthropic-api',
+      workingDir: workspace(),
+      workspaceFolder: workspace(),
+    });
     created.push(session.id);
     const outcome = await background.start(session.id);
     assert.equal(outcome?.reason, 'stopped');

@@ -19,7 +19,13 @@ import { activateExtension, extensionId, waitFor, within } from './helpers';
 import { startFakeAnthropic } from '../fakes/fakeAnthropic';
 import { makeRealClaudeHome, realClaudeToolScript, requireRealClaude, runRealClaude } from '../harness/realClaude';
 
-const quietLog: Logger = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: () => undefined, child: () => quietLog };
+const quietLog: Logger = {
+  info: () => undefined,
+  warn: () => undefined,
+  debug: () => undefined,
+  error: () => undefined,
+  child: () => quietLog,
+};
 
 type HookEntry = { matcher?: string; hooks: { type: string; command: string }[] };
 type ClaudeSettings = { permissions?: unknown; hooks: Record<string, HookEntry[]> };
@@ -29,7 +35,8 @@ type ClaudeSettings = { permissions?: unknown; hooks: Record<string, HookEntry[]
  * person pressing Enter; retried until the quick pick is up) and returns the timeline tab it opened.
  */
 async function pickAndOpen(command: string, tabLabel: string): Promise<vscode.Tab> {
-  const tabOf = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === tabLabel);
+  const tabOf = () =>
+    vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === tabLabel);
   assert.equal(tabOf(), undefined, `${tabLabel} is not open yet`);
   const done = vscode.commands.executeCommand(command, 'zanzibar delimiter');
   const tab = await waitFor(`${command}: the timeline tab of the picked item`, async () => {
@@ -91,15 +98,36 @@ describe('Claude Code history in the extension host', () => {
 
     // The session Claude Code runs in: its conversation id is the hooks' session_id, a step is pending.
     const claudeSessionId = randomUUID();
-    const session = await api.store.sessions.create({ type: 'test-fix', title: 'Hooked Claude session', intention: 'Parse CSV', externalConversationId: claudeSessionId });
-    const step = await api.store.interactions.append({ sessionId: session.id, step: 'fix', kind: 'claude', command: 'Write the CSV parser' });
+    const session = await api.store.sessions.create({
+      type: 'test-fix',
+      title: 'Hooked Claude session',
+      intention: 'Parse CSV',
+      externalConversationId: claudeSessionId,
+    });
+    const step = await api.store.interactions.append({
+      sessionId: session.id,
+      step: 'fix',
+      kind: 'claude',
+      command: 'Write the CSV parser',
+    });
 
     // The real CLI runs a turn with a Bash tool call in the workspace, where the hooks are connected.
-    const fake = await startFakeAnthropic({ idPrefix: 'hooks', script: realClaudeToolScript({ command: 'echo hooked-tool-output', finalText: 'The parser is written.' }) });
+    const fake = await startFakeAnthropic({
+      idPrefix: 'hooks',
+      script: realClaudeToolScript({ command: 'echo hooked-tool-output', finalText: 'The parser is written.' }),
+    });
     const home = makeRealClaudeHome('claude-hooks-it-');
     let transcriptPath: string;
     try {
-      const run = await runRealClaude({ bin, baseUrl: fake.url, prompt: 'Write the CSV parser', cwd: workspace, home, sessionId: claudeSessionId, allowedTools: ['Bash(echo:*)'] });
+      const run = await runRealClaude({
+        bin,
+        baseUrl: fake.url,
+        prompt: 'Write the CSV parser',
+        cwd: workspace,
+        home,
+        sessionId: claudeSessionId,
+        allowedTools: ['Bash(echo:*)'],
+      });
       assert.equal(run.exitCode, 0, run.stderr);
       transcriptPath = run.transcriptPath;
     } finally {
@@ -115,10 +143,25 @@ describe('Claude Code history in the extension host', () => {
       },
       30_000,
     );
-    assert.deepEqual(events.map((e) => e.type), ['hook.SessionStart', 'hook.UserPromptSubmit', 'hook.PreToolUse', 'hook.PostToolUse', 'hook.Stop', 'hook.SessionEnd']);
-    assert.deepEqual(events.map((e) => e.toolName), [null, null, 'Bash', 'Bash', null, null]);
-    assert.ok(events.every((e) => e.interactionId === step.id), 'tied to the pending step');
-    const payloadOf = (i: number) => events[i].payload as { prompt?: string; transcript_path?: string; tool_input?: { command?: string }; tool_response?: { stdout?: string } };
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['hook.SessionStart', 'hook.UserPromptSubmit', 'hook.PreToolUse', 'hook.PostToolUse', 'hook.Stop', 'hook.SessionEnd'],
+    );
+    assert.deepEqual(
+      events.map((e) => e.toolName),
+      [null, null, 'Bash', 'Bash', null, null],
+    );
+    assert.ok(
+      events.every((e) => e.interactionId === step.id),
+      'tied to the pending step',
+    );
+    const payloadOf = (i: number) =>
+      events[i].payload as {
+        prompt?: string;
+        transcript_path?: string;
+        tool_input?: { command?: string };
+        tool_response?: { stdout?: string };
+      };
     assert.equal(payloadOf(1).prompt, 'Write the CSV parser');
     assert.equal(payloadOf(2).tool_input?.command, 'echo hooked-tool-output');
     assert.equal(payloadOf(3).tool_response?.stdout, 'hooked-tool-output');
@@ -140,14 +183,23 @@ describe('Claude Code history in the extension host', () => {
     // The timeline of the session renders the step; its events are what the timeline loads for it.
     panels = new TimelinePanels(extensionUri, { store: api.store, log: quietLog });
     const panel = panels.show(session.id, { focusInteractionSeq: step.seq });
-    await within('the timeline render', panel.test.whenRendered((r) => r.loadedRows === 1 && r.totalRows === 1));
+    await within(
+      'the timeline render',
+      panel.test.whenRendered((r) => r.loadedRows === 1 && r.totalRows === 1),
+    );
     assert.equal(panel.test.ready, true);
     const timelineEvents = api.store.events.list(session.id, { interactionId: step.id, after: 0, limit: 100 });
-    assert.deepEqual(timelineEvents.map((e) => e.type).filter((t) => t.startsWith('hook.')), events.map((e) => e.type));
+    assert.deepEqual(
+      timelineEvents.map((e) => e.type).filter((t) => t.startsWith('hook.')),
+      events.map((e) => e.type),
+    );
 
     // A hook for an unknown Claude session lands in an imported session.
     const stranger = randomUUID();
-    const run = spawnSync('/bin/sh', ['-c', ours('Stop')!.command], { input: JSON.stringify({ session_id: stranger, hook_event_name: 'Stop' }), encoding: 'utf8' });
+    const run = spawnSync('/bin/sh', ['-c', ours('Stop')!.command], {
+      input: JSON.stringify({ session_id: stranger, hook_event_name: 'Stop' }),
+      encoding: 'utf8',
+    });
     assert.equal(run.status, 0);
     const report = await api.claudeHistory.ingest();
     assert.equal(report.ingested, 1);
@@ -162,7 +214,11 @@ describe('Claude Code history in the extension host', () => {
   it('at activation, rewrites hooks left by an older version (gone install folder) to the stable script copy, others untouched', async () => {
     const foreign = { matcher: 'Bash', hooks: [{ type: 'command', command: 'echo foreign-hook' }] };
     const oldScript = join(tmpdir(), 'gone', 'session-ledger-0.0.1', 'dist', 'hookSpool.js');
-    const oldEntry = (event: string) => ({ hooks: [{ type: 'command', command: `node '${oldScript}' '${api.claudeHistory.spoolPath}' ${event} --session-ledger-hook`, timeout: 10 }] });
+    const oldEntry = (event: string) => ({
+      hooks: [
+        { type: 'command', command: `node '${oldScript}' '${api.claudeHistory.spoolPath}' ${event} --session-ledger-hook`, timeout: 10 },
+      ],
+    });
     const hooks: Record<string, unknown[]> = Object.fromEntries(CLAUDE_HOOK_EVENTS.map((event) => [event, [oldEntry(event)]]));
     hooks.PreToolUse = [foreign, ...hooks.PreToolUse];
     writeFileSync(settingsPath(), JSON.stringify({ permissions: { allow: ['Bash(ls)'] }, hooks }, null, 2));
@@ -179,9 +235,16 @@ describe('Claude Code history in the extension host', () => {
     const stop = settings.hooks.Stop.flatMap((g) => g.hooks).find((h) => h.command.includes(api.claudeHistory.scriptPath))!;
 
     const claudeSessionId = randomUUID();
-    const run = spawnSync('/bin/sh', ['-c', stop.command], { input: JSON.stringify({ session_id: claudeSessionId, hook_event_name: 'Stop' }), encoding: 'utf8' });
+    const run = spawnSync('/bin/sh', ['-c', stop.command], {
+      input: JSON.stringify({ session_id: claudeSessionId, hook_event_name: 'Stop' }),
+      encoding: 'utf8',
+    });
     assert.equal(run.status, 0);
-    await waitFor('the Stop event of the refreshed hook', () => (api.store.sessions.get(importedSessionId(claudeSessionId)) ? true : undefined), 15_000);
+    await waitFor(
+      'the Stop event of the refreshed hook',
+      () => (api.store.sessions.get(importedSessionId(claudeSessionId)) ? true : undefined),
+      15_000,
+    );
     assert.equal(api.store.events.list(importedSessionId(claudeSessionId), { limit: 10 })[0]?.type, 'hook.Stop');
 
     await vscode.commands.executeCommand('sessionLedger.disconnectClaudeHooks');
@@ -214,7 +277,10 @@ describe('Claude Code history in the extension host', () => {
       );
       assert.ok(Math.abs(updated.totalCostUsd - 0.006336) < 1e-9, `cost ${updated.totalCostUsd}`);
       // The reply of the turn the appended part continued is whole; the session is dated by its lines.
-      assert.equal(api.store.interactions.getBySeq(session.id, 2)?.result.output, 'Adding a delimiter option.\n\nThe delimiter option is in place.');
+      assert.equal(
+        api.store.interactions.getBySeq(session.id, 2)?.result.output,
+        'Adding a delimiter option.\n\nThe delimiter option is in place.',
+      );
       assert.equal(updated.endedAt, Date.parse('2026-03-01T10:00:21.000Z'));
 
       const third = (await vscode.commands.executeCommand('sessionLedger.importClaudeHistory', { configDir })) as TranscriptImportReport;
@@ -230,7 +296,10 @@ describe('Claude Code history in the extension host', () => {
       // The tree filter uses search too.
       api.tree.setFilter('zanzibar');
       const shown = api.tree.getChildren().flatMap((group) => api.tree.getChildren(group));
-      assert.ok(shown.some((n) => n.kind === 'session' && n.session.id === session.id), 'the imported session is shown by the filter');
+      assert.ok(
+        shown.some((n) => n.kind === 'session' && n.session.id === session.id),
+        'the imported session is shown by the filter',
+      );
       assert.ok(!shown.some((n) => n.kind === 'session' && n.session.title === 'Hooked Claude session'));
       api.tree.setFilter(undefined);
 
@@ -238,7 +307,10 @@ describe('Claude Code history in the extension host', () => {
       const hitTab = await pickAndOpen('sessionLedger.searchHistory', `Timeline: ${session.title}`);
       const hitPanel = api.timelines.get(session.id);
       assert.ok(hitPanel, 'the extension tracks the panel the command opened');
-      await within('the timeline focused on the hit', hitPanel.test.whenRendered((r) => r.focusedSeq === 2));
+      await within(
+        'the timeline focused on the hit',
+        hitPanel.test.whenRendered((r) => r.focusedSeq === 2),
+      );
       await vscode.window.tabGroups.close(hitTab);
 
       // Find Session searches history too: the word is only in a prompt, not in any title or goal.
@@ -255,7 +327,10 @@ describe('Claude Code history in the extension host', () => {
       const projectDir = claudeProjectDir(workspace, configDir);
       mkdirSync(projectDir, { recursive: true });
       copyFileSync(join(fixturesDir(extensionPath), 'transcripts', `${UNPRICED}.jsonl`), join(projectDir, `${UNPRICED}.jsonl`));
-      const report = await within('the status-bar import', Promise.resolve(api.claudeHistory.importTranscriptsWithProgress(vscode.ProgressLocation.Window, { configDir })));
+      const report = await within(
+        'the status-bar import',
+        Promise.resolve(api.claudeHistory.importTranscriptsWithProgress(vscode.ProgressLocation.Window, { configDir })),
+      );
       assert.equal(report.cancelled, false);
       assert.equal(report.filesRead, 1);
       assert.ok(api.store.sessions.get(importedSessionId(UNPRICED)), 'the transcript was imported');
@@ -267,13 +342,20 @@ describe('Claude Code history in the extension host', () => {
   it('Show Usage opens a strict-CSP webview that renders the report: chart bars, models, top sessions', async () => {
     const panel = (await vscode.commands.executeCommand('sessionLedger.showUsage')) as {
       panel: vscode.WebviewPanel;
-      test: { whenRendered(p?: (r: { days: number; models: number; sessions: number; bars: number }) => boolean): Promise<{ days: number; models: number; sessions: number; bars: number }> };
+      test: {
+        whenRendered(
+          p?: (r: { days: number; models: number; sessions: number; bars: number }) => boolean,
+        ): Promise<{ days: number; models: number; sessions: number; bars: number }>;
+      };
       dispose(): void;
     };
     assert.equal(panel.panel.viewType, 'sessionLedger.usage');
     assert.match(panel.panel.webview.html, /default-src 'none'; style-src [^;]+; img-src [^;]+; script-src 'nonce-[A-Za-z0-9+/=]{16,}'/);
     // The imported transcript has Sonnet and Haiku responses: at least two models.
-    const rendered = await within('the usage render', panel.test.whenRendered((r) => r.models >= 2));
+    const rendered = await within(
+      'the usage render',
+      panel.test.whenRendered((r) => r.models >= 2),
+    );
     assert.ok(rendered.bars >= 1 && rendered.bars === Math.min(rendered.days, 60), JSON.stringify(rendered));
     assert.ok(rendered.sessions >= 1);
     panel.dispose();
@@ -300,8 +382,18 @@ describe('Claude Code history in the extension host', () => {
     const config = vscode.workspace.getConfiguration('sessionLedger');
     const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
     const inside = join(folder, 'src', 'deploy-target.ts');
-    const session = await api.store.sessions.create({ type: 'test-fix', title: 'Export settings', intention: 'x', workspaceFolder: folder });
-    await api.store.events.append({ id: randomUUID(), sessionId: session.id, type: 'hook.PreToolUse', payload: { tool_input: { command: `deploy --token corp-ABCDEF0123456789 --file ${inside}` } } });
+    const session = await api.store.sessions.create({
+      type: 'test-fix',
+      title: 'Export settings',
+      intention: 'x',
+      workspaceFolder: folder,
+    });
+    await api.store.events.append({
+      id: randomUUID(),
+      sessionId: session.id,
+      type: 'hook.PreToolUse',
+      payload: { tool_input: { command: `deploy --token corp-ABCDEF0123456789 --file ${inside}` } },
+    });
     const dir = mkdtempSync(join(tmpdir(), 'ledger-export-settings-'));
     await config.update('redaction.extraPatterns', ['corp-[A-Z0-9]{16}'], vscode.ConfigurationTarget.Workspace);
     try {
@@ -342,7 +434,10 @@ describe('Claude Code history in the extension host', () => {
       await waitFor('the retention settings', () => (api.config.value['retention.enabled'] ? true : undefined));
       const day = 24 * 60 * 60 * 1000;
       const plan = planRetentionNow(api, Date.now() + (api.config.value['retention.maxAgeDays'] + 1) * day);
-      assert.ok(plan.softDelete.some((s) => s.sessionId === old.id), 'the old completed session is planned for soft delete');
+      assert.ok(
+        plan.softDelete.some((s) => s.sessionId === old.id),
+        'the old completed session is planned for soft delete',
+      );
       assert.ok(!plan.softDelete.some((s) => s.sessionId === running.id), 'an active session is exempt');
       assert.ok(plan.pruneEvents.some((p) => p.sessionId === old.id && p.types['hook.PreToolUse'] === 1));
       const result = await applyRetentionPlan(api.store, api.store.sql, plan);
@@ -351,7 +446,10 @@ describe('Claude Code history in the extension host', () => {
       assert.equal(api.store.events.list(old.id, { limit: 10 }).length, 0, 'the noisy events are pruned');
 
       const later = planRetentionNow(api, Date.now() + (api.config.value['retention.graceDays'] + 1) * day);
-      assert.ok(later.hardDelete.some((s) => s.sessionId === old.id), 'after the grace period it is planned for removal');
+      assert.ok(
+        later.hardDelete.some((s) => s.sessionId === old.id),
+        'after the grace period it is planned for removal',
+      );
       await applyRetentionPlan(api.store, api.store.sql, later);
       assert.equal(api.store.sessions.get(old.id), undefined, 'removed for good');
       assert.equal(api.store.sessions.get(running.id)?.deletedAt, null);

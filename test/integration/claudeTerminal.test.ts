@@ -22,11 +22,19 @@ describe('manual Claude steps in the terminal', function () {
     await settings().update('claudePath', claude, vscode.ConfigurationTarget.Global);
 
     const { engine, store } = await activateExtension();
-    const session = await engine.start({ type: 'test-fix', title: 'Claude in the terminal', intention: 'fix the tests', options: { testCommand: 'false' } });
+    const session = await engine.start({
+      type: 'test-fix',
+      title: 'Claude in the terminal',
+      intention: 'fix the tests',
+      options: { testCommand: 'false' },
+    });
     for (let step = 0; step < 4; step++) await vscode.commands.executeCommand('sessionLedger.nextStep', session.id);
 
     const steps = store.interactions.list(session.id);
-    assert.deepEqual(steps.map((i) => i.command.kind), ['shell', 'claude', 'shell', 'claude']);
+    assert.deepEqual(
+      steps.map((i) => i.command.kind),
+      ['shell', 'claude', 'shell', 'claude'],
+    );
     const conversationId = store.sessions.get(session.id)!.externalConversationId;
     assert.ok(conversationId, 'the session got a conversation id');
     const [first, second] = [steps[1], steps[3]];
@@ -34,7 +42,10 @@ describe('manual Claude steps in the terminal', function () {
     assert.match(first.result.output ?? '', new RegExp(`arg:--session-id\\narg:${conversationId}`));
     assert.match(second.result.output ?? '', new RegExp(`arg:--resume\\narg:${conversationId}`));
     // The prompt and the session's goal reach claude as single arguments.
-    assert.match(first.result.output ?? '', /arg:--append-system-prompt\narg:You are working in the session "Claude in the terminal"\.\n\nGoal: fix the tests\n/);
+    assert.match(
+      first.result.output ?? '',
+      /arg:--append-system-prompt\narg:You are working in the session "Claude in the terminal"\.\n\nGoal: fix the tests\n/,
+    );
     vscode.window.terminals.find((t) => t.name === 'Session: Claude in the terminal')?.dispose();
   });
 

@@ -20,12 +20,21 @@ describe('goal, outcome and notes: Edit Goal, Add Note, Complete Session in the 
     const item = api.tree.getTreeItem({ kind: 'session', session: api.store.sessions.require(id) });
     return (item.tooltip as vscode.MarkdownString).value;
   };
-  const descriptionOf = (id: string): string => String(api.tree.getTreeItem({ kind: 'session', session: api.store.sessions.require(id) }).description);
+  const descriptionOf = (id: string): string =>
+    String(api.tree.getTreeItem({ kind: 'session', session: api.store.sessions.require(id) }).description);
 
   it('edits the goal, adds an important note at a step and completes with an outcome; the timeline and the tree show each', async () => {
-    const session = await api.engine.start({ type: 'freeform', title: 'Goal fields', intention: 'A CSV parser', successCriteria: ['tests pass'] });
+    const session = await api.engine.start({
+      type: 'freeform',
+      title: 'Goal fields',
+      intention: 'A CSV parser',
+      successCriteria: ['tests pass'],
+    });
     const panel = panels.show(session.id);
-    await within('the first render', panel.test.whenRendered((r) => r.header !== null));
+    await within(
+      'the first render',
+      panel.test.whenRendered((r) => r.header !== null),
+    );
 
     await vscode.commands.executeCommand('sessionLedger.editGoal', session.id, {
       completionCriteria: ['parser merged', 'docs written'],
@@ -59,7 +68,9 @@ describe('goal, outcome and notes: Edit Goal, Add Note, Complete Session in the 
     assert.deepEqual([note.important, note.followUp, note.interactionSeq], [true, true, step.interaction.seq]);
     const noteShown = await within(
       'the header to show the note',
-      panel.test.whenRendered((r) => (r.header?.shown ?? []).some((s) => s.startsWith(`note:concern,important,follow-up,step ${step.interaction.seq}:`))),
+      panel.test.whenRendered((r) =>
+        (r.header?.shown ?? []).some((s) => s.startsWith(`note:concern,important,follow-up,step ${step.interaction.seq}:`)),
+      ),
     );
     assert.ok(noteShown.header?.shown?.some((s) => s.endsWith('Quoted newlines are subtle')));
     assert.match(descriptionOf(session.id), /★ 1 · /);
@@ -77,7 +88,10 @@ describe('goal, outcome and notes: Edit Goal, Add Note, Complete Session in the 
     assert.equal(completed.status, 'complete');
     assert.deepEqual([completed.outcome?.rating, completed.outcome?.completionPercent, completed.outcome?.recordedBy], [4, 80, 'person']);
     assert.equal(api.store.interactions.get(step.interaction.id)?.result.status, 'cancelled', 'the pending step was closed');
-    const outcomeShown = await within('the header to show the outcome', panel.test.whenRendered((r) => r.header?.status === 'complete' && (r.header.shown ?? []).some((s) => s.startsWith('rating:'))));
+    const outcomeShown = await within(
+      'the header to show the outcome',
+      panel.test.whenRendered((r) => r.header?.status === 'complete' && (r.header.shown ?? []).some((s) => s.startsWith('rating:'))),
+    );
     const shown = outcomeShown.header?.shown ?? [];
     assert.ok(shown.includes('rating: ★★★★☆ 4/5'), JSON.stringify(shown));
     assert.ok(shown.includes('completion: 80 % complete'), JSON.stringify(shown));
@@ -94,7 +108,12 @@ describe('goal, outcome and notes: Edit Goal, Add Note, Complete Session in the 
   it('refuses an invalid outcome passed to Complete Session and leaves the session as it was', async () => {
     const session = await api.store.sessions.create({ type: 'freeform', title: 'Bad outcome', intention: 'x' });
     // The command reports the error to the person (and logs it) instead of throwing.
-    await vscode.commands.executeCommand('sessionLedger.completeSession', session.id, { summary: 'x', rating: 9, completionPercent: 50, needsFollowUp: false });
+    await vscode.commands.executeCommand('sessionLedger.completeSession', session.id, {
+      summary: 'x',
+      rating: 9,
+      completionPercent: 50,
+      needsFollowUp: false,
+    });
     assert.equal(api.store.sessions.require(session.id).status, 'active');
     assert.equal(api.store.sessions.require(session.id).outcome, null);
     await api.store.sessions.softDelete(session.id);

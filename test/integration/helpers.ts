@@ -32,7 +32,10 @@ export function within<T>(what: string, promise: Promise<T>, ms = 20_000): Promi
  * store), logging warnings and errors into `problems`.
  */
 export function extensionTimelinePanels(api: SessionLedgerApi, problems: string[]): TimelinePanels {
-  return new TimelinePanels(vscode.extensions.getExtension(extensionId)!.extensionUri, { store: api.store, log: recordingLogger(problems) });
+  return new TimelinePanels(vscode.extensions.getExtension(extensionId)!.extensionUri, {
+    store: api.store,
+    log: recordingLogger(problems),
+  });
 }
 
 /** A logger that keeps its warnings and errors in `problems` (tests assert there are none). */

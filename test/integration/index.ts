@@ -9,7 +9,9 @@ export function run(): Promise<void> {
   // SESSION_LEDGER_TEST_GREP runs only the tests whose full title matches (a quicker loop while working).
   const grep = process.env.SESSION_LEDGER_TEST_GREP || undefined;
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec', grep });
-  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+  for (const file of readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort()) {
     mocha.addFile(join(__dirname, file));
   }
   return new Promise((resolve, reject) => {

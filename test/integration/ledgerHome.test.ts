@@ -47,7 +47,11 @@ describe('the ledger follows the project', () => {
 
     const first = await openStore(context('0123abcd'), log, folder);
     const title = `before the crash ${Date.now()}`;
-    const session = await first.store.sessions.create({ type: 'freeform', title, intention: 'still shown after the storage folder changes' });
+    const session = await first.store.sessions.create({
+      type: 'freeform',
+      title,
+      intention: 'still shown after the storage folder changes',
+    });
     await closeStore(first.store, log); // what deactivate() returns
 
     const second = await openStore(context('0123abcd-1'), log, folder);

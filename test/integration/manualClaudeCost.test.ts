@@ -7,12 +7,21 @@ import { importedSessionId } from '../../src/core/claudeCode/claudeSessions';
 import { USAGE_UNAVAILABLE_EVENT } from '../../src/vscode/ClaudeCodeHistory';
 import { runTotalsByInteraction } from '../../src/vscode/timeline/timelineViewModel';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/fakeAnthropic';
-import { FINAL_ANSWER_USAGE, makeRealClaudeHome, realClaudeEnv, realClaudeToolScript, requireRealClaude, TOOL_CALL_USAGE, writeRealClaudeWrapper, type RealClaudeHome } from '../harness/realClaude';
+import {
+  FINAL_ANSWER_USAGE,
+  makeRealClaudeHome,
+  realClaudeEnv,
+  realClaudeToolScript,
+  requireRealClaude,
+  TOOL_CALL_USAGE,
+  writeRealClaudeWrapper,
+  type RealClaudeHome,
+} from '../harness/realClaude';
 import { activateExtension } from './helpers';
 
 /** Published per-million rates of claude-opus-5-5 (pricing.json, effective date there): the independent recount. */
 const OPUS_5_5 = { input: 4, output: 20, cacheWrite5m: 5, cacheWrite1h: 8, cacheRead: 0.2 };
-function costByHand(...usages: typeof TOOL_CALL_USAGE[]): number {
+function costByHand(...usages: (typeof TOOL_CALL_USAGE)[]): number {
   let usd = 0;
   for (const u of usages) {
     const oneHour = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
@@ -45,17 +54,29 @@ describe('manual Claude step run by the real Claude Code CLI: tokens and cost wi
 
   it('hooks connected: the step shows the transcript\u2019s tokens and cost when it ends; not connected: the step says so', async function () {
     const bin = requireRealClaude(this);
-    fake = await startFakeAnthropic({ idPrefix: 'manual', script: realClaudeToolScript({ command: 'echo manual-step-ran', finalText: 'The fix is in place.' }) });
+    fake = await startFakeAnthropic({
+      idPrefix: 'manual',
+      script: realClaudeToolScript({ command: 'echo manual-step-ran', finalText: 'The fix is in place.' }),
+    });
     home = makeRealClaudeHome('manual-claude-');
     dir = mkdtempSync(join(tmpdir(), 'manual-claude-bin-'));
-    await settings().update('claudePath', writeRealClaudeWrapper(dir, bin, realClaudeEnv(fake.url, home)), vscode.ConfigurationTarget.Global);
+    await settings().update(
+      'claudePath',
+      writeRealClaudeWrapper(dir, bin, realClaudeEnv(fake.url, home)),
+      vscode.ConfigurationTarget.Global,
+    );
 
     const api = await activateExtension();
     const { engine, store } = api;
     await vscode.commands.executeCommand('sessionLedger.connectClaudeHooks');
     assert.equal(api.claudeHistory.connection, 'current');
 
-    const session = await engine.start({ type: 'test-fix', title: 'Real Claude manual step', intention: 'fix the tests', options: { testCommand: 'false' } });
+    const session = await engine.start({
+      type: 'test-fix',
+      title: 'Real Claude manual step',
+      intention: 'fix the tests',
+      options: { testCommand: 'false' },
+    });
     await vscode.commands.executeCommand('sessionLedger.nextStep', session.id); // the failing test run
     await vscode.commands.executeCommand('sessionLedger.nextStep', session.id); // the Claude fix step, in the terminal
 
@@ -67,8 +88,18 @@ describe('manual Claude step run by the real Claude Code CLI: tokens and cost wi
     const conversationId = store.sessions.require(session.id).externalConversationId!;
 
     // The real hooks arrived, tied to the step.
-    const hooks = store.events.list(session.id, { interactionId: step.id, limit: 100 }).map((e) => e.type).filter((t) => t.startsWith('hook.'));
-    for (const event of ['hook.SessionStart', 'hook.UserPromptSubmit', 'hook.PreToolUse', 'hook.PostToolUse', 'hook.Stop', 'hook.SessionEnd']) {
+    const hooks = store.events
+      .list(session.id, { interactionId: step.id, limit: 100 })
+      .map((e) => e.type)
+      .filter((t) => t.startsWith('hook.'));
+    for (const event of [
+      'hook.SessionStart',
+      'hook.UserPromptSubmit',
+      'hook.PreToolUse',
+      'hook.PostToolUse',
+      'hook.Stop',
+      'hook.SessionEnd',
+    ]) {
       assert.ok(hooks.includes(event), `${event} among ${hooks.join(', ')}`);
     }
 
@@ -76,12 +107,15 @@ describe('manual Claude step run by the real Claude Code CLI: tokens and cost wi
     const totals = runTotalsByInteraction(store.runs.listByInteraction(step.id)).get(step.id);
     assert.ok(totals, 'the step has a run with its usage');
     const { inputTokens, outputTokens, cacheCreationTokens, cacheReadTokens } = totals.tokens;
-    assert.deepEqual({ inputTokens, outputTokens, cacheCreationTokens, cacheReadTokens }, {
-      inputTokens: TOOL_CALL_USAGE.input_tokens + FINAL_ANSWER_USAGE.input_tokens,
-      outputTokens: TOOL_CALL_USAGE.output_tokens + FINAL_ANSWER_USAGE.output_tokens,
-      cacheCreationTokens: TOOL_CALL_USAGE.cache_creation_input_tokens! + FINAL_ANSWER_USAGE.cache_creation_input_tokens!,
-      cacheReadTokens: TOOL_CALL_USAGE.cache_read_input_tokens! + FINAL_ANSWER_USAGE.cache_read_input_tokens!,
-    });
+    assert.deepEqual(
+      { inputTokens, outputTokens, cacheCreationTokens, cacheReadTokens },
+      {
+        inputTokens: TOOL_CALL_USAGE.input_tokens + FINAL_ANSWER_USAGE.input_tokens,
+        outputTokens: TOOL_CALL_USAGE.output_tokens + FINAL_ANSWER_USAGE.output_tokens,
+        cacheCreationTokens: TOOL_CALL_USAGE.cache_creation_input_tokens! + FINAL_ANSWER_USAGE.cache_creation_input_tokens!,
+        cacheReadTokens: TOOL_CALL_USAGE.cache_read_input_tokens! + FINAL_ANSWER_USAGE.cache_read_input_tokens!,
+      },
+    );
     const [run] = store.runs.listByInteraction(step.id);
     assert.equal(run.cacheCreation1hTokens, 500, 'the 1-hour cache writes are kept apart');
     const expectedUsd = costByHand(TOOL_CALL_USAGE, FINAL_ANSWER_USAGE);

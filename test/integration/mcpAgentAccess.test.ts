@@ -21,24 +21,39 @@ describe('agent access: MCP server definition and language-model tools', functio
   it('registers the MCP server definition (serving this ledger, live while the window holds it) and the LM tools when this VS Code has the APIs', async () => {
     const api = await activateExtension();
     assert.equal(vscode.workspace.isTrusted, true);
-    const session = await api.store.sessions.create({ type: 'quick', title: 'Agent access probe kookaburra', intention: 'find me through MCP' });
+    const session = await api.store.sessions.create({
+      type: 'quick',
+      title: 'Agent access probe kookaburra',
+      intention: 'find me through MCP',
+    });
 
     if (typeof lm?.registerMcpServerDefinitionProvider !== 'function') {
       // Feature detection: this VS Code has no MCP provider API, so nothing is registered (and nothing fails).
       assert.equal(api.agentAccess.mcpProvider, false);
       assert.deepEqual(api.agentAccess.mcpDefinitions(), []);
-      console.log(`      (vscode.lm.registerMcpServerDefinitionProvider is absent in VS Code ${vscode.version}: the feature-detection path was checked)`);
+      console.log(
+        `      (vscode.lm.registerMcpServerDefinitionProvider is absent in VS Code ${vscode.version}: the feature-detection path was checked)`,
+      );
     } else {
       assert.equal(api.agentAccess.mcpProvider, true, 'the MCP server definition provider is registered');
       const [definition] = api.agentAccess.mcpDefinitions();
       const extensionPath = vscode.extensions.getExtension(extensionId)!.extensionPath;
       assert.deepEqual(definition.args, [join(extensionPath, 'dist', 'cli.js'), 'mcp', '--ledger', api.storeDirectory]);
       // The definition really serves this window's ledger: run it, as VS Code would, and search.
-      const transport = new StdioClientTransport({ command: definition.command, args: definition.args, env: { ...(process.env as Record<string, string>), ELECTRON_RUN_AS_NODE: '1' }, stderr: 'pipe' });
+      const transport = new StdioClientTransport({
+        command: definition.command,
+        args: definition.args,
+        env: { ...(process.env as Record<string, string>), ELECTRON_RUN_AS_NODE: '1' },
+        stderr: 'pipe',
+      });
       const client = new Client({ name: 'integration-test', version: '0.0.0' });
       try {
         await within('the MCP server to start', client.connect(transport), 30_000);
-        const result = (await within('search_history', client.callTool({ name: 'search_history', arguments: { query: 'kookaburra' } }), 30_000)) as { content: { text: string }[] };
+        const result = (await within(
+          'search_history',
+          client.callTool({ name: 'search_history', arguments: { query: 'kookaburra' } }),
+          30_000,
+        )) as { content: { text: string }[] };
         assert.ok(result.content[0]!.text.includes(`(session ${session.id})`), result.content[0]!.text);
       } finally {
         await client.close();
@@ -51,8 +66,14 @@ describe('agent access: MCP server definition and language-model tools', functio
     } else {
       assert.deepEqual([...api.agentAccess.lmTools].sort(), ['sessionLedger_searchHistory', 'sessionLedger_usageSummary']);
       const listed = (lm.tools ?? []).map((t) => t.name);
-      assert.ok(listed.includes('sessionLedger_searchHistory') && listed.includes('sessionLedger_usageSummary'), `vscode.lm.tools: ${listed.join(', ')}`);
-      const answer = await lm.invokeTool!('sessionLedger_searchHistory', { input: { query: 'kookaburra' }, toolInvocationToken: undefined });
+      assert.ok(
+        listed.includes('sessionLedger_searchHistory') && listed.includes('sessionLedger_usageSummary'),
+        `vscode.lm.tools: ${listed.join(', ')}`,
+      );
+      const answer = await lm.invokeTool!('sessionLedger_searchHistory', {
+        input: { query: 'kookaburra' },
+        toolInvocationToken: undefined,
+      });
       const text = answer.content.map((part) => (part as { value?: string }).value ?? '').join('');
       assert.ok(text.includes('Agent access probe kookaburra'), text);
       const usage = await lm.invokeTool!('sessionLedger_usageSummary', { input: {}, toolInvocationToken: undefined });

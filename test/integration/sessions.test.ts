@@ -9,7 +9,12 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
 
   it('groups sessions by status (empty groups hidden) and nests children under their parent', async () => {
     const { store, tree, engine } = await activateExtension();
-    const parent = await engine.start({ type: 'component-design', title: 'Tree parent', intention: 'design', options: { components: [{ name: 'a', description: 'A' }] } });
+    const parent = await engine.start({
+      type: 'component-design',
+      title: 'Tree parent',
+      intention: 'design',
+      options: { components: [{ name: 'a', description: 'A' }] },
+    });
     const child = await store.sessions.create({ type: 'quick', title: 'Tree child', intention: 'child', parentSessionId: parent.id });
     const paused = await store.sessions.create({ type: 'quick', title: 'Tree paused', intention: 'p' });
     await store.sessions.update(paused.id, { status: 'paused' });
@@ -20,14 +25,20 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
     const order = ['active', 'paused', 'interrupted', 'complete', 'failed', 'cancelled'] as const;
     // One group per status that has top-level sessions, in the fixed order; empty ones hidden.
     const expected = order.filter((status) => store.sessions.count({ status, parentSessionId: null }) > 0);
-    assert.deepEqual(groups.map((g) => g.status), expected);
+    assert.deepEqual(
+      groups.map((g) => g.status),
+      expected,
+    );
     for (const status of ['active', 'paused', 'complete'] as const) assert.ok(expected.includes(status));
     const active = tree.getChildren({ kind: 'group', status: 'active' });
     const parentNode = active.find((n) => n.kind === 'session' && n.session.id === parent.id);
     assert.ok(parentNode, 'the parent is listed under Active');
     assert.ok(!active.some((n) => n.kind === 'session' && n.session.id === child.id), 'children are not listed at the top level');
     const nested = tree.getChildren(parentNode);
-    assert.deepEqual(nested.map((n) => (n.kind === 'session' ? n.session.title : '?')), ['Tree child']);
+    assert.deepEqual(
+      nested.map((n) => (n.kind === 'session' ? n.session.title : '?')),
+      ['Tree child'],
+    );
     const parentItem = tree.getTreeItem(parentNode);
     assert.equal(parentItem.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
     assert.equal(parentItem.id, `session:${parent.id}`);
@@ -43,7 +54,10 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
     const session = await store.sessions.create({ type: 'quick', title: 'Pin me', intention: 'keep', status: 'complete', tags: ['mine'] });
     const later = Date.now() + 400 * 24 * 3600 * 1000;
     const plan = () => planRetention({ maxAgeDays: 365 }, store.sessions.list({ deleted: 'include', limit: 10_000 }), new Map(), later);
-    assert.ok(plan().softDelete.some((s) => s.sessionId === session.id), 'unpinned, an old completed session is cleaned up');
+    assert.ok(
+      plan().softDelete.some((s) => s.sessionId === session.id),
+      'unpinned, an old completed session is cleaned up',
+    );
 
     await vscode.commands.executeCommand('sessionLedger.pinSession', { kind: 'session', session });
     assert.deepEqual(store.sessions.require(session.id).tags, ['mine', PINNED_TAG]);
@@ -64,7 +78,12 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
 
   it('pauses, resumes and activates sessions through the commands; the status bar follows', async () => {
     const { engine, store, active, statusBar } = await activateExtension();
-    const session = await engine.start({ type: 'test-fix', title: 'Status bar session', intention: 'follow me', options: { testCommand: 'true' } });
+    const session = await engine.start({
+      type: 'test-fix',
+      title: 'Status bar session',
+      intention: 'follow me',
+      options: { testCommand: 'true' },
+    });
     await vscode.commands.executeCommand('sessionLedger.setActiveSession', session.id);
     assert.equal(active.id, session.id);
     assert.match(statusBar.view.text, /Status bar session/);
@@ -111,7 +130,12 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
 
   it('interrupts a running manual step (Ctrl+C) and records how it ended', async () => {
     const { engine, store, runner } = await activateExtension();
-    const session = await engine.start({ type: 'test-fix', title: 'Interrupted step', intention: 'stop a long command', options: { testCommand: 'sleep 30' } });
+    const session = await engine.start({
+      type: 'test-fix',
+      title: 'Interrupted step',
+      intention: 'stop a long command',
+      options: { testCommand: 'sleep 30' },
+    });
     const executing = new Promise<void>((resolve) => {
       const listener = vscode.window.onDidStartTerminalShellExecution((e) => {
         if (e.terminal.name === 'Session: Interrupted step') {

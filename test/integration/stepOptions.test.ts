@@ -35,7 +35,11 @@ describe("a workflow step's timeoutSeconds and model in the manual (terminal) ru
       }),
     );
     await waitFor('the workflow to be listed', () => engine.listTypes().find((t) => t.id === 'integration-step-options'), 20_000);
-    const session = await engine.start({ type: 'integration-step-options', title: 'Step options in the terminal', intention: 'honour step options' });
+    const session = await engine.start({
+      type: 'integration-step-options',
+      title: 'Step options in the terminal',
+      intention: 'honour step options',
+    });
 
     const started = Date.now();
     await vscode.commands.executeCommand('sessionLedger.nextStep', session.id);

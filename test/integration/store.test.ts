@@ -22,11 +22,17 @@ describe('store in the extension host', () => {
     const session = await api.store.sessions.create({ type: 'freeform', title, intention: 'prove the files exist' });
     // Acknowledged = durable: the journal in the store directory already holds the write.
     const journal = readdirSync(api.storeDirectory).filter((f) => /^journal-\d+\.log$/.test(f));
-    assert.ok(journal.some((f) => readFileSync(join(api.storeDirectory, f)).includes(title)), `no journal file in ${api.storeDirectory} holds the write: ${journal.join(', ')}`);
+    assert.ok(
+      journal.some((f) => readFileSync(join(api.storeDirectory, f)).includes(title)),
+      `no journal file in ${api.storeDirectory} holds the write: ${journal.join(', ')}`,
+    );
     await api.store.snapshot();
     const database = join(api.storeDirectory, 'ledger.sqlite');
     assert.ok(existsSync(database), `no database file ${database}: ${readdirSync(api.storeDirectory).join(', ')}`);
-    assert.ok(readFileSync(database).subarray(0, 16).toString('latin1').startsWith('SQLite format 3'), 'ledger.sqlite is an SQLite database');
+    assert.ok(
+      readFileSync(database).subarray(0, 16).toString('latin1').startsWith('SQLite format 3'),
+      'ledger.sqlite is an SQLite database',
+    );
     assert.ok(statSync(database).size > 0);
     assert.equal(api.store.sessions.get(session.id)?.title, title);
     await api.store.sessions.softDelete(session.id);

@@ -38,12 +38,27 @@ describe('timeline panel', () => {
   });
 
   async function sessionWithInteractions(title: string, count: number) {
-    const session = await store.sessions.create({ type: 'test-fix', title, intention: 'The suite passes.', successCriteria: ['npm test exits 0'] });
+    const session = await store.sessions.create({
+      type: 'test-fix',
+      title,
+      intention: 'The suite passes.',
+      successCriteria: ['npm test exits 0'],
+    });
     await store.transaction((tx) => {
       for (let i = 1; i <= count; i++) {
         const claude = i % 5 === 0;
-        const interaction = tx.interactions.append({ sessionId: session.id, step: claude ? 'fix' : 'test', kind: claude ? 'claude' : 'shell', command: claude ? `Fix failure ${i}` : `npm test # ${i}` });
-        tx.interactions.setResult(interaction.id, { status: i % 7 === 0 ? 'error' : 'ok', exitCode: claude ? null : i % 7 === 0 ? 1 : 0, output: `\u001b[32mok\u001b[0m ${i}`, durationMs: 10 * i });
+        const interaction = tx.interactions.append({
+          sessionId: session.id,
+          step: claude ? 'fix' : 'test',
+          kind: claude ? 'claude' : 'shell',
+          command: claude ? `Fix failure ${i}` : `npm test # ${i}`,
+        });
+        tx.interactions.setResult(interaction.id, {
+          status: i % 7 === 0 ? 'error' : 'ok',
+          exitCode: claude ? null : i % 7 === 0 ? 1 : 0,
+          output: `\u001b[32mok\u001b[0m ${i}`,
+          durationMs: 10 * i,
+        });
       }
     });
     return session;
@@ -62,7 +77,10 @@ describe('timeline panel', () => {
     assert.equal(first.totalRows, INTERACTIONS);
     assert.ok(first.loadedRows > 0);
 
-    const all: RenderedReport = await within('every row', panel.test.whenRendered((r) => r.loadedRows === INTERACTIONS));
+    const all: RenderedReport = await within(
+      'every row',
+      panel.test.whenRendered((r) => r.loadedRows === INTERACTIONS),
+    );
     assert.ok(all.renderedRows > 0, 'rows are in the DOM');
     assert.ok(all.renderedRows < INTERACTIONS, `only the visible rows are in the DOM (${all.renderedRows})`);
     assert.deepEqual(logLines, [], 'no warnings or errors from the webview');
@@ -73,11 +91,20 @@ describe('timeline panel', () => {
   it('pushes a new interaction and its result to the open webview', async () => {
     const session = await sessionWithInteractions('Timeline live updates', 3);
     const panel = panels.show(session.id);
-    await within('the first render', panel.test.whenRendered((r) => r.loadedRows === 3));
+    await within(
+      'the first render',
+      panel.test.whenRendered((r) => r.loadedRows === 3),
+    );
     const started = await store.interactions.append({ sessionId: session.id, step: 'test', kind: 'shell', command: 'npm test' });
-    await within('the new row', panel.test.whenRendered((r) => r.loadedRows === 4 && r.totalRows === 4));
+    await within(
+      'the new row',
+      panel.test.whenRendered((r) => r.loadedRows === 4 && r.totalRows === 4),
+    );
     await store.interactions.setResult(started.id, { status: 'ok', exitCode: 0, output: 'hi\n', durationMs: 5 });
-    await within('a render after the result', panel.test.whenRendered((r) => r.loadedRows === 4));
+    await within(
+      'a render after the result',
+      panel.test.whenRendered((r) => r.loadedRows === 4),
+    );
     panel.dispose();
     assert.equal(panels.get(session.id), undefined, 'a closed panel is forgotten');
   });
@@ -87,7 +114,9 @@ describe('timeline panel', () => {
     const session = await api.store.sessions.create({ type: 'test-fix', title: 'Opened by command', intention: 'x' });
     await vscode.commands.executeCommand('sessionLedger.openTimeline', session.id);
     const tab = await waitFor('the timeline tab', () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Timeline: Opened by command'),
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Timeline: Opened by command'),
     );
     assert.ok((tab.input as vscode.TabInputWebview).viewType.endsWith(TIMELINE_VIEW_TYPE));
     await vscode.window.tabGroups.close(tab);

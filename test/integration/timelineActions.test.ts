@@ -19,14 +19,20 @@ describe('timeline session actions', () => {
     const session = await api.store.sessions.create({ type: 'test-fix', title: 'Paused from the timeline', intention: 'x' });
     assert.equal(session.status, 'active');
     const panel = panels.show(session.id);
-    const first = await within('the first render', panel.test.whenRendered((r) => r.header !== null));
+    const first = await within(
+      'the first render',
+      panel.test.whenRendered((r) => r.header !== null),
+    );
     assert.deepEqual(first.header, { status: 'active', actions: ['nextStep', 'pause', 'complete', 'cancel'] });
 
     const result = await panel.test.request('runSessionAction', { action: 'pause' });
     assert.deepEqual(result, { status: 'paused' });
     assert.equal(api.store.sessions.get(session.id)?.status, 'paused', 'the store has the session paused');
 
-    const after = await within('the header to show paused', panel.test.whenRendered((r) => r.header?.status === 'paused'));
+    const after = await within(
+      'the header to show paused',
+      panel.test.whenRendered((r) => r.header?.status === 'paused'),
+    );
     assert.deepEqual(after.header, { status: 'paused', actions: ['resume', 'complete', 'cancel'] });
     assert.deepEqual(warnings, [], 'no warnings from the panel or the webview');
     panel.dispose();
@@ -35,7 +41,10 @@ describe('timeline session actions', () => {
   it('refuses an action that does not apply to the status, and changes nothing', async () => {
     const session = await api.store.sessions.create({ type: 'test-fix', title: 'Resume while active', intention: 'x' });
     const panel = panels.show(session.id);
-    await within('the first render', panel.test.whenRendered((r) => r.header !== null));
+    await within(
+      'the first render',
+      panel.test.whenRendered((r) => r.header !== null),
+    );
     await assert.rejects(panel.test.request('runSessionAction', { action: 'resume' }), /is active; resume does not apply/);
     assert.equal(api.store.sessions.get(session.id)?.status, 'active');
     panel.dispose();

@@ -36,7 +36,10 @@ describe('timeline: read-only badge', () => {
       },
       onDidChangeAccess: access.event,
     };
-    panels = new TimelinePanels(vscode.extensions.getExtension(extensionId)!.extensionUri, { store: readOnlyStore, log: recordingLogger(warnings) });
+    panels = new TimelinePanels(vscode.extensions.getExtension(extensionId)!.extensionUri, {
+      store: readOnlyStore,
+      log: recordingLogger(warnings),
+    });
   });
 
   after(() => {
@@ -47,24 +50,40 @@ describe('timeline: read-only badge', () => {
   it('shows "Read-only — <holder>" in the header, and follows the access as it changes', async () => {
     const session = await api.store.sessions.create({ type: 'test-fix', title: 'Seen from a second window', intention: 'x' });
     const panel = panels.show(session.id);
-    const first = await within('the first render', panel.test.whenRendered((r) => r.header !== null));
-    assert.deepEqual(first.header, { status: 'active', actions: ['nextStep', 'pause', 'complete', 'cancel'], readOnly: 'Read-only — pid 4242 on devbox' });
+    const first = await within(
+      'the first render',
+      panel.test.whenRendered((r) => r.header !== null),
+    );
+    assert.deepEqual(first.header, {
+      status: 'active',
+      actions: ['nextStep', 'pause', 'complete', 'cancel'],
+      readOnly: 'Read-only — pid 4242 on devbox',
+    });
 
     readOnly = false;
     access.fire();
-    const writable = await within('the badge gone', panel.test.whenRendered((r) => r.header !== null && r.header.readOnly === undefined));
+    const writable = await within(
+      'the badge gone',
+      panel.test.whenRendered((r) => r.header !== null && r.header.readOnly === undefined),
+    );
     assert.deepEqual(writable.header, { status: 'active', actions: ['nextStep', 'pause', 'complete', 'cancel'] });
 
     readOnly = true;
     holder = undefined;
     access.fire();
-    const unknownHolder = await within('the badge back', panel.test.whenRendered((r) => r.header?.readOnly !== undefined));
+    const unknownHolder = await within(
+      'the badge back',
+      panel.test.whenRendered((r) => r.header?.readOnly !== undefined),
+    );
     assert.equal(unknownHolder.header?.readOnly, 'Read-only');
 
     // The store's holder is a record with a description.
     holder = { pid: 4242, description: 'process 4242 on this machine' };
     access.fire();
-    const described = await within('the holder described', panel.test.whenRendered((r) => r.header?.readOnly?.includes('4242') === true));
+    const described = await within(
+      'the holder described',
+      panel.test.whenRendered((r) => r.header?.readOnly?.includes('4242') === true),
+    );
     assert.equal(described.header?.readOnly, 'Read-only — process 4242 on this machine');
     assert.deepEqual(warnings, [], 'no warnings from the panel or the webview');
     panel.dispose();

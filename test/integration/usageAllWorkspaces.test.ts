@@ -15,7 +15,16 @@ const near = (a: number, b: number) => Math.abs(a - b) < 1e-9;
 
 /** Every file of a folder with a hash of its bytes. */
 function folderState(directory: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(directory).sort().map((name) => [name, createHash('sha256').update(readFileSync(join(directory, name))).digest('hex')]));
+  return Object.fromEntries(
+    readdirSync(directory)
+      .sort()
+      .map((name) => [
+        name,
+        createHash('sha256')
+          .update(readFileSync(join(directory, name)))
+          .digest('hex'),
+      ]),
+  );
 }
 
 describe('Show Usage: all workspaces on this machine', () => {
@@ -33,7 +42,11 @@ describe('Show Usage: all workspaces on this machine', () => {
       // Another project's ledger (a closed project): one session, one run of $1.25.
       mkdirSync(otherFolder, { recursive: true });
       const other = await SessionStore.open({
-        directory: otherLedger, wasmPath: join(extensionPath, 'dist', 'sql-wasm.wasm'), migrationsDirectory: join(extensionPath, 'migrations'), snapshotInWorker: false, snapshotIdleMs: 0,
+        directory: otherLedger,
+        wasmPath: join(extensionPath, 'dist', 'sql-wasm.wasm'),
+        migrationsDirectory: join(extensionPath, 'migrations'),
+        snapshotInWorker: false,
+        snapshotIdleMs: 0,
       });
       const identity = projectIdentity(otherFolder);
       const { ledgerId } = await stampLedgerIdentity(other, identity);
@@ -48,18 +61,30 @@ describe('Show Usage: all workspaces on this machine', () => {
       panel = (await vscode.commands.executeCommand('sessionLedger.showUsage')) as UsagePanel;
       await within('the workspace render', panel.test.whenRendered());
       await panel.showScope('machine');
-      const rendered = await within('the all-workspaces render', panel.test.whenRendered((r) => r.scope === 'machine'));
+      const rendered = await within(
+        'the all-workspaces render',
+        panel.test.whenRendered((r) => r.scope === 'machine'),
+      );
       const shown = panel.lastReport!;
       assert.equal(shown.scope, 'machine');
       const machine = shown.machine!;
 
       const row = machine.byProject.find((p) => p.key === identity.canonicalPath);
       assert.ok(row, `the other project is listed (listed: ${machine.byProject.map((p) => p.key).join(', ')})`);
-      assert.deepEqual([row.name, row.current, row.ledgers, row.inputTokens, row.outputTokens, row.requests], ['other-project', false, 1, 40, 60, 1]);
+      assert.deepEqual(
+        [row.name, row.current, row.ledgers, row.inputTokens, row.outputTokens, row.requests],
+        ['other-project', false, 1, 40, 60, 1],
+      );
       assert.ok(near(row.costUsd, 1.25), String(row.costUsd));
       const mine = machine.byProject.find((p) => p.current);
       assert.ok(mine && near(mine.costUsd, buildUsageReport(api.store.sql).total.costUsd), 'this workspace counted from its open store');
-      assert.ok(near(shown.report.total.costUsd, machine.byProject.reduce((n, p) => n + p.costUsd, 0)), 'the total is the sum of the projects');
+      assert.ok(
+        near(
+          shown.report.total.costUsd,
+          machine.byProject.reduce((n, p) => n + p.costUsd, 0),
+        ),
+        'the total is the sum of the projects',
+      );
       assert.ok(near(shown.report.byModel.find((m) => m.key === model)?.costUsd ?? 0, 1.25), 'its model is in the by-model table');
       assert.ok(shown.report.topSessions.some((s) => s.sessionId === session.id && s.project === 'other-project' && s.current === false));
       const gone = machine.unread.find((u) => u.directory === goneLedger);
@@ -70,9 +95,16 @@ describe('Show Usage: all workspaces on this machine', () => {
       assert.deepEqual(folderState(otherLedger), otherFiles, 'the other ledger was read without a lock or any write');
 
       await panel.showScope('workspace');
-      await within('back to this workspace', panel.test.whenRendered((r) => r.scope === 'workspace'));
+      await within(
+        'back to this workspace',
+        panel.test.whenRendered((r) => r.scope === 'workspace'),
+      );
       assert.equal(panel.lastReport!.machine, undefined);
-      assert.equal(panel.lastReport!.report.byModel.find((m) => m.key === model), undefined, "another project's usage is not this workspace's");
+      assert.equal(
+        panel.lastReport!.report.byModel.find((m) => m.key === model),
+        undefined,
+        "another project's usage is not this workspace's",
+      );
     } finally {
       panel?.dispose();
       await registry.update((content) => {

@@ -45,7 +45,10 @@ describe('workspace workflow files', function () {
       45_000,
     );
     const line = doc.lineAt(diagnostics[0].range.start.line).text;
-    assert.ok(diagnostics.some((d) => doc.lineAt(d.range.start.line).text.includes('teleport')), `diagnostic on: ${line}`);
+    assert.ok(
+      diagnostics.some((d) => doc.lineAt(d.range.start.line).text.includes('teleport')),
+      `diagnostic on: ${line}`,
+    );
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

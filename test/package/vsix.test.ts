@@ -70,7 +70,10 @@ describe('packaged .vsix', () => {
     ]) {
       assert.ok(names.includes(required), `${required} is missing from the .vsix (has: ${names.join(', ')})`);
     }
-    assert.ok(names.some((n) => /^extension\/migrations\/0001_.*\.sql$/.test(n)), 'the first migration is missing');
+    assert.ok(
+      names.some((n) => /^extension\/migrations\/0001_.*\.sql$/.test(n)),
+      'the first migration is missing',
+    );
   });
 
   it("leaves out the README's screenshots (media/readme: the Marketplace shows them through the README's links)", () => {

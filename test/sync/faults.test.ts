@@ -13,7 +13,15 @@ const ROOT = path.join(__dirname, '..', '..');
 /** pushChild.ts as one JavaScript file under test-results/ (beside node_modules, for sql.js's wasm). */
 function bundleChild(): string {
   const outfile = path.join(ROOT, 'test-results', 'sync', 'pushChild.js');
-  esbuild.buildSync({ entryPoints: [path.join(__dirname, 'pushChild.ts')], bundle: true, platform: 'node', target: 'node20', outfile, external: ['pg-native', 'sql.js'], logLevel: 'error' });
+  esbuild.buildSync({
+    entryPoints: [path.join(__dirname, 'pushChild.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    outfile,
+    external: ['pg-native', 'sql.js'],
+    logLevel: 'error',
+  });
   return outfile;
 }
 
@@ -83,7 +91,9 @@ describe('team ledger: pushing survives failures', function () {
       let failures = 0;
       const killer = (async () => {
         while (terminated < 4) {
-          const result = await admin.query("SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE usename = 'alice' AND state IN ('active', 'idle in transaction')");
+          const result = await admin.query(
+            "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE usename = 'alice' AND state IN ('active', 'idle in transaction')",
+          );
           terminated += result.rows.filter((row: { done: boolean }) => row.done).length;
           await new Promise((resolve) => setTimeout(resolve, 15));
         }
@@ -136,7 +146,9 @@ describe('team ledger: pushing survives failures', function () {
     const rounds = Number(process.env.SYNC_TEST_ROUNDS ?? 20);
     const child = bundleChild();
     for (let round = 0; round < rounds; round++) {
-      const pushing = spawn(process.execPath, [child, directory, cluster.socketDirectory, path.join(ROOT, 'migrations'), database], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const pushing = spawn(process.execPath, [child, directory, cluster.socketDirectory, path.join(ROOT, 'migrations'), database], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       pushing.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const exited = new Promise<void>((resolve) => pushing.on('exit', () => resolve()));
@@ -160,7 +172,7 @@ describe('team ledger: pushing survives failures', function () {
     try {
       const pusher = replicator(store, alice, A);
       await pusher.pushAll();
-      assert.ok(store.sql.all('SELECT count(*) AS n FROM events')[0].n as number > rounds * 15);
+      assert.ok((store.sql.all('SELECT count(*) AS n FROM events')[0].n as number) > rounds * 15);
       await assertServerEqualsLedger(store, admin);
     } finally {
       await store.close();

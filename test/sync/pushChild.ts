@@ -11,9 +11,23 @@ import { createTeamPool } from '../../src/core/sync/teamPool';
 
 async function main(): Promise<void> {
   const [directory, socketDirectory, migrationsDirectory, database] = process.argv.slice(2);
-  const store = await SessionStore.open({ directory, migrationsDirectory, snapshotIdleMs: 0, snapshotInWorker: false, snapshotJournalBytes: 256 * 1024 });
+  const store = await SessionStore.open({
+    directory,
+    migrationsDirectory,
+    snapshotIdleMs: 0,
+    snapshotInWorker: false,
+    snapshotJournalBytes: 256 * 1024,
+  });
   const pool = createTeamPool({ host: socketDirectory, user: 'alice', database });
-  const replicator = new Replicator({ store, pool, person: 'alice', machine: 'machine-a', projectId: 'github.com/acme/widgets', sharing: 'all', batchSize: 40 });
+  const replicator = new Replicator({
+    store,
+    pool,
+    person: 'alice',
+    machine: 'machine-a',
+    projectId: 'github.com/acme/widgets',
+    sharing: 'all',
+    batchSize: 40,
+  });
   await replicator.enableCapture();
   const existing = store.sessions.list({ limit: 1 })[0];
   const sessionId = existing?.id ?? (await store.sessions.create({ type: 'test-fix', title: 'Killed often', intention: 'survive' })).id;

@@ -5,7 +5,16 @@ import { PulledSessionError } from '../../src/core/sync/ownership';
 import { Replicator } from '../../src/core/sync/replicator';
 import { createTeamPool } from '../../src/core/sync/teamPool';
 import { PgCluster } from './pgCluster';
-import { PROJECT, appendEvents, createTeamDatabase, openLedger, recordSession, replicator, sessionImage, temporaryDirectory } from './teamSupport';
+import {
+  PROJECT,
+  appendEvents,
+  createTeamDatabase,
+  openLedger,
+  recordSession,
+  replicator,
+  sessionImage,
+  temporaryDirectory,
+} from './teamSupport';
 
 const A = { person: 'alice', machine: 'machine-a' };
 const B = { person: 'bob', machine: 'machine-b' };
@@ -54,7 +63,10 @@ describe('team ledger: two ledgers sync through PostgreSQL', function () {
     assert.equal(pullB.pendingCount(), 0, 'pulled rows are not queued to be pushed back');
 
     // Every write to the pulled copy is refused, and nothing of it is kept.
-    await assert.rejects(ledgerB.sessions.update(first, { phase: 'build' }), (error: Error) => error instanceof PulledSessionError && /belongs to alice on machine-a/.test(error.message));
+    await assert.rejects(
+      ledgerB.sessions.update(first, { phase: 'build' }),
+      (error: Error) => error instanceof PulledSessionError && /belongs to alice on machine-a/.test(error.message),
+    );
     await assert.rejects(ledgerB.notes.add({ sessionId: first, content: 'mine now' }), PulledSessionError);
     await assert.rejects(appendEvents(ledgerB, first, 1), PulledSessionError);
     assert.deepEqual(sessionImage(ledgerB, first), sessionImage(ledgerA, first));
@@ -73,7 +85,11 @@ describe('team ledger: two ledgers sync through PostgreSQL', function () {
   });
 
   it('lets A work offline and catch up', async function () {
-    const offlinePool = createTeamPool({ ...cluster.config('alice', 'team'), host: temporaryDirectory('no-server-'), connectionTimeoutMillis: 2000 });
+    const offlinePool = createTeamPool({
+      ...cluster.config('alice', 'team'),
+      host: temporaryDirectory('no-server-'),
+      connectionTimeoutMillis: 2000,
+    });
     const offline = replicator(ledgerA, offlinePool, A);
     const id = await recordSession(ledgerA, 'Written on a plane', 40);
     await appendEvents(ledgerA, id, 60);
@@ -92,7 +108,15 @@ describe('team ledger: two ledgers sync through PostgreSQL', function () {
   });
 
   it('pulls without polling: a NOTIFY from the server triggers the pull', async function () {
-    const liveB = new Replicator({ store: ledgerB, pool: bobPool, person: B.person, machine: B.machine, projectId: PROJECT, sharing: 'off', pollMs: 600_000 });
+    const liveB = new Replicator({
+      store: ledgerB,
+      pool: bobPool,
+      person: B.person,
+      machine: B.machine,
+      projectId: PROJECT,
+      sharing: 'off',
+      pollMs: 600_000,
+    });
     liveB.start();
     try {
       await new Promise((resolve) => setTimeout(resolve, 500)); // LISTEN established

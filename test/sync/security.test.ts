@@ -16,9 +16,14 @@ describe('team ledger: connection strings stay secret', function () {
     assert.equal(connectionPassword(keywords), 'hunter2 x');
     const message = `could not connect with ${url}; password S3cr/t-pw (encoded S3cr%2Ft-pw) and ${keywords} and postgres://bob:pw@other/db`;
     const redacted = redactConnection(message, url);
-    for (const secret of ['S3cr/t-pw', 'S3cr%2Ft-pw', 'hunter2', 'bob:pw', 'db.example.com:5432']) assert.ok(!redacted.includes(secret), `${secret} in ${redacted}`);
+    for (const secret of ['S3cr/t-pw', 'S3cr%2Ft-pw', 'hunter2', 'bob:pw', 'db.example.com:5432'])
+      assert.ok(!redacted.includes(secret), `${secret} in ${redacted}`);
     assert.match(redacted, /\[REDACTED:connection\]/);
-    const wrapped = teamLedgerError('connect to the team ledger', Object.assign(new Error(`password authentication failed: ${url}`), { code: '28P01' }), url);
+    const wrapped = teamLedgerError(
+      'connect to the team ledger',
+      Object.assign(new Error(`password authentication failed: ${url}`), { code: '28P01' }),
+      url,
+    );
     assert.equal(wrapped.code, '28P01');
     assert.ok(!wrapped.message.includes('S3cr'), wrapped.message);
   });
@@ -49,11 +54,20 @@ describe('team ledger: schema and row-level security on a real PostgreSQL', func
     try {
       const results = await Promise.all([migrateTeamLedger(one), migrateTeamLedger(two)]);
       const known = loadPgMigrations().length;
-      assert.deepEqual(results.map((result) => result.version), [known, known]);
-      assert.deepEqual(results.flatMap((result) => result.applied).sort(), loadPgMigrations().map((migration) => migration.file));
+      assert.deepEqual(
+        results.map((result) => result.version),
+        [known, known],
+      );
+      assert.deepEqual(
+        results.flatMap((result) => result.applied).sort(),
+        loadPgMigrations().map((migration) => migration.file),
+      );
       assert.equal((await one.query('SELECT count(*)::int AS n FROM session_ledger_migrations')).rows[0].n, known);
       await one.query("INSERT INTO session_ledger_migrations (version, name) VALUES (999, 'from_the_future')");
-      await assert.rejects(migrateTeamLedger(two), (error: Error) => error instanceof TeamSchemaTooNewError && /schema 999, newer than this version/.test(error.message));
+      await assert.rejects(
+        migrateTeamLedger(two),
+        (error: Error) => error instanceof TeamSchemaTooNewError && /schema 999, newer than this version/.test(error.message),
+      );
       await assert.rejects(checkTeamSchema(two), TeamSchemaTooNewError);
     } finally {
       await one.end();
@@ -74,13 +88,22 @@ describe('team ledger: schema and row-level security on a real PostgreSQL', func
       const rls = /row-level security/;
       // Bob inserts a session claiming Alice owns it.
       await assert.rejects(
-        bob.query("INSERT INTO sessions (id, project_id, owner_role, owner_person, owner_machine, type, title, slug, intention, success_criteria, constraints, agent, provider, environment, execution_mode, status, state, tags, total_cost_usd, cost_unknown, input_tokens, output_tokens, cache_creation_tokens, cache_creation_1h_tokens, cache_read_tokens, interaction_count, event_count, last_event_seq, created_at, updated_at) VALUES ('forged', $1, 'alice', 'alice', 'machine-a', 't', 't', 't', '', '[]', '[]', 'a', 'p', 'e', 'manual', 'active', '{}', '[]', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)", [PROJECT]),
+        bob.query(
+          "INSERT INTO sessions (id, project_id, owner_role, owner_person, owner_machine, type, title, slug, intention, success_criteria, constraints, agent, provider, environment, execution_mode, status, state, tags, total_cost_usd, cost_unknown, input_tokens, output_tokens, cache_creation_tokens, cache_creation_1h_tokens, cache_read_tokens, interaction_count, event_count, last_event_seq, created_at, updated_at) VALUES ('forged', $1, 'alice', 'alice', 'machine-a', 't', 't', 't', '', '[]', '[]', 'a', 'p', 'e', 'manual', 'active', '{}', '[]', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)",
+          [PROJECT],
+        ),
         rls,
       );
       // Bob overwrites Alice's session through an upsert, and appends an event to it.
-      await assert.rejects(bob.query("INSERT INTO sessions SELECT * FROM sessions WHERE id = $1 ON CONFLICT (id) DO UPDATE SET title = 'pwned'", [id]), rls);
       await assert.rejects(
-        bob.query("INSERT INTO events (id, session_id, project_id, seq, type, payload, ts) VALUES ('e-forged', $1, $2, 9999, 'x', 'null', 0)", [id, PROJECT]),
+        bob.query("INSERT INTO sessions SELECT * FROM sessions WHERE id = $1 ON CONFLICT (id) DO UPDATE SET title = 'pwned'", [id]),
+        rls,
+      );
+      await assert.rejects(
+        bob.query(
+          "INSERT INTO events (id, session_id, project_id, seq, type, payload, ts) VALUES ('e-forged', $1, $2, 9999, 'x', 'null', 0)",
+          [id, PROJECT],
+        ),
         rls,
       );
       const updated = await bob.query("UPDATE sessions SET title = 'pwned' WHERE id = $1", [id]);
@@ -109,13 +132,30 @@ describe('team ledger: schema and row-level security on a real PostgreSQL', func
       const pusher = replicator(ledger, alice, { person: 'alice', machine: 'machine-a' });
       await pusher.enableCapture();
       const session = await ledger.sessions.create({ type: 'test-fix', title: 'Secrets', intention: `Use ANTHROPIC_API_KEY=${key}` });
-      const step = await ledger.interactions.append({ sessionId: session.id, step: 'build', kind: 'shell', command: `curl -H "Authorization: Bearer ${token}" x` });
+      const step = await ledger.interactions.append({
+        sessionId: session.id,
+        step: 'build',
+        kind: 'shell',
+        command: `curl -H "Authorization: Bearer ${token}" x`,
+      });
       await ledger.interactions.setResult(step.id, { status: 'ok', exitCode: 0, output: `echo ${key}` });
-      await ledger.events.append({ id: 'evt-secret', sessionId: session.id, type: 'hook.PreToolUse', payload: { apiKey: 'plain-looking-value', env: `GITHUB_TOKEN=${token}` } });
+      await ledger.events.append({
+        id: 'evt-secret',
+        sessionId: session.id,
+        type: 'hook.PreToolUse',
+        payload: { apiKey: 'plain-looking-value', env: `GITHUB_TOKEN=${token}` },
+      });
       await pusher.pushAll();
       assert.ok(JSON.stringify(ledger.sql.all('SELECT * FROM interactions')).includes(key), 'the local ledger keeps what was recorded');
-      const dump = JSON.stringify((await admin.query("SELECT (SELECT json_agg(s) FROM sessions s) AS s, (SELECT json_agg(i) FROM interactions i) AS i, (SELECT json_agg(e) FROM events e) AS e")).rows);
-      for (const secret of [key, token, 'plain-looking-value']) assert.ok(!dump.includes(secret), `${secret.slice(0, 12)}… reached the server`);
+      const dump = JSON.stringify(
+        (
+          await admin.query(
+            'SELECT (SELECT json_agg(s) FROM sessions s) AS s, (SELECT json_agg(i) FROM interactions i) AS i, (SELECT json_agg(e) FROM events e) AS e',
+          )
+        ).rows,
+      );
+      for (const secret of [key, token, 'plain-looking-value'])
+        assert.ok(!dump.includes(secret), `${secret.slice(0, 12)}… reached the server`);
       assert.match(dump, /REDACTED:anthropic-api-key/);
       const payload = (await admin.query("SELECT payload FROM events WHERE id = 'evt-secret'")).rows[0].payload as string;
       assert.doesNotThrow(() => JSON.parse(payload), 'a redacted JSON payload stays JSON');
@@ -139,7 +179,9 @@ describe('team ledger: schema and row-level security on a real PostgreSQL', func
       const shared = await recordSession(ledger, 'Shared', 2);
       await selective.setShared(shared, true);
       await selective.pushAll();
-      const onServer = (await alice.query("SELECT id FROM sessions WHERE owner_machine = 'machine-c'")).rows.map((row: { id: string }) => row.id);
+      const onServer = (await alice.query("SELECT id FROM sessions WHERE owner_machine = 'machine-c'")).rows.map(
+        (row: { id: string }) => row.id,
+      );
       assert.deepEqual(onServer, [shared]);
       assert.ok(!onServer.includes(hidden));
       assert.equal((await alice.query('SELECT count(*)::int AS n FROM events WHERE session_id = $1', [shared])).rows[0].n, 2);
@@ -150,7 +192,9 @@ describe('team ledger: schema and row-level security on a real PostgreSQL', func
   });
 
   it('reports the server, role and schema, and keeps the password out of a failure', async function () {
-    const check = await checkTeamConnection(`postgresql://bob:not-needed@localhost/team?host=${encodeURIComponent(cluster.socketDirectory)}&sslmode=disable`);
+    const check = await checkTeamConnection(
+      `postgresql://bob:not-needed@localhost/team?host=${encodeURIComponent(cluster.socketDirectory)}&sslmode=disable`,
+    );
     assert.equal(check.role, 'bob');
     assert.equal(check.schemaVersion, check.knownSchemaVersion);
     assert.equal(check.tls, false);

@@ -46,7 +46,13 @@ export function openLedger(directory: string): Promise<SessionStore> {
   return SessionStore.open({ directory, snapshotIdleMs: 0, snapshotInWorker: false });
 }
 
-export function replicator(store: SessionStore, pool: Pool, who: { person: string; machine: string }, sharing: SharingMode = 'all', batchSize?: number): Replicator {
+export function replicator(
+  store: SessionStore,
+  pool: Pool,
+  who: { person: string; machine: string },
+  sharing: SharingMode = 'all',
+  batchSize?: number,
+): Replicator {
   return new Replicator({ store, pool, person: who.person, machine: who.machine, projectId: PROJECT, sharing, batchSize });
 }
 
@@ -56,12 +62,31 @@ export async function recordSession(store: SessionStore, title: string, events =
   const first = await store.interactions.append({ sessionId: session.id, step: 'build', kind: 'shell', command: 'npm test' });
   await store.interactions.setResult(first.id, { status: 'error', exitCode: 1, output: '1 failing', durationMs: 1200 });
   const second = await store.interactions.append({ sessionId: session.id, step: 'fix', kind: 'claude', command: 'Fix the failing test' });
-  const run = await store.runs.start({ sessionId: session.id, interactionId: second.id, provider: 'anthropic-api', model: 'claude-sonnet-4-5' });
-  await store.runs.update(run.id, { status: 'ok', inputTokens: 1200, outputTokens: 340, cacheCreationTokens: 50, cacheCreation1hTokens: 0, cacheReadTokens: 900, costUsd: 0.0123 });
+  const run = await store.runs.start({
+    sessionId: session.id,
+    interactionId: second.id,
+    provider: 'anthropic-api',
+    model: 'claude-sonnet-4-5',
+  });
+  await store.runs.update(run.id, {
+    status: 'ok',
+    inputTokens: 1200,
+    outputTokens: 340,
+    cacheCreationTokens: 50,
+    cacheCreation1hTokens: 0,
+    cacheReadTokens: 900,
+    costUsd: 0.0123,
+  });
   await store.interactions.setResult(second.id, { status: 'ok', exitCode: 0, output: 'fixed', durationMs: 5400 });
   await store.transaction((tx) => {
     for (let index = 0; index < events; index++) {
-      tx.events.append({ id: randomUUID(), sessionId: session.id, type: 'hook.PostToolUse', toolName: 'Bash', payload: { index, command: `step ${index}` } });
+      tx.events.append({
+        id: randomUUID(),
+        sessionId: session.id,
+        type: 'hook.PostToolUse',
+        toolName: 'Bash',
+        payload: { index, command: `step ${index}` },
+      });
     }
   });
   await store.notes.add({ sessionId: session.id, content: `Note on ${title}` });
@@ -71,7 +96,8 @@ export async function recordSession(store: SessionStore, title: string, events =
 /** Appends `count` events to a session in one transaction. */
 export async function appendEvents(store: SessionStore, sessionId: string, count: number): Promise<void> {
   await store.transaction((tx) => {
-    for (let index = 0; index < count; index++) tx.events.append({ id: randomUUID(), sessionId, type: 'agent.text', payload: { text: `line ${index}` } });
+    for (let index = 0; index < count; index++)
+      tx.events.append({ id: randomUUID(), sessionId, type: 'agent.text', payload: { text: `line ${index}` } });
   });
 }
 

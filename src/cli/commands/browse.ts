@@ -26,11 +26,19 @@ function statusText(status: string, style: Style): string {
 export function resolveSession(store: SessionStore, ref: string): Session {
   const exact = store.sessions.get(ref);
   if (exact) return exact;
-  const rows = store.sql.all('SELECT id FROM sessions WHERE slug = ?1 OR (length(?1) >= 4 AND id LIKE ?2) ORDER BY deleted_at IS NOT NULL, updated_at DESC LIMIT 5', [ref, `${ref.toLowerCase().replace(/[%_]/g, '')}%`]);
-  if (rows.length === 0) throw new CliError(`No session "${ref}" in this ledger. Run \`session-ledger list\` to see the ids and slugs.`, EXIT.failure);
+  const rows = store.sql.all(
+    'SELECT id FROM sessions WHERE slug = ?1 OR (length(?1) >= 4 AND id LIKE ?2) ORDER BY deleted_at IS NOT NULL, updated_at DESC LIMIT 5',
+    [ref, `${ref.toLowerCase().replace(/[%_]/g, '')}%`],
+  );
+  if (rows.length === 0)
+    throw new CliError(`No session "${ref}" in this ledger. Run \`session-ledger list\` to see the ids and slugs.`, EXIT.failure);
   const bySlug = rows.map((r) => store.sessions.require(String(r.id))).filter((s) => s.slug === ref);
   if (bySlug.length >= 1) return bySlug[0];
-  if (rows.length > 1) throw new CliError(`"${ref}" matches several sessions (${rows.map((r) => String(r.id).slice(0, 8)).join(', ')}); give more of the id.`, EXIT.failure);
+  if (rows.length > 1)
+    throw new CliError(
+      `"${ref}" matches several sessions (${rows.map((r) => String(r.id).slice(0, 8)).join(', ')}); give more of the id.`,
+      EXIT.failure,
+    );
   return store.sessions.require(String(rows[0].id));
 }
 
@@ -49,14 +57,24 @@ steps (interactions), cost, last update.`,
   positionals: { min: 0, max: 0 },
   async run(context: CommandContext): Promise<number> {
     const status = stringOption(context.values, 'status');
-    if (status !== undefined && !SessionStatusSchema.safeParse(status).success) throw usageError(`--status must be one of ${SessionStatusSchema.options.join(', ')} (got "${status}").`, 'list');
+    if (status !== undefined && !SessionStatusSchema.safeParse(status).success)
+      throw usageError(`--status must be one of ${SessionStatusSchema.options.join(', ')} (got "${status}").`, 'list');
     const limit = positiveInt(stringOption(context.values, 'limit'), 'limit', 'list', 50);
     const { store, directory, readOnly, holder } = await context.openLedger(false);
-    const filter = { ...(status ? { status: status as Session['status'] } : {}), ...(stringOption(context.values, 'type') ? { type: stringOption(context.values, 'type') } : {}) };
+    const filter = {
+      ...(status ? { status: status as Session['status'] } : {}),
+      ...(stringOption(context.values, 'type') ? { type: stringOption(context.values, 'type') } : {}),
+    };
     const sessions = store.sessions.list({ ...filter, limit: Math.min(limit, 10_000) });
     const total = store.sessions.count(filter);
     if (context.values.json) {
-      context.out(JSON.stringify({ ledger: directory, readOnly, ...(holder ? { holder } : {}), total, sessions: sessions.map(sessionJson) }, null, 2) + '\n');
+      context.out(
+        JSON.stringify(
+          { ledger: directory, readOnly, ...(holder ? { holder } : {}), total, sessions: sessions.map(sessionJson) },
+          null,
+          2,
+        ) + '\n',
+      );
       return EXIT.ok;
     }
     if (sessions.length === 0) {
@@ -118,7 +136,9 @@ Options:
       oneLine(hit.snippet, 100).replace(/\[([^\]]*)\]/g, (_, term: string) => (s.enabled ? s.bold(s.yellow(term)) : `[${term}]`)),
     ]);
     context.out(table(rows) + '\n');
-    context.err(`${formatCount(hits.length)} hit${hits.length === 1 ? '' : 's'}${hits.length >= limit ? ` (at most ${limit} of each kind: use --limit for more)` : ''}.\n`);
+    context.err(
+      `${formatCount(hits.length)} hit${hits.length === 1 ? '' : 's'}${hits.length >= limit ? ` (at most ${limit} of each kind: use --limit for more)` : ''}.\n`,
+    );
     return EXIT.ok;
   },
 };

@@ -20,7 +20,14 @@ import { formatUsd, oneLine } from '../format';
 import { sessionJson } from '../jsonOutput';
 
 /** The extension's defaults for the same settings (src/vscode/configSchema.ts), so a headless run has the same budgets. */
-const DEFAULTS = { model: 'claude-sonnet-4-6', maxSteps: 100, maxCostUsd: 5, stepTimeoutSeconds: 1800, childConcurrency: 2, permissionMode: 'acceptEdits' } as const;
+const DEFAULTS = {
+  model: 'claude-sonnet-4-6',
+  maxSteps: 100,
+  maxCostUsd: 5,
+  stepTimeoutSeconds: 1800,
+  childConcurrency: 2,
+  permissionMode: 'acceptEdits',
+} as const;
 
 /** Reads exactly one workflow file (validated like the workspace's: file, field and why on error). */
 class SingleFileSystem extends NodeWorkflowFileSystem {
@@ -32,7 +39,11 @@ class SingleFileSystem extends NodeWorkflowFileSystem {
   }
 }
 
-async function loadTypes(cwd: string, typeArgument: string, err: (text: string) => void): Promise<{ types: SessionTypeRegistry; typeId: string }> {
+async function loadTypes(
+  cwd: string,
+  typeArgument: string,
+  err: (text: string) => void,
+): Promise<{ types: SessionTypeRegistry; typeId: string }> {
   const types = new SessionTypeRegistry();
   const workspace = await new WorkflowLoader(new NodeWorkflowFileSystem(), path.join(cwd, WORKFLOWS_DIRECTORY), types.builtinIds).load();
   const workflows: LoadedWorkflow[] = [...workspace.workflows];
@@ -41,7 +52,11 @@ async function loadTypes(cwd: string, typeArgument: string, err: (text: string) 
   if (typeArgument.endsWith('.json') || (fs.existsSync(asFile) && fs.statSync(asFile).isFile())) {
     if (!fs.existsSync(asFile)) throw new CliError(`The workflow file ${asFile} does not exist.`, EXIT.usage);
     const single = await new WorkflowLoader(new SingleFileSystem(asFile), path.dirname(asFile), types.builtinIds).load();
-    if (single.errors.length) throw new CliError(`The workflow file is invalid:\n${single.errors.map((e) => `  ${e.toString()}`).join('\n')}\nFix it (the JSON schema is media/schemas/workflow.schema.json) and run again.`, EXIT.usage);
+    if (single.errors.length)
+      throw new CliError(
+        `The workflow file is invalid:\n${single.errors.map((e) => `  ${e.toString()}`).join('\n')}\nFix it (the JSON schema is media/schemas/workflow.schema.json) and run again.`,
+        EXIT.usage,
+      );
     const loaded = single.workflows[0];
     typeId = loaded.definition.id;
     workflows.splice(0, workflows.length, ...workflows.filter((w) => w.definition.id !== typeId), loaded);
@@ -50,7 +65,13 @@ async function loadTypes(cwd: string, typeArgument: string, err: (text: string) 
   }
   types.setUserWorkflows(workflows);
   if (!types.get(typeId)) {
-    throw usageError(`Unknown session type "${typeId}". Known: ${types.list().map((t) => t.id).join(', ')}. Or give a workflow file's path.`, 'run');
+    throw usageError(
+      `Unknown session type "${typeId}". Known: ${types
+        .list()
+        .map((t) => t.id)
+        .join(', ')}. Or give a workflow file's path.`,
+      'run',
+    );
   }
   return { types, typeId };
 }
@@ -121,10 +142,17 @@ id is printed: resume it in VS Code); 3 the ledger is held by VS Code; 130 inter
   async run(context: CommandContext): Promise<number> {
     const title = stringOption(context.values, 'title');
     const goal = stringOption(context.values, 'goal');
-    if (!title || !goal) throw usageError(`run needs --title and --goal${title ? '' : ' (missing --title)'}${goal ? '' : ' (missing --goal)'}.`, 'run');
-    const providerName = (stringOption(context.values, 'provider') ?? (context.env.ANTHROPIC_API_KEY ? 'anthropic-api' : 'claude-code-cli')) as Provider;
-    if (providerName !== 'anthropic-api' && providerName !== 'claude-code-cli') throw usageError(`--provider must be anthropic-api or claude-code-cli (got "${providerName}").`, 'run');
-    if (providerName === 'anthropic-api' && !context.env.ANTHROPIC_API_KEY) throw new CliError('The anthropic-api provider needs ANTHROPIC_API_KEY in the environment (or use --provider claude-code-cli).', EXIT.usage);
+    if (!title || !goal)
+      throw usageError(`run needs --title and --goal${title ? '' : ' (missing --title)'}${goal ? '' : ' (missing --goal)'}.`, 'run');
+    const providerName = (stringOption(context.values, 'provider') ??
+      (context.env.ANTHROPIC_API_KEY ? 'anthropic-api' : 'claude-code-cli')) as Provider;
+    if (providerName !== 'anthropic-api' && providerName !== 'claude-code-cli')
+      throw usageError(`--provider must be anthropic-api or claude-code-cli (got "${providerName}").`, 'run');
+    if (providerName === 'anthropic-api' && !context.env.ANTHROPIC_API_KEY)
+      throw new CliError(
+        'The anthropic-api provider needs ANTHROPIC_API_KEY in the environment (or use --provider claude-code-cli).',
+        EXIT.usage,
+      );
     const budgets = {
       maxSteps: number(context, 'max-steps', DEFAULTS.maxSteps, 1),
       maxCostUsd: number(context, 'max-cost-usd', DEFAULTS.maxCostUsd, 0),
@@ -144,8 +172,19 @@ id is printed: resume it in VS Code); 3 the ledger is held by VS Code; 130 inter
     });
     const claude: ClaudeProvider =
       providerName === 'claude-code-cli'
-        ? new ClaudeCliProvider({ executable: stringOption(context.values, 'claude-path') ?? 'claude', model, permissionMode: stringOption(context.values, 'permission-mode') ?? DEFAULTS.permissionMode, env: context.env })
-        : new AnthropicProvider({ apiKey: context.env.ANTHROPIC_API_KEY, baseURL: context.env.ANTHROPIC_BASE_URL || undefined, model, pricing: PricingTable.builtIn(), commandEnv: context.env });
+        ? new ClaudeCliProvider({
+            executable: stringOption(context.values, 'claude-path') ?? 'claude',
+            model,
+            permissionMode: stringOption(context.values, 'permission-mode') ?? DEFAULTS.permissionMode,
+            env: context.env,
+          })
+        : new AnthropicProvider({
+            apiKey: context.env.ANTHROPIC_API_KEY,
+            baseURL: context.env.ANTHROPIC_BASE_URL || undefined,
+            model,
+            pricing: PricingTable.builtIn(),
+            commandEnv: context.env,
+          });
     const session = await engine.start({
       type: typeId,
       title,
@@ -174,17 +213,38 @@ id is printed: resume it in VS Code); 3 the ledger is held by VS Code; 130 inter
       model,
       allowRunCommand: Boolean(context.values['allow-run-command']),
       onProgress: (p) => {
-        if (p.kind === 'step') context.err(`${e.cyan(`#${p.interaction.seq}`)} ${p.interaction.command.step} [${p.interaction.command.kind}] ${oneLine(p.interaction.command.command, 100)}\n`);
+        if (p.kind === 'step')
+          context.err(
+            `${e.cyan(`#${p.interaction.seq}`)} ${p.interaction.command.step} [${p.interaction.command.kind}] ${oneLine(p.interaction.command.command, 100)}\n`,
+          );
         else if (p.kind === 'recorded') context.err(`   → ${p.status === 'ok' ? e.green(p.status) : e.red(p.status)}\n`);
         else if (p.kind === 'text') context.err(e.dim(p.text));
       },
     });
     const final = outcome.session;
     if (context.values.json) {
-      context.out(JSON.stringify({ session: sessionJson(final), reason: outcome.reason, steps: outcome.steps, detail: outcome.detail ?? null, agentError: outcome.agentError ? { kind: outcome.agentError.kind, message: outcome.agentError.message } : null }, null, 2) + '\n');
+      context.out(
+        JSON.stringify(
+          {
+            session: sessionJson(final),
+            reason: outcome.reason,
+            steps: outcome.steps,
+            detail: outcome.detail ?? null,
+            agentError: outcome.agentError ? { kind: outcome.agentError.kind, message: outcome.agentError.message } : null,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
     } else {
-      const why = outcome.agentError ? `: ${outcome.agentError.message} ${outcome.agentError.action}` : outcome.detail ? `: ${outcome.detail}` : '';
-      context.out(`${final.status} after ${outcome.steps} step(s), ${formatUsd(final.totalCostUsd, final.costUnknown)} (${outcome.reason}${why}) — session ${final.id}\n`);
+      const why = outcome.agentError
+        ? `: ${outcome.agentError.message} ${outcome.agentError.action}`
+        : outcome.detail
+          ? `: ${outcome.detail}`
+          : '';
+      context.out(
+        `${final.status} after ${outcome.steps} step(s), ${formatUsd(final.totalCostUsd, final.costUnknown)} (${outcome.reason}${why}) — session ${final.id}\n`,
+      );
     }
     if (final.status === 'complete') return EXIT.ok;
     if (outcome.reason === 'aborted' || context.signal.aborted) return EXIT.interrupted;

@@ -36,7 +36,7 @@ artifacts (without content) and runs; events with --events.`,
     const { store } = await context.openLedger(false);
     const session = resolveSession(store, context.positionals[0]);
     const interactions = [];
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = store.interactions.list(session.id, { after, limit: PAGE });
       interactions.push(...page);
       if (page.length < PAGE) break;
@@ -50,10 +50,36 @@ artifacts (without content) and runs; events with --events.`,
       const data = {
         session: sessionJson(session),
         interactions: interactions.map(interactionJson),
-        notes: notes.map((n) => ({ id: n.id, kind: n.kind, content: n.content, interactionSeq: n.interactionSeq, createdAt: new Date(n.createdAt).toISOString() })),
+        notes: notes.map((n) => ({
+          id: n.id,
+          kind: n.kind,
+          content: n.content,
+          interactionSeq: n.interactionSeq,
+          createdAt: new Date(n.createdAt).toISOString(),
+        })),
         artifacts: artifacts.map((a) => ({ id: a.id, key: a.key, kind: a.kind, path: a.path, byteSize: a.byteSize })),
-        runs: runs.map((r) => ({ id: r.id, provider: r.provider, model: r.model, status: r.status, costUsd: r.costUsd, costUnknown: r.costUnknown, startedAt: new Date(r.startedAt).toISOString() })),
-        ...(events ? { events: events.map((e) => ({ id: e.id, seq: e.seq, type: e.type, toolName: e.toolName, interactionId: e.interactionId, payload: e.payload, at: new Date(e.ts).toISOString() })) } : {}),
+        runs: runs.map((r) => ({
+          id: r.id,
+          provider: r.provider,
+          model: r.model,
+          status: r.status,
+          costUsd: r.costUsd,
+          costUnknown: r.costUnknown,
+          startedAt: new Date(r.startedAt).toISOString(),
+        })),
+        ...(events
+          ? {
+              events: events.map((e) => ({
+                id: e.id,
+                seq: e.seq,
+                type: e.type,
+                toolName: e.toolName,
+                interactionId: e.interactionId,
+                payload: e.payload,
+                at: new Date(e.ts).toISOString(),
+              })),
+            }
+          : {}),
       };
       context.out(JSON.stringify(data, null, 2) + '\n');
       return EXIT.ok;
@@ -66,8 +92,14 @@ artifacts (without content) and runs; events with --events.`,
       ['Status', `${session.status}${session.phase ? ` (phase ${session.phase})` : ''}`],
       ['Goal', session.intention || '—'],
       ...(session.successCriteria.length ? [['Criteria', session.successCriteria.join('; ')]] : []),
-      ['Cost', `${formatUsd(session.totalCostUsd, session.costUnknown)} · ${formatCount(session.inputTokens)} in / ${formatCount(session.outputTokens)} out tokens`],
-      ['Created', `${isoTime(session.createdAt)} UTC (${relativeTime(session.createdAt, context.now)}), updated ${relativeTime(session.updatedAt, context.now)}`],
+      [
+        'Cost',
+        `${formatUsd(session.totalCostUsd, session.costUnknown)} · ${formatCount(session.inputTokens)} in / ${formatCount(session.outputTokens)} out tokens`,
+      ],
+      [
+        'Created',
+        `${isoTime(session.createdAt)} UTC (${relativeTime(session.createdAt, context.now)}), updated ${relativeTime(session.updatedAt, context.now)}`,
+      ],
       ...(session.summary ? [['Summary', session.summary]] : []),
     ];
     const parts = [table(header)];
@@ -76,7 +108,9 @@ artifacts (without content) and runs; events with --events.`,
       for (const i of interactions) {
         const exit = i.result.exitCode === null ? '' : ` exit ${i.result.exitCode}`;
         const took = i.result.durationMs === null ? '' : ` · ${formatDuration(i.result.durationMs)}`;
-        parts.push(`${s.bold(`#${i.seq}`)} ${i.command.step} ${s.dim(`[${i.command.kind}]`)} ${resultText(i.result.status, s)}${exit}${took} ${s.dim(isoTime(i.commandAtMicros / 1000))}`);
+        parts.push(
+          `${s.bold(`#${i.seq}`)} ${i.command.step} ${s.dim(`[${i.command.kind}]`)} ${resultText(i.result.status, s)}${exit}${took} ${s.dim(isoTime(i.commandAtMicros / 1000))}`,
+        );
         parts.push(`    ${s.cyan('$')} ${i.command.command.split(/\r?\n/).join('\n      ')}`);
         if (i.result.errorMessage) parts.push(`    ${s.red(i.result.errorMessage)}`);
         if (i.result.output) parts.push(outputTail(i.result.output, lines));
@@ -103,7 +137,7 @@ artifacts (without content) and runs; events with --events.`,
 
 function allEvents(store: Parameters<typeof resolveSession>[0], sessionId: string) {
   const events = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = store.events.list(sessionId, { after, limit: PAGE });
     events.push(...page);
     if (page.length < PAGE) return events;

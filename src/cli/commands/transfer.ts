@@ -1,6 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeImportProblem, exportLedger, importLedger, LedgerImportError, parseLedgerExport, serializeLedgerExport } from '../../core/claudeCode/ledgerExport';
+import {
+  describeImportProblem,
+  exportLedger,
+  importLedger,
+  LedgerImportError,
+  parseLedgerExport,
+  serializeLedgerExport,
+} from '../../core/claudeCode/ledgerExport';
 import { describeTranscriptImport, importClaudeTranscripts } from '../../core/claudeCode/transcriptImport';
 import { loadPricing } from '../../core/agent/pricing';
 import { writeFileAtomically } from '../../core/store/storeFiles';
@@ -26,7 +33,10 @@ Secrets matching the built-in patterns are redacted, as in the editor's export.`
     const { store } = await context.openLedger(false);
     const refs = listOption(context.values, 'session');
     const ids = refs.length ? refs.map((ref) => resolveSession(store, ref).id) : undefined;
-    const data = exportLedger(store, ids, context.now, { workspaceFolder: context.cwd, absolutePaths: Boolean(context.values['absolute-paths']) });
+    const data = exportLedger(store, ids, context.now, {
+      workspaceFolder: context.cwd,
+      absolutePaths: Boolean(context.values['absolute-paths']),
+    });
     const text = serializeLedgerExport(data);
     const out = stringOption(context.values, 'out');
     if (out) {
@@ -78,7 +88,9 @@ Refused (exit 3) while VS Code holds the ledger: import there, or close the wind
     if (context.values.json) {
       context.out(JSON.stringify(report, null, 2) + '\n');
     } else {
-      context.out(`Imported ${report.sessionsAdded} new session(s), completed ${report.sessionsMerged}; ${report.recordsAdded} record(s) added, ${report.recordsUnchanged} already here.\n`);
+      context.out(
+        `Imported ${report.sessionsAdded} new session(s), completed ${report.sessionsMerged}; ${report.recordsAdded} record(s) added, ${report.recordsUnchanged} already here.\n`,
+      );
       for (const conflict of report.conflicts.slice(0, 10)) context.err(`conflict: ${describeImportProblem(conflict)}\n`);
       if (report.conflicts.length > 10) context.err(`… ${report.conflicts.length - 10} more conflicts (see --json).\n`);
     }
@@ -101,11 +113,15 @@ Refused (exit 3) while VS Code holds the ledger: it imports by itself there.`,
   positionals: { min: 0, max: 0 },
   async run(context: CommandContext): Promise<number> {
     const workspacePath = path.resolve(context.cwd, stringOption(context.values, 'dir') ?? '.');
-    if (!fs.existsSync(workspacePath)) throw new CliError(`The folder ${workspacePath} does not exist. Pass the project folder with --dir.`, EXIT.usage);
+    if (!fs.existsSync(workspacePath))
+      throw new CliError(`The folder ${workspacePath} does not exist. Pass the project folder with --dir.`, EXIT.usage);
     const configDir = stringOption(context.values, 'claude-config');
     const { store, directory } = await context.openLedger(true);
     // The extension keeps its import state beside its `ledger` folder; a ledger elsewhere keeps it inside.
-    const statePath = path.basename(directory) === 'ledger' ? path.join(path.dirname(directory), 'claude-transcripts.json') : path.join(directory, 'claude-transcripts.json');
+    const statePath =
+      path.basename(directory) === 'ledger'
+        ? path.join(path.dirname(directory), 'claude-transcripts.json')
+        : path.join(directory, 'claude-transcripts.json');
     let lastProgress = 0;
     const report = await importClaudeTranscripts(store, {
       workspacePath,
@@ -116,7 +132,9 @@ Refused (exit 3) while VS Code holds the ledger: it imports by itself there.`,
       onProgress: (p) => {
         if (Date.now() - lastProgress < 500) return;
         lastProgress = Date.now();
-        context.err(`importing: ${p.filesDone}/${p.filesTotal} files, ${Math.round(p.bytesDone / 1048576)} of ${Math.round(p.bytesTotal / 1048576)} MB\n`);
+        context.err(
+          `importing: ${p.filesDone}/${p.filesTotal} files, ${Math.round(p.bytesDone / 1048576)} of ${Math.round(p.bytesTotal / 1048576)} MB\n`,
+        );
       },
     });
     if (context.values.json) context.out(JSON.stringify(report, null, 2) + '\n');

@@ -77,7 +77,10 @@ Costs are as recorded; a model without a price makes a total a lower bound (show
       const { files } = registryFiles({ registry: stringOption(context.values, 'registry'), cwd: context.cwd, env: context.env });
       const ledgers = files.flatMap((file) => new LedgerRegistry(file).read().ledgers);
       const realReader = await LedgerReader.create({ wasmPath: wasmPathBeside() });
-      const reader = { read: <T>(dir: string, work: Parameters<LedgerReader['read']>[1]) => realReader.read(dir, (ledger) => work({ ...ledger, database: since(ledger.database, from) as typeof ledger.database }) as T) };
+      const reader = {
+        read: <T>(dir: string, work: Parameters<LedgerReader['read']>[1]) =>
+          realReader.read(dir, (ledger) => work({ ...ledger, database: since(ledger.database, from) as typeof ledger.database }) as T),
+      };
       const identity = readLedgerIdentity(store);
       // A ledger not stamped with its project (older, or opened with --ledger) is named by its registry entry.
       const canonicalPath = identity.canonicalPath ?? ledgers.find((l) => samePath(l.directory, directory))?.canonicalPath;
@@ -93,14 +96,32 @@ Costs are as recorded; a model without a price makes a total a lower bound (show
     if (context.values.csv) {
       context.out(usageReportToCsv(report));
     } else if (context.values.json) {
-      const data = { by, since: from === undefined ? null : new Date(from).toISOString(), generatedAt: new Date(report.generatedAt).toISOString(), pricing: report.pricing, rows, total: report.total, ...(by === 'project' ? { unread } : {}) };
+      const data = {
+        by,
+        since: from === undefined ? null : new Date(from).toISOString(),
+        generatedAt: new Date(report.generatedAt).toISOString(),
+        pricing: report.pricing,
+        rows,
+        total: report.total,
+        ...(by === 'project' ? { unread } : {}),
+      };
       context.out(JSON.stringify(data, null, 2) + '\n');
     } else if (rows.length === 0) {
       context.err(`No usage recorded${from === undefined ? '' : ` since ${new Date(from).toISOString().slice(0, 10)}`}.\n`);
     } else {
       const s = context.style;
-      const line = (key: string, t: UsageRow) => [key, formatCount(t.requests), formatCount(t.inputTokens), formatCount(t.outputTokens), formatCount(t.cacheCreationTokens), formatCount(t.cacheReadTokens), formatUsd(t.costUsd, t.unpricedRequests > 0)];
-      const head = [by === 'type' ? 'TYPE' : by.toUpperCase(), 'REQUESTS', 'INPUT', 'OUTPUT', 'CACHE WRITE', 'CACHE READ', 'COST'].map(s.bold);
+      const line = (key: string, t: UsageRow) => [
+        key,
+        formatCount(t.requests),
+        formatCount(t.inputTokens),
+        formatCount(t.outputTokens),
+        formatCount(t.cacheCreationTokens),
+        formatCount(t.cacheReadTokens),
+        formatUsd(t.costUsd, t.unpricedRequests > 0),
+      ];
+      const head = [by === 'type' ? 'TYPE' : by.toUpperCase(), 'REQUESTS', 'INPUT', 'OUTPUT', 'CACHE WRITE', 'CACHE READ', 'COST'].map(
+        s.bold,
+      );
       const body = rows.map((r) => line(by === 'project' ? `${r.name ?? r.key}` : r.key, r));
       context.out(table([head, ...body, line(s.bold('total'), { key: 'total', ...report.total })], new Set([1, 2, 3, 4, 5, 6])) + '\n');
     }

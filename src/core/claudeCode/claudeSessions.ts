@@ -38,7 +38,10 @@ export interface ClaudeSessionDetails {
 const TITLE_MAX = 80;
 
 function titleOf(claudeSessionId: string, firstPrompt?: string): string {
-  const line = firstPrompt?.split('\n').find((l) => l.trim() !== '')?.trim();
+  const line = firstPrompt
+    ?.split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim();
   if (!line) return `Claude Code ${claudeSessionId.slice(0, 8)}`;
   return line.length > TITLE_MAX ? line.slice(0, TITLE_MAX - 1) + '…' : line;
 }

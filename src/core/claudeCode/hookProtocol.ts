@@ -78,7 +78,8 @@ function quoteForWindows(value: string): string {
 export function buildHookCommand(options: HookCommandOptions, event: ClaudeHookEvent): string {
   const windows = (options.platform ?? process.platform) === 'win32';
   const quote = windows ? quoteForWindows : (value: string) => quoteForShell(value, 'posix');
-  const call = [options.nodeCommand ?? 'node', options.scriptPath, options.spoolPath].map(quote).join(' ') + ` ${event} ${HOOK_COMMAND_MARKER}`;
+  const call =
+    [options.nodeCommand ?? 'node', options.scriptPath, options.spoolPath].map(quote).join(' ') + ` ${event} ${HOOK_COMMAND_MARKER}`;
   return windows ? call : `${call} 2>/dev/null || true`;
 }
 

@@ -25,7 +25,9 @@ export function installHookScript(source: string, target: string): HookScriptIns
   try {
     wanted = fs.readFileSync(source);
   } catch (err) {
-    throw new Error(`The Claude Code hook script ${source} is missing or unreadable (${(err as Error).message}); reinstall Session Ledger.`);
+    throw new Error(
+      `The Claude Code hook script ${source} is missing or unreadable (${(err as Error).message}); reinstall Session Ledger.`,
+    );
   }
   let existing: Buffer | undefined;
   try {

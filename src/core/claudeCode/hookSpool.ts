@@ -61,7 +61,8 @@ function exitQuietly(): never {
 const newNonce = (): string => randomBytes(16).toString('hex');
 
 /** The line's fields before the payload, serialised once: `{"receivedAt":…,"nonce":…,"event":…` without the closing brace. */
-const lineHead = (event: string | null): string => JSON.stringify({ receivedAt: new Date().toISOString(), nonce: newNonce(), event }).slice(0, -1);
+const lineHead = (event: string | null): string =>
+  JSON.stringify({ receivedAt: new Date().toISOString(), nonce: newNonce(), event }).slice(0, -1);
 
 const invalidLine = (event: string | null, invalid: string, raw?: string): string =>
   `${lineHead(event)},${JSON.stringify(raw === undefined ? { invalid } : { invalid, raw }).slice(1)}`;
@@ -75,7 +76,7 @@ function spoolLine(text: string, eventArg: string | undefined): string {
     return invalidLine(eventArg ?? null, invalid, text.slice(0, RAW_SAMPLE_CHARS));
   }
   const named = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>).hook_event_name : undefined;
-  const event = typeof named === 'string' ? named : eventArg ?? null;
+  const event = typeof named === 'string' ? named : (eventArg ?? null);
   // Valid JSON has no raw CR/LF inside its strings, so replacing them keeps the same value on one line.
   return `${lineHead(event)},"payload":${text.trim().replace(/[\r\n]/g, ' ')}}`;
 }
@@ -123,7 +124,8 @@ function run(): void {
     done = true;
     try {
       const text = size > MAX_PAYLOAD_BYTES ? '' : Buffer.concat(chunks).toString('utf8');
-      const line = size > MAX_PAYLOAD_BYTES ? invalidLine(eventArg ?? null, `payload over ${MAX_PAYLOAD_BYTES} bytes`) : spoolLine(text, eventArg);
+      const line =
+        size > MAX_PAYLOAD_BYTES ? invalidLine(eventArg ?? null, `payload over ${MAX_PAYLOAD_BYTES} bytes`) : spoolLine(text, eventArg);
       appendLine(spoolPath, line);
     } catch {
       // Unwritable spool or anything else: Claude Code must not notice.

@@ -94,7 +94,7 @@ const PAGE = 10_000;
 
 function allPages<T extends { seq: number }>(read: (after: number) => T[]): T[] {
   const all: T[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const page = read(after);
     all.push(...page);
     if (page.length < PAGE) return all;
@@ -180,7 +180,12 @@ class ExportSanitizer {
  * workspace-relative paths (see {@link ExportOptions}). Child sessions are not added implicitly; pass
  * their ids too. Oldest first, parents before children (a stable order).
  */
-export function exportLedger(reads: LedgerReads, sessionIds?: readonly string[], now = Date.now(), options: ExportOptions = {}): LedgerExport {
+export function exportLedger(
+  reads: LedgerReads,
+  sessionIds?: readonly string[],
+  now = Date.now(),
+  options: ExportOptions = {},
+): LedgerExport {
   const sanitizer = new ExportSanitizer(options);
   const ids = sessionIds ?? allSessions(reads.sessions).map((s) => s.id);
   const sessions = ids
@@ -234,7 +239,10 @@ export interface LedgerImportProblem {
 }
 
 export function describeImportProblem(problem: LedgerImportProblem): string {
-  const what = problem.kind === 'file' ? problem.record : `${problem.kind}${problem.id !== null ? ` ${JSON.stringify(problem.id)}` : ''} (${problem.record})`;
+  const what =
+    problem.kind === 'file'
+      ? problem.record
+      : `${problem.kind}${problem.id !== null ? ` ${JSON.stringify(problem.id)}` : ''} (${problem.record})`;
   return `${problem.file}: ${what}, field "${problem.field}": ${problem.message}`;
 }
 
@@ -244,7 +252,9 @@ const MAX_PROBLEMS = 20;
 export class LedgerImportError extends Error {
   constructor(readonly problems: readonly LedgerImportProblem[]) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length === 2 ? '' : 's'})` : '';
-    super(`Not a valid Session Ledger export, nothing was imported: ${describeImportProblem(problems[0])}${more}. Fix the file or export it again.`);
+    super(
+      `Not a valid Session Ledger export, nothing was imported: ${describeImportProblem(problems[0])}${more}. Fix the file or export it again.`,
+    );
     this.name = 'LedgerImportError';
   }
 
@@ -266,7 +276,8 @@ const RECORD_ARRAYS: Record<string, LedgerRecordKind> = {
 
 /** The record a path into the file points at, and the rest of the path (the field). */
 function locate(file: string, path: readonly PropertyKey[], root: unknown, message: string): LedgerImportProblem {
-  const at = (value: unknown, key: PropertyKey): unknown => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined);
+  const at = (value: unknown, key: PropertyKey): unknown =>
+    value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
   const idOf = (value: unknown): string | null => (typeof at(value, 'id') === 'string' ? (at(value, 'id') as string) : null);
   const join = (parts: readonly PropertyKey[]) => parts.map(String).join('.') || '(record)';
   if (path[0] !== 'sessions' || typeof path[1] !== 'number') {
@@ -279,7 +290,14 @@ function locate(file: string, path: readonly PropertyKey[], root: unknown, messa
   }
   const record = at(at(session, path[2]), path[3]);
   if (kind === 'conversation' && path[4] === 'messages' && typeof path[5] === 'number') {
-    return { file, kind: 'message', id: idOf(at(at(record, 'messages'), path[5])), record: join(path.slice(0, 6)), field: join(path.slice(6)), message };
+    return {
+      file,
+      kind: 'message',
+      id: idOf(at(at(record, 'messages'), path[5])),
+      record: join(path.slice(0, 6)),
+      field: join(path.slice(6)),
+      message,
+    };
   }
   return { file, kind, id: idOf(record), record: join(path.slice(0, 4)), field: join(path.slice(4)), message };
 }
@@ -290,7 +308,9 @@ export function parseLedgerExport(text: string, file = 'the import file'): Ledge
   try {
     value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (err) {
-    throw new LedgerImportError([{ file, kind: 'file', id: null, record: '(file)', field: '(file)', message: `not JSON (${(err as Error).message})` }]);
+    throw new LedgerImportError([
+      { file, kind: 'file', id: null, record: '(file)', field: '(file)', message: `not JSON (${(err as Error).message})` },
+    ]);
   }
   const parsed = LedgerExportSchema.safeParse(value);
   if (!parsed.success) {
@@ -364,11 +384,24 @@ interface SessionPlan {
  * session, a duplicate within the file, a reference to a record that is nowhere. Records whose id
  * or seq holds different content here are conflicts: reported, not imported.
  */
-export async function importLedger(store: TransactionalStore, data: LedgerExport, options: ImportOptions = {}): Promise<LedgerImportReport> {
+export async function importLedger(
+  store: TransactionalStore,
+  data: LedgerExport,
+  options: ImportOptions = {},
+): Promise<LedgerImportReport> {
   const file = options.file ?? 'the import file';
   const sanitizer = new ExportSanitizer(options);
   return store.transaction((tx) => {
-    const report: LedgerImportReport = { file, sessionsAdded: 0, sessionsMerged: 0, recordsAdded: 0, recordsUnchanged: 0, conflicts: [], detachedFromParent: [], sessionIds: [] };
+    const report: LedgerImportReport = {
+      file,
+      sessionsAdded: 0,
+      sessionsMerged: 0,
+      recordsAdded: 0,
+      recordsUnchanged: 0,
+      conflicts: [],
+      detachedFromParent: [],
+      sessionIds: [],
+    };
     const problems: LedgerImportProblem[] = [];
     const plans = planImport(tx, data, file, sanitizer, report, problems);
     if (problems.length) throw new LedgerImportError(problems.slice(0, MAX_PROBLEMS));
@@ -376,7 +409,9 @@ export async function importLedger(store: TransactionalStore, data: LedgerExport
     for (const plan of plans) {
       const { session } = plan;
       if (plan.isNew) {
-        run({ record: `sessions.${plan.index}`, kind: 'session', id: session.id }, () => tx.sessions.insertImported({ ...withoutRecords(session), parentSessionId: plan.parentSessionId }));
+        run({ record: `sessions.${plan.index}`, kind: 'session', id: session.id }, () =>
+          tx.sessions.insertImported({ ...withoutRecords(session), parentSessionId: plan.parentSessionId }),
+        );
       }
       for (const write of plan.writes) {
         run(write, write.write);
@@ -393,7 +428,16 @@ export async function importLedger(store: TransactionalStore, data: LedgerExport
       try {
         write();
       } catch (error) {
-        throw new LedgerImportError([{ file, kind: where.kind, id: where.id, record: where.record, field: '(record)', message: `the store refused it (${(error as Error).message})` }]);
+        throw new LedgerImportError([
+          {
+            file,
+            kind: where.kind,
+            id: where.id,
+            record: where.record,
+            field: '(record)',
+            message: `the store refused it (${(error as Error).message})`,
+          },
+        ]);
       }
     }
   });
@@ -428,8 +472,10 @@ function planImport(
     const index = indexOf.get(session)!;
     const at = `sessions.${index}`;
     report.sessionIds.push(session.id);
-    const problem = (kind: LedgerRecordKind, id: string | null, record: string, field: string, message: string) => problems.push({ file, kind, id, record, field, message });
-    const conflict = (kind: LedgerRecordKind, id: string, record: string, field: string, message: string) => report.conflicts.push({ file, kind, id, record, field, message });
+    const problem = (kind: LedgerRecordKind, id: string | null, record: string, field: string, message: string) =>
+      problems.push({ file, kind, id, record, field, message });
+    const conflict = (kind: LedgerRecordKind, id: string, record: string, field: string, message: string) =>
+      report.conflicts.push({ file, kind, id, record, field, message });
     const firstSeen = (kind: LedgerRecordKind, id: string, record: string): boolean => {
       const earlier = idsInFile.get(`${kind}:${id}`);
       if (earlier !== undefined) {
@@ -444,7 +490,13 @@ function planImport(
     const local = tx.sessions.get(session.id);
     if (local && (local.type !== session.type || local.createdAt !== session.createdAt)) {
       const field = local.type !== session.type ? 'type' : 'createdAt';
-      conflict('session', session.id, at, field, `a different session with this id is stored here (${field} differs); it and its records were not imported`);
+      conflict(
+        'session',
+        session.id,
+        at,
+        field,
+        `a different session with this id is stored here (${field} differs); it and its records were not imported`,
+      );
       continue;
     }
     const parent = session.parentSessionId;
@@ -453,7 +505,8 @@ function planImport(
     const plan: SessionPlan = { session, index, isNew: !local, parentSessionId: parentKnown ? parent : null, writes: [] };
     plans.push(plan);
     const folder = local?.workspaceFolder ?? session.workspaceFolder;
-    const same = (stored: unknown, incoming: unknown): string | undefined => firstDifference(sanitizer.sanitize(stored, folder), sanitizer.sanitize(incoming, folder));
+    const same = (stored: unknown, incoming: unknown): string | undefined =>
+      firstDifference(sanitizer.sanitize(stored, folder), sanitizer.sanitize(incoming, folder));
 
     /** Checks one record of the session; returns true when it is to be written. */
     const check = <R extends { id: string }>(
@@ -467,7 +520,13 @@ function planImport(
     ): boolean => {
       if (!firstSeen(kind, item.id, record)) return false;
       if (owner.actual !== owner.expected) {
-        problem(kind, item.id, record, owner.field, `is ${owner.actual}, but the record is filed under ${owner.under}; a record must belong to the ${owner.under.split(' ')[0]} it is filed under`);
+        problem(
+          kind,
+          item.id,
+          record,
+          owner.field,
+          `is ${owner.actual}, but the record is filed under ${owner.under}; a record must belong to the ${owner.under.split(' ')[0]} it is filed under`,
+        );
         return false;
       }
       if (stored) {
@@ -475,13 +534,25 @@ function planImport(
         if (difference === undefined) {
           report.recordsUnchanged++;
         } else {
-          conflict(kind, item.id, record, difference, 'a record with this id and different content is stored here (kept; this one was not imported)');
+          conflict(
+            kind,
+            item.id,
+            record,
+            difference,
+            'a record with this id and different content is stored here (kept; this one was not imported)',
+          );
         }
         return false;
       }
       const holder = seqHolder?.();
       if (holder) {
-        conflict(kind, item.id, record, 'seq', `its seq is taken here by a different record (${JSON.stringify(holder.id)}; kept, this one was not imported)`);
+        conflict(
+          kind,
+          item.id,
+          record,
+          'seq',
+          `its seq is taken here by a different record (${JSON.stringify(holder.id)}; kept, this one was not imported)`,
+        );
         return false;
       }
       return true;
@@ -490,18 +561,33 @@ function planImport(
       const seen = new Map<number, number>();
       list.forEach((item, i) => {
         const earlier = seen.get(item.seq);
-        if (earlier !== undefined) problem(kind, item.id, `${path}.${i}`, 'seq', `seq ${item.seq} is also used by ${path}.${earlier}; seqs are unique`);
+        if (earlier !== undefined)
+          problem(kind, item.id, `${path}.${i}`, 'seq', `seq ${item.seq} is also used by ${path}.${earlier}; seqs are unique`);
         else seen.set(item.seq, i);
       });
     };
     const owner = (actual: string) => ({ field: 'sessionId', actual, expected: session.id, under: `session ${session.id} (${at})` });
     /** An event or run may point at an interaction or run of its own session only (one that is nowhere is tolerated, as the store does). */
-    const ownReference = (kind: LedgerRecordKind, item: { id: string }, record: string, field: 'interactionId' | 'runId', target: string | null): boolean => {
+    const ownReference = (
+      kind: LedgerRecordKind,
+      item: { id: string },
+      record: string,
+      field: 'interactionId' | 'runId',
+      target: string | null,
+    ): boolean => {
       if (target === null) return true;
       const targetKind = field === 'interactionId' ? 'interaction' : 'run';
-      const other = filedUnder.get(`${targetKind}:${target}`) ?? (field === 'interactionId' ? tx.interactions.get(target) : tx.runs.get(target))?.sessionId;
+      const other =
+        filedUnder.get(`${targetKind}:${target}`) ??
+        (field === 'interactionId' ? tx.interactions.get(target) : tx.runs.get(target))?.sessionId;
       if (other === undefined || other === session.id) return true;
-      problem(kind, item.id, record, field, `points at ${targetKind} ${target} of session ${other}; a record may only point at records of its own session (${session.id}, ${at})`);
+      problem(
+        kind,
+        item.id,
+        record,
+        field,
+        `points at ${targetKind} ${target} of session ${other}; a record may only point at records of its own session (${session.id}, ${at})`,
+      );
       return false;
     };
     const add = (kind: LedgerRecordKind, record: string, id: string, write: () => void) => plan.writes.push({ kind, record, id, write });
@@ -510,29 +596,40 @@ function planImport(
     seqsOnce('event', session.events, `${at}.events`);
     session.interactions.forEach((item, i) => {
       const record = `${at}.interactions.${i}`;
-      if (check('interaction', record, item, owner(item.sessionId), tx.interactions.get(item.id), () => tx.interactions.getBySeq(session.id, item.seq))) {
+      if (
+        check('interaction', record, item, owner(item.sessionId), tx.interactions.get(item.id), () =>
+          tx.interactions.getBySeq(session.id, item.seq),
+        )
+      ) {
         add('interaction', record, item.id, () => tx.interactions.insertImported(item));
       }
     });
     session.runs.forEach((item, i) => {
       const record = `${at}.runs.${i}`;
       if (!ownReference('run', item, record, 'interactionId', item.interactionId)) return;
-      if (check('run', record, item, owner(item.sessionId), tx.runs.get(item.id))) add('run', record, item.id, () => tx.runs.insertImported(item));
+      if (check('run', record, item, owner(item.sessionId), tx.runs.get(item.id)))
+        add('run', record, item.id, () => tx.runs.insertImported(item));
     });
     session.events.forEach((item, i) => {
       const record = `${at}.events.${i}`;
-      if (!ownReference('event', item, record, 'interactionId', item.interactionId) || !ownReference('event', item, record, 'runId', item.runId)) return;
+      if (
+        !ownReference('event', item, record, 'interactionId', item.interactionId) ||
+        !ownReference('event', item, record, 'runId', item.runId)
+      )
+        return;
       if (check('event', record, item, owner(item.sessionId), tx.events.get(item.id), () => tx.events.getBySeq(session.id, item.seq))) {
         add('event', record, item.id, () => tx.events.insertImported(item));
       }
     });
     session.artifacts.forEach((item, i) => {
       const record = `${at}.artifacts.${i}`;
-      if (check('artifact', record, item, owner(item.sessionId), tx.artifacts.get(item.id))) add('artifact', record, item.id, () => tx.artifacts.insertImported(item));
+      if (check('artifact', record, item, owner(item.sessionId), tx.artifacts.get(item.id)))
+        add('artifact', record, item.id, () => tx.artifacts.insertImported(item));
     });
     session.notes.forEach((item, i) => {
       const record = `${at}.notes.${i}`;
-      if (check('note', record, item, owner(item.sessionId), tx.notes.get(item.id))) add('note', record, item.id, () => tx.notes.insertImported(item));
+      if (check('note', record, item, owner(item.sessionId), tx.notes.get(item.id)))
+        add('note', record, item.id, () => tx.notes.insertImported(item));
     });
     session.conversations.forEach((conversation, ci) => {
       const record = `${at}.conversations.${ci}`;
@@ -542,11 +639,20 @@ function planImport(
       const identity = (c: typeof fields) => ({ ...c, messageCount: undefined, updatedAt: undefined });
       const isNew = check('conversation', record, fields, owner(conversation.sessionId), stored, undefined, identity);
       if (isNew) add('conversation', record, conversation.id, () => tx.conversations.insertImported(fields));
-      else if (!stored || firstDifference(identity(sanitizer.sanitize(stored, folder)), identity(sanitizer.sanitize(fields, folder))) !== undefined) return; // refused or a conflict: its messages go with it
+      else if (
+        !stored ||
+        firstDifference(identity(sanitizer.sanitize(stored, folder)), identity(sanitizer.sanitize(fields, folder))) !== undefined
+      )
+        return; // refused or a conflict: its messages go with it
       seqsOnce('message', messages, `${record}.messages`);
       messages.forEach((message, mi) => {
         const where = `${record}.messages.${mi}`;
-        const messageOwner = { field: 'conversationId', actual: message.conversationId, expected: conversation.id, under: `conversation ${conversation.id} (${record})` };
+        const messageOwner = {
+          field: 'conversationId',
+          actual: message.conversationId,
+          expected: conversation.id,
+          under: `conversation ${conversation.id} (${record})`,
+        };
         const holder = () => (isNew ? undefined : tx.conversations.getMessageBySeq(conversation.id, message.seq));
         if (check('message', where, message, messageOwner, tx.conversations.getMessage(message.id), holder)) {
           add('message', where, message.id, () => tx.conversations.insertImportedMessage(message));

@@ -15,7 +15,9 @@ function fenced(text: string, language = ''): string {
 }
 
 function tail(text: string): string {
-  return text.length > OUTPUT_TAIL_CHARS ? `… (${text.length - OUTPUT_TAIL_CHARS} earlier characters not shown)\n${text.slice(-OUTPUT_TAIL_CHARS)}` : text;
+  return text.length > OUTPUT_TAIL_CHARS
+    ? `… (${text.length - OUTPUT_TAIL_CHARS} earlier characters not shown)\n${text.slice(-OUTPUT_TAIL_CHARS)}`
+    : text;
 }
 
 const time = (ms: number | null) => (ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19) + ' UTC');
@@ -38,7 +40,7 @@ function renderSession(session: ExportedSession): string {
     `| Created | ${time(session.createdAt)} |`,
     `| Ended | ${time(session.endedAt)} |`,
     `| Tokens | ${session.inputTokens} in, ${session.outputTokens} out, ${session.cacheCreationTokens} cache write (${session.cacheCreation1hTokens} of them 1-hour), ${session.cacheReadTokens} cache read |`,
-    `| Cost | $${session.totalCostUsd.toFixed(4)}${session.costUnknown ? " + unknown (a model without a price)" : ""} |`,
+    `| Cost | $${session.totalCostUsd.toFixed(4)}${session.costUnknown ? ' + unknown (a model without a price)' : ''} |`,
   );
   if (session.externalConversationId) out.push(`| Conversation | \`${session.externalConversationId}\` |`);
   if (session.tags.length) out.push(`| Tags | ${session.tags.map(oneLine).join(', ')} |`);
@@ -75,7 +77,12 @@ function renderSession(session: ExportedSession): string {
   }
   if (session.notes.length) out.push('## Notes', '', ...session.notes.map(renderNote), '');
   if (session.artifacts.length) {
-    out.push('## Artifacts', '', ...session.artifacts.map((a) => `- ${a.key} (${a.kind}, ${a.byteSize} bytes${a.path ? `, ${a.path}` : ''})`), '');
+    out.push(
+      '## Artifacts',
+      '',
+      ...session.artifacts.map((a) => `- ${a.key} (${a.kind}, ${a.byteSize} bytes${a.path ? `, ${a.path}` : ''})`),
+      '',
+    );
   }
   return out.join('\n');
 }

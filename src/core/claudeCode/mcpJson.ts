@@ -30,7 +30,9 @@ export class McpJsonError extends Error {
     readonly file: string,
     detail: string,
   ) {
-    super(`Cannot add Session Ledger to ${file}: ${detail}. The file was left unchanged; fix it (or move it away) and run the command again.`);
+    super(
+      `Cannot add Session Ledger to ${file}: ${detail}. The file was left unchanged; fix it (or move it away) and run the command again.`,
+    );
     this.name = 'McpJsonError';
   }
 }
@@ -62,7 +64,8 @@ export function addMcpServerInText(text: string | undefined, entry: McpServerEnt
   }
   const servers = (config.mcpServers as JsonRecord | undefined) ?? {};
   const before = servers[MCP_SERVER_KEY];
-  if (before !== undefined && JSON.stringify(before) === JSON.stringify(entry)) return { text: text ?? '', changed: false, replaced: false };
+  if (before !== undefined && JSON.stringify(before) === JSON.stringify(entry))
+    return { text: text ?? '', changed: false, replaced: false };
   config.mcpServers = { ...servers, [MCP_SERVER_KEY]: entry };
   return { text: JSON.stringify(config, null, 2) + '\n', changed: true, replaced: before !== undefined };
 }

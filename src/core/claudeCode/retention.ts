@@ -106,7 +106,7 @@ function resolveDeletions(
   }
   const candidateIds = new Set(candidates.map((s) => s.id));
   const deleted = (id: string) => alreadyGone.has(id) || (candidateIds.has(id) && !exempt.has(id));
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const s of candidates) {
       if (exempt.has(s.id)) continue;
@@ -124,7 +124,12 @@ function resolveDeletions(
 }
 
 /** Pure: what retention would do now. `sessions` must include soft-deleted ones. */
-export function planRetention(policy: RetentionPolicy, sessions: readonly Session[], eventCounts: EventTypeCounts, now: number): RetentionPlan {
+export function planRetention(
+  policy: RetentionPolicy,
+  sessions: readonly Session[],
+  eventCounts: EventTypeCounts,
+  now: number,
+): RetentionPlan {
   const plan: RetentionPlan = { now, policy, softDelete: [], hardDelete: [], pruneEvents: [], exempt: [] };
   const children = new Map<string, Session[]>();
   for (const s of sessions) if (s.parentSessionId) children.set(s.parentSessionId, [...(children.get(s.parentSessionId) ?? []), s]);
@@ -135,7 +140,11 @@ export function planRetention(policy: RetentionPolicy, sessions: readonly Sessio
     plan.exempt.push(...items.map(({ session, reason }) => ({ sessionId: session.id, title: session.title, reason })));
 
   const trashed = sessions.filter((s) => s.deletedAt !== null);
-  const hard = resolveDeletions(trashed.filter((s) => olderThan(s.deletedAt, policy.hardDeleteAfterDays)), new Set(), children);
+  const hard = resolveDeletions(
+    trashed.filter((s) => olderThan(s.deletedAt, policy.hardDeleteAfterDays)),
+    new Set(),
+    children,
+  );
   // Children before their parents: a row's parent_session_id must not point at a removed row.
   const byId = new Map(sessions.map((s) => [s.id, s]));
   const depth = (s: Session) => {
@@ -148,7 +157,11 @@ export function planRetention(policy: RetentionPolicy, sessions: readonly Sessio
 
   const live = sessions.filter((s) => s.deletedAt === null);
   const ended = (s: Session) => s.endedAt ?? s.updatedAt;
-  const soft = resolveDeletions(live.filter((s) => olderThan(ended(s), policy.maxAgeDays)), new Set(trashed.map((s) => s.id)), children);
+  const soft = resolveDeletions(
+    live.filter((s) => olderThan(ended(s), policy.maxAgeDays)),
+    new Set(trashed.map((s) => s.id)),
+    children,
+  );
   plan.softDelete = soft.deleting.map((s) => entry(s, ended(s)));
   addExempt(soft.exempt);
 
@@ -158,7 +171,9 @@ export function planRetention(policy: RetentionPolicy, sessions: readonly Sessio
       if (!isTerminalSessionStatus(s.status) || isPinned(s)) continue;
       if (!olderThan(ended(s), policy.pruneEventsAfterDays ?? 0)) continue;
       const counted = eventCounts.get(s.id);
-      const types = Object.fromEntries(Object.entries(counted?.byType ?? {}).filter(([type, n]) => n > 0 && matchesEventType(type, patterns)));
+      const types = Object.fromEntries(
+        Object.entries(counted?.byType ?? {}).filter(([type, n]) => n > 0 && matchesEventType(type, patterns)),
+      );
       const count = Object.values(types).reduce((a, b) => a + b, 0);
       if (counted && count > 0) plan.pruneEvents.push({ sessionId: s.id, title: s.title, types, count, throughSeq: counted.lastSeq });
     }
@@ -171,10 +186,27 @@ export function describeRetentionPlan(plan: RetentionPlan): string {
   const day = (t: number) => new Date(t).toISOString().slice(0, 10);
   const lines = [`Retention dry run (${day(plan.now)})`];
   const section = (title: string, items: string[]) => lines.push('', `${title}: ${items.length}`, ...items.map((i) => `  - ${i}`));
-  section('Move to trash (soft delete)', plan.softDelete.map((s) => `${s.title} (${s.status}, ended ${day(s.since)})`));
-  section('Delete permanently (in trash since)', plan.hardDelete.map((s) => `${s.title} (${day(s.since)})`));
-  section('Prune events', plan.pruneEvents.map((p) => `${p.title}: ${Object.entries(p.types).map(([t, n]) => `${n} ${t}`).join(', ')}`));
-  section('Kept (exempt)', plan.exempt.map((e) => `${e.title}: ${e.reason}`));
+  section(
+    'Move to trash (soft delete)',
+    plan.softDelete.map((s) => `${s.title} (${s.status}, ended ${day(s.since)})`),
+  );
+  section(
+    'Delete permanently (in trash since)',
+    plan.hardDelete.map((s) => `${s.title} (${day(s.since)})`),
+  );
+  section(
+    'Prune events',
+    plan.pruneEvents.map(
+      (p) =>
+        `${p.title}: ${Object.entries(p.types)
+          .map(([t, n]) => `${n} ${t}`)
+          .join(', ')}`,
+    ),
+  );
+  section(
+    'Kept (exempt)',
+    plan.exempt.map((e) => `${e.title}: ${e.reason}`),
+  );
   lines.push('', `Never pruned (they hold usage figures and sub-agent links): ${[...NEVER_PRUNED_EVENT_TYPES].join(', ')}.`);
   return lines.join('\n');
 }
@@ -188,7 +220,9 @@ export interface SqlWriter extends SqlReader {
 export function countPrunableEvents(db: SqlReader, patterns: readonly string[]): EventTypeCounts {
   const counts = new Map<string, { byType: Record<string, number>; lastSeq: number }>();
   if (patterns.length === 0) return counts;
-  for (const row of db.all('SELECT session_id AS sessionId, type, count(*) AS n, max(seq) AS lastSeq FROM events GROUP BY session_id, type')) {
+  for (const row of db.all(
+    'SELECT session_id AS sessionId, type, count(*) AS n, max(seq) AS lastSeq FROM events GROUP BY session_id, type',
+  )) {
     const entry = counts.get(String(row.sessionId)) ?? { byType: {}, lastSeq: 0 };
     entry.lastSeq = Math.max(entry.lastSeq, Number(row.lastSeq));
     if (matchesEventType(String(row.type), patterns)) entry.byType[String(row.type)] = Number(row.n);

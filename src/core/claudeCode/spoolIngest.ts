@@ -71,12 +71,15 @@ const TOOL_DATA_FIELDS: ReadonlySet<string> = new Set(['tool_input', 'tool_respo
  * nesting must stay within what the store accepts. Iterative: a hostile payload cannot overflow the stack.
  */
 function payloadProblem(payload: unknown): string | undefined {
-  const pending: { value: unknown; path: string; depth: number; toolData: boolean }[] = [{ value: payload, path: 'payload', depth: 0, toolData: false }];
+  const pending: { value: unknown; path: string; depth: number; toolData: boolean }[] = [
+    { value: payload, path: 'payload', depth: 0, toolData: false },
+  ];
   for (let item = pending.pop(); item; item = pending.pop()) {
     const { value, path, depth, toolData } = item;
     if (typeof value === 'number') {
       if (!Number.isFinite(value)) return `${path}: ${value} is not a finite number`;
-      if (Math.abs(value) > Number.MAX_SAFE_INTEGER) return `${path}: ${value} is beyond Number.MAX_SAFE_INTEGER (${Number.MAX_SAFE_INTEGER}) and cannot be stored exactly`;
+      if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
+        return `${path}: ${value} is beyond Number.MAX_SAFE_INTEGER (${Number.MAX_SAFE_INTEGER}) and cannot be stored exactly`;
       if (value < 0 && !toolData) return `${path}: ${value} is negative`;
     } else if (value !== null && typeof value === 'object') {
       if (depth > MAX_PAYLOAD_DEPTH) return `${path}: nested deeper than ${MAX_PAYLOAD_DEPTH} levels`;
@@ -162,8 +165,13 @@ function readSpoolState(file: string): SpoolState {
     const offset = Number(state.offset);
     const lines = Number(state.lines);
     const rotatedAt = Number(state.rotatedAt);
-    if (!Number.isSafeInteger(offset) || offset <= 0) return { offset: 0, lines: 0, rotatedAt: Number.isFinite(rotatedAt) ? rotatedAt : undefined };
-    return { offset, lines: Number.isSafeInteger(lines) && lines >= 0 ? lines : undefined, rotatedAt: Number.isFinite(rotatedAt) ? rotatedAt : undefined };
+    if (!Number.isSafeInteger(offset) || offset <= 0)
+      return { offset: 0, lines: 0, rotatedAt: Number.isFinite(rotatedAt) ? rotatedAt : undefined };
+    return {
+      offset,
+      lines: Number.isSafeInteger(lines) && lines >= 0 ? lines : undefined,
+      rotatedAt: Number.isFinite(rotatedAt) ? rotatedAt : undefined,
+    };
   } catch {
     return { offset: 0, lines: 0 };
   }
@@ -175,7 +183,7 @@ function countLines(file: string, upTo: number): number {
   const fd = fs.openSync(file, 'r');
   try {
     let count = 0;
-    for (let position = 0; position < upTo; ) {
+    for (let position = 0; position < upTo;) {
       const read = fs.readSync(fd, buffer, 0, Math.min(buffer.length, upTo - position), position);
       if (read === 0) break;
       for (let i = buffer.indexOf(0x0a, 0); i >= 0 && i < read; i = buffer.indexOf(0x0a, i + 1)) count++;
@@ -272,7 +280,11 @@ export function parseSpoolLine(line: string): ParsedHookLine | { error: string }
 }
 
 /** Appends the lines' events in `tx`; returns how many were new and how many already stored. */
-function appendEvents(tx: StoreTransaction, resolver: ClaudeSessionResolver, lines: readonly ParsedHookLine[]): { ingested: number; duplicates: number } {
+function appendEvents(
+  tx: StoreTransaction,
+  resolver: ClaudeSessionResolver,
+  lines: readonly ParsedHookLine[],
+): { ingested: number; duplicates: number } {
   const counts = { ingested: 0, duplicates: 0 };
   for (const line of lines) {
     if (tx.events.get(line.id)) {
@@ -329,7 +341,10 @@ async function commitLines(ctx: IngestContext, lines: readonly ParsedHookLine[])
 async function storeLines(ctx: IngestContext, file: string, lines: readonly NumberedLine[]): Promise<void> {
   if (lines.length === 0) return;
   try {
-    await commitLines(ctx, lines.map((l) => l.parsed));
+    await commitLines(
+      ctx,
+      lines.map((l) => l.parsed),
+    );
     return;
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
@@ -410,7 +425,10 @@ async function ingestRotated(ctx: IngestContext, rotated: string, graceMs: numbe
       fs.closeSync(fd);
     }
     const lineNumber = (readSpoolState(rotated).lines ?? countLines(rotated, offset)) + 1;
-    fs.appendFileSync(ctx.report.rejectedPath, rejectLine(ctx.report, rotated, lineNumber, 'unterminated last line of a rotated spool', tail.toString('utf8')) + '\n');
+    fs.appendFileSync(
+      ctx.report.rejectedPath,
+      rejectLine(ctx.report, rotated, lineNumber, 'unterminated last line of a rotated spool', tail.toString('utf8')) + '\n',
+    );
   }
   fs.rmSync(rotated, { force: true });
   fs.rmSync(spoolOffsetPath(rotated), { force: true });
@@ -449,14 +467,25 @@ export async function ingestHookSpool(store: TransactionalStore, options: SpoolI
     rotatedRemoved: false,
   };
   if (!spoolExists(spoolPath)) return report;
-  const ctx: IngestContext = { store, resolver: new ClaudeSessionResolver(allSessions(store.sessions)), created: [], batchLines: options.batchLines ?? 500, report };
+  const ctx: IngestContext = {
+    store,
+    resolver: new ClaudeSessionResolver(allSessions(store.sessions)),
+    created: [],
+    batchLines: options.batchLines ?? 500,
+    report,
+  };
 
   const rotated = spoolRotatedPath(spoolPath);
   if (fs.existsSync(rotated)) await ingestRotated(ctx, rotated, options.rotationGraceMs ?? DEFAULT_ROTATION_GRACE_MS, now);
   if (fs.existsSync(spoolPath)) {
     report.nextOffset = await ingestFile(ctx, spoolPath, readSpoolState(spoolPath));
     const size = fileSize(spoolPath) ?? 0;
-    if (!fs.existsSync(rotated) && size > 0 && size >= (options.rotateAtBytes ?? DEFAULT_ROTATE_AT_BYTES) && rotate(spoolPath, report.nextOffset, now)) {
+    if (
+      !fs.existsSync(rotated) &&
+      size > 0 &&
+      size >= (options.rotateAtBytes ?? DEFAULT_ROTATE_AT_BYTES) &&
+      rotate(spoolPath, report.nextOffset, now)
+    ) {
       report.rotated = true;
       report.nextOffset = 0;
     }

@@ -32,14 +32,29 @@ import { isTerminalSessionStatus } from '../model/sessionStatus';
 import { capOutput } from '../store/repositories/interactionRepository';
 import type { StoreTransaction } from '../store/repositoryApi';
 import { type ClaudeSessionResolver, IMPORTED_SESSION_TYPE, importedSessionId, sha256Hex, stableUuid } from './claudeSessions';
-import { blocksText, isPrompt, noticeKind, slashCommandOf, usageKey, type CostStateLine, type TranscriptBlock, type TranscriptRecord } from './transcriptRecord';
+import {
+  blocksText,
+  isPrompt,
+  noticeKind,
+  slashCommandOf,
+  usageKey,
+  type CostStateLine,
+  type TranscriptBlock,
+  type TranscriptRecord,
+} from './transcriptRecord';
 
 export const IMPORTED_TURN_STEP = 'claude-code.turn';
 /** Longest string kept in one event payload field (tool results can be whole files). */
 const PAYLOAD_TEXT_MAX = 100_000;
 /** The events a turn's result (reply, tool uses, end time) is built from; usage is counted in runs instead. */
 const BLOCK_EVENT_TYPES: ReadonlySet<string> = new Set([
-  'claude.prompt', 'claude.text', 'claude.thinking', 'claude.tool_use', 'claude.tool_result', 'claude.notice', 'claude.compaction',
+  'claude.prompt',
+  'claude.text',
+  'claude.thinking',
+  'claude.tool_use',
+  'claude.tool_result',
+  'claude.notice',
+  'claude.compaction',
 ]);
 const EVENT_PAGE = 10_000;
 /** Not billable: Claude Code's own client-side error lines. */
@@ -181,7 +196,9 @@ function sameResult(stored: Interaction['result'], next: InteractionResultInput)
 }
 
 function capText(text: string): string {
-  return text.length > PAYLOAD_TEXT_MAX ? `${text.slice(0, PAYLOAD_TEXT_MAX)}… [${text.length - PAYLOAD_TEXT_MAX} more characters not kept]` : text;
+  return text.length > PAYLOAD_TEXT_MAX
+    ? `${text.slice(0, PAYLOAD_TEXT_MAX)}… [${text.length - PAYLOAD_TEXT_MAX} more characters not kept]`
+    : text;
 }
 
 function capJson(value: unknown): JsonValue {
@@ -218,16 +235,27 @@ export function promptHash(text: string): string {
   return sha256Hex(text.trim()).slice(0, 32);
 }
 
-function blockEvent(block: TranscriptBlock): { idPart: string; type: string; toolName?: string; payload: Record<string, JsonValue> } | undefined {
+function blockEvent(
+  block: TranscriptBlock,
+): { idPart: string; type: string; toolName?: string; payload: Record<string, JsonValue> } | undefined {
   switch (block.type) {
     case 'text':
       return block.text === '' ? undefined : { idPart: '', type: 'claude.text', payload: { text: capText(block.text) } };
     case 'thinking':
       return { idPart: '', type: 'claude.thinking', payload: { text: capText(block.text) } };
     case 'tool_use':
-      return { idPart: `tool_use:${block.toolUseId}`, type: 'claude.tool_use', toolName: block.name, payload: { toolUseId: block.toolUseId, input: capJson(block.input) } };
+      return {
+        idPart: `tool_use:${block.toolUseId}`,
+        type: 'claude.tool_use',
+        toolName: block.name,
+        payload: { toolUseId: block.toolUseId, input: capJson(block.input) },
+      };
     case 'tool_result':
-      return { idPart: `tool_result:${block.toolUseId}`, type: 'claude.tool_result', payload: { toolUseId: block.toolUseId, content: capJson(block.content), isError: block.isError } };
+      return {
+        idPart: `tool_result:${block.toolUseId}`,
+        type: 'claude.tool_result',
+        payload: { toolUseId: block.toolUseId, content: capJson(block.content), isError: block.isError },
+      };
     default:
       return undefined;
   }
@@ -281,14 +309,21 @@ export class TranscriptApplier {
       if (!key || !line.record.usage) continue;
       const best = this.chunkBest.get(key);
       const chars = Math.max(best?.chars ?? 0, writtenChars(line.record));
-      if (!best || line.record.usage.outputTokens > best.outputTokens) this.chunkBest.set(key, { lineNo: line.lineNo, outputTokens: line.record.usage.outputTokens, chars });
+      if (!best || line.record.usage.outputTokens > best.outputTokens)
+        this.chunkBest.set(key, { lineNo: line.lineNo, outputTokens: line.record.usage.outputTokens, chars });
       else best.chars = chars;
     }
     const touched = new Set<Turn>();
     for (const line of lines) {
       const { record } = line;
       if (record.role === null && record.type !== 'system') continue;
-      const sessionId = this.sessionOf(tx, record.sessionId, firstPrompts.get(record.sessionId), record.cwd, firstTimes.get(record.sessionId));
+      const sessionId = this.sessionOf(
+        tx,
+        record.sessionId,
+        firstPrompts.get(record.sessionId),
+        record.cwd,
+        firstTimes.get(record.sessionId),
+      );
       let turn: Turn | null;
       const prompt = context.launchedBy ? null : this.promptOf(tx, record);
       if (context.launchedBy) {
@@ -345,7 +380,13 @@ export class TranscriptApplier {
     });
   }
 
-  private sessionOf(tx: StoreTransaction, claudeSessionId: string, firstPrompt: string | undefined, cwd: string | null, startedAt: number | undefined): string {
+  private sessionOf(
+    tx: StoreTransaction,
+    claudeSessionId: string,
+    firstPrompt: string | undefined,
+    cwd: string | null,
+    startedAt: number | undefined,
+  ): string {
     const sessionId = this.resolver.resolve(tx, claudeSessionId, { firstPrompt, cwd, workspaceFolder: this.workspaceFolder, startedAt });
     this.totals.touchedSessionIds.add(sessionId);
     return sessionId;
@@ -385,8 +426,13 @@ export class TranscriptApplier {
   private loadTurn(tx: StoreTransaction, interaction: Interaction): Turn {
     const timestamp = interaction.command.metadata.timestamp;
     const turn = this.newTurn(interaction.id, typeof timestamp === 'number' ? timestamp : null);
-    for (let after = 0; ; ) {
-      const events = tx.events.list(interaction.sessionId, { interactionId: interaction.id, type: [...BLOCK_EVENT_TYPES], after, limit: EVENT_PAGE });
+    for (let after = 0; ;) {
+      const events = tx.events.list(interaction.sessionId, {
+        interactionId: interaction.id,
+        type: [...BLOCK_EVENT_TYPES],
+        after,
+        limit: EVENT_PAGE,
+      });
       for (const event of events) addToTurn(turn, event);
       if (events.length < EVENT_PAGE) return turn;
       after = events[events.length - 1].seq;
@@ -397,7 +443,14 @@ export class TranscriptApplier {
     return { interactionId, reply: [], toolUses: 0, model: null, startedAt, lastAt: null, closed: false };
   }
 
-  private startTurn(tx: StoreTransaction, sessionId: string, record: TranscriptRecord, raw: string, touched: Set<Turn>, command: string): Turn {
+  private startTurn(
+    tx: StoreTransaction,
+    sessionId: string,
+    record: TranscriptRecord,
+    raw: string,
+    touched: Set<Turn>,
+    command: string,
+  ): Turn {
     const interactionId = stableUuid(`claude-code-turn:${record.sessionId}:${lineKey(record, raw)}`);
     const existing = tx.interactions.get(interactionId);
     if (existing) {
@@ -451,7 +504,14 @@ export class TranscriptApplier {
     return event;
   }
 
-  private appendLineEvents(tx: StoreTransaction, sessionId: string, turn: Turn | null, line: AppliedLine, context: ApplyContext, prompt: string | null): void {
+  private appendLineEvents(
+    tx: StoreTransaction,
+    sessionId: string,
+    turn: Turn | null,
+    line: AppliedLine,
+    context: ApplyContext,
+    prompt: string | null,
+  ): void {
     const { record, raw } = line;
     const key = lineKey(record, raw);
     const common = {
@@ -475,11 +535,30 @@ export class TranscriptApplier {
       const text = capText(blocksText(record.blocks));
       if (notice === 'compaction') {
         const metadata = record.compactMetadata ?? {};
-        const payload = { ...common, text, ...(record.subtype ? { boundary: true } : { summary: true }), ...pick(metadata, ['trigger', 'preTokens', 'postTokens']) };
-        const added = this.appendEvent(tx, { id: `cc:${key}:compaction`, sessionId, interactionId, type: 'claude.compaction', payload: payload as Record<string, JsonValue>, ts });
+        const payload = {
+          ...common,
+          text,
+          ...(record.subtype ? { boundary: true } : { summary: true }),
+          ...pick(metadata, ['trigger', 'preTokens', 'postTokens']),
+        };
+        const added = this.appendEvent(tx, {
+          id: `cc:${key}:compaction`,
+          sessionId,
+          interactionId,
+          type: 'claude.compaction',
+          payload: payload as Record<string, JsonValue>,
+          ts,
+        });
         if (turn && added && !context.launchedBy) addToTurn(turn, added);
       } else if (record.type === 'user' || notice === 'local_command') {
-        const added = this.appendEvent(tx, { id: `cc:${key}:notice`, sessionId, interactionId, type: 'claude.notice', payload: { ...common, kind: notice, text }, ts });
+        const added = this.appendEvent(tx, {
+          id: `cc:${key}:notice`,
+          sessionId,
+          interactionId,
+          type: 'claude.notice',
+          payload: { ...common, kind: notice, text },
+          ts,
+        });
         if (turn && added && !context.launchedBy) addToTurn(turn, added);
       }
       return; // other system lines (turn durations, away summaries) are bookkeeping
@@ -510,7 +589,8 @@ export class TranscriptApplier {
 
   private learnAgentPrompt(claudeSessionId: string, block: Extract<TranscriptBlock, { type: 'tool_use' }>): void {
     const prompt = (block.input as { prompt?: unknown } | null)?.prompt;
-    if (typeof prompt === 'string' && prompt.trim() !== '') this.links.byPrompt[`${claudeSessionId}:${promptHash(prompt)}`] = block.toolUseId;
+    if (typeof prompt === 'string' && prompt.trim() !== '')
+      this.links.byPrompt[`${claudeSessionId}:${promptHash(prompt)}`] = block.toolUseId;
   }
 
   /** The run holding a turn's (or the session's) responses of one model. */

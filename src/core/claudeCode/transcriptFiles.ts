@@ -124,12 +124,19 @@ export function headHashOf(fd: number, bytes: number): string {
  * (same inode, same head, not shorter), else from the start (`replaced`: a different file now
  * stands at that path, or it was truncated).
  */
-export function resumePoint(file: string, known: TranscriptFileState | undefined): { offset: number; lines: number; replaced: boolean; stat: fs.Stats } {
+export function resumePoint(
+  file: string,
+  known: TranscriptFileState | undefined,
+): { offset: number; lines: number; replaced: boolean; stat: fs.Stats } {
   const fd = fs.openSync(file, 'r');
   try {
     const stat = fs.fstatSync(fd);
     if (!known) return { offset: 0, lines: 0, replaced: false, stat };
-    const same = known.ino === stat.ino && known.offset <= stat.size && known.headBytes <= stat.size && headHashOf(fd, known.headBytes) === known.headHash;
+    const same =
+      known.ino === stat.ino &&
+      known.offset <= stat.size &&
+      known.headBytes <= stat.size &&
+      headHashOf(fd, known.headBytes) === known.headHash;
     return same ? { offset: known.offset, lines: known.lines, replaced: false, stat } : { offset: 0, lines: 0, replaced: true, stat };
   } finally {
     fs.closeSync(fd);
@@ -142,7 +149,15 @@ export function fileStateAfter(file: string, stat: fs.Stats, offset: number, lin
   try {
     const headBytes = Math.min(HEAD_BYTES, stat.size);
     // Size/mtime are only remembered once the whole file is read, so a cancelled file resumes.
-    return { size: complete ? stat.size : -1, mtimeMs: complete ? stat.mtimeMs : -1, offset, lines, ino: stat.ino, headBytes, headHash: headHashOf(fd, headBytes) };
+    return {
+      size: complete ? stat.size : -1,
+      mtimeMs: complete ? stat.mtimeMs : -1,
+      offset,
+      lines,
+      ino: stat.ino,
+      headBytes,
+      headHash: headHashOf(fd, headBytes),
+    };
   } finally {
     fs.closeSync(fd);
   }

@@ -187,7 +187,14 @@ export async function importClaudeTranscripts(store: PipelinedStore, options: Tr
     }
     const resume = resumePoint(file, known);
     if (resume.replaced) report.filesReplaced.push(key);
-    changed.push({ file, key, stat: resume.stat, offset: resume.offset, lines: resume.lines, subagent: subagentFileInfo(projectDir, file) });
+    changed.push({
+      file,
+      key,
+      stat: resume.stat,
+      offset: resume.offset,
+      lines: resume.lines,
+      subagent: subagentFileInfo(projectDir, file),
+    });
   }
 
   const resolver = new ClaudeSessionResolver(allSessions(store.sessions));
@@ -200,7 +207,10 @@ export async function importClaudeTranscripts(store: PipelinedStore, options: Tr
     report.linesDamaged++;
     if (report.damagedLines.length < DAMAGED_LISTED_MAX) report.damagedLines.push(damaged);
     fs.mkdirSync(path.dirname(rejectsPath), { recursive: true });
-    fs.appendFileSync(rejectsPath, JSON.stringify({ ...damaged, text: raw.length > REJECT_TEXT_MAX ? raw.slice(0, REJECT_TEXT_MAX) : raw }) + '\n');
+    fs.appendFileSync(
+      rejectsPath,
+      JSON.stringify({ ...damaged, text: raw.length > REJECT_TEXT_MAX ? raw.slice(0, REJECT_TEXT_MAX) : raw }) + '\n',
+    );
     report.rejectedPath = rejectsPath;
   };
 
@@ -220,7 +230,8 @@ export async function importClaudeTranscripts(store: PipelinedStore, options: Tr
   /** After each chunk: bounds what waits to be synced, and lets the event loop run (progress, cancellation, the syncs themselves). */
   const pace = async (durable: Promise<void>): Promise<void> => {
     inFlight.push(durable);
-    if (inFlight.length >= CHUNKS_IN_FLIGHT) await inFlight.shift()!.catch(() => undefined); // a failure is reported at the next sync point
+    if (inFlight.length >= CHUNKS_IN_FLIGHT)
+      await inFlight.shift()!.catch(() => undefined); // a failure is reported at the next sync point
     else await new Promise<void>((resolve) => setImmediate(resolve));
   };
   /** Reads one file; a failure is reported for that file and the import goes on with the next one. */
@@ -306,7 +317,7 @@ export async function importClaudeTranscripts(store: PipelinedStore, options: Tr
     // transcripts are read to the end is in the state: wait for it first.
     let waiting = changed.filter((f) => f.subagent);
     if (waiting.length > 0) await synced;
-    for (let progress = true; progress && waiting.length > 0; ) {
+    for (let progress = true; progress && waiting.length > 0;) {
       progress = false;
       const next: FileToRead[] = [];
       for (const entry of waiting) {
@@ -339,7 +350,9 @@ export async function importClaudeTranscripts(store: PipelinedStore, options: Tr
   if (applier.claudeCodeCosts.size > 0) {
     await store.transaction((tx) => {
       for (const [claudeSessionId, { sessionId, totalCostUsd }] of applier.claudeCodeCosts) {
-        const runs = tx.runs.listBySession(sessionId).filter((r) => r.provider === 'claude-code-cli' && r.conversationId === claudeSessionId);
+        const runs = tx.runs
+          .listBySession(sessionId)
+          .filter((r) => r.provider === 'claude-code-cli' && r.conversationId === claudeSessionId);
         const ledgerUsd = Math.round(runs.reduce((sum, r) => sum + r.costUsd, 0) * 1e9) / 1e9;
         if (Math.abs(totalCostUsd - ledgerUsd) > COST_DIFFERENCE_REPORTED * Math.max(ledgerUsd, totalCostUsd)) {
           costDifferences.push({ sessionId, claudeSessionId, claudeCodeUsd: totalCostUsd, ledgerUsd });
@@ -451,25 +464,40 @@ export function describeTranscriptImport(report: TranscriptImportReport): string
   if (report.linesDamaged) {
     const listed = report.damagedLines.slice(0, 3).map((d) => `${d.file}:${d.line} (${d.reason})`);
     const more = report.linesDamaged - listed.length;
-    notes.push(`${plural(report.linesDamaged, 'damaged line')} skipped and kept in ${report.rejectedPath}: ${listed.join('; ')}${more > 0 ? `; ${more} more` : ''}.`);
+    notes.push(
+      `${plural(report.linesDamaged, 'damaged line')} skipped and kept in ${report.rejectedPath}: ${listed.join('; ')}${more > 0 ? `; ${more} more` : ''}.`,
+    );
   }
-  for (const failed of report.filesFailed.slice(0, 3)) notes.push(`Could not import ${failed.file}: ${failed.error}; it is tried again at the next import.`);
-  if (report.filesReplaced.length) notes.push(`${plural(report.filesReplaced.length, 'transcript')} replaced by another file, read from the start: ${report.filesReplaced.join(', ')}.`);
+  for (const failed of report.filesFailed.slice(0, 3))
+    notes.push(`Could not import ${failed.file}: ${failed.error}; it is tried again at the next import.`);
+  if (report.filesReplaced.length)
+    notes.push(
+      `${plural(report.filesReplaced.length, 'transcript')} replaced by another file, read from the start: ${report.filesReplaced.join(', ')}.`,
+    );
   if (report.subagentFilesUnlinked.length) {
-    notes.push(`${plural(report.subagentFilesUnlinked.length, 'sub-agent transcript')} counted in the session: the tool call that launched them could not be read (${report.subagentFilesUnlinked.join(', ')}).`);
+    notes.push(
+      `${plural(report.subagentFilesUnlinked.length, 'sub-agent transcript')} counted in the session: the tool call that launched them could not be read (${report.subagentFilesUnlinked.join(', ')}).`,
+    );
   }
   if (report.subagentFilesWaiting.length) {
-    notes.push(`${plural(report.subagentFilesWaiting.length, 'sub-agent transcript')} wait for the turn that launched them to be written: ${report.subagentFilesWaiting.join(', ')}.`);
+    notes.push(
+      `${plural(report.subagentFilesWaiting.length, 'sub-agent transcript')} wait for the turn that launched them to be written: ${report.subagentFilesWaiting.join(', ')}.`,
+    );
   }
-  if (report.lowerBoundResponses) notes.push(`${plural(report.lowerBoundResponses, 'response')} recorded fewer output tokens than the text written: kept as recorded and marked as lower bounds.`);
+  if (report.lowerBoundResponses)
+    notes.push(
+      `${plural(report.lowerBoundResponses, 'response')} recorded fewer output tokens than the text written: kept as recorded and marked as lower bounds.`,
+    );
   const unknownTypes = Object.entries(report.unknownLineTypes);
-  if (unknownTypes.length) notes.push(`Line types this version does not know (not imported): ${unknownTypes.map(([t, n]) => `${t} ×${n}`).join(', ')}.`);
+  if (unknownTypes.length)
+    notes.push(`Line types this version does not know (not imported): ${unknownTypes.map(([t, n]) => `${t} ×${n}`).join(', ')}.`);
   for (const d of report.costDifferences.slice(0, 3)) {
     notes.push(
       `Claude Code's own figure for session ${d.claudeSessionId.slice(0, 8)} is $${d.claudeCodeUsd.toFixed(4)}; the ledger counts $${d.ledgerUsd.toFixed(4)} ` +
         '(each API response once, from its final line; its claude.usage events name the lines counted).',
     );
   }
-  if (report.unpricedModels.length) notes.push(`No price for ${report.unpricedModels.join(', ')}: add it in "sessionLedger.pricingOverrides".`);
+  if (report.unpricedModels.length)
+    notes.push(`No price for ${report.unpricedModels.join(', ')}: add it in "sessionLedger.pricingOverrides".`);
   return [`${report.cancelled ? 'Import cancelled; kept what was imported: ' : 'Imported '}${parts.join(', ')}.`, ...notes].join(' ');
 }

@@ -99,7 +99,12 @@ function parseBlock(block: unknown): TranscriptBlock {
     case 'tool_use':
       return { type: 'tool_use', toolUseId: str(block.id) ?? '', name: str(block.name) ?? 'unknown', input: block.input ?? null };
     case 'tool_result':
-      return { type: 'tool_result', toolUseId: str(block.tool_use_id) ?? '', content: block.content ?? null, isError: block.is_error === true };
+      return {
+        type: 'tool_result',
+        toolUseId: str(block.tool_use_id) ?? '',
+        content: block.content ?? null,
+        isError: block.is_error === true,
+      };
     default:
       return { type: 'other', original: block };
   }
@@ -141,9 +146,27 @@ function usageDamage(value: unknown): string | undefined {
  * of 1.0.x–2.1.x). Anything else that is not a conversation line is counted as an unknown type.
  */
 export const HARMLESS_LINE_TYPES: ReadonlySet<string> = new Set([
-  'summary', 'file-history-snapshot', 'file-history-delta', 'queue-operation', 'last-prompt', 'mode', 'permission-mode',
-  'ai-title', 'custom-title', 'agent-name', 'atis-latch', 'bridge-session', 'frame-link', 'attachment', 'progress',
-  'api-request', 'api-request-shape', 'api-request-blob', 'tools-used', 'started', 'result',
+  'summary',
+  'file-history-snapshot',
+  'file-history-delta',
+  'queue-operation',
+  'last-prompt',
+  'mode',
+  'permission-mode',
+  'ai-title',
+  'custom-title',
+  'agent-name',
+  'atis-latch',
+  'bridge-session',
+  'frame-link',
+  'attachment',
+  'progress',
+  'api-request',
+  'api-request-shape',
+  'api-request-blob',
+  'tools-used',
+  'started',
+  'result',
 ]);
 
 /** Claude Code's own running cost figure (`cost-state`, 2.1.x), kept beside the ledger's own count. */
@@ -157,7 +180,9 @@ export interface CostStateLine {
 export const MAX_ID_LENGTH = 128;
 
 function longId(field: string, value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > MAX_ID_LENGTH ? `${field} is ${value.length} characters long (at most ${MAX_ID_LENGTH})` : undefined;
+  return typeof value === 'string' && value.length > MAX_ID_LENGTH
+    ? `${field} is ${value.length} characters long (at most ${MAX_ID_LENGTH})`
+    : undefined;
 }
 
 function longToolId(content: unknown): string | undefined {
@@ -193,7 +218,10 @@ export function classifyTranscriptLine(line: string): TranscriptLine {
     if (typeof total !== 'number' || !Number.isFinite(total) || total < 0 || !str(value.sessionId)) {
       return { kind: 'damaged', reason: 'cost-state line without a sessionId or a non-negative totalCostUSD' };
     }
-    return { kind: 'costState', costState: { sessionId: value.sessionId as string, totalCostUsd: total, modelUsage: value.modelUsage ?? null } };
+    return {
+      kind: 'costState',
+      costState: { sessionId: value.sessionId as string, totalCostUsd: total, modelUsage: value.modelUsage ?? null },
+    };
   }
   const conversation = type === 'user' || type === 'assistant' || type === 'system';
   if (!conversation) {
@@ -204,7 +232,12 @@ export function classifyTranscriptLine(line: string): TranscriptLine {
   if (!sessionId) return { kind: 'damaged', reason: `a "${type}" line without a sessionId` };
   if (type !== 'system' && !isObject(value.message)) return { kind: 'damaged', reason: `a "${type}" line without a message object` };
   const message = isObject(value.message) ? value.message : {};
-  const idProblem = longId('uuid', value.uuid) ?? longId('sessionId', value.sessionId) ?? longId('requestId', value.requestId) ?? longId('message.id', message.id) ?? longToolId(message.content);
+  const idProblem =
+    longId('uuid', value.uuid) ??
+    longId('sessionId', value.sessionId) ??
+    longId('requestId', value.requestId) ??
+    longId('message.id', message.id) ??
+    longToolId(message.content);
   if (idProblem) return { kind: 'damaged', reason: idProblem };
   const role = message.role === 'user' || message.role === 'assistant' ? message.role : null;
   if (role === 'assistant') {
@@ -264,7 +297,8 @@ export function usageKey(record: TranscriptRecord): string | null {
  * Text that Claude Code writes as a user line but that no person typed: local command output,
  * slash-command echoes, interruption markers, task notifications, system reminders, caveats.
  */
-const NOT_TYPED = /^\s*(<(local-command-stdout|local-command-stderr|command-name|command-message|command-args|task-notification|system-reminder|user-prompt-submit-hook|bash-stdout|bash-stderr)>|\[Request interrupted by user|Caveat: The messages below)/;
+const NOT_TYPED =
+  /^\s*(<(local-command-stdout|local-command-stderr|command-name|command-message|command-args|task-notification|system-reminder|user-prompt-submit-hook|bash-stdout|bash-stderr)>|\[Request interrupted by user|Caveat: The messages below)/;
 
 /** What a user line that is not a person's prompt is (null when it is a prompt or not a user text line). */
 export function noticeKind(record: TranscriptRecord): string | null {

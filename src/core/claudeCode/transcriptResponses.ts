@@ -30,7 +30,13 @@ export function transcriptResponses(text: string): TranscriptResponse[] {
     if (!key || !record.usage || record.model === SYNTHETIC_MODEL) return;
     const known = responses.get(key);
     if (known && record.usage.outputTokens <= known.usage.outputTokens) return;
-    responses.set(key, { key, model: record.model ?? 'unknown', at: known?.at ?? record.timestamp ?? NaN, usage: record.usage, line: index + 1 });
+    responses.set(key, {
+      key,
+      model: record.model ?? 'unknown',
+      at: known?.at ?? record.timestamp ?? NaN,
+      usage: record.usage,
+      line: index + 1,
+    });
   });
   return [...responses.values()];
 }

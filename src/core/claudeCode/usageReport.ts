@@ -64,7 +64,16 @@ interface UsageUnit {
   totals: UsageTotals;
 }
 
-const emptyTotals = (): UsageTotals => ({ inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheCreation1hTokens: 0, cacheReadTokens: 0, costUsd: 0, requests: 0, unpricedRequests: 0 });
+const emptyTotals = (): UsageTotals => ({
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheCreationTokens: 0,
+  cacheCreation1hTokens: 0,
+  cacheReadTokens: 0,
+  costUsd: 0,
+  requests: 0,
+  unpricedRequests: 0,
+});
 
 function add(into: UsageTotals, from: UsageTotals): void {
   into.inputTokens += from.inputTokens;
@@ -160,8 +169,16 @@ function units(db: SqlReader): UsageUnit[] {
       requests: 1,
       unpricedRequests: num(row.costUnknown) ? 1 : 0,
     };
-    if (totals.inputTokens + totals.outputTokens + totals.cacheCreationTokens + totals.cacheReadTokens === 0 && totals.costUsd === 0) continue;
-    result.push({ sessionId: String(row.sessionId), title: String(row.title), type: String(row.type), model: row.model === null ? 'unknown' : String(row.model), at: num(row.at), totals });
+    if (totals.inputTokens + totals.outputTokens + totals.cacheCreationTokens + totals.cacheReadTokens === 0 && totals.costUsd === 0)
+      continue;
+    result.push({
+      sessionId: String(row.sessionId),
+      title: String(row.title),
+      type: String(row.type),
+      model: row.model === null ? 'unknown' : String(row.model),
+      at: num(row.at),
+      totals,
+    });
   }
   return result;
 }
@@ -178,7 +195,8 @@ function groupBy(list: UsageUnit[], key: (u: UsageUnit) => string): Map<string, 
 }
 
 const rows = (groups: Map<string, UsageTotals>): UsageRow[] => [...groups].map(([key, t]) => ({ key, ...t }));
-const byCost = (a: UsageTotals & { key?: string }, b: UsageTotals & { key?: string }) => b.costUsd - a.costUsd || b.outputTokens - a.outputTokens;
+const byCost = (a: UsageTotals & { key?: string }, b: UsageTotals & { key?: string }) =>
+  b.costUsd - a.costUsd || b.outputTokens - a.outputTokens;
 
 /** The pieces to merge reports with (all workspaces on this machine: see core/ledger/machineUsage.ts). */
 export { emptyTotals as emptyUsageTotals, add as addUsageTotals, byCost as byUsageCost };
@@ -207,8 +225,18 @@ export function buildUsageReport(db: SqlReader, options: { topSessions?: number;
 
 /** `cache_creation_tokens` is every cache write (as before); the two after it split it by TTL. */
 const CSV_HEADER = [
-  'section', 'key', 'title', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens',
-  'cost_usd', 'requests', 'unpriced_requests',
+  'section',
+  'key',
+  'title',
+  'input_tokens',
+  'output_tokens',
+  'cache_creation_tokens',
+  'cache_write_5m_tokens',
+  'cache_write_1h_tokens',
+  'cache_read_tokens',
+  'cost_usd',
+  'requests',
+  'unpriced_requests',
 ];
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; formula-looking text is defused. */
@@ -222,16 +250,30 @@ function csvField(value: string | number): string {
 export function usageReportToCsv(report: UsageReport & { byProject?: readonly (UsageRow & { name: string })[] }): string {
   const line = (section: string, key: string, title: string, t: UsageTotals) =>
     [
-      section, key, title, t.inputTokens, t.outputTokens, t.cacheCreationTokens, t.cacheCreationTokens - t.cacheCreation1hTokens, t.cacheCreation1hTokens, t.cacheReadTokens,
-      Number(t.costUsd.toFixed(6)), t.requests, t.unpricedRequests,
-    ].map(csvField).join(',');
-  return [
-    CSV_HEADER.join(','),
-    ...report.byDay.map((r) => line('day', r.key, '', r)),
-    ...report.byModel.map((r) => line('model', r.key, '', r)),
-    ...report.bySessionType.map((r) => line('session_type', r.key, '', r)),
-    ...report.topSessions.map((s) => line('session', s.sessionId, s.title, s)),
-    ...(report.byProject ?? []).map((p) => line('project', p.key, p.name, p)),
-    line('total', '', '', report.total),
-  ].join('\r\n') + '\r\n';
+      section,
+      key,
+      title,
+      t.inputTokens,
+      t.outputTokens,
+      t.cacheCreationTokens,
+      t.cacheCreationTokens - t.cacheCreation1hTokens,
+      t.cacheCreation1hTokens,
+      t.cacheReadTokens,
+      Number(t.costUsd.toFixed(6)),
+      t.requests,
+      t.unpricedRequests,
+    ]
+      .map(csvField)
+      .join(',');
+  return (
+    [
+      CSV_HEADER.join(','),
+      ...report.byDay.map((r) => line('day', r.key, '', r)),
+      ...report.byModel.map((r) => line('model', r.key, '', r)),
+      ...report.bySessionType.map((r) => line('session_type', r.key, '', r)),
+      ...report.topSessions.map((s) => line('session', s.sessionId, s.title, s)),
+      ...(report.byProject ?? []).map((p) => line('project', p.key, p.name, p)),
+      line('total', '', '', report.total),
+    ].join('\r\n') + '\r\n'
+  );
 }

@@ -247,7 +247,8 @@ export class SessionEngine {
       if (pending.command.kind !== 'spawn_sessions') reasons.set(pending.sessionId, 'the extension stopped while the command was running');
     }
     for (const session of listAll(store, { status: 'active' })) {
-      if (session.executionMode === 'agentic' && !reasons.has(session.id)) reasons.set(session.id, 'the extension stopped between steps of the agentic run');
+      if (session.executionMode === 'agentic' && !reasons.has(session.id))
+        reasons.set(session.id, 'the extension stopped between steps of the agentic run');
     }
     const interrupted: Session[] = [];
     for (const [sessionId, reason] of reasons) {
@@ -279,12 +280,18 @@ export class SessionEngine {
       decision = await this.behaviourFor(session).getCommand(session, this.historyOf(session), this.contextFor(session, options.input));
     } catch (error) {
       const failed = await this.commit((transitions) =>
-        this.failSession(transitions, transitions.tx.sessions.require(sessionId), `The ${session.phase} step could not produce a command: ${messageOf(error)}`),
+        this.failSession(
+          transitions,
+          transitions.tx.sessions.require(sessionId),
+          `The ${session.phase} step could not produce a command: ${messageOf(error)}`,
+        ),
       );
       return { kind: 'stopped', session: failed };
     }
     if (decision === 'done') {
-      const after = await this.commit((transitions) => this.applyCompletion(transitions, transitions.tx.sessions.require(sessionId), session.state, 'the workflow has no more steps'));
+      const after = await this.commit((transitions) =>
+        this.applyCompletion(transitions, transitions.tx.sessions.require(sessionId), session.state, 'the workflow has no more steps'),
+      );
       return after.status === 'active' ? this.nextLocked(sessionId, options) : { kind: 'stopped', session: after };
     }
     if (decision.kind === 'await_input') {
@@ -299,7 +306,11 @@ export class SessionEngine {
       children = (spec.children ?? []).map((child) => this.prepareSession({ ...child, parentSessionId: session.id }, session));
     } catch (error) {
       const failed = await this.commit((transitions) =>
-        this.failSession(transitions, transitions.tx.sessions.require(session.id), `The ${spec.step} step cannot spawn its sessions: ${messageOf(error)}`),
+        this.failSession(
+          transitions,
+          transitions.tx.sessions.require(session.id),
+          `The ${spec.step} step cannot spawn its sessions: ${messageOf(error)}`,
+        ),
       );
       return { kind: 'stopped', session: failed };
     }
@@ -320,7 +331,13 @@ export class SessionEngine {
       if (stillPending !== undefined) {
         return { kind: 'command', session: current, interaction: stillPending };
       }
-      const interaction = tx.interactions.append({ sessionId: session.id, step: spec.step, kind: spec.kind, command: spec.command, metadata });
+      const interaction = tx.interactions.append({
+        sessionId: session.id,
+        step: spec.step,
+        kind: spec.kind,
+        command: spec.command,
+        metadata,
+      });
       transitions.event(session.id, ENGINE_EVENT.commandIssued, { seq: interaction.seq, step: spec.step, kind: spec.kind }, interaction.id);
       if (children.length > 0) {
         for (const child of children) {
@@ -339,7 +356,12 @@ export class SessionEngine {
       return this.commit((transitions) => {
         this.requirePending(transitions.tx.interactions.get(interactionId), sessionId, interactionId);
         transitions.tx.interactions.setResult(interactionId, result);
-        transitions.event(sessionId, ENGINE_EVENT.resultRecorded, { seq: interaction.seq, step: interaction.command.step, status: result.status }, interactionId);
+        transitions.event(
+          sessionId,
+          ENGINE_EVENT.resultRecorded,
+          { seq: interaction.seq, step: interaction.command.step, status: result.status },
+          interactionId,
+        );
         const current = transitions.tx.sessions.require(sessionId);
         // A cancelled command is offered again by the next `next`; an interrupted one waits for `resume`.
         return result.status === 'interrupted' && !isTerminalSessionStatus(current.status)
@@ -352,7 +374,10 @@ export class SessionEngine {
     try {
       outcome = await this.behaviourFor(session).handleResult(session, interaction, result, context);
     } catch (error) {
-      outcome = { status: 'failed', failureReason: `The ${interaction.command.step} step could not handle its result: ${messageOf(error)}` };
+      outcome = {
+        status: 'failed',
+        failureReason: `The ${interaction.command.step} step could not handle its result: ${messageOf(error)}`,
+      };
     }
     let written: WrittenFile[] = [];
     try {
@@ -383,8 +408,21 @@ export class SessionEngine {
       interaction.id,
     );
     for (const file of written) {
-      const artifact = tx.artifacts.put({ sessionId, key: file.key, kind: file.kind, contentType: file.contentType, path: file.path, byteSize: file.byteSize, sha256: file.sha256 });
-      transitions.event(sessionId, ENGINE_EVENT.artifactRecorded, { artifactId: artifact.id, key: file.key, path: file.path, sha256: file.sha256, byteSize: file.byteSize }, interaction.id);
+      const artifact = tx.artifacts.put({
+        sessionId,
+        key: file.key,
+        kind: file.kind,
+        contentType: file.contentType,
+        path: file.path,
+        byteSize: file.byteSize,
+        sha256: file.sha256,
+      });
+      transitions.event(
+        sessionId,
+        ENGINE_EVENT.artifactRecorded,
+        { artifactId: artifact.id, key: file.key, path: file.path, sha256: file.sha256, byteSize: file.byteSize },
+        interaction.id,
+      );
     }
     for (const note of outcome.notes ?? []) {
       tx.notes.add({ sessionId, kind: 'workflow', content: note, interactionSeq: interaction.seq });
@@ -395,7 +433,10 @@ export class SessionEngine {
       session = transitions.update(session, { summary: outcome.summary });
       transitions.event(sessionId, ENGINE_EVENT.summaryRecorded, { length: outcome.summary.length }, interaction.id);
       // The summary step's answer may carry Claude's proposed outcome (validated there).
-      const proposed = SessionOutcomeInputSchema.safeParse({ summary: outcome.summary, ...(asObject(state[PROPOSED_OUTCOME_STATE_KEY]) ?? {}) });
+      const proposed = SessionOutcomeInputSchema.safeParse({
+        summary: outcome.summary,
+        ...(asObject(state[PROPOSED_OUTCOME_STATE_KEY]) ?? {}),
+      });
       if (state[PROPOSED_OUTCOME_STATE_KEY] !== undefined) {
         const { [PROPOSED_OUTCOME_STATE_KEY]: _proposal, ...rest } = state;
         state = rest;
@@ -405,7 +446,13 @@ export class SessionEngine {
     const patch = { state, ...(outcome.phase === undefined ? {} : { phase: outcome.phase }) };
     switch (outcome.status ?? 'active') {
       case 'failed':
-        return this.failSession(transitions, session, outcome.failureReason ?? `The ${interaction.command.step} step failed.`, patch, interaction.seq);
+        return this.failSession(
+          transitions,
+          session,
+          outcome.failureReason ?? `The ${interaction.command.step} step failed.`,
+          patch,
+          interaction.seq,
+        );
       case 'complete':
         return this.applyCompletion(transitions, session, state, `the ${interaction.command.step} step completed the workflow`);
       case 'active':
@@ -417,7 +464,10 @@ export class SessionEngine {
   private applyCompletion(transitions: SessionTransitions, session: Session, state: JsonObject, reason: string): Session {
     if (this.settings.summarizeOnComplete && state[SUMMARY_STATE_KEY] === undefined) {
       const summarizing = session.status === 'paused' ? session.status : 'active';
-      return transitions.setStatus(session, summarizing, undefined, { state: { ...state, [SUMMARY_STATE_KEY]: 'pending' }, phase: SUMMARY_PHASE });
+      return transitions.setStatus(session, summarizing, undefined, {
+        state: { ...state, [SUMMARY_STATE_KEY]: 'pending' },
+        phase: SUMMARY_PHASE,
+      });
     }
     return transitions.setStatus(session, 'complete', reason, { state });
   }
@@ -432,11 +482,22 @@ export class SessionEngine {
     const { summary, ...fields } = input;
     const outcome: SessionOutcome = { ...fields, recordedBy, recordedAt: Date.now() };
     const next = transitions.update(session, { summary, outcome });
-    transitions.event(session.id, ENGINE_EVENT.outcomeRecorded, { summary, outcome: { ...outcome }, previous: session.outcome === null ? null : { ...session.outcome } }, interactionId);
+    transitions.event(
+      session.id,
+      ENGINE_EVENT.outcomeRecorded,
+      { summary, outcome: { ...outcome }, previous: session.outcome === null ? null : { ...session.outcome } },
+      interactionId,
+    );
     return next;
   }
 
-  private failSession(transitions: SessionTransitions, session: Session, reason: string, patch = {}, interactionSeq: number | null = null): Session {
+  private failSession(
+    transitions: SessionTransitions,
+    session: Session,
+    reason: string,
+    patch = {},
+    interactionSeq: number | null = null,
+  ): Session {
     transitions.tx.notes.add({ sessionId: session.id, kind: 'failure', content: reason, interactionSeq });
     return transitions.setStatus(session, 'failed', reason, patch);
   }
@@ -495,7 +556,11 @@ export class SessionEngine {
 
   private createSession(transitions: SessionTransitions, prepared: PreparedSession): Session {
     const session = transitions.tx.sessions.create(prepared.create);
-    transitions.event(session.id, ENGINE_EVENT.sessionStarted, { type: session.type, phase: session.phase, parentSessionId: session.parentSessionId });
+    transitions.event(session.id, ENGINE_EVENT.sessionStarted, {
+      type: session.type,
+      phase: session.phase,
+      parentSessionId: session.parentSessionId,
+    });
     transitions.changed.set(session.id, session);
     return session;
   }
@@ -533,7 +598,9 @@ export class SessionEngine {
     }
     // Parents only ever wait on their own lock here (a parent's own calls never take a child's
     // lock, and a parent that ended has no pending spawn left), so this cannot deadlock.
-    for (const parentId of new Set(changed.filter((s) => isTerminalSessionStatus(s.status) && s.parentSessionId !== null).map((s) => s.parentSessionId as string))) {
+    for (const parentId of new Set(
+      changed.filter((s) => isTerminalSessionStatus(s.status) && s.parentSessionId !== null).map((s) => s.parentSessionId as string),
+    )) {
       await this.settleParent(parentId).catch((error) => this.options.onBackgroundError?.(error, `settling parent session ${parentId}`));
     }
     return value;
@@ -544,8 +611,18 @@ export class SessionEngine {
       if (!this.options.types.forSession(session).mirrorsStateFile) {
         return;
       }
-      const mirror = { sessionId: session.id, type: session.type, title: session.title, phase: session.phase, status: session.status, updatedAt: new Date(session.updatedAt).toISOString() };
-      await this.options.workspaceFiles.writeText(sessionFilesFor(this.options.workspaceFiles, session.slug).pathOf('state.json'), `${JSON.stringify(mirror, null, 2)}\n`);
+      const mirror = {
+        sessionId: session.id,
+        type: session.type,
+        title: session.title,
+        phase: session.phase,
+        status: session.status,
+        updatedAt: new Date(session.updatedAt).toISOString(),
+      };
+      await this.options.workspaceFiles.writeText(
+        sessionFilesFor(this.options.workspaceFiles, session.slug).pathOf('state.json'),
+        `${JSON.stringify(mirror, null, 2)}\n`,
+      );
     } catch (error) {
       this.options.onBackgroundError?.(error, `writing state.json of session ${session.id}`);
     }
@@ -582,7 +659,10 @@ export class SessionEngine {
         output: outcomes
           .map((c) => {
             const cost = `$${c.costUsd.toFixed(4)}${c.costUnknown ? ' + unknown' : ''}`;
-            const detail = [c.summary, c.error].filter((line): line is string => Boolean(line)).map((line) => `\n  ${line}`).join('');
+            const detail = [c.summary, c.error]
+              .filter((line): line is string => Boolean(line))
+              .map((line) => `\n  ${line}`)
+              .join('');
             return `${c.status}: ${c.title} (${c.steps} step${c.steps === 1 ? '' : 's'}, ${cost})${detail}`;
           })
           .join('\n'),

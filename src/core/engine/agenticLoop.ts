@@ -23,7 +23,12 @@ export interface AgenticBudgets {
 
 export type AgenticProgress =
   | { readonly kind: 'step'; readonly session: Session; readonly interaction: Interaction }
-  | { readonly kind: 'recorded'; readonly session: Session; readonly interaction: Interaction; readonly status: InteractionResultInput['status'] }
+  | {
+      readonly kind: 'recorded';
+      readonly session: Session;
+      readonly interaction: Interaction;
+      readonly status: InteractionResultInput['status'];
+    }
   | { readonly kind: 'text'; readonly sessionId: string; readonly text: string }
   | { readonly kind: 'ended'; readonly outcome: AgenticOutcome };
 
@@ -140,7 +145,13 @@ async function loop(sessionId: string, options: AgenticOptions): Promise<Agentic
       return { reason: 'aborted', session: engine.getSession(sessionId), steps };
     }
     if (executed.agentError) {
-      return { reason: 'stopped', session: engine.getSession(sessionId), steps, detail: executed.agentError.message, agentError: executed.agentError };
+      return {
+        reason: 'stopped',
+        session: engine.getSession(sessionId),
+        steps,
+        detail: executed.agentError.message,
+        agentError: executed.agentError,
+      };
     }
   }
 }
@@ -155,7 +166,11 @@ async function settle(options: AgenticOptions, sessionId: string, record: () => 
   }
 }
 
-function budgetExceeded(session: Session, steps: number, budgets: AgenticBudgets): { budget: string; limit: number; value: number } | undefined {
+function budgetExceeded(
+  session: Session,
+  steps: number,
+  budgets: AgenticBudgets,
+): { budget: string; limit: number; value: number } | undefined {
   if (budgets.maxSteps > 0 && steps >= budgets.maxSteps) return { budget: 'maxSteps', limit: budgets.maxSteps, value: steps };
   if (budgets.maxCostUsd > 0 && session.totalCostUsd >= budgets.maxCostUsd) {
     return { budget: 'maxCostUsd', limit: budgets.maxCostUsd, value: session.totalCostUsd };
@@ -204,7 +219,12 @@ interface ExecutedStep {
   agentError?: AgentError;
 }
 
-async function executeStep(session: Session, interaction: Interaction, options: AgenticOptions, signal: AbortSignal): Promise<ExecutedStep> {
+async function executeStep(
+  session: Session,
+  interaction: Interaction,
+  options: AgenticOptions,
+  signal: AbortSignal,
+): Promise<ExecutedStep> {
   const startedAt = Date.now();
   try {
     return interaction.command.kind === 'claude'
@@ -216,7 +236,12 @@ async function executeStep(session: Session, interaction: Interaction, options: 
   }
 }
 
-async function executeShell(session: Session, interaction: Interaction, options: AgenticOptions, signal: AbortSignal): Promise<InteractionResultInput> {
+async function executeShell(
+  session: Session,
+  interaction: Interaction,
+  options: AgenticOptions,
+  signal: AbortSignal,
+): Promise<InteractionResultInput> {
   // A workflow step's own timeoutSeconds wins over the stepTimeoutSeconds setting.
   const timeoutMs = stepTimeoutMs(stepOptionsOf(interaction.command.metadata), options.budgets.stepTimeoutMs);
   const result = await options.executeShell({
@@ -232,13 +257,31 @@ async function executeShell(session: Session, interaction: Interaction, options:
     case 'exited':
       return { status: 'ok', exitCode: result.exitCode, output: result.output, durationMs: result.durationMs, data };
     case 'cancelled':
-      return { status: 'cancelled', output: result.output, errorMessage: `The command was ${description}.`, durationMs: result.durationMs, data };
+      return {
+        status: 'cancelled',
+        output: result.output,
+        errorMessage: `The command was ${description}.`,
+        durationMs: result.durationMs,
+        data,
+      };
     default:
-      return { status: 'error', exitCode: result.exitCode, output: result.output, errorMessage: `The command ${description}.`, durationMs: result.durationMs, data };
+      return {
+        status: 'error',
+        exitCode: result.exitCode,
+        output: result.output,
+        errorMessage: `The command ${description}.`,
+        durationMs: result.durationMs,
+        data,
+      };
   }
 }
 
-async function executeClaude(session: Session, interaction: Interaction, options: AgenticOptions, signal: AbortSignal): Promise<ExecutedStep> {
+async function executeClaude(
+  session: Session,
+  interaction: Interaction,
+  options: AgenticOptions,
+  signal: AbortSignal,
+): Promise<ExecutedStep> {
   const { store, claude } = options;
   const provider = claude.id;
   const system = typeof interaction.command.metadata.system === 'string' ? interaction.command.metadata.system : undefined;
@@ -247,12 +290,21 @@ async function executeClaude(session: Session, interaction: Interaction, options
   const model = stepOptions.model ?? options.model;
   const maxTurns = stepOptions.maxTurns ?? options.maxTurns;
   const timeoutMs = stepTimeoutMs(stepOptions, options.budgets.stepTimeoutMs);
-  const timeoutSource = stepOptions.timeoutMs !== undefined ? `the step's timeoutSeconds of step "${interaction.command.step}"` : 'sessionLedger.stepTimeoutSeconds';
+  const timeoutSource =
+    stepOptions.timeoutMs !== undefined
+      ? `the step's timeoutSeconds of step "${interaction.command.step}"`
+      : 'sessionLedger.stepTimeoutSeconds';
   const { conversationId, resume } = await ensureConversation(session, options, system);
   const stored = store.conversations.get(conversationId);
   const storedMessages = stored ? store.conversations.messages(conversationId, { limit: 100_000 }) : [];
   const history = storedMessages.map((m) => ({ role: m.role, content: m.content }) as ConversationMessage);
-  const run = await store.runs.start({ sessionId: session.id, interactionId: interaction.id, provider, model: model ?? null, conversationId });
+  const run = await store.runs.start({
+    sessionId: session.id,
+    interactionId: interaction.id,
+    provider,
+    model: model ?? null,
+    conversationId,
+  });
 
   // Callbacks are synchronous; the store's writes are chained so they land in order.
   let writes: Promise<unknown> = Promise.resolve();
@@ -260,7 +312,17 @@ async function executeClaude(session: Session, interaction: Interaction, options
     writes = writes.then(work).catch(() => undefined);
   };
   const event = (type: string, payload: JsonValue, toolName: string | null = null): void =>
-    write(() => store.events.append({ id: randomUUID(), sessionId: session.id, interactionId: interaction.id, runId: run.id, type, toolName, payload }));
+    write(() =>
+      store.events.append({
+        id: randomUUID(),
+        sessionId: session.id,
+        interactionId: interaction.id,
+        runId: run.id,
+        type,
+        toolName,
+        payload,
+      }),
+    );
   let usage: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheCreation1hTokens: 0, cacheReadTokens: 0 };
   let costUsd = 0;
   let costUnknown = false;
@@ -304,7 +366,14 @@ async function executeClaude(session: Session, interaction: Interaction, options
         const fresh = messages.slice(storedCount);
         storedCount = messages.length;
         for (const message of fresh) {
-          write(() => store.conversations.appendMessage({ conversationId, role: message.role === 'assistant' ? 'assistant' : 'user', content: message.content as JsonValue, runId: run.id }));
+          write(() =>
+            store.conversations.appendMessage({
+              conversationId,
+              role: message.role === 'assistant' ? 'assistant' : 'user',
+              content: message.content as JsonValue,
+              runId: run.id,
+            }),
+          );
         }
       },
     },
@@ -351,13 +420,27 @@ async function executeClaude(session: Session, interaction: Interaction, options
     return { result: { status: 'ok', output: result.finalText, durationMs: result.durationMs, data } };
   }
   if (result.status === 'cancelled' && !timedOut) {
-    return { result: { status: 'cancelled', output: result.finalText || null, errorMessage: 'The Claude step was cancelled.', durationMs: result.durationMs, data } };
+    return {
+      result: {
+        status: 'cancelled',
+        output: result.finalText || null,
+        errorMessage: 'The Claude step was cancelled.',
+        durationMs: result.durationMs,
+        data,
+      },
+    };
   }
   // An API or CLI error, or the step timeout: the message is recorded on the interaction and the session pauses.
   const agentError = failure ?? { kind: 'unknown', message: 'The Claude step failed.', action: 'Resume the session.', transient: false };
   return {
     agentError,
-    result: { status: 'cancelled', output: result.finalText || null, errorMessage: `${agentError.message} ${agentError.action}`, durationMs: result.durationMs, data },
+    result: {
+      status: 'cancelled',
+      output: result.finalText || null,
+      errorMessage: `${agentError.message} ${agentError.action}`,
+      durationMs: result.durationMs,
+      data,
+    },
   };
 }
 
@@ -374,12 +457,22 @@ function recordAgentEvent(
       event(AGENTIC_EVENT.toolCall, { toolUseId: agentEvent.toolUseId, input: agentEvent.input as JsonValue }, agentEvent.toolName);
       return;
     case 'tool.result':
-      event(AGENTIC_EVENT.toolResult, { toolUseId: agentEvent.toolUseId, isError: agentEvent.isError, content: agentEvent.content }, agentEvent.toolName);
+      event(
+        AGENTIC_EVENT.toolResult,
+        { toolUseId: agentEvent.toolUseId, isError: agentEvent.isError, content: agentEvent.content },
+        agentEvent.toolName,
+      );
       return;
     case 'usage': {
       const cost = 'unknown' in agentEvent.cost ? null : agentEvent.cost.usd;
       // pricedAtBaseRate: a prompt over 200K tokens of a model without long-context rates in the table (the cost may be too low).
-      const payload: { [key: string]: JsonValue } = { turn: agentEvent.turn, model: agentEvent.model, ...agentEvent.usage, costUsd: cost, costUnknown: cost === null };
+      const payload: { [key: string]: JsonValue } = {
+        turn: agentEvent.turn,
+        model: agentEvent.model,
+        ...agentEvent.usage,
+        costUsd: cost,
+        costUnknown: cost === null,
+      };
       if ('pricedAtBaseRate' in agentEvent.cost && agentEvent.cost.pricedAtBaseRate) payload.pricedAtBaseRate = true;
       event(AGENTIC_EVENT.usage, payload);
       addUsage(agentEvent.usage, agentEvent.cost, agentEvent.model);
@@ -389,7 +482,11 @@ function recordAgentEvent(
 }
 
 /** The session's conversation id: created (and stored on the session) the first time, resumed after. */
-async function ensureConversation(session: Session, options: AgenticOptions, system: string | undefined): Promise<{ conversationId: string; resume: boolean }> {
+async function ensureConversation(
+  session: Session,
+  options: AgenticOptions,
+  system: string | undefined,
+): Promise<{ conversationId: string; resume: boolean }> {
   const { store, engine, claude } = options;
   const current = engine.getSession(session.id);
   let conversationId = current.externalConversationId;
@@ -400,7 +497,13 @@ async function ensureConversation(session: Session, options: AgenticOptions, sys
     await store.sessions.update(session.id, { externalConversationId: conversationId });
   }
   if (!store.conversations.get(conversationId)) {
-    await store.conversations.create({ id: conversationId, sessionId: session.id, provider: claude.id, model: options.model ?? null, system: system ?? null });
+    await store.conversations.create({
+      id: conversationId,
+      sessionId: session.id,
+      provider: claude.id,
+      model: options.model ?? null,
+      system: system ?? null,
+    });
   }
   return { conversationId, resume };
 }

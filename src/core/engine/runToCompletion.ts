@@ -80,7 +80,12 @@ export async function runToCompletion(
   }
 }
 
-async function executeSafely(executor: CommandExecutor, session: Session, interaction: Interaction, signal: AbortSignal): Promise<InteractionResultInput> {
+async function executeSafely(
+  executor: CommandExecutor,
+  session: Session,
+  interaction: Interaction,
+  signal: AbortSignal,
+): Promise<InteractionResultInput> {
   const startedAt = Date.now();
   try {
     return await executor.execute(session, interaction, signal);
@@ -90,7 +95,12 @@ async function executeSafely(executor: CommandExecutor, session: Session, intera
   }
 }
 
-async function runChildren(engine: SessionEngine, executor: CommandExecutor, spawn: Interaction, options: RunToCompletionOptions): Promise<void> {
+async function runChildren(
+  engine: SessionEngine,
+  executor: CommandExecutor,
+  spawn: Interaction,
+  options: RunToCompletionOptions,
+): Promise<void> {
   const childIds = Array.isArray(spawn.command.metadata.childSessionIds) ? spawn.command.metadata.childSessionIds.map(String) : [];
   const queue = [...childIds];
   const worker = async (): Promise<void> => {

@@ -92,7 +92,7 @@ export class SessionTransitions {
     // The events are paged oldest first: read to the end (a page at a time) for the latest change.
     const PAGE = 1000;
     let last: { payload: unknown } | undefined;
-    for (let after = 0, page = PAGE; page === PAGE; ) {
+    for (let after = 0, page = PAGE; page === PAGE;) {
       const changes = this.tx.events.list(sessionId, { type: ENGINE_EVENT.statusChanged, after, limit: PAGE });
       page = changes.length;
       if (page > 0) {

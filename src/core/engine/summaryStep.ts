@@ -42,7 +42,12 @@ export const summaryStep: StepBehaviour = {
     const proposal = parseJsonAnswer(answer.answer, SessionOutcomeInputSchema);
     if (!proposal.ok) {
       // An answer that is not the JSON asked for is still a summary; the outcome is left to the person.
-      return { state, status: 'complete', summary: answer.answer.trim(), notes: [`Claude proposed no valid outcome (${proposal.error}); record one with Complete Session.`] };
+      return {
+        state,
+        status: 'complete',
+        summary: answer.answer.trim(),
+        notes: [`Claude proposed no valid outcome (${proposal.error}); record one with Complete Session.`],
+      };
     }
     const { summary, ...outcome } = proposal.value;
     return { state: { ...state, [PROPOSED_OUTCOME_STATE_KEY]: outcome }, status: 'complete', summary };

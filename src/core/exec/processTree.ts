@@ -5,18 +5,18 @@
  * Returns a function that cancels the pending SIGKILL.
  */
 export function killProcessGroup(pgid: number, graceMs: number): () => void {
-	if (!signalGroup(pgid, 'SIGTERM')) return () => undefined;
-	const timer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), graceMs);
-	timer.unref();
-	return () => clearTimeout(timer);
+  if (!signalGroup(pgid, 'SIGTERM')) return () => undefined;
+  const timer = setTimeout(() => signalGroup(pgid, 'SIGKILL'), graceMs);
+  timer.unref();
+  return () => clearTimeout(timer);
 }
 
 /** True when the group still exists (the signal was delivered to at least one process). */
 export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
-	try {
-		process.kill(-pgid, signal);
-		return true;
-	} catch {
-		return false; // ESRCH: the group is gone
-	}
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false; // ESRCH: the group is gone
+  }
 }

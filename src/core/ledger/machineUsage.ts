@@ -1,7 +1,15 @@
 import * as path from 'node:path';
 import { PricingTable } from '../agent/pricing';
 import type { SqlReader } from '../claudeCode/search';
-import { addUsageTotals, buildUsageReport, byUsageCost, emptyUsageTotals, type TopSession, type UsageReport, type UsageRow } from '../claudeCode/usageReport';
+import {
+  addUsageTotals,
+  buildUsageReport,
+  byUsageCost,
+  emptyUsageTotals,
+  type TopSession,
+  type UsageReport,
+  type UsageRow,
+} from '../claudeCode/usageReport';
 import { LedgerUnreadableError, type LedgerReader } from '../store/ledgerReader';
 import type { RegisteredLedger } from '../store/ledgerRegistry';
 import { canonicalFolderPath } from '../store/projectIdentity';
@@ -131,9 +139,16 @@ export async function readOtherLedgers(options: OtherLedgersOptions): Promise<Ot
     const project = usageProject(entry.canonicalPath);
     let read: { report: UsageReport; ledgerId: string | undefined };
     try {
-      read = await options.reader.read(entry.directory, (ledger) => ({ report: buildUsageReport(ledger.database, reportOptions), ledgerId: ledger.identity.ledgerId }));
+      read = await options.reader.read(entry.directory, (ledger) => ({
+        report: buildUsageReport(ledger.database, reportOptions),
+        ledgerId: ledger.identity.ledgerId,
+      }));
     } catch (error) {
-      unread.push({ directory: entry.directory, project, reason: error instanceof LedgerUnreadableError ? error.reason : (error as Error).message });
+      unread.push({
+        directory: entry.directory,
+        project,
+        reason: error instanceof LedgerUnreadableError ? error.reason : (error as Error).message,
+      });
       continue;
     }
     seenDirectories.add(directory);
@@ -147,11 +162,25 @@ export async function readOtherLedgers(options: OtherLedgersOptions): Promise<Ot
 }
 
 /** This window's report (from its open store) merged with the other ledgers' (as read by {@link readOtherLedgers}). */
-export function machineUsageReport(current: CurrentLedger | undefined, others: OtherLedgers, options: ReportOptions = {}): MachineUsageReport {
+export function machineUsageReport(
+  current: CurrentLedger | undefined,
+  others: OtherLedgers,
+  options: ReportOptions = {},
+): MachineUsageReport {
   const reportOptions = reportOptionsOf(options);
-  const ledgers = current ? [{ project: usageProject(current.canonicalPath), current: true, report: buildUsageReport(current.sql, reportOptions) }, ...others.counted] : others.counted;
+  const ledgers = current
+    ? [
+        { project: usageProject(current.canonicalPath), current: true, report: buildUsageReport(current.sql, reportOptions) },
+        ...others.counted,
+      ]
+    : others.counted;
   const { effectiveDate, source } = (options.pricing ?? PricingTable.builtIn()).info;
-  return { generatedAt: options.now ?? Date.now(), pricing: { effectiveDate, source }, ...merge(ledgers, reportOptions.topSessions), unread: [...others.unread] };
+  return {
+    generatedAt: options.now ?? Date.now(),
+    pricing: { effectiveDate, source },
+    ...merge(ledgers, reportOptions.topSessions),
+    unread: [...others.unread],
+  };
 }
 
 /** {@link readOtherLedgers}, then {@link machineUsageReport}. */

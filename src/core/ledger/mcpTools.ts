@@ -28,10 +28,22 @@ export const MAX_MAX_CHARS = 100_000;
 /** Longest command and output text shown per step in `get_session` (the output's tail is kept). */
 const STEP_TEXT_CHARS = 1_500;
 
-const maxChars = z.number().int().min(1_000).max(MAX_MAX_CHARS).optional().describe(`Largest answer in characters (default ${DEFAULT_MAX_CHARS}, at most ${MAX_MAX_CHARS}).`);
+const maxChars = z
+  .number()
+  .int()
+  .min(1_000)
+  .max(MAX_MAX_CHARS)
+  .optional()
+  .describe(`Largest answer in characters (default ${DEFAULT_MAX_CHARS}, at most ${MAX_MAX_CHARS}).`);
 
 export const SearchHistoryInput = {
-  query: z.string().min(1).max(500).describe('Words to find (all must occur; the last one may be a prefix). Searches session titles and goals, step commands and outputs, Claude text and tool events.'),
+  query: z
+    .string()
+    .min(1)
+    .max(500)
+    .describe(
+      'Words to find (all must occur; the last one may be a prefix). Searches session titles and goals, step commands and outputs, Claude text and tool events.',
+    ),
   sessionId: z.string().optional().describe('Only search this session (its id).'),
   limit: z.number().int().min(1).max(200).optional().describe('Most hits to return (default 20), newest first.'),
   maxChars,
@@ -45,11 +57,22 @@ export const ListSessionsInput = {
 };
 export const GetSessionInput = {
   sessionId: z.string().min(1).describe('The session id (from list_sessions or search_history) or its slug.'),
-  afterSeq: z.number().int().min(0).optional().describe('Show steps after this step number (default 0: from the first). The answer says which value continues it.'),
+  afterSeq: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Show steps after this step number (default 0: from the first). The answer says which value continues it.'),
   maxChars,
 };
 export const UsageSummaryInput = {
-  days: z.number().int().min(1).max(366).optional().describe('How many of the most recent days to list day by day (default 14). Totals always cover the whole ledger.'),
+  days: z
+    .number()
+    .int()
+    .min(1)
+    .max(366)
+    .optional()
+    .describe('How many of the most recent days to list day by day (default 14). Totals always cover the whole ledger.'),
   topSessions: z.number().int().min(1).max(50).optional().describe('How many of the most expensive sessions to list (default 10).'),
 };
 export const AddNoteInput = {
@@ -65,8 +88,10 @@ export type GetSessionArgs = Infer<typeof GetSessionInput>;
 export type UsageSummaryArgs = Infer<typeof UsageSummaryInput>;
 export type AddNoteArgs = Infer<typeof AddNoteInput>;
 
-const iso = (ms: number | null | undefined): string => (typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '—');
-const usd = (n: number, unknown = false): string => `$${n.toFixed(n >= 1 ? 2 : 4)}${unknown ? ' (lower bound: a model without a known price)' : ''}`;
+const iso = (ms: number | null | undefined): string =>
+  typeof ms === 'number' && Number.isFinite(ms) ? new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z') : '—';
+const usd = (n: number, unknown = false): string =>
+  `$${n.toFixed(n >= 1 ? 2 : 4)}${unknown ? ' (lower bound: a model without a known price)' : ''}`;
 const tokens = (t: Pick<UsageTotals, 'inputTokens' | 'outputTokens' | 'cacheCreationTokens' | 'cacheReadTokens'>): string =>
   `in ${t.inputTokens}, out ${t.outputTokens}, cache write ${t.cacheCreationTokens}, cache read ${t.cacheReadTokens}`;
 
@@ -74,7 +99,9 @@ const tokens = (t: Pick<UsageTotals, 'inputTokens' | 'outputTokens' | 'cacheCrea
 export function clip(text: string, max: number, keep: 'head' | 'tail' = 'head'): string {
   if (text.length <= max) return text;
   const cut = text.length - max;
-  return keep === 'head' ? `${text.slice(0, max)}… [${cut} more characters]` : `[${cut} earlier characters] …${text.slice(text.length - max)}`;
+  return keep === 'head'
+    ? `${text.slice(0, max)}… [${cut} more characters]`
+    : `[${cut} earlier characters] …${text.slice(text.length - max)}`;
 }
 
 /** Collects lines up to a character budget; `add` returns false (adding nothing) once a line would pass it. */
@@ -110,7 +137,8 @@ export function findSession(store: LedgerReads, idOrSlug: string): Session | und
 }
 
 function hitLine(hit: SearchHit): string {
-  const where = hit.kind === 'session' ? 'session' : hit.interactionSeq !== null ? `step ${hit.interactionSeq}` : `event ${hit.eventSeq ?? '?'}`;
+  const where =
+    hit.kind === 'session' ? 'session' : hit.interactionSeq !== null ? `step ${hit.interactionSeq}` : `event ${hit.eventSeq ?? '?'}`;
   return `- ${iso(hit.at)} · "${clip(hit.sessionTitle, 120)}" (session ${hit.sessionId}) · ${where} (${hit.kind}): ${clip(hit.snippet.replace(/\s+/g, ' '), 400)}`;
 }
 
@@ -119,15 +147,19 @@ export function searchHistory(store: LedgerReads, args: SearchHistoryArgs): stri
   const hits = searchLedger(store.sql, args.query, { limitPerKind: limit, sessionId: args.sessionId })
     .sort((a, b) => b.at - a.at)
     .slice(0, limit);
-  if (hits.length === 0) return `No matches for "${args.query}"${args.sessionId ? ` in session ${args.sessionId}` : ''}. Try fewer or other words.`;
+  if (hits.length === 0)
+    return `No matches for "${args.query}"${args.sessionId ? ` in session ${args.sessionId}` : ''}. Try fewer or other words.`;
   const out = budgetOf(args.maxChars);
-  out.add(`${hits.length} match${hits.length === 1 ? '' : 'es'} for "${args.query}", newest first (matched words in [brackets]). Open one with get_session.`);
+  out.add(
+    `${hits.length} match${hits.length === 1 ? '' : 'es'} for "${args.query}", newest first (matched words in [brackets]). Open one with get_session.`,
+  );
   let shown = 0;
   for (const hit of hits) {
     if (!out.add(hitLine(hit))) break;
     shown++;
   }
-  if (shown < hits.length) out.force(`… ${hits.length - shown} more not shown (size cap). Ask with a smaller limit, more words, or a sessionId.`);
+  if (shown < hits.length)
+    out.force(`… ${hits.length - shown} more not shown (size cap). Ask with a smaller limit, more words, or a sessionId.`);
   return out.text;
 }
 
@@ -147,14 +179,22 @@ export function listSessions(store: LedgerReads, args: ListSessionsArgs): string
     shown++;
   }
   const next = offset + shown;
-  if (next < total) out.force(`… ${total - next} more: call list_sessions with offset ${next}${shown < sessions.length ? ' (this answer reached its size cap)' : ''}.`);
+  if (next < total)
+    out.force(
+      `… ${total - next} more: call list_sessions with offset ${next}${shown < sessions.length ? ' (this answer reached its size cap)' : ''}.`,
+    );
   return out.text;
 }
 
 function stepLines(step: Interaction): string[] {
   const r = step.result;
-  const status = [r.status, r.exitCode !== null ? `exit ${r.exitCode}` : '', r.durationMs !== null ? `${Math.round(r.durationMs)} ms` : ''].filter(Boolean).join(', ');
-  const lines = [`### Step ${step.seq} · ${step.command.step} · ${step.command.kind} · ${iso(step.commandAtMicros / 1000)} · ${status}`, `Command: ${clip(step.command.command, STEP_TEXT_CHARS)}`];
+  const status = [r.status, r.exitCode !== null ? `exit ${r.exitCode}` : '', r.durationMs !== null ? `${Math.round(r.durationMs)} ms` : '']
+    .filter(Boolean)
+    .join(', ');
+  const lines = [
+    `### Step ${step.seq} · ${step.command.step} · ${step.command.kind} · ${iso(step.commandAtMicros / 1000)} · ${status}`,
+    `Command: ${clip(step.command.command, STEP_TEXT_CHARS)}`,
+  ];
   if (r.errorMessage) lines.push(`Error: ${clip(r.errorMessage, STEP_TEXT_CHARS)}`);
   if (r.output) lines.push(`Output (end): ${clip(r.output, STEP_TEXT_CHARS, 'tail')}`);
   return lines;
@@ -177,8 +217,12 @@ export function getSession(store: LedgerReads, args: GetSessionArgs): string {
   const afterSeq = args.afterSeq ?? 0;
   if (afterSeq === 0) {
     out.add(`# ${session.title}`);
-    out.add(`id ${session.id} · slug ${session.slug} · type ${session.type} · status ${session.status}${session.phase ? ` (phase ${session.phase})` : ''} · ${session.executionMode}`);
-    out.add(`created ${iso(session.createdAt)} · updated ${iso(session.updatedAt)}${session.endedAt ? ` · ended ${iso(session.endedAt)}` : ''}`);
+    out.add(
+      `id ${session.id} · slug ${session.slug} · type ${session.type} · status ${session.status}${session.phase ? ` (phase ${session.phase})` : ''} · ${session.executionMode}`,
+    );
+    out.add(
+      `created ${iso(session.createdAt)} · updated ${iso(session.updatedAt)}${session.endedAt ? ` · ended ${iso(session.endedAt)}` : ''}`,
+    );
     out.add(`Cost ${usd(session.totalCostUsd, session.costUnknown)} · tokens ${tokens(session)}`);
     out.add(`Goal: ${clip(session.intention, 2_000)}`);
     if (session.successCriteria.length) out.add(`Success criteria: ${clip(session.successCriteria.join('; '), 1_000)}`);
@@ -200,7 +244,7 @@ export function getSession(store: LedgerReads, args: GetSessionArgs): string {
   }
   let last = afterSeq;
   let full = false;
-  for (let after = afterSeq; !full; ) {
+  for (let after = afterSeq; !full;) {
     const page = store.interactions.list(session.id, { after, limit: 200 });
     if (page.length === 0) break;
     for (const step of page) {
@@ -215,7 +259,9 @@ export function getSession(store: LedgerReads, args: GetSessionArgs): string {
   }
   const remaining = session.interactionCount - last;
   if (full && remaining > 0) {
-    out.force(`[Cut at the size cap: steps ${afterSeq + 1}–${last} shown, ${remaining} more. Call get_session with sessionId "${session.id}" and afterSeq ${last} for the next page${args.maxChars && args.maxChars >= MAX_MAX_CHARS ? '' : ', or a larger maxChars'}.]`);
+    out.force(
+      `[Cut at the size cap: steps ${afterSeq + 1}–${last} shown, ${remaining} more. Call get_session with sessionId "${session.id}" and afterSeq ${last} for the next page${args.maxChars && args.maxChars >= MAX_MAX_CHARS ? '' : ', or a larger maxChars'}.]`,
+    );
   } else if (last === afterSeq && afterSeq > 0) {
     out.force(`[No steps after ${afterSeq}.]`);
   }
@@ -231,10 +277,20 @@ export function usageSummary(store: LedgerReads, args: UsageSummaryArgs, now = D
     `Total: ${usd(t.costUsd)} over ${t.requests} requests${unpriced}; tokens ${tokens(t)}.`,
   ];
   const days = report.byDay.slice(-(args.days ?? 14));
-  if (days.length) lines.push(`## By day (UTC, last ${days.length} with usage)`, ...days.map((r) => `- ${r.key}: ${usd(r.costUsd)}, ${r.requests} requests, ${tokens(r)}`));
-  if (report.byModel.length) lines.push('## By model', ...report.byModel.map((r) => `- ${r.key}: ${usd(r.costUsd)}, ${r.requests} requests, ${tokens(r)}`));
-  if (report.bySessionType.length) lines.push('## By session type', ...report.bySessionType.map((r) => `- ${r.key}: ${usd(r.costUsd)}, ${r.requests} requests`));
-  if (report.topSessions.length) lines.push('## Most expensive sessions', ...report.topSessions.map((s) => `- ${s.sessionId} · "${clip(s.title, 120)}" (${s.type}): ${usd(s.costUsd)}, ${s.requests} requests`));
+  if (days.length)
+    lines.push(
+      `## By day (UTC, last ${days.length} with usage)`,
+      ...days.map((r) => `- ${r.key}: ${usd(r.costUsd)}, ${r.requests} requests, ${tokens(r)}`),
+    );
+  if (report.byModel.length)
+    lines.push('## By model', ...report.byModel.map((r) => `- ${r.key}: ${usd(r.costUsd)}, ${r.requests} requests, ${tokens(r)}`));
+  if (report.bySessionType.length)
+    lines.push('## By session type', ...report.bySessionType.map((r) => `- ${r.key}: ${usd(r.costUsd)}, ${r.requests} requests`));
+  if (report.topSessions.length)
+    lines.push(
+      '## Most expensive sessions',
+      ...report.topSessions.map((s) => `- ${s.sessionId} · "${clip(s.title, 120)}" (${s.type}): ${usd(s.costUsd)}, ${s.requests} requests`),
+    );
   if (t.requests === 0) lines.push('No usage is recorded yet.');
   return clip(lines.join('\n'), MAX_MAX_CHARS);
 }
@@ -250,7 +306,10 @@ export function resolveOwnSession(store: LedgerReads, ownId: string | undefined)
   const live = (s: Session | undefined) => (s && s.deletedAt === null ? s : undefined);
   const direct = live(store.sessions.get(id));
   if (direct) return direct;
-  const rows = store.sql.all('SELECT id FROM sessions WHERE external_conversation_id = ? AND deleted_at IS NULL ORDER BY updated_at DESC LIMIT 1', [id]);
+  const rows = store.sql.all(
+    'SELECT id FROM sessions WHERE external_conversation_id = ? AND deleted_at IS NULL ORDER BY updated_at DESC LIMIT 1',
+    [id],
+  );
   if (rows[0]) return live(store.sessions.get(String(rows[0].id)));
   return /^[0-9a-f-]{36}$/i.test(id) ? live(store.sessions.get(importedSessionId(id))) : undefined;
 }

@@ -91,7 +91,10 @@ function runUsage(row: Row): TokenUsage {
 }
 
 const sameTotals = (a: TokenUsage, b: TokenUsage): boolean =>
-  a.inputTokens === b.inputTokens && a.outputTokens === b.outputTokens && a.cacheCreationTokens === b.cacheCreationTokens && a.cacheReadTokens === b.cacheReadTokens;
+  a.inputTokens === b.inputTokens &&
+  a.outputTokens === b.outputTokens &&
+  a.cacheCreationTokens === b.cacheCreationTokens &&
+  a.cacheReadTokens === b.cacheReadTokens;
 
 interface ResponseEvent {
   id: string;
@@ -111,7 +114,12 @@ function parsePayload(text: unknown): Record<string, unknown> | undefined {
 }
 
 /** Re-prices every stored run; see the module comment. */
-export async function recomputeCosts(store: TransactionalStore, db: SqlWriter, pricing: PricingTable, options: RecomputeOptions = {}): Promise<RecomputeReport> {
+export async function recomputeCosts(
+  store: TransactionalStore,
+  db: SqlWriter,
+  pricing: PricingTable,
+  options: RecomputeOptions = {},
+): Promise<RecomputeReport> {
   const batchSize = Math.max(1, options.batchSize ?? 500);
   const report: RecomputeReport = {
     runs: 0,
@@ -166,7 +174,13 @@ export async function recomputeCosts(store: TransactionalStore, db: SqlWriter, p
 }
 
 /** Inside the batch's transaction: the session's runs, then its counters. Returns the runs looked at. */
-function recomputeSession(db: SqlWriter, pricing: PricingTable, sessionId: string, report: RecomputeReport, unpricedModels: Set<string>): number {
+function recomputeSession(
+  db: SqlWriter,
+  pricing: PricingTable,
+  sessionId: string,
+  report: RecomputeReport,
+  unpricedModels: Set<string>,
+): number {
   const runs = db.all('SELECT * FROM runs WHERE session_id = ? ORDER BY started_at, rowid', [sessionId]);
   const responsesByRun = runs.length ? responseEvents(db, sessionId) : new Map<string, ResponseEvent[]>();
   let repriced = false;
@@ -255,7 +269,13 @@ function responseEvents(db: SqlWriter, sessionId: string): Map<string, ResponseE
     const payload = parsePayload(row.payload);
     if (!payload) continue; // a damaged payload: its run falls back to pricing by totals (the sums will not match)
     const { key, revision } = responseRevision(String(row.id), payload);
-    const event = { id: String(row.id), type: String(row.type), payload, model: typeof payload.model === 'string' ? payload.model : '', usage: usageOf(payload) };
+    const event = {
+      id: String(row.id),
+      type: String(row.type),
+      payload,
+      model: typeof payload.model === 'string' ? payload.model : '',
+      usage: usageOf(payload),
+    };
     const seen = latest.get(`${event.type}\n${key}`);
     if (!seen || revision > seen.revision) latest.set(`${event.type}\n${key}`, { runId: String(row.runId), revision, event });
   }
@@ -292,10 +312,14 @@ export function describeRecompute(report: RecomputeReport): string {
     `${report.changedRuns} changed`,
   ];
   if (report.unpricedRuns) {
-    parts.push(`${plural(report.unpricedRuns, 'run')} of unpriced models (${report.unpricedModels.join(', ')}): their cost stays unknown; add them in "sessionLedger.pricingOverrides"`);
+    parts.push(
+      `${plural(report.unpricedRuns, 'run')} of unpriced models (${report.unpricedModels.join(', ')}): their cost stays unknown; add them in "sessionLedger.pricingOverrides"`,
+    );
   }
   if (report.pricedAtBaseRateResponses) {
-    parts.push(`${plural(report.pricedAtBaseRateResponses, 'response')} over 200K prompt tokens priced at base rates (no long-context rates for the model)`);
+    parts.push(
+      `${plural(report.pricedAtBaseRateResponses, 'response')} over 200K prompt tokens priced at base rates (no long-context rates for the model)`,
+    );
   }
   const overrides = report.pricing.overriddenModels.length ? ` with overrides for ${report.pricing.overriddenModels.join(', ')}` : '';
   const stopped = report.complete ? '' : ' Stopped before the end: run it again to finish.';

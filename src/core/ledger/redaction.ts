@@ -72,7 +72,9 @@ export function isSecretName(name: string): boolean {
   }
   return words.some(
     (word, index) =>
-      /^(?:token|secret|secrets|password|passwd|passphrase|credential|credentials|apikey|privatekey|secretkey|accesskey|authkey)$/.test(word) ||
+      /^(?:token|secret|secrets|password|passwd|passphrase|credential|credentials|apikey|privatekey|secretkey|accesskey|authkey)$/.test(
+        word,
+      ) ||
       /(?:token|secret|password|passwd|credential)/.test(word) ||
       (word === 'key' && words.length > 1 && index > 0),
   );
@@ -110,7 +112,10 @@ const BUILT_IN_RULES: readonly Rule[] = [
   },
   {
     kind: 'authorization',
-    pattern: new RegExp(`\\b((?:proxy-)?authorization["']?\\s*[:=]\\s*["']?(?:(?:bearer|basic|token|digest)\\s+)?)${NOT_REDACTED}(?!(?:bearer|basic|token|digest)\\s)([^\\s"',;]+)`, 'gi'),
+    pattern: new RegExp(
+      `\\b((?:proxy-)?authorization["']?\\s*[:=]\\s*["']?(?:(?:bearer|basic|token|digest)\\s+)?)${NOT_REDACTED}(?!(?:bearer|basic|token|digest)\\s)([^\\s"',;]+)`,
+      'gi',
+    ),
     replace: (_match, head: string) => `${head}${redactedMarker('authorization')}`,
   },
   {
@@ -176,7 +181,9 @@ export class Redactor {
       if (!rule.pattern.test(out)) continue;
       rule.pattern.lastIndex = 0;
       const replace = rule.replace;
-      out = replace ? out.replace(rule.pattern, (match, ...groups) => replace(match, ...(groups as string[]))) : out.replace(rule.pattern, redactedMarker(rule.kind));
+      out = replace
+        ? out.replace(rule.pattern, (match, ...groups) => replace(match, ...(groups as string[])))
+        : out.replace(rule.pattern, redactedMarker(rule.kind));
     }
     return out;
   }

@@ -20,7 +20,9 @@ export function isJsonValue(value: unknown, depth = 0): value is JsonValue {
  * Any JSON value (what a JSON column can hold). A hand-written check rather than `z.json()`:
  * event payloads are validated on every append and `z.json()` cost ~100 µs per 500-byte payload.
  */
-export const JsonValueSchema = z.custom<JsonValue>((value) => isJsonValue(value), { message: 'Expected a JSON value (no undefined, functions, NaN or class instances)' });
+export const JsonValueSchema = z.custom<JsonValue>((value) => isJsonValue(value), {
+  message: 'Expected a JSON value (no undefined, functions, NaN or class instances)',
+});
 
 /** A JSON object (workflow state, command metadata, result data). */
 export const JsonObjectSchema = z.record(z.string(), JsonValueSchema);

@@ -10,9 +10,7 @@ import { z } from 'zod';
 export const WORKFLOW_COMPLETE = '$complete';
 export const WORKFLOW_FAIL = '$fail';
 
-const identifier = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'use letters, digits, "_" and "-", starting with a letter or "_"');
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'use letters, digits, "_" and "-", starting with a letter or "_"');
 
 const transitionTarget = z
   .string()
@@ -55,7 +53,12 @@ export const ClaudeStepSchema = z
     system: z.string().optional().describe("Extra system instructions, added after the session's goal."),
     model: z.string().min(1).optional().describe('Model to use for this step (an alias such as sonnet, or a full model name).'),
     timeoutSeconds: z.number().positive().optional().describe('Stop the Claude step after this many seconds.'),
-    maxTurns: z.number().int().positive().optional().describe('Most model turns of this step (headless runs: the CLI --max-turns, or API requests).'),
+    maxTurns: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe('Most model turns of this step (headless runs: the CLI --max-turns, or API requests).'),
     saveAs: z
       .string()
       .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[\w./-]+$/, 'a relative path inside the session folder, without ".."')

@@ -8,8 +8,24 @@ import type { DurableBatch, JournalFiles } from './journalWriter';
 import { JournalLostError, JournalWriter } from './journalWriter';
 import type { FileMode, LedgerDatabase } from './ledgerDatabase';
 import { LockFile, StoreLockedError, inspectLock } from './lockFile';
-import { MigrationFailedError, applyMigration, assertNotNewer, defaultMigrationsDirectory, loadMigrations, schemaVersion, type Migration } from './migrations';
-import { ReadOnlyFollower, ReadOnlyStoreError, describeHolder, recoverForReading, type FollowerHost, type StoreAccess, type StoreHolder } from './readOnlyStore';
+import {
+  MigrationFailedError,
+  applyMigration,
+  assertNotNewer,
+  defaultMigrationsDirectory,
+  loadMigrations,
+  schemaVersion,
+  type Migration,
+} from './migrations';
+import {
+  ReadOnlyFollower,
+  ReadOnlyStoreError,
+  describeHolder,
+  recoverForReading,
+  type FollowerHost,
+  type StoreAccess,
+  type StoreHolder,
+} from './readOnlyStore';
 import { performRepairs, recoverState } from './recovery';
 import { ArtifactRepository } from './repositories/artifactRepository';
 import { ConversationRepository } from './repositories/conversationRepository';
@@ -107,7 +123,8 @@ export { ReadOnlyStoreError, type StoreAccess, type StoreHolder } from './readOn
  * are refused until {@link SessionStore.rewriteHome} (offer it to the person). `journal-failed`: a
  * journal write failed (e.g. a full disk); changes are refused until the store is reopened.
  */
-export type StoreWarningKind = 'corrupt-snapshot' | 'corrupt-journal' | 'unreplayable-journal' | 'snapshot-failed' | 'journal-lost' | 'journal-failed';
+export type StoreWarningKind =
+  'corrupt-snapshot' | 'corrupt-journal' | 'unreplayable-journal' | 'snapshot-failed' | 'journal-lost' | 'journal-failed';
 
 /** Something the extension must show the user. Nothing was deleted: `keptAsidePath` says where the damaged bytes are. */
 export interface StoreWarning {
@@ -266,14 +283,49 @@ export class SessionStore {
       ledgerMeta: new LedgerMetaRepository(context),
     };
     const commit = <T>(work: () => T): Promise<T> => this.transaction(() => work());
-    this.sessions = acknowledgedFacade<SessionsReads, SessionsWrites>(this.tx.sessions, { get: true, require: true, list: true, count: true, children: true }, { create: true, update: true, softDelete: true, restore: true, setTimes: true }, commit);
-    this.interactions = acknowledgedFacade<InteractionsReads, InteractionsWrites>(this.tx.interactions, { get: true, getBySeq: true, list: true, latest: true, listPending: true }, { append: true, setResult: true, reviseResult: true }, commit);
-    this.events = acknowledgedFacade<EventsReads, EventsWrites>(this.tx.events, { get: true, list: true, lastSeq: true }, { append: true }, commit);
-    this.runs = acknowledgedFacade<RunsReads, RunsWrites>(this.tx.runs, { get: true, listBySession: true, listByInteraction: true }, { start: true, update: true }, commit);
-    this.conversations = acknowledgedFacade<ConversationsReads, ConversationsWrites>(this.tx.conversations, { get: true, listBySession: true, messages: true }, { create: true, appendMessage: true }, commit);
-    this.artifacts = acknowledgedFacade<ArtifactsReads, ArtifactsWrites>(this.tx.artifacts, { get: true, getByKey: true, list: true }, { put: true, softDelete: true }, commit);
+    this.sessions = acknowledgedFacade<SessionsReads, SessionsWrites>(
+      this.tx.sessions,
+      { get: true, require: true, list: true, count: true, children: true },
+      { create: true, update: true, softDelete: true, restore: true, setTimes: true },
+      commit,
+    );
+    this.interactions = acknowledgedFacade<InteractionsReads, InteractionsWrites>(
+      this.tx.interactions,
+      { get: true, getBySeq: true, list: true, latest: true, listPending: true },
+      { append: true, setResult: true, reviseResult: true },
+      commit,
+    );
+    this.events = acknowledgedFacade<EventsReads, EventsWrites>(
+      this.tx.events,
+      { get: true, list: true, lastSeq: true },
+      { append: true },
+      commit,
+    );
+    this.runs = acknowledgedFacade<RunsReads, RunsWrites>(
+      this.tx.runs,
+      { get: true, listBySession: true, listByInteraction: true },
+      { start: true, update: true },
+      commit,
+    );
+    this.conversations = acknowledgedFacade<ConversationsReads, ConversationsWrites>(
+      this.tx.conversations,
+      { get: true, listBySession: true, messages: true },
+      { create: true, appendMessage: true },
+      commit,
+    );
+    this.artifacts = acknowledgedFacade<ArtifactsReads, ArtifactsWrites>(
+      this.tx.artifacts,
+      { get: true, getByKey: true, list: true },
+      { put: true, softDelete: true },
+      commit,
+    );
     this.notes = acknowledgedFacade<NotesReads, NotesWrites>(this.tx.notes, { get: true, list: true }, { add: true }, commit);
-    this.ledgerMeta = acknowledgedFacade<LedgerMetaReads, LedgerMetaWrites>(this.tx.ledgerMeta, { get: true, all: true }, { set: true, remove: true }, commit);
+    this.ledgerMeta = acknowledgedFacade<LedgerMetaReads, LedgerMetaWrites>(
+      this.tx.ledgerMeta,
+      { get: true, all: true },
+      { set: true, remove: true },
+      commit,
+    );
   }
 
   /**
@@ -323,7 +375,14 @@ export class SessionStore {
    * Opens the store read-only, another live process holding its lock: its state rebuilt from the files
    * (none changed: they are the holder's), then followed live until the holder goes (see readOnlyStore.ts).
    */
-  private static async openReadOnly(options: SessionStoreOptions, directory: string, clock: Clock, wasmPath: string, migrations: readonly Migration[], locked: StoreLockedError): Promise<SessionStore> {
+  private static async openReadOnly(
+    options: SessionStoreOptions,
+    directory: string,
+    clock: Clock,
+    wasmPath: string,
+    migrations: readonly Migration[],
+    locked: StoreLockedError,
+  ): Promise<SessionStore> {
     const SQL = await initSqlJs({ locateFile: () => wasmPath });
     const recovered = await recoverForReading(SQL, directory, options.fileMode);
     let store: SessionStore;
@@ -412,7 +471,8 @@ export class SessionStore {
    * transaction rolled back) or why the store refused it.
    */
   commit<T>(work: (tx: StoreTransaction) => T): { value: T; durable: Promise<void> } {
-    if (this.database.inTransaction) throw new Error('store.transaction cannot be nested: inside a transaction call the tx methods directly.');
+    if (this.database.inTransaction)
+      throw new Error('store.transaction cannot be nested: inside a transaction call the tx methods directly.');
     if (this.closing) throw new Error('The session store is closed.');
     if (this.reading) throw new ReadOnlyStoreError(this.directory, this.holderInfo);
     if (this.journal.failed) throw this.journal.failed;
@@ -427,7 +487,9 @@ export class SessionStore {
         () => {
           const value = work(this.tx);
           if (value && typeof (value as { then?: unknown }).then === 'function') {
-            throw new Error('store.transaction callbacks must be synchronous: do the async work first, then write in one synchronous callback.');
+            throw new Error(
+              'store.transaction callbacks must be synchronous: do the async work first, then write in one synchronous callback.',
+            );
           }
           return value;
         },
@@ -442,7 +504,11 @@ export class SessionStore {
         // only a broken database does this): memory and journal disagree, so stop writing.
         durable.catch(() => undefined);
         this.nextRecord++;
-        this.journal.fail(new Error(`The session store could not commit a transaction its journal already holds (${(error as Error).message}); no further writes are accepted until it is reopened.`));
+        this.journal.fail(
+          new Error(
+            `The session store could not commit a transaction its journal already holds (${(error as Error).message}); no further writes are accepted until it is reopened.`,
+          ),
+        );
       }
       throw error;
     } finally {
@@ -504,9 +570,13 @@ export class SessionStore {
   private async rewrite(): Promise<void> {
     const directory = this.directory;
     fs.mkdirSync(directory, { recursive: true });
-    const present = fs.readdirSync(directory).filter((name) => name === SNAPSHOT_FILE || name === PREVIOUS_SNAPSHOT_FILE || /^journal-\d{16}\.log$/.test(name));
+    const present = fs
+      .readdirSync(directory)
+      .filter((name) => name === SNAPSHOT_FILE || name === PREVIOUS_SNAPSHOT_FILE || /^journal-\d{16}\.log$/.test(name));
     if (present.length > 0) {
-      throw new Error(`The folder ${directory} already holds session store files (${present.join(', ')}); rewriting there would mix two histories. Move those files elsewhere, then rewrite the store again.`);
+      throw new Error(
+        `The folder ${directory} already holds session store files (${present.join(', ')}); rewriting there would mix two histories. Move those files elsewhere, then rewrite the store again.`,
+      );
     }
     this.lock?.release(); // its file went with the folder; released first, so it cannot remove the new one
     this.lock = LockFile.acquire(path.join(directory, LOCK_FILE));
@@ -525,7 +595,14 @@ export class SessionStore {
       onFailed: (error) => {
         clearTimeout(this.idleTimer);
         if (error instanceof JournalLostError) this.warn({ kind: 'journal-lost', message: error.message }, 'journal');
-        else this.warn({ kind: 'journal-failed', message: `${error.message} Every change acknowledged before this is kept; reopen the store (reload the window) to go on.` }, 'journal');
+        else
+          this.warn(
+            {
+              kind: 'journal-failed',
+              message: `${error.message} Every change acknowledged before this is kept; reopen the store (reload the window) to go on.`,
+            },
+            'journal',
+          );
       },
     });
   }
@@ -535,7 +612,8 @@ export class SessionStore {
     if (this.options.snapshotInWorker !== false) {
       this.writer = new SnapshotWriter({
         workerPath: this.options.workerPath ?? defaultWorkerPath(),
-        onBroken: (reason) => this.warn({ kind: 'snapshot-failed', message: `Session store snapshots now run on the main thread: ${reason}` }, 'worker'),
+        onBroken: (reason) =>
+          this.warn({ kind: 'snapshot-failed', message: `Session store snapshots now run on the main thread: ${reason}` }, 'worker'),
       });
     }
     const pending = migrations.slice(schemaVersion(this.database));
@@ -586,7 +664,14 @@ export class SessionStore {
       const lost = this.journal.failed ? undefined : this.journal.checkSegment();
       if (lost) this.journal.fail(lost);
       // A journal that failed has said so itself (once); only a snapshot that failed on its own is news.
-      if (!this.journal.failed) this.warn({ kind: 'snapshot-failed', message: `Could not write the session store snapshot (the journal keeps every change): ${error.message}` }, 'snapshot');
+      if (!this.journal.failed)
+        this.warn(
+          {
+            kind: 'snapshot-failed',
+            message: `Could not write the session store snapshot (the journal keeps every change): ${error.message}`,
+          },
+          'snapshot',
+        );
     });
   }
 
@@ -674,7 +759,11 @@ export class SessionStore {
         await this.snapshot();
       }
     } catch (error) {
-      if (!this.journal.failed) this.warn({ kind: 'snapshot-failed', message: `No final snapshot was written (the journal keeps every change): ${(error as Error).message}` });
+      if (!this.journal.failed)
+        this.warn({
+          kind: 'snapshot-failed',
+          message: `No final snapshot was written (the journal keeps every change): ${(error as Error).message}`,
+        });
     } finally {
       await this.journal.close().catch(() => undefined);
       await this.writer?.terminate().catch(() => undefined);
@@ -748,7 +837,13 @@ export class SessionStore {
       this.reading = reading;
       this.holderInfo = holder;
       reading.follower.resume();
-      this.warn({ kind: 'journal-failed', message: `This window could not take the session ledger in ${this.directory} over from the process that held it (${(error as Error).message}); it stays read-only.` }, 'takeover');
+      this.warn(
+        {
+          kind: 'journal-failed',
+          message: `This window could not take the session ledger in ${this.directory} over from the process that held it (${(error as Error).message}); it stays read-only.`,
+        },
+        'takeover',
+      );
       return false;
     }
     this.armIdleSnapshot();

@@ -140,7 +140,8 @@ function writeImage(fd: number, image: FileImage, summer?: RangeChecksummer): vo
     }
     // A run of chunks nobody wrote: from the base (zeros past it), up to a buffer at a time.
     let end = Math.min(image.size, (index + 1) * CHUNK_BYTES);
-    while (end < image.size && end - at < buffer.length && !chunks.has(Math.floor(end / CHUNK_BYTES))) end = Math.min(image.size, end + CHUNK_BYTES, at + buffer.length);
+    while (end < image.size && end - at < buffer.length && !chunks.has(Math.floor(end / CHUNK_BYTES)))
+      end = Math.min(image.size, end + CHUNK_BYTES, at + buffer.length);
     const n = end - at;
     const fromBase = Math.max(0, Math.min(end, image.base.size) - at);
     if (fromBase > 0) readRange(image.base, buffer, 0, fromBase, at);
@@ -272,7 +273,9 @@ export class ChunkedFileContents {
   /** A write of `source` at `position`: the chunks it touches are loaded (from the base) if needed and updated. */
   set(source: ArrayLike<number>, position = 0): void {
     // SQLite's writes come as views of the WASM heap, an Int8Array: view the same bytes as a Uint8Array (copying element by element is ~50× slower).
-    const bytes = ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength) : Uint8Array.from(source);
+    const bytes = ArrayBuffer.isView(source)
+      ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength)
+      : Uint8Array.from(source);
     let done = 0;
     while (done < bytes.length) {
       const at = position + done;
@@ -420,7 +423,8 @@ export class ChunkedFileContents {
       }
       // Not written since the base: read the run of consecutive unwritten chunks from the base in one go.
       let runEnd = at + n;
-      while (runEnd < end && !this.chunks[Math.floor(runEnd / CHUNK_BYTES)]) runEnd = Math.min(end, (Math.floor(runEnd / CHUNK_BYTES) + 1) * CHUNK_BYTES);
+      while (runEnd < end && !this.chunks[Math.floor(runEnd / CHUNK_BYTES)])
+        runEnd = Math.min(end, (Math.floor(runEnd / CHUNK_BYTES) + 1) * CHUNK_BYTES);
       const fromBase = Math.max(0, Math.min(runEnd, this.base.size) - at);
       if (fromBase > 0) this.base.read(target, at - start, fromBase, at);
       target.fill(0, at - start + fromBase, runEnd - start);

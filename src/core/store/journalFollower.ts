@@ -17,7 +17,10 @@ const SESSION_OF_ROW: Readonly<Record<string, { readonly kind: StoreChangeKind; 
   events: { kind: 'event', sql: 'SELECT session_id AS s FROM events WHERE rowid = ?' },
   runs: { kind: 'run', sql: 'SELECT session_id AS s FROM runs WHERE rowid = ?' },
   conversations: { kind: 'conversation', sql: 'SELECT session_id AS s FROM conversations WHERE rowid = ?' },
-  messages: { kind: 'message', sql: 'SELECT c.session_id AS s FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.rowid = ?' },
+  messages: {
+    kind: 'message',
+    sql: 'SELECT c.session_id AS s FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.rowid = ?',
+  },
   artifacts: { kind: 'artifact', sql: 'SELECT session_id AS s FROM artifacts WHERE rowid = ?' },
   notes: { kind: 'note', sql: 'SELECT session_id AS s FROM notes WHERE rowid = ?' },
 };

@@ -97,7 +97,12 @@ export function decodeSegment(bytes: Buffer): DecodedSegment {
     }
     const length = bytes.readUInt32LE(offset + 4);
     if (length > MAX_PAYLOAD_BYTES || RECORD_HEADER_BYTES + length > remaining) {
-      return { records, offsets, validBytes: offset, damage: `torn record at byte ${offset} (needs ${length} payload bytes, ${remaining - RECORD_HEADER_BYTES} present)` };
+      return {
+        records,
+        offsets,
+        validBytes: offset,
+        damage: `torn record at byte ${offset} (needs ${length} payload bytes, ${remaining - RECORD_HEADER_BYTES} present)`,
+      };
     }
     const header = bytes.subarray(offset, offset + RECORD_HEADER_BYTES);
     const payload = bytes.subarray(offset + RECORD_HEADER_BYTES, offset + RECORD_HEADER_BYTES + length);

@@ -141,7 +141,12 @@ export class JournalWriter<Extra> {
    * finish only when the event loop next gets the CPU, which in a fresh process comes after V8 has
    * compiled sql.js's hot functions (a few hundred milliseconds on a small machine).
    */
-  static open<Extra>(directory: string, nextRecord: number, onDurable: (batch: DurableBatch<Extra>) => void, options: JournalWriterOptions = {}): JournalWriter<Extra> {
+  static open<Extra>(
+    directory: string,
+    nextRecord: number,
+    onDurable: (batch: DurableBatch<Extra>) => void,
+    options: JournalWriterOptions = {},
+  ): JournalWriter<Extra> {
     const files = options.files ?? nodeJournalFiles;
     const existed = fs.existsSync(segmentPath(directory, nextRecord));
     // A segment named after its first record. If one exists it holds no replayable record (recovery
@@ -190,7 +195,8 @@ export class JournalWriter<Extra> {
     if (this.failure) return Promise.reject(this.failure);
     const durable = this.queue(record, extra);
     // Idle: nothing to wait for, so the flush's synchronous part (write, fdatasync submitted) runs now.
-    if (this.operations === 0 && !this.flushScheduled && this.lastBatchRecords <= 1) void this.track(this.flushPending()); // failures reach the waiters (settle)
+    if (this.operations === 0 && !this.flushScheduled && this.lastBatchRecords <= 1)
+      void this.track(this.flushPending()); // failures reach the waiters (settle)
     else this.scheduleFlush();
     return durable;
   }
@@ -360,12 +366,19 @@ export class JournalWriter<Extra> {
       // The write only copies into the page cache (microseconds), so it is done synchronously to save
       // a thread-pool round trip; the fdatasync — the slow, durable part — runs off the thread.
       let written = 0;
-      while (written < bytes.length) written += this.files.writeSync(this.fd, bytes, written, bytes.length - written, this.position + written);
+      while (written < bytes.length)
+        written += this.files.writeSync(this.fd, bytes, written, bytes.length - written, this.position + written);
       this.position += bytes.length;
       this.allocatedEnd = Math.max(this.allocatedEnd, this.position);
       await this.fdatasync();
     } catch (error) {
-      this.settle(waiters, undefined, new Error(`The session store could not write its journal; no further writes are accepted until it is reopened: ${(error as Error).message}`));
+      this.settle(
+        waiters,
+        undefined,
+        new Error(
+          `The session store could not write its journal; no further writes are accepted until it is reopened: ${(error as Error).message}`,
+        ),
+      );
       throw this.failure;
     }
     if (this.failure) {

@@ -16,12 +16,17 @@ export interface LedgerSummary {
   readonly ledgerId: string | undefined;
 }
 
-const STORE_FILE = new RegExp(`^(?:${[SNAPSHOT_FILE, PREVIOUS_SNAPSHOT_FILE].map((f) => f.replace(/\./g, '\\.')).join('|')})(?:${CHECKSUM_SUFFIX.replace('.', '\\.')})?$|^journal-\\d{16}\\.log$`);
+const STORE_FILE = new RegExp(
+  `^(?:${[SNAPSHOT_FILE, PREVIOUS_SNAPSHOT_FILE].map((f) => f.replace(/\./g, '\\.')).join('|')})(?:${CHECKSUM_SUFFIX.replace('.', '\\.')})?$|^journal-\\d{16}\\.log$`,
+);
 
 /** The files that make up a ledger (snapshots, their checksums, journal segments): not the lock, temporary or kept-aside files. */
 export function ledgerFiles(directory: string): string[] {
   try {
-    return fs.readdirSync(directory).filter((name) => STORE_FILE.test(name)).sort();
+    return fs
+      .readdirSync(directory)
+      .filter((name) => STORE_FILE.test(name))
+      .sort();
   } catch {
     return [];
   }

@@ -51,7 +51,8 @@ const SET_LAST_RECORD_SQL = `UPDATE ${META_TABLE} SET value = ? WHERE key = '${L
  * transaction still rolls back. `cache_spill=OFF` keeps a transaction's pages out of the file until
  * COMMIT, so a rollback never writes (or truncates) the file.
  */
-const CONNECTION_PRAGMAS = 'PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_spill=OFF; PRAGMA foreign_keys=ON;';
+const CONNECTION_PRAGMAS =
+  'PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_spill=OFF; PRAGMA foreign_keys=ON;';
 
 /**
  * A sql.js database with a prepared-statement cache, the store's bookkeeping table (the number of
@@ -80,7 +81,11 @@ export class LedgerDatabase {
    *   - `plain`: sql.js's own in-memory file (snapshots by export). Also what any mode falls back
    *     to should sql.js stop reading through the chunked contents.
    */
-  static open(SQL: SqlJsStatic, source: { readonly file: string } | { readonly bytes: Uint8Array } | undefined, options: { mode?: FileMode } = {}): LedgerDatabase {
+  static open(
+    SQL: SqlJsStatic,
+    source: { readonly file: string } | { readonly bytes: Uint8Array } | undefined,
+    options: { mode?: FileMode } = {},
+  ): LedgerDatabase {
     const mode = options.mode ?? (process.platform === 'win32' ? 'in-memory' : 'on-demand');
     if (mode === 'plain') {
       const bytes = source === undefined ? undefined : 'file' in source ? fs.readFileSync(source.file) : source.bytes;
@@ -113,7 +118,8 @@ export class LedgerDatabase {
   ) {
     try {
       db.exec(
-        CONNECTION_PRAGMAS + ' ' +
+        CONNECTION_PRAGMAS +
+          ' ' +
           `CREATE TABLE IF NOT EXISTS ${META_TABLE} (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL); ` +
           `INSERT OR IGNORE INTO ${META_TABLE} (key, value) VALUES ('${LAST_RECORD_KEY}', 0);`,
       );
@@ -222,7 +228,11 @@ export class LedgerDatabase {
    * returned (empty when `work` wrote nothing, in which case no record number is consumed).
    * On error everything is rolled back and the error rethrown.
    */
-  recordTransaction<T>(recordNumber: number, work: () => T, beforeCommit?: (statements: readonly RecordedStatement[]) => void): { value: T; statements: RecordedStatement[] } {
+  recordTransaction<T>(
+    recordNumber: number,
+    work: () => T,
+    beforeCommit?: (statements: readonly RecordedStatement[]) => void,
+  ): { value: T; statements: RecordedStatement[] } {
     if (this.recorded) throw new Error('store.transaction cannot be nested: call the tx methods directly instead.');
     const statements: RecordedStatement[] = [];
     this.control('BEGIN');
@@ -236,7 +246,8 @@ export class LedgerDatabase {
         this.setLastAppliedRecord(recordNumber);
       }
       this.recorded = undefined;
-      if (this.firstNewEvent !== undefined && this.indexesEventsPerTransaction()) this.runStatement([INDEX_EVENTS_FROM_SQL, [this.firstNewEvent]]);
+      if (this.firstNewEvent !== undefined && this.indexesEventsPerTransaction())
+        this.runStatement([INDEX_EVENTS_FROM_SQL, [this.firstNewEvent]]);
       this.control('COMMIT');
       return { value, statements };
     } catch (error) {
@@ -262,7 +273,8 @@ export class LedgerDatabase {
         // Per record: one may be the migration that changes how events are indexed.
         const firstNewEvent = this.indexesEventsPerTransaction() ? this.nextEventRowid() : undefined;
         for (const statement of record.statements) this.runStatement(statement);
-        if (firstNewEvent !== undefined && this.nextEventRowid() > firstNewEvent) this.runStatement([INDEX_EVENTS_FROM_SQL, [firstNewEvent]]);
+        if (firstNewEvent !== undefined && this.nextEventRowid() > firstNewEvent)
+          this.runStatement([INDEX_EVENTS_FROM_SQL, [firstNewEvent]]);
       }
       this.setLastAppliedRecord(records[records.length - 1].recordNumber);
       this.control('COMMIT');
@@ -339,7 +351,8 @@ export class LedgerDatabase {
       this.db.exec('ROLLBACK');
     } catch (rollbackError) {
       const message = (rollbackError as Error).message ?? String(rollbackError);
-      if (!/no transaction is active/i.test(message) && error instanceof Error) error.message += ` (and the rollback failed too: ${message})`;
+      if (!/no transaction is active/i.test(message) && error instanceof Error)
+        error.message += ` (and the rollback failed too: ${message})`;
     }
     return error;
   }

@@ -63,13 +63,17 @@ export async function openLedgerHome(options: LedgerHomeOptions): Promise<Ledger
     registered = registry.homeOf(project.canonicalPath);
     if (registered && !samePath(registered.directory, options.localDirectory)) {
       if (!holdsLedger(registered.directory)) {
-        notes.push(`the ledger registered for ${project.canonicalPath} in ${registered.directory} is gone; using ${options.localDirectory}`);
+        notes.push(
+          `the ledger registered for ${project.canonicalPath} in ${registered.directory} is gone; using ${options.localDirectory}`,
+        );
         registered = undefined;
       } else if (!holdsLedger(options.localDirectory) || (await holdsNoSessions(options.localDirectory, options.inspect))) {
         source = 'registry';
         directory = registered.directory;
       } else {
-        notes.push(`${options.localDirectory} holds sessions of its own, so it is used; the ledger registered for ${project.canonicalPath} stays in ${registered.directory}`);
+        notes.push(
+          `${options.localDirectory} holds sessions of its own, so it is used; the ledger registered for ${project.canonicalPath} stays in ${registered.directory}`,
+        );
       }
     }
   }
@@ -81,13 +85,20 @@ export async function openLedgerHome(options: LedgerHomeOptions): Promise<Ledger
       ledgerId = (await stampLedgerIdentity(store, project)).ledgerId;
       const keepsOtherHome = registered !== undefined && !samePath(registered.directory, directory);
       if (ledgerId && !keepsOtherHome) {
-        await registry.register({ directory, ledgerId, canonicalPath: project.canonicalPath, ...(project.git ? { git: project.git } : {}) });
+        await registry.register({
+          directory,
+          ledgerId,
+          canonicalPath: project.canonicalPath,
+          ...(project.git ? { git: project.git } : {}),
+        });
       }
       if (project.git && store.sessions.count({ deleted: 'include' }) === 0) {
         adoptionCandidates = registry.adoptionCandidates(project, holdsLedger).filter((c) => !samePath(c.directory, directory));
       }
     } catch (error) {
-      options.onWarning?.({ message: `Could not record this project's ledger in the registry ${options.registryFile}: ${(error as Error).message}. The ledger in ${directory} is open as usual.` });
+      options.onWarning?.({
+        message: `Could not record this project's ledger in the registry ${options.registryFile}: ${(error as Error).message}. The ledger in ${directory} is open as usual.`,
+      });
     }
   }
   return { store, directory, source, project, ledgerId, registry, adoptionCandidates, notes };

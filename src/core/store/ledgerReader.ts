@@ -66,7 +66,11 @@ export class LedgerReader {
   /** Rebuilds the ledger in `directory` in memory, runs `work` on it, closes it. Throws {@link LedgerUnreadableError} when it cannot be read whole. */
   async read<T>(directory: string, work: (ledger: ReadLedger) => T): Promise<T> {
     const folder = path.resolve(directory);
-    if (!holdsLedger(folder)) throw new LedgerUnreadableError(folder, 'the folder is gone or holds no ledger (no snapshot or journal file). If the project was deleted, nothing is lost here.');
+    if (!holdsLedger(folder))
+      throw new LedgerUnreadableError(
+        folder,
+        'the folder is gone or holds no ledger (no snapshot or journal file). If the project was deleted, nothing is lost here.',
+      );
     let database: LedgerDatabase;
     let repairs: readonly Repair[];
     try {
@@ -76,7 +80,11 @@ export class LedgerReader {
     }
     try {
       const damage = repairs.find((repair) => repair.kind !== 'cut-journal-tail');
-      if (damage) throw new LedgerUnreadableError(folder, `${describeDamage(damage)}. Open its project in VS Code: that window repairs it, keeps the damaged files aside and says what was recovered.`);
+      if (damage)
+        throw new LedgerUnreadableError(
+          folder,
+          `${describeDamage(damage)}. Open its project in VS Code: that window repairs it, keeps the damaged files aside and says what was recovered.`,
+        );
       try {
         assertNotNewer(database, this.migrations, folder);
       } catch (error) {
@@ -96,7 +104,10 @@ export class LedgerReader {
       try {
         database.recordTransaction(database.lastAppliedRecord() + 1, () => applyMigration(database, migration, Date.now()));
       } catch (error) {
-        throw new LedgerUnreadableError(folder, `it was written by an older version (schema ${schemaVersion(database)}) and reading it as this version failed at ${migration.file} (${(error as Error).message}). Open its project in VS Code to upgrade it.`);
+        throw new LedgerUnreadableError(
+          folder,
+          `it was written by an older version (schema ${schemaVersion(database)}) and reading it as this version failed at ${migration.file} (${(error as Error).message}). Open its project in VS Code to upgrade it.`,
+        );
       }
     }
   }
@@ -108,7 +119,10 @@ function identityOf(database: LedgerDatabase): Partial<LedgerIdentity> {
   };
   const meta = new LedgerMetaRepository({ db: database, nowMillis: unused, nowMicros: unused, newId: unused, changed: unused });
   // Only its reads are used.
-  return readLedgerIdentity({ ledgerMeta: { all: () => meta.all(), get: (key: string) => meta.get(key) } } as Pick<SessionStore, 'ledgerMeta'>);
+  return readLedgerIdentity({ ledgerMeta: { all: () => meta.all(), get: (key: string) => meta.get(key) } } as Pick<
+    SessionStore,
+    'ledgerMeta'
+  >);
 }
 
 function describeDamage(repair: Repair): string {

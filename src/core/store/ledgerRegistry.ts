@@ -54,7 +54,10 @@ export interface LedgerRegistryOptions {
   onWarning?: (warning: RegistryWarning) => void;
 }
 
-type ReadResult = { kind: 'ok' | 'absent'; content: RegistryContent } | { kind: 'damaged'; content: RegistryContent; reason: string } | { kind: 'newer'; content: RegistryContent; version: unknown };
+type ReadResult =
+  | { kind: 'ok' | 'absent'; content: RegistryContent }
+  | { kind: 'damaged'; content: RegistryContent; reason: string }
+  | { kind: 'newer'; content: RegistryContent; version: unknown };
 
 const empty = (): RegistryContent => ({ ledgers: [], declinedAdoptions: [] });
 
@@ -113,7 +116,8 @@ export class LedgerRegistry {
   /** Remembers "Never" for adopting `ledgerId` into the folder `canonicalPath`. */
   decline(canonicalPath: string, ledgerId: string): Promise<void> {
     return this.update((content) => {
-      if (!content.declinedAdoptions.some((d) => d.canonicalPath === canonicalPath && d.ledgerId === ledgerId)) content.declinedAdoptions.push({ canonicalPath, ledgerId });
+      if (!content.declinedAdoptions.some((d) => d.canonicalPath === canonicalPath && d.ledgerId === ledgerId))
+        content.declinedAdoptions.push({ canonicalPath, ledgerId });
     });
   }
 
@@ -124,8 +128,17 @@ export class LedgerRegistry {
   recordAdoption(original: RegisteredLedger, copy: Omit<RegisteredLedger, 'registeredAt' | 'adoptedFrom'>): Promise<void> {
     const now = this.now();
     return this.update((content) => {
-      content.ledgers = content.ledgers.filter((l) => !(l.canonicalPath === original.canonicalPath && samePath(l.directory, original.directory)) && l.canonicalPath !== copy.canonicalPath && !samePath(l.directory, copy.directory));
-      content.ledgers.push({ ...copy, registeredAt: now, adoptedFrom: { directory: original.directory, canonicalPath: original.canonicalPath, at: now } });
+      content.ledgers = content.ledgers.filter(
+        (l) =>
+          !(l.canonicalPath === original.canonicalPath && samePath(l.directory, original.directory)) &&
+          l.canonicalPath !== copy.canonicalPath &&
+          !samePath(l.directory, copy.directory),
+      );
+      content.ledgers.push({
+        ...copy,
+        registeredAt: now,
+        adoptedFrom: { directory: original.directory, canonicalPath: original.canonicalPath, at: now },
+      });
     });
   }
 
@@ -136,7 +149,9 @@ export class LedgerRegistry {
     try {
       const read = this.readFile();
       if (read.kind === 'newer') {
-        throw new Error(`The ledger registry ${this.file} was written by a newer version of Session Ledger (version ${String(read.version)}); it was left untouched. Update the extension.`);
+        throw new Error(
+          `The ledger registry ${this.file} was written by a newer version of Session Ledger (version ${String(read.version)}); it was left untouched. Update the extension.`,
+        );
       }
       if (read.kind === 'damaged') {
         const aside = keptAsidePath(this.file, this.now());
@@ -171,7 +186,8 @@ export class LedgerRegistry {
       return { kind: 'damaged', content: empty(), reason: 'not JSON' };
     }
     const version = (parsed as { version?: unknown } | null)?.version;
-    if ((parsed as { format?: unknown } | null)?.format === FORMAT && typeof version === 'number' && version > VERSION) return { kind: 'newer', content: empty(), version };
+    if ((parsed as { format?: unknown } | null)?.format === FORMAT && typeof version === 'number' && version > VERSION)
+      return { kind: 'newer', content: empty(), version };
     const result = RegistryFileSchema.safeParse(parsed);
     if (!result.success) {
       const issue = result.error.issues[0];

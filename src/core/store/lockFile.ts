@@ -130,7 +130,9 @@ function parseLock(bytes: Buffer): LockContent | undefined {
   try {
     const parsed = JSON.parse(bytes.toString('utf8')) as Partial<LockContent> | null;
     // pid 0 and negative pids address process groups in kill(): never a holder.
-    return typeof parsed === 'object' && parsed !== null && Number.isSafeInteger(parsed.pid) && (parsed.pid as number) > 0 ? (parsed as LockContent) : undefined;
+    return typeof parsed === 'object' && parsed !== null && Number.isSafeInteger(parsed.pid) && (parsed.pid as number) > 0
+      ? (parsed as LockContent)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -381,7 +383,12 @@ export function inspectLock(lockPath: string, options: LockFileOptions = {}): Lo
   try {
     const verdict = judge(lock, options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
     const content = lock.content;
-    return { pid: content?.pid ?? -1, hostname: content?.hostname, acquiredAt: typeof content?.acquiredAt === 'string' ? content.acquiredAt : undefined, stale: verdict.stale };
+    return {
+      pid: content?.pid ?? -1,
+      hostname: content?.hostname,
+      acquiredAt: typeof content?.acquiredAt === 'string' ? content.acquiredAt : undefined,
+      stale: verdict.stale,
+    };
   } finally {
     fs.closeSync(lock.fd);
   }
@@ -415,7 +422,13 @@ export class LockFile {
     const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     const token = randomUUID();
-    const content = JSON.stringify({ pid: process.pid, hostname: os.hostname(), acquiredAt: new Date().toISOString(), heartbeatMs, token } satisfies LockContent);
+    const content = JSON.stringify({
+      pid: process.pid,
+      hostname: os.hostname(),
+      acquiredAt: new Date().toISOString(),
+      heartbeatMs,
+      token,
+    } satisfies LockContent);
     const held = (identity: FileIdentity): LockFile => {
       removeLeftovers(lockPath, staleAfterMs);
       return new LockFile(lockPath, identity, token, heartbeatMs);

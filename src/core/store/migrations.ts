@@ -60,11 +60,18 @@ export function loadMigrations(directory: string): Migration[] {
     .readdirSync(directory)
     .map((file) => ({ file, match: MIGRATION_FILE.exec(file) }))
     .filter((entry): entry is { file: string; match: RegExpExecArray } => entry.match !== null)
-    .map((entry) => ({ version: Number(entry.match[1]), name: entry.match[2], file: entry.file, sql: fs.readFileSync(path.join(directory, entry.file), 'utf8') }))
+    .map((entry) => ({
+      version: Number(entry.match[1]),
+      name: entry.match[2],
+      file: entry.file,
+      sql: fs.readFileSync(path.join(directory, entry.file), 'utf8'),
+    }))
     .sort((a, b) => a.version - b.version);
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1) {
-      throw new Error(`Migrations in ${directory} must be numbered 0001, 0002, … without gaps; found ${String(migration.version).padStart(4, '0')}_${migration.name}.sql at position ${index + 1}.`);
+      throw new Error(
+        `Migrations in ${directory} must be numbered 0001, 0002, … without gaps; found ${String(migration.version).padStart(4, '0')}_${migration.name}.sql at position ${index + 1}.`,
+      );
     }
   });
   if (migrations.length === 0) throw new Error(`No migrations found in ${directory}.`);
@@ -90,7 +97,13 @@ export function assertNotNewer(database: LedgerDatabase, migrations: readonly Mi
  * write): the script, then its row in `schema_migrations`.
  */
 export function applyMigration(database: LedgerDatabase, migration: Migration, appliedAt: number): void {
-  database.runScript('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL);');
+  database.runScript(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL);',
+  );
   database.runScript(migration.sql);
-  database.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [migration.version, migration.name, appliedAt]);
+  database.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+    migration.version,
+    migration.name,
+    appliedAt,
+  ]);
 }

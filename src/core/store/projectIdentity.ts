@@ -57,7 +57,7 @@ export function projectIdentity(folder: string): ProjectIdentity {
  */
 export function readGitIdentity(folder: string): GitIdentity | undefined {
   try {
-    for (let root = folder; ; ) {
+    for (let root = folder; ;) {
       const dotGit = path.join(root, '.git');
       if (fs.existsSync(dotGit)) {
         const gitDirectory = resolveGitDirectory(dotGit);
@@ -104,7 +104,10 @@ export function remoteUrl(config: string): string | undefined {
     }
     const entry = /^([\w-]+)\s*=\s*(.*)$/.exec(line);
     if (remote !== undefined && entry && entry[1].toLowerCase() === 'url' && !urls.has(remote)) {
-      const value = entry[2].replace(/\s[#;].*$/, '').trim().replace(/^"(.*)"$/, '$1');
+      const value = entry[2]
+        .replace(/\s[#;].*$/, '')
+        .trim()
+        .replace(/^"(.*)"$/, '$1');
       if (value) urls.set(remote, value);
     }
   }
@@ -117,7 +120,11 @@ export function remoteUrl(config: string): string | undefined {
  * (`/srv/r.git`, `file:///srv/r`) become `file:/srv/r`.
  */
 export function normalizeRemote(url: string): string {
-  const strip = (p: string) => p.replace(/\/+$/, '').replace(/\.git$/i, '').replace(/^\/+/, '');
+  const strip = (p: string) =>
+    p
+      .replace(/\/+$/, '')
+      .replace(/\.git$/i, '')
+      .replace(/^\/+/, '');
   const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/\/)(.+)$/.exec(url);
   if (scp && !/^[a-zA-Z]:[\\/]/.test(url)) return `${scp[1].toLowerCase()}/${strip(scp[2])}`;
   try {
@@ -140,7 +147,10 @@ export type StampableStore = Pick<SessionStore, 'ledgerMeta' | 'transaction'> & 
 /** The identity a ledger holds in `ledger_meta` (its id undefined when it was never stamped). */
 export function readLedgerIdentity(store: Pick<SessionStore, 'ledgerMeta'>): Partial<LedgerIdentity> {
   const meta = store.ledgerMeta.all();
-  const git = meta[META_GIT_REMOTE] !== undefined && meta[META_GIT_RELATIVE_PATH] !== undefined ? { remote: meta[META_GIT_REMOTE], relativePath: meta[META_GIT_RELATIVE_PATH] } : undefined;
+  const git =
+    meta[META_GIT_REMOTE] !== undefined && meta[META_GIT_RELATIVE_PATH] !== undefined
+      ? { remote: meta[META_GIT_REMOTE], relativePath: meta[META_GIT_RELATIVE_PATH] }
+      : undefined;
   return { ledgerId: meta[META_LEDGER_ID], canonicalPath: meta[META_CANONICAL_PATH], ...(git ? { git } : {}) };
 }
 

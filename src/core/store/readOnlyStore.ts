@@ -43,7 +43,13 @@ export interface StoreAccess {
 export function describeHolder(lock: Pick<LockInspection, 'pid' | 'hostname' | 'acquiredAt'>): StoreHolder {
   const who = lock.pid > 0 ? `process ${lock.pid}` : 'another process (its lock file is still being written)';
   const where = lock.hostname === undefined || lock.hostname === os.hostname() ? 'on this machine' : `on ${lock.hostname}`;
-  const since = lock.acquiredAt && !Number.isNaN(Date.parse(lock.acquiredAt)) ? ` since ${new Date(lock.acquiredAt).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}` : '';
+  const since =
+    lock.acquiredAt && !Number.isNaN(Date.parse(lock.acquiredAt))
+      ? ` since ${new Date(lock.acquiredAt)
+          .toISOString()
+          .replace('T', ' ')
+          .replace(/\.\d+Z$/, ' UTC')}`
+      : '';
   return { pid: lock.pid, hostname: lock.hostname, acquiredAt: lock.acquiredAt, description: `${who} ${where}${since}` };
 }
 
@@ -93,7 +99,12 @@ function settled(state: RecoveredState, atLeast: number): boolean {
  * deleting segments meanwhile, which can make a file look damaged or a record missing for a moment:
  * then it looks again, and accepts what it finds after a few attempts.
  */
-export async function recoverForReading(SQL: SqlJsStatic, directory: string, fileMode: FileMode | undefined, atLeast = 0): Promise<RecoveredState> {
+export async function recoverForReading(
+  SQL: SqlJsStatic,
+  directory: string,
+  fileMode: FileMode | undefined,
+  atLeast = 0,
+): Promise<RecoveredState> {
   for (let attempt = 1; ; attempt++) {
     let state: RecoveredState | undefined;
     try {
@@ -207,7 +218,12 @@ export class ReadOnlyFollower {
    * holder wrote, repairs its torn tail as an open would (kept aside, never deleted), and says where
    * the journal ends and what the database's snapshot covers at least.
    */
-  catchUpForWriting(nowMillis: number): { lastRecord: number; snapshotRecord: number | undefined; warnings: StoreWarning[]; change: StoreChange | undefined } {
+  catchUpForWriting(nowMillis: number): {
+    lastRecord: number;
+    snapshotRecord: number | undefined;
+    warnings: StoreWarning[];
+    change: StoreChange | undefined;
+  } {
     const followed = this.journal.follow(this.host.database);
     this.journal.dispose();
     const changes = [followed.change];
@@ -222,7 +238,9 @@ export class ReadOnlyFollower {
       return { lastRecord: state.lastRecord, snapshotRecord, warnings, change: mergeChanges(changes.filter(isChange)) };
     }
     // What follow() left: a torn tail to cut off before this process appends a new segment after it.
-    const { value: replay, change } = applyCollectingChanges(this.host.database, () => replayJournal(this.host.database, this.options.directory));
+    const { value: replay, change } = applyCollectingChanges(this.host.database, () =>
+      replayJournal(this.host.database, this.options.directory),
+    );
     changes.push(change);
     warnings.push(...performRepairs(replay.repairs, nowMillis));
     return { lastRecord: replay.lastRecord, snapshotRecord, warnings, change: mergeChanges(changes.filter(isChange)) };
@@ -248,13 +266,26 @@ export class ReadOnlyFollower {
         // A gap the newest snapshot did not close (nothing new since the last reload) is the holder's to repair: wait for its next snapshot.
         const at = `${this.host.database.lastAppliedRecord()}|${snapshotIdentity(this.options.directory)}`;
         if (at !== this.gapAt) await this.reload();
-        else this.host.warn({ kind: 'unreplayable-journal', message: `This read-only window cannot follow the ledger in ${this.options.directory}: journal records after ${this.host.database.lastAppliedRecord()} are missing. It shows what it has, and follows again after the next snapshot.` }, 'follow-gap');
+        else
+          this.host.warn(
+            {
+              kind: 'unreplayable-journal',
+              message: `This read-only window cannot follow the ledger in ${this.options.directory}: journal records after ${this.host.database.lastAppliedRecord()} are missing. It shows what it has, and follows again after the next snapshot.`,
+            },
+            'follow-gap',
+          );
         this.gapAt = at;
       } else if (this.wantsRebase()) {
         await this.reload();
       }
     } catch (error) {
-      this.host.warn({ kind: 'unreplayable-journal', message: `This read-only window could not apply the ledger's latest changes (it tries again): ${(error as Error).message}` }, 'follow');
+      this.host.warn(
+        {
+          kind: 'unreplayable-journal',
+          message: `This read-only window could not apply the ledger's latest changes (it tries again): ${(error as Error).message}`,
+        },
+        'follow',
+      );
     }
     if (this.stopped) return;
     try {
@@ -269,7 +300,13 @@ export class ReadOnlyFollower {
         this.host.holderChanged(describeHolder(lock));
       }
     } catch (error) {
-      this.host.warn({ kind: 'journal-failed', message: `This read-only window could not check or take over the ledger's lock in ${this.options.directory} (it tries again): ${(error as Error).message}` }, 'lock');
+      this.host.warn(
+        {
+          kind: 'journal-failed',
+          message: `This read-only window could not check or take over the ledger's lock in ${this.options.directory} (it tries again): ${(error as Error).message}`,
+        },
+        'lock',
+      );
     }
   }
 
@@ -295,7 +332,10 @@ export class ReadOnlyFollower {
   private wantsRebase(): boolean {
     if (Date.now() < this.nextRebaseCheck) return false;
     this.nextRebaseCheck = Date.now() + REBASE_CHECK_MS;
-    return (this.host.database.residentFileBytes ?? 0) > REBASE_RESIDENT_BYTES && snapshotIdentity(this.options.directory) !== this.loadedSnapshot;
+    return (
+      (this.host.database.residentFileBytes ?? 0) > REBASE_RESIDENT_BYTES &&
+      snapshotIdentity(this.options.directory) !== this.loadedSnapshot
+    );
   }
 
   private closeWatcher(): void {
@@ -321,4 +361,3 @@ function holderKeyOf(lock: LockInspection): string {
 function isChange(change: StoreChange | undefined): change is StoreChange {
   return change !== undefined;
 }
-

@@ -35,7 +35,14 @@ export type Repair =
    * previous snapshot's file name, or undefined: the journal alone); `replayed`: journal records
    * applied on top; `journalDamage`: why the journal could not be replayed to its end.
    */
-  | { readonly kind: 'keep-aside-snapshot'; readonly file: string; readonly reason: string; readonly rebuiltFrom?: string; readonly replayed: number; readonly journalDamage?: string }
+  | {
+      readonly kind: 'keep-aside-snapshot';
+      readonly file: string;
+      readonly reason: string;
+      readonly rebuiltFrom?: string;
+      readonly replayed: number;
+      readonly journalDamage?: string;
+    }
   | { readonly kind: 'cut-journal-tail'; readonly segment: JournalSegment; readonly validBytes: number; readonly reason: string }
   | { readonly kind: 'keep-aside-segment'; readonly segment: JournalSegment; readonly reason: string };
 
@@ -133,7 +140,11 @@ export function replayJournal(database: LedgerDatabase, directory: string): Repl
     // Wholly covered by the database (kept for the previous snapshot): not read at all.
     if (!stopped && index + 1 < segments.length && segments[index + 1].firstRecord <= lastRecord + 1) continue;
     if (stopped) {
-      repairs.push({ kind: 'keep-aside-segment', segment, reason: `it follows journal damage (${stopped}) and cannot be replayed in order` });
+      repairs.push({
+        kind: 'keep-aside-segment',
+        segment,
+        reason: `it follows journal damage (${stopped}) and cannot be replayed in order`,
+      });
       continue;
     }
     const decoded = decodeSegment(fs.readFileSync(segment.path));
@@ -151,7 +162,8 @@ export function replayJournal(database: LedgerDatabase, directory: string): Repl
         database.applyRecord(record.recordNumber, record.statements);
       } catch (error) {
         const message = (error as Error).message;
-        if (DAMAGED_DATABASE.test(message)) return { replayed, lastRecord, repairs, damagedBase: `replaying journal record ${record.recordNumber} on it failed: ${message}` };
+        if (DAMAGED_DATABASE.test(message))
+          return { replayed, lastRecord, repairs, damagedBase: `replaying journal record ${record.recordNumber} on it failed: ${message}` };
         problem = `record ${record.recordNumber} cannot be applied (${message})`;
         validBytes = recordStart;
         break;
@@ -161,7 +173,11 @@ export function replayJournal(database: LedgerDatabase, directory: string): Repl
     }
     if (problem) {
       stopped = problem;
-      repairs.push(validBytes === 0 ? { kind: 'keep-aside-segment', segment, reason: problem } : { kind: 'cut-journal-tail', segment, validBytes, reason: problem });
+      repairs.push(
+        validBytes === 0
+          ? { kind: 'keep-aside-segment', segment, reason: problem }
+          : { kind: 'cut-journal-tail', segment, validBytes, reason: problem },
+      );
     }
   }
   return { replayed, lastRecord, repairs, stopped };
@@ -177,7 +193,9 @@ export function replayJournal(database: LedgerDatabase, directory: string): Repl
  */
 export function recoverState(SQL: SqlJsStatic, directory: string, fileMode?: FileMode): RecoveredState {
   const damaged: { file: string; reason: string }[] = [];
-  const candidates = [SNAPSHOT_FILE, PREVIOUS_SNAPSHOT_FILE].map((name) => path.join(directory, name)).filter((file) => fs.existsSync(file));
+  const candidates = [SNAPSHOT_FILE, PREVIOUS_SNAPSHOT_FILE]
+    .map((name) => path.join(directory, name))
+    .filter((file) => fs.existsSync(file));
   for (const file of [...candidates, undefined]) {
     let database: LedgerDatabase;
     let checksummed = false;
@@ -205,7 +223,14 @@ export function recoverState(SQL: SqlJsStatic, directory: string, fileMode?: Fil
       continue;
     }
     const rebuiltFrom = file ? path.basename(file) : undefined;
-    const snapshotRepairs: Repair[] = damaged.map((entry) => ({ kind: 'keep-aside-snapshot', file: entry.file, reason: entry.reason, rebuiltFrom, replayed: replay.replayed.length, journalDamage: replay.stopped }));
+    const snapshotRepairs: Repair[] = damaged.map((entry) => ({
+      kind: 'keep-aside-snapshot',
+      file: entry.file,
+      reason: entry.reason,
+      rebuiltFrom,
+      replayed: replay.replayed.length,
+      journalDamage: replay.stopped,
+    }));
     return {
       database,
       loadedSnapshot: file !== undefined,
@@ -227,7 +252,8 @@ function snapshotRecordOf(database: LedgerDatabase, replay: Replay): number {
 /** What replaced a damaged snapshot, for its warning: the previous snapshot and the journal, the journal alone, part of it, or nothing. */
 function rebuiltFrom(repair: Extract<Repair, { kind: 'keep-aside-snapshot' }>): string {
   const records = `${repair.replayed} journal record${repair.replayed === 1 ? '' : 's'}`;
-  const restore = 'If you have a backup of the store folder, close VS Code and restore it; otherwise keep the damaged files and report the problem.';
+  const restore =
+    'If you have a backup of the store folder, close VS Code and restore it; otherwise keep the damaged files and report the problem.';
   if (repair.rebuiltFrom) {
     return repair.journalDamage
       ? `the store was rebuilt from the previous snapshot (${repair.rebuiltFrom}) and the ${records} after it before damage in the journal (${repair.journalDamage}); the rest of the journal was kept aside too. Later changes may be missing. ${restore}`
@@ -252,7 +278,11 @@ export function performRepairs(repairs: readonly Repair[], nowMillis: number): S
         fs.renameSync(repair.file, aside);
         const sum = checksumPath(repair.file);
         if (fs.existsSync(sum)) fs.renameSync(sum, checksumPath(aside));
-        return { kind: 'corrupt-snapshot', message: `The session store snapshot ${path.basename(repair.file)} was damaged (${repair.reason}). It was kept as ${aside}; ${rebuiltFrom(repair)}`, keptAsidePath: aside };
+        return {
+          kind: 'corrupt-snapshot',
+          message: `The session store snapshot ${path.basename(repair.file)} was damaged (${repair.reason}). It was kept as ${aside}; ${rebuiltFrom(repair)}`,
+          keptAsidePath: aside,
+        };
       }
       case 'cut-journal-tail': {
         const aside = keptAsidePath(repair.segment.path, nowMillis);

@@ -18,5 +18,4 @@ export type ToSnapshotWorker =
 
 /** Messages from the snapshot worker back to the store. */
 export type FromSnapshotWorker =
-  | { readonly type: 'snapshot-written'; readonly id: number }
-  | { readonly type: 'failed'; readonly id: number; readonly message: string };
+  { readonly type: 'snapshot-written'; readonly id: number } | { readonly type: 'failed'; readonly id: number; readonly message: string };

@@ -50,7 +50,11 @@ port.on('message', (message: ToSnapshotWorker) => {
     arriving.set(message.id, chunks);
     return;
   }
-  const image: { size: number; base: typeof message.base; chunks: (readonly [number, Uint8Array])[] } = { size: message.size, base: message.base, chunks: arriving.get(message.id) ?? [] };
+  const image: { size: number; base: typeof message.base; chunks: (readonly [number, Uint8Array])[] } = {
+    size: message.size,
+    base: message.base,
+    chunks: arriving.get(message.id) ?? [],
+  };
   arriving.delete(message.id);
   try {
     writeSnapshotImage(message.snapshotPath, image);

@@ -33,7 +33,10 @@ export class SnapshotWriter {
   constructor(private readonly options: SnapshotWriterOptions) {
     this.worker = options.workerPath.endsWith('.ts')
       ? // From source (unit tests, tsx): register tsx's require hook in the worker thread, then load the .ts entry.
-        new Worker(`require('node:module').createRequire(${JSON.stringify(__filename)})('tsx/cjs'); require(${JSON.stringify(options.workerPath)});`, { eval: true })
+        new Worker(
+          `require('node:module').createRequire(${JSON.stringify(__filename)})('tsx/cjs'); require(${JSON.stringify(options.workerPath)});`,
+          { eval: true },
+        )
       : new Worker(options.workerPath);
     this.worker.unref();
     this.worker.on('message', (message: FromSnapshotWorker) => this.receive(message));

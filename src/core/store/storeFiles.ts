@@ -161,7 +161,7 @@ export function checksumFile(file: string): SnapshotChecksum {
   try {
     const summer = new RangeChecksummer();
     const buffer = Buffer.allocUnsafe(CHECKSUM_RANGE_BYTES);
-    for (let position = 0; ; ) {
+    for (let position = 0; ;) {
       const n = fs.readSync(fd, buffer, 0, buffer.length, position);
       if (n === 0) break;
       summer.update(buffer.subarray(0, n));

@@ -31,10 +31,18 @@ export async function checkTeamConnection(connectionString: string): Promise<Con
       );
       row = result.rows[0];
     } catch (error) {
-      throw teamLedgerError('connect to the team ledger (check the host, database, role and password of the connection string)', error, connectionString);
+      throw teamLedgerError(
+        'connect to the team ledger (check the host, database, role and password of the connection string)',
+        error,
+        connectionString,
+      );
     }
     if (Number(row.num) < 140000) {
-      throw teamLedgerError('use this server', new Error(`it runs PostgreSQL ${row.server_version}; the team ledger needs PostgreSQL 14 or newer`), connectionString);
+      throw teamLedgerError(
+        'use this server',
+        new Error(`it runs PostgreSQL ${row.server_version}; the team ledger needs PostgreSQL 14 or newer`),
+        connectionString,
+      );
     }
     const known = loadPgMigrations().length;
     const schemaVersion = await checkTeamSchema(pool, known, connectionString);

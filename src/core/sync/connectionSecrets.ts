@@ -37,7 +37,8 @@ export function redactConnection(text: string, connectionString?: string): strin
     out = out.split(connectionString).join(REDACTED);
     const password = connectionPassword(connectionString);
     if (password && password.length >= 3) {
-      for (const form of new Set([password, encodeURIComponent(password)])) out = out.replace(new RegExp(escapeRegExp(form), 'g'), REDACTED);
+      for (const form of new Set([password, encodeURIComponent(password)]))
+        out = out.replace(new RegExp(escapeRegExp(form), 'g'), REDACTED);
     }
   }
   return out.replace(URL_PATTERN, REDACTED).replace(KEYWORD_PASSWORD, `password=${REDACTED}`);
@@ -69,6 +70,12 @@ export function teamLedgerError(doing: string, error: unknown, connectionString?
 }
 
 /** The `pg` pool settings for a connection string (`sslmode` and the other libpq parameters are honoured by `pg`'s parser). */
-export function teamPoolConfig(connectionString: string): { connectionString: string; max: number; connectionTimeoutMillis: number; idleTimeoutMillis: number; application_name: string } {
+export function teamPoolConfig(connectionString: string): {
+  connectionString: string;
+  max: number;
+  connectionTimeoutMillis: number;
+  idleTimeoutMillis: number;
+  application_name: string;
+} {
   return { connectionString, max: 4, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000, application_name: 'session-ledger' };
 }

@@ -38,5 +38,10 @@ export function assertSessionWritable(db: OwnershipLookup, sessionId: string): v
     throw error;
   }
   if (!row) return;
-  throw new PulledSessionError(sessionId, row.owner_person === null ? null : String(row.owner_person), row.owner_machine === null ? null : String(row.owner_machine), String(row.title));
+  throw new PulledSessionError(
+    sessionId,
+    row.owner_person === null ? null : String(row.owner_person),
+    row.owner_machine === null ? null : String(row.owner_machine),
+    String(row.title),
+  );
 }

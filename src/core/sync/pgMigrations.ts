@@ -36,7 +36,10 @@ export class TeamSchemaTooNewError extends TeamLedgerError {
 
 /** `migrations/postgres/` found relative to this module (bundled `dist/` or `src/core/sync` under tsx). */
 export function defaultPgMigrationsDirectory(): string {
-  const candidates = [path.join(__dirname, '..', 'migrations', 'postgres'), path.join(__dirname, '..', '..', '..', 'migrations', 'postgres')];
+  const candidates = [
+    path.join(__dirname, '..', 'migrations', 'postgres'),
+    path.join(__dirname, '..', '..', '..', 'migrations', 'postgres'),
+  ];
   const found = candidates.find((candidate) => fs.existsSync(path.join(candidate, '0001_team_ledger.sql')));
   if (!found) throw new Error(`Cannot find the team ledger's PostgreSQL migrations (looked in ${candidates.join(', ')}).`);
   return found;
@@ -47,10 +50,18 @@ export function loadPgMigrations(directory = defaultPgMigrationsDirectory()): Pg
     .readdirSync(directory)
     .map((file) => ({ file, match: FILE.exec(file) }))
     .filter((entry): entry is { file: string; match: RegExpExecArray } => entry.match !== null)
-    .map((entry) => ({ version: Number(entry.match[1]), name: entry.match[2], file: entry.file, sql: fs.readFileSync(path.join(directory, entry.file), 'utf8') }))
+    .map((entry) => ({
+      version: Number(entry.match[1]),
+      name: entry.match[2],
+      file: entry.file,
+      sql: fs.readFileSync(path.join(directory, entry.file), 'utf8'),
+    }))
     .sort((a, b) => a.version - b.version);
   migrations.forEach((migration, index) => {
-    if (migration.version !== index + 1) throw new Error(`PostgreSQL migrations in ${directory} must be numbered 0001, 0002, … without gaps; found ${migration.file} at position ${index + 1}.`);
+    if (migration.version !== index + 1)
+      throw new Error(
+        `PostgreSQL migrations in ${directory} must be numbered 0001, 0002, … without gaps; found ${migration.file} at position ${index + 1}.`,
+      );
   });
   return migrations;
 }
@@ -67,7 +78,11 @@ export interface MigrateResult {
  * and a {@link TeamLedgerError} naming the file for a migration that failed (rolled back) — for
  * example when the role may not create tables: an admin must connect once to set the schema up.
  */
-export async function migrateTeamLedger(pool: Pool, migrations: readonly PgMigration[] = loadPgMigrations(), connectionString?: string): Promise<MigrateResult> {
+export async function migrateTeamLedger(
+  pool: Pool,
+  migrations: readonly PgMigration[] = loadPgMigrations(),
+  connectionString?: string,
+): Promise<MigrateResult> {
   const client = await pool.connect().catch((error: unknown) => {
     throw teamLedgerError('connect to the team ledger', error, connectionString);
   });
@@ -78,7 +93,9 @@ export async function migrateTeamLedger(pool: Pool, migrations: readonly PgMigra
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      await client.query('CREATE TABLE IF NOT EXISTS session_ledger_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS session_ledger_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
+      );
       const result = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM session_ledger_migrations');
       let version = Number(result.rows[0]?.version ?? 0);
       if (version > migrations.length) throw new TeamSchemaTooNewError(version, migrations.length);

@@ -239,7 +239,9 @@ export class Replicator {
 
   private fail(doing: string, error: unknown): never {
     const wrapped = teamLedgerError(doing, error, this.options.connectionString);
-    const offline = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|ENOENT|terminat|Connection terminated|57P0/.test(`${wrapped.message} ${wrapped.code ?? ''}`);
+    const offline = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|ENOENT|terminat|Connection terminated|57P0/.test(
+      `${wrapped.message} ${wrapped.code ?? ''}`,
+    );
     this.setStatus({ state: offline ? 'offline' : 'error', pending: this.pendingCount(), error: wrapped.message });
     throw wrapped;
   }
@@ -247,7 +249,9 @@ export class Replicator {
   private async pushBatchNow(): Promise<number> {
     const { store, sharing } = this.options;
     if (sharing === 'off') return 0;
-    const entries = store.sql.all('SELECT id, table_name, row_id, session_id FROM sync_outbox ORDER BY id LIMIT ?', [this.options.batchSize ?? 5000]);
+    const entries = store.sql.all('SELECT id, table_name, row_id, session_id FROM sync_outbox ORDER BY id LIMIT ?', [
+      this.options.batchSize ?? 5000,
+    ]);
     if (entries.length === 0) {
       this.setStatus({ state: 'synced', pending: 0 });
       return 0;
@@ -266,7 +270,10 @@ export class Replicator {
     for (const table of SYNC_TABLES) {
       const ids = [...(idsByTable.get(table.name) ?? [])];
       const rows: SqlRow[] = [];
-      for (const part of chunk(ids, 500)) rows.push(...store.sql.all(`SELECT ${table.columns.join(', ')} FROM ${table.name} WHERE id IN (${placeholders(part.length)})`, part));
+      for (const part of chunk(ids, 500))
+        rows.push(
+          ...store.sql.all(`SELECT ${table.columns.join(', ')} FROM ${table.name} WHERE id IN (${placeholders(part.length)})`, part),
+        );
       if (rows.length === 0) continue;
       const redacted = rows.map((row) => redactRow(table, row, this.redactor));
       const extra: Record<string, SqlValue> = { project_id: this.options.projectId };
@@ -303,7 +310,10 @@ export class Replicator {
   private eligibleSessions(ids: readonly string[]): Set<string> {
     const out = new Set<string>();
     for (const part of chunk(ids, 500)) {
-      const rows = this.options.store.sql.all(`SELECT id, shared FROM sessions WHERE sync_origin IS NULL AND id IN (${placeholders(part.length)})`, part);
+      const rows = this.options.store.sql.all(
+        `SELECT id, shared FROM sessions WHERE sync_origin IS NULL AND id IN (${placeholders(part.length)})`,
+        part,
+      );
       for (const row of rows) if (this.options.sharing === 'all' || Number(row.shared) === 1) out.add(String(row.id));
     }
     return out;
@@ -336,7 +346,12 @@ export class Replicator {
     return applied;
   }
 
-  private async pullPage(name: SyncTableName, cursor: string, upper: string, after: { tx: string; id: string } | undefined): Promise<Record<string, unknown>[]> {
+  private async pullPage(
+    name: SyncTableName,
+    cursor: string,
+    upper: string,
+    after: { tx: string; id: string } | undefined,
+  ): Promise<Record<string, unknown>[]> {
     const table = SYNC_TABLE[name];
     const values: unknown[] = [cursor, upper, this.options.machine];
     const where = ['t.tx_id >= $1::xid8', 't.tx_id < $2::xid8', 's.owner_machine <> $3'];
@@ -361,12 +376,16 @@ export class Replicator {
     const ids = [...new Set(rows.map((row) => String(row.session_id)))];
     const present = new Set<string>();
     for (const part of chunk(ids, 500)) {
-      for (const row of this.options.store.sql.all(`SELECT id FROM sessions WHERE id IN (${placeholders(part.length)})`, part)) present.add(String(row.id));
+      for (const row of this.options.store.sql.all(`SELECT id FROM sessions WHERE id IN (${placeholders(part.length)})`, part))
+        present.add(String(row.id));
     }
     const missing = ids.filter((id) => !present.has(id));
     if (missing.length === 0) return;
     const columns = SYNC_TABLE.sessions.columns.map((column) => `t.${column}`).join(', ');
-    const result = await this.options.pool.query(`SELECT ${columns}, t.owner_person, t.owner_machine FROM sessions t WHERE t.id = ANY($1::text[])`, [missing]);
+    const result = await this.options.pool.query(
+      `SELECT ${columns}, t.owner_person, t.owner_machine FROM sessions t WHERE t.id = ANY($1::text[])`,
+      [missing],
+    );
     await this.applyPulled('sessions', result.rows as Record<string, unknown>[]);
   }
 
@@ -383,6 +402,7 @@ export class Replicator {
 
 /** Queues every row of `table` whose session matches `sessionWhere` (a condition on sessions). */
 function backfillSql(table: SyncTableName, sessionWhere: string): string {
-  if (table === 'sessions') return `INSERT INTO sync_outbox (table_name, row_id, session_id) SELECT 'sessions', id, id FROM sessions WHERE ${sessionWhere} ORDER BY rowid`;
+  if (table === 'sessions')
+    return `INSERT INTO sync_outbox (table_name, row_id, session_id) SELECT 'sessions', id, id FROM sessions WHERE ${sessionWhere} ORDER BY rowid`;
   return `INSERT INTO sync_outbox (table_name, row_id, session_id) SELECT '${table}', id, session_id FROM ${table} WHERE session_id IN (SELECT id FROM sessions WHERE ${sessionWhere}) ORDER BY rowid`;
 }

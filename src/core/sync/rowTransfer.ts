@@ -72,10 +72,17 @@ export function pgUpserts(table: SyncTable, rows: readonly SqlRow[], extra: Read
  * Upserts of pulled rows into the local ledger. Never overwrites a row of a session made here: a
  * session only when the local copy is itself pulled, other rows only when their session is.
  */
-export function sqliteUpserts(table: SyncTable, rows: readonly Record<string, unknown>[], extraColumns: readonly string[]): { sql: string; params: SqlValue[] }[] {
+export function sqliteUpserts(
+  table: SyncTable,
+  rows: readonly Record<string, unknown>[],
+  extraColumns: readonly string[],
+): { sql: string; params: SqlValue[] }[] {
   const columns = [...table.columns, ...extraColumns];
   const updated = columns.filter((column) => column !== 'id');
-  const guard = table.name === 'sessions' ? 'sessions.sync_origin IS NOT NULL' : `(SELECT sync_origin FROM sessions WHERE id = excluded.session_id) IS NOT NULL`;
+  const guard =
+    table.name === 'sessions'
+      ? 'sessions.sync_origin IS NOT NULL'
+      : `(SELECT sync_origin FROM sessions WHERE id = excluded.session_id) IS NOT NULL`;
   const conflict = `ON CONFLICT (id) DO UPDATE SET ${updated.map((column) => `${column} = excluded.${column}`).join(', ')} WHERE ${guard}`;
   return chunk(rows, Math.max(1, Math.floor(SQLITE_MAX_PARAMS / columns.length))).map((part) => {
     const params: SqlValue[] = [];

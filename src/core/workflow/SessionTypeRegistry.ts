@@ -64,6 +64,11 @@ export class SessionTypeRegistry {
   }
 
   list(): SessionTypeInfo[] {
-    return [...this.builtins.values(), ...this.userTypes.values()].map(({ id, label, description, source }) => ({ id, label, description, source }));
+    return [...this.builtins.values(), ...this.userTypes.values()].map(({ id, label, description, source }) => ({
+      id,
+      label,
+      description,
+      source,
+    }));
   }
 }

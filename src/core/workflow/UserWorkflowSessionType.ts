@@ -66,7 +66,12 @@ function render(template: string, session: Session, iteration: number): string {
  * A shell step's command, quoted for `dialect`, with its template and values in the metadata so a
  * terminal running another shell can quote them again for that shell.
  */
-function renderShell(template: string, session: Session, iteration: number, dialect: ShellDialect): { command: string; metadata: JsonObject } {
+function renderShell(
+  template: string,
+  session: Session,
+  iteration: number,
+  dialect: ShellDialect,
+): { command: string; metadata: JsonObject } {
   const values: Record<string, string> = {};
   const lookup = templateLookup(session, iteration);
   const command = renderTemplate(
@@ -113,7 +118,12 @@ function commandFor(step: WorkflowStep, session: Session, context: StepContext):
         constraints: child.constraints,
         options: (child.options ?? {}) as JsonObject,
       }));
-      return { step: step.id, kind: 'spawn_sessions', command: `Spawn ${children.length} session(s): ${children.map((c) => c.title).join('; ')}`, children };
+      return {
+        step: step.id,
+        kind: 'spawn_sessions',
+        command: `Spawn ${children.length} session(s): ${children.map((c) => c.title).join('; ')}`,
+        children,
+      };
     }
   }
 }
@@ -138,7 +148,8 @@ function targetAfter(definition: WorkflowDefinition, step: WorkflowStep, success
 }
 
 function describeFailure(step: WorkflowStep, result: InteractionResultInput): string {
-  const detail = result.errorMessage ?? (result.exitCode !== null && result.exitCode !== undefined ? `exit code ${result.exitCode}` : result.status);
+  const detail =
+    result.errorMessage ?? (result.exitCode !== null && result.exitCode !== undefined ? `exit code ${result.exitCode}` : result.status);
   return `Step "${step.id}" failed (${detail}).`;
 }
 
@@ -163,9 +174,18 @@ class UserWorkflowStep implements StepBehaviour {
       iterations: readNumber(records[this.step.id] ?? {}, 'iterations') + 1,
     };
     const state = { ...session.state, steps: { ...records, [this.step.id]: record } };
-    const files = this.step.kind === 'claude' && this.step.saveAs !== undefined && success
-      ? [{ name: this.step.saveAs, content: result.output ?? '', artifactKey: this.step.saveAs, artifactKind: 'file', contentType: contentTypeOf(this.step.saveAs) }]
-      : [];
+    const files =
+      this.step.kind === 'claude' && this.step.saveAs !== undefined && success
+        ? [
+            {
+              name: this.step.saveAs,
+              content: result.output ?? '',
+              artifactKey: this.step.saveAs,
+              artifactKind: 'file',
+              contentType: contentTypeOf(this.step.saveAs),
+            },
+          ]
+        : [];
     const target = targetAfter(this.definition, this.step, success);
     if (target === WORKFLOW_COMPLETE) {
       return { state, status: 'complete', files };
@@ -177,7 +197,12 @@ class UserWorkflowStep implements StepBehaviour {
     const limit = nextStep?.maxIterations ?? this.definition.maxIterations ?? DEFAULT_WORKFLOW_MAX_ITERATIONS;
     const runs = target === this.step.id ? record.iterations : readNumber(records[target] ?? {}, 'iterations');
     if (runs >= limit) {
-      return { state, status: 'failed', failureReason: `Step "${target}" has already run ${runs} times, its maxIterations; the workflow stops.`, files };
+      return {
+        state,
+        status: 'failed',
+        failureReason: `Step "${target}" has already run ${runs} times, its maxIterations; the workflow stops.`,
+        files,
+      };
     }
     return { state, phase: target, files };
   }

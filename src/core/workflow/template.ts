@@ -170,11 +170,20 @@ export function analyseShellTemplate(
   const judge = (placeholder: TemplatePlaceholder): void => {
     const before = template[placeholder.start - 1];
     if (lostAt !== undefined) {
-      refuse(placeholder, `comes after ${lostAt.what} (character ${lostAt.index}), which shells read differently, so its quoting cannot be proven; move the value before it or into an argument`);
+      refuse(
+        placeholder,
+        `comes after ${lostAt.what} (character ${lostAt.index}), which shells read differently, so its quoting cannot be proven; move the value before it or into an argument`,
+      );
     } else if (before === '\\' || (dialect === 'powershell' && before === '`')) {
-      refuse(placeholder, `follows a ${before === '\\' ? 'backslash' : 'backtick'}, which would escape the quote its value is put in; remove the ${before === '\\' ? 'backslash' : 'backtick'}`);
+      refuse(
+        placeholder,
+        `follows a ${before === '\\' ? 'backslash' : 'backtick'}, which would escape the quote its value is put in; remove the ${before === '\\' ? 'backslash' : 'backtick'}`,
+      );
     } else if (before === '$' || (dialect === 'powershell' && before === '@')) {
-      refuse(placeholder, `follows ${before}, which would change how the shell reads its quoted value ($'…' makes backslashes escapes); separate them`);
+      refuse(
+        placeholder,
+        `follows ${before}, which would change how the shell reads its quoted value ($'…' makes backslashes escapes); separate them`,
+      );
     } else if (template.slice(placeholder.start, placeholder.end).includes('\n')) {
       refuse(placeholder, 'spans a line break; write it on one line');
     } else {
@@ -275,7 +284,7 @@ export function analyseShellTemplate(
     return at;
   };
 
-  for (let index = 0; index < template.length; ) {
+  for (let index = 0; index < template.length;) {
     const placeholder = byStart.get(index);
     if (placeholder !== undefined) {
       judge(placeholder);
@@ -557,8 +566,11 @@ export function shellTemplateMetadata(template: string, values: Readonly<Record<
 /** The values a shell command was filled with (empty when it has no template). */
 export function shellTemplateValues(metadata: JsonObject): string[] {
   const stored = metadata[SHELL_TEMPLATE_KEY];
-  const values = stored !== null && typeof stored === 'object' && !Array.isArray(stored) ? (stored as { values?: unknown }).values : undefined;
-  return values !== null && typeof values === 'object' ? Object.values(values).filter((value): value is string => typeof value === 'string') : [];
+  const values =
+    stored !== null && typeof stored === 'object' && !Array.isArray(stored) ? (stored as { values?: unknown }).values : undefined;
+  return values !== null && typeof values === 'object'
+    ? Object.values(values).filter((value): value is string => typeof value === 'string')
+    : [];
 }
 
 /**
@@ -577,7 +589,9 @@ export function shellCommandFor(command: string, metadata: JsonObject, dialect: 
     return command;
   }
   if (dialect === undefined) {
-    throw new TemplateError('Session Ledger does not know how this shell quotes values, so it cannot put the step\'s values into its command safely.');
+    throw new TemplateError(
+      "Session Ledger does not know how this shell quotes values, so it cannot put the step's values into its command safely.",
+    );
   }
   const known = values as Record<string, unknown>;
   return renderTemplate(

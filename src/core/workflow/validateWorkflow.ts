@@ -1,10 +1,4 @@
-import {
-  WORKFLOW_COMPLETE,
-  WORKFLOW_FAIL,
-  WorkflowDefinitionSchema,
-  type WorkflowDefinition,
-  type WorkflowStep,
-} from '../model/workflow';
+import { WORKFLOW_COMPLETE, WORKFLOW_FAIL, WorkflowDefinitionSchema, type WorkflowDefinition, type WorkflowStep } from '../model/workflow';
 import { findMalformedPlaceholder, findPlaceholders, findUnsafeShellPlaceholders } from './template';
 import { explainInvalidTemplatePath } from './workflowTemplatePaths';
 
@@ -16,8 +10,7 @@ export interface WorkflowIssue {
 }
 
 export type WorkflowValidation =
-  | { readonly ok: true; readonly definition: WorkflowDefinition }
-  | { readonly ok: false; readonly issues: readonly WorkflowIssue[] };
+  { readonly ok: true; readonly definition: WorkflowDefinition } | { readonly ok: false; readonly issues: readonly WorkflowIssue[] };
 
 /** `['steps', 2, 'command']` → `steps[2].command`. */
 export function formatFieldPath(path: FieldPath): string {

@@ -15,7 +15,9 @@ export async function recomputeCosts(deps: Pick<CommandDeps, 'store' | 'config' 
     pricing = loadPricing(deps.config.value.pricingOverrides);
   } catch (error) {
     if (error instanceof PricingOverrideError) {
-      throw new UserFacingError(`sessionLedger.pricingOverrides: ${error.message}. Fix the setting and run Recompute Costs again; no cost was changed.`);
+      throw new UserFacingError(
+        `sessionLedger.pricingOverrides: ${error.message}. Fix the setting and run Recompute Costs again; no cost was changed.`,
+      );
     }
     throw error;
   }

@@ -55,7 +55,11 @@ async function pickGoalField(session: Session): Promise<GoalField | undefined> {
     { label: '$(book) Procedure notes', detail: session.procedureNotes || 'none', field: 'procedureNotes' },
     { label: '$(check) Done' },
   ];
-  const picked = await vscode.window.showQuickPick(picks, { title: `Edit Goal — ${session.title}`, placeHolder: 'Pick a field to edit (Escape or Done when finished)', ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(picks, {
+    title: `Edit Goal — ${session.title}`,
+    placeHolder: 'Pick a field to edit (Escape or Done when finished)',
+    ignoreFocusOut: true,
+  });
   return picked?.field;
 }
 
@@ -64,7 +68,10 @@ async function askGoalField(session: Session, field: GoalField): Promise<string 
     const value = await vscode.window.showInputBox({
       title: `Edit Goal — ${field === 'intention' ? 'goal' : 'procedure notes'}`,
       value: session[field],
-      prompt: field === 'intention' ? 'What should this session achieve? Every Claude step sees it.' : 'How to work (conventions, steps to follow); empty clears them.',
+      prompt:
+        field === 'intention'
+          ? 'What should this session achieve? Every Claude step sees it.'
+          : 'How to work (conventions, steps to follow); empty clears them.',
       ignoreFocusOut: true,
       validateInput: (v) => (field === 'intention' && !v.trim() ? 'A session needs a goal.' : undefined),
     });
@@ -81,17 +88,26 @@ async function askGoalField(session: Session, field: GoalField): Promise<string 
  * second argument (no prompts).
  */
 export async function completeSession(deps: RunDeps, arg?: unknown, outcome?: unknown): Promise<void> {
-  const session = await sessionFromArgument(deps, arg, { title: 'Complete Session', statuses: [...sessionActionStatuses.complete, 'complete'] });
+  const session = await sessionFromArgument(deps, arg, {
+    title: 'Complete Session',
+    statuses: [...sessionActionStatuses.complete, 'complete'],
+  });
   if (!session) return;
-  const input = isEditObject(outcome) ? parseWith(SessionOutcomeInputSchema, outcome, 'Complete Session argument') : await askOutcome(session);
+  const input = isEditObject(outcome)
+    ? parseWith(SessionOutcomeInputSchema, outcome, 'Complete Session argument')
+    : await askOutcome(session);
   if (input === undefined) return;
   if (!isTerminalSessionStatus(session.status)) {
     if (deps.runner.isRunning(session.id)) {
-      throw new UserFacingError(`"${session.title}" is running a step in its terminal. Wait for it to finish (or press Ctrl+C there), then complete it.`);
+      throw new UserFacingError(
+        `"${session.title}" is running a step in its terminal. Wait for it to finish (or press Ctrl+C there), then complete it.`,
+      );
     }
     await deps.background.stopTree(session.id);
   } else if (session.status !== 'complete') {
-    throw new UserFacingError(`"${session.title}" is ${session.status}; only active, paused, interrupted or complete sessions take an outcome.`);
+    throw new UserFacingError(
+      `"${session.title}" is ${session.status}; only active, paused, interrupted or complete sessions take an outcome.`,
+    );
   }
   const completed = await deps.engine.completeWithOutcome(session.id, input);
   void vscode.window.setStatusBarMessage(`$(pass) "${completed.title}" complete — ${input.rating}/5, ${input.completionPercent} %`, 5000);
@@ -116,7 +132,11 @@ async function askOutcome(session: Session): Promise<SessionOutcomeInput | undef
     rating,
     picked: previous?.rating === rating,
   }));
-  const rating = await vscode.window.showQuickPick(ratings, { title: `${title(2)}: success rating`, placeHolder: 'How well was the goal met?', ignoreFocusOut: true });
+  const rating = await vscode.window.showQuickPick(ratings, {
+    title: `${title(2)}: success rating`,
+    placeHolder: 'How well was the goal met?',
+    ignoreFocusOut: true,
+  });
   if (rating === undefined) return undefined;
   const percent = await vscode.window.showInputBox({
     title: `${title(3)}: completion`,
@@ -136,7 +156,12 @@ async function askOutcome(session: Session): Promise<SessionOutcomeInput | undef
   if (followUp === undefined) return undefined;
   let followUpNotes = '';
   if (followUp.needs) {
-    const notes = await vscode.window.showInputBox({ title: `${title(4)}: follow-up notes`, prompt: 'What is left to do?', value: previous?.followUpNotes ?? '', ignoreFocusOut: true });
+    const notes = await vscode.window.showInputBox({
+      title: `${title(4)}: follow-up notes`,
+      prompt: 'What is left to do?',
+      value: previous?.followUpNotes ?? '',
+      ignoreFocusOut: true,
+    });
     if (notes === undefined) return undefined;
     followUpNotes = notes.trim();
   }

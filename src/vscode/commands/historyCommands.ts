@@ -2,9 +2,24 @@ import * as vscode from 'vscode';
 import { readFile, writeFile } from 'node:fs/promises';
 import { ClaudeSettingsError } from '../../core/claudeCode/hookSettings';
 import { allSessions } from '../../core/claudeCode/claudeSessions';
-import { describeImportProblem, exportLedger, importLedger, LedgerImportError, parseLedgerExport, serializeLedgerExport, type LedgerImportReport } from '../../core/claudeCode/ledgerExport';
+import {
+  describeImportProblem,
+  exportLedger,
+  importLedger,
+  LedgerImportError,
+  parseLedgerExport,
+  serializeLedgerExport,
+  type LedgerImportReport,
+} from '../../core/claudeCode/ledgerExport';
 import { ledgerToMarkdown } from '../../core/claudeCode/ledgerMarkdown';
-import { applyRetentionPlan, countPrunableEvents, describeRetentionPlan, planRetention, type RetentionPlan, type RetentionPolicy } from '../../core/claudeCode/retention';
+import {
+  applyRetentionPlan,
+  countPrunableEvents,
+  describeRetentionPlan,
+  planRetention,
+  type RetentionPlan,
+  type RetentionPolicy,
+} from '../../core/claudeCode/retention';
 import { searchLedger, type SearchHit } from '../../core/claudeCode/search';
 import { describeTranscriptImport, type TranscriptImportReport } from '../../core/claudeCode/transcriptImport';
 import { RedactionPatternError } from '../../core/ledger/redaction';
@@ -64,18 +79,24 @@ export async function disconnectClaudeHooks(deps: HistoryDeps): Promise<void> {
   }
   const where = vscode.workspace.asRelativePath(result.settingsPath);
   void vscode.window.showInformationMessage(
-    result.removed > 0 ? `Claude Code hooks disconnected: ${plural(result.removed, 'entry')} removed from ${where}; other hooks were kept.` : `No Session Ledger hooks were in ${where}.`,
+    result.removed > 0
+      ? `Claude Code hooks disconnected: ${plural(result.removed, 'entry')} removed from ${where}; other hooks were kept.`
+      : `No Session Ledger hooks were in ${where}.`,
   );
 }
 
-
 /** Import Claude Code History (progress, cancellable). Returns the report (for tests). */
 export async function importClaudeHistory(deps: HistoryDeps, options?: unknown): Promise<TranscriptImportReport | undefined> {
-  const configDir = typeof (options as { configDir?: unknown } | undefined)?.configDir === 'string' ? (options as { configDir: string }).configDir : undefined;
+  const configDir =
+    typeof (options as { configDir?: unknown } | undefined)?.configDir === 'string'
+      ? (options as { configDir: string }).configDir
+      : undefined;
   const report = await deps.history.importTranscriptsWithProgress(vscode.ProgressLocation.Notification, { configDir });
   deps.tree.refresh();
   const needsLook = report.linesDamaged > 0 || report.subagentFilesWaiting.length > 0 || report.filesFailed.length > 0;
-  void (needsLook ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(`Session Ledger: ${describeTranscriptImport(report)}`);
+  void (needsLook ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(
+    `Session Ledger: ${describeTranscriptImport(report)}`,
+  );
   return report;
 }
 
@@ -117,7 +138,8 @@ async function pickHit(deps: HistoryDeps, title: string, placeholder: string, in
     } catch (error) {
       deps.log.error('search failed', error);
     }
-    const separator: FindItem[] = base.length && hits.length ? [{ label: 'Found in history', kind: vscode.QuickPickItemKind.Separator, sessionId: '' }] : [];
+    const separator: FindItem[] =
+      base.length && hits.length ? [{ label: 'Found in history', kind: vscode.QuickPickItemKind.Separator, sessionId: '' }] : [];
     pick.items = [...base, ...separator, ...hits];
   };
   pick.onDidChangeValue(update);
@@ -142,14 +164,21 @@ async function pickHit(deps: HistoryDeps, title: string, placeholder: string, in
  * payloads. An optional string argument prefills the query.
  */
 export function searchHistory(deps: HistoryDeps, initial?: unknown): Promise<void> {
-  return pickHit(deps, 'Search History', 'Words to find in sessions, steps, outputs, Claude text and events (the last word may be a prefix)', initial);
+  return pickHit(
+    deps,
+    'Search History',
+    'Words to find in sessions, steps, outputs, Claude text and events (the last word may be a prefix)',
+    initial,
+  );
 }
 
 /** Find Session: the sessions by title, type, phase or goal, and below them what full-text search finds in their history. */
 export function findSession(deps: HistoryDeps, initial?: unknown): Promise<void> {
   const sessions = deps.store.sessions.list({ deleted: 'exclude', limit: 5000 });
   if (sessions.length === 0) {
-    void vscode.window.showInformationMessage('There is no session yet. Create one with "Session Ledger: New Session", or import Claude Code history.');
+    void vscode.window.showInformationMessage(
+      'There is no session yet. Create one with "Session Ledger: New Session", or import Claude Code history.',
+    );
     return Promise.resolve();
   }
   const base: FindItem[] = sessions.map((s) => ({
@@ -199,14 +228,20 @@ export async function exportAllSessions(deps: HistoryDeps, target?: unknown): Pr
     return;
   }
   await writeFile(uri.fsPath, text, 'utf8');
-  void vscode.window.showInformationMessage(`Exported ${plural(data.sessions.length, 'session')} to ${vscode.workspace.asRelativePath(uri)}.`);
+  void vscode.window.showInformationMessage(
+    `Exported ${plural(data.sessions.length, 'session')} to ${vscode.workspace.asRelativePath(uri)}.`,
+  );
 }
 
 /** Import Sessions from a JSON export; returns the report (for tests). Re-importing the same file adds nothing. */
 export async function importSessions(deps: HistoryDeps, source?: unknown): Promise<LedgerImportReport | undefined> {
   let uri = uriArgument(source);
   if (!uri) {
-    const picked = await vscode.window.showOpenDialog({ title: 'Import Sessions', canSelectMany: false, filters: { 'Session Ledger export': ['json'] } });
+    const picked = await vscode.window.showOpenDialog({
+      title: 'Import Sessions',
+      canSelectMany: false,
+      filters: { 'Session Ledger export': ['json'] },
+    });
     uri = picked?.[0];
     if (!uri) return undefined;
   }
@@ -222,12 +257,20 @@ export async function importSessions(deps: HistoryDeps, source?: unknown): Promi
     throw error;
   }
   deps.tree.refresh();
-  const parts = [`${plural(report.sessionsAdded, 'session')} added`, `${report.sessionsMerged} merged`, `${plural(report.recordsAdded, 'record')} added`, `${report.recordsUnchanged} already here`];
+  const parts = [
+    `${plural(report.sessionsAdded, 'session')} added`,
+    `${report.sessionsMerged} merged`,
+    `${plural(report.recordsAdded, 'record')} added`,
+    `${report.recordsUnchanged} already here`,
+  ];
   if (report.conflicts.length) {
     const shown = report.conflicts.slice(0, 3).map(describeImportProblem).join('; ');
-    parts.push(`${plural(report.conflicts.length, 'record')} not imported because different content with the same id or seq is stored here (kept): ${shown}${report.conflicts.length > 3 ? '; …' : ''}`);
+    parts.push(
+      `${plural(report.conflicts.length, 'record')} not imported because different content with the same id or seq is stored here (kept): ${shown}${report.conflicts.length > 3 ? '; …' : ''}`,
+    );
   }
-  if (report.detachedFromParent.length) parts.push(`${plural(report.detachedFromParent.length, 'child session')} imported at top level (parent missing)`);
+  if (report.detachedFromParent.length)
+    parts.push(`${plural(report.detachedFromParent.length, 'child session')} imported at top level (parent missing)`);
   const message = `Session Ledger: imported ${file}: ${parts.join(', ')}.`;
   if (report.conflicts.length) void vscode.window.showWarningMessage(message);
   else void vscode.window.showInformationMessage(message);

@@ -25,8 +25,18 @@ export interface RunDeps extends CommandDeps {
 async function askMode(typeLabel: string): Promise<ExecutionMode | undefined> {
   const picked = await vscode.window.showQuickPick(
     [
-      { label: 'Manual', description: 'manual', detail: 'Each step runs in the terminal when you run Next Step; you watch and advance.', mode: 'manual' as const },
-      { label: 'Agentic', description: 'agentic', detail: 'The extension runs the steps in the background until the session completes, within the budgets in Settings.', mode: 'agentic' as const },
+      {
+        label: 'Manual',
+        description: 'manual',
+        detail: 'Each step runs in the terminal when you run Next Step; you watch and advance.',
+        mode: 'manual' as const,
+      },
+      {
+        label: 'Agentic',
+        description: 'agentic',
+        detail: 'The extension runs the steps in the background until the session completes, within the budgets in Settings.',
+        mode: 'agentic' as const,
+      },
     ],
     { title: `New ${typeLabel} Session (2/5): mode`, placeHolder: 'Who runs the steps?', ignoreFocusOut: true },
   );
@@ -77,8 +87,19 @@ export async function newSession(deps: RunDeps, preset?: unknown): Promise<strin
     presetType ??
     (
       await vscode.window.showQuickPick(
-        types.map((t) => ({ label: t.label, description: t.id, detail: `${t.source === 'workflow' ? '$(file-code) workspace workflow · ' : ''}${t.description}`, type: t })),
-        { title: 'New Session (1/5): session type', placeHolder: 'What kind of session?', matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true },
+        types.map((t) => ({
+          label: t.label,
+          description: t.id,
+          detail: `${t.source === 'workflow' ? '$(file-code) workspace workflow · ' : ''}${t.description}`,
+          type: t,
+        })),
+        {
+          title: 'New Session (1/5): session type',
+          placeHolder: 'What kind of session?',
+          matchOnDescription: true,
+          matchOnDetail: true,
+          ignoreFocusOut: true,
+        },
       )
     )?.type;
   if (!type) return undefined;
@@ -154,7 +175,9 @@ export async function nextStep(deps: RunDeps, arg?: unknown): Promise<void> {
       // Cancel interrupts the command (Ctrl+C); its exit code is recorded like any other.
       const cancel = token.onCancellationRequested(() => deps.runner.interrupt(session.id));
       return deps.runner
-        .nextStep(session.id, (message) => vscode.window.showInputBox({ title: `${session.title}: next prompt`, prompt: message, ignoreFocusOut: true }))
+        .nextStep(session.id, (message) =>
+          vscode.window.showInputBox({ title: `${session.title}: next prompt`, prompt: message, ignoreFocusOut: true }),
+        )
         .finally(() => cancel.dispose());
     },
   );
@@ -164,7 +187,8 @@ export async function nextStep(deps: RunDeps, arg?: unknown): Promise<void> {
     );
   } else if (run.kind === 'ran') {
     const s = run.session;
-    const outcome = run.result.status === 'ok' ? 'succeeded' : `failed${run.result.exitCode != null ? ` (exit code ${run.result.exitCode})` : ''}`;
+    const outcome =
+      run.result.status === 'ok' ? 'succeeded' : `failed${run.result.exitCode != null ? ` (exit code ${run.result.exitCode})` : ''}`;
     const what = s.status === 'active' ? 'Run Next Step to go on.' : `The session is ${s.status}.`;
     void vscode.window.setStatusBarMessage(`$(check) Step ${run.interaction.seq} ${outcome}. ${what}`, 8000);
   }
@@ -200,7 +224,9 @@ export interface CancelSessionOptions {
 
 function isConfirmed(options: unknown): options is CancelSessionOptions {
   // A menu passes the selected tree items (an array) as the second argument: never a confirmation.
-  return typeof options === 'object' && options !== null && !Array.isArray(options) && (options as { confirmed?: unknown }).confirmed === true;
+  return (
+    typeof options === 'object' && options !== null && !Array.isArray(options) && (options as { confirmed?: unknown }).confirmed === true
+  );
 }
 
 /**

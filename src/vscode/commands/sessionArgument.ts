@@ -23,10 +23,16 @@ export async function pickSession(
   deps: CommandDeps,
   options: { title: string; statuses?: readonly SessionStatus[]; deleted?: 'exclude' | 'only' },
 ): Promise<Session | undefined> {
-  const sessions = deps.store.sessions.list({ status: options.statuses && [...options.statuses], deleted: options.deleted ?? 'exclude', limit: 5000 });
+  const sessions = deps.store.sessions.list({
+    status: options.statuses && [...options.statuses],
+    deleted: options.deleted ?? 'exclude',
+    limit: 5000,
+  });
   if (sessions.length === 0) {
     void vscode.window.showInformationMessage(
-      options.deleted === 'only' ? 'There are no deleted sessions to restore.' : 'There is no session for this yet. Create one with "Session Ledger: New Session".',
+      options.deleted === 'only'
+        ? 'There are no deleted sessions to restore.'
+        : 'There is no session for this yet. Create one with "Session Ledger: New Session".',
     );
     return undefined;
   }

@@ -47,8 +47,12 @@ export async function addNote(deps: CommandDeps, arg?: unknown, options?: unknow
   const session = await sessionFromArgument(deps, arg, { title: 'Add Note to Session' });
   if (!session) return;
   // A menu passes the selected tree items (an array) as the second argument: not options.
-  const given = typeof options === 'object' && options !== null && !Array.isArray(options) ? parseWith(AddNoteArgumentSchema, options, 'Add Note argument') : {};
-  const interactionSeq = given.interactionSeq !== undefined ? given.interactionSeq : (deps.store.interactions.latest(session.id)?.seq ?? null);
+  const given =
+    typeof options === 'object' && options !== null && !Array.isArray(options)
+      ? parseWith(AddNoteArgumentSchema, options, 'Add Note argument')
+      : {};
+  const interactionSeq =
+    given.interactionSeq !== undefined ? given.interactionSeq : (deps.store.interactions.latest(session.id)?.seq ?? null);
   const content =
     given.content ??
     (await vscode.window.showInputBox({
@@ -139,7 +143,10 @@ async function setPinned(deps: CommandDeps, arg: unknown, pinned: boolean): Prom
     return;
   }
   await deps.store.sessions.update(session.id, { tags: withPinned(session.tags, pinned) });
-  void vscode.window.setStatusBarMessage(pinned ? `Pinned "${session.title}": Clean Up History keeps it` : `Unpinned "${session.title}"`, 3000);
+  void vscode.window.setStatusBarMessage(
+    pinned ? `Pinned "${session.title}": Clean Up History keeps it` : `Unpinned "${session.title}"`,
+    3000,
+  );
 }
 
 export async function copyConversationId(deps: CommandDeps, arg?: unknown): Promise<void> {

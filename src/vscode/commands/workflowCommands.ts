@@ -16,7 +16,10 @@ export async function newWorkflowFile(): Promise<string> {
   if (!folder) throw new UserFacingError('New Workflow File needs a folder open: workflows live in its .vscode/session-ledger/workflows.');
   const directory = join(folder, WORKFLOWS_DIRECTORY);
   mkdirSync(directory, { recursive: true });
-  const file = join(directory, freeWorkflowFileName((name) => existsSync(join(directory, name))));
+  const file = join(
+    directory,
+    freeWorkflowFileName((name) => existsSync(join(directory, name))),
+  );
   const detected = detectTestCommand(await readProjectTestFiles(folder));
   writeFileSync(file, `${JSON.stringify(sampleWorkflow(detected?.command), null, 2)}\n`, { flag: 'wx' });
   await vscode.window.showTextDocument(vscode.Uri.file(file));

@@ -44,7 +44,10 @@ export interface TimelinePanelTestHooks extends WebviewTestHooks<RenderedReport>
 const TIMELINE_PAGE: WebviewPage = {
   title: 'Session timeline',
   script: ['webview', 'timeline.js'],
-  styles: [['codicons', 'codicon.css'], ['webview', 'timeline.css']],
+  styles: [
+    ['codicons', 'codicon.css'],
+    ['webview', 'timeline.css'],
+  ],
   fonts: true,
 };
 

@@ -38,7 +38,9 @@ export class TimelinePanels implements vscode.Disposable {
     const parsed = TimelineViewStateSchema.safeParse(state);
     const sessionId = parsed.success ? parsed.data.sessionId : undefined;
     if (!sessionId || !this.deps.store.sessions.get(sessionId) || this.open.has(sessionId)) {
-      this.deps.log.warn(`timeline: not restoring a panel (${sessionId ? `session ${sessionId} is gone or already open` : 'no saved session id'})`);
+      this.deps.log.warn(
+        `timeline: not restoring a panel (${sessionId ? `session ${sessionId} is gone or already open` : 'no saved session id'})`,
+      );
       panel.dispose();
       return;
     }
@@ -61,7 +63,10 @@ export class TimelinePanels implements vscode.Disposable {
  * Registers the timeline: the open panels (what `timelines.show` opens them through) and the
  * serializer that reopens panels after a reload. Dispose to close every panel and unregister.
  */
-export function registerTimeline(context: Pick<vscode.ExtensionContext, 'extensionUri'>, deps: TimelineDeps): vscode.Disposable & { readonly panels: TimelinePanels } {
+export function registerTimeline(
+  context: Pick<vscode.ExtensionContext, 'extensionUri'>,
+  deps: TimelineDeps,
+): vscode.Disposable & { readonly panels: TimelinePanels } {
   const panels = new TimelinePanels(context.extensionUri, deps);
   const serializer = vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
     deserializeWebviewPanel: async (panel, state) => panels.revive(panel, state),

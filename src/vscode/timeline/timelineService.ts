@@ -51,7 +51,11 @@ export class TimelineService {
       if (artifact.path !== null) {
         await vscode.commands.executeCommand('vscode.open', this.resolveArtifactPath(artifact.path));
       } else {
-        const language = artifact.contentType.includes('markdown') ? 'markdown' : artifact.contentType.includes('json') ? 'json' : 'plaintext';
+        const language = artifact.contentType.includes('markdown')
+          ? 'markdown'
+          : artifact.contentType.includes('json')
+            ? 'json'
+            : 'plaintext';
         const document = await vscode.workspace.openTextDocument({ content: artifact.content ?? '', language });
         await vscode.window.showTextDocument(document, { preview: true });
       }

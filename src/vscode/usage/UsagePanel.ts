@@ -4,7 +4,13 @@ import { describeError, type Logger } from '../logger';
 import { WebviewHost, type WebviewFeature } from '../webview/WebviewHost';
 import type { WebviewTestHooks } from '../webview/testHooks';
 import type { WebviewPage } from '../webview/webviewHtml';
-import { parseUsageWebviewMessage, type UsageHostMessage, type UsageRenderedReport, type UsageScope, type UsageWebviewMessage } from './protocol';
+import {
+  parseUsageWebviewMessage,
+  type UsageHostMessage,
+  type UsageRenderedReport,
+  type UsageScope,
+  type UsageWebviewMessage,
+} from './protocol';
 import type { UsageService } from './usageService';
 
 export interface UsagePanelDeps {
@@ -113,7 +119,10 @@ export class UsagePanel extends DisposableOwner {
       const { byProject, unread, ledgersCounted, readAt, ...report } = await this.deps.service.machineReport(reread);
       if (request !== this.requests) return; // a newer report was asked for meanwhile
       this.send({ type: 'report', scope, report, machine: { byProject, unread, ledgersCounted, readAt } });
-      if (reread) unread.forEach((u) => this.deps.log.warn(`usage of all workspaces: left out ${u.directory} (${u.project.path || u.project.name}): ${u.reason}`));
+      if (reread)
+        unread.forEach((u) =>
+          this.deps.log.warn(`usage of all workspaces: left out ${u.directory} (${u.project.path || u.project.name}): ${u.reason}`),
+        );
     } catch (error) {
       this.deps.log.error(`building the usage report (${scope}) failed`, error);
       if (scope === 'machine' && request === this.requests) {

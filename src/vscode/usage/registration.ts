@@ -36,7 +36,12 @@ export class UsagePanels implements vscode.Disposable {
       this.current.reveal();
       return this.current;
     }
-    const panel = vscode.window.createWebviewPanel(USAGE_VIEW_TYPE, 'Session Ledger: Usage', vscode.ViewColumn.Active, webviewOptions(this.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      USAGE_VIEW_TYPE,
+      'Session Ledger: Usage',
+      vscode.ViewColumn.Active,
+      webviewOptions(this.extensionUri),
+    );
     const { store, log, openTimeline } = this.deps;
     const usage = new UsagePanel(panel, this.extensionUri, {
       service: this.service,
@@ -45,9 +50,11 @@ export class UsagePanels implements vscode.Disposable {
       sessionExists: (id) => store.sessions.get(id) !== undefined,
       openTimeline,
     });
-    usage.register(new vscode.Disposable(() => {
-      if (this.current === usage) this.current = undefined;
-    }));
+    usage.register(
+      new vscode.Disposable(() => {
+        if (this.current === usage) this.current = undefined;
+      }),
+    );
     this.current = usage;
     return usage;
   }
@@ -58,7 +65,10 @@ export class UsagePanels implements vscode.Disposable {
   }
 }
 
-export function registerUsage(context: Pick<vscode.ExtensionContext, 'extensionUri' | 'extensionPath' | 'globalStorageUri'>, deps: UsageDeps): UsagePanels {
+export function registerUsage(
+  context: Pick<vscode.ExtensionContext, 'extensionUri' | 'extensionPath' | 'globalStorageUri'>,
+  deps: UsageDeps,
+): UsagePanels {
   return new UsagePanels(context.extensionUri, { machine: machineLedgers(context), ...deps });
 }
 
@@ -66,7 +76,10 @@ export function registerUsage(context: Pick<vscode.ExtensionContext, 'extensionU
 export function machineLedgers(context: Pick<vscode.ExtensionContext, 'extensionPath' | 'globalStorageUri'>): MachineLedgers {
   return {
     registryFile: join(context.globalStorageUri.fsPath, REGISTRY_FILE),
-    reader: { wasmPath: join(context.extensionPath, 'dist', 'sql-wasm.wasm'), migrationsDirectory: join(context.extensionPath, 'migrations') },
+    reader: {
+      wasmPath: join(context.extensionPath, 'dist', 'sql-wasm.wasm'),
+      migrationsDirectory: join(context.extensionPath, 'migrations'),
+    },
     workspaceFolder: workspaceFolderPath(),
   };
 }

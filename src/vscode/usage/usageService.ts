@@ -50,7 +50,9 @@ export class UsageService {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({
       title: scope === 'machine' ? 'Export Usage of All Workspaces as CSV' : 'Export Usage as CSV',
-      defaultUri: folder ? vscode.Uri.joinPath(folder, scope === 'machine' ? 'session-ledger-usage-all-workspaces.csv' : 'session-ledger-usage.csv') : undefined,
+      defaultUri: folder
+        ? vscode.Uri.joinPath(folder, scope === 'machine' ? 'session-ledger-usage-all-workspaces.csv' : 'session-ledger-usage.csv')
+        : undefined,
       filters: { CSV: ['csv'] },
     });
     if (!target) return false;
@@ -65,7 +67,11 @@ export class UsageService {
     this.reading ??= (async () => {
       // A fresh sql.js instance per read, dropped after it: nothing of the other ledgers stays in memory.
       const reader = await LedgerReader.create(machine.reader);
-      const others = await readOtherLedgers({ ledgers: new LedgerRegistry(machine.registryFile).read().ledgers, current: this.currentPlace(machine), reader });
+      const others = await readOtherLedgers({
+        ledgers: new LedgerRegistry(machine.registryFile).read().ledgers,
+        current: this.currentPlace(machine),
+        reader,
+      });
       this.others = others;
       return others;
     })().finally(() => (this.reading = undefined));

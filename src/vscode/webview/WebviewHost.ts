@@ -64,9 +64,11 @@ export class WebviewHost<In extends PageMessage, Out> extends DisposableOwner {
     this.register(panel.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)));
     this.register(panel.onDidDispose(() => this.dispose()));
     // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
-    this.register(panel.onDidChangeViewState(() => {
-      if (!panel.visible) this.isReady = false;
-    }));
+    this.register(
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.isReady = false;
+      }),
+    );
     panel.webview.html = webviewHtml(panel.webview, extensionUri, page);
   }
 

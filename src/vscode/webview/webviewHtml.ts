@@ -31,7 +31,9 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
     page.fonts ? `font-src ${webview.cspSource}` : undefined,
     page.images ? `img-src ${webview.cspSource}` : undefined,
     `script-src 'nonce-${nonce}'`,
-  ].filter((directive) => directive !== undefined).join('; ');
+  ]
+    .filter((directive) => directive !== undefined)
+    .join('; ');
   const styles = page.styles.map((path) => `  <link rel="stylesheet" href="${asset(path)}">\n`).join('');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -18,7 +18,9 @@ const sqlJsFile = require.resolve('sql.js/dist/sql-wasm.js');
 type SqlJsInit = typeof initSqlJsType;
 
 /** sql.js with the installed glue run through one of the build's patches, loaded from a temp file. */
-async function loadPatched(pick: (patches: Awaited<ReturnType<typeof plugin>>) => (source: string) => string): Promise<Awaited<ReturnType<SqlJsInit>>> {
+async function loadPatched(
+  pick: (patches: Awaited<ReturnType<typeof plugin>>) => (source: string) => string,
+): Promise<Awaited<ReturnType<SqlJsInit>>> {
   const patch = pick(await plugin());
   const file = join(mkdtempSync(join(tmpdir(), 'sqljs-patched-')), 'sql-wasm.js');
   writeFileSync(file, patch(readFileSync(sqlJsFile, 'utf8')));
@@ -65,7 +67,10 @@ describe('sql.js native UTF-8 string patch (build)', () => {
     const patched = patchSqlJsStrings(source);
     assert.ok(patched.includes('l=a=>Buffer.byteLength(a,"utf8")'));
     assert.ok(patched.includes('Buffer.from(b.buffer,b.byteOffset,b.byteLength).write(a,d,Math.min(c-1,b.length-d),"utf8")'));
-    assert.throws(() => patchSqlJsStrings('var x = 1;', 'other.js'), /other\.js: the UTF-8 length code to patch was not found exactly once/);
+    assert.throws(
+      () => patchSqlJsStrings('var x = 1;', 'other.js'),
+      /other\.js: the UTF-8 length code to patch was not found exactly once/,
+    );
     assert.throws(() => patchSqlJsStrings(source + source), /not found exactly once/);
   });
 
@@ -74,7 +79,15 @@ describe('sql.js native UTF-8 string patch (build)', () => {
     const SQL = await loadPatched((p) => p.patchSqlJs);
     const db = new SQL.Database();
     db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
-    const values = ['', 'plain ascii', 'café naïve Ærø', '日本語のテキスト', 'emoji 😀🎉 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢', 'before\u0000after', 'x'.repeat(300_000) + 'é😀'];
+    const values = [
+      '',
+      'plain ascii',
+      'café naïve Ærø',
+      '日本語のテキスト',
+      'emoji 😀🎉 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
+      'before\u0000after',
+      'x'.repeat(300_000) + 'é😀',
+    ];
     const insert = db.prepare('INSERT INTO t (id, body) VALUES (?, ?)');
     values.forEach((value, i) => insert.run([i, value]));
     // A lone surrogate is not valid UTF-16: it is stored as U+FFFD, 3 bytes, as the original glue measured it.

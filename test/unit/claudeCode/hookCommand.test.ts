@@ -8,7 +8,8 @@ import { buildHookScript } from './buildHookScript';
 import { tempDir } from './testStore';
 
 /** Runs `command` the way Claude Code does on Linux/macOS: `sh -c`, payload JSON on stdin. */
-const runInSh = (command: string, input = JSON.stringify(payloads.Stop)) => spawnSync('/bin/sh', ['-c', command], { input, encoding: 'utf8', timeout: 20_000 });
+const runInSh = (command: string, input = JSON.stringify(payloads.Stop)) =>
+  spawnSync('/bin/sh', ['-c', command], { input, encoding: 'utf8', timeout: 20_000 });
 
 describe('Claude Code hook command', function () {
   this.timeout(60_000);
@@ -20,7 +21,11 @@ describe('Claude Code hook command', function () {
   });
 
   it('Windows: double-quoted call only (no POSIX redirection or `|| true`), and a path with `"` is refused', () => {
-    const options = { scriptPath: 'C:\\Users\\A B\\AppData\\hookSpool.js', spoolPath: 'C:\\Users\\A B\\spool.jsonl', platform: 'win32' as const };
+    const options = {
+      scriptPath: 'C:\\Users\\A B\\AppData\\hookSpool.js',
+      spoolPath: 'C:\\Users\\A B\\spool.jsonl',
+      platform: 'win32' as const,
+    };
     assert.equal(
       buildHookCommand(options, 'PreToolUse'),
       `"node" "C:\\Users\\A B\\AppData\\hookSpool.js" "C:\\Users\\A B\\spool.jsonl" PreToolUse ${HOOK_COMMAND_MARKER}`,
@@ -51,7 +56,11 @@ describe('Claude Code hook command', function () {
     const spoolPath = path.join(dir, 'spool; rm -rf $HOME.jsonl');
     const run = runInSh(buildHookCommand({ scriptPath, spoolPath, nodeCommand: process.execPath, platform: 'linux' }, 'Stop'));
     assert.equal(run.status, 0, run.stderr);
-    const lines = fs.readFileSync(spoolPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(spoolPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 1);
     assert.equal(lines[0].event, 'Stop');
     assert.deepEqual(lines[0].payload, payloads.Stop);

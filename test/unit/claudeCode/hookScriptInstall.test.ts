@@ -30,6 +30,9 @@ describe('hook script install (stable copy in the extension storage)', () => {
 
   it('says which script is missing', () => {
     const dir = tempDir('ext');
-    assert.throws(() => installHookScript(path.join(dir, 'dist', 'hookSpool.js'), path.join(dir, 'copy.js')), /hookSpool\.js is missing.*reinstall/);
+    assert.throws(
+      () => installHookScript(path.join(dir, 'dist', 'hookSpool.js'), path.join(dir, 'copy.js')),
+      /hookSpool\.js is missing.*reinstall/,
+    );
   });
 });

@@ -2,7 +2,12 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildHookCommand, CLAUDE_HOOK_EVENTS, HOOK_COMMAND_MARKER, type HookCommandOptions } from '../../../src/core/claudeCode/hookProtocol';
+import {
+  buildHookCommand,
+  CLAUDE_HOOK_EVENTS,
+  HOOK_COMMAND_MARKER,
+  type HookCommandOptions,
+} from '../../../src/core/claudeCode/hookProtocol';
 import {
   claudeHooksConnection,
   ClaudeSettingsError,
@@ -19,8 +24,8 @@ import {
 const claudeHooksConnected = (workspace: string) => claudeHooksConnection(workspace, options) !== 'disconnected';
 
 const options: HookCommandOptions = {
-  scriptPath: "/home/dev/.vscode/extensions/session-ledger-0.1.0/dist/hookSpool.js",
-  spoolPath: "/home/dev/.config/Code/User/workspaceStorage/abc/session-ledger/hooks spool.jsonl",
+  scriptPath: '/home/dev/.vscode/extensions/session-ledger-0.1.0/dist/hookSpool.js',
+  spoolPath: '/home/dev/.config/Code/User/workspaceStorage/abc/session-ledger/hooks spool.jsonl',
   platform: 'linux',
 };
 
@@ -93,13 +98,18 @@ describe('Claude Code hook settings merge', () => {
   });
 
   describe('stale entries', () => {
-    const stableOptions: HookCommandOptions = { ...options, scriptPath: '/home/dev/.config/Code/User/workspaceStorage/abc/session-ledger/hookSpool.js' };
+    const stableOptions: HookCommandOptions = {
+      ...options,
+      scriptPath: '/home/dev/.config/Code/User/workspaceStorage/abc/session-ledger/hookSpool.js',
+    };
     /** A file connected by an older version: the versioned extension folder, the old command form (no `|| true`). */
-    const oldCommand = (event: string) => `node /home/dev/.vscode/extensions/session-ledger-0.0.9/dist/hookSpool.js '${options.spoolPath}' ${event} ${HOOK_COMMAND_MARKER}`;
+    const oldCommand = (event: string) =>
+      `node /home/dev/.vscode/extensions/session-ledger-0.0.9/dist/hookSpool.js '${options.spoolPath}' ${event} ${HOOK_COMMAND_MARKER}`;
     const staleSettings = () => {
       const settings = JSON.parse(connectHooksInText(foreignText, stableOptions, 'f').text);
       for (const event of CLAUDE_HOOK_EVENTS) {
-        for (const group of settings.hooks[event]) for (const hook of group.hooks) if (hook.command.includes(HOOK_COMMAND_MARKER)) hook.command = oldCommand(event);
+        for (const group of settings.hooks[event])
+          for (const hook of group.hooks) if (hook.command.includes(HOOK_COMMAND_MARKER)) hook.command = oldCommand(event);
       }
       return settings;
     };
@@ -113,7 +123,11 @@ describe('Claude Code hook settings merge', () => {
       assert.equal(hookConnectionInText(foreignText, stableOptions, 'f'), 'disconnected');
       const current = connectHooksInText(foreignText, stableOptions, 'f').text;
       assert.equal(hookConnectionInText(current, stableOptions, 'f'), 'current');
-      assert.equal(hookConnectionInText(JSON.stringify(staleSettings()), stableOptions, 'f'), 'stale', 'older script path and command form');
+      assert.equal(
+        hookConnectionInText(JSON.stringify(staleSettings()), stableOptions, 'f'),
+        'stale',
+        'older script path and command form',
+      );
       assert.equal(hookConnectionInText(current, { ...stableOptions, spoolPath: '/elsewhere/spool.jsonl' }, 'f'), 'stale', 'another spool');
       const missing = JSON.parse(current);
       delete missing.hooks.Notification;

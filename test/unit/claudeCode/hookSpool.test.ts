@@ -57,14 +57,21 @@ describe('hookSpool script', function () {
     }
     const text = fs.readFileSync(spool, 'utf8').trim().split('\n');
     const nonces = readSpool(spool).map((l) => l.nonce);
-    assert.ok(nonces.every((n) => /^[0-9a-f]{32}$/.test(n ?? '')), nonces.join(', '));
+    assert.ok(
+      nonces.every((n) => /^[0-9a-f]{32}$/.test(n ?? '')),
+      nonces.join(', '),
+    );
     assert.equal(new Set(nonces).size, 3);
     assert.equal(new Set(text).size, 3);
-    assert.ok(text.every((l) => l.startsWith('{"receivedAt":"')), 'the nonce goes in the same single write as the line');
+    assert.ok(
+      text.every((l) => l.startsWith('{"receivedAt":"')),
+      'the nonce goes in the same single write as the line',
+    );
   });
 
   it('keeps the payload text as Claude Code wrote it (numbers exact, line breaks only between tokens), and records a payload too deep to re-serialise', () => {
-    const input = '{\r\n  "session_id": "s1",\n  "usage": {"output_tokens": 12345678901234567890, "cost": 1e999},\n  "prompt": "two\\nlines"\n}\n';
+    const input =
+      '{\r\n  "session_id": "s1",\n  "usage": {"output_tokens": 12345678901234567890, "cost": 1e999},\n  "prompt": "two\\nlines"\n}\n';
     assert.equal(runHook(script, [spool, 'Stop'], input).status, 0);
     const deep = '['.repeat(20_000) + ']'.repeat(20_000); // JSON.stringify overflows its stack on this
     assert.equal(runHook(script, [spool, 'Stop'], JSON.stringify({ session_id: 's1' }).slice(0, -1) + `,"deep":${deep}}`).status, 0);

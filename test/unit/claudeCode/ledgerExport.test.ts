@@ -13,26 +13,79 @@ import { ManualClock, openTestStore } from './testStore';
 const EXPORTED_AT = Date.UTC(2026, 5, 1);
 
 async function fillStore(store: SessionStore, clock: ManualClock): Promise<{ parent: string; child: string; trashed: string }> {
-  const parent = await store.sessions.create({ type: 'component-design', title: 'Design the `csv` module', intention: 'one parser', successCriteria: ['tests pass'], tags: ['pinned'], externalConversationId: 'conv-1' });
+  const parent = await store.sessions.create({
+    type: 'component-design',
+    title: 'Design the `csv` module',
+    intention: 'one parser',
+    successCriteria: ['tests pass'],
+    tags: ['pinned'],
+    externalConversationId: 'conv-1',
+  });
   clock.advanceDays(1);
   const child = await store.sessions.create({ type: 'test-fix', title: 'Child', intention: 'fix', parentSessionId: parent.id });
   const trashed = await store.sessions.create({ type: 'test-fix', title: 'Trashed', intention: 'x', status: 'complete' });
   await store.sessions.softDelete(trashed.id);
   await store.transaction((tx) => {
-    const step = tx.interactions.append({ sessionId: parent.id, step: 'spec', kind: 'claude', command: 'Write the spec', metadata: { options: { model: 'claude-sonnet-4-5' } } });
-    const run = tx.runs.start({ sessionId: parent.id, interactionId: step.id, provider: 'anthropic-api', model: 'claude-sonnet-4-5', conversationId: 'conv-1' });
-    tx.runs.update(run.id, { status: 'ok', inputTokens: 100, outputTokens: 20, cacheCreationTokens: 5, cacheReadTokens: 7, costUsd: 0.0123 });
+    const step = tx.interactions.append({
+      sessionId: parent.id,
+      step: 'spec',
+      kind: 'claude',
+      command: 'Write the spec',
+      metadata: { options: { model: 'claude-sonnet-4-5' } },
+    });
+    const run = tx.runs.start({
+      sessionId: parent.id,
+      interactionId: step.id,
+      provider: 'anthropic-api',
+      model: 'claude-sonnet-4-5',
+      conversationId: 'conv-1',
+    });
+    tx.runs.update(run.id, {
+      status: 'ok',
+      inputTokens: 100,
+      outputTokens: 20,
+      cacheCreationTokens: 5,
+      cacheReadTokens: 7,
+      costUsd: 0.0123,
+    });
     tx.interactions.setResult(step.id, { status: 'ok', output: 'The spec: ```ts\ncode\n```', data: { words: 3 }, durationMs: 1234.5 });
     tx.interactions.append({ sessionId: parent.id, step: 'build', kind: 'shell', command: 'npm test' });
-    tx.events.append({ id: 'ev-1', sessionId: parent.id, interactionId: step.id, runId: run.id, type: 'agent.text', payload: { text: 'héllo', nested: [1, null, true] }, correlationId: 'c1' });
+    tx.events.append({
+      id: 'ev-1',
+      sessionId: parent.id,
+      interactionId: step.id,
+      runId: run.id,
+      type: 'agent.text',
+      payload: { text: 'héllo', nested: [1, null, true] },
+      correlationId: 'c1',
+    });
     tx.events.append({ id: 'ev-2', sessionId: parent.id, type: 'phase.changed', payload: 'build' });
-    const conversation = tx.conversations.create({ id: 'conv-1', sessionId: parent.id, provider: 'anthropic-api', model: 'claude-sonnet-4-5', system: 'be brief' });
+    const conversation = tx.conversations.create({
+      id: 'conv-1',
+      sessionId: parent.id,
+      provider: 'anthropic-api',
+      model: 'claude-sonnet-4-5',
+      system: 'be brief',
+    });
     tx.conversations.appendMessage({ conversationId: conversation.id, role: 'user', content: 'Write the spec' });
-    tx.conversations.appendMessage({ conversationId: conversation.id, role: 'assistant', content: [{ type: 'text', text: 'The spec' }], runId: run.id });
+    tx.conversations.appendMessage({
+      conversationId: conversation.id,
+      role: 'assistant',
+      content: [{ type: 'text', text: 'The spec' }],
+      runId: run.id,
+    });
     tx.artifacts.put({ sessionId: parent.id, key: 'spec', kind: 'spec', content: '# Spec' });
     const old = tx.artifacts.put({ sessionId: parent.id, key: 'draft', kind: 'plan', content: 'draft' });
     tx.artifacts.softDelete(old.id);
-    tx.artifacts.put({ sessionId: parent.id, key: 'src/csv.ts', kind: 'file', contentType: 'text/typescript', path: 'src/csv.ts', byteSize: 10, sha256: 'a'.repeat(64) });
+    tx.artifacts.put({
+      sessionId: parent.id,
+      key: 'src/csv.ts',
+      kind: 'file',
+      contentType: 'text/typescript',
+      path: 'src/csv.ts',
+      byteSize: 10,
+      sha256: 'a'.repeat(64),
+    });
     tx.notes.add({ sessionId: parent.id, kind: 'decision', content: 'RFC 4180', interactionSeq: 1 });
     tx.events.append({ id: 'ev-child', sessionId: child.id, type: 'hook.Stop' });
   });
@@ -88,7 +141,14 @@ describe('export / import', function () {
     assert.equal(report.sessionsMerged, 1);
     assert.equal(report.recordsAdded, 1);
     assert.equal(target.sessions.require(ids.parent).eventCount, 3);
-    assert.deepEqual(target.events.list(ids.parent).map((e) => [e.id, e.seq]), [['ev-1', 1], ['ev-2', 2], ['ev-late', 3]]);
+    assert.deepEqual(
+      target.events.list(ids.parent).map((e) => [e.id, e.seq]),
+      [
+        ['ev-1', 1],
+        ['ev-2', 2],
+        ['ev-late', 3],
+      ],
+    );
   });
 
   it('a session imported with gaps in its event seqs (pruned at the source) takes new events above the highest seq', async () => {
@@ -112,7 +172,10 @@ describe('export / import', function () {
     late.sessions[0].events = late.sessions[0].events.filter((e) => e.id !== 'ev-3'); // pruned at the source
     const report = await importLedger(target, late);
     assert.equal(report.sessionsMerged, 1);
-    assert.deepEqual(target.events.list(ids.parent).map((e) => e.seq), [1, 2, 4]);
+    assert.deepEqual(
+      target.events.list(ids.parent).map((e) => e.seq),
+      [1, 2, 4],
+    );
     const appended = await target.events.append({ id: 'ev-local', sessionId: ids.parent, type: 'agent.text' });
     assert.equal(appended.seq, 5);
     assert.equal(target.sessions.require(ids.parent).eventCount, 4);
@@ -122,10 +185,23 @@ describe('export / import', function () {
     const folder = '/home/dev/app';
     const options = { workspaceFolder: folder, homeDir: '/home/dev' };
     await source.transaction((tx) => {
-      tx.events.append({ id: 'ev-secret', sessionId: ids.parent, type: 'hook.PreToolUse', payload: { cwd: folder, tool_input: { command: 'ANTHROPIC_API_KEY=sk-ant-api03-abcdefghijklmnop claude', file_path: `${folder}/src/csv.ts` }, apiKey: 'k-123456' } });
+      tx.events.append({
+        id: 'ev-secret',
+        sessionId: ids.parent,
+        type: 'hook.PreToolUse',
+        payload: {
+          cwd: folder,
+          tool_input: { command: 'ANTHROPIC_API_KEY=sk-ant-api03-abcdefghijklmnop claude', file_path: `${folder}/src/csv.ts` },
+          apiKey: 'k-123456',
+        },
+      });
     });
     const exported = exportLedger(source, [ids.parent], EXPORTED_AT, options);
-    assert.deepEqual(exported.sessions[0].events.at(-1)?.payload, { cwd: '.', tool_input: { command: 'ANTHROPIC_API_KEY=[REDACTED:anthropic-api-key] claude', file_path: 'src/csv.ts' }, apiKey: '[REDACTED:secret]' });
+    assert.deepEqual(exported.sessions[0].events.at(-1)?.payload, {
+      cwd: '.',
+      tool_input: { command: 'ANTHROPIC_API_KEY=[REDACTED:anthropic-api-key] claude', file_path: 'src/csv.ts' },
+      apiKey: '[REDACTED:secret]',
+    });
     const report = await importLedger(source, exported, options);
     assert.deepEqual(report.conflicts, []);
     assert.equal(report.recordsAdded, 0);
@@ -143,7 +219,10 @@ describe('export / import', function () {
     const broken = JSON.parse(serializeLedgerExport(exported));
     const index = exported.sessions.findIndex((s) => s.id === ids.parent);
     broken.sessions[index].events[1].ts = 'yesterday';
-    assert.throws(() => parseLedgerExport(JSON.stringify(broken)), (err: unknown) => err instanceof LedgerImportError && err.field === `sessions.${index}.events.1.ts`);
+    assert.throws(
+      () => parseLedgerExport(JSON.stringify(broken)),
+      (err: unknown) => err instanceof LedgerImportError && err.field === `sessions.${index}.events.1.ts`,
+    );
     assert.throws(() => parseLedgerExport('{"format": "other", "version": 1}'), /format/);
     assert.throws(() => parseLedgerExport('nope'), /not JSON/);
   });

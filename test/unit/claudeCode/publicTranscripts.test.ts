@@ -14,7 +14,11 @@ import pricingJson from '../../../src/core/agent/pricing.json';
 import { loadPricing } from '../../../src/core/agent/pricing';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
 import { claudeProjectDir } from '../../../src/core/claudeCode/transcriptFiles';
-import { importClaudeTranscripts, type TranscriptImportOptions, type TranscriptImportReport } from '../../../src/core/claudeCode/transcriptImport';
+import {
+  importClaudeTranscripts,
+  type TranscriptImportOptions,
+  type TranscriptImportReport,
+} from '../../../src/core/claudeCode/transcriptImport';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { ManualClock, openTestStore, tempDir } from './testStore';
 
@@ -123,7 +127,14 @@ function usdOf(model: string, u: Required<Omit<Usage, 'cache_creation'>> & { wri
   const input = long ? rate.input * 2 : rate.input;
   const output = long ? rate.output * 1.5 : rate.output;
   const write5m = u.cache_creation_input_tokens - u.write1h;
-  return (u.input_tokens * input + u.output_tokens * output + write5m * input * 1.25 + u.write1h * input * 2 + u.cache_read_input_tokens * (input / 10)) / 1e6;
+  return (
+    (u.input_tokens * input +
+      u.output_tokens * output +
+      write5m * input * 1.25 +
+      u.write1h * input * 2 +
+      u.cache_read_input_tokens * (input / 10)) /
+    1e6
+  );
 }
 
 /**
@@ -135,12 +146,18 @@ function usdOf(model: string, u: Required<Omit<Usage, 'cache_creation'>> & { wri
 function recount(lines: readonly string[], take: 'final' | 'first'): Recount {
   const chosen = new Map<string, { model: string; usage: Usage }>();
   for (const line of lines) {
-    const value = JSON.parse(line) as { type?: string; requestId?: string; uuid?: string; message?: { id?: string; model?: string; usage?: Usage } };
+    const value = JSON.parse(line) as {
+      type?: string;
+      requestId?: string;
+      uuid?: string;
+      message?: { id?: string; model?: string; usage?: Usage };
+    };
     const usage = value.message?.usage;
     if (value.type !== 'assistant' || !usage || value.message?.model === '<synthetic>') continue;
     const key = value.message?.id ? `${value.message.id}:${value.requestId ?? ''}` : `line:${value.uuid}`;
     const seen = chosen.get(key);
-    if (!seen || (take === 'final' && (usage.output_tokens ?? 0) > (seen.usage.output_tokens ?? 0))) chosen.set(key, { model: value.message!.model!, usage });
+    if (!seen || (take === 'final' && (usage.output_tokens ?? 0) > (seen.usage.output_tokens ?? 0)))
+      chosen.set(key, { model: value.message!.model!, usage });
   }
   const total: Recount = { responses: chosen.size, input: 0, output: 0, write: 0, write1h: 0, read: 0, usd: 0 };
   for (const { model, usage } of chosen.values()) {
@@ -163,7 +180,10 @@ function recount(lines: readonly string[], take: 'final' | 'first'): Recount {
 }
 
 const readLines = (fixture: Fixture): string[] =>
-  fs.readFileSync(path.join(FIXTURES, fixture.file), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  fs
+    .readFileSync(path.join(FIXTURES, fixture.file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 
 /**
  * Line boundaries (1-based: after line `split`) where an append would split a response, i.e.
@@ -202,7 +222,12 @@ describe('Claude Code transcript import on real public transcripts', function ()
     fs.writeFileSync(file, content);
     const statePath = path.join(tempDir('state'), 'claude-transcripts.json');
     const options: TranscriptImportOptions = { workspacePath: WORKSPACE, configDir, statePath, pricing: loadPricing() };
-    return { store, file, statePath, importNow: (extra: Partial<TranscriptImportOptions> = {}) => importClaudeTranscripts(store, { ...options, ...extra }) };
+    return {
+      store,
+      file,
+      statePath,
+      importNow: (extra: Partial<TranscriptImportOptions> = {}) => importClaudeTranscripts(store, { ...options, ...extra }),
+    };
   }
 
   function figures(store: SessionStore, fixture: Fixture) {
@@ -234,11 +259,15 @@ describe('Claude Code transcript import on real public transcripts', function ()
   /** Per fixture: final-line vs first-line figures, for the report and the CHANGELOG. */
   const measured: string[] = [];
   after(() => {
-    if (measured.length) console.log(`\n      measured on real transcripts (final line vs first line per response):\n${measured.join('\n')}`);
+    if (measured.length)
+      console.log(`\n      measured on real transcripts (final line vs first line per response):\n${measured.join('\n')}`);
   });
 
   it('the published rates written here agree with the pricing table for every model the fixtures use', () => {
-    const models = pricingJson.models as Record<string, { input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number }>;
+    const models = pricingJson.models as Record<
+      string,
+      { input: number; output: number; cacheWrite5m: number; cacheWrite1h: number; cacheRead: number }
+    >;
     const table = loadPricing();
     for (const [model, rate] of Object.entries(PUBLISHED)) {
       const price = Object.entries(models).find(([id]) => id === model.replace(/-\d{8}$/, ''))?.[1];
@@ -269,7 +298,11 @@ describe('Claude Code transcript import on real public transcripts', function ()
         const first = recount(lines, 'first');
         assert.equal(final.responses, fixture.responses);
         assert.deepEqual({ final: final.output, first: first.output }, fixture.output, 'the recount agrees with the hand count');
-        for (const model of new Set(lines.map((l) => (JSON.parse(l) as { message?: { model?: string } }).message?.model).filter((m): m is string => !!m && m !== '<synthetic>'))) {
+        for (const model of new Set(
+          lines
+            .map((l) => (JSON.parse(l) as { message?: { model?: string } }).message?.model)
+            .filter((m): m is string => !!m && m !== '<synthetic>'),
+        )) {
           assert.ok(model in PUBLISHED || final.usd === null, `${model}: priced here, or the session must be cost-unknown`);
         }
 

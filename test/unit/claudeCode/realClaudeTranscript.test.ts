@@ -33,10 +33,21 @@ describe('a transcript of the real Claude Code 2.1.328', function () {
       const projectDir = claudeProjectDir('/PROJECT', configDir);
       fs.mkdirSync(projectDir, { recursive: true });
       fs.writeFileSync(path.join(projectDir, `${SESSION}.jsonl`), text);
-      const report = await importClaudeTranscripts(store, { workspacePath: '/PROJECT', configDir, statePath: path.join(tempDir('state'), 's.json'), pricing: loadPricing() });
+      const report = await importClaudeTranscripts(store, {
+        workspacePath: '/PROJECT',
+        configDir,
+        statePath: path.join(tempDir('state'), 's.json'),
+        pricing: loadPricing(),
+      });
       const session = store.sessions.require(importedSessionId(SESSION));
       assert.deepEqual(
-        { inputTokens: session.inputTokens, outputTokens: session.outputTokens, cacheCreationTokens: session.cacheCreationTokens, cacheCreation1hTokens: session.cacheCreation1hTokens, cacheReadTokens: session.cacheReadTokens },
+        {
+          inputTokens: session.inputTokens,
+          outputTokens: session.outputTokens,
+          cacheCreationTokens: session.cacheCreationTokens,
+          cacheCreation1hTokens: session.cacheCreation1hTokens,
+          cacheReadTokens: session.cacheReadTokens,
+        },
         EXPECTED,
       );
       assert.ok(Math.abs(session.totalCostUsd - EXPECTED_USD) < 1e-9);
@@ -62,7 +73,12 @@ describe('the manual-step reader on older shapes', () => {
     const responses = transcriptResponses(mainLines().join('\n'));
     assert.deepEqual(
       responses.map((r) => [r.key, r.usage.outputTokens, r.line]),
-      [['msg_R1:req_R1', 310, 6], ['msg_R2:req_R2', 120, 9], ['msg_R3:req_R3', 50, 19], ['msg_R4:req_R4', 30, 21]],
+      [
+        ['msg_R1:req_R1', 310, 6],
+        ['msg_R2:req_R2', 120, 9],
+        ['msg_R3:req_R3', 50, 19],
+        ['msg_R4:req_R4', 30, 21],
+      ],
     );
   });
 });

@@ -11,7 +11,12 @@ import {
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { ManualClock, openTestStore, sqlReaderOf } from './testStore';
 
-const policy: RetentionPolicy = { maxAgeDays: 90, hardDeleteAfterDays: 30, pruneEventTypes: ['hook.PreToolUse', 'claude.thinking*'], pruneEventsAfterDays: 7 };
+const policy: RetentionPolicy = {
+  maxAgeDays: 90,
+  hardDeleteAfterDays: 30,
+  pruneEventTypes: ['hook.PreToolUse', 'claude.thinking*'],
+  pruneEventsAfterDays: 7,
+};
 
 describe('retention pins', () => {
   it('adds and removes the tag retention checks, keeping the other tags and never doubling it', () => {
@@ -44,9 +49,12 @@ describe('retention', function () {
     await make('old-interrupted', 'interrupted');
     await make('trashed', 'complete');
     await make('parent', 'complete');
-    ids.child = (await store.sessions.create({ type: 't', title: 'child', intention: '', status: 'active', parentSessionId: ids.parent })).id;
+    ids.child = (
+      await store.sessions.create({ type: 't', title: 'child', intention: '', status: 'active', parentSessionId: ids.parent })
+    ).id;
     await store.transaction((tx) => {
-      for (let i = 0; i < 5; i++) tx.events.append({ id: `pre-${i}`, sessionId: ids['old-failed-noisy'], type: 'hook.PreToolUse', toolName: 'Bash' });
+      for (let i = 0; i < 5; i++)
+        tx.events.append({ id: `pre-${i}`, sessionId: ids['old-failed-noisy'], type: 'hook.PreToolUse', toolName: 'Bash' });
       tx.events.append({ id: 'think', sessionId: ids['old-failed-noisy'], type: 'claude.thinking' });
       tx.events.append({ id: 'keep', sessionId: ids['old-failed-noisy'], type: 'claude.text', payload: { text: 'kept' } });
     });
@@ -58,17 +66,32 @@ describe('retention', function () {
   afterEach(() => store.close());
 
   const plan = () =>
-    planRetention(policy, store.sessions.list({ deleted: 'include', limit: 1000 }), countPrunableEvents(sqlReaderOf(store), policy.pruneEventTypes!), clock.now());
+    planRetention(
+      policy,
+      store.sessions.list({ deleted: 'include', limit: 1000 }),
+      countPrunableEvents(sqlReaderOf(store), policy.pruneEventTypes!),
+      clock.now(),
+    );
 
   it('plans a dry run: soft delete old completed, hard delete after the grace period, prune noisy types; exempts the rest', () => {
     const p = plan();
     assert.deepEqual(p.softDelete.map((s) => s.title).sort(), ['old-complete', 'old-failed-noisy']);
-    assert.deepEqual(p.hardDelete.map((s) => s.title), ['trashed']);
-    assert.deepEqual(p.pruneEvents.map((e) => [e.title, e.types, e.count]), [['old-failed-noisy', { 'hook.PreToolUse': 5, 'claude.thinking': 1 }, 6]]);
     assert.deepEqual(
-      Object.fromEntries(p.exempt.map((e) => [e.title, e.reason])),
-      { 'old-pinned': 'pinned', 'old-active': 'status active', 'old-paused': 'status paused', 'old-interrupted': 'status interrupted', parent: '1 child session(s) are kept', child: 'status active' },
+      p.hardDelete.map((s) => s.title),
+      ['trashed'],
     );
+    assert.deepEqual(
+      p.pruneEvents.map((e) => [e.title, e.types, e.count]),
+      [['old-failed-noisy', { 'hook.PreToolUse': 5, 'claude.thinking': 1 }, 6]],
+    );
+    assert.deepEqual(Object.fromEntries(p.exempt.map((e) => [e.title, e.reason])), {
+      'old-pinned': 'pinned',
+      'old-active': 'status active',
+      'old-paused': 'status paused',
+      'old-interrupted': 'status interrupted',
+      parent: '1 child session(s) are kept',
+      child: 'status active',
+    });
     const report = describeRetentionPlan(p);
     assert.match(report, /Move to trash \(soft delete\): 2/);
     assert.match(report, /old-failed-noisy: 1 claude\.thinking, 5 hook\.PreToolUse/);
@@ -82,10 +105,18 @@ describe('retention', function () {
       tx.events.append({ id: 'u1', sessionId: ids['old-failed-noisy'], type: 'usage' });
     });
     const wide = { ...policy, pruneEventTypes: ['claude.*', 'usage', 'hook.*'] };
-    const p = planRetention(wide, store.sessions.list({ deleted: 'include', limit: 1000 }), countPrunableEvents(sqlReaderOf(store), wide.pruneEventTypes), clock.now());
+    const p = planRetention(
+      wide,
+      store.sessions.list({ deleted: 'include', limit: 1000 }),
+      countPrunableEvents(sqlReaderOf(store), wide.pruneEventTypes),
+      clock.now(),
+    );
     const noisy = p.pruneEvents.find((e) => e.title === 'old-failed-noisy')!;
     assert.deepEqual(noisy.types, { 'hook.PreToolUse': 5, 'claude.thinking': 1, 'claude.text': 1 });
-    assert.match(describeRetentionPlan(p), /Never pruned \(they hold usage figures and sub-agent links\): claude\.usage, usage, claude\.tool_use/);
+    assert.match(
+      describeRetentionPlan(p),
+      /Never pruned \(they hold usage figures and sub-agent links\): claude\.usage, usage, claude\.tool_use/,
+    );
   });
 
   it('applies exactly the plan', async () => {
@@ -96,7 +127,10 @@ describe('retention', function () {
     assert.equal(store.sessions.get(ids.trashed), undefined);
     assert.ok(store.sessions.get(ids['old-failed-noisy'])!.deletedAt !== null);
     assert.equal(store.sessions.get(ids['old-complete'])!.deletedAt, null);
-    assert.deepEqual(store.events.list(ids['old-failed-noisy']).map((e) => e.id), ['keep']);
+    assert.deepEqual(
+      store.events.list(ids['old-failed-noisy']).map((e) => e.id),
+      ['keep'],
+    );
     assert.equal(store.sessions.get(ids['old-failed-noisy'])!.eventCount, 1);
     for (const name of ['old-pinned', 'old-active', 'old-paused', 'old-interrupted', 'parent', 'child', 'recent-complete']) {
       assert.equal(store.sessions.get(ids[name])!.deletedAt, null, name);
@@ -106,10 +140,16 @@ describe('retention', function () {
   it('after pruning, a new event takes the seq above the highest one and the count stays the number of events', async () => {
     const noisy = ids['old-failed-noisy'];
     await applyRetentionPlan(store, sqlReaderOf(store), plan());
-    assert.deepEqual(store.events.list(noisy).map((e) => [e.id, e.seq]), [['keep', 7]]);
+    assert.deepEqual(
+      store.events.list(noisy).map((e) => [e.id, e.seq]),
+      [['keep', 7]],
+    );
     // Before the fix the seq was claimed as event_count + 1 = 2, 3, … and collided with "keep" (seq 7) on the 6th append.
     for (let i = 0; i < 7; i++) await store.events.append({ id: `late-${i}`, sessionId: noisy, type: 'claude.text' });
-    assert.deepEqual(store.events.list(noisy).map((e) => e.seq), [7, 8, 9, 10, 11, 12, 13, 14]);
+    assert.deepEqual(
+      store.events.list(noisy).map((e) => e.seq),
+      [7, 8, 9, 10, 11, 12, 13, 14],
+    );
     assert.equal(store.sessions.require(noisy).eventCount, 8);
   });
 
@@ -122,17 +162,35 @@ describe('retention', function () {
     const seenUpTo = store.events.lastSeq(s); // a timeline that has shown seq 2
     clock.advanceDays(8);
     await applyRetentionPlan(store, sqlReaderOf(store), plan());
-    assert.deepEqual(store.events.list(s).map((e) => e.id), ['top-text']);
+    assert.deepEqual(
+      store.events.list(s).map((e) => e.id),
+      ['top-text'],
+    );
     const next = await store.events.append({ id: 'top-late', sessionId: s, type: 'claude.text' });
     assert.equal(next.seq, 3);
-    assert.deepEqual(store.events.list(s, { after: seenUpTo }).map((e) => e.id), ['top-late']);
+    assert.deepEqual(
+      store.events.list(s, { after: seenUpTo }).map((e) => e.id),
+      ['top-late'],
+    );
     assert.equal(store.sessions.require(s).eventCount, 2);
   });
 
   it('hard-deletes a trashed family children first, so no row points at a removed parent', async () => {
     const root = await store.sessions.create({ type: 't', title: 'family root', intention: '', status: 'complete' });
-    const mid = await store.sessions.create({ type: 't', title: 'family child', intention: '', status: 'complete', parentSessionId: root.id });
-    const leaf = await store.sessions.create({ type: 't', title: 'family grandchild', intention: '', status: 'complete', parentSessionId: mid.id });
+    const mid = await store.sessions.create({
+      type: 't',
+      title: 'family child',
+      intention: '',
+      status: 'complete',
+      parentSessionId: root.id,
+    });
+    const leaf = await store.sessions.create({
+      type: 't',
+      title: 'family grandchild',
+      intention: '',
+      status: 'complete',
+      parentSessionId: mid.id,
+    });
     // Trashed parent first, so the listing (newest first) puts the children before or after it either way.
     for (const s of [leaf, root, mid]) await store.sessions.softDelete(s.id);
     clock.advanceDays(31);
@@ -143,4 +201,3 @@ describe('retention', function () {
     for (const s of [root, mid, leaf]) assert.equal(store.sessions.get(s.id), undefined);
   });
 });
-

@@ -18,13 +18,34 @@ describe('full-text search (FTS4, kept in sync by triggers and, for events, once
   });
 
   it('finds titles, intentions, commands, outputs, Claude text and payloads, written through the store', async () => {
-    const session = await store.sessions.create({ type: 'test-fix', title: 'Fix the flaky zanzibar test', intention: 'make quokka stable' });
+    const session = await store.sessions.create({
+      type: 'test-fix',
+      title: 'Fix the flaky zanzibar test',
+      intention: 'make quokka stable',
+    });
     const other = await store.sessions.create({ type: 'test-fix', title: 'Unrelated', intention: 'nothing' });
     await store.transaction((tx) => {
-      const step = tx.interactions.append({ sessionId: session.id, step: 'run-tests', kind: 'shell', command: 'npm test -- --grep wombat' });
+      const step = tx.interactions.append({
+        sessionId: session.id,
+        step: 'run-tests',
+        kind: 'shell',
+        command: 'npm test -- --grep wombat',
+      });
       tx.interactions.setResult(step.id, { status: 'error', exitCode: 1, output: 'AssertionError: expected platypus' });
-      tx.events.append({ id: 'e1', sessionId: session.id, interactionId: step.id, type: 'claude.text', payload: { text: 'The échidna fixture is stale' } });
-      tx.events.append({ id: 'e2', sessionId: other.id, type: 'hook.PreToolUse', toolName: 'Bash', payload: { tool_input: { command: 'rm -rf echidna' } } });
+      tx.events.append({
+        id: 'e1',
+        sessionId: session.id,
+        interactionId: step.id,
+        type: 'claude.text',
+        payload: { text: 'The échidna fixture is stale' },
+      });
+      tx.events.append({
+        id: 'e2',
+        sessionId: other.id,
+        type: 'hook.PreToolUse',
+        toolName: 'Bash',
+        payload: { tool_input: { command: 'rm -rf echidna' } },
+      });
     });
     const reader = sqlReaderOf(store);
     const kinds = (q: string) => searchLedger(reader, q).map((h) => `${h.kind}:${h.sessionId === session.id ? 'mine' : 'other'}`);
@@ -34,13 +55,19 @@ describe('full-text search (FTS4, kept in sync by triggers and, for events, once
     assert.deepEqual(kinds('wombat'), ['interaction:mine']);
     assert.deepEqual(kinds('platyp'), ['interaction:mine'], 'prefix search on the last word');
     assert.deepEqual(kinds('echidna').sort(), ['event:mine', 'event:other'], 'diacritics folded');
-    assert.deepEqual(searchLedger(reader, 'echidna', { sessionId: session.id }).map((h) => h.eventId), ['e1']);
+    assert.deepEqual(
+      searchLedger(reader, 'echidna', { sessionId: session.id }).map((h) => h.eventId),
+      ['e1'],
+    );
 
     const hit = searchLedger(reader, 'stale')[0];
     assert.equal(hit.interactionSeq, 1, 'an event hit says which interaction to open');
     assert.match(hit.snippet, /\[stale\]/);
 
-    await store.interactions.setResult((await store.interactions.append({ sessionId: other.id, step: 's', kind: 'shell', command: 'ls' })).id, { status: 'ok', output: 'kangaroo' });
+    await store.interactions.setResult(
+      (await store.interactions.append({ sessionId: other.id, step: 's', kind: 'shell', command: 'ls' })).id,
+      { status: 'ok', output: 'kangaroo' },
+    );
     assert.deepEqual(kinds('kangaroo'), ['interaction:other'], 'a result recorded later is indexed');
     await store.sessions.update(session.id, { title: 'Renamed to koala' });
     assert.deepEqual(kinds('zanzibar'), []);
@@ -82,11 +109,20 @@ describe('full-text search (FTS4, kept in sync by triggers and, for events, once
   it('indexes the events of a transaction in one statement at its end: one index segment per transaction, searchable at once, and deletes and edits of indexed events kept in step', async () => {
     const session = await store.sessions.create({ type: 'test-fix', title: 'Index per transaction', intention: 'one segment' });
     const reader = sqlReaderOf(store);
-    const eventIds = (q: string) => searchLedger(reader, q).map((h) => h.eventId).sort();
+    const eventIds = (q: string) =>
+      searchLedger(reader, q)
+        .map((h) => h.eventId)
+        .sort();
     const segments = () => Number(store.sql.all('SELECT count(*) AS n FROM search_events_segdir')[0].n);
     const before = segments();
     await store.transaction((tx) => {
-      for (let i = 0; i < 100; i++) tx.events.append({ id: `b${i}`, sessionId: session.id, type: 'tool', payload: { text: i === 7 ? 'kookaburra seven' : `plain ${i}` } });
+      for (let i = 0; i < 100; i++)
+        tx.events.append({
+          id: `b${i}`,
+          sessionId: session.id,
+          type: 'tool',
+          payload: { text: i === 7 ? 'kookaburra seven' : `plain ${i}` },
+        });
     });
     assert.equal(segments() - before, 1, 'one new segment for 100 events (a trigger per row wrote one per event)');
     assert.deepEqual(eventIds('kookaburra'), ['b7']);
@@ -94,7 +130,7 @@ describe('full-text search (FTS4, kept in sync by triggers and, for events, once
     assert.deepEqual(eventIds('kookaburra'), ['b7', 'single']);
     // Raw edits of indexed events (retention deletes; nothing in Session Ledger edits events, but the index must follow).
     await store.transaction(() => {
-      store.sql.run("UPDATE events SET payload = '{\"text\":\"wallaby now\"}' WHERE id = 'b7'");
+      store.sql.run('UPDATE events SET payload = \'{"text":"wallaby now"}\' WHERE id = \'b7\'');
       store.sql.run("DELETE FROM events WHERE id = 'single'");
     });
     assert.deepEqual(eventIds('kookaburra'), []);
@@ -103,7 +139,7 @@ describe('full-text search (FTS4, kept in sync by triggers and, for events, once
     await store.transaction((tx) => {
       tx.events.append({ id: 'changed', sessionId: session.id, type: 'tool', payload: { text: 'dingo' } });
       tx.events.append({ id: 'gone', sessionId: session.id, type: 'tool', payload: { text: 'dingo too' } });
-      store.sql.run("UPDATE events SET payload = '{\"text\":\"numbat\"}' WHERE id = 'changed'");
+      store.sql.run('UPDATE events SET payload = \'{"text":"numbat"}\' WHERE id = \'changed\'');
       store.sql.run("DELETE FROM events WHERE id = 'gone'");
     });
     assert.deepEqual(eventIds('dingo'), []);

@@ -42,7 +42,12 @@ describe('hook spool ingest', function () {
   afterEach(() => store.close());
 
   it('turns hook payloads of every event into events of the session with that conversation id', async () => {
-    const own = await store.sessions.create({ type: 'test-fix', title: 'Fix CSV', intention: 'csv', externalConversationId: CLAUDE_SESSION });
+    const own = await store.sessions.create({
+      type: 'test-fix',
+      title: 'Fix CSV',
+      intention: 'csv',
+      externalConversationId: CLAUDE_SESSION,
+    });
     feedAll();
     const report = await ingestHookSpool(store, { spoolPath: spool });
     assert.equal(report.ingested, CLAUDE_HOOK_EVENTS.length);
@@ -90,7 +95,11 @@ describe('hook spool ingest', function () {
     const report = await ingestHookSpool(store, { spoolPath: spool });
     assert.equal(report.ingested, 1);
     assert.equal(report.rejected, 3);
-    const rejected = fs.readFileSync(report.rejectedPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rejected = fs
+      .readFileSync(report.rejectedPath, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(rejected.length, 3);
     assert.match(rejected[0].reason, /^hook input: invalid JSON/);
     assert.match(rejected[1].reason, /^payload\.session_id: /);
@@ -105,18 +114,28 @@ describe('hook spool ingest', function () {
   it('keeps two hook events with identical payloads in the same millisecond as two events, and re-ingesting them adds nothing', async () => {
     // Both hook processes see the same clock reading, as two hooks fired within one millisecond do.
     const frozenClock = path.join(tempDir('clock'), 'frozen-clock.js');
-    fs.writeFileSync(frozenClock, `const RealDate = Date; globalThis.Date = class extends RealDate { constructor(...a) { if (a.length) super(...a); else super(Date.UTC(2026, 0, 1)); } static now() { return Date.UTC(2026, 0, 1); } };`);
-    const feedAtFrozenTime = () => spawnSync(process.execPath, ['--require', frozenClock, script, spool, 'Stop'], { input: JSON.stringify(payloads.Stop) });
+    fs.writeFileSync(
+      frozenClock,
+      `const RealDate = Date; globalThis.Date = class extends RealDate { constructor(...a) { if (a.length) super(...a); else super(Date.UTC(2026, 0, 1)); } static now() { return Date.UTC(2026, 0, 1); } };`,
+    );
+    const feedAtFrozenTime = () =>
+      spawnSync(process.execPath, ['--require', frozenClock, script, spool, 'Stop'], { input: JSON.stringify(payloads.Stop) });
     assert.equal(feedAtFrozenTime().status, 0);
     assert.equal(feedAtFrozenTime().status, 0);
     const lines = fs.readFileSync(spool, 'utf8').trim().split('\n');
-    assert.deepEqual(lines.map((l) => JSON.parse(l).receivedAt), ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z']);
+    assert.deepEqual(
+      lines.map((l) => JSON.parse(l).receivedAt),
+      ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'],
+    );
 
     const report = await ingestHookSpool(store, { spoolPath: spool });
     assert.equal(report.ingested, 2, 'two hook events, two events');
     assert.equal(report.duplicates, 0);
     const events = store.events.list(importedSessionId(CLAUDE_SESSION));
-    assert.deepEqual(events.map((e) => e.type), ['hook.Stop', 'hook.Stop']);
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['hook.Stop', 'hook.Stop'],
+    );
     assert.deepEqual(events[0].payload, payloads.Stop);
     assert.deepEqual(events[1].payload, payloads.Stop);
 
@@ -128,14 +147,18 @@ describe('hook spool ingest', function () {
   });
 
   it('ingests lines of the older hook script (no nonce) under the ids they always had, so a spool ingested before the update adds nothing', async () => {
-    const oldLine = (event: keyof typeof payloads) => JSON.stringify({ receivedAt: '2026-01-01T00:00:00.000Z', event, payload: payloads[event] });
+    const oldLine = (event: keyof typeof payloads) =>
+      JSON.stringify({ receivedAt: '2026-01-01T00:00:00.000Z', event, payload: payloads[event] });
     const oldId = (line: string) => `hook:${createHash('sha256').update(line).digest('hex')}`;
     const [before, after] = [oldLine('UserPromptSubmit'), oldLine('Stop')];
     fs.appendFileSync(spool, before + '\n');
     // The first line was ingested by the previous version: its event is stored under the old id.
     const sessionId = importedSessionId(CLAUDE_SESSION);
     await ingestHookSpool(store, { spoolPath: spool });
-    assert.deepEqual(store.events.list(sessionId).map((e) => e.id), [oldId(before)]);
+    assert.deepEqual(
+      store.events.list(sessionId).map((e) => e.id),
+      [oldId(before)],
+    );
     writeSpoolOffset(spool, 0);
     fs.appendFileSync(spool, after + '\n');
     feed('Stop', payloads.Stop); // and a line of the new script after them
@@ -161,7 +184,11 @@ describe('hook spool ingest', function () {
 
   describe('rotation', () => {
     const line = (n: number) =>
-      JSON.stringify({ receivedAt: new Date(Date.UTC(2026, 0, 1) + n).toISOString(), event: 'PostToolUse', payload: { session_id: CLAUDE_SESSION, hook_event_name: 'PostToolUse', n } }) + '\n';
+      JSON.stringify({
+        receivedAt: new Date(Date.UTC(2026, 0, 1) + n).toISOString(),
+        event: 'PostToolUse',
+        payload: { session_id: CLAUDE_SESSION, hook_event_name: 'PostToolUse', n },
+      }) + '\n';
     const storedNumbers = () =>
       store.events.list(importedSessionId(CLAUDE_SESSION), { limit: 10_000 }).map((e) => (e.payload as { n: number }).n);
 
@@ -197,9 +224,17 @@ describe('hook spool ingest', function () {
       assert.match(fs.readFileSync(third.rejectedPath, 'utf8'), /unterminated last line.*\\"ev/);
       assert.equal(third.rotated, true, 'the live spool, fully read, is rotated in turn');
       const nowRotated = fs.readFileSync(rotated, 'utf8');
-      assert.ok(nowRotated.includes('"hook_event_name":"Stop"') && !nowRotated.includes('"n":'), 'the old rotated file is gone; this is the next one');
+      assert.ok(
+        nowRotated.includes('"hook_event_name":"Stop"') && !nowRotated.includes('"n":'),
+        'the old rotated file is gone; this is the next one',
+      );
       assert.ok(!fs.existsSync(spool));
-      assert.deepEqual(storedNumbers().filter((n) => n !== undefined).sort(), [1, 2, 3, 4]);
+      assert.deepEqual(
+        storedNumbers()
+          .filter((n) => n !== undefined)
+          .sort(),
+        [1, 2, 3, 4],
+      );
       assert.equal(store.events.list(importedSessionId(CLAUDE_SESSION), { limit: 100 }).length, 5);
     });
 
@@ -223,7 +258,7 @@ describe('hook spool ingest', function () {
       assert.deepEqual(storedNumbers().sort(), [1, 2]);
     });
 
-    it('keeps the event of a hook held up between opening the spool and writing, past the rotated spool\'s last read', async () => {
+    it("keeps the event of a hook held up between opening the spool and writing, past the rotated spool's last read", async () => {
       fs.appendFileSync(spool, line(1));
       // The real hook script, paused (by a preloaded patch) after it opened the spool and before its write.
       const hold = tempDir('hold');
@@ -251,7 +286,11 @@ describe('hook spool ingest', function () {
       const options = { spoolPath: spool, rotateAtBytes: 0, rotationGraceMs: 1000, now: () => now };
       assert.equal((await ingestHookSpool(store, options)).rotated, true);
       now += 1000;
-      assert.equal((await ingestHookSpool(store, options)).rotatedRemoved, true, 'the file the hook holds open is read a last time and deleted');
+      assert.equal(
+        (await ingestHookSpool(store, options)).rotatedRemoved,
+        true,
+        'the file the hook holds open is read a last time and deleted',
+      );
       fs.writeFileSync(path.join(hold, 'go'), '');
       assert.equal(await exited, 0);
 
@@ -319,13 +358,26 @@ describe('hook spool ingest', function () {
 
       const numbers = storedNumbers().filter((n) => n !== undefined);
       assert.equal(numbers.length, total + extra, 'every line once');
-      assert.deepEqual([...new Set(numbers)].sort((a, b) => a - b), Array.from({ length: total + extra }, (_, n) => n));
-      assert.equal(store.events.list(importedSessionId(CLAUDE_SESSION), { limit: 10_000 }).length, total + extra + hooks.length, 'and the real hooks');
-      assert.equal(reports.reduce((sum, r) => sum + r.ingested, 0), total + extra + hooks.length);
+      assert.deepEqual(
+        [...new Set(numbers)].sort((a, b) => a - b),
+        Array.from({ length: total + extra }, (_, n) => n),
+      );
+      assert.equal(
+        store.events.list(importedSessionId(CLAUDE_SESSION), { limit: 10_000 }).length,
+        total + extra + hooks.length,
+        'and the real hooks',
+      );
+      assert.equal(
+        reports.reduce((sum, r) => sum + r.ingested, 0),
+        total + extra + hooks.length,
+      );
       assert.ok(reports.filter((r) => r.rotated).length >= 2, `rotations: ${reports.filter((r) => r.rotated).length}`);
       assert.ok(reports.some((r) => r.rotatedRemoved));
       assert.ok(!fs.existsSync(spoolRotatedPath(spool)), 'the last rotated spool was removed');
-      assert.equal(reports.reduce((sum, r) => sum + r.rejected, 0), 0);
+      assert.equal(
+        reports.reduce((sum, r) => sum + r.rejected, 0),
+        0,
+      );
     });
   });
 });

@@ -43,7 +43,13 @@ describe('Claude Code transcript lines', () => {
     const thinking = records[2]!;
     assert.equal(thinking.role, 'assistant');
     assert.equal(thinking.blocks[0].type, 'thinking');
-    assert.deepEqual(thinking.usage, { inputTokens: 10, outputTokens: 50, cacheCreationTokens: 100, cacheCreation1hTokens: 0, cacheReadTokens: 1000 });
+    assert.deepEqual(thinking.usage, {
+      inputTokens: 10,
+      outputTokens: 50,
+      cacheCreationTokens: 100,
+      cacheCreation1hTokens: 0,
+      cacheReadTokens: 1000,
+    });
     assert.equal(usageKey(thinking), 'msg_A1:req_A1');
     assert.equal(usageKey(records[3]!), usageKey(thinking));
     assert.ok(records.some((r) => r?.isSidechain));
@@ -118,7 +124,9 @@ describe('Claude Code transcript import', function () {
     assert.doesNotMatch(interactions[0].result.output ?? '', /Reading the RFC/, 'sidechain text is not the reply');
 
     const events = store.events.list(session.id, { limit: 1000 });
-    const toolResult = events.find((e) => e.type === 'claude.tool_result' && (e.payload as { toolUseId: string }).toolUseId === 'toolu_bash1');
+    const toolResult = events.find(
+      (e) => e.type === 'claude.tool_result' && (e.payload as { toolUseId: string }).toolUseId === 'toolu_bash1',
+    );
     assert.equal(toolResult?.toolName, 'Bash');
     const sidechain = events.filter((e) => (e.payload as { isSidechain?: boolean }).isSidechain);
     assert.ok(sidechain.some((e) => e.type === 'claude.tool_use' && e.toolName === 'Read'));
@@ -143,7 +151,9 @@ describe('Claude Code transcript import', function () {
 
   /** What the timeline shows of each imported turn: its command, when it was issued, and its whole result. */
   const turnsOf = (s: SessionStore) =>
-    s.interactions.list(importedSessionId(MAIN)).map((i) => ({ seq: i.seq, command: i.command.command, commandAtMicros: i.commandAtMicros, result: i.result }));
+    s.interactions
+      .list(importedSessionId(MAIN))
+      .map((i) => ({ seq: i.seq, command: i.command.command, commandAtMicros: i.commandAtMicros, result: i.result }));
 
   /** The same transcript (both parts) imported in one go into a store of its own, with the same clock. */
   async function turnsImportedInOneGo(clock: ManualClock): Promise<ReturnType<typeof turnsOf>> {
@@ -153,7 +163,11 @@ describe('Claude Code transcript import', function () {
       const refProject = claudeProjectDir(WORKSPACE, dir);
       fs.mkdirSync(refProject, { recursive: true });
       fs.writeFileSync(path.join(refProject, `${MAIN}.jsonl`), fixture(`${MAIN}.part1.jsonl`) + fixture(`${MAIN}.part2.jsonl`));
-      await importClaudeTranscripts(reference, { ...options, configDir: dir, statePath: path.join(tempDir('state-ref'), 'transcripts.json') });
+      await importClaudeTranscripts(reference, {
+        ...options,
+        configDir: dir,
+        statePath: path.join(tempDir('state-ref'), 'transcripts.json'),
+      });
       return turnsOf(reference);
     } finally {
       await reference.close();
@@ -204,7 +218,10 @@ describe('Claude Code transcript import', function () {
     store = await openTestStore(clock);
     const at = (time: string) => Date.parse(`2026-03-01T${time}.000Z`);
     await importClaudeTranscripts(store, options);
-    assert.deepEqual([mainSession().createdAt, mainSession().updatedAt, mainSession().endedAt], [at('10:00:00'), at('10:00:16'), at('10:00:16')]);
+    assert.deepEqual(
+      [mainSession().createdAt, mainSession().updatedAt, mainSession().endedAt],
+      [at('10:00:00'), at('10:00:16'), at('10:00:16')],
+    );
     clock.advanceDays(1);
     fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
     await importClaudeTranscripts(store, options);
@@ -223,7 +240,10 @@ describe('Claude Code transcript import', function () {
 
     // Retention measures from when it happened: three months ago, not the import a day ago.
     const plan = planRetention({ maxAgeDays: 30 }, store.sessions.list({ deleted: 'include' }), new Map(), clock.now());
-    assert.deepEqual(plan.softDelete.map((p) => [p.sessionId, p.since]), [[session.id, at('10:00:21')]]);
+    assert.deepEqual(
+      plan.softDelete.map((p) => [p.sessionId, p.since]),
+      [[session.id, at('10:00:21')]],
+    );
   });
 
   it('skips unchanged files, and re-importing everything from scratch adds nothing', async () => {
@@ -259,7 +279,12 @@ describe('Claude Code transcript import', function () {
   });
 
   it('attaches history to the session that already has the Claude session id', async () => {
-    const own = await store.sessions.create({ type: 'spec-plan-build', title: 'My session', intention: 'csv', externalConversationId: MAIN });
+    const own = await store.sessions.create({
+      type: 'spec-plan-build',
+      title: 'My session',
+      intention: 'csv',
+      externalConversationId: MAIN,
+    });
     const report = await importClaudeTranscripts(store, options);
     assert.deepEqual(report.createdSessionIds, []);
     assert.equal(store.interactions.list(own.id).length, 2);

@@ -19,12 +19,31 @@ const S = '11111111-2222-4333-8444-555555555555';
 let t = Date.parse('2025-10-21T01:43:00.000Z');
 const ts = () => new Date((t += 1000)).toISOString();
 const base = (type: string, uuid: string, parentUuid: string | null, extra: Record<string, unknown>) =>
-  JSON.stringify({ parentUuid, isSidechain: false, userType: 'external', cwd: WORKSPACE, sessionId: S, version: '2.0.22', type, uuid, timestamp: ts(), ...extra });
-const user = (uuid: string, parent: string | null, content: unknown, extra: Record<string, unknown> = {}) => base('user', uuid, parent, { message: { role: 'user', content }, ...extra });
+  JSON.stringify({
+    parentUuid,
+    isSidechain: false,
+    userType: 'external',
+    cwd: WORKSPACE,
+    sessionId: S,
+    version: '2.0.22',
+    type,
+    uuid,
+    timestamp: ts(),
+    ...extra,
+  });
+const user = (uuid: string, parent: string | null, content: unknown, extra: Record<string, unknown> = {}) =>
+  base('user', uuid, parent, { message: { role: 'user', content }, ...extra });
 const reply = (uuid: string, parent: string, id: string, text: string, output: number, model = 'claude-sonnet-4-20250514') =>
   base('assistant', uuid, parent, {
     requestId: `req_${id}`,
-    message: { id: `msg_${id}`, type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], usage: { input_tokens: 10, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 100 } },
+    message: {
+      id: `msg_${id}`,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [{ type: 'text', text }],
+      usage: { input_tokens: 10, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 100 },
+    },
   });
 
 describe('Claude Code transcript import: turns and sub-agents in harder shapes', function () {
@@ -37,7 +56,12 @@ describe('Claude Code transcript import: turns and sub-agents in harder shapes',
     const configDir = tempDir('claude-config');
     projectDir = claudeProjectDir(WORKSPACE, configDir);
     fs.mkdirSync(projectDir, { recursive: true });
-    options = { workspacePath: WORKSPACE, configDir, statePath: path.join(tempDir('state'), 'claude-transcripts.json'), pricing: loadPricing() };
+    options = {
+      workspacePath: WORKSPACE,
+      configDir,
+      statePath: path.join(tempDir('state'), 'claude-transcripts.json'),
+      pricing: loadPricing(),
+    };
   });
   afterEach(() => store.close());
 
@@ -46,7 +70,11 @@ describe('Claude Code transcript import: turns and sub-agents in harder shapes',
     writeLines(path.join(projectDir, `${S}.jsonl`), [
       user('u1', null, 'Find the flaky test'),
       reply('a1', 'u1', 'A1', 'It is checkout.spec.ts.', 40),
-      user('u2', 'a1', '<command-message>git:commit is running…</command-message>\n<command-name>/git:commit</command-name>\n<command-args>fix flaky test</command-args>'),
+      user(
+        'u2',
+        'a1',
+        '<command-message>git:commit is running…</command-message>\n<command-name>/git:commit</command-name>\n<command-args>fix flaky test</command-args>',
+      ),
       user('u3', 'u2', '# /git:commit\n\nIntelligently commit git changes...', { isMeta: true }),
       reply('a2', 'u3', 'A2', 'Committed 3 files as "Fix flaky checkout spec".', 900),
     ]);
@@ -56,7 +84,13 @@ describe('Claude Code transcript import: turns and sub-agents in harder shapes',
     assert.equal(turns.length, 2, 'the person typed /git:commit: that is a turn, with its own reply and cost');
     assert.equal(turns[1].command.command, '/git:commit fix flaky test');
     assert.equal(turns[1].result.output, 'Committed 3 files as "Fix flaky checkout spec".');
-    assert.deepEqual(runs.map((r) => [r.interactionId, r.outputTokens]).sort((a, b) => Number(a[1]) - Number(b[1])), [[turns[0].id, 40], [turns[1].id, 900]]);
+    assert.deepEqual(
+      runs.map((r) => [r.interactionId, r.outputTokens]).sort((a, b) => Number(a[1]) - Number(b[1])),
+      [
+        [turns[0].id, 40],
+        [turns[1].id, 900],
+      ],
+    );
     assert.doesNotMatch(turns[0].result.output ?? '', /Committed/, "the command's reply is not the first prompt's reply");
   });
 
@@ -64,7 +98,9 @@ describe('Claude Code transcript import: turns and sub-agents in harder shapes',
     writeLines(path.join(projectDir, `${S}.jsonl`), [
       user('u1', null, 'Find the flaky test'),
       reply('a1', 'u1', 'A1', 'It is checkout.spec.ts.', 40),
-      user('u2', 'a1', [{ type: 'text', text: '[Image: original 2160x742, displayed at 2000x687.]\nWhy is this button misaligned?' }], { isMeta: true }),
+      user('u2', 'a1', [{ type: 'text', text: '[Image: original 2160x742, displayed at 2000x687.]\nWhy is this button misaligned?' }], {
+        isMeta: true,
+      }),
       reply('a2', 'u2', 'A2', 'The flex container has no align-items.', 300),
     ]);
     await importClaudeTranscripts(store, options);
@@ -92,12 +128,21 @@ describe('Claude Code transcript import: turns and sub-agents in harder shapes',
     assert.equal(session.outputTokens, 10 + 120 + 50 + 30 + 120, "R1's surviving lines + R2 + R3 + R4 + the sub-agent's 120");
   });
 
-  it("re-importing from scratch changes no lower-bound mark and adds no event", async () => {
+  it('re-importing from scratch changes no lower-bound mark and adds no event', async () => {
     // One response over two lines (a streaming snapshot of 5 tokens, then the final 20): 200 characters for
     // 20 tokens — 10 characters per token (dense or indented code), not flagged (the threshold is 16).
     const code = 'x'.repeat(100);
     const line = (uuid: string, parent: string, output: number) =>
-      base('assistant', uuid, parent, { requestId: 'req_A', message: { id: 'msg_A', role: 'assistant', model: 'claude-sonnet-4-20250514', content: [{ type: 'text', text: code }], usage: { input_tokens: 1, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } } });
+      base('assistant', uuid, parent, {
+        requestId: 'req_A',
+        message: {
+          id: 'msg_A',
+          role: 'assistant',
+          model: 'claude-sonnet-4-20250514',
+          content: [{ type: 'text', text: code }],
+          usage: { input_tokens: 1, output_tokens: output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+        },
+      });
     writeLines(path.join(projectDir, `${S}.jsonl`), [user('u1', null, 'Write it'), line('a1', 'u1', 5), line('a2', 'a1', 20)]);
     const first = await importClaudeTranscripts(store, options);
     assert.equal(first.lowerBoundResponses, 0, '200 chars for 20 tokens is not flagged');

@@ -10,7 +10,12 @@ import * as path from 'node:path';
 import { loadPricing } from '../../../src/core/agent/pricing';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
 import { claudeProjectDir } from '../../../src/core/claudeCode/transcriptFiles';
-import { describeTranscriptImport, importClaudeTranscripts, type TranscriptImportOptions, type TranscriptImportReport } from '../../../src/core/claudeCode/transcriptImport';
+import {
+  describeTranscriptImport,
+  importClaudeTranscripts,
+  type TranscriptImportOptions,
+  type TranscriptImportReport,
+} from '../../../src/core/claudeCode/transcriptImport';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import {
   AGENT,
@@ -54,7 +59,11 @@ interface Recount {
 function recount(lines: readonly string[]): Recount {
   const best = new Map<string, { model: string; usage: Record<string, number> & { cache_creation?: Record<string, number> } }>();
   for (const line of lines) {
-    let value: { type?: string; requestId?: string; message?: { id?: string; model?: string; usage?: Record<string, number> & { cache_creation?: Record<string, number> } } };
+    let value: {
+      type?: string;
+      requestId?: string;
+      message?: { id?: string; model?: string; usage?: Record<string, number> & { cache_creation?: Record<string, number> } };
+    };
     try {
       value = JSON.parse(line);
     } catch {
@@ -72,7 +81,13 @@ function recount(lines: readonly string[]): Recount {
     const rate = RATES[model];
     const write1h = usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
     const write5m = usage.cache_creation_input_tokens - write1h;
-    const usd = (usage.input_tokens * rate.input + usage.output_tokens * rate.output + write5m * rate.write5m + write1h * rate.write1h + usage.cache_read_input_tokens * rate.read) / 1e6;
+    const usd =
+      (usage.input_tokens * rate.input +
+        usage.output_tokens * rate.output +
+        write5m * rate.write5m +
+        write1h * rate.write1h +
+        usage.cache_read_input_tokens * rate.read) /
+      1e6;
     total.input += usage.input_tokens;
     total.output += usage.output_tokens;
     total.write += usage.cache_creation_input_tokens;
@@ -101,7 +116,12 @@ describe('Claude Code transcript import: every token and dollar', function () {
     const configDir = tempDir('claude-config');
     projectDir = claudeProjectDir(WORKSPACE, configDir);
     fs.mkdirSync(projectDir, { recursive: true });
-    options = { workspacePath: WORKSPACE, configDir, statePath: path.join(tempDir('state'), 'claude-transcripts.json'), pricing: loadPricing() };
+    options = {
+      workspacePath: WORKSPACE,
+      configDir,
+      statePath: path.join(tempDir('state'), 'claude-transcripts.json'),
+      pricing: loadPricing(),
+    };
   }
   beforeEach(freshStore);
   afterEach(() => store.close());
@@ -123,7 +143,12 @@ describe('Claude Code transcript import: every token and dollar', function () {
       runs: store.runs
         .listBySession(session.id)
         .filter((r) => r.outputTokens + r.inputTokens + r.cacheReadTokens + r.cacheCreationTokens > 0)
-        .map((r) => ({ turn: r.interactionId ? commandOf.get(r.interactionId) : null, model: r.model, output: r.outputTokens, usd: Math.round(r.costUsd * 1e9) / 1e9 }))
+        .map((r) => ({
+          turn: r.interactionId ? commandOf.get(r.interactionId) : null,
+          model: r.model,
+          output: r.outputTokens,
+          usd: Math.round(r.costUsd * 1e9) / 1e9,
+        }))
         .sort((a, b) => `${a.turn}${a.model}`.localeCompare(`${b.turn}${b.model}`)),
       turns: interactions.map((i) => ({ command: i.command.command, status: i.result.status, output: i.result.output })),
     };
@@ -133,7 +158,14 @@ describe('Claude Code transcript import: every token and dollar', function () {
     const { totals } = figures();
     assert.deepEqual(
       { ...totals, usd: undefined },
-      { input: expected.input, output: expected.output, write: expected.write, write1h: expected.write1h, read: expected.read, usd: undefined },
+      {
+        input: expected.input,
+        output: expected.output,
+        write: expected.write,
+        write1h: expected.write1h,
+        read: expected.read,
+        usd: undefined,
+      },
     );
     assert.ok(Math.abs(totals.usd - expected.usd) < 1e-8, `cost ${totals.usd} vs recount ${expected.usd}`);
   }
@@ -157,7 +189,12 @@ describe('Claude Code transcript import: every token and dollar', function () {
     assert.equal(haiku.turn, 'Find the flaky test');
     assert.equal(haiku.output, 120);
     assert.ok(near(haiku.usd, expected.byModel[HAIKU].usd));
-    assert.ok(near(runs.filter((r) => r.model === OPUS).reduce((s, r) => s + r.usd, 0), expected.byModel[OPUS].usd));
+    assert.ok(
+      near(
+        runs.filter((r) => r.model === OPUS).reduce((s, r) => s + r.usd, 0),
+        expected.byModel[OPUS].usd,
+      ),
+    );
     assert.ok(runs.every((r) => r.model !== '<synthetic>'));
 
     // Only a person's prompt starts a turn; a damaged prompt line leaves a gap turn, not a merge.
@@ -179,7 +216,10 @@ describe('Claude Code transcript import: every token and dollar', function () {
       ['task-notification', 'interrupted', 'command', 'local-command'],
     );
     const turn1 = store.interactions.list(session)[0].id;
-    assert.ok(compactions.every((e) => e.interactionId === turn1), 'a compaction is an event of the current turn');
+    assert.ok(
+      compactions.every((e) => e.interactionId === turn1),
+      'a compaction is an event of the current turn',
+    );
     assert.ok(events.some((e) => e.type === 'claude.costState' && (e.payload as { totalCostUsd: number }).totalCostUsd === 0.2));
     // Claude Code's own figure ($0.20) is kept beside the ledger's, and the difference is reported.
     assert.deepEqual(
@@ -192,7 +232,11 @@ describe('Claude Code transcript import: every token and dollar', function () {
     assert.equal(report.linesDamaged, 3);
     assert.deepEqual(
       report.damagedLines.map((d) => [d.file, d.line]),
-      [[`${SESSION}.jsonl`, 18], [`${SESSION}.jsonl`, 20], [`${SESSION}.jsonl`, 22]],
+      [
+        [`${SESSION}.jsonl`, 18],
+        [`${SESSION}.jsonl`, 20],
+        [`${SESSION}.jsonl`, 22],
+      ],
     );
     assert.match(report.damagedLines[2].reason, /output_tokens is 100000000000000000000/);
     assert.equal(fs.readFileSync(report.rejectedPath!, 'utf8').trim().split('\n').length, 3);
@@ -314,7 +358,10 @@ describe('Claude Code transcript import: every token and dollar', function () {
     writeLines(mainFile(), poisoned);
     const report = await importNow();
     assert.equal(report.linesDamaged, 1);
-    assert.deepEqual(report.damagedLines.map((d) => [d.file, d.line]), [[`${SESSION}.jsonl`, 4]]);
+    assert.deepEqual(
+      report.damagedLines.map((d) => [d.file, d.line]),
+      [[`${SESSION}.jsonl`, 4]],
+    );
     assert.equal(figures(OLD_SESSION).totals.output, recount(oldLines()).output);
     assert.equal(figures().turns.length, 1);
   });
@@ -322,7 +369,9 @@ describe('Claude Code transcript import: every token and dollar', function () {
   it('marks a response whose recorded output is implausibly small for what it wrote as a lower bound, keeping the figure', async () => {
     const lines = mainLines().slice(0, 3);
     const long = 'word '.repeat(800);
-    lines.push(mainLines()[4].replace('I will search the specs with a sub-agent.', long).replace('"output_tokens":10', '"output_tokens":1'));
+    lines.push(
+      mainLines()[4].replace('I will search the specs with a sub-agent.', long).replace('"output_tokens":10', '"output_tokens":1'),
+    );
     writeLines(mainFile(), lines);
     const report = await importNow();
     assert.equal(report.lowerBoundResponses, 1);
@@ -348,11 +397,31 @@ export type { TranscriptImportReport };
 describe('describing a transcript import to a person', () => {
   it('names damaged lines by file and line, where they are kept, and files that wait', () => {
     const text = describeTranscriptImport({
-      projectDir: '/p', filesSeen: 2, filesSkipped: 0, filesRead: 2, filesReplaced: [], subagentFilesWaiting: ['s/subagents/agent-a1.jsonl'], subagentFilesUnlinked: [], filesFailed: [],
-      linesRead: 10, linesUnparsed: 1, linesHarmless: 0, unknownLineTypes: { 'new-kind': 2 }, linesDamaged: 1,
-      damagedLines: [{ file: 's.jsonl', line: 7, reason: 'not valid JSON' }], rejectedPath: '/state/claude-transcripts.rejected.jsonl',
-      interactionsAdded: 1, eventsAdded: 3, usageResponses: 1, usageRevisions: 1, lowerBoundResponses: 0, unpricedModels: [], costDifferences: [],
-      sessionIds: ['x'], createdSessionIds: ['x'], cancelled: false,
+      projectDir: '/p',
+      filesSeen: 2,
+      filesSkipped: 0,
+      filesRead: 2,
+      filesReplaced: [],
+      subagentFilesWaiting: ['s/subagents/agent-a1.jsonl'],
+      subagentFilesUnlinked: [],
+      filesFailed: [],
+      linesRead: 10,
+      linesUnparsed: 1,
+      linesHarmless: 0,
+      unknownLineTypes: { 'new-kind': 2 },
+      linesDamaged: 1,
+      damagedLines: [{ file: 's.jsonl', line: 7, reason: 'not valid JSON' }],
+      rejectedPath: '/state/claude-transcripts.rejected.jsonl',
+      interactionsAdded: 1,
+      eventsAdded: 3,
+      usageResponses: 1,
+      usageRevisions: 1,
+      lowerBoundResponses: 0,
+      unpricedModels: [],
+      costDifferences: [],
+      sessionIds: ['x'],
+      createdSessionIds: ['x'],
+      cancelled: false,
     });
     assert.match(text, /1 damaged line skipped and kept in \/state\/claude-transcripts\.rejected\.jsonl: s\.jsonl:7 \(not valid JSON\)/);
     assert.match(text, /1 sub-agent transcript wait for the turn that launched them/);
@@ -373,8 +442,16 @@ describe('Claude Code transcript import: one bad file or line never blocks the r
     const lines = mainLines().slice(0, 9);
     lines.splice(3, 0, lines[3].replace('"a-001"', `"${'x'.repeat(300)}"`));
     writeLines(path.join(projectDir, `${SESSION}.jsonl`), lines);
-    const report = await importClaudeTranscripts(store, { workspacePath: WORKSPACE, configDir, statePath: path.join(tempDir('state'), 's.json'), pricing: loadPricing() });
-    assert.deepEqual(report.damagedLines.map((d) => [d.line, d.reason]), [[4, 'uuid is 300 characters long (at most 128)']]);
+    const report = await importClaudeTranscripts(store, {
+      workspacePath: WORKSPACE,
+      configDir,
+      statePath: path.join(tempDir('state'), 's.json'),
+      pricing: loadPricing(),
+    });
+    assert.deepEqual(
+      report.damagedLines.map((d) => [d.line, d.reason]),
+      [[4, 'uuid is 300 characters long (at most 128)']],
+    );
     assert.equal(store.sessions.require(importedSessionId(SESSION)).outputTokens, 310 + 120);
   });
 
@@ -399,7 +476,10 @@ describe('Claude Code transcript import: one bad file or line never blocks the r
     };
     const first = await importClaudeTranscripts(failing as never, options);
     assert.deepEqual(first.filesFailed, [{ file: `${OLD_SESSION}.jsonl`, error: 'disk I/O error (injected)' }]);
-    assert.match(describeTranscriptImport(first), /Could not import 0a1b2c3d-0000-4000-8000-000000000001\.jsonl: disk I\/O error \(injected\); it is tried again/);
+    assert.match(
+      describeTranscriptImport(first),
+      /Could not import 0a1b2c3d-0000-4000-8000-000000000001\.jsonl: disk I\/O error \(injected\); it is tried again/,
+    );
     assert.equal(store.sessions.get(importedSessionId(OLD_SESSION)), undefined, 'nothing of the failed chunk was kept');
     assert.equal(store.sessions.require(importedSessionId(SESSION)).outputTokens, recount(mainLines()).output, 'the other file imported');
     const second = await importClaudeTranscripts(store, options);

@@ -27,9 +27,15 @@ describe('usage report', function () {
     fs.mkdirSync(projectDir, { recursive: true });
     fs.writeFileSync(
       path.join(projectDir, `${MAIN}.jsonl`),
-      fs.readFileSync(path.join(FIXTURES, `${MAIN}.part1.jsonl`), 'utf8') + fs.readFileSync(path.join(FIXTURES, `${MAIN}.part2.jsonl`), 'utf8'),
+      fs.readFileSync(path.join(FIXTURES, `${MAIN}.part1.jsonl`), 'utf8') +
+        fs.readFileSync(path.join(FIXTURES, `${MAIN}.part2.jsonl`), 'utf8'),
     );
-    await importClaudeTranscripts(store, { workspacePath: WORKSPACE, configDir, statePath: path.join(tempDir('usage-state'), 's.json'), pricing: loadPricing() });
+    await importClaudeTranscripts(store, {
+      workspacePath: WORKSPACE,
+      configDir,
+      statePath: path.join(tempDir('usage-state'), 's.json'),
+      pricing: loadPricing(),
+    });
   });
   afterEach(() => store.close());
 
@@ -45,32 +51,65 @@ describe('usage report', function () {
     // From test/unit/claudeCode/transcriptImport.test.ts: Sonnet 29/190/160/8000 = $0.005937, Haiku sidechain 9/51/20/1100 = $0.000399.
     const sonnet = report.byModel.find((r) => r.key === 'claude-sonnet-4-5-20250929')!;
     const haiku = report.byModel.find((r) => r.key === 'claude-haiku-4-5-20251001')!;
-    assert.deepEqual([sonnet.inputTokens, sonnet.outputTokens, sonnet.cacheCreationTokens, sonnet.cacheReadTokens, sonnet.requests], [29, 190, 160, 8000, 6]);
+    assert.deepEqual(
+      [sonnet.inputTokens, sonnet.outputTokens, sonnet.cacheCreationTokens, sonnet.cacheReadTokens, sonnet.requests],
+      [29, 190, 160, 8000, 6],
+    );
     assert.ok(near(sonnet.costUsd, 0.005937), String(sonnet.costUsd));
-    assert.deepEqual([haiku.inputTokens, haiku.outputTokens, haiku.cacheCreationTokens, haiku.cacheReadTokens, haiku.requests], [9, 51, 20, 1100, 2]);
+    assert.deepEqual(
+      [haiku.inputTokens, haiku.outputTokens, haiku.cacheCreationTokens, haiku.cacheReadTokens, haiku.requests],
+      [9, 51, 20, 1100, 2],
+    );
     assert.ok(near(haiku.costUsd, 0.000399), String(haiku.costUsd));
     assert.ok(near(report.total.costUsd, 0.006336));
     const session = store.sessions.require(importedSessionId(MAIN));
     assert.equal(report.total.outputTokens, session.outputTokens, 'the report agrees with the session totals');
-    assert.deepEqual(report.bySessionType.map((r) => r.key), ['claude-code']);
+    assert.deepEqual(
+      report.bySessionType.map((r) => r.key),
+      ['claude-code'],
+    );
     assert.equal(report.topSessions[0].sessionId, session.id);
     assert.ok(report.byDay.length >= 1 && report.byDay.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d.key)));
-    assert.ok(near(report.byDay.reduce((n, d) => n + d.costUsd, 0), 0.006336), 'days add up to the total');
+    assert.ok(
+      near(
+        report.byDay.reduce((n, d) => n + d.costUsd, 0),
+        0.006336,
+      ),
+      'days add up to the total',
+    );
   });
 
   it('counts a response once when an earlier version recorded it without a key and this one revised it, and never a <synthetic> line', async () => {
     const session = await store.sessions.create({ type: 'claude-code', title: 'legacy', intention: 'x' });
     await store.transaction((tx) => {
       // As the importer before per-response revisions wrote it (no `key`), then its correction by this version.
-      tx.events.append({ id: 'cc:usage:msg_L:req_L', sessionId: session.id, type: 'claude.usage', payload: { model: 'claude-opus-4-1', outputTokens: 10, costUsd: 0.00075 } });
-      tx.events.append({ id: 'cc:usage:msg_L:req_L:r1', sessionId: session.id, type: 'claude.usage', payload: { key: 'msg_L:req_L', revision: 1, model: 'claude-opus-4-1', outputTokens: 300, costUsd: 0.0225 } });
-      tx.events.append({ id: 'cc:usage:msg_S:', sessionId: session.id, type: 'claude.usage', payload: { model: '<synthetic>', outputTokens: 0, costUsd: null } });
+      tx.events.append({
+        id: 'cc:usage:msg_L:req_L',
+        sessionId: session.id,
+        type: 'claude.usage',
+        payload: { model: 'claude-opus-4-1', outputTokens: 10, costUsd: 0.00075 },
+      });
+      tx.events.append({
+        id: 'cc:usage:msg_L:req_L:r1',
+        sessionId: session.id,
+        type: 'claude.usage',
+        payload: { key: 'msg_L:req_L', revision: 1, model: 'claude-opus-4-1', outputTokens: 300, costUsd: 0.0225 },
+      });
+      tx.events.append({
+        id: 'cc:usage:msg_S:',
+        sessionId: session.id,
+        type: 'claude.usage',
+        payload: { model: '<synthetic>', outputTokens: 0, costUsd: null },
+      });
     });
     const report = buildUsageReport(store.sql);
     const opus = report.byModel.find((r) => r.key === 'claude-opus-4-1')!;
     assert.deepEqual([opus.outputTokens, opus.requests], [300, 1]);
     assert.ok(near(opus.costUsd, 0.0225));
-    assert.equal(report.byModel.find((r) => r.key === '<synthetic>'), undefined);
+    assert.equal(
+      report.byModel.find((r) => r.key === '<synthetic>'),
+      undefined,
+    );
   });
 
   it('adds whole runs of other sessions by their start day, ranks sessions and types by cost, leaves deleted sessions out', async () => {
@@ -84,7 +123,10 @@ describe('usage report', function () {
     assert.ok(near(report.total.costUsd, 0.006336 + 0.51));
     assert.deepEqual(report.topSessions.map((s) => s.title).slice(0, 2), ['Big refactor', 'Small fix']);
     assert.equal(report.topSessions[0].sessionId, big.id);
-    assert.deepEqual(report.bySessionType.map((r) => r.key), ['spec-plan-build', 'test-fix', 'claude-code']);
+    assert.deepEqual(
+      report.bySessionType.map((r) => r.key),
+      ['spec-plan-build', 'test-fix', 'claude-code'],
+    );
     const opus = report.byModel.find((r) => r.key === 'claude-opus-4-1')!;
     assert.deepEqual([opus.inputTokens, opus.outputTokens, opus.requests], [1010, 2020, 2]);
     assert.ok(near(report.byDay.find((d) => d.key === '2026-03-10')!.costUsd, 0.5));
@@ -100,7 +142,10 @@ describe('usage report', function () {
       lines[0],
       'section,key,title,input_tokens,output_tokens,cache_creation_tokens,cache_write_5m_tokens,cache_write_1h_tokens,cache_read_tokens,cost_usd,requests,unpriced_requests',
     );
-    assert.ok(lines.some((l) => l.includes(`"'=HYPERLINK(""x""), ""quoted"""`)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.includes(`"'=HYPERLINK(""x""), ""quoted"""`)),
+      lines.join('\n'),
+    );
     assert.match(lines[lines.length - 1], /^total,,,\d+,\d+,\d+,\d+,\d+,\d+,0\.256336,\d+,0$/);
   });
 
@@ -112,8 +157,19 @@ describe('usage report', function () {
     const imported = await store.runs.start({ sessionId: session.id, provider: 'claude-code-cli', model: 'claude-opus-4-7' });
     await store.runs.update(imported.id, { status: 'ok', cacheCreationTokens: 500, cacheCreation1hTokens: 300, costUsd: 0.002 });
     await store.events.append({
-      id: 'ttl-usage', sessionId: session.id, runId: imported.id, type: 'claude.usage',
-      payload: { model: 'claude-opus-4-7', inputTokens: 0, outputTokens: 0, cacheCreationTokens: 500, cacheCreation1hTokens: 300, cacheReadTokens: 0, costUsd: 0.002 },
+      id: 'ttl-usage',
+      sessionId: session.id,
+      runId: imported.id,
+      type: 'claude.usage',
+      payload: {
+        model: 'claude-opus-4-7',
+        inputTokens: 0,
+        outputTokens: 0,
+        cacheCreationTokens: 500,
+        cacheCreation1hTokens: 300,
+        cacheReadTokens: 0,
+        costUsd: 0.002,
+      },
     });
     const report = buildUsageReport(store.sql);
     const opus48 = report.byModel.find((r) => r.key === 'claude-opus-4-8')!;
@@ -140,20 +196,63 @@ describe('usage report', function () {
     const line = (n: number, type: 'user' | 'assistant', message: object, extra: object = {}) =>
       JSON.stringify({
         parentUuid: n === 1 ? null : `00000000-0000-4000-8000-0000000000${String(n - 1).padStart(2, '0')}`,
-        isSidechain: false, userType: 'external', cwd: workspace, sessionId, version: '2.1.12', type,
-        uuid: `00000000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`, timestamp: `2026-03-10T12:00:0${n}.000Z`, message, ...extra,
+        isSidechain: false,
+        userType: 'external',
+        cwd: workspace,
+        sessionId,
+        version: '2.1.12',
+        type,
+        uuid: `00000000-0000-4000-8000-0000000000${String(n).padStart(2, '0')}`,
+        timestamp: `2026-03-10T12:00:0${n}.000Z`,
+        message,
+        ...extra,
       });
-    const usage = { input_tokens: 100, output_tokens: 50, cache_creation_input_tokens: 3_000, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 1_000, ephemeral_1h_input_tokens: 2_000 } };
+    const usage = {
+      input_tokens: 100,
+      output_tokens: 50,
+      cache_creation_input_tokens: 3_000,
+      cache_read_input_tokens: 0,
+      cache_creation: { ephemeral_5m_input_tokens: 1_000, ephemeral_1h_input_tokens: 2_000 },
+    };
     const zero = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
     fs.writeFileSync(
       path.join(projectDir, `${sessionId}.jsonl`),
       [
         line(1, 'user', { role: 'user', content: 'Cache this for an hour' }),
-        line(2, 'assistant', { model: 'claude-sonnet-4-5-20250929', id: 'msg_T1', type: 'message', role: 'assistant', content: [{ type: 'text', text: 'Done.' }], usage }, { requestId: 'req_T1' }),
-        line(3, 'assistant', { model: '<synthetic>', id: 'msg_T2', type: 'message', role: 'assistant', content: [{ type: 'text', text: 'API Error: overloaded' }], usage: zero }, { requestId: 'req_T2', isApiErrorMessage: true }),
+        line(
+          2,
+          'assistant',
+          {
+            model: 'claude-sonnet-4-5-20250929',
+            id: 'msg_T1',
+            type: 'message',
+            role: 'assistant',
+            content: [{ type: 'text', text: 'Done.' }],
+            usage,
+          },
+          { requestId: 'req_T1' },
+        ),
+        line(
+          3,
+          'assistant',
+          {
+            model: '<synthetic>',
+            id: 'msg_T2',
+            type: 'message',
+            role: 'assistant',
+            content: [{ type: 'text', text: 'API Error: overloaded' }],
+            usage: zero,
+          },
+          { requestId: 'req_T2', isApiErrorMessage: true },
+        ),
       ].join('\n') + '\n',
     );
-    await importClaudeTranscripts(store, { workspacePath: workspace, configDir, statePath: path.join(tempDir('ttl-state'), 's.json'), pricing: loadPricing() });
+    await importClaudeTranscripts(store, {
+      workspacePath: workspace,
+      configDir,
+      statePath: path.join(tempDir('ttl-state'), 's.json'),
+      pricing: loadPricing(),
+    });
 
     const session = store.sessions.require(importedSessionId(sessionId));
     assert.deepEqual([session.cacheCreationTokens, session.cacheCreation1hTokens], [3_000, 2_000]);
@@ -173,7 +272,10 @@ describe('usage report', function () {
     await store.runs.update(run.id, { status: 'ok', inputTokens: 70, outputTokens: 30, costUsd: 0, costUnknown: true });
     let report = buildUsageReport(store.sql);
     const future = report.byModel.find((r) => r.key === 'claude-future-9')!;
-    assert.deepEqual([future.inputTokens, future.outputTokens, future.costUsd, future.requests, future.unpricedRequests], [70, 30, 0, 1, 1]);
+    assert.deepEqual(
+      [future.inputTokens, future.outputTokens, future.costUsd, future.requests, future.unpricedRequests],
+      [70, 30, 0, 1, 1],
+    );
     assert.equal(report.total.unpricedRequests, 1, 'the priced imported responses are not counted as unpriced');
     assert.equal(report.topSessions.find((s) => s.sessionId === session.id)!.unpricedRequests, 1);
     assert.match(usageReportToCsv(report).trimEnd().split('\r\n').at(-1)!, /,1$/);
@@ -182,7 +284,11 @@ describe('usage report', function () {
     const db = store.sql;
     const rows = db.all("SELECT payload FROM events WHERE type = 'claude.usage'");
     assert.ok(rows.length > 0);
-    await store.transaction(() => db.run("UPDATE events SET payload = json_set(payload, '$.costUsd', json('null')) WHERE type = 'claude.usage' AND payload LIKE '%haiku%'"));
+    await store.transaction(() =>
+      db.run(
+        "UPDATE events SET payload = json_set(payload, '$.costUsd', json('null')) WHERE type = 'claude.usage' AND payload LIKE '%haiku%'",
+      ),
+    );
     report = buildUsageReport(store.sql);
     const haiku = report.byModel.find((r) => r.key === 'claude-haiku-4-5-20251001')!;
     assert.deepEqual([haiku.requests, haiku.unpricedRequests, haiku.costUsd], [2, 2, 0]);

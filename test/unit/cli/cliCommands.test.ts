@@ -52,15 +52,37 @@ describe('session-ledger command line: commands against a fixture ledger', funct
     assert.equal(lines.length, 3);
     assert.match(lines[0], /^ID {8}STATUS {4}TYPE {13}TITLE +STEPS +COST +UPDATED$/);
     assert.match(lines[1], new RegExp(`^${fixture.oauthId.slice(0, 8)}  active    spec-plan-build  Add OAuth login +1  \\$0\\.10  `));
-    assert.match(lines[2], new RegExp(`^${fixture.parserId.slice(0, 8)}  complete  test-fix +Fix the flaky parser test +2  \\$0\\.42  2026-11-01$`));
+    assert.match(
+      lines[2],
+      new RegExp(`^${fixture.parserId.slice(0, 8)}  complete  test-fix +Fix the flaky parser test +2  \\$0\\.42  2026-11-01$`),
+    );
     assert.equal(lines[1].indexOf('Add OAuth'), lines[2].indexOf('Fix the flaky'), 'titles start in the same column');
     assert.ok(!text.stdout.includes('\x1b['), 'no colour codes in a pipe');
     const data = json((await runCli(['list', '--json', '--status', 'complete', ...ledger])).stdout);
     assert.equal(data.total, 1);
     assert.equal(data.readOnly, false);
     assert.deepEqual(Object.keys(data.sessions[0]).sort(), [
-      'costUnknown', 'costUsd', 'createdAt', 'endedAt', 'eventCount', 'executionMode', 'id', 'intention', 'interactionCount', 'parentSessionId',
-      'phase', 'provider', 'slug', 'status', 'successCriteria', 'summary', 'title', 'tokens', 'type', 'updatedAt', 'workingDir',
+      'costUnknown',
+      'costUsd',
+      'createdAt',
+      'endedAt',
+      'eventCount',
+      'executionMode',
+      'id',
+      'intention',
+      'interactionCount',
+      'parentSessionId',
+      'phase',
+      'provider',
+      'slug',
+      'status',
+      'successCriteria',
+      'summary',
+      'title',
+      'tokens',
+      'type',
+      'updatedAt',
+      'workingDir',
     ]);
     assert.equal(data.sessions[0].id, fixture.parserId);
     assert.equal(data.sessions[0].costUsd, 0.42);
@@ -72,15 +94,27 @@ describe('session-ledger command line: commands against a fixture ledger', funct
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^Session +Fix the flaky parser test/);
     assert.match(text.stdout, /Goal +make parser\.test\.ts pass every time/);
-    assert.match(text.stdout, /#1 test \[shell\] error exit 1 · 2\.3 s[\s\S]*\$ npm test\n {6}running 12 tests\n {6}parser\.test\.ts failed: expected token RBRACE/);
+    assert.match(
+      text.stdout,
+      /#1 test \[shell\] error exit 1 · 2\.3 s[\s\S]*\$ npm test\n {6}running 12 tests\n {6}parser\.test\.ts failed: expected token RBRACE/,
+    );
     assert.match(text.stdout, /#2 fix \[claude\] ok · 15\.0 s/);
     assert.match(text.stdout, /Notes\n {2}#2 \[note\] The tokenizer dropped the last brace/);
     const data = json((await runCli(['show', fixture.parserId.slice(0, 6), '--json', '--events', ...ledger])).stdout);
     assert.equal(data.session.slug, 'fix-flaky-parser');
-    assert.deepEqual(data.interactions.map((i: { step: string; status: string; exitCode: number | null }) => [i.step, i.status, i.exitCode]), [['test', 'error', 1], ['fix', 'ok', null]]);
+    assert.deepEqual(
+      data.interactions.map((i: { step: string; status: string; exitCode: number | null }) => [i.step, i.status, i.exitCode]),
+      [
+        ['test', 'error', 1],
+        ['fix', 'ok', null],
+      ],
+    );
     assert.equal(data.notes[0].content, 'The tokenizer dropped the last brace');
     assert.equal(data.runs[0].model, 'claude-sonnet-4-6');
-    assert.deepEqual(data.events.map((e: { type: string }) => e.type), ['agent.text']);
+    assert.deepEqual(
+      data.events.map((e: { type: string }) => e.type),
+      ['agent.text'],
+    );
     const missing = await runCli(['show', 'no-such-session', ...ledger]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /No session "no-such-session" in this ledger\. Run `session-ledger list`/);
@@ -93,7 +127,10 @@ describe('session-ledger command line: commands against a fixture ledger', funct
     assert.match(text.stderr, /^2 hits\./m);
     const data = json((await runCli(['search', 'zebraco', '--json', ...ledger])).stdout);
     assert.equal(data.query, 'zebraco');
-    assert.deepEqual(data.hits.map((h: { kind: string; sessionId: string }) => [h.kind, h.sessionId]), [['event', fixture.oauthId]]);
+    assert.deepEqual(
+      data.hits.map((h: { kind: string; sessionId: string }) => [h.kind, h.sessionId]),
+      [['event', fixture.oauthId]],
+    );
     const none = await runCli(['search', 'nothing-like-this', '--json', ...ledger]);
     assert.deepEqual(json(none.stdout).hits, []);
   });
@@ -104,9 +141,18 @@ describe('session-ledger command line: commands against a fixture ledger', funct
     assert.match(byModel.stdout, /^claude-sonnet-4-6 +1 +1\.0k +500 +0 +2\.0k +\$0\.42$/m);
     assert.match(byModel.stdout, /^total +2 +1\.3k +600 +0 +2\.0k +\$0\.52$/m);
     const byType = json((await runCli(['usage', '--by', 'type', '--json', ...ledger])).stdout);
-    assert.deepEqual(byType.rows.map((r: { key: string; costUsd: number }) => [r.key, r.costUsd]), [['test-fix', 0.42], ['spec-plan-build', 0.1]]);
+    assert.deepEqual(
+      byType.rows.map((r: { key: string; costUsd: number }) => [r.key, r.costUsd]),
+      [
+        ['test-fix', 0.42],
+        ['spec-plan-build', 0.1],
+      ],
+    );
     const since = json((await runCli(['usage', '--since', '2026-11-15', '--json', ...ledger])).stdout);
-    assert.deepEqual(since.rows.map((r: { key: string }) => r.key), ['2026-12-01']);
+    assert.deepEqual(
+      since.rows.map((r: { key: string }) => r.key),
+      ['2026-12-01'],
+    );
     assert.equal(since.total.costUsd, 0.1);
     const csv = await runCli(['usage', '--csv', ...ledger]);
     assert.match(csv.stdout, /^section,key,title,/);
@@ -124,7 +170,10 @@ describe('session-ledger command line: commands against a fixture ledger', funct
     const result = await runCli(['usage', '--by', 'project', '--json', '--registry', registry, ...ledger]);
     assert.equal(result.code, 0, result.stderr);
     const data = json(result.stdout);
-    assert.deepEqual(data.rows.map((r: { name: string; costUsd: number }) => [r.name, r.costUsd]).sort(), [['app', 0.52], ['parser', 0.42]]);
+    assert.deepEqual(data.rows.map((r: { name: string; costUsd: number }) => [r.name, r.costUsd]).sort(), [
+      ['app', 0.52],
+      ['parser', 0.42],
+    ]);
     assert.equal(data.total.costUsd, 0.94);
     assert.deepEqual(data.unread, []);
   });
@@ -157,7 +206,10 @@ describe('session-ledger command line: commands against a fixture ledger', funct
     const configDir = temp('claude-config');
     const projectDir = claudeProjectDir(project, configDir);
     fs.mkdirSync(projectDir, { recursive: true });
-    fs.copyFileSync(path.join(__dirname, '../../fixtures/claudeCode/real-2.1.328/transcript.jsonl'), path.join(projectDir, '2c0ffee0-1328-4000-8000-000000000001.jsonl'));
+    fs.copyFileSync(
+      path.join(__dirname, '../../fixtures/claudeCode/real-2.1.328/transcript.jsonl'),
+      path.join(projectDir, '2c0ffee0-1328-4000-8000-000000000001.jsonl'),
+    );
     const target = path.join(temp('claude-ledger'), 'ledger');
     const first = await runCli(['import-claude', '--dir', project, '--claude-config', configDir, '--json', '--ledger', target]);
     assert.equal(first.code, 0, first.stderr);
@@ -172,10 +224,20 @@ describe('session-ledger command line: commands against a fixture ledger', funct
     const project = temp('registered');
     fs.mkdirSync(path.join(project, 'src', 'deep'), { recursive: true });
     const env = cleanEnv();
-    const registryFile = path.join(env.XDG_CONFIG_HOME!, 'Code', 'User', 'globalStorage', 'session-ledger.session-ledger', 'ledger-registry.json');
+    const registryFile = path.join(
+      env.XDG_CONFIG_HOME!,
+      'Code',
+      'User',
+      'globalStorage',
+      'session-ledger.session-ledger',
+      'ledger-registry.json',
+    );
     const nowhere = await runCli(['list'], { cwd: project, env });
     assert.equal(nowhere.code, 4);
-    assert.match(nowhere.stderr, /No Session Ledger ledger is registered for .* Open the folder in VS Code with Session Ledger once, pass --ledger <dir>/);
+    assert.match(
+      nowhere.stderr,
+      /No Session Ledger ledger is registered for .* Open the folder in VS Code with Session Ledger once, pass --ledger <dir>/,
+    );
     await new LedgerRegistry(registryFile).register({ directory: fixture.directory, ledgerId: 'fixture', canonicalPath: project });
     const fromSubfolder = await runCli(['list', '--json'], { cwd: path.join(project, 'src', 'deep'), env });
     assert.equal(fromSubfolder.code, 0, fromSubfolder.stderr);

@@ -20,9 +20,26 @@ export function buildCli(): Promise<string> {
     mkdirSync(dist);
     const esbuild = await import('esbuild');
     const { sqlJsGrowthPlugin } = (await import(join(repoRoot, 'scripts', 'sqljsGrowthPlugin.mjs'))) as { sqlJsGrowthPlugin: Plugin };
-    const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, target: 'node18', logLevel: 'warning' as const, plugins: [sqlJsGrowthPlugin], absWorkingDir: repoRoot };
+    const common = {
+      bundle: true,
+      platform: 'node' as const,
+      format: 'cjs' as const,
+      target: 'node18',
+      logLevel: 'warning' as const,
+      plugins: [sqlJsGrowthPlugin],
+      absWorkingDir: repoRoot,
+    };
     await Promise.all([
-      esbuild.build({ ...common, entryPoints: { cli: 'src/cli/main.ts', 'cli-run': 'src/cli/commands/run.ts', ...(existsSync(join(repoRoot, 'src/cli/mcp.ts')) ? { 'cli-mcp': 'src/cli/mcp.ts' } : {}) }, outdir: dist, external: ['vscode', 'sql.js/dist/sql-wasm.wasm'] }),
+      esbuild.build({
+        ...common,
+        entryPoints: {
+          cli: 'src/cli/main.ts',
+          'cli-run': 'src/cli/commands/run.ts',
+          ...(existsSync(join(repoRoot, 'src/cli/mcp.ts')) ? { 'cli-mcp': 'src/cli/mcp.ts' } : {}),
+        },
+        outdir: dist,
+        external: ['vscode', 'sql.js/dist/sql-wasm.wasm'],
+      }),
       esbuild.build({ ...common, entryPoints: { snapshotWorker: 'src/core/store/snapshotWorker.ts' }, outdir: dist }),
     ]);
     cpSync(join(repoRoot, 'node_modules/sql.js/dist/sql-wasm.wasm'), join(dist, 'sql-wasm.wasm'));
@@ -54,9 +71,16 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), ...extra };
 }
 
-export function startCli(args: readonly string[], options: CliRunOptions = {}): Promise<{ child: ChildProcess; result: Promise<CliResult> }> {
+export function startCli(
+  args: readonly string[],
+  options: CliRunOptions = {},
+): Promise<{ child: ChildProcess; result: Promise<CliResult> }> {
   return buildCli().then((cli) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd ?? repoRoot, env: options.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: options.env ?? cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));

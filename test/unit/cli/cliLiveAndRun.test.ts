@@ -68,10 +68,16 @@ describe('session-ledger command line: a ledger VS Code holds, and headless runs
       const data = json(listed.stdout);
       assert.equal(data.readOnly, true);
       assert.match(data.holder, new RegExp(`^process ${writer.child.pid} on this machine`));
-      assert.deepEqual(data.sessions.map((s: { id: string }) => s.id), [sessionId]);
+      assert.deepEqual(
+        data.sessions.map((s: { id: string }) => s.id),
+        [sessionId],
+      );
       const text = await runCli(['list', '--ledger', directory]);
       assert.match(text.stderr, new RegExp(`read live: the ledger is held by process ${writer.child.pid}`));
-      const events = async () => json((await runCli(['show', sessionId, '--json', '--events', '--ledger', directory])).stdout).events.map((e: { id: string }) => e.id);
+      const events = async () =>
+        json((await runCli(['show', sessionId, '--json', '--events', '--ledger', directory])).stdout).events.map(
+          (e: { id: string }) => e.id,
+        );
       assert.deepEqual(await events(), ['first-0', 'first-1', 'first-2', 'first-3', 'first-4']);
       writer.send('append 3 second');
       await writer.until('done');
@@ -82,8 +88,22 @@ describe('session-ledger command line: a ledger VS Code holds, and headless runs
       assert.equal(exported.code, 0, 'exporting only reads');
       const refused = await runCli(['import', exportFile, '--ledger', directory]);
       assert.equal(refused.code, 3);
-      assert.match(refused.stderr, new RegExp(`The ledger in .* is held by process ${writer.child.pid} on this machine .*cannot write to it\\. Close that window`));
-      const refusedRun = await runCli(['run', 'test-fix', '--title', 't', '--goal', 'g', '--provider', 'claude-code-cli', '--ledger', directory]);
+      assert.match(
+        refused.stderr,
+        new RegExp(`The ledger in .* is held by process ${writer.child.pid} on this machine .*cannot write to it\\. Close that window`),
+      );
+      const refusedRun = await runCli([
+        'run',
+        'test-fix',
+        '--title',
+        't',
+        '--goal',
+        'g',
+        '--provider',
+        'claude-code-cli',
+        '--ledger',
+        directory,
+      ]);
       assert.equal(refusedRun.code, 3);
       assert.match(refusedRun.stderr, /is held by process/);
     } finally {
@@ -125,7 +145,26 @@ describe('session-ledger command line: a ledger VS Code holds, and headless runs
     const ledgerOf = () => path.join(project, '.ledger');
 
     it('runs a user workflow file to completion with the Claude Code CLI: exit 0, every step recorded', async () => {
-      const result = await runCli(['run', 'ci-check.json', '--title', 'CI check', '--goal', 'the build is green', '--criteria', 'build passes', '--option', 'target=web', '--provider', 'claude-code-cli', '--json', '--ledger', ledgerOf()], { cwd: project, env: claude.env('normal', cleanEnv()) });
+      const result = await runCli(
+        [
+          'run',
+          'ci-check.json',
+          '--title',
+          'CI check',
+          '--goal',
+          'the build is green',
+          '--criteria',
+          'build passes',
+          '--option',
+          'target=web',
+          '--provider',
+          'claude-code-cli',
+          '--json',
+          '--ledger',
+          ledgerOf(),
+        ],
+        { cwd: project, env: claude.env('normal', cleanEnv()) },
+      );
       assert.equal(result.code, 0, result.stderr);
       const outcome = json(result.stdout);
       assert.equal(outcome.session.status, 'complete');
@@ -134,14 +173,40 @@ describe('session-ledger command line: a ledger VS Code holds, and headless runs
       assert.match(result.stderr, /#1 build \[shell\] echo built 'web'[\s\S]*#2 review \[claude\]/);
       assert.match(claude.invocations()[0].stdin, /Review this build output: built web/);
       const shown = json((await runCli(['show', outcome.session.id, '--json', '--ledger', ledgerOf()])).stdout);
-      assert.deepEqual(shown.interactions.map((i: { step: string; status: string }) => [i.step, i.status]), [['build', 'ok'], ['review', 'ok']]);
+      assert.deepEqual(
+        shown.interactions.map((i: { step: string; status: string }) => [i.step, i.status]),
+        [
+          ['build', 'ok'],
+          ['review', 'ok'],
+        ],
+      );
       assert.match(shown.interactions[1].output, /^Answer 1 to: Review this build output/);
     });
 
     it('runs it through the Anthropic API (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL) to completion, cost recorded', async () => {
-      anthropic = await startFakeAnthropic({ apiKey: 'sk-test', idPrefix: 'cli', script: [{ content: [{ type: 'text', text: 'The build looks fine.' }], usage: { input_tokens: 1000, output_tokens: 200 } }] });
+      anthropic = await startFakeAnthropic({
+        apiKey: 'sk-test',
+        idPrefix: 'cli',
+        script: [{ content: [{ type: 'text', text: 'The build looks fine.' }], usage: { input_tokens: 1000, output_tokens: 200 } }],
+      });
       const env = cleanEnv({ ANTHROPIC_API_KEY: 'sk-test', ANTHROPIC_BASE_URL: anthropic.url });
-      const result = await runCli(['run', 'ci-check.json', '--title', 'API check', '--goal', 'green', '--option', 'target=api', '--model', 'claude-sonnet-4-6', '--ledger', ledgerOf()], { cwd: project, env });
+      const result = await runCli(
+        [
+          'run',
+          'ci-check.json',
+          '--title',
+          'API check',
+          '--goal',
+          'green',
+          '--option',
+          'target=api',
+          '--model',
+          'claude-sonnet-4-6',
+          '--ledger',
+          ledgerOf(),
+        ],
+        { cwd: project, env },
+      );
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /^complete after 2 step\(s\), \$0\.\d+ \(finished\) — session [0-9a-f-]{36}\n$/);
       assert.equal(anthropic.requests.length, 1);
@@ -152,20 +217,48 @@ describe('session-ledger command line: a ledger VS Code holds, and headless runs
       const failing = { ...workflow, id: 'ci-fail', steps: [{ id: 'build', kind: 'shell', command: 'echo broken; exit 3' }] };
       fs.writeFileSync(path.join(project, 'ci-fail.json'), JSON.stringify(failing));
       const env = claude.env('normal', cleanEnv());
-      const failed = await runCli(['run', 'ci-fail.json', '--title', 't', '--goal', 'g', '--provider', 'claude-code-cli', '--json', '--ledger', ledgerOf()], { cwd: project, env });
+      const failed = await runCli(
+        ['run', 'ci-fail.json', '--title', 't', '--goal', 'g', '--provider', 'claude-code-cli', '--json', '--ledger', ledgerOf()],
+        { cwd: project, env },
+      );
       assert.equal(failed.code, 1, failed.stderr);
       assert.equal(json(failed.stdout).session.status, 'failed');
-      const budget = await runCli(['run', 'ci-check.json', '--title', 't', '--goal', 'g', '--option', 'target=x', '--provider', 'claude-code-cli', '--max-steps', '1', '--json', '--ledger', ledgerOf()], { cwd: project, env });
+      const budget = await runCli(
+        [
+          'run',
+          'ci-check.json',
+          '--title',
+          't',
+          '--goal',
+          'g',
+          '--option',
+          'target=x',
+          '--provider',
+          'claude-code-cli',
+          '--max-steps',
+          '1',
+          '--json',
+          '--ledger',
+          ledgerOf(),
+        ],
+        { cwd: project, env },
+      );
       assert.equal(budget.code, 1, budget.stderr);
       assert.equal(json(budget.stdout).reason, 'budget');
-      fs.writeFileSync(path.join(project, 'broken.json'), JSON.stringify({ id: 'broken', label: 'Broken', steps: [{ id: 'a', kind: 'shell' }] }));
+      fs.writeFileSync(
+        path.join(project, 'broken.json'),
+        JSON.stringify({ id: 'broken', label: 'Broken', steps: [{ id: 'a', kind: 'shell' }] }),
+      );
       const broken = await runCli(['run', 'broken.json', '--title', 't', '--goal', 'g', '--ledger', ledgerOf()], { cwd: project, env });
       assert.equal(broken.code, 2);
       assert.match(broken.stderr, /broken\.json: steps\[0\]\.command: /);
       const noGoal = await runCli(['run', 'ci-check.json', '--title', 't', '--ledger', ledgerOf()], { cwd: project, env });
       assert.equal(noGoal.code, 2);
       assert.match(noGoal.stderr, /run needs --title and --goal \(missing --goal\)/);
-      const noKey = await runCli(['run', 'ci-check.json', '--title', 't', '--goal', 'g', '--provider', 'anthropic-api', '--ledger', ledgerOf()], { cwd: project, env });
+      const noKey = await runCli(
+        ['run', 'ci-check.json', '--title', 't', '--goal', 'g', '--provider', 'anthropic-api', '--ledger', ledgerOf()],
+        { cwd: project, env },
+      );
       assert.equal(noKey.code, 2);
       assert.match(noKey.stderr, /needs ANTHROPIC_API_KEY/);
     });

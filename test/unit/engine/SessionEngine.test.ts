@@ -24,11 +24,17 @@ describe('SessionEngine', () => {
     assert.equal(session.phase, 'test');
     assert.equal(session.status, 'active');
     assert.match(session.slug, /^fix-the-build-[0-9a-f]{8}$/);
-    assert.deepEqual(fixture.eventsOf(session.id).map((e) => e.type), ['session.started']);
+    assert.deepEqual(
+      fixture.eventsOf(session.id).map((e) => e.type),
+      ['session.started'],
+    );
   });
 
   it('refuses an unknown type and bad start options, naming the field', async () => {
-    await assert.rejects(fixture.engine.start({ type: 'nope', title: 't', intention: 'i' }), /Unknown session type "nope"; known types: full, quick/);
+    await assert.rejects(
+      fixture.engine.start({ type: 'nope', title: 't', intention: 'i' }),
+      /Unknown session type "nope"; known types: full, quick/,
+    );
     await assert.rejects(
       startTestFix({ maxIterations: 'three' }),
       (error: Error) => error instanceof ValidationError && /maxIterations: Invalid input: expected number/.test(error.message),
@@ -37,7 +43,11 @@ describe('SessionEngine', () => {
 
   it('gives one pending command at a time, even to concurrent next calls', async () => {
     const session = await startTestFix();
-    const [first, second, third] = await Promise.all([fixture.engine.next(session.id), fixture.engine.next(session.id), fixture.engine.next(session.id)]);
+    const [first, second, third] = await Promise.all([
+      fixture.engine.next(session.id),
+      fixture.engine.next(session.id),
+      fixture.engine.next(session.id),
+    ]);
     assert.equal(first.kind, 'command');
     assert.ok(first.kind === 'command' && second.kind === 'command' && third.kind === 'command');
     assert.equal(second.interaction.id, first.interaction.id);
@@ -89,7 +99,10 @@ describe('SessionEngine', () => {
     const fix = await fixture.engine.next(session.id);
     assert.ok(fix.kind === 'command');
     assert.equal(fix.interaction.command.step, 'fix');
-    const statusEvents = fixture.eventsOf(session.id).filter((e) => e.type === 'status.changed').map((e) => e.payload);
+    const statusEvents = fixture
+      .eventsOf(session.id)
+      .filter((e) => e.type === 'status.changed')
+      .map((e) => e.payload);
     assert.deepEqual(statusEvents, [
       { from: 'active', to: 'paused', reason: 'paused by request' },
       { from: 'paused', to: 'active', reason: 'resumed from paused' },
@@ -113,7 +126,10 @@ describe('SessionEngine', () => {
     const session = await startTestFix();
     const failed = await fixture.engine.fail(session.id, 'the person gave up');
     assert.equal(failed.status, 'failed');
-    assert.deepEqual(fixture.store.notes.list(session.id).map((n) => [n.kind, n.content]), [['failure', 'the person gave up']]);
+    assert.deepEqual(
+      fixture.store.notes.list(session.id).map((n) => [n.kind, n.content]),
+      [['failure', 'the person gave up']],
+    );
     assert.deepEqual(fixture.eventsOf(session.id).at(-1)?.payload, { from: 'active', to: 'failed', reason: 'the person gave up' });
   });
 
@@ -122,7 +138,10 @@ describe('SessionEngine', () => {
     const lost = await fixture.engine.next(session.id);
     assert.ok(lost.kind === 'command');
     const interrupted = await fixture.engine.interruptOrphans();
-    assert.deepEqual(interrupted.map((s) => s.status), ['interrupted']);
+    assert.deepEqual(
+      interrupted.map((s) => s.status),
+      ['interrupted'],
+    );
     assert.equal(fixture.store.interactions.get(lost.interaction.id)?.result.status, 'interrupted');
     assert.equal((await fixture.engine.next(session.id)).kind, 'stopped');
     await assert.rejects(fixture.engine.recordResult(session.id, lost.interaction.id, shellExits(0)), InteractionNotPendingError);
@@ -132,10 +151,13 @@ describe('SessionEngine', () => {
     const outcome = await runToCompletion(fixture.engine, executor, session.id);
     assert.equal(outcome.reason, 'finished');
     assert.equal(outcome.session.status, 'complete');
-    assert.deepEqual(fixture.interactionsOf(session.id).map((i) => [i.seq, i.command.step, i.result.status]), [
-      [1, 'test', 'interrupted'],
-      [2, 'test', 'ok'],
-    ]);
+    assert.deepEqual(
+      fixture.interactionsOf(session.id).map((i) => [i.seq, i.command.step, i.result.status]),
+      [
+        [1, 'test', 'interrupted'],
+        [2, 'test', 'ok'],
+      ],
+    );
   });
 
   it('at startup marks every active agentic session interrupted, even between steps; a manual one between steps stays active', async () => {
@@ -144,7 +166,11 @@ describe('SessionEngine', () => {
       const first = await fixture.engine.next(session.id);
       assert.ok(first.kind === 'command');
       await fixture.engine.recordResult(session.id, first.interaction.id, shellExits(1, 'FAIL'));
-      assert.equal(fixture.store.interactions.listPending(session.id).length, 0, 'the last result is recorded, the next command not issued yet');
+      assert.equal(
+        fixture.store.interactions.listPending(session.id).length,
+        0,
+        'the last result is recorded, the next command not issued yet',
+      );
       return session;
     };
     const agentic = await betweenSteps('agentic', 'Agentic between steps');
@@ -154,10 +180,17 @@ describe('SessionEngine', () => {
 
     const interrupted = await fixture.engine.interruptOrphans();
 
-    assert.deepEqual(interrupted.map((s) => [s.id, s.status]), [[agentic.id, 'interrupted']]);
+    assert.deepEqual(
+      interrupted.map((s) => [s.id, s.status]),
+      [[agentic.id, 'interrupted']],
+    );
     assert.equal(fixture.engine.getSession(manual.id).status, 'active', 'the person advances a manual session');
     assert.equal(fixture.engine.getSession(pausedAgentic.id).status, 'paused');
-    assert.deepEqual(fixture.eventsOf(agentic.id).at(-1)?.payload, { from: 'active', to: 'interrupted', reason: 'the extension stopped between steps of the agentic run' });
+    assert.deepEqual(fixture.eventsOf(agentic.id).at(-1)?.payload, {
+      from: 'active',
+      to: 'interrupted',
+      reason: 'the extension stopped between steps of the agentic run',
+    });
     assert.deepEqual(await fixture.engine.interruptOrphans(), [], 'a second call finds nothing left');
 
     await fixture.engine.resume(agentic.id);
@@ -170,7 +203,10 @@ describe('SessionEngine', () => {
     const session = await startTestFix();
     const first = await fixture.engine.next(session.id);
     assert.ok(first.kind === 'command');
-    const afterCancel = await fixture.engine.recordResult(session.id, first.interaction.id, { status: 'cancelled', errorMessage: 'stopped by the person' });
+    const afterCancel = await fixture.engine.recordResult(session.id, first.interaction.id, {
+      status: 'cancelled',
+      errorMessage: 'stopped by the person',
+    });
     assert.equal(afterCancel.status, 'active');
     const again = await fixture.engine.next(session.id);
     assert.ok(again.kind === 'command');
@@ -207,7 +243,10 @@ describe('SessionEngine', () => {
 
   it('lists built-in types with labels and descriptions', () => {
     const types = fixture.engine.listTypes();
-    assert.deepEqual(types.map((t) => t.id), ['full', 'quick', 'test-fix', 'research', 'component-design', 'freeform']);
+    assert.deepEqual(
+      types.map((t) => t.id),
+      ['full', 'quick', 'test-fix', 'research', 'component-design', 'freeform'],
+    );
     for (const type of types) {
       assert.ok(type.label.length > 0 && type.description.length > 0 && type.source === 'builtin');
     }

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { AnthropicProvider } from '../../../src/core/agent/anthropicProvider';
 import { ClaudeCliProvider } from '../../../src/core/agent/claudeCliProvider';
 import type { ClaudeProvider } from '../../../src/core/agent/claudeProvider';
-import { AGENTIC_EVENT, runAgentic, type AgenticBudgets, type AgenticOptions, type AgenticOutcome } from '../../../src/core/engine/agenticLoop';
+import {
+  AGENTIC_EVENT,
+  runAgentic,
+  type AgenticBudgets,
+  type AgenticOptions,
+  type AgenticOutcome,
+} from '../../../src/core/engine/agenticLoop';
 import { SessionEngine } from '../../../src/core/engine/SessionEngine';
 import { runShellCommand } from '../../../src/core/exec/runShellCommand';
 import { SessionStore } from '../../../src/core/store/SessionStore';
@@ -71,11 +77,24 @@ describe('agentic loop (runAgentic)', () => {
   }
 
   function options(claude: ClaudeProvider, extra: Partial<AgenticOptions> = {}): AgenticOptions {
-    return { engine: world.engine, store: world.store, executeShell: runShellCommand, claude, budgets: BUDGETS, defaultWorkingDir: world.workspace, ...extra };
+    return {
+      engine: world.engine,
+      store: world.store,
+      executeShell: runShellCommand,
+      claude,
+      budgets: BUDGETS,
+      defaultWorkingDir: world.workspace,
+      ...extra,
+    };
   }
 
   function startFull(testCommand?: string) {
-    return world.engine.start({ type: 'full', title: 'Login page', intention: 'Add a login page', options: testCommand ? { testCommand } : {} });
+    return world.engine.start({
+      type: 'full',
+      title: 'Login page',
+      intention: 'Add a login page',
+      options: testCommand ? { testCommand } : {},
+    });
   }
 
   it('runs a full session to completion over one conversation, recording runs, usage, cost and events', async () => {
@@ -87,9 +106,16 @@ describe('agentic loop (runAgentic)', () => {
     assert.equal(outcome.reason, 'finished');
     assert.equal(outcome.session.status, 'complete');
     const interactions = world.store.interactions.list(session.id);
-    assert.deepEqual(interactions.map((i) => [i.command.step, i.result.status]), [
-      ['spec', 'ok'], ['plan', 'ok'], ['build', 'ok'], ['test', 'ok'], ['docs', 'ok'],
-    ]);
+    assert.deepEqual(
+      interactions.map((i) => [i.command.step, i.result.status]),
+      [
+        ['spec', 'ok'],
+        ['plan', 'ok'],
+        ['build', 'ok'],
+        ['test', 'ok'],
+        ['docs', 'ok'],
+      ],
+    );
     assert.equal(interactions[3].result.exitCode, 0);
     assert.match(interactions[3].result.output ?? '', /tests pass/);
     const folder = join(world.workspace, '.sessions', session.slug);
@@ -100,13 +126,19 @@ describe('agentic loop (runAgentic)', () => {
     const after = world.store.sessions.require(session.id);
     assert.ok(after.externalConversationId);
     assert.equal(fake!.requests.length, 4);
-    assert.deepEqual(fake!.requests.map((r) => r.body.messages.length), [1, 3, 5, 7]);
+    assert.deepEqual(
+      fake!.requests.map((r) => r.body.messages.length),
+      [1, 3, 5, 7],
+    );
     assert.equal(world.store.conversations.messages(after.externalConversationId!, { limit: 100 }).length, 8);
 
     const runs = world.store.runs.listBySession(session.id);
     assert.equal(runs.length, 4);
     for (const run of runs) {
-      assert.deepEqual([run.status, run.inputTokens, run.outputTokens, run.conversationId], ['ok', 1000, 200, after.externalConversationId]);
+      assert.deepEqual(
+        [run.status, run.inputTokens, run.outputTokens, run.conversationId],
+        ['ok', 1000, 200, after.externalConversationId],
+      );
       assert.ok(run.costUsd > 0);
     }
     assert.equal(after.inputTokens, 4000);
@@ -118,9 +150,7 @@ describe('agentic loop (runAgentic)', () => {
 
   it('records tool calls and results as events', async () => {
     const claude = await api((_request, index) =>
-      index === 0
-        ? { content: [{ type: 'tool_use', id: 'toolu_1', name: 'list_files', input: { path: '.' } }] }
-        : answerWithPlan(),
+      index === 0 ? { content: [{ type: 'tool_use', id: 'toolu_1', name: 'list_files', input: { path: '.' } }] } : answerWithPlan(),
     );
     const session = await world.engine.start({ type: 'quick', title: 'Tools', intention: 'Use tools' });
     await runAgentic(session.id, options(claude, { budgets: { ...BUDGETS, maxSteps: 1 } }));
@@ -174,10 +204,13 @@ describe('agentic loop (runAgentic)', () => {
     const claude = await api([{ content: [{ type: 'text', text: 'Streaming a long spec…' }], holdOpen: true }]);
     const session = await startFull();
     const controller = new AbortController();
-    const outcome = await runAgentic(session.id, options(claude, {
-      signal: controller.signal,
-      onProgress: (p) => p.kind === 'text' && controller.abort(),
-    }));
+    const outcome = await runAgentic(
+      session.id,
+      options(claude, {
+        signal: controller.signal,
+        onProgress: (p) => p.kind === 'text' && controller.abort(),
+      }),
+    );
     assert.equal(outcome.reason, 'aborted');
     const [spec] = world.store.interactions.list(session.id);
     assert.equal(spec.result.status, 'cancelled');
@@ -191,10 +224,13 @@ describe('agentic loop (runAgentic)', () => {
     const session = await startFull('sleep 30');
     const controller = new AbortController();
     const started = Date.now();
-    const outcome = await runAgentic(session.id, options(claude, {
-      signal: controller.signal,
-      onProgress: (p) => p.kind === 'step' && p.interaction.command.kind === 'shell' && setTimeout(() => controller.abort(), 100),
-    }));
+    const outcome = await runAgentic(
+      session.id,
+      options(claude, {
+        signal: controller.signal,
+        onProgress: (p) => p.kind === 'step' && p.interaction.command.kind === 'shell' && setTimeout(() => controller.abort(), 100),
+      }),
+    );
     assert.ok(Date.now() - started < 10_000);
     assert.equal(outcome.reason, 'aborted');
     const test = world.store.interactions.list(session.id).find((i) => i.command.step === 'test');
@@ -213,12 +249,41 @@ describe('agentic loop (runAgentic)', () => {
 
   /** One failure per row: each ends the step with a message saying what happened and what to do, and pauses the session. */
   const FAILURES: { name: string; turn?: FakeTurn; kind: string; message: RegExp }[] = [
-    { name: '401 (rejected key)', turn: { kind: 'error', status: 401, message: 'invalid x-api-key' }, kind: 'auth', message: /rejected the API key \(401\)[\s\S]*Set Anthropic API Key/ },
-    { name: '403 (no access)', turn: { kind: 'error', status: 403, message: 'model not allowed' }, kind: 'permission', message: /may not use this model or resource \(403\)[\s\S]*Anthropic Console/ },
-    { name: '429 (rate limit)', turn: { kind: 'error', status: 429, message: 'slow down' }, kind: 'rate_limit', message: /rate limit reached \(429\)[\s\S]*Wait, then resume/ },
-    { name: '500 (server error)', turn: { kind: 'error', status: 500, message: 'boom' }, kind: 'server', message: /server error \(500\)[\s\S]*Resume the session later/ },
-    { name: '529 (overloaded)', turn: { kind: 'error', status: 529, message: 'busy' }, kind: 'overloaded', message: /overloaded \(529\)[\s\S]*Resume the session in a few minutes/ },
-    { name: 'network (connection reset)', kind: 'network', message: /Could not reach Anthropic at http:\/\/127\.0\.0\.1:\d+[\s\S]*Check the network connection/ },
+    {
+      name: '401 (rejected key)',
+      turn: { kind: 'error', status: 401, message: 'invalid x-api-key' },
+      kind: 'auth',
+      message: /rejected the API key \(401\)[\s\S]*Set Anthropic API Key/,
+    },
+    {
+      name: '403 (no access)',
+      turn: { kind: 'error', status: 403, message: 'model not allowed' },
+      kind: 'permission',
+      message: /may not use this model or resource \(403\)[\s\S]*Anthropic Console/,
+    },
+    {
+      name: '429 (rate limit)',
+      turn: { kind: 'error', status: 429, message: 'slow down' },
+      kind: 'rate_limit',
+      message: /rate limit reached \(429\)[\s\S]*Wait, then resume/,
+    },
+    {
+      name: '500 (server error)',
+      turn: { kind: 'error', status: 500, message: 'boom' },
+      kind: 'server',
+      message: /server error \(500\)[\s\S]*Resume the session later/,
+    },
+    {
+      name: '529 (overloaded)',
+      turn: { kind: 'error', status: 529, message: 'busy' },
+      kind: 'overloaded',
+      message: /overloaded \(529\)[\s\S]*Resume the session in a few minutes/,
+    },
+    {
+      name: 'network (connection reset)',
+      kind: 'network',
+      message: /Could not reach Anthropic at http:\/\/127\.0\.0\.1:\d+[\s\S]*Check the network connection/,
+    },
   ];
   for (const failure of FAILURES) {
     it(`an API ${failure.name} ends the step with its message and pauses the session, after exactly one request`, async () => {
@@ -246,7 +311,10 @@ describe('agentic loop (runAgentic)', () => {
       assert.equal(spec.result.status, 'cancelled', 'left to be issued again on resume');
       assert.match(spec.result.errorMessage ?? '', failure.message);
       const errors = world.store.events.list(session.id, { type: AGENTIC_EVENT.agentError });
-      assert.deepEqual(errors.map((e) => (e.payload as { kind: string }).kind), [failure.kind]);
+      assert.deepEqual(
+        errors.map((e) => (e.payload as { kind: string }).kind),
+        [failure.kind],
+      );
       const [run] = world.store.runs.listBySession(session.id);
       assert.equal(run.status, 'error');
       assert.match(run.error ?? '', failure.message);
@@ -272,7 +340,10 @@ describe('agentic loop (runAgentic)', () => {
     assert.equal(fake!.requests.length, 1);
     const [spec] = world.store.interactions.list(session.id);
     assert.equal(spec.result.status, 'cancelled');
-    assert.match(spec.result.errorMessage ?? '', /did not finish within 400 ms \(sessionLedger\.stepTimeoutSeconds\) and was stopped\. .*raise sessionLedger\.stepTimeoutSeconds/);
+    assert.match(
+      spec.result.errorMessage ?? '',
+      /did not finish within 400 ms \(sessionLedger\.stepTimeoutSeconds\) and was stopped\. .*raise sessionLedger\.stepTimeoutSeconds/,
+    );
     const [run] = world.store.runs.listBySession(session.id);
     assert.equal(run.status, 'error');
     assert.match(run.error ?? '', /did not finish within 400 ms/);
@@ -322,7 +393,10 @@ describe('agentic loop (runAgentic)', () => {
     const planRequest = fake!.requests[1];
     assert.equal(planRequest.body.messages.length, 3, 'the spec exchange is sent again');
     assert.match(requestText(planRequest), /Add a login page/);
-    assert.equal(world.store.runs.listBySession(session.id).every((r) => r.conversationId === conversationId), true);
+    assert.equal(
+      world.store.runs.listBySession(session.id).every((r) => r.conversationId === conversationId),
+      true,
+    );
   });
 
   it('runs the Claude Code CLI with --session-id first and --resume after', async () => {
@@ -370,18 +444,33 @@ describe('agentic loop (runAgentic)', () => {
     }
 
     /** Starts a component-design parent whose two children each hang in their first Claude step (later requests get a plan); resolves once both stream. */
-    async function parentWithHangingChildren(): Promise<{ parentId: string; claude: ClaudeProvider; controller: AbortController; run: Promise<AgenticOutcome> }> {
-      const claude = await api((_request, index) => (index < 2 ? { content: [{ type: 'text', text: 'Planning slowly…' }], holdOpen: true } : answerWithPlan()));
-      const parent = await world.engine.start({ type: 'component-design', title: 'Shop', intention: 'Build a shop', options: { components: COMPONENTS } as never });
+    async function parentWithHangingChildren(): Promise<{
+      parentId: string;
+      claude: ClaudeProvider;
+      controller: AbortController;
+      run: Promise<AgenticOutcome>;
+    }> {
+      const claude = await api((_request, index) =>
+        index < 2 ? { content: [{ type: 'text', text: 'Planning slowly…' }], holdOpen: true } : answerWithPlan(),
+      );
+      const parent = await world.engine.start({
+        type: 'component-design',
+        title: 'Shop',
+        intention: 'Build a shop',
+        options: { components: COMPONENTS } as never,
+      });
       const controller = new AbortController();
       const streaming = new Set<string>();
       let bothStreaming!: () => void;
       const started = new Promise<void>((resolve) => (bothStreaming = resolve));
-      const run = runAgentic(parent.id, options(claude, {
-        signal: controller.signal,
-        childConcurrency: 2,
-        onProgress: (p) => p.kind === 'text' && streaming.add(p.sessionId).size === 2 && bothStreaming(),
-      }));
+      const run = runAgentic(
+        parent.id,
+        options(claude, {
+          signal: controller.signal,
+          childConcurrency: 2,
+          onProgress: (p) => p.kind === 'text' && streaming.add(p.sessionId).size === 2 && bothStreaming(),
+        }),
+      );
       await started;
       return { parentId: parent.id, claude, controller, run };
     }
@@ -394,17 +483,30 @@ describe('agentic loop (runAgentic)', () => {
       await world.engine.pause(parentId);
 
       const children = world.store.sessions.children(parentId);
-      assert.deepEqual(children.map((c) => c.status), ['paused', 'paused'], 'no child is left active without a runner');
+      assert.deepEqual(
+        children.map((c) => c.status),
+        ['paused', 'paused'],
+        'no child is left active without a runner',
+      );
       for (const child of children) {
-        assert.deepEqual(world.store.interactions.list(child.id).map((i) => [i.command.step, i.result.status]), [['plan', 'cancelled']]);
+        assert.deepEqual(
+          world.store.interactions.list(child.id).map((i) => [i.command.step, i.result.status]),
+          [['plan', 'cancelled']],
+        );
       }
       await waitFor(() => fake!.requests.slice(0, 2).every((r) => r.clientDisconnected));
 
       await world.engine.resume(parentId);
-      assert.deepEqual(world.store.sessions.children(parentId).map((c) => c.status), ['active', 'active']);
+      assert.deepEqual(
+        world.store.sessions.children(parentId).map((c) => c.status),
+        ['active', 'active'],
+      );
       const resumed = await runAgentic(parentId, options(claude));
       assert.equal(resumed.session.status, 'complete');
-      assert.deepEqual(world.store.sessions.children(parentId).map((c) => c.status), ['complete', 'complete']);
+      assert.deepEqual(
+        world.store.sessions.children(parentId).map((c) => c.status),
+        ['complete', 'complete'],
+      );
     });
 
     it('cancelling a running parent cancels its unfinished children and leaves nothing pending', async () => {
@@ -415,7 +517,10 @@ describe('agentic loop (runAgentic)', () => {
 
       assert.equal(world.engine.getSession(parentId).status, 'cancelled');
       const children = world.store.sessions.children(parentId);
-      assert.deepEqual(children.map((c) => c.status), ['cancelled', 'cancelled']);
+      assert.deepEqual(
+        children.map((c) => c.status),
+        ['cancelled', 'cancelled'],
+      );
       for (const session of [world.engine.getSession(parentId), ...children]) {
         assert.equal(world.store.interactions.listPending(session.id).length, 0, `${session.title} has no pending command`);
       }
@@ -425,7 +530,12 @@ describe('agentic loop (runAgentic)', () => {
     for (const concurrency of [1, 2]) {
       it(`runs the children of a spawn ${concurrency} at a time and settles the parent`, async () => {
         const claude = measuring(await api(answerWithPlan));
-        const parent = await world.engine.start({ type: 'component-design', title: 'Shop', intention: 'Build a shop', options: { components: COMPONENTS } as never });
+        const parent = await world.engine.start({
+          type: 'component-design',
+          title: 'Shop',
+          intention: 'Build a shop',
+          options: { components: COMPONENTS } as never,
+        });
         const outcome = await runAgentic(parent.id, options(claude.provider, { childConcurrency: concurrency }));
         assert.equal(outcome.session.status, 'complete');
         const children = world.store.sessions.children(parent.id);

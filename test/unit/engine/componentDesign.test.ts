@@ -17,7 +17,10 @@ const COMPONENTS = [
 function childExecutor(failWhen?: string): FakeExecutor {
   return new FakeExecutor({
     plan: [claudeSays(PLAN)],
-    build: [(_i: Interaction, session: Session) => (failWhen !== undefined && session.title.includes(failWhen) ? claudeFails('cannot build') : claudeSays('built'))],
+    build: [
+      (_i: Interaction, session: Session) =>
+        failWhen !== undefined && session.title.includes(failWhen) ? claudeFails('cannot build') : claudeSays('built'),
+    ],
     design: [claudeSays(`\`\`\`json\n${JSON.stringify({ overview: 'two parts', components: COMPONENTS })}\n\`\`\``)],
   });
 }
@@ -36,7 +39,13 @@ describe('built-in type: component-design', () => {
   }
 
   function startDesign(options: Record<string, unknown> = { components: COMPONENTS }) {
-    return fixture.engine.start({ type: 'component-design', title: 'Shop', intention: 'Build a shop', constraints: ['TypeScript'], options: options as never });
+    return fixture.engine.start({
+      type: 'component-design',
+      title: 'Shop',
+      intention: 'Build a shop',
+      constraints: ['TypeScript'],
+      options: options as never,
+    });
   }
 
   it('spawns one child per component, linked to the parent, and completes when all children complete', async () => {
@@ -47,19 +56,34 @@ describe('built-in type: component-design', () => {
     assert.equal(outcome.reason, 'finished');
     assert.equal(outcome.session.status, 'complete');
     const children = childrenOf(parent.id);
-    assert.deepEqual(children.map((c) => [c.title, c.type, c.status, c.parentSessionId]), [
-      ['Shop: API', 'quick', 'complete', parent.id],
-      ['Shop: UI', 'quick', 'complete', parent.id],
-    ]);
+    assert.deepEqual(
+      children.map((c) => [c.title, c.type, c.status, c.parentSessionId]),
+      [
+        ['Shop: API', 'quick', 'complete', parent.id],
+        ['Shop: UI', 'quick', 'complete', parent.id],
+      ],
+    );
     assert.deepEqual(children[1].successCriteria, ['Provides: GET /items']);
     assert.deepEqual(children[1].constraints, ['TypeScript']);
     const [spawn] = fixture.interactionsOf(parent.id);
     assert.equal(spawn.command.kind, 'spawn_sessions');
-    assert.deepEqual(spawn.command.metadata.childSessionIds, children.map((c) => c.id));
+    assert.deepEqual(
+      spawn.command.metadata.childSessionIds,
+      children.map((c) => c.id),
+    );
     assert.equal(spawn.result.status, 'ok');
     // Each child's outcome reaches the parent: status, steps (plan + build), cost, summary.
     assert.deepEqual(spawn.result.data, {
-      children: children.map((c) => ({ id: c.id, title: c.title, status: 'complete', steps: 2, costUsd: 0, costUnknown: false, summary: null, error: null })),
+      children: children.map((c) => ({
+        id: c.id,
+        title: c.title,
+        status: 'complete',
+        steps: 2,
+        costUsd: 0,
+        costUnknown: false,
+        summary: null,
+        error: null,
+      })),
     });
     assert.equal(spawn.result.output, 'complete: Shop: API (2 steps, $0.0000)\ncomplete: Shop: UI (2 steps, $0.0000)');
     assert.ok(fixture.eventsOf(parent.id).some((e) => e.type === 'children.spawned'));
@@ -70,7 +94,10 @@ describe('built-in type: component-design', () => {
     const outcome = await runToCompletion(fixture.engine, childExecutor(), parent.id);
     assert.equal(outcome.session.status, 'complete');
     const saved = JSON.parse(await readFile(join(fixture.workspace, '.sessions', parent.slug, 'components.json'), 'utf8'));
-    assert.deepEqual(saved.components.map((c: { name: string }) => c.name), ['API', 'UI']);
+    assert.deepEqual(
+      saved.components.map((c: { name: string }) => c.name),
+      ['API', 'UI'],
+    );
     assert.equal(childrenOf(parent.id).length, 2);
   });
 
@@ -78,23 +105,34 @@ describe('built-in type: component-design', () => {
     const parent = await startDesign();
     const outcome = await runToCompletion(fixture.engine, childExecutor('UI'), parent.id);
     assert.equal(outcome.session.status, 'failed');
-    assert.deepEqual(childrenOf(parent.id).map((c) => c.status), ['complete', 'failed']);
+    assert.deepEqual(
+      childrenOf(parent.id).map((c) => c.status),
+      ['complete', 'failed'],
+    );
     assert.equal(fixture.store.notes.list(parent.id).at(-1)?.content, 'Child sessions did not complete: "Shop: UI" (failed).');
     // Why the child failed reaches the parent's spawn result, with the last step's error.
     const spawn = fixture.interactionsOf(parent.id).find((i) => i.command.kind === 'spawn_sessions')!;
-    const failed = (spawn.result.data as { children: { title: string; status: string; error: string | null }[] }).children.find((c) => c.title === 'Shop: UI')!;
+    const failed = (spawn.result.data as { children: { title: string; status: string; error: string | null }[] }).children.find(
+      (c) => c.title === 'Shop: UI',
+    )!;
     assert.equal(failed.status, 'failed');
     const lastError = fixture.store.interactions.latest(childrenOf(parent.id)[1].id)?.result.errorMessage;
     assert.ok(lastError, 'the failed child recorded an error');
     assert.equal(failed.error, lastError);
-    assert.match(spawn.result.output ?? '', new RegExp(`failed: Shop: UI \\(\\d+ steps?, \\$0\\.0000\\)\\n  ${lastError.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(
+      spawn.result.output ?? '',
+      new RegExp(`failed: Shop: UI \\(\\d+ steps?, \\$0\\.0000\\)\\n  ${lastError.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+    );
   });
 
   it('completes despite a failed child when configured to, with a note', async () => {
     const parent = await startDesign({ components: COMPONENTS, continueOnChildFailure: true });
     const outcome = await runToCompletion(fixture.engine, childExecutor('API'), parent.id);
     assert.equal(outcome.session.status, 'complete');
-    assert.match(fixture.store.notes.list(parent.id).at(-1)?.content ?? '', /Completed although some child sessions did not: "Shop: API" \(failed\)/);
+    assert.match(
+      fixture.store.notes.list(parent.id).at(-1)?.content ?? '',
+      /Completed although some child sessions did not: "Shop: API" \(failed\)/,
+    );
   });
 
   it('cancelling the parent cancels its unfinished children', async () => {
@@ -104,7 +142,10 @@ describe('built-in type: component-design', () => {
     const [first] = childrenOf(parent.id);
     await runToCompletion(fixture.engine, childExecutor(), first.id);
     await fixture.engine.cancel(parent.id);
-    assert.deepEqual(childrenOf(parent.id).map((c) => c.status), ['complete', 'cancelled']);
+    assert.deepEqual(
+      childrenOf(parent.id).map((c) => c.status),
+      ['complete', 'cancelled'],
+    );
     assert.equal(fixture.store.interactions.get(spawn.interaction.id)?.result.status, 'cancelled');
   });
 
@@ -121,14 +162,29 @@ describe('built-in type: component-design', () => {
     const paused = await fixture.engine.pause(parent.id);
 
     assert.equal(paused.status, 'paused');
-    assert.deepEqual(childrenOf(parent.id).map((c) => [c.title, c.status]), [['Shop: API', 'complete'], ['Shop: UI', 'paused'], ['Shop: Worker', 'paused']]);
+    assert.deepEqual(
+      childrenOf(parent.id).map((c) => [c.title, c.status]),
+      [
+        ['Shop: API', 'complete'],
+        ['Shop: UI', 'paused'],
+        ['Shop: Worker', 'paused'],
+      ],
+    );
     assert.deepEqual(fixture.eventsOf(ui.id).at(-1)?.payload, { from: 'active', to: 'paused', reason: 'its parent session was paused' });
-    assert.equal(fixture.store.interactions.get(uiStep.interaction.id)?.result.status, 'pending', 'a paused child keeps its command, as any paused session');
+    assert.equal(
+      fixture.store.interactions.get(uiStep.interaction.id)?.result.status,
+      'pending',
+      'a paused child keeps its command, as any paused session',
+    );
     assert.equal(fixture.store.interactions.get(spawn.interaction.id)?.result.status, 'pending');
 
     await fixture.engine.resume(parent.id);
     assert.equal(fixture.engine.getSession(parent.id).status, 'active');
-    assert.deepEqual(childrenOf(parent.id).map((c) => c.status), ['complete', 'active', 'paused'], 'the child paused on its own stays paused');
+    assert.deepEqual(
+      childrenOf(parent.id).map((c) => c.status),
+      ['complete', 'active', 'paused'],
+      'the child paused on its own stays paused',
+    );
     await fixture.engine.resume(worker.id);
     const outcome = await runToCompletion(fixture.engine, childExecutor(), parent.id);
     assert.equal(outcome.session.status, 'complete');
@@ -145,8 +201,15 @@ describe('built-in type: component-design', () => {
     }
     await fixture.engine.pause(childrenOf(parent.id)[1].id);
     await fixture.engine.cancel(parent.id);
-    assert.deepEqual(childrenOf(parent.id).map((c) => c.status), ['cancelled', 'cancelled'], 'active and paused children alike');
-    assert.deepEqual(steps.map((id) => fixture.store.interactions.get(id)?.result.status), ['cancelled', 'cancelled']);
+    assert.deepEqual(
+      childrenOf(parent.id).map((c) => c.status),
+      ['cancelled', 'cancelled'],
+      'active and paused children alike',
+    );
+    assert.deepEqual(
+      steps.map((id) => fixture.store.interactions.get(id)?.result.status),
+      ['cancelled', 'cancelled'],
+    );
     for (const session of [parent, ...childrenOf(parent.id)]) assert.equal(fixture.store.interactions.listPending(session.id).length, 0);
   });
 
@@ -184,7 +247,10 @@ describe('built-in type: component-design', () => {
     const parent = await startDesign({ components: COMPONENTS, childType: 'no-such-type' });
     const outcome = await runToCompletion(fixture.engine, childExecutor(), parent.id);
     assert.equal(outcome.session.status, 'failed');
-    assert.match(fixture.store.notes.list(parent.id)[0].content, /The spawn step cannot spawn its sessions: Unknown session type "no-such-type"/);
+    assert.match(
+      fixture.store.notes.list(parent.id)[0].content,
+      /The spawn step cannot spawn its sessions: Unknown session type "no-such-type"/,
+    );
     assert.equal(childrenOf(parent.id).length, 0);
   });
 });

@@ -73,7 +73,10 @@ describe('built-in type: full', () => {
     assert.match(specCommand.command.command, /specification/);
     assert.match(planCommand.command.command, /# Spec\nA login form\./, 'the plan prompt includes the spec');
     assert.match(retryCommand.command.command, /FAIL login\.test\.ts: expected 200/, 'the retry prompt includes the failing output');
-    const phases = fixture.eventsOf(session.id).filter((e) => e.type === 'phase.changed').map((e) => e.payload);
+    const phases = fixture
+      .eventsOf(session.id)
+      .filter((e) => e.type === 'phase.changed')
+      .map((e) => e.payload);
     assert.deepEqual(phases, [
       { from: 'spec', to: 'plan' },
       { from: 'plan', to: 'build' },
@@ -114,7 +117,10 @@ describe('built-in type: full', () => {
     const outcome = await runToCompletion(fixture.engine, executor, session.id);
     assert.equal(outcome.session.status, 'failed');
     assert.deepEqual(executor.steps(), ['spec', 'plan', 'plan']);
-    assert.deepEqual(fixture.store.notes.list(session.id).map((n) => n.content), ['plan.json is still invalid after 2 answers: the answer contains no JSON object']);
+    assert.deepEqual(
+      fixture.store.notes.list(session.id).map((n) => n.content),
+      ['plan.json is still invalid after 2 answers: the answer contains no JSON object'],
+    );
   });
 
   it('fails after the maximum number of build attempts', async () => {
@@ -128,8 +134,15 @@ describe('built-in type: full', () => {
     const outcome = await runToCompletion(fixture.engine, executor, session.id);
     assert.equal(outcome.session.status, 'failed');
     assert.deepEqual(executor.steps(), ['spec', 'plan', 'build', 'test', 'build', 'test', 'build', 'test']);
-    const statusEvent = fixture.eventsOf(session.id).filter((e) => e.type === 'status.changed').at(-1);
-    assert.deepEqual(statusEvent?.payload, { from: 'active', to: 'failed', reason: 'The tests still fail after 3 build attempts (the limit is 3).' });
+    const statusEvent = fixture
+      .eventsOf(session.id)
+      .filter((e) => e.type === 'status.changed')
+      .at(-1);
+    assert.deepEqual(statusEvent?.payload, {
+      from: 'active',
+      to: 'failed',
+      reason: 'The tests still fail after 3 build attempts (the limit is 3).',
+    });
   });
 
   it('fails when a Claude step errors', async () => {
@@ -148,14 +161,20 @@ describe('built-in type: full', () => {
     const folder = join(fixture.workspace, '.sessions', session.slug, 'research');
     assert.equal(await readFile(join(folder, 'round-2.md'), 'utf8'), 'finding two\n');
     assert.match(executor.executed[2].command.command, /finding one[\s\S]*finding two/);
-    assert.deepEqual(fixture.store.artifacts.list(session.id).map((a) => a.kind), ['research', 'research', 'spec']);
+    assert.deepEqual(
+      fixture.store.artifacts.list(session.id).map((a) => a.kind),
+      ['research', 'research', 'spec'],
+    );
   });
 
   it('stores a summary from the optional summary step', async () => {
     await fixture.dispose();
     fixture = await createEngineFixture({ summarizeOnComplete: true });
     const session = await fixture.engine.start({ type: 'research', title: 'Why slow', intention: 'Find why the build is slow' });
-    const executor = new FakeExecutor({ research: [claudeSays('webpack')], summary: [claudeSays('The build is slow because of webpack.')] });
+    const executor = new FakeExecutor({
+      research: [claudeSays('webpack')],
+      summary: [claudeSays('The build is slow because of webpack.')],
+    });
     const outcome = await runToCompletion(fixture.engine, executor, session.id);
     assert.equal(outcome.session.status, 'complete');
     assert.equal(outcome.session.summary, 'The build is slow because of webpack.');

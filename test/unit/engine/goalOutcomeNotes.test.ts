@@ -8,7 +8,14 @@ import { ManualClock, openTestStore } from '../claudeCode/testStore';
 import { createEngineFixture, type EngineFixture } from './support/engineFixture';
 import { claudeSays, FakeExecutor, shellExits } from './support/FakeExecutor';
 
-const OUTCOME = { summary: 'Parser done; quoting left.', rating: 4, completionPercent: 80, needsFollowUp: true, followUpNotes: 'Quoted newlines.', nextSessionSuggestion: 'Handle quoted newlines in the CSV parser' };
+const OUTCOME = {
+  summary: 'Parser done; quoting left.',
+  rating: 4,
+  completionPercent: 80,
+  needsFollowUp: true,
+  followUpNotes: 'Quoted newlines.',
+  nextSessionSuggestion: 'Handle quoted newlines in the CSV parser',
+};
 
 describe('goal, outcome and notes in the engine and the store', () => {
   let fixture: EngineFixture;
@@ -30,12 +37,19 @@ describe('goal, outcome and notes in the engine and the store', () => {
   it('keeps completion criteria and procedure notes, and Edit Goal records before and after as one event', async () => {
     const session = await start();
     assert.deepEqual([session.completionCriteria, session.procedureNotes], [['parser merged'], 'TDD; small commits']);
-    const edited = await fixture.engine.editGoal(session.id, { completionCriteria: ['parser merged', 'docs written'], constraints: ['no deps'] });
+    const edited = await fixture.engine.editGoal(session.id, {
+      completionCriteria: ['parser merged', 'docs written'],
+      constraints: ['no deps'],
+    });
     assert.deepEqual(edited.completionCriteria, ['parser merged', 'docs written']);
     assert.deepEqual(fixture.store.sessions.require(session.id).constraints, ['no deps']);
     const edits = fixture.eventsOf(session.id).filter((e) => e.type === 'session.goal_edited');
     assert.equal(edits.length, 1);
-    const payload = edits[0].payload as { before: { completionCriteria: string[]; constraints: string[] }; after: { completionCriteria: string[]; intention: string }; fields: string[] };
+    const payload = edits[0].payload as {
+      before: { completionCriteria: string[]; constraints: string[] };
+      after: { completionCriteria: string[]; intention: string };
+      fields: string[];
+    };
     assert.deepEqual(payload.fields, ['completionCriteria', 'constraints']);
     assert.deepEqual(payload.before.completionCriteria, ['parser merged']);
     assert.deepEqual(payload.before.constraints, []);
@@ -43,7 +57,11 @@ describe('goal, outcome and notes in the engine and the store', () => {
     assert.equal(payload.after.intention, 'A CSV parser');
 
     await fixture.engine.editGoal(session.id, { intention: 'A CSV parser' });
-    assert.equal(fixture.eventsOf(session.id).filter((e) => e.type === 'session.goal_edited').length, 1, 'an edit that changes nothing is no event');
+    assert.equal(
+      fixture.eventsOf(session.id).filter((e) => e.type === 'session.goal_edited').length,
+      1,
+      'an edit that changes nothing is no event',
+    );
     await assert.rejects(fixture.engine.editGoal(session.id, { successCriteria: 'not a list' } as never), /goal edit.*successCriteria/);
   });
 
@@ -57,11 +75,27 @@ describe('goal, outcome and notes in the engine and the store', () => {
     const completed = await fixture.engine.completeWithOutcome(session.id, OUTCOME);
     assert.equal(completed.status, 'complete');
     assert.equal(completed.summary, OUTCOME.summary);
-    assert.deepEqual({ ...completed.outcome, recordedAt: 0 }, { rating: 4, completionPercent: 80, needsFollowUp: true, followUpNotes: 'Quoted newlines.', nextSessionSuggestion: OUTCOME.nextSessionSuggestion, recordedBy: 'person', recordedAt: 0 });
+    assert.deepEqual(
+      { ...completed.outcome, recordedAt: 0 },
+      {
+        rating: 4,
+        completionPercent: 80,
+        needsFollowUp: true,
+        followUpNotes: 'Quoted newlines.',
+        nextSessionSuggestion: OUTCOME.nextSessionSuggestion,
+        recordedBy: 'person',
+        recordedAt: 0,
+      },
+    );
     assert.equal(fixture.interactionsOf(session.id)[0].result.status, 'cancelled');
     assert.deepEqual(fixture.store.sessions.require(session.id).outcome, completed.outcome);
 
-    const corrected = await fixture.engine.completeWithOutcome(session.id, { ...OUTCOME, rating: 5, completionPercent: 100, needsFollowUp: false });
+    const corrected = await fixture.engine.completeWithOutcome(session.id, {
+      ...OUTCOME,
+      rating: 5,
+      completionPercent: 100,
+      needsFollowUp: false,
+    });
     assert.equal(corrected.status, 'complete');
     assert.equal(corrected.outcome?.rating, 5);
     const recorded = fixture.eventsOf(session.id).filter((e) => e.type === 'session.outcome_recorded');
@@ -73,7 +107,14 @@ describe('goal, outcome and notes in the engine and the store', () => {
     await fixture.dispose();
     fixture = await createEngineFixture({ summarizeOnComplete: true });
     fixture.types.setUserWorkflows([
-      { definition: WorkflowDefinitionSchema.parse({ id: 'one', label: 'One', steps: [{ id: 'build', kind: 'shell', command: 'make', next: '$complete' }] }), file: '/w/one.json' },
+      {
+        definition: WorkflowDefinitionSchema.parse({
+          id: 'one',
+          label: 'One',
+          steps: [{ id: 'build', kind: 'shell', command: 'make', next: '$complete' }],
+        }),
+        file: '/w/one.json',
+      },
     ]);
     const proposing = await fixture.engine.start({ type: 'one', title: 'One', intention: 'build' });
     const json = '```json\n' + JSON.stringify({ ...OUTCOME, rating: 3 }) + '\n```';
@@ -88,7 +129,11 @@ describe('goal, outcome and notes in the engine and the store', () => {
     assert.equal(stored.state.proposedOutcome, undefined, 'the proposal is not left in the state');
 
     const plain = await fixture.engine.start({ type: 'one', title: 'Plain', intention: 'build' });
-    const plainOutcome = await runToCompletion(fixture.engine, new FakeExecutor({ build: [shellExits(0)], summary: [claudeSays('Built it.')] }), plain.id);
+    const plainOutcome = await runToCompletion(
+      fixture.engine,
+      new FakeExecutor({ build: [shellExits(0)], summary: [claudeSays('Built it.')] }),
+      plain.id,
+    );
     assert.equal(plainOutcome.session.status, 'complete');
     assert.equal(plainOutcome.session.summary, 'Built it.');
     assert.equal(plainOutcome.session.outcome, null);
@@ -97,10 +142,23 @@ describe('goal, outcome and notes in the engine and the store', () => {
 
   it('notes keep their kind, important and follow-up flags and their step', async () => {
     const session = await start();
-    const note = await fixture.store.notes.add({ sessionId: session.id, kind: 'concern', content: 'Quoting is subtle', interactionSeq: null, important: true, followUp: true });
+    const note = await fixture.store.notes.add({
+      sessionId: session.id,
+      kind: 'concern',
+      content: 'Quoting is subtle',
+      interactionSeq: null,
+      important: true,
+      followUp: true,
+    });
     await fixture.store.notes.add({ sessionId: session.id, kind: 'insight', content: 'Plain', interactionSeq: null });
     const listed = fixture.store.notes.list(session.id);
-    assert.deepEqual(listed.map((n) => [n.kind, n.important, n.followUp]), [['concern', true, true], ['insight', false, false]]);
+    assert.deepEqual(
+      listed.map((n) => [n.kind, n.important, n.followUp]),
+      [
+        ['concern', true, true],
+        ['insight', false, false],
+      ],
+    );
     assert.equal(listed[0].id, note.id);
   });
 });
@@ -119,11 +177,26 @@ describe('export / import of goals, outcomes and note flags', function () {
   });
 
   it('round-trips the new fields through JSON, shows them in Markdown, and reads an older export without them', async () => {
-    const session = await source.sessions.create({ type: 'freeform', title: 'CSV', intention: 'parse', completionCriteria: ['merged'], procedureNotes: 'TDD', status: 'active' });
+    const session = await source.sessions.create({
+      type: 'freeform',
+      title: 'CSV',
+      intention: 'parse',
+      completionCriteria: ['merged'],
+      procedureNotes: 'TDD',
+      status: 'active',
+    });
     await source.sessions.update(session.id, {
       status: 'complete',
       summary: OUTCOME.summary,
-      outcome: { rating: 4, completionPercent: 80, needsFollowUp: true, followUpNotes: 'Quoted newlines.', nextSessionSuggestion: 'Next', recordedBy: 'person', recordedAt: Date.UTC(2026, 0, 2) },
+      outcome: {
+        rating: 4,
+        completionPercent: 80,
+        needsFollowUp: true,
+        followUpNotes: 'Quoted newlines.',
+        nextSessionSuggestion: 'Next',
+        recordedBy: 'person',
+        recordedAt: Date.UTC(2026, 0, 2),
+      },
     });
     await source.notes.add({ sessionId: session.id, kind: 'concern', content: 'Quoting', important: true, followUp: true });
     const exported = exportLedger(source, undefined, Date.UTC(2026, 5, 1));
@@ -150,7 +223,10 @@ describe('export / import of goals, outcomes and note flags', function () {
       }
     }
     const parsed = parseLedgerExport(JSON.stringify(old));
-    assert.deepEqual([parsed.sessions[0].completionCriteria, parsed.sessions[0].procedureNotes, parsed.sessions[0].outcome], [[], '', null]);
+    assert.deepEqual(
+      [parsed.sessions[0].completionCriteria, parsed.sessions[0].procedureNotes, parsed.sessions[0].outcome],
+      [[], '', null],
+    );
     assert.equal(parsed.sessions[0].notes[0].important, false);
   });
 });

@@ -67,7 +67,10 @@ describe('built-in types: test-fix, quick, research, freeform', () => {
       const outcome = await runToCompletion(fixture.engine, executor, session.id);
       assert.equal(outcome.session.status, 'complete');
       assert.deepEqual(executor.steps(), ['plan', 'build']);
-      assert.deepEqual(fixture.store.notes.list(session.id).map((n) => n.content), ['No test command is configured, so the build was not tested.']);
+      assert.deepEqual(
+        fixture.store.notes.list(session.id).map((n) => n.content),
+        ['No test command is configured, so the build was not tested.'],
+      );
     });
 
     it('quick: a start option test command overrides the setting', async () => {
@@ -82,7 +85,10 @@ describe('built-in types: test-fix, quick, research, freeform', () => {
       const executor = new FakeExecutor({ research: [claudeSays('Prisma vs Drizzle')] });
       const outcome = await runToCompletion(fixture.engine, executor, session.id);
       assert.equal(outcome.session.status, 'complete');
-      assert.deepEqual(fixture.store.artifacts.list(session.id).map((a) => a.path), [`.sessions/${session.slug}/research/round-1.md`]);
+      assert.deepEqual(
+        fixture.store.artifacts.list(session.id).map((a) => a.path),
+        [`.sessions/${session.slug}/research/round-1.md`],
+      );
     });
   });
 
@@ -112,7 +118,10 @@ describe('built-in types: test-fix, quick, research, freeform', () => {
 
       const done = await fixture.engine.complete(session.id);
       assert.equal(done.status, 'complete');
-      assert.deepEqual(fixture.interactionsOf(session.id).map((i) => i.result.status), ['ok', 'ok', 'error']);
+      assert.deepEqual(
+        fixture.interactionsOf(session.id).map((i) => i.result.status),
+        ['ok', 'ok', 'error'],
+      );
     });
   });
 });

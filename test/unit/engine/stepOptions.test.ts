@@ -106,7 +106,11 @@ describe("a workflow step's model, timeoutSeconds and maxTurns in the agentic ru
   it('keeps the settings when the step names nothing', async () => {
     fixture.types.setUserWorkflows([
       {
-        definition: WorkflowDefinitionSchema.parse({ id: 'optioned', label: 'Plain', steps: [{ id: 'fix', kind: 'claude', prompt: 'Fix it', next: '$complete' }] }),
+        definition: WorkflowDefinitionSchema.parse({
+          id: 'optioned',
+          label: 'Plain',
+          steps: [{ id: 'fix', kind: 'claude', prompt: 'Fix it', next: '$complete' }],
+        }),
         file: '/workspace/.vscode/session-workflows/optioned.json',
       },
     ]);

@@ -16,7 +16,12 @@ const LINT_FIX: WorkflowDefinition = {
   maxIterations: 3,
   steps: [
     { id: 'lint', kind: 'shell', command: 'eslint {{options.path}} --max-warnings 0', onSuccess: 'report', onFailure: 'fix' },
-    { id: 'fix', kind: 'claude', prompt: 'Fix these lint errors (run {{iteration}}):\n{{steps.lint.output}}\nexit {{steps.lint.exitCode}}', next: 'lint' },
+    {
+      id: 'fix',
+      kind: 'claude',
+      prompt: 'Fix these lint errors (run {{iteration}}):\n{{steps.lint.output}}\nexit {{steps.lint.exitCode}}',
+      next: 'lint',
+    },
     { id: 'report', kind: 'claude', prompt: 'Summarise what changed for {{session.intention}}', saveAs: 'report.md', next: '$complete' },
   ],
 };
@@ -51,9 +56,14 @@ describe('user-defined workflows in the engine', () => {
   it('lists the workflow next to the built-in types, and a broken file does not hide it', async () => {
     await writeWorkflow('broken.json', { id: 'broken', label: 'Broken', steps: [{ id: 'a', kind: 'shell' }] });
     const result = await reload();
-    assert.deepEqual(result.errors.map((e) => e.toString()), [`${join(directory, 'broken.json')}: steps[0].command: Invalid input: expected string, received undefined`]);
+    assert.deepEqual(
+      result.errors.map((e) => e.toString()),
+      [`${join(directory, 'broken.json')}: steps[0].command: Invalid input: expected string, received undefined`],
+    );
     const listed = fixture.engine.listTypes().filter((t) => t.source === 'workflow');
-    assert.deepEqual(listed, [{ id: 'lint-fix', label: 'Lint and fix', description: 'Lint, let Claude fix, lint again', source: 'workflow' }]);
+    assert.deepEqual(listed, [
+      { id: 'lint-fix', label: 'Lint and fix', description: 'Lint, let Claude fix, lint again', source: 'workflow' },
+    ]);
   });
 
   it('runs to completion through its transitions, with templates filled in and saveAs kept as an artifact', async () => {
@@ -70,8 +80,14 @@ describe('user-defined workflows in the engine', () => {
     assert.equal(executor.executed[1].command.command, 'Fix these lint errors (run 1):\nsrc/a.ts: no-unused-vars\nexit 1');
     assert.equal(executor.executed[3].command.command, 'Summarise what changed for clean lint');
     assert.match(String(executor.executed[3].command.metadata.system), /Goal: clean lint/);
-    assert.equal(await readFile(join(fixture.workspace, '.sessions', session.slug, 'report.md'), 'utf8'), '# Report\nRemoved an unused variable.');
-    assert.deepEqual(fixture.store.artifacts.list(session.id).map((a) => [a.key, a.path]), [['report.md', `.sessions/${session.slug}/report.md`]]);
+    assert.equal(
+      await readFile(join(fixture.workspace, '.sessions', session.slug, 'report.md'), 'utf8'),
+      '# Report\nRemoved an unused variable.',
+    );
+    assert.deepEqual(
+      fixture.store.artifacts.list(session.id).map((a) => [a.key, a.path]),
+      [['report.md', `.sessions/${session.slug}/report.md`]],
+    );
   });
 
   it('passes hostile values to the shell as literal arguments', async () => {
@@ -86,7 +102,14 @@ describe('user-defined workflows in the engine', () => {
   });
 
   it('fails when a step fails and has no onFailure transition', async () => {
-    await writeWorkflow('deploy.json', { id: 'deploy', label: 'Deploy', steps: [{ id: 'build', kind: 'shell', command: 'make' }, { id: 'ship', kind: 'shell', command: 'make ship' }] });
+    await writeWorkflow('deploy.json', {
+      id: 'deploy',
+      label: 'Deploy',
+      steps: [
+        { id: 'build', kind: 'shell', command: 'make' },
+        { id: 'ship', kind: 'shell', command: 'make ship' },
+      ],
+    });
     await reload();
     const session = await fixture.engine.start({ type: 'deploy', title: 'Ship it', intention: 'release' });
     const executor = new FakeExecutor({ build: [shellExits(2, 'cc: error')] });
@@ -101,7 +124,10 @@ describe('user-defined workflows in the engine', () => {
     const outcome = await runToCompletion(fixture.engine, executor, session.id);
     assert.equal(outcome.session.status, 'failed');
     assert.deepEqual(executor.steps(), ['lint', 'fix', 'lint', 'fix', 'lint', 'fix']);
-    assert.equal(fixture.store.notes.list(session.id).at(-1)?.content, 'Step "lint" has already run 3 times, its maxIterations; the workflow stops.');
+    assert.equal(
+      fixture.store.notes.list(session.id).at(-1)?.content,
+      'Step "lint" has already run 3 times, its maxIterations; the workflow stops.',
+    );
   });
 
   it('is cancelled mid-run, and an interrupted one resumes where it was', async () => {
@@ -110,7 +136,11 @@ describe('user-defined workflows in the engine', () => {
     assert.equal((await fixture.engine.cancel(cancelled.id)).status, 'cancelled');
 
     const session = await startLintFix();
-    const executor = new FakeExecutor({ lint: [shellExits(1, 'bad'), shellExits(0)], fix: [claudeSays('fixed')], report: [claudeSays('r')] });
+    const executor = new FakeExecutor({
+      lint: [shellExits(1, 'bad'), shellExits(0)],
+      fix: [claudeSays('fixed')],
+      report: [claudeSays('r')],
+    });
     await runToCompletion(fixture.engine, executor, session.id, { maxSteps: 1 });
     const lost = await fixture.engine.next(session.id);
     assert.ok(lost.kind === 'command' && lost.interaction.command.step === 'fix');
@@ -118,14 +148,20 @@ describe('user-defined workflows in the engine', () => {
     await fixture.engine.resume(session.id);
     const outcome = await runToCompletion(fixture.engine, executor, session.id);
     assert.equal(outcome.session.status, 'complete');
-    assert.deepEqual(fixture.interactionsOf(session.id).map((i) => `${i.command.step}:${i.result.status}`), ['lint:ok', 'fix:interrupted', 'fix:ok', 'lint:ok', 'report:ok']);
+    assert.deepEqual(
+      fixture.interactionsOf(session.id).map((i) => `${i.command.step}:${i.result.status}`),
+      ['lint:ok', 'fix:interrupted', 'fix:ok', 'lint:ok', 'report:ok'],
+    );
   });
 
   it('keeps running from its snapshot when the workflow file is deleted', async () => {
     const session = await startLintFix();
     await rm(join(directory, 'lint-fix.json'));
     await reload();
-    assert.equal(fixture.engine.listTypes().some((t) => t.id === 'lint-fix'), false);
+    assert.equal(
+      fixture.engine.listTypes().some((t) => t.id === 'lint-fix'),
+      false,
+    );
     const executor = new FakeExecutor({ lint: [shellExits(0)], report: [claudeSays('r')] });
     assert.equal((await runToCompletion(fixture.engine, executor, session.id)).session.status, 'complete');
   });
@@ -142,16 +178,26 @@ describe('user-defined workflows in the engine', () => {
             continueOnChildFailure,
             sessions: [
               { type: 'test-fix', title: '{{session.title}} unit', intention: 'unit tests', options: { testCommand: 'npm run unit' } },
-              { type: 'test-fix', title: '{{session.title}} e2e', intention: 'e2e tests', options: { testCommand: 'npm run e2e', maxIterations: 1 } },
+              {
+                type: 'test-fix',
+                title: '{{session.title}} e2e',
+                intention: 'e2e tests',
+                options: { testCommand: 'npm run e2e', maxIterations: 1 },
+              },
             ],
           },
         ],
       });
       await reload();
       const parent = await fixture.engine.start({ type: 'fan-out', title: 'Suite', intention: 'green suite' });
-      const executor = new FakeExecutor({ test: [(i) => (i.command.command === 'npm run unit' ? shellExits(0) : shellExits(1, 'e2e broken'))] });
+      const executor = new FakeExecutor({
+        test: [(i) => (i.command.command === 'npm run unit' ? shellExits(0) : shellExits(1, 'e2e broken'))],
+      });
       const outcome = await runToCompletion(fixture.engine, executor, parent.id);
-      const children = fixture.store.sessions.children(parent.id).map((c) => `${c.title}:${c.status}`).sort();
+      const children = fixture.store.sessions
+        .children(parent.id)
+        .map((c) => `${c.title}:${c.status}`)
+        .sort();
       assert.deepEqual(children, ['Suite e2e:failed', 'Suite unit:complete']);
       assert.equal(outcome.session.status, continueOnChildFailure ? 'complete' : 'failed');
     }

@@ -54,11 +54,17 @@ describe('extension manifest', () => {
       const pattern = /viewItem =~ \/(.+)\/$/.exec(entries[0].when)![1];
       const regex = new RegExp(pattern);
       // The tree's contextValue: session.<status>[.current][.pinned].
-      return ['session.complete', 'session.active.current', 'session.failed.pinned', 'session.paused.current.pinned'].filter((v) => regex.test(v));
+      return ['session.complete', 'session.active.current', 'session.failed.pinned', 'session.paused.current.pinned'].filter((v) =>
+        regex.test(v),
+      );
     };
     assert.deepEqual(shownOn(CommandId.pinSession), ['session.complete', 'session.active.current']);
     assert.deepEqual(shownOn(CommandId.unpinSession), ['session.failed.pinned', 'session.paused.current.pinned']);
-    assert.deepEqual(shownOn(CommandId.setActiveSession), ['session.complete', 'session.failed.pinned'], 'not on the session that is already active');
+    assert.deepEqual(
+      shownOn(CommandId.setActiveSession),
+      ['session.complete', 'session.failed.pinned'],
+      'not on the session that is already active',
+    );
   });
 
   it('activates on its view and commands, never on *', () => {

@@ -31,8 +31,20 @@ async function storeWithOldCosts(store: SessionStore): Promise<void> {
   const r1a = tokens(1_000, 500, 10_000, 4_000, 20_000); // old: 3000 + 7500 + 37500 + 6000 = 54000 → 0.054
   const r1b = tokens(50_000, 2_000, 0, 0, 160_000); // old: 150000 + 30000 + 48000 = 228000 → 0.228
   await store.runs.start({ id: run(1), sessionId: SESSION_A, provider: 'anthropic-api', model: 'claude-sonnet-4-5' });
-  await store.events.append({ id: 'u1a', sessionId: SESSION_A, runId: run(1), type: 'usage', payload: { turn: 1, model: 'claude-sonnet-4-5', ...r1a, costUsd: 0.054, costUnknown: false } });
-  await store.events.append({ id: 'u1b', sessionId: SESSION_A, runId: run(1), type: 'usage', payload: { turn: 2, model: 'claude-sonnet-4-5', ...r1b, costUsd: 0.228, costUnknown: false } });
+  await store.events.append({
+    id: 'u1a',
+    sessionId: SESSION_A,
+    runId: run(1),
+    type: 'usage',
+    payload: { turn: 1, model: 'claude-sonnet-4-5', ...r1a, costUsd: 0.054, costUnknown: false },
+  });
+  await store.events.append({
+    id: 'u1b',
+    sessionId: SESSION_A,
+    runId: run(1),
+    type: 'usage',
+    payload: { turn: 2, model: 'claude-sonnet-4-5', ...r1b, costUsd: 0.228, costUnknown: false },
+  });
   await store.runs.update(run(1), { status: 'ok', ...tokens(51_000, 2_500, 10_000, 4_000, 180_000), costUsd: 0.282 });
 
   // r5: a run that failed before any usage: no tokens, left alone.
@@ -50,10 +62,34 @@ async function storeWithOldCosts(store: SessionStore): Promise<void> {
   await store.runs.start({ id: run(2), sessionId: SESSION_B, provider: 'claude-code-cli', model: 'claude-opus-4-6' });
   // r2a was first counted from an early line of its response (a streaming snapshot, output 10), then revised by its final line.
   const r2aEarly = tokens(2_000, 10, 8_000, 8_000, 0); // old: 10000 + 250 + 50000 = 60250 → 0.06025
-  await store.events.append({ id: 'cc:usage:m1', sessionId: SESSION_B, runId: run(2), type: 'claude.usage', payload: { key: 'm1', model: 'claude-opus-4-6', ...r2aEarly, costUsd: 0.06025 } });
-  await store.events.append({ id: 'c2a', sessionId: SESSION_B, runId: run(2), type: 'claude.usage', payload: { key: 'm1', revision: 1, model: 'claude-opus-4-6', ...r2a, costUsd: 0.085 } });
-  await store.events.append({ id: 'c2b', sessionId: SESSION_B, runId: run(2), type: 'claude.usage', payload: { messageId: 'm2', model: '<synthetic>', ...r2b, costUsd: null } });
-  await store.events.append({ id: 'c2c', sessionId: SESSION_B, runId: run(2), type: 'claude.usage', payload: { messageId: 'm3', model: 'claude-opus-4-6', ...r2c, costUsd: 0.805 } });
+  await store.events.append({
+    id: 'cc:usage:m1',
+    sessionId: SESSION_B,
+    runId: run(2),
+    type: 'claude.usage',
+    payload: { key: 'm1', model: 'claude-opus-4-6', ...r2aEarly, costUsd: 0.06025 },
+  });
+  await store.events.append({
+    id: 'c2a',
+    sessionId: SESSION_B,
+    runId: run(2),
+    type: 'claude.usage',
+    payload: { key: 'm1', revision: 1, model: 'claude-opus-4-6', ...r2a, costUsd: 0.085 },
+  });
+  await store.events.append({
+    id: 'c2b',
+    sessionId: SESSION_B,
+    runId: run(2),
+    type: 'claude.usage',
+    payload: { messageId: 'm2', model: '<synthetic>', ...r2b, costUsd: null },
+  });
+  await store.events.append({
+    id: 'c2c',
+    sessionId: SESSION_B,
+    runId: run(2),
+    type: 'claude.usage',
+    payload: { messageId: 'm3', model: 'claude-opus-4-6', ...r2c, costUsd: 0.805 },
+  });
   await store.runs.update(run(2), { status: 'ok', ...tokens(152_000, 2_000, 8_000, 8_000, 60_000), costUsd: 0.89, costUnknown: true });
 
   // r3: a model the table does not know (yet): unknown, $0 priced.
@@ -126,7 +162,10 @@ describe('recomputeCosts', function () {
     // The per-response events carry the new prices (the usage report counts them).
     const payload = (id: string) => store.events.get(id)!.payload as Record<string, unknown>;
     assert.deepEqual([payload('u1a').costUsd, payload('u1b').costUsd, payload('u1b').costUnknown], [0.063, 0.441, false]);
-    assert.deepEqual([payload('c2a').costUsd, payload('c2b').costUsd, payload('c2c').costUsd, payload('c2c').pricedAtBaseRate], [0.115, 0, 0.805, true]);
+    assert.deepEqual(
+      [payload('c2a').costUsd, payload('c2b').costUsd, payload('c2c').costUsd, payload('c2c').pricedAtBaseRate],
+      [0.115, 0, 0.805, true],
+    );
     assert.equal(payload('c2a').pricedAtBaseRate, undefined);
     assert.equal(payload('cc:usage:m1').costUsd, 0.06025, 'a superseded revision is not the counted figure: left as it was');
 
@@ -155,7 +194,10 @@ describe('recomputeCosts', function () {
       { runsDone: 6, runsTotal: 6 },
     ]);
     const message = describeRecompute(report);
-    assert.match(message, /^Re-priced 5 runs in 2 sessions: total \$1\.67 → \$1\.93; 4 changed; 1 run of unpriced models \(claude-imaginary-9\)/);
+    assert.match(
+      message,
+      /^Re-priced 5 runs in 2 sessions: total \$1\.67 → \$1\.93; 4 changed; 1 run of unpriced models \(claude-imaginary-9\)/,
+    );
     assert.match(message, /1 response over 200K prompt tokens priced at base rates/);
     assert.ok(message.includes(`Prices of ${report.pricing.effectiveDate} (`), message);
 
@@ -169,7 +211,10 @@ describe('recomputeCosts', function () {
     const again = await recomputeCosts(store, store.sql, pricing());
     assert.deepEqual([again.changedRuns, again.changedSessions, again.changedResponses], [0, 0, 0]);
     assert.equal(again.totalBeforeUsd, again.totalAfterUsd);
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => store.runs.get(run(n))), runsAfterFirst);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((n) => store.runs.get(run(n))),
+      runsAfterFirst,
+    );
 
     await store.close();
     store = await openStore(directory);
@@ -187,7 +232,11 @@ describe('recomputeCosts', function () {
 
   it('stops between batches when cancelled, leaving finished sessions consistent', async () => {
     let batches = 0;
-    const report = await recomputeCosts(store, store.sql, pricing(), { batchSize: 1, onProgress: () => batches++, isCancelled: () => batches >= 2 });
+    const report = await recomputeCosts(store, store.sql, pricing(), {
+      batchSize: 1,
+      onProgress: () => batches++,
+      isCancelled: () => batches >= 2,
+    });
     assert.equal(report.complete, false);
     // Session A (first by id) is done, session B untouched.
     assert.ok(Math.abs(store.sessions.require(SESSION_A).totalCostUsd - 0.987) < 1e-9);

@@ -4,7 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { addMcpServerInText, addMcpServerToWorkspace, McpJsonError, type McpServerEntry } from '../../../src/core/claudeCode/mcpJson';
 
-const entry = (ledger = '/ledgers/abc'): McpServerEntry => ({ type: 'stdio', command: 'node', args: ['/ext/dist/cli.js', 'mcp', '--ledger', ledger] });
+const entry = (ledger = '/ledgers/abc'): McpServerEntry => ({
+  type: 'stdio',
+  command: 'node',
+  args: ['/ext/dist/cli.js', 'mcp', '--ledger', ledger],
+});
 
 describe('.mcp.json: adding the Session Ledger MCP server (merge, backup, invalid JSON refused)', () => {
   let dir: string;
@@ -29,7 +33,10 @@ describe('.mcp.json: adding the Session Ledger MCP server (merge, backup, invali
     const first = addMcpServerToWorkspace(dir, entry());
     assert.equal(first.backupWritten, true);
     assert.equal(fs.readFileSync(first.backupPath!, 'utf8'), original);
-    assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { mcpServers: { github: { command: 'gh-mcp', args: [] }, 'session-ledger': entry() }, other: 1 });
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), {
+      mcpServers: { github: { command: 'gh-mcp', args: [] }, 'session-ledger': entry() },
+      other: 1,
+    });
 
     const again = addMcpServerToWorkspace(dir, entry());
     assert.equal(again.changed, false, 'the same entry again changes nothing');
@@ -47,7 +54,14 @@ describe('.mcp.json: adding the Session Ledger MCP server (merge, backup, invali
   it('refuses invalid JSON with a message naming the file, leaving it unchanged', () => {
     const file = path.join(dir, '.mcp.json');
     fs.writeFileSync(file, '{ "mcpServers": { oops');
-    assert.throws(() => addMcpServerToWorkspace(dir, entry()), (error: Error) => error instanceof McpJsonError && error.message.includes(file) && /not valid JSON/.test(error.message) && /left unchanged/.test(error.message));
+    assert.throws(
+      () => addMcpServerToWorkspace(dir, entry()),
+      (error: Error) =>
+        error instanceof McpJsonError &&
+        error.message.includes(file) &&
+        /not valid JSON/.test(error.message) &&
+        /left unchanged/.test(error.message),
+    );
     assert.equal(fs.readFileSync(file, 'utf8'), '{ "mcpServers": { oops');
     assert.equal(fs.existsSync(file + '.session-ledger.bak'), false);
     assert.throws(() => addMcpServerInText('[]', entry(), 'x/.mcp.json'), /x\/\.mcp\.json: the top level is not a JSON object/);

@@ -28,7 +28,10 @@ async function connect(ledger: string, extraArgs: string[] = [], env: Record<str
 
 function textOf(result: unknown): string {
   const content = (result as CallToolResult).content;
-  assert.ok(Array.isArray(content) && content.length === 1 && content[0]!.type === 'text', `one text block: ${JSON.stringify(result).slice(0, 300)}`);
+  assert.ok(
+    Array.isArray(content) && content.length === 1 && content[0]!.type === 'text',
+    `one text block: ${JSON.stringify(result).slice(0, 300)}`,
+  );
   return (content[0] as { text: string }).text;
 }
 
@@ -45,11 +48,24 @@ describe('MCP server (session-ledger mcp over stdio, driven by the MCP SDK clien
     ledger = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-mcp-'));
     const store = await SessionStore.open({ directory: ledger, snapshotIdleMs: 0 });
     try {
-      const bug = await store.sessions.create({ type: 'test-fix', title: 'Fix the auth bug', intention: 'Stop the login token from expiring early' });
+      const bug = await store.sessions.create({
+        type: 'test-fix',
+        title: 'Fix the auth bug',
+        intention: 'Stop the login token from expiring early',
+      });
       bugSession = bug.id;
       await store.transaction((tx) => {
-        const step = tx.interactions.append({ sessionId: bug.id, step: 'run-tests', kind: 'shell', command: 'npm test -- --grep tokenRefresh' });
-        tx.interactions.setResult(step.id, { status: 'error', exitCode: 1, output: 'AssertionError: refresh window was zero (wombat clock skew)' });
+        const step = tx.interactions.append({
+          sessionId: bug.id,
+          step: 'run-tests',
+          kind: 'shell',
+          command: 'npm test -- --grep tokenRefresh',
+        });
+        tx.interactions.setResult(step.id, {
+          status: 'error',
+          exitCode: 1,
+          output: 'AssertionError: refresh window was zero (wombat clock skew)',
+        });
         tx.notes.add({ sessionId: bug.id, content: 'Clock skew between the gateway and the API is the cause.' });
       });
       await store.sessions.create({ type: 'spec-plan-build', title: 'Unrelated dashboard work', intention: 'charts' });
@@ -59,7 +75,12 @@ describe('MCP server (session-ledger mcp over stdio, driven by the MCP SDK clien
       for (let from = 1; from <= STEPS; from += 1_000) {
         await store.transaction((tx) => {
           for (let seq = from; seq < from + 1_000; seq++) {
-            const step = tx.interactions.append({ sessionId: big.id, step: 'build', kind: 'shell', command: `make target-${seq} ${'x'.repeat(200)}` });
+            const step = tx.interactions.append({
+              sessionId: big.id,
+              step: 'build',
+              kind: 'shell',
+              command: `make target-${seq} ${'x'.repeat(200)}`,
+            });
             tx.interactions.setResult(step.id, { status: 'ok', exitCode: 0, output: `built target ${seq}\n${'log line\n'.repeat(100)}` });
           }
         });
@@ -111,14 +132,18 @@ describe('MCP server (session-ledger mcp over stdio, driven by the MCP SDK clien
     const first = textOf(await client.callTool({ name: 'get_session', arguments: { sessionId: bigSession } }));
     assert.ok(first.length <= 20_000, `default cap: ${first.length} characters`);
     assert.match(first, /## Steps \(10000\)/);
-    const cut = /Cut at the size cap: steps 1–(\d+) shown, (\d+) more\. Call get_session with sessionId "[^"]+" and afterSeq (\d+)/.exec(first);
+    const cut = /Cut at the size cap: steps 1–(\d+) shown, (\d+) more\. Call get_session with sessionId "[^"]+" and afterSeq (\d+)/.exec(
+      first,
+    );
     assert.ok(cut, first.slice(-500));
     const shown = Number(cut[1]);
     assert.ok(shown > 0 && shown < STEPS);
     assert.equal(Number(cut[2]), STEPS - shown);
     assert.equal(Number(cut[3]), shown);
 
-    const second = textOf(await client.callTool({ name: 'get_session', arguments: { sessionId: bigSession, afterSeq: shown, maxChars: 5_000 } }));
+    const second = textOf(
+      await client.callTool({ name: 'get_session', arguments: { sessionId: bigSession, afterSeq: shown, maxChars: 5_000 } }),
+    );
     assert.ok(second.length <= 5_000, `asked cap: ${second.length} characters`);
     assert.ok(second.includes(`### Step ${shown + 1} ·`), 'the next page starts after the last step shown');
     assert.ok(!second.includes(`### Step ${shown} ·`));
@@ -129,7 +154,10 @@ describe('MCP server (session-ledger mcp over stdio, driven by the MCP SDK clien
     const missing = (await client.callTool({ name: 'get_session', arguments: { sessionId: 'no-such-session' } })) as CallToolResult;
     assert.equal(missing.isError, true);
     assert.match(textOf(missing), /No session "no-such-session"/);
-    const tooBig = (await client.callTool({ name: 'get_session', arguments: { sessionId: bigSession, maxChars: 10_000_000 } })) as CallToolResult;
+    const tooBig = (await client.callTool({
+      name: 'get_session',
+      arguments: { sessionId: bigSession, maxChars: 10_000_000 },
+    })) as CallToolResult;
     assert.equal(tooBig.isError, true, 'the cap has an upper bound (zod input schema)');
   });
 
@@ -141,8 +169,13 @@ describe('MCP server (session-ledger mcp over stdio, driven by the MCP SDK clien
 
     client = await connect(ledger, ['--allow-notes'], { SESSION_LEDGER_SESSION_ID: bugSession });
     const tool = (await client.listTools()).tools.find((t) => t.name === 'add_note');
-    assert.ok(tool && !('sessionId' in (tool.inputSchema.properties ?? {})), 'add_note takes no session: it writes to the own session only');
-    const added = textOf(await client.callTool({ name: 'add_note', arguments: { content: 'Agent: fixed by widening the refresh window' } }));
+    assert.ok(
+      tool && !('sessionId' in (tool.inputSchema.properties ?? {})),
+      'add_note takes no session: it writes to the own session only',
+    );
+    const added = textOf(
+      await client.callTool({ name: 'add_note', arguments: { content: 'Agent: fixed by widening the refresh window' } }),
+    );
     assert.match(added, /added to session "Fix the auth bug"/);
     await client.close();
 

@@ -16,9 +16,19 @@ describe('MCP tool answers (core)', function () {
 
   it('finds the own session by ledger id, by Claude Code session id, or as an imported Claude Code session; never a deleted one', async () => {
     const claudeId = '3f2b9c1e-0d4a-4b7e-9a51-2c8d6e4f1a07';
-    const ledgerSession = await store.sessions.create({ type: 'quick', title: 'Run from the ledger', intention: 'x', externalConversationId: claudeId });
+    const ledgerSession = await store.sessions.create({
+      type: 'quick',
+      title: 'Run from the ledger',
+      intention: 'x',
+      externalConversationId: claudeId,
+    });
     const importedClaudeId = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
-    const imported = await store.sessions.create({ id: importedSessionId(importedClaudeId), type: 'claude-code', title: 'Imported', intention: 'y' });
+    const imported = await store.sessions.create({
+      id: importedSessionId(importedClaudeId),
+      type: 'claude-code',
+      title: 'Imported',
+      intention: 'y',
+    });
     assert.equal(resolveOwnSession(store, ledgerSession.id)?.id, ledgerSession.id);
     assert.equal(resolveOwnSession(store, claudeId)?.id, ledgerSession.id);
     assert.equal(resolveOwnSession(store, importedClaudeId)?.id, imported.id);

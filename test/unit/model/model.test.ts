@@ -13,8 +13,13 @@ import { ValidationError, parseWith } from '../../../src/core/model/validation';
 describe('model: session status transitions', () => {
   it('allows active ⇄ paused, endings from active, and resuming an interrupted session', () => {
     for (const [from, to] of [
-      ['active', 'paused'], ['paused', 'active'], ['active', 'complete'], ['active', 'failed'],
-      ['active', 'cancelled'], ['interrupted', 'active'], ['active', 'interrupted'],
+      ['active', 'paused'],
+      ['paused', 'active'],
+      ['active', 'complete'],
+      ['active', 'failed'],
+      ['active', 'cancelled'],
+      ['interrupted', 'active'],
+      ['active', 'interrupted'],
     ] as const) {
       assert.equal(canTransitionSession(from, to), true, `${from} → ${to}`);
       assertSessionTransition(from, to);
@@ -54,11 +59,18 @@ describe('model: zod validation errors', () => {
   });
 
   it('name nested paths', () => {
-    assert.throws(() => parseWith(SessionCreateInputSchema, { type: 't', title: 'x', intention: 'y', tags: ['a', 3] }, 'session'), /tags\.1: /);
+    assert.throws(
+      () => parseWith(SessionCreateInputSchema, { type: 't', title: 'x', intention: 'y', tags: ['a', 3] }, 'session'),
+      /tags\.1: /,
+    );
   });
 
   it('apply defaults to event input', () => {
-    const parsed = parseWith(EventAppendInputSchema, { id: 'e1', sessionId: '6f1c2a5e-6c1b-4d59-9a55-1f2f4c8e9d10', type: 'agent.text' }, 'event');
+    const parsed = parseWith(
+      EventAppendInputSchema,
+      { id: 'e1', sessionId: '6f1c2a5e-6c1b-4d59-9a55-1f2f4c8e9d10', type: 'agent.text' },
+      'event',
+    );
     assert.equal(parsed.payload, null);
     assert.equal(parsed.interactionId, null);
   });

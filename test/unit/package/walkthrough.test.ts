@@ -76,8 +76,14 @@ describe('the getting-started walkthrough', () => {
 
   it('names a new workflow file after the sample, never over an existing one', () => {
     const taken = new Set(['test-and-fix.json', 'test-and-fix-2.json']);
-    assert.equal(freeWorkflowFileName((name) => taken.has(name)), 'test-and-fix-3.json');
-    assert.equal(freeWorkflowFileName(() => false), 'test-and-fix.json');
+    assert.equal(
+      freeWorkflowFileName((name) => taken.has(name)),
+      'test-and-fix-3.json',
+    );
+    assert.equal(
+      freeWorkflowFileName(() => false),
+      'test-and-fix.json',
+    );
     assert.equal(validateWorkflow(sampleWorkflow('make check')).ok, true);
   });
 });

@@ -53,7 +53,10 @@ export function session(overrides: Partial<Session> = {}): Session {
   };
 }
 
-export function interaction(seq: number, overrides: { kind?: Interaction['command']['kind']; command?: string; result?: Partial<Interaction['result']> } = {}): Interaction {
+export function interaction(
+  seq: number,
+  overrides: { kind?: Interaction['command']['kind']; command?: string; result?: Partial<Interaction['result']> } = {},
+): Interaction {
   return {
     id: uuid(seq),
     sessionId: SESSION_ID,

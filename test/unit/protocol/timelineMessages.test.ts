@@ -1,10 +1,5 @@
 import { strict as assert } from 'node:assert';
-import {
-  TimelineViewStateSchema,
-  parseHostMessage,
-  parseRequestResult,
-  parseWebviewMessage,
-} from '../../../src/protocol/timelineMessages';
+import { TimelineViewStateSchema, parseHostMessage, parseRequestResult, parseWebviewMessage } from '../../../src/protocol/timelineMessages';
 import { ValidationError } from '../../../src/core/model/validation';
 import { row } from './fixtures';
 
@@ -29,8 +24,28 @@ describe('timeline protocol', () => {
       for (const action of ['nextStep', 'pause', 'resume', 'cancel']) {
         parseWebviewMessage({ type: 'request', id: 3, method: 'runSessionAction', params: { action } });
       }
-      parseWebviewMessage({ type: 'rendered', totalRows: 10, loadedRows: 10, visibleRows: 5, renderedRows: 9, renderMs: 1.5, header: null, focusedSeq: null, sessionEvents: null });
-      parseWebviewMessage({ type: 'rendered', totalRows: 0, loadedRows: 0, visibleRows: 0, renderedRows: 0, renderMs: 0, header: { status: 'paused', actions: ['resume', 'cancel'] }, focusedSeq: 4, sessionEvents: 3 });
+      parseWebviewMessage({
+        type: 'rendered',
+        totalRows: 10,
+        loadedRows: 10,
+        visibleRows: 5,
+        renderedRows: 9,
+        renderMs: 1.5,
+        header: null,
+        focusedSeq: null,
+        sessionEvents: null,
+      });
+      parseWebviewMessage({
+        type: 'rendered',
+        totalRows: 0,
+        loadedRows: 0,
+        visibleRows: 0,
+        renderedRows: 0,
+        renderMs: 0,
+        header: { status: 'paused', actions: ['resume', 'cancel'] },
+        focusedSeq: 4,
+        sessionEvents: 3,
+      });
       parseWebviewMessage({ type: 'log', level: 'warn', message: 'x' });
     });
 
@@ -42,16 +57,28 @@ describe('timeline protocol', () => {
     });
 
     it('rejects bad params by their path', () => {
-      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadEvents', params: { interactionId: 'i', after: -1 } }), /params\.after:/);
+      rejects(
+        () => parseWebviewMessage({ type: 'request', id: 1, method: 'loadEvents', params: { interactionId: 'i', after: -1 } }),
+        /params\.after:/,
+      );
       // Session events take no interaction id (they are the session's own) and a valid cursor.
       rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadSessionEvents', params: { after: 'x' } }), /params\.after:/);
-      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadSessionEvents', params: { after: 0, interactionId: 'i' } }), /params: unknown field/);
-      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'copy', params: { interactionId: 'i', what: 'everything' } }), /params\.what:/);
+      rejects(
+        () => parseWebviewMessage({ type: 'request', id: 1, method: 'loadSessionEvents', params: { after: 0, interactionId: 'i' } }),
+        /params: unknown field/,
+      );
+      rejects(
+        () => parseWebviewMessage({ type: 'request', id: 1, method: 'copy', params: { interactionId: 'i', what: 'everything' } }),
+        /params\.what:/,
+      );
       rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadDetail', params: {} }), /params\.interactionId:/);
     });
 
-    it('runSessionAction: rejects a bad or missing action by name, and any session id (it acts on the panel\'s own)', () => {
-      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'runSessionAction', params: { action: 'delete' } }), /params\.action:/);
+    it("runSessionAction: rejects a bad or missing action by name, and any session id (it acts on the panel's own)", () => {
+      rejects(
+        () => parseWebviewMessage({ type: 'request', id: 1, method: 'runSessionAction', params: { action: 'delete' } }),
+        /params\.action:/,
+      );
       rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'runSessionAction', params: {} }), /params\.action:/);
       rejects(
         () => parseWebviewMessage({ type: 'request', id: 1, method: 'runSessionAction', params: { action: 'pause', sessionId: 'other' } }),
@@ -59,7 +86,18 @@ describe('timeline protocol', () => {
       );
       rejects(() => parseRequestResult('runSessionAction', { status: 'asleep' }), /^Invalid runSessionAction result: status:/);
       rejects(
-        () => parseWebviewMessage({ type: 'rendered', totalRows: 0, loadedRows: 0, visibleRows: 0, renderedRows: 0, renderMs: 0, header: { status: 'active', actions: ['explode'] }, focusedSeq: null, sessionEvents: null }),
+        () =>
+          parseWebviewMessage({
+            type: 'rendered',
+            totalRows: 0,
+            loadedRows: 0,
+            visibleRows: 0,
+            renderedRows: 0,
+            renderMs: 0,
+            header: { status: 'active', actions: ['explode'] },
+            focusedSeq: null,
+            sessionEvents: null,
+          }),
         /header\.actions\.0:/,
       );
     });
@@ -71,7 +109,10 @@ describe('timeline protocol', () => {
 
     it('rejects unknown fields by name (strict)', () => {
       rejects(() => parseWebviewMessage({ type: 'ready', html: '<b>' }), /unknown field\(s\) "html"/);
-      rejects(() => parseWebviewMessage({ type: 'request', id: 1, method: 'loadDetail', params: { interactionId: 'i', sql: 'DROP' } }), /params: unknown field\(s\) "sql"/);
+      rejects(
+        () => parseWebviewMessage({ type: 'request', id: 1, method: 'loadDetail', params: { interactionId: 'i', sql: 'DROP' } }),
+        /params: unknown field\(s\) "sql"/,
+      );
     });
   });
 
@@ -94,7 +135,14 @@ describe('timeline protocol', () => {
     };
 
     it('accepts a snapshot, pages, updates and both kinds of response', () => {
-      parseHostMessage({ type: 'snapshot', session: header, interactions: [row(1)], totalInteractions: 1, artifacts: [], focusInteractionSeq: null });
+      parseHostMessage({
+        type: 'snapshot',
+        session: header,
+        interactions: [row(1)],
+        totalInteractions: 1,
+        artifacts: [],
+        focusInteractionSeq: null,
+      });
       parseHostMessage({ type: 'interactionsLoaded', interactions: [row(2)], done: true });
       parseHostMessage({ type: 'interactionUpdated', interaction: row(1, { status: 'pending', exitCode: null }) });
       parseHostMessage({ type: 'response', id: 1, ok: true, result: { opened: true } });
@@ -104,15 +152,33 @@ describe('timeline protocol', () => {
     it('names the field of a bad row deep inside a snapshot', () => {
       const bad = { ...row(2), status: 'exploded' };
       rejects(
-        () => parseHostMessage({ type: 'snapshot', session: header, interactions: [row(1), bad], totalInteractions: 2, artifacts: [], focusInteractionSeq: null }),
+        () =>
+          parseHostMessage({
+            type: 'snapshot',
+            session: header,
+            interactions: [row(1), bad],
+            totalInteractions: 2,
+            artifacts: [],
+            focusInteractionSeq: null,
+          }),
         /interactions\.1\.status:/,
       );
-      rejects(() => parseHostMessage({ type: 'sessionUpdated', session: { ...header, tokens: { inputTokens: -1 } } }), /session\.tokens\.inputTokens:/);
+      rejects(
+        () => parseHostMessage({ type: 'sessionUpdated', session: { ...header, tokens: { inputTokens: -1 } } }),
+        /session\.tokens\.inputTokens:/,
+      );
       rejects(() => parseHostMessage({ type: 'response', id: 1, ok: false }), /error:/);
     });
 
     it('carries the read-only access of the ledger: in the snapshot (optional) and when it changes', () => {
-      const snapshot = { type: 'snapshot', session: header, interactions: [], totalInteractions: 0, artifacts: [], focusInteractionSeq: null };
+      const snapshot = {
+        type: 'snapshot',
+        session: header,
+        interactions: [],
+        totalInteractions: 0,
+        artifacts: [],
+        focusInteractionSeq: null,
+      };
       const readOnlyOf = (value: unknown) => (parseHostMessage(value) as { readOnly?: unknown }).readOnly;
       assert.deepEqual(readOnlyOf({ ...snapshot, readOnly: { holder: 'pid 42 on devbox' } }), { holder: 'pid 42 on devbox' });
       assert.deepEqual(readOnlyOf({ ...snapshot, readOnly: { holder: null } }), { holder: null });
@@ -125,7 +191,10 @@ describe('timeline protocol', () => {
 
     it('validates a response result against its method', () => {
       assert.deepEqual(parseRequestResult('copy', { copiedChars: 3 }), { copiedChars: 3 });
-      rejects(() => parseRequestResult('loadEvents', { events: [{ id: 'e' }], hasMore: false }), /^Invalid loadEvents result: events\.0\.seq:/);
+      rejects(
+        () => parseRequestResult('loadEvents', { events: [{ id: 'e' }], hasMore: false }),
+        /^Invalid loadEvents result: events\.0\.seq:/,
+      );
     });
   });
 

@@ -27,7 +27,9 @@ class FakeStore implements TimelineStoreReads {
   };
   readonly events = {
     list: (_: string, o: { after?: number; limit?: number; interactionId?: string } = {}) =>
-      this.eventRecords.filter((e) => e.seq > (o.after ?? 0) && (!o.interactionId || e.interactionId === o.interactionId)).slice(0, o.limit ?? 200),
+      this.eventRecords
+        .filter((e) => e.seq > (o.after ?? 0) && (!o.interactionId || e.interactionId === o.interactionId))
+        .slice(0, o.limit ?? 200),
     lastSeq: () => this.eventRecords.length,
   };
   readonly runs = { listByInteraction: (id: string) => this.runRecords.filter((r) => r.interactionId === id) };
@@ -59,9 +61,18 @@ describe('TimelineSync', () => {
     assert.equal(snapshot.focusInteractionSeq, 7);
     const pages = [];
     for (let p = sync.nextPage(); p; p = sync.nextPage()) pages.push(valid([p])[0] as Extract<HostMessage, { type: 'interactionsLoaded' }>);
-    assert.deepEqual(pages.map((p) => [p.interactions.length, p.done]), [[NEXT_PAGE, false], [5, true]]);
+    assert.deepEqual(
+      pages.map((p) => [p.interactions.length, p.done]),
+      [
+        [NEXT_PAGE, false],
+        [5, true],
+      ],
+    );
     const seqs = [...snapshot.interactions, ...pages.flatMap((p) => p.interactions)].map((r) => r.seq);
-    assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1));
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: seqs.length }, (_, i) => i + 1),
+    );
   });
 
   it('is undefined for a session that is not in the store', () => {
@@ -75,7 +86,13 @@ describe('TimelineSync', () => {
     store.runRecords = [run(1, store.interactionRecords[1]!.id, 100, 0.5), run(2, store.interactionRecords[1]!.id, 10, 0.25)];
     const rows = new TimelineSync(store, SESSION_ID).snapshot(null)!.interactions;
     assert.equal(rows[0]!.tokens, null);
-    assert.deepEqual(rows[1]!.tokens, { inputTokens: 110, outputTokens: 110, cacheCreationTokens: 0, cacheCreation1hTokens: 0, cacheReadTokens: 0 });
+    assert.deepEqual(rows[1]!.tokens, {
+      inputTokens: 110,
+      outputTokens: 110,
+      cacheCreationTokens: 0,
+      cacheCreation1hTokens: 0,
+      cacheReadTokens: 0,
+    });
     assert.equal(rows[1]!.costUsd, 0.75);
   });
 
@@ -96,13 +113,22 @@ describe('TimelineSync', () => {
     // A step starts: a new pending interaction.
     store.interactionRecords.push(interaction(2, { result: { status: 'pending', exitCode: null, output: null, durationMs: null } }));
     let messages = valid(sync.update({ sessionIds: [SESSION_ID], kinds: ['interaction', 'session'] }));
-    assert.deepEqual(messages.map((m) => m.type), ['sessionUpdated', 'interactionUpdated']);
+    assert.deepEqual(
+      messages.map((m) => m.type),
+      ['sessionUpdated', 'interactionUpdated'],
+    );
 
     // Its events arrive.
     store.eventRecords.push(event(1, uuid2()), event(2, uuid2()));
     messages = valid(sync.update({ sessionIds: [SESSION_ID], kinds: ['event'] }));
-    assert.deepEqual(messages.map((m) => m.type), ['sessionUpdated', 'eventAppended', 'eventAppended']);
-    assert.deepEqual(messages.slice(1).map((m) => (m as Extract<HostMessage, { type: 'eventAppended' }>).event.seq), [1, 2]);
+    assert.deepEqual(
+      messages.map((m) => m.type),
+      ['sessionUpdated', 'eventAppended', 'eventAppended'],
+    );
+    assert.deepEqual(
+      messages.slice(1).map((m) => (m as Extract<HostMessage, { type: 'eventAppended' }>).event.seq),
+      [1, 2],
+    );
 
     // It finishes: the pending row is sent again, then no longer.
     store.interactionRecords[1] = interaction(2, { result: { status: 'error', exitCode: 3, output: 'hi' } });
@@ -110,7 +136,10 @@ describe('TimelineSync', () => {
     const updated = messages.filter((m) => m.type === 'interactionUpdated');
     assert.equal(updated.length, 1);
     assert.equal(updated[0]!.type === 'interactionUpdated' && updated[0]!.interaction.exitCode, 3);
-    assert.deepEqual(sync.update({ sessionIds: [SESSION_ID], kinds: ['interaction'] }).map((m) => m.type), ['sessionUpdated']);
+    assert.deepEqual(
+      sync.update({ sessionIds: [SESSION_ID], kinds: ['interaction'] }).map((m) => m.type),
+      ['sessionUpdated'],
+    );
 
     function uuid2() {
       return store.interactionRecords[1]!.id;
@@ -123,12 +152,18 @@ describe('TimelineSync', () => {
     const sync = new TimelineSync(store, SESSION_ID);
     sync.snapshot(null);
     store.add(1);
-    assert.deepEqual(sync.update({ sessionIds: [SESSION_ID], kinds: ['interaction'] }).map((m) => m.type), ['sessionUpdated']);
+    assert.deepEqual(
+      sync.update({ sessionIds: [SESSION_ID], kinds: ['interaction'] }).map((m) => m.type),
+      ['sessionUpdated'],
+    );
     const page = sync.nextPage()!;
     assert.equal(page.done, true);
     assert.equal(page.interactions.length, 11, 'the page brings the new one too');
     store.add(1);
-    assert.deepEqual(sync.update({ sessionIds: [SESSION_ID], kinds: ['interaction'] }).map((m) => m.type), ['sessionUpdated', 'interactionUpdated']);
+    assert.deepEqual(
+      sync.update({ sessionIds: [SESSION_ID], kinds: ['interaction'] }).map((m) => m.type),
+      ['sessionUpdated', 'interactionUpdated'],
+    );
   });
 
   it('resends a row when the tokens of its runs change', () => {

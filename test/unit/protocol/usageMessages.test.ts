@@ -10,8 +10,24 @@ function rejects(parse: () => unknown, field: RegExp): void {
   });
 }
 
-const totals = { inputTokens: 1, outputTokens: 2, cacheCreationTokens: 0, cacheCreation1hTokens: 0, cacheReadTokens: 0, costUsd: 0.5, requests: 1, unpricedRequests: 0 };
-const report = { generatedAt: 1, total: totals, byDay: [{ key: '2026-03-01', ...totals }], byModel: [], bySessionType: [], topSessions: [] };
+const totals = {
+  inputTokens: 1,
+  outputTokens: 2,
+  cacheCreationTokens: 0,
+  cacheCreation1hTokens: 0,
+  cacheReadTokens: 0,
+  costUsd: 0.5,
+  requests: 1,
+  unpricedRequests: 0,
+};
+const report = {
+  generatedAt: 1,
+  total: totals,
+  byDay: [{ key: '2026-03-01', ...totals }],
+  byModel: [],
+  bySessionType: [],
+  topSessions: [],
+};
 
 describe('usage protocol: the scope switch (this workspace / all workspaces)', () => {
   it('accepts setScope with either scope and a rendered report of the all-workspaces tables', () => {
@@ -30,17 +46,24 @@ describe('usage protocol: the scope switch (this workspace / all workspaces)', (
   it('carries the all-workspaces report: projects, sessions of other projects, unread ledgers', () => {
     const machine = {
       byProject: [{ key: '/home/me/alpha', name: 'alpha', ledgers: 1, current: true, ...totals }],
-      unread: [{ directory: '/x/ledger', project: { name: 'beta', path: '/home/me/beta' }, reason: 'its snapshot ledger.sqlite is damaged' }],
+      unread: [
+        { directory: '/x/ledger', project: { name: 'beta', path: '/home/me/beta' }, reason: 'its snapshot ledger.sqlite is damaged' },
+      ],
       ledgersCounted: 1,
       readAt: 5,
     };
-    const topSessions = [{ sessionId: 's', title: 't', type: 'test-fix', project: 'beta', projectPath: '/home/me/beta', current: false, ...totals }];
+    const topSessions = [
+      { sessionId: 's', title: 't', type: 'test-fix', project: 'beta', projectPath: '/home/me/beta', current: false, ...totals },
+    ];
     const parsed = parseUsageHostMessage({ type: 'report', scope: 'machine', report: { ...report, topSessions }, machine });
     assert.equal(parsed.type, 'report');
     assert.deepEqual(parsed.machine, machine);
     assert.equal(parsed.report.topSessions[0].current, false);
     assert.equal(parseUsageHostMessage({ type: 'report', scope: 'workspace', report }).machine, undefined);
     rejects(() => parseUsageHostMessage({ type: 'report', report }), /scope/);
-    rejects(() => parseUsageHostMessage({ type: 'report', scope: 'machine', report, machine: { ...machine, ledgersCounted: -1 } }), /ledgersCounted/);
+    rejects(
+      () => parseUsageHostMessage({ type: 'report', scope: 'machine', report, machine: { ...machine, ledgersCounted: -1 } }),
+      /ledgersCounted/,
+    );
   });
 });

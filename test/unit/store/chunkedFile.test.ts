@@ -15,7 +15,8 @@ function writeDatabaseFile(file: string, rows: number, tag: string): void {
   database.recordTransaction(1, () => {
     database.run('CREATE TABLE t (id INTEGER PRIMARY KEY, tag TEXT NOT NULL, body TEXT NOT NULL)');
     database.run('CREATE INDEX t_tag ON t (tag)');
-    for (let i = 0; i < rows; i++) database.run('INSERT INTO t (tag, body) VALUES (?, ?)', [tag, `${tag}-${i}-`.padEnd(1000, String.fromCharCode(97 + (i % 26)))]);
+    for (let i = 0; i < rows; i++)
+      database.run('INSERT INTO t (tag, body) VALUES (?, ?)', [tag, `${tag}-${i}-`.padEnd(1000, String.fromCharCode(97 + (i % 26)))]);
   });
   fs.writeFileSync(file, database.export());
   database.close();
@@ -33,7 +34,9 @@ function descriptorsOn(file: string): number {
 }
 
 function contentOf(database: LedgerDatabase): { count: number; digest: string } {
-  const row = database.get("SELECT count(*) AS n, group_concat(tag || ':' || length(body) || substr(body, 1, 12), ',') AS digest FROM (SELECT * FROM t ORDER BY id)")!;
+  const row = database.get(
+    "SELECT count(*) AS n, group_concat(tag || ':' || length(body) || substr(body, 1, 12), ',') AS digest FROM (SELECT * FROM t ORDER BY id)",
+  )!;
   return { count: Number(row.n), digest: String(row.digest) };
 }
 
@@ -72,7 +75,10 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       contents.set(Uint8Array.from([9, 9]), far);
       const tail = contents.subarray(base.length - 2, far + 2);
       assert.deepEqual([...tail.subarray(0, 2)], [...base.subarray(base.length - 2)]);
-      assert.ok(tail.subarray(2, tail.length - 2).every((b) => b === 0), 'the gap reads as zeros');
+      assert.ok(
+        tail.subarray(2, tail.length - 2).every((b) => b === 0),
+        'the gap reads as zeros',
+      );
       assert.deepEqual([...tail.subarray(tail.length - 2)], [9, 9]);
       assert.deepEqual(contents.slice(CHUNK_BYTES - 2, CHUNK_BYTES + 2), Uint8Array.from([1, 2, 3, 4]), 'a later slice is a copy');
     });
@@ -131,7 +137,11 @@ describe('database file read on demand (ChunkedFileContents)', () => {
     it('ends in the same bytes as a database loaded whole after the same writes, growth and VACUUM included', () => {
       const file = path.join(directory, 'ledger.sqlite');
       writeDatabaseFile(file, 500, 'a');
-      const databases = [LedgerDatabase.open(SQL, { file }, { mode: 'plain' }), LedgerDatabase.open(SQL, { file }), LedgerDatabase.open(SQL, undefined)];
+      const databases = [
+        LedgerDatabase.open(SQL, { file }, { mode: 'plain' }),
+        LedgerDatabase.open(SQL, { file }),
+        LedgerDatabase.open(SQL, undefined),
+      ];
       try {
         for (const [n, database] of databases.entries()) {
           database.recordTransaction(2, () => {
@@ -178,48 +188,54 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       assert.equal(descriptorsOn(`${file} (deleted)`), 0, 'the replaced snapshot is released too');
     });
 
-    for (const mode of ['on-demand', 'in-memory'] as const) it(`${mode}: a frozen image stays the file as it was while writes go on; thawed onto its snapshot, the written chunks are released`, () => {
-      const file = path.join(directory, 'ledger.sqlite');
-      writeDatabaseFile(file, 1500, 'a');
-      const eager = LedgerDatabase.open(SQL, { file }, { mode: 'plain' });
-      const lazy = LedgerDatabase.open(SQL, { file }, { mode });
-      const write = (database: LedgerDatabase, record: number, tag: string, rows: number, updateEvery: number) =>
-        database.recordTransaction(record, () => {
-          for (let i = 0; i < rows; i++) database.run('INSERT INTO t (tag, body) VALUES (?, ?)', [tag, `${tag}-${i}`.padEnd(900, 'y')]);
-          database.run('UPDATE t SET body = ? WHERE id % ? = 0', [`${tag}-updated`, updateEvery]);
-        });
-      try {
-        for (const database of [eager, lazy]) write(database, 2, 'before', 600, 7);
-        const atFreeze = Buffer.from(eager.export());
-        const image = lazy.freezeFile()!;
-        assert.ok(image && image.chunks.length > 0 && image.size === atFreeze.length);
-        assert.throws(() => lazy.freezeFile(), /already out/);
-        for (const database of [eager, lazy]) write(database, 3, 'during', 20, 500); // rewrites some frozen chunks: copies
-        const snapshot = path.join(directory, 'snapshot.sqlite');
-        writeImageAtomically(snapshot, image);
-        const written = LedgerDatabase.open(SQL, { file: snapshot }, { mode: 'plain' });
-        assert.equal(written.get('PRAGMA integrity_check')?.integrity_check, 'ok');
-        assert.deepEqual(contentOf(written), contentOf(LedgerDatabase.open(SQL, { bytes: atFreeze }, { mode: 'plain' })), 'the image is the database at the freeze, not after');
-        assert.equal(written.get("SELECT count(*) AS n FROM t WHERE tag = 'during'")?.n, 0);
-        written.close();
-        const resident = lazy.residentFileBytes!;
-        lazy.thawFile(snapshot);
-        assert.ok(lazy.residentFileBytes! < resident, `thawing released chunks (${resident} → ${lazy.residentFileBytes} bytes)`);
-        assert.deepEqual(contentOf(lazy), contentOf(eager));
-        for (const database of [eager, lazy]) write(database, 4, 'after', 300, 11);
-        assert.ok(Buffer.from(lazy.export()).equals(Buffer.from(eager.export())), 'same file bytes as the database loaded whole');
-        assert.equal(lazy.get('PRAGMA integrity_check')?.integrity_check, 'ok');
-      } finally {
-        eager.close();
-        lazy.close();
-      }
-    });
+    for (const mode of ['on-demand', 'in-memory'] as const)
+      it(`${mode}: a frozen image stays the file as it was while writes go on; thawed onto its snapshot, the written chunks are released`, () => {
+        const file = path.join(directory, 'ledger.sqlite');
+        writeDatabaseFile(file, 1500, 'a');
+        const eager = LedgerDatabase.open(SQL, { file }, { mode: 'plain' });
+        const lazy = LedgerDatabase.open(SQL, { file }, { mode });
+        const write = (database: LedgerDatabase, record: number, tag: string, rows: number, updateEvery: number) =>
+          database.recordTransaction(record, () => {
+            for (let i = 0; i < rows; i++) database.run('INSERT INTO t (tag, body) VALUES (?, ?)', [tag, `${tag}-${i}`.padEnd(900, 'y')]);
+            database.run('UPDATE t SET body = ? WHERE id % ? = 0', [`${tag}-updated`, updateEvery]);
+          });
+        try {
+          for (const database of [eager, lazy]) write(database, 2, 'before', 600, 7);
+          const atFreeze = Buffer.from(eager.export());
+          const image = lazy.freezeFile()!;
+          assert.ok(image && image.chunks.length > 0 && image.size === atFreeze.length);
+          assert.throws(() => lazy.freezeFile(), /already out/);
+          for (const database of [eager, lazy]) write(database, 3, 'during', 20, 500); // rewrites some frozen chunks: copies
+          const snapshot = path.join(directory, 'snapshot.sqlite');
+          writeImageAtomically(snapshot, image);
+          const written = LedgerDatabase.open(SQL, { file: snapshot }, { mode: 'plain' });
+          assert.equal(written.get('PRAGMA integrity_check')?.integrity_check, 'ok');
+          assert.deepEqual(
+            contentOf(written),
+            contentOf(LedgerDatabase.open(SQL, { bytes: atFreeze }, { mode: 'plain' })),
+            'the image is the database at the freeze, not after',
+          );
+          assert.equal(written.get("SELECT count(*) AS n FROM t WHERE tag = 'during'")?.n, 0);
+          written.close();
+          const resident = lazy.residentFileBytes!;
+          lazy.thawFile(snapshot);
+          assert.ok(lazy.residentFileBytes! < resident, `thawing released chunks (${resident} → ${lazy.residentFileBytes} bytes)`);
+          assert.deepEqual(contentOf(lazy), contentOf(eager));
+          for (const database of [eager, lazy]) write(database, 4, 'after', 300, 11);
+          assert.ok(Buffer.from(lazy.export()).equals(Buffer.from(eager.export())), 'same file bytes as the database loaded whole');
+          assert.equal(lazy.get('PRAGMA integrity_check')?.integrity_check, 'ok');
+        } finally {
+          eager.close();
+          lazy.close();
+        }
+      });
 
     it('a reopened store reads its snapshot on demand and holds only what it writes', async () => {
       let store = await openStore(directory);
       const session = await store.sessions.create({ type: 'bench', title: 'On demand', intention: 'read pages when needed' });
       await store.transaction((tx) => {
-        for (let i = 0; i < 2000; i++) tx.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { i, text: 'x'.repeat(400) } });
+        for (let i = 0; i < 2000; i++)
+          tx.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { i, text: 'x'.repeat(400) } });
       });
       await store.close();
       store = await openStore(directory);
@@ -235,32 +251,44 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       }
     });
 
-    for (const fileMode of ['on-demand', 'in-memory'] as const) it(`${fileMode}: a store snapshot taken while appends go on keeps every acknowledged event, and the store moves onto it`, async () => {
-      let store = await openStore(directory, { fileMode });
-      const session = await store.sessions.create({ type: 'bench', title: 'Snapshot under load', intention: 'write while the image is written' });
-      const append = (i: number) => store.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { i, text: 'z'.repeat(300) } });
-      for (let i = 0; i < 1000; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => append(i + k)));
-      await store.close();
-      store = await openStore(directory, { fileMode }); // the base is now the snapshot: on disk, or read whole into memory
-      for (let i = 1000; i < 1500; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => append(i + k)));
-      const database = (store as unknown as { database: LedgerDatabase }).database;
-      const residentBefore = database.residentFileBytes!;
-      const during = Array.from({ length: 400 }, (_, k) => append(1500 + k));
-      const snapshot = store.snapshot();
-      during.push(...Array.from({ length: 100 }, (_, k) => append(1900 + k)));
-      await Promise.all([snapshot, ...during]);
-      assert.ok(database.residentFileBytes! < residentBefore, `the store moved onto its snapshot (${residentBefore} → ${database.residentFileBytes} bytes in memory)`);
-      assert.equal(store.warnings.length, 0, store.warnings.map((w) => w.message).join('; '));
-      await store.close();
-      store = await openStore(directory, { fileMode });
-      try {
-        const events = store.events.list(session.id, { after: 0, limit: 5000 });
-        assert.equal(events.length, 2000);
-        assert.deepEqual(events.map((e) => e.seq), Array.from({ length: 2000 }, (_, i) => i + 1));
-        assert.deepEqual(new Set(events.map((e) => (e.payload as { i: number }).i)).size, 2000);
-      } finally {
+    for (const fileMode of ['on-demand', 'in-memory'] as const)
+      it(`${fileMode}: a store snapshot taken while appends go on keeps every acknowledged event, and the store moves onto it`, async () => {
+        let store = await openStore(directory, { fileMode });
+        const session = await store.sessions.create({
+          type: 'bench',
+          title: 'Snapshot under load',
+          intention: 'write while the image is written',
+        });
+        const append = (i: number) =>
+          store.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { i, text: 'z'.repeat(300) } });
+        for (let i = 0; i < 1000; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => append(i + k)));
         await store.close();
-      }
-    });
+        store = await openStore(directory, { fileMode }); // the base is now the snapshot: on disk, or read whole into memory
+        for (let i = 1000; i < 1500; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => append(i + k)));
+        const database = (store as unknown as { database: LedgerDatabase }).database;
+        const residentBefore = database.residentFileBytes!;
+        const during = Array.from({ length: 400 }, (_, k) => append(1500 + k));
+        const snapshot = store.snapshot();
+        during.push(...Array.from({ length: 100 }, (_, k) => append(1900 + k)));
+        await Promise.all([snapshot, ...during]);
+        assert.ok(
+          database.residentFileBytes! < residentBefore,
+          `the store moved onto its snapshot (${residentBefore} → ${database.residentFileBytes} bytes in memory)`,
+        );
+        assert.equal(store.warnings.length, 0, store.warnings.map((w) => w.message).join('; '));
+        await store.close();
+        store = await openStore(directory, { fileMode });
+        try {
+          const events = store.events.list(session.id, { after: 0, limit: 5000 });
+          assert.equal(events.length, 2000);
+          assert.deepEqual(
+            events.map((e) => e.seq),
+            Array.from({ length: 2000 }, (_, i) => i + 1),
+          );
+          assert.deepEqual(new Set(events.map((e) => (e.payload as { i: number }).i)).size, 2000);
+        } finally {
+          await store.close();
+        }
+      });
   });
 });

@@ -56,7 +56,11 @@ describe('SessionStore crash safety', function () {
 
       const store = await openStore(directory);
       try {
-        assert.deepEqual(store.warnings.filter((w) => w.kind !== 'corrupt-journal'), [], 'only a torn tail may be found');
+        assert.deepEqual(
+          store.warnings.filter((w) => w.kind !== 'corrupt-journal'),
+          [],
+          'only a torn tail may be found',
+        );
         const seqs = contiguousSeqs(store, sessionId);
         const session = store.sessions.require(sessionId);
         assert.equal(session.eventCount, seqs.length);

@@ -17,7 +17,10 @@ function crashImage(directory: string): string {
   return image;
 }
 
-async function storeWithEvents(count: number, options: { snapshotFirst?: boolean } = {}): Promise<{ store: SessionStore; directory: string; sessionId: string; eventIds: string[] }> {
+async function storeWithEvents(
+  count: number,
+  options: { snapshotFirst?: boolean } = {},
+): Promise<{ store: SessionStore; directory: string; sessionId: string; eventIds: string[] }> {
   const directory = temporaryDirectory();
   let store = await openStore(directory);
   if (options.snapshotFirst) {
@@ -59,7 +62,10 @@ describe('SessionStore durability', function () {
     const image = crashImage(directory);
     assert.equal(fs.existsSync(path.join(image, 'ledger.sqlite')), false);
     const recovered = await reopen(image);
-    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds);
+    assert.deepEqual(
+      recovered.events.list(sessionId).map((e) => e.id),
+      eventIds,
+    );
     assert.equal(recovered.sessions.require(sessionId).eventCount, 20);
     assert.deepEqual(recovered.warnings, []);
   });
@@ -68,10 +74,16 @@ describe('SessionStore durability', function () {
     const { store, directory, sessionId } = await storeWithEvents(3, { snapshotFirst: true });
     opened.push(store);
     await store.transaction((tx) => {
-      for (let i = 0; i < 50; i++) tx.events.append({ id: `r${i}`, sessionId, type: 'tool', payload: { text: i === 9 ? 'bandicoot' : `plain ${i}` } });
+      for (let i = 0; i < 50; i++)
+        tx.events.append({ id: `r${i}`, sessionId, type: 'tool', payload: { text: i === 9 ? 'bandicoot' : `plain ${i}` } });
     });
     await store.events.append({ id: 'lone', sessionId, type: 'tool', payload: { text: 'bandicoot alone' } });
-    const matches = (s: SessionStore) => s.sql.all("SELECT e.id FROM search_events JOIN events e ON e.rowid = search_events.docid WHERE search_events MATCH 'bandicoot' ORDER BY e.id").map((r) => r.id);
+    const matches = (s: SessionStore) =>
+      s.sql
+        .all(
+          "SELECT e.id FROM search_events JOIN events e ON e.rowid = search_events.docid WHERE search_events MATCH 'bandicoot' ORDER BY e.id",
+        )
+        .map((r) => r.id);
     assert.deepEqual(matches(store), ['lone', 'r9']);
     const image = crashImage(directory); // the snapshot predates these events: they come back from the journal
     const recovered = await reopen(image);
@@ -90,13 +102,26 @@ describe('SessionStore durability', function () {
       }),
       /FOREIGN KEY/,
     );
-    await assert.rejects(store.events.append({ id: newEventId(), sessionId, type: 'after', payload: {} }), /could not commit a transaction its journal already holds.*reopened/);
-    assert.deepEqual(store.events.list(sessionId).map((e) => e.id), eventIds, 'memory holds what was committed');
+    await assert.rejects(
+      store.events.append({ id: newEventId(), sessionId, type: 'after', payload: {} }),
+      /could not commit a transaction its journal already holds.*reopened/,
+    );
+    assert.deepEqual(
+      store.events.list(sessionId).map((e) => e.id),
+      eventIds,
+      'memory holds what was committed',
+    );
     await store.close();
     const recovered = await reopen(directory);
-    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds);
+    assert.deepEqual(
+      recovered.events.list(sessionId).map((e) => e.id),
+      eventIds,
+    );
     assert.equal(recovered.events.get('orphan'), undefined);
-    assert.ok(recovered.warnings.some((w) => /cannot be applied \(FOREIGN KEY/.test(w.message) && w.keptAsidePath), recovered.warnings.map((w) => w.message).join('\n'));
+    assert.ok(
+      recovered.warnings.some((w) => /cannot be applied \(FOREIGN KEY/.test(w.message) && w.keptAsidePath),
+      recovered.warnings.map((w) => w.message).join('\n'),
+    );
     await recovered.events.append({ id: newEventId(), sessionId, type: 'after reopening', payload: {} });
     assert.equal(recovered.events.list(sessionId).length, eventIds.length + 1);
   });
@@ -108,19 +133,36 @@ describe('SessionStore durability', function () {
     const sum = JSON.parse(fs.readFileSync(path.join(directory, 'ledger.sqlite.sum'), 'utf8'));
     assert.equal(sum.size, fs.statSync(path.join(directory, 'ledger.sqlite')).size);
     assert.equal(sum.ranges.length, Math.ceil(sum.size / (1024 * 1024)));
-    assert.equal(journalFiles(directory).length, 2, 'the first snapshot has no previous one: the journal it covers stays, to rebuild from should it be damaged');
+    assert.equal(
+      journalFiles(directory).length,
+      2,
+      'the first snapshot has no previous one: the journal it covers stays, to rebuild from should it be damaged',
+    );
     const kept = decodeSegment(fs.readFileSync(journalFiles(directory)[0])).records.map((r) => r.recordNumber);
-    assert.deepEqual(kept, Array.from({ length: kept.length }, (_, i) => i + 1), 'from the first record on');
+    assert.deepEqual(
+      kept,
+      Array.from({ length: kept.length }, (_, i) => i + 1),
+      'from the first record on',
+    );
     await store.events.append({ id: 'after-snapshot', sessionId, type: 'x' });
     await store.snapshot();
-    assert.ok(fs.existsSync(path.join(directory, 'ledger.previous.sqlite')) && fs.existsSync(path.join(directory, 'ledger.previous.sqlite.sum')), 'the previous snapshot is kept, with its checksum');
+    assert.ok(
+      fs.existsSync(path.join(directory, 'ledger.previous.sqlite')) && fs.existsSync(path.join(directory, 'ledger.previous.sqlite.sum')),
+      'the previous snapshot is kept, with its checksum',
+    );
     const segments = journalFiles(directory);
     assert.equal(segments.length, 2, 'the segments only the first snapshot covered are dropped; the one since it stays');
-    assert.deepEqual(decodeSegment(fs.readFileSync(segments[0])).records.map((r) => r.recordNumber), [kept.length + 1]);
+    assert.deepEqual(
+      decodeSegment(fs.readFileSync(segments[0])).records.map((r) => r.recordNumber),
+      [kept.length + 1],
+    );
     assert.deepEqual(store.warnings, [], 'the worker did the snapshot (a broken worker raises a warning)');
     const image = crashImage(directory);
     const recovered = await reopen(image);
-    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), [...eventIds, 'after-snapshot']);
+    assert.deepEqual(
+      recovered.events.list(sessionId).map((e) => e.id),
+      [...eventIds, 'after-snapshot'],
+    );
     await store.close();
     const reopened = await reopen(directory);
     assert.equal(reopened.events.lastSeq(sessionId), 11);
@@ -135,7 +177,10 @@ describe('SessionStore durability', function () {
     const size = decodeSegment(fs.readFileSync(segment)).validBytes; // the zero-filled preallocation goes too
     fs.truncateSync(segment, size - 7);
     const recovered = await reopen(image);
-    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds.slice(0, 4));
+    assert.deepEqual(
+      recovered.events.list(sessionId).map((e) => e.id),
+      eventIds.slice(0, 4),
+    );
     contiguousSeqs(recovered, sessionId);
     assert.equal(recovered.warnings.length, 1);
     assert.equal(recovered.warnings[0].kind, 'corrupt-journal');
@@ -157,7 +202,10 @@ describe('SessionStore durability', function () {
     bytes[marker + 6] = '7'.charCodeAt(0); // same length, wrong checksum
     fs.writeFileSync(segment, bytes);
     const recovered = await reopen(image);
-    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds.slice(0, 3));
+    assert.deepEqual(
+      recovered.events.list(sessionId).map((e) => e.id),
+      eventIds.slice(0, 3),
+    );
     assert.match(recovered.warnings[0].message, /checksum mismatch/);
     assert.deepEqual(asideFiles(image).length, 1);
   });
@@ -168,13 +216,22 @@ describe('SessionStore durability', function () {
     const image = crashImage(directory);
     fs.writeFileSync(path.join(image, 'ledger.sqlite'), Buffer.alloc(8192, 0x5a));
     const recovered = await reopen(image);
-    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds);
-    assert.deepEqual(recovered.warnings.map((w) => w.kind), ['corrupt-snapshot']);
+    assert.deepEqual(
+      recovered.events.list(sessionId).map((e) => e.id),
+      eventIds,
+    );
+    assert.deepEqual(
+      recovered.warnings.map((w) => w.kind),
+      ['corrupt-snapshot'],
+    );
     const [warning] = recovered.warnings;
     assert.equal(path.dirname(warning.keptAsidePath!), image);
     assert.match(path.basename(warning.keptAsidePath!), KEPT_ASIDE_SNAPSHOT);
     assert.equal(fs.readFileSync(warning.keptAsidePath!).length, 8192);
-    assert.ok(warning.message.includes(`It was kept as ${warning.keptAsidePath}; the store was rebuilt from the journal (`), warning.message);
+    assert.ok(
+      warning.message.includes(`It was kept as ${warning.keptAsidePath}; the store was rebuilt from the journal (`),
+      warning.message,
+    );
     assert.match(warning.message, /nothing was lost/);
   });
 
@@ -188,10 +245,19 @@ describe('SessionStore durability', function () {
     bytes[bytes.indexOf(Buffer.from('\\"i\\":3')) + 6] = '7'.charCodeAt(0);
     fs.writeFileSync(segment, bytes);
     const recovered = await reopen(image);
-    assert.deepEqual(recovered.events.list(sessionId).map((e) => e.id), eventIds.slice(0, 3));
-    assert.deepEqual(recovered.warnings.map((w) => w.kind), ['corrupt-snapshot', 'corrupt-journal']);
+    assert.deepEqual(
+      recovered.events.list(sessionId).map((e) => e.id),
+      eventIds.slice(0, 3),
+    );
+    assert.deepEqual(
+      recovered.warnings.map((w) => w.kind),
+      ['corrupt-snapshot', 'corrupt-journal'],
+    );
     assert.match(path.basename(recovered.warnings[0].keptAsidePath!), KEPT_ASIDE_SNAPSHOT);
-    assert.match(recovered.warnings[0].message, /the store was rebuilt from the \d+ journal records before damage in the journal \(.*checksum mismatch.*\); the rest of the journal was kept aside too\. Later changes may be missing\./);
+    assert.match(
+      recovered.warnings[0].message,
+      /the store was rebuilt from the \d+ journal records before damage in the journal \(.*checksum mismatch.*\); the rest of the journal was kept aside too\. Later changes may be missing\./,
+    );
     assert.doesNotMatch(recovered.warnings[0].message, /nothing was lost/);
   });
 
@@ -205,11 +271,17 @@ describe('SessionStore durability', function () {
     const snapshot = path.join(image, 'ledger.sqlite');
     fs.truncateSync(snapshot, fs.statSync(snapshot).size - 4096);
     const recovered = await reopen(image);
-    assert.deepEqual(recovered.warnings.map((w) => w.kind), ['corrupt-snapshot']);
+    assert.deepEqual(
+      recovered.warnings.map((w) => w.kind),
+      ['corrupt-snapshot'],
+    );
     const [warning] = recovered.warnings;
     assert.match(path.basename(warning.keptAsidePath!), KEPT_ASIDE_SNAPSHOT);
     assert.match(warning.message, /differs from the \d+ bytes written/);
-    assert.match(warning.message, /rebuilt from the previous snapshot \(ledger\.previous\.sqlite\) and the \d+ journal records? written since it, so nothing was lost/);
+    assert.match(
+      warning.message,
+      /rebuilt from the previous snapshot \(ledger\.previous\.sqlite\) and the \d+ journal records? written since it, so nothing was lost/,
+    );
     assert.equal(recovered.events.list(sessionId).length, 4);
     assert.ok(recovered.events.get('late'));
     contiguousSeqs(recovered, sessionId);
@@ -232,7 +304,10 @@ describe('SessionStore durability', function () {
     const snapshotWarning = recovered.warnings[0];
     assert.match(path.basename(snapshotWarning.keptAsidePath!), KEPT_ASIDE_SNAPSHOT);
     assert.doesNotMatch(snapshotWarning.message, /rebuilt/, 'nothing was rebuilt: the journal was kept aside');
-    assert.match(snapshotWarning.message, /the journal could not replace it \(record \d+ follows record 0: .*\) and was kept aside too, so the store was opened empty\. If you have a backup/);
+    assert.match(
+      snapshotWarning.message,
+      /the journal could not replace it \(record \d+ follows record 0: .*\) and was kept aside too, so the store was opened empty\. If you have a backup/,
+    );
     assert.equal(recovered.sessions.count(), 0);
     assert.equal(asideFiles(image).filter((name) => !name.endsWith('.sum')).length, kinds.length, 'all kept, nothing deleted');
     await recovered.sessions.create({ type: 't', title: 'fresh', intention: 'go on' });
@@ -254,7 +329,10 @@ describe('SessionStore durability', function () {
   it('takes over a stale lock left by a dead process', async () => {
     const directory = temporaryDirectory();
     const dead = spawnSync(process.execPath, ['-e', '']);
-    fs.writeFileSync(path.join(directory, 'ledger.lock'), JSON.stringify({ pid: dead.pid, hostname: require('node:os').hostname(), acquiredAt: 'then' }));
+    fs.writeFileSync(
+      path.join(directory, 'ledger.lock'),
+      JSON.stringify({ pid: dead.pid, hostname: require('node:os').hostname(), acquiredAt: 'then' }),
+    );
     const store = await reopen(directory);
     assert.equal(JSON.parse(fs.readFileSync(path.join(directory, 'ledger.lock'), 'utf8')).pid, process.pid);
     await store.close();

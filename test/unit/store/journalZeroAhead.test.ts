@@ -38,7 +38,10 @@ function loggingFiles(log: Operation[], options: { holdZeroSyncs?: boolean } = {
   return { files, release: () => held.splice(0).forEach((run) => run()), held: () => held.length };
 }
 
-const record = (recordNumber: number): JournalRecord => ({ recordNumber, statements: [['INSERT INTO t VALUES (?)', [`record ${recordNumber} `.repeat(40)]]] });
+const record = (recordNumber: number): JournalRecord => ({
+  recordNumber,
+  statements: [['INSERT INTO t VALUES (?)', [`record ${recordNumber} `.repeat(40)]]],
+});
 
 describe('journal zeros ahead of the records (issue 14, item 6)', function () {
   this.timeout(30_000);
@@ -61,17 +64,26 @@ describe('journal zeros ahead of the records (issue 14, item 6)', function () {
     for (let n = 1; n <= 20; n++) await writer.append(record(n), n);
     await writer.close();
     writer = undefined;
-    assert.ok(log.some((op) => op.kind === 'write-zeros'), 'zeros are written ahead of the records');
+    assert.ok(
+      log.some((op) => op.kind === 'write-zeros'),
+      'zeros are written ahead of the records',
+    );
     // Between zeros written and the next record written, an fdatasync of the zeros alone was started.
     for (let i = 0; i < log.length; i++) {
       if (log[i].kind !== 'write-zeros') continue;
       const nextRecord = log.findIndex((op, j) => j > i && op.kind === 'write-record');
       const nextSync = log.findIndex((op, j) => j > i && op.kind === 'fdatasync');
-      assert.ok(nextSync > i && (nextRecord < 0 || nextSync < nextRecord), `zeros at operation ${i} are flushed before any record is written after them: ${JSON.stringify(log.slice(Math.max(0, i - 2), i + 4))}`);
+      assert.ok(
+        nextSync > i && (nextRecord < 0 || nextSync < nextRecord),
+        `zeros at operation ${i} are flushed before any record is written after them: ${JSON.stringify(log.slice(Math.max(0, i - 2), i + 4))}`,
+      );
     }
     const [segment] = journalFiles(directory);
     const decoded = decodeSegment(fs.readFileSync(segment));
-    assert.deepEqual(decoded.records.map((r) => r.recordNumber), Array.from({ length: 20 }, (_, i) => i + 1));
+    assert.deepEqual(
+      decoded.records.map((r) => r.recordNumber),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+    );
     assert.ok(fs.statSync(segment).size >= decoded.validBytes + 1024 * 1024, 'at least a megabyte of zeros stays ahead of the records');
     assert.equal(decoded.damage, undefined, 'the zeros read as the clean end of the segment');
   });
@@ -80,7 +92,10 @@ describe('journal zeros ahead of the records (issue 14, item 6)', function () {
     const log: Operation[] = [];
     const { files, release, held } = loggingFiles(log, { holdZeroSyncs: true });
     let closed = 0;
-    writer = JournalWriter.open<number>(directory, 1, () => undefined, { files: { ...files, closeSync: (fd) => (closed++, nodeJournalFiles.closeSync(fd)) }, fileCheckMs: 0 });
+    writer = JournalWriter.open<number>(directory, 1, () => undefined, {
+      files: { ...files, closeSync: (fd) => (closed++, nodeJournalFiles.closeSync(fd)) },
+      fileCheckMs: 0,
+    });
     await writer.append(record(1), 1);
     assert.equal(held(), 1, 'the first acknowledgement started the zeros’ fdatasync (held here)');
     for (let n = 2; n <= 5; n++) await writer.append(record(n), n); // would hang if a record's acknowledgement waited for the zeros
@@ -92,7 +107,10 @@ describe('journal zeros ahead of the records (issue 14, item 6)', function () {
     writer = undefined;
     assert.equal(closed, 1);
     const decoded = decodeSegment(fs.readFileSync(path.join(journalFiles(directory)[0])));
-    assert.deepEqual(decoded.records.map((r) => r.recordNumber), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      decoded.records.map((r) => r.recordNumber),
+      [1, 2, 3, 4, 5],
+    );
   });
 
   it('a failing flush of the zeros cuts them off and the records go on, each flushed by its own fdatasync', async () => {
@@ -121,7 +139,10 @@ describe('journal zeros ahead of the records (issue 14, item 6)', function () {
     writer = undefined;
     const [segment] = journalFiles(directory);
     const decoded = decodeSegment(fs.readFileSync(segment));
-    assert.deepEqual(decoded.records.map((r) => r.recordNumber), [1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      decoded.records.map((r) => r.recordNumber),
+      [1, 2, 3, 4, 5],
+    );
     assert.equal(fs.statSync(segment).size, decoded.validBytes, 'no zeros left after the records');
   });
 });

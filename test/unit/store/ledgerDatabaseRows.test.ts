@@ -40,7 +40,12 @@ describe('LedgerDatabase rows (issue 14, item 6)', () => {
         assert.deepEqual(database.get(sql), expected[0]);
         assert.equal(database.get('SELECT a FROM t WHERE n = ?', [3]), undefined);
         assert.deepEqual(database.all('SELECT a FROM t WHERE n > ?', [5]), []);
-        write(() => assert.deepEqual(database.runReturning('INSERT INTO t (a, n) VALUES (?, ?) RETURNING n, a AS name', ['three', 3]), { n: 3, name: 'three' }));
+        write(() =>
+          assert.deepEqual(database.runReturning('INSERT INTO t (a, n) VALUES (?, ?) RETURNING n, a AS name', ['three', 3]), {
+            n: 3,
+            name: 'three',
+          }),
+        );
       });
 
       it('reads the names again after a migration script adds a column', () => {
@@ -57,13 +62,15 @@ describe('LedgerDatabase rows (issue 14, item 6)', () => {
 
       it('reads the names again after a schema change is rolled back', () => {
         assert.deepEqual(Object.keys(database.get('SELECT * FROM t')!), ['a', 'n', 'x', 'z']);
-        assert.throws(() =>
-          write(() => {
-            database.runScript('ALTER TABLE t ADD COLUMN doomed TEXT;');
-            assert.deepEqual(Object.keys(database.get('SELECT * FROM t')!), ['a', 'n', 'x', 'z', 'doomed']);
-            throw new Error('rolled back');
-          }),
-        /rolled back/);
+        assert.throws(
+          () =>
+            write(() => {
+              database.runScript('ALTER TABLE t ADD COLUMN doomed TEXT;');
+              assert.deepEqual(Object.keys(database.get('SELECT * FROM t')!), ['a', 'n', 'x', 'z', 'doomed']);
+              throw new Error('rolled back');
+            }),
+          /rolled back/,
+        );
         assert.deepEqual(Object.keys(database.get('SELECT * FROM t')!), ['a', 'n', 'x', 'z']);
       });
     });

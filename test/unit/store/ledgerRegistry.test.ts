@@ -11,7 +11,10 @@ import { newEventId, openStore, temporaryDirectory } from './storeTestSupport';
 /** A folder inside a git repository whose `origin` is `remote` (the repository's files written by hand: no git needed). */
 function gitFolder(root: string, remote: string, inside = 'packages/app'): string {
   fs.mkdirSync(path.join(root, '.git'), { recursive: true });
-  fs.writeFileSync(path.join(root, '.git', 'config'), `[core]\n\tbare = false\n[remote "origin"]\n\turl = ${remote}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n`);
+  fs.writeFileSync(
+    path.join(root, '.git', 'config'),
+    `[core]\n\tbare = false\n[remote "origin"]\n\turl = ${remote}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n`,
+  );
   const folder = path.join(root, inside);
   fs.mkdirSync(folder, { recursive: true });
   return folder;
@@ -99,7 +102,11 @@ describe('ledger registry: a ledger follows its project', () => {
     assert.equal(second.source, 'workspace-storage');
     assert.equal(second.store.sessions.list()[0]?.title, 'written by an older version');
     assert.match(second.notes.join('\n'), /holds sessions of its own/);
-    assert.equal(new LedgerRegistry(registryFile).homeOf(canonicalFolderPath(folder))?.directory, first.directory, 'the registry still names the first ledger');
+    assert.equal(
+      new LedgerRegistry(registryFile).homeOf(canonicalFolderPath(folder))?.directory,
+      first.directory,
+      'the registry still names the first ledger',
+    );
   });
 
   it('adopts the ledger of a moved folder by its git identity: a verified copy, the original files kept', async () => {
@@ -107,7 +114,8 @@ describe('ledger registry: a ledger follows its project', () => {
     const oldFolder = gitFolder(oldRoot, 'https://someone:secret-token@GitHub.com/acme/widgets.git');
     const first = await openHome(oldFolder, path.join(base, 'storage-old'));
     const session = await first.store.sessions.create({ type: 'freeform', title: 'history to keep', intention: 'survive the move' });
-    for (let n = 0; n < 5; n++) await first.store.events.append({ id: newEventId(), sessionId: session.id, type: 'note.added', payload: { n } });
+    for (let n = 0; n < 5; n++)
+      await first.store.events.append({ id: newEventId(), sessionId: session.id, type: 'note.added', payload: { n } });
     await closeAll();
     assert.doesNotMatch(fs.readFileSync(registryFile, 'utf8'), /secret-token/, 'no credentials in the registry');
 
@@ -127,14 +135,24 @@ describe('ledger registry: a ledger follows its project', () => {
 
     const target = path.join(base, 'storage-new', 'ledger-adopted');
     const result = await adoptLedger({ original, targetDirectory: target, project: moved.project!, registry: moved.registry, open: {} });
-    assert.deepEqual({ sessions: result.sessions, events: result.events, directory: result.directory }, { sessions: 1, events: 5, directory: target });
+    assert.deepEqual(
+      { sessions: result.sessions, events: result.events, directory: result.directory },
+      { sessions: 1, events: 5, directory: target },
+    );
     assert.equal(result.originalDirectory, first.directory);
-    assert.ok(originalFiles.every((name) => fs.existsSync(path.join(original.directory, name))), 'the original files are still there');
+    assert.ok(
+      originalFiles.every((name) => fs.existsSync(path.join(original.directory, name))),
+      'the original files are still there',
+    );
     assert.equal((await summarizeLedger(original.directory, {})).sessions, 1, 'the original still opens with its history');
     const registered = new LedgerRegistry(registryFile).homeOf(canonicalFolderPath(newFolder));
     assert.equal(registered?.directory, target);
     assert.equal(registered?.adoptedFrom?.directory, first.directory);
-    assert.equal(new LedgerRegistry(registryFile).homeOf(canonicalFolderPath(oldFolder)), undefined, 'the gone folder entry was replaced by the copy');
+    assert.equal(
+      new LedgerRegistry(registryFile).homeOf(canonicalFolderPath(oldFolder)),
+      undefined,
+      'the gone folder entry was replaced by the copy',
+    );
     await closeAll();
 
     // The next window on the moved folder shows the history, and the ledger now says whose it is.
@@ -153,7 +171,11 @@ describe('ledger registry: a ledger follows its project', () => {
     await first.store.sessions.create({ type: 'freeform', title: 'in clone a', intention: 'x' });
     await closeAll();
     const cloneB = gitFolder(path.join(base, 'b'), 'https://github.com/acme/widgets', '.');
-    assert.deepEqual((await openHome(cloneB, path.join(base, 'storage-b'))).adoptionCandidates, [], 'clone a is still where it was: not a move');
+    assert.deepEqual(
+      (await openHome(cloneB, path.join(base, 'storage-b'))).adoptionCandidates,
+      [],
+      'clone a is still where it was: not a move',
+    );
     await closeAll();
 
     fs.rmSync(path.join(base, 'a'), { recursive: true });
@@ -174,7 +196,13 @@ describe('ledger registry: a ledger follows its project', () => {
     await (await openStore(occupied, { snapshotInWorker: false })).close();
     const before = ledgerFiles(occupied);
     await assert.rejects(
-      adoptLedger({ original: entry, targetDirectory: occupied, project: { canonicalPath: '/new' }, registry: new LedgerRegistry(registryFile), open: {} }),
+      adoptLedger({
+        original: entry,
+        targetDirectory: occupied,
+        project: { canonicalPath: '/new' },
+        registry: new LedgerRegistry(registryFile),
+        open: {},
+      }),
       /already holds ledger files/,
     );
     assert.deepEqual(ledgerFiles(occupied), before);
@@ -193,7 +221,11 @@ describe('ledger registry: a ledger follows its project', () => {
     const aside = warnings[0].keptAsidePath!;
     assert.match(path.basename(aside), /^ledger-registry\.json\.corrupt-/);
     assert.match(fs.readFileSync(aside, 'utf8'), /"directory": 3$/, 'the damaged bytes are kept as they were');
-    assert.equal(new LedgerRegistry(registryFile).homeOf(canonicalFolderPath(folder))?.directory, home.directory, 'rebuilt with this ledger');
+    assert.equal(
+      new LedgerRegistry(registryFile).homeOf(canonicalFolderPath(folder))?.directory,
+      home.directory,
+      'rebuilt with this ledger',
+    );
 
     // A registry that is valid JSON but not a registry is kept aside too.
     await closeAll();
@@ -232,17 +264,26 @@ describe('ledger registry: a ledger follows its project', () => {
     const child = path.join(__dirname, 'fixtures', 'registerMany.ts');
     const perChild = 40;
     const children = ['a', 'b'].map((tag) => {
-      const process_ = spawn(process.execPath, ['-r', 'tsx/cjs', child, registryFile, tag, String(perChild)], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const process_ = spawn(process.execPath, ['-r', 'tsx/cjs', child, registryFile, tag, String(perChild)], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let stderr = '';
       process_.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      const ready = new Promise<void>((resolve) => process_.stdout.on('data', (chunk: Buffer) => chunk.toString('utf8').includes('ready') && resolve()));
-      const exited = new Promise<void>((resolve, reject) => process_.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child ${tag} exited with ${code}: ${stderr}`)))));
+      const ready = new Promise<void>((resolve) =>
+        process_.stdout.on('data', (chunk: Buffer) => chunk.toString('utf8').includes('ready') && resolve()),
+      );
+      const exited = new Promise<void>((resolve, reject) =>
+        process_.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child ${tag} exited with ${code}: ${stderr}`)))),
+      );
       return { process_, ready, exited };
     });
     await Promise.all(children.map((c) => c.ready));
     children.forEach((c) => c.process_.stdin.end('go\n'));
     await Promise.all(children.map((c) => c.exited));
-    const ledgers = new LedgerRegistry(registryFile).read().ledgers.map((l) => l.ledgerId).sort();
+    const ledgers = new LedgerRegistry(registryFile)
+      .read()
+      .ledgers.map((l) => l.ledgerId)
+      .sort();
     const expected = ['a', 'b'].flatMap((tag) => Array.from({ length: perChild }, (_, n) => `${tag}-${n}`)).sort();
     assert.deepEqual(ledgers, expected);
     assert.deepEqual(fs.readdirSync(path.dirname(registryFile)).sort(), [REGISTRY_FILE], 'no lock or temporary file left behind');

@@ -7,7 +7,10 @@ import { MigrationFailedError, StoreVersionError, loadMigrations } from '../../.
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { REPO_MIGRATIONS, openStore, temporaryDirectory } from './storeTestSupport';
 
-const SHIPPED_FILES = fs.readdirSync(REPO_MIGRATIONS).filter((f) => /^\d{4}_.*\.sql$/.test(f)).sort();
+const SHIPPED_FILES = fs
+  .readdirSync(REPO_MIGRATIONS)
+  .filter((f) => /^\d{4}_.*\.sql$/.test(f))
+  .sort();
 const SHIPPED = SHIPPED_FILES.length;
 const TEST_MIGRATION_FILE = `${String(SHIPPED + 1).padStart(4, '0')}_test_session_colour.sql`;
 
@@ -15,10 +18,15 @@ const TEST_MIGRATION_FILE = `${String(SHIPPED + 1).padStart(4, '0')}_test_sessio
  * A migrations directory holding the given shipped migrations (default: all of the repo's) and,
  * optionally, the test-only one numbered after them, or another script under that number.
  */
-function migrationsDirectory(withTestMigration: boolean, shipped: readonly string[] = SHIPPED_FILES, next?: { file: string; sql: string }): string {
+function migrationsDirectory(
+  withTestMigration: boolean,
+  shipped: readonly string[] = SHIPPED_FILES,
+  next?: { file: string; sql: string },
+): string {
   const directory = temporaryDirectory('ledger-migrations-');
   for (const file of shipped) fs.copyFileSync(path.join(REPO_MIGRATIONS, file), path.join(directory, file));
-  if (withTestMigration) fs.copyFileSync(path.join(__dirname, 'fixtures', '0002_test_session_colour.sql'), path.join(directory, TEST_MIGRATION_FILE));
+  if (withTestMigration)
+    fs.copyFileSync(path.join(__dirname, 'fixtures', '0002_test_session_colour.sql'), path.join(directory, TEST_MIGRATION_FILE));
   if (next) fs.writeFileSync(path.join(directory, next.file), next.sql);
   return directory;
 }
@@ -40,7 +48,15 @@ function openFilesIn(directory: string): string[] | undefined {
 
 function fingerprint(directory: string): Record<string, string> {
   return Object.fromEntries(
-    fs.readdirSync(directory).sort().map((name) => [name, createHash('sha256').update(fs.readFileSync(path.join(directory, name))).digest('hex')]),
+    fs
+      .readdirSync(directory)
+      .sort()
+      .map((name) => [
+        name,
+        createHash('sha256')
+          .update(fs.readFileSync(path.join(directory, name)))
+          .digest('hex'),
+      ]),
   );
 }
 
@@ -95,8 +111,17 @@ describe('SessionStore migrations', function () {
         "INSERT INTO interactions (id, session_id, seq, step, command_kind, command, command_at, result_status, exit_code, output) VALUES ('i1', ?, 1, 'build', 'shell', 'npm test -- --grep wombat', 1000000, 'ok', 0, '3 passing')",
         [sessionId],
       );
-      for (const [id, seq, payload] of [['e1', 1, '{"text":"platypus"}'], ['e2', 2, '{"text":"numbat"}'], ['e3', 3, '{"text":"echidna"}']] as const) {
-        v1.sql.run("INSERT INTO events (id, session_id, seq, type, payload, ts) VALUES (?, ?, ?, 'agent.text', ?, 1500)", [id, sessionId, seq, payload]);
+      for (const [id, seq, payload] of [
+        ['e1', 1, '{"text":"platypus"}'],
+        ['e2', 2, '{"text":"numbat"}'],
+        ['e3', 3, '{"text":"echidna"}'],
+      ] as const) {
+        v1.sql.run("INSERT INTO events (id, session_id, seq, type, payload, ts) VALUES (?, ?, ?, 'agent.text', ?, 1500)", [
+          id,
+          sessionId,
+          seq,
+          payload,
+        ]);
       }
     });
     // What retention of that version did: prune an event, then count the rest.
@@ -114,11 +139,21 @@ describe('SessionStore migrations', function () {
     );
     // The data is intact.
     const session = upgraded.sessions.require(sessionId);
-    assert.deepEqual([session.title, session.intention, session.interactionCount, session.eventCount, session.updatedAt], ['Fix the flaky parser', 'make the quokka tests pass', 1, 2, 2000]);
+    assert.deepEqual(
+      [session.title, session.intention, session.interactionCount, session.eventCount, session.updatedAt],
+      ['Fix the flaky parser', 'make the quokka tests pass', 1, 2, 2000],
+    );
     assert.equal(upgraded.interactions.getBySeq(sessionId, 1)?.result.output, '3 passing');
-    assert.deepEqual(upgraded.events.list(sessionId).map((e) => [e.id, e.seq, e.payload]), [['e1', 1, { text: 'platypus' }], ['e3', 3, { text: 'echidna' }]]);
+    assert.deepEqual(
+      upgraded.events.list(sessionId).map((e) => [e.id, e.seq, e.payload]),
+      [
+        ['e1', 1, { text: 'platypus' }],
+        ['e3', 3, { text: 'echidna' }],
+      ],
+    );
     // 0002's backfill indexed the rows that were there before it.
-    const hits = (text: string, options: Parameters<typeof searchLedger>[2]) => searchLedger(upgraded.sql, text, options).map((hit) => [hit.kind, hit.sessionId, hit.interactionId ?? hit.eventId]);
+    const hits = (text: string, options: Parameters<typeof searchLedger>[2]) =>
+      searchLedger(upgraded.sql, text, options).map((hit) => [hit.kind, hit.sessionId, hit.interactionId ?? hit.eventId]);
     assert.deepEqual(hits('quokka', { kinds: ['session'] }), [['session', sessionId, null]]);
     assert.deepEqual(hits('wombat', { kinds: ['interaction'] }), [['interaction', sessionId, 'i1']]);
     assert.deepEqual(hits('echidna', { kinds: ['event'] }), [['event', sessionId, 'e3']]);
@@ -139,7 +174,10 @@ describe('SessionStore migrations', function () {
 
     const again = await openStore(directory, { migrationsDirectory: migrationsDirectory(true) });
     assert.equal(again.schemaVersion, SHIPPED + 1);
-    assert.deepEqual(again.events.list(sessionId).map((e) => e.seq), [1, 3, 4]);
+    assert.deepEqual(
+      again.events.list(sessionId).map((e) => e.seq),
+      [1, 3, 4],
+    );
     assert.deepEqual(again.sql.all('SELECT label FROM test_labels'), [{ label: 'migrated' }]);
     await again.close();
   });
@@ -199,7 +237,7 @@ describe('SessionStore migrations', function () {
     const file = `${String(SHIPPED + 1).padStart(4, '0')}_half_broken.sql`;
     const broken = migrationsDirectory(false, SHIPPED_FILES, {
       file,
-      sql: "CREATE TABLE half_done (x INTEGER);\nALTER TABLE sessions ADD COLUMN half TEXT;\nINSERT INTO half_done VALUES (1);\nUPDATE sessions SET no_such_column = 1;\n",
+      sql: 'CREATE TABLE half_done (x INTEGER);\nALTER TABLE sessions ADD COLUMN half TEXT;\nINSERT INTO half_done VALUES (1);\nUPDATE sessions SET no_such_column = 1;\n',
     });
     await assert.rejects(openStore(directory, { migrationsDirectory: broken }), (error: unknown) => {
       assert.ok(error instanceof MigrationFailedError, String(error));
@@ -216,7 +254,10 @@ describe('SessionStore migrations', function () {
     const older = await openStore(directory, { migrationsDirectory: migrationsDirectory(false) });
     assert.equal(older.schemaVersion, SHIPPED);
     assert.deepEqual(older.sql.all("SELECT name FROM sqlite_master WHERE name = 'half_done'"), []);
-    assert.equal(older.sql.all('PRAGMA table_info(sessions)').some((column) => column.name === 'half'), false);
+    assert.equal(
+      older.sql.all('PRAGMA table_info(sessions)').some((column) => column.name === 'half'),
+      false,
+    );
     assert.equal(older.sessions.require(session.id).title, 'Before the failed upgrade');
     assert.equal(older.events.get('e1')?.seq, 1);
     await older.close();
@@ -232,12 +273,19 @@ describe('SessionStore migrations', function () {
     await newer.sessions.create({ type: 't', title: 'From the future', intention: 'x' });
     await newer.close();
     // A torn journal tail too: even that must not be "repaired" by a refused open.
-    const segment = fs.readdirSync(directory).filter((name) => name.startsWith('journal-')).sort().pop()!;
+    const segment = fs
+      .readdirSync(directory)
+      .filter((name) => name.startsWith('journal-'))
+      .sort()
+      .pop()!;
     fs.appendFileSync(path.join(directory, segment), Buffer.from([0x53, 0x4c, 0x4a, 0x31, 0x09]));
     const before = fingerprint(directory);
     await assert.rejects(openStore(directory, { migrationsDirectory: migrationsDirectory(false) }), (error: unknown) => {
       assert.ok(error instanceof StoreVersionError);
-      assert.ok(error.message.includes(`newer version of Session Ledger (schema ${SHIPPED + 1}; this version knows up to ${SHIPPED})`), error.message);
+      assert.ok(
+        error.message.includes(`newer version of Session Ledger (schema ${SHIPPED + 1}; this version knows up to ${SHIPPED})`),
+        error.message,
+      );
       assert.match(error.message, /left untouched/);
       return true;
     });

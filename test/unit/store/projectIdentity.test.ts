@@ -30,7 +30,8 @@ describe('project identity', () => {
   });
 
   it('reads the url of origin, else of the first remote, from a git config', () => {
-    const config = '[core]\n\turl = not-a-remote\n[remote "upstream"]\n\turl = git@a.example:x/up.git\n[remote "origin"]\n\tfetch = +refs/heads/*\n\turl = "git@a.example:x/mine.git" ; comment\n';
+    const config =
+      '[core]\n\turl = not-a-remote\n[remote "upstream"]\n\turl = git@a.example:x/up.git\n[remote "origin"]\n\tfetch = +refs/heads/*\n\turl = "git@a.example:x/mine.git" ; comment\n';
     assert.equal(remoteUrl(config), 'git@a.example:x/mine.git');
     assert.equal(remoteUrl('[remote "upstream"]\n  url = https://a.example/x/up\n'), 'https://a.example/x/up');
     assert.equal(remoteUrl('[core]\n\tbare = false\n'), undefined);
@@ -44,7 +45,10 @@ describe('project identity', () => {
     fs.mkdirSync(folder, { recursive: true });
     assert.deepEqual(readGitIdentity(folder), { remote: 'github.com/acme/widgets', relativePath: 'packages/app' });
     assert.deepEqual(readGitIdentity(root), { remote: 'github.com/acme/widgets', relativePath: '.' });
-    assert.deepEqual(projectIdentity(folder), { canonicalPath: canonicalFolderPath(folder), git: { remote: 'github.com/acme/widgets', relativePath: 'packages/app' } });
+    assert.deepEqual(projectIdentity(folder), {
+      canonicalPath: canonicalFolderPath(folder),
+      git: { remote: 'github.com/acme/widgets', relativePath: 'packages/app' },
+    });
   });
 
   it('follows a worktree .git file to the repository config through commondir', () => {

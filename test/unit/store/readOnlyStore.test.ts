@@ -43,8 +43,14 @@ class WriterProcess {
   }
 
   static async start(directory: string, sessionId: string): Promise<WriterProcess> {
-    const writer = new WriterProcess(spawn(process.execPath, ['-r', 'tsx/cjs', CHILD, directory, sessionId], { stdio: ['pipe', 'pipe', 'pipe'] }));
-    await waitUntil(() => writer.ready || writer.exit !== undefined, 20_000, () => 'the writer to open the store');
+    const writer = new WriterProcess(
+      spawn(process.execPath, ['-r', 'tsx/cjs', CHILD, directory, sessionId], { stdio: ['pipe', 'pipe', 'pipe'] }),
+    );
+    await waitUntil(
+      () => writer.ready || writer.exit !== undefined,
+      20_000,
+      () => 'the writer to open the store',
+    );
     if (!writer.ready) throw new Error(`the writer exited: ${writer.stderr}`);
     return writer;
   }
@@ -53,7 +59,11 @@ class WriterProcess {
   async run(...commands: string[]): Promise<void> {
     const target = this.dones + commands.length;
     this.child.stdin.write(commands.map((command) => `${command}\n`).join(''));
-    await waitUntil(() => this.dones >= target || this.exit !== undefined, 20_000, () => `"${commands.join('; ')}" (stderr: ${this.stderr})`);
+    await waitUntil(
+      () => this.dones >= target || this.exit !== undefined,
+      20_000,
+      () => `"${commands.join('; ')}" (stderr: ${this.stderr})`,
+    );
     assert.equal(this.exit, undefined, `the writer exited: ${this.stderr}`);
   }
 
@@ -62,7 +72,11 @@ class WriterProcess {
   }
 
   async exited(): Promise<void> {
-    await waitUntil(() => this.exit !== undefined, 20_000, () => 'the writer to exit');
+    await waitUntil(
+      () => this.exit !== undefined,
+      20_000,
+      () => 'the writer to exit',
+    );
   }
 }
 
@@ -125,7 +139,11 @@ describe('SessionStore read-only when another process holds the lock', function 
     // Live: appended, then a snapshot (rotation; older segments deleted), then more.
     await writer.run('append 40 live', 'snapshot', 'append 40 after');
     const started = Date.now();
-    await waitUntil(() => seen.ids.length >= writer.acknowledged.length, 5_000, () => `the reader to see ${writer.acknowledged.length} events (has ${seen.ids.length})`);
+    await waitUntil(
+      () => seen.ids.length >= writer.acknowledged.length,
+      5_000,
+      () => `the reader to see ${writer.acknowledged.length} events (has ${seen.ids.length})`,
+    );
     assert.ok(Date.now() - started < 3_000, 'seen live, within about a second');
 
     // This reader stalls while the writer snapshots several times: the segments it needed next are deleted.
@@ -137,13 +155,27 @@ describe('SessionStore read-only when another process holds the lock', function 
     writer.send('snapshot');
     writer.send(`touch ${flag}`);
     blockUntilExists(flag, 20_000);
-    await waitUntil(() => writer.dones >= dones + 5, 5_000, () => 'the stalled commands to be reported');
+    await waitUntil(
+      () => writer.dones >= dones + 5,
+      5_000,
+      () => 'the stalled commands to be reported',
+    );
     await writer.run('append 20 resumed');
-    await waitUntil(() => seen.ids.length >= writer.acknowledged.length, 5_000, () => `the reader to see ${writer.acknowledged.length} events (has ${seen.ids.length})`);
-    assert.ok((reader as unknown as { reading: { follower: { reloads: number } } }).reading.follower.reloads >= 1, 'the reader reloaded from the newest snapshot');
+    await waitUntil(
+      () => seen.ids.length >= writer.acknowledged.length,
+      5_000,
+      () => `the reader to see ${writer.acknowledged.length} events (has ${seen.ids.length})`,
+    );
+    assert.ok(
+      (reader as unknown as { reading: { follower: { reloads: number } } }).reading.follower.reloads >= 1,
+      'the reader reloaded from the newest snapshot',
+    );
 
     assert.deepEqual(seen.ids, writer.acknowledged, 'every acknowledged event, once, in the order written');
-    assert.deepEqual(seen.seqs, seen.ids.map((_, index) => index + 1));
+    assert.deepEqual(
+      seen.seqs,
+      seen.ids.map((_, index) => index + 1),
+    );
     assert.equal(reader.sessions.require(sessionId).eventCount, writer.acknowledged.length);
     assert.deepEqual(reader.warnings, []);
     assert.equal(reader.readOnly, true, 'still read-only while the writer lives');
@@ -162,7 +194,11 @@ describe('SessionStore read-only when another process holds the lock', function 
     writer.send('exit');
     await writer.exited();
     assert.equal(writer.exit?.code, 0);
-    await waitUntil(() => !reader.readOnly, 5_000, () => 'the reader to take the lock over');
+    await waitUntil(
+      () => !reader.readOnly,
+      5_000,
+      () => 'the reader to take the lock over',
+    );
     assert.deepEqual(access, [{ readOnly: false, holder: undefined }]);
     assert.equal(reader.holder, undefined);
     assert.deepEqual(seen.ids, writer.acknowledged, 'nothing from the old writer lost');
@@ -190,10 +226,18 @@ describe('SessionStore read-only when another process holds the lock', function 
     const reader = await openStore(directory, { readOnlyWhenHeld: true });
     cleanup.push(() => reader.close());
     writer.send('stream killed');
-    await waitUntil(() => writer.acknowledged.length >= 150, 20_000, () => 'the writer to acknowledge 150 events');
+    await waitUntil(
+      () => writer.acknowledged.length >= 150,
+      20_000,
+      () => 'the writer to acknowledge 150 events',
+    );
     writer.child.kill('SIGKILL');
     await writer.exited();
-    await waitUntil(() => !reader.readOnly, 5_000, () => 'the reader to take the lock over from the dead writer');
+    await waitUntil(
+      () => !reader.readOnly,
+      5_000,
+      () => 'the reader to take the lock over from the dead writer',
+    );
     const missing = writer.acknowledged.filter((id) => !reader.events.get(id));
     assert.deepEqual(missing, [], 'every event the killed writer acknowledged');
     const before = contiguousSeqs(reader, sessionId).length;
@@ -202,10 +246,17 @@ describe('SessionStore read-only when another process holds the lock', function 
     await reader.close();
     const reopened = await openStore(directory);
     try {
-      assert.deepEqual(reopened.warnings.filter((warning) => warning.kind !== 'corrupt-journal'), [], 'at most the torn tail, kept aside at the takeover');
+      assert.deepEqual(
+        reopened.warnings.filter((warning) => warning.kind !== 'corrupt-journal'),
+        [],
+        'at most the torn tail, kept aside at the takeover',
+      );
       assert.equal(contiguousSeqs(reopened, sessionId).length, before + 1);
       assert.equal(reopened.events.get('after-kill')?.seq, before + 1);
-      assert.deepEqual(writer.acknowledged.filter((id) => !reopened.events.get(id)), []);
+      assert.deepEqual(
+        writer.acknowledged.filter((id) => !reopened.events.get(id)),
+        [],
+      );
     } finally {
       await reopened.close();
     }
@@ -222,22 +273,38 @@ describe('SessionStore read-only when another process holds the lock', function 
     assert.equal(reader.holder?.pid, process.pid);
     const held = (error: unknown): boolean => {
       assert.ok(error instanceof ReadOnlyStoreError, String(error));
-      assert.match(error.message, new RegExp(`held by process ${process.pid} on this machine since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC; this window is read-only`));
+      assert.match(
+        error.message,
+        new RegExp(
+          `held by process ${process.pid} on this machine since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC; this window is read-only`,
+        ),
+      );
       return true;
     };
     await assert.rejects(reader.sessions.create({ type: 'x', title: 'refused', intention: 'none' }), held);
-    await assert.rejects(reader.transaction((tx) => tx.notes.add({ sessionId: randomUUID(), kind: 'note', content: 'no' })), held);
+    await assert.rejects(
+      reader.transaction((tx) => tx.notes.add({ sessionId: randomUUID(), kind: 'note', content: 'no' })),
+      held,
+    );
     await assert.rejects(reader.snapshot(), held);
     assert.equal(reader.sessions.count(), 0, 'nothing was written');
 
     const changed: string[][] = [];
     reader.onDidChange((change) => changed.push([...change.sessionIds]));
     const session = await holder.sessions.create({ type: 'x', title: 'written by the holder', intention: 'be seen' });
-    await waitUntil(() => changed.some((ids) => ids.includes(session.id)), 3_000, () => 'the reader to report the new session');
+    await waitUntil(
+      () => changed.some((ids) => ids.includes(session.id)),
+      3_000,
+      () => 'the reader to report the new session',
+    );
     assert.equal(reader.sessions.require(session.id).title, 'written by the holder');
 
     await holder.close();
-    await waitUntil(() => !reader.readOnly, 3_000, () => 'the reader to take the released lock');
+    await waitUntil(
+      () => !reader.readOnly,
+      3_000,
+      () => 'the reader to take the released lock',
+    );
     await reader.sessions.update(session.id, { title: 'now mine' });
     assert.equal(reader.sessions.require(session.id).title, 'now mine');
   });

@@ -37,7 +37,10 @@ describe('SessionStore repositories', function () {
     });
 
     it('validates input, naming the bad field', async () => {
-      await assert.rejects(store.sessions.create({ type: 't', title: '', intention: 'x' }), (error: unknown) => error instanceof ValidationError && /title/.test(error.message));
+      await assert.rejects(
+        store.sessions.create({ type: 't', title: '', intention: 'x' }),
+        (error: unknown) => error instanceof ValidationError && /title/.test(error.message),
+      );
       const session = await newSession();
       await assert.rejects(store.sessions.update(session.id, { executionMode: 'robotic' as never }), /executionMode/);
       await assert.rejects(store.sessions.update(session.id, { eventCount: 5 } as never), /unknown field\(s\) "eventCount"/);
@@ -62,7 +65,10 @@ describe('SessionStore repositories', function () {
       await assert.rejects(store.sessions.setTimes(imported.id, { updatedAt: 'soon' as never }), /updatedAt/);
       await assert.rejects(store.sessions.setTimes(imported.id, { createdAt: then } as never), /unknown field\(s\) "createdAt"/);
       const live = await newSession();
-      await assert.rejects(store.sessions.setTimes(live.id, { endedAt: clock.millis }), /only for a session that has ended; session .* is active/);
+      await assert.rejects(
+        store.sessions.setTimes(live.id, { endedAt: clock.millis }),
+        /only for a session that has ended; session .* is active/,
+      );
       assert.equal(store.sessions.require(live.id).endedAt, null);
     });
 
@@ -77,25 +83,55 @@ describe('SessionStore repositories', function () {
       clock.advance(10);
       const done = await store.sessions.update(session.id, { status: 'complete' });
       assert.equal(done.endedAt, clock.millis);
-      await assert.rejects(store.sessions.update(session.id, { status: 'active' }), (error: unknown) => error instanceof IllegalSessionTransitionError && error.from === 'complete' && error.to === 'active');
+      await assert.rejects(
+        store.sessions.update(session.id, { status: 'active' }),
+        (error: unknown) => error instanceof IllegalSessionTransitionError && error.from === 'complete' && error.to === 'active',
+      );
       assert.equal(store.sessions.require(session.id).status, 'complete');
     });
 
     it('lists with filters (status, type, parent, text, deleted) and paging', async () => {
       const parent = await newSession({ type: 'component-design', title: 'Design the parser' });
       const childA = await newSession({ type: 'spec-plan-build', title: 'Tokenizer', parentSessionId: parent.id });
-      const childB = await newSession({ type: 'spec-plan-build', title: 'Grammar 100%_done', parentSessionId: parent.id, status: 'paused' });
-      assert.deepEqual(store.sessions.children(parent.id).map((s) => s.id), [childA.id, childB.id]);
-      assert.deepEqual(store.sessions.list({ parentSessionId: parent.id }).map((s) => s.id), [childB.id, childA.id]);
+      const childB = await newSession({
+        type: 'spec-plan-build',
+        title: 'Grammar 100%_done',
+        parentSessionId: parent.id,
+        status: 'paused',
+      });
+      assert.deepEqual(
+        store.sessions.children(parent.id).map((s) => s.id),
+        [childA.id, childB.id],
+      );
+      assert.deepEqual(
+        store.sessions.list({ parentSessionId: parent.id }).map((s) => s.id),
+        [childB.id, childA.id],
+      );
       assert.ok(store.sessions.list({ parentSessionId: null }).every((s) => s.parentSessionId === null));
-      assert.deepEqual(store.sessions.list({ type: 'component-design' }).map((s) => s.id), [parent.id]);
-      assert.deepEqual(store.sessions.list({ status: 'paused', parentSessionId: parent.id }).map((s) => s.id), [childB.id]);
+      assert.deepEqual(
+        store.sessions.list({ type: 'component-design' }).map((s) => s.id),
+        [parent.id],
+      );
+      assert.deepEqual(
+        store.sessions.list({ status: 'paused', parentSessionId: parent.id }).map((s) => s.id),
+        [childB.id],
+      );
       assert.deepEqual(store.sessions.list({ status: ['paused', 'active'], parentSessionId: parent.id }).length, 2);
-      assert.deepEqual(store.sessions.list({ text: 'GRAMMAR' }).map((s) => s.id), [childB.id]);
-      assert.deepEqual(store.sessions.list({ text: '100%_' }).map((s) => s.id), [childB.id], 'LIKE wildcards are escaped');
+      assert.deepEqual(
+        store.sessions.list({ text: 'GRAMMAR' }).map((s) => s.id),
+        [childB.id],
+      );
+      assert.deepEqual(
+        store.sessions.list({ text: '100%_' }).map((s) => s.id),
+        [childB.id],
+        'LIKE wildcards are escaped',
+      );
       assert.deepEqual(store.sessions.list({ text: '0%x' }), []);
       const all = store.sessions.list({ limit: 1000 });
-      assert.deepEqual(store.sessions.list({ limit: 2, offset: 1 }).map((s) => s.id), all.slice(1, 3).map((s) => s.id));
+      assert.deepEqual(
+        store.sessions.list({ limit: 2, offset: 1 }).map((s) => s.id),
+        all.slice(1, 3).map((s) => s.id),
+      );
       assert.equal(store.sessions.count(), all.length);
       assert.throws(() => store.sessions.list({ limit: 0 }), /limit/);
     });
@@ -105,7 +141,10 @@ describe('SessionStore repositories', function () {
       const deleted = await store.sessions.softDelete(session.id);
       assert.equal(deleted.deletedAt, clock.millis);
       assert.equal(store.sessions.list({ text: 'Disposable' }).length, 0);
-      assert.deepEqual(store.sessions.list({ text: 'Disposable', deleted: 'only' }).map((s) => s.id), [session.id]);
+      assert.deepEqual(
+        store.sessions.list({ text: 'Disposable', deleted: 'only' }).map((s) => s.id),
+        [session.id],
+      );
       assert.equal(store.sessions.list({ text: 'Disposable', deleted: 'include' }).length, 1);
       assert.ok(store.sessions.get(session.id), 'still readable by id');
       const restored = await store.sessions.restore(session.id);
@@ -122,33 +161,67 @@ describe('SessionStore repositories', function () {
     it('appends with contiguous seqs, records the result once, and keeps counts', async () => {
       const session = await newSession();
       clock.advance(5);
-      const first = await store.interactions.append({ sessionId: session.id, step: 'plan', kind: 'claude', command: 'Write a plan', metadata: { model: 'x' } });
+      const first = await store.interactions.append({
+        sessionId: session.id,
+        step: 'plan',
+        kind: 'claude',
+        command: 'Write a plan',
+        metadata: { model: 'x' },
+      });
       const second = await store.interactions.append({ sessionId: session.id, step: 'build', kind: 'shell', command: 'npm test' });
       assert.deepEqual([first.seq, second.seq], [1, 2]);
       assert.equal(first.commandAtMicros, clock.millis * 1000);
       assert.equal(first.result.status, 'pending');
       assert.equal(store.sessions.require(session.id).interactionCount, 2);
-      assert.deepEqual(store.interactions.listPending(session.id).map((i) => i.id), [first.id, second.id]);
-      const done = await store.interactions.setResult(second.id, { status: 'error', exitCode: 1, output: 'FAIL', durationMs: 1200, data: { failed: 3 } });
+      assert.deepEqual(
+        store.interactions.listPending(session.id).map((i) => i.id),
+        [first.id, second.id],
+      );
+      const done = await store.interactions.setResult(second.id, {
+        status: 'error',
+        exitCode: 1,
+        output: 'FAIL',
+        durationMs: 1200,
+        data: { failed: 3 },
+      });
       assert.equal(done.result.exitCode, 1);
       assert.deepEqual(store.interactions.get(second.id), done);
       assert.deepEqual(store.interactions.getBySeq(session.id, 2), done);
       assert.deepEqual(store.interactions.latest(session.id), done);
       await assert.rejects(store.interactions.setResult(second.id, { status: 'ok' }), /already has a "error" result/);
       await assert.rejects(store.interactions.setResult(first.id, { status: 'pending' as never }), /status/);
-      assert.deepEqual(store.interactions.list(session.id, { after: 1 }).map((i) => i.seq), [2]);
-      assert.deepEqual(store.interactions.list(session.id, { limit: 1 }).map((i) => i.seq), [1]);
+      assert.deepEqual(
+        store.interactions.list(session.id, { after: 1 }).map((i) => i.seq),
+        [2],
+      );
+      assert.deepEqual(
+        store.interactions.list(session.id, { limit: 1 }).map((i) => i.seq),
+        [1],
+      );
     });
 
     it('takes caller-supplied command and result times (validated, default now)', async () => {
       const session = await newSession();
       const issuedMicros = (clock.millis - 60_000) * 1000 + 7;
-      const interaction = await store.interactions.append({ sessionId: session.id, step: 'import', kind: 'claude', command: 'hi', commandAtMicros: issuedMicros });
+      const interaction = await store.interactions.append({
+        sessionId: session.id,
+        step: 'import',
+        kind: 'claude',
+        command: 'hi',
+        commandAtMicros: issuedMicros,
+      });
       assert.equal(store.interactions.get(interaction.id)!.commandAtMicros, issuedMicros);
-      const done = await store.interactions.setResult(interaction.id, { status: 'ok', output: 'hello', completedAt: clock.millis - 59_000 });
+      const done = await store.interactions.setResult(interaction.id, {
+        status: 'ok',
+        output: 'hello',
+        completedAt: clock.millis - 59_000,
+      });
       assert.equal(store.interactions.get(interaction.id)!.result.completedAt, clock.millis - 59_000);
       assert.equal(done.result.completedAt, clock.millis - 59_000);
-      await assert.rejects(store.interactions.append({ sessionId: session.id, step: 'x', kind: 'shell', command: 'x', commandAtMicros: -5 }), /commandAtMicros/);
+      await assert.rejects(
+        store.interactions.append({ sessionId: session.id, step: 'x', kind: 'shell', command: 'x', commandAtMicros: -5 }),
+        /commandAtMicros/,
+      );
       const other = await store.interactions.append({ sessionId: session.id, step: 'x', kind: 'shell', command: 'x' });
       await assert.rejects(store.interactions.setResult(other.id, { status: 'ok', completedAt: 2.5 }), /completedAt/);
       assert.equal((await store.interactions.setResult(other.id, { status: 'ok' })).result.completedAt, clock.millis);
@@ -157,11 +230,28 @@ describe('SessionStore repositories', function () {
     it('revises the result of a finished interaction, and only of a finished one', async () => {
       const session = await newSession();
       const interaction = await store.interactions.append({ sessionId: session.id, step: 'import', kind: 'claude', command: 'hi' });
-      await assert.rejects(store.interactions.reviseResult(interaction.id, { status: 'ok' }), /has no result yet; record it with setResult/);
+      await assert.rejects(
+        store.interactions.reviseResult(interaction.id, { status: 'ok' }),
+        /has no result yet; record it with setResult/,
+      );
       await store.interactions.setResult(interaction.id, { status: 'ok', output: 'part one', completedAt: 1000 });
-      const revised = await store.interactions.reviseResult(interaction.id, { status: 'ok', output: 'part one\n\npart two', data: { toolUses: 1 }, durationMs: 40, completedAt: 2000 });
+      const revised = await store.interactions.reviseResult(interaction.id, {
+        status: 'ok',
+        output: 'part one\n\npart two',
+        data: { toolUses: 1 },
+        durationMs: 40,
+        completedAt: 2000,
+      });
       assert.deepEqual(store.interactions.get(interaction.id), revised);
-      assert.deepEqual(revised.result, { status: 'ok', exitCode: null, output: 'part one\n\npart two', data: { toolUses: 1 }, errorMessage: null, durationMs: 40, completedAt: 2000 });
+      assert.deepEqual(revised.result, {
+        status: 'ok',
+        exitCode: null,
+        output: 'part one\n\npart two',
+        data: { toolUses: 1 },
+        errorMessage: null,
+        durationMs: 40,
+        completedAt: 2000,
+      });
       await assert.rejects(store.interactions.reviseResult(interaction.id, { status: 'pending' as never }), /status/);
     });
 
@@ -207,12 +297,30 @@ describe('SessionStore repositories', function () {
           });
         }
       });
-      assert.deepEqual(store.events.list(session.id, { after: 3, limit: 4 }).map((e) => e.seq), [4, 5, 6, 7]);
-      assert.deepEqual(store.events.list(session.id, { type: 'hook.PreToolUse' }).map((e) => e.seq), [2, 4, 6, 8, 10]);
-      assert.deepEqual(store.events.list(session.id, { type: ['agent.text'], after: 5 }).map((e) => e.seq), [7, 9]);
-      assert.deepEqual(store.events.list(session.id, { interactionId: interaction.id }).map((e) => e.seq), [1, 2, 3, 4]);
-      assert.deepEqual(store.events.list(session.id, { interactionId: null, after: 5, limit: 3 }).map((e) => e.seq), [6, 7, 8]);
-      assert.deepEqual(store.events.list(session.id, { runId: run.id }).map((e) => e.seq), [9, 10]);
+      assert.deepEqual(
+        store.events.list(session.id, { after: 3, limit: 4 }).map((e) => e.seq),
+        [4, 5, 6, 7],
+      );
+      assert.deepEqual(
+        store.events.list(session.id, { type: 'hook.PreToolUse' }).map((e) => e.seq),
+        [2, 4, 6, 8, 10],
+      );
+      assert.deepEqual(
+        store.events.list(session.id, { type: ['agent.text'], after: 5 }).map((e) => e.seq),
+        [7, 9],
+      );
+      assert.deepEqual(
+        store.events.list(session.id, { interactionId: interaction.id }).map((e) => e.seq),
+        [1, 2, 3, 4],
+      );
+      assert.deepEqual(
+        store.events.list(session.id, { interactionId: null, after: 5, limit: 3 }).map((e) => e.seq),
+        [6, 7, 8],
+      );
+      assert.deepEqual(
+        store.events.list(session.id, { runId: run.id }).map((e) => e.seq),
+        [9, 10],
+      );
       assert.deepEqual(store.events.get(`page-${session.id}-4`)?.payload, { i: 4 });
       assert.equal(store.events.lastSeq(session.id), 10);
       assert.equal(store.sessions.require(session.id).lastEventAt, 1009);
@@ -247,7 +355,15 @@ describe('SessionStore repositories', function () {
       assert.equal(run.status, 'running');
       await store.runs.update(run.id, { inputTokens: 100, outputTokens: 10, costUsd: 0.5 });
       clock.advance(7);
-      const ended = await store.runs.update(run.id, { inputTokens: 150, outputTokens: 40, cacheReadTokens: 5, cacheCreationTokens: 2, costUsd: 0.75, status: 'ok', conversationId: 'conv-1' });
+      const ended = await store.runs.update(run.id, {
+        inputTokens: 150,
+        outputTokens: 40,
+        cacheReadTokens: 5,
+        cacheCreationTokens: 2,
+        costUsd: 0.75,
+        status: 'ok',
+        conversationId: 'conv-1',
+      });
       assert.equal(ended.endedAt, clock.millis);
       const second = await store.runs.start({ sessionId: session.id, provider: 'claude-code-cli' });
       await store.runs.update(second.id, { inputTokens: 1, costUsd: 0.25, status: 'error', error: 'boom' });
@@ -256,7 +372,10 @@ describe('SessionStore repositories', function () {
         [totals.inputTokens, totals.outputTokens, totals.cacheReadTokens, totals.cacheCreationTokens, totals.totalCostUsd],
         [151, 40, 5, 2, 1],
       );
-      assert.deepEqual(store.runs.listBySession(session.id).map((r) => r.id), [run.id, second.id]);
+      assert.deepEqual(
+        store.runs.listBySession(session.id).map((r) => r.id),
+        [run.id, second.id],
+      );
       assert.deepEqual(store.runs.get(second.id)?.error, 'boom');
       await assert.rejects(store.runs.update(run.id, { costUsd: -1 }), /costUsd/);
     });
@@ -265,23 +384,51 @@ describe('SessionStore repositories', function () {
       const session = await newSession();
       const interaction = await store.interactions.append({ sessionId: session.id, step: 's', kind: 'claude', command: 'p' });
       const run = await store.runs.start({ sessionId: session.id, interactionId: interaction.id, provider: 'anthropic-api' });
-      assert.deepEqual(store.runs.listByInteraction(interaction.id).map((r) => r.id), [run.id]);
+      assert.deepEqual(
+        store.runs.listByInteraction(interaction.id).map((r) => r.id),
+        [run.id],
+      );
     });
   });
 
   describe('conversations and messages', () => {
     it('stores a resumable history with contiguous message seqs', async () => {
       const session = await newSession();
-      const conversation = await store.conversations.create({ id: 'conv-abc', sessionId: session.id, provider: 'anthropic-api', model: 'm', system: 'be brief' });
+      const conversation = await store.conversations.create({
+        id: 'conv-abc',
+        sessionId: session.id,
+        provider: 'anthropic-api',
+        model: 'm',
+        system: 'be brief',
+      });
       await store.conversations.appendMessage({ conversationId: conversation.id, role: 'user', content: 'hello' });
-      const reply = await store.conversations.appendMessage({ conversationId: conversation.id, role: 'assistant', content: [{ type: 'text', text: 'hi' }] });
+      const reply = await store.conversations.appendMessage({
+        conversationId: conversation.id,
+        role: 'assistant',
+        content: [{ type: 'text', text: 'hi' }],
+      });
       assert.equal(reply.seq, 2);
-      assert.deepEqual(store.conversations.messages(conversation.id).map((m) => m.content), ['hello', [{ type: 'text', text: 'hi' }]]);
-      assert.deepEqual(store.conversations.messages(conversation.id, { after: 1 }).map((m) => m.seq), [2]);
+      assert.deepEqual(
+        store.conversations.messages(conversation.id).map((m) => m.content),
+        ['hello', [{ type: 'text', text: 'hi' }]],
+      );
+      assert.deepEqual(
+        store.conversations.messages(conversation.id, { after: 1 }).map((m) => m.seq),
+        [2],
+      );
       assert.equal(store.conversations.get('conv-abc')?.messageCount, 2);
-      assert.deepEqual(store.conversations.listBySession(session.id).map((c) => c.id), ['conv-abc']);
-      await assert.rejects(store.conversations.appendMessage({ conversationId: 'nope', role: 'user', content: 'x' }), /No conversation with id nope/);
-      await assert.rejects(store.conversations.appendMessage({ conversationId: conversation.id, role: 'system' as never, content: 'x' }), /role/);
+      assert.deepEqual(
+        store.conversations.listBySession(session.id).map((c) => c.id),
+        ['conv-abc'],
+      );
+      await assert.rejects(
+        store.conversations.appendMessage({ conversationId: 'nope', role: 'user', content: 'x' }),
+        /No conversation with id nope/,
+      );
+      await assert.rejects(
+        store.conversations.appendMessage({ conversationId: conversation.id, role: 'system' as never, content: 'x' }),
+        /role/,
+      );
     });
   });
 
@@ -296,9 +443,23 @@ describe('SessionStore repositories', function () {
       assert.equal(store.artifacts.getByKey(session.id, 'spec')?.id, v2.id);
       await store.artifacts.softDelete(v2.id);
       assert.equal(store.artifacts.getByKey(session.id, 'spec')?.id, v1.id);
-      assert.deepEqual(store.artifacts.list(session.id).map((a) => a.id), [v1.id]);
-      assert.deepEqual(store.artifacts.list(session.id, { includeDeleted: true }).map((a) => a.id), [v1.id, v2.id]);
-      const file = await store.artifacts.put({ sessionId: session.id, key: 'src/a.ts', kind: 'file', contentType: 'text/typescript', path: 'src/a.ts', byteSize: 10, sha256: 'a'.repeat(64) });
+      assert.deepEqual(
+        store.artifacts.list(session.id).map((a) => a.id),
+        [v1.id],
+      );
+      assert.deepEqual(
+        store.artifacts.list(session.id, { includeDeleted: true }).map((a) => a.id),
+        [v1.id, v2.id],
+      );
+      const file = await store.artifacts.put({
+        sessionId: session.id,
+        key: 'src/a.ts',
+        kind: 'file',
+        contentType: 'text/typescript',
+        path: 'src/a.ts',
+        byteSize: 10,
+        sha256: 'a'.repeat(64),
+      });
       assert.equal(store.artifacts.get(file.id)?.path, 'src/a.ts');
       await assert.rejects(store.artifacts.put({ sessionId: session.id, key: 'x', kind: 'file', path: 'x' }), /sha256/);
       await assert.rejects(store.artifacts.put({ sessionId: session.id, key: 'x', kind: 'file' }), /content/);
@@ -345,9 +506,15 @@ describe('SessionStore repositories', function () {
 
     it('refuses async callbacks, nested transactions and writes outside a transaction', async () => {
       const session = await newSession();
-      await assert.rejects(store.transaction(async (tx) => tx.events.append({ id: newEventId(), sessionId: session.id, type: 'a' })), /must be synchronous/);
+      await assert.rejects(
+        store.transaction(async (tx) => tx.events.append({ id: newEventId(), sessionId: session.id, type: 'a' })),
+        /must be synchronous/,
+      );
       assert.equal(store.events.list(session.id).length, 0);
-      await assert.rejects(store.transaction(() => store.transaction(() => 1)), /cannot be nested/);
+      await assert.rejects(
+        store.transaction(() => store.transaction(() => 1)),
+        /cannot be nested/,
+      );
       let escaped: Parameters<Parameters<SessionStore['transaction']>[0]>[0] | undefined;
       await store.transaction((tx) => (escaped = tx));
       assert.throws(() => escaped!.notes.add({ sessionId: session.id, content: 'late' }), /inside store.transaction/);

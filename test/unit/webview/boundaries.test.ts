@@ -19,9 +19,11 @@ function sources(dir: string): string[] {
 /** Every module a file imports or re-exports: bare package names, or paths relative to the repository. */
 function importsOf(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8');
-  const specifiers = [...text.matchAll(/\b(?:import|export)\s[^;]*?from\s+'([^']+)'|\bimport\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)|\brequire\(\s*'([^']+)'\s*\)/g)].map(
-    (m) => (m[1] ?? m[2] ?? m[3] ?? m[4])!,
-  );
+  const specifiers = [
+    ...text.matchAll(
+      /\b(?:import|export)\s[^;]*?from\s+'([^']+)'|\bimport\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)|\brequire\(\s*'([^']+)'\s*\)/g,
+    ),
+  ].map((m) => (m[1] ?? m[2] ?? m[3] ?? m[4])!);
   return specifiers.map((s) => (s.startsWith('.') ? relative(root, resolve(join(root, dirname(file)), s)) : s));
 }
 
@@ -47,7 +49,9 @@ describe('webview boundaries', () => {
   });
 
   it('the webview never parses HTML from strings (innerHTML, outerHTML, insertAdjacentHTML, document.write)', () => {
-    const bad = sources('src/webview').filter((file) => /\.(?:innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write/.test(readFileSync(join(root, file), 'utf8')));
+    const bad = sources('src/webview').filter((file) =>
+      /\.(?:innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write/.test(readFileSync(join(root, file), 'utf8')),
+    );
     assert.deepEqual(bad, []);
   });
 });

@@ -75,7 +75,17 @@ describe('markdown', () => {
   });
 
   it('never links javascript:, data:, vbscript:, file: or relative URLs', () => {
-    for (const url of ['javascript:alert(1)', 'JaVaScRiPt:alert(1)', ' javascript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox', 'file:///etc/passwd', '/relative', '//evil.test/x', 'java\tscript:alert(1)']) {
+    for (const url of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(1)',
+      ' javascript:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'vbscript:msgbox',
+      'file:///etc/passwd',
+      '/relative',
+      '//evil.test/x',
+      'java\tscript:alert(1)',
+    ]) {
       const html = render(`[click](${url})`);
       assert.ok(!html.includes('<a'), `${JSON.stringify(url)} became a link: ${html}`);
       assertSafe(html);
@@ -91,7 +101,9 @@ describe('markdown', () => {
   });
 
   it('escapes HTML inside code, headings, emphasis, lists and link labels', () => {
-    const html = render('# <b>h</b>\n\n*<i>em</i>*\n\n- <svg onload=alert(1)>\n\n[<img src=x>](https://example.com)\n\n`<script>`\n\n```\n</code></pre><script>alert(1)</script>\n```');
+    const html = render(
+      '# <b>h</b>\n\n*<i>em</i>*\n\n- <svg onload=alert(1)>\n\n[<img src=x>](https://example.com)\n\n`<script>`\n\n```\n</code></pre><script>alert(1)</script>\n```',
+    );
     assertSafe(html);
     assert.ok(!/<(b|i|svg|img|script)[\s>]/.test(html));
   });
@@ -111,7 +123,15 @@ describe('markdown', () => {
 
   it('copes with hostile nesting and unclosed delimiters quickly', () => {
     const started = Date.now();
-    for (const input of ['['.repeat(20_000), '*'.repeat(20_000), '**a '.repeat(10_000), '`'.repeat(10_000), '- '.repeat(5_000), '  '.repeat(1000) + '- x', '[a]('.repeat(5_000)]) {
+    for (const input of [
+      '['.repeat(20_000),
+      '*'.repeat(20_000),
+      '**a '.repeat(10_000),
+      '`'.repeat(10_000),
+      '- '.repeat(5_000),
+      '  '.repeat(1000) + '- x',
+      '[a]('.repeat(5_000),
+    ]) {
       assertSafe(render(input));
     }
     let nested = 'x';
@@ -176,4 +196,3 @@ describe('markdown', () => {
     });
   });
 });
-

@@ -8,7 +8,13 @@ describe('webview request client', () => {
     const client = new RequestClient((m) => sent.push(m));
     const first = client.request('copy', { interactionId: 'a', what: 'command' });
     const second = client.request('openArtifact', { artifactId: 'b' });
-    assert.deepEqual(sent.map((m) => m.type === 'request' && [m.id, m.method]), [[1, 'copy'], [2, 'openArtifact']]);
+    assert.deepEqual(
+      sent.map((m) => m.type === 'request' && [m.id, m.method]),
+      [
+        [1, 'copy'],
+        [2, 'openArtifact'],
+      ],
+    );
     client.settle({ type: 'response', id: 2, ok: true, result: { opened: true } });
     client.settle({ type: 'response', id: 1, ok: true, result: { copiedChars: 4 } });
     assert.deepEqual(await second, { opened: true });

@@ -17,7 +17,13 @@ describe('virtual list window math', () => {
     assert.equal(rowAt(offsets, 59), 2);
     assert.equal(rowAt(offsets, 1_000), 3);
     assert.equal(rowAt(offsets, -5), 0);
-    assert.equal(rowAt(buildOffsets(0, () => 1), 10), 0);
+    assert.equal(
+      rowAt(
+        buildOffsets(0, () => 1),
+        10,
+      ),
+      0,
+    );
   });
 
   it('renders only the visible rows plus overscan', () => {
@@ -33,7 +39,15 @@ describe('virtual list window math', () => {
   });
 
   it('handles empty lists and a zero viewport', () => {
-    assert.deepEqual(visibleWindow(buildOffsets(0, () => 28), 0, 500, 5), { start: 0, end: 0, visible: 0 });
+    assert.deepEqual(
+      visibleWindow(
+        buildOffsets(0, () => 28),
+        0,
+        500,
+        5,
+      ),
+      { start: 0, end: 0, visible: 0 },
+    );
     assert.deepEqual(visibleWindow(uniform, 0, 0, 5), { start: 0, end: 0, visible: 0 });
   });
 

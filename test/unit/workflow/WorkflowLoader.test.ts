@@ -34,7 +34,10 @@ describe('WorkflowLoader', () => {
 
     const result = await loader().load();
 
-    assert.deepEqual(result.workflows.map((w) => w.definition.id), ['lint-fix', 'second']);
+    assert.deepEqual(
+      result.workflows.map((w) => w.definition.id),
+      ['lint-fix', 'second'],
+    );
     assert.deepEqual(
       result.errors.map((error) => [error.file, error.field]),
       [
@@ -51,7 +54,10 @@ describe('WorkflowLoader', () => {
     await writeFile(join(directory, 'b.json'), JSON.stringify(GOOD));
     await writeFile(join(directory, 'c.json'), JSON.stringify(GOOD));
     const result = await loader().load();
-    assert.deepEqual(result.workflows.map((w) => w.file), [join(directory, 'b.json')]);
+    assert.deepEqual(
+      result.workflows.map((w) => w.file),
+      [join(directory, 'b.json')],
+    );
     assert.deepEqual(
       result.errors.map((error) => error.toString()),
       [

@@ -67,7 +67,7 @@ describe('shellDialectOf', () => {
     for (const [shell, dialect] of cases) assert.equal(shellDialectOf(shell), dialect, String(shell));
   });
 
-  it('quotes for fish with only \\\\ and \\\' escaped inside single quotes', () => {
+  it("quotes for fish with only \\\\ and \\' escaped inside single quotes", () => {
     assert.equal(quoteForShell(`a\\`, 'fish'), `'a\\\\'`);
     assert.equal(quoteForShell(`it's $(x) \\n`, 'fish'), `'it\\'s $(x) \\\\n'`);
   });

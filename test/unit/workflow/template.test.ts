@@ -32,9 +32,9 @@ describe('templates', () => {
   });
 
   it('finds placeholders inside single quotes, double quotes and backticks, but not outside', () => {
-    const inside = findUnsafeShellPlaceholders(
-      `echo {{a}} "x {{b}}" 'y {{c}}' \`z {{d}}\` \\"{{e}} "esc \\" {{f}}"`,
-    ).map((problem) => problem.placeholder.path);
+    const inside = findUnsafeShellPlaceholders(`echo {{a}} "x {{b}}" 'y {{c}}' \`z {{d}}\` \\"{{e}} "esc \\" {{f}}"`).map(
+      (problem) => problem.placeholder.path,
+    );
     assert.deepEqual(inside, ['b', 'c', 'd', 'f']);
   });
 
@@ -46,12 +46,21 @@ describe('templates', () => {
   it('tells here-document bodies apart: unquoted delimiter refused, quoted one filled verbatim', () => {
     const quoted = analyseShellTemplate("cat <<-'END' > notes.md\n\t{{a}}\nEND\necho {{b}}");
     assert.deepEqual(quoted.problems, []);
-    assert.deepEqual(quoted.placeholders.map((p) => [p.path, p.context]), [['a', 'heredoc'], ['b', 'argument']]);
+    assert.deepEqual(
+      quoted.placeholders.map((p) => [p.path, p.context]),
+      [
+        ['a', 'heredoc'],
+        ['b', 'argument'],
+      ],
+    );
     for (const template of ['cat <<EOF\n{{a}}\nEOF', 'cat <<"E"F\n{{a}}\nEF', 'cat << E\\OF\n{{a}}\nEOF']) {
       const unquoted = template.includes('<<EOF');
       assert.equal(findUnsafeShellPlaceholders(template).length, unquoted ? 1 : 0, template);
     }
-    assert.equal(renderTemplate("cat <<'EOF'\n{{a}}\nEOF", () => "it's $(x)", { quoteFor: 'posix' }), "cat <<'EOF'\nit's $(x)\nEOF");
+    assert.equal(
+      renderTemplate("cat <<'EOF'\n{{a}}\nEOF", () => "it's $(x)", { quoteFor: 'posix' }),
+      "cat <<'EOF'\nit's $(x)\nEOF",
+    );
     assert.throws(() => renderTemplate("cat <<-'EOF'\n{{a}}\nEOF", () => 'x\n\t\tEOF\nrm -rf ~', { quoteFor: 'posix' }), TemplateError);
   });
 

@@ -13,7 +13,9 @@ describe('workflow JSON schema', () => {
     const schema = JSON.parse(buildWorkflowJsonSchema());
     assert.deepEqual(schema.required, ['id', 'label', 'steps']);
     assert.equal(schema.additionalProperties, false);
-    const kinds = schema.properties.steps.items.oneOf.map((step: { properties: { kind: { const: string } } }) => step.properties.kind.const);
+    const kinds = schema.properties.steps.items.oneOf.map(
+      (step: { properties: { kind: { const: string } } }) => step.properties.kind.const,
+    );
     assert.deepEqual(kinds, ['shell', 'claude', 'spawn_sessions']);
   });
 });

@@ -44,7 +44,9 @@ export class ArtifactRepository implements ArtifactsReads, ArtifactsWrites, Arti
 
   list(sessionId: string, options: { includeDeleted?: boolean } = {}): Artifact[] {
     const live = options.includeDeleted ? '' : 'AND deleted_at IS NULL';
-    return this.context.db.all(`SELECT * FROM artifacts WHERE session_id = ? ${live} ORDER BY created_at, rowid`, [sessionId]).map(rowToArtifact);
+    return this.context.db
+      .all(`SELECT * FROM artifacts WHERE session_id = ? ${live} ORDER BY created_at, rowid`, [sessionId])
+      .map(rowToArtifact);
   }
 
   put(input: ArtifactPutInput): Artifact {
@@ -66,7 +68,18 @@ export class ArtifactRepository implements ArtifactsReads, ArtifactsWrites, Arti
     };
     this.context.db.run(
       'INSERT INTO artifacts (id, session_id, key, kind, content_type, byte_size, sha256, path, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [artifact.id, artifact.sessionId, artifact.key, artifact.kind, artifact.contentType, artifact.byteSize, artifact.sha256, artifact.path, artifact.content, artifact.createdAt],
+      [
+        artifact.id,
+        artifact.sessionId,
+        artifact.key,
+        artifact.kind,
+        artifact.contentType,
+        artifact.byteSize,
+        artifact.sha256,
+        artifact.path,
+        artifact.content,
+        artifact.createdAt,
+      ],
     );
     this.context.changed(artifact.sessionId, 'artifact');
     return artifact;

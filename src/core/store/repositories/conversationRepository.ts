@@ -52,7 +52,9 @@ export class ConversationRepository implements ConversationsReads, Conversations
   }
 
   listBySession(sessionId: string): Conversation[] {
-    return this.context.db.all('SELECT * FROM conversations WHERE session_id = ? ORDER BY created_at, rowid', [sessionId]).map(rowToConversation);
+    return this.context.db
+      .all('SELECT * FROM conversations WHERE session_id = ? ORDER BY created_at, rowid', [sessionId])
+      .map(rowToConversation);
   }
 
   messages(conversationId: string, options?: PageOptions): Message[] {
@@ -76,7 +78,13 @@ export class ConversationRepository implements ConversationsReads, Conversations
     const parsed = parseWith(ConversationCreateInputSchema, input, 'conversation');
     this.sessions.require(parsed.sessionId);
     const now = this.context.nowMillis();
-    const conversation: Conversation = { ...parsed, id: parsed.id ?? this.context.newId(), messageCount: 0, createdAt: now, updatedAt: now };
+    const conversation: Conversation = {
+      ...parsed,
+      id: parsed.id ?? this.context.newId(),
+      messageCount: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
     this.context.db.run(
       'INSERT INTO conversations (id, session_id, provider, model, system, message_count, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       [conversation.id, conversation.sessionId, conversation.provider, conversation.model, conversation.system, 0, now, now],
@@ -92,7 +100,13 @@ export class ConversationRepository implements ConversationsReads, Conversations
     const now = this.context.nowMillis();
     const message: Message = { ...parsed, id: parsed.id ?? this.context.newId(), seq: conversation.messageCount + 1, createdAt: now };
     this.context.db.run('INSERT INTO messages (id, conversation_id, seq, role, content, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-      message.id, message.conversationId, message.seq, message.role, toJsonText(message.content), message.runId, now,
+      message.id,
+      message.conversationId,
+      message.seq,
+      message.role,
+      toJsonText(message.content),
+      message.runId,
+      now,
     ]);
     this.context.db.run('UPDATE conversations SET message_count = ?, updated_at = ? WHERE id = ?', [message.seq, now, conversation.id]);
     this.context.changed(conversation.sessionId, 'message');
@@ -114,7 +128,13 @@ export class ConversationRepository implements ConversationsReads, Conversations
     const conversation = this.get(parsed.conversationId);
     if (!conversation) throw new NotFoundError('conversation', parsed.conversationId);
     this.context.db.run('INSERT INTO messages (id, conversation_id, seq, role, content, run_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-      parsed.id, parsed.conversationId, parsed.seq, parsed.role, toJsonText(parsed.content), parsed.runId, parsed.createdAt,
+      parsed.id,
+      parsed.conversationId,
+      parsed.seq,
+      parsed.role,
+      toJsonText(parsed.content),
+      parsed.runId,
+      parsed.createdAt,
     ]);
     this.context.db.run('UPDATE conversations SET message_count = max(message_count, ?) WHERE id = ?', [parsed.seq, parsed.conversationId]);
     this.context.changed(conversation.sessionId, 'message');

@@ -1,4 +1,11 @@
-import { EventAppendInputSchema, EventListOptionsSchema, LedgerEventSchema, type EventAppendInput, type EventListOptions, type LedgerEvent } from '../../model/event';
+import {
+  EventAppendInputSchema,
+  EventListOptionsSchema,
+  LedgerEventSchema,
+  type EventAppendInput,
+  type EventListOptions,
+  type LedgerEvent,
+} from '../../model/event';
 import { parseWith } from '../../model/validation';
 import type { SqlRow, SqlValue } from '../ledgerDatabase';
 import type { EventsImport, EventsReads, EventsWrites } from '../repositoryApi';
@@ -67,7 +74,9 @@ export class EventRepository implements EventsReads, EventsWrites, EventsImport 
       params.push(parsed.runId);
     }
     params.push(parsed.limit);
-    return this.context.db.all(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq LIMIT ?`, params).map(rowToEvent);
+    return this.context.db
+      .all(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq LIMIT ?`, params)
+      .map(rowToEvent);
   }
 
   getBySeq(sessionId: string, seq: number): LedgerEvent | undefined {
@@ -87,8 +96,15 @@ export class EventRepository implements EventsReads, EventsWrites, EventsImport 
     const parsed = parseWith(EventAppendInputSchema, input, 'event');
     const ts = parsed.ts ?? this.context.nowMillis();
     const inserted = this.context.db.runReturning(INSERT_SQL, [
-      parsed.id, parsed.interactionId, parsed.runId, parsed.type, parsed.toolName,
-      toJsonText(parsed.payload), parsed.correlationId, ts, parsed.sessionId,
+      parsed.id,
+      parsed.interactionId,
+      parsed.runId,
+      parsed.type,
+      parsed.toolName,
+      toJsonText(parsed.payload),
+      parsed.correlationId,
+      ts,
+      parsed.sessionId,
     ]);
     if (!inserted) {
       // Nothing inserted: the id is already stored (idempotent append), or the session does not exist.
@@ -104,10 +120,21 @@ export class EventRepository implements EventsReads, EventsWrites, EventsImport 
 
   insertImported(event: LedgerEvent): void {
     const parsed = parseWith(LedgerEventSchema, event, 'imported event');
-    const inserted = this.context.db.runReturning(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid`, [
-      parsed.id, parsed.sessionId, parsed.seq, parsed.interactionId, parsed.runId, parsed.type, parsed.toolName,
-      toJsonText(parsed.payload), parsed.correlationId, parsed.ts,
-    ]);
+    const inserted = this.context.db.runReturning(
+      `INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid`,
+      [
+        parsed.id,
+        parsed.sessionId,
+        parsed.seq,
+        parsed.interactionId,
+        parsed.runId,
+        parsed.type,
+        parsed.toolName,
+        toJsonText(parsed.payload),
+        parsed.correlationId,
+        parsed.ts,
+      ],
+    );
     this.context.db.noteEventInserted(num(inserted!, 'rowid')); // indexed for search at the transaction's end, like an append
     this.context.changed(parsed.sessionId, 'event');
   }

@@ -11,7 +11,17 @@ import { parseWith } from '../../model/validation';
 import type { SqlRow } from '../ledgerDatabase';
 import { redactSecretsNullable } from '../../ledger/redaction';
 import type { InteractionsImport, InteractionsReads, InteractionsWrites, PageOptions } from '../repositoryApi';
-import { NotFoundError, fromJsonText, nullableNum, nullableText, num, page, text, toJsonText, type RepositoryContext } from './repositoryContext';
+import {
+  NotFoundError,
+  fromJsonText,
+  nullableNum,
+  nullableText,
+  num,
+  page,
+  text,
+  toJsonText,
+  type RepositoryContext,
+} from './repositoryContext';
 import type { SessionRepository } from './sessionRepository';
 
 function rowToInteraction(row: SqlRow): Interaction {
@@ -95,7 +105,16 @@ export class InteractionRepository implements InteractionsReads, InteractionsWri
     };
     this.context.db.run(
       'INSERT INTO interactions (id, session_id, seq, step, command_kind, command, command_metadata, command_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [interaction.id, interaction.sessionId, seq, parsed.step, parsed.kind, parsed.command, toJsonText(parsed.metadata), interaction.commandAtMicros],
+      [
+        interaction.id,
+        interaction.sessionId,
+        seq,
+        parsed.step,
+        parsed.kind,
+        parsed.command,
+        toJsonText(parsed.metadata),
+        interaction.commandAtMicros,
+      ],
     );
     this.context.changed(interaction.sessionId, 'interaction');
     return interaction;
@@ -106,7 +125,9 @@ export class InteractionRepository implements InteractionsReads, InteractionsWri
     const current = this.get(id);
     if (!current) throw new NotFoundError('interaction', id);
     if (current.result.status !== 'pending') {
-      throw new Error(`Interaction ${id} (seq ${current.seq} of session ${current.sessionId}) already has a "${current.result.status}" result; a result is recorded once.`);
+      throw new Error(
+        `Interaction ${id} (seq ${current.seq} of session ${current.sessionId}) already has a "${current.result.status}" result; a result is recorded once.`,
+      );
     }
     return this.writeResult(current, parsed);
   }
@@ -116,7 +137,9 @@ export class InteractionRepository implements InteractionsReads, InteractionsWri
     const current = this.get(id);
     if (!current) throw new NotFoundError('interaction', id);
     if (current.result.status === 'pending') {
-      throw new Error(`Interaction ${id} (seq ${current.seq} of session ${current.sessionId}) has no result yet; record it with setResult.`);
+      throw new Error(
+        `Interaction ${id} (seq ${current.seq} of session ${current.sessionId}) has no result yet; record it with setResult.`,
+      );
     }
     return this.writeResult(current, parsed);
   }
@@ -132,7 +155,16 @@ export class InteractionRepository implements InteractionsReads, InteractionsWri
     };
     this.context.db.run(
       'UPDATE interactions SET result_status = ?, exit_code = ?, output = ?, result_data = ?, error_message = ?, duration_ms = ?, completed_at = ? WHERE id = ?',
-      [recorded.status, recorded.exitCode, recorded.output, recorded.data === null ? null : toJsonText(recorded.data), recorded.errorMessage, recorded.durationMs, recorded.completedAt, id],
+      [
+        recorded.status,
+        recorded.exitCode,
+        recorded.output,
+        recorded.data === null ? null : toJsonText(recorded.data),
+        recorded.errorMessage,
+        recorded.durationMs,
+        recorded.completedAt,
+        id,
+      ],
     );
     this.context.changed(current.sessionId, 'interaction');
     return { ...current, result: recorded };
@@ -145,9 +177,21 @@ export class InteractionRepository implements InteractionsReads, InteractionsWri
       'INSERT INTO interactions (id, session_id, seq, step, command_kind, command, command_metadata, command_at, result_status, exit_code, output, result_data, error_message, duration_ms, completed_at) ' +
         'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
-        parsed.id, parsed.sessionId, parsed.seq, command.step, command.kind, command.command, toJsonText(command.metadata), parsed.commandAtMicros,
-        result.status, result.exitCode, capOutput(result.output), result.data === null ? null : toJsonText(result.data),
-        redactSecretsNullable(result.errorMessage), result.durationMs, result.completedAt,
+        parsed.id,
+        parsed.sessionId,
+        parsed.seq,
+        command.step,
+        command.kind,
+        command.command,
+        toJsonText(command.metadata),
+        parsed.commandAtMicros,
+        result.status,
+        result.exitCode,
+        capOutput(result.output),
+        result.data === null ? null : toJsonText(result.data),
+        redactSecretsNullable(result.errorMessage),
+        result.durationMs,
+        result.completedAt,
       ],
     );
     this.context.changed(parsed.sessionId, 'interaction');

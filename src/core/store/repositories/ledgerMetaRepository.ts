@@ -11,12 +11,17 @@ export class LedgerMetaRepository implements LedgerMetaReads, LedgerMetaWrites {
   }
 
   all(): Record<string, string> {
-    const entries = this.context.db.all('SELECT key, value FROM ledger_meta ORDER BY key').map((row) => [text(row, 'key'), text(row, 'value')] as const);
+    const entries = this.context.db
+      .all('SELECT key, value FROM ledger_meta ORDER BY key')
+      .map((row) => [text(row, 'key'), text(row, 'value')] as const);
     return Object.fromEntries(entries);
   }
 
   set(key: string, value: string): void {
-    this.context.db.run('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+    this.context.db.run('INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
+      key,
+      value,
+    ]);
   }
 
   remove(key: string): void {

@@ -18,10 +18,20 @@ function rowToNote(row: SqlRow): Note {
   };
 }
 
-const INSERT_SQL = 'INSERT INTO notes (id, session_id, kind, content, interaction_seq, important, follow_up, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_SQL =
+  'INSERT INTO notes (id, session_id, kind, content, interaction_seq, important, follow_up, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 
 function noteToValues(note: Note): SqlValue[] {
-  return [note.id, note.sessionId, note.kind, note.content, note.interactionSeq, note.important ? 1 : 0, note.followUp ? 1 : 0, note.createdAt];
+  return [
+    note.id,
+    note.sessionId,
+    note.kind,
+    note.content,
+    note.interactionSeq,
+    note.important ? 1 : 0,
+    note.followUp ? 1 : 0,
+    note.createdAt,
+  ];
 }
 
 /** Notes on a session, optionally tied to an interaction by its seq. */

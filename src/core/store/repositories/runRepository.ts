@@ -7,8 +7,23 @@ import { NotFoundError, nullableNum, nullableText, num, text, type RepositoryCon
 import type { SessionRepository } from './sessionRepository';
 
 const COLUMNS = [
-  'id', 'session_id', 'interaction_id', 'provider', 'model', 'conversation_id', 'status', 'input_tokens', 'output_tokens',
-  'cache_creation_tokens', 'cache_read_tokens', 'cost_usd', 'cost_unknown', 'started_at', 'ended_at', 'error', 'cache_creation_1h_tokens',
+  'id',
+  'session_id',
+  'interaction_id',
+  'provider',
+  'model',
+  'conversation_id',
+  'status',
+  'input_tokens',
+  'output_tokens',
+  'cache_creation_tokens',
+  'cache_read_tokens',
+  'cost_usd',
+  'cost_unknown',
+  'started_at',
+  'ended_at',
+  'error',
+  'cache_creation_1h_tokens',
 ] as const;
 
 function rowToRun(row: SqlRow): Run {
@@ -35,8 +50,22 @@ function rowToRun(row: SqlRow): Run {
 
 function runToValues(run: Run): SqlValue[] {
   return [
-    run.id, run.sessionId, run.interactionId, run.provider, run.model, run.conversationId, run.status, run.inputTokens,
-    run.outputTokens, run.cacheCreationTokens, run.cacheReadTokens, run.costUsd, run.costUnknown ? 1 : 0, run.startedAt, run.endedAt, run.error,
+    run.id,
+    run.sessionId,
+    run.interactionId,
+    run.provider,
+    run.model,
+    run.conversationId,
+    run.status,
+    run.inputTokens,
+    run.outputTokens,
+    run.cacheCreationTokens,
+    run.cacheReadTokens,
+    run.costUsd,
+    run.costUnknown ? 1 : 0,
+    run.startedAt,
+    run.endedAt,
+    run.error,
     run.cacheCreation1hTokens,
   ];
 }
@@ -100,7 +129,12 @@ export class RunRepository implements RunsReads, RunsWrites, RunsImport {
       costUsd: next.costUsd - current.costUsd,
     };
     const [, ...rest] = runToValues(next);
-    this.context.db.run(`UPDATE runs SET ${COLUMNS.slice(1).map((column) => `${column} = ?`).join(', ')} WHERE id = ?`, [...rest, id]);
+    this.context.db.run(
+      `UPDATE runs SET ${COLUMNS.slice(1)
+        .map((column) => `${column} = ?`)
+        .join(', ')} WHERE id = ?`,
+      [...rest, id],
+    );
     if (Object.values(delta).some((value) => value !== 0)) this.sessions.addUsage(next.sessionId, delta);
     if (next.costUnknown && !current.costUnknown) this.sessions.markCostUnknown(next.sessionId);
     this.context.changed(next.sessionId, 'run');
@@ -109,7 +143,10 @@ export class RunRepository implements RunsReads, RunsWrites, RunsImport {
 
   insertImported(run: Run): void {
     const parsed = parseWith(RunSchema, run, 'imported run');
-    this.context.db.run(`INSERT INTO runs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`, runToValues({ ...parsed, error: redactSecretsNullable(parsed.error) }));
+    this.context.db.run(
+      `INSERT INTO runs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
+      runToValues({ ...parsed, error: redactSecretsNullable(parsed.error) }),
+    );
     this.context.changed(parsed.sessionId, 'run');
   }
 }

@@ -18,15 +18,54 @@ import type { SessionsImport, SessionsReads, SessionsWrites } from '../repositor
 import { NotFoundError, fromJsonText, nullableNum, nullableText, num, text, toJsonText, type RepositoryContext } from './repositoryContext';
 
 const COLUMNS = [
-  'id', 'parent_session_id', 'type', 'title', 'slug', 'intention', 'success_criteria', 'constraints', 'agent', 'provider',
-  'environment', 'execution_mode', 'status', 'phase', 'state', 'external_conversation_id', 'working_dir', 'workspace_folder',
-  'tags', 'summary', 'total_cost_usd', 'cost_unknown', 'input_tokens', 'output_tokens', 'cache_creation_tokens', 'cache_read_tokens',
-  'interaction_count', 'event_count', 'last_event_at', 'created_at', 'updated_at', 'ended_at', 'deleted_at', 'cache_creation_1h_tokens',
-  'completion_criteria', 'procedure_notes', 'outcome_rating', 'outcome_completion_percent', 'outcome_needs_follow_up',
-  'outcome_follow_up_notes', 'outcome_next_session', 'outcome_recorded_by', 'outcome_at',
+  'id',
+  'parent_session_id',
+  'type',
+  'title',
+  'slug',
+  'intention',
+  'success_criteria',
+  'constraints',
+  'agent',
+  'provider',
+  'environment',
+  'execution_mode',
+  'status',
+  'phase',
+  'state',
+  'external_conversation_id',
+  'working_dir',
+  'workspace_folder',
+  'tags',
+  'summary',
+  'total_cost_usd',
+  'cost_unknown',
+  'input_tokens',
+  'output_tokens',
+  'cache_creation_tokens',
+  'cache_read_tokens',
+  'interaction_count',
+  'event_count',
+  'last_event_at',
+  'created_at',
+  'updated_at',
+  'ended_at',
+  'deleted_at',
+  'cache_creation_1h_tokens',
+  'completion_criteria',
+  'procedure_notes',
+  'outcome_rating',
+  'outcome_completion_percent',
+  'outcome_needs_follow_up',
+  'outcome_follow_up_notes',
+  'outcome_next_session',
+  'outcome_recorded_by',
+  'outcome_at',
 ] as const;
 const INSERT_SQL = `INSERT INTO sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`;
-const UPDATE_SQL = `UPDATE sessions SET ${COLUMNS.slice(1).map((column) => `${column} = ?`).join(', ')} WHERE id = ?`;
+const UPDATE_SQL = `UPDATE sessions SET ${COLUMNS.slice(1)
+  .map((column) => `${column} = ?`)
+  .join(', ')} WHERE id = ?`;
 
 function rowToOutcome(row: SqlRow): Session['outcome'] {
   const recordedAt = nullableNum(row, 'outcome_at');
@@ -87,16 +126,49 @@ function rowToSession(row: SqlRow): Session {
 function sessionToValues(session: Session): SqlValue[] {
   const outcome = session.outcome;
   return [
-    session.id, session.parentSessionId, session.type, session.title, session.slug, session.intention,
-    toJsonText(session.successCriteria), toJsonText(session.constraints), session.agent, session.provider,
-    session.environment, session.executionMode, session.status, session.phase, toJsonText(session.state),
-    session.externalConversationId, session.workingDir, session.workspaceFolder, toJsonText(session.tags), session.summary,
-    session.totalCostUsd, session.costUnknown ? 1 : 0, session.inputTokens, session.outputTokens, session.cacheCreationTokens, session.cacheReadTokens,
-    session.interactionCount, session.eventCount, session.lastEventAt, session.createdAt, session.updatedAt,
-    session.endedAt, session.deletedAt, session.cacheCreation1hTokens,
-    toJsonText(session.completionCriteria), session.procedureNotes, outcome?.rating ?? null, outcome?.completionPercent ?? null,
-    outcome === null ? null : outcome.needsFollowUp ? 1 : 0, outcome?.followUpNotes ?? null, outcome?.nextSessionSuggestion ?? null,
-    outcome?.recordedBy ?? null, outcome?.recordedAt ?? null,
+    session.id,
+    session.parentSessionId,
+    session.type,
+    session.title,
+    session.slug,
+    session.intention,
+    toJsonText(session.successCriteria),
+    toJsonText(session.constraints),
+    session.agent,
+    session.provider,
+    session.environment,
+    session.executionMode,
+    session.status,
+    session.phase,
+    toJsonText(session.state),
+    session.externalConversationId,
+    session.workingDir,
+    session.workspaceFolder,
+    toJsonText(session.tags),
+    session.summary,
+    session.totalCostUsd,
+    session.costUnknown ? 1 : 0,
+    session.inputTokens,
+    session.outputTokens,
+    session.cacheCreationTokens,
+    session.cacheReadTokens,
+    session.interactionCount,
+    session.eventCount,
+    session.lastEventAt,
+    session.createdAt,
+    session.updatedAt,
+    session.endedAt,
+    session.deletedAt,
+    session.cacheCreation1hTokens,
+    toJsonText(session.completionCriteria),
+    session.procedureNotes,
+    outcome?.rating ?? null,
+    outcome?.completionPercent ?? null,
+    outcome === null ? null : outcome.needsFollowUp ? 1 : 0,
+    outcome?.followUpNotes ?? null,
+    outcome?.nextSessionSuggestion ?? null,
+    outcome?.recordedBy ?? null,
+    outcome?.recordedAt ?? null,
   ];
 }
 
@@ -210,7 +282,9 @@ export class SessionRepository implements SessionsReads, SessionsWrites, Session
     for (const field of ['updatedAt', 'endedAt'] as const) {
       const value = parsed[field];
       if (value !== undefined && value < current.createdAt) {
-        throw new Error(`session times: ${field} (${new Date(value).toISOString()}) is before the session was created (${new Date(current.createdAt).toISOString()}).`);
+        throw new Error(
+          `session times: ${field} (${new Date(value).toISOString()}) is before the session was created (${new Date(current.createdAt).toISOString()}).`,
+        );
       }
     }
     if (parsed.endedAt !== undefined && !isTerminalSessionStatus(current.status)) {
@@ -324,7 +398,9 @@ export class SessionRepository implements SessionsReads, SessionsWrites, Session
     }
     if (filter.text) {
       const pattern = likePattern(filter.text);
-      conditions.push("(title LIKE ? ESCAPE '\\' OR intention LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\' OR slug LIKE ? ESCAPE '\\')");
+      conditions.push(
+        "(title LIKE ? ESCAPE '\\' OR intention LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\' OR slug LIKE ? ESCAPE '\\')",
+      );
       params.push(pattern, pattern, pattern, pattern);
     }
     if (filter.deleted === 'exclude') conditions.push('deleted_at IS NULL');

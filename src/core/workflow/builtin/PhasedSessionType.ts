@@ -46,7 +46,9 @@ export class PhasedSessionType<S extends z.ZodType<Record<string, unknown>>> imp
   behaviourFor(session: Session): StepBehaviour {
     const behaviour = session.phase === null ? undefined : this.definition.phases[session.phase];
     if (behaviour === undefined) {
-      throw new Error(`A "${this.id}" session has no phase "${session.phase}"; known phases: ${Object.keys(this.definition.phases).join(', ')}`);
+      throw new Error(
+        `A "${this.id}" session has no phase "${session.phase}"; known phases: ${Object.keys(this.definition.phases).join(', ')}`,
+      );
     }
     return behaviour;
   }

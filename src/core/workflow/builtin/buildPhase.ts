@@ -54,10 +54,17 @@ export function createBuildPhase(next: PhaseTarget): StepBehaviour {
         return moveTo(next, withPhaseState(session, BUILD_PHASE, { attempts }));
       }
       const failure = failureText(result);
-      const state = withPhaseState(session, BUILD_PHASE, { attempts, awaiting: 'build', lastFailure: tailOf(failure, context.settings.outputTailChars) });
+      const state = withPhaseState(session, BUILD_PHASE, {
+        attempts,
+        awaiting: 'build',
+        lastFailure: tailOf(failure, context.settings.outputTailChars),
+      });
       const maxAttempts = maxAttemptsOf(session, context);
       if (attempts >= maxAttempts) {
-        return failWith(`The tests still fail after ${attempts} build attempt${attempts === 1 ? '' : 's'} (the limit is ${maxAttempts}).`, state);
+        return failWith(
+          `The tests still fail after ${attempts} build attempt${attempts === 1 ? '' : 's'} (the limit is ${maxAttempts}).`,
+          state,
+        );
       }
       return { state, phase: BUILD_PHASE };
     },

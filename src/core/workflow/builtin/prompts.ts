@@ -45,8 +45,7 @@ export async function buildPrompt(session: Session, context: StepContext, failur
     return `Implement the plan for: ${session.intention}. Make the changes in the workspace.${artifacts}`;
   }
   return (
-    `The tests failed after build attempt ${attempt - 1}. Fix the code so they pass.\n\n` +
-    `Test output (tail):\n${failure}${artifacts}`
+    `The tests failed after build attempt ${attempt - 1}. Fix the code so they pass.\n\n` + `Test output (tail):\n${failure}${artifacts}`
   );
 }
 

@@ -40,11 +40,17 @@ const fixPhase: StepBehaviour = {
   getCommand(session, _history, context) {
     const own = readPhaseState(session, TEST_PHASE);
     const testCommand = requireTestCommand(testCommandOf(session, context.settings));
-    return { step: FIX_PHASE, kind: 'claude', command: fixPrompt(readString(own, 'lastFailure') ?? '', testCommand, readNumber(own, 'runs')) };
+    return {
+      step: FIX_PHASE,
+      kind: 'claude',
+      command: fixPrompt(readString(own, 'lastFailure') ?? '', testCommand, readNumber(own, 'runs')),
+    };
   },
   handleResult(session, _interaction, result) {
     const answer = claudeAnswerOf(result);
-    return 'error' in answer ? failWith(`The fix step failed: ${answer.error}`, session.state) : { state: session.state, phase: TEST_PHASE };
+    return 'error' in answer
+      ? failWith(`The fix step failed: ${answer.error}`, session.state)
+      : { state: session.state, phase: TEST_PHASE };
   },
 };
 
