@@ -76,7 +76,7 @@ describe('workbench: agentic sessions from the command palette, against the fake
       await timeline.locator('.session-header [data-session-action="pause"]').click();
       await statusItem(title, 'debug-pause').waitFor({ timeout: 30_000 });
       await headerStatus(timeline, 'paused').waitFor({ timeout: 15_000 });
-      assert.deepEqual(await headerActions(timeline), ['resume', 'cancel']);
+      assert.deepEqual(await headerActions(timeline), ['resume', 'complete', 'cancel']);
       // The aborted step is recorded as such, not left pending.
       await timeline.locator('.row-summary .status-cancelled').first().waitFor({ timeout: 15_000 });
       await wb.screenshot('21-agentic-paused');
