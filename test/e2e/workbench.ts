@@ -104,7 +104,9 @@ export class Workbench {
         return visible ? (widget.querySelector('.quick-input-title')?.textContent ?? '') : null;
       });
     const before = await titleOf();
-    await this.page.keyboard.press('Enter');
+    // Enter on the quick input itself (focused first), not wherever focus is: an editor that
+    // takes focus back meanwhile (the walkthrough page re-renders its steps) got the key instead.
+    await this.page.locator('.quick-input-widget input').press('Enter');
     const deadline = Date.now() + 15_000;
     for (;;) {
       const now = await titleOf();
