@@ -37,7 +37,7 @@ import type { RepositoryContext } from './repositories/repositoryContext';
 import { RunRepository } from './repositories/runRepository';
 import { SessionRepository } from './repositories/sessionRepository';
 import { SnapshotWriter, defaultWorkerPath } from './snapshotWriter';
-import { assertSessionWritable } from '../sync/ownership';
+import { assertSessionWritable, hasPulledSessions } from '../sync/ownership';
 import { writeSnapshotImage } from './chunkedFile';
 import { LOCK_FILE, PREVIOUS_SNAPSHOT_FILE, SNAPSHOT_FILE, listSegments, writeFully, writeSnapshotFile } from './storeFiles';
 import type {
@@ -101,6 +101,11 @@ export interface SessionStoreOptions {
   /** Write a snapshot after this long without writes, if anything was written since the last one. Default 30 s; 0 disables. */
   snapshotIdleMs?: number;
   /**
+   * Index the events appended since the last batch for search after appends paused this long
+   * (default 250 ms). Reads of the index and snapshots never wait for it: they index what waits first.
+   */
+  indexIdleMs?: number;
+  /**
    * How often (ms) the journal checks, when idle, that its file is still in the store's folder (it
    * also checks before acknowledging after a snapshot or rotation, and every 100 ms under load).
    * Default 1 s; 0 disables the timer.
@@ -143,6 +148,8 @@ export type StoreNotes = NotesReads & Acknowledged<NotesWrites>;
 
 const DEFAULT_SNAPSHOT_JOURNAL_BYTES = 64 * 1024 * 1024;
 const DEFAULT_SNAPSHOT_IDLE_MS = 30_000;
+/** How long appends must pause before the events they added are indexed for search in the background (see ledgerDatabase.ts). */
+const INDEX_IDLE_MS = 250;
 
 /** `sql-wasm.wasm` beside this module (bundled extension: dist/), else the sql.js package's copy. */
 function defaultWasmPath(): string {
@@ -236,6 +243,14 @@ export class SessionStore {
   private snapshotChain: Promise<void> = Promise.resolve();
   private queuedSnapshot: Promise<void> | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  /**
+   * Whether any session here is a read-only copy pulled from the team ledger, so that a ledger
+   * without one pays no ownership lookup per write. Read again after every raw write (pulled rows
+   * come in by raw SQL: src/core/sync) and whenever the database or its writer changes.
+   */
+  private pulledSessions: boolean | undefined;
+  /** Indexes for search the events appended since the last batch once appends pause (see ledgerDatabase.ts). */
+  private indexTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
   private journal!: JournalWriter<ChangeSet>;
   private writer: SnapshotWriter | undefined;
@@ -264,7 +279,8 @@ export class SessionStore {
       newId: () => randomUUID(),
       changed: (sessionId, kind) => {
         // A session pulled from the team ledger is read-only (src/core/sync): checked once per session and transaction.
-        if (!this.currentChanges?.sessionIds.has(sessionId)) assertSessionWritable(this.database, sessionId);
+        if (!this.currentChanges?.sessionIds.has(sessionId) && this.mayHavePulledSessions())
+          assertSessionWritable(this.database, sessionId);
         this.currentChanges?.sessionIds.add(sessionId);
         this.currentChanges?.kinds.add(kind);
       },
@@ -440,7 +456,13 @@ export class SessionStore {
    * `onDidChange`: callers refresh their views themselves.
    */
   get sql(): SqlAccess {
-    return { all: (sql, params) => this.database.all(sql, params), run: (sql, params) => this.database.run(sql, params) };
+    return {
+      all: (sql, params) => this.database.all(sql, params),
+      run: (sql, params) => {
+        this.pulledSessions = undefined;
+        this.database.run(sql, params);
+      },
+    };
   }
 
   onDidWarn(listener: (warning: StoreWarning) => void): Disposable {
@@ -641,11 +663,36 @@ export class SessionStore {
       changes.kinds.forEach((kind) => kinds.add(kind));
     }
     this._onDidChange.fire({ sessionIds: [...sessionIds], kinds: [...kinds] });
+    if (this.database.hasPendingIndexing) this.armIndexing();
     if (this.journalBytesSinceSnapshot >= (this.options.snapshotJournalBytes ?? DEFAULT_SNAPSHOT_JOURNAL_BYTES)) {
       this.snapshotInBackground();
     } else {
       this.armIdleSnapshot();
     }
+  }
+
+  private mayHavePulledSessions(): boolean {
+    this.pulledSessions ??= hasPulledSessions(this.database);
+    return this.pulledSessions;
+  }
+
+  /** Events wait to be indexed for search: index them when appends pause (reads of the index and snapshots do not wait for it). */
+  private armIndexing(): void {
+    if (this.closing) return;
+    if (this.indexTimer) {
+      this.indexTimer.refresh(); // not yet: appends go on
+      return;
+    }
+    this.indexTimer = setTimeout(() => {
+      this.indexTimer = undefined;
+      if (this.closing || this.database.inTransaction) return;
+      try {
+        this.database.indexPendingEvents();
+      } catch {
+        // Nothing is lost: the events stay marked, and the next read of the index or snapshot indexes them (and reports a failure).
+      }
+    }, this.options.indexIdleMs ?? INDEX_IDLE_MS);
+    this.indexTimer.unref();
   }
 
   private armIdleSnapshot(): void {
@@ -744,6 +791,7 @@ export class SessionStore {
   private async abandon(): Promise<void> {
     this.closing ??= Promise.resolve();
     clearTimeout(this.idleTimer);
+    clearTimeout(this.indexTimer);
     await this.journal?.close({ removeIfUnused: true }).catch(() => undefined);
     await this.writer?.terminate().catch(() => undefined);
     this.database.close();
@@ -752,6 +800,7 @@ export class SessionStore {
   /** Writes a final snapshot when the journal works, then releases everything — each step even if one before it failed — so close() always settles. */
   private async shutDown(): Promise<void> {
     clearTimeout(this.idleTimer);
+    clearTimeout(this.indexTimer);
     try {
       await this.rewriting?.catch(() => undefined);
       if (!this.journal.failed) {
@@ -786,6 +835,7 @@ export class SessionStore {
       replaceDatabase: (replacement, snapshotRecord) => {
         const old = this.database;
         this.database = replacement;
+        this.pulledSessions = undefined;
         this.lastSnapshotRecord = snapshotRecord;
         old.close();
       },
@@ -822,6 +872,7 @@ export class SessionStore {
       this.lock = lock;
       this.reading = undefined;
       this.holderInfo = undefined;
+      this.pulledSessions = undefined;
       this.nextRecord = caughtUp.lastRecord + 1;
       if (caughtUp.snapshotRecord !== undefined) this.lastSnapshotRecord = caughtUp.snapshotRecord;
       caughtUp.warnings.forEach((warning) => this.warn(warning));

@@ -28,11 +28,15 @@ function toRow(names: readonly string[], values: readonly unknown[]): SqlRow {
 }
 
 /*
- * Events are indexed for search at the end of each transaction, in one statement (migration 0006
- * says why). That indexing is derived from the transaction's own writes — the events it inserted,
- * as they are at its end — so it is not journalled: replaying a record derives it the same way
- * (from where the events' rowids stood before the record). Live, the events repository says which
- * rowids it inserted, and the indexing runs after the record went to the journal, overlapping the flush.
+ * Events are indexed for search in one statement per batch of transactions (migration 0006 says why
+ * one statement, not a trigger per row). That indexing is derived from the events themselves, so it
+ * is not journalled: replaying a record derives it again (from where the events' rowids stood before
+ * the record). Live, the events repository says which rowids a transaction inserted and they wait,
+ * in memory, for the next batch: every read of the search index runs it first (so an event is
+ * searchable as soon as its append returns), as does every snapshot image (so a snapshot is always
+ * fully indexed and recovery never needs to know what was pending), a transaction that leaves
+ * {@link INDEX_BATCH_EVENTS} or more waiting (after its record went to the journal, overlapping the
+ * flush), and the store when it is idle. A single append thus costs no index segment of its own.
  */
 const NEXT_EVENT_ROWID_SQL = 'SELECT coalesce(max(rowid), 0) + 1 AS next FROM events';
 const INDEX_EVENTS_FROM_SQL =
@@ -42,6 +46,10 @@ const INDEX_EVENTS_FROM_SQL =
 const INDEXES_EVENTS_PER_TRANSACTION_SQL =
   "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'search_events_docsize') = 1 " +
   "AND (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'search_events_after_insert') = 0 AS yes";
+/** Events waiting to be indexed that make the transaction leaving them index them at once (see above). */
+export const INDEX_BATCH_EVENTS = 256;
+/** Whether a query reads the events' search index (and so must see every event appended so far). */
+const READS_EVENT_INDEX = /search_events/;
 const LAST_RECORD_KEY = 'last_record';
 const SET_LAST_RECORD_SQL = `UPDATE ${META_TABLE} SET value = ? WHERE key = '${LAST_RECORD_KEY}'`;
 /**
@@ -70,6 +78,12 @@ export class LedgerDatabase {
   private eventIndexing: boolean | undefined;
   /** The lowest rowid of the events the current transaction inserted (see {@link noteEventInserted}). */
   private firstNewEvent: number | undefined;
+  /** How many events the current transaction inserted. */
+  private newEvents = 0;
+  /** The lowest rowid of the committed events not yet indexed for search (undefined: none waiting). */
+  private unindexedFrom: number | undefined;
+  /** How many committed events wait to be indexed (an upper bound). */
+  private unindexedEvents = 0;
 
   /**
    * Opens a database from a snapshot file, from bytes, or new (`source` undefined), with its file
@@ -141,6 +155,7 @@ export class LedgerDatabase {
    */
   freezeFile(): FileImage | undefined {
     if (this.recorded) throw new Error('A snapshot image can only be taken between transactions.');
+    this.indexPendingEvents(); // a snapshot is always fully indexed
     const contents = this.contents;
     if (!contents || contents.detached) return undefined;
     const pages = this.get('SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()');
@@ -162,7 +177,43 @@ export class LedgerDatabase {
     return Number(this.get(`SELECT value FROM ${META_TABLE} WHERE key = ?`, [LAST_RECORD_KEY])?.value ?? 0);
   }
 
+  /** Whether events wait to be indexed for search (see {@link indexPendingEvents}). */
+  get hasPendingIndexing(): boolean {
+    return this.unindexedFrom !== undefined;
+  }
+
+  /**
+   * Indexes for search the committed events that wait for it, in one statement (a no-op when none
+   * do). Between transactions it runs in a transaction of its own, which is not journalled (replay
+   * derives the index); inside one it becomes part of it (and so is undone by its rollback).
+   */
+  indexPendingEvents(): void {
+    const from = this.unindexedFrom;
+    if (from === undefined) return;
+    if (!this.indexesEventsPerTransaction()) {
+      // An older schema (before migration 0006) indexes each event by a trigger as it is inserted.
+      this.unindexedFrom = undefined;
+      this.unindexedEvents = 0;
+      return;
+    }
+    if (this.recorded) {
+      // Read inside a transaction: index now, as part of it; what waits stays marked (indexing again is a no-op).
+      this.runStatement([INDEX_EVENTS_FROM_SQL, [from]]);
+      return;
+    }
+    this.control('BEGIN');
+    try {
+      this.runStatement([INDEX_EVENTS_FROM_SQL, [from]]);
+      this.control('COMMIT');
+    } catch (error) {
+      throw this.rollbackAfter(error);
+    }
+    this.unindexedFrom = undefined;
+    this.unindexedEvents = 0;
+  }
+
   all(sql: string, params: readonly SqlValue[] = []): SqlRow[] {
+    if (this.unindexedFrom !== undefined && READS_EVENT_INDEX.test(sql)) this.indexPendingEvents();
     const statement = this.prepare(sql);
     try {
       statement.bind(params as SqlJsValue[]);
@@ -178,6 +229,12 @@ export class LedgerDatabase {
   }
 
   get(sql: string, params: readonly SqlValue[] = []): SqlRow | undefined {
+    if (this.unindexedFrom !== undefined && READS_EVENT_INDEX.test(sql)) this.indexPendingEvents();
+    return this.getRow(sql, params);
+  }
+
+  /** {@link get} for the database's own bookkeeping reads (which never need the pending events indexed first). */
+  private getRow(sql: string, params: readonly SqlValue[] = []): SqlRow | undefined {
     const statement = this.prepare(sql);
     try {
       statement.bind(params as SqlJsValue[]);
@@ -237,23 +294,36 @@ export class LedgerDatabase {
     const statements: RecordedStatement[] = [];
     this.control('BEGIN');
     this.recorded = statements;
+    let value: T;
     try {
       this.firstNewEvent = undefined;
-      const value = work();
+      this.newEvents = 0;
+      value = work();
       if (statements.length > 0) {
         beforeCommit?.(statements);
         // Not a recorded statement (replay sets it from the record's number): run after the hand-off, so it overlaps the journal's flush.
         this.setLastAppliedRecord(recordNumber);
       }
       this.recorded = undefined;
-      if (this.firstNewEvent !== undefined && this.indexesEventsPerTransaction())
-        this.runStatement([INDEX_EVENTS_FROM_SQL, [this.firstNewEvent]]);
       this.control('COMMIT');
-      return { value, statements };
     } catch (error) {
       this.recorded = undefined;
       throw this.rollbackAfter(error);
     }
+    if (this.firstNewEvent !== undefined) {
+      this.unindexedFrom = Math.min(this.unindexedFrom ?? this.firstNewEvent, this.firstNewEvent);
+      this.unindexedEvents += this.newEvents;
+      // Enough waiting: index them now, still overlapping the journal's flush. A failure here loses nothing (the
+      // events are committed and journalled, and stay marked): the next read of the index or snapshot tries again.
+      if (this.unindexedEvents >= INDEX_BATCH_EVENTS) {
+        try {
+          this.indexPendingEvents();
+        } catch {
+          // see above
+        }
+      }
+    }
+    return { value, statements };
   }
 
   /** Applies a journal record (replay on open, or in the snapshot worker) in one SQL transaction. */
@@ -285,6 +355,7 @@ export class LedgerDatabase {
 
   /** `db.export()` closes and reopens the connection, freeing prepared statements: forget them first. */
   export(): Uint8Array {
+    this.indexPendingEvents(); // a snapshot is always fully indexed
     this.freeStatements();
     const bytes = this.db.export();
     // export() reopens the connection with default pragmas; restore ours.
@@ -303,12 +374,14 @@ export class LedgerDatabase {
 
   /** For the events repository: the current transaction inserted the event with this rowid (it is indexed for search at the transaction's end). */
   noteEventInserted(rowid: number): void {
-    if (this.recorded && (this.firstNewEvent === undefined || rowid < this.firstNewEvent)) this.firstNewEvent = rowid;
+    if (!this.recorded) return;
+    this.newEvents++;
+    if (this.firstNewEvent === undefined || rowid < this.firstNewEvent) this.firstNewEvent = rowid;
   }
 
   /** Whether the schema indexes events per transaction (read again whenever the schema may have changed). */
   private indexesEventsPerTransaction(): boolean {
-    this.eventIndexing ??= Number(this.get(INDEXES_EVENTS_PER_TRANSACTION_SQL)?.yes) === 1;
+    this.eventIndexing ??= Number(this.getRow(INDEXES_EVENTS_PER_TRANSACTION_SQL)?.yes) === 1;
     return this.eventIndexing;
   }
 

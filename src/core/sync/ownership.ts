@@ -27,6 +27,17 @@ export class PulledSessionError extends Error {
   }
 }
 
+/** Whether any session is a pulled (read-only) copy: when none is, no write needs {@link assertSessionWritable}. */
+export function hasPulledSessions(db: OwnershipLookup): boolean {
+  try {
+    return db.get('SELECT 1 AS yes FROM sessions WHERE sync_origin IS NOT NULL LIMIT 1') !== undefined;
+  } catch (error) {
+    // Before migration 0009 (a store not yet upgraded) every session was made here.
+    if (/no such column: sync_origin\b/.test((error as Error).message)) return false;
+    throw error;
+  }
+}
+
 /** Throws {@link PulledSessionError} when `sessionId` is a pulled (read-only) session. */
 export function assertSessionWritable(db: OwnershipLookup, sessionId: string): void {
   let row: Record<string, string | number | null> | undefined;

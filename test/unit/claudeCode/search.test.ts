@@ -106,7 +106,7 @@ describe('full-text search (FTS4, kept in sync by triggers and, for events, once
     });
   });
 
-  it('indexes the events of a transaction in one statement at its end: one index segment per transaction, searchable at once, and deletes and edits of indexed events kept in step', async () => {
+  it('indexes the events of a transaction in one statement: one index segment per transaction (or fewer), searchable at once, and deletes and edits of indexed events kept in step', async () => {
     const session = await store.sessions.create({ type: 'test-fix', title: 'Index per transaction', intention: 'one segment' });
     const reader = sqlReaderOf(store);
     const eventIds = (q: string) =>
