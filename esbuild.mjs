@@ -6,6 +6,7 @@ import * as esbuild from 'esbuild';
 import { cpSync, mkdirSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sqlJsGrowthPlugin } from './scripts/sqljsGrowthPlugin.mjs';
+import { zodLocalesPlugin } from './scripts/zodLocalesPlugin.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -17,8 +18,9 @@ const common = {
   sourcemap: !production,
   sourcesContent: false,
   logLevel: 'warning',
-  // sql.js grows its in-memory database file in small steps, copying it each time: see the plugin.
-  plugins: [sqlJsGrowthPlugin],
+  // sql.js grows its in-memory database file in small steps, copying it each time; zod's locales
+  // other than English are not bundled (400 KB parsed at every start): see the plugins.
+  plugins: [sqlJsGrowthPlugin, zodLocalesPlugin],
 };
 
 /** Copies runtime assets that are not bundled: sql.js's wasm and the codicon font. */

@@ -33,6 +33,7 @@ if (!existsSync(join(root, 'dist/webview/timeline.js')) || !existsSync(join(root
 
 const { SessionStore } = await tsImport('../src/core/store/SessionStore.ts', import.meta.url);
 const { TimelineSync } = await tsImport('../src/vscode/timeline/timelineSync.ts', import.meta.url);
+const { TIMELINE_STRINGS } = await tsImport('../src/protocol/webviewStrings.ts', import.meta.url);
 
 const work = mkdtempSync(join(tmpdir(), 'timeline-bench-'));
 const store = await SessionStore.open({
@@ -140,6 +141,8 @@ try {
       const ready = next((m) => m.type === 'ready');
       await tab.goto(pathToFileURL(page).href);
       await ready;
+      // The page's strings come first (the extension's table; English here: each key is its own text).
+      await post({ type: 'init', strings: Object.fromEntries(TIMELINE_STRINGS.map((key) => [key, key])) });
       const firstRender = next((m) => m.type === 'rendered');
       const allLoaded = next((m) => m.type === 'rendered' && m.loadedRows === m.totalRows);
       const t0 = performance.now();

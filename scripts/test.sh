@@ -21,7 +21,8 @@ if ! command -v fish >/dev/null 2>&1; then
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fish >/dev/null
 fi
 
-# A real PostgreSQL for the team-ledger tests (test/sync: a throwaway cluster made with initdb).
+# A real PostgreSQL for the team-ledger tests (test/sync, and the integration test teamLedger.test.ts, whose
+# harness starts the same throwaway cluster made with initdb: test/sync/pgCluster.ts).
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   stage "Debian packages: postgresql"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -21,7 +21,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sessio
   } catch (error) {
     log.error('activation failed', error);
     void vscode.window
-      .showErrorMessage(`Session Ledger could not start: ${describeError(error)}`, 'Show Log')
+      .showErrorMessage(vscode.l10n.t('Session Ledger could not start: {0}', describeError(error)), vscode.l10n.t('Show Log'))
       .then((choice) => choice && channel.show());
     throw error;
   }

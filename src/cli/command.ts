@@ -57,7 +57,8 @@ export const GLOBAL_HELP = `Ledger selection (every command):
                       Windows  %APPDATA%\\Code\\User\\globalStorage\\…\\ledger-registry.json
                       also "Code - Insiders", "VSCodium", and code-server's ~/.local/share/code-server)
   Without --ledger, the ledger registered for the current folder (or the nearest folder above it).
-  While VS Code holds the ledger, commands read it live and commands that write are refused (exit 3).
+  Reading commands never lock the ledger (they read what VS Code has written so far); while VS Code
+  holds it, commands that write are refused (exit 3).
 
 Output:
   --json             machine-readable output on stdout (stable: see docs/cli.md)

@@ -2,6 +2,7 @@
  * Human output of the command line: colours (only on a terminal, never with NO_COLOR or --no-color),
  * aligned columns, relative times. Machine output (`--json`, `--csv`) never goes through here.
  */
+import { formatUsd as formatUsdBrief, formatUsdPrecise } from '../protocol/presentation';
 
 export interface Style {
   readonly enabled: boolean;
@@ -68,7 +69,8 @@ export function isoTime(ms: number): string {
 }
 
 export function formatUsd(usd: number, unknown = false): string {
-  const text = usd === 0 ? '$0' : usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+  // Under a cent the command line shows the fraction (`$0.0042`) rather than `<$0.01`.
+  const text = usd === 0 || usd >= 0.01 ? formatUsdBrief(usd) : formatUsdPrecise(usd);
   return unknown ? `≥${text}` : text;
 }
 

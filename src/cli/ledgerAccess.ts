@@ -30,7 +30,7 @@ export interface CliLedgerOptions {
 export interface CliLedger {
   store: SessionStore;
   directory: string;
-  /** Another live process (a VS Code window) holds the ledger: reads follow it live, writes are refused. */
+  /** Another live process (a VS Code window) holds the ledger: reads see what it wrote, writes are refused. */
   readOnly: boolean;
   /** Who holds it ("process 4242 on this machine since …"), when read-only. */
   holder?: string;
@@ -121,22 +121,21 @@ export function locateLedger(options: CliLedgerOptions): string {
 }
 
 /**
- * Opens the ledger a command works on. While another process (a VS Code window) holds it, it opens
- * read-only and follows that process live (see readOnlyStore.ts); a command that writes is then
- * refused with a {@link CliError} (exit 3) naming the holder. Not held, the command takes the lock
- * for as long as it runs (a VS Code window opening meanwhile reads it live until the command ends).
+ * Opens the ledger a command works on. A command that only reads opens it lock-free and read-only
+ * (SessionStore.openReader), held or not: it never makes a VS Code window opening meanwhile
+ * read-only, and it reads what the holder, if any, has written so far. A command that writes takes
+ * the lock for as long as it runs (a VS Code window opening meanwhile reads it live until the
+ * command ends), and is refused with a {@link CliError} (exit 3) naming the holder while another
+ * process (a VS Code window) holds it. `follow`: a reader that keeps applying what the holder writes
+ * (the MCP server's; see SessionStore.refresh).
  */
-export async function openLedgerForCli(options: CliLedgerOptions): Promise<CliLedger> {
+export async function openLedgerForCli(options: CliLedgerOptions & { follow?: boolean }): Promise<CliLedger> {
   const directory = locateLedger(options);
   let store: SessionStore;
   try {
-    store = await SessionStore.open({
-      directory,
-      readOnlyWhenHeld: true,
-      snapshotIdleMs: 0,
-      fileCheckMs: 0,
-      snapshotInWorker: options.write,
-    });
+    store = options.write
+      ? await SessionStore.open({ directory, readOnlyWhenHeld: true, snapshotIdleMs: 0, fileCheckMs: 0 })
+      : await SessionStore.openReader({ directory, follow: options.follow === true });
   } catch (error) {
     throw new CliError(`Could not open the ledger in ${directory}: ${(error as Error).message}`, EXIT.failure);
   }
@@ -149,5 +148,5 @@ export async function openLedgerForCli(options: CliLedgerOptions): Promise<CliLe
       EXIT.ledgerHeld,
     );
   }
-  return { store, directory, readOnly: store.readOnly, ...(holder ? { holder } : {}) };
+  return { store, directory, readOnly: holder !== undefined, ...(holder ? { holder } : {}) };
 }

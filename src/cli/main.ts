@@ -6,8 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import * as v8 from 'node:v8';
 import { EXIT, isCliError, usageError } from './cliError';
 import { GLOBAL_HELP, GLOBAL_OPTIONS, stringOption, type Command, type CommandContext } from './command';
+import { describeError } from '../protocol/describeError';
 import { styleFor } from './format';
 import type { runCommand } from './commands/run';
 import { openLedgerForCli, type CliLedger } from './ledgerAccess';
@@ -23,19 +25,26 @@ function loadApart<T>(bundle: string, sourceModule: string): Promise<T> {
   return Promise.resolve().then(() => load(fs.existsSync(bundled) ? bundled : sourceModule) as T);
 }
 
-/** Commands, loaded when used (the run command's Anthropic SDK is not loaded to list sessions). */
-const COMMANDS: Record<string, { summary: string; load(): Promise<Command> }> = {
-  list: { summary: 'List sessions, newest first', load: () => import('./commands/browse').then((m) => m.listCommand) },
+/**
+ * Commands, loaded when used (the run command's Anthropic SDK is not loaded to list sessions).
+ * `brief`: a command that reads and ends, whose time to its answer matters more than the speed of
+ * SQLite once warm (see {@link startBrief}).
+ */
+const COMMANDS: Record<string, { summary: string; brief?: true; load(): Promise<Command> }> = {
+  list: { summary: 'List sessions, newest first', brief: true, load: () => import('./commands/browse').then((m) => m.listCommand) },
   show: {
     summary: "A session's goal, steps, results and notes (its timeline)",
+    brief: true,
     load: () => import('./commands/show').then((m) => m.showCommand),
   },
   search: {
     summary: 'Full-text search of titles, goals, commands, outputs and events',
+    brief: true,
     load: () => import('./commands/browse').then((m) => m.searchCommand),
   },
   usage: {
     summary: 'Tokens and cost by day, model, session type or project',
+    brief: true,
     load: () => import('./commands/usage').then((m) => m.usageCommand),
   },
   export: { summary: 'Export sessions as lossless JSON', load: () => import('./commands/transfer').then((m) => m.exportCommand) },
@@ -150,8 +159,15 @@ export async function runCli(io: CliIo): Promise<number> {
       err(`${errStyle.red('error:')} ${error.message}\n`);
       return error.exitCode;
     }
+    if (error instanceof Error && error.name === 'SnapshotChecksumError') {
+      // A reading command checks the ledger's snapshot as it reads it (see SessionStore.openReader).
+      err(
+        `${errStyle.red('error:')} The ledger's snapshot is damaged (${error.message}). Open its project in VS Code: it repairs the ledger, keeping the damaged files aside, and says what was recovered.\n`,
+      );
+      return EXIT.failure;
+    }
     err(
-      `${errStyle.red('error:')} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\nThis is a bug in session-ledger; please report it with the command line you ran.\n`,
+      `${errStyle.red('error:')} ${describeError(error, true)}\nThis is a bug in session-ledger; please report it with the command line you ran.\n`,
     );
     return EXIT.failure;
   } finally {
@@ -159,7 +175,22 @@ export async function runCli(io: CliIo): Promise<number> {
   }
 }
 
+/**
+ * Before a brief command runs (this process runs nothing else): V8 compiles sql.js's WebAssembly
+ * with its baseline compiler only, and each function when first called. By default it also compiles
+ * the whole module again with its optimizing compiler, in background threads: hundreds of
+ * milliseconds of CPU that a command answering in a fraction of a second never gets back (on a
+ * busy two-core machine it doubled `list`'s time to its answer). Commands that may run long (run,
+ * mcp, import, export of a whole ledger) keep the default: their queries run faster once optimized.
+ */
+export function startBrief(commandName: string | undefined): void {
+  if (commandName === undefined || !Object.hasOwn(COMMANDS, commandName) || !COMMANDS[commandName].brief) return;
+  v8.setFlagsFromString('--liftoff-only');
+  v8.setFlagsFromString('--wasm-lazy-compilation');
+}
+
 if (require.main === module) {
+  startBrief(process.argv[2]);
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {

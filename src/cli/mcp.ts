@@ -1,7 +1,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { EXIT } from './cliError';
 import { stringOption, type Command } from './command';
-import { locateLedger, openLedgerForCli, type CliLedgerOptions } from './ledgerAccess';
+import { locateLedger, openLedgerForCli, type CliLedger, type CliLedgerOptions } from './ledgerAccess';
 import { createLedgerMcpServer, OWN_SESSION_ENV, type McpLedgerSource } from './mcpServer';
 import { version } from '../../package.json';
 
@@ -18,29 +18,49 @@ export interface McpServerOptions extends Omit<CliLedgerOptions, 'write'> {
 }
 
 /**
- * A ledger opened for each request and closed after it, one request at a time: the server holds
- * the lock only for the milliseconds a request takes (and, while VS Code holds it, reads it
- * read-only), so it never makes a VS Code window read-only for the hours an agent runs.
+ * The server's ledger: one lock-free reader (SessionStore.openReader), opened at the first request
+ * and kept, following what the ledger's writer (a VS Code window, a `run`) appends; each read first
+ * applies what is on disk by then, so an answer is never older than the request. The server never
+ * holds the lock while it reads, so it never makes a VS Code window read-only for the hours an agent
+ * runs. A write (add_note) opens the ledger with its lock for that request only, one at a time, and
+ * is refused naming the holder while another process holds it; the reader then reads the note back.
  */
-export function perRequestLedger(options: CliLedgerOptions & { ledger: string }): McpLedgerSource {
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(work: () => Promise<T>): Promise<T> => {
-    const next = queue.then(work, work);
-    queue = next.catch(() => undefined);
-    return next;
-  };
-  const withLedger = <T>(write: boolean, work: (ledger: Awaited<ReturnType<typeof openLedgerForCli>>) => Promise<T> | T): Promise<T> =>
-    serial(async () => {
-      const ledger = await openLedgerForCli({ ...options, write });
-      try {
-        return await work(ledger);
-      } finally {
-        await ledger.store.close();
-      }
+export function followingLedger(options: CliLedgerOptions & { ledger: string }): McpLedgerSource & { close(): Promise<void> } {
+  let reader: Promise<CliLedger> | undefined;
+  let closed = false;
+  const open = (): Promise<CliLedger> => {
+    if (closed) return Promise.reject(new Error('The MCP server is shutting down.'));
+    reader ??= openLedgerForCli({ ...options, write: false, follow: true }).catch((error: unknown) => {
+      reader = undefined; // tried again at the next request
+      throw error;
     });
+    return reader;
+  };
+  let writes: Promise<unknown> = Promise.resolve();
   return {
-    read: (work) => withLedger(false, (ledger) => work(ledger.store)),
-    write: (work) => withLedger(true, (ledger) => work(ledger.store)),
+    read: async (work) => {
+      const { store } = await open();
+      await store.refresh();
+      return work(store);
+    },
+    write: (work) => {
+      const next = writes.then(async () => {
+        const ledger = await openLedgerForCli({ ...options, write: true });
+        try {
+          return await work(ledger.store);
+        } finally {
+          await ledger.store.close();
+        }
+      });
+      writes = next.catch(() => undefined);
+      return next;
+    },
+    close: async () => {
+      closed = true;
+      await writes;
+      const opened = await reader?.catch(() => undefined);
+      await opened?.store.close();
+    },
   };
 }
 
@@ -53,7 +73,7 @@ export async function runMcpServer(options: McpServerOptions): Promise<number> {
   const log = options.log ?? ((line: string) => void process.stderr.write(line + '\n'));
   const env = options.env ?? process.env;
   const directory = locateLedger({ ...options, write: false });
-  const source = perRequestLedger({ ...options, ledger: directory, write: false });
+  const source = followingLedger({ ...options, ledger: directory, write: false });
   const ownSession = options.session ?? (env[OWN_SESSION_ENV] || undefined);
   const server = createLedgerMcpServer(source, { version, allowNotes: Boolean(options.allowNotes), ownSession });
   const transport = new StdioServerTransport(options.stdin as never, options.stdout as never);
@@ -67,6 +87,7 @@ export async function runMcpServer(options: McpServerOptions): Promise<number> {
   );
   await closed;
   await server.close().catch(() => undefined);
+  await source.close().catch((error: Error) => log(`warning: closing the ledger: ${error.message}`));
   return EXIT.ok;
 }
 

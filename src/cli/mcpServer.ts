@@ -11,9 +11,10 @@ import {
   resolveOwnSession,
   searchHistory,
   usageSummary,
-  type LedgerReads,
 } from '../core/ledger/mcpTools';
+import type { AgentToolReads } from '../core/store/ports';
 import type { SessionStore } from '../core/store/SessionStore';
+import { describeError } from '../protocol/describeError';
 
 /** The server's name and version as MCP clients see them. */
 export const MCP_SERVER_NAME = 'session-ledger';
@@ -22,11 +23,11 @@ export const SESSION_URI_PREFIX = 'session-ledger://session/';
 export const OWN_SESSION_ENV = 'SESSION_LEDGER_SESSION_ID';
 
 /**
- * Where the server gets its ledger. Each request opens it and lets it go again, so the server
- * never keeps the ledger's lock: a VS Code window opening the project meanwhile writes as usual.
+ * Where the server gets its ledger (see followingLedger in mcp.ts). The server never keeps the
+ * ledger's lock: a VS Code window opening the project meanwhile writes as usual.
  */
 export interface McpLedgerSource {
-  read<T>(work: (store: LedgerReads) => T): Promise<T>;
+  read<T>(work: (store: AgentToolReads) => T): Promise<T>;
   /** Opens it for writing; rejects with a message naming the holder when another process holds it. */
   write<T>(work: (store: SessionStore) => Promise<T>): Promise<T>;
 }
@@ -49,7 +50,7 @@ async function answer(work: () => Promise<string>): Promise<CallToolResult> {
   try {
     return text(await work());
   } catch (error) {
-    return { isError: true, content: [{ type: 'text', text: error instanceof Error ? error.message : String(error) }] };
+    return { isError: true, content: [{ type: 'text', text: describeError(error) }] };
   }
 }
 

@@ -54,6 +54,22 @@ export function tailCap(text: string, maxChars: number): { text: string; omitted
   return { text: text.slice(start), omittedChars: start };
 }
 
+/**
+ * The last `maxChars` characters of `text` (the end of a log matters most), after a marker saying
+ * how many came before when something was cut: `mark` writes it from that count (by default
+ * `[… N earlier characters omitted]` and a newline). For what is shown as is, {@link tailCap}
+ * reports the cut instead of marking it.
+ */
+export function tailOf(text: string, maxChars: number, mark: (omittedChars: number) => string = omittedMark): string {
+  if (text.length <= maxChars) {
+    return text;
+  }
+  const omitted = text.length - maxChars;
+  return `${mark(omitted)}${text.slice(omitted)}`;
+}
+
+const omittedMark = (omittedChars: number): string => `[… ${omittedChars} earlier characters omitted]\n`;
+
 /** Cuts `text` to `maxChars` from the start, never inside a surrogate pair. */
 export function headCap(text: string, maxChars: number): { text: string; truncated: boolean } {
   if (text.length <= maxChars) {

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * `src/protocol`) can use them; `src/core/model` re-exports them under their usual names.
  */
 
-export const SESSION_STATUSES = ['active', 'paused', 'interrupted', 'complete', 'failed', 'cancelled'] as const;
+export const SESSION_STATUSES = ['active', 'planned', 'paused', 'interrupted', 'complete', 'failed', 'cancelled'] as const;
 export const SessionStatusSchema = z.enum(SESSION_STATUSES);
 export type SessionStatus = z.infer<typeof SessionStatusSchema>;
 

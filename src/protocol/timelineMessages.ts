@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { SessionStatusSchema } from './sharedModel';
 import { SessionActionSchema } from './sessionActions';
+import { GoalActionSchema } from './goalActions';
 import { parseCapped, parseUntrusted } from './untrustedMessage';
+import { TimelineStringsSchema } from './webviewStrings';
 import {
   ArtifactLinkSchema,
   EventRowSchema,
@@ -17,8 +19,8 @@ import {
  *
  *  webview → extension: `ready` (first, before the extension posts anything), `request`
  *                       (carries an id, always answered by a `response`), `rendered`, `log`.
- *  extension → webview: `snapshot` (the answer to `ready`), live updates, `focusInteraction`,
- *                       `response`.
+ *  extension → webview: `init` then `snapshot` (the answer to `ready`), live updates,
+ *                       `focusInteraction`, `response`.
  */
 
 /** The webview panel type, also the key of its serializer. */
@@ -61,6 +63,11 @@ export const timelineRequests = {
    */
   runSessionAction: {
     params: z.object({ action: SessionActionSchema }).strict(),
+    result: z.object({ status: SessionStatusSchema }),
+  },
+  /** Check Progress, Approve or Request Changes on the panel's own session; answered once the command has finished. */
+  runGoalAction: {
+    params: z.object({ action: GoalActionSchema }).strict(),
     result: z.object({ status: SessionStatusSchema }),
   },
 } as const;
@@ -130,6 +137,8 @@ export type WebviewMessage = Exclude<z.infer<typeof WebviewMessageSchema>, { typ
 export type RenderedReport = Extract<WebviewMessage, { type: 'rendered' }>;
 
 export const HostMessageSchema = z.discriminatedUnion('type', [
+  /** First answer to `ready`: the page's strings, translated by the extension (the page shows nothing else). */
+  z.object({ type: z.literal('init'), strings: TimelineStringsSchema }).strict(),
   /**
    * Everything needed for the first render; sent in answer to `ready` (again after a reload).
    * `interactions` is the first page (ascending by seq); `interactionsLoaded` brings the rest.

@@ -52,6 +52,56 @@ export const NoteViewSchema = z.object({
 });
 export type NoteView = z.infer<typeof NoteViewSchema>;
 
+/** The latest Check Progress: each criterion met / not met / unknown with its evidence. */
+export const ProgressViewSchema = z.object({
+  checkedAt: Count,
+  checkedBy: z.enum(['person', 'claude']),
+  criteria: z.array(
+    z.object({
+      kind: z.enum(['success', 'completion']),
+      criterion: z.string(),
+      status: z.enum(['met', 'not_met', 'unknown']),
+      evidence: z.string(),
+    }),
+  ),
+});
+export type ProgressView = z.infer<typeof ProgressViewSchema>;
+
+/** A review gate the session waits at: the step whose answer needs Approve or Request Changes. */
+export const ReviewGateViewSchema = z.object({
+  step: z.string(),
+  /** The interaction seq of the answer under review. */
+  seq: z.number().int().positive(),
+  artifactKeys: z.array(z.string()),
+  since: Count,
+});
+export type ReviewGateView = z.infer<typeof ReviewGateViewSchema>;
+
+/** The runs of one phase (agent type): how many, the models asked for and used, tokens and cost. */
+export const PhaseRunsViewSchema = z.object({
+  phase: z.string(),
+  runs: Count,
+  /** Models asked for (a step's model, the setting's alias). */
+  modelAliases: z.array(z.string()),
+  /** Models that answered. */
+  models: z.array(z.string()),
+  tokens: TokenTotalsSchema,
+  costUsd: Usd,
+  costUnknown: z.boolean(),
+  /** The steps (interaction seqs) of those runs, in order. */
+  seqs: z.array(z.number().int().positive()),
+});
+export type PhaseRunsView = z.infer<typeof PhaseRunsViewSchema>;
+
+/** Phase groups sent with the header: at most this many. */
+export const HEADER_PHASES_MAX = 100;
+
+/** A session chained with this one (Start Follow-up Session): the one it follows, or one that follows it. */
+export const LinkedSessionViewSchema = z.object({ id: Id, title: z.string(), status: SessionStatusSchema });
+export type LinkedSessionView = z.infer<typeof LinkedSessionViewSchema>;
+/** Follow-ups shown in the header at most (a session rarely has more than one). */
+export const HEADER_FOLLOW_UPS_MAX = 20;
+
 export const SessionHeaderSchema = z.object({
   id: Id,
   title: z.string(),
@@ -64,6 +114,17 @@ export const SessionHeaderSchema = z.object({
   summary: z.string().nullable().default(null),
   outcome: OutcomeViewSchema.nullable().default(null),
   notes: z.array(NoteViewSchema).max(HEADER_NOTES_MAX).default([]),
+  progress: ProgressViewSchema.nullable().default(null),
+  reviewGate: ReviewGateViewSchema.nullable().default(null),
+  phases: z.array(PhaseRunsViewSchema).max(HEADER_PHASES_MAX).default([]),
+  tags: z.array(z.string()).default([]),
+  /** Plan Session: when it is meant to start, and how long it should take (minutes). */
+  scheduledAt: Count.nullable().default(null),
+  expectedMinutes: z.number().int().positive().nullable().default(null),
+  /** From start to end, once it has ended (minutes). */
+  actualMinutes: z.number().nonnegative().nullable().default(null),
+  previous: LinkedSessionViewSchema.nullable().default(null),
+  next: z.array(LinkedSessionViewSchema).max(HEADER_FOLLOW_UPS_MAX).default([]),
   status: SessionStatusSchema,
   phase: z.string().nullable(),
   executionMode: ExecutionModeSchema,
@@ -79,6 +140,8 @@ export const InteractionRowSchema = z.object({
   id: Id,
   seq: z.number().int().positive(),
   step: z.string(),
+  /** The phase (agent type) the step served, when recorded (its runs are grouped under it in the header). */
+  phase: z.string().nullable().default(null),
   kind: CommandKindSchema,
   /** Cut to {@link ROW_COMMAND_MAX_CHARS}; `commandTruncated` says so. */
   command: z.string().max(ROW_COMMAND_MAX_CHARS),
@@ -135,5 +198,7 @@ export const ArtifactLinkSchema = z.object({
   kind: z.string(),
   /** Workspace-relative file, or null for inline content (opened as an untitled document). */
   path: z.string().nullable(),
+  /** A review gate's state of it (provisional, approved, changes requested), or null. */
+  review: z.enum(['provisional', 'approved', 'changes_requested']).nullable().default(null),
 });
 export type ArtifactLink = z.infer<typeof ArtifactLinkSchema>;

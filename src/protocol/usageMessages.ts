@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { parseCapped, parseUntrusted } from './untrustedMessage';
+import { UsageStringsSchema } from './webviewStrings';
 
 /*
  * The message contract between the Usage panel (extension host) and its webview, validated with
  * zod on receipt on both sides.
  *
  *  webview → extension: `ready` (first), `exportCsv`, `openSession`, `refresh`, `setScope`, `rendered`, `log`.
- *  extension → webview: `report` (the answer to `ready`, `refresh` and `setScope`, and after store changes).
+ *  extension → webview: `init` (the page's translated strings; first answer to `ready`), `report`
+ *                       (the answer to `ready`, `refresh` and `setScope`, and after store changes).
  */
 
 export const USAGE_VIEW_TYPE = 'sessionLedger.usage';
@@ -42,11 +44,16 @@ export const UsageReportSchema = z.object({
   byDay: z.array(UsageRowSchema),
   byModel: z.array(UsageRowSchema),
   bySessionType: z.array(UsageRowSchema),
+  /** The phase (agent type) runs served. */
+  byPhase: z.array(UsageRowSchema).default([]),
   topSessions: z.array(TopSessionSchema),
 });
 
-/** Which ledgers the report covers: this window's, or every ledger registered on this machine. */
-export const UsageScopeSchema = z.enum(['workspace', 'machine']);
+/**
+ * Which ledgers the report covers: this window's, every ledger registered on this machine, or the
+ * team view (this window's ledger — own sessions and those pulled from the team ledger — by person and project).
+ */
+export const UsageScopeSchema = z.enum(['workspace', 'machine', 'team']);
 export type UsageScope = z.infer<typeof UsageScopeSchema>;
 
 /** What only the all-workspaces report has: its projects, and the ledgers left out (and why). */
@@ -66,9 +73,28 @@ export const MachineUsageSchema = z.object({
 });
 export type MachineUsage = z.infer<typeof MachineUsageSchema>;
 
+/** What only the team view has: usage by person and by project (team ledger: src/core/sync/teamUsage.ts). */
+export const TeamUsageSchema = z.object({
+  byPerson: z.array(UsageRowSchema.extend({ sessions: Count, you: z.boolean() })),
+  byProject: z.array(UsageRowSchema.extend({ sessions: Count, current: z.boolean() })),
+  pulledSessions: Count,
+  /** Whether a team ledger is connected and syncing in this window. */
+  connected: z.boolean(),
+  person: z.string().max(500),
+});
+export type TeamUsageView = z.infer<typeof TeamUsageSchema>;
+
 export const UsageHostMessageSchema = z.discriminatedUnion('type', [
+  /** First answer to `ready`: the page's strings, translated by the extension (the page shows nothing else). */
+  z.object({ type: z.literal('init'), strings: UsageStringsSchema }).strict(),
   z
-    .object({ type: z.literal('report'), scope: UsageScopeSchema, report: UsageReportSchema, machine: MachineUsageSchema.optional() })
+    .object({
+      type: z.literal('report'),
+      scope: UsageScopeSchema,
+      report: UsageReportSchema,
+      machine: MachineUsageSchema.optional(),
+      team: TeamUsageSchema.optional(),
+    })
     .strict(),
 ]);
 export type UsageHostMessage = z.infer<typeof UsageHostMessageSchema>;
@@ -86,11 +112,15 @@ export const UsageWebviewMessageSchema = z.discriminatedUnion('type', [
       type: z.literal('rendered'),
       days: Count,
       models: Count,
+      /** Rows of the by-phase table. */
+      phases: Count.optional(),
       sessions: Count,
       bars: Count,
       scope: UsageScopeSchema.optional(),
       projects: Count.optional(),
       unread: Count.optional(),
+      /** Team view: rows of the by-person table. */
+      people: Count.optional(),
     })
     .strict(),
   z.object({ type: z.literal('log'), level: z.enum(['warn', 'error']), message: z.string().max(10_000) }).strict(),

@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { AnthropicProvider } from '../core/agent/anthropicProvider';
 import { ClaudeCliProvider } from '../core/agent/claudeCliProvider';
 import type { ClaudeProvider } from '../core/agent/claudeProvider';
-import { PricingTable } from '../core/agent/pricing';
 import { runAgentic, type AgenticOutcome } from '../core/engine/agenticLoop';
 import type { SessionEngine } from '../core/engine/SessionEngine';
 import { runShellCommand } from '../core/exec/runShellCommand';
@@ -14,6 +13,7 @@ import type { Config } from './config';
 import { DisposableOwner } from './lifecycle';
 import type { Logger } from './logger';
 import { ensureTrusted } from './workspaceTrust';
+import { describeError } from '../protocol/describeError';
 
 /** A session and its descendants (children not deleted), parents first. */
 export function sessionTree(store: Pick<SessionStore, 'sessions'>, sessionId: string): Session[] {
@@ -65,7 +65,7 @@ export class BackgroundRunner extends DisposableOwner {
   start(sessionId: string): Promise<AgenticOutcome | undefined> {
     const existing = this.loops.get(sessionId);
     if (existing) return existing;
-    if (!ensureTrusted('Agentic mode')) return Promise.resolve(undefined);
+    if (!ensureTrusted(vscode.l10n.t('Agentic mode'))) return Promise.resolve(undefined);
     const loop = this.run(sessionId).finally(() => {
       this.loops.delete(sessionId);
       this.setBusy(sessionId, false);
@@ -150,7 +150,7 @@ export class BackgroundRunner extends DisposableOwner {
     } catch (error) {
       log.error(`agentic run of ${sessionId} failed`, error);
       void vscode.window.showErrorMessage(
-        `Session Ledger: the agentic run of "${session.title}" stopped: ${error instanceof Error ? error.message : String(error)}`,
+        vscode.l10n.t('Session Ledger: the agentic run of "{0}" stopped: {1}', session.title, describeError(error)),
       );
       return undefined;
     } finally {
@@ -161,17 +161,34 @@ export class BackgroundRunner extends DisposableOwner {
   private report(outcome: AgenticOutcome): void {
     const { title } = outcome.session;
     if (outcome.reason === 'stopped' && outcome.agentError) {
-      const buttons = outcome.agentError.kind === 'auth' ? ['Set Anthropic API Key', 'Show Log'] : ['Show Log'];
+      const setKey = vscode.l10n.t('Set Anthropic API Key');
+      const showLog = vscode.l10n.t('Show Log');
+      const buttons = outcome.agentError.kind === 'auth' ? [setKey, showLog] : [showLog];
       void vscode.window
-        .showErrorMessage(`Session Ledger: "${title}" paused. ${outcome.agentError.message} ${outcome.agentError.action}`, ...buttons)
+        .showErrorMessage(
+          vscode.l10n.t('Session Ledger: "{0}" paused. {1} {2}', title, outcome.agentError.message, outcome.agentError.action),
+          ...buttons,
+        )
         .then((choice) => {
-          if (choice === 'Set Anthropic API Key') void vscode.commands.executeCommand(CommandId.setApiKey);
-          else if (choice === 'Show Log') void vscode.commands.executeCommand(CommandId.showLog);
+          if (choice === setKey) void vscode.commands.executeCommand(CommandId.setApiKey);
+          else if (choice === showLog) void vscode.commands.executeCommand(CommandId.showLog);
         });
     } else if (outcome.reason === 'budget') {
-      void vscode.window.showWarningMessage(`Session Ledger: "${title}": ${outcome.detail ?? 'a budget was reached.'} Resume it to go on.`);
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('Session Ledger: "{0}": {1} Resume it to go on.', title, outcome.detail ?? vscode.l10n.t('a budget was reached.')),
+      );
     } else if (outcome.reason === 'awaiting_input') {
-      void vscode.window.showInformationMessage(`Session Ledger: "${title}" waits for your input. Run Next Step to give it.`);
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('Session Ledger: "{0}" waits for your input. Run Next Step to give it.', title),
+      );
+    } else if (outcome.reason === 'awaiting_review') {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t(
+          'Session Ledger: "{0}" waits for your review ({1}). Approve or Request Changes in its timeline.',
+          title,
+          outcome.detail ?? '',
+        ),
+      );
     }
   }
 
@@ -180,14 +197,7 @@ export class BackgroundRunner extends DisposableOwner {
     if (provider === 'claude-code-cli') {
       return new ClaudeCliProvider(agenticClaudeCliOptions(settings));
     }
-    let pricing = PricingTable.builtIn();
-    try {
-      pricing = pricing.withOverrides(settings.pricingOverrides);
-    } catch (error) {
-      this.deps.log.warn(
-        `sessionLedger.pricingOverrides is invalid, using the built-in prices: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
+    const pricing = this.deps.config.pricing;
     return new AnthropicProvider({
       apiKey: async () => this.deps.secrets.get(API_KEY_SECRET),
       baseURL: settings.anthropicBaseUrl || undefined,

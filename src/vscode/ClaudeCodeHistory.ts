@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPricing } from '../core/agent/pricing';
 import { stableUuid } from '../core/claudeCode/claudeSessions';
 import type { HookCommandOptions } from '../core/claudeCode/hookProtocol';
 import { installedHookScriptPath, installHookScript, type HookScriptInstall } from '../core/claudeCode/hookScriptInstall';
@@ -29,6 +28,7 @@ import {
 } from '../core/claudeCode/transcriptImport';
 import { claudeConfigDir, claudeProjectDir } from '../core/claudeCode/transcriptFiles';
 import { transcriptResponses, type TranscriptResponse } from '../core/claudeCode/transcriptResponses';
+import { commandPhaseOf, stepOptionsOf } from '../core/engine/stepOptions';
 import type { Interaction } from '../core/model/interaction';
 import type { Session } from '../core/model/session';
 import type { SessionStore } from '../core/store/SessionStore';
@@ -231,7 +231,7 @@ export class ClaudeCodeHistory extends DisposableOwner {
         ...options,
         workspacePath,
         statePath: this.statePath,
-        pricing: loadPricing(this.deps.config.value.pricingOverrides),
+        pricing: this.deps.config.pricing,
       });
       const needsLook = report.linesDamaged > 0 || report.filesFailed.length > 0 || report.subagentFilesWaiting.length > 0;
       (needsLook ? this.deps.log.warn : this.deps.log.info).call(
@@ -251,24 +251,30 @@ export class ClaudeCodeHistory extends DisposableOwner {
     location: vscode.ProgressLocation,
     options: Pick<TranscriptImportOptions, 'configDir'> = {},
   ): Thenable<TranscriptImportReport> {
-    return vscode.window.withProgress({ location, title: 'Importing Claude Code history', cancellable: true }, async (progress, token) => {
-      const cancelled = new AbortController();
-      const sub = token.onCancellationRequested(() => cancelled.abort());
-      let reported = 0;
-      try {
-        return await this.importTranscripts({
-          ...options,
-          signal: AbortSignal.any([cancelled.signal, this.disposed.signal]),
-          onProgress: (p) => {
-            const pct = p.bytesTotal ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 0;
-            progress.report({ message: `${p.filesDone}/${p.filesTotal} files`, increment: Math.max(0, pct - reported) });
-            reported = Math.max(reported, pct);
-          },
-        });
-      } finally {
-        sub.dispose();
-      }
-    });
+    return vscode.window.withProgress(
+      { location, title: vscode.l10n.t('Importing Claude Code history'), cancellable: true },
+      async (progress, token) => {
+        const cancelled = new AbortController();
+        const sub = token.onCancellationRequested(() => cancelled.abort());
+        let reported = 0;
+        try {
+          return await this.importTranscripts({
+            ...options,
+            signal: AbortSignal.any([cancelled.signal, this.disposed.signal]),
+            onProgress: (p) => {
+              const pct = p.bytesTotal ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 0;
+              progress.report({
+                message: vscode.l10n.t('{0}/{1} files', p.filesDone, p.filesTotal),
+                increment: Math.max(0, pct - reported),
+              });
+              reported = Math.max(reported, pct);
+            },
+          });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
   }
 
   /**
@@ -279,9 +285,9 @@ export class ClaudeCodeHistory extends DisposableOwner {
    */
   async afterManualClaudeStep(session: Session, interaction: Interaction): Promise<ClaudeStepUsage> {
     if (!this.connected) {
-      const reason =
-        'Tokens and cost of this Claude step are not recorded: Claude Code hooks are not connected in this workspace. ' +
-        'Run "Session Ledger: Connect Claude Code Hooks", then the next Claude step records them (or import this conversation with "Import Claude Code History").';
+      const reason = vscode.l10n.t(
+        'Tokens and cost of this Claude step are not recorded: Claude Code hooks are not connected in this workspace. Run "Session Ledger: Connect Claude Code Hooks", then the next Claude step records them (or import this conversation with "Import Claude Code History").',
+      );
       const id = stableUuid(`${USAGE_UNAVAILABLE_EVENT}:${interaction.id}`);
       if (!this.deps.store.events.get(id)) {
         await this.deps.store.events.append({
@@ -292,9 +298,11 @@ export class ClaudeCodeHistory extends DisposableOwner {
           payload: { text: reason },
         });
       }
-      void vscode.window.showInformationMessage(`Session Ledger: ${reason}`, 'Connect Claude Code Hooks').then((choice) => {
-        if (choice) void vscode.commands.executeCommand(CONNECT_HOOKS_COMMAND);
-      });
+      void vscode.window
+        .showInformationMessage(vscode.l10n.t('Session Ledger: {0}', reason), vscode.l10n.t('Connect Claude Code Hooks'))
+        .then((choice) => {
+          if (choice) void vscode.commands.executeCommand(CONNECT_HOOKS_COMMAND);
+        });
       return { recorded: false, reason };
     }
     await this.ingest().catch((e) => this.deps.log.error('ingesting the hook spool failed', e));
@@ -364,7 +372,7 @@ export class ClaudeCodeHistory extends DisposableOwner {
   }
 
   private async applyStepUsage(session: Session, conversationId: string, responses: readonly TranscriptResponse[]): Promise<void> {
-    const pricing = loadPricing(this.deps.config.value.pricingOverrides);
+    const pricing = this.deps.config.pricing;
     await this.deps.store.transaction((tx) => {
       const steps = tx.interactions
         .list(session.id, { limit: 100_000 })
@@ -402,7 +410,17 @@ export class ClaudeCodeHistory extends DisposableOwner {
           else totals.costUnknown = true;
           model = response.model;
           if (!tx.runs.get(runId)) {
-            tx.runs.start({ id: runId, sessionId: session.id, interactionId: step.id, provider: 'claude-code-cli', model, conversationId });
+            tx.runs.start({
+              id: runId,
+              sessionId: session.id,
+              interactionId: step.id,
+              provider: 'claude-code-cli',
+              model,
+              // The terminal's `claude` gets `--model` only from the step (else Claude Code's own default).
+              modelAlias: stepOptionsOf(step.command.metadata).model ?? null,
+              phase: commandPhaseOf(step.command),
+              conversationId,
+            });
           }
           if (!counted) {
             tx.events.append({

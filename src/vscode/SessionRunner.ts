@@ -7,8 +7,9 @@ import { DisposableOwner } from './lifecycle';
 import type { Logger } from './logger';
 import type { TerminalRunner } from './TerminalRunner';
 import type { BackgroundRunner } from './BackgroundRunner';
-import { UserFacingError } from './commands/types';
+import { UserFacingError } from './userFacingError';
 import type { ClaudeStepUsage } from './ClaudeCodeHistory';
+import { describeError } from '../protocol/describeError';
 
 /** Records a manual Claude step's tokens and cost from its transcript (ClaudeCodeHistory). */
 export interface ManualClaudeUsage {
@@ -23,6 +24,7 @@ export type StepRun =
 
 const whyStopped: Record<Session['status'], string> = {
   active: '',
+  planned: 'is planned: start it first',
   paused: 'is paused: resume it first',
   interrupted: 'was interrupted: resume it first',
   complete: 'is complete',
@@ -73,6 +75,15 @@ export class SessionRunner extends DisposableOwner {
       throw new UserFacingError(`"${next.session.title}" ${whyStopped[next.session.status]}.`);
     }
     if (next.kind === 'awaiting_input') return { kind: 'cancelled' };
+    if (next.kind === 'awaiting_review') {
+      throw new UserFacingError(
+        vscode.l10n.t(
+          '"{0}" waits for the review of its {1} step: Approve or Request Changes in its timeline first.',
+          next.session.title,
+          next.gate.step,
+        ),
+      );
+    }
     const { interaction, session } = next;
     if (interaction.command.kind === 'spawn_sessions') {
       const children = this.store.sessions.children(session.id).length;
@@ -95,7 +106,7 @@ export class SessionRunner extends DisposableOwner {
       });
     } catch (error) {
       // The command never ran (no claude, terminal gone): record that, so the step can be retried.
-      result = { status: 'error', errorMessage: error instanceof Error ? error.message : String(error) };
+      result = { status: 'error', errorMessage: describeError(error) };
       await this.engine.recordResult(session.id, interaction.id, result);
       throw error;
     }

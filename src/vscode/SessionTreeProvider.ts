@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Session } from '../core/model/session';
+import type { Session, SessionListFilter } from '../core/model/session';
 import { SESSION_STATUSES, type SessionStatus } from '../core/model/sessionStatus';
 import type { SessionStore } from '../core/store/SessionStore';
 import { isPinned } from '../core/claudeCode/retention';
@@ -7,7 +7,16 @@ import { searchLedger } from '../core/claudeCode/search';
 import type { ActiveSession } from './ActiveSession';
 import { CommandId } from './commandIds';
 import { DisposableOwner } from './lifecycle';
-import { importantNotesMark, sessionDescription, sessionTooltip, statusIcon, statusPresentation } from './sessionPresentation';
+import {
+  goalStateMark,
+  importantNotesMark,
+  sessionDescription,
+  sessionTooltip,
+  statusIcon,
+  statusPresentation,
+} from './sessionPresentation';
+import type { TeamTreeView } from './teamLedger/treeScope';
+import type { SessionFilters } from './sessionFilters';
 
 export type SessionTreeNode =
   | { kind: 'group'; status: SessionStatus }
@@ -42,6 +51,24 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
     this.register(store.onDidChange(() => this.scheduleRefresh()));
     this.register(active.onDidChange(() => this.scheduleRefresh()));
     this.register({ dispose: () => clearTimeout(this.refreshTimer) });
+  }
+
+  /** The type / tag / mode / created / owner filters (sessionFilters.ts), combined with the text filter. */
+  private filters: SessionFilters | undefined;
+
+  useFilters(filters: SessionFilters): void {
+    this.filters = filters;
+    this.register(filters.onDidChange(() => this.refresh()));
+    this.refresh();
+  }
+
+  /** With a team ledger: the mine / everyone's switch, and who owns a pulled session (teamLedger/treeScope.ts). */
+  private teamView: TeamTreeView | undefined;
+
+  useTeamView(view: TeamTreeView): void {
+    this.teamView = view;
+    this.register(view.onDidChange(() => this.refresh()));
+    this.refresh();
   }
 
   /** Coalesces bursts of store commits into one redraw. */
@@ -105,7 +132,7 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
         ? this.matches()
             .filter((s) => s.status === node.status)
             .slice(0, limit)
-        : this.store.sessions.list({ status: node.status, parentSessionId: null, limit });
+        : this.store.sessions.list({ status: node.status, parentSessionId: null, limit, ...this.queryFilter() });
       const nodes: SessionTreeNode[] = sessions.map((session) => ({ kind: 'session', session }));
       if (total > sessions.length) nodes.push({ kind: 'more', status: node.status, shown: sessions.length, total });
       return nodes;
@@ -135,10 +162,13 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
         return item;
       }
       case 'more': {
-        const item = new vscode.TreeItem(`Show more (${node.shown} of ${node.total})`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          vscode.l10n.t('Show more ({0} of {1})', node.shown, node.total),
+          vscode.TreeItemCollapsibleState.None,
+        );
         item.id = `more:${node.status}`;
         item.iconPath = new vscode.ThemeIcon('ellipsis');
-        item.command = { command: CommandId.showMoreSessions, title: 'Show more', arguments: [node.status] };
+        item.command = { command: CommandId.showMoreSessions, title: vscode.l10n.t('Show more'), arguments: [node.status] };
         return item;
       }
       case 'session':
@@ -157,31 +187,64 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
     const pinned = isPinned(s);
     const importantNotes = this.store.notes.list(s.id).filter((n) => n.important);
     item.description =
-      (isActive ? '● ' : '') + importantNotesMark(importantNotes.length) + (pinned ? 'pinned · ' : '') + sessionDescription(s);
-    item.tooltip = sessionTooltip(s, isActive, importantNotes);
+      (isActive ? '● ' : '') +
+      importantNotesMark(importantNotes.length) +
+      goalStateMark(s) +
+      (pinned ? vscode.l10n.t('pinned · ') : '') +
+      sessionDescription(s);
+    const previous = s.followsSessionId ? this.store.sessions.get(s.followsSessionId) : undefined;
+    item.tooltip = sessionTooltip(s, isActive, importantNotes, { previous, next: this.store.sessions.followUps(s.id) });
+    const owner = this.teamView?.ownerOf(s.id);
+    if (owner) {
+      // A teammate's (or another machine's) session pulled from the team ledger: read-only here.
+      item.description = `${owner.person} · ${item.description}`;
+      item.tooltip.appendMarkdown(
+        `\n\n$(cloud) ${vscode.l10n.t('From the team ledger: {0} on {1}. Read-only here: only its owner can change it.', owner.person, owner.machine)}`,
+      );
+    }
     const running = this.running?.isRunning(s.id) ?? false;
     item.iconPath = running ? new vscode.ThemeIcon('sync~spin') : statusIcon(s.status);
-    // session.<status>[.current][.pinned]: package.json's view/item/context menus match on it.
-    item.contextValue = `session.${s.status}${isActive ? '.current' : ''}${pinned ? '.pinned' : ''}`;
+    // session.<status>[.current][.pinned][.pulled]: package.json's view/item/context menus match on it.
+    item.contextValue = `session.${s.status}${isActive ? '.current' : ''}${pinned ? '.pinned' : ''}${owner ? '.pulled' : ''}`;
     item.accessibilityInformation = {
-      label: `${s.title}, ${s.status}${isActive ? ', active session' : ''}${pinned ? ', pinned' : ''}, ${sessionDescription(s)}`,
+      label: [
+        s.title,
+        s.status,
+        ...(isActive ? [vscode.l10n.t('active session')] : []),
+        ...(pinned ? [vscode.l10n.t('pinned')] : []),
+        sessionDescription(s),
+      ].join(', '),
     };
-    item.command = { command: CommandId.openTimeline, title: 'Open Timeline', arguments: [s.id] };
+    item.command = { command: CommandId.openTimeline, title: vscode.l10n.t('Open Timeline'), arguments: [s.id] };
     return item;
+  }
+
+  /** The tree's query conditions besides status and text: the team scope, then the type / tag / mode / created / owner filters. */
+  private queryFilter(): SessionListFilter {
+    return { ...this.teamView?.filter, ...this.filters?.listFilter };
   }
 
   private countTopLevel(status: SessionStatus): number {
     if (this.filterText) return this.matches().filter((s) => s.status === status).length;
-    return this.store.sessions.count({ status, parentSessionId: null });
+    return this.store.sessions.count({ status, parentSessionId: null, ...this.queryFilter() });
   }
 
   private matches(): Session[] {
     if (this.filterMatches) return this.filterMatches;
     const text = this.filterText ?? '';
-    const found = new Map(this.store.sessions.list({ parentSessionId: null, text, limit: 10_000 }).map((s) => [s.id, s]));
+    const found = new Map(
+      this.store.sessions.list({ parentSessionId: null, text, limit: 10_000, ...this.queryFilter() }).map((s) => [s.id, s]),
+    );
+    // Search hits must also pass the type / tag / mode / created / owner filters.
+    const allowed = this.filters?.active
+      ? new Set(this.store.sessions.list({ parentSessionId: null, limit: 10_000, ...this.queryFilter() }).map((s) => s.id))
+      : undefined;
+    const mineOnly = this.teamView?.filter.owner === 'me';
     for (const hit of searchLedger(this.store.sql, text, { limitPerKind: 500 })) {
       let session = this.store.sessions.get(hit.sessionId);
       for (let depth = 0; session?.parentSessionId && depth < 50; depth++) session = this.store.sessions.get(session.parentSessionId);
+      if (mineOnly && session && this.teamView?.ownerOf(session.id)) continue;
+      if (allowed && session && !allowed.has(session.id)) continue;
       if (session && session.deletedAt === null && !found.has(session.id)) found.set(session.id, session);
     }
     this.filterMatches = [...found.values()].sort((a, b) => b.updatedAt - a.updatedAt);
@@ -192,6 +255,7 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
 /** The Sessions view's header text while the ledger is read-only; undefined when this window writes. */
 export function readOnlyDescription(store: Pick<SessionStore, 'readOnly' | 'holder'>): string | undefined {
   if (!store.readOnly) return undefined;
-  const pid = store.holder && store.holder.pid > 0 ? ` (pid ${store.holder.pid})` : '';
-  return `Read-only — ledger open in another window${pid}`;
+  return store.holder && store.holder.pid > 0
+    ? vscode.l10n.t('Read-only — ledger open in another window (pid {0})', store.holder.pid)
+    : vscode.l10n.t('Read-only — ledger open in another window');
 }

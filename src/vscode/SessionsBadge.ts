@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { Session } from '../core/model/session';
 import type { SessionStore } from '../core/store/SessionStore';
 import type { ActiveSession } from './ActiveSession';
@@ -46,7 +46,7 @@ export class SessionsBadge extends DisposableOwner {
     const shown = this.active.id ? this.store.sessions.get(this.active.id) : undefined;
     if (shown) candidates.push(shown);
     this.current = countActivity(candidates, this.isRunning);
-    const badge = presentBadge(this.current);
+    const badge = presentBadge(this.current, vscode.l10n);
     this.view.badge = badge && { value: badge.value, tooltip: badge.tooltip };
   }
 }

@@ -30,20 +30,27 @@ const endedIcon: Partial<Record<Session['status'], string>> = {
   cancelled: '$(circle-slash)',
 };
 
-const activityText: Record<SessionActivity, string> = {
-  running: 'running a step',
-  waiting: 'waiting for you (Next Step)',
-  paused: 'paused',
-  interrupted: 'interrupted: resume it to go on',
-  ended: 'ended',
-};
+function activityText(activity: SessionActivity): string {
+  switch (activity) {
+    case 'running':
+      return vscode.l10n.t('running a step');
+    case 'waiting':
+      return vscode.l10n.t('waiting for you (Next Step)');
+    case 'paused':
+      return vscode.l10n.t('paused');
+    case 'interrupted':
+      return vscode.l10n.t('interrupted: resume it to go on');
+    case 'ended':
+      return vscode.l10n.t('ended');
+  }
+}
 
 /** The one place that maps state to what the status bar shows. */
 export function presentStatusBar(state: StatusBarState): StatusBarView {
   if (state.kind === 'idle') {
     return {
-      text: '$(notebook) Sessions',
-      tooltip: 'Session Ledger: no active session. Click to open the Sessions view.',
+      text: `$(notebook) ${vscode.l10n.t('Sessions')}`,
+      tooltip: vscode.l10n.t('Session Ledger: no active session. Click to open the Sessions view.'),
       command: 'workbench.view.extension.sessionLedger',
       warning: false,
     };
@@ -55,7 +62,26 @@ export function presentStatusBar(state: StatusBarState): StatusBarView {
   if (s.totalCostUsd > 0 || s.costUnknown) parts.push(sessionCost(s));
   return {
     text: `${(state.activity === 'ended' && endedIcon[s.status]) || activityIcon[state.activity]} ${parts.join(' · ')}`,
-    tooltip: `${s.title} (${s.type}, ${s.executionMode}) — ${state.activity === 'ended' ? s.status : activityText[state.activity]}. Step ${s.interactionCount}${s.phase ? `, phase ${s.phase}` : ''}, cost ${sessionCost(s)}. Click for actions.`,
+    tooltip: s.phase
+      ? vscode.l10n.t(
+          '{0} ({1}, {2}) — {3}. Step {4}, phase {5}, cost {6}. Click for actions.',
+          s.title,
+          s.type,
+          s.executionMode,
+          state.activity === 'ended' ? s.status : activityText(state.activity),
+          s.interactionCount,
+          s.phase,
+          sessionCost(s),
+        )
+      : vscode.l10n.t(
+          '{0} ({1}, {2}) — {3}. Step {4}, cost {5}. Click for actions.',
+          s.title,
+          s.type,
+          s.executionMode,
+          state.activity === 'ended' ? s.status : activityText(state.activity),
+          s.interactionCount,
+          sessionCost(s),
+        ),
     command: CommandId.sessionActions,
     warning: state.activity === 'interrupted',
   };
@@ -72,7 +98,7 @@ export class StatusBar extends DisposableOwner {
     onDidChangeRunning: vscode.Event<unknown>,
   ) {
     super();
-    this.item.name = 'Session Ledger';
+    this.item.name = vscode.l10n.t('Session Ledger');
     this.register(store.onDidChange(() => this.update()));
     this.register(active.onDidChange(() => this.update()));
     this.register(onDidChangeRunning(() => this.update()));

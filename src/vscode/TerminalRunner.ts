@@ -20,8 +20,10 @@ const OUTPUT_CAP_BYTES = 256 * 1024;
 export class ClaudeNotInstalledError extends Error {
   constructor(claudePath: string) {
     super(
-      `The Claude Code CLI ("${claudePath}") was not found on PATH. Install it (npm install -g @anthropic-ai/claude-code) ` +
-        'or set "sessionLedger.claudePath" to its full path, then run Next Step again.',
+      vscode.l10n.t(
+        'The Claude Code CLI ("{0}") was not found on PATH. Install it (npm install -g @anthropic-ai/claude-code) or set "sessionLedger.claudePath" to its full path, then run Next Step again.',
+        claudePath,
+      ),
     );
     this.name = 'ClaudeNotInstalledError';
   }
@@ -61,7 +63,9 @@ function checkWindowsNativeArguments(dialect: ShellDialect | undefined, values: 
 }
 
 function unknownShell(): never {
-  throw new ShellQuoteError('Session Ledger does not know how this shell quotes values, so it cannot pass the prompt to claude safely.');
+  throw new ShellQuoteError(
+    vscode.l10n.t('Session Ledger does not know how this shell quotes values, so it cannot pass the prompt to claude safely.'),
+  );
 }
 
 function findOnPath(executable: string): string | undefined {
@@ -215,7 +219,7 @@ export class TerminalRunner extends DisposableOwner {
     if (existing && existing.exitStatus === undefined) return existing;
     const cwd = session.workingDir ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const terminal = vscode.window.createTerminal({
-      name: `Session: ${session.title}`,
+      name: vscode.l10n.t('Session: {0}', session.title),
       cwd,
       iconPath: new vscode.ThemeIcon('notebook'),
       isTransient: true,
@@ -232,15 +236,17 @@ export class TerminalRunner extends DisposableOwner {
     const windows = process.platform === 'win32';
     const shellPath = findOnPath(windows ? 'bash.exe' : 'bash') ?? findOnPath(windows ? 'sh.exe' : 'sh');
     if (shellPath === undefined) {
-      throw new Error(`${reason} No POSIX shell (bash or sh) was found on PATH to run it in instead; install Git Bash or use WSL.`);
+      throw new Error(
+        vscode.l10n.t('{0} No POSIX shell (bash or sh) was found on PATH to run it in instead; install Git Bash or use WSL.', reason),
+      );
     }
-    const action = 'Run in a POSIX Shell';
+    const action = vscode.l10n.t('Run in a POSIX Shell');
     const answer = await vscode.window.showWarningMessage(reason, { modal: false }, action);
     if (answer !== action) throw new Error(reason);
     this.log.info(`running the step of ${session.id} in ${shellPath} instead: ${reason}`);
     current.dispose();
     const terminal = vscode.window.createTerminal({
-      name: `Session: ${session.title}`,
+      name: vscode.l10n.t('Session: {0}', session.title),
       cwd: session.workingDir ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
       shellPath,
       iconPath: new vscode.ThemeIcon('notebook'),
@@ -313,13 +319,15 @@ export class TerminalRunner extends DisposableOwner {
     started: number,
   ): Promise<InteractionResultInput> {
     terminal.sendText(commandLine, true);
+    const succeeded = vscode.l10n.t('Succeeded');
+    const failed = vscode.l10n.t('Failed');
     const answer = await vscode.window.showInformationMessage(
-      `Session Ledger cannot read this terminal (no shell integration). When the command has finished, did it succeed?`,
+      vscode.l10n.t('Session Ledger cannot read this terminal (no shell integration). When the command has finished, did it succeed?'),
       { modal: false },
-      'Succeeded',
-      'Failed',
+      succeeded,
+      failed,
     );
-    const status = answer === 'Succeeded' ? 'ok' : answer === 'Failed' ? 'error' : 'cancelled';
+    const status = answer === succeeded ? 'ok' : answer === failed ? 'error' : 'cancelled';
     return {
       status,
       exitCode: null,

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { PricingOverrideError, PricingTable } from '../core/agent/pricing';
 import { ConfigSchema, configKeys, configSection as section, type LedgerConfig } from './configSchema';
 
 export type { LedgerConfig };
@@ -12,12 +13,15 @@ export class Config implements vscode.Disposable {
   readonly onDidChange = this._onDidChange.event;
   private readonly subscription: vscode.Disposable;
   private current: LedgerConfig;
+  private currentPricing: { readonly table: PricingTable; readonly problem?: string };
 
   constructor(private readonly report: (message: string) => void) {
     this.current = this.read();
+    this.currentPricing = this.readPricing(this.current);
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(section)) {
         this.current = this.read();
+        this.currentPricing = this.readPricing(this.current);
         this._onDidChange.fire(this.current);
       }
     });
@@ -25,6 +29,38 @@ export class Config implements vscode.Disposable {
 
   get value(): LedgerConfig {
     return this.current;
+  }
+
+  /**
+   * The prices costs are computed with: the built-in table with `sessionLedger.pricingOverrides`
+   * merged over it, or, while the overrides are invalid, the built-in table alone (see
+   * {@link pricingProblem}).
+   */
+  get pricing(): PricingTable {
+    return this.currentPricing.table;
+  }
+
+  /** Why `sessionLedger.pricingOverrides` is not applied (the field and what is wrong), or undefined when it is. */
+  get pricingProblem(): string | undefined {
+    return this.currentPricing.problem;
+  }
+
+  /** Validates the overrides once per change of the settings; an invalid one is reported once, like any bad setting. */
+  private readPricing(config: LedgerConfig): { table: PricingTable; problem?: string } {
+    const builtIn = PricingTable.builtIn();
+    try {
+      return { table: builtIn.withOverrides(config.pricingOverrides) };
+    } catch (error) {
+      if (!(error instanceof PricingOverrideError)) throw error;
+      this.report(
+        vscode.l10n.t(
+          'Setting "{0}" is invalid ({1}); using the built-in prices. Fix it in Settings.',
+          `${section}.pricingOverrides`,
+          error.message,
+        ),
+      );
+      return { table: builtIn, problem: error.message };
+    }
   }
 
   private read(): LedgerConfig {
@@ -37,7 +73,13 @@ export class Config implements vscode.Disposable {
       if (check.success) {
         values[key] = v;
       } else {
-        this.report(`Setting "${section}.${key}" is invalid (${check.error.issues[0]?.message}); using its default. Fix it in Settings.`);
+        this.report(
+          vscode.l10n.t(
+            'Setting "{0}" is invalid ({1}); using its default. Fix it in Settings.',
+            `${section}.${key}`,
+            check.error.issues[0]?.message ?? '',
+          ),
+        );
       }
     }
     return ConfigSchema.parse(values);

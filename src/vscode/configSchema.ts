@@ -42,6 +42,14 @@ export const ConfigSchema = z.object({
   'export.absolutePaths': z.boolean().default(false),
   /** Offer the MCP server's `add_note` tool (notes on the agent's own session only). */
   'mcp.allowAddNote': z.boolean().default(false),
+  /** Team ledger: what this workspace shares — nothing (default), every session made here, or only sessions marked Share. */
+  'teamLedger.sharing': z.enum(['off', 'all', 'shared']).default('off'),
+  /** Team ledger: pull every project this role may read, not only this workspace's. */
+  'teamLedger.pullAllProjects': z.boolean().default(false),
+  /** Team ledger: pull only sessions updated within this many days (0: no bound). */
+  'teamLedger.pullMaxAgeDays': z.number().int().min(0).max(36_500).default(90),
+  /** Team ledger: the name sessions made here carry on the server (empty: the PostgreSQL role's name). */
+  'teamLedger.person': z.string().trim().max(200).default(''),
 });
 export type LedgerConfig = z.infer<typeof ConfigSchema>;
 export const configSection = 'sessionLedger';

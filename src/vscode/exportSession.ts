@@ -14,15 +14,15 @@ export async function exportSessionToFile(
   const session = store.sessions.require(sessionId);
   const format = await vscode.window.showQuickPick(
     [
-      { label: 'Markdown', description: 'readable: goal, steps, outputs, notes', ext: 'md' },
-      { label: 'JSON', description: 'lossless and versioned: import it on another machine', ext: 'json' },
+      { label: vscode.l10n.t('Markdown'), description: vscode.l10n.t('readable: goal, steps, outputs, notes'), ext: 'md' },
+      { label: vscode.l10n.t('JSON'), description: vscode.l10n.t('lossless and versioned: import it on another machine'), ext: 'json' },
     ],
-    { title: `Export "${session.title}"` },
+    { title: vscode.l10n.t('Export "{0}"', session.title) },
   );
   if (!format) return;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const target = await vscode.window.showSaveDialog({
-    title: `Export "${session.title}" as ${format.label}`,
+    title: vscode.l10n.t('Export "{0}" as {1}', session.title, format.label),
     defaultUri: folder ? vscode.Uri.joinPath(folder, `${session.slug}.${format.ext}`) : undefined,
     filters: format.ext === 'md' ? { Markdown: ['md'] } : { JSON: ['json'] },
   });
@@ -39,14 +39,17 @@ export async function exportSessionToFile(
     text = format.ext === 'md' ? ledgerToMarkdown(data, { redaction }) : serializeLedgerExport(data);
   } catch (error) {
     if (!(error instanceof RedactionPatternError)) throw error;
-    const choice = await vscode.window.showErrorMessage(`Session Ledger: nothing exported. ${error.message}`, 'Open Settings');
+    const choice = await vscode.window.showErrorMessage(
+      vscode.l10n.t('Session Ledger: nothing exported. {0}', error.message),
+      vscode.l10n.t('Open Settings'),
+    );
     if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'sessionLedger.redaction.extraPatterns');
     return;
   }
   await writeFile(target.fsPath, text, 'utf8');
   const choice = await vscode.window.showInformationMessage(
-    `Exported "${session.title}" to ${vscode.workspace.asRelativePath(target)}.`,
-    'Open',
+    vscode.l10n.t('Exported "{0}" to {1}.', session.title, vscode.workspace.asRelativePath(target)),
+    vscode.l10n.t('Open'),
   );
   if (choice) await vscode.window.showTextDocument(target);
 }

@@ -32,9 +32,15 @@ export async function askList(options: AskListOptions): Promise<string[] | undef
   if (items.length > 0) return editList(options, items);
   for (;;) {
     const value = await vscode.window.showInputBox({
-      title: `${options.title}${items.length ? ` — ${items.length} added` : ''}`,
-      prompt: `Type a ${options.itemName} and press Enter to add it; press Enter on an empty box when done.${items.length === 0 ? ' (Optional.)' : ''}`,
-      placeHolder: items.length === 0 ? `first ${options.itemName} (or leave empty)` : `another ${options.itemName}, or Enter to finish`,
+      title: items.length ? vscode.l10n.t('{0} — {1} added', options.title, items.length) : options.title,
+      prompt:
+        items.length === 0
+          ? vscode.l10n.t('Type a {0} and press Enter to add it; press Enter on an empty box when done. (Optional.)', options.itemName)
+          : vscode.l10n.t('Type a {0} and press Enter to add it; press Enter on an empty box when done.', options.itemName),
+      placeHolder:
+        items.length === 0
+          ? vscode.l10n.t('first {0} (or leave empty)', options.itemName)
+          : vscode.l10n.t('another {0}, or Enter to finish', options.itemName),
       ignoreFocusOut: true,
     });
     if (value === undefined) return undefined;
@@ -50,13 +56,18 @@ type ListPick = vscode.QuickPickItem & { readonly index?: number; readonly actio
 async function editList(options: AskListOptions, items: string[]): Promise<string[] | undefined> {
   for (;;) {
     const picks: ListPick[] = [
-      { label: '$(check) Done', description: `${items.length} ${options.itemName}${items.length === 1 ? '' : 's'}`, action: 'done' },
-      { label: `$(add) Add a ${options.itemName}…`, action: 'add' },
-      ...items.map((item, index) => ({ label: item, description: 'edit (empty removes it)', index })),
+      {
+        label: `$(check) ${vscode.l10n.t('Done')}`,
+        description:
+          items.length === 1 ? vscode.l10n.t('1 {0}', options.itemName) : vscode.l10n.t('{0} {1}s', items.length, options.itemName),
+        action: 'done',
+      },
+      { label: `$(add) ${vscode.l10n.t('Add a {0}…', options.itemName)}`, action: 'add' },
+      ...items.map((item, index) => ({ label: item, description: vscode.l10n.t('edit (empty removes it)'), index })),
     ];
     const picked = await vscode.window.showQuickPick(picks, {
       title: options.title,
-      placeHolder: `Pick a ${options.itemName} to edit, add one, or Done`,
+      placeHolder: vscode.l10n.t('Pick a {0} to edit, add one, or Done', options.itemName),
       ignoreFocusOut: true,
     });
     if (picked === undefined) return undefined;
@@ -71,7 +82,7 @@ async function editList(options: AskListOptions, items: string[]): Promise<strin
     const value = await vscode.window.showInputBox({
       title: options.title,
       value: items[index],
-      prompt: `Edit the ${options.itemName}; empty removes it.`,
+      prompt: vscode.l10n.t('Edit the {0}; empty removes it.', options.itemName),
       ignoreFocusOut: true,
     });
     if (value === undefined) continue;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { SearchHistoryInput, UsageSummaryInput, searchHistory, usageSummary, type LedgerReads } from '../core/ledger/mcpTools';
+import { SearchHistoryInput, UsageSummaryInput, searchHistory, usageSummary } from '../core/ledger/mcpTools';
+import type { AgentToolReads } from '../core/store/ports';
 
 /**
  * Language-model tools for VS Code's agent mode (`contributes.languageModelTools`): search the
@@ -45,7 +46,7 @@ const searchInput = z.object(SearchHistoryInput);
 const usageInput = z.object(UsageSummaryInput);
 
 /** Registers the tools over `store`; returns their names (empty when the API is absent). */
-export function registerLanguageModelTools(store: LedgerReads, own: (d: vscode.Disposable) => void): string[] {
+export function registerLanguageModelTools(store: AgentToolReads, own: (d: vscode.Disposable) => void): string[] {
   const api = languageModelToolApi();
   if (!api) return [];
   const result = (text: string) => new api.LanguageModelToolResult([new api.LanguageModelTextPart(text)]);

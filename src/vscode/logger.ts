@@ -1,4 +1,7 @@
 import type * as vscode from 'vscode';
+import { describeError } from '../protocol/describeError';
+
+export { describeError };
 
 /** A component-tagged view of the one log channel. */
 export interface Logger {
@@ -18,12 +21,4 @@ export function createLogger(channel: vscode.LogOutputChannel, component = 'main
     error: (m, e) => channel.error(tag(e === undefined ? m : `${m}: ${describeError(e, true)}`)),
     child: (c) => createLogger(channel, c),
   };
-}
-
-/** A one-line message for a person, or with `withStack` the stack for the log. */
-export function describeError(error: unknown, withStack = false): string {
-  if (error instanceof Error) {
-    return withStack && error.stack ? error.stack : error.message;
-  }
-  return String(error);
 }

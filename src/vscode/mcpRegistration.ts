@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { addMcpServerToWorkspace, McpJsonError, MCP_SERVER_KEY, type McpServerEntry } from '../core/claudeCode/mcpJson';
-import type { LedgerReads } from '../core/ledger/mcpTools';
+import type { AgentToolReads } from '../core/store/ports';
 import { UserFacingError } from './commands/types';
 import type { Logger } from './logger';
 import { registerLanguageModelTools } from './lmTools';
@@ -68,7 +68,7 @@ export interface AgentAccess extends vscode.Disposable {
 }
 
 export interface AgentAccessDeps {
-  readonly store: LedgerReads;
+  readonly store: AgentToolReads;
   readonly storeDirectory: string;
   readonly extensionPath: string;
   readonly log: Logger;
@@ -136,12 +136,20 @@ export async function addSessionLedgerToClaudeCode(deps: {
   readonly store: { readonly storageDirectory: string };
   readonly log: Logger;
 }): Promise<void> {
-  if (!ensureTrusted('Adding Session Ledger to Claude Code', 'it writes a command Claude Code runs into .mcp.json')) return;
+  if (
+    !ensureTrusted(
+      vscode.l10n.t('Adding Session Ledger to Claude Code'),
+      vscode.l10n.t('it writes a command Claude Code runs into .mcp.json'),
+    )
+  )
+    return;
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) throw new UserFacingError("Open a folder first: Session Ledger is added to the folder's .mcp.json.");
+  if (!folder) throw new UserFacingError(vscode.l10n.t("Open a folder first: Session Ledger is added to the folder's .mcp.json."));
   const extension = vscode.extensions.getExtension(EXTENSION_ID);
   if (!extension)
-    throw new UserFacingError(`Cannot find the installed extension ${EXTENSION_ID} to point Claude Code at its command line.`);
+    throw new UserFacingError(
+      vscode.l10n.t('Cannot find the installed extension {0} to point Claude Code at its command line.', EXTENSION_ID),
+    );
   let result;
   try {
     result = addMcpServerToWorkspace(
@@ -155,9 +163,20 @@ export async function addSessionLedgerToClaudeCode(deps: {
   deps.log.info(
     `.mcp.json: ${result.changed ? (result.replaced ? 'updated' : 'added') : 'already had'} the ${MCP_SERVER_KEY} server in ${result.file}${result.backupWritten ? ` (original kept as ${result.backupPath})` : ''}`,
   );
-  const what = result.changed
-    ? `Added the "${MCP_SERVER_KEY}" MCP server to ${result.file}${result.backupWritten ? ` (your original file is kept as ${path.basename(result.backupPath!)})` : ''}. Claude Code asks you to approve it the next time it starts in this folder.`
-    : `${result.file} already has the "${MCP_SERVER_KEY}" MCP server for this ledger.`;
-  const choice = await vscode.window.showInformationMessage(`Session Ledger: ${what}`, 'Open .mcp.json');
+  const what = !result.changed
+    ? vscode.l10n.t('{0} already has the "{1}" MCP server for this ledger.', result.file, MCP_SERVER_KEY)
+    : result.backupWritten
+      ? vscode.l10n.t(
+          'Added the "{0}" MCP server to {1} (your original file is kept as {2}). Claude Code asks you to approve it the next time it starts in this folder.',
+          MCP_SERVER_KEY,
+          result.file,
+          path.basename(result.backupPath!),
+        )
+      : vscode.l10n.t(
+          'Added the "{0}" MCP server to {1}. Claude Code asks you to approve it the next time it starts in this folder.',
+          MCP_SERVER_KEY,
+          result.file,
+        );
+  const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Session Ledger: {0}', what), vscode.l10n.t('Open .mcp.json'));
   if (choice) await vscode.window.showTextDocument(vscode.Uri.file(result.file));
 }

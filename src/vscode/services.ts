@@ -21,6 +21,10 @@ import { ensureTrusted } from './workspaceTrust';
 import { ClaudeCodeHistory } from './ClaudeCodeHistory';
 import { registerUsage } from './usage/registration';
 import { registerAgentAccess, type AgentAccess } from './mcpRegistration';
+import { TeamLedger } from './teamLedger/TeamLedger';
+import { SyncStatusBar } from './teamLedger/syncStatusBar';
+import { TreeScopeState } from './teamLedger/treeScope';
+import { SessionFilters, treeFilterMessage } from './sessionFilters';
 
 /** The extension's services, built once at activation; also what `activate` hands the tests. */
 export interface Services {
@@ -47,11 +51,16 @@ export interface Services {
   readonly timelines: TimelinePanels;
   /** The MCP server definition and language-model tools offered to agents (none in an untrusted workspace). */
   readonly agentAccess: AgentAccess;
+  /** The team ledger on PostgreSQL: connection (SecretStorage), replicator, status (docs/team-ledger.md). */
+  readonly teamLedger: TeamLedger;
+  readonly syncStatusBar: SyncStatusBar;
+  /** The Sessions tree's type / tag / mode / created / owner filters (remembered per workspace). */
+  readonly sessionFilters: SessionFilters;
 }
 
 export async function createServices(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel, log: Logger): Promise<Services> {
   const own = <T extends vscode.Disposable>(d: T): T => (context.subscriptions.push(d), d);
-  const config = own(new Config((m) => void vscode.window.showWarningMessage(`Session Ledger: ${m}`)));
+  const config = own(new Config((m) => void vscode.window.showWarningMessage(vscode.l10n.t('Session Ledger: {0}', m))));
   const { store, directory } = await openStore(context, log.child('store'));
   own({ dispose: () => void store.close().catch((e) => log.error('closing the store failed', e)) });
   const workspaceRoot = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -98,13 +107,29 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
   const treeView = own(vscode.window.createTreeView('sessionLedger.sessions', { treeDataProvider: tree, showCollapseAll: true }));
   own(active.onDidChange((id) => void revealInTree(treeView, store, id)));
   tree.showAccessIn(treeView);
+  const sessionFilters = own(new SessionFilters(context.workspaceState));
+  tree.useFilters(sessionFilters);
+  // Filters remembered from the last time: say so above the tree.
+  if (sessionFilters.active) treeView.message = treeFilterMessage(undefined, sessionFilters);
+  const teamLedger = own(new TeamLedger({ store, config, secrets: context.secrets, log: log.child('team') }));
+  const treeScope = own(new TreeScopeState(context.workspaceState));
+  tree.useTeamView({
+    get filter() {
+      return treeScope.filter;
+    },
+    ownerOf: (id) => teamLedger.ownerOf(id),
+    onDidChange: treeScope.onDidChange,
+  });
+  const syncStatusBar = own(new SyncStatusBar(teamLedger));
   const statusBar = own(new StatusBar(store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
   const sessionsBadge = own(new SessionsBadge(treeView, store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
   const timelines = own(registerTimeline(context, { store, log: log.child('timeline') })).panels;
   const agentAccess = own(
     registerAgentAccess({ store, storeDirectory: directory, extensionPath: context.extensionPath, log: log.child('agents') }),
   );
-  const usage = own(registerUsage(context, { store, log: log.child('usage'), openTimeline: async (id) => void timelines.show(id) }));
+  const usage = own(
+    registerUsage(context, { store, log: log.child('usage'), openTimeline: async (id) => void timelines.show(id), team: teamLedger }),
+  );
   own(
     registerCommands({
       channel,
@@ -118,6 +143,7 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
       background,
       secrets: context.secrets,
       treeView: treeView as vscode.TreeView<unknown>,
+      sessionFilters,
       history: claudeHistory,
       openTimeline: async (id, seq) => void timelines.show(id, { focusInteractionSeq: seq }),
       exportSession: (id) =>
@@ -125,7 +151,9 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
           extraPatterns: config.value['redaction.extraPatterns'],
           absolutePaths: config.value['export.absolutePaths'],
         }),
-      showUsage: () => usage.show(),
+      showUsage: (scope) => usage.show(scope),
+      team: teamLedger,
+      treeScope,
     }),
   );
   void vscode.commands.executeCommand('setContext', 'sessionLedger.hasActiveSession', active.id !== undefined);
@@ -138,6 +166,8 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
     );
   } else void offerResumeOfInterrupted(engine, background, log);
   claudeHistory.start();
+  // Syncs only when a connection string is stored ("Connect Team Ledger…"); never blocks activation.
+  void teamLedger.start();
   if (config.value.importTranscriptsOnStartup && workspaceRoot && !store.readOnly) {
     // In the status bar, not a notification: nobody asked for it just now.
     void claudeHistory
@@ -160,6 +190,9 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
     claudeHistory,
     timelines,
     agentAccess,
+    teamLedger,
+    syncStatusBar,
+    sessionFilters,
   };
 }
 
@@ -184,14 +217,18 @@ async function offerResumeOfInterrupted(engine: SessionEngine, background: Backg
     if (interrupted.length === 0) return;
     log.warn(`${interrupted.length} session(s) were interrupted: ${interrupted.map((s) => s.id).join(', ')}`);
     const names = interrupted.map((s) => `"${s.title}"`).join(', ');
+    const resume = vscode.l10n.t('Resume');
     const choice = await vscode.window.showWarningMessage(
-      `Session Ledger: ${names} stopped when the window closed or VS Code crashed (a step was running, or an agentic run was between steps). Resume from the last recorded step?`,
-      'Resume',
-      'Later',
+      vscode.l10n.t(
+        'Session Ledger: {0} stopped when the window closed or VS Code crashed (a step was running, or an agentic run was between steps). Resume from the last recorded step?',
+        names,
+      ),
+      resume,
+      vscode.l10n.t('Later'),
     );
-    if (choice !== 'Resume') return;
+    if (choice !== resume) return;
     // An agentic session resumed without its loop would be active with nothing running it: it waits for trust.
-    const trusted = !interrupted.some((s) => s.executionMode === 'agentic') || ensureTrusted('Resuming agentic sessions');
+    const trusted = !interrupted.some((s) => s.executionMode === 'agentic') || ensureTrusted(vscode.l10n.t('Resuming agentic sessions'));
     const resumable = interrupted.filter((s) => trusted || s.executionMode !== 'agentic');
     for (const s of resumable) await engine.resume(s.id);
     // Agentic sessions get their loop back (a child's runs inside its parent's, from the pending spawn).

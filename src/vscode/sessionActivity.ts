@@ -1,4 +1,6 @@
 import type { Session } from '../core/model/session';
+import type * as vscode from 'vscode';
+import { englishL10n } from './plainL10n';
 
 /**
  * What a session asks of the person right now. The status bar (the active session) and the
@@ -62,11 +64,12 @@ export interface BadgeView {
 }
 
 /** The Sessions view's badge; undefined (no badge) when nothing runs or waits. */
-export function presentBadge(counts: ActivityCounts): BadgeView | undefined {
+export function presentBadge(counts: ActivityCounts, l10n: Pick<typeof vscode.l10n, 't'> = englishL10n): BadgeView | undefined {
   const value = counts.running + counts.waiting;
   if (value === 0) return undefined;
   const parts: string[] = [];
-  if (counts.running > 0) parts.push(`${counts.running} running`);
-  if (counts.waiting > 0) parts.push(`${counts.waiting} waiting for you`);
-  return { value, tooltip: `${value === 1 ? '1 session' : `${value} sessions`}: ${parts.join(', ')}` };
+  if (counts.running > 0) parts.push(l10n.t('{0} running', counts.running));
+  if (counts.waiting > 0) parts.push(l10n.t('{0} waiting for you', counts.waiting));
+  const sessions = value === 1 ? l10n.t('1 session') : l10n.t('{0} sessions', value);
+  return { value, tooltip: l10n.t('{0}: {1}', sessions, parts.join(', ')) };
 }

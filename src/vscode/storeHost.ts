@@ -7,18 +7,21 @@ import { SessionStore, type StoreWarning } from '../core/store/SessionStore';
 import { STORE_CLOSE_LIMIT_MS, closeWithin } from '../core/store/storeShutdown';
 import type { Logger } from './logger';
 
-const REWRITE_STORE = 'Rewrite Store';
-
 /** The action of the `journal-lost` notification: writes everything the store holds to its (recreated) folder, and says how it went. */
 async function rewriteStore(store: SessionStore, directory: string, log: Logger): Promise<void> {
   try {
     await store.rewriteHome();
     log.info(`store rewritten in ${directory}`);
-    void vscode.window.showInformationMessage(`Session Ledger: the store was rewritten in ${directory}; changes are saved again.`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Session Ledger: the store was rewritten in {0}; changes are saved again.', directory),
+    );
   } catch (error) {
     log.error('could not rewrite the store', error);
     void vscode.window
-      .showErrorMessage(`Session Ledger could not rewrite the store in ${directory}: ${(error as Error).message}`, 'Show Log')
+      .showErrorMessage(
+        vscode.l10n.t('Session Ledger could not rewrite the store in {0}: {1}', directory, (error as Error).message),
+        vscode.l10n.t('Show Log'),
+      )
       .then((c) => c && vscode.commands.executeCommand('sessionLedger.showLog'));
   }
 }
@@ -72,7 +75,7 @@ export async function openStore(context: StoreHostContext, log: Logger, workspac
     openStore: (directory) => SessionStore.open({ ...inspect, directory, readOnlyWhenHeld: true }),
     onWarning: (w) => {
       log.warn(`ledger registry: ${w.message}`);
-      if (w.keptAsidePath) void vscode.window.showWarningMessage(`Session Ledger: ${w.message}`);
+      if (w.keptAsidePath) void vscode.window.showWarningMessage(vscode.l10n.t('Session Ledger: {0}', w.message));
     },
   });
   const { store, directory } = home;
@@ -87,13 +90,18 @@ export async function openStore(context: StoreHostContext, log: Logger, workspac
   const show = (w: StoreWarning) => {
     log.warn(`${w.kind}: ${w.message}${w.keptAsidePath ? ` (kept at ${w.keptAsidePath})` : ''}`);
     if (w.kind === 'journal-lost') {
-      void vscode.window.showErrorMessage(`Session Ledger: ${w.message}`, REWRITE_STORE, 'Show Log').then((choice) => {
-        if (choice === REWRITE_STORE) void rewriteStore(store, directory, log);
-        else if (choice) void showLog();
-      });
+      const rewrite = vscode.l10n.t('Rewrite Store');
+      void vscode.window
+        .showErrorMessage(vscode.l10n.t('Session Ledger: {0}', w.message), rewrite, vscode.l10n.t('Show Log'))
+        .then((choice) => {
+          if (choice === rewrite) void rewriteStore(store, directory, log);
+          else if (choice) void showLog();
+        });
       return;
     }
-    void vscode.window.showWarningMessage(`Session Ledger: ${w.message}`, 'Show Log').then((c) => c && showLog());
+    void vscode.window
+      .showWarningMessage(vscode.l10n.t('Session Ledger: {0}', w.message), vscode.l10n.t('Show Log'))
+      .then((c) => c && showLog());
   };
   store.warnings.forEach(show);
   context.subscriptions.push(store.onDidWarn(show));
@@ -102,10 +110,6 @@ export async function openStore(context: StoreHostContext, log: Logger, workspac
     void offerAdoption(candidate, home, join(context.storageUri.fsPath, `ledger-adopted-${Date.now()}`), inspect, log);
   return { store, directory, home };
 }
-
-const ADOPT = 'Adopt';
-const NOT_NOW = 'Not Now';
-const NEVER = 'Never';
 
 /**
  * Asks (once per window; "Never" is remembered in the registry for this folder and ledger) whether to
@@ -121,36 +125,57 @@ async function offerAdoption(
   log: Logger,
 ): Promise<void> {
   const project = home.project!;
-  const where = project.git
-    ? ` (same repository ${project.git.remote}${project.git.relativePath === '.' ? '' : `, ${project.git.relativePath}`})`
-    : '';
-  log.info(`this folder may be ${candidate.canonicalPath} moved or renamed${where}; its ledger is in ${candidate.directory}`);
-  const choice = await vscode.window.showInformationMessage(
-    `Session Ledger: this folder looks like ${candidate.canonicalPath}, moved or renamed${where}. Adopt its session history? A copy is made and checked; the original files stay in ${candidate.directory}.`,
-    ADOPT,
-    NOT_NOW,
-    NEVER,
+  const repository = project.git && `${project.git.remote}${project.git.relativePath === '.' ? '' : `, ${project.git.relativePath}`}`;
+  log.info(
+    `this folder may be ${candidate.canonicalPath} moved or renamed${repository ? ` (same repository ${repository})` : ''}; its ledger is in ${candidate.directory}`,
   );
-  if (choice === NEVER) {
+  const adopt = vscode.l10n.t('Adopt');
+  const never = vscode.l10n.t('Never');
+  const choice = await vscode.window.showInformationMessage(
+    repository
+      ? vscode.l10n.t(
+          'Session Ledger: this folder looks like {0}, moved or renamed (same repository {1}). Adopt its session history? A copy is made and checked; the original files stay in {2}.',
+          candidate.canonicalPath,
+          repository,
+          candidate.directory,
+        )
+      : vscode.l10n.t(
+          'Session Ledger: this folder looks like {0}, moved or renamed. Adopt its session history? A copy is made and checked; the original files stay in {1}.',
+          candidate.canonicalPath,
+          candidate.directory,
+        ),
+    adopt,
+    vscode.l10n.t('Not Now'),
+    never,
+  );
+  if (choice === never) {
     await home.registry.decline(project.canonicalPath, candidate.ledgerId).catch((e) => log.error('remembering "Never" failed', e));
     return;
   }
-  if (choice !== ADOPT) return;
+  if (choice !== adopt) return;
   try {
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Session Ledger: adopting the session history…' },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Session Ledger: adopting the session history…') },
       () => adoptLedger({ original: candidate, targetDirectory, project, registry: home.registry, open: inspect }),
     );
     log.info(`adopted ${result.sessions} sessions and ${result.events} events from ${result.originalDirectory} into ${result.directory}`);
     const reload = await vscode.window.showInformationMessage(
-      `Session Ledger: adopted ${result.sessions} sessions (${result.events} events), checked against the original. The original files stay in ${result.originalDirectory}; delete them once you no longer need them. Reload the window to show the history.`,
-      'Reload Window',
+      vscode.l10n.t(
+        'Session Ledger: adopted {0} sessions ({1} events), checked against the original. The original files stay in {2}; delete them once you no longer need them. Reload the window to show the history.',
+        result.sessions,
+        result.events,
+        result.originalDirectory,
+      ),
+      vscode.l10n.t('Reload Window'),
     );
     if (reload) await vscode.commands.executeCommand('workbench.action.reloadWindow');
   } catch (error) {
     log.error(`adopting the ledger in ${candidate.directory} failed`, error);
     void vscode.window
-      .showErrorMessage(`Session Ledger could not adopt the history in ${candidate.directory}: ${(error as Error).message}`, 'Show Log')
+      .showErrorMessage(
+        vscode.l10n.t('Session Ledger could not adopt the history in {0}: {1}', candidate.directory, (error as Error).message),
+        vscode.l10n.t('Show Log'),
+      )
       .then((c) => c && vscode.commands.executeCommand('sessionLedger.showLog'));
   }
 }

@@ -45,8 +45,11 @@ export async function loadSessionTypes(
     for (const error of result.errors) {
       log.warn(`workflow file ${error.toString()}`);
       void vscode.window
-        .showWarningMessage(`Session Ledger: workflow ${error.toString()}. The other workflows are loaded.`, 'Open File')
-        .then((c) => c && vscode.window.showTextDocument(vscode.Uri.file(error.file)));
+        .showWarningMessage(
+          vscode.l10n.t('Session Ledger: workflow {0}. The other workflows are loaded.', error.toString()),
+          vscode.l10n.t('Open File'),
+        )
+        .then((c) => (c ? vscode.window.showTextDocument(vscode.Uri.file(error.file)) : undefined));
     }
   };
   apply(await loader.load());

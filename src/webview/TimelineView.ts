@@ -15,7 +15,9 @@ export interface ViewHost {
   setState(state: TimelineViewState): void;
 }
 
-type Handlers = { [T in HostMessage['type']]: (message: Extract<HostMessage, { type: T }>, receivedAt: number) => void };
+/** The messages the view handles: all but `init`, which the page's entry point handles (it builds the view). */
+type ViewMessage = Exclude<HostMessage, { type: 'init' }>;
+type Handlers = { [T in ViewMessage['type']]: (message: Extract<ViewMessage, { type: T }>, receivedAt: number) => void };
 
 /**
  * The timeline UI: the session header, artifact links, the session's own events, the filter
@@ -42,7 +44,11 @@ export class TimelineView {
   ) {
     this.requests = new RequestClient((m) => host.post(m));
     const reportError = (message: string) => this.reportError(message);
-    this.header = new SessionHeaderView({ runAction: (action) => this.requests.request('runSessionAction', { action }), reportError });
+    this.header = new SessionHeaderView({
+      runAction: (action) => this.requests.request('runSessionAction', { action }),
+      runGoalAction: (action) => this.requests.request('runGoalAction', { action }),
+      reportError,
+    });
     this.artifacts = new ArtifactLinksView((artifactId) =>
       this.requests
         .request('openArtifact', { artifactId })
@@ -65,8 +71,8 @@ export class TimelineView {
   }
 
   /** Handles a validated message from the extension. */
-  receive(message: HostMessage, receivedAt: number): void {
-    (this.handlers[message.type] as (m: HostMessage, t: number) => void)(message, receivedAt);
+  receive(message: ViewMessage, receivedAt: number): void {
+    (this.handlers[message.type] as (m: ViewMessage, t: number) => void)(message, receivedAt);
   }
 
   private readonly handlers: Handlers = {

@@ -1,4 +1,5 @@
 import { h, icon } from './dom';
+import { t } from './l10n';
 import type { EventPager } from './pager';
 
 /** An event list with its loading state and a "Load more" button that carries `moreAction`. */
@@ -6,7 +7,7 @@ export function buildEventList(pager: EventPager, moreAction: string, emptyText:
   const nodes: (Node | null)[] = [
     h(
       'ul',
-      { className: 'events', 'aria-label': 'Events' },
+      { className: 'events', 'aria-label': t('Events') },
       ...pager.events.map((e) =>
         h(
           'li',
@@ -19,12 +20,12 @@ export function buildEventList(pager: EventPager, moreAction: string, emptyText:
       ),
     ),
     pager.loading
-      ? h('p', { className: 'muted' }, 'Loading events…')
+      ? h('p', { className: 'muted' }, t('Loading events…'))
       : pager.events.length === 0
         ? h('p', { className: 'muted' }, emptyText)
         : null,
     pager.hasMore && !pager.loading
-      ? h('button', { className: 'action', type: 'button', 'data-action': moreAction }, 'Load more events')
+      ? h('button', { className: 'action', type: 'button', 'data-action': moreAction }, t('Load more events'))
       : null,
   ];
   return nodes.filter((n): n is Node => n !== null);

@@ -1,6 +1,7 @@
 import type { EventRow } from '../protocol/timelineModel';
 import { h, icon } from './dom';
 import { buildEventList } from './eventList';
+import { t } from './l10n';
 import { EventPager, type EventPage } from './pager';
 
 export interface SessionEventsDeps {
@@ -13,7 +14,7 @@ export interface SessionEventsDeps {
 
 /** The session's own events (recorded outside any step, e.g. Claude Code hooks): a toggle, and when open the list with paging. */
 export class SessionEventsSection {
-  readonly el = h('section', { className: 'session-events', 'aria-label': 'Session events' });
+  readonly el = h('section', { className: 'session-events', 'aria-label': t('Session events') });
   /** Undefined while the section is collapsed. */
   private pager: EventPager | undefined;
 
@@ -67,12 +68,12 @@ export class SessionEventsSection {
           type: 'button',
           'data-action': 'toggle-session-events',
           'aria-expanded': String(pager !== undefined),
-          title: 'Events recorded outside any step, such as Claude Code hooks',
+          title: t('Events recorded outside any step, such as Claude Code hooks'),
         },
         icon(pager ? 'chevron-down' : 'chevron-right'),
-        'Session events',
+        t('Session events'),
       ),
-      ...(pager ? buildEventList(pager, 'load-session-events', 'No events outside the steps.') : []),
+      ...(pager ? buildEventList(pager, 'load-session-events', t('No events outside the steps.')) : []),
     );
     if (hadFocus) this.el.querySelector<HTMLElement>('[data-action]')?.focus();
   }

@@ -2,13 +2,18 @@ import type { RenderedReport } from '../protocol/timelineMessages';
 import type { ReadOnlyAccess, SessionHeader } from '../protocol/timelineModel';
 import { SESSION_ACTIONS, sessionActionsFor, type SessionAction } from '../protocol/sessionActions';
 import { h, icon } from './dom';
-import { formatTokenBreakdown, formatUsd, totalTokens } from './format';
+import { formatTokenBreakdown, formatUsd, totalTokens } from '../protocol/presentation';
+import { t } from './l10n';
 import { sessionActionPresentation, sessionStatusPresentation } from './presentation';
 import { listSection, notesSection, outcomeSection, procedureSection } from './notes';
+import { planSection } from './planSection';
+import { GOAL_ACTIONS, phasesSection, progressSection, reviewSection, type GoalAction } from './progress';
 
 export interface SessionHeaderDeps {
   /** Runs a session action in the extension; settles when it has answered. */
   runAction(action: SessionAction): Promise<unknown>;
+  /** Runs Check Progress, Approve or Request Changes in the extension; settles when it has answered. */
+  runGoalAction(action: GoalAction): Promise<unknown>;
   reportError(message: string): void;
 }
 
@@ -21,6 +26,8 @@ export class SessionHeaderView {
   private actionInFlight: SessionAction | undefined;
   /** An action button that had focus when the buttons were disabled: focus returns to it after. */
   private refocusAction: string | undefined;
+  /** The goal button (Check Progress, Approve, Request Changes) whose request has not been answered yet. */
+  private goalActionInFlight: GoalAction | undefined;
 
   constructor(private readonly deps: SessionHeaderDeps) {
     this.el.addEventListener('click', (e) => this.onClick(e));
@@ -62,7 +69,7 @@ export class SessionHeaderView {
     const status = sessionStatusPresentation[s.status];
     const tokens = totalTokens(s.tokens);
     const readOnly = this.readOnly;
-    const readOnlyText = readOnly ? (readOnly.holder ? `Read-only — ${readOnly.holder}` : 'Read-only') : '';
+    const readOnlyText = readOnly ? (readOnly.holder ? t('Read-only — {0}', readOnly.holder) : t('Read-only')) : '';
     const children: (Node | null)[] = [
       h(
         'div',
@@ -70,18 +77,18 @@ export class SessionHeaderView {
         h('h1', {}, s.title),
         h(
           'span',
-          { className: `badge session-${s.status}`, title: `Status: ${status.label}`, 'data-status': s.status },
+          { className: `badge session-${s.status}`, title: t('Status: {0}', t(status.label)), 'data-status': s.status },
           icon(status.icon),
-          status.label,
+          t(status.label),
         ),
-        s.phase ? h('span', { className: 'badge', title: 'Phase' }, icon('milestone'), s.phase) : null,
+        s.phase ? h('span', { className: 'badge', title: t('Phase') }, icon('milestone'), s.phase) : null,
         readOnly
           ? h(
               'span',
               {
                 className: 'badge read-only',
                 'data-read-only': '',
-                title: 'Another window or process writes this ledger; this window shows it as it changes.',
+                title: t('Another window or process writes this ledger; this window shows it as it changes.'),
               },
               icon('lock'),
               readOnlyText,
@@ -90,21 +97,25 @@ export class SessionHeaderView {
         this.buildActions(s.status),
       ),
       s.intention ? h('p', { className: 'intention' }, s.intention) : null,
-      listSection('Success criteria', 'success', s.successCriteria),
-      listSection('Completion criteria', 'completion-criterion', s.completionCriteria),
-      listSection('Constraints', 'constraint', s.constraints),
+      planSection(s),
+      listSection(t('Success criteria'), 'success', s.successCriteria),
+      listSection(t('Completion criteria'), 'completion-criterion', s.completionCriteria),
+      reviewSection(s.reviewGate, this.goalActionInFlight !== undefined),
+      progressSection(s.progress, s.successCriteria.length + s.completionCriteria.length > 0, this.goalActionInFlight !== undefined),
+      listSection(t('Constraints'), 'constraint', s.constraints),
       procedureSection(s.procedureNotes),
       outcomeSection(s.outcome, s.summary),
       notesSection(s.notes),
+      phasesSection(s.phases),
       h(
         'dl',
         { className: 'facts' },
-        ...fact('Type', s.type),
-        ...fact('Mode', s.executionMode),
-        ...fact('Steps', String(s.interactionCount)),
-        ...fact('Cost', formatUsd(s.costUsd)),
-        ...fact('Tokens', tokens === 0 ? '0' : formatTokenBreakdown(s.tokens)),
-        ...(s.conversationId ? fact('Conversation', s.conversationId) : []),
+        ...fact(t('Type'), s.type),
+        ...fact(t('Mode'), s.executionMode),
+        ...fact(t('Steps'), String(s.interactionCount)),
+        ...fact(t('Cost'), formatUsd(s.costUsd)),
+        ...fact(t('Tokens'), tokens === 0 ? '0' : formatTokenBreakdown(s.tokens)),
+        ...(s.conversationId ? fact(t('Conversation'), s.conversationId) : []),
       ),
     ];
     const active = document.activeElement as HTMLElement | null;
@@ -130,7 +141,7 @@ export class SessionHeaderView {
     const busy = this.actionInFlight !== undefined;
     return h(
       'span',
-      { className: 'session-actions', role: 'group', 'aria-label': 'Session actions', 'aria-busy': busy ? 'true' : undefined },
+      { className: 'session-actions', role: 'group', 'aria-label': t('Session actions'), 'aria-busy': busy ? 'true' : undefined },
       ...actions.map((action) => {
         const p = sessionActionPresentation[action];
         return h(
@@ -139,18 +150,36 @@ export class SessionHeaderView {
             className: 'action session-action',
             type: 'button',
             'data-session-action': action,
-            'aria-label': p.description,
-            title: p.description,
+            'aria-label': t(p.description),
+            title: t(p.description),
             disabled: busy,
           },
           icon(action === this.actionInFlight ? 'loading' : p.icon, action === this.actionInFlight ? 'codicon-modifier-spin' : ''),
-          p.label,
+          t(p.label),
         );
       }),
     );
   }
 
+  private onGoalClick(e: MouseEvent): boolean {
+    const value = (e.target as HTMLElement).closest<HTMLButtonElement>('[data-goal-action]')?.dataset.goalAction;
+    const action = GOAL_ACTIONS.find((a) => a === value);
+    if (!action) return false;
+    if (this.goalActionInFlight !== undefined) return true;
+    this.goalActionInFlight = action;
+    this.render();
+    this.deps
+      .runGoalAction(action)
+      .catch((error: Error) => this.deps.reportError(error.message))
+      .finally(() => {
+        this.goalActionInFlight = undefined;
+        this.render();
+      });
+    return true;
+  }
+
   private onClick(e: MouseEvent): void {
+    if (this.onGoalClick(e)) return;
     const value = (e.target as HTMLElement).closest<HTMLButtonElement>('[data-session-action]')?.dataset.sessionAction;
     const action = SESSION_ACTIONS.find((a) => a === value);
     if (!action || this.actionInFlight !== undefined) return;

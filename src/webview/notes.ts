@@ -1,5 +1,6 @@
 import type { NoteView, OutcomeView } from '../protocol/timelineModel';
 import { h, icon } from './dom';
+import { t } from './l10n';
 
 /*
  * The goal details, the outcome and the notes of the timeline header. Every element that shows a
@@ -22,7 +23,7 @@ export function procedureSection(text: string): HTMLElement | null {
   return h(
     'div',
     { className: 'criteria' },
-    h('h2', {}, 'Procedure notes'),
+    h('h2', {}, t('Procedure notes')),
     h('p', { className: 'procedure-notes', 'data-shown': 'procedure' }, text),
   );
 }
@@ -36,37 +37,37 @@ export function outcomeSection(outcome: OutcomeView | null, summary: string | nu
     facts.push(
       h(
         'span',
-        { className: 'badge', title: `Success rating ${outcome.rating} of 5`, 'data-shown': 'rating' },
+        { className: 'badge', title: t('Success rating {0} of 5', outcome.rating), 'data-shown': 'rating' },
         stars,
         ` ${outcome.rating}/5`,
       ),
       h(
         'span',
-        { className: 'badge', title: 'How much of the goal was done', 'data-shown': 'completion' },
-        `${outcome.completionPercent} % complete`,
+        { className: 'badge', title: t('How much of the goal was done'), 'data-shown': 'completion' },
+        t('{0} % complete', outcome.completionPercent),
       ),
       outcome.needsFollowUp
         ? h(
             'span',
-            { className: 'badge follow-up', title: 'Needs follow-up', 'data-shown': 'follow-up' },
+            { className: 'badge follow-up', title: t('Needs follow-up'), 'data-shown': 'follow-up' },
             icon('issue-reopened'),
-            'Needs follow-up',
+            t('Needs follow-up'),
           )
         : null,
-      h('span', { className: 'outcome-by' }, outcome.recordedBy === 'claude' ? 'proposed by Claude' : 'recorded by a person'),
+      h('span', { className: 'outcome-by' }, outcome.recordedBy === 'claude' ? t('proposed by Claude') : t('recorded by a person')),
     );
   }
   return h(
     'div',
     { className: 'criteria outcome' },
-    h('h2', {}, 'Outcome'),
+    h('h2', {}, t('Outcome')),
     outcome ? h('div', { className: 'outcome-facts' }, ...facts.filter((f): f is Node => f !== null)) : null,
     summary?.trim() ? h('p', { className: 'summary', 'data-shown': 'summary' }, summary) : null,
     outcome?.needsFollowUp && outcome.followUpNotes.trim()
-      ? h('p', { 'data-shown': 'follow-up-notes' }, 'Follow-up: ', outcome.followUpNotes)
+      ? h('p', { 'data-shown': 'follow-up-notes' }, t('Follow-up: '), outcome.followUpNotes)
       : null,
     outcome?.nextSessionSuggestion.trim()
-      ? h('p', { 'data-shown': 'next-session' }, 'Suggested next session: ', outcome.nextSessionSuggestion)
+      ? h('p', { 'data-shown': 'next-session' }, t('Suggested next session: '), outcome.nextSessionSuggestion)
       : null,
   );
 }
@@ -87,7 +88,7 @@ export function notesSection(notes: readonly NoteView[]): HTMLElement | null {
   return h(
     'div',
     { className: 'criteria notes' },
-    h('h2', {}, `Notes (${notes.length}${important ? `, ${important} important` : ''})`),
+    h('h2', {}, important ? t('Notes ({0}, {1} important)', notes.length, important) : t('Notes ({0})', notes.length)),
     h('ul', {}, ...notes.map(noteItem)),
   );
 }
@@ -105,8 +106,8 @@ function noteItem(note: NoteView): HTMLElement {
     },
     icon(note.important ? 'star-full' : (KIND_ICON[note.kind] ?? 'note')),
     h('span', { className: 'note-kind' }, note.kind),
-    note.followUp ? h('span', { className: 'badge follow-up', title: 'Needs follow-up' }, 'follow-up') : null,
-    step ? h('span', { className: 'note-step', title: `Added at step ${note.interactionSeq}` }, `#${note.interactionSeq}`) : null,
+    note.followUp ? h('span', { className: 'badge follow-up', title: t('Needs follow-up') }, t('follow-up')) : null,
+    step ? h('span', { className: 'note-step', title: t('Added at step {0}', note.interactionSeq!) }, `#${note.interactionSeq}`) : null,
     h('span', { className: 'note-content' }, note.content),
   );
 }

@@ -1,6 +1,7 @@
 import type { EventRow, InteractionDetail, InteractionRow } from '../protocol/timelineModel';
 import { h } from './dom';
 import { applyFilter, NO_FILTER, type TimelineFilter } from './filter';
+import { t } from './l10n';
 import { EventPager } from './pager';
 import type { RequestClient } from './rpc';
 import { buildRow, type Loadable } from './rowView';
@@ -25,10 +26,10 @@ export interface RowListDeps {
  */
 export class RowList {
   readonly el = h('div', { className: 'list' });
-  private readonly spacerEl = h('div', { className: 'spacer', role: 'tree', 'aria-label': 'Steps' });
+  private readonly spacerEl = h('div', { className: 'spacer', role: 'tree', 'aria-label': t('Steps') });
   /** Says what the last copy put on the clipboard (seen, and read out by screen readers). */
   readonly copyStatusEl = h('p', { className: 'copy-status', role: 'status' });
-  private readonly emptyEl = h('p', { className: 'empty', hidden: true }, 'No steps match the filters.');
+  private readonly emptyEl = h('p', { className: 'empty', hidden: true }, t('No steps match the filters.'));
   private rows: InteractionRow[] = [];
   private readonly indexById = new Map<string, number>();
   private filter: TimelineFilter = NO_FILTER;
@@ -332,7 +333,11 @@ export class RowList {
       const seq = this.rows[this.indexById.get(id) ?? -1]?.seq;
       this.copyStatusEl.textContent = '';
       this.deps.requests.request('copy', { interactionId: id, what }).then(
-        ({ copiedChars }) => (this.copyStatusEl.textContent = `Copied the ${what} of step #${seq} (${copiedChars} characters).`),
+        ({ copiedChars }) =>
+          (this.copyStatusEl.textContent =
+            what === 'command'
+              ? t('Copied the command of step #{0} ({1} characters).', seq ?? '', copiedChars)
+              : t('Copied the output of step #{0} ({1} characters).', seq ?? '', copiedChars)),
         (error: Error) => this.deps.reportError(`copy failed: ${error.message}`),
       );
     } else if (action === 'load-events') {

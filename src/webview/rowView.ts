@@ -1,7 +1,8 @@
 import type { InteractionDetail, InteractionRow } from '../protocol/timelineModel';
 import { h, icon } from './dom';
 import { buildEventList } from './eventList';
-import { formatCount, formatDuration, formatTokenBreakdown, formatUsd, totalTokens } from './format';
+import { formatCount, formatDuration, formatTokenBreakdown, formatUsd, totalTokens } from '../protocol/presentation';
+import { t } from './l10n';
 import { renderMarkdown } from './markdown';
 import type { EventPager } from './pager';
 import { kindPresentation, resultPresentation } from './presentation';
@@ -18,8 +19,8 @@ export interface RowState {
 
 /** One step of the list: the summary line, and when expanded its detail. */
 export function buildRow(row: InteractionRow, state: RowState): HTMLElement {
-  const kind = kindPresentation[row.kind];
-  const status = resultPresentation[row.status];
+  const kind = { icon: kindPresentation[row.kind].icon, label: t(kindPresentation[row.kind].label) };
+  const status = { icon: resultPresentation[row.status].icon, label: t(resultPresentation[row.status].label) };
   const tokens = row.tokens ? totalTokens(row.tokens) : 0;
   const summary = h(
     'div',
@@ -36,16 +37,16 @@ export function buildRow(row: InteractionRow, state: RowState): HTMLElement {
     ),
     h(
       'span',
-      { className: `exit${row.exitCode === null || row.exitCode === 0 ? '' : ' exit-nonzero'}`, title: 'Exit code' },
-      row.exitCode !== null ? `exit ${row.exitCode}` : '',
+      { className: `exit${row.exitCode === null || row.exitCode === 0 ? '' : ' exit-nonzero'}`, title: t('Exit code') },
+      row.exitCode !== null ? t('exit {0}', row.exitCode) : '',
     ),
-    h('span', { className: 'metric duration', title: 'Duration' }, row.durationMs !== null ? formatDuration(row.durationMs) : ''),
+    h('span', { className: 'metric duration', title: t('Duration') }, row.durationMs !== null ? formatDuration(row.durationMs) : ''),
     h(
       'span',
-      { className: 'metric tokens', title: row.tokens && tokens > 0 ? `Tokens: ${formatTokenBreakdown(row.tokens)}` : 'Tokens' },
-      tokens > 0 ? `${formatCount(tokens)} tok` : '',
+      { className: 'metric tokens', title: row.tokens && tokens > 0 ? t('Tokens: {0}', formatTokenBreakdown(row.tokens)) : t('Tokens') },
+      tokens > 0 ? t('{0} tok', formatCount(tokens)) : '',
     ),
-    h('span', { className: 'metric cost', title: 'Cost' }, row.costUsd !== null && row.costUsd > 0 ? formatUsd(row.costUsd) : ''),
+    h('span', { className: 'metric cost', title: t('Cost') }, row.costUsd !== null && row.costUsd > 0 ? formatUsd(row.costUsd) : ''),
   );
   const el = h(
     'div',
@@ -70,11 +71,12 @@ function buildDetail(row: InteractionRow, { detail, events }: RowState): HTMLEle
     h(
       'div',
       { className: 'actions' },
-      h('button', { className: 'action', 'data-action': 'copy-command', title: 'Copy the command' }, icon('copy'), 'Copy command'),
+      h('button', { className: 'action', 'data-action': 'copy-command', title: t('Copy the command') }, icon('copy'), t('Copy command')),
       row.hasOutput
-        ? h('button', { className: 'action', 'data-action': 'copy-output', title: 'Copy the output' }, icon('copy'), 'Copy output')
+        ? h('button', { className: 'action', 'data-action': 'copy-output', title: t('Copy the output') }, icon('copy'), t('Copy output'))
         : null,
-      h('span', { className: 'step-name', title: 'Step' }, row.step),
+      h('span', { className: 'step-name', title: t('Step') }, row.step),
+      row.phase !== null && row.phase !== row.step ? h('span', { className: 'badge', title: t('Phase') }, row.phase) : null,
       h('time', { className: 'when' }, new Date(row.startedAt).toLocaleString()),
     ),
     h(
@@ -86,12 +88,12 @@ function buildDetail(row: InteractionRow, { detail, events }: RowState): HTMLEle
   ];
   const error = loaded?.errorMessage ?? row.errorMessage;
   if (error) parts.push(h('p', { className: 'error-message' }, icon('error'), error));
-  if (detail?.state === 'loading') parts.push(h('p', { className: 'muted' }, icon('loading', 'codicon-modifier-spin'), 'Loading…'));
-  if (detail?.state === 'failed') parts.push(h('p', { className: 'error-message' }, `Could not load the output: ${detail.error}`));
+  if (detail?.state === 'loading') parts.push(h('p', { className: 'muted' }, icon('loading', 'codicon-modifier-spin'), t('Loading…')));
+  if (detail?.state === 'failed') parts.push(h('p', { className: 'error-message' }, t('Could not load the output: {0}', detail.error)));
   if (loaded?.output) {
     const omitted =
       loaded.outputOmittedChars > 0
-        ? h('p', { className: 'muted' }, `… ${formatCount(loaded.outputOmittedChars)} earlier characters not shown`)
+        ? h('p', { className: 'muted' }, t('… {0} earlier characters not shown', formatCount(loaded.outputOmittedChars)))
         : null;
     if (loaded.outputFormat === 'markdown') {
       parts.push(omitted, h('div', { className: 'markdown' }, ...renderMarkdown(loaded.output))); // built as nodes: see markdown.ts
@@ -100,9 +102,9 @@ function buildDetail(row: InteractionRow, { detail, events }: RowState): HTMLEle
     }
   }
   if (!events) {
-    parts.push(h('button', { className: 'action', 'data-action': 'load-events' }, icon('symbol-event'), 'Show events'));
+    parts.push(h('button', { className: 'action', 'data-action': 'load-events' }, icon('symbol-event'), t('Show events')));
   } else {
-    parts.push(...buildEventList(events, 'load-events', 'No events.'));
+    parts.push(...buildEventList(events, 'load-events', t('No events.')));
   }
   return h('div', { className: 'row-detail' }, ...parts);
 }
@@ -110,12 +112,12 @@ function buildDetail(row: InteractionRow, { detail, events }: RowState): HTMLEle
 /** What a screen reader says for a step: number, step name, command, status, and the exit code, duration and cost when known. */
 export function rowLabel(row: InteractionRow, kindLabel: string, statusLabel: string, tokens: number): string {
   const facts = [
-    row.exitCode !== null ? `exit code ${row.exitCode}` : null,
+    row.exitCode !== null ? t('exit code {0}', row.exitCode) : null,
     row.durationMs !== null ? formatDuration(row.durationMs) : null,
-    tokens > 0 ? `${formatCount(tokens)} tokens` : null,
-    row.costUsd !== null && row.costUsd > 0 ? `cost ${formatUsd(row.costUsd)}` : 'no cost',
+    tokens > 0 ? t('{0} tokens', formatCount(tokens)) : null,
+    row.costUsd !== null && row.costUsd > 0 ? t('cost {0}', formatUsd(row.costUsd)) : t('no cost'),
   ].filter((f): f is string => f !== null);
-  return `Step ${row.seq}, ${row.step}, ${kindLabel}: ${firstLine(row.command)}. ${statusLabel}, ${facts.join(', ')}`;
+  return t('Step {0}, {1}, {2}: {3}. {4}, {5}', row.seq, row.step, kindLabel, firstLine(row.command), statusLabel, facts.join(', '));
 }
 
 function firstLine(text: string): string {

@@ -1,6 +1,8 @@
 // The timeline webview's entry point (bundled to dist/webview/timeline.js, iife, browser).
 import { z } from 'zod';
+import { describeError } from '../protocol/describeError';
 import { parseHostMessage, type TimelineViewState, type WebviewMessage } from '../protocol/timelineMessages';
+import { setStrings } from './l10n';
 import { TimelineView } from './TimelineView';
 
 interface VsCodeApi {
@@ -15,11 +17,8 @@ z.config({ jitless: true });
 
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('app') ?? document.body;
-const view = new TimelineView(root, {
-  post: (message) => vscode.postMessage(message),
-  getState: () => vscode.getState(),
-  setState: (state) => vscode.setState(state),
-});
+/** Built when `init` brings the page's strings (the extension's first answer to `ready`). */
+let view: TimelineView | undefined;
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const receivedAt = performance.now();
@@ -27,16 +26,27 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   try {
     message = parseHostMessage(event.data);
   } catch (error) {
-    vscode.postMessage({ type: 'log', level: 'warn', message: String(error instanceof Error ? error.message : error).slice(0, 10_000) });
+    vscode.postMessage({ type: 'log', level: 'warn', message: describeError(error).slice(0, 10_000) });
     return;
   }
   try {
-    view.receive(message, receivedAt);
+    if (message.type === 'init') {
+      setStrings(message.strings);
+      view ??= new TimelineView(root, {
+        post: (m) => vscode.postMessage(m),
+        getState: () => vscode.getState(),
+        setState: (state) => vscode.setState(state),
+      });
+    } else if (view) {
+      view.receive(message, receivedAt);
+    } else {
+      vscode.postMessage({ type: 'log', level: 'warn', message: `${message.type} arrived before init; dropped` });
+    }
   } catch (error) {
     vscode.postMessage({
       type: 'log',
       level: 'error',
-      message: String(error instanceof Error ? (error.stack ?? error.message) : error).slice(0, 10_000),
+      message: describeError(error, true).slice(0, 10_000),
     });
   }
 });

@@ -1,17 +1,18 @@
 import { h, icon } from './dom';
 import { COMMAND_KINDS, NO_FILTER, RESULT_STATUSES, toggled, type TimelineFilter } from './filter';
+import { t } from './l10n';
 import { kindPresentation, resultPresentation } from './presentation';
 
 /** The filter box (text in the command or step name), the filter toggles (by kind and by status) and the step count. */
 export class FilterToolbar {
-  readonly el = h('div', { className: 'toolbar', role: 'search', 'aria-label': 'Filter steps' });
+  readonly el = h('div', { className: 'toolbar', role: 'search', 'aria-label': t('Filter steps') });
   /** Kept across renders, so typing is never interrupted by a redraw of the toggles. */
   private readonly textEl = h('input', {
     className: 'filter-text',
     type: 'search',
-    placeholder: 'Filter steps',
-    title: 'Show the steps whose command or step name contains this text',
-    'aria-label': 'Filter steps by command or step name',
+    placeholder: t('Filter steps'),
+    title: t('Show the steps whose command or step name contains this text'),
+    'aria-label': t('Filter steps by command or step name'),
   });
   /** The toggles, redrawn on each change; the box and the count around them stay put. */
   private readonly togglesEl = h('span', { className: 'toggles' });
@@ -41,29 +42,35 @@ export class FilterToolbar {
 
   /** `12 steps`, `3 of 12 steps`, with `(loading 200 of 10000)` while pages arrive. */
   setCount(shown: number, loaded: number, loading: { total: number } | undefined): void {
-    const more = loading ? ` (loading ${loaded} of ${loading.total})` : '';
-    this.countEl.textContent = (shown === loaded ? `${loaded} steps` : `${shown} of ${loaded} steps`) + more;
+    const more = loading ? t(' (loading {0} of {1})', loaded, loading.total) : '';
+    this.countEl.textContent = (shown === loaded ? t('{0} steps', loaded) : t('{0} of {1} steps', shown, loaded)) + more;
   }
 
   private render(): void {
     const toggle = (group: 'kind' | 'status', value: string, label: string, iconName: string, pressed: boolean) =>
       h(
         'button',
-        { className: 'toggle', 'data-filter': group, 'data-value': value, 'aria-pressed': String(pressed), title: `Show ${label} steps` },
+        {
+          className: 'toggle',
+          'data-filter': group,
+          'data-value': value,
+          'aria-pressed': String(pressed),
+          title: t('Show {0} steps', label),
+        },
         icon(iconName),
         label,
       );
     this.togglesEl.replaceChildren(
       h(
         'span',
-        { className: 'group', role: 'group', 'aria-label': 'Kind' },
-        ...COMMAND_KINDS.map((k) => toggle('kind', k, kindPresentation[k].label, kindPresentation[k].icon, this.current.kinds.has(k))),
+        { className: 'group', role: 'group', 'aria-label': t('Kind') },
+        ...COMMAND_KINDS.map((k) => toggle('kind', k, t(kindPresentation[k].label), kindPresentation[k].icon, this.current.kinds.has(k))),
       ),
       h(
         'span',
-        { className: 'group', role: 'group', 'aria-label': 'Status' },
+        { className: 'group', role: 'group', 'aria-label': t('Status') },
         ...RESULT_STATUSES.map((s) =>
-          toggle('status', s, resultPresentation[s].label, resultPresentation[s].icon.split(' ')[0]!, this.current.statuses.has(s)),
+          toggle('status', s, t(resultPresentation[s].label), resultPresentation[s].icon.split(' ')[0]!, this.current.statuses.has(s)),
         ),
       ),
     );

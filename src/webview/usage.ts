@@ -4,8 +4,16 @@
 // machine, with a table by project and the ledgers that could not be read. Everything is built with
 // DOM APIs (text, never HTML).
 import { z } from 'zod';
-import { parseUsageHostMessage, type MachineUsage, type UsageScope, type UsageWebviewMessage } from '../protocol/usageMessages';
+import {
+  parseUsageHostMessage,
+  type MachineUsage,
+  type TeamUsageView,
+  type UsageScope,
+  type UsageWebviewMessage,
+} from '../protocol/usageMessages';
+import { describeError } from '../protocol/describeError';
 import { h } from './dom';
+import { setStrings, t as text } from './l10n';
 
 interface VsCodeApi {
   postMessage(message: UsageWebviewMessage): void;
@@ -54,7 +62,7 @@ function chart(days: Report['byDay']): { node: Element; bars: number } {
     viewBox: `0 0 ${width} ${height}`,
     role: 'img',
     class: 'chart',
-    'aria-label': `Cost by day, last ${shown.length} day(s) with usage`,
+    'aria-label': text('Cost by day, last {0} day(s) with usage', shown.length),
   });
   node.append(svg('line', { x1: pad.left, y1: pad.top + innerH, x2: width - pad.right, y2: pad.top + innerH, class: 'axis' }));
   node.append(svg('text', { x: pad.left - 6, y: pad.top + 8, 'text-anchor': 'end', class: 'label' }, usd(max)));
@@ -72,7 +80,7 @@ function chart(days: Report['byDay']): { node: Element; bars: number } {
           height: barH.toFixed(1),
           class: 'bar',
         },
-        svg('title', {}, `${d.key}: ${cost(d)}, ${tokens(totalTokens(d))} tokens, ${d.requests} request(s)`),
+        svg('title', {}, text('{0}: {1}, {2} tokens, {3} request(s)', d.key, cost(d), tokens(totalTokens(d)), d.requests)),
       ),
     );
   });
@@ -88,9 +96,15 @@ function table(caption: string, first: string, rows: { label: Node | string; tot
     'tr',
     {},
     h('th', { scope: 'col' }, first),
-    ...['Cost', 'Input', 'Output', 'Cache write 5m', 'Cache write 1h', 'Cache read', 'Requests'].map((c) =>
-      h('th', { scope: 'col', className: 'num' }, c),
-    ),
+    ...[
+      text('Cost'),
+      text('Input'),
+      text('Output'),
+      text('Cache write 5m'),
+      text('Cache write 1h'),
+      text('Cache read'),
+      text('Requests'),
+    ].map((c) => h('th', { scope: 'col', className: 'num' }, c)),
   );
   const body = rows.map(({ label, totals: t }) =>
     h(
@@ -113,41 +127,56 @@ function table(caption: string, first: string, rows: { label: Node | string; tot
     {},
     h('caption', {}, caption),
     h('thead', {}, head),
-    h('tbody', {}, ...(body.length ? body : [h('tr', {}, h('td', { colspan: 8 }, 'No usage recorded yet.'))])),
+    h('tbody', {}, ...(body.length ? body : [h('tr', {}, h('td', { colspan: 8 }, text('No usage recorded yet.')))])),
   );
 }
 
-// --- The header and the scope switch: built once, so focus stays on them across renders. ---
+// --- The header and the scope switch: built once (when `init` brings the strings), so focus stays on them across renders. ---
 
-const SCOPES: readonly { scope: UsageScope; label: string }[] = [
-  { scope: 'workspace', label: 'This workspace' },
-  { scope: 'machine', label: 'All workspaces on this machine' },
-];
+const SCOPES: readonly UsageScope[] = ['workspace', 'machine', 'team'];
 const content = h('div', { className: 'content' });
 const status = h('p', { className: 'muted status', role: 'status' });
-/** Native radio buttons: Tab reaches the group, the arrow keys change the scope. */
-const scopeInputs = SCOPES.map(({ scope, label }) => {
-  const input = h('input', { type: 'radio', name: 'scope', value: scope, id: `scope-${scope}`, checked: scope === 'workspace' });
-  input.addEventListener('change', () => {
-    if (!input.checked) return;
-    status.textContent = scope === 'machine' ? 'Reading the ledgers of all workspaces on this machine (read-only)…' : '';
-    content.setAttribute('aria-busy', 'true');
-    vscode.postMessage({ type: 'setScope', scope });
+/** The scope switch's radio buttons; built by {@link buildPage}. */
+let scopeInputs: readonly { scope: UsageScope; input: HTMLInputElement }[] = [];
+
+function scopeLabel(scope: UsageScope): string {
+  return scope === 'workspace'
+    ? text('This workspace')
+    : scope === 'machine'
+      ? text('All workspaces on this machine')
+      : text('Team (by person and project)');
+}
+
+/** The header, the scope switch and the (empty) content, once the page has its strings. */
+function buildPage(): void {
+  /** Native radio buttons: Tab reaches the group, the arrow keys change the scope. */
+  const inputs = SCOPES.map((scope) => {
+    const input = h('input', { type: 'radio', name: 'scope', value: scope, id: `scope-${scope}`, checked: scope === 'workspace' });
+    input.addEventListener('change', () => {
+      if (!input.checked) return;
+      status.textContent =
+        scope === 'machine'
+          ? text('Reading the ledgers of all workspaces on this machine (read-only)…')
+          : scope === 'team'
+            ? text('Counting the team’s usage…')
+            : '';
+      content.setAttribute('aria-busy', 'true');
+      vscode.postMessage({ type: 'setScope', scope });
+    });
+    return { scope, node: h('label', { className: 'scope-option', for: `scope-${scope}` }, input, ` ${scopeLabel(scope)}`), input };
   });
-  return { scope, node: h('label', { className: 'scope-option', for: `scope-${scope}` }, input, ` ${label}`), input };
-});
-{
-  const exportButton = h('button', { type: 'button' }, 'Export CSV…');
+  scopeInputs = inputs;
+  const exportButton = h('button', { type: 'button' }, text('Export CSV…'));
   exportButton.addEventListener('click', () => vscode.postMessage({ type: 'exportCsv' }));
   const refreshButton = h(
     'button',
-    { type: 'button', className: 'secondary', title: 'Build the report again (all workspaces: read the other ledgers again)' },
-    'Refresh',
+    { type: 'button', className: 'secondary', title: text('Build the report again (all workspaces: read the other ledgers again)') },
+    text('Refresh'),
   );
   refreshButton.addEventListener('click', () => vscode.postMessage({ type: 'refresh' }));
   root.replaceChildren(
-    h('header', {}, h('h1', {}, 'Usage'), h('div', { className: 'actions' }, refreshButton, exportButton)),
-    h('fieldset', { className: 'scope' }, h('legend', {}, 'Show the usage of'), ...scopeInputs.map((o) => o.node)),
+    h('header', {}, h('h1', {}, text('Usage')), h('div', { className: 'actions' }, refreshButton, exportButton)),
+    h('fieldset', { className: 'scope' }, h('legend', {}, text('Show the usage of')), ...inputs.map((o) => o.node)),
     status,
     content,
   );
@@ -160,14 +189,14 @@ function machineSections(machine: MachineUsage): Node[] {
       'span',
       {},
       p.name,
-      p.current ? h('span', { className: 'muted' }, ' (this workspace)') : null,
-      p.ledgers > 1 ? h('span', { className: 'muted' }, ` · ${p.ledgers} ledgers`) : null,
+      p.current ? h('span', { className: 'muted' }, text(' (this workspace)')) : null,
+      p.ledgers > 1 ? h('span', { className: 'muted' }, text(' · {0} ledgers', p.ledgers)) : null,
       p.key ? h('div', { className: 'muted path' }, p.key) : null,
     );
   const sections: Node[] = [
     table(
-      'By project',
-      'Project',
+      text('By project'),
+      text('Project'),
       machine.byProject.map((p) => ({ label: projectLabel(p), totals: p })),
     ),
   ];
@@ -176,7 +205,7 @@ function machineSections(machine: MachineUsage): Node[] {
       h(
         'section',
         { className: 'unread', 'aria-labelledby': 'unread-heading' },
-        h('h2', { id: 'unread-heading' }, `Not counted: ${machine.unread.length} ledger(s) could not be read`),
+        h('h2', { id: 'unread-heading' }, text('Not counted: {0} ledger(s) could not be read', machine.unread.length)),
         h(
           'ul',
           {},
@@ -197,23 +226,55 @@ function machineSections(machine: MachineUsage): Node[] {
   return sections;
 }
 
+/** Team view: cost and tokens by person and by project (own sessions and those pulled from the team ledger). */
+function teamSections(team: TeamUsageView): Node[] {
+  const note = team.connected
+    ? text(
+        'This ledger holds your sessions and {0} session(s) pulled from the team ledger (the pull scope and age bound are settings: sessionLedger.teamLedger.*).',
+        team.pulledSessions,
+      )
+    : text(
+        'No team ledger is syncing in this window: only your own sessions are counted. Run "Session Ledger: Connect Team Ledger…" to see your team’s.',
+      );
+  const sessions = (n: number) => h('span', { className: 'muted' }, text(' · {0} session(s)', n));
+  return [
+    h('p', { className: 'muted' }, note),
+    table(
+      text('By person'),
+      text('Person'),
+      team.byPerson.map((p) => ({
+        label: h('span', {}, p.key, p.you ? h('span', { className: 'muted' }, text(' (you)')) : null, sessions(p.sessions)),
+        totals: p,
+      })),
+    ),
+    table(
+      text('By project'),
+      text('Project'),
+      team.byProject.map((p) => ({
+        label: h('span', {}, p.key, p.current ? h('span', { className: 'muted' }, text(' (this workspace)')) : null, sessions(p.sessions)),
+        totals: p,
+      })),
+    ),
+  ];
+}
+
 function render(message: ReportMessage): void {
-  const { report, scope, machine } = message;
+  const { report, scope, machine, team } = message;
   for (const option of scopeInputs) option.input.checked = option.scope === scope;
   status.textContent = '';
-  const t = report.total;
+  const total = report.total;
   const { node, bars } = chart(report.byDay);
   const sessionLink = (s: Report['topSessions'][number]) => {
     const where = s.project && scope === 'machine' ? h('span', { className: 'muted' }, ` · ${s.project}`) : null;
     if (s.current === false)
       return h(
         'span',
-        { title: 'A session of another workspace: open that folder to see its timeline' },
+        { title: text('A session of another workspace: open that folder to see its timeline') },
         s.title,
         h('span', { className: 'muted' }, ` · ${s.type}`),
         where,
       );
-    const a = h('a', { href: '#', title: `Open the timeline of "${s.title}"` }, s.title);
+    const a = h('a', { href: '#', title: text('Open the timeline of "{0}"', s.title) }, s.title);
     a.addEventListener('click', (e) => {
       e.preventDefault();
       vscode.postMessage({ type: 'openSession', sessionId: s.sessionId });
@@ -225,48 +286,81 @@ function render(message: ReportMessage): void {
       ? h(
           'p',
           { className: 'muted' },
-          `All workspaces on this machine: ${machine.ledgersCounted} ledger(s) counted, each once; the other workspaces' ledgers were read (read-only) at ${new Date(machine.readAt).toLocaleTimeString()} — Refresh reads them again.`,
+          text(
+            "All workspaces on this machine: {0} ledger(s) counted, each once; the other workspaces' ledgers were read (read-only) at {1} — Refresh reads them again.",
+            machine.ledgersCounted,
+            new Date(machine.readAt).toLocaleTimeString(),
+          ),
         )
       : '',
     h(
       'p',
       { className: 'summary' },
-      `${cost(t)} · ${tokens(totalTokens(t))} tokens (${tokens(t.inputTokens)} in, ${tokens(t.outputTokens)} out, ${tokens(t.cacheCreationTokens)} cache write (${tokens(t.cacheCreation1hTokens)} of it 1-hour), ${tokens(t.cacheReadTokens)} cache read) · ${t.requests} request(s)`,
+      text(
+        '{0} · {1} tokens ({2} in, {3} out, {4} cache write ({5} of it 1-hour), {6} cache read) · {7} request(s)',
+        cost(total),
+        tokens(totalTokens(total)),
+        tokens(total.inputTokens),
+        tokens(total.outputTokens),
+        tokens(total.cacheCreationTokens),
+        tokens(total.cacheCreation1hTokens),
+        tokens(total.cacheReadTokens),
+        total.requests,
+      ),
     ),
     h(
       'p',
       { className: 'muted' },
-      `Cost is computed from the pricing table; unpriced models count tokens only${
-        t.unpricedRequests > 0
-          ? ` (${t.unpricedRequests} request(s) here have no price, so "≥" costs are lower bounds: add the model to sessionLedger.pricingOverrides)`
-          : ''
-      }. Generated ${new Date(report.generatedAt).toLocaleString()}.`,
+      total.unpricedRequests > 0
+        ? text(
+            'Cost is computed from the pricing table; unpriced models count tokens only ({0} request(s) here have no price, so "≥" costs are lower bounds: add the model to sessionLedger.pricingOverrides). Generated {1}.',
+            total.unpricedRequests,
+            new Date(report.generatedAt).toLocaleString(),
+          )
+        : text(
+            'Cost is computed from the pricing table; unpriced models count tokens only. Generated {0}.',
+            new Date(report.generatedAt).toLocaleString(),
+          ),
     ),
     h(
       'p',
       { className: 'muted' },
-      `Costs are as recorded${report.pricing ? `; prices of ${report.pricing.effectiveDate} (${report.pricing.source})` : ''}. After a change of the pricing table or of sessionLedger.pricingOverrides, run "Session Ledger: Recompute Costs".`,
+      report.pricing
+        ? text(
+            'Costs are as recorded; prices of {0} ({1}). After a change of the pricing table or of sessionLedger.pricingOverrides, run "Session Ledger: Recompute Costs".',
+            report.pricing.effectiveDate,
+            report.pricing.source,
+          )
+        : text(
+            'Costs are as recorded. After a change of the pricing table or of sessionLedger.pricingOverrides, run "Session Ledger: Recompute Costs".',
+          ),
     ),
     ...(machine ? machineSections(machine) : []),
-    h('section', {}, h('h2', {}, 'Cost by day'), node),
+    ...(team ? teamSections(team) : []),
+    h('section', {}, h('h2', {}, text('Cost by day')), node),
     table(
-      'By model',
-      'Model',
+      text('By model'),
+      text('Model'),
       report.byModel.map((r) => ({ label: r.key, totals: r })),
     ),
     table(
-      'By session type',
-      'Session type',
+      text('By session type'),
+      text('Session type'),
       report.bySessionType.map((r) => ({ label: r.key, totals: r })),
     ),
     table(
-      'Top sessions',
-      'Session',
+      text('By phase'),
+      text('Phase'),
+      report.byPhase.map((r) => ({ label: r.key, totals: r })),
+    ),
+    table(
+      text('Top sessions'),
+      text('Session'),
       report.topSessions.map((s) => ({ label: sessionLink(s), totals: s })),
     ),
     table(
-      'By day',
-      'Day (UTC)',
+      text('By day'),
+      text('Day (UTC)'),
       [...report.byDay].reverse().map((r) => ({ label: r.key, totals: r })),
     ),
   );
@@ -276,23 +370,34 @@ function render(message: ReportMessage): void {
     type: 'rendered',
     days: report.byDay.length,
     models: report.byModel.length,
+    phases: report.byPhase.length,
     sessions: report.topSessions.length,
     bars,
     scope,
     projects: machine?.byProject.length ?? 0,
     unread: machine?.unread.length ?? 0,
+    people: team?.byPerson.length ?? 0,
   });
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   try {
     const message = parseUsageHostMessage(event.data);
-    if (message.type === 'report') render(message);
+    if (message.type === 'init') {
+      // The extension's first answer to `ready`: the page's strings, translated. The page is built with them.
+      const first = scopeInputs.length === 0;
+      setStrings(message.strings);
+      if (first) buildPage();
+    } else if (scopeInputs.length === 0) {
+      vscode.postMessage({ type: 'log', level: 'warn', message: `${message.type} arrived before init; dropped` });
+    } else {
+      render(message);
+    }
   } catch (error) {
     vscode.postMessage({
       type: 'log',
       level: 'error',
-      message: String(error instanceof Error ? (error.stack ?? error.message) : error).slice(0, 10_000),
+      message: describeError(error, true).slice(0, 10_000),
     });
   }
 });

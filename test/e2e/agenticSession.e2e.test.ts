@@ -86,7 +86,7 @@ describe('workbench: agentic sessions from the command palette, against the fake
       await wb.runCommand('Session Ledger: Resume Session');
       await statusItem(title, 'check').waitFor({ timeout: 60_000 });
       await headerStatus(timeline, 'complete').waitFor({ timeout: 30_000 });
-      assert.deepEqual(await headerActions(timeline), [], 'an ended session offers no actions');
+      assert.deepEqual(await headerActions(timeline), ['followUp'], 'an ended session offers only Start Follow-up');
       const rows = await timeline.locator('.row-summary').count();
       assert.ok(rows >= 3, `the timeline shows the steps that ran after the resume (${rows} rows)`);
       await wb.page.locator('.part.sidebar .monaco-list-row', { hasText: /^\s*Complete/ }).waitFor({ timeout: 20_000 });
@@ -114,7 +114,7 @@ describe('workbench: agentic sessions from the command palette, against the fake
       await dialog.locator('.monaco-button', { hasText: 'Cancel Session' }).click();
       await statusItem(title, 'circle-slash').waitFor({ timeout: 30_000 });
       await headerStatus(timeline, 'cancelled').waitFor({ timeout: 15_000 });
-      assert.deepEqual(await headerActions(timeline), []);
+      assert.deepEqual(await headerActions(timeline), ['followUp']);
       await timeline.locator('.row-summary .status-cancelled').first().waitFor({ timeout: 15_000 });
       await wb.page.locator('.part.sidebar .monaco-list-row', { hasText: /^\s*Cancelled/ }).waitFor({ timeout: 20_000 });
       await wb.screenshot('24-agentic-cancelled');

@@ -4,16 +4,23 @@ import { resolve } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { runTests } from '@vscode/test-electron';
+import { PgCluster } from '../sync/pgCluster';
 
 async function main(): Promise<void> {
   const repoRoot = resolve(__dirname, '..', '..', '..');
   const workspace = mkdtempSync(resolve(tmpdir(), 'session-ledger-ws-'));
-  await runTests({
-    extensionDevelopmentPath: repoRoot,
-    extensionTestsPath: resolve(repoRoot, 'out', 'test', 'integration', 'index.js'),
-    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
-    extensionTestsEnv: { SESSION_LEDGER_TEST_WORKSPACE: workspace },
-  });
+  // The team ledger test's throwaway PostgreSQL, as runIntegration.ts starts it.
+  const pg = await PgCluster.start();
+  try {
+    await runTests({
+      extensionDevelopmentPath: repoRoot,
+      extensionTestsPath: resolve(repoRoot, 'out', 'test', 'integration', 'index.js'),
+      launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
+      extensionTestsEnv: { SESSION_LEDGER_TEST_WORKSPACE: workspace, SESSION_LEDGER_TEST_PG_SOCKET: pg.socketDirectory },
+    });
+  } finally {
+    pg.stop();
+  }
 }
 
 main().catch((error) => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import { cpSync, existsSync } from 'node:fs';
 import { assertInstalled, isolatedEnv, launchBrowser, makeRunDirs, repoRoot, startCodeServer } from './testVscode';
+import { PgCluster } from '../sync/pgCluster';
 
 /** Workbench chatter that reaches the automation log but says nothing about our tests. */
 const workbenchNoise =
@@ -22,7 +23,22 @@ async function main(): Promise<number> {
   );
   const fixture = join(repoRoot, 'test', 'fixtures', 'workspace');
   if (existsSync(fixture)) cpSync(fixture, dirs.workspace, { recursive: true });
+  // A throwaway PostgreSQL for the team ledger test (teamLedger.test.ts), as test/sync makes it:
+  // initdb under a temporary directory, a Unix socket only; stopped and removed at the end.
+  const pg = untrusted ? undefined : await PgCluster.start();
+  let pgStopped = false;
+  const stopPg = (): void => {
+    if (pgStopped || !pg) return;
+    pgStopped = true;
+    try {
+      pg.stop();
+    } catch (error) {
+      console.error('[integration] stopping the test PostgreSQL failed', error);
+    }
+  };
+  process.once('exit', stopPg); // also when code-server or the browser failed to start
   const env = isolatedEnv(dirs, {
+    ...(pg ? { SESSION_LEDGER_TEST_PG_SOCKET: pg.socketDirectory } : {}),
     SESSION_LEDGER_TEST_WORKSPACE: dirs.workspace,
     SESSION_LEDGER_TEST_RUN_DIR: dirs.root,
     ...(process.env.SESSION_LEDGER_TEST_STATS ? { SESSION_LEDGER_TEST_STATS: process.env.SESSION_LEDGER_TEST_STATS } : {}),
@@ -56,6 +72,7 @@ async function main(): Promise<number> {
   } finally {
     await browser.close().catch(() => undefined);
     await server.stop();
+    stopPg();
   }
 }
 

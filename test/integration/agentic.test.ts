@@ -67,7 +67,8 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
       provider: 'anthropic-api',
       workingDir: workspace(),
       workspaceFolder: workspace(),
-      options: { testCommand: 'echo integration-tests-pass' },
+      // Without the review gates `full` has in agentic mode (spec and plan wait for Approve): this runs straight through.
+      options: { testCommand: 'echo integration-tests-pass', approve: false },
     });
     created.push(session.id);
     const seenRunning: boolean[] = [];

@@ -97,7 +97,7 @@ describe('goal, outcome and notes: Edit Goal, Add Note, Complete Session in the 
     assert.ok(shown.includes('completion: 80 % complete'), JSON.stringify(shown));
     assert.ok(shown.includes('summary: Parser written; quoting left.'), JSON.stringify(shown));
     assert.ok(shown.includes('next-session: Suggested next session: Handle quoted newlines'), JSON.stringify(shown));
-    assert.deepEqual(outcomeShown.header?.actions, [], 'an ended session offers no actions');
+    assert.deepEqual(outcomeShown.header?.actions, ['followUp'], 'an ended session offers only Start Follow-up');
     assert.match(tooltipOf(session.id), /Summary: Parser written; quoting left\\\./);
     assert.match(tooltipOf(session.id), /Outcome: ★★★★☆ 4\/5 · 80 % complete · \$\(issue-reopened\) needs follow-up: Quoted newlines/);
     assert.deepEqual(warnings, [], 'no warnings from the panel or the webview');

@@ -1,6 +1,6 @@
 // Checks the packaged .vsix (npm run package) against the allow-list of what ships.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 
@@ -36,6 +36,7 @@ const allowed = [
   /^extension\.vsixmanifest$/,
   /^\[Content_Types\]\.xml$/,
   /^extension\/package(\.nls)?\.json$/,
+  /^extension\/l10n\/bundle\.l10n(\.[\w-]+)?\.json$/,
   /^extension\/(readme|changelog)\.md$/i,
   /^extension\/LICENSE(\.txt)?$/i,
   /^extension\/dist\/(extension|snapshotWorker|hookSpool|cli|cli-run|cli-mcp)\.js$/,
@@ -43,6 +44,7 @@ const allowed = [
   /^extension\/dist\/webview\/[\w-]+\.(js|css)$/,
   /^extension\/dist\/codicons\/codicon\.(css|ttf)$/,
   /^extension\/migrations\/\d{4}_[\w-]+\.sql$/,
+  /^extension\/migrations\/postgres\/(\d{4}_[\w-]+|setup-roles)\.sql$/,
   /^extension\/media\/[\w/.-]+$/,
 ];
 
@@ -63,6 +65,7 @@ describe('packaged .vsix', () => {
       'extension/dist/sql-wasm.wasm',
       'extension/media/icon.png',
       'extension/package.nls.json',
+      'extension/l10n/bundle.l10n.json',
       'extension/media/walkthrough/first-session.md',
       'extension/readme.md',
       'extension/changelog.md',
@@ -74,6 +77,11 @@ describe('packaged .vsix', () => {
       names.some((n) => /^extension\/migrations\/0001_.*\.sql$/.test(n)),
       'the first migration is missing',
     );
+    // The team ledger's server schema, every file of it (the extension refuses a gap), and the admin's setup script.
+    const pgFiles = readdirSync(join(repoRoot, 'migrations', 'postgres')).filter((f) => f.endsWith('.sql'));
+    assert.ok(pgFiles.length >= 2);
+    for (const file of pgFiles)
+      assert.ok(names.includes(`extension/migrations/postgres/${file}`), `migrations/postgres/${file} is missing from the .vsix`);
   });
 
   it("leaves out the README's screenshots (media/readme: the Marketplace shows them through the README's links)", () => {

@@ -10,7 +10,7 @@ import {
 } from '../../core/claudeCode/ledgerExport';
 import { describeTranscriptImport, importClaudeTranscripts } from '../../core/claudeCode/transcriptImport';
 import { loadPricing } from '../../core/agent/pricing';
-import { writeFileAtomically } from '../../core/store/storeFiles';
+import { writeFileAtomic } from '../../core/store/storeFiles';
 import { CliError, EXIT } from '../cliError';
 import { listOption, stringOption, type Command, type CommandContext } from '../command';
 import { resolveSession } from './browse';
@@ -42,7 +42,7 @@ Secrets matching the built-in patterns are redacted, as in the editor's export.`
     if (out) {
       const file = path.resolve(context.cwd, out);
       try {
-        writeFileAtomically(file, Buffer.from(text, 'utf8'));
+        writeFileAtomic(file, text, { durable: true });
       } catch (error) {
         throw new CliError(`Could not write ${file}: ${(error as Error).message}. Check that its folder exists and is writable.`);
       }

@@ -1,4 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { describeError } from '../../protocol/describeError';
 
 export type AgentErrorKind =
   | 'auth' // 401, or no key at all
@@ -71,7 +72,7 @@ export function classifyAnthropicError(error: unknown, baseURL: string): AgentEr
     );
   }
   if (error instanceof APIError) return classifyApiError(error);
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeError(error);
   return agentError('unknown', `Claude step failed: ${message}`, 'See the Session Ledger log for details.', false);
 }
 

@@ -276,7 +276,7 @@ function priceAt(rates: TierRates, usage: TokenUsage): number {
 }
 
 /** Nano-dollar precision hides binary floating-point noise (0.1 + 0.2). */
-function roundUsd(usd: number): number {
+export function roundUsd(usd: number): number {
   return Math.round(usd * 1e9) / 1e9;
 }
 

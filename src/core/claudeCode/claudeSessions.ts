@@ -95,14 +95,3 @@ export class ClaudeSessionResolver {
     return id;
   }
 }
-
-/** All sessions, deleted included, for {@link ClaudeSessionResolver}. */
-export function allSessions(reads: { list(filter: { deleted: 'include'; limit: number; offset: number }): Session[] }): Session[] {
-  const page = 10_000;
-  const all: Session[] = [];
-  for (let offset = 0; ; offset += page) {
-    const batch = reads.list({ deleted: 'include', limit: page, offset });
-    all.push(...batch);
-    if (batch.length < page) return all;
-  }
-}

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../store/storeFiles';
 
 /** The file name of the installed copy, in the storage folder. */
 export const INSTALLED_HOOK_SCRIPT = 'hookSpool.js';

@@ -22,7 +22,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildHookCommand, CLAUDE_HOOK_EVENTS, isOurHookCommand, TOOL_MATCHER_EVENTS, type HookCommandOptions } from './hookProtocol';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../store/storeFiles';
 
 /** Seconds Claude Code gives our hook before cancelling it (the script needs milliseconds). */
 const HOOK_TIMEOUT_SECONDS = 10;

@@ -20,25 +20,15 @@
 import { homedir } from 'node:os';
 import { z } from 'zod';
 import { Redactor, type RedactionOptions } from '../ledger/redaction';
-import { ArtifactSchema } from '../model/artifact';
+import { ArtifactReviewSchema, ArtifactSchema } from '../model/artifact';
 import { ConversationSchema, MessageSchema } from '../model/conversation';
 import { LedgerEventSchema } from '../model/event';
 import { InteractionSchema } from '../model/interaction';
 import { NoteSchema } from '../model/note';
 import { RunSchema } from '../model/run';
-import { SessionOutcomeSchema, SessionSchema } from '../model/session';
-import type {
-  ArtifactsReads,
-  ConversationsReads,
-  EventsReads,
-  InteractionsReads,
-  NotesReads,
-  RunsReads,
-  SessionsReads,
-  StoreTransaction,
-} from '../store/repositoryApi';
-import type { TransactionalStore } from './storeAccess';
-import { allSessions } from './claudeSessions';
+import { SessionOutcomeSchema, SessionProgressSchema, SessionSchema } from '../model/session';
+import type { StoreTransaction } from '../store/repositoryApi';
+import type { LedgerReads, TransactionalStore } from '../store/ports';
 
 export const EXPORT_FORMAT = 'session-ledger';
 export const EXPORT_VERSION = 1;
@@ -46,15 +36,28 @@ export const EXPORT_VERSION = 1;
 export const ExportedConversationSchema = ConversationSchema.extend({ messages: z.array(MessageSchema) });
 /** Notes of exports from before the important / follow-up flags read as unflagged. */
 export const ExportedNoteSchema = NoteSchema.extend({ important: z.boolean().default(false), followUp: z.boolean().default(false) });
+export const ExportedRunSchema = RunSchema.extend({
+  modelAlias: z.string().nullable().default(null),
+  phase: z.string().nullable().default(null),
+});
+export const ExportedArtifactSchema = ArtifactSchema.extend({ review: ArtifactReviewSchema.nullable().default(null) });
 export const ExportedSessionSchema = SessionSchema.extend({
   // Exports from before these fields (migration 0010) read as an empty goal extension and no outcome.
   completionCriteria: z.array(z.string()).default([]),
   procedureNotes: z.string().default(''),
   outcome: SessionOutcomeSchema.nullable().default(null),
+  // Exports from before migration 0011 read as never checked, runs without phase or alias, artifacts without review.
+  progress: SessionProgressSchema.nullable().default(null),
+  // Exports from before migration 0012 follow no session and were not planned; they started when
+  // created (as the migration says of stored ones): `startedAt` absent reads as `createdAt`.
+  followsSessionId: SessionSchema.shape.followsSessionId.default(null),
+  scheduledAt: SessionSchema.shape.scheduledAt.default(null),
+  expectedMinutes: SessionSchema.shape.expectedMinutes.default(null),
+  startedAt: SessionSchema.shape.startedAt.optional(),
   interactions: z.array(InteractionSchema),
   events: z.array(LedgerEventSchema),
-  runs: z.array(RunSchema),
-  artifacts: z.array(ArtifactSchema),
+  runs: z.array(ExportedRunSchema),
+  artifacts: z.array(ExportedArtifactSchema),
   notes: z.array(ExportedNoteSchema),
   conversations: z.array(ExportedConversationSchema),
 });
@@ -66,17 +69,6 @@ export const LedgerExportSchema = z.object({
 });
 export type ExportedSession = z.infer<typeof ExportedSessionSchema>;
 export type LedgerExport = z.infer<typeof LedgerExportSchema>;
-
-/** Read access an export needs (the store's synchronous reads). */
-export interface LedgerReads {
-  readonly sessions: SessionsReads;
-  readonly interactions: InteractionsReads;
-  readonly events: EventsReads;
-  readonly runs: RunsReads;
-  readonly conversations: ConversationsReads;
-  readonly artifacts: ArtifactsReads;
-  readonly notes: NotesReads;
-}
 
 /** How exported data is made fit to leave the machine. */
 export interface ExportOptions {
@@ -187,7 +179,7 @@ export function exportLedger(
   options: ExportOptions = {},
 ): LedgerExport {
   const sanitizer = new ExportSanitizer(options);
-  const ids = sessionIds ?? allSessions(reads.sessions).map((s) => s.id);
+  const ids = sessionIds ?? reads.sessions.listAll({ deleted: 'include' }).map((s) => s.id);
   const sessions = ids
     .map((id) => {
       const session = readSession(reads, id);
@@ -202,7 +194,8 @@ export function redactExportText(text: string, options: Pick<ExportOptions, 'red
   return new Redactor(options.redaction).redactText(text);
 }
 
-function parentsFirst<T extends { id: string; parentSessionId: string | null }>(sessions: T[]): T[] {
+/** Parents before their children and a followed session before its follow-ups (an import inserts in file order). */
+function parentsFirst<T extends { id: string; parentSessionId: string | null; followsSessionId?: string | null }>(sessions: T[]): T[] {
   const byId = new Map(sessions.map((s) => [s.id, s]));
   const ordered: T[] = [];
   const placed = new Set<string>();
@@ -211,6 +204,8 @@ function parentsFirst<T extends { id: string; parentSessionId: string | null }>(
     placed.add(s.id);
     const parent = s.parentSessionId ? byId.get(s.parentSessionId) : undefined;
     if (parent) place(parent);
+    const followed = s.followsSessionId ? byId.get(s.followsSessionId) : undefined;
+    if (followed) place(followed);
     ordered.push(s);
   };
   sessions.forEach(place);
@@ -375,6 +370,7 @@ interface SessionPlan {
   isNew: boolean;
   /** Where the parent was unknown: imported at top level. */
   parentSessionId: string | null;
+  followsSessionId: string | null;
   writes: PlannedWrite[];
 }
 
@@ -410,7 +406,11 @@ export async function importLedger(
       const { session } = plan;
       if (plan.isNew) {
         run({ record: `sessions.${plan.index}`, kind: 'session', id: session.id }, () =>
-          tx.sessions.insertImported({ ...withoutRecords(session), parentSessionId: plan.parentSessionId }),
+          tx.sessions.insertImported({
+            ...withoutRecords(session),
+            parentSessionId: plan.parentSessionId,
+            followsSessionId: plan.followsSessionId,
+          }),
         );
       }
       for (const write of plan.writes) {
@@ -444,8 +444,8 @@ export async function importLedger(
 }
 
 function withoutRecords(session: ExportedSession): z.infer<typeof SessionSchema> {
-  const { interactions: _i, events: _e, runs: _r, artifacts: _a, notes: _n, conversations: _c, ...fields } = session;
-  return fields;
+  const { interactions: _i, events: _e, runs: _r, artifacts: _a, notes: _n, conversations: _c, startedAt, ...fields } = session;
+  return { ...fields, startedAt: startedAt === undefined ? fields.createdAt : startedAt };
 }
 
 /** Phase one of an import (reads only): every record checked, the writes planned, problems and conflicts collected. */
@@ -502,7 +502,17 @@ function planImport(
     const parent = session.parentSessionId;
     const parentKnown = parent === null || inFile.has(parent) || tx.sessions.get(parent) !== undefined;
     if (!parentKnown) report.detachedFromParent.push(session.id);
-    const plan: SessionPlan = { session, index, isNew: !local, parentSessionId: parentKnown ? parent : null, writes: [] };
+    // A follow-up of a session that is neither here nor in the file (an export of one session) keeps no link.
+    const follows = session.followsSessionId;
+    const followsKnown = follows !== null && (inFile.has(follows) || tx.sessions.get(follows) !== undefined);
+    const plan: SessionPlan = {
+      session,
+      index,
+      isNew: !local,
+      parentSessionId: parentKnown ? parent : null,
+      followsSessionId: followsKnown ? follows : null,
+      writes: [],
+    };
     plans.push(plan);
     const folder = local?.workspaceFolder ?? session.workspaceFolder;
     const same = (stored: unknown, incoming: unknown): string | undefined =>

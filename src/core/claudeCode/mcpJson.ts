@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../store/storeFiles';
 import { SETTINGS_BACKUP_SUFFIX } from './hookSettings';
 
 export const MCP_JSON_FILE = '.mcp.json';

@@ -13,7 +13,7 @@
  */
 import type { Session } from '../model/session';
 import { isTerminalSessionStatus } from '../model/sessionStatus';
-import type { SqlReader } from './search';
+import type { SqlReader } from '../store/ports';
 import type { TransactionalStore } from './storeAccess';
 
 export const PINNED_TAG = 'pinned';

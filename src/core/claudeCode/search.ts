@@ -1,12 +1,9 @@
 /**
- * Full-text search over titles, intentions, commands, outputs, Claude text and event payloads,
- * through the FTS4 tables of `migrations/0002_search.sql` (kept in sync by triggers).
+ * Full-text search over titles, intentions, tags, commands, outputs, Claude text and event payloads,
+ * through the FTS4 tables of `migrations/0002_search.sql` and `0012` (tags), kept in sync by triggers.
  */
 
-/** The read access search needs: the store's sql.js database (`LedgerDatabase.all`). */
-export interface SqlReader {
-  all(sql: string, params?: readonly (string | number | null)[]): Record<string, string | number | null>[];
-}
+import type { SqlReader } from '../store/ports';
 
 export type SearchHitKind = 'session' | 'interaction' | 'event';
 
@@ -51,12 +48,18 @@ export function toFtsQuery(text: string): string | undefined {
 const SNIPPET = (table: string) => `snippet(${table}, '[', ']', '…', -1, 12)`;
 
 const QUERIES: Record<SearchHitKind, string> = {
+  // Title, intention and summary (search_sessions), or a tag (search_session_tags, migration 0012): one hit per session.
   session: `
     SELECT 'session' AS kind, s.id AS sessionId, s.title AS sessionTitle, NULL AS interactionId, NULL AS interactionSeq,
-           NULL AS eventId, NULL AS eventSeq, ${SNIPPET('search_sessions')} AS snippet, s.updated_at AS at
-    FROM search_sessions JOIN sessions s ON s.rowid = search_sessions.docid
-    WHERE search_sessions MATCH ?1 AND s.deleted_at IS NULL AND (?2 IS NULL OR s.id = ?2)
-    ORDER BY search_sessions.docid DESC LIMIT ?3`,
+           NULL AS eventId, NULL AS eventSeq, min(m.snippet) AS snippet, s.updated_at AS at
+    FROM (
+      SELECT docid, ${SNIPPET('search_sessions')} AS snippet FROM search_sessions WHERE search_sessions MATCH ?1
+      UNION ALL
+      SELECT docid, 'tags: ' || ${SNIPPET('search_session_tags')} AS snippet FROM search_session_tags WHERE search_session_tags MATCH ?1
+    ) m JOIN sessions s ON s.rowid = m.docid
+    WHERE s.deleted_at IS NULL AND (?2 IS NULL OR s.id = ?2)
+    GROUP BY m.docid
+    ORDER BY m.docid DESC LIMIT ?3`,
   interaction: `
     SELECT 'interaction' AS kind, i.session_id AS sessionId, s.title AS sessionTitle, i.id AS interactionId, i.seq AS interactionSeq,
            NULL AS eventId, NULL AS eventSeq, ${SNIPPET('search_interactions')} AS snippet, i.command_at / 1000 AS at

@@ -30,10 +30,10 @@ import { z } from 'zod';
 import type { JsonValue } from '../model/json';
 import { ValidationError } from '../model/validation';
 import type { StoreTransaction } from '../store/repositoryApi';
-import { allSessions, ClaudeSessionResolver, sha256Hex } from './claudeSessions';
+import { ClaudeSessionResolver, sha256Hex } from './claudeSessions';
 import { readCompleteLines } from './lineReader';
 import type { TransactionalStore } from './storeAccess';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../store/storeFiles';
 
 const HookPayloadSchema = z.looseObject({
   session_id: z.string().min(1),
@@ -350,14 +350,14 @@ async function storeLines(ctx: IngestContext, file: string, lines: readonly Numb
     if (!(err instanceof ValidationError)) throw err;
   }
   // The rolled-back transaction may have created sessions the resolver now believes in: start it again from the store.
-  ctx.resolver = new ClaudeSessionResolver(allSessions(ctx.store.sessions));
+  ctx.resolver = new ClaudeSessionResolver(ctx.store.sessions.listAll({ deleted: 'include' }));
   const refused: string[] = [];
   for (const line of lines) {
     try {
       await commitLines(ctx, [line.parsed]);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      ctx.resolver = new ClaudeSessionResolver(allSessions(ctx.store.sessions));
+      ctx.resolver = new ClaudeSessionResolver(ctx.store.sessions.listAll({ deleted: 'include' }));
       refused.push(rejectLine(ctx.report, file, line.number, `refused by the session store: ${err.message}`, line.text));
     }
   }
@@ -469,7 +469,7 @@ export async function ingestHookSpool(store: TransactionalStore, options: SpoolI
   if (!spoolExists(spoolPath)) return report;
   const ctx: IngestContext = {
     store,
-    resolver: new ClaudeSessionResolver(allSessions(store.sessions)),
+    resolver: new ClaudeSessionResolver(store.sessions.listAll({ deleted: 'include' })),
     created: [],
     batchLines: options.batchLines ?? 500,
     report,

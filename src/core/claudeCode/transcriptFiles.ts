@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../store/storeFiles';
 
 /** Claude Code's folder name for a project: every non-alphanumeric character becomes `-`. */
 export function encodeWorkspacePath(workspacePath: string): string {

@@ -16,13 +16,14 @@
  *
  * Reading does not wait for each chunk's journal sync: the next chunk is parsed and applied while
  * the disk syncs the previous one ({@link transactNow}). What the import state records (how far
- * each file is read) is saved only once the chunks it covers are durable, so a crash at any moment
- * re-reads at most what was not yet synced (and re-reading writes nothing twice).
+ * each file is read) is saved only once the chunks it covers are durable, and at most once a second
+ * while the import goes on, so a crash at any moment re-reads at most what was not yet synced or
+ * recorded (and re-reading writes nothing twice).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PricingTable } from '../agent/pricing';
-import { allSessions, ClaudeSessionResolver } from './claudeSessions';
+import { ClaudeSessionResolver } from './claudeSessions';
 import { readCompleteLines } from './lineReader';
 import type { StoreTransaction } from '../store/repositoryApi';
 import type { PipelinedStore } from './storeAccess';
@@ -40,6 +41,8 @@ import {
   type TranscriptImportState,
 } from './transcriptFiles';
 import { blocksText, classifyTranscriptLine } from './transcriptRecord';
+import { describeError } from '../../protocol/describeError';
+import { formatUsdPrecise } from '../../protocol/presentation';
 
 export interface TranscriptImportProgress {
   file: string;
@@ -197,7 +200,7 @@ export async function importClaudeTranscripts(store: PipelinedStore, options: Tr
     });
   }
 
-  const resolver = new ClaudeSessionResolver(allSessions(store.sessions));
+  const resolver = new ClaudeSessionResolver(store.sessions.listAll({ deleted: 'include' }));
   const applier = new TranscriptApplier(resolver, options.pricing, totals, options.workspacePath, state.agents);
   const bytesTotal = changed.reduce((sum, f) => sum + (f.stat.size - f.offset), 0);
   const rejectsPath = rejectsPathOf(options.statePath);
@@ -216,14 +219,40 @@ export async function importClaudeTranscripts(store: PipelinedStore, options: Tr
 
   let filesDone = 0;
   /**
-   * Everything written so far is durable and the import state saved up to it. Each chunk chains its
-   * state update here; the import waits for it only where it reads that state (before sub-agents'
-   * files) and before returning.
+   * Everything written so far is durable and recorded in the import state (in memory; the file
+   * follows, see `saveState`). Each chunk chains its state update here; the import waits for it
+   * only where it reads that state (before sub-agents' files) and before returning.
    */
   let synced: Promise<void> = Promise.resolve();
   const afterDurable = (durable: Promise<void>, update: () => void): void => {
-    synced = Promise.all([synced, durable]).then(update);
+    synced = Promise.all([synced, durable]).then(() => {
+      update();
+      stateUnsaved = true;
+      saveState(false);
+    });
     synced.catch(() => undefined); // awaited at the next sync point, which reports it
+  };
+  /**
+   * The state in memory only ever records what is durable, and the file is a copy of it: written
+   * at most every {@link STATE_SAVE_MS} while chunks become durable (writing it after every chunk
+   * was a tenth of a large import), and always at a sync point. A crash re-reads at most what was
+   * read since the last write, and re-reading writes nothing twice.
+   */
+  let stateUnsaved = false;
+  let stateSavedAt = performance.now();
+  const saveState = (now: boolean): void => {
+    if (!stateUnsaved || (!now && performance.now() - stateSavedAt < STATE_SAVE_MS)) return;
+    saveImportState(options.statePath, state);
+    stateUnsaved = false;
+    stateSavedAt = performance.now();
+  };
+  /** Waits until everything written so far is durable, then writes the state file (also when a sync failed: what was durable before it is recorded). */
+  const settle = async (): Promise<void> => {
+    try {
+      await synced;
+    } finally {
+      saveState(true);
+    }
   };
   /** Chunks committed whose sync has not been waited for (at most {@link CHUNKS_IN_FLIGHT}). */
   const inFlight: Promise<void>[] = [];
@@ -239,7 +268,7 @@ export async function importClaudeTranscripts(store: PipelinedStore, options: Tr
     try {
       return await readFileFrom(entry, launchedBy);
     } catch (error) {
-      report.filesFailed.push({ file: entry.key, error: error instanceof Error ? error.message : String(error) });
+      report.filesFailed.push({ file: entry.key, error: describeError(error) });
       applier.forget(); // what it remembered of the rolled-back chunk is not in the store
       return true;
     }
@@ -291,18 +320,12 @@ export async function importClaudeTranscripts(store: PipelinedStore, options: Tr
       bytesDone += chunk.endOffset - offset;
       offset = chunk.endOffset;
       const readTo = fileStateAfter(entry.file, entry.stat, offset, lineNo, false);
-      afterDurable(durable, () => {
-        state.files[entry.key] = readTo;
-        saveImportState(options.statePath, state);
-      });
+      afterDurable(durable, () => (state.files[entry.key] = readTo));
       options.onProgress?.({ file: entry.file, filesDone, filesTotal: changed.length, bytesDone, bytesTotal });
       await pace(durable);
     }
     const readToEnd = fileStateAfter(entry.file, entry.stat, offset, lineNo, offset >= entry.stat.size);
-    afterDurable(Promise.resolve(), () => {
-      state.files[entry.key] = readToEnd;
-      saveImportState(options.statePath, state);
-    });
+    afterDurable(Promise.resolve(), () => (state.files[entry.key] = readToEnd));
     filesDone++;
     options.onProgress?.({ file: entry.file, filesDone, filesTotal: changed.length, bytesDone, bytesTotal });
     return true;
@@ -316,7 +339,7 @@ export async function importClaudeTranscripts(store: PipelinedStore, options: Tr
     // in another sub-agent's file, so go round again while a round read something. Which parent
     // transcripts are read to the end is in the state: wait for it first.
     let waiting = changed.filter((f) => f.subagent);
-    if (waiting.length > 0) await synced;
+    if (waiting.length > 0) await settle();
     for (let progress = true; progress && waiting.length > 0;) {
       progress = false;
       const next: FileToRead[] = [];
@@ -344,7 +367,7 @@ export async function importClaudeTranscripts(store: PipelinedStore, options: Tr
   }
 
   // Everything imported is durable and recorded in the state before the import says it is done.
-  await synced;
+  await settle();
 
   const costDifferences: CostDifference[] = [];
   if (applier.claudeCodeCosts.size > 0) {
@@ -380,6 +403,8 @@ export async function importClaudeTranscripts(store: PipelinedStore, options: Tr
  * applied while the previous one syncs. Two keeps memory to about two chunks' journal records.
  */
 const CHUNKS_IN_FLIGHT = 2;
+/** How often at most the import state file is written while an import goes on (see `saveState`). */
+const STATE_SAVE_MS = 1000;
 
 /** Commits `work` now; its durability is awaited at the import's next sync point, which reports a failure. */
 function transactNow<T>(store: PipelinedStore, work: (tx: StoreTransaction) => T): { value: T; durable: Promise<void> } {
@@ -493,7 +518,7 @@ export function describeTranscriptImport(report: TranscriptImportReport): string
     notes.push(`Line types this version does not know (not imported): ${unknownTypes.map(([t, n]) => `${t} ×${n}`).join(', ')}.`);
   for (const d of report.costDifferences.slice(0, 3)) {
     notes.push(
-      `Claude Code's own figure for session ${d.claudeSessionId.slice(0, 8)} is $${d.claudeCodeUsd.toFixed(4)}; the ledger counts $${d.ledgerUsd.toFixed(4)} ` +
+      `Claude Code's own figure for session ${d.claudeSessionId.slice(0, 8)} is ${formatUsdPrecise(d.claudeCodeUsd)}; the ledger counts ${formatUsdPrecise(d.ledgerUsd)} ` +
         '(each API response once, from its final line; its claude.usage events name the lines counted).',
     );
   }

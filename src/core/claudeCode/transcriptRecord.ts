@@ -22,6 +22,7 @@
  * response's usage is that of its line with the highest `output_tokens` (see transcriptApply.ts).
  */
 import type { TokenUsage } from '../agent/pricing';
+import { describeError } from '../../protocol/describeError';
 
 export type TranscriptBlock =
   | { type: 'text'; text: string }
@@ -209,7 +210,7 @@ export function classifyTranscriptLine(line: string): TranscriptLine {
   try {
     value = JSON.parse(line);
   } catch (error) {
-    return { kind: 'damaged', reason: `not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+    return { kind: 'damaged', reason: `not valid JSON (${describeError(error)})` };
   }
   if (!isObject(value)) return { kind: 'damaged', reason: 'not a JSON object' };
   const type = str(value.type);

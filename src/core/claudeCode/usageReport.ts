@@ -1,5 +1,5 @@
 import { PricingTable } from '../agent/pricing';
-import type { SqlReader } from './search';
+import type { SqlReader } from '../store/ports';
 
 /**
  * Usage (tokens and cost) of the whole ledger, by day, model and session type, plus the top
@@ -52,6 +52,8 @@ export interface UsageReport {
   byModel: UsageRow[];
   /** Session type (workflow id), most expensive first. */
   bySessionType: UsageRow[];
+  /** The phase (agent type) a run served (spec, plan, build, …; `unknown` for runs recorded without one), most expensive first. */
+  byPhase: UsageRow[];
   topSessions: TopSession[];
 }
 
@@ -60,6 +62,7 @@ interface UsageUnit {
   title: string;
   type: string;
   model: string;
+  phase: string;
   at: number;
   totals: UsageTotals;
 }
@@ -112,8 +115,8 @@ function units(db: SqlReader): UsageUnit[] {
   const result: UsageUnit[] = [];
   const runsWithResponses = new Set<string>();
   const rows = db.all(
-    `SELECT e.id AS id, e.run_id AS runId, e.session_id AS sessionId, e.payload AS payload, e.ts AS ts, s.title AS title, s.type AS type
-       FROM events e JOIN sessions s ON s.id = e.session_id
+    `SELECT e.id AS id, e.run_id AS runId, e.session_id AS sessionId, e.payload AS payload, e.ts AS ts, s.title AS title, s.type AS type, r.phase AS phase
+       FROM events e JOIN sessions s ON s.id = e.session_id LEFT JOIN runs r ON r.id = e.run_id
       WHERE e.type = 'claude.usage' AND s.deleted_at IS NULL`,
   );
   // The latest revision of each response.
@@ -137,6 +140,7 @@ function units(db: SqlReader): UsageUnit[] {
       title: String(row.title),
       type: String(row.type),
       model: typeof payload.model === 'string' ? payload.model : 'unknown',
+      phase: row.phase === null || row.phase === undefined ? 'unknown' : String(row.phase),
       at: num(row.ts),
       totals: {
         inputTokens: num(payload.inputTokens),
@@ -153,7 +157,7 @@ function units(db: SqlReader): UsageUnit[] {
   }
   const runs = db.all(
     `SELECT r.id AS id, r.session_id AS sessionId, r.model AS model, r.started_at AS at, r.input_tokens AS inputTokens, r.output_tokens AS outputTokens,
-            r.cache_creation_tokens AS cacheCreationTokens, r.cache_creation_1h_tokens AS cacheCreation1hTokens, r.cache_read_tokens AS cacheReadTokens, r.cost_usd AS costUsd, r.cost_unknown AS costUnknown, s.title AS title, s.type AS type
+            r.cache_creation_tokens AS cacheCreationTokens, r.cache_creation_1h_tokens AS cacheCreation1hTokens, r.cache_read_tokens AS cacheReadTokens, r.cost_usd AS costUsd, r.cost_unknown AS costUnknown, r.phase AS phase, s.title AS title, s.type AS type
        FROM runs r JOIN sessions s ON s.id = r.session_id
       WHERE s.deleted_at IS NULL`,
   );
@@ -176,6 +180,7 @@ function units(db: SqlReader): UsageUnit[] {
       title: String(row.title),
       type: String(row.type),
       model: row.model === null ? 'unknown' : String(row.model),
+      phase: row.phase === null ? 'unknown' : String(row.phase),
       at: num(row.at),
       totals,
     });
@@ -200,6 +205,8 @@ const byCost = (a: UsageTotals & { key?: string }, b: UsageTotals & { key?: stri
 
 /** The pieces to merge reports with (all workspaces on this machine: see core/ledger/machineUsage.ts). */
 export { emptyTotals as emptyUsageTotals, add as addUsageTotals, byCost as byUsageCost };
+/** The units of usage (responses, else runs) with their session, for other groupings (the team view: core/sync/teamUsage.ts). */
+export { units as usageUnits, type UsageUnit };
 
 export function buildUsageReport(db: SqlReader, options: { topSessions?: number; now?: number; pricing?: PricingTable } = {}): UsageReport {
   const { effectiveDate, source } = (options.pricing ?? PricingTable.builtIn()).info;
@@ -219,6 +226,7 @@ export function buildUsageReport(db: SqlReader, options: { topSessions?: number;
     byDay: rows(groupBy(list, (u) => utcDay(u.at))).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     byModel: rows(groupBy(list, (u) => u.model)).sort(byCost),
     bySessionType: rows(groupBy(list, (u) => u.type)).sort(byCost),
+    byPhase: rows(groupBy(list, (u) => u.phase)).sort(byCost),
     topSessions: [...sessions.values()].sort(byCost).slice(0, options.topSessions ?? 20),
   };
 }
@@ -246,7 +254,7 @@ function csvField(value: string | number): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** The report as CSV: one row per day, model, session type, top session and (all workspaces) project, then the total. */
+/** The report as CSV: one row per day, model, session type, phase, top session and (all workspaces) project, then the total. */
 export function usageReportToCsv(report: UsageReport & { byProject?: readonly (UsageRow & { name: string })[] }): string {
   const line = (section: string, key: string, title: string, t: UsageTotals) =>
     [
@@ -271,6 +279,7 @@ export function usageReportToCsv(report: UsageReport & { byProject?: readonly (U
       ...report.byDay.map((r) => line('day', r.key, '', r)),
       ...report.byModel.map((r) => line('model', r.key, '', r)),
       ...report.bySessionType.map((r) => line('session_type', r.key, '', r)),
+      ...report.byPhase.map((r) => line('phase', r.key, '', r)),
       ...report.topSessions.map((s) => line('session', s.sessionId, s.title, s)),
       ...(report.byProject ?? []).map((p) => line('project', p.key, p.name, p)),
       line('total', '', '', report.total),

@@ -1,15 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { InteractionResultInputSchema, type Interaction, type InteractionResultInput } from '../model/interaction';
 import type { JsonObject } from '../model/json';
+import { z } from 'zod';
 import {
+  CriterionCheckSchema,
   SessionGoalSchema,
   SessionOutcomeInputSchema,
+  type CriterionCheck,
+  type SessionProgress,
   type ExecutionMode,
   type Provider,
   type Session,
   type SessionCreateInput,
   type SessionGoal,
-  type SessionListFilter,
   type SessionOutcome,
   type SessionOutcomeInput,
 } from '../model/session';
@@ -33,6 +36,28 @@ import { KeyedMutex } from './KeyedMutex';
 import { SessionTransitions } from './sessionTransitions';
 import { sessionSlug } from './sessionSlug';
 import { PROPOSED_OUTCOME_STATE_KEY, SUMMARY_PHASE, SUMMARY_STATE_KEY, summaryStep } from './summaryStep';
+import {
+  completionCriteriaMet,
+  criteriaOf,
+  PROGRESS_CHECK_STATE_KEY,
+  PROGRESS_CHECK_STEP,
+  progressCheckCommand,
+  progressCheckStep,
+  progressOf,
+  PROPOSED_PROGRESS_STATE_KEY,
+  type ArtifactText,
+} from './progressCheck';
+import {
+  gateApplies,
+  REVIEW_COMMENT_STATE_KEY,
+  REVIEW_GATE_STATE_KEY,
+  reviewCommentOf,
+  reviewGateOf,
+  withReviewComment,
+  type ReviewGate,
+} from './reviewGate';
+import { describeError } from '../../protocol/describeError';
+import { formatUsdPrecise } from '../../protocol/presentation';
 
 function asObject(value: unknown): JsonObject | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : undefined;
@@ -48,6 +73,21 @@ export interface StartSessionInput extends ChildSessionSpec {
   readonly tags?: readonly string[];
   readonly completionCriteria?: readonly string[];
   readonly procedureNotes?: string;
+  /** The session this one follows up (Start Follow-up Session): it must exist. */
+  readonly followsSessionId?: string | null;
+  /** How long the person expects it to take, in minutes. */
+  readonly expectedMinutes?: number | null;
+}
+
+/** A session to plan (Plan Session): what to start, plus when it is meant to start. */
+export interface PlanSessionInput extends StartSessionInput {
+  /** When it is meant to start (epoch ms), or null for "some time". */
+  readonly scheduledAt?: number | null;
+}
+
+/** Tags as stored: trimmed, no empty ones, each once, in the order given. */
+export function normalizeTags(tags: readonly string[]): string[] {
+  return [...new Set(tags.map((tag) => tag.trim()).filter(Boolean))];
 }
 
 /** The goal fields a person edits (Edit Goal); absent ones stay as they are. */
@@ -69,6 +109,8 @@ function goalOf(session: Session): SessionGoal {
 export type NextStep =
   | { readonly kind: 'command'; readonly session: Session; readonly interaction: Interaction }
   | { readonly kind: 'awaiting_input'; readonly session: Session; readonly message: string }
+  /** A review gate: the step's answer waits for Approve or Request Changes (`approveReview` / `requestChanges`). */
+  | { readonly kind: 'awaiting_review'; readonly session: Session; readonly gate: ReviewGate }
   /** The session is not active: `session.status` says why (paused, interrupted, complete, failed, cancelled). */
   | { readonly kind: 'stopped'; readonly session: Session };
 
@@ -137,6 +179,53 @@ export class SessionEngine {
     const prepared = this.prepareSession(input, parent);
     const session = await this.commit((transitions) => this.createSession(transitions, prepared));
     return session;
+  }
+
+  /**
+   * Plan Session: records a session that has not started (`planned`), with an optional scheduled
+   * time and expected duration. Nothing runs until {@link startPlanned}.
+   */
+  async plan(input: PlanSessionInput): Promise<Session> {
+    const prepared = this.prepareSession(input, undefined);
+    const create = { ...prepared.create, status: 'planned' as const, scheduledAt: input.scheduledAt ?? null };
+    return this.commit((transitions) => {
+      const session = transitions.tx.sessions.create(create);
+      transitions.event(session.id, ENGINE_EVENT.sessionPlanned, {
+        type: session.type,
+        scheduledAt: session.scheduledAt,
+        expectedMinutes: session.expectedMinutes,
+        followsSessionId: session.followsSessionId,
+      });
+      transitions.changed.set(session.id, session);
+      return session;
+    });
+  }
+
+  /** Start (of a planned session): it becomes active now; its actual duration counts from here. */
+  startPlanned(sessionId: string): Promise<Session> {
+    return this.changeStatus(sessionId, (transitions, session) => {
+      if (session.status !== 'planned') {
+        throw new Error(`Session "${session.title}" is ${session.status}; only a planned session can be started.`);
+      }
+      return transitions.setStatus(session, 'active', 'started (it was planned)');
+    });
+  }
+
+  /** Sets the session's tags (normalised), recorded as one `session.tags_changed` event; no change, no event. */
+  setTags(sessionId: string, tags: readonly string[]): Promise<Session> {
+    const after = normalizeTags(tags);
+    return this.changeStatus(sessionId, (transitions, session) => {
+      const before = [...session.tags];
+      if (JSON.stringify(before) === JSON.stringify(after)) return session;
+      const next = transitions.update(session, { tags: after });
+      transitions.event(session.id, ENGINE_EVENT.tagsChanged, {
+        before,
+        after: [...after],
+        added: after.filter((tag) => !before.includes(tag)),
+        removed: before.filter((tag) => !after.includes(tag)),
+      });
+      return next;
+    });
   }
 
   /** The session's pending command, or a new one from its current step; never two pending at once. */
@@ -224,6 +313,73 @@ export class SessionEngine {
   }
 
   /**
+   * Check Progress by a person: each criterion met / not met / unknown with its evidence (criteria
+   * left out read as unknown), recorded as the session's progress and a `session.progress_checked`
+   * event. A session whose workflow completes on criteria (`completeWhen: "criteria"`) completes
+   * when every completion criterion is met.
+   */
+  async recordProgress(sessionId: string, checks: readonly CriterionCheck[]): Promise<Session> {
+    const parsed = parseWith(z.array(CriterionCheckSchema), checks, 'progress check');
+    return this.changeStatus(sessionId, (transitions, session) => {
+      const checked = this.recordProgressChecks(transitions, session, parsed, 'person');
+      return this.completeOnCriteria(transitions, checked);
+    });
+  }
+
+  /**
+   * Check Progress by Claude: the session's next command is a Claude step that sees its artifacts
+   * and recent results and answers for each criterion (after a command already pending). The
+   * runner runs it like any other step.
+   */
+  async requestProgressCheck(sessionId: string): Promise<Session> {
+    return this.changeStatus(sessionId, (transitions, session) => {
+      if (isTerminalSessionStatus(session.status))
+        throw new Error(`"${session.title}" has ended (${session.status}): its progress can only be ticked by hand.`);
+      if (criteriaOf(session).length === 0)
+        throw new Error(`"${session.title}" has no success or completion criteria to check: add some with Edit Goal.`);
+      if (session.state[PROGRESS_CHECK_STATE_KEY] === 'requested') return session;
+      return transitions.update(session, { state: { ...session.state, [PROGRESS_CHECK_STATE_KEY]: 'requested' } });
+    });
+  }
+
+  /** Approve at a review gate: the artifacts become approved (by whom, when) and what the step decided applies. */
+  async approveReview(sessionId: string, by: string): Promise<Session> {
+    return this.changeStatus(sessionId, (transitions, session) => {
+      const gate = this.requireGate(session);
+      const at = Date.now();
+      for (const id of gate.artifactIds) transitions.tx.artifacts.setReview(id, { state: 'approved', by, at, comment: null });
+      const { [REVIEW_GATE_STATE_KEY]: _gate, ...state } = session.state;
+      transitions.event(session.id, ENGINE_EVENT.reviewApproved, {
+        step: gate.step,
+        seq: gate.seq,
+        artifactKeys: [...gate.artifactKeys],
+        by,
+      });
+      if ('complete' in gate.then) return this.applyCompletion(transitions, session, state, `the ${gate.step} step was approved`);
+      return transitions.update(session, { state, phase: gate.then.phase });
+    });
+  }
+
+  /** Request Changes at a review gate: the same step is asked again, with `comment` in its prompt. */
+  async requestChanges(sessionId: string, comment: string, by: string): Promise<Session> {
+    const text = parseWith(z.string().trim().min(1, 'say what to change').max(20_000), comment, 'review comment');
+    return this.changeStatus(sessionId, (transitions, session) => {
+      const gate = this.requireGate(session);
+      const at = Date.now();
+      for (const id of gate.artifactIds) transitions.tx.artifacts.setReview(id, { state: 'changes_requested', by, at, comment: text });
+      const { [REVIEW_GATE_STATE_KEY]: _gate, ...state } = session.state;
+      transitions.event(session.id, ENGINE_EVENT.reviewChangesRequested, {
+        step: gate.step,
+        seq: gate.seq,
+        artifactKeys: [...gate.artifactKeys],
+        by,
+        comment: text,
+      });
+      return transitions.update(session, { state: { ...state, [REVIEW_COMMENT_STATE_KEY]: { step: gate.step, comment: text } } });
+    });
+  }
+
+  /**
    * The runner of this session died (window closed, crash): its running command is recorded as
    * `interrupted` and the session waits for `resume`. Spawn commands stay pending: the children carry on.
    */
@@ -246,8 +402,9 @@ export class SessionEngine {
     for (const pending of store.interactions.listPending()) {
       if (pending.command.kind !== 'spawn_sessions') reasons.set(pending.sessionId, 'the extension stopped while the command was running');
     }
-    for (const session of listAll(store, { status: 'active' })) {
-      if (session.executionMode === 'agentic' && !reasons.has(session.id))
+    for (const session of store.sessions.listAll({ status: 'active' })) {
+      // A session at a review gate runs nothing until a person decides.
+      if (session.executionMode === 'agentic' && !reasons.has(session.id) && reviewGateOf(session) === undefined)
         reasons.set(session.id, 'the extension stopped between steps of the agentic run');
     }
     const interrupted: Session[] = [];
@@ -275,6 +432,19 @@ export class SessionEngine {
     if (pending !== undefined) {
       return { kind: 'command', session, interaction: pending };
     }
+    const gate = reviewGateOf(session);
+    if (gate !== undefined) {
+      return { kind: 'awaiting_review', session, gate };
+    }
+    if (session.state[PROGRESS_CHECK_STATE_KEY] === 'requested') {
+      if (criteriaOf(session).length > 0) {
+        return this.issueCommand(session, progressCheckCommand(session, this.historyOf(session), await this.artifactTexts(session)));
+      }
+      // The criteria were removed since: nothing to check.
+      const { [PROGRESS_CHECK_STATE_KEY]: _request, ...state } = session.state;
+      await this.commit((transitions) => transitions.update(transitions.tx.sessions.require(sessionId), { state }));
+      return this.nextLocked(sessionId, options);
+    }
     let decision;
     try {
       decision = await this.behaviourFor(session).getCommand(session, this.historyOf(session), this.contextFor(session, options.input));
@@ -283,7 +453,7 @@ export class SessionEngine {
         this.failSession(
           transitions,
           transitions.tx.sessions.require(sessionId),
-          `The ${session.phase} step could not produce a command: ${messageOf(error)}`,
+          `The ${session.phase} step could not produce a command: ${describeError(error)}`,
         ),
       );
       return { kind: 'stopped', session: failed };
@@ -309,14 +479,24 @@ export class SessionEngine {
         this.failSession(
           transitions,
           transitions.tx.sessions.require(session.id),
-          `The ${spec.step} step cannot spawn its sessions: ${messageOf(error)}`,
+          `The ${spec.step} step cannot spawn its sessions: ${describeError(error)}`,
         ),
       );
       return { kind: 'stopped', session: failed };
     }
     const metadata: JsonObject = { ...(spec.metadata ?? {}) };
+    // The phase (agent type) the command serves; runs record it.
+    if (metadata.phase === undefined)
+      metadata.phase = spec.step === PROGRESS_CHECK_STEP ? PROGRESS_CHECK_STEP : (session.phase ?? spec.step);
+    let command = spec.command;
     if (spec.kind === 'claude') {
       metadata.system = composeSystemPrompt(session, spec.system);
+      // Request Changes: the reviewer's comment goes into the step's next prompt.
+      const comment = reviewCommentOf(session.state);
+      if (comment !== undefined && comment.step === spec.step) {
+        command = withReviewComment(command, comment);
+        metadata.reviewComment = comment.comment;
+      }
     }
     if (spec.kind === 'spawn_sessions') {
       metadata.childSessionIds = children.map((child) => child.create.id);
@@ -335,7 +515,7 @@ export class SessionEngine {
         sessionId: session.id,
         step: spec.step,
         kind: spec.kind,
-        command: spec.command,
+        command,
         metadata,
       });
       transitions.event(session.id, ENGINE_EVENT.commandIssued, { seq: interaction.seq, step: spec.step, kind: spec.kind }, interaction.id);
@@ -372,18 +552,19 @@ export class SessionEngine {
     const context = this.contextFor(session);
     let outcome: StepOutcome;
     try {
-      outcome = await this.behaviourFor(session).handleResult(session, interaction, result, context);
+      const behaviour = interaction.command.step === PROGRESS_CHECK_STEP ? progressCheckStep : this.behaviourFor(session);
+      outcome = await behaviour.handleResult(session, interaction, result, context);
     } catch (error) {
       outcome = {
         status: 'failed',
-        failureReason: `The ${interaction.command.step} step could not handle its result: ${messageOf(error)}`,
+        failureReason: `The ${interaction.command.step} step could not handle its result: ${describeError(error)}`,
       };
     }
     let written: WrittenFile[] = [];
     try {
       written = await this.writeFiles(session, outcome);
     } catch (error) {
-      outcome = { state: outcome.state, status: 'failed', failureReason: `Could not write the step's files: ${messageOf(error)}` };
+      outcome = { state: outcome.state, status: 'failed', failureReason: `Could not write the step's files: ${describeError(error)}` };
     }
     return this.commit((transitions) => {
       this.requirePending(transitions.tx.interactions.get(interactionId), sessionId, interactionId);
@@ -400,6 +581,8 @@ export class SessionEngine {
   ): Session {
     const { tx } = transitions;
     const sessionId = interaction.sessionId;
+    const gated = (outcome.status ?? 'active') !== 'failed' && gateApplies(outcome.approve, tx.sessions.require(sessionId));
+    const gatedArtifacts: { id: string; key: string }[] = [];
     tx.interactions.setResult(interaction.id, result);
     transitions.event(
       sessionId,
@@ -416,7 +599,9 @@ export class SessionEngine {
         path: file.path,
         byteSize: file.byteSize,
         sha256: file.sha256,
+        ...(gated ? { review: { state: 'provisional' as const, by: null, at: null, comment: null } } : {}),
       });
+      if (gated) gatedArtifacts.push({ id: artifact.id, key: file.key });
       transitions.event(
         sessionId,
         ENGINE_EVENT.artifactRecorded,
@@ -443,6 +628,44 @@ export class SessionEngine {
         if (proposed.success) session = this.recordOutcome(transitions, session, proposed.data, 'claude', interaction.id);
       }
     }
+    if (state[PROPOSED_PROGRESS_STATE_KEY] !== undefined) {
+      const { [PROPOSED_PROGRESS_STATE_KEY]: checks, ...rest } = state;
+      state = rest;
+      const parsed = z.array(CriterionCheckSchema).safeParse(checks);
+      try {
+        if (!parsed.success) throw new Error(parsed.error.message);
+        session = this.recordProgressChecks(transitions, session, parsed.data, 'claude', interaction.id);
+      } catch (error) {
+        tx.notes.add({
+          sessionId,
+          kind: 'workflow',
+          content: `The progress check was not recorded: ${describeError(error)}`,
+          interactionSeq: interaction.seq,
+        });
+      }
+    }
+    // The reviewer's comment was for this answer: it is used.
+    if (reviewCommentOf(state)?.step === interaction.command.step) {
+      const { [REVIEW_COMMENT_STATE_KEY]: _used, ...rest } = state;
+      state = rest;
+    }
+    if (gated) {
+      const gate: ReviewGate = {
+        step: interaction.command.step,
+        artifactIds: gatedArtifacts.map((a) => a.id),
+        artifactKeys: gatedArtifacts.map((a) => a.key),
+        then: outcome.status === 'complete' ? { complete: true } : { phase: outcome.phase ?? session.phase ?? interaction.command.step },
+        seq: interaction.seq,
+        since: Date.now(),
+      };
+      transitions.event(
+        sessionId,
+        ENGINE_EVENT.reviewRequested,
+        { step: gate.step, seq: gate.seq, artifactKeys: [...gate.artifactKeys] },
+        interaction.id,
+      );
+      return transitions.update(session, { state: { ...state, [REVIEW_GATE_STATE_KEY]: gate } });
+    }
     const patch = { state, ...(outcome.phase === undefined ? {} : { phase: outcome.phase }) };
     switch (outcome.status ?? 'active') {
       case 'failed':
@@ -456,8 +679,83 @@ export class SessionEngine {
       case 'complete':
         return this.applyCompletion(transitions, session, state, `the ${interaction.command.step} step completed the workflow`);
       case 'active':
-        return transitions.update(session, patch);
+        return this.afterActiveStep(transitions, transitions.update(session, patch), interaction);
     }
+  }
+
+  /**
+   * A session that completes on criteria: after its progress check, completes when every completion
+   * criterion is met; after any other step, has its progress checked before the next.
+   */
+  private afterActiveStep(transitions: SessionTransitions, session: Session, interaction: Interaction): Session {
+    if (session.status !== 'active' || !this.completesOnCriteria(session) || session.completionCriteria.length === 0) return session;
+    if (interaction.command.step === PROGRESS_CHECK_STEP) return this.completeOnCriteria(transitions, session);
+    if (session.state[SUMMARY_STATE_KEY] !== undefined) return session;
+    return transitions.update(session, { state: { ...session.state, [PROGRESS_CHECK_STATE_KEY]: 'requested' } });
+  }
+
+  private completeOnCriteria(transitions: SessionTransitions, session: Session): Session {
+    if (
+      isTerminalSessionStatus(session.status) ||
+      !this.completesOnCriteria(session) ||
+      !completionCriteriaMet(session, session.progress)
+    ) {
+      return session;
+    }
+    transitions.closePending(session.id, 'cancelled', 'Every completion criterion is met.', true);
+    const { [PROGRESS_CHECK_STATE_KEY]: _request, ...state } = session.state;
+    return this.applyCompletion(transitions, session, state, 'every completion criterion is met');
+  }
+
+  private completesOnCriteria(session: Session): boolean {
+    try {
+      return this.options.types.forSession(session).completesOnCriteria?.(session) ?? false;
+    } catch {
+      return false;
+    }
+  }
+
+  private recordProgressChecks(
+    transitions: SessionTransitions,
+    session: Session,
+    checks: readonly CriterionCheck[],
+    checkedBy: SessionProgress['checkedBy'],
+    interactionId: string | null = null,
+  ): Session {
+    const progress = progressOf(session, checks, checkedBy, Date.now());
+    const next = transitions.update(session, { progress });
+    transitions.event(
+      session.id,
+      ENGINE_EVENT.progressChecked,
+      {
+        progress: JSON.parse(JSON.stringify(progress)) as JsonObject,
+        previous: session.progress === null ? null : (JSON.parse(JSON.stringify(session.progress)) as JsonObject),
+      },
+      interactionId,
+    );
+    return next;
+  }
+
+  private requireGate(session: Session): ReviewGate {
+    const gate = reviewGateOf(session);
+    if (gate === undefined) throw new Error(`"${session.title}" has no answer waiting for review.`);
+    if (isTerminalSessionStatus(session.status)) throw new Error(`"${session.title}" has ended (${session.status}).`);
+    return gate;
+  }
+
+  /** The latest live artifact of each key (at most 12), with its text where it can be read, for the progress check. */
+  private async artifactTexts(session: Session): Promise<ArtifactText[]> {
+    const latest = new Map<string, ArtifactText & { path: string | null; content: string | null }>();
+    for (const a of this.options.store.artifacts?.list(session.id) ?? []) {
+      latest.set(a.key, { key: a.key, kind: a.kind, path: a.path, content: a.content, text: undefined });
+    }
+    const texts: ArtifactText[] = [];
+    for (const a of [...latest.values()].slice(-12)) {
+      let text = a.content ?? undefined;
+      if (text === undefined && a.path !== null) text = await this.options.workspaceFiles.readText(a.path).catch(() => undefined);
+      texts.push({ key: a.key, kind: a.kind, path: a.path, text });
+    }
+    return texts;
   }
 
   /** Completes the session, or first sends it to the summary step when summaries are on. */
@@ -542,12 +840,14 @@ export class SessionEngine {
         completionCriteria: [...(input.completionCriteria ?? [])],
         constraints: [...(input.constraints ?? [])],
         procedureNotes: input.procedureNotes ?? '',
+        followsSessionId: input.followsSessionId ?? null,
+        expectedMinutes: input.expectedMinutes ?? null,
         provider: input.provider ?? parent?.provider,
         executionMode: input.executionMode ?? parent?.executionMode,
         environment: parent?.environment,
         workingDir: input.workingDir ?? parent?.workingDir ?? null,
         workspaceFolder: input.workspaceFolder ?? parent?.workspaceFolder ?? null,
-        tags: [...(input.tags ?? [])],
+        tags: normalizeTags(input.tags ?? []),
         phase,
         state,
       },
@@ -560,6 +860,7 @@ export class SessionEngine {
       type: session.type,
       phase: session.phase,
       parentSessionId: session.parentSessionId,
+      followsSessionId: session.followsSessionId,
     });
     transitions.changed.set(session.id, session);
     return session;
@@ -658,7 +959,7 @@ export class SessionEngine {
         status: unfinished.length === 0 ? 'ok' : 'error',
         output: outcomes
           .map((c) => {
-            const cost = `$${c.costUsd.toFixed(4)}${c.costUnknown ? ' + unknown' : ''}`;
+            const cost = `${formatUsdPrecise(c.costUsd)}${c.costUnknown ? ' + unknown' : ''}`;
             const detail = [c.summary, c.error]
               .filter((line): line is string => Boolean(line))
               .map((line) => `\n  ${line}`)
@@ -678,19 +979,4 @@ export class SessionEngine {
       }
     }
   }
-}
-
-/** Every session matching `filter` (the store pages its lists). */
-function listAll(store: EngineStore, filter: Omit<SessionListFilter, 'limit' | 'offset'>): Session[] {
-  const page = 1000;
-  const all: Session[] = [];
-  for (let offset = 0; ; offset += page) {
-    const sessions = store.sessions.list({ ...filter, limit: page, offset });
-    all.push(...sessions);
-    if (sessions.length < page) return all;
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentError } from '../agent/agentError';
 import type { AgentEvent, ClaudeProvider, ConversationMessage } from '../agent/claudeProvider';
-import type { Cost, TokenUsage } from '../agent/pricing';
+import { ZERO_USAGE, addUsage, roundUsd, type Cost, type TokenUsage } from '../agent/pricing';
 import { describeProcessResult, type ShellCommandOptions } from '../exec/runShellCommand';
 import type { ProcessResult } from '../exec/runProcess';
 import type { Interaction, InteractionResultInput } from '../model/interaction';
@@ -10,7 +10,9 @@ import type { Session } from '../model/session';
 import { isTerminalSessionStatus } from '../model/sessionStatus';
 import type { SessionStore } from '../store/SessionStore';
 import { InteractionNotPendingError, type SessionEngine } from './SessionEngine';
-import { stepOptionsOf, stepTimeoutMs } from './stepOptions';
+import { commandPhaseOf, stepOptionsOf, stepTimeoutMs } from './stepOptions';
+import { describeError } from '../../protocol/describeError';
+import { formatUsdPrecise } from '../../protocol/presentation';
 
 export interface AgenticBudgets {
   /** Commands one run may execute for one session (each child has its own). */
@@ -59,6 +61,7 @@ export type AgenticEndReason =
   | 'finished' // complete, failed or cancelled
   | 'stopped' // paused or interrupted (by request, an API error, or a child)
   | 'awaiting_input'
+  | 'awaiting_review' // a review gate: Approve or Request Changes, then run again
   | 'waiting_for_children'
   | 'budget' // a budget was reached: the session was paused
   | 'aborted'; // the signal: the running command was recorded `cancelled`
@@ -115,6 +118,9 @@ async function loop(sessionId: string, options: AgenticOptions): Promise<Agentic
     }
     if (next.kind === 'awaiting_input') {
       return { reason: 'awaiting_input', session: next.session, steps, detail: next.message };
+    }
+    if (next.kind === 'awaiting_review') {
+      return { reason: 'awaiting_review', session: next.session, steps, detail: `the ${next.gate.step} step waits for approval` };
     }
     const { interaction, session } = next;
     options.onProgress?.({ kind: 'step', session, interaction });
@@ -187,7 +193,7 @@ async function pauseForBudget(
   const detail =
     exceeded.budget === 'maxSteps'
       ? `Paused after ${exceeded.value} steps (the maximum steps per run is ${exceeded.limit}).`
-      : `Paused: the session has cost $${exceeded.value.toFixed(4)}, the maximum is $${exceeded.limit}.`;
+      : `Paused: the session has cost ${formatUsdPrecise(exceeded.value)}, the maximum is $${exceeded.limit}.`;
   await options.store.events.append({
     id: randomUUID(),
     sessionId: session.id,
@@ -231,7 +237,7 @@ async function executeStep(
       ? await executeClaude(session, interaction, options, signal)
       : { result: await executeShell(session, interaction, options, signal) };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     return { result: { status: signal.aborted ? 'cancelled' : 'error', errorMessage: message, durationMs: Date.now() - startedAt } };
   }
 }
@@ -303,6 +309,9 @@ async function executeClaude(
     interactionId: interaction.id,
     provider,
     model: model ?? null,
+    // What was asked for (the run's model becomes the one that answered) and the phase served.
+    modelAlias: model ?? null,
+    phase: commandPhaseOf(interaction.command),
     conversationId,
   });
 
@@ -323,21 +332,15 @@ async function executeClaude(
         payload,
       }),
     );
-  let usage: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheCreation1hTokens: 0, cacheReadTokens: 0 };
+  let usage: TokenUsage = ZERO_USAGE;
   let costUsd = 0;
   let costUnknown = false;
   let storedCount = history.length;
-  const addUsage = (turnUsage: TokenUsage, cost: Cost, model: string): void => {
-    usage = {
-      inputTokens: usage.inputTokens + turnUsage.inputTokens,
-      outputTokens: usage.outputTokens + turnUsage.outputTokens,
-      cacheCreationTokens: usage.cacheCreationTokens + turnUsage.cacheCreationTokens,
-      cacheCreation1hTokens: usage.cacheCreation1hTokens + (turnUsage.cacheCreation1hTokens ?? 0),
-      cacheReadTokens: usage.cacheReadTokens + turnUsage.cacheReadTokens,
-    };
+  const countTurn = (turnUsage: TokenUsage, cost: Cost, model: string): void => {
+    usage = addUsage(usage, turnUsage);
     if ('unknown' in cost) costUnknown = true;
     else costUsd += cost.usd;
-    const snapshot = { ...usage, costUsd: round(costUsd), costUnknown };
+    const snapshot = { ...usage, costUsd: roundUsd(costUsd), costUnknown };
     write(() => store.runs.update(run.id, { ...snapshot, model }));
   };
 
@@ -361,7 +364,7 @@ async function executeClaude(
         event(AGENTIC_EVENT.agentText, { text });
         options.onProgress?.({ kind: 'text', sessionId: session.id, text });
       },
-      onEvent: (agentEvent) => recordAgentEvent(agentEvent, event, addUsage),
+      onEvent: (agentEvent) => recordAgentEvent(agentEvent, event, countTurn),
       onHistory: (messages) => {
         const fresh = messages.slice(storedCount);
         storedCount = messages.length;
@@ -380,7 +383,7 @@ async function executeClaude(
   );
   // The CLI reports usage only as a whole; the API provider's usage events already carried it.
   if (provider === 'claude-code-cli' && usage.inputTokens + usage.outputTokens === 0) {
-    addUsage(result.usage, result.cost, result.model);
+    countTurn(result.usage, result.cost, result.model);
   }
   await writes;
   const timedOut = result.status === 'cancelled' && !signal.aborted && (timeoutSignal?.aborted ?? false);
@@ -393,7 +396,7 @@ async function executeClaude(
     model: result.model,
     conversationId: result.conversationId,
     ...usage,
-    costUsd: round(costUsd),
+    costUsd: roundUsd(costUsd),
     costUnknown,
     error: errorMessage,
   });
@@ -413,7 +416,7 @@ async function executeClaude(
     model: result.model,
     turns: result.turns,
     usage: { ...usage },
-    costUsd: costUnknown ? null : round(costUsd),
+    costUsd: costUnknown ? null : roundUsd(costUsd),
     costUnknown,
   };
   if (result.status === 'ok') {
@@ -447,7 +450,7 @@ async function executeClaude(
 function recordAgentEvent(
   agentEvent: AgentEvent,
   event: (type: string, payload: JsonValue, toolName?: string | null) => void,
-  addUsage: (usage: TokenUsage, cost: Cost, model: string) => void,
+  countTurn: (usage: TokenUsage, cost: Cost, model: string) => void,
 ): void {
   switch (agentEvent.type) {
     case 'agent.init':
@@ -475,7 +478,7 @@ function recordAgentEvent(
       };
       if ('pricedAtBaseRate' in agentEvent.cost && agentEvent.cost.pricedAtBaseRate) payload.pricedAtBaseRate = true;
       event(AGENTIC_EVENT.usage, payload);
-      addUsage(agentEvent.usage, agentEvent.cost, agentEvent.model);
+      countTurn(agentEvent.usage, agentEvent.cost, agentEvent.model);
       return;
     }
   }
@@ -522,8 +525,4 @@ function describeDuration(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   const seconds = Math.round(ms / 100) / 10;
   return seconds >= 120 && seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
-}
-
-function round(usd: number): number {
-  return Math.round(usd * 1e9) / 1e9;
 }

@@ -2,6 +2,7 @@ import type { Interaction, InteractionResultInput } from '../model/interaction';
 import type { Session } from '../model/session';
 import { isTerminalSessionStatus } from '../model/sessionStatus';
 import type { SessionEngine } from './SessionEngine';
+import { describeError } from '../../protocol/describeError';
 
 /** Runs one command (a shell subprocess, a Claude call…) and reports its result. Never records anything itself. */
 export interface CommandExecutor {
@@ -22,6 +23,8 @@ export type RunEndReason =
   /** The session is paused or interrupted. */
   | 'stopped'
   | 'awaiting_input'
+  /** A review gate waits for Approve or Request Changes. */
+  | 'awaiting_review'
   /** A spawn command waits for children that did not end in this run. */
   | 'waiting_for_children'
   | 'max_steps'
@@ -64,6 +67,9 @@ export async function runToCompletion(
     if (next.kind === 'awaiting_input') {
       return { reason: 'awaiting_input', session: next.session, steps };
     }
+    if (next.kind === 'awaiting_review') {
+      return { reason: 'awaiting_review', session: next.session, steps };
+    }
     const { interaction, session } = next;
     if (interaction.command.kind === 'spawn_sessions') {
       if (lastSpawnId === interaction.id) {
@@ -90,7 +96,7 @@ async function executeSafely(
   try {
     return await executor.execute(session, interaction, signal);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     return { status: signal.aborted ? 'cancelled' : 'error', errorMessage: message, durationMs: Date.now() - startedAt };
   }
 }

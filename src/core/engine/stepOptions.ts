@@ -32,6 +32,15 @@ export function stepTimeoutMs(options: StepOptions, budgetMs: number): number | 
   return budgetMs > 0 ? budgetMs : undefined;
 }
 
+/**
+ * The phase (agent type) a command served, for its runs: what the engine recorded in its metadata
+ * (`phase`), else the step's name (commands recorded before phases were).
+ */
+export function commandPhaseOf(command: { readonly step: string; readonly metadata: JsonObject }): string {
+  const phase = command.metadata.phase;
+  return typeof phase === 'string' && phase !== '' ? phase : command.step;
+}
+
 function positiveNumber(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
 }

@@ -4,7 +4,7 @@ import { SessionOutcomeInputSchema } from '../model/session';
 import type { StepBehaviour } from '../workflow/StepBehaviour';
 import { claudeAnswerOf } from '../workflow/builtin/claudeResult';
 import { parseJsonAnswer } from '../workflow/jsonAnswer';
-import { tailOf } from '../workflow/outputTail';
+import { tailOf } from '../../protocol/displayText';
 
 /** The engine's own phase that asks Claude for a summary once a session's work is complete. */
 export const SUMMARY_PHASE = 'summary';

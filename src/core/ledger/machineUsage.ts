@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { PricingTable } from '../agent/pricing';
-import type { SqlReader } from '../claudeCode/search';
+import type { SqlReader } from '../store/ports';
 import {
   addUsageTotals,
   buildUsageReport,
@@ -197,6 +197,7 @@ function merge(ledgers: readonly CountedLedger[], topSessions: number): Omit<Mac
   const byDay = new Map<string, UsageRow>();
   const byModel = new Map<string, UsageRow>();
   const byType = new Map<string, UsageRow>();
+  const byPhase = new Map<string, UsageRow>();
   const byProject = new Map<string, ProjectUsageRow>();
   const sessions: MachineTopSession[] = [];
   const into = (groups: Map<string, UsageRow>, rows: readonly UsageRow[]) => {
@@ -211,6 +212,7 @@ function merge(ledgers: readonly CountedLedger[], topSessions: number): Omit<Mac
     into(byDay, report.byDay);
     into(byModel, report.byModel);
     into(byType, report.bySessionType);
+    into(byPhase, report.byPhase);
     const row = byProject.get(project.path) ?? { key: project.path, name: project.name, ledgers: 0, current: false, ...emptyUsageTotals() };
     addUsageTotals(row, report.total);
     row.ledgers++;
@@ -223,6 +225,7 @@ function merge(ledgers: readonly CountedLedger[], topSessions: number): Omit<Mac
     byDay: [...byDay.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     byModel: [...byModel.values()].sort(byUsageCost),
     bySessionType: [...byType.values()].sort(byUsageCost),
+    byPhase: [...byPhase.values()].sort(byUsageCost),
     // Each ledger's own top N holds every session of the merged top N.
     topSessions: sessions.sort(byUsageCost).slice(0, topSessions),
     byProject: [...byProject.values()].sort(byUsageCost),

@@ -1,26 +1,19 @@
 import { z } from 'zod';
 import { importedSessionId } from '../claudeCode/claudeSessions';
-import { searchLedger, type SearchHit, type SqlReader } from '../claudeCode/search';
+import { searchLedger, type SearchHit } from '../claudeCode/search';
 import { buildUsageReport, type UsageTotals } from '../claudeCode/usageReport';
 import type { Interaction } from '../model/interaction';
 import type { Note } from '../model/note';
 import type { Session } from '../model/session';
+import { tailOf } from '../../protocol/displayText';
 import { SessionStatusSchema } from '../../protocol/sharedModel';
-import type { InteractionsReads, NotesReads, SessionsReads } from '../store/repositoryApi';
+import type { AgentToolReads } from '../store/ports';
 
 /**
  * What agents may ask the ledger (the MCP server's tools and VS Code's language-model tools):
  * plain functions from validated input to text a model reads. Every answer is capped in
  * characters so it fits a model's context, and says what was cut and how to get the rest.
  */
-
-/** The reads the tools need: `SessionStore` satisfies it. */
-export interface LedgerReads {
-  readonly sessions: SessionsReads;
-  readonly interactions: InteractionsReads;
-  readonly notes: NotesReads;
-  readonly sql: SqlReader;
-}
 
 /** Default and largest size of one answer, in characters (about 4 characters a token). */
 export const DEFAULT_MAX_CHARS = 20_000;
@@ -97,11 +90,8 @@ const tokens = (t: Pick<UsageTotals, 'inputTokens' | 'outputTokens' | 'cacheCrea
 
 /** Cuts text to `max` characters keeping its start (`head`) or its end (`tail`), saying how much was cut. */
 export function clip(text: string, max: number, keep: 'head' | 'tail' = 'head'): string {
-  if (text.length <= max) return text;
-  const cut = text.length - max;
-  return keep === 'head'
-    ? `${text.slice(0, max)}… [${cut} more characters]`
-    : `[${cut} earlier characters] …${text.slice(text.length - max)}`;
+  if (keep === 'tail') return tailOf(text, max, (cut) => `[${cut} earlier characters] …`);
+  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
 }
 
 /** Collects lines up to a character budget; `add` returns false (adding nothing) once a line would pass it. */
@@ -129,7 +119,7 @@ const TRAILER_ROOM = 400;
 const budgetOf = (maxCharsArg: number | undefined) => new Budget((maxCharsArg ?? DEFAULT_MAX_CHARS) - TRAILER_ROOM);
 
 /** A session by id or slug (deleted ones are not shown to agents). */
-export function findSession(store: LedgerReads, idOrSlug: string): Session | undefined {
+export function findSession(store: AgentToolReads, idOrSlug: string): Session | undefined {
   const byId = store.sessions.get(idOrSlug);
   if (byId) return byId.deletedAt === null ? byId : undefined;
   const rows = store.sql.all('SELECT id FROM sessions WHERE slug = ? AND deleted_at IS NULL ORDER BY updated_at DESC LIMIT 1', [idOrSlug]);
@@ -142,7 +132,7 @@ function hitLine(hit: SearchHit): string {
   return `- ${iso(hit.at)} · "${clip(hit.sessionTitle, 120)}" (session ${hit.sessionId}) · ${where} (${hit.kind}): ${clip(hit.snippet.replace(/\s+/g, ' '), 400)}`;
 }
 
-export function searchHistory(store: LedgerReads, args: SearchHistoryArgs): string {
+export function searchHistory(store: AgentToolReads, args: SearchHistoryArgs): string {
   const limit = args.limit ?? 20;
   const hits = searchLedger(store.sql, args.query, { limitPerKind: limit, sessionId: args.sessionId })
     .sort((a, b) => b.at - a.at)
@@ -163,7 +153,7 @@ export function searchHistory(store: LedgerReads, args: SearchHistoryArgs): stri
   return out.text;
 }
 
-export function listSessions(store: LedgerReads, args: ListSessionsArgs): string {
+export function listSessions(store: AgentToolReads, args: ListSessionsArgs): string {
   const limit = args.limit ?? 20;
   const offset = args.offset ?? 0;
   const filter = { status: args.status, text: args.text || undefined, limit, offset };
@@ -210,7 +200,7 @@ function noteLine(note: Note): string {
  * tail of the output) from `afterSeq` on, as many as fit in `maxChars`. The last line says where
  * the next page starts.
  */
-export function getSession(store: LedgerReads, args: GetSessionArgs): string {
+export function getSession(store: AgentToolReads, args: GetSessionArgs): string {
   const session = findSession(store, args.sessionId);
   if (!session) throw new Error(`No session "${args.sessionId}" in this ledger. Find its id with list_sessions or search_history.`);
   const out = budgetOf(args.maxChars);
@@ -268,7 +258,7 @@ export function getSession(store: LedgerReads, args: GetSessionArgs): string {
   return out.text;
 }
 
-export function usageSummary(store: LedgerReads, args: UsageSummaryArgs, now = Date.now()): string {
+export function usageSummary(store: AgentToolReads, args: UsageSummaryArgs, now = Date.now()): string {
   const report = buildUsageReport(store.sql, { topSessions: args.topSessions ?? 10, now });
   const t = report.total;
   const unpriced = t.unpricedRequests ? ` (${t.unpricedRequests} of them of a model without a known price: the cost is a lower bound)` : '';
@@ -300,7 +290,7 @@ export function usageSummary(store: LedgerReads, args: UsageSummaryArgs, now = D
  * (`externalConversationId`, or the id an imported Claude Code session gets), is `ownId` — the
  * value of `SESSION_LEDGER_SESSION_ID` (or `--session`) in the server's environment.
  */
-export function resolveOwnSession(store: LedgerReads, ownId: string | undefined): Session | undefined {
+export function resolveOwnSession(store: AgentToolReads, ownId: string | undefined): Session | undefined {
   const id = ownId?.trim();
   if (!id) return undefined;
   const live = (s: Session | undefined) => (s && s.deletedAt === null ? s : undefined);

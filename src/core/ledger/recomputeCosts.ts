@@ -1,4 +1,4 @@
-import { type Cost, type PricingInfo, type PricingTable, type TokenUsage } from '../agent/pricing';
+import { roundUsd, type Cost, type PricingInfo, type PricingTable, type TokenUsage } from '../agent/pricing';
 import type { SqlWriter } from '../claudeCode/retention';
 import type { TransactionalStore } from '../claudeCode/storeAccess';
 import { responseRevision } from '../claudeCode/usageReport';
@@ -67,7 +67,6 @@ const RESPONSE_EVENT_TYPES = ['claude.usage', 'usage'] as const;
 type Row = Record<string, string | number | null>;
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
-const roundUsd = (usd: number): number => Math.round(usd * 1e9) / 1e9;
 const sameUsd = (a: number, b: number): boolean => Math.abs(a - b) < 5e-10;
 
 function usageOf(source: Record<string, unknown>): TokenUsage {

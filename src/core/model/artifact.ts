@@ -4,6 +4,23 @@ import { EpochMillisSchema, UuidSchema } from './json';
 /** Well-known kinds; workflows may use others. */
 export const KNOWN_ARTIFACT_KINDS = ['spec', 'plan', 'research', 'design', 'docs', 'file'] as const;
 
+/** A review gate's state of an artifact (migration 0011); null on an artifact that needs no review. */
+export const ArtifactReviewStateSchema = z.enum(['provisional', 'approved', 'changes_requested']);
+export type ArtifactReviewState = z.infer<typeof ArtifactReviewStateSchema>;
+
+export const ArtifactReviewSchema = z
+  .object({
+    state: ArtifactReviewStateSchema,
+    /** Who approved or asked for changes (null while provisional). */
+    by: z.string().nullable(),
+    /** When (null while provisional). */
+    at: EpochMillisSchema.nullable(),
+    /** What the reviewer asked to change. */
+    comment: z.string().nullable(),
+  })
+  .strict();
+export type ArtifactReview = z.infer<typeof ArtifactReviewSchema>;
+
 /** A stored artifact: either a workspace-relative file (`path`) or inline `content`. */
 export const ArtifactSchema = z.object({
   id: UuidSchema,
@@ -19,6 +36,8 @@ export const ArtifactSchema = z.object({
   content: z.string().nullable(),
   createdAt: EpochMillisSchema,
   deletedAt: EpochMillisSchema.nullable(),
+  /** Its review gate's state, or null when no gate waits on it. */
+  review: ArtifactReviewSchema.nullable(),
 });
 export type Artifact = z.infer<typeof ArtifactSchema>;
 
@@ -40,6 +59,8 @@ export const ArtifactPutInputSchema = z
       .string()
       .regex(/^[0-9a-f]{64}$/)
       .optional(),
+    /** `provisional`: a review gate waits on it. */
+    review: ArtifactReviewSchema.nullable().optional(),
   })
   .strict()
   .refine((input) => (input.content === undefined) !== (input.path === undefined), {

@@ -12,6 +12,10 @@ export const RunSchema = z.object({
   interactionId: UuidSchema.nullable(),
   provider: ProviderSchema,
   model: z.string().nullable(),
+  /** The model asked for (a step's `model`, the setting's alias); `model` is the one that answered. */
+  modelAlias: z.string().nullable(),
+  /** The phase (agent type) the run served: spec, plan, build, docs, research, fix, a workflow step… */
+  phase: z.string().nullable(),
   conversationId: z.string().nullable(),
   status: RunStatusSchema,
   ...UsageTotalsSchema.shape,
@@ -33,6 +37,8 @@ export const RunStartInputSchema = z
     interactionId: UuidSchema.nullable().default(null),
     provider: ProviderSchema,
     model: z.string().nullable().default(null),
+    modelAlias: z.string().nullable().default(null),
+    phase: z.string().nullable().default(null),
     conversationId: z.string().nullable().default(null),
   })
   .strict();

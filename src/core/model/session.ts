@@ -14,6 +14,8 @@ export type Environment = z.infer<typeof EnvironmentSchema>;
 export { ExecutionModeSchema, UsageTotalsSchema, type ExecutionMode, type UsageTotals } from '../../protocol/sharedModel';
 
 const CostSchema = z.number().nonnegative().finite();
+/** Expected duration of a session, in whole minutes (up to a year). */
+export const ExpectedMinutesSchema = z.number().int().positive().max(525_600);
 
 /** How a session ended, as a person (Complete Session) or Claude (agentic end) judged it. The summary is `Session.summary`. */
 export const SessionOutcomeSchema = z
@@ -45,6 +47,35 @@ export const SessionOutcomeInputSchema = z
   .strict();
 export type SessionOutcomeInput = z.input<typeof SessionOutcomeInputSchema>;
 
+/** A criterion's state at a progress check. */
+export const CriterionStatusSchema = z.enum(['met', 'not_met', 'unknown']);
+export type CriterionStatus = z.infer<typeof CriterionStatusSchema>;
+
+/** Which list of the goal a criterion belongs to. */
+export const CriterionKindSchema = z.enum(['success', 'completion']);
+export type CriterionKind = z.infer<typeof CriterionKindSchema>;
+
+/** One criterion as a progress check judged it, with a short evidence text. */
+export const CriterionCheckSchema = z
+  .object({
+    kind: CriterionKindSchema,
+    criterion: z.string(),
+    status: CriterionStatusSchema,
+    evidence: z.string().max(2_000),
+  })
+  .strict();
+export type CriterionCheck = z.infer<typeof CriterionCheckSchema>;
+
+/** The latest Check Progress (`sessions.progress`, migration 0011): each criterion met / not met / unknown. */
+export const SessionProgressSchema = z
+  .object({
+    checkedAt: EpochMillisSchema,
+    checkedBy: z.enum(['person', 'claude']),
+    criteria: z.array(CriterionCheckSchema),
+  })
+  .strict();
+export type SessionProgress = z.infer<typeof SessionProgressSchema>;
+
 /** The goal fields Edit Goal changes (each edit is a `session.goal_edited` event with before and after). */
 export const SessionGoalSchema = z
   .object({
@@ -61,6 +92,8 @@ export type SessionGoal = z.infer<typeof SessionGoalSchema>;
 export const SessionSchema = z.object({
   id: UuidSchema,
   parentSessionId: UuidSchema.nullable(),
+  /** The session this one follows up (Start Follow-up Session): previous/next, separate from parent/child. */
+  followsSessionId: UuidSchema.nullable(),
   /** Workflow id (`spec-plan-build`, `test-fix`, a user-defined one…). */
   type: z.string().min(1),
   title: z.string().min(1).max(500),
@@ -90,6 +123,14 @@ export const SessionSchema = z.object({
   summary: z.string().nullable(),
   /** Set when the session's outcome was recorded (Complete Session, or Claude at the end of an agentic run). */
   outcome: SessionOutcomeSchema.nullable(),
+  /** When a planned session is meant to start (Plan Session), or null. */
+  scheduledAt: EpochMillisSchema.nullable(),
+  /** How long the person expects the session to take, in minutes, or null. */
+  expectedMinutes: ExpectedMinutesSchema.nullable(),
+  /** When it became active (created, or Start of a planned session); null while planned. Actual duration: endedAt − startedAt. */
+  startedAt: EpochMillisSchema.nullable(),
+  /** The latest Check Progress, or null before the first. */
+  progress: SessionProgressSchema.nullable(),
   ...UsageTotalsSchema.shape,
   totalCostUsd: CostSchema,
   /** A run of the session has a cost that is unknown (unpriced model): `totalCostUsd` is a lower bound. */
@@ -110,6 +151,7 @@ export const SessionCreateInputSchema = z
   .object({
     id: UuidSchema.optional(),
     parentSessionId: UuidSchema.nullable().optional(),
+    followsSessionId: UuidSchema.nullable().default(null),
     type: z.string().min(1),
     title: z.string().min(1).max(500),
     /** Derived from the title when omitted. */
@@ -131,6 +173,8 @@ export const SessionCreateInputSchema = z
     workspaceFolder: z.string().nullable().default(null),
     tags: z.array(z.string()).default([]),
     summary: z.string().nullable().default(null),
+    scheduledAt: EpochMillisSchema.nullable().default(null),
+    expectedMinutes: ExpectedMinutesSchema.nullable().default(null),
     /** When the session began; default now. For history recorded elsewhere (imports). */
     createdAt: EpochMillisSchema.optional(),
   })
@@ -162,6 +206,9 @@ export const SessionUpdateSchema = SessionSchema.pick({
   tags: true,
   summary: true,
   outcome: true,
+  progress: true,
+  scheduledAt: true,
+  expectedMinutes: true,
 })
   .partial()
   .strict();
@@ -183,8 +230,17 @@ export const SessionListFilterSchema = z
     type: z.string().optional(),
     /** A session id, or `null` for top-level sessions only. */
     parentSessionId: UuidSchema.nullable().optional(),
-    /** Case-insensitive substring of title, intention, summary or slug. */
+    /** Case-insensitive substring of title, intention, summary, slug or a tag. */
     text: z.string().optional(),
+    /** Sessions carrying this tag (exactly). */
+    tag: z.string().min(1).optional(),
+    executionMode: ExecutionModeSchema.optional(),
+    /** Created at or after (epoch ms). */
+    createdFrom: EpochMillisSchema.optional(),
+    /** Created before (epoch ms). */
+    createdBefore: EpochMillisSchema.optional(),
+    /** `me`: sessions made in this ledger; otherwise the person who owns a pulled team session. */
+    owner: z.string().min(1).optional(),
     /** Default `exclude`. */
     deleted: z.enum(['exclude', 'include', 'only']).default('exclude'),
     limit: z.number().int().positive().max(10_000).default(100),

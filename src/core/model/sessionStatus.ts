@@ -9,10 +9,12 @@ export { SESSION_STATUSES, SessionStatusSchema, type SessionStatus } from '../..
  * - `active ⇄ paused`; a running session ends as `complete | failed | cancelled`;
  * - `interrupted` is what a session whose runner died (window closed, crash) is found as at the
  *   next start; it can be resumed (`active`) or given up (`failed | cancelled`);
- * - `complete`, `failed` and `cancelled` are terminal.
+ * - `complete`, `failed` and `cancelled` are terminal;
+ * - `planned` (Plan Session) has not started: Start makes it `active`, or it is given up (`cancelled`).
  */
 export const SESSION_STATUS_TRANSITIONS: Readonly<Record<SessionStatus, readonly SessionStatus[]>> = {
   active: ['paused', 'interrupted', 'complete', 'failed', 'cancelled'],
+  planned: ['active', 'cancelled'],
   paused: ['active', 'interrupted', 'failed', 'cancelled'],
   interrupted: ['active', 'failed', 'cancelled'],
   complete: [],

@@ -64,6 +64,12 @@ export const ClaudeStepSchema = z
       .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[\w./-]+$/, 'a relative path inside the session folder, without ".."')
       .optional()
       .describe("Save Claude's answer to this file under .sessions/<slug>/ and register it as an artifact."),
+    approve: z
+      .boolean()
+      .optional()
+      .describe(
+        'A review gate: the session waits for a person to Approve the answer (and its saveAs artifact) or Request Changes (the step is asked again with the comment) before it goes on.',
+      ),
   })
   .strict();
 
@@ -90,6 +96,23 @@ export const SpawnSessionsStepSchema = z
   })
   .strict();
 
+/**
+ * What New Session starts with when this workflow (or template) is picked: the goal fields, tags
+ * and the expected duration. The person can change each before the session starts.
+ */
+export const SessionDefaultsSchema = z
+  .object({
+    intention: z.string().optional().describe('The goal New Session suggests.'),
+    successCriteria: z.array(z.string()).optional().describe('Success criteria New Session suggests, one per entry.'),
+    completionCriteria: z.array(z.string()).optional().describe('Completion criteria New Session suggests, one per entry.'),
+    constraints: z.array(z.string()).optional().describe('Constraints given to every session of this workflow.'),
+    procedureNotes: z.string().optional().describe('How to work (conventions, steps to follow).'),
+    tags: z.array(z.string().min(1)).optional().describe('Tags every session of this workflow gets.'),
+    expectedMinutes: z.number().int().positive().max(525_600).optional().describe('How long a session is expected to take, in minutes.'),
+  })
+  .strict();
+export type SessionDefaults = z.infer<typeof SessionDefaultsSchema>;
+
 export const WorkflowStepSchema = z.discriminatedUnion('kind', [ShellStepSchema, ClaudeStepSchema, SpawnSessionsStepSchema]);
 
 export const WorkflowDefinitionSchema = z
@@ -105,9 +128,29 @@ export const WorkflowDefinitionSchema = z
       .positive()
       .optional()
       .describe('Default limit on how many times any one step may run in a session. Default: 10.'),
+    completeWhen: z
+      .enum(['steps', 'criteria'])
+      .optional()
+      .describe(
+        'When a session ends itself: "steps" (default) when a step goes to "$complete"; "criteria" also as soon as every completion criterion is met (Claude checks progress after each step).',
+      ),
     steps: z.array(WorkflowStepSchema).min(1).describe('The steps, in order.'),
+    defaults: SessionDefaultsSchema.optional().describe('What New Session fills in when this workflow or template is picked.'),
   })
   .strict();
+
+/**
+ * A file of the workflows folder: a workflow (steps), or a template (`extends` a built-in session
+ * type, no steps) whose `defaults` New Session fills in. `validateWorkflow` requires exactly one of them.
+ */
+export const WorkflowFileSchema = WorkflowDefinitionSchema.extend({
+  steps: WorkflowDefinitionSchema.shape.steps
+    .optional()
+    .describe('The steps, in order. A template (with "extends") has none: it runs the built-in type it extends.'),
+  extends: identifier
+    .optional()
+    .describe('A template: the built-in session type it starts (freeform, spec-plan-build, test-fix, …), instead of steps.'),
+}).strict();
 
 export type ShellStep = z.infer<typeof ShellStepSchema>;
 export type ClaudeStep = z.infer<typeof ClaudeStepSchema>;
@@ -115,5 +158,7 @@ export type SpawnSessionsStep = z.infer<typeof SpawnSessionsStepSchema>;
 export type ChildSessionTemplate = z.infer<typeof ChildSessionTemplateSchema>;
 export type WorkflowStep = z.infer<typeof WorkflowStepSchema>;
 export type WorkflowDefinition = z.infer<typeof WorkflowDefinitionSchema>;
+/** A workflow file as read: either steps (a workflow) or `extends` (a template of a built-in type). */
+export type WorkflowFileDefinition = z.infer<typeof WorkflowFileSchema>;
 
 export const DEFAULT_WORKFLOW_MAX_ITERATIONS = 10;

@@ -37,6 +37,7 @@ import type { RepositoryContext } from './repositories/repositoryContext';
 import { RunRepository } from './repositories/runRepository';
 import { SessionRepository } from './repositories/sessionRepository';
 import { SnapshotWriter, defaultWorkerPath } from './snapshotWriter';
+import type { StoreWarning } from './storeWarning';
 import { assertSessionWritable, hasPulledSessions } from '../sync/ownership';
 import { writeSnapshotImage } from './chunkedFile';
 import { LOCK_FILE, PREVIOUS_SNAPSHOT_FILE, SNAPSHOT_FILE, listSegments, writeFully, writeSnapshotFile } from './storeFiles';
@@ -123,20 +124,7 @@ export interface SessionStoreOptions {
 
 export { ReadOnlyStoreError, type StoreAccess, type StoreHolder } from './readOnlyStore';
 
-/**
- * `journal-lost`: the store's folder or journal file was deleted or replaced while open; changes
- * are refused until {@link SessionStore.rewriteHome} (offer it to the person). `journal-failed`: a
- * journal write failed (e.g. a full disk); changes are refused until the store is reopened.
- */
-export type StoreWarningKind =
-  'corrupt-snapshot' | 'corrupt-journal' | 'unreplayable-journal' | 'snapshot-failed' | 'journal-lost' | 'journal-failed';
-
-/** Something the extension must show the user. Nothing was deleted: `keptAsidePath` says where the damaged bytes are. */
-export interface StoreWarning {
-  readonly kind: StoreWarningKind;
-  readonly message: string;
-  readonly keptAsidePath?: string;
-}
+export type { StoreWarning, StoreWarningKind } from './storeWarning';
 
 export type StoreSessions = SessionsReads & Acknowledged<SessionsWrites>;
 export type StoreInteractions = InteractionsReads & Acknowledged<InteractionsWrites>;
@@ -156,6 +144,22 @@ function defaultWasmPath(): string {
   const bundled = path.join(__dirname, 'sql-wasm.wasm');
   const packagedWasm = 'sql.js/dist/sql-wasm.wasm'; // a variable, so bundlers leave the lookup to run time
   return fs.existsSync(bundled) ? bundled : require.resolve(packagedWasm);
+}
+
+/**
+ * Brings a reader's copy of an older ledger up to this version's schema, in memory only (its files
+ * keep their schema: their writer upgrades them). The database's last applied record is left as it
+ * is, so a following reader goes on applying the writer's journal from where it was.
+ */
+function upgradeInMemory(database: LedgerDatabase, migrations: readonly Migration[], nowMillis: number, directory: string): void {
+  for (const migration of migrations.slice(schemaVersion(database))) {
+    const before = schemaVersion(database);
+    try {
+      database.recordTransaction(database.lastAppliedRecord(), () => applyMigration(database, migration, nowMillis));
+    } catch (error) {
+      throw new MigrationFailedError(directory, migration.file, before, (error as Error).message);
+    }
+  }
 }
 
 /** Wall-clock time with sub-millisecond resolution (monotonic within a run). */
@@ -255,7 +259,15 @@ export class SessionStore {
   private journal!: JournalWriter<ChangeSet>;
   private writer: SnapshotWriter | undefined;
   /** Set while the store is read-only: another live process holds the lock (see {@link openReadOnly}). */
-  private reading: { readonly follower: ReadOnlyFollower; readonly migrations: readonly Migration[] } | undefined;
+  private reading:
+    | {
+        /** Undefined for a reader that does not follow (see {@link openReader}). */
+        readonly follower: ReadOnlyFollower | undefined;
+        readonly migrations: readonly Migration[];
+        /** Opened by {@link openReader}: never takes the lock, even when it is free. */
+        readonly lockFree?: boolean;
+      }
+    | undefined;
   private holderInfo: StoreHolder | undefined;
   private readonly _onDidChangeAccess = new Emitter<StoreAccess>();
 
@@ -301,7 +313,7 @@ export class SessionStore {
     const commit = <T>(work: () => T): Promise<T> => this.transaction(() => work());
     this.sessions = acknowledgedFacade<SessionsReads, SessionsWrites>(
       this.tx.sessions,
-      { get: true, require: true, list: true, count: true, children: true },
+      { get: true, require: true, list: true, listAll: true, count: true, children: true, followUps: true, tagCounts: true, owners: true },
       { create: true, update: true, softDelete: true, restore: true, setTimes: true },
       commit,
     );
@@ -332,7 +344,7 @@ export class SessionStore {
     this.artifacts = acknowledgedFacade<ArtifactsReads, ArtifactsWrites>(
       this.tx.artifacts,
       { get: true, getByKey: true, list: true },
-      { put: true, softDelete: true },
+      { put: true, softDelete: true, setReview: true },
       commit,
     );
     this.notes = acknowledgedFacade<NotesReads, NotesWrites>(this.tx.notes, { get: true, list: true }, { add: true }, commit);
@@ -415,6 +427,47 @@ export class SessionStore {
     store.reading = { follower, migrations };
     follower.start();
     return store;
+  }
+
+  /**
+   * Opens the store strictly read-only without ever taking its lock, whether or not another process
+   * holds it: for commands and servers that only read (the `session-ledger` reading commands, its
+   * MCP server). Its state is rebuilt from the files as a read-only window's is (the newest snapshot
+   * and the journal after it, nothing on disk changed, no journal or snapshot written); a ledger of
+   * an older schema is brought up to date in memory only. With `follow`, it then applies what the
+   * writer (if any) appends, live, like a read-only window, but never takes the lock over: see
+   * {@link refresh}. Writes throw {@link ReadOnlyStoreError}; {@link holder} is who held the lock at open.
+   */
+  static async openReader(options: SessionStoreOptions & { readonly follow?: boolean; readonly pollMs?: number }): Promise<SessionStore> {
+    const directory = path.resolve(options.directory);
+    const clock = options.clock ?? systemClock();
+    const wasmPath = options.wasmPath ?? defaultWasmPath();
+    const SQL = await initSqlJs({ locateFile: () => wasmPath });
+    const migrations = loadMigrations(options.migrationsDirectory ?? defaultMigrationsDirectory());
+    // Each part of the snapshot is checked against its checksum when first read: a read touching a few MiB does not read them all.
+    const recovered = await recoverForReading(SQL, directory, options.fileMode, 0, { verifyOnRead: true });
+    let store: SessionStore;
+    try {
+      assertNotNewer(recovered.database, migrations, directory);
+      upgradeInMemory(recovered.database, migrations, Math.floor(clock.now()), directory);
+      store = new SessionStore(directory, recovered.database, undefined, clock, options, recovered.lastRecord, recovered.snapshotRecord);
+    } catch (error) {
+      recovered.database.close();
+      throw error;
+    }
+    const held = inspectLock(path.join(directory, LOCK_FILE));
+    store.holderInfo = held && !held.stale ? describeHolder(held) : undefined;
+    const follower = options.follow
+      ? new ReadOnlyFollower(store.followerHost(), { directory, SQL, fileMode: options.fileMode, pollMs: options.pollMs }, held)
+      : undefined;
+    store.reading = { follower, migrations, lockFree: true };
+    follower?.start();
+    return store;
+  }
+
+  /** A following reader ({@link openReader} with `follow`): resolves once everything on disk now is applied. Otherwise nothing to do. */
+  async refresh(): Promise<void> {
+    await this.reading?.follower?.refresh();
   }
 
   /** True while another live process holds the store's lock: reads work, writes throw {@link ReadOnlyStoreError}. */
@@ -844,7 +897,11 @@ export class SessionStore {
         this.holderInfo = holder;
         this._onDidChangeAccess.fire({ readOnly: true, holder });
       },
-      lockFree: () => this.takeOverLock(),
+      lockFree: () => {
+        if (!this.reading?.lockFree) return this.takeOverLock();
+        this.holderInfo = undefined; // a lock-free reader goes on following whoever writes next
+        return Promise.resolve(false);
+      },
       warn: (warning, condition) => this.warn(warning, condition),
     };
   }
@@ -856,7 +913,8 @@ export class SessionStore {
    */
   private async takeOverLock(): Promise<boolean> {
     const reading = this.reading;
-    if (!reading || this.closing) return false;
+    const follower = reading?.follower;
+    if (!reading || !follower || reading.lockFree || this.closing) return false;
     let lock: LockFile;
     try {
       lock = LockFile.acquire(path.join(this.directory, LOCK_FILE));
@@ -864,11 +922,11 @@ export class SessionStore {
       if (error instanceof StoreLockedError) return false;
       throw error;
     }
-    reading.follower.halt();
+    follower.halt();
     const holder = this.holderInfo;
     try {
-      const caughtUp = reading.follower.catchUpForWriting(Math.floor(this.clock.now()));
-      reading.follower.dispose();
+      const caughtUp = follower.catchUpForWriting(Math.floor(this.clock.now()));
+      follower.dispose();
       this.lock = lock;
       this.reading = undefined;
       this.holderInfo = undefined;
@@ -887,7 +945,7 @@ export class SessionStore {
       this.lock = undefined;
       this.reading = reading;
       this.holderInfo = holder;
-      reading.follower.resume();
+      follower.resume();
       this.warn(
         {
           kind: 'journal-failed',
@@ -903,10 +961,10 @@ export class SessionStore {
   }
 
   /** Closes a read-only store; one that became the writer meanwhile closes as a writer. */
-  private async shutDownReader(follower: ReadOnlyFollower): Promise<void> {
-    await follower.stop();
+  private async shutDownReader(follower: ReadOnlyFollower | undefined): Promise<void> {
+    await follower?.stop();
     if (!this.reading) return this.shutDown();
-    follower.dispose();
+    follower?.dispose();
     this.database.close();
   }
 }

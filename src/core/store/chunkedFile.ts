@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { crc32 } from './journalRecord';
 import { writeFileAtomicallyWith, writeFully, writeSnapshotFile, type RangeChecksummer, type SnapshotChecksum } from './storeFiles';
 
 /**
@@ -33,19 +34,55 @@ function readRange(source: BaseSource, target: Uint8Array, targetOffset: number,
   else target.set(source.bytes.subarray(position, position + length), targetOffset);
 }
 
+/** A snapshot's bytes found not to match its checksum file when read (see {@link fileBase}'s `verify`). */
+export class SnapshotChecksumError extends Error {
+  constructor(
+    readonly file: string,
+    /** What does not match, as describeChecksumMismatch says it ("bytes 0…1048575 do not match …"). */
+    readonly mismatch: string,
+  ) {
+    super(`${file}: ${mismatch}`);
+    this.name = 'SnapshotChecksumError';
+  }
+}
+
 /**
  * A snapshot file read on demand through a descriptor held open until the database closes (or
  * moves to a newer snapshot). The store replaces the snapshot only by rename, so the descriptor
  * keeps reading the bytes this database was opened from, whatever is written to the path meanwhile.
+ *
+ * With `verify` (its checksum file), each checksummed range is checked the first time anything in it
+ * is read, before SQLite sees a byte of it: a reader that touches a few MiB of a large ledger checks
+ * those, not the whole file. A range that does not match throws {@link SnapshotChecksumError}.
  */
-export function fileBase(filePath: string): BaseBytes {
+export function fileBase(filePath: string, verify?: SnapshotChecksum): BaseBytes {
   let fd: number | undefined = fs.openSync(filePath, 'r');
   const source = { fd, size: fs.fstatSync(fd).size };
+  const verified = verify && new Uint8Array(verify.ranges.length);
+  let scratch: Buffer | undefined;
+  const check = (start: number, end: number): void => {
+    if (!verify || !verified) return;
+    for (let index = Math.floor(start / verify.rangeBytes); index * verify.rangeBytes < end; index++) {
+      if (verified[index]) continue;
+      const from = index * verify.rangeBytes;
+      scratch ??= Buffer.allocUnsafeSlow(verify.rangeBytes);
+      const bytes = scratch.subarray(0, Math.min(verify.rangeBytes, source.size - from));
+      readFully(source.fd, bytes, 0, bytes.length, from, 'the snapshot file');
+      if (index >= verify.ranges.length || crc32(bytes) !== verify.ranges[index])
+        throw new SnapshotChecksumError(filePath, `bytes ${from}…${from + bytes.length - 1} do not match the checksum written with it`);
+      verified[index] = 1;
+    }
+  };
+  if (verify && verify.size !== source.size) {
+    fs.closeSync(fd);
+    throw new SnapshotChecksumError(filePath, `its length ${source.size} differs from the ${verify.size} bytes written`);
+  }
   return {
     size: source.size,
     source,
     read: (target, targetOffset, length, position) => {
       if (fd === undefined) throw new Error(`${filePath} was already closed`);
+      check(position, position + length);
       readRange(source, target, targetOffset, length, position);
     },
     close() {

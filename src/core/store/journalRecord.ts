@@ -1,5 +1,5 @@
 import * as zlib from 'node:zlib';
-import type { RecordedStatement } from './ledgerDatabase';
+import type { RecordedStatement } from './statements';
 
 /*
  * Journal record layout (little endian):

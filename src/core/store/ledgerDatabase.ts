@@ -1,19 +1,14 @@
 import * as fs from 'node:fs';
 import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from 'sql.js';
 import { ChunkedFileContents, bytesBase, fileBase, wholeFileBase, type FileImage } from './chunkedFile';
+import { checksumFile, describeChecksumMismatch, type SnapshotChecksum } from './storeFiles';
+import type { RecordedStatement, SqlValue } from './statements';
 
-/** The values the store binds: text, numbers and NULL (no blobs), so statements serialise to JSON exactly. */
-export type SqlValue = string | number | null;
+export type { RecordedStatement, SqlValue } from './statements';
 export type SqlRow = Record<string, SqlValue>;
 
 /** How a database holds its file: see {@link LedgerDatabase.open}. */
 export type FileMode = 'on-demand' | 'in-memory' | 'plain';
-
-/**
- * One recorded write: `[sql, params]` for a prepared statement, or `[script]` for a multi-statement
- * script run with `exec` (migrations). A committed transaction is journalled as the list of these.
- */
-export type RecordedStatement = readonly [sql: string, params: readonly SqlValue[]] | readonly [script: string];
 
 const META_TABLE = '_ledger_meta';
 
@@ -94,13 +89,16 @@ export class LedgerDatabase {
    *     rename over it): the snapshot file is read whole into memory now;
    *   - `plain`: sql.js's own in-memory file (snapshots by export). Also what any mode falls back
    *     to should sql.js stop reading through the chunked contents.
+   * `verifyOnRead` (`on-demand` only): the snapshot file's checksum, each range checked when first
+   * read (see fileBase); the caller checks the whole file itself in the other modes.
    */
   static open(
     SQL: SqlJsStatic,
     source: { readonly file: string } | { readonly bytes: Uint8Array } | undefined,
-    options: { mode?: FileMode } = {},
+    options: { mode?: FileMode; verifyOnRead?: SnapshotChecksum } = {},
   ): LedgerDatabase {
-    const mode = options.mode ?? (process.platform === 'win32' ? 'in-memory' : 'on-demand');
+    const mode = LedgerDatabase.modeOf(options.mode);
+    if (options.verifyOnRead && mode !== 'on-demand') throw new Error(`verifyOnRead needs the on-demand file mode, not ${mode}`);
     if (mode === 'plain') {
       const bytes = source === undefined ? undefined : 'file' in source ? fs.readFileSync(source.file) : source.bytes;
       return new LedgerDatabase(new SQL.Database(bytes));
@@ -112,7 +110,12 @@ export class LedgerDatabase {
       empty.close();
       source = { bytes };
     }
-    const base = 'bytes' in source ? bytesBase(source.bytes) : mode === 'on-demand' ? fileBase(source.file) : wholeFileBase(source.file);
+    const base =
+      'bytes' in source
+        ? bytesBase(source.bytes)
+        : mode === 'on-demand'
+          ? fileBase(source.file, options.verifyOnRead)
+          : wholeFileBase(source.file);
     const contents = new ChunkedFileContents(base, { holdSnapshotFile: mode === 'on-demand' });
     let database: LedgerDatabase;
     try {
@@ -123,7 +126,17 @@ export class LedgerDatabase {
     }
     if (contents.inUse) return database;
     database.close();
+    if (options.verifyOnRead && 'file' in source) {
+      // Read whole after all: checked whole.
+      const mismatch = describeChecksumMismatch(options.verifyOnRead, checksumFile(source.file));
+      if (mismatch) throw new Error(mismatch);
+    }
     return LedgerDatabase.open(SQL, source, { mode: 'plain' });
+  }
+
+  /** The file mode `mode` stands for (the platform's default when undefined). */
+  static modeOf(mode: FileMode | undefined): FileMode {
+    return mode ?? (process.platform === 'win32' ? 'in-memory' : 'on-demand');
   }
 
   constructor(

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { LockFile, StoreLockedError } from './lockFile';
 import { sameGitIdentity, readGitIdentity, type GitIdentity, type ProjectIdentity } from './projectIdentity';
-import { keptAsidePath, writeFileAtomically } from './storeFiles';
+import { keptAsidePath, writeFileAtomic } from './storeFiles';
 
 /** The registry's file name in the extension's global storage. */
 export const REGISTRY_FILE = 'ledger-registry.json';
@@ -164,7 +164,7 @@ export class LedgerRegistry {
       const content = read.content;
       const value = change(content);
       const text = JSON.stringify({ format: FORMAT, version: VERSION, ...content }, null, 2) + '\n';
-      writeFileAtomically(this.file, Buffer.from(text, 'utf8'));
+      writeFileAtomic(this.file, text, { durable: true });
       return value;
     } finally {
       lock.release();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SessionStore } from './SessionStore';
+import type { StampableStore } from './ports';
 
 /**
  * Who a ledger belongs to. `canonicalPath` finds it while the folder stays where it is; `git` (the
@@ -140,9 +141,6 @@ export function normalizeRemote(url: string): string {
 export function sameGitIdentity(a: GitIdentity | undefined, b: GitIdentity | undefined): boolean {
   return a !== undefined && b !== undefined && a.remote === b.remote && a.relativePath === b.relativePath;
 }
-
-/** What the store needs to stamp its identity: its metadata, its journalled transactions, and whether it may write. */
-export type StampableStore = Pick<SessionStore, 'ledgerMeta' | 'transaction'> & { readonly readOnly?: boolean };
 
 /** The identity a ledger holds in `ledger_meta` (its id undefined when it was never stamped). */
 export function readLedgerIdentity(store: Pick<SessionStore, 'ledgerMeta'>): Partial<LedgerIdentity> {

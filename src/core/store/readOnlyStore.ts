@@ -6,9 +6,9 @@ import type { StoreChange, StoreChangeKind } from '../model/change';
 import { JournalFollower, applyCollectingChanges, mergeChanges } from './journalFollower';
 import type { FileMode, LedgerDatabase } from './ledgerDatabase';
 import { inspectLock, type LockInspection } from './lockFile';
-import { performRepairs, recoverState, replayJournal, type RecoveredState } from './recovery';
+import { performRepairs, recoverState, replayJournal, type RecoveredState, type RecoveryOptions } from './recovery';
 import { LOCK_FILE, SNAPSHOT_FILE } from './storeFiles';
-import type { StoreWarning } from './SessionStore';
+import type { StoreWarning } from './storeWarning';
 
 /** How often a read-only store looks at the journal and the lock when the file system reports nothing. */
 const DEFAULT_POLL_MS = 300;
@@ -104,11 +104,12 @@ export async function recoverForReading(
   directory: string,
   fileMode: FileMode | undefined,
   atLeast = 0,
+  options: RecoveryOptions = {},
 ): Promise<RecoveredState> {
   for (let attempt = 1; ; attempt++) {
     let state: RecoveredState | undefined;
     try {
-      state = recoverState(SQL, directory, fileMode);
+      state = recoverState(SQL, directory, fileMode, options);
     } catch (error) {
       if (attempt >= RECOVERY_ATTEMPTS) throw error;
     }

@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import type { SqlJsStatic } from 'sql.js';
 import type { JournalRecord } from './journalRecord';
 import { decodeSegment } from './journalRecord';
+import { SnapshotChecksumError } from './chunkedFile';
 import { LedgerDatabase, type FileMode } from './ledgerDatabase';
-import type { StoreWarning } from './SessionStore';
+import type { StoreWarning } from './storeWarning';
 import {
   PREVIOUS_SNAPSHOT_FILE,
   SNAPSHOT_FILE,
@@ -16,6 +17,7 @@ import {
   listSegments,
   readChecksum,
   type JournalSegment,
+  type SnapshotChecksum,
 } from './storeFiles';
 
 /**
@@ -75,17 +77,32 @@ function readHeader(file: string): { header: Uint8Array; size: number } {
 
 type LoadedSnapshot = { readonly database: LedgerDatabase; readonly checksummed: boolean } | { readonly damage: string };
 
+/** How recovery checks a snapshot against its checksum file. */
+export interface RecoveryOptions {
+  /**
+   * Check each checksummed range when it is first read rather than the whole file at open (file
+   * mode `on-demand` only; see fileBase): for readers, which read a few MiB of a large ledger. A
+   * range found damaged later throws {@link SnapshotChecksumError} from the read that met it.
+   */
+  readonly verifyOnRead?: boolean;
+}
+
 /**
  * Opens a snapshot file (see LedgerDatabase.open for how its file is held) once it proved itself:
  * its checksum file matches every byte (or, written by an older version without one, `PRAGMA
  * quick_check` passes), its header is sane and SQLite reads its schema. Otherwise says why not.
+ * With `verifyOnRead`, the bytes are checked as they are read instead (see {@link RecoveryOptions}).
  */
-function loadSnapshot(SQL: SqlJsStatic, snapshotPath: string, mode: FileMode | undefined): LoadedSnapshot {
+function loadSnapshot(SQL: SqlJsStatic, snapshotPath: string, mode: FileMode | undefined, options: RecoveryOptions): LoadedSnapshot {
   let checksummed = false;
+  let verifyOnRead: SnapshotChecksum | undefined;
   let size: number;
   try {
     const expected = readChecksum(snapshotPath);
-    if (expected) {
+    if (expected && options.verifyOnRead && LedgerDatabase.modeOf(mode) === 'on-demand') {
+      verifyOnRead = expected;
+      checksummed = true;
+    } else if (expected) {
       const mismatch = describeChecksumMismatch(expected, checksumFile(snapshotPath));
       if (mismatch) return { damage: mismatch };
       checksummed = true;
@@ -99,7 +116,16 @@ function loadSnapshot(SQL: SqlJsStatic, snapshotPath: string, mode: FileMode | u
   }
   let database: LedgerDatabase | undefined;
   try {
-    database = LedgerDatabase.open(SQL, { file: snapshotPath }, { mode });
+    database = LedgerDatabase.open(SQL, { file: snapshotPath }, { mode, verifyOnRead });
+    if (verifyOnRead) {
+      // The checksum file read before the snapshot was opened is this snapshot's unless a writer installed a newer one
+      // meanwhile, which replaces both (the checksum file last: see installSnapshot): then they differ now, or one is missing.
+      const now = readChecksum(snapshotPath);
+      if (!now || describeChecksumMismatch(verifyOnRead, now)) {
+        database.close();
+        return { damage: 'it was replaced while it was being opened' };
+      }
+    }
     database.all('SELECT name FROM sqlite_master');
     database.lastAppliedRecord();
     if (!checksummed || size <= QUICK_CHECK_MAX_BYTES) {
@@ -112,6 +138,7 @@ function loadSnapshot(SQL: SqlJsStatic, snapshotPath: string, mode: FileMode | u
     return { database, checksummed };
   } catch (error) {
     database?.close();
+    if (error instanceof SnapshotChecksumError) return { damage: error.mismatch };
     return { damage: `SQLite cannot read it (${(error as Error).message})` };
   }
 }
@@ -162,7 +189,7 @@ export function replayJournal(database: LedgerDatabase, directory: string): Repl
         database.applyRecord(record.recordNumber, record.statements);
       } catch (error) {
         const message = (error as Error).message;
-        if (DAMAGED_DATABASE.test(message))
+        if (DAMAGED_DATABASE.test(message) || error instanceof SnapshotChecksumError)
           return { replayed, lastRecord, repairs, damagedBase: `replaying journal record ${record.recordNumber} on it failed: ${message}` };
         problem = `record ${record.recordNumber} cannot be applied (${message})`;
         validBytes = recordStart;
@@ -191,7 +218,7 @@ export function replayJournal(database: LedgerDatabase, directory: string): Repl
  * it, or when replaying the journal on it fails because the database is damaged (the snapshot is
  * to blame then, not the journal). Touches no file: the repairs are returned.
  */
-export function recoverState(SQL: SqlJsStatic, directory: string, fileMode?: FileMode): RecoveredState {
+export function recoverState(SQL: SqlJsStatic, directory: string, fileMode?: FileMode, options: RecoveryOptions = {}): RecoveredState {
   const damaged: { file: string; reason: string }[] = [];
   const candidates = [SNAPSHOT_FILE, PREVIOUS_SNAPSHOT_FILE]
     .map((name) => path.join(directory, name))
@@ -200,7 +227,7 @@ export function recoverState(SQL: SqlJsStatic, directory: string, fileMode?: Fil
     let database: LedgerDatabase;
     let checksummed = false;
     if (file) {
-      const loaded = loadSnapshot(SQL, file, fileMode);
+      const loaded = loadSnapshot(SQL, file, fileMode, options);
       if ('damage' in loaded) {
         damaged.push({ file, reason: loaded.damage });
         continue;

@@ -1,4 +1,4 @@
-import type { Artifact, ArtifactPutInput } from '../model/artifact';
+import type { Artifact, ArtifactPutInput, ArtifactReview } from '../model/artifact';
 import type { Conversation, ConversationCreateInput, Message, MessageAppendInput } from '../model/conversation';
 import type { EventAppendInput, EventListOptions, LedgerEvent } from '../model/event';
 import type { Interaction, InteractionAppendInput, InteractionResultInput } from '../model/interaction';
@@ -32,10 +32,18 @@ export interface SessionsReads {
   require(id: string): Session;
   /** Filtered (status, type, parent, text, deleted) and paged; newest `updatedAt` first. */
   list(filter?: SessionListFilter): Session[];
+  /** Every session matching the filter, however many there are (read page by page); newest `updatedAt` first. */
+  listAll(filter?: Omit<SessionListFilter, 'limit' | 'offset'>): Session[];
   /** Number of sessions matching the filter (ignores limit/offset). */
   count(filter?: SessionListFilter): number;
   /** Live (not deleted) child sessions, oldest first. */
   children(parentSessionId: string): Session[];
+  /** Live sessions that follow up this one (Start Follow-up Session), oldest first. */
+  followUps(sessionId: string): Session[];
+  /** Every tag in use on live sessions, with how many carry it, most used first. */
+  tagCounts(): { tag: string; count: number }[];
+  /** The owners (`owner_person`) of pulled team sessions, sorted. */
+  owners(): string[];
 }
 export interface SessionsWrites {
   create(input: SessionCreateInput): Session;
@@ -121,6 +129,8 @@ export interface ArtifactsReads {
 export interface ArtifactsWrites {
   put(input: ArtifactPutInput): Artifact;
   softDelete(id: string): Artifact;
+  /** Records a review gate's decision on the artifact (migration 0011). */
+  setReview(id: string, review: ArtifactReview): Artifact;
 }
 
 export interface NotesReads {

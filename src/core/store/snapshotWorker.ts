@@ -13,6 +13,7 @@ import * as vm from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { writeSnapshotImage } from './chunkedFile';
 import type { FromSnapshotWorker, ToSnapshotWorker } from './snapshotProtocol';
+import { describeError } from '../../protocol/describeError';
 
 const port = parentPort;
 if (!port) throw new Error('snapshotWorker must run in a worker thread');
@@ -60,7 +61,7 @@ port.on('message', (message: ToSnapshotWorker) => {
     writeSnapshotImage(message.snapshotPath, image);
     reply({ type: 'snapshot-written', id: message.id });
   } catch (error) {
-    reply({ type: 'failed', id: message.id, message: error instanceof Error ? error.message : String(error) });
+    reply({ type: 'failed', id: message.id, message: describeError(error) });
   }
   // Once the main thread has the reply it may drop these chunks: let go of this thread's references.
   image.chunks = [];

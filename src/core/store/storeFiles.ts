@@ -54,9 +54,28 @@ export function fsyncDirectory(directory: string): void {
   }
 }
 
-/** Writes `bytes` to `<file>.tmp`, fsyncs, renames over `file` and fsyncs the directory. */
-export function writeFileAtomically(file: string, bytes: Uint8Array): void {
-  writeFileAtomicallyWith(file, (fd) => writeFully(fd, bytes, 0));
+export interface AtomicWriteOptions {
+  /**
+   * Survive a power cut too: the temporary file (`<file>.tmp`) is fsynced before the rename and the
+   * folder after it, and the folder must exist. For the ledger's own files and what a person asked
+   * to be written; not worth it for caches, offsets and settings, whose writes create the folder
+   * and use a temporary name of their own process (`<file>.<pid>.tmp`, so concurrent writers of one
+   * file never share it).
+   */
+  readonly durable?: boolean;
+}
+
+/** Writes `data` through a temporary file and a rename over `file`, so a reader sees the old content or the new, never half of it. */
+export function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): void {
+  if (options.durable) {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    writeFileAtomicallyWith(file, (fd) => writeFully(fd, bytes, 0));
+    return;
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}${TEMPORARY_SUFFIX}`;
+  fs.writeFileSync(temporary, data);
+  fs.renameSync(temporary, file);
 }
 
 /** Removes a file if it is there (cleanup after a failure: never throws). */
@@ -74,7 +93,7 @@ export function writeFully(fd: number, bytes: Uint8Array, position: number): voi
   while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, position + written);
 }
 
-/** Like {@link writeFileAtomically}, with `write` filling the temporary file through its descriptor. */
+/** Like a durable {@link writeFileAtomic}, with `write` filling the temporary file through its descriptor. */
 export function writeFileAtomicallyWith(file: string, write: (fd: number) => void): void {
   const temporary = `${file}${TEMPORARY_SUFFIX}`;
   writeTemporary(temporary, write);

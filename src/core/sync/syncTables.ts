@@ -1,6 +1,6 @@
 /**
  * What is replicated, table by table: the columns shared by the local ledger and the team server
- * (migrations/postgres/0001_team_ledger.sql), in the order rows must be applied (sessions before
+ * (migrations/postgres/0001_team_ledger.sql and the later files: 0002 for local 0010, 0003 for local 0011 and 0012), in the order rows must be applied (sessions before
  * what refers to them). Messages (conversation contents) and artifacts' contents stay local.
  */
 
@@ -16,7 +16,16 @@ export interface SyncTable {
   readonly plainColumns: readonly string[];
 }
 
-const ID_COLUMNS = ['id', 'session_id', 'parent_session_id', 'interaction_id', 'run_id', 'conversation_id', 'correlation_id'];
+const ID_COLUMNS = [
+  'id',
+  'session_id',
+  'parent_session_id',
+  'follows_session_id',
+  'interaction_id',
+  'run_id',
+  'conversation_id',
+  'correlation_id',
+];
 
 export const SYNC_TABLES: readonly SyncTable[] = [
   {
@@ -29,7 +38,9 @@ export const SYNC_TABLES: readonly SyncTable[] = [
       'slug',
       'intention',
       'success_criteria',
+      'completion_criteria',
       'constraints',
+      'procedure_notes',
       'agent',
       'provider',
       'environment',
@@ -42,6 +53,18 @@ export const SYNC_TABLES: readonly SyncTable[] = [
       'workspace_folder',
       'tags',
       'summary',
+      'outcome_rating',
+      'outcome_completion_percent',
+      'outcome_needs_follow_up',
+      'outcome_follow_up_notes',
+      'outcome_next_session',
+      'outcome_recorded_by',
+      'outcome_at',
+      'progress',
+      'follows_session_id',
+      'scheduled_at',
+      'expected_minutes',
+      'started_at',
       'total_cost_usd',
       'cost_unknown',
       'input_tokens',
@@ -58,8 +81,19 @@ export const SYNC_TABLES: readonly SyncTable[] = [
       'ended_at',
       'deleted_at',
     ],
-    jsonColumns: ['success_criteria', 'constraints', 'state', 'tags'],
-    plainColumns: [...ID_COLUMNS, 'type', 'slug', 'agent', 'provider', 'environment', 'execution_mode', 'status', 'phase'],
+    jsonColumns: ['success_criteria', 'completion_criteria', 'constraints', 'state', 'tags', 'progress'],
+    plainColumns: [
+      ...ID_COLUMNS,
+      'type',
+      'slug',
+      'agent',
+      'provider',
+      'environment',
+      'execution_mode',
+      'status',
+      'phase',
+      'outcome_recorded_by',
+    ],
   },
   {
     name: 'conversations',
@@ -109,9 +143,11 @@ export const SYNC_TABLES: readonly SyncTable[] = [
       'started_at',
       'ended_at',
       'error',
+      'phase',
+      'model_alias',
     ],
     jsonColumns: [],
-    plainColumns: [...ID_COLUMNS, 'provider', 'model', 'status'],
+    plainColumns: [...ID_COLUMNS, 'provider', 'model', 'status', 'phase', 'model_alias'],
   },
   {
     name: 'events',
@@ -121,13 +157,28 @@ export const SYNC_TABLES: readonly SyncTable[] = [
   },
   {
     name: 'artifacts',
-    columns: ['id', 'session_id', 'key', 'kind', 'content_type', 'byte_size', 'sha256', 'path', 'created_at', 'deleted_at'],
+    columns: [
+      'id',
+      'session_id',
+      'key',
+      'kind',
+      'content_type',
+      'byte_size',
+      'sha256',
+      'path',
+      'created_at',
+      'deleted_at',
+      'review_state',
+      'reviewed_by',
+      'reviewed_at',
+      'review_comment',
+    ],
     jsonColumns: [],
-    plainColumns: [...ID_COLUMNS, 'kind', 'content_type', 'sha256'],
+    plainColumns: [...ID_COLUMNS, 'kind', 'content_type', 'sha256', 'review_state'],
   },
   {
     name: 'notes',
-    columns: ['id', 'session_id', 'kind', 'content', 'interaction_seq', 'created_at'],
+    columns: ['id', 'session_id', 'kind', 'content', 'interaction_seq', 'created_at', 'important', 'follow_up'],
     jsonColumns: [],
     plainColumns: [...ID_COLUMNS, 'kind'],
   },

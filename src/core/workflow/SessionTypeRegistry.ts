@@ -1,8 +1,8 @@
 import type { Session } from '../model/session';
-import { WorkflowDefinitionSchema } from '../model/workflow';
+import { WorkflowDefinitionSchema, type SessionDefaults } from '../model/workflow';
 import { BUILTIN_SESSION_TYPES } from './builtin/builtinSessionTypes';
 import type { SessionType, SessionTypeSource } from './StepBehaviour';
-import { UserWorkflowSessionType } from './UserWorkflowSessionType';
+import { hasSteps, UserWorkflowSessionType } from './UserWorkflowSessionType';
 import type { LoadedWorkflow } from './WorkflowLoader';
 
 /** What the New Session quick pick shows for a type. */
@@ -11,11 +11,17 @@ export interface SessionTypeInfo {
   readonly label: string;
   readonly description: string;
   readonly source: SessionTypeSource;
+  /** What New Session fills in when this type or template is picked (a workflow file's `defaults`). */
+  readonly defaults?: SessionDefaults;
+  /** A template: the built-in type a session started from it has (`extends`). */
+  readonly baseType?: string;
 }
 
 /** Built-in session types plus the user's workflows (replaced wholesale on every reload). */
 export class SessionTypeRegistry {
   private userTypes = new Map<string, UserWorkflowSessionType>();
+  /** Templates (workflow files that extend a built-in type): listed for New Session, never a session's type. */
+  private templates: SessionTypeInfo[] = [];
   private readonly builtins: ReadonlyMap<string, SessionType>;
 
   constructor(builtins: readonly SessionType[] = BUILTIN_SESSION_TYPES) {
@@ -28,11 +34,26 @@ export class SessionTypeRegistry {
   }
 
   setUserWorkflows(workflows: readonly LoadedWorkflow[]): void {
+    const usable = workflows.filter((workflow) => !this.builtins.has(workflow.definition.id));
     this.userTypes = new Map(
-      workflows
-        .filter((workflow) => !this.builtins.has(workflow.definition.id))
-        .map((workflow) => [workflow.definition.id, new UserWorkflowSessionType(workflow.definition, workflow.file)]),
+      usable.flatMap(({ definition, file }) =>
+        hasSteps(definition) ? [[definition.id, new UserWorkflowSessionType(definition, file)] as const] : [],
+      ),
     );
+    this.templates = usable.flatMap(({ definition, file }) => {
+      const base = definition.extends === undefined ? undefined : this.builtins.get(definition.extends);
+      if (hasSteps(definition) || base === undefined) return [];
+      return [
+        {
+          id: definition.id,
+          label: definition.label,
+          description: definition.description ?? `Template of ${base.label} from ${file}`,
+          source: 'workflow' as const,
+          defaults: definition.defaults ?? {},
+          baseType: base.id,
+        },
+      ];
+    });
   }
 
   get(id: string): SessionType | undefined {
@@ -63,12 +84,18 @@ export class SessionTypeRegistry {
     return this.require(session.type);
   }
 
+  /** The types, then the templates, for New Session (a template's session gets its `baseType`). */
   list(): SessionTypeInfo[] {
-    return [...this.builtins.values(), ...this.userTypes.values()].map(({ id, label, description, source }) => ({
-      id,
-      label,
-      description,
-      source,
-    }));
+    return [
+      ...[...this.builtins.values()].map(({ id, label, description, source }) => ({ id, label, description, source })),
+      ...[...this.userTypes.values()].map(({ id, label, description, source, definition }): SessionTypeInfo => ({
+        id,
+        label,
+        description,
+        source,
+        ...(definition.defaults ? { defaults: definition.defaults } : {}),
+      })),
+      ...this.templates,
+    ];
   }
 }

@@ -63,6 +63,11 @@ export interface StepOutcome {
   readonly notes?: readonly string[];
   /** Stored as the session's summary. */
   readonly summary?: string;
+  /**
+   * A review gate on this answer (its files): the session waits for Approve before the phase or
+   * status above applies. `always`, or `agentic` (only in agentic mode). Ignored on a failure.
+   */
+  readonly approve?: 'always' | 'agentic';
 }
 
 /** Settings that shape built-in workflows; the VS Code layer fills them from configuration. */
@@ -130,4 +135,9 @@ export interface SessionType {
   start(options: JsonObject, settings: WorkflowSettings): SessionStart;
   /** The behaviour of the session's current phase. */
   behaviourFor(session: Session): StepBehaviour;
+  /**
+   * Whether the session ends itself once every completion criterion is met (a workflow's
+   * `completeWhen: "criteria"`): the engine then checks progress after each step.
+   */
+  completesOnCriteria?(session: Session): boolean;
 }

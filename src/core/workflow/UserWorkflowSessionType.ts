@@ -7,6 +7,7 @@ import {
   WORKFLOW_FAIL,
   WorkflowDefinitionSchema,
   type WorkflowDefinition,
+  type WorkflowFileDefinition,
   type WorkflowStep,
 } from '../model/workflow';
 import { readNumber, isJsonObject } from './builtin/phaseState';
@@ -15,7 +16,7 @@ import type { ShellDialect } from './shellQuote';
 import type { CommandSpec, SessionStart, SessionType, StepBehaviour, StepContext, StepOutcome } from './StepBehaviour';
 import { renderTemplate, shellTemplateMetadata, TemplateError } from './template';
 import { SESSION_TEMPLATE_FIELDS, STEP_TEMPLATE_FIELDS } from './workflowTemplatePaths';
-import { tailOf } from './outputTail';
+import { tailOf } from '../../protocol/displayText';
 
 /** What a workflow session remembers of each step, for `{{steps.<id>.…}}` and iteration limits. */
 interface StepRecord extends JsonObject {
@@ -187,8 +188,10 @@ class UserWorkflowStep implements StepBehaviour {
           ]
         : [];
     const target = targetAfter(this.definition, this.step, success);
+    // `approve: true`: a review gate on the answer (the engine waits for Approve before it goes on).
+    const approve = success && this.step.kind === 'claude' && this.step.approve === true ? ('always' as const) : undefined;
     if (target === WORKFLOW_COMPLETE) {
-      return { state, status: 'complete', files };
+      return { state, status: 'complete', files, approve };
     }
     if (target === WORKFLOW_FAIL) {
       return { state, status: 'failed', failureReason: describeFailure(this.step, result), files };
@@ -204,12 +207,17 @@ class UserWorkflowStep implements StepBehaviour {
         files,
       };
     }
-    return { state, phase: target, files };
+    return { state, phase: target, files, approve };
   }
 }
 
 function contentTypeOf(name: string): string {
   return name.endsWith('.json') ? 'application/json' : name.endsWith('.md') ? 'text/markdown' : 'text/plain';
+}
+
+/** A workflow file with steps (not a template that `extends` a built-in type). */
+export function hasSteps(definition: WorkflowFileDefinition): definition is WorkflowDefinition {
+  return definition.steps !== undefined && definition.steps.length > 0;
 }
 
 /**
@@ -243,9 +251,14 @@ export class UserWorkflowSessionType implements SessionType {
     };
   }
 
+  completesOnCriteria(session: Session): boolean {
+    const snapshot = WorkflowDefinitionSchema.safeParse(session.state.workflow);
+    return (snapshot.success ? snapshot.data : this.definition).completeWhen === 'criteria';
+  }
+
   behaviourFor(session: Session): StepBehaviour {
     const snapshot = WorkflowDefinitionSchema.safeParse(session.state.workflow);
-    const definition = snapshot.success ? snapshot.data : this.definition;
+    const definition = snapshot.success && hasSteps(snapshot.data) ? snapshot.data : this.definition;
     const step = definition.steps.find((candidate) => candidate.id === session.phase);
     if (step === undefined) {
       throw new Error(`Workflow "${definition.id}" has no step "${session.phase}"`);

@@ -1,10 +1,11 @@
-import type { WorkflowDefinition } from '../model/workflow';
+import type { WorkflowFileDefinition } from '../model/workflow';
 import { formatFieldPath, validateWorkflow } from './validateWorkflow';
 import type { WorkflowFileSystem, WorkflowFileWatch } from './workflowFileSystem';
 
 export interface LoadedWorkflow {
   readonly file: string;
-  readonly definition: WorkflowDefinition;
+  /** Steps (a workflow), or `extends` (a template of a built-in type). */
+  readonly definition: WorkflowFileDefinition;
 }
 
 /** A workflow file that could not be used: the file, the field (`steps[1].command`) and why. */
@@ -53,8 +54,16 @@ export class WorkflowLoader {
         errors.push(...outcome);
         continue;
       }
-      const { id } = outcome.definition;
-      if (this.reservedIds.has(id)) {
+      const { id, extends: base } = outcome.definition;
+      if (base !== undefined && !this.reservedIds.has(base)) {
+        errors.push(
+          new WorkflowFileError(
+            file,
+            'extends',
+            `"${base}" is not a built-in session type; use one of ${[...this.reservedIds].join(', ')}`,
+          ),
+        );
+      } else if (this.reservedIds.has(id)) {
         errors.push(new WorkflowFileError(file, 'id', `"${id}" is the id of a built-in session type; choose another`));
       } else if (takenIds.has(id)) {
         errors.push(new WorkflowFileError(file, 'id', `"${id}" is already defined in ${takenIds.get(id)}`));

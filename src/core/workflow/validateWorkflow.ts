@@ -1,4 +1,4 @@
-import { WORKFLOW_COMPLETE, WORKFLOW_FAIL, WorkflowDefinitionSchema, type WorkflowDefinition, type WorkflowStep } from '../model/workflow';
+import { WORKFLOW_COMPLETE, WORKFLOW_FAIL, WorkflowFileSchema, type WorkflowFileDefinition, type WorkflowStep } from '../model/workflow';
 import { findMalformedPlaceholder, findPlaceholders, findUnsafeShellPlaceholders } from './template';
 import { explainInvalidTemplatePath } from './workflowTemplatePaths';
 
@@ -10,7 +10,7 @@ export interface WorkflowIssue {
 }
 
 export type WorkflowValidation =
-  { readonly ok: true; readonly definition: WorkflowDefinition } | { readonly ok: false; readonly issues: readonly WorkflowIssue[] };
+  { readonly ok: true; readonly definition: WorkflowFileDefinition } | { readonly ok: false; readonly issues: readonly WorkflowIssue[] };
 
 /** `['steps', 2, 'command']` → `steps[2].command`. */
 export function formatFieldPath(path: FieldPath): string {
@@ -23,7 +23,7 @@ export function formatFieldPath(path: FieldPath): string {
 
 /** Checks structure (zod) and then cross-references: step ids, transitions, placeholders. */
 export function validateWorkflow(input: unknown): WorkflowValidation {
-  const parsed = WorkflowDefinitionSchema.safeParse(input);
+  const parsed = WorkflowFileSchema.safeParse(input);
   if (!parsed.success) {
     return {
       ok: false,
@@ -37,10 +37,18 @@ export function validateWorkflow(input: unknown): WorkflowValidation {
   return issues.length === 0 ? { ok: true, definition: parsed.data } : { ok: false, issues };
 }
 
-function findReferenceIssues(definition: WorkflowDefinition): WorkflowIssue[] {
+function findReferenceIssues(definition: WorkflowFileDefinition): WorkflowIssue[] {
   const issues: WorkflowIssue[] = [];
+  // A template names a built-in type (the loader checks that it is one) and has no steps of its own.
+  if (definition.extends !== undefined && definition.steps !== undefined) {
+    issues.push({ path: ['steps'], message: 'a template that "extends" a built-in type has no steps; remove one of them' });
+  }
+  if (definition.extends === undefined && definition.steps === undefined) {
+    issues.push({ path: ['steps'], message: 'a workflow needs "steps" (or "extends": a built-in type id, for a template)' });
+  }
+  const steps = definition.steps ?? [];
   const stepIds = new Set<string>();
-  definition.steps.forEach((step, index) => {
+  steps.forEach((step, index) => {
     if (stepIds.has(step.id)) {
       issues.push({ path: ['steps', index, 'id'], message: `duplicate step id "${step.id}"` });
     }
@@ -49,7 +57,7 @@ function findReferenceIssues(definition: WorkflowDefinition): WorkflowIssue[] {
   if (definition.start !== undefined && !stepIds.has(definition.start)) {
     issues.push({ path: ['start'], message: `no step has the id "${definition.start}"` });
   }
-  definition.steps.forEach((step, index) => {
+  steps.forEach((step, index) => {
     for (const key of ['next', 'onSuccess', 'onFailure'] as const) {
       const target = step[key];
       if (target !== undefined && target !== WORKFLOW_COMPLETE && target !== WORKFLOW_FAIL && !stepIds.has(target)) {

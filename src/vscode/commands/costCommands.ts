@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { loadPricing, PricingOverrideError, type PricingTable } from '../../core/agent/pricing';
 import { describeRecompute, recomputeCosts as recomputeStoredCosts, type RecomputeReport } from '../../core/ledger/recomputeCosts';
 import type { CommandDeps } from './types';
 import { UserFacingError } from './types';
@@ -10,25 +9,22 @@ import { UserFacingError } from './types';
  * changed. Returns the report (for tests).
  */
 export async function recomputeCosts(deps: Pick<CommandDeps, 'store' | 'config' | 'tree' | 'log'>): Promise<RecomputeReport | undefined> {
-  let pricing: PricingTable;
-  try {
-    pricing = loadPricing(deps.config.value.pricingOverrides);
-  } catch (error) {
-    if (error instanceof PricingOverrideError) {
-      throw new UserFacingError(
-        `sessionLedger.pricingOverrides: ${error.message}. Fix the setting and run Recompute Costs again; no cost was changed.`,
-      );
-    }
-    throw error;
+  // Recomputing with the built-in prices would undo the person's overrides: refuse instead.
+  const problem = deps.config.pricingProblem;
+  if (problem !== undefined) {
+    throw new UserFacingError(
+      vscode.l10n.t('sessionLedger.pricingOverrides: {0}. Fix the setting and run Recompute Costs again; no cost was changed.', problem),
+    );
   }
+  const pricing = deps.config.pricing;
   const report = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Session Ledger: recomputing costs', cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Session Ledger: recomputing costs'), cancellable: true },
     (progress, token) => {
       let reported = 0;
       return recomputeStoredCosts(deps.store, deps.store.sql, pricing, {
         onProgress: ({ runsDone, runsTotal }) => {
           const percent = runsTotal ? (runsDone / runsTotal) * 100 : 100;
-          progress.report({ increment: percent - reported, message: `${runsDone} of ${runsTotal} runs` });
+          progress.report({ increment: percent - reported, message: vscode.l10n.t('{0} of {1} runs', runsDone, runsTotal) });
           reported = percent;
         },
         isCancelled: () => token.isCancellationRequested,
@@ -36,7 +32,7 @@ export async function recomputeCosts(deps: Pick<CommandDeps, 'store' | 'config' 
     },
   );
   deps.tree.refresh();
-  const message = `Session Ledger: ${describeRecompute(report)}`;
+  const message = vscode.l10n.t('Session Ledger: {0}', describeRecompute(report));
   deps.log.info(message);
   void vscode.window.showInformationMessage(message);
   return report;

@@ -12,11 +12,17 @@ import { UserFacingError } from './types';
 /** Edit Goal and Complete Session: a session's goal fields and its outcome. */
 
 type GoalField = 'intention' | 'successCriteria' | 'completionCriteria' | 'constraints' | 'procedureNotes';
-const LIST_FIELDS: Readonly<Record<Exclude<GoalField, 'intention' | 'procedureNotes'>, { label: string; item: string }>> = {
-  successCriteria: { label: 'Success criteria', item: 'success criterion' },
-  completionCriteria: { label: 'Completion criteria', item: 'completion criterion' },
-  constraints: { label: 'Constraints', item: 'constraint' },
-};
+/** A list field's name and what one of its items is called (translated when asked, not when the module loads). */
+function listField(field: Exclude<GoalField, 'intention' | 'procedureNotes'>): { label: string; item: string } {
+  switch (field) {
+    case 'successCriteria':
+      return { label: vscode.l10n.t('Success criteria'), item: vscode.l10n.t('success criterion') };
+    case 'completionCriteria':
+      return { label: vscode.l10n.t('Completion criteria'), item: vscode.l10n.t('completion criterion') };
+    case 'constraints':
+      return { label: vscode.l10n.t('Constraints'), item: vscode.l10n.t('constraint') };
+  }
+}
 
 /**
  * Edit Goal: the goal, success and completion criteria, constraints and procedure notes, one field
@@ -24,7 +30,7 @@ const LIST_FIELDS: Readonly<Record<Exclude<GoalField, 'intention' | 'procedureNo
  * after). Code may pass the edit as the second argument (no prompts): `{ completionCriteria: [...] }`.
  */
 export async function editGoal(deps: RunDeps, arg?: unknown, edit?: unknown): Promise<void> {
-  const session = await sessionFromArgument(deps, arg, { title: 'Edit Goal', preferActive: true });
+  const session = await sessionFromArgument(deps, arg, { title: vscode.l10n.t('Edit Goal'), preferActive: true });
   if (!session) return;
   if (isEditObject(edit)) {
     await deps.engine.editGoal(session.id, parseWith(SessionGoalSchema.partial(), edit, 'Edit Goal argument'));
@@ -36,7 +42,7 @@ export async function editGoal(deps: RunDeps, arg?: unknown, edit?: unknown): Pr
     const value = await askGoalField(current, field);
     if (value === undefined) continue;
     await deps.engine.editGoal(session.id, { [field]: value });
-    void vscode.window.setStatusBarMessage(`Goal of "${current.title}" updated`, 3000);
+    void vscode.window.setStatusBarMessage(vscode.l10n.t('Goal of "{0}" updated', current.title), 3000);
   }
 }
 
@@ -46,18 +52,23 @@ function isEditObject(value: unknown): value is Record<string, unknown> {
 }
 
 async function pickGoalField(session: Session): Promise<GoalField | undefined> {
-  const count = (items: readonly string[]) => (items.length ? items.join(' · ') : 'none');
+  const none = vscode.l10n.t('none');
+  const count = (items: readonly string[]) => (items.length ? items.join(' · ') : none);
   const picks: (vscode.QuickPickItem & { field?: GoalField })[] = [
-    { label: '$(target) Goal', detail: session.intention || 'none', field: 'intention' },
-    { label: '$(pass) Success criteria', detail: count(session.successCriteria), field: 'successCriteria' },
-    { label: '$(checklist) Completion criteria', detail: count(session.completionCriteria), field: 'completionCriteria' },
-    { label: '$(shield) Constraints', detail: count(session.constraints), field: 'constraints' },
-    { label: '$(book) Procedure notes', detail: session.procedureNotes || 'none', field: 'procedureNotes' },
-    { label: '$(check) Done' },
+    { label: `$(target) ${vscode.l10n.t('Goal')}`, detail: session.intention || none, field: 'intention' },
+    { label: `$(pass) ${vscode.l10n.t('Success criteria')}`, detail: count(session.successCriteria), field: 'successCriteria' },
+    {
+      label: `$(checklist) ${vscode.l10n.t('Completion criteria')}`,
+      detail: count(session.completionCriteria),
+      field: 'completionCriteria',
+    },
+    { label: `$(shield) ${vscode.l10n.t('Constraints')}`, detail: count(session.constraints), field: 'constraints' },
+    { label: `$(book) ${vscode.l10n.t('Procedure notes')}`, detail: session.procedureNotes || none, field: 'procedureNotes' },
+    { label: `$(check) ${vscode.l10n.t('Done')}` },
   ];
   const picked = await vscode.window.showQuickPick(picks, {
-    title: `Edit Goal — ${session.title}`,
-    placeHolder: 'Pick a field to edit (Escape or Done when finished)',
+    title: vscode.l10n.t('Edit Goal — {0}', session.title),
+    placeHolder: vscode.l10n.t('Pick a field to edit (Escape or Done when finished)'),
     ignoreFocusOut: true,
   });
   return picked?.field;
@@ -66,19 +77,19 @@ async function pickGoalField(session: Session): Promise<GoalField | undefined> {
 async function askGoalField(session: Session, field: GoalField): Promise<string | string[] | undefined> {
   if (field === 'intention' || field === 'procedureNotes') {
     const value = await vscode.window.showInputBox({
-      title: `Edit Goal — ${field === 'intention' ? 'goal' : 'procedure notes'}`,
+      title: vscode.l10n.t('Edit Goal — {0}', field === 'intention' ? vscode.l10n.t('goal') : vscode.l10n.t('procedure notes')),
       value: session[field],
       prompt:
         field === 'intention'
-          ? 'What should this session achieve? Every Claude step sees it.'
-          : 'How to work (conventions, steps to follow); empty clears them.',
+          ? vscode.l10n.t('What should this session achieve? Every Claude step sees it.')
+          : vscode.l10n.t('How to work (conventions, steps to follow); empty clears them.'),
       ignoreFocusOut: true,
-      validateInput: (v) => (field === 'intention' && !v.trim() ? 'A session needs a goal.' : undefined),
+      validateInput: (v) => (field === 'intention' && !v.trim() ? vscode.l10n.t('A session needs a goal.') : undefined),
     });
     return value === undefined ? undefined : value.trim();
   }
-  const { label, item } = LIST_FIELDS[field];
-  return askList({ title: `Edit Goal — ${label}`, itemName: item, initial: session[field] });
+  const { label, item } = listField(field);
+  return askList({ title: vscode.l10n.t('Edit Goal — {0}', label), itemName: item, initial: session[field] });
 }
 
 /**
@@ -89,7 +100,7 @@ async function askGoalField(session: Session, field: GoalField): Promise<string 
  */
 export async function completeSession(deps: RunDeps, arg?: unknown, outcome?: unknown): Promise<void> {
   const session = await sessionFromArgument(deps, arg, {
-    title: 'Complete Session',
+    title: vscode.l10n.t('Complete Session'),
     statuses: [...sessionActionStatuses.complete, 'complete'],
   });
   if (!session) return;
@@ -100,65 +111,77 @@ export async function completeSession(deps: RunDeps, arg?: unknown, outcome?: un
   if (!isTerminalSessionStatus(session.status)) {
     if (deps.runner.isRunning(session.id)) {
       throw new UserFacingError(
-        `"${session.title}" is running a step in its terminal. Wait for it to finish (or press Ctrl+C there), then complete it.`,
+        vscode.l10n.t(
+          '"{0}" is running a step in its terminal. Wait for it to finish (or press Ctrl+C there), then complete it.',
+          session.title,
+        ),
       );
     }
     await deps.background.stopTree(session.id);
   } else if (session.status !== 'complete') {
     throw new UserFacingError(
-      `"${session.title}" is ${session.status}; only active, paused, interrupted or complete sessions take an outcome.`,
+      vscode.l10n.t('"{0}" is {1}; only active, paused, interrupted or complete sessions take an outcome.', session.title, session.status),
     );
   }
   const completed = await deps.engine.completeWithOutcome(session.id, input);
-  void vscode.window.setStatusBarMessage(`$(pass) "${completed.title}" complete — ${input.rating}/5, ${input.completionPercent} %`, 5000);
+  void vscode.window.setStatusBarMessage(
+    `$(pass) ${vscode.l10n.t('"{0}" complete — {1}/5, {2} %', completed.title, input.rating, input.completionPercent)}`,
+    5000,
+  );
 }
 
 const PercentSchema = z.coerce.number().int().min(0).max(100);
 
 async function askOutcome(session: Session): Promise<SessionOutcomeInput | undefined> {
   const previous = session.outcome;
-  const title = (step: number) => `Complete "${session.title}" (${step}/5)`;
   const summary = await vscode.window.showInputBox({
-    title: `${title(1)}: summary`,
-    prompt: 'What was done, and how it went against the criteria.',
+    title: vscode.l10n.t('Complete "{0}" ({1}/5): summary', session.title, 1),
+    prompt: vscode.l10n.t('What was done, and how it went against the criteria.'),
     value: session.summary ?? '',
     ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? undefined : 'Write a short summary (it is shown in the tree and the timeline).'),
+    validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Write a short summary (it is shown in the tree and the timeline).')),
   });
   if (summary === undefined) return undefined;
   const ratings = [5, 4, 3, 2, 1].map((rating) => ({
     label: `${'★'.repeat(rating)}${'☆'.repeat(5 - rating)}  ${rating}`,
-    description: ['', 'not met', 'partly met', 'mostly met', 'met', 'met fully'][rating],
+    description: [
+      '',
+      vscode.l10n.t('not met'),
+      vscode.l10n.t('partly met'),
+      vscode.l10n.t('mostly met'),
+      vscode.l10n.t('met'),
+      vscode.l10n.t('met fully'),
+    ][rating],
     rating,
     picked: previous?.rating === rating,
   }));
   const rating = await vscode.window.showQuickPick(ratings, {
-    title: `${title(2)}: success rating`,
-    placeHolder: 'How well was the goal met?',
+    title: vscode.l10n.t('Complete "{0}" ({1}/5): success rating', session.title, 2),
+    placeHolder: vscode.l10n.t('How well was the goal met?'),
     ignoreFocusOut: true,
   });
   if (rating === undefined) return undefined;
   const percent = await vscode.window.showInputBox({
-    title: `${title(3)}: completion`,
-    prompt: 'How much of the goal is done, 0 to 100 (%).',
+    title: vscode.l10n.t('Complete "{0}" ({1}/5): completion', session.title, 3),
+    prompt: vscode.l10n.t('How much of the goal is done, 0 to 100 (%).'),
     value: String(previous?.completionPercent ?? 100),
     ignoreFocusOut: true,
-    validateInput: (v) => (PercentSchema.safeParse(v.trim()).success ? undefined : 'A whole number from 0 to 100.'),
+    validateInput: (v) => (PercentSchema.safeParse(v.trim()).success ? undefined : vscode.l10n.t('A whole number from 0 to 100.')),
   });
   if (percent === undefined) return undefined;
   const followUp = await vscode.window.showQuickPick(
     [
-      { label: 'No follow-up needed', needs: false },
-      { label: 'Needs follow-up…', description: 'say what is left', needs: true },
+      { label: vscode.l10n.t('No follow-up needed'), needs: false },
+      { label: vscode.l10n.t('Needs follow-up…'), description: vscode.l10n.t('say what is left'), needs: true },
     ],
-    { title: `${title(4)}: follow-up`, ignoreFocusOut: true },
+    { title: vscode.l10n.t('Complete "{0}" ({1}/5): follow-up', session.title, 4), ignoreFocusOut: true },
   );
   if (followUp === undefined) return undefined;
   let followUpNotes = '';
   if (followUp.needs) {
     const notes = await vscode.window.showInputBox({
-      title: `${title(4)}: follow-up notes`,
-      prompt: 'What is left to do?',
+      title: vscode.l10n.t('Complete "{0}" ({1}/5): follow-up notes', session.title, 4),
+      prompt: vscode.l10n.t('What is left to do?'),
       value: previous?.followUpNotes ?? '',
       ignoreFocusOut: true,
     });
@@ -166,8 +189,8 @@ async function askOutcome(session: Session): Promise<SessionOutcomeInput | undef
     followUpNotes = notes.trim();
   }
   const next = await vscode.window.showInputBox({
-    title: `${title(5)}: next session (optional)`,
-    prompt: 'The goal of a session to run next, if any (empty: none).',
+    title: vscode.l10n.t('Complete "{0}" ({1}/5): next session (optional)', session.title, 5),
+    prompt: vscode.l10n.t('The goal of a session to run next, if any (empty: none).'),
     value: previous?.nextSessionSuggestion ?? '',
     ignoreFocusOut: true,
   });

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { readFile, writeFile } from 'node:fs/promises';
 import { ClaudeSettingsError } from '../../core/claudeCode/hookSettings';
-import { allSessions } from '../../core/claudeCode/claudeSessions';
 import {
   describeImportProblem,
   exportLedger,
@@ -36,7 +35,15 @@ export interface HistoryDeps extends CommandDeps {
   openTimeline(sessionId: string, focusInteractionSeq?: number): Promise<void>;
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** A count with its noun, each form translated whole ("1 session", "3 sessions"). */
+const count = {
+  entries: (n: number) => (n === 1 ? vscode.l10n.t('1 entry') : vscode.l10n.t('{0} entries', n)),
+  sessions: (n: number) => (n === 1 ? vscode.l10n.t('1 session') : vscode.l10n.t('{0} sessions', n)),
+  records: (n: number) => (n === 1 ? vscode.l10n.t('1 record') : vscode.l10n.t('{0} records', n)),
+  childSessions: (n: number) => (n === 1 ? vscode.l10n.t('1 child session') : vscode.l10n.t('{0} child sessions', n)),
+  deletedSessions: (n: number) => (n === 1 ? vscode.l10n.t('1 deleted session') : vscode.l10n.t('{0} deleted sessions', n)),
+  noisyEvents: (n: number) => (n === 1 ? vscode.l10n.t('1 noisy event') : vscode.l10n.t('{0} noisy events', n)),
+};
 
 /** An optional file argument (tests and other extensions pass one; people get a dialog). */
 function uriArgument(arg: unknown): vscode.Uri | undefined {
@@ -46,12 +53,20 @@ function uriArgument(arg: unknown): vscode.Uri | undefined {
 }
 
 function settingsError(error: unknown): never {
-  if (error instanceof ClaudeSettingsError) throw new UserFacingError(`${error.message} Fix the file (it was not changed) and try again.`);
+  if (error instanceof ClaudeSettingsError) {
+    throw new UserFacingError(vscode.l10n.t('{0} Fix the file (it was not changed) and try again.', error.message));
+  }
   throw error;
 }
 
 export async function connectClaudeHooks(deps: HistoryDeps): Promise<void> {
-  if (!ensureTrusted('Connecting Claude Code hooks', 'the hooks make Claude Code run a script of this extension on every event')) return;
+  if (
+    !ensureTrusted(
+      vscode.l10n.t('Connecting Claude Code hooks'),
+      vscode.l10n.t('the hooks make Claude Code run a script of this extension on every event'),
+    )
+  )
+    return;
   let result;
   try {
     result = deps.history.connect();
@@ -62,12 +77,17 @@ export async function connectClaudeHooks(deps: HistoryDeps): Promise<void> {
   const settingsPath = result.settingsPath;
   void vscode.window
     .showInformationMessage(
-      result.changed
-        ? `Claude Code hooks connected in ${where}${result.backupPath ? ' (your original file is kept beside it as a .session-ledger.bak backup)' : ''}. Claude Code sessions started in this workspace are now recorded.`
-        : `Claude Code hooks were already connected in ${where}.`,
-      'Open Settings File',
+      !result.changed
+        ? vscode.l10n.t('Claude Code hooks were already connected in {0}.', where)
+        : result.backupPath
+          ? vscode.l10n.t(
+              'Claude Code hooks connected in {0} (your original file is kept beside it as a .session-ledger.bak backup). Claude Code sessions started in this workspace are now recorded.',
+              where,
+            )
+          : vscode.l10n.t('Claude Code hooks connected in {0}. Claude Code sessions started in this workspace are now recorded.', where),
+      vscode.l10n.t('Open Settings File'),
     )
-    .then((choice) => choice && vscode.window.showTextDocument(vscode.Uri.file(settingsPath)));
+    .then((choice) => (choice ? vscode.window.showTextDocument(vscode.Uri.file(settingsPath)) : undefined));
 }
 
 export async function disconnectClaudeHooks(deps: HistoryDeps): Promise<void> {
@@ -80,8 +100,8 @@ export async function disconnectClaudeHooks(deps: HistoryDeps): Promise<void> {
   const where = vscode.workspace.asRelativePath(result.settingsPath);
   void vscode.window.showInformationMessage(
     result.removed > 0
-      ? `Claude Code hooks disconnected: ${plural(result.removed, 'entry')} removed from ${where}; other hooks were kept.`
-      : `No Session Ledger hooks were in ${where}.`,
+      ? vscode.l10n.t('Claude Code hooks disconnected: {0} removed from {1}; other hooks were kept.', count.entries(result.removed), where)
+      : vscode.l10n.t('No Session Ledger hooks were in {0}.', where),
   );
 }
 
@@ -95,7 +115,7 @@ export async function importClaudeHistory(deps: HistoryDeps, options?: unknown):
   deps.tree.refresh();
   const needsLook = report.linesDamaged > 0 || report.subagentFilesWaiting.length > 0 || report.filesFailed.length > 0;
   void (needsLook ? vscode.window.showWarningMessage : vscode.window.showInformationMessage)(
-    `Session Ledger: ${describeTranscriptImport(report)}`,
+    vscode.l10n.t('Session Ledger: {0}', describeTranscriptImport(report)),
   );
   return report;
 }
@@ -104,14 +124,23 @@ interface HitItem extends vscode.QuickPickItem {
   hit: SearchHit;
 }
 
-const KIND_LABEL: Record<SearchHit['kind'], string> = { session: 'session', interaction: 'step', event: 'event' };
+function kindLabel(kind: SearchHit['kind']): string {
+  switch (kind) {
+    case 'session':
+      return vscode.l10n.t('session');
+    case 'interaction':
+      return vscode.l10n.t('step');
+    case 'event':
+      return vscode.l10n.t('event');
+  }
+}
 
 /** Quick-pick items for `text` (exported for tests). */
 export function searchItems(deps: Pick<CommandDeps, 'store'>, text: string): HitItem[] {
   const hits = searchLedger(deps.store.sql, text, { limitPerKind: 40 });
   return hits.map((hit) => ({
     label: hit.sessionTitle,
-    description: `${KIND_LABEL[hit.kind]}${hit.interactionSeq !== null ? ` #${hit.interactionSeq}` : ''} · ${new Date(hit.at).toLocaleString()}`,
+    description: `${kindLabel(hit.kind)}${hit.interactionSeq !== null ? ` #${hit.interactionSeq}` : ''} · ${new Date(hit.at).toLocaleString()}`,
     detail: hit.snippet.replace(/\s+/g, ' ').slice(0, 300),
     alwaysShow: true,
     hit,
@@ -139,7 +168,9 @@ async function pickHit(deps: HistoryDeps, title: string, placeholder: string, in
       deps.log.error('search failed', error);
     }
     const separator: FindItem[] =
-      base.length && hits.length ? [{ label: 'Found in history', kind: vscode.QuickPickItemKind.Separator, sessionId: '' }] : [];
+      base.length && hits.length
+        ? [{ label: vscode.l10n.t('Found in history'), kind: vscode.QuickPickItemKind.Separator, sessionId: '' }]
+        : [];
     pick.items = [...base, ...separator, ...hits];
   };
   pick.onDidChangeValue(update);
@@ -166,8 +197,8 @@ async function pickHit(deps: HistoryDeps, title: string, placeholder: string, in
 export function searchHistory(deps: HistoryDeps, initial?: unknown): Promise<void> {
   return pickHit(
     deps,
-    'Search History',
-    'Words to find in sessions, steps, outputs, Claude text and events (the last word may be a prefix)',
+    vscode.l10n.t('Search History'),
+    vscode.l10n.t('Words to find in sessions, steps, outputs, Claude text and events (the last word may be a prefix)'),
     initial,
   );
 }
@@ -177,17 +208,23 @@ export function findSession(deps: HistoryDeps, initial?: unknown): Promise<void>
   const sessions = deps.store.sessions.list({ deleted: 'exclude', limit: 5000 });
   if (sessions.length === 0) {
     void vscode.window.showInformationMessage(
-      'There is no session yet. Create one with "Session Ledger: New Session", or import Claude Code history.',
+      vscode.l10n.t('There is no session yet. Create one with "Session Ledger: New Session", or import Claude Code history.'),
     );
     return Promise.resolve();
   }
   const base: FindItem[] = sessions.map((s) => ({
     label: `$(${statusPresentation[s.status].icon}) ${s.title}`,
-    description: `${s.id === deps.active.id ? 'active · ' : ''}${sessionDescription(s)}`,
+    description: `${s.id === deps.active.id ? vscode.l10n.t('active · ') : ''}${sessionDescription(s)}`,
     detail: s.intention || undefined,
     sessionId: s.id,
   }));
-  return pickHit(deps, 'Find Session', 'Type to filter sessions by title, type, phase or goal, and to search their history', initial, base);
+  return pickHit(
+    deps,
+    vscode.l10n.t('Find Session'),
+    vscode.l10n.t('Type to filter sessions by title, type, phase or goal, and to search their history'),
+    initial,
+    base,
+  );
 }
 
 /** Export All Sessions: every session (deleted ones included) to lossless JSON or readable Markdown. */
@@ -196,15 +233,15 @@ export async function exportAllSessions(deps: HistoryDeps, target?: unknown): Pr
   if (!uri) {
     const format = await vscode.window.showQuickPick(
       [
-        { label: 'JSON', description: 'lossless and versioned: import it on another machine', ext: 'json' },
-        { label: 'Markdown', description: 'readable: goals, steps, outputs, notes', ext: 'md' },
+        { label: vscode.l10n.t('JSON'), description: vscode.l10n.t('lossless and versioned: import it on another machine'), ext: 'json' },
+        { label: vscode.l10n.t('Markdown'), description: vscode.l10n.t('readable: goals, steps, outputs, notes'), ext: 'md' },
       ],
-      { title: 'Export All Sessions' },
+      { title: vscode.l10n.t('Export All Sessions') },
     );
     if (!format) return;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     uri = await vscode.window.showSaveDialog({
-      title: `Export All Sessions as ${format.label}`,
+      title: vscode.l10n.t('Export All Sessions as {0}', format.label),
       defaultUri: folder ? vscode.Uri.joinPath(folder, `session-ledger-export.${format.ext}`) : undefined,
       filters: format.ext === 'md' ? { Markdown: ['md'] } : { JSON: ['json'] },
     });
@@ -223,13 +260,16 @@ export async function exportAllSessions(deps: HistoryDeps, target?: unknown): Pr
     text = uri.fsPath.endsWith('.md') ? ledgerToMarkdown(data, { redaction }) : serializeLedgerExport(data);
   } catch (error) {
     if (!(error instanceof RedactionPatternError)) throw error;
-    const choice = await vscode.window.showErrorMessage(`Session Ledger: nothing exported. ${error.message}`, 'Open Settings');
+    const choice = await vscode.window.showErrorMessage(
+      vscode.l10n.t('Session Ledger: nothing exported. {0}', error.message),
+      vscode.l10n.t('Open Settings'),
+    );
     if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'sessionLedger.redaction.extraPatterns');
     return;
   }
   await writeFile(uri.fsPath, text, 'utf8');
   void vscode.window.showInformationMessage(
-    `Exported ${plural(data.sessions.length, 'session')} to ${vscode.workspace.asRelativePath(uri)}.`,
+    vscode.l10n.t('Exported {0} to {1}.', count.sessions(data.sessions.length), vscode.workspace.asRelativePath(uri)),
   );
 }
 
@@ -238,9 +278,9 @@ export async function importSessions(deps: HistoryDeps, source?: unknown): Promi
   let uri = uriArgument(source);
   if (!uri) {
     const picked = await vscode.window.showOpenDialog({
-      title: 'Import Sessions',
+      title: vscode.l10n.t('Import Sessions'),
       canSelectMany: false,
-      filters: { 'Session Ledger export': ['json'] },
+      filters: { [vscode.l10n.t('Session Ledger export')]: ['json'] },
     });
     uri = picked?.[0];
     if (!uri) return undefined;
@@ -258,20 +298,24 @@ export async function importSessions(deps: HistoryDeps, source?: unknown): Promi
   }
   deps.tree.refresh();
   const parts = [
-    `${plural(report.sessionsAdded, 'session')} added`,
-    `${report.sessionsMerged} merged`,
-    `${plural(report.recordsAdded, 'record')} added`,
-    `${report.recordsUnchanged} already here`,
+    vscode.l10n.t('{0} added', count.sessions(report.sessionsAdded)),
+    vscode.l10n.t('{0} merged', report.sessionsMerged),
+    vscode.l10n.t('{0} added', count.records(report.recordsAdded)),
+    vscode.l10n.t('{0} already here', report.recordsUnchanged),
   ];
   if (report.conflicts.length) {
     const shown = report.conflicts.slice(0, 3).map(describeImportProblem).join('; ');
     parts.push(
-      `${plural(report.conflicts.length, 'record')} not imported because different content with the same id or seq is stored here (kept): ${shown}${report.conflicts.length > 3 ? '; …' : ''}`,
+      vscode.l10n.t(
+        '{0} not imported because different content with the same id or seq is stored here (kept): {1}',
+        count.records(report.conflicts.length),
+        `${shown}${report.conflicts.length > 3 ? '; …' : ''}`,
+      ),
     );
   }
   if (report.detachedFromParent.length)
-    parts.push(`${plural(report.detachedFromParent.length, 'child session')} imported at top level (parent missing)`);
-  const message = `Session Ledger: imported ${file}: ${parts.join(', ')}.`;
+    parts.push(vscode.l10n.t('{0} imported at top level (parent missing)', count.childSessions(report.detachedFromParent.length)));
+  const message = vscode.l10n.t('Session Ledger: imported {0}: {1}.', file, parts.join(', '));
   if (report.conflicts.length) void vscode.window.showWarningMessage(message);
   else void vscode.window.showInformationMessage(message);
   return report;
@@ -289,7 +333,12 @@ export function retentionPolicy(config: LedgerConfig): RetentionPolicy {
 /** Plans retention from the settings (exported for tests). */
 export function planRetentionNow(deps: Pick<CommandDeps, 'store' | 'config'>, now = Date.now()): RetentionPlan {
   const policy = retentionPolicy(deps.config.value);
-  return planRetention(policy, allSessions(deps.store.sessions), countPrunableEvents(deps.store.sql, policy.pruneEventTypes ?? []), now);
+  return planRetention(
+    policy,
+    deps.store.sessions.listAll({ deleted: 'include' }),
+    countPrunableEvents(deps.store.sql, policy.pruneEventTypes ?? []),
+    now,
+  );
 }
 
 /**
@@ -300,8 +349,10 @@ export async function cleanUpHistory(deps: HistoryDeps): Promise<void> {
   if (!deps.config.value['retention.enabled']) {
     void vscode.window
       .showInformationMessage(
-        'Session Ledger: retention is off. Turn on "sessionLedger.retention.enabled" and choose its limits to clean up old history; nothing is ever deleted without your confirmation.',
-        'Open Settings',
+        vscode.l10n.t(
+          'Session Ledger: retention is off. Turn on "sessionLedger.retention.enabled" and choose its limits to clean up old history; nothing is ever deleted without your confirmation.',
+        ),
+        vscode.l10n.t('Open Settings'),
       )
       .then((choice) => choice && vscode.commands.executeCommand('workbench.action.openSettings', 'sessionLedger.retention'));
     return;
@@ -309,25 +360,31 @@ export async function cleanUpHistory(deps: HistoryDeps): Promise<void> {
   const plan = planRetentionNow(deps);
   const pruned = plan.pruneEvents.reduce((n, p) => n + p.count, 0);
   if (plan.softDelete.length + plan.hardDelete.length + pruned === 0) {
-    void vscode.window.showInformationMessage('Session Ledger: nothing to clean up under the current retention settings.');
+    void vscode.window.showInformationMessage(vscode.l10n.t('Session Ledger: nothing to clean up under the current retention settings.'));
     return;
   }
   const document = await vscode.workspace.openTextDocument({ content: describeRetentionPlan(plan), language: 'markdown' });
   await vscode.window.showTextDocument(document, { preview: true });
   const summary = [
-    plan.softDelete.length ? `move ${plural(plan.softDelete.length, 'session')} to Deleted (restorable)` : '',
-    plan.hardDelete.length ? `permanently remove ${plural(plan.hardDelete.length, 'deleted session')}` : '',
-    pruned ? `remove ${plural(pruned, 'noisy event')}` : '',
+    plan.softDelete.length ? vscode.l10n.t('move {0} to Deleted (restorable)', count.sessions(plan.softDelete.length)) : '',
+    plan.hardDelete.length ? vscode.l10n.t('permanently remove {0}', count.deletedSessions(plan.hardDelete.length)) : '',
+    pruned ? vscode.l10n.t('remove {0}', count.noisyEvents(pruned)) : '',
   ].filter(Boolean);
+  const apply = vscode.l10n.t('Apply');
   const choice = await vscode.window.showWarningMessage(
-    `Clean up history: ${summary.join(', ')}?`,
-    { modal: true, detail: 'The dry-run report is open in the editor. Permanently removed sessions cannot be restored.' },
-    'Apply',
+    vscode.l10n.t('Clean up history: {0}?', summary.join(', ')),
+    { modal: true, detail: vscode.l10n.t('The dry-run report is open in the editor. Permanently removed sessions cannot be restored.') },
+    apply,
   );
-  if (choice !== 'Apply') return;
+  if (choice !== apply) return;
   const result = await applyRetentionPlan(deps.store, deps.store.sql, plan);
   deps.tree.refresh();
   void vscode.window.showInformationMessage(
-    `Session Ledger: ${result.softDeleted} session(s) moved to Deleted, ${result.hardDeleted} removed for good, ${result.eventsPruned} event(s) pruned.`,
+    vscode.l10n.t(
+      'Session Ledger: {0} session(s) moved to Deleted, {1} removed for good, {2} event(s) pruned.',
+      result.softDeleted,
+      result.hardDeleted,
+      result.eventsPruned,
+    ),
   );
 }

@@ -12,7 +12,7 @@ interface SessionPick extends vscode.QuickPickItem {
 function pickItem(s: Session, activeId: string | undefined): SessionPick {
   return {
     label: `$(${statusPresentation[s.status].icon}) ${s.title}`,
-    description: `${s.id === activeId ? 'active · ' : ''}${sessionDescription(s)}`,
+    description: `${s.id === activeId ? vscode.l10n.t('active · ') : ''}${sessionDescription(s)}`,
     detail: s.intention || undefined,
     session: s,
   };
@@ -31,14 +31,19 @@ export async function pickSession(
   if (sessions.length === 0) {
     void vscode.window.showInformationMessage(
       options.deleted === 'only'
-        ? 'There are no deleted sessions to restore.'
-        : 'There is no session for this yet. Create one with "Session Ledger: New Session".',
+        ? vscode.l10n.t('There are no deleted sessions to restore.')
+        : vscode.l10n.t('There is no session for this yet. Create one with "Session Ledger: New Session".'),
     );
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
     sessions.map((s) => pickItem(s, deps.active.id)),
-    { title: options.title, placeHolder: 'Type to filter by title, type, phase or goal', matchOnDescription: true, matchOnDetail: true },
+    {
+      title: options.title,
+      placeHolder: vscode.l10n.t('Type to filter by title, type, phase or goal'),
+      matchOnDescription: true,
+      matchOnDetail: true,
+    },
   );
   return picked?.session;
 }
@@ -59,7 +64,11 @@ export async function sessionFromArgument(
   } else if (options.preferActive !== false) id = deps.active.id;
   if (id) {
     const session = deps.store.sessions.get(id);
-    if (!session) throw new UserFacingError(`Session ${id} does not exist (it may have been deleted). Pick another in the Sessions view.`);
+    if (!session) {
+      throw new UserFacingError(
+        vscode.l10n.t('Session {0} does not exist (it may have been deleted). Pick another in the Sessions view.', id),
+      );
+    }
     if (options.statuses && !options.statuses.includes(session.status) && typeof arg !== 'string' && !arg) {
       // The active session does not qualify: let the person pick one that does.
       return pickSession(deps, options);

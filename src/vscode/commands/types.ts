@@ -4,6 +4,7 @@ import type { ActiveSession } from '../ActiveSession';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { SessionTreeProvider } from '../SessionTreeProvider';
+import type { SessionFilters } from '../sessionFilters';
 import type { SessionRunner } from '../SessionRunner';
 
 /** Everything a command handler may use; handlers get it as an argument, never from globals. */
@@ -16,14 +17,10 @@ export interface CommandDeps {
   readonly tree: SessionTreeProvider;
   readonly runner: SessionRunner;
   readonly treeView: vscode.TreeView<unknown>;
+  /** The Sessions tree's type / tag / mode / created / owner filters (absent in some tests). */
+  readonly sessionFilters?: SessionFilters;
 }
 
 export type CommandHandler = (deps: CommandDeps, ...args: unknown[]) => unknown;
 
-/** A failure the person can act on: shown as is, without "failed:" noise. */
-export class UserFacingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UserFacingError';
-  }
-}
+export { UserFacingError } from '../userFacingError';

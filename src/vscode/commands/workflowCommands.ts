@@ -13,7 +13,11 @@ import { UserFacingError } from './types';
  */
 export async function newWorkflowFile(): Promise<string> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  if (!folder) throw new UserFacingError('New Workflow File needs a folder open: workflows live in its .vscode/session-ledger/workflows.');
+  if (!folder) {
+    throw new UserFacingError(
+      vscode.l10n.t('New Workflow File needs a folder open: workflows live in its .vscode/session-ledger/workflows.'),
+    );
+  }
   const directory = join(folder, WORKFLOWS_DIRECTORY);
   mkdirSync(directory, { recursive: true });
   const file = join(

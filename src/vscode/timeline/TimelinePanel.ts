@@ -17,6 +17,7 @@ import {
   type WebviewMessage,
 } from './protocol';
 import { TimelineService } from './timelineService';
+import { timelineStrings } from './timelineStrings';
 import { TimelineSync } from './timelineSync';
 import type { TimelineStoreReads } from './timelineViewModel';
 
@@ -41,15 +42,16 @@ export interface TimelinePanelTestHooks extends WebviewTestHooks<RenderedReport>
   request<M extends TimelineMethod>(method: M, params: RequestParams<M>): Promise<RequestResult<M>>;
 }
 
-const TIMELINE_PAGE: WebviewPage = {
-  title: 'Session timeline',
+/** The page (a function: its title is translated when the panel opens, not when the module loads). */
+const timelinePage = (): WebviewPage => ({
+  title: vscode.l10n.t('Session timeline'),
   script: ['webview', 'timeline.js'],
   styles: [
     ['codicons', 'codicon.css'],
     ['webview', 'timeline.css'],
   ],
   fonts: true,
-};
+});
 
 /**
  * The timeline of one session in a webview panel. The extension owns the data: the webview says
@@ -82,7 +84,7 @@ export class TimelinePanel extends DisposableOwner {
     this.service = new TimelineService(deps.store, sessionId, this.log);
     this.pendingFocusSeq = focusInteractionSeq;
     this.updateTitle();
-    this.host = this.register(new WebviewHost(panel, extensionUri, TIMELINE_PAGE, this.log, this.feature));
+    this.host = this.register(new WebviewHost(panel, extensionUri, timelinePage(), this.log, this.feature));
     this.register(this.host.onDidDispose(() => this.dispose()));
     this.register(deps.store.onDidChange((change) => this.onStoreChange(change)));
     const access = storeAccess(deps.store);
@@ -123,6 +125,8 @@ export class TimelinePanel extends DisposableOwner {
   private readonly feature: WebviewFeature<WebviewMessage> = {
     parse: parseWebviewMessage,
     onReady: () => {
+      // The page's strings first: it builds its view with them, then shows the snapshot.
+      this.host.post({ type: 'init', strings: timelineStrings() });
       const snapshot = this.sync.snapshot(this.pendingFocusSeq);
       this.pendingFocusSeq = null;
       if (!snapshot) {
@@ -148,7 +152,7 @@ export class TimelinePanel extends DisposableOwner {
 
   private updateTitle(): void {
     const session = this.deps.store.sessions.get(this.sessionId);
-    this.panel.title = `Timeline: ${session?.title ?? 'unknown session'}`;
+    this.panel.title = vscode.l10n.t('Timeline: {0}', session?.title ?? vscode.l10n.t('unknown session'));
   }
 
   /** Whether (and by whom) the ledger is held elsewhere, when the store says so. */

@@ -22,7 +22,7 @@ export class TimelinePanels implements vscode.Disposable {
     if (!this.deps.store.sessions.get(sessionId)) {
       throw new Error(`There is no session ${sessionId}.`);
     }
-    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, 'Timeline', vscode.ViewColumn.Active, {
+    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, vscode.l10n.t('Timeline'), vscode.ViewColumn.Active, {
       ...webviewOptions(this.extensionUri),
       enableFindWidget: true,
     });

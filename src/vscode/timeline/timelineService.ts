@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { isAbsolute, join } from 'node:path';
 import type { Interaction } from '../../core/model/interaction';
 import { stripAnsi } from '../../protocol/displayText';
+import type { GoalAction } from '../../protocol/goalActions';
 import { CommandId } from '../commandIds';
 import { describeError, type Logger } from '../logger';
 import { sessionActionStatuses, type RequestParams, type RequestResult, type SessionAction, type TimelineMethod } from './protocol';
@@ -9,11 +10,20 @@ import { EVENTS_PAGE, toEventRow, toInteractionDetail, type TimelineStoreReads }
 
 /** The command each of the header's session actions runs (with the panel's session id). */
 const sessionActionCommands: Readonly<Record<SessionAction, CommandId>> = {
+  start: CommandId.startPlannedSession,
+  followUp: CommandId.startFollowUpSession,
   nextStep: CommandId.nextStep,
   pause: CommandId.pauseSession,
   resume: CommandId.resumeSession,
   complete: CommandId.completeSession,
   cancel: CommandId.cancelSession,
+};
+
+/** The command each of the header's goal buttons runs (with the panel's session id). */
+const goalActionCommands: Readonly<Record<GoalAction, CommandId>> = {
+  checkProgress: CommandId.checkProgress,
+  approve: CommandId.approveReview,
+  requestChanges: CommandId.requestReviewChanges,
 };
 
 export type TimelineRequestHandlers = {
@@ -76,12 +86,19 @@ export class TimelineService {
       }
       // The command handlers report their own failures to the person (and log them).
       const ran = vscode.commands.executeCommand(sessionActionCommands[action], this.sessionId);
-      if (action === 'nextStep') {
-        // A step can run for minutes: answer now, so Pause and Cancel stay usable meanwhile.
-        ran.then(undefined, (error: unknown) => this.log.warn(`nextStep failed: ${describeError(error)}`));
+      if (action === 'nextStep' || action === 'followUp') {
+        // A step can run for minutes, New Session waits for the person's answers: answer now, so the header stays usable meanwhile.
+        ran.then(undefined, (error: unknown) => this.log.warn(`${action} failed: ${describeError(error)}`));
       } else {
         await ran;
       }
+      return { status: this.store.sessions.get(this.sessionId)?.status ?? session.status };
+    },
+    runGoalAction: async ({ action }) => {
+      const session = this.store.sessions.get(this.sessionId);
+      if (!session) throw new Error(`Session ${this.sessionId} no longer exists.`);
+      // The command handlers report their own failures to the person (and log them).
+      await vscode.commands.executeCommand(goalActionCommands[action], this.sessionId);
       return { status: this.store.sessions.get(this.sessionId)?.status ?? session.status };
     },
   };

@@ -1,12 +1,15 @@
 import type { StoreChange } from '../../core/model/change';
 import type { Interaction } from '../../core/model/interaction';
 import type { HostMessage } from '../../protocol/timelineMessages';
-import type { InteractionRow } from '../../protocol/timelineModel';
+import type { InteractionRow, SessionHeader } from '../../protocol/timelineModel';
+import type { Session } from '../../core/model/session';
 import {
+  phaseRunsOf,
   runTotalsByInteraction,
   toArtifactLinks,
   toEventRow,
   toInteractionRow,
+  sessionLinksOf,
   toSessionHeader,
   type RunTotals,
   type TimelineStoreReads,
@@ -52,7 +55,7 @@ export class TimelineSync {
     const first = this.readPage(FIRST_PAGE);
     return {
       type: 'snapshot',
-      session: toSessionHeader(session, this.store.notes?.list(this.sessionId)),
+      session: this.header(session),
       interactions: first.rows,
       totalInteractions: Math.max(session.interactionCount, first.rows.length),
       artifacts: toArtifactLinks(this.store.artifacts.list(this.sessionId)),
@@ -79,13 +82,26 @@ export class TimelineSync {
     return { rows: interactions.map((i) => toInteractionRow(i, this.runTotals.get(i.id))), done };
   }
 
+  /** The header of the session as it is now (goal, outcome, notes, phases, previous / next sessions). */
+  private header(session: Session): SessionHeader {
+    return toSessionHeader(
+      session,
+      this.store.notes?.list(this.sessionId),
+      phaseRunsOf(this.store, this.sessionId),
+      sessionLinksOf(this.store, session),
+    );
+  }
+
   /** The messages a store change calls for (none when it is about other sessions). */
   update(change: StoreChange): HostMessage[] {
-    if (!change.sessionIds.includes(this.sessionId)) return [];
+    const own = change.sessionIds.includes(this.sessionId);
+    // A session that follows this one (just started, or changed status) is shown in the header.
+    if (!own && !change.sessionIds.some((id) => this.store.sessions.get(id)?.followsSessionId === this.sessionId)) return [];
     const session = this.store.sessions.get(this.sessionId);
     if (!session) return [];
+    if (!own) return [{ type: 'sessionUpdated', session: this.header(session) }];
     const kinds = new Set(change.kinds);
-    const messages: HostMessage[] = [{ type: 'sessionUpdated', session: toSessionHeader(session, this.store.notes?.list(this.sessionId)) }];
+    const messages: HostMessage[] = [{ type: 'sessionUpdated', session: this.header(session) }];
     if (kinds.has('interaction') || kinds.has('run')) {
       messages.push(...this.interactionUpdates(kinds.has('run')));
     }

@@ -6,6 +6,9 @@ import type { Session } from '../../core/model/session';
 import type { Note } from '../../core/model/note';
 import type { ArtifactsReads, EventsReads, InteractionsReads, NotesReads, RunsReads, SessionsReads } from '../../core/store/repositoryApi';
 import { headCap, stripAnsi, tailCap } from '../../protocol/displayText';
+import { actualMinutes } from '../../protocol/sessionDurations';
+import { reviewGateOf } from '../../core/engine/reviewGate';
+import { isTerminalSessionStatus } from '../../core/model/sessionStatus';
 import {
   DETAIL_COMMAND_MAX_CHARS,
   DETAIL_OUTPUT_TAIL_CHARS,
@@ -15,8 +18,12 @@ import {
   type EventRow,
   type InteractionDetail,
   type InteractionRow,
+  HEADER_FOLLOW_UPS_MAX,
   HEADER_NOTES_MAX,
+  HEADER_PHASES_MAX,
+  type LinkedSessionView,
   type NoteView,
+  type PhaseRunsView,
   type SessionHeader,
   type TokenTotals,
 } from '../../protocol/timelineModel';
@@ -27,10 +34,10 @@ import {
 
 /** The store reads the timeline needs (a `SessionStore` satisfies it; tests pass plain objects). */
 export interface TimelineStoreReads {
-  readonly sessions: Pick<SessionsReads, 'get'>;
+  readonly sessions: Pick<SessionsReads, 'get'> & Partial<Pick<SessionsReads, 'followUps'>>;
   readonly interactions: Pick<InteractionsReads, 'get' | 'list' | 'latest'>;
   readonly events: Pick<EventsReads, 'list' | 'lastSeq'>;
-  readonly runs: Pick<RunsReads, 'listByInteraction'>;
+  readonly runs: Pick<RunsReads, 'listByInteraction'> & Partial<Pick<RunsReads, 'listBySession'>>;
   readonly artifacts: Pick<ArtifactsReads, 'get' | 'list'>;
   /** The session's notes for the header (absent: none shown). */
   readonly notes?: Pick<NotesReads, 'list'>;
@@ -44,7 +51,63 @@ export interface RunTotals {
 
 export const EVENTS_PAGE = 500;
 
-export function toSessionHeader(session: Session, notes: readonly Note[] = []): SessionHeader {
+/** The session's runs grouped by the phase they served, in the order the phases first ran. */
+export function toPhaseRuns(runs: readonly Run[], seqOf: (interactionId: string) => number | undefined): PhaseRunsView[] {
+  const groups = new Map<string, PhaseRunsView & { tokens: TokenTotals }>();
+  for (const run of runs) {
+    const phase = run.phase ?? 'unknown';
+    const group = groups.get(phase) ?? {
+      phase,
+      runs: 0,
+      modelAliases: [],
+      models: [],
+      tokens: usageOf(),
+      costUsd: 0,
+      costUnknown: false,
+      seqs: [],
+    };
+    group.runs++;
+    if (run.modelAlias !== null && !group.modelAliases.includes(run.modelAlias)) group.modelAliases.push(run.modelAlias);
+    if (run.model !== null && !group.models.includes(run.model)) group.models.push(run.model);
+    group.tokens = usageOf(group.tokens, run);
+    group.costUsd += run.costUsd;
+    group.costUnknown ||= run.costUnknown;
+    const seq = run.interactionId === null ? undefined : seqOf(run.interactionId);
+    if (seq !== undefined && !group.seqs.includes(seq)) group.seqs.push(seq);
+    groups.set(phase, group);
+  }
+  return [...groups.values()].slice(0, HEADER_PHASES_MAX);
+}
+
+/** The header's phase groups, read from the store (none when it cannot list a session's runs). */
+export function phaseRunsOf(store: Pick<TimelineStoreReads, 'runs' | 'interactions'>, sessionId: string): PhaseRunsView[] {
+  const runs = store.runs.listBySession?.(sessionId) ?? [];
+  return toPhaseRuns(runs, (id) => store.interactions.get(id)?.seq);
+}
+
+/** The sessions chained with this one: the one it follows and those that follow it (Start Follow-up Session). */
+export interface SessionLinksView {
+  readonly previous: LinkedSessionView | null;
+  readonly next: readonly LinkedSessionView[];
+}
+
+/** The previous and next sessions of `session` (none when the store cannot list follow-ups). */
+export function sessionLinksOf(store: TimelineStoreReads, session: Session): SessionLinksView {
+  const view = (s: Session): LinkedSessionView => ({ id: s.id, title: s.title, status: s.status });
+  const previous = session.followsSessionId ? store.sessions.get(session.followsSessionId) : undefined;
+  return {
+    previous: previous ? view(previous) : null,
+    next: (store.sessions.followUps?.(session.id) ?? []).slice(0, HEADER_FOLLOW_UPS_MAX).map(view),
+  };
+}
+
+export function toSessionHeader(
+  session: Session,
+  notes: readonly Note[] = [],
+  phases: readonly PhaseRunsView[] = [],
+  links: SessionLinksView = { previous: null, next: [] },
+): SessionHeader {
+  const gate = reviewGateOf(session);
   return {
     id: session.id,
     title: session.title,
@@ -57,6 +120,18 @@ export function toSessionHeader(session: Session, notes: readonly Note[] = []): 
     summary: session.summary,
     outcome: session.outcome === null ? null : { ...session.outcome },
     notes: notes.slice(-HEADER_NOTES_MAX).map(toNoteView),
+    progress: session.progress === null ? null : { ...session.progress, criteria: session.progress.criteria.map((c) => ({ ...c })) },
+    reviewGate:
+      gate === undefined || isTerminalSessionStatus(session.status)
+        ? null
+        : { step: gate.step, seq: gate.seq, artifactKeys: gate.artifactKeys, since: gate.since },
+    phases: [...phases],
+    tags: [...session.tags],
+    scheduledAt: session.scheduledAt,
+    expectedMinutes: session.expectedMinutes,
+    actualMinutes: actualMinutes(session) ?? null,
+    previous: links.previous,
+    next: [...links.next],
     status: session.status,
     phase: session.phase,
     executionMode: session.executionMode,
@@ -110,6 +185,7 @@ export function toInteractionRow(interaction: Interaction, totals: RunTotals | u
     id: interaction.id,
     seq: interaction.seq,
     step: interaction.command.step,
+    phase: typeof interaction.command.metadata.phase === 'string' ? interaction.command.metadata.phase : null,
     kind: interaction.command.kind,
     command: command.text,
     commandTruncated: command.truncated,
@@ -170,5 +246,7 @@ function isTextOnly(payload: unknown): payload is { text: string } {
 }
 
 export function toArtifactLinks(artifacts: readonly Artifact[]): ArtifactLink[] {
-  return artifacts.filter((a) => a.deletedAt === null).map((a) => ({ id: a.id, key: a.key, kind: a.kind, path: a.path }));
+  return artifacts
+    .filter((a) => a.deletedAt === null)
+    .map((a) => ({ id: a.id, key: a.key, kind: a.kind, path: a.path, review: a.review?.state ?? null }));
 }

@@ -8,10 +8,12 @@ import {
   parseUsageWebviewMessage,
   type UsageHostMessage,
   type UsageRenderedReport,
+  type TeamUsageView,
   type UsageScope,
   type UsageWebviewMessage,
 } from './protocol';
 import type { UsageService } from './usageService';
+import { usageStrings } from './usageStrings';
 
 export interface UsagePanelDeps {
   readonly service: UsageService;
@@ -20,17 +22,22 @@ export interface UsagePanelDeps {
   readonly log: Logger;
   sessionExists(sessionId: string): boolean;
   openTimeline(sessionId: string): Promise<void>;
+  /** The team view's figures; without it the team scope says to connect a team ledger. */
+  readonly team?: { teamUsage(): Promise<TeamUsageView> };
+  /** The scope shown first (default: this workspace). */
+  readonly initialScope?: UsageScope;
 }
 
 /** Redraw at most this often while sessions are being recorded. */
 const REFRESH_DEBOUNCE_MS = 1000;
 
-const USAGE_PAGE: WebviewPage = {
-  title: 'Usage',
+/** The page (a function: its title is translated when the panel opens, not when the module loads). */
+const usagePage = (): WebviewPage => ({
+  title: vscode.l10n.t('Usage'),
   script: ['webview', 'usage.js'],
   styles: [['webview', 'usage.css']],
   images: true,
-};
+});
 
 /**
  * "Show Usage": cost and tokens by day, model and session type, top sessions, an SVG chart and CSV
@@ -57,11 +64,12 @@ export class UsagePanel extends DisposableOwner {
     private readonly deps: UsagePanelDeps,
   ) {
     super();
-    this.host = this.register(new WebviewHost(panel, extensionUri, USAGE_PAGE, deps.log, this.feature));
+    this.host = this.register(new WebviewHost(panel, extensionUri, usagePage(), deps.log, this.feature));
     this.register(this.host.onDidDispose(() => this.dispose()));
     this.register(deps.onDidChangeStore(() => this.scheduleRefresh()));
     this.register(new vscode.Disposable(() => clearTimeout(this.refreshTimer)));
     this.test = this.host.test;
+    if (deps.initialScope) this.scope = deps.initialScope;
   }
 
   get disposed(): boolean {
@@ -87,7 +95,11 @@ export class UsagePanel extends DisposableOwner {
 
   private readonly feature: WebviewFeature<UsageWebviewMessage> = {
     parse: parseUsageWebviewMessage,
-    onReady: () => void this.postReport(false),
+    onReady: () => {
+      // The page's strings first: it builds its header with them, then shows the report.
+      this.host.post({ type: 'init', strings: usageStrings() });
+      void this.postReport(false);
+    },
     handlers: {
       refresh: () => this.postReport(true),
       exportCsv: async () => void (await this.deps.service.exportCsv(this.scope)),
@@ -97,7 +109,7 @@ export class UsagePanel extends DisposableOwner {
         return this.deps.openTimeline(sessionId);
       },
     },
-    onFailed: (_message, error) => void vscode.window.showErrorMessage(`Session Ledger: ${describeError(error)}`),
+    onFailed: (_message, error) => void vscode.window.showErrorMessage(vscode.l10n.t('Session Ledger: {0}', describeError(error))),
   };
 
   private scheduleRefresh(): void {
@@ -116,6 +128,13 @@ export class UsagePanel extends DisposableOwner {
         this.send({ type: 'report', scope, report: this.deps.service.report() });
         return;
       }
+      if (scope === 'team') {
+        const empty = { byPerson: [], byProject: [], pulledSessions: 0, connected: false, person: '' };
+        const team = this.deps.team ? await this.deps.team.teamUsage() : empty;
+        if (request !== this.requests) return;
+        this.send({ type: 'report', scope, report: this.deps.service.report(), team });
+        return;
+      }
       const { byProject, unread, ledgersCounted, readAt, ...report } = await this.deps.service.machineReport(reread);
       if (request !== this.requests) return; // a newer report was asked for meanwhile
       this.send({ type: 'report', scope, report, machine: { byProject, unread, ledgersCounted, readAt } });
@@ -125,8 +144,12 @@ export class UsagePanel extends DisposableOwner {
         );
     } catch (error) {
       this.deps.log.error(`building the usage report (${scope}) failed`, error);
-      if (scope === 'machine' && request === this.requests) {
-        void vscode.window.showErrorMessage(`Session Ledger: the usage of all workspaces could not be built: ${describeError(error)}`);
+      if (scope !== 'workspace' && request === this.requests) {
+        void vscode.window.showErrorMessage(
+          scope === 'team'
+            ? vscode.l10n.t('Session Ledger: the team usage could not be built: {0}', describeError(error))
+            : vscode.l10n.t('Session Ledger: the usage of all workspaces could not be built: {0}', describeError(error)),
+        );
         this.scope = 'workspace'; // the page's switch goes back with this workspace's report
         void this.postReport(false);
       }

@@ -4,7 +4,7 @@ import { REGISTRY_FILE } from '../../core/store/ledgerRegistry';
 import type { SessionStore } from '../../core/store/SessionStore';
 import { workspaceFolderPath } from '../storeHost';
 import type { Logger } from '../logger';
-import { USAGE_VIEW_TYPE } from './protocol';
+import { USAGE_VIEW_TYPE, type TeamUsageView, type UsageScope } from './protocol';
 import { UsagePanel } from './UsagePanel';
 import { UsageService, type MachineLedgers, type UsageStore } from './usageService';
 import { webviewOptions } from '../webview/webviewHtml';
@@ -16,6 +16,8 @@ export interface UsageDeps {
   readonly log: Logger;
   /** Opens a session's timeline (the page's top-sessions links). */
   openTimeline(sessionId: string): Promise<void>;
+  /** The team view's figures (by person and project), from the team ledger (teamLedger/TeamLedger.ts). */
+  readonly team?: { teamUsage(): Promise<TeamUsageView> };
 }
 
 /** The usage panel: one at a time, reused. Dispose to close it. */
@@ -30,15 +32,16 @@ export class UsagePanels implements vscode.Disposable {
     this.service = new UsageService(deps.store, deps.machine);
   }
 
-  /** Opens (or reveals, with a fresh report) the usage panel. */
-  show(): UsagePanel {
+  /** Opens (or reveals, with a fresh report) the usage panel; `scope`: show that scope (the team view) at once. */
+  show(scope?: UsageScope): UsagePanel {
     if (this.current && !this.current.disposed) {
-      this.current.reveal();
+      if (scope) void this.current.showScope(scope);
+      else this.current.reveal();
       return this.current;
     }
     const panel = vscode.window.createWebviewPanel(
       USAGE_VIEW_TYPE,
-      'Session Ledger: Usage',
+      vscode.l10n.t('Session Ledger: Usage'),
       vscode.ViewColumn.Active,
       webviewOptions(this.extensionUri),
     );
@@ -49,6 +52,8 @@ export class UsagePanels implements vscode.Disposable {
       log,
       sessionExists: (id) => store.sessions.get(id) !== undefined,
       openTimeline,
+      team: this.deps.team,
+      initialScope: scope,
     });
     usage.register(
       new vscode.Disposable(() => {

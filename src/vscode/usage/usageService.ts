@@ -49,7 +49,7 @@ export class UsageService {
   async exportCsv(scope: UsageScope = 'workspace'): Promise<boolean> {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({
-      title: scope === 'machine' ? 'Export Usage of All Workspaces as CSV' : 'Export Usage as CSV',
+      title: scope === 'machine' ? vscode.l10n.t('Export Usage of All Workspaces as CSV') : vscode.l10n.t('Export Usage as CSV'),
       defaultUri: folder
         ? vscode.Uri.joinPath(folder, scope === 'machine' ? 'session-ledger-usage-all-workspaces.csv' : 'session-ledger-usage.csv')
         : undefined,
@@ -58,7 +58,7 @@ export class UsageService {
     if (!target) return false;
     const report = scope === 'machine' ? await this.machineReport(false) : this.report();
     await writeFile(target.fsPath, usageReportToCsv(report), 'utf8');
-    void vscode.window.showInformationMessage(`Usage exported to ${vscode.workspace.asRelativePath(target)}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Usage exported to {0}.', vscode.workspace.asRelativePath(target)));
     return true;
   }
 

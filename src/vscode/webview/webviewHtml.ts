@@ -1,6 +1,11 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 
+/** Text for an HTML attribute or element (the page's title and language come from the extension's strings). */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 /** A fresh script nonce per page load (never `Math.random`). */
 export function createNonce(): string {
   return randomBytes(18).toString('base64');
@@ -36,12 +41,12 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
     .join('; ');
   const styles = page.styles.map((path) => `  <link rel="stylesheet" href="${asset(path)}">\n`).join('');
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${escapeHtml(vscode.env.language)}">
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
-${styles}  <title>${page.title}</title>
+${styles}  <title>${escapeHtml(page.title)}</title>
 </head>
 <body>
   <div id="app" aria-busy="true"></div>

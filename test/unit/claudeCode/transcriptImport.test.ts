@@ -332,6 +332,34 @@ describe('Claude Code transcript import', function () {
     assert.deepEqual(totalsOf(mainSession()), TOTAL);
   });
 
+  it('writes the import state file at most about once a second while reading, and all of it before returning', async () => {
+    fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
+    // What the state file holds whenever a chunk commits: a file written after every chunk would differ at each.
+    const seen = new Set<string>();
+    let commits = 0;
+    const watched = {
+      sessions: store.sessions,
+      transaction: store.transaction.bind(store),
+      commit: <T>(work: Parameters<SessionStore['commit']>[0]) => {
+        commits++;
+        seen.add(fs.existsSync(options.statePath) ? fs.readFileSync(options.statePath, 'utf8') : '');
+        return store.commit(work) as { value: T; durable: Promise<void> };
+      },
+    };
+    const started = performance.now();
+    await importClaudeTranscripts(watched, { ...options, chunkBytes: 512 });
+    const seconds = (performance.now() - started) / 1000;
+    assert.ok(commits >= 8, `${commits} chunks committed`);
+    assert.ok(
+      seen.size <= Math.ceil(seconds) + 1,
+      `${seen.size} versions of the state file over ${commits} chunks in ${seconds.toFixed(2)} s`,
+    );
+    // Written whole before the import returned: nothing is read again.
+    const again = await importClaudeTranscripts(store, options);
+    assert.equal(again.filesRead, 0);
+    assert.deepEqual(totalsOf(mainSession()), TOTAL);
+  });
+
   it('reports progress and stops between chunks when cancelled, then resumes', async () => {
     fs.appendFileSync(mainFile(), fixture(`${MAIN}.part2.jsonl`));
     const controller = new AbortController();

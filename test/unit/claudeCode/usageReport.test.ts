@@ -46,6 +46,40 @@ describe('usage report', function () {
     return session;
   }
 
+  it('splits usage by the phase runs served; runs recorded without one (and imported turns) are "unknown"', async () => {
+    const session = await store.sessions.create({ type: 'full', title: 'Phases', intention: 'x' });
+    const runs: [string | null, number][] = [
+      ['spec', 0.25],
+      ['build', 1],
+      ['build', 0.5],
+      [null, 0.125],
+    ];
+    for (const [phase, cost] of runs) {
+      const run = await store.runs.start({
+        sessionId: session.id,
+        provider: 'anthropic-api',
+        model: 'claude-opus-4-1',
+        modelAlias: 'opus',
+        phase,
+      });
+      await store.runs.update(run.id, { status: 'ok', inputTokens: 10, outputTokens: 20, costUsd: cost });
+    }
+    const report = buildUsageReport(store.sql);
+    const phase = (key: string) => report.byPhase.find((r) => r.key === key);
+    assert.deepEqual([phase('build')?.requests, phase('build')?.costUsd, phase('build')?.outputTokens], [2, 1.5, 40]);
+    assert.deepEqual([phase('spec')?.requests, phase('spec')?.costUsd], [1, 0.25]);
+    assert.ok(near(phase('unknown')?.costUsd ?? 0, 0.125 + 0.006336), 'the run without a phase and the imported turns');
+    assert.equal(report.byPhase[0].key, 'build', 'most expensive first');
+    assert.ok(
+      near(
+        report.byPhase.reduce((n, r) => n + r.costUsd, 0),
+        report.total.costUsd,
+      ),
+      'phases add up to the total',
+    );
+    assert.match(usageReportToCsv(report), /\r\nphase,build,,20,40,/);
+  });
+
   it('counts each imported API response once, with its own model (sums checked by hand)', () => {
     const report = buildUsageReport(store.sql);
     // From test/unit/claudeCode/transcriptImport.test.ts: Sonnet 29/190/160/8000 = $0.005937, Haiku sidechain 9/51/20/1100 = $0.000399.

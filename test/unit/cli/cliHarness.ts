@@ -20,13 +20,14 @@ export function buildCli(): Promise<string> {
     mkdirSync(dist);
     const esbuild = await import('esbuild');
     const { sqlJsGrowthPlugin } = (await import(join(repoRoot, 'scripts', 'sqljsGrowthPlugin.mjs'))) as { sqlJsGrowthPlugin: Plugin };
+    const { zodLocalesPlugin } = (await import(join(repoRoot, 'scripts', 'zodLocalesPlugin.mjs'))) as { zodLocalesPlugin: Plugin };
     const common = {
       bundle: true,
       platform: 'node' as const,
       format: 'cjs' as const,
       target: 'node18',
       logLevel: 'warning' as const,
-      plugins: [sqlJsGrowthPlugin],
+      plugins: [sqlJsGrowthPlugin, zodLocalesPlugin],
       absWorkingDir: repoRoot,
     };
     await Promise.all([

@@ -210,6 +210,7 @@ describe('usage of all workspaces on this machine', function () {
     assertSameRows(report.byModel, sumRows(own.map((r) => r.byModel)), 'by model');
     assertSameRows(report.byDay, sumRows(own.map((r) => r.byDay)), 'by day');
     assertSameRows(report.bySessionType, sumRows(own.map((r) => r.bySessionType)), 'by type');
+    assertSameRows(report.byPhase, sumRows(own.map((r) => r.byPhase)), 'by phase');
     assert.deepEqual(
       report.byDay.map((r) => r.key),
       ['2026-03-01', '2026-03-02', '2026-03-03'],

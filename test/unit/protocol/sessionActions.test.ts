@@ -7,11 +7,12 @@ describe('session actions of the timeline header', () => {
     const offered = Object.fromEntries(SESSION_STATUSES.map((s) => [s, sessionActionsFor(s)]));
     assert.deepEqual(offered, {
       active: ['nextStep', 'pause', 'complete', 'cancel'],
+      planned: ['start', 'cancel'],
       paused: ['resume', 'complete', 'cancel'],
       interrupted: ['resume', 'complete', 'cancel'],
-      complete: [],
-      failed: [],
-      cancelled: [],
+      complete: ['followUp'],
+      failed: ['followUp'],
+      cancelled: ['followUp'],
     });
   });
 });

@@ -187,6 +187,7 @@ describe('TimelineSync', () => {
       sessionId: SESSION_ID,
       key: 'spec',
       kind: 'spec',
+      review: null,
       contentType: 'text/markdown',
       byteSize: 1,
       sha256: '0'.repeat(64),
@@ -199,7 +200,7 @@ describe('TimelineSync', () => {
     const messages = valid(sync.update({ sessionIds: [SESSION_ID], kinds: ['artifact'] }));
     const artifacts = messages.find((m) => m.type === 'artifactsUpdated');
     assert.ok(artifacts && artifacts.type === 'artifactsUpdated');
-    assert.deepEqual(artifacts.artifacts, [{ id: artifact.id, key: 'spec', kind: 'spec', path: 'docs/spec.md' }]);
+    assert.deepEqual(artifacts.artifacts, [{ id: artifact.id, key: 'spec', kind: 'spec', path: 'docs/spec.md', review: null }]);
   });
 });
 

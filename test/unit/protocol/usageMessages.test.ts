@@ -56,10 +56,12 @@ describe('usage protocol: the scope switch (this workspace / all workspaces)', (
       { sessionId: 's', title: 't', type: 'test-fix', project: 'beta', projectPath: '/home/me/beta', current: false, ...totals },
     ];
     const parsed = parseUsageHostMessage({ type: 'report', scope: 'machine', report: { ...report, topSessions }, machine });
-    assert.equal(parsed.type, 'report');
+    assert.ok(parsed.type === 'report');
     assert.deepEqual(parsed.machine, machine);
     assert.equal(parsed.report.topSessions[0].current, false);
-    assert.equal(parseUsageHostMessage({ type: 'report', scope: 'workspace', report }).machine, undefined);
+    const workspace = parseUsageHostMessage({ type: 'report', scope: 'workspace', report });
+    assert.ok(workspace.type === 'report');
+    assert.equal(workspace.machine, undefined);
     rejects(() => parseUsageHostMessage({ type: 'report', report }), /scope/);
     rejects(
       () => parseUsageHostMessage({ type: 'report', scope: 'machine', report, machine: { ...machine, ledgersCounted: -1 } }),

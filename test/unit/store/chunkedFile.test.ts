@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { CHUNK_BYTES, ChunkedFileContents, bytesBase, writeImageAtomically } from '../../../src/core/store/chunkedFile';
 import { LedgerDatabase } from '../../../src/core/store/ledgerDatabase';
-import { writeFileAtomically } from '../../../src/core/store/storeFiles';
+import { writeFileAtomic } from '../../../src/core/store/storeFiles';
 import { newEventId, openStore, temporaryDirectory } from './storeTestSupport';
 
 let SQL: SqlJsStatic;
@@ -179,7 +179,7 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       const before = contentOf(lazy);
       const replacement = path.join(directory, 'other.sqlite');
       writeDatabaseFile(replacement, 50, 'new');
-      writeFileAtomically(file, fs.readFileSync(replacement));
+      writeFileAtomic(file, fs.readFileSync(replacement), { durable: true });
       assert.deepEqual(contentOf(lazy), before, 'still the database it opened');
       lazy.recordTransaction(2, () => lazy.run('INSERT INTO t (tag, body) VALUES (?, ?)', ['later', 'x']));
       assert.equal(contentOf(lazy).count, 801);

@@ -13,6 +13,9 @@ export class ManualClock implements Clock {
   advance(millis: number): void {
     this.millis += millis;
   }
+  advanceDays(days: number): void {
+    this.advance(days * 24 * 60 * 60 * 1000);
+  }
 }
 
 export function temporaryDirectory(prefix = 'ledger-test-'): string {

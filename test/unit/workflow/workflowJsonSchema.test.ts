@@ -11,7 +11,12 @@ describe('workflow JSON schema', () => {
 
   it('describes the three step kinds and refuses unknown properties', () => {
     const schema = JSON.parse(buildWorkflowJsonSchema());
-    assert.deepEqual(schema.required, ['id', 'label', 'steps']);
+    // `steps`, or `extends` for a template: validateWorkflow requires exactly one of them.
+    assert.deepEqual(schema.required, ['id', 'label']);
+    assert.deepEqual(
+      Object.keys(schema.properties).filter((k) => k === 'extends' || k === 'defaults'),
+      ['defaults', 'extends'],
+    );
     assert.equal(schema.additionalProperties, false);
     const kinds = schema.properties.steps.items.oneOf.map(
       (step: { properties: { kind: { const: string } } }) => step.properties.kind.const,

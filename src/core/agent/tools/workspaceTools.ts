@@ -6,6 +6,7 @@ import { describeProcessResult, runShellCommand } from '../../exec/runShellComma
 import { ConfinedRoot, readPrefix, replaceContent, type OpenedFolder } from './confinedFiles';
 import { resolveInsideRoot, ToolError } from './confinedPath';
 import { RegexLineMatcher, type LineMatch } from './regexSearch';
+import { describeError } from '../../../protocol/describeError';
 
 export interface ToolOutcome {
   content: string;
@@ -136,7 +137,7 @@ export class WorkspaceTools {
     } catch (error) {
       if (error instanceof ToolError) return { content: error.message, isError: true };
       const code = (error as NodeJS.ErrnoException).code;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = describeError(error);
       return { content: `${name} failed${code ? ` (${code})` : ''}: ${message}`, isError: true };
     }
   }

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { ArtifactPutInputSchema, ArtifactSchema, type Artifact, type ArtifactPutInput } from '../../model/artifact';
+import {
+  ArtifactPutInputSchema,
+  ArtifactReviewSchema,
+  ArtifactSchema,
+  type Artifact,
+  type ArtifactPutInput,
+  type ArtifactReview,
+  type ArtifactReviewState,
+} from '../../model/artifact';
 import { parseWith } from '../../model/validation';
 import type { SqlRow } from '../ledgerDatabase';
 import type { ArtifactsImport, ArtifactsReads, ArtifactsWrites } from '../repositoryApi';
@@ -19,8 +27,27 @@ function rowToArtifact(row: SqlRow): Artifact {
     content: nullableText(row, 'content'),
     createdAt: num(row, 'created_at'),
     deletedAt: nullableNum(row, 'deleted_at'),
+    review: rowToReview(row),
   };
 }
+
+function rowToReview(row: SqlRow): Artifact['review'] {
+  const state = nullableText(row, 'review_state');
+  if (state === null) return null;
+  return {
+    state: state as ArtifactReviewState,
+    by: nullableText(row, 'reviewed_by'),
+    at: nullableNum(row, 'reviewed_at'),
+    comment: nullableText(row, 'review_comment'),
+  };
+}
+
+const reviewValues = (review: Artifact['review']) => [
+  review?.state ?? null,
+  review?.by ?? null,
+  review?.at ?? null,
+  review?.comment ?? null,
+];
 
 /** Artifacts (specs, plans, files…): inline content hashed by the store, or a workspace path. */
 export class ArtifactRepository implements ArtifactsReads, ArtifactsWrites, ArtifactsImport {
@@ -65,9 +92,10 @@ export class ArtifactRepository implements ArtifactsReads, ArtifactsWrites, Arti
       content: parsed.content ?? null,
       createdAt: this.context.nowMillis(),
       deletedAt: null,
+      review: parsed.review ?? null,
     };
     this.context.db.run(
-      'INSERT INTO artifacts (id, session_id, key, kind, content_type, byte_size, sha256, path, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO artifacts (id, session_id, key, kind, content_type, byte_size, sha256, path, content, created_at, review_state, reviewed_by, reviewed_at, review_comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       [
         artifact.id,
         artifact.sessionId,
@@ -79,6 +107,7 @@ export class ArtifactRepository implements ArtifactsReads, ArtifactsWrites, Arti
         artifact.path,
         artifact.content,
         artifact.createdAt,
+        ...reviewValues(artifact.review),
       ],
     );
     this.context.changed(artifact.sessionId, 'artifact');
@@ -95,11 +124,37 @@ export class ArtifactRepository implements ArtifactsReads, ArtifactsWrites, Arti
     return { ...current, deletedAt };
   }
 
+  /** Records a review gate's decision (or marks the artifact provisional again); the caller records the event. */
+  setReview(id: string, review: ArtifactReview): Artifact {
+    const parsed = parseWith(ArtifactReviewSchema, review, 'artifact review');
+    const current = this.get(id);
+    if (!current) throw new NotFoundError('artifact', id);
+    this.context.db.run('UPDATE artifacts SET review_state = ?, reviewed_by = ?, reviewed_at = ?, review_comment = ? WHERE id = ?', [
+      ...reviewValues(parsed),
+      id,
+    ]);
+    this.context.changed(current.sessionId, 'artifact');
+    return { ...current, review: parsed };
+  }
+
   insertImported(artifact: Artifact): void {
     const a = parseWith(ArtifactSchema, artifact, 'imported artifact');
     this.context.db.run(
-      'INSERT INTO artifacts (id, session_id, key, kind, content_type, byte_size, sha256, path, content, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [a.id, a.sessionId, a.key, a.kind, a.contentType, a.byteSize, a.sha256, a.path, a.content, a.createdAt, a.deletedAt],
+      'INSERT INTO artifacts (id, session_id, key, kind, content_type, byte_size, sha256, path, content, created_at, deleted_at, review_state, reviewed_by, reviewed_at, review_comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [
+        a.id,
+        a.sessionId,
+        a.key,
+        a.kind,
+        a.contentType,
+        a.byteSize,
+        a.sha256,
+        a.path,
+        a.content,
+        a.createdAt,
+        a.deletedAt,
+        ...reviewValues(a.review),
+      ],
     );
     this.context.changed(a.sessionId, 'artifact');
   }

@@ -8,6 +8,7 @@ import {
   type InteractionResultInput,
 } from '../../model/interaction';
 import { parseWith } from '../../model/validation';
+import { tailOf } from '../../../protocol/displayText';
 import type { SqlRow } from '../ledgerDatabase';
 import { redactSecretsNullable } from '../../ledger/redaction';
 import type { InteractionsImport, InteractionsReads, InteractionsWrites, PageOptions } from '../repositoryApi';
@@ -50,9 +51,9 @@ function rowToInteraction(row: SqlRow): Interaction {
 
 /** Keeps the tail of over-long output, with a marker saying how much was dropped. */
 export function capOutput(output: string | null): string | null {
-  if (output === null || output.length <= INTERACTION_OUTPUT_MAX_CHARS) return output;
-  const dropped = output.length - INTERACTION_OUTPUT_MAX_CHARS;
-  return `[… ${dropped} earlier characters dropped …]\n${output.slice(dropped)}`;
+  return output === null
+    ? null
+    : tailOf(output, INTERACTION_OUTPUT_MAX_CHARS, (dropped) => `[… ${dropped} earlier characters dropped …]\n`);
 }
 
 /** Interactions: a command appended with a contiguous per-session seq, then its result. */

@@ -24,6 +24,8 @@ const COLUMNS = [
   'ended_at',
   'error',
   'cache_creation_1h_tokens',
+  'phase',
+  'model_alias',
 ] as const;
 
 function rowToRun(row: SqlRow): Run {
@@ -33,6 +35,8 @@ function rowToRun(row: SqlRow): Run {
     interactionId: nullableText(row, 'interaction_id'),
     provider: text(row, 'provider') as Run['provider'],
     model: nullableText(row, 'model'),
+    modelAlias: nullableText(row, 'model_alias'),
+    phase: nullableText(row, 'phase'),
     conversationId: nullableText(row, 'conversation_id'),
     status: text(row, 'status') as Run['status'],
     inputTokens: num(row, 'input_tokens'),
@@ -67,6 +71,8 @@ function runToValues(run: Run): SqlValue[] {
     run.endedAt,
     run.error,
     run.cacheCreation1hTokens,
+    run.phase,
+    run.modelAlias,
   ];
 }
 

@@ -2,6 +2,7 @@ import { parseWith } from '../../model/validation';
 import {
   SessionCreateInputSchema,
   SessionListFilterSchema,
+  SessionProgressSchema,
   SessionSchema,
   SessionTimesSchema,
   SessionUpdateSchema,
@@ -61,6 +62,11 @@ const COLUMNS = [
   'outcome_next_session',
   'outcome_recorded_by',
   'outcome_at',
+  'follows_session_id',
+  'scheduled_at',
+  'expected_minutes',
+  'started_at',
+  'progress',
 ] as const;
 const INSERT_SQL = `INSERT INTO sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`;
 const UPDATE_SQL = `UPDATE sessions SET ${COLUMNS.slice(1)
@@ -81,10 +87,23 @@ function rowToOutcome(row: SqlRow): Session['outcome'] {
   };
 }
 
+/** The latest Check Progress (migration 0011); a damaged value reads as none rather than failing the whole session. */
+function rowToProgress(row: SqlRow): Session['progress'] {
+  const value = row.progress;
+  if (value === null || value === undefined) return null;
+  try {
+    const parsed = SessionProgressSchema.safeParse(fromJsonText(value));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
 function rowToSession(row: SqlRow): Session {
   return {
     id: text(row, 'id'),
     parentSessionId: nullableText(row, 'parent_session_id'),
+    followsSessionId: nullableText(row, 'follows_session_id'),
     type: text(row, 'type'),
     title: text(row, 'title'),
     slug: text(row, 'slug'),
@@ -106,6 +125,10 @@ function rowToSession(row: SqlRow): Session {
     tags: fromJsonText(row.tags),
     summary: nullableText(row, 'summary'),
     outcome: rowToOutcome(row),
+    scheduledAt: nullableNum(row, 'scheduled_at'),
+    expectedMinutes: nullableNum(row, 'expected_minutes'),
+    startedAt: nullableNum(row, 'started_at'),
+    progress: rowToProgress(row),
     totalCostUsd: num(row, 'total_cost_usd'),
     costUnknown: num(row, 'cost_unknown') === 1,
     inputTokens: num(row, 'input_tokens'),
@@ -169,6 +192,11 @@ function sessionToValues(session: Session): SqlValue[] {
     outcome?.nextSessionSuggestion ?? null,
     outcome?.recordedBy ?? null,
     outcome?.recordedAt ?? null,
+    session.followsSessionId,
+    session.scheduledAt,
+    session.expectedMinutes,
+    session.startedAt,
+    session.progress === null ? null : toJsonText(session.progress),
   ];
 }
 
@@ -210,9 +238,44 @@ export class SessionRepository implements SessionsReads, SessionsWrites, Session
       .map(rowToSession);
   }
 
+  listAll(filter: Omit<SessionListFilter, 'limit' | 'offset'> = {}): Session[] {
+    const page = 10_000;
+    const all: Session[] = [];
+    for (let offset = 0; ; offset += page) {
+      const batch = this.list({ ...filter, limit: page, offset });
+      all.push(...batch);
+      if (batch.length < page) return all;
+    }
+  }
+
   count(filter: SessionListFilter = {}): number {
     const { where, params } = this.whereClause(parseWith(SessionListFilterSchema, filter, 'session list filter'));
     return num(this.context.db.get(`SELECT count(*) AS total FROM sessions ${where}`, params)!, 'total');
+  }
+
+  /** The sessions that follow up this one (Start Follow-up Session), oldest first. */
+  followUps(sessionId: string): Session[] {
+    return this.context.db
+      .all('SELECT * FROM sessions WHERE follows_session_id = ? AND deleted_at IS NULL ORDER BY created_at, id', [sessionId])
+      .map(rowToSession);
+  }
+
+  /** Every tag in use (sessions not deleted), with how many sessions carry it, most used first. */
+  tagCounts(): { tag: string; count: number }[] {
+    return this.context.db
+      .all(
+        'SELECT value AS tag, count(*) AS total FROM sessions, json_each(sessions.tags) WHERE deleted_at IS NULL AND json_valid(sessions.tags) GROUP BY value ORDER BY total DESC, value',
+      )
+      .map((row) => ({ tag: text(row, 'tag'), count: num(row, 'total') }));
+  }
+
+  /** The owners of pulled team sessions (`owner_person`), for the tree's owner filter. */
+  owners(): string[] {
+    return this.context.db
+      .all(
+        'SELECT DISTINCT owner_person AS owner FROM sessions WHERE owner_person IS NOT NULL AND deleted_at IS NULL ORDER BY owner_person',
+      )
+      .map((row) => text(row, 'owner'));
   }
 
   children(parentSessionId: string): Session[] {
@@ -224,6 +287,7 @@ export class SessionRepository implements SessionsReads, SessionsWrites, Session
   create(input: SessionCreateInput): Session {
     const parsed = parseWith(SessionCreateInputSchema, input, 'session');
     if (parsed.parentSessionId) this.require(parsed.parentSessionId);
+    if (parsed.followsSessionId) this.require(parsed.followsSessionId);
     const { createdAt, ...fields } = parsed;
     const now = createdAt ?? this.context.nowMillis();
     const session: Session = {
@@ -232,6 +296,8 @@ export class SessionRepository implements SessionsReads, SessionsWrites, Session
       parentSessionId: parsed.parentSessionId ?? null,
       slug: parsed.slug ?? slugify(parsed.title),
       outcome: null,
+      progress: null,
+      startedAt: parsed.status === 'planned' ? null : now,
       totalCostUsd: 0,
       costUnknown: false,
       inputTokens: 0,
@@ -259,6 +325,8 @@ export class SessionRepository implements SessionsReads, SessionsWrites, Session
     if (parsed.status !== undefined && parsed.status !== current.status) {
       assertSessionTransition(current.status, parsed.status, id);
       next.endedAt = isTerminalSessionStatus(parsed.status) ? next.updatedAt : null;
+      // A planned session starts now (Start); one given up before it started keeps no start.
+      if (current.status === 'planned' && parsed.status === 'active') next.startedAt = next.updatedAt;
     }
     return this.save(next);
   }
@@ -399,9 +467,31 @@ export class SessionRepository implements SessionsReads, SessionsWrites, Session
     if (filter.text) {
       const pattern = likePattern(filter.text);
       conditions.push(
-        "(title LIKE ? ESCAPE '\\' OR intention LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\' OR slug LIKE ? ESCAPE '\\')",
+        "(title LIKE ? ESCAPE '\\' OR intention LIKE ? ESCAPE '\\' OR summary LIKE ? ESCAPE '\\' OR slug LIKE ? ESCAPE '\\' OR tags LIKE ? ESCAPE '\\')",
       );
-      params.push(pattern, pattern, pattern, pattern);
+      params.push(pattern, pattern, pattern, pattern, pattern);
+    }
+    if (filter.tag !== undefined) {
+      conditions.push('EXISTS (SELECT 1 FROM json_each(sessions.tags) WHERE json_each.value = ?)');
+      params.push(filter.tag);
+    }
+    if (filter.executionMode !== undefined) {
+      conditions.push('execution_mode = ?');
+      params.push(filter.executionMode);
+    }
+    if (filter.createdFrom !== undefined) {
+      conditions.push('created_at >= ?');
+      params.push(filter.createdFrom);
+    }
+    if (filter.createdBefore !== undefined) {
+      conditions.push('created_at < ?');
+      params.push(filter.createdBefore);
+    }
+    if (filter.owner === 'me') {
+      conditions.push('owner_person IS NULL');
+    } else if (filter.owner !== undefined) {
+      conditions.push('owner_person = ?');
+      params.push(filter.owner);
     }
     if (filter.deleted === 'exclude') conditions.push('deleted_at IS NULL');
     if (filter.deleted === 'only') conditions.push('deleted_at IS NOT NULL');

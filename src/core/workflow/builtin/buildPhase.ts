@@ -1,5 +1,5 @@
 import type { Session } from '../../model/session';
-import { tailOf } from '../outputTail';
+import { tailOf } from '../../../protocol/displayText';
 import type { StepBehaviour, StepContext, WorkflowSettings } from '../StepBehaviour';
 import { claudeAnswerOf, failureText, shellPassed } from './claudeResult';
 import { buildPrompt } from './prompts';

@@ -15,8 +15,9 @@ const buildOptions = {
 
 const researchRounds = z.number().int().positive().max(10).optional();
 
-function planPhase(next: PhaseTarget) {
+function planPhase(next: PhaseTarget, reviewed = false) {
   return createJsonDocumentPhase({
+    reviewed,
     step: 'plan',
     fileName: 'plan.json',
     artifactKind: 'plan',
@@ -33,11 +34,27 @@ export const fullSessionType = new PhasedSessionType({
   label: 'Full: spec → plan → build → docs',
   description: 'Writes a spec and a validated plan, builds until the tests pass, then documents the change.',
   mirrorsStateFile: true,
-  optionsSchema: z.object({ ...buildOptions, research: z.boolean().default(false), researchRounds }).strict(),
+  optionsSchema: z
+    .object({
+      ...buildOptions,
+      research: z.boolean().default(false),
+      researchRounds,
+      // Review gates on the spec and the plan: true always, false never; default in agentic mode only.
+      // "true" / "false" too: the command line's --option approve=false gives text.
+      approve: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).optional(),
+    })
+    .strict(),
   phases: {
     [RESEARCH_PHASE]: createResearchPhase('spec'),
-    spec: createDocumentPhase({ step: 'spec', fileName: 'spec.md', artifactKind: 'spec', next: 'plan', buildPrompt: specPrompt }),
-    plan: planPhase(BUILD_PHASE),
+    spec: createDocumentPhase({
+      step: 'spec',
+      fileName: 'spec.md',
+      artifactKind: 'spec',
+      next: 'plan',
+      buildPrompt: specPrompt,
+      reviewed: true,
+    }),
+    plan: planPhase(BUILD_PHASE, true),
     [BUILD_PHASE]: createBuildPhase('docs'),
     docs: createDocumentPhase({ step: 'docs', fileName: 'docs.md', artifactKind: 'docs', next: COMPLETE_SESSION, buildPrompt: docsPrompt }),
   },

@@ -1,7 +1,7 @@
 import type { Session } from '../../model/session';
 import type { StepBehaviour, StepContext } from '../StepBehaviour';
 import { claudeAnswerOf } from './claudeResult';
-import { failWith, moveTo, type PhaseTarget } from './phaseState';
+import { approvalOf, failWith, moveTo, type PhaseTarget } from './phaseState';
 
 export interface DocumentPhaseOptions {
   /** Step name, also the phase name. */
@@ -10,6 +10,8 @@ export interface DocumentPhaseOptions {
   readonly artifactKind: string;
   readonly next: PhaseTarget;
   readonly buildPrompt: (session: Session, context: StepContext) => Promise<string>;
+  /** The answer passes a review gate (see `approvalOf`). */
+  readonly reviewed?: boolean;
 }
 
 /** A Claude step whose answer becomes a Markdown file in the session folder (spec.md, docs.md). */
@@ -24,6 +26,7 @@ export function createDocumentPhase(options: DocumentPhaseOptions): StepBehaviou
         return failWith(`The ${options.step} step failed: ${answer.error}`, session.state);
       }
       return moveTo(options.next, session.state, {
+        ...(options.reviewed ? { approve: approvalOf(session) } : {}),
         files: [
           {
             name: options.fileName,

@@ -3,7 +3,7 @@ import type { Session } from '../../model/session';
 import type { StepBehaviour, StepContext } from '../StepBehaviour';
 import { parseJsonAnswer } from '../jsonAnswer';
 import { claudeAnswerOf } from './claudeResult';
-import { failWith, moveTo, readNumber, readPhaseState, readString, withPhaseState, type PhaseTarget } from './phaseState';
+import { approvalOf, failWith, moveTo, readNumber, readPhaseState, readString, withPhaseState, type PhaseTarget } from './phaseState';
 
 /** A model gets one more try after an invalid answer; then the step fails. */
 export const MAX_JSON_ANSWERS = 2;
@@ -17,6 +17,8 @@ export interface JsonDocumentPhaseOptions<S extends z.ZodType> {
   readonly format: string;
   readonly next: PhaseTarget;
   readonly buildPrompt: (session: Session, context: StepContext) => Promise<string>;
+  /** The answer passes a review gate (see `approvalOf`). */
+  readonly reviewed?: boolean;
 }
 
 /**
@@ -51,7 +53,9 @@ export function createJsonDocumentPhase<S extends z.ZodType>(options: JsonDocume
           ? { state, phase: options.step }
           : failWith(`${options.fileName} is still invalid after ${answers} answers: ${parsed.error}`, state);
       }
-      return moveTo(options.next, withPhaseState(session, options.step, { answers }), {
+      // The count restarts: an answer asked again after Request Changes has its own retry.
+      return moveTo(options.next, withPhaseState(session, options.step, { answers: 0 }), {
+        ...(options.reviewed ? { approve: approvalOf(session) } : {}),
         files: [
           {
             name: options.fileName,

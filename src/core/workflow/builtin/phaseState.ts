@@ -35,7 +35,16 @@ export function readOptions(session: Session): JsonObject {
   return isJsonObject(options) ? options : {};
 }
 
-export function moveTo(target: PhaseTarget, state: JsonObject, extra: Pick<StepOutcome, 'files' | 'notes'> = {}): StepOutcome {
+/**
+ * A review gate of a built-in phase that has one: the session's `approve` start option when set
+ * (true: always; false: never), else the default — in agentic mode only.
+ */
+export function approvalOf(session: Session): StepOutcome['approve'] {
+  const approve = readOptions(session).approve;
+  return approve === true ? 'always' : approve === false ? undefined : 'agentic';
+}
+
+export function moveTo(target: PhaseTarget, state: JsonObject, extra: Pick<StepOutcome, 'files' | 'notes' | 'approve'> = {}): StepOutcome {
   return typeof target === 'string' ? { ...extra, state, phase: target } : { ...extra, state, status: 'complete' };
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tailOf } from '../outputTail';
+import { tailOf } from '../../../protocol/displayText';
 import type { StepBehaviour } from '../StepBehaviour';
 import { testCommandOf } from './buildPhase';
 import { claudeAnswerOf, failureText, shellPassed } from './claudeResult';
