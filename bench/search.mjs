@@ -44,7 +44,7 @@ async function bundle() {
   fs.writeFileSync(
     entry,
     `export { SessionStore } from ${JSON.stringify(path.join(root, 'src/core/store/SessionStore.ts'))};\n` +
-      `export { searchLedger } from ${JSON.stringify(path.join(root, 'src/core/claudeCode/search.ts'))};\n`,
+      `export { searchLedger } from ${JSON.stringify(path.join(root, 'src/core/ledger/search.ts'))};\n`,
   );
   await esbuild.build({ ...common, entryPoints: [entry], outfile: path.join(cache, 'search.js') });
   await esbuild.build({

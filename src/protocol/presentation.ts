@@ -3,7 +3,7 @@
  * pickers, tooltips), the webviews, the command line and the texts the core writes (step messages,
  * Markdown export). One rule each, so a cost or a status looks the same wherever it appears.
  */
-import type { SessionStatus, UsageTotals } from './sharedModel';
+import type { SessionStatus, TokenUsage } from './sharedModel';
 
 /** A cost for a glance: `$0`, `<$0.01`, `$1.23`. */
 export function formatUsd(usd: number): string {
@@ -35,12 +35,12 @@ export function formatDuration(ms: number): string {
 }
 
 /** Every token counted once: input, output and both cache kinds. */
-export function totalTokens(t: UsageTotals): number {
+export function totalTokens(t: TokenUsage): number {
   return t.inputTokens + t.outputTokens + t.cacheReadTokens + t.cacheCreationTokens;
 }
 
 /** `1.2k in · 300 out · 5.0k cache write (5m 3.0k, 1h 2.0k) · 40.0k cache read`: cache writes split by TTL (priced differently). */
-export function formatTokenBreakdown(t: UsageTotals): string {
+export function formatTokenBreakdown(t: TokenUsage): string {
   const write1h = Math.min(t.cacheCreation1hTokens ?? 0, t.cacheCreationTokens);
   const writes =
     t.cacheCreationTokens === 0

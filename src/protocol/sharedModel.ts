@@ -22,7 +22,7 @@ export type ExecutionMode = z.infer<typeof ExecutionModeSchema>;
 const TokenCountSchema = z.number().int().nonnegative();
 
 /** Token totals by kind, as kept on sessions (sums of their runs) and on runs. */
-export const UsageTotalsSchema = z.object({
+export const TokenUsageSchema = z.object({
   inputTokens: TokenCountSchema,
   outputTokens: TokenCountSchema,
   /** All cache-write tokens, both TTLs (5-minute writes are `cacheCreationTokens - cacheCreation1hTokens`). */
@@ -34,4 +34,4 @@ export const UsageTotalsSchema = z.object({
   cacheCreation1hTokens: TokenCountSchema.default(0),
   cacheReadTokens: TokenCountSchema,
 });
-export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
+export type TokenUsage = z.infer<typeof TokenUsageSchema>;

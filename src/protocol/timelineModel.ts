@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CommandKindSchema, ExecutionModeSchema, ResultStatusSchema, SessionStatusSchema, UsageTotalsSchema } from './sharedModel';
+import { CommandKindSchema, ExecutionModeSchema, ResultStatusSchema, SessionStatusSchema, TokenUsageSchema } from './sharedModel';
 
 /*
  * The view models the timeline webview shows. They are shaped for display (no workflow state,
@@ -19,10 +19,6 @@ export const DETAIL_OUTPUT_TAIL_CHARS = 64_000;
 export const DETAIL_COMMAND_MAX_CHARS = 100_000;
 /** An event's payload summary is cut to this many characters. */
 export const EVENT_SUMMARY_MAX_CHARS = 2_000;
-
-/** Token counts, as the store keeps them on sessions and runs. */
-export const TokenTotalsSchema = UsageTotalsSchema;
-export type TokenTotals = z.infer<typeof TokenTotalsSchema>;
 
 /** Notes sent with the header: the latest this many (a session rarely has more). */
 export const HEADER_NOTES_MAX = 200;
@@ -85,7 +81,7 @@ export const PhaseRunsViewSchema = z.object({
   modelAliases: z.array(z.string()),
   /** Models that answered. */
   models: z.array(z.string()),
-  tokens: TokenTotalsSchema,
+  tokens: TokenUsageSchema,
   costUsd: Usd,
   costUnknown: z.boolean(),
   /** The steps (interaction seqs) of those runs, in order. */
@@ -130,7 +126,7 @@ export const SessionHeaderSchema = z.object({
   executionMode: ExecutionModeSchema,
   conversationId: z.string().nullable(),
   costUsd: Usd,
-  tokens: TokenTotalsSchema,
+  tokens: TokenUsageSchema,
   interactionCount: Count,
   updatedAt: Count,
 });
@@ -152,7 +148,7 @@ export const InteractionRowSchema = z.object({
   /** Milliseconds since the epoch. */
   startedAt: Count,
   /** Sum of the interaction's runs; null when it had none. */
-  tokens: TokenTotalsSchema.nullable(),
+  tokens: TokenUsageSchema.nullable(),
   costUsd: Usd.nullable(),
   hasOutput: z.boolean(),
   errorMessage: z.string().nullable(),

@@ -12,13 +12,8 @@ import {
   type HookConnection,
   type SettingsFileResult,
 } from '../core/claudeCode/hookSettings';
-import {
-  describeRejectedLines,
-  ingestHookSpool,
-  spoolExists,
-  spoolHasUnread,
-  type SpoolIngestReport,
-} from '../core/claudeCode/spoolIngest';
+import { describeRejectedLines, ingestHookSpool, type SpoolIngestReport } from '../core/claudeCode/hookIngestion';
+import { spoolExists, spoolHasUnread } from '../core/claudeCode/hookSpoolState';
 import { IMPORTED_TURN_STEP } from '../core/claudeCode/transcriptApply';
 import {
   describeTranscriptImport,

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { writeFile } from 'node:fs/promises';
 import type { SessionStore } from '../core/store/SessionStore';
-import { exportLedger, serializeLedgerExport } from '../core/claudeCode/ledgerExport';
-import { ledgerToMarkdown } from '../core/claudeCode/ledgerMarkdown';
+import { exportLedger, serializeLedgerExport } from '../core/ledger/ledgerExport';
+import { ledgerToMarkdown } from '../core/ledger/ledgerMarkdown';
 import { RedactionPatternError } from '../core/ledger/redaction';
 
 /** Export Session: Markdown to read, or versioned lossless JSON to import elsewhere. */

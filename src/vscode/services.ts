@@ -7,7 +7,7 @@ import { ActiveSession } from './ActiveSession';
 import { registerCommands } from './commands';
 import { Config } from './config';
 import type { Logger } from './logger';
-import { SessionRunner } from './SessionRunner';
+import { ManualStepRunner } from './ManualStepRunner';
 import { SessionTreeProvider, type SessionTreeNode } from './SessionTreeProvider';
 import { StatusBar } from './StatusBar';
 import { SessionsBadge } from './SessionsBadge';
@@ -38,7 +38,7 @@ export interface Services {
   readonly engine: SessionEngine;
   readonly active: ActiveSession;
   readonly tree: SessionTreeProvider;
-  readonly runner: SessionRunner;
+  readonly runner: ManualStepRunner;
   /** Agentic mode: the background loops (tests await `start`). */
   readonly background: BackgroundRunner;
   readonly statusBar: StatusBar;
@@ -102,7 +102,7 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
       isTrusted: () => vscode.workspace.isTrusted,
     }),
   );
-  const runner = own(new SessionRunner(engine, store, terminal, log.child('runner'), background, claudeHistory));
+  const runner = own(new ManualStepRunner(engine, store, terminal, log.child('runner'), background, claudeHistory));
   const tree = own(new SessionTreeProvider(store, active, runner));
   const treeView = own(vscode.window.createTreeView('sessionLedger.sessions', { treeDataProvider: tree, showCollapseAll: true }));
   own(active.onDidChange((id) => void revealInTree(treeView, store, id)));

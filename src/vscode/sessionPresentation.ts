@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isPinned } from '../core/claudeCode/retention';
+import { isPinned } from '../core/ledger/retention';
 import type { Note } from '../core/model/note';
 import type { Session } from '../core/model/session';
 import { isTerminalSessionStatus, type SessionStatus } from '../core/model/sessionStatus';

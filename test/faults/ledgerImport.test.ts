@@ -6,15 +6,11 @@
  * searchable at once (no reopen); and the sessions involved keep accepting appends.
  */
 import { strict as assert } from 'node:assert';
-import {
-  exportLedger,
-  importLedger,
-  LedgerImportError,
-  parseLedgerExport,
-  serializeLedgerExport,
-  type LedgerExport,
-} from '../../src/core/claudeCode/ledgerExport';
-import { searchLedger } from '../../src/core/claudeCode/search';
+import { type LedgerExport } from '../../src/core/ledger/exportFormat';
+import { exportLedger, serializeLedgerExport } from '../../src/core/ledger/ledgerExport';
+import { LedgerImportError, parseLedgerExport } from '../../src/core/ledger/importValidation';
+import { importLedger } from '../../src/core/ledger/ledgerImport';
+import { searchLedger } from '../../src/core/ledger/search';
 import type { TransactionalStore } from '../../src/core/claudeCode/storeAccess';
 import type { SessionStore } from '../../src/core/store/SessionStore';
 import { openTestStore } from '../unit/claudeCode/testStore';

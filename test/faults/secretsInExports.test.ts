@@ -7,8 +7,8 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { exportLedger, serializeLedgerExport } from '../../src/core/claudeCode/ledgerExport';
-import { ledgerToMarkdown } from '../../src/core/claudeCode/ledgerMarkdown';
+import { exportLedger, serializeLedgerExport } from '../../src/core/ledger/ledgerExport';
+import { ledgerToMarkdown } from '../../src/core/ledger/ledgerMarkdown';
 import { SessionStore } from '../../src/core/store/SessionStore';
 import payloads from '../fixtures/claudeCode/hook-payloads.json';
 import { tempDir } from '../unit/claudeCode/testStore';

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import { PINNED_TAG, planRetention } from '../../src/core/claudeCode/retention';
+import { PINNED_TAG, planRetention } from '../../src/core/ledger/retention';
 import type { SessionTreeNode } from '../../src/vscode/SessionTreeProvider';
 import { activateExtension, waitFor } from './helpers';
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { buildUsageReport } from '../../src/core/claudeCode/usageReport';
+import { buildUsageReport } from '../../src/core/ledger/usageReport';
 import { LedgerRegistry, REGISTRY_FILE } from '../../src/core/store/ledgerRegistry';
 import { projectIdentity, stampLedgerIdentity } from '../../src/core/store/projectIdentity';
 import { SessionStore } from '../../src/core/store/SessionStore';

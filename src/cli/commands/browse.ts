@@ -1,4 +1,4 @@
-import { searchLedger } from '../../core/claudeCode/search';
+import { searchLedger } from '../../core/ledger/search';
 import type { Session } from '../../core/model/session';
 import { SessionStatusSchema } from '../../core/model/sessionStatus';
 import type { SessionStore } from '../../core/store/SessionStore';

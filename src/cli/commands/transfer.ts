@@ -1,13 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  describeImportProblem,
-  exportLedger,
-  importLedger,
-  LedgerImportError,
-  parseLedgerExport,
-  serializeLedgerExport,
-} from '../../core/claudeCode/ledgerExport';
+import { exportLedger, serializeLedgerExport } from '../../core/ledger/ledgerExport';
+import { describeImportProblem, LedgerImportError, parseLedgerExport } from '../../core/ledger/importValidation';
+import { importLedger } from '../../core/ledger/ledgerImport';
 import { describeTranscriptImport, importClaudeTranscripts } from '../../core/claudeCode/transcriptImport';
 import { loadPricing } from '../../core/agent/pricing';
 import { writeFileAtomic } from '../../core/store/storeFiles';

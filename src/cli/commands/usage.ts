@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildUsageReport, usageReportToCsv, type UsageReport, type UsageRow } from '../../core/claudeCode/usageReport';
+import { buildUsageReport, usageReportToCsv, type UsageReport, type UsageRow } from '../../core/ledger/usageReport';
 import type { SqlReader } from '../../core/store/ports';
 import { machineUsageReport, readOtherLedgers } from '../../core/ledger/machineUsage';
 import { LedgerReader } from '../../core/store/ledgerReader';

@@ -10,7 +10,8 @@ import type {
   ConversationMessage,
 } from './claudeProvider';
 import { appendPrompt, textOf, toContentParams } from './conversationHistory';
-import { addCosts, addUsage, cacheWritesOf, PricingTable, ZERO_USAGE, type Cost, type TokenUsage } from './pricing';
+import { addCosts, addUsage, cacheWritesOf, PricingTable, ZERO_USAGE, type Cost } from './pricing';
+import type { TokenUsage } from '../model/session';
 import { TextBatcher } from './textBatcher';
 import { WorkspaceTools } from './tools/workspaceTools';
 

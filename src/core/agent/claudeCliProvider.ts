@@ -4,7 +4,8 @@ import { runProcess, type ProcessResult } from '../exec/runProcess';
 import { ACTIONS, agentError, maxTurnsError, type AgentError } from './agentError';
 import type { ClaudeProvider, ClaudeRunCallbacks, ClaudeRunRequest, ClaudeRunResult, ClaudeRunStatus } from './claudeProvider';
 import { contentBlocksOf, parseStreamJsonLine, toolResultText, type CliLine, type CliResultLine } from './claudeStreamJson';
-import { cacheWritesOf, ZERO_USAGE, type Cost, type TokenUsage } from './pricing';
+import { cacheWritesOf, ZERO_USAGE, type Cost } from './pricing';
+import type { TokenUsage } from '../model/session';
 import { TextBatcher } from './textBatcher';
 
 export interface ClaudeCliProviderOptions {

@@ -1,7 +1,8 @@
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages';
 import type { Provider } from '../model/session';
 import type { AgentError } from './agentError';
-import type { Cost, TokenUsage } from './pricing';
+import type { Cost } from './pricing';
+import type { TokenUsage } from '../model/session';
 
 /** One message of a stored Anthropic conversation (JSON-serialisable; stored as-is). */
 export type ConversationMessage = MessageParam;

@@ -1,13 +1,6 @@
 import { z } from 'zod';
-import type { UsageTotals } from '../model/session';
+import type { TokenUsage } from '../model/session';
 import builtInPricing from './pricing.json';
-
-/**
- * Tokens of one run or one API response (the store's UsageTotals shape). `cacheCreationTokens` is
- * every cache write; its `cacheCreation1hTokens` part is billed at the 1-hour cache write rate, the
- * rest at the 5-minute rate.
- */
-export type TokenUsage = UsageTotals;
 
 /** The rates of one tier, USD per million tokens. */
 export interface TierRates {

@@ -35,7 +35,7 @@
  * line is damaged; the ingester sets damaged lines aside.
  *
  * Rotation guarantee: the ingester renames a fully read spool aside, reads it for a grace period
- * and deletes it (see spoolIngest.ts). A hook that opened the spool just before the rename writes
+ * and deletes it (see hookIngestion.ts). A hook that opened the spool just before the rename writes
  * into the renamed file, and one held up between its open and its write (a loaded machine, a
  * laptop suspended) could write after that file's last read, into a deleted file. So after its
  * write the script checks that the file it wrote to is still the one at the spool path (same

@@ -23,7 +23,8 @@
  * - Sidechain lines (sub-agents) never start a turn or add to its reply; their usage belongs to
  *   the turn whose Task/Agent tool call launched them ({@link ApplyContext.launchedBy}).
  */
-import { ZERO_USAGE, type PricingTable, type TokenUsage } from '../agent/pricing';
+import { ZERO_USAGE, type PricingTable } from '../agent/pricing';
+import type { TokenUsage } from '../model/session';
 import type { LedgerEvent } from '../model/event';
 import type { Interaction, InteractionResultInput } from '../model/interaction';
 import type { JsonValue } from '../model/json';

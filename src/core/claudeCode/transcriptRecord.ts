@@ -21,7 +21,7 @@
  * streaming snapshot (a real response read 10, 10, 10, 10, 299 across its five lines), so a
  * response's usage is that of its line with the highest `output_tokens` (see transcriptApply.ts).
  */
-import type { TokenUsage } from '../agent/pricing';
+import type { TokenUsage } from '../model/session';
 import { describeError } from '../../protocol/describeError';
 
 export type TranscriptBlock =

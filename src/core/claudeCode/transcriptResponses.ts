@@ -5,7 +5,7 @@
  * (`message.id`, `requestId`), its figure the line with the most output tokens, `<synthetic>`
  * lines not billed, damaged lines skipped (the import reports them).
  */
-import type { TokenUsage } from '../agent/pricing';
+import type { TokenUsage } from '../model/session';
 import { SYNTHETIC_MODEL } from './transcriptApply';
 import { classifyTranscriptLine, usageKey } from './transcriptRecord';
 

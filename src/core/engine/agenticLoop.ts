@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentError } from '../agent/agentError';
 import type { AgentEvent, ClaudeProvider, ConversationMessage } from '../agent/claudeProvider';
-import { ZERO_USAGE, addUsage, roundUsd, type Cost, type TokenUsage } from '../agent/pricing';
+import { ZERO_USAGE, addUsage, roundUsd, type Cost } from '../agent/pricing';
+import type { TokenUsage } from '../model/session';
 import { describeProcessResult, type ShellCommandOptions } from '../exec/runShellCommand';
 import type { ProcessResult } from '../exec/runProcess';
 import type { Interaction, InteractionResultInput } from '../model/interaction';

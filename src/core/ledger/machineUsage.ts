@@ -9,7 +9,7 @@ import {
   type TopSession,
   type UsageReport,
   type UsageRow,
-} from '../claudeCode/usageReport';
+} from './usageReport';
 import { LedgerUnreadableError, type LedgerReader } from '../store/ledgerReader';
 import type { RegisteredLedger } from '../store/ledgerRegistry';
 import { canonicalFolderPath } from '../store/projectIdentity';

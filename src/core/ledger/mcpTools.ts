@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { importedSessionId } from '../claudeCode/claudeSessions';
-import { searchLedger, type SearchHit } from '../claudeCode/search';
-import { buildUsageReport, type UsageTotals } from '../claudeCode/usageReport';
+import { searchLedger, type SearchHit } from './search';
+import { buildUsageReport, type UsageTotals } from './usageReport';
 import type { Interaction } from '../model/interaction';
 import type { Note } from '../model/note';
 import type { Session } from '../model/session';

@@ -1,7 +1,8 @@
-import { roundUsd, type Cost, type PricingInfo, type PricingTable, type TokenUsage } from '../agent/pricing';
-import type { SqlWriter } from '../claudeCode/retention';
+import { roundUsd, type Cost, type PricingInfo, type PricingTable } from '../agent/pricing';
+import type { TokenUsage } from '../model/session';
+import type { SqlWriter } from './retention';
 import type { TransactionalStore } from '../claudeCode/storeAccess';
-import { responseRevision } from '../claudeCode/usageReport';
+import { responseRevision } from './usageReport';
 
 /**
  * Recompute Costs: re-prices every stored run from its stored tokens and model with the current

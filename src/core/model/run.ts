@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EpochMillisSchema, UuidSchema } from './json';
-import { ProviderSchema, UsageTotalsSchema } from './session';
+import { ProviderSchema, TokenUsageSchema } from './session';
 
 export const RunStatusSchema = z.enum(['running', 'ok', 'error', 'cancelled', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
@@ -18,7 +18,7 @@ export const RunSchema = z.object({
   phase: z.string().nullable(),
   conversationId: z.string().nullable(),
   status: RunStatusSchema,
-  ...UsageTotalsSchema.shape,
+  ...TokenUsageSchema.shape,
   /** The priced part of the run's cost; see `costUnknown`. */
   costUsd: z.number().nonnegative().finite(),
   /** Some of the run's tokens are of a model without a known price: `costUsd` is a lower bound, not the cost. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EpochMillisSchema, JsonObjectSchema, UuidSchema } from './json';
-import { ExecutionModeSchema, SessionStatusSchema, UsageTotalsSchema } from '../../protocol/sharedModel';
+import { ExecutionModeSchema, SessionStatusSchema, TokenUsageSchema } from '../../protocol/sharedModel';
 
 export const AgentSchema = z.enum(['claude_code']);
 export type Agent = z.infer<typeof AgentSchema>;
@@ -11,7 +11,7 @@ export type Provider = z.infer<typeof ProviderSchema>;
 export const EnvironmentSchema = z.enum(['vscode', 'local']);
 export type Environment = z.infer<typeof EnvironmentSchema>;
 
-export { ExecutionModeSchema, UsageTotalsSchema, type ExecutionMode, type UsageTotals } from '../../protocol/sharedModel';
+export { ExecutionModeSchema, TokenUsageSchema, type ExecutionMode, type TokenUsage } from '../../protocol/sharedModel';
 
 const CostSchema = z.number().nonnegative().finite();
 /** Expected duration of a session, in whole minutes (up to a year). */
@@ -131,7 +131,7 @@ export const SessionSchema = z.object({
   startedAt: EpochMillisSchema.nullable(),
   /** The latest Check Progress, or null before the first. */
   progress: SessionProgressSchema.nullable(),
-  ...UsageTotalsSchema.shape,
+  ...TokenUsageSchema.shape,
   totalCostUsd: CostSchema,
   /** A run of the session has a cost that is unknown (unpriced model): `totalCostUsd` is a lower bound. */
   costUnknown: z.boolean(),

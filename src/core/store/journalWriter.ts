@@ -1,7 +1,10 @@
 import * as fs from 'node:fs';
 import type { JournalRecord } from './journalRecord';
 import { encodeRecord } from './journalRecord';
+import { checkSegmentFile, nodeJournalFiles, type JournalFiles, type JournalLostError, type JournalWriterOptions } from './journalFiles';
 import { segmentPath } from './storeFiles';
+
+export { JournalLostError, nodeJournalFiles, type JournalFiles, type JournalWriterOptions } from './journalFiles';
 
 /** Zero-filled space is kept at least this far ahead of the write position… */
 const PREALLOCATE_AHEAD_BYTES = 1024 * 1024;
@@ -12,60 +15,6 @@ const DEFAULT_FILE_CHECK_MS = 1000;
 /** Under load, a batch is acknowledged only after such a check if the last one is older than this. */
 const ACK_CHECK_GAP_MS = 100;
 const ZEROS = Buffer.alloc(1024 * 1024);
-
-/**
- * The file operations the journal uses: Node's `fs` by default. A seam for fault-injection tests
- * (a full disk, a failing fdatasync), so no global needs patching.
- */
-export interface JournalFiles {
-  openSync(file: string, flags: string): number;
-  writeSync(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): number;
-  fdatasync(fd: number, callback: (error: NodeJS.ErrnoException | null) => void): void;
-  ftruncateSync(fd: number, length: number): void;
-  closeSync(fd: number): void;
-  fstatSync(fd: number): { readonly dev: number; readonly ino: number; readonly nlink: number };
-  statSync(file: string): { readonly dev: number; readonly ino: number };
-  rmSync(file: string): void;
-}
-
-export const nodeJournalFiles: JournalFiles = {
-  openSync: (file, flags) => fs.openSync(file, flags),
-  writeSync: (fd, buffer, offset, length, position) => fs.writeSync(fd, buffer, offset, length, position),
-  fdatasync: (fd, callback) => fs.fdatasync(fd, callback),
-  ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
-  closeSync: (fd) => fs.closeSync(fd),
-  fstatSync: (fd) => fs.fstatSync(fd),
-  statSync: (file) => fs.statSync(file),
-  rmSync: (file) => fs.rmSync(file, { force: true }),
-};
-
-/**
- * The journal's segment is no longer the file at its path: deleted (its folder removed), or
- * replaced. Writes to it would be acknowledged and lost, so the journal stops accepting them.
- */
-export class JournalLostError extends Error {
-  constructor(
-    readonly segmentPath: string,
-    readonly directory: string,
-    what: string,
-  ) {
-    super(
-      `The session store's journal ${segmentPath} ${what} while the store was open (was the folder ${directory} deleted or moved?). ` +
-        'Changes are no longer saved, so no further changes are accepted. Rewrite the store (SessionStore.rewriteHome, the "Rewrite Store" action) ' +
-        'to write everything it holds to a fresh snapshot and journal in that folder (recreated if missing), or close and reopen it.',
-    );
-    this.name = 'JournalLostError';
-  }
-}
-
-export interface JournalWriterOptions {
-  /** File operations (default: Node's fs): a seam for fault injection. */
-  readonly files?: JournalFiles;
-  /** How often the segment's identity is checked when idle (ms; default 1 s; 0: only around acknowledgements). */
-  readonly fileCheckMs?: number;
-  /** Called once, when the writer stops for good (a write failed, or the segment was lost). */
-  readonly onFailed?: (error: Error) => void;
-}
 
 interface PendingRecord<Extra> {
   readonly record: JournalRecord;
@@ -279,25 +228,7 @@ export class JournalWriter<Extra> {
    * Two syscalls (fstat, stat); run on a timer and before some acknowledgements, never per record.
    */
   checkSegment(): JournalLostError | undefined {
-    const file = segmentPath(this.directory, this.currentFirstRecord);
-    let open: { dev: number; ino: number; nlink: number };
-    try {
-      open = this.files.fstatSync(this.fd);
-    } catch {
-      return undefined; // closed meanwhile
-    }
-    let atPath: { dev: number; ino: number };
-    try {
-      atPath = this.files.statSync(file);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      return code === 'ENOENT' || code === 'ENOTDIR' ? new JournalLostError(file, this.directory, 'was deleted') : undefined;
-    }
-    if (atPath.dev !== open.dev || atPath.ino !== open.ino || open.dev !== this.identity.dev || open.ino !== this.identity.ino) {
-      return new JournalLostError(file, this.directory, 'was replaced by another file');
-    }
-    if (open.nlink === 0) return new JournalLostError(file, this.directory, 'was deleted');
-    return undefined;
+    return checkSegmentFile(this.files, this.directory, segmentPath(this.directory, this.currentFirstRecord), this.fd, this.identity);
   }
 
   private checkOnTimer(): void {

@@ -1,10 +1,10 @@
-import { addUsageTotals, byUsageCost, emptyUsageTotals, usageUnits, type UsageRow, type UsageTotals } from '../claudeCode/usageReport';
+import { addUsageTotals, byUsageCost, emptyUsageTotals, usageUnits, type UsageRow, type UsageTotals } from '../ledger/usageReport';
 import type { SqlReader } from '../store/ports';
 
 /*
  * Show Usage's team view: the usage this ledger holds — this machine's sessions and the read-only
  * copies pulled from the team ledger — by person and by project. Counted exactly as the usage
- * report counts (core/claudeCode/usageReport.ts: one API response where known, else one run).
+ * report counts (core/ledger/usageReport.ts: one API response where known, else one run).
  */
 
 export interface TeamUsage {

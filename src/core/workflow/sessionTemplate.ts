@@ -1,4 +1,4 @@
-import { PINNED_TAG } from '../claudeCode/retention';
+import { PINNED_TAG } from '../ledger/retention';
 import type { Session } from '../model/session';
 import { WorkflowDefinitionSchema, type SessionDefaults, type WorkflowFileDefinition } from '../model/workflow';
 import { actualMinutes } from '../../protocol/sessionDurations';

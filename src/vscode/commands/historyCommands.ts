@@ -1,16 +1,10 @@
 import * as vscode from 'vscode';
 import { readFile, writeFile } from 'node:fs/promises';
 import { ClaudeSettingsError } from '../../core/claudeCode/hookSettings';
-import {
-  describeImportProblem,
-  exportLedger,
-  importLedger,
-  LedgerImportError,
-  parseLedgerExport,
-  serializeLedgerExport,
-  type LedgerImportReport,
-} from '../../core/claudeCode/ledgerExport';
-import { ledgerToMarkdown } from '../../core/claudeCode/ledgerMarkdown';
+import { exportLedger, serializeLedgerExport } from '../../core/ledger/ledgerExport';
+import { describeImportProblem, LedgerImportError, parseLedgerExport } from '../../core/ledger/importValidation';
+import { importLedger, type LedgerImportReport } from '../../core/ledger/ledgerImport';
+import { ledgerToMarkdown } from '../../core/ledger/ledgerMarkdown';
 import {
   applyRetentionPlan,
   countPrunableEvents,
@@ -18,8 +12,8 @@ import {
   planRetention,
   type RetentionPlan,
   type RetentionPolicy,
-} from '../../core/claudeCode/retention';
-import { searchLedger, type SearchHit } from '../../core/claudeCode/search';
+} from '../../core/ledger/retention';
+import { searchLedger, type SearchHit } from '../../core/ledger/search';
 import { describeTranscriptImport, type TranscriptImportReport } from '../../core/claudeCode/transcriptImport';
 import { RedactionPatternError } from '../../core/ledger/redaction';
 import type { ClaudeCodeHistory } from '../ClaudeCodeHistory';

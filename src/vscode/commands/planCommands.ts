@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PINNED_TAG } from '../../core/claudeCode/retention';
+import { PINNED_TAG } from '../../core/ledger/retention';
 import type { JsonObject } from '../../core/model/json';
 import type { Session } from '../../core/model/session';
 import { parseWith } from '../../core/model/validation';

@@ -3,7 +3,7 @@ import type { CommandDeps } from './types';
 import { UserFacingError } from './types';
 import { pickSession, sessionFromArgument } from './sessionArgument';
 import type { SessionStatus } from '../../core/model/sessionStatus';
-import { isPinned, withPinned } from '../../core/claudeCode/retention';
+import { isPinned, withPinned } from '../../core/ledger/retention';
 import { z } from 'zod';
 import { PERSON_NOTE_KINDS, type PersonNoteKind } from '../../core/model/note';
 import { parseWith } from '../../core/model/validation';

@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { SessionTreeProvider } from '../SessionTreeProvider';
 import type { SessionFilters } from '../sessionFilters';
-import type { SessionRunner } from '../SessionRunner';
+import type { ManualStepRunner } from '../ManualStepRunner';
 
 /** Everything a command handler may use; handlers get it as an argument, never from globals. */
 export interface CommandDeps {
@@ -15,7 +15,7 @@ export interface CommandDeps {
   readonly store: SessionStore;
   readonly active: ActiveSession;
   readonly tree: SessionTreeProvider;
-  readonly runner: SessionRunner;
+  readonly runner: ManualStepRunner;
   readonly treeView: vscode.TreeView<unknown>;
   /** The Sessions tree's type / tag / mode / created / owner filters (absent in some tests). */
   readonly sessionFilters?: SessionFilters;

@@ -25,8 +25,8 @@ import {
   type NoteView,
   type PhaseRunsView,
   type SessionHeader,
-  type TokenTotals,
 } from '../../protocol/timelineModel';
+import type { TokenUsage } from '../../protocol/sharedModel';
 
 /*
  * Maps store records to the timeline's view models. No `vscode` import: unit-tested in plain Node.
@@ -45,7 +45,7 @@ export interface TimelineStoreReads {
 
 /** Tokens and cost of one interaction's runs. */
 export interface RunTotals {
-  readonly tokens: TokenTotals;
+  readonly tokens: TokenUsage;
   readonly costUsd: number;
 }
 
@@ -53,7 +53,7 @@ export const EVENTS_PAGE = 500;
 
 /** The session's runs grouped by the phase they served, in the order the phases first ran. */
 export function toPhaseRuns(runs: readonly Run[], seqOf: (interactionId: string) => number | undefined): PhaseRunsView[] {
-  const groups = new Map<string, PhaseRunsView & { tokens: TokenTotals }>();
+  const groups = new Map<string, PhaseRunsView & { tokens: TokenUsage }>();
   for (const run of runs) {
     const phase = run.phase ?? 'unknown';
     const group = groups.get(phase) ?? {
@@ -156,8 +156,8 @@ export function toNoteView(note: Note): NoteView {
 }
 
 /** The token counts of `a`, plus those of `b` when given (zero without either). */
-function usageOf(a?: TokenTotals, b?: TokenTotals): TokenTotals {
-  const sum = (k: keyof TokenTotals) => (a?.[k] ?? 0) + (b?.[k] ?? 0);
+function usageOf(a?: TokenUsage, b?: TokenUsage): TokenUsage {
+  const sum = (k: keyof TokenUsage) => (a?.[k] ?? 0) + (b?.[k] ?? 0);
   return {
     inputTokens: sum('inputTokens'),
     outputTokens: sum('outputTokens'),
@@ -168,7 +168,7 @@ function usageOf(a?: TokenTotals, b?: TokenTotals): TokenTotals {
 }
 
 export function runTotalsByInteraction(runs: readonly Run[]): Map<string, RunTotals> {
-  const totals = new Map<string, { tokens: TokenTotals; costUsd: number }>();
+  const totals = new Map<string, { tokens: TokenUsage; costUsd: number }>();
   for (const run of runs) {
     if (!run.interactionId) continue;
     const t = totals.get(run.interactionId) ?? { tokens: usageOf(), costUsd: 0 };

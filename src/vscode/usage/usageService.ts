@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { writeFile } from 'node:fs/promises';
-import { buildUsageReport, usageReportToCsv, type UsageReport } from '../../core/claudeCode/usageReport';
+import { buildUsageReport, usageReportToCsv, type UsageReport } from '../../core/ledger/usageReport';
 import { machineUsageReport, readOtherLedgers, type MachineUsageReport, type OtherLedgers } from '../../core/ledger/machineUsage';
 import { LedgerReader, type LedgerReaderOptions } from '../../core/store/ledgerReader';
 import { LedgerRegistry } from '../../core/store/ledgerRegistry';

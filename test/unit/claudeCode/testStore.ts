@@ -1,4 +1,4 @@
-import type { SqlWriter } from '../../../src/core/claudeCode/retention';
+import type { SqlWriter } from '../../../src/core/ledger/retention';
 import type { Clock, SessionStore } from '../../../src/core/store/SessionStore';
 import { ManualClock, openStore, temporaryDirectory } from '../store/storeTestSupport';
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadPricing } from '../../../src/core/agent/pricing';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
-import { planRetention } from '../../../src/core/claudeCode/retention';
+import { planRetention } from '../../../src/core/ledger/retention';
 import { IMPORTED_TURN_STEP } from '../../../src/core/claudeCode/transcriptApply';
 import { claudeConfigDir, claudeProjectDir, encodeWorkspacePath } from '../../../src/core/claudeCode/transcriptFiles';
 import { importClaudeTranscripts, type TranscriptImportOptions } from '../../../src/core/claudeCode/transcriptImport';

@@ -1,7 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { exportLedger, importLedger, parseLedgerExport, serializeLedgerExport } from '../../../src/core/claudeCode/ledgerExport';
-import { ledgerToMarkdown } from '../../../src/core/claudeCode/ledgerMarkdown';
-import { searchLedger } from '../../../src/core/claudeCode/search';
+import { exportLedger, serializeLedgerExport } from '../../../src/core/ledger/ledgerExport';
+import { parseLedgerExport } from '../../../src/core/ledger/importValidation';
+import { importLedger } from '../../../src/core/ledger/ledgerImport';
+import { ledgerToMarkdown } from '../../../src/core/ledger/ledgerMarkdown';
+import { searchLedger } from '../../../src/core/ledger/search';
 import { normalizeTags } from '../../../src/core/engine/SessionEngine';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { actualMinutes } from '../../../src/protocol/sessionDurations';

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { exportLedger, importLedger, parseLedgerExport, serializeLedgerExport } from '../../../src/core/claudeCode/ledgerExport';
-import { ledgerToMarkdown } from '../../../src/core/claudeCode/ledgerMarkdown';
+import { exportLedger, serializeLedgerExport } from '../../../src/core/ledger/ledgerExport';
+import { parseLedgerExport } from '../../../src/core/ledger/importValidation';
+import { importLedger } from '../../../src/core/ledger/ledgerImport';
+import { ledgerToMarkdown } from '../../../src/core/ledger/ledgerMarkdown';
 import { runToCompletion } from '../../../src/core/engine/runToCompletion';
 import { WorkflowDefinitionSchema } from '../../../src/core/model/workflow';
 import type { SessionStore } from '../../../src/core/store/SessionStore';

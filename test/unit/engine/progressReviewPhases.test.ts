@@ -1,9 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exportLedger, importLedger, parseLedgerExport, serializeLedgerExport } from '../../../src/core/claudeCode/ledgerExport';
-import { ledgerToMarkdown } from '../../../src/core/claudeCode/ledgerMarkdown';
-import { searchLedger } from '../../../src/core/claudeCode/search';
+import { exportLedger, serializeLedgerExport } from '../../../src/core/ledger/ledgerExport';
+import { parseLedgerExport } from '../../../src/core/ledger/importValidation';
+import { importLedger } from '../../../src/core/ledger/ledgerImport';
+import { ledgerToMarkdown } from '../../../src/core/ledger/ledgerMarkdown';
+import { searchLedger } from '../../../src/core/ledger/search';
 import { PROGRESS_CHECK_STEP } from '../../../src/core/engine/progressCheck';
 import { runToCompletion } from '../../../src/core/engine/runToCompletion';
 import { WorkflowLoader } from '../../../src/core/workflow/WorkflowLoader';

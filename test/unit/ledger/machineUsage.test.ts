@@ -8,7 +8,7 @@ import {
   type UsageReport,
   type UsageRow,
   type UsageTotals,
-} from '../../../src/core/claudeCode/usageReport';
+} from '../../../src/core/ledger/usageReport';
 import { buildMachineUsageReport } from '../../../src/core/ledger/machineUsage';
 import { LedgerReader, type ReadLedger } from '../../../src/core/store/ledgerReader';
 import { LedgerRegistry, REGISTRY_FILE } from '../../../src/core/store/ledgerRegistry';

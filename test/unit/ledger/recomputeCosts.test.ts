@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { loadPricing, type TokenUsage } from '../../../src/core/agent/pricing';
-import { buildUsageReport } from '../../../src/core/claudeCode/usageReport';
+import { loadPricing } from '../../../src/core/agent/pricing';
+import type { TokenUsage } from '../../../src/core/model/session';
+import { buildUsageReport } from '../../../src/core/ledger/usageReport';
 import { describeRecompute, recomputeCosts, type RecomputeProgress } from '../../../src/core/ledger/recomputeCosts';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { openStore, temporaryDirectory } from '../store/storeTestSupport';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { searchLedger } from '../../../src/core/claudeCode/search';
+import { searchLedger } from '../../../src/core/ledger/search';
 import { MigrationFailedError, StoreVersionError, loadMigrations } from '../../../src/core/store/migrations';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { REPO_MIGRATIONS, openStore, temporaryDirectory } from './storeTestSupport';

@@ -26,72 +26,25 @@
  * A crash between any two steps at worst re-reads lines, which the event ids make harmless.
  */
 import * as fs from 'node:fs';
-import { z } from 'zod';
 import type { JsonValue } from '../model/json';
 import { ValidationError } from '../model/validation';
 import type { StoreTransaction } from '../store/repositoryApi';
-import { ClaudeSessionResolver, sha256Hex } from './claudeSessions';
+import { ClaudeSessionResolver } from './claudeSessions';
+import { parseSpoolLine, type ParsedHookLine } from './hookLines';
+import {
+  countLines,
+  fileSize,
+  readSpoolOffset,
+  readSpoolState,
+  spoolExists,
+  spoolOffsetPath,
+  spoolRejectedPath,
+  spoolRotatedPath,
+  writeSpoolState,
+  type SpoolState,
+} from './hookSpoolState';
 import { readCompleteLines } from './lineReader';
 import type { TransactionalStore } from './storeAccess';
-import { writeFileAtomic } from '../store/storeFiles';
-
-const HookPayloadSchema = z.looseObject({
-  session_id: z.string().min(1),
-  hook_event_name: z.string().min(1).optional(),
-  tool_name: z.string().min(1).optional(),
-  cwd: z.string().optional(),
-  prompt: z.string().optional(),
-});
-
-/** An event type is `hook.<name>` and the store keeps types of at most 200 characters. */
-const EVENT_NAME_MAX = 200 - 'hook.'.length;
-
-const SpoolLineSchema = z.object({
-  receivedAt: z.iso.datetime(),
-  /** Written by the hook script since it made every line unique; absent in older lines. */
-  nonce: z.string().min(1).max(128).optional(),
-  event: z.string().min(1).max(EVENT_NAME_MAX).nullable(),
-  payload: HookPayloadSchema,
-});
-
-/** Nesting the store accepts in a payload (see `isJsonValue` in model/json.ts). */
-const MAX_PAYLOAD_DEPTH = 64;
-
-/**
- * The tool's own data, passed through as the tool gave it: a negative number there is data (an
- * offset, a temperature), not a count. Everywhere else in a payload the numbers are Claude Code's
- * (counts, durations, costs), which are never negative.
- */
-const TOOL_DATA_FIELDS: ReadonlySet<string> = new Set(['tool_input', 'tool_response']);
-
-/**
- * Why `payload` cannot be stored as the hook wrote it, or undefined. Every number must be finite
- * and within ±`Number.MAX_SAFE_INTEGER` (beyond that JSON numbers are rounded, so a count would be
- * stored wrong and later sums refused), Claude Code's own numbers must not be negative, and the
- * nesting must stay within what the store accepts. Iterative: a hostile payload cannot overflow the stack.
- */
-function payloadProblem(payload: unknown): string | undefined {
-  const pending: { value: unknown; path: string; depth: number; toolData: boolean }[] = [
-    { value: payload, path: 'payload', depth: 0, toolData: false },
-  ];
-  for (let item = pending.pop(); item; item = pending.pop()) {
-    const { value, path, depth, toolData } = item;
-    if (typeof value === 'number') {
-      if (!Number.isFinite(value)) return `${path}: ${value} is not a finite number`;
-      if (Math.abs(value) > Number.MAX_SAFE_INTEGER)
-        return `${path}: ${value} is beyond Number.MAX_SAFE_INTEGER (${Number.MAX_SAFE_INTEGER}) and cannot be stored exactly`;
-      if (value < 0 && !toolData) return `${path}: ${value} is negative`;
-    } else if (value !== null && typeof value === 'object') {
-      if (depth > MAX_PAYLOAD_DEPTH) return `${path}: nested deeper than ${MAX_PAYLOAD_DEPTH} levels`;
-      const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
-      for (const [key, child] of entries) {
-        const childPath = Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`;
-        pending.push({ value: child, path: childPath, depth: depth + 1, toolData: toolData || (depth === 0 && TOOL_DATA_FIELDS.has(key)) });
-      }
-    }
-  }
-  return undefined;
-}
 
 export interface SpoolIngestOptions {
   spoolPath: string;
@@ -146,140 +99,6 @@ export function describeRejectedLines(report: Pick<SpoolIngestReport, 'rejected'
   return more > 0 ? [...listed, `…and ${more} more, all kept in ${report.rejectedPath}`] : listed;
 }
 
-export const spoolOffsetPath = (spoolPath: string): string => `${spoolPath}.offset`;
-export const spoolRejectedPath = (spoolPath: string): string => `${spoolPath}.rejected`;
-/** A rotated spool still being read: see the rotation notes at the top of this file. */
-export const spoolRotatedPath = (spoolPath: string): string => `${spoolPath}.ingesting`;
-
-interface SpoolState {
-  offset: number;
-  /** How many lines end before `offset` (to name a rejected line by its number); counted again when absent. */
-  lines?: number;
-  /** For a rotated spool: when it was renamed (ms since the epoch). */
-  rotatedAt?: number;
-}
-
-function readSpoolState(file: string): SpoolState {
-  try {
-    const state = JSON.parse(fs.readFileSync(spoolOffsetPath(file), 'utf8')) as { offset?: unknown; lines?: unknown; rotatedAt?: unknown };
-    const offset = Number(state.offset);
-    const lines = Number(state.lines);
-    const rotatedAt = Number(state.rotatedAt);
-    if (!Number.isSafeInteger(offset) || offset <= 0)
-      return { offset: 0, lines: 0, rotatedAt: Number.isFinite(rotatedAt) ? rotatedAt : undefined };
-    return {
-      offset,
-      lines: Number.isSafeInteger(lines) && lines >= 0 ? lines : undefined,
-      rotatedAt: Number.isFinite(rotatedAt) ? rotatedAt : undefined,
-    };
-  } catch {
-    return { offset: 0, lines: 0 };
-  }
-}
-
-/** Newlines in the first `upTo` bytes of `file`: the line count of a state written before lines were counted. */
-function countLines(file: string, upTo: number): number {
-  const buffer = Buffer.allocUnsafe(1024 * 1024);
-  const fd = fs.openSync(file, 'r');
-  try {
-    let count = 0;
-    for (let position = 0; position < upTo;) {
-      const read = fs.readSync(fd, buffer, 0, Math.min(buffer.length, upTo - position), position);
-      if (read === 0) break;
-      for (let i = buffer.indexOf(0x0a, 0); i >= 0 && i < read; i = buffer.indexOf(0x0a, i + 1)) count++;
-      position += read;
-    }
-    return count;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function writeSpoolState(file: string, state: SpoolState): void {
-  writeFileAtomic(spoolOffsetPath(file), JSON.stringify(state));
-}
-
-export function readSpoolOffset(spoolPath: string): number {
-  return readSpoolState(spoolPath).offset;
-}
-
-/** Sets where the next ingest of `spoolPath` starts (its line count is taken again from the file). */
-export function writeSpoolOffset(spoolPath: string, offset: number): void {
-  writeSpoolState(spoolPath, { offset });
-}
-
-/** Whether there is a spool (live or rotated) to ingest. */
-export function spoolExists(spoolPath: string): boolean {
-  return fs.existsSync(spoolPath) || fs.existsSync(spoolRotatedPath(spoolPath));
-}
-
-/** Cheap check before an ingest: a rotated spool is pending, or the live one is longer than what was read (or was replaced). */
-export function spoolHasUnread(spoolPath: string): boolean {
-  if (fs.existsSync(spoolRotatedPath(spoolPath))) return true;
-  try {
-    return fs.statSync(spoolPath).size !== readSpoolOffset(spoolPath);
-  } catch {
-    return false;
-  }
-}
-
-function fileSize(file: string): number | undefined {
-  try {
-    return fs.statSync(file).size;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-interface ParsedHookLine {
-  id: string;
-  type: string;
-  claudeSessionId: string;
-  toolName: string | null;
-  payload: z.infer<typeof HookPayloadSchema>;
-  ts: number;
-}
-
-/**
- * Parses one spool line; `{ error }` (the reason) for a line to set aside. The id is the hash of
- * the whole line: with the hook's nonce in it, unique per hook event; for an older line without
- * one, the id that line always had.
- */
-export function parseSpoolLine(line: string): ParsedHookLine | { error: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return { error: 'not JSON' };
-  }
-  const invalid = (value as { invalid?: unknown } | null)?.invalid;
-  if (typeof invalid === 'string') return { error: `hook input: ${invalid}` };
-  const parsed = SpoolLineSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { error: `${issue.path.join('.') || '(line)'}: ${issue.message}` };
-  }
-  const { receivedAt, event } = parsed.data;
-  // The payload as the hook wrote it (zod's copy drops keys such as `__proto__`); the schema vouched for its fields.
-  const payload = (value as { payload: z.infer<typeof HookPayloadSchema> }).payload;
-  const problem = payloadProblem(payload);
-  if (problem) return { error: problem };
-  const ts = Date.parse(receivedAt);
-  if (!(ts >= 0)) return { error: `receivedAt: ${receivedAt} is before 1970` };
-  const name = event ?? payload.hook_event_name ?? 'unknown';
-  if (name.length > EVENT_NAME_MAX) return { error: `payload.hook_event_name: longer than ${EVENT_NAME_MAX} characters` };
-  return {
-    id: `hook:${sha256Hex(line)}`,
-    type: `hook.${name}`,
-    claudeSessionId: payload.session_id,
-    toolName: payload.tool_name ?? null,
-    payload,
-    ts,
-  };
-}
-
-/** Appends the lines' events in `tx`; returns how many were new and how many already stored. */
 function appendEvents(
   tx: StoreTransaction,
   resolver: ClaudeSessionResolver,

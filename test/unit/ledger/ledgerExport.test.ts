@@ -1,14 +1,10 @@
 import { strict as assert } from 'node:assert';
-import {
-  exportLedger,
-  importLedger,
-  LedgerImportError,
-  parseLedgerExport,
-  serializeLedgerExport,
-} from '../../../src/core/claudeCode/ledgerExport';
-import { ledgerToMarkdown } from '../../../src/core/claudeCode/ledgerMarkdown';
+import { exportLedger, serializeLedgerExport } from '../../../src/core/ledger/ledgerExport';
+import { LedgerImportError, parseLedgerExport } from '../../../src/core/ledger/importValidation';
+import { importLedger } from '../../../src/core/ledger/ledgerImport';
+import { ledgerToMarkdown } from '../../../src/core/ledger/ledgerMarkdown';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { ManualClock, openTestStore } from './testStore';
+import { ManualClock, openTestStore } from '../claudeCode/testStore';
 
 const EXPORTED_AT = Date.UTC(2026, 5, 1);
 

@@ -5,16 +5,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
 import { CLAUDE_HOOK_EVENTS } from '../../../src/core/claudeCode/hookProtocol';
+import { ingestHookSpool, type SpoolIngestReport } from '../../../src/core/claudeCode/hookIngestion';
+import { parseSpoolLine } from '../../../src/core/claudeCode/hookLines';
 import {
-  ingestHookSpool,
-  parseSpoolLine,
   readSpoolOffset,
   spoolHasUnread,
   spoolOffsetPath,
   spoolRotatedPath,
   writeSpoolOffset,
-  type SpoolIngestReport,
-} from '../../../src/core/claudeCode/spoolIngest';
+} from '../../../src/core/claudeCode/hookSpoolState';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import payloads from '../../fixtures/claudeCode/hook-payloads.json';
 import { buildHookScript } from './buildHookScript';

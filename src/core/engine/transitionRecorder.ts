@@ -12,9 +12,10 @@ export const PAUSED_WITH_PARENT = 'its parent session was paused';
 /**
  * Writes inside one store transaction that keep the log honest: every status and phase change
  * is an event. `changed` collects the sessions touched, so the engine can mirror `state.json`
- * and settle parents once the transaction is durable.
+ * and settle parents once the transaction is durable. Which transitions are allowed is decided
+ * by the rules in model/sessionStatus.ts (the repository checks them); this only records.
  */
-export class SessionTransitions {
+export class TransitionRecorder {
   readonly changed = new Map<string, Session>();
 
   constructor(readonly tx: EngineTransaction) {}

@@ -7,9 +7,9 @@ import {
   planRetention,
   withPinned,
   type RetentionPolicy,
-} from '../../../src/core/claudeCode/retention';
+} from '../../../src/core/ledger/retention';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { ManualClock, openTestStore, sqlReaderOf } from './testStore';
+import { ManualClock, openTestStore, sqlReaderOf } from '../claudeCode/testStore';
 
 const policy: RetentionPolicy = {
   maxAgeDays: 90,

@@ -4,7 +4,8 @@
  * redacted (an export from `exportLedger` is already; this also covers data built elsewhere).
  */
 import { actualMinutes, formatMinutes } from '../../protocol/sessionDurations';
-import { redactExportText, type ExportedSession, type ExportOptions, type LedgerExport } from './ledgerExport';
+import type { ExportedSession, ExportOptions, LedgerExport } from './exportFormat';
+import { redactExportText } from './ledgerExport';
 import { tailOf } from '../../protocol/displayText';
 import { formatUsdPrecise } from '../../protocol/presentation';
 

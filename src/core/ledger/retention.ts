@@ -14,7 +14,7 @@
 import type { Session } from '../model/session';
 import { isTerminalSessionStatus } from '../model/sessionStatus';
 import type { SqlReader } from '../store/ports';
-import type { TransactionalStore } from './storeAccess';
+import type { TransactionalStore } from '../claudeCode/storeAccess';
 
 export const PINNED_TAG = 'pinned';
 const DAY_MS = 24 * 60 * 60 * 1000;

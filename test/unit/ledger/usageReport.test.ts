@@ -5,9 +5,9 @@ import { loadPricing } from '../../../src/core/agent/pricing';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
 import { claudeProjectDir } from '../../../src/core/claudeCode/transcriptFiles';
 import { importClaudeTranscripts } from '../../../src/core/claudeCode/transcriptImport';
-import { buildUsageReport, usageReportToCsv, utcDay } from '../../../src/core/claudeCode/usageReport';
+import { buildUsageReport, usageReportToCsv, utcDay } from '../../../src/core/ledger/usageReport';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { ManualClock, openTestStore, tempDir } from './testStore';
+import { ManualClock, openTestStore, tempDir } from '../claudeCode/testStore';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/claudeCode/transcripts');
 const MAIN = '5e551017-0000-4000-8000-00000000000a';

@@ -36,7 +36,7 @@ const whyStopped: Record<Session['status'], string> = {
  * Manual mode: asks the engine for a session's next command, runs it in the session's terminal
  * and records the result, so the engine moves on. The engine decides; this only executes.
  */
-export class SessionRunner extends DisposableOwner {
+export class ManualStepRunner extends DisposableOwner {
   readonly onDidChangeRunning: vscode.Event<string>;
 
   constructor(

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { searchLedger, toFtsQuery } from '../../../src/core/claudeCode/search';
+import { searchLedger, toFtsQuery } from '../../../src/core/ledger/search';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { openTestStore, sqlReaderOf } from './testStore';
+import { openTestStore, sqlReaderOf } from '../claudeCode/testStore';
 
 describe('full-text search (FTS4, kept in sync by triggers and, for events, once per transaction)', function () {
   this.timeout(20_000);
