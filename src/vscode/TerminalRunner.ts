@@ -138,17 +138,18 @@ export class TerminalRunner extends DisposableOwner {
     const { command } = interaction;
     // A workflow step's model and timeoutSeconds (maxTurns is for headless runs only).
     const stepOptions = stepOptionsOf(command.metadata);
-    let commandLineFor: (dialect: ShellDialect | undefined) => string;
+    let commandLineFor: (dialect: ShellDialect | undefined, shell: string | undefined) => string;
     if (command.kind === 'claude') {
       const claudePath = this.config.value.claudePath;
       if (!findOnPath(claudePath)) throw new ClaudeNotInstalledError(claudePath);
       const conversationId = session.externalConversationId ?? randomUUID();
       if (!session.externalConversationId) await step.ensureConversationId(conversationId);
       const system = typeof command.metadata.system === 'string' ? command.metadata.system : undefined;
-      commandLineFor = (dialect) => {
+      commandLineFor = (dialect, shell) => {
         checkWindowsNativeArguments(dialect, [command.command, system ?? '']);
         return claudeCommandLine(claudePath, conversationId, step.conversationStarted, command.command, system, dialect ?? unknownShell(), {
           model: stepOptions.model,
+          shell,
         });
       };
     } else if (command.kind === 'shell') {
@@ -167,7 +168,8 @@ export class TerminalRunner extends DisposableOwner {
       let shellIntegration = await this.waitForShellIntegration(terminal);
       let commandLine: string;
       try {
-        commandLine = commandLineFor(shellDialectOf(terminalShell(terminal)));
+        const shell = terminalShell(terminal);
+        commandLine = commandLineFor(shellDialectOf(shell), shell);
       } catch (error) {
         if (!(error instanceof ShellQuoteError || error instanceof TemplateError)) throw error;
         terminal = await this.posixTerminalInstead(
@@ -177,7 +179,7 @@ export class TerminalRunner extends DisposableOwner {
         );
         terminal.show(true);
         shellIntegration = await this.waitForShellIntegration(terminal);
-        commandLine = commandLineFor('posix');
+        commandLine = commandLineFor('posix', terminalShell(terminal));
       }
       const stopAfter = stepOptions.timeoutMs;
       let timedOut = false;

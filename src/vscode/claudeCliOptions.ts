@@ -1,5 +1,5 @@
 import type { ClaudeCliProviderOptions } from '../core/agent/claudeCliProvider';
-import { quoteForShell, type ShellDialect } from '../core/workflow/shellQuote';
+import { quoteForShell, quoteOnOneLine, type ShellDialect } from '../core/workflow/shellQuote';
 import type { LedgerConfig } from './configSchema';
 
 /**
@@ -26,9 +26,11 @@ export function claudeCommandLine(
   prompt: string,
   system?: string,
   dialect: ShellDialect = 'posix',
-  options: { readonly model?: string } = {},
+  options: { readonly model?: string; readonly shell?: string } = {},
 ): string {
   const quote = (value: string): string => quoteForShell(value, dialect);
+  // The prompts on one line where the shell allows (a newline in the command line can cost the step its end: see quoteOnOneLine).
+  const quoteText = (value: string): string => quoteOnOneLine(value, dialect, options.shell);
   // PowerShell runs a quoted program name only through the call operator.
   const args = [
     dialect === 'powershell' ? `& ${quote(claudePath)}` : quote(claudePath),
@@ -37,7 +39,7 @@ export function claudeCommandLine(
   ];
   // A workflow step's model. (`--max-turns` is for headless runs only: not passed to the interactive CLI.)
   if (options.model) args.push('--model', quote(options.model));
-  if (system) args.push('--append-system-prompt', quote(system));
-  args.push(quote(prompt));
+  if (system) args.push('--append-system-prompt', quoteText(system));
+  args.push(quoteText(prompt));
   return args.join(' ');
 }

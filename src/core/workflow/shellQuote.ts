@@ -82,11 +82,67 @@ export function shellDialectOf(shell: string | undefined): ShellDialect | undefi
   if (shell === undefined) {
     return undefined;
   }
-  const name = (shell.trim().split(/[\\/]/).pop() ?? '')
+  const name = shellName(shell);
+  return Object.hasOwn(DIALECT_BY_SHELL, name) ? DIALECT_BY_SHELL[name] : undefined;
+}
+
+function shellName(shell: string): string {
+  return (shell.trim().split(/[\\/]/).pop() ?? '')
     .toLowerCase()
     .replace(/^-/, '')
     .replace(/\.exe$/, '');
-  return Object.hasOwn(DIALECT_BY_SHELL, name) ? DIALECT_BY_SHELL[name] : undefined;
+}
+
+/** POSIX shells that read ANSI-C quoting (`$'a\nb'`); dash and plain sh do not. */
+const ANSI_C_QUOTING = new Set(['bash', 'zsh', 'ksh', 'ksh93', 'mksh', 'gitbash', 'git-bash']);
+const LINE_BREAK = /[\r\n]/;
+
+/**
+ * {@link quoteForShell} on one line: a value with line breaks is written with escapes instead of
+ * literal newlines where the shell can read them (bash, zsh and ksh: `$'…'`; fish: `\n` between
+ * quoted parts; PowerShell: a concatenation with "`n"). VS Code's shell integration may never report
+ * the end of a command it was given with a newline in it (microsoft/vscode#250764, #324392), and a
+ * step run in the terminal waits for that end. Other POSIX shells (dash, sh) get the plain quoting.
+ * `shell` is the shell's path or name, as for {@link shellDialectOf}.
+ */
+export function quoteOnOneLine(value: string, dialect: ShellDialect, shell: string | undefined): string {
+  if (!LINE_BREAK.test(value)) return quoteForShell(value, dialect);
+  quoteForShell(value, dialect); // what it refuses (NUL, cmd), refused here too
+  switch (dialect) {
+    case 'posix':
+      if (shell === undefined || !ANSI_C_QUOTING.has(shellName(shell))) return quoteForShell(value, dialect);
+      // eslint-disable-next-line no-control-regex -- the control characters are what is escaped
+      return `$'${value.replace(/[\\'\x00-\x1f\x7f]/g, ansiCEscape)}'`;
+    case 'fish':
+      return value
+        .split(/(\r\n|\r|\n)/)
+        .map((part) => (part === '\n' ? '\\n' : part === '\r' ? '\\r' : part === '\r\n' ? '\\r\\n' : quoteForShell(part, dialect)))
+        .join('');
+    case 'powershell':
+      return `(${value
+        .split(/(\r\n|\r|\n)/)
+        .map((part) => (part === '\n' ? '"`n"' : part === '\r' ? '"`r"' : part === '\r\n' ? '"`r`n"' : quoteForShell(part, dialect)))
+        .join(' + ')})`;
+    case 'cmd':
+      return quoteForShell(value, dialect);
+  }
+}
+
+function ansiCEscape(char: string): string {
+  switch (char) {
+    case '\\':
+      return '\\\\';
+    case "'":
+      return "\\'";
+    case '\n':
+      return '\\n';
+    case '\r':
+      return '\\r';
+    case '\t':
+      return '\\t';
+    default:
+      return `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  }
 }
 
 /**

@@ -1,6 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { quoteForShell, shellDialectOf, ShellQuoteError, windowsNativeArgumentProblem } from '../../../src/core/workflow/shellQuote';
+import {
+  quoteForShell,
+  quoteOnOneLine,
+  shellDialectOf,
+  ShellQuoteError,
+  windowsNativeArgumentProblem,
+} from '../../../src/core/workflow/shellQuote';
 import { renderTemplate } from '../../../src/core/workflow/template';
 
 const HOSTILE_VALUES = [
@@ -83,5 +89,46 @@ describe('windowsNativeArgumentProblem', () => {
     assert.match(windowsNativeArgumentProblem('x" --dangerously-skip-permissions "y') ?? '', /containing "/);
     assert.match(windowsNativeArgumentProblem('C:\\dir\\') ?? '', /ending in \\/);
     assert.equal(windowsNativeArgumentProblem("it's fine: $(x) & %PATH%"), undefined);
+  });
+});
+
+describe('quoteOnOneLine (a prompt with line breaks, sent to a terminal as one line)', () => {
+  // VS Code may never report the end of a command given with a newline in it (microsoft/vscode#250764): the
+  // manual Claude step then never ends. These values must reach the program intact from a one-line command.
+  const MULTI_LINE = [
+    'Goal: fix it\n\nOutput (tail):\nexit code: 1\ncheck failed: "greeting.txt" does not say hello',
+    "line one\nit's $(whoami) `id` \\ \\n \\x41 ${HOME}\n",
+    'crlf\r\nand a lone \r, a tab\t, an escape \u001b[31m red, \u007f and ünïcødé 🎉\n\n',
+    "\n'\n",
+  ];
+  const shells: { name: string; dialect: 'posix' | 'fish'; argv: (command: string) => string[] }[] = [
+    { name: 'bash', dialect: 'posix', argv: (command) => ['-c', command] },
+    { name: 'fish', dialect: 'fish', argv: (command) => ['--no-config', '-c', command] },
+  ];
+  for (const shell of shells) {
+    for (const value of MULTI_LINE) {
+      it(`${shell.name}: passes ${JSON.stringify(value).slice(0, 40)}… intact from a one-line command`, function () {
+        const available = execFileSync('sh', ['-c', `command -v ${shell.name} || true`], { encoding: 'utf8' }).trim();
+        if (!available) this.skip(); // bash is always there; fish where installed
+        const quoted = quoteOnOneLine(value, shell.dialect, `/usr/bin/${shell.name}`);
+        assert.ok(!/[\r\n]/.test(quoted), `one line: ${quoted}`);
+        const printed = execFileSync(shell.name, shell.argv(`printf '%s|' ${quoted}`), { encoding: 'utf8' });
+        assert.equal(printed, `${value}|`);
+      });
+    }
+  }
+
+  it('keeps the plain quoting for shells without ANSI-C quotes (dash, sh), and for values without line breaks', () => {
+    const value = 'a\nb';
+    assert.equal(quoteOnOneLine(value, 'posix', '/bin/dash'), quoteForShell(value, 'posix'));
+    assert.equal(quoteOnOneLine(value, 'posix', undefined), quoteForShell(value, 'posix'));
+    assert.equal(quoteOnOneLine(`it's`, 'posix', 'bash'), quoteForShell(`it's`, 'posix'));
+    assert.equal(runInSh(`printf '%s|' ${quoteOnOneLine(value, 'posix', '/bin/dash')}`), `${value}|`);
+  });
+
+  it('writes PowerShell line breaks as a concatenation with "`n", and refuses NUL and cmd as quoteForShell does', () => {
+    assert.equal(quoteOnOneLine(`it's\nnext`, 'powershell', 'pwsh'), `('it''s' + "\`n" + 'next')`);
+    assert.throws(() => quoteOnOneLine('a\nb\0', 'posix', 'bash'), ShellQuoteError);
+    assert.throws(() => quoteOnOneLine('a\nb', 'cmd', 'cmd.exe'), ShellQuoteError);
   });
 });
