@@ -33,7 +33,7 @@ export function table(rows: readonly (readonly string[])[], right: ReadonlySet<n
     .map((row) =>
       row
         .map((cell, i) => {
-          const pad = ' '.repeat(widths[i] - visibleLength(cell));
+          const pad = ' '.repeat(widths[i]! - visibleLength(cell)); // widths has an entry for every cell index
           if (right.has(i)) return pad + cell;
           return i === row.length - 1 ? cell : cell + pad;
         })

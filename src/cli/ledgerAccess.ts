@@ -69,7 +69,7 @@ export function registryFiles(options: Pick<CliLedgerOptions, 'registry' | 'glob
 } {
   const env = options.env ?? process.env;
   if (options.registry) return { files: [path.resolve(options.cwd, options.registry)], explicit: true };
-  if (env[REGISTRY_ENV]) return { files: [path.resolve(options.cwd, env[REGISTRY_ENV]!)], explicit: true };
+  if (env[REGISTRY_ENV]) return { files: [path.resolve(options.cwd, env[REGISTRY_ENV])], explicit: true };
   if (options.globalStorage) return { files: [path.join(path.resolve(options.cwd, options.globalStorage), REGISTRY_FILE)], explicit: true };
   return {
     files: defaultUserDataDirs(env)

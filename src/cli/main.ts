@@ -184,7 +184,7 @@ export async function runCli(io: CliIo): Promise<number> {
  * mcp, import, export of a whole ledger) keep the default: their queries run faster once optimized.
  */
 export function startBrief(commandName: string | undefined): void {
-  if (commandName === undefined || !Object.hasOwn(COMMANDS, commandName) || !COMMANDS[commandName].brief) return;
+  if (commandName === undefined || !Object.hasOwn(COMMANDS, commandName) || !COMMANDS[commandName]?.brief) return;
   v8.setFlagsFromString('--liftoff-only');
   v8.setFlagsFromString('--wasm-lazy-compilation');
 }

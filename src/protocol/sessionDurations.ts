@@ -48,7 +48,7 @@ export function parseScheduledAt(text: string, now: number): number | undefined 
   const t = text.trim();
   const relative = /^\+\s*(\d+)\s*([mhd])$/i.exec(t);
   if (relative) {
-    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2].toLowerCase() as 'm' | 'h' | 'd'];
+    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000 }[relative[2]!.toLowerCase() as 'm' | 'h' | 'd'];
     return now + Number(relative[1]) * unit;
   }
   const full = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2}))?$/.exec(t);

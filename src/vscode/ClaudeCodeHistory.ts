@@ -21,42 +21,23 @@ import {
   type TranscriptImportOptions,
   type TranscriptImportReport,
 } from '../core/claudeCode/transcriptImport';
-import { claudeConfigDir, claudeProjectDir } from '../core/claudeCode/transcriptFiles';
-import { transcriptResponses, type TranscriptResponse } from '../core/claudeCode/transcriptResponses';
-import { commandPhaseOf, stepOptionsOf } from '../core/engine/stepOptions';
+import { transcriptResponses } from '../core/claudeCode/transcriptResponses';
 import type { Interaction } from '../core/model/interaction';
 import type { Session } from '../core/model/session';
 import type { SessionStore } from '../core/store/SessionStore';
 import type { Config } from './config';
 import { DisposableOwner } from './lifecycle';
+import { applyStepUsage, transcriptPathOf, USAGE_HOOK_EVENTS } from './claudeStepUsage';
 import type { Logger } from './logger';
 
 export const SPOOL_FILE = 'claude-hooks.spool.jsonl';
 const TRANSCRIPT_STATE_FILE = 'claude-transcripts.json';
 /** Fallback poll while hooks are connected (file watchers can miss events outside the workspace). */
 const INGEST_POLL_MS = 3000;
-/** Claude Code's clock and ours are the same machine's; this only absorbs rounding. */
-const STEP_CLOCK_SLACK_MS = 2000;
-/** The hook events after which a manual Claude step's usage is read from its transcript. */
-const USAGE_HOOK_EVENTS = ['hook.Stop', 'hook.SessionEnd'];
 export const CONNECT_HOOKS_COMMAND = 'sessionLedger.connectClaudeHooks';
 export const USAGE_UNAVAILABLE_EVENT = 'claude.usage.unavailable';
-
-/** What a manual Claude step's transcript added up to (also kept in the step's result data). */
-export interface ClaudeStepUsage {
-  recorded: boolean;
-  /** Why nothing was recorded (hooks not connected, no transcript). */
-  reason?: string;
-  transcriptPath?: string;
-  responses?: number;
-  inputTokens?: number;
-  outputTokens?: number;
-  cacheCreationTokens?: number;
-  cacheCreation1hTokens?: number;
-  cacheReadTokens?: number;
-  costUsd?: number;
-  costUnknown?: boolean;
-}
+export type { ClaudeStepUsage } from './claudeStepUsage';
+import type { ClaudeStepUsage } from './claudeStepUsage';
 
 export interface ClaudeCodeHistoryDeps {
   readonly store: SessionStore;
@@ -322,7 +303,7 @@ export class ClaudeCodeHistory extends DisposableOwner {
       const session = this.deps.store.sessions.get(sessionId);
       const conversationId = session?.externalConversationId;
       if (!session || !conversationId) return { recorded: false, reason: 'The session has no Claude conversation.' };
-      const transcriptPath = this.transcriptPathOf(session, conversationId);
+      const transcriptPath = transcriptPathOf(this.deps.store, this.deps.workspaceRoot, session, conversationId);
       let stat: { size: number; mtimeMs: number };
       try {
         stat = statSync(transcriptPath);
@@ -332,7 +313,13 @@ export class ClaudeCodeHistory extends DisposableOwner {
       const seen = this.transcriptStats.get(transcriptPath);
       const unchanged = seen && seen.size === stat.size && seen.mtimeMs === stat.mtimeMs;
       if (!unchanged) {
-        await this.applyStepUsage(session, conversationId, transcriptResponses(readFileSync(transcriptPath, 'utf8')));
+        await applyStepUsage(
+          this.deps.store,
+          this.deps.config.pricing,
+          session,
+          conversationId,
+          transcriptResponses(readFileSync(transcriptPath, 'utf8')),
+        );
         this.transcriptStats.set(transcriptPath, { size: stat.size, mtimeMs: stat.mtimeMs });
       }
       const run = stepId ? this.deps.store.runs.get(stableUuid(`claude-code-step-run:${stepId}`)) : undefined;
@@ -349,106 +336,6 @@ export class ClaudeCodeHistory extends DisposableOwner {
         costUsd: run.costUsd,
         costUnknown: run.costUnknown,
       };
-    });
-  }
-
-  /** The transcript path a hook of this session reported, else where Claude Code writes it for the session's folder. */
-  private transcriptPathOf(session: Session, conversationId: string): string {
-    const hooks = this.deps.store.events.list(session.id, {
-      type: ['hook.SessionStart', ...USAGE_HOOK_EVENTS, 'hook.UserPromptSubmit'],
-      limit: 10_000,
-    });
-    for (let i = hooks.length - 1; i >= 0; i--) {
-      const payload = hooks[i].payload as { transcript_path?: unknown; session_id?: unknown } | null;
-      if (typeof payload?.transcript_path === 'string' && payload.session_id === conversationId) return payload.transcript_path;
-    }
-    const folder = session.workingDir ?? this.deps.workspaceRoot ?? '';
-    return join(claudeProjectDir(folder, claudeConfigDir()), `${conversationId}.jsonl`);
-  }
-
-  private async applyStepUsage(session: Session, conversationId: string, responses: readonly TranscriptResponse[]): Promise<void> {
-    const pricing = this.deps.config.pricing;
-    await this.deps.store.transaction((tx) => {
-      const steps = tx.interactions
-        .list(session.id, { limit: 100_000 })
-        .filter((i) => i.command.kind === 'claude' && i.command.step !== IMPORTED_TURN_STEP)
-        .sort((a, b) => a.seq - b.seq);
-      if (steps.length === 0) return;
-      const startOf = (step: Interaction) => step.commandAtMicros / 1000 - STEP_CLOCK_SLACK_MS;
-      for (const [index, step] of steps.entries()) {
-        const from = startOf(step);
-        const until = index + 1 < steps.length ? startOf(steps[index + 1]) : Infinity;
-        const mine = responses.filter((r) => Number.isFinite(r.at) && r.at >= from && r.at < until);
-        if (mine.length === 0) continue;
-        const runId = stableUuid(`claude-code-step-run:${step.id}`);
-        const totals = {
-          inputTokens: 0,
-          outputTokens: 0,
-          cacheCreationTokens: 0,
-          cacheCreation1hTokens: 0,
-          cacheReadTokens: 0,
-          costUsd: 0,
-          costUnknown: false,
-        };
-        let model: string | null = null;
-        for (const response of mine) {
-          const eventId = `cc:usage:${response.key}`;
-          const counted = tx.events.get(eventId);
-          if (counted && counted.runId !== runId) continue; // an import counted it already, in its own run
-          const cost = pricing.costOf(response.model, response.usage);
-          totals.inputTokens += response.usage.inputTokens;
-          totals.outputTokens += response.usage.outputTokens;
-          totals.cacheCreationTokens += response.usage.cacheCreationTokens;
-          totals.cacheCreation1hTokens += response.usage.cacheCreation1hTokens ?? 0;
-          totals.cacheReadTokens += response.usage.cacheReadTokens;
-          if ('usd' in cost) totals.costUsd += cost.usd;
-          else totals.costUnknown = true;
-          model = response.model;
-          if (!tx.runs.get(runId)) {
-            tx.runs.start({
-              id: runId,
-              sessionId: session.id,
-              interactionId: step.id,
-              provider: 'claude-code-cli',
-              model,
-              // The terminal's `claude` gets `--model` only from the step (else Claude Code's own default).
-              modelAlias: stepOptionsOf(step.command.metadata).model ?? null,
-              phase: commandPhaseOf(step.command),
-              conversationId,
-            });
-          }
-          if (!counted) {
-            tx.events.append({
-              id: eventId,
-              sessionId: session.id,
-              interactionId: step.id,
-              runId,
-              type: 'claude.usage',
-              payload: {
-                ...response.usage,
-                model: response.model,
-                key: response.key,
-                line: response.line,
-                costUsd: 'usd' in cost ? cost.usd : null,
-                source: 'manual-step',
-              },
-              ts: response.at,
-            });
-          }
-        }
-        const run = tx.runs.get(runId);
-        if (!run) continue;
-        const same =
-          run.inputTokens === totals.inputTokens &&
-          run.outputTokens === totals.outputTokens &&
-          run.cacheCreationTokens === totals.cacheCreationTokens &&
-          run.cacheCreation1hTokens === totals.cacheCreation1hTokens &&
-          run.cacheReadTokens === totals.cacheReadTokens &&
-          Math.abs(run.costUsd - totals.costUsd) < 1e-12 &&
-          run.costUnknown === totals.costUnknown &&
-          run.status === 'ok';
-        if (!same) tx.runs.update(runId, { status: 'ok', model, ...totals });
-      }
     });
   }
 

@@ -63,9 +63,11 @@ export function chart(days: Report['byDay']): { node: Element; bars: number } {
       ),
     );
   });
-  if (shown.length) {
-    node.append(svg('text', { x: pad.left, y: height - 8, class: 'label' }, shown[0].key));
-    node.append(svg('text', { x: width - pad.right, y: height - 8, 'text-anchor': 'end', class: 'label' }, shown[shown.length - 1].key));
+  const first = shown[0];
+  const last = shown.at(-1);
+  if (first && last) {
+    node.append(svg('text', { x: pad.left, y: height - 8, class: 'label' }, first.key));
+    node.append(svg('text', { x: width - pad.right, y: height - 8, 'text-anchor': 'end', class: 'label' }, last.key));
   }
   return { node, bars: shown.length };
 }

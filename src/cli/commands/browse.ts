@@ -32,14 +32,14 @@ export function resolveSession(store: SessionStore, ref: string): Session {
   );
   if (rows.length === 0)
     throw new CliError(`No session "${ref}" in this ledger. Run \`session-ledger list\` to see the ids and slugs.`, EXIT.failure);
-  const bySlug = rows.map((r) => store.sessions.require(String(r.id))).filter((s) => s.slug === ref);
-  if (bySlug.length >= 1) return bySlug[0];
+  const bySlug = rows.map((r) => store.sessions.require(String(r.id))).find((s) => s.slug === ref);
+  if (bySlug) return bySlug;
   if (rows.length > 1)
     throw new CliError(
       `"${ref}" matches several sessions (${rows.map((r) => String(r.id).slice(0, 8)).join(', ')}); give more of the id.`,
       EXIT.failure,
     );
-  return store.sessions.require(String(rows[0].id));
+  return store.sessions.require(String(rows[0]!.id)); // exactly one row: none and several were refused above
 }
 
 export const listCommand: Command = {

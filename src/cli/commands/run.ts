@@ -58,6 +58,7 @@ async function loadTypes(
         EXIT.usage,
       );
     const loaded = single.workflows[0];
+    if (loaded === undefined) throw new CliError(`The workflow file ${asFile} defines no workflow.`, EXIT.usage);
     typeId = loaded.definition.id;
     workflows.splice(0, workflows.length, ...workflows.filter((w) => w.definition.id !== typeId), loaded);
   } else {
@@ -160,7 +161,7 @@ id is printed: resume it in VS Code); 3 the ledger is held by VS Code; 130 inter
     };
     const model = stringOption(context.values, 'model') ?? DEFAULTS.model;
     const options = parseOptions(listOption(context.values, 'option'));
-    const { types, typeId } = await loadTypes(context.cwd, context.positionals[0], context.err);
+    const { types, typeId } = await loadTypes(context.cwd, context.positionals[0]!, context.err); // positionals: { min: 1 }
     const { store } = await context.openLedger(true);
     const testCommand = stringOption(context.values, 'test-command');
     const engine = new SessionEngine({

@@ -34,13 +34,14 @@ artifacts (without content) and runs; events with --events.`,
   async run(context: CommandContext): Promise<number> {
     const lines = positiveInt(stringOption(context.values, 'output-lines'), 'output-lines', 'show', 5);
     const { store } = await context.openLedger(false);
-    const session = resolveSession(store, context.positionals[0]);
+    const session = resolveSession(store, context.positionals[0]!); // positionals: { min: 1 }
     const interactions = [];
     for (let after = 0; ;) {
       const page = store.interactions.list(session.id, { after, limit: PAGE });
       interactions.push(...page);
-      if (page.length < PAGE) break;
-      after = page[page.length - 1].seq;
+      const last = page.at(-1);
+      if (page.length < PAGE || last === undefined) break;
+      after = last.seq;
     }
     const notes = store.notes.list(session.id);
     const artifacts = store.artifacts.list(session.id);
@@ -140,7 +141,8 @@ function allEvents(store: Parameters<typeof resolveSession>[0], sessionId: strin
   for (let after = 0; ;) {
     const page = store.events.list(sessionId, { after, limit: PAGE });
     events.push(...page);
-    if (page.length < PAGE) return events;
-    after = page[page.length - 1].seq;
+    const last = page.at(-1);
+    if (page.length < PAGE || last === undefined) return events;
+    after = last.seq;
   }
 }

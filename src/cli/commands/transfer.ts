@@ -59,7 +59,7 @@ Refused (exit 3) while VS Code holds the ledger: import there, or close the wind
   options: {},
   positionals: { min: 1, max: 1 },
   async run(context: CommandContext): Promise<number> {
-    const file = path.resolve(context.cwd, context.positionals[0]);
+    const file = path.resolve(context.cwd, context.positionals[0]!); // positionals: { min: 1 }
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');

@@ -18,7 +18,7 @@ export function sha256Hex(text: string): string {
 /** A stable RFC 4122-shaped (version 5 style) uuid derived from `name`. */
 export function stableUuid(name: string): string {
   const h = sha256Hex(name);
-  const variant = ((parseInt(h[16], 16) & 0x3) | 0x8).toString(16);
+  const variant = ((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 

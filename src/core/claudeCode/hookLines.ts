@@ -89,7 +89,7 @@ export function parseSpoolLine(line: string): ParsedHookLine | { error: string }
   const parsed = SpoolLineSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { error: `${issue.path.join('.') || '(line)'}: ${issue.message}` };
+    return { error: `${issue?.path.join('.') || '(line)'}: ${issue?.message ?? 'not a valid spool line'}` };
   }
   const { receivedAt, event } = parsed.data;
   // The payload as the hook wrote it (zod's copy drops keys such as `__proto__`); the schema vouched for its fields.

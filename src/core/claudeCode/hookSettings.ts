@@ -91,14 +91,14 @@ function removeOurHooks(settings: JsonRecord): number {
   const hooks = settings.hooks as Record<string, HookGroup[]> | undefined;
   if (!hooks) return 0;
   let removed = 0;
-  for (const event of Object.keys(hooks)) {
+  for (const [event, eventGroups] of Object.entries(hooks)) {
     const groups: HookGroup[] = [];
-    for (const group of hooks[event]) {
+    for (const group of eventGroups) {
       const kept = group.hooks.filter((h) => !isOurHookCommand(h.command));
       removed += group.hooks.length - kept.length;
       if (kept.length > 0 || group.hooks.length === 0) groups.push({ ...group, hooks: kept });
     }
-    if (groups.length > 0 || hooks[event].length === 0) hooks[event] = groups;
+    if (groups.length > 0 || eventGroups.length === 0) hooks[event] = groups;
     else delete hooks[event];
   }
   if (removed > 0 && Object.keys(hooks).length === 0) delete settings.hooks;

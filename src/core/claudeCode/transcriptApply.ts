@@ -435,8 +435,9 @@ export class TranscriptApplier {
         limit: EVENT_PAGE,
       });
       for (const event of events) addToTurn(turn, event);
-      if (events.length < EVENT_PAGE) return turn;
-      after = events[events.length - 1].seq;
+      const last = events.at(-1);
+      if (events.length < EVENT_PAGE || last === undefined) return turn;
+      after = last.seq;
     }
   }
 

@@ -53,7 +53,7 @@ export function subagentFileInfo(projectDir: string, file: string): { agentId: s
   if (!base.startsWith('agent-') || !base.endsWith('.jsonl')) return undefined;
   const agentId = base.slice('agent-'.length, -'.jsonl'.length);
   const parts = path.relative(projectDir, file).split(path.sep);
-  const claudeSessionId = parts.length >= 3 && parts[1] === 'subagents' ? parts[0] : null;
+  const claudeSessionId = parts.length >= 3 && parts[1] === 'subagents' ? parts[0]! : null;
   return { agentId, claudeSessionId };
 }
 

@@ -34,7 +34,7 @@ export class LedgerImportError extends Error {
   constructor(readonly problems: readonly LedgerImportProblem[]) {
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length === 2 ? '' : 's'})` : '';
     super(
-      `Not a valid Session Ledger export, nothing was imported: ${describeImportProblem(problems[0])}${more}. Fix the file or export it again.`,
+      `Not a valid Session Ledger export, nothing was imported: ${problems[0] ? describeImportProblem(problems[0]) : 'no problem recorded'}${more}. Fix the file or export it again.`,
     );
     this.name = 'LedgerImportError';
   }
@@ -42,6 +42,7 @@ export class LedgerImportError extends Error {
   /** The first problem's full path in the file (`sessions.3.events.12.ts`). */
   get field(): string {
     const first = this.problems[0];
+    if (first === undefined) return '';
     return first.field === '(record)' ? first.record : `${first.record}.${first.field}`;
   }
 }
@@ -69,7 +70,7 @@ function locate(file: string, path: readonly PropertyKey[], root: unknown, messa
   if (!kind || typeof path[3] !== 'number') {
     return { file, kind: 'session', id: idOf(session), record: join(path.slice(0, 2)), field: join(path.slice(2)), message };
   }
-  const record = at(at(session, path[2]), path[3]);
+  const record = at(at(session, path[2]!), path[3]); // path[3] is a number (checked above), so path[2] exists
   if (kind === 'conversation' && path[4] === 'messages' && typeof path[5] === 'number') {
     return {
       file,

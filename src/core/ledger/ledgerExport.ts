@@ -17,8 +17,9 @@ function allPages<T extends { seq: number }>(read: (after: number) => T[]): T[] 
   for (let after = 0; ;) {
     const page = read(after);
     all.push(...page);
-    if (page.length < PAGE) return all;
-    after = page[page.length - 1].seq;
+    const last = page.at(-1);
+    if (page.length < PAGE || last === undefined) return all;
+    after = last.seq;
   }
 }
 

@@ -45,7 +45,7 @@ export function isFilterActive(state: SessionFilterState): boolean {
 }
 
 function localDayStart(date: string): number {
-  const [y, m, d] = date.split('-').map(Number);
+  const [y = NaN, m = NaN, d = NaN] = date.split('-').map(Number);
   return new Date(y, m - 1, d).getTime();
 }
 

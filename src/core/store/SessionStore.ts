@@ -204,8 +204,8 @@ function acknowledgedFacade<Reads, Writes>(
 ): Reads & Acknowledged<Writes> {
   const target = repository as unknown as Record<string, (...args: unknown[]) => unknown>;
   const facade: Record<string, unknown> = {};
-  for (const name of Object.keys(reads)) facade[name] = (...args: unknown[]) => target[name](...args);
-  for (const name of Object.keys(writes)) facade[name] = (...args: unknown[]) => commit(() => target[name](...args));
+  for (const name of Object.keys(reads)) facade[name] = (...args: unknown[]) => target[name]!(...args); // `reads` names methods of `repository`
+  for (const name of Object.keys(writes)) facade[name] = (...args: unknown[]) => commit(() => target[name]!(...args)); // `writes` names methods of `repository`
   return facade as Reads & Acknowledged<Writes>;
 }
 
@@ -797,7 +797,10 @@ export class SessionStore {
     this.reportedConditions.delete('snapshot');
     // Unlinking a large segment can take tens of milliseconds: keep it off the calling thread.
     const segments = listSegments(this.directory);
-    const covered = segments.filter((_, index) => index + 1 < segments.length && segments[index + 1].firstRecord <= coveredByPrevious + 1);
+    const covered = segments.filter((_, index) => {
+      const next = segments[index + 1];
+      return next !== undefined && next.firstRecord <= coveredByPrevious + 1;
+    });
     await Promise.all(covered.map((segment) => fs.promises.rm(segment.path, { force: true })));
   }
 

@@ -50,8 +50,10 @@ export function applyCollectingChanges<T>(database: LedgerDatabase, apply: () =>
   }
   const sessionIds = new Set<string>();
   for (const [table, rows] of touched) {
+    const known = SESSION_OF_ROW[table];
+    if (!known) continue;
     for (const rowid of rows) {
-      const id = database.get(SESSION_OF_ROW[table].sql, [rowid])?.s;
+      const id = database.get(known.sql, [rowid])?.s;
       if (typeof id === 'string') sessionIds.add(id);
     }
   }

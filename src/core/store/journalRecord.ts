@@ -28,7 +28,7 @@ const crcTable = (() => {
 
 function crc32Portable(data: Uint8Array, initial = 0): number {
   let crc = (initial ^ 0xffffffff) >>> 0;
-  for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
+  for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8); // i < data.length; the table has 256 entries
   return (crc ^ 0xffffffff) >>> 0;
 }
 

@@ -292,7 +292,7 @@ export class JournalWriter<Extra> {
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
-    const bytes = batch.length === 1 ? batch[0].bytes : Buffer.concat(batch.map((pending) => pending.bytes));
+    const bytes = batch.length === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((pending) => pending.bytes));
     try {
       // The write only copies into the page cache (microseconds), so it is done synchronously to save
       // a thread-pool round trip; the fdatasync — the slow, durable part — runs off the thread.
@@ -328,7 +328,7 @@ export class JournalWriter<Extra> {
         throw lost;
       }
     }
-    this.lastWrittenRecord = batch[batch.length - 1].record.recordNumber;
+    this.lastWrittenRecord = batch[batch.length - 1]!.record.recordNumber; // not empty: an empty queue returned early
     this.lastBatchRecords = batch.length;
     if (options.zeroAhead !== false) this.zeroAhead();
     this.onDurable({ records: batch.map((p) => p.record), extras: batch.map((p) => p.extra), bytes: bytes.length });

@@ -3,59 +3,27 @@ import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from 's
 import { ChunkedFileContents, bytesBase, fileBase, wholeFileBase, type FileImage } from './chunkedFile';
 import { checksumFile, describeChecksumMismatch, type SnapshotChecksum } from './storeFiles';
 import type { RecordedStatement, SqlValue } from './statements';
+import {
+  CONNECTION_PRAGMAS,
+  INDEX_BATCH_EVENTS,
+  INDEX_EVENTS_FROM_SQL,
+  INDEXES_EVENTS_PER_TRANSACTION_SQL,
+  LAST_RECORD_KEY,
+  META_TABLE,
+  NEXT_EVENT_ROWID_SQL,
+  READS_EVENT_INDEX,
+  SCHEMA_CHANGE,
+  SET_LAST_RECORD_SQL,
+  toRow,
+  type SqlRow,
+} from './ledgerDatabaseSql';
 
 export type { RecordedStatement, SqlValue } from './statements';
-export type SqlRow = Record<string, SqlValue>;
+export type { SqlRow } from './ledgerDatabaseSql';
+export { INDEX_BATCH_EVENTS } from './ledgerDatabaseSql';
 
 /** How a database holds its file: see {@link LedgerDatabase.open}. */
 export type FileMode = 'on-demand' | 'in-memory' | 'plain';
-
-const META_TABLE = '_ledger_meta';
-
-/** A statement that may change the schema (and so the columns other statements return). */
-const SCHEMA_CHANGE = /^\s*(create|alter|drop)\b/i;
-
-/** A result row as an object, as sql.js's getAsObject makes it, from names read once per statement. */
-function toRow(names: readonly string[], values: readonly unknown[]): SqlRow {
-  const row: SqlRow = {};
-  for (let i = 0; i < names.length; i++) row[names[i]] = values[i] as SqlValue;
-  return row;
-}
-
-/*
- * Events are indexed for search in one statement per batch of transactions (migration 0006 says why
- * one statement, not a trigger per row). That indexing is derived from the events themselves, so it
- * is not journalled: replaying a record derives it again (from where the events' rowids stood before
- * the record). Live, the events repository says which rowids a transaction inserted and they wait,
- * in memory, for the next batch: every read of the search index runs it first (so an event is
- * searchable as soon as its append returns), as does every snapshot image (so a snapshot is always
- * fully indexed and recovery never needs to know what was pending), a transaction that leaves
- * {@link INDEX_BATCH_EVENTS} or more waiting (after its record went to the journal, overlapping the
- * flush), and the store when it is idle. A single append thus costs no index segment of its own.
- */
-const NEXT_EVENT_ROWID_SQL = 'SELECT coalesce(max(rowid), 0) + 1 AS next FROM events';
-const INDEX_EVENTS_FROM_SQL =
-  "INSERT INTO search_events (docid, session_key, type, tool_name, payload) SELECT rowid, 's' || replace(session_id, '-', ''), type, tool_name, payload FROM events " +
-  'WHERE rowid >= ? AND NOT EXISTS (SELECT 1 FROM search_events_docsize WHERE docid = events.rowid)';
-/** Whether the schema indexes events per transaction: the FTS4 table exists and no per-row trigger does (migration 0006 on). */
-const INDEXES_EVENTS_PER_TRANSACTION_SQL =
-  "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'search_events_docsize') = 1 " +
-  "AND (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'search_events_after_insert') = 0 AS yes";
-/** Events waiting to be indexed that make the transaction leaving them index them at once (see above). */
-export const INDEX_BATCH_EVENTS = 256;
-/** Whether a query reads the events' search index (and so must see every event appended so far). */
-const READS_EVENT_INDEX = /search_events/;
-const LAST_RECORD_KEY = 'last_record';
-const SET_LAST_RECORD_SQL = `UPDATE ${META_TABLE} SET value = ? WHERE key = '${LAST_RECORD_KEY}'`;
-/**
- * Connection settings, re-applied after every `export()` (which reopens the connection). The file
- * lives in sql.js's in-memory file system and durability comes from the store's journal, so SQLite's
- * own syncs are pointless (`synchronous=OFF`); its rollback journal stays (in memory) so a failed
- * transaction still rolls back. `cache_spill=OFF` keeps a transaction's pages out of the file until
- * COMMIT, so a rollback never writes (or truncates) the file.
- */
-const CONNECTION_PRAGMAS =
-  'PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA cache_spill=OFF; PRAGMA foreign_keys=ON;';
 
 /**
  * A sql.js database with a prepared-statement cache, the store's bookkeeping table (the number of
@@ -359,7 +327,7 @@ export class LedgerDatabase {
         if (firstNewEvent !== undefined && this.nextEventRowid() > firstNewEvent)
           this.runStatement([INDEX_EVENTS_FROM_SQL, [firstNewEvent]]);
       }
-      this.setLastAppliedRecord(records[records.length - 1].recordNumber);
+      this.setLastAppliedRecord(records[records.length - 1]!.recordNumber); // not empty: returned early above
       this.control('COMMIT');
     } catch (error) {
       throw this.rollbackAfter(error);

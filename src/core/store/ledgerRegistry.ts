@@ -191,7 +191,11 @@ export class LedgerRegistry {
     const result = RegistryFileSchema.safeParse(parsed);
     if (!result.success) {
       const issue = result.error.issues[0];
-      return { kind: 'damaged', content: empty(), reason: `${issue.path.join('.') || 'the file'}: ${issue.message}` };
+      return {
+        kind: 'damaged',
+        content: empty(),
+        reason: `${issue?.path.join('.') || 'the file'}: ${issue?.message ?? 'not a valid registry'}`,
+      };
     }
     return { kind: 'ok', content: { ledgers: result.data.ledgers, declinedAdoptions: result.data.declinedAdoptions } };
   }

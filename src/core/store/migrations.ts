@@ -62,7 +62,7 @@ export function loadMigrations(directory: string): Migration[] {
     .filter((entry): entry is { file: string; match: RegExpExecArray } => entry.match !== null)
     .map((entry) => ({
       version: Number(entry.match[1]),
-      name: entry.match[2],
+      name: entry.match[2]!, // the pattern's second group is not optional
       file: entry.file,
       sql: fs.readFileSync(path.join(directory, entry.file), 'utf8'),
     }))

@@ -81,7 +81,7 @@ export function readGitIdentity(folder: string): GitIdentity | undefined {
 function resolveGitDirectory(dotGit: string): string | undefined {
   if (fs.statSync(dotGit).isDirectory()) return dotGit;
   const match = /^gitdir:\s*(.+?)\s*$/m.exec(fs.readFileSync(dotGit, 'utf8'));
-  return match ? path.resolve(path.dirname(dotGit), match[1]) : undefined;
+  return match ? path.resolve(path.dirname(dotGit), match[1]!) : undefined;
 }
 
 /** A worktree's git directory names the repository's shared one in its `commondir` file. */
@@ -100,12 +100,12 @@ export function remoteUrl(config: string): string | undefined {
     if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
     const section = /^\[\s*([\w.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]/.exec(line);
     if (section) {
-      remote = section[1].toLowerCase() === 'remote' ? section[2] : undefined;
+      remote = section[1]!.toLowerCase() === 'remote' ? section[2] : undefined;
       continue;
     }
     const entry = /^([\w-]+)\s*=\s*(.*)$/.exec(line);
-    if (remote !== undefined && entry && entry[1].toLowerCase() === 'url' && !urls.has(remote)) {
-      const value = entry[2]
+    if (remote !== undefined && entry && entry[1]!.toLowerCase() === 'url' && !urls.has(remote)) {
+      const value = entry[2]!
         .replace(/\s[#;].*$/, '')
         .trim()
         .replace(/^"(.*)"$/, '$1');
@@ -127,7 +127,7 @@ export function normalizeRemote(url: string): string {
       .replace(/\.git$/i, '')
       .replace(/^\/+/, '');
   const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/\/)(.+)$/.exec(url);
-  if (scp && !/^[a-zA-Z]:[\\/]/.test(url)) return `${scp[1].toLowerCase()}/${strip(scp[2])}`;
+  if (scp && !/^[a-zA-Z]:[\\/]/.test(url)) return `${scp[1]!.toLowerCase()}/${strip(scp[2]!)}`;
   try {
     const parsed = new URL(url);
     if (parsed.protocol === 'file:') return `file:/${strip(decodeURIComponent(parsed.pathname))}`;

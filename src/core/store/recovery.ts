@@ -165,7 +165,7 @@ export function replayJournal(database: LedgerDatabase, directory: string): Repl
   const segments = listSegments(directory);
   for (const [index, segment] of segments.entries()) {
     // Wholly covered by the database (kept for the previous snapshot): not read at all.
-    if (!stopped && index + 1 < segments.length && segments[index + 1].firstRecord <= lastRecord + 1) continue;
+    if (!stopped && (segments[index + 1]?.firstRecord ?? Infinity) <= lastRecord + 1) continue;
     if (stopped) {
       repairs.push({
         kind: 'keep-aside-segment',
@@ -178,7 +178,7 @@ export function replayJournal(database: LedgerDatabase, directory: string): Repl
     let validBytes = decoded.validBytes;
     let problem = decoded.damage;
     for (const [index, record] of decoded.records.entries()) {
-      const recordStart = decoded.offsets[index];
+      const recordStart = decoded.offsets[index]!; // one offset per record
       if (record.recordNumber <= lastRecord) continue; // already in the snapshot (or a duplicate)
       if (record.recordNumber !== lastRecord + 1) {
         problem = `record ${record.recordNumber} follows record ${lastRecord}: records ${lastRecord + 1}…${record.recordNumber - 1} are missing`;
@@ -273,7 +273,8 @@ export function recoverState(SQL: SqlJsStatic, directory: string, fileMode?: Fil
 
 /** The record the loaded snapshot covered before replay. */
 function snapshotRecordOf(database: LedgerDatabase, replay: Replay): number {
-  return replay.replayed.length > 0 ? replay.replayed[0].recordNumber - 1 : database.lastAppliedRecord();
+  const first = replay.replayed[0];
+  return first !== undefined ? first.recordNumber - 1 : database.lastAppliedRecord();
 }
 
 /** What replaced a damaged snapshot, for its warning: the previous snapshot and the journal, the journal alone, part of it, or nothing. */

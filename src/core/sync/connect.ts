@@ -29,7 +29,7 @@ export async function checkTeamConnection(connectionString: string): Promise<Con
         "SELECT current_setting('server_version') AS server_version, current_user AS role, current_setting('server_version_num') AS num, " +
           '(SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()) AS tls',
       );
-      row = result.rows[0];
+      row = result.rows[0]!; // a SELECT without FROM returns exactly one row
     } catch (error) {
       throw teamLedgerError(
         'connect to the team ledger (check the host, database, role and password of the connection string)',

@@ -1,13 +1,25 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import type { SqlRow, SqlValue } from '../store/ledgerDatabase';
 import type { SessionStore } from '../store/SessionStore';
-import type { SyncStore } from '../store/ports';
 import { Redactor } from '../ledger/redaction';
 import { META_GIT_REMOTE, META_LEDGER_ID } from '../store/projectIdentity';
 import { teamLedgerError } from './connectionSecrets';
 import { checkTeamSchema, loadPgMigrations, migrateTeamLedger } from './pgMigrations';
-import { chunk, pgUpserts, redactRow, sqliteUpserts } from './rowTransfer';
+import { chunk, pgUpserts, redactRow } from './rowTransfer';
 import { SYNC_TABLE, SYNC_TABLES, type SyncTableName } from './syncTables';
+import type { ReplicatorOptions, SyncStatus } from './replicatorTypes';
+import {
+  absentSessions,
+  applyPulled,
+  ignoreError,
+  placeholders,
+  pullEarlierRows,
+  pullMissingSessions,
+  pullSince,
+  pullTable,
+} from './replicatorPull';
+
+export type { SharingMode, SyncState, SyncStatus, ReplicatorOptions } from './replicatorTypes';
 
 /*
  * Local-first replication of the ledger to a team's PostgreSQL (see docs/team-ledger.md).
@@ -28,61 +40,10 @@ import { SYNC_TABLE, SYNC_TABLES, type SyncTableName } from './syncTables';
 export const META_SYNC_CAPTURE = 'sync.capture';
 export const META_PULL_CURSOR = 'sync.pull_cursor';
 export const NOTIFY_CHANNEL = 'session_ledger_changes';
-/** Columns of a session naming another session (foreign keys in the local ledger). */
-const SESSION_REFERENCES = ['parent_session_id', 'follows_session_id'];
-
-/** What is shared from this workspace: nothing (default), every session, or only sessions marked Share. */
-export type SharingMode = 'off' | 'all' | 'shared';
-export type SyncState = 'synced' | 'pending' | 'offline' | 'error' | 'off';
-
-export interface SyncStatus {
-  readonly state: SyncState;
-  /** Outbox rows not yet on the server. */
-  readonly pending: number;
-  /** Why the last push or pull failed (connection string redacted). */
-  readonly error?: string;
-}
-
-export interface ReplicatorOptions {
-  readonly store: SyncStore;
-  readonly pool: Pool;
-  /** Only to scrub it from error messages. */
-  readonly connectionString?: string;
-  /** Who and where: stamped on every session pushed from here. */
-  readonly person: string;
-  readonly machine: string;
-  /** The project's id on the server (see {@link teamProjectId}). */
-  readonly projectId: string;
-  readonly sharing: SharingMode;
-  readonly redactor?: Redactor;
-  /** Pull every project this role may read, not only this one. */
-  readonly allProjects?: boolean;
-  /**
-   * Pull only sessions updated within this many days (0 or unset: no bound), so a large team's
-   * history does not flood a laptop. A session older than that arrives whole once it changes again.
-   */
-  readonly pullMaxAgeDays?: number;
-  /** The clock, for tests of the age bound (default Date.now). */
-  readonly now?: () => number;
-  /** Outbox rows per push batch (default 5,000). */
-  readonly batchSize?: number;
-  /** Rows per pull page (default 5,000). */
-  readonly pageSize?: number;
-  /** The slow poll behind LISTEN/NOTIFY (default 60 s). */
-  readonly pollMs?: number;
-}
 
 /** The project's id on the team server: its normalised git remote when it has one (stable across clones), else the ledger's id. */
 export function teamProjectId(store: Pick<SessionStore, 'ledgerMeta'>): string | undefined {
   return store.ledgerMeta.get(META_GIT_REMOTE) ?? store.ledgerMeta.get(META_LEDGER_ID);
-}
-
-function ignoreError(): void {
-  // the pending or next query fails with the cause, which is handled there
-}
-
-function placeholders(count: number): string {
-  return Array.from({ length: count }, () => '?').join(', ');
 }
 
 export class Replicator {
@@ -264,7 +225,7 @@ export class Replicator {
       this.setStatus({ state: 'synced', pending: 0 });
       return 0;
     }
-    const lastId = Number(entries[entries.length - 1].id);
+    const lastId = Number(entries[entries.length - 1]!.id); // not empty: returned above
     const eligible = this.eligibleSessions([...new Set(entries.map((entry) => String(entry.session_id)))]);
     const idsByTable = new Map<SyncTableName, Set<string>>();
     for (const entry of entries) {
@@ -332,19 +293,22 @@ export class Replicator {
     const cursor = store.ledgerMeta.get(META_PULL_CURSOR) ?? '0';
     let applied = 0;
     let upper: string;
-    const since = this.pullSince();
+    const since = pullSince(this.options);
     try {
-      upper = String((await pool.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0].xmin);
+      upper = String((await pool.query<{ xmin: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin')).rows[0]!.xmin); // a SELECT without FROM returns one row
       for (const table of SYNC_TABLES) {
-        applied += await this.pullTable(table.name, cursor, upper, since, async (rows) => {
-          if (table.name !== 'sessions') await this.pullMissingSessions(rows);
+        applied += await pullTable(this.options, table.name, cursor, upper, since, async (rows) => {
+          if (table.name !== 'sessions') await pullMissingSessions(this.options, rows);
           // Age-bounded: a session first seen now may be older than the bound was at earlier pulls,
           // so its rows written before the cursor were skipped then: fetch them too.
           if (table.name === 'sessions' && since !== undefined && cursor !== '0') {
-            const fresh = this.absentSessions(rows.map((row) => String(row.id)));
-            await this.applyPulled(table.name, rows);
-            await this.pullEarlierRows(fresh, cursor);
-          } else await this.applyPulled(table.name, rows);
+            const fresh = absentSessions(
+              this.options,
+              rows.map((row) => String(row.id)),
+            );
+            await applyPulled(this.options, table.name, rows);
+            await pullEarlierRows(this.options, fresh, cursor);
+          } else await applyPulled(this.options, table.name, rows);
         });
       }
     } catch (error) {
@@ -358,178 +322,6 @@ export class Replicator {
       this.setStatus({ state: this.options.sharing === 'off' ? 'off' : pending === 0 ? 'synced' : 'pending', pending });
     }
     return applied;
-  }
-
-  /**
-   * Reads one table's rows in `[cursor, upper)` through a server-side cursor, a page at a time, and
-   * hands each page to `apply`; returns the rows read. One scan of the table's new rows whatever
-   * the planner knows (keyset pages with ORDER BY … LIMIT re-read everything after their position
-   * when the server has no statistics yet — right after a big push — which made a catch-up
-   * quadratic). Row order does not matter: the cursor moves only once every table is applied.
-   */
-  private async pullTable(
-    name: SyncTableName,
-    cursor: string,
-    upper: string,
-    since: number | undefined,
-    apply: (rows: Record<string, unknown>[]) => Promise<void>,
-  ): Promise<number> {
-    const table = SYNC_TABLE[name];
-    const values: unknown[] = [cursor, upper, this.options.machine];
-    const where = ['t.tx_id >= $1::xid8', 't.tx_id < $2::xid8', 's.owner_machine <> $3'];
-    if (!this.options.allProjects) {
-      values.push(this.options.projectId);
-      where.push(`t.project_id = $${values.length}`);
-    }
-    if (since !== undefined) {
-      values.push(since);
-      where.push(`s.updated_at >= $${values.length}`);
-    }
-    const join = name === 'sessions' ? 'sessions t JOIN sessions s ON s.id = t.id' : `${name} t JOIN sessions s ON s.id = t.session_id`;
-    const text =
-      `SELECT ${table.columns.map((column) => `t.${column}`).join(', ')}, s.owner_person, s.owner_machine FROM ${join} ` +
-      `WHERE ${where.join(' AND ')}`;
-    const pageSize = this.options.pageSize ?? 5000;
-    const client = await this.options.pool.connect();
-    client.on('error', ignoreError); // a dropped connection also fails the pending query, handled by the caller
-    let broken = false;
-    let read = 0;
-    try {
-      // READ ONLY and no xid: it holds back no one's pull bound (pg_snapshot_xmin counts transactions with an xid).
-      await client.query('BEGIN READ ONLY');
-      await client.query(`DECLARE session_ledger_pull NO SCROLL CURSOR FOR ${text}`, values);
-      for (;;) {
-        const rows = (await client.query(`FETCH ${pageSize} FROM session_ledger_pull`)).rows as Record<string, unknown>[];
-        if (rows.length === 0) break;
-        await apply(rows);
-        read += rows.length;
-        if (rows.length < pageSize) break;
-      }
-      await client.query('COMMIT');
-      return read;
-    } catch (error) {
-      broken = true;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.removeListener('error', ignoreError);
-      client.release(broken);
-    }
-  }
-
-  /** The earliest `updated_at` (ms) a pulled session may have, or undefined without an age bound. */
-  private pullSince(): number | undefined {
-    const days = this.options.pullMaxAgeDays ?? 0;
-    if (!(days > 0)) return undefined;
-    return Math.floor((this.options.now ?? Date.now)() - days * 86_400_000);
-  }
-
-  /** Those of `ids` with no local row yet. */
-  private absentSessions(ids: readonly string[]): string[] {
-    const present = new Set<string>();
-    for (const part of chunk(ids, 500)) {
-      for (const row of this.options.store.sql.all(`SELECT id FROM sessions WHERE id IN (${placeholders(part.length)})`, part))
-        present.add(String(row.id));
-    }
-    return ids.filter((id) => !present.has(id));
-  }
-
-  /** Every row of `sessionIds`' steps, events, … written before `cursor` (the rest comes with this pull's pages). */
-  private async pullEarlierRows(sessionIds: readonly string[], cursor: string): Promise<void> {
-    if (sessionIds.length === 0) return;
-    for (const table of SYNC_TABLES) {
-      if (table.name === 'sessions') continue;
-      for (const part of chunk(sessionIds, 500)) {
-        const result = await this.options.pool.query(
-          `SELECT ${table.columns.map((column) => `t.${column}`).join(', ')} FROM ${table.name} t WHERE t.session_id = ANY($1::text[]) AND t.tx_id < $2::xid8`,
-          [part, cursor],
-        );
-        if (result.rows.length > 0) await this.applyPulled(table.name, result.rows as Record<string, unknown>[]);
-      }
-    }
-  }
-
-  /** Child rows whose session was last written after this pull's bound: fetch those sessions too (a child row needs its session). */
-  private async pullMissingSessions(rows: readonly Record<string, unknown>[]): Promise<void> {
-    const ids = [...new Set(rows.map((row) => String(row.session_id)))];
-    const present = new Set<string>();
-    for (const part of chunk(ids, 500)) {
-      for (const row of this.options.store.sql.all(`SELECT id FROM sessions WHERE id IN (${placeholders(part.length)})`, part))
-        present.add(String(row.id));
-    }
-    const missing = ids.filter((id) => !present.has(id));
-    if (missing.length === 0) return;
-    const columns = SYNC_TABLE.sessions.columns.map((column) => `t.${column}`).join(', ');
-    const result = await this.options.pool.query(
-      `SELECT ${columns}, t.owner_person, t.owner_machine FROM sessions t WHERE t.id = ANY($1::text[])`,
-      [missing],
-    );
-    await this.applyPulled('sessions', result.rows as Record<string, unknown>[]);
-  }
-
-  /**
-   * Pulled sessions in an order the local ledger's foreign keys accept: a session another one refers
-   * to (parent, followed-up session) first, fetched from the server when it is not here yet. A
-   * reference to a session the server does not give this role (not shared, another project) is
-   * NULL in the local copy.
-   */
-  private async withReferencedSessions(rows: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-    const references = SESSION_REFERENCES.filter((column) => SYNC_TABLE.sessions.columns.includes(column));
-    const byId = new Map(rows.map((row) => [String(row.id), row]));
-    const wantedBy = (list: Iterable<Record<string, unknown>>): string[] => {
-      const wanted = new Set<string>();
-      for (const row of list)
-        for (const column of references) {
-          const value = row[column];
-          if (typeof value === 'string' && !byId.has(value)) wanted.add(value);
-        }
-      return [...wanted];
-    };
-    let fetched: Record<string, unknown>[] = [...rows];
-    for (let depth = 0; depth < 20 && fetched.length > 0; depth++) {
-      const absent = this.absentSessions(wantedBy(fetched));
-      if (absent.length === 0) break;
-      const columns = SYNC_TABLE.sessions.columns.map((column) => `t.${column}`).join(', ');
-      const result = await this.options.pool.query(
-        `SELECT ${columns}, t.owner_person, t.owner_machine FROM sessions t WHERE t.id = ANY($1::text[]) AND t.owner_machine <> $2`,
-        [absent, this.options.machine],
-      );
-      fetched = result.rows as Record<string, unknown>[];
-      for (const row of fetched) byId.set(String(row.id), row);
-    }
-    const referenced = wantedBy(byId.values());
-    const missing = new Set(this.absentSessions(referenced));
-    const pending = new Map(
-      [...byId].map(([id, row]) => {
-        const copy = { ...row };
-        for (const column of references) if (typeof copy[column] === 'string' && missing.has(copy[column] as string)) copy[column] = null;
-        return [id, copy];
-      }),
-    );
-    // Referenced before referencing (a cycle, which the store never makes, goes in as it is).
-    const ordered: Record<string, unknown>[] = [];
-    while (pending.size > 0) {
-      const ready = [...pending].filter(([, row]) =>
-        references.every((column) => typeof row[column] !== 'string' || !pending.has(row[column] as string) || row[column] === row.id),
-      );
-      const batch = ready.length > 0 ? ready : [...pending];
-      for (const [id, row] of batch) {
-        ordered.push(row);
-        pending.delete(id);
-      }
-    }
-    return ordered;
-  }
-
-  private async applyPulled(name: SyncTableName, pulledRows: readonly Record<string, unknown>[]): Promise<void> {
-    const { store } = this.options;
-    const table = SYNC_TABLE[name];
-    const rows = name === 'sessions' ? await this.withReferencedSessions(pulledRows) : pulledRows;
-    const prepared = name === 'sessions' ? rows.map((row) => ({ ...row, sync_origin: 'pulled' })) : rows;
-    const statements = sqliteUpserts(table, prepared, name === 'sessions' ? ['owner_person', 'owner_machine', 'sync_origin'] : []);
-    await store.transaction(() => {
-      for (const statement of statements) store.sql.run(statement.sql, statement.params);
-    });
   }
 }
 

@@ -59,7 +59,7 @@ export function pgUpserts(table: SyncTable, rows: readonly SqlRow[], extra: Read
     const values: SqlValue[] = [];
     const tuples = part.map((row) => {
       const placeholders = columns.map((column) => {
-        values.push(column in extra ? extra[column] : (row[column] ?? null));
+        values.push(column in extra ? extra[column]! : (row[column] ?? null));
         return `$${values.length}`;
       });
       return `(${placeholders.join(', ')})`;

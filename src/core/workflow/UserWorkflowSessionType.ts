@@ -42,7 +42,7 @@ function templateLookup(session: Session, iteration: number): (path: string) => 
     if (namespace === 'iteration') {
       return String(iteration);
     }
-    if (namespace === 'session' && (SESSION_TEMPLATE_FIELDS as readonly string[]).includes(name)) {
+    if (namespace === 'session' && name !== undefined && (SESSION_TEMPLATE_FIELDS as readonly string[]).includes(name)) {
       const value = ownValue(session, name);
       return Array.isArray(value) ? value.join('\n') : value === null || value === undefined ? '' : String(value);
     }
@@ -50,7 +50,7 @@ function templateLookup(session: Session, iteration: number): (path: string) => 
       const value = ownValue(isJsonObject(session.state.options) ? session.state.options : {}, name);
       return value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
     }
-    if (namespace === 'steps' && (STEP_TEMPLATE_FIELDS as readonly string[]).includes(field)) {
+    if (namespace === 'steps' && field !== undefined && (STEP_TEMPLATE_FIELDS as readonly string[]).includes(field)) {
       const record = ownValue(stepRecords(session), name);
       const value = typeof record === 'object' && record !== null ? ownValue(record, field) : undefined;
       return value === undefined || value === null ? '' : String(value);
@@ -246,7 +246,7 @@ export class UserWorkflowSessionType implements SessionType {
 
   start(options: JsonObject): SessionStart {
     return {
-      phase: this.definition.start ?? this.definition.steps[0].id,
+      phase: this.definition.start ?? this.definition.steps[0]!.id, // validated: at least one step
       state: { workflow: this.definition as unknown as JsonObject, options, steps: {} },
     };
   }

@@ -50,7 +50,7 @@ function fromMakefile(text: string | undefined): DetectedTestCommand | undefined
   // A rule whose targets include `test` (`test:`, `test check:`, `test::`), not a variable (`test := …`).
   const hasTarget = text.split(/\r?\n/).some((line) => {
     const rule = /^([^\s:=#][^:=#]*?)\s*::?(?!=)/.exec(line);
-    return rule !== null && rule[1].split(/\s+/).includes('test');
+    return rule !== null && rule[1]!.split(/\s+/).includes('test');
   });
   return hasTarget ? { command: 'make test', source: 'Makefile' } : undefined;
 }

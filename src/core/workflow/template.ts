@@ -20,7 +20,7 @@ export class TemplateError extends Error {
 export function findPlaceholders(template: string): TemplatePlaceholder[] {
   const found: TemplatePlaceholder[] = [];
   for (const match of template.matchAll(PLACEHOLDER)) {
-    found.push({ path: match[1], start: match.index, end: match.index + match[0].length });
+    found.push({ path: match[1]!, start: match.index, end: match.index + match[0].length });
   }
   return found;
 }
@@ -165,7 +165,7 @@ export function analyseShellTemplate(
   const pending: { delimiter: string; quoted: boolean; stripTabs: boolean }[] = [];
   /** Set when the scanner meets something shells disagree on: every later placeholder is refused. */
   let lostAt: { index: number; what: string } | undefined;
-  const top = (): Frame => stack[stack.length - 1];
+  const top = (): Frame => stack[stack.length - 1]!; // the bottom 'code' frame is never popped
 
   const judge = (placeholder: TemplatePlaceholder): void => {
     const before = template[placeholder.start - 1];
@@ -292,8 +292,8 @@ export function analyseShellTemplate(
       continue;
     }
     const frame = top();
-    const char = template[index];
-    const nextChar = template[index + 1];
+    const char = template.charAt(index);
+    const nextChar = template.charAt(index + 1);
     // An escape never swallows the start of a placeholder: the placeholder is judged (and refused) itself.
     const skipEscaped = (): number => (byStart.has(index + 1) ? index + 1 : index + 2);
     switch (frame.kind) {

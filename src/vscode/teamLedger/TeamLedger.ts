@@ -239,7 +239,7 @@ export class TeamLedger extends DisposableOwner {
     let person = settings['teamLedger.person'];
     if (!person) {
       try {
-        person = String((await pool.query<{ role: string }>('SELECT current_user AS role')).rows[0].role);
+        person = String((await pool.query<{ role: string }>('SELECT current_user AS role')).rows[0]!.role); // a SELECT without FROM returns one row
       } catch {
         person = os.userInfo().username; // offline at start: the role name is read again at the next start
       }

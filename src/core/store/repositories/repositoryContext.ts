@@ -17,7 +17,7 @@ export function toJsonText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-export function fromJsonText<T>(value: SqlValue): T {
+export function fromJsonText<T>(value: SqlValue | undefined): T {
   return JSON.parse(String(value)) as T;
 }
 

@@ -259,8 +259,8 @@ export class SessionRepository implements SessionsReads, SessionsWrites, Session
   }
 
   private save(session: Session): Session {
-    const [id, ...rest] = sessionToValues(session);
-    this.context.db.run(UPDATE_SQL, [...rest, id]);
+    const [, ...rest] = sessionToValues(session);
+    this.context.db.run(UPDATE_SQL, [...rest, session.id]);
     this.context.changed(session.id, 'session');
     return session;
   }
