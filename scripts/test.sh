@@ -75,6 +75,13 @@ totals=$(node -e '
 read -r passes failures skipped <<<"$totals"
 failures=$((failures + stage_failures))
 echo
+# Each failing test with the first lines of its error, last, where the tail of a CI log shows them.
+node -e '
+  const fs = require("fs");
+  for (const l of fs.existsSync(process.argv[1]) ? fs.readFileSync(process.argv[1], "utf8").split("\n") : []) {
+    if (!l.trim()) continue;
+    for (const t of JSON.parse(l).failed ?? []) console.log(`FAILED: ${t.title}\n  ${t.error.split("\n").join("\n  ")}`);
+  }' "$SESSION_LEDGER_TEST_STATS"
 [ ${#failed[@]} -eq 0 ] || echo "Failed stages: ${failed[*]}"
 echo "Total: $passes passed, $failures failed, $skipped skipped"
 [ ${#failed[@]} -eq 0 ]

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { createLogger, describeError } from './vscode/logger';
+import { describeError } from './protocol/describeError';
+import { createLogger } from './vscode/logger';
 import { createServices, type Services } from './vscode/services';
 import { closeStore } from './vscode/storeHost';
 
@@ -17,6 +18,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Sessio
     const services = await createServices(context, channel, log);
     shutdown = () => closeStore(services.store, log.child('store'));
     log.info(`activated (VS Code ${vscode.version}); store in ${services.storeDirectory}`);
+    const changed = services.config.changedFromDefaults();
+    log.info(`settings changed from their defaults: ${changed.length ? changed.join(', ') : 'none'}`);
     return services;
   } catch (error) {
     log.error('activation failed', error);

@@ -1,6 +1,12 @@
 /*
  * Text normalisation for what crosses into the timeline: terminal output arrives with colour
  * codes, cursor moves and progress-bar carriage returns, and may be huge.
+ *
+ * The one home of text tails (the end of an output matters most), one name per purpose:
+ * - {@link tailCap}: the last characters, cut at a line boundary, with the count of what was cut (to show it apart);
+ * - {@link tailOf}: the last characters after a marker saying how many came before (text passed on as is: prompts, exports);
+ * - {@link tailLines}: the last lines, with the count of the lines before (the command line's `show`).
+ * (Byte streams of running processes keep their tail in core/exec/outputTail.ts.)
  */
 
 // CSI (ESC [ or 8-bit 0x9B) … final byte; OSC (ESC ]) … BEL or ST; DCS/SOS/PM/APC (ESC P X ^ _) … ST;
@@ -69,6 +75,13 @@ export function tailOf(text: string, maxChars: number, mark: (omittedChars: numb
 }
 
 const omittedMark = (omittedChars: number): string => `[… ${omittedChars} earlier characters omitted]\n`;
+
+/** The last `maxLines` lines of `text` (trailing blank space ignored), and how many lines came before them. */
+export function tailLines(text: string, maxLines: number): { lines: string[]; omittedLines: number } {
+  const all = text.replace(/\s+$/, '').split(/\r?\n/);
+  const omittedLines = Math.max(0, all.length - maxLines);
+  return { lines: all.slice(omittedLines), omittedLines };
+}
 
 /** Cuts `text` to `maxChars` from the start, never inside a surrogate pair. */
 export function headCap(text: string, maxChars: number): { text: string; truncated: boolean } {

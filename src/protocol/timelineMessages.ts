@@ -119,6 +119,8 @@ export const WebviewMessageSchema = z.discriminatedUnion('type', [
           actions: z.array(SessionActionSchema),
           /** The read-only badge's text, when the header shows one. */
           readOnly: z.string().max(1_000).optional(),
+          /** With the badge: the session and goal buttons shown disabled because the ledger is read-only here. */
+          lockedActions: z.array(z.union([SessionActionSchema, GoalActionSchema])).optional(),
           /** What the goal, outcome and notes sections show, `<what>: <text>` per element (tests check it). */
           shown: z.array(z.string().max(2_000)).max(1_000).optional(),
         })

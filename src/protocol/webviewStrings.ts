@@ -26,6 +26,7 @@ export const TIMELINE_STRINGS = [
   'Status: {0}',
   'Phase',
   'Another window or process writes this ledger; this window shows it as it changes.',
+  'Read-only here: another window or process writes this ledger. Use that window to change the session.',
   'Session actions',
   'Type',
   'Mode',

@@ -14,14 +14,10 @@ import {
 } from '../core/claudeCode/hookSettings';
 import { describeRejectedLines, ingestHookSpool, type SpoolIngestReport } from '../core/claudeCode/hookIngestion';
 import { spoolExists, spoolHasUnread } from '../core/claudeCode/hookSpoolState';
-import { IMPORTED_TURN_STEP } from '../core/claudeCode/transcriptApply';
-import {
-  describeTranscriptImport,
-  importClaudeTranscripts,
-  type TranscriptImportOptions,
-  type TranscriptImportReport,
-} from '../core/claudeCode/transcriptImport';
+import { importClaudeTranscripts, type TranscriptImportOptions } from '../core/claudeCode/transcriptImport';
+import { describeTranscriptImport, type TranscriptImportReport } from '../core/claudeCode/transcriptImportReport';
 import { transcriptResponses } from '../core/claudeCode/transcriptResponses';
+import { IMPORTED_TURN_STEP } from '../core/claudeCode/transcriptTurns';
 import type { Interaction } from '../core/model/interaction';
 import type { Session } from '../core/model/session';
 import type { SessionStore } from '../core/store/SessionStore';

@@ -3,10 +3,8 @@ import type { Interaction, InteractionResultInput } from '../core/model/interact
 import type { Session } from '../core/model/session';
 import type { SessionEngine } from '../core/engine/SessionEngine';
 import type { SessionStore } from '../core/store/SessionStore';
-import { DisposableOwner } from './lifecycle';
 import type { Logger } from './logger';
 import type { TerminalRunner } from './TerminalRunner';
-import type { BackgroundRunner } from './BackgroundRunner';
 import { UserFacingError } from './userFacingError';
 import type { ClaudeStepUsage } from './ClaudeCodeHistory';
 import { describeError } from '../protocol/describeError';
@@ -34,34 +32,21 @@ const whyStopped: Record<Session['status'], string> = {
 
 /**
  * Manual mode: asks the engine for a session's next command, runs it in the session's terminal
- * and records the result, so the engine moves on. The engine decides; this only executes.
+ * and records the result, so the engine moves on. The engine decides; this only executes. (Which
+ * sessions run a step now: RunningSessions.)
  */
-export class ManualStepRunner extends DisposableOwner {
-  readonly onDidChangeRunning: vscode.Event<string>;
-
+export class ManualStepRunner {
   constructor(
     private readonly engine: SessionEngine,
     private readonly store: SessionStore,
     private readonly terminal: TerminalRunner,
     private readonly log: Logger,
-    private readonly background: BackgroundRunner,
     private readonly claudeUsage?: ManualClaudeUsage,
-  ) {
-    super();
-    const changed = this.register(new vscode.EventEmitter<string>());
-    this.register(terminal.onDidChangeRunning((id) => changed.fire(id)));
-    this.register(background.onDidChangeRunning((id) => changed.fire(id)));
-    this.onDidChangeRunning = changed.event;
-  }
+  ) {}
 
-  /** Running a step now: in the terminal (manual) or in the background (agentic). */
   /** Interrupts a manual step running in the session's terminal. */
   interrupt(sessionId: string): void {
     this.terminal.interrupt(sessionId);
-  }
-
-  isRunning(sessionId: string): boolean {
-    return this.terminal.isRunning(sessionId) || this.background.isRunning(sessionId);
   }
 
   async nextStep(sessionId: string, askInput: (message: string) => Thenable<string | undefined>): Promise<StepRun> {

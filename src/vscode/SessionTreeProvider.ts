@@ -91,6 +91,8 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
     const update = (): void => {
       const text = readOnlyDescription(this.store);
       view.description = text;
+      // package.json's menus hide the actions that would write while the ledger is read-only.
+      void vscode.commands.executeCommand('setContext', 'sessionLedger.readOnly', this.store.readOnly);
       // The description is not drawn while the view is alone in its container (its header merged into
       // the container's title, as by default): the message above the tree always is. A filter's message is left alone.
       if (text !== undefined) view.message = text;

@@ -19,6 +19,7 @@ export interface StatusBarView {
 const activityIcon: Record<SessionActivity, string> = {
   running: '$(sync~spin)',
   waiting: '$(debug-continue)',
+  planned: '$(calendar)',
   paused: '$(debug-pause)',
   interrupted: '$(warning)',
   ended: '$(check)',
@@ -36,6 +37,8 @@ function activityText(activity: SessionActivity): string {
       return vscode.l10n.t('running a step');
     case 'waiting':
       return vscode.l10n.t('waiting for you (Next Step)');
+    case 'planned':
+      return vscode.l10n.t('planned: start it to begin');
     case 'paused':
       return vscode.l10n.t('paused');
     case 'interrupted':

@@ -14,6 +14,11 @@ import type { Config } from './config';
 import { DisposableOwner } from './lifecycle';
 import type { Logger } from './logger';
 
+/** The command line a shell reported is the one sent, but for surrounding whitespace. */
+function sameCommandLine(reported: string, sent: string): boolean {
+  return reported.trim() === sent.trim();
+}
+
 /** Output kept per terminal step (the tail: the end of a log matters most). */
 const OUTPUT_CAP_BYTES = 256 * 1024;
 
@@ -283,12 +288,23 @@ export class TerminalRunner extends DisposableOwner {
   ): Promise<InteractionResultInput> {
     // eslint-disable-next-line prefer-const -- assigned below, after the listener that compares against it is registered
     let execution: vscode.TerminalShellExecution | undefined;
+    // VS Code pairs the command it sees start with the one sent by its command line; when the two
+    // differ (the shell reports it otherwise), or a start is missed, it makes a new execution and the
+    // one returned here never ends (microsoft/vscode#248799). The step's terminal is its own, so the
+    // execution of this command line that starts in it after the send is this step's command.
+    const startedHere = new Set<vscode.TerminalShellExecution>();
+    const startListener = vscode.window.onDidStartTerminalShellExecution((e) => {
+      if (e.terminal === terminal && sameCommandLine(e.execution.commandLine.value, commandLine)) startedHere.add(e.execution);
+    });
+    let endedOther = false;
     const ended = new Promise<number | undefined>((resolve) => {
       const listener = vscode.window.onDidEndTerminalShellExecution((e) => {
-        if (e.terminal === terminal && e.execution === execution) {
-          listener.dispose();
-          resolve(e.exitCode);
-        }
+        if (e.terminal !== terminal) return;
+        if (e.execution !== execution && !startedHere.has(e.execution)) return;
+        endedOther = e.execution !== execution;
+        listener.dispose();
+        startListener.dispose();
+        resolve(e.exitCode);
       });
     });
     execution = shellIntegration.executeCommand(commandLine);
@@ -298,7 +314,13 @@ export class TerminalRunner extends DisposableOwner {
       for await (const chunk of execution.read()) tail.append(Buffer.from(chunk));
     })();
     const exitCode = await ended;
-    await reading;
+    if (endedOther) {
+      // The stream of an execution VS Code lost track of never closes: take what it gave.
+      this.log.info(`the command in "${terminal.name}" ended as another execution than the one started (microsoft/vscode#248799)`);
+      await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    } else {
+      await reading;
+    }
     const output = terminalTextToPlain(tail.text());
     return {
       status: exitCode === 0 ? 'ok' : 'error',

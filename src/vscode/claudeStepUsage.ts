@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { PricingTable } from '../core/agent/pricing';
 import { stableUuid } from '../core/claudeCode/claudeSessions';
-import { IMPORTED_TURN_STEP } from '../core/claudeCode/transcriptApply';
+import { IMPORTED_TURN_STEP } from '../core/claudeCode/transcriptTurns';
 import { claudeConfigDir, claudeProjectDir } from '../core/claudeCode/transcriptFiles';
 import type { TranscriptResponse } from '../core/claudeCode/transcriptResponses';
 import { commandPhaseOf, stepOptionsOf } from '../core/engine/stepOptions';

@@ -63,6 +63,21 @@ export class Config implements vscode.Disposable {
     }
   }
 
+  /**
+   * The settings whose value is not their default: numbers and booleans with their value, others
+   * as set (a URL or pattern may hold what a log should not). The activation log names them, so a
+   * report shows which settings the window saw.
+   */
+  changedFromDefaults(): string[] {
+    const defaults = ConfigSchema.parse({});
+    return configKeys
+      .filter((key) => JSON.stringify(this.current[key]) !== JSON.stringify(defaults[key]))
+      .map((key) => {
+        const value = this.current[key];
+        return typeof value === 'number' || typeof value === 'boolean' ? `${key}=${value}` : `${key} (set)`;
+      });
+  }
+
   private read(): LedgerConfig {
     const raw = vscode.workspace.getConfiguration(section);
     const values: Record<string, unknown> = {};

@@ -1,8 +1,6 @@
 import type * as vscode from 'vscode';
 import { describeError } from '../protocol/describeError';
 
-export { describeError };
-
 /** A component-tagged view of the one log channel. */
 export interface Logger {
   info(message: string): void;

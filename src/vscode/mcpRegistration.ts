@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { addMcpServerToWorkspace, McpJsonError, MCP_SERVER_KEY, type McpServerEntry } from '../core/claudeCode/mcpJson';
 import type { AgentToolReads } from '../core/store/ports';
-import { UserFacingError } from './commands/types';
+import { UserFacingError } from './userFacingError';
 import type { Logger } from './logger';
 import { registerLanguageModelTools } from './lmTools';
 import { ensureTrusted } from './workspaceTrust';

@@ -8,6 +8,7 @@ import { registerCommands } from './commands';
 import { Config } from './config';
 import type { Logger } from './logger';
 import { ManualStepRunner } from './ManualStepRunner';
+import { RunningSessions } from './RunningSessions';
 import { SessionTreeProvider, type SessionTreeNode } from './SessionTreeProvider';
 import { StatusBar } from './StatusBar';
 import { SessionsBadge } from './SessionsBadge';
@@ -39,6 +40,8 @@ export interface Services {
   readonly active: ActiveSession;
   readonly tree: SessionTreeProvider;
   readonly runner: ManualStepRunner;
+  /** Which sessions run a step now (in the terminal or in the background). */
+  readonly running: RunningSessions;
   /** Agentic mode: the background loops (tests await `start`). */
   readonly background: BackgroundRunner;
   readonly statusBar: StatusBar;
@@ -102,8 +105,9 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
       isTrusted: () => vscode.workspace.isTrusted,
     }),
   );
-  const runner = own(new ManualStepRunner(engine, store, terminal, log.child('runner'), background, claudeHistory));
-  const tree = own(new SessionTreeProvider(store, active, runner));
+  const runner = new ManualStepRunner(engine, store, terminal, log.child('runner'), claudeHistory);
+  const running = own(new RunningSessions([terminal, background]));
+  const tree = own(new SessionTreeProvider(store, active, running));
   const treeView = own(vscode.window.createTreeView('sessionLedger.sessions', { treeDataProvider: tree, showCollapseAll: true }));
   own(active.onDidChange((id) => void revealInTree(treeView, store, id)));
   tree.showAccessIn(treeView);
@@ -121,8 +125,8 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
     onDidChange: treeScope.onDidChange,
   });
   const syncStatusBar = own(new SyncStatusBar(teamLedger));
-  const statusBar = own(new StatusBar(store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
-  const sessionsBadge = own(new SessionsBadge(treeView, store, active, (id) => runner.isRunning(id), runner.onDidChangeRunning));
+  const statusBar = own(new StatusBar(store, active, (id) => running.isRunning(id), running.onDidChangeRunning));
+  const sessionsBadge = own(new SessionsBadge(treeView, store, active, (id) => running.isRunning(id), running.onDidChangeRunning));
   const timelines = own(registerTimeline(context, { store, log: log.child('timeline') })).panels;
   const agentAccess = own(
     registerAgentAccess({ store, storeDirectory: directory, extensionPath: context.extensionPath, log: log.child('agents') }),
@@ -139,6 +143,7 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
       active,
       tree,
       runner,
+      running,
       engine,
       background,
       secrets: context.secrets,
@@ -183,6 +188,7 @@ export async function createServices(context: vscode.ExtensionContext, channel: 
     active,
     tree,
     runner,
+    running,
     background,
     statusBar,
     sessionsBadge,

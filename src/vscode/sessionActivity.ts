@@ -10,22 +10,27 @@ import { englishL10n } from './plainL10n';
  *   busy from its first step to its last, between steps too);
  * - `waiting`: the session is `active` but nothing runs it: a manual session waits for Next Step,
  *   an agentic one for the input it asked for (or for Resume after its loop stopped);
+ * - `planned`: not started yet (Start Session makes it active); it asks nothing of the person now;
  * - `paused`, `interrupted`: set aside (by the person, or by a crash; the start-up prompt offers
  *   to resume those);
  * - `ended`: complete, failed or cancelled.
  */
-export type SessionActivity = 'running' | 'waiting' | 'paused' | 'interrupted' | 'ended';
+export type SessionActivity = 'running' | 'waiting' | 'planned' | 'paused' | 'interrupted' | 'ended';
 
 export function sessionActivity(session: Pick<Session, 'id' | 'status'>, isRunning: (sessionId: string) => boolean): SessionActivity {
   if (isRunning(session.id)) return 'running';
   switch (session.status) {
     case 'active':
       return 'waiting';
+    case 'planned':
+      return 'planned';
     case 'paused':
       return 'paused';
     case 'interrupted':
       return 'interrupted';
-    default:
+    case 'complete':
+    case 'failed':
+    case 'cancelled':
       return 'ended';
   }
 }

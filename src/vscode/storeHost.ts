@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { adoptLedger, type LedgerOpenOptions } from '../core/store/ledgerAdoption';
 import { openLedgerHome, type LedgerHome } from '../core/store/ledgerHome';
 import { REGISTRY_FILE, type RegisteredLedger } from '../core/store/ledgerRegistry';
-import { SessionStore, type StoreWarning } from '../core/store/SessionStore';
+import { SessionStore } from '../core/store/SessionStore';
 import { STORE_CLOSE_LIMIT_MS, closeWithin } from '../core/store/storeShutdown';
+import type { StoreWarning } from '../core/store/storeWarning';
 import type { Logger } from './logger';
 
 /** The action of the `journal-lost` notification: writes everything the store holds to its (recreated) folder, and says how it went. */

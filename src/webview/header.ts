@@ -7,7 +7,7 @@ import { t } from './l10n';
 import { sessionActionPresentation, sessionStatusPresentation } from './presentation';
 import { listSection, notesSection, outcomeSection, procedureSection } from './notes';
 import { planSection } from './planSection';
-import { GOAL_ACTIONS, phasesSection, progressSection, reviewSection, type GoalAction } from './progress';
+import { GOAL_ACTIONS, phasesSection, progressSection, reviewSection, type GoalAction, type GoalButtonState } from './progress';
 
 export interface SessionHeaderDeps {
   /** Runs a session action in the extension; settles when it has answered. */
@@ -59,7 +59,9 @@ export class SessionHeaderView {
     const shown = [...this.el.querySelectorAll<HTMLElement>('[data-shown]')].map((e) =>
       `${e.dataset.shown}: ${e.textContent ?? ''}`.slice(0, 2_000),
     );
-    const report = readOnly === undefined ? { status, actions } : { status, actions, readOnly };
+    // The buttons shown but disabled because the ledger is read-only here.
+    const locked = [...this.el.querySelectorAll<HTMLElement>('[data-locked]')].map((b) => b.dataset.sessionAction ?? b.dataset.goalAction);
+    const report = readOnly === undefined ? { status, actions } : { status, actions, readOnly, lockedActions: locked };
     return (shown.length ? { ...report, shown } : report) as RenderedReport['header'];
   }
 
@@ -100,8 +102,8 @@ export class SessionHeaderView {
       planSection(s),
       listSection(t('Success criteria'), 'success', s.successCriteria),
       listSection(t('Completion criteria'), 'completion-criterion', s.completionCriteria),
-      reviewSection(s.reviewGate, this.goalActionInFlight !== undefined),
-      progressSection(s.progress, s.successCriteria.length + s.completionCriteria.length > 0, this.goalActionInFlight !== undefined),
+      reviewSection(s.reviewGate, this.goalButtonState()),
+      progressSection(s.progress, s.successCriteria.length + s.completionCriteria.length > 0, this.goalButtonState()),
       listSection(t('Constraints'), 'constraint', s.constraints),
       procedureSection(s.procedureNotes),
       outcomeSection(s.outcome, s.summary),
@@ -134,11 +136,26 @@ export class SessionHeaderView {
     }
   }
 
+  /**
+   * Why the buttons that change the session cannot work here, when they cannot: the ledger is
+   * read-only in this window (another one writes it). They stay in view, disabled, with this as their tooltip.
+   */
+  private lockedReason(): string | undefined {
+    return this.readOnly
+      ? t('Read-only here: another window or process writes this ledger. Use that window to change the session.')
+      : undefined;
+  }
+
+  private goalButtonState(): GoalButtonState {
+    return { busy: this.goalActionInFlight !== undefined, lockedReason: this.lockedReason() };
+  }
+
   /** Buttons for the actions that apply to the session's status (none once it has ended). */
   private buildActions(status: SessionHeader['status']): HTMLElement | null {
     const actions = sessionActionsFor(status);
     if (actions.length === 0) return null;
     const busy = this.actionInFlight !== undefined;
+    const locked = this.lockedReason();
     return h(
       'span',
       { className: 'session-actions', role: 'group', 'aria-label': t('Session actions'), 'aria-busy': busy ? 'true' : undefined },
@@ -151,8 +168,9 @@ export class SessionHeaderView {
             type: 'button',
             'data-session-action': action,
             'aria-label': t(p.description),
-            title: t(p.description),
-            disabled: busy,
+            title: locked ?? t(p.description),
+            disabled: busy || locked !== undefined,
+            'data-locked': locked !== undefined,
           },
           icon(action === this.actionInFlight ? 'loading' : p.icon, action === this.actionInFlight ? 'codicon-modifier-spin' : ''),
           t(p.label),
@@ -165,7 +183,7 @@ export class SessionHeaderView {
     const value = (e.target as HTMLElement).closest<HTMLButtonElement>('[data-goal-action]')?.dataset.goalAction;
     const action = GOAL_ACTIONS.find((a) => a === value);
     if (!action) return false;
-    if (this.goalActionInFlight !== undefined) return true;
+    if (this.goalActionInFlight !== undefined || this.readOnly) return true;
     this.goalActionInFlight = action;
     this.render();
     this.deps
@@ -182,7 +200,7 @@ export class SessionHeaderView {
     if (this.onGoalClick(e)) return;
     const value = (e.target as HTMLElement).closest<HTMLButtonElement>('[data-session-action]')?.dataset.sessionAction;
     const action = SESSION_ACTIONS.find((a) => a === value);
-    if (!action || this.actionInFlight !== undefined) return;
+    if (!action || this.actionInFlight !== undefined || this.readOnly) return;
     this.actionInFlight = action;
     this.render();
     this.deps

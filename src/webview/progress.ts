@@ -18,7 +18,14 @@ const STATUS = {
   unknown: { icon: 'question', label: 'Unknown' },
 } as const;
 
-function goalButton(action: GoalAction, iconName: string, label: string, description: string, busy: boolean): HTMLElement {
+/** Whether the goal buttons can be pressed: not while one runs, nor where the ledger is read-only (the reason is their tooltip). */
+export interface GoalButtonState {
+  busy: boolean;
+  lockedReason: string | undefined;
+}
+
+function goalButton(action: GoalAction, iconName: string, label: string, description: string, state: GoalButtonState): HTMLElement {
+  const locked = state.lockedReason !== undefined;
   return h(
     'button',
     {
@@ -26,8 +33,9 @@ function goalButton(action: GoalAction, iconName: string, label: string, descrip
       type: 'button',
       'data-goal-action': action,
       'aria-label': description,
-      title: description,
-      disabled: busy,
+      title: state.lockedReason ?? description,
+      disabled: state.busy || locked,
+      'data-locked': locked,
     },
     icon(iconName),
     label,
@@ -38,14 +46,14 @@ function goalButton(action: GoalAction, iconName: string, label: string, descrip
  * The latest Check Progress as a checklist (each criterion with its status and evidence) and the
  * Check Progress button; before the first check, only the button (when there are criteria).
  */
-export function progressSection(progress: ProgressView | null, hasCriteria: boolean, busy: boolean): HTMLElement | null {
+export function progressSection(progress: ProgressView | null, hasCriteria: boolean, buttons: GoalButtonState): HTMLElement | null {
   if (!hasCriteria && progress === null) return null;
   const button = goalButton(
     'checkProgress',
     'checklist',
     t('Check Progress'),
     t('Judge each criterion: tick them yourself or ask Claude'),
-    busy,
+    buttons,
   );
   if (progress === null) {
     return h(
@@ -88,7 +96,7 @@ export function progressSection(progress: ProgressView | null, hasCriteria: bool
 }
 
 /** The review gate: clearly marked, with Approve and Request Changes. */
-export function reviewSection(gate: ReviewGateView | null, busy: boolean): HTMLElement | null {
+export function reviewSection(gate: ReviewGateView | null, buttons: GoalButtonState): HTMLElement | null {
   if (gate === null) return null;
   return h(
     'div',
@@ -103,8 +111,14 @@ export function reviewSection(gate: ReviewGateView | null, busy: boolean): HTMLE
     h(
       'span',
       { className: 'session-actions', role: 'group', 'aria-label': t('Review') },
-      goalButton('approve', 'pass', t('Approve'), t('Approve this answer; the session goes on'), busy),
-      goalButton('requestChanges', 'comment', t('Request Changes'), t('Ask for changes: the step is asked again with your comment'), busy),
+      goalButton('approve', 'pass', t('Approve'), t('Approve this answer; the session goes on'), buttons),
+      goalButton(
+        'requestChanges',
+        'comment',
+        t('Request Changes'),
+        t('Ask for changes: the step is asked again with your comment'),
+        buttons,
+      ),
     ),
   );
 }

@@ -18,8 +18,8 @@
 //     VS Code does for two windows sharing a user-data-dir and global storage. VS Code hands the second
 //     window `<id>-1` (the first holds `<id>/vscode.lock`); it finds the ledger through the registry,
 //     its lock held by the first window's extension host, and opens it read-only: the tree's
-//     description and the timeline header's badge say so, naming the holder's pid; the first window's
-//     tree does not. A step run in the first tab (Next Step of the manual session) appears in the
+//     description and the timeline header's badge say so, naming the holder's pid (its action buttons
+//     are disabled, their tooltip saying why); the first window's tree does not. A step run in the first tab (Next Step of the manual session) appears in the
 //     second tab's tree and timeline without a reload.
 //  3. Hand-over. The first tab closed: its extension host exits, and the second window takes the lock
 //     over and becomes the writer without a reload (the read-only description and badge go away).
@@ -210,6 +210,18 @@ describe('workbench: the ledger follows the project (hard kill, second window)',
     await badge.waitFor({ timeout: 30_000 });
     assert.match(await badge.innerText(), /Read-only/);
     assert.equal(await timeline.locator('text=./check.sh').count(), 0, 'no step yet');
+    // Next Step, Pause, … and Check Progress cannot work here: shown disabled, their tooltip says why.
+    const buttons = timeline.locator('.session-header :is([data-session-action], [data-goal-action])');
+    const labels = await buttons.allInnerTexts();
+    assert.ok(labels.some((l) => l.includes('Next Step')) && labels.some((l) => l.includes('Check Progress')), labels.join(', '));
+    for (const button of await buttons.all()) {
+      assert.equal(await button.isDisabled(), true, `${await button.innerText()} is disabled in the read-only tab`);
+      assert.match((await button.getAttribute('title')) ?? '', /^Read-only here: another window or process writes this ledger/);
+    }
+    // The tree's inline Next Step is not offered here either (sessionLedger.readOnly in package.json's menus); the writer's tree has it.
+    const inlineNextStep = (w: Workbench) => treeRow(w).locator('.actions .action-label[aria-label^="Next Step"]');
+    assert.equal(await inlineNextStep(second).count(), 0, 'no inline Next Step in the read-only tree');
+    assert.equal(await inlineNextStep(wb!).count(), 1, "the writer's tree offers Next Step");
     await second.screenshot('62-ledger-second-tab-read-only');
 
     // A step in the first tab: check.sh fails (no greeting.txt), the session moves on to its fix phase.
@@ -234,6 +246,9 @@ describe('workbench: the ledger follows the project (hard kill, second window)',
     await readOnly.first().waitFor({ state: 'detached', timeout: 30_000 });
     assert.doesNotMatch((await second.page.locator('.part.sidebar').textContent()) ?? '', /Read-only/, 'the description is gone too');
     await badge.waitFor({ state: 'detached', timeout: 30_000 });
+    await timeline.locator('.session-header [data-session-action]:not([disabled])').first().waitFor({ timeout: 10_000 });
+    assert.equal(await timeline.locator('.session-header [data-locked]').count(), 0, 'the actions work again');
+    await inlineNextStep(second).waitFor({ state: 'attached', timeout: 10_000 });
     assert.equal(
       lockPid(),
       hosts.find((pid) => pid !== firstHost),

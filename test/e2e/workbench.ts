@@ -71,7 +71,20 @@ export class Workbench {
     await input.fill(`>${title}`);
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ timeout: 15_000 });
+    // The palette opens on recently used commands, which may list this one too, below another.
+    await this.waitForFocusedRow(title);
     await this.acceptStep();
+  }
+
+  /** Enter takes the focused row: waits until the filtered list has focused the one with `text`. */
+  private async waitForFocusedRow(text: string): Promise<void> {
+    await this.page
+      .locator('.quick-input-list .monaco-list-row.focused', { hasText: text })
+      .waitFor({ timeout: 15_000 })
+      .catch(async () => {
+        const focused = await this.page.locator('.quick-input-list .monaco-list-row.focused').allInnerTexts();
+        throw new Error(`the quick input did not focus the row "${text}" (focused: ${JSON.stringify(focused)})`);
+      });
   }
 
   /** Picks the quick-pick row containing `text`. */
@@ -80,6 +93,7 @@ export class Workbench {
     await input.waitFor({ state: 'visible' });
     await input.fill(text);
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 15_000 });
+    await this.waitForFocusedRow(text);
     await this.acceptStep();
   }
 

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { importedSessionId } from '../../src/core/claudeCode/claudeSessions';
 import { describeRejectedLines, ingestHookSpool, MAX_REPORTED_REJECTS } from '../../src/core/claudeCode/hookIngestion';
 import { writeSpoolOffset } from '../../src/core/claudeCode/hookSpoolState';
-import type { TransactionalStore } from '../../src/core/claudeCode/storeAccess';
+import type { TransactionalStore } from '../../src/core/store/ports';
 import { parseWith } from '../../src/core/model/validation';
 import type { SessionStore } from '../../src/core/store/SessionStore';
 import payloads from '../fixtures/claudeCode/hook-payloads.json';

@@ -11,7 +11,7 @@ import { exportLedger, serializeLedgerExport } from '../../src/core/ledger/ledge
 import { LedgerImportError, parseLedgerExport } from '../../src/core/ledger/importValidation';
 import { importLedger } from '../../src/core/ledger/ledgerImport';
 import { searchLedger } from '../../src/core/ledger/search';
-import type { TransactionalStore } from '../../src/core/claudeCode/storeAccess';
+import type { TransactionalStore } from '../../src/core/store/ports';
 import type { SessionStore } from '../../src/core/store/SessionStore';
 import { openTestStore } from '../unit/claudeCode/testStore';
 

@@ -7,7 +7,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SessionStore, StoreWarning } from '../../src/core/store/SessionStore';
+import type { SessionStore } from '../../src/core/store/SessionStore';
+import type { StoreWarning } from '../../src/core/store/storeWarning';
 import { contiguousSeqs, journalFiles, openStore, temporaryDirectory } from '../unit/store/storeTestSupport';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

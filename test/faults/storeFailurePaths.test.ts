@@ -9,8 +9,9 @@ import * as path from 'node:path';
 import initSqlJs from 'sql.js';
 import { nodeJournalFiles, type JournalFiles } from '../../src/core/store/journalWriter';
 import { LedgerDatabase } from '../../src/core/store/ledgerDatabase';
-import type { SessionStore, StoreWarning } from '../../src/core/store/SessionStore';
+import type { SessionStore } from '../../src/core/store/SessionStore';
 import { writeSnapshotFile } from '../../src/core/store/storeFiles';
+import type { StoreWarning } from '../../src/core/store/storeWarning';
 import { journalFiles, openStore, temporaryDirectory } from '../unit/store/storeTestSupport';
 
 function openDescriptors(): number {

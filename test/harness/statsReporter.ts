@@ -1,19 +1,13 @@
-// Mocha's spec reporter, plus one JSON line of counts appended to $SESSION_LEDGER_TEST_STATS
-// so the test script can print one closing total over every suite it ran.
-import { appendFileSync } from 'node:fs';
+// Mocha's spec reporter, plus one JSON line of counts and failures appended to
+// $SESSION_LEDGER_TEST_STATS (see testStats.ts) for the closing summary of scripts/test.sh.
 import Mocha = require('mocha');
+import { appendStats, collectFailures } from './testStats';
 
 class StatsReporter extends Mocha.reporters.Spec {
   constructor(runner: Mocha.Runner, options?: Mocha.MochaOptions) {
     super(runner, options);
-    runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => appendStats(runner.stats));
-  }
-}
-
-function appendStats(stats: Mocha.Stats | undefined): void {
-  const file = process.env.SESSION_LEDGER_TEST_STATS;
-  if (file && stats) {
-    appendFileSync(file, JSON.stringify({ passes: stats.passes, failures: stats.failures, pending: stats.pending }) + '\n');
+    const failed = collectFailures(runner);
+    runner.once(Mocha.Runner.constants.EVENT_RUN_END, () => appendStats(runner.stats, failed));
   }
 }
 

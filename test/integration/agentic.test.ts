@@ -2,11 +2,20 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import type { StartSessionInput } from '../../src/core/engine/SessionEngine';
+import type { Session } from '../../src/core/model/session';
 import { startFakeAnthropic, type FakeAnthropic, type FakeTurn, type RecordedRequest } from '../fakes/fakeAnthropic';
 import { activateExtension, waitFor } from './helpers';
 
 const KEY = 'sk-integration-key';
 const PLAN = '```json\n{ "summary": "Add a login page", "steps": [{ "title": "Form", "files": ["src/login.ts"] }] }\n```';
+/** The components of the component-design sessions: two children that run at the same time. */
+const SHOP = {
+  components: [
+    { name: 'API', description: 'The REST API' },
+    { name: 'UI', description: 'The web UI' },
+  ],
+};
 const SETTINGS: Record<string, unknown> = { provider: 'anthropic-api', model: 'claude-sonnet-4-6', childConcurrency: 2, maxCostUsd: 0 };
 
 describe('agentic mode in the extension host, against a fake Anthropic API', function () {
@@ -47,6 +56,20 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
     }
   });
 
+  /** Starts an agentic session on the fake API in the fixture workspace, deleted after the test. */
+  const startAgentic = async (input: Pick<StartSessionInput, 'type' | 'title' | 'intention' | 'options'>): Promise<Session> => {
+    const { engine } = await activateExtension();
+    const session = await engine.start({
+      ...input,
+      executionMode: 'agentic',
+      provider: 'anthropic-api',
+      workingDir: workspace(),
+      workspaceFolder: workspace(),
+    });
+    created.push(session.id);
+    return session;
+  };
+
   after(async () => {
     const config = vscode.workspace.getConfiguration('sessionLedger');
     for (const key of ['anthropicBaseUrl', ...Object.keys(SETTINGS)])
@@ -57,22 +80,17 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
   });
 
   it('runs a full session to completion: files written, usage and cost on the runs and the session', async () => {
-    const { engine, store, background, runner } = await activateExtension();
+    const { store, background, running } = await activateExtension();
     const before = fake.requests.length;
-    const session = await engine.start({
+    const session = await startAgentic({
       type: 'full',
       title: 'Agentic login page',
       intention: 'Add a login page',
-      executionMode: 'agentic',
-      provider: 'anthropic-api',
-      workingDir: workspace(),
-      workspaceFolder: workspace(),
       // Without the review gates `full` has in agentic mode (spec and plan wait for Approve): this runs straight through.
       options: { testCommand: 'echo integration-tests-pass', approve: false },
     });
-    created.push(session.id);
     const seenRunning: boolean[] = [];
-    const sub = runner.onDidChangeRunning((id) => id === session.id && seenRunning.push(runner.isRunning(id)));
+    const sub = running.onDidChangeRunning((id) => id === session.id && seenRunning.push(running.isRunning(id)));
     const outcome = await background.start(session.id);
     sub.dispose();
 
@@ -80,7 +98,7 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
     const after = store.sessions.require(session.id);
     assert.equal(after.status, 'complete');
     assert.deepEqual(seenRunning, [true, false], 'the runner reported running, then idle');
-    assert.equal(runner.isRunning(session.id), false);
+    assert.equal(running.isRunning(session.id), false);
 
     const folder = join(workspace(), '.sessions', after.slug);
     assert.ok(existsSync(join(folder, 'spec.md')), 'spec.md written');
@@ -121,24 +139,9 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
   });
 
   it('runs a component-design session whose two children run concurrently', async () => {
-    const { engine, store, background } = await activateExtension();
+    const { store, background } = await activateExtension();
     const before = fake.requests.length;
-    const parent = await engine.start({
-      type: 'component-design',
-      title: 'Agentic shop',
-      intention: 'Build a shop',
-      executionMode: 'agentic',
-      provider: 'anthropic-api',
-      workingDir: workspace(),
-      workspaceFolder: workspace(),
-      options: {
-        components: [
-          { name: 'API', description: 'The REST API' },
-          { name: 'UI', description: 'The web UI' },
-        ],
-      },
-    });
-    created.push(parent.id);
+    const parent = await startAgentic({ type: 'component-design', title: 'Agentic shop', intention: 'Build a shop', options: SHOP });
     const outcome = await background.start(parent.id);
 
     const children = store.sessions.children(parent.id);
@@ -172,30 +175,21 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
   });
 
   it('Pause aborts the running stream (recorded cancelled), Resume restarts the loop and it completes', async () => {
-    const { engine, store, background, runner, statusBar, active } = await activateExtension();
+    const { store, background, running, statusBar, active } = await activateExtension();
     queued.push({ content: [{ type: 'text', text: 'A long spec that never ends…' }], holdOpen: true });
     const before = fake.requests.length;
-    const session = await engine.start({
-      type: 'quick',
-      title: 'Agentic pause',
-      intention: 'Pause me',
-      executionMode: 'agentic',
-      provider: 'anthropic-api',
-      workingDir: workspace(),
-      workspaceFolder: workspace(),
-    });
-    created.push(session.id);
+    const session = await startAgentic({ type: 'quick', title: 'Agentic pause', intention: 'Pause me' });
     await active.set(session.id);
     const run = background.start(session.id);
     await waitFor('the stream to start', () => (store.events.list(session.id, { type: 'agent.text' }).length > 0 ? true : undefined));
-    assert.equal(runner.isRunning(session.id), true);
+    assert.equal(running.isRunning(session.id), true);
     await waitFor('the status bar to show it running', () => (statusBar.view.text.includes('$(sync~spin)') ? true : undefined));
 
     await vscode.commands.executeCommand('sessionLedger.pauseSession', session.id);
     const stopped = await run;
     assert.equal(stopped?.reason, 'aborted');
     assert.equal(store.sessions.require(session.id).status, 'paused');
-    assert.equal(runner.isRunning(session.id), false);
+    assert.equal(running.isRunning(session.id), false);
     const [first] = store.interactions.list(session.id);
     assert.equal(first.result.status, 'cancelled');
     await waitFor('the server to see the client go', () => (fake.requests[before].clientDisconnected ? true : undefined));
@@ -221,22 +215,13 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
   });
 
   it('Cancel Session while the stream is in flight aborts it, records the step and the session cancelled, and stops the runner', async () => {
-    const { engine, store, background, runner } = await activateExtension();
+    const { store, background, running } = await activateExtension();
     queued.push({ content: [{ type: 'text', text: 'A plan that never ends…' }], holdOpen: true });
     const before = fake.requests.length;
-    const session = await engine.start({
-      type: 'quick',
-      title: 'Agentic cancel',
-      intention: 'Cancel me',
-      executionMode: 'agentic',
-      provider: 'anthropic-api',
-      workingDir: workspace(),
-      workspaceFolder: workspace(),
-    });
-    created.push(session.id);
+    const session = await startAgentic({ type: 'quick', title: 'Agentic cancel', intention: 'Cancel me' });
     const run = background.start(session.id);
     await waitFor('the stream to start', () => (store.events.list(session.id, { type: 'agent.text' }).length > 0 ? true : undefined));
-    assert.equal(runner.isRunning(session.id), true);
+    assert.equal(running.isRunning(session.id), true);
     assert.equal(store.interactions.list(session.id)[0].result.status, 'pending');
 
     // The programmatic form: the caller has confirmed, so no modal is shown.
@@ -244,7 +229,7 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
 
     assert.equal((await run)?.reason, 'aborted');
     assert.equal(store.sessions.require(session.id).status, 'cancelled');
-    assert.equal(runner.isRunning(session.id), false);
+    assert.equal(running.isRunning(session.id), false);
     assert.deepEqual(
       store.interactions.list(session.id).map((i) => [i.command.step, i.result.status]),
       [['plan', 'cancelled']],
@@ -260,26 +245,11 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
   });
 
   it('Pause Session on a running parent pauses its children with it; Resume Session runs the whole tree to completion', async () => {
-    const { engine, store, background, runner } = await activateExtension();
+    const { store, background, running } = await activateExtension();
     const hang: FakeTurn = { content: [{ type: 'text', text: 'Planning a component slowly…' }], holdOpen: true };
     queued.push(hang, hang);
     const before = fake.requests.length;
-    const parent = await engine.start({
-      type: 'component-design',
-      title: 'Agentic paused shop',
-      intention: 'Build a shop',
-      executionMode: 'agentic',
-      provider: 'anthropic-api',
-      workingDir: workspace(),
-      workspaceFolder: workspace(),
-      options: {
-        components: [
-          { name: 'API', description: 'The REST API' },
-          { name: 'UI', description: 'The web UI' },
-        ],
-      },
-    });
-    created.push(parent.id);
+    const parent = await startAgentic({ type: 'component-design', title: 'Agentic paused shop', intention: 'Build a shop', options: SHOP });
     const run = background.start(parent.id);
     await waitFor('both children to stream', () => {
       const children = store.sessions.children(parent.id);
@@ -294,7 +264,7 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
       [store.sessions.require(parent.id), ...children].map((s) => s.status),
       ['paused', 'paused', 'paused'],
     );
-    assert.ok(children.every((c) => !runner.isRunning(c.id)) && !runner.isRunning(parent.id), 'nothing runs');
+    assert.ok(children.every((c) => !running.isRunning(c.id)) && !running.isRunning(parent.id), 'nothing runs');
     await waitFor('the server to see both streams go', () =>
       fake.requests.slice(before, before + 2).every((r) => r.clientDisconnected) ? true : undefined,
     );
@@ -312,19 +282,10 @@ describe('agentic mode in the extension host, against a fake Anthropic API', fun
   });
 
   it('an API error (a rejected key) pauses the session with the message recorded, without retrying', async () => {
-    const { engine, store, background } = await activateExtension();
+    const { store, background } = await activateExtension();
     queued.push({ kind: 'error', status: 401, message: 'invalid x-api-key' });
     const before = fake.requests.length;
-    const session = await engine.start({
-      type: 'quick',
-      title: 'Agentic 401',
-      intention: 'x',
-      executionMode: 'agentic',
-      provider: 'anthropic-api',
-      workingDir: workspace(),
-      workspaceFolder: workspace(),
-    });
-    created.push(session.id);
+    const session = await startAgentic({ type: 'quick', title: 'Agentic 401', intention: 'x' });
     const outcome = await background.start(session.id);
     assert.equal(outcome?.reason, 'stopped');
     assert.equal(outcome?.agentError?.kind, 'auth');

@@ -1,33 +1,23 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import type { SessionLedgerApi } from '../../src/extension';
-import type { TimelinePanels } from '../../src/vscode/timeline/registration';
-import { activateExtension, extensionTimelinePanels, within } from './helpers';
+import { sessionTooltip, sessionTreeItem, useExtensionTimeline, within } from './helpers';
 
 describe('Check Progress (person-ticked) in the tree and the timeline', function () {
   this.timeout(90_000);
-  let api: SessionLedgerApi;
-  let panels: TimelinePanels;
-  const warnings: string[] = [];
+  const ext = useExtensionTimeline();
 
-  before(async () => {
-    api = await activateExtension();
-    panels = extensionTimelinePanels(api, warnings);
-  });
-  after(() => panels?.dispose());
-
-  const itemOf = (id: string) => api.tree.getTreeItem({ kind: 'session', session: api.store.sessions.require(id) });
-  const tooltipOf = (id: string): string => (itemOf(id).tooltip as vscode.MarkdownString).value;
+  const itemOf = (id: string) => sessionTreeItem(ext.api, id);
+  const tooltipOf = (id: string): string => sessionTooltip(ext.api, id);
 
   it('records ticks as the progress and an event; the header draws the checklist and the tree a 1/3, also through the quick picks', async () => {
-    const session = await api.engine.start({
+    const session = await ext.api.engine.start({
       type: 'freeform',
       title: 'Progress you can check',
       intention: 'A CSV parser',
       successCriteria: ['tests pass', 'docs written'],
       completionCriteria: ['merged'],
     });
-    const panel = panels.show(session.id);
+    const panel = ext.panels.show(session.id);
     const first = await within(
       'the first render',
       panel.test.whenRendered((r) => r.header !== null),
@@ -39,7 +29,7 @@ describe('Check Progress (person-ticked) in the tree and the timeline', function
       { kind: 'success', criterion: 'tests pass', status: 'met', evidence: 'npm test: 42 passing' },
       { kind: 'completion', criterion: 'merged', status: 'not_met', evidence: 'PR still open' },
     ]);
-    const checked = api.store.sessions.require(session.id);
+    const checked = ext.api.store.sessions.require(session.id);
     assert.deepEqual(
       checked.progress?.criteria.map((c) => [c.criterion, c.status]),
       [
@@ -74,7 +64,7 @@ describe('Check Progress (person-ticked) in the tree and the timeline', function
       await new Promise((r) => setTimeout(r, 200));
     }
     await within('Check Progress through its quick picks', run);
-    const again = api.store.sessions.require(session.id);
+    const again = ext.api.store.sessions.require(session.id);
     assert.deepEqual(
       again.progress?.criteria.map((c) => [c.criterion, c.status, c.evidence]),
       [
@@ -85,42 +75,42 @@ describe('Check Progress (person-ticked) in the tree and the timeline', function
       'the quick picks start from the last check',
     );
     assert.equal(again.progress?.checkedBy, 'person');
-    const events = api.store.events.list(session.id, { type: 'session.progress_checked', limit: 10 });
+    const events = ext.api.store.events.list(session.id, { type: 'session.progress_checked', limit: 10 });
     assert.equal(events.length, 2, 'each check is an event');
     await within(
       'the header to drop the evidence',
       panel.test.whenRendered((r) => (r.header?.shown ?? []).includes('check:met: tests pass')),
     );
-    assert.deepEqual(warnings, [], 'no warnings from the panel or the webview');
+    assert.deepEqual(ext.warnings, [], 'no ext.warnings from the panel or the webview');
     panel.dispose();
-    await api.store.sessions.softDelete(session.id);
+    await ext.api.store.sessions.softDelete(session.id);
   });
 
   it('refuses a session without criteria and records nothing', async () => {
-    const session = await api.store.sessions.create({ type: 'freeform', title: 'No criteria', intention: 'x' });
+    const session = await ext.api.store.sessions.create({ type: 'freeform', title: 'No criteria', intention: 'x' });
     // The command reports the error to the person (and logs it) instead of throwing.
     await vscode.commands.executeCommand('sessionLedger.checkProgress', session.id, 'person');
-    assert.equal(api.store.sessions.require(session.id).progress, null);
-    assert.equal(api.store.events.list(session.id, { type: 'session.progress_checked', limit: 10 }).length, 0);
-    await api.store.sessions.softDelete(session.id);
+    assert.equal(ext.api.store.sessions.require(session.id).progress, null);
+    assert.equal(ext.api.store.events.list(session.id, { type: 'session.progress_checked', limit: 10 }).length, 0);
+    await ext.api.store.sessions.softDelete(session.id);
   });
 
   it('a review gate: the header marks it, Request Changes asks again with the comment, Approve goes on; artifacts say who and when', async () => {
-    const session = await api.engine.start({
+    const session = await ext.api.engine.start({
       type: 'full',
       title: 'Reviewed spec',
       intention: 'Add a login page',
       options: { approve: true },
     });
-    const panel = panels.show(session.id);
+    const panel = ext.panels.show(session.id);
     await within(
       'the first render',
       panel.test.whenRendered((r) => r.header !== null),
     );
     // The spec step's answer, as a runner records it.
-    const spec = await api.engine.next(session.id);
+    const spec = await ext.api.engine.next(session.id);
     assert.ok(spec.kind === 'command');
-    await api.engine.recordResult(session.id, spec.interaction.id, { status: 'ok', output: '# Spec\nA login form.' });
+    await ext.api.engine.recordResult(session.id, spec.interaction.id, { status: 'ok', output: '# Spec\nA login form.' });
     const waiting = await within(
       'the header to mark the review gate',
       panel.test.whenRendered((r) => (r.header?.shown ?? []).some((s) => s.startsWith('review: '))),
@@ -130,10 +120,10 @@ describe('Check Progress (person-ticked) in the tree and the timeline', function
       JSON.stringify(waiting.header?.shown),
     );
     assert.match(String(itemOf(session.id).description), /awaiting review · /);
-    assert.equal(api.store.artifacts.getByKey(session.id, 'spec')?.review?.state, 'provisional');
+    assert.equal(ext.api.store.artifacts.getByKey(session.id, 'spec')?.review?.state, 'provisional');
 
     await vscode.commands.executeCommand('sessionLedger.requestReviewChanges', session.id, 'Add a password reset link.');
-    const rejected = api.store.artifacts.getByKey(session.id, 'spec')?.review;
+    const rejected = ext.api.store.artifacts.getByKey(session.id, 'spec')?.review;
     assert.equal(rejected?.state, 'changes_requested');
     assert.equal(rejected?.comment, 'Add a password reset link.');
     assert.ok(rejected?.by && typeof rejected.at === 'number', JSON.stringify(rejected));
@@ -141,19 +131,19 @@ describe('Check Progress (person-ticked) in the tree and the timeline', function
       'the header to drop the gate',
       panel.test.whenRendered((r) => !(r.header?.shown ?? []).some((s) => s.startsWith('review: '))),
     );
-    const again = await api.engine.next(session.id);
+    const again = await ext.api.engine.next(session.id);
     assert.ok(again.kind === 'command');
     assert.equal(again.interaction.command.step, 'spec');
     assert.match(again.interaction.command.command, /asked for changes:\nAdd a password reset link\./);
-    await api.engine.recordResult(session.id, again.interaction.id, { status: 'ok', output: '# Spec\nA login form and a reset link.' });
+    await ext.api.engine.recordResult(session.id, again.interaction.id, { status: 'ok', output: '# Spec\nA login form and a reset link.' });
 
     await vscode.commands.executeCommand('sessionLedger.approveReview', session.id);
-    const approved = api.store.artifacts.getByKey(session.id, 'spec')?.review;
+    const approved = ext.api.store.artifacts.getByKey(session.id, 'spec')?.review;
     assert.equal(approved?.state, 'approved');
-    assert.equal(api.store.sessions.require(session.id).phase, 'plan');
-    assert.deepEqual(warnings, [], 'no warnings from the panel or the webview');
+    assert.equal(ext.api.store.sessions.require(session.id).phase, 'plan');
+    assert.deepEqual(ext.warnings, [], 'no ext.warnings from the panel or the webview');
     panel.dispose();
-    await api.engine.cancel(session.id);
-    await api.store.sessions.softDelete(session.id);
+    await ext.api.engine.cancel(session.id);
+    await ext.api.store.sessions.softDelete(session.id);
   });
 });

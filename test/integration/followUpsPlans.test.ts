@@ -1,34 +1,19 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { SessionLedgerApi } from '../../src/extension';
 import type { SessionTreeNode } from '../../src/vscode/SessionTreeProvider';
 import { SessionFilters } from '../../src/vscode/sessionFilters';
-import type { TimelinePanels } from '../../src/vscode/timeline/registration';
-import { activateExtension, extensionTimelinePanels, waitFor, within } from './helpers';
+import { sessionTooltip, useExtensionTimeline, waitFor, within } from './helpers';
 
 describe('follow-ups, planned sessions, templates and tags: Start Follow-up Session, Plan/Start, Save as Template, Edit Tags, Filter Sessions by…', function () {
   this.timeout(90_000);
-  let api: SessionLedgerApi;
-  let panels: TimelinePanels;
-  const warnings: string[] = [];
+  const ext = useExtensionTimeline();
+  after(() => vscode.commands.executeCommand('sessionLedger.clearFilter'));
 
-  before(async () => {
-    api = await activateExtension();
-    panels = extensionTimelinePanels(api, warnings);
-  });
-  after(async () => {
-    panels?.dispose();
-    await vscode.commands.executeCommand('sessionLedger.clearFilter');
-  });
-
-  const tooltipOf = (id: string): string => {
-    const item = api.tree.getTreeItem({ kind: 'session', session: api.store.sessions.require(id) });
-    return (item.tooltip as vscode.MarkdownString).value;
-  };
+  const tooltipOf = (id: string): string => sessionTooltip(ext.api, id);
   const treeSessions = (status: string): string[] =>
-    api.tree.getChildren({ kind: 'group', status } as SessionTreeNode).flatMap((n) => (n.kind === 'session' ? [n.session.id] : []));
-  const groups = (): string[] => api.tree.getChildren().flatMap((n) => (n.kind === 'group' ? [n.status] : []));
+    ext.api.tree.getChildren({ kind: 'group', status } as SessionTreeNode).flatMap((n) => (n.kind === 'session' ? [n.session.id] : []));
+  const groups = (): string[] => ext.api.tree.getChildren().flatMap((n) => (n.kind === 'group' ? [n.status] : []));
 
   it('Plan Session records a planned session in the Planned group; Start makes it active; the header shows expected and actual durations', async () => {
     const scheduledAt = Date.now() + 2 * 3_600_000;
@@ -40,18 +25,18 @@ describe('follow-ups, planned sessions, templates and tags: Start Follow-up Sess
       expectedMinutes: 30,
       tags: ['release'],
     }))!;
-    const planned = api.store.sessions.require(id);
+    const planned = ext.api.store.sessions.require(id);
     assert.deepEqual([planned.status, planned.scheduledAt, planned.expectedMinutes, planned.startedAt], ['planned', scheduledAt, 30, null]);
-    assert.notEqual(api.active.id, id, 'planning does not make it the active session');
+    assert.notEqual(ext.api.active.id, id, 'planning does not make it the active session');
     assert.ok(groups().includes('planned'), JSON.stringify(groups()));
     assert.ok(treeSessions('planned').includes(id));
-    const item = api.tree.getTreeItem({ kind: 'session', session: planned });
+    const item = ext.api.tree.getTreeItem({ kind: 'session', session: planned });
     assert.equal(item.contextValue, 'session.planned', 'the Start and Cancel menus match on it');
     assert.match(String(item.description), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} · freeform/);
     assert.match(tooltipOf(id), /Duration: expected 30 min/);
     assert.match(tooltipOf(id), /Tags: `release`/);
 
-    const panel = panels.show(id);
+    const panel = ext.panels.show(id);
     const first = await within(
       'the planned header',
       panel.test.whenRendered((r) => r.header?.status === 'planned'),
@@ -67,10 +52,10 @@ describe('follow-ups, planned sessions, templates and tags: Start Follow-up Sess
 
     // Start from the header, as a person would (it runs Start Planned Session).
     await panel.test.request('runSessionAction', { action: 'start' });
-    const started = api.store.sessions.require(id);
+    const started = ext.api.store.sessions.require(id);
     assert.equal(started.status, 'active');
     assert.ok(started.startedAt !== null && started.startedAt >= planned.createdAt);
-    assert.equal(api.active.id, id, 'Start makes it the active session');
+    assert.equal(ext.api.active.id, id, 'Start makes it the active session');
     assert.ok(!treeSessions('planned').includes(id) && treeSessions('active').includes(id));
     await within(
       'the header of the started session',
@@ -90,7 +75,7 @@ describe('follow-ups, planned sessions, templates and tags: Start Follow-up Sess
     assert.deepEqual(timing, ['expected: Expected 30 min', 'actual: Actual 0 min'], JSON.stringify(ended.header?.shown));
     assert.match(tooltipOf(id), /Duration: expected 30 min · actual 0 min/);
     panel.dispose();
-    await api.store.sessions.softDelete(id);
+    await ext.api.store.sessions.softDelete(id);
   });
 
   it('Start only starts a planned session, and a planned one can be cancelled', async () => {
@@ -100,16 +85,16 @@ describe('follow-ups, planned sessions, templates and tags: Start Follow-up Sess
       intention: 'x',
     }))!;
     await vscode.commands.executeCommand('sessionLedger.cancelSession', id, { confirmed: true });
-    assert.equal(api.store.sessions.require(id).status, 'cancelled');
-    assert.equal(api.store.sessions.require(id).startedAt, null);
+    assert.equal(ext.api.store.sessions.require(id).status, 'cancelled');
+    assert.equal(ext.api.store.sessions.require(id).startedAt, null);
     // The command reports the refusal to the person instead of throwing.
     await vscode.commands.executeCommand('sessionLedger.startPlannedSession', id);
-    assert.equal(api.store.sessions.require(id).status, 'cancelled');
-    await api.store.sessions.softDelete(id);
+    assert.equal(ext.api.store.sessions.require(id).status, 'cancelled');
+    await ext.api.store.sessions.softDelete(id);
   });
 
   it('Start Follow-up Session starts a session prefilled from the suggestion and links previous and next in the tooltip and both headers', async () => {
-    const previous = await api.engine.start({
+    const previous = await ext.api.engine.start({
       type: 'freeform',
       title: 'CSV parser',
       intention: 'A CSV parser',
@@ -125,7 +110,7 @@ describe('follow-ups, planned sessions, templates and tags: Start Follow-up Sess
       followUpNotes: 'Quoted newlines',
       nextSessionSuggestion: 'Handle quoted newlines in the CSV parser',
     });
-    const previousPanel = panels.show(previous.id);
+    const previousPanel = ext.panels.show(previous.id);
     const ended = await within(
       'the ended header offers Start Follow-up',
       previousPanel.test.whenRendered((r) => r.header?.status === 'complete'),
@@ -135,13 +120,13 @@ describe('follow-ups, planned sessions, templates and tags: Start Follow-up Sess
     const nextId = (await vscode.commands.executeCommand<string>('sessionLedger.startFollowUpSession', previous.id, {
       executionMode: 'manual',
     }))!;
-    const next = api.store.sessions.require(nextId);
+    const next = ext.api.store.sessions.require(nextId);
     assert.deepEqual(
       [next.title, next.intention, next.followsSessionId, next.parentSessionId, next.type, next.status],
       ['Handle quoted newlines in the CSV parser', 'Handle quoted newlines in the CSV parser', previous.id, null, 'freeform', 'active'],
     );
     assert.deepEqual([next.successCriteria, next.constraints, next.tags], [['tests pass'], ['no new dependencies'], ['csv']]);
-    assert.equal(api.active.id, nextId);
+    assert.equal(ext.api.active.id, nextId);
     assert.match(tooltipOf(nextId), /Follows: \$\(pass\) CSV parser/);
     assert.match(tooltipOf(previous.id), /Followed by: \$\(play-circle\) Handle quoted newlines in the CSV parser/);
 
@@ -150,26 +135,26 @@ describe('follow-ups, planned sessions, templates and tags: Start Follow-up Sess
       previousPanel.test.whenRendered((r) => (r.header?.shown ?? []).includes('next: Handle quoted newlines in the CSV parser')),
     );
     assert.ok(linked.header);
-    const nextPanel = panels.show(nextId);
+    const nextPanel = ext.panels.show(nextId);
     await within(
       "the follow-up's header to name the session it follows",
       nextPanel.test.whenRendered((r) => (r.header?.shown ?? []).includes('previous: CSV parser')),
     );
-    assert.deepEqual(warnings, [], 'no warnings from the panels or the webviews');
+    assert.deepEqual(ext.warnings, [], 'no ext.warnings from the panels or the webviews');
     previousPanel.dispose();
     nextPanel.dispose();
     await vscode.commands.executeCommand('sessionLedger.cancelSession', nextId, { confirmed: true });
-    await api.store.sessions.softDelete(nextId);
-    await api.store.sessions.softDelete(previous.id);
+    await ext.api.store.sessions.softDelete(nextId);
+    await ext.api.store.sessions.softDelete(previous.id);
   });
 
   it('Edit Tags, then Filter Sessions by tag and mode combined with the text filter, remembered for the workspace', async () => {
-    const a = await api.engine.start({ type: 'freeform', title: 'Filter target alpha', intention: 'a' });
-    const b = await api.engine.start({ type: 'freeform', title: 'Filter target beta', intention: 'b', executionMode: 'agentic' });
-    await api.engine.cancel(b.id);
+    const a = await ext.api.engine.start({ type: 'freeform', title: 'Filter target alpha', intention: 'a' });
+    const b = await ext.api.engine.start({ type: 'freeform', title: 'Filter target beta', intention: 'b', executionMode: 'agentic' });
+    await ext.api.engine.cancel(b.id);
     const tags = await vscode.commands.executeCommand<string[]>('sessionLedger.editTags', a.id, ['ui', ' release ', 'ui']);
     assert.deepEqual(tags, ['ui', 'release']);
-    assert.equal(api.store.events.list(a.id, { type: 'session.tags_changed', limit: 10 }).length, 1);
+    assert.equal(ext.api.store.events.list(a.id, { type: 'session.tags_changed', limit: 10 }).length, 1);
     await vscode.commands.executeCommand('sessionLedger.editTags', b.id, ['ui']);
 
     await vscode.commands.executeCommand('sessionLedger.filterSessionsBy', { tag: 'ui' });
@@ -182,13 +167,13 @@ describe('follow-ups, planned sessions, templates and tags: Start Follow-up Sess
     );
     await vscode.commands.executeCommand('sessionLedger.filterSessionsBy', { tag: 'ui', mode: 'manual' });
     await waitFor('the mode filter', () => (groups().join() === 'active' && treeSessions('active').join() === a.id ? true : undefined));
-    assert.deepEqual(api.sessionFilters.state, { tag: 'ui', mode: 'manual' });
+    assert.deepEqual(ext.api.sessionFilters.state, { tag: 'ui', mode: 'manual' });
     // The text filter on top: both must match.
-    api.tree.setFilter('beta');
+    ext.api.tree.setFilter('beta');
     await waitFor('text and tag filters together', () => (groups().length === 0 ? true : undefined));
-    api.tree.setFilter('alpha');
+    ext.api.tree.setFilter('alpha');
     await waitFor('alpha passes both', () => (treeSessions('active').join() === a.id ? true : undefined));
-    api.tree.setFilter(undefined);
+    ext.api.tree.setFilter(undefined);
 
     // Remembered in workspace state: filters made over the same memento read it back (as after a reload).
     const memento = new Map<string, unknown>();
@@ -206,15 +191,15 @@ describe('follow-ups, planned sessions, templates and tags: Start Follow-up Sess
     reloaded.dispose();
 
     await vscode.commands.executeCommand('sessionLedger.clearFilter');
-    assert.deepEqual(api.sessionFilters.state, {});
+    assert.deepEqual(ext.api.sessionFilters.state, {});
     await waitFor('all sessions again', () => (treeSessions('cancelled').includes(b.id) ? true : undefined));
-    await api.engine.cancel(a.id);
-    await api.store.sessions.softDelete(a.id);
-    await api.store.sessions.softDelete(b.id);
+    await ext.api.engine.cancel(a.id);
+    await ext.api.store.sessions.softDelete(a.id);
+    await ext.api.store.sessions.softDelete(b.id);
   });
 
   it("Save as Template writes a template extending the session's type into the workflows folder; New Session lists it with its defaults", async () => {
-    const source = await api.engine.start({
+    const source = await ext.api.engine.start({
       type: 'freeform',
       title: 'Weekly dependency bump',
       intention: 'Bump the dependencies and keep CI green',
@@ -234,13 +219,13 @@ describe('follow-ups, planned sessions, templates and tags: Start Follow-up Sess
         constraints: ['no major versions'],
         tags: ['deps'],
       });
-      const template = await waitFor('the template to be loaded', () => api.engine.listTypes().find((t) => t.id === 'dependency-bump'));
+      const template = await waitFor('the template to be loaded', () => ext.api.engine.listTypes().find((t) => t.id === 'dependency-bump'));
       assert.deepEqual([template.baseType, template.defaults?.intention], ['freeform', 'Bump the dependencies and keep CI green']);
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       rmSync(file, { force: true });
-      await api.engine.cancel(source.id);
-      await api.store.sessions.softDelete(source.id);
+      await ext.api.engine.cancel(source.id);
+      await ext.api.store.sessions.softDelete(source.id);
     }
   });
 });

@@ -1,36 +1,22 @@
 import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
-import type { SessionLedgerApi } from '../../src/extension';
-import type { TimelinePanels } from '../../src/vscode/timeline/registration';
-import { activateExtension, extensionTimelinePanels, within } from './helpers';
+import { sessionTooltip, sessionTreeItem, useExtensionTimeline, within } from './helpers';
 
 describe('goal, outcome and notes: Edit Goal, Add Note, Complete Session in the tree and the timeline', function () {
   this.timeout(60_000);
-  let api: SessionLedgerApi;
-  let panels: TimelinePanels;
-  const warnings: string[] = [];
+  const ext = useExtensionTimeline();
 
-  before(async () => {
-    api = await activateExtension();
-    panels = extensionTimelinePanels(api, warnings);
-  });
-  after(() => panels?.dispose());
-
-  const tooltipOf = (id: string): string => {
-    const item = api.tree.getTreeItem({ kind: 'session', session: api.store.sessions.require(id) });
-    return (item.tooltip as vscode.MarkdownString).value;
-  };
-  const descriptionOf = (id: string): string =>
-    String(api.tree.getTreeItem({ kind: 'session', session: api.store.sessions.require(id) }).description);
+  const tooltipOf = (id: string): string => sessionTooltip(ext.api, id);
+  const descriptionOf = (id: string): string => String(sessionTreeItem(ext.api, id).description);
 
   it('edits the goal, adds an important note at a step and completes with an outcome; the timeline and the tree show each', async () => {
-    const session = await api.engine.start({
+    const session = await ext.api.engine.start({
       type: 'freeform',
       title: 'Goal fields',
       intention: 'A CSV parser',
       successCriteria: ['tests pass'],
     });
-    const panel = panels.show(session.id);
+    const panel = ext.panels.show(session.id);
     await within(
       'the first render',
       panel.test.whenRendered((r) => r.header !== null),
@@ -41,9 +27,9 @@ describe('goal, outcome and notes: Edit Goal, Add Note, Complete Session in the 
       constraints: ['no new dependencies'],
       procedureNotes: 'Test first.',
     });
-    const edited = api.store.sessions.require(session.id);
+    const edited = ext.api.store.sessions.require(session.id);
     assert.deepEqual(edited.completionCriteria, ['parser merged', 'docs written']);
-    const goalEvents = api.store.events.list(session.id, { type: 'session.goal_edited', limit: 10 });
+    const goalEvents = ext.api.store.events.list(session.id, { type: 'session.goal_edited', limit: 10 });
     assert.equal(goalEvents.length, 1);
     assert.deepEqual((goalEvents[0].payload as { fields: string[] }).fields, ['completionCriteria', 'constraints', 'procedureNotes']);
     const goalShown = await within(
@@ -55,7 +41,7 @@ describe('goal, outcome and notes: Edit Goal, Add Note, Complete Session in the 
     assert.match(tooltipOf(session.id), /Completion criteria:\n- parser merged\n- docs written/);
     assert.match(tooltipOf(session.id), /Procedure notes: Test first\\\./);
 
-    const step = await api.engine.next(session.id, { input: 'write the parser' });
+    const step = await ext.api.engine.next(session.id, { input: 'write the parser' });
     assert.ok(step.kind === 'command');
     await vscode.commands.executeCommand('sessionLedger.addNote', session.id, {
       content: 'Quoted newlines are subtle',
@@ -64,7 +50,7 @@ describe('goal, outcome and notes: Edit Goal, Add Note, Complete Session in the 
       followUp: true,
       interactionSeq: step.interaction.seq,
     });
-    const [note] = api.store.notes.list(session.id).filter((n) => n.kind === 'concern');
+    const [note] = ext.api.store.notes.list(session.id).filter((n) => n.kind === 'concern');
     assert.deepEqual([note.important, note.followUp, note.interactionSeq], [true, true, step.interaction.seq]);
     const noteShown = await within(
       'the header to show the note',
@@ -84,10 +70,10 @@ describe('goal, outcome and notes: Edit Goal, Add Note, Complete Session in the 
       followUpNotes: 'Quoted newlines',
       nextSessionSuggestion: 'Handle quoted newlines',
     });
-    const completed = api.store.sessions.require(session.id);
+    const completed = ext.api.store.sessions.require(session.id);
     assert.equal(completed.status, 'complete');
     assert.deepEqual([completed.outcome?.rating, completed.outcome?.completionPercent, completed.outcome?.recordedBy], [4, 80, 'person']);
-    assert.equal(api.store.interactions.get(step.interaction.id)?.result.status, 'cancelled', 'the pending step was closed');
+    assert.equal(ext.api.store.interactions.get(step.interaction.id)?.result.status, 'cancelled', 'the pending step was closed');
     const outcomeShown = await within(
       'the header to show the outcome',
       panel.test.whenRendered((r) => r.header?.status === 'complete' && (r.header.shown ?? []).some((s) => s.startsWith('rating:'))),
@@ -100,13 +86,13 @@ describe('goal, outcome and notes: Edit Goal, Add Note, Complete Session in the 
     assert.deepEqual(outcomeShown.header?.actions, ['followUp'], 'an ended session offers only Start Follow-up');
     assert.match(tooltipOf(session.id), /Summary: Parser written; quoting left\\\./);
     assert.match(tooltipOf(session.id), /Outcome: ★★★★☆ 4\/5 · 80 % complete · \$\(issue-reopened\) needs follow-up: Quoted newlines/);
-    assert.deepEqual(warnings, [], 'no warnings from the panel or the webview');
+    assert.deepEqual(ext.warnings, [], 'no ext.warnings from the panel or the webview');
     panel.dispose();
-    await api.store.sessions.softDelete(session.id);
+    await ext.api.store.sessions.softDelete(session.id);
   });
 
   it('refuses an invalid outcome passed to Complete Session and leaves the session as it was', async () => {
-    const session = await api.store.sessions.create({ type: 'freeform', title: 'Bad outcome', intention: 'x' });
+    const session = await ext.api.store.sessions.create({ type: 'freeform', title: 'Bad outcome', intention: 'x' });
     // The command reports the error to the person (and logs it) instead of throwing.
     await vscode.commands.executeCommand('sessionLedger.completeSession', session.id, {
       summary: 'x',
@@ -114,8 +100,8 @@ describe('goal, outcome and notes: Edit Goal, Add Note, Complete Session in the 
       completionPercent: 50,
       needsFollowUp: false,
     });
-    assert.equal(api.store.sessions.require(session.id).status, 'active');
-    assert.equal(api.store.sessions.require(session.id).outcome, null);
-    await api.store.sessions.softDelete(session.id);
+    assert.equal(ext.api.store.sessions.require(session.id).status, 'active');
+    assert.equal(ext.api.store.sessions.require(session.id).outcome, null);
+    await ext.api.store.sessions.softDelete(session.id);
   });
 });

@@ -49,3 +49,36 @@ export function recordingLogger(problems: string[]): Logger {
   };
   return log;
 }
+
+/** The extension and timeline panels over its store, shared by the tests of a describe block. */
+export interface ExtensionTimeline {
+  api: SessionLedgerApi;
+  panels: TimelinePanels;
+  /** What the panels logged as warnings and errors (tests assert there are none). */
+  readonly warnings: string[];
+}
+
+/**
+ * For a describe block: activates the extension in `before` and opens timeline panels over its
+ * store ({@link extensionTimelinePanels}), disposed in `after` (before the block's own `after` hooks).
+ * Its tests read `api` and `panels` once the hook has run.
+ */
+export function useExtensionTimeline(): ExtensionTimeline {
+  const context: Partial<ExtensionTimeline> & Pick<ExtensionTimeline, 'warnings'> = { warnings: [] };
+  before(async () => {
+    context.api = await activateExtension();
+    context.panels = extensionTimelinePanels(context.api, context.warnings);
+  });
+  after(() => context.panels?.dispose());
+  return context as ExtensionTimeline;
+}
+
+/** A session's node in the Sessions tree, as the tree draws it now. */
+export function sessionTreeItem(api: SessionLedgerApi, sessionId: string): vscode.TreeItem {
+  return api.tree.getTreeItem({ kind: 'session', session: api.store.sessions.require(sessionId) });
+}
+
+/** The Markdown of a session's tooltip in the Sessions tree. */
+export function sessionTooltip(api: SessionLedgerApi, sessionId: string): string {
+  return (sessionTreeItem(api, sessionId).tooltip as vscode.MarkdownString).value;
+}

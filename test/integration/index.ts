@@ -1,9 +1,10 @@
 // Entry point the VS Code extension host calls with `extensionTestsPath`: runs every
 // `*.test.js` next to this file with mocha. Runner-agnostic: the same bundle runs under
 // @vscode/test-electron (test/electron) and under code-server (test/harness/runIntegration.ts).
-import { appendFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha = require('mocha');
+import { appendStats, collectFailures } from '../harness/testStats';
 
 export function run(): Promise<void> {
   // SESSION_LEDGER_TEST_GREP runs only the tests whose full title matches (a quicker loop while working).
@@ -17,10 +18,7 @@ export function run(): Promise<void> {
   return new Promise((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const stats = runner.stats;
-      const statsFile = process.env.SESSION_LEDGER_TEST_STATS;
-      if (statsFile && stats) {
-        appendFileSync(statsFile, JSON.stringify({ passes: stats.passes, failures: stats.failures, pending: stats.pending }) + '\n');
-      }
+      appendStats(stats, failed);
       if (failures > 0) {
         reject(new Error(`${failures} integration test(s) failed.`));
       } else if (!stats || stats.tests === 0) {
@@ -29,5 +27,7 @@ export function run(): Promise<void> {
         resolve();
       }
     });
+    // Mocha starts the first test on a later tick, so this listener sees every failure.
+    const failed = collectFailures(runner);
   });
 }

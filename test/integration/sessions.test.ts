@@ -129,7 +129,7 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
   });
 
   it('interrupts a running manual step (Ctrl+C) and records how it ended', async () => {
-    const { engine, store, runner } = await activateExtension();
+    const { engine, store, runner, running } = await activateExtension();
     const session = await engine.start({
       type: 'test-fix',
       title: 'Interrupted step',
@@ -146,7 +146,7 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
     });
     const step = vscode.commands.executeCommand('sessionLedger.nextStep', session.id);
     await executing;
-    assert.ok(runner.isRunning(session.id));
+    assert.ok(running.isRunning(session.id));
     await new Promise((r) => setTimeout(r, 300));
     const started = Date.now();
     runner.interrupt(session.id);

@@ -9,7 +9,7 @@ describe("the Sessions view's badge", function () {
   this.timeout(60_000);
 
   it('counts a manual session waiting for Next Step and an agentic one while it runs, like the status bar; ended and paused ones drop out', async () => {
-    const { engine, store, runner, background, active, statusBar, sessionsBadge } = await activateExtension();
+    const { engine, store, running, background, active, statusBar, sessionsBadge } = await activateExtension();
     // Other tests of this run may have left active sessions: count from what is there now.
     const before = sessionsBadge.counts;
     const total = before.running + before.waiting;
@@ -46,7 +46,7 @@ describe("the Sessions view's badge", function () {
       await waitFor('the badge to count the running session', () =>
         sessionsBadge.counts.running === before.running + 1 ? true : undefined,
       );
-      assert.ok(runner.isRunning(agentic.id));
+      assert.ok(running.isRunning(agentic.id));
       assert.deepEqual(sessionsBadge.counts, { running: before.running + 1, waiting: before.waiting + 1 });
       assert.equal(badgeValue(), total + 2);
       assert.equal(
@@ -71,5 +71,19 @@ describe("the Sessions view's badge", function () {
     assert.deepEqual(sessionsBadge.counts, before);
     await active.set(undefined);
     await store.sessions.softDelete(manual.id);
+  });
+
+  it('shows a planned session as planned in the status bar (not ended), and does not count it', async () => {
+    const { engine, store, active, statusBar, sessionsBadge } = await activateExtension();
+    const before = sessionsBadge.counts;
+    const planned = await engine.plan({ type: 'test-fix', title: 'Badge planned', intention: 'later', options: { testCommand: 'true' } });
+    await active.set(planned.id);
+    await waitFor('the status bar to show the planned session', () => (statusBar.view.text.includes('Badge planned') ? true : undefined));
+    assert.match(statusBar.view.text, /^\$\(calendar\) Badge planned/);
+    assert.match(statusBar.view.tooltip, /planned: start it to begin/);
+    assert.doesNotMatch(statusBar.view.tooltip, /ended/);
+    assert.deepEqual(sessionsBadge.counts, before, 'a planned session asks nothing of the person yet');
+    await active.set(undefined);
+    await store.sessions.softDelete(planned.id);
   });
 });

@@ -1,24 +1,13 @@
 import { strict as assert } from 'node:assert';
-import type { SessionLedgerApi } from '../../src/extension';
-import type { TimelinePanels } from '../../src/vscode/timeline/registration';
-import { activateExtension, extensionTimelinePanels, within } from './helpers';
+import { useExtensionTimeline, within } from './helpers';
 
 describe('timeline session actions', () => {
-  let api: SessionLedgerApi;
-  let panels: TimelinePanels;
-  const warnings: string[] = [];
-
-  before(async () => {
-    api = await activateExtension();
-    panels = extensionTimelinePanels(api, warnings);
-  });
-
-  after(() => panels?.dispose());
+  const ext = useExtensionTimeline();
 
   it('Pause from the timeline pauses the session, and the header then offers Resume and Cancel', async () => {
-    const session = await api.store.sessions.create({ type: 'test-fix', title: 'Paused from the timeline', intention: 'x' });
+    const session = await ext.api.store.sessions.create({ type: 'test-fix', title: 'Paused from the timeline', intention: 'x' });
     assert.equal(session.status, 'active');
-    const panel = panels.show(session.id);
+    const panel = ext.panels.show(session.id);
     const first = await within(
       'the first render',
       panel.test.whenRendered((r) => r.header !== null),
@@ -27,26 +16,26 @@ describe('timeline session actions', () => {
 
     const result = await panel.test.request('runSessionAction', { action: 'pause' });
     assert.deepEqual(result, { status: 'paused' });
-    assert.equal(api.store.sessions.get(session.id)?.status, 'paused', 'the store has the session paused');
+    assert.equal(ext.api.store.sessions.get(session.id)?.status, 'paused', 'the store has the session paused');
 
     const after = await within(
       'the header to show paused',
       panel.test.whenRendered((r) => r.header?.status === 'paused'),
     );
     assert.deepEqual(after.header, { status: 'paused', actions: ['resume', 'complete', 'cancel'] });
-    assert.deepEqual(warnings, [], 'no warnings from the panel or the webview');
+    assert.deepEqual(ext.warnings, [], 'no ext.warnings from the panel or the webview');
     panel.dispose();
   });
 
   it('refuses an action that does not apply to the status, and changes nothing', async () => {
-    const session = await api.store.sessions.create({ type: 'test-fix', title: 'Resume while active', intention: 'x' });
-    const panel = panels.show(session.id);
+    const session = await ext.api.store.sessions.create({ type: 'test-fix', title: 'Resume while active', intention: 'x' });
+    const panel = ext.panels.show(session.id);
     await within(
       'the first render',
       panel.test.whenRendered((r) => r.header !== null),
     );
     await assert.rejects(panel.test.request('runSessionAction', { action: 'resume' }), /is active; resume does not apply/);
-    assert.equal(api.store.sessions.get(session.id)?.status, 'active');
+    assert.equal(ext.api.store.sessions.get(session.id)?.status, 'active');
     panel.dispose();
   });
 });

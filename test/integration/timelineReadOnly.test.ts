@@ -48,16 +48,24 @@ describe('timeline: read-only badge', () => {
   });
 
   it('shows "Read-only — <holder>" in the header, and follows the access as it changes', async () => {
-    const session = await api.store.sessions.create({ type: 'test-fix', title: 'Seen from a second window', intention: 'x' });
+    const session = await api.store.sessions.create({
+      type: 'test-fix',
+      title: 'Seen from a second window',
+      intention: 'x',
+      successCriteria: ['check.sh passes'],
+    });
     const panel = panels.show(session.id);
     const first = await within(
       'the first render',
       panel.test.whenRendered((r) => r.header !== null),
     );
+    // The actions cannot work read-only: shown disabled, their tooltip says why.
     assert.deepEqual(first.header, {
       status: 'active',
       actions: ['nextStep', 'pause', 'complete', 'cancel'],
       readOnly: 'Read-only — pid 4242 on devbox',
+      lockedActions: ['nextStep', 'pause', 'complete', 'cancel', 'checkProgress'],
+      shown: ['success: check.sh passes'],
     });
 
     readOnly = false;
@@ -66,7 +74,11 @@ describe('timeline: read-only badge', () => {
       'the badge gone',
       panel.test.whenRendered((r) => r.header !== null && r.header.readOnly === undefined),
     );
-    assert.deepEqual(writable.header, { status: 'active', actions: ['nextStep', 'pause', 'complete', 'cancel'] });
+    assert.deepEqual(writable.header, {
+      status: 'active',
+      actions: ['nextStep', 'pause', 'complete', 'cancel'],
+      shown: ['success: check.sh passes'],
+    });
 
     readOnly = true;
     holder = undefined;
@@ -76,6 +88,7 @@ describe('timeline: read-only badge', () => {
       panel.test.whenRendered((r) => r.header?.readOnly !== undefined),
     );
     assert.equal(unknownHolder.header?.readOnly, 'Read-only');
+    assert.deepEqual(unknownHolder.header?.lockedActions, ['nextStep', 'pause', 'complete', 'cancel', 'checkProgress'], 'locked again');
 
     // The store's holder is a record with a description.
     holder = { pid: 4242, description: 'process 4242 on this machine' };

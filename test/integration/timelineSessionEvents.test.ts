@@ -6,25 +6,14 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { importedSessionId } from '../../src/core/claudeCode/claudeSessions';
 import { isOurHookCommand } from '../../src/core/claudeCode/hookProtocol';
-import type { SessionLedgerApi } from '../../src/extension';
-import type { TimelinePanels } from '../../src/vscode/timeline/registration';
-import { activateExtension, extensionTimelinePanels, waitFor, within } from './helpers';
+import { useExtensionTimeline, waitFor, within } from './helpers';
 
 type HookEntry = { hooks: { command: string }[] };
 
 describe('timeline: events recorded outside any step', () => {
-  let api: SessionLedgerApi;
-  let panels: TimelinePanels;
-  const warnings: string[] = [];
-
-  before(async () => {
-    api = await activateExtension();
-    panels = extensionTimelinePanels(api, warnings);
-  });
-
+  const ext = useExtensionTimeline();
   after(async () => {
-    panels?.dispose();
-    if (api.claudeHistory.connected) await vscode.commands.executeCommand('sessionLedger.disconnectClaudeHooks');
+    if (ext.api.claudeHistory.connected) await vscode.commands.executeCommand('sessionLedger.disconnectClaudeHooks');
   });
 
   it('a Claude Code session recorded only by hooks shows its events in the timeline, live', async () => {
@@ -48,12 +37,12 @@ describe('timeline: events recorded outside any step', () => {
     const sessionId = importedSessionId(claudeSessionId);
     await waitFor(
       'the hooks ingested into an imported session',
-      () => (api.store.events.list(sessionId).length >= 3 ? true : undefined),
+      () => (ext.api.store.events.list(sessionId).length >= 3 ? true : undefined),
       15_000,
     );
-    assert.equal(api.store.interactions.list(sessionId).length, 0, 'hooks alone record no steps');
+    assert.equal(ext.api.store.interactions.list(sessionId).length, 0, 'hooks alone record no steps');
 
-    const panel = panels.show(sessionId);
+    const panel = ext.panels.show(sessionId);
     // No steps: the section of the session's own events opens by itself and the webview renders each one.
     const first = await within(
       'the session events rendered',
@@ -79,22 +68,22 @@ describe('timeline: events recorded outside any step', () => {
       [null, null, 'Read', 'Read'],
     );
     assert.equal(page.hasMore, false);
-    assert.deepEqual(warnings, [], 'no warnings from the panel or the webview');
+    assert.deepEqual(ext.warnings, [], 'no ext.warnings from the panel or the webview');
     panel.dispose();
   });
 
   it('a session with steps keeps the section collapsed, and loads only events outside its steps', async () => {
-    const session = await api.store.sessions.create({ type: 'test-fix', title: 'Steps and loose events', intention: 'x' });
-    const step = await api.store.interactions.append({ sessionId: session.id, step: 'run', kind: 'shell', command: 'npm test' });
-    await api.store.events.append({
+    const session = await ext.api.store.sessions.create({ type: 'test-fix', title: 'Steps and loose events', intention: 'x' });
+    const step = await ext.api.store.interactions.append({ sessionId: session.id, step: 'run', kind: 'shell', command: 'npm test' });
+    await ext.api.store.events.append({
       id: randomUUID(),
       sessionId: session.id,
       interactionId: step.id,
       type: 'tool.call',
       payload: { n: 1 },
     });
-    await api.store.events.append({ id: randomUUID(), sessionId: session.id, type: 'phase.changed', payload: { phase: 'build' } });
-    const panel = panels.show(session.id);
+    await ext.api.store.events.append({ id: randomUUID(), sessionId: session.id, type: 'phase.changed', payload: { phase: 'build' } });
+    const panel = ext.panels.show(session.id);
     const report = await within(
       'the first render',
       panel.test.whenRendered((r) => r.totalRows === 1 && r.loadedRows === 1),

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type { SessionStore } from '../../src/core/store/SessionStore';
 import { PulledSessionError } from '../../src/core/sync/ownership';
 import { Replicator } from '../../src/core/sync/replicator';
+import { SYNC_TABLES, type SyncTableName } from '../../src/core/sync/syncTables';
 import { createTeamPool } from '../../src/core/sync/teamPool';
 import { teamUsage } from '../../src/core/sync/teamUsage';
 import { PgCluster } from './pgCluster';
@@ -144,6 +145,37 @@ describe('team ledger: two ledgers sync through PostgreSQL', function () {
     assert.equal(pulled.outcome?.nextSessionSuggestion, 'Stabilise the CI run');
     assert.ok(ledgerB.notes.list(id).some((note) => note.important && note.followUp && note.content === 'Watch the retry'));
     assert.deepEqual(sessionImage(ledgerB, id), sessionImage(ledgerA, id));
+  });
+
+  it('replicates every column of the local tables but the local-only ones, and the server has each of them', async function () {
+    // A column a local migration adds is replicated (sessions and runs take their lists from the row modules): the server needs it too.
+    const localOnly: Partial<Record<SyncTableName, string[]>> = {
+      sessions: ['owner_person', 'owner_machine', 'sync_origin', 'shared'],
+      artifacts: ['content'],
+    };
+    const admin = cluster.pool('postgres', 'team');
+    try {
+      for (const table of SYNC_TABLES) {
+        const local = ledgerA.sql.all(`PRAGMA table_info(${table.name})`).map((column) => String(column.name));
+        assert.deepEqual(
+          local.filter((column) => !table.columns.includes(column)),
+          localOnly[table.name] ?? [],
+          `local ${table.name} columns that are not replicated`,
+        );
+        const server = await admin.query<{ column_name: string }>(
+          'SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1',
+          [table.name],
+        );
+        const onServer = new Set(server.rows.map((row) => row.column_name));
+        assert.deepEqual(
+          table.columns.filter((column) => !onServer.has(column)),
+          [],
+          `replicated ${table.name} columns missing on the server`,
+        );
+      }
+    } finally {
+      await admin.end();
+    }
   });
 
   it('bounds a pull by age, and brings an old session whole once it changes again', async function () {

@@ -1,3 +1,4 @@
+import { tailLines } from '../../protocol/displayText';
 import { EXIT } from '../cliError';
 import { stringOption, type Command, type CommandContext } from '../command';
 import { formatCount, formatDuration, formatUsd, isoTime, relativeTime, table, type Style } from '../format';
@@ -12,11 +13,11 @@ function resultText(status: string, style: Style): string {
   return style.red(status);
 }
 
-/** The last `lines` lines of an output, indented. */
-function outputTail(output: string, lines: number): string {
-  const all = output.replace(/\s+$/, '').split(/\r?\n/);
-  const shown = all.slice(-lines).map((line) => `      ${line.length > 200 ? `${line.slice(0, 199)}…` : line}`);
-  return (all.length > lines ? [`      … ${all.length - lines} line(s) above`, ...shown] : shown).join('\n');
+/** The last `maxLines` lines of a step's output, indented under it, long lines cut. */
+function indentedOutputTail(output: string, maxLines: number): string {
+  const { lines, omittedLines } = tailLines(output, maxLines);
+  const shown = lines.map((line) => `      ${line.length > 200 ? `${line.slice(0, 199)}…` : line}`);
+  return (omittedLines > 0 ? [`      … ${omittedLines} line(s) above`, ...shown] : shown).join('\n');
 }
 
 export const showCommand: Command = {
@@ -114,7 +115,7 @@ artifacts (without content) and runs; events with --events.`,
         );
         parts.push(`    ${s.cyan('$')} ${i.command.command.split(/\r?\n/).join('\n      ')}`);
         if (i.result.errorMessage) parts.push(`    ${s.red(i.result.errorMessage)}`);
-        if (i.result.output) parts.push(outputTail(i.result.output, lines));
+        if (i.result.output) parts.push(indentedOutputTail(i.result.output, lines));
       }
     } else {
       parts.push('', s.dim('No steps yet.'));

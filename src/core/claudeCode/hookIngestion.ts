@@ -44,7 +44,7 @@ import {
   type SpoolState,
 } from './hookSpoolState';
 import { readCompleteLines } from './lineReader';
-import type { TransactionalStore } from './storeAccess';
+import type { TransactionalStore } from '../store/ports';
 
 export interface SpoolIngestOptions {
   spoolPath: string;

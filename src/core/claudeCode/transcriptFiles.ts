@@ -92,7 +92,7 @@ export interface TranscriptImportState {
    */
   version: 2;
   files: Record<string, TranscriptFileState>;
-  /** What links sub-agents to the tool calls that launched them (see transcriptApply.ts). */
+  /** What links sub-agents to the tool calls that launched them (see subagentLaunch.ts). */
   agents: { byAgent: Record<string, string>; byPrompt: Record<string, string> };
 }
 

@@ -3,7 +3,8 @@
  * <encoded workspace path>/*.jsonl`, and its sub-agents' files) into the store: one session per
  * Claude session id, its prompts, replies and tool uses as interactions and events, usage counted
  * once per API response from its final line and priced with the pricing table. See
- * {@link TranscriptApplier} for the mapping.
+ * {@link TranscriptApplier} for the mapping, subagentLaunch.ts for how a sub-agent's file finds
+ * the turn that launched it, and transcriptImportReport.ts for what an import reports.
  *
  * Incremental: a file whose size and mtime did not change is skipped; an appended file resumes at
  * the offset after its last complete line; a file replaced by another (another inode, another head,
@@ -26,8 +27,10 @@ import type { PricingTable } from '../agent/pricing';
 import { ClaudeSessionResolver } from './claudeSessions';
 import { readCompleteLines } from './lineReader';
 import type { StoreTransaction } from '../store/repositoryApi';
-import type { PipelinedStore } from './storeAccess';
-import { emptyApplyTotals, promptHash, TranscriptApplier, type AppliedLine } from './transcriptApply';
+import type { PipelinedStore } from '../store/ports';
+import { parentImported, resolveLaunch, type SubagentFile } from './subagentLaunch';
+import { TranscriptApplier } from './transcriptApply';
+import { emptyApplyTotals, type AppliedLine } from './transcriptApplyContext';
 import {
   claudeConfigDir,
   claudeProjectDir,
@@ -37,12 +40,10 @@ import {
   resumePoint,
   saveImportState,
   subagentFileInfo,
-  subagentMetaToolUseId,
-  type TranscriptImportState,
 } from './transcriptFiles';
-import { blocksText, classifyTranscriptLine } from './transcriptRecord';
+import { findCostDifferences, type DamagedLine, type TranscriptImportReport } from './transcriptImportReport';
+import { classifyTranscriptLine } from './transcriptRecord';
 import { describeError } from '../../protocol/describeError';
-import { formatUsdPrecise } from '../../protocol/presentation';
 
 export interface TranscriptImportProgress {
   file: string;
@@ -66,83 +67,16 @@ export interface TranscriptImportOptions {
   chunkBytes?: number;
 }
 
-/** A line that could not be read: where it is and why. */
-export interface DamagedLine {
-  /** Path relative to the project folder. */
-  file: string;
-  line: number;
-  reason: string;
-}
-
 /** Damaged lines listed in a report at most (all are counted and kept in the rejects file). */
 const DAMAGED_LISTED_MAX = 50;
 /** Characters of a damaged line kept in the rejects file. */
 const REJECT_TEXT_MAX = 20_000;
 
-export interface TranscriptImportReport {
-  projectDir: string;
-  filesSeen: number;
-  /** Unchanged since the last import (same size and mtime). */
-  filesSkipped: number;
-  filesRead: number;
-  /** Read from the start because another file now stands at the path (or it was truncated). */
-  filesReplaced: string[];
-  /** Sub-agents' files not read yet: the turn that launched them is not imported yet. */
-  subagentFilesWaiting: string[];
-  /** Sub-agents' files whose launching turn cannot be found (its line damaged, or none named) though the parent is fully imported: counted in the session. */
-  subagentFilesUnlinked: string[];
-  /** Files whose import failed (the rest went on); what was committed before the failure stays, the file is retried next time. */
-  filesFailed: { file: string; error: string }[];
-  linesRead: number;
-  /** Lines that are not conversation records: harmless + unknown + damaged + cost states. */
-  linesUnparsed: number;
-  /** Line types that carry no conversation (summaries, snapshots, queue operations, …). */
-  linesHarmless: number;
-  /** Valid JSON lines of a type this version does not know, by type. */
-  unknownLineTypes: Record<string, number>;
-  linesDamaged: number;
-  /** The first damaged lines, by file and line number. */
-  damagedLines: DamagedLine[];
-  /** Where damaged lines are kept (absent when there were none). */
-  rejectedPath?: string;
-  interactionsAdded: number;
-  eventsAdded: number;
-  /** API responses whose usage was counted (after de-duplication). */
-  usageResponses: number;
-  /** Responses whose counted usage a later line of the same response corrected. */
-  usageRevisions: number;
-  /** Responses whose recorded output tokens are implausibly low for what they wrote: kept as recorded, marked as lower bounds. */
-  lowerBoundResponses: number;
-  /** Models without a price: their tokens are counted, their cost is unknown (not included). */
-  unpricedModels: string[];
-  /**
-   * Sessions whose transcript carries Claude Code's own cost figure (`cost-state`) more than 1%
-   * away from the ledger's count of the same conversation. Both are kept; the ledger's counts each
-   * response once from its final line (its `claude.usage` events name the lines).
-   */
-  costDifferences: CostDifference[];
-  sessionIds: string[];
-  createdSessionIds: string[];
-  cancelled: boolean;
-}
-
-export interface CostDifference {
-  sessionId: string;
-  claudeSessionId: string;
-  claudeCodeUsd: number;
-  ledgerUsd: number;
-}
-
-/** Differences of Claude Code's own figure from the ledger's below this share are not reported. */
-const COST_DIFFERENCE_REPORTED = 0.01;
-
-interface FileToRead {
-  file: string;
+interface FileToRead extends SubagentFile {
   key: string;
   stat: fs.Stats;
   offset: number;
   lines: number;
-  subagent?: { agentId: string; claudeSessionId: string | null };
 }
 
 /** The rejects file kept beside the import state. */
@@ -369,20 +303,7 @@ export async function importClaudeTranscripts(store: PipelinedStore, options: Tr
   // Everything imported is durable and recorded in the state before the import says it is done.
   await settle();
 
-  const costDifferences: CostDifference[] = [];
-  if (applier.claudeCodeCosts.size > 0) {
-    await store.transaction((tx) => {
-      for (const [claudeSessionId, { sessionId, totalCostUsd }] of applier.claudeCodeCosts) {
-        const runs = tx.runs
-          .listBySession(sessionId)
-          .filter((r) => r.provider === 'claude-code-cli' && r.conversationId === claudeSessionId);
-        const ledgerUsd = Math.round(runs.reduce((sum, r) => sum + r.costUsd, 0) * 1e9) / 1e9;
-        if (Math.abs(totalCostUsd - ledgerUsd) > COST_DIFFERENCE_REPORTED * Math.max(ledgerUsd, totalCostUsd)) {
-          costDifferences.push({ sessionId, claudeSessionId, claudeCodeUsd: totalCostUsd, ledgerUsd });
-        }
-      }
-    });
-  }
+  const costDifferences = await findCostDifferences(store, applier.claudeCodeCosts);
 
   return {
     ...report,
@@ -416,113 +337,4 @@ function transactNow<T>(store: PipelinedStore, work: (tx: StoreTransaction) => T
 /** A damaged line that may have been a person's prompt (a user line that is not a tool result). */
 function mayBePrompt(raw: string): boolean {
   return /"type"\s*:\s*"user"/.test(raw) && !raw.includes('tool_result');
-}
-
-/**
- * The turn that launched a sub-agent's file: through its `.meta.json` (2.1.x), the parent's tool
- * result naming the agent, or the Task call given the same prompt (2.0.x). Undefined while that
- * turn is not imported yet (the file waits); `{ interactionId: null }` when the parent transcript
- * is fully imported and names no launching call (the usage then belongs to the session).
- */
-function resolveLaunch(
-  tx: StoreTransaction,
-  entry: FileToRead,
-  state: TranscriptImportState,
-  projectDir: string,
-): { interactionId: string | null } | undefined {
-  const info = entry.subagent!;
-  const first = firstConversationLine(entry.file);
-  const claudeSessionId = info.claudeSessionId ?? first?.sessionId ?? null;
-  if (!claudeSessionId) return { interactionId: null };
-  const toolUseId =
-    subagentMetaToolUseId(entry.file) ??
-    state.agents.byAgent[`${claudeSessionId}:${info.agentId}`] ??
-    (first?.prompt ? state.agents.byPrompt[`${claudeSessionId}:${promptHash(first.prompt)}`] : undefined);
-  if (toolUseId) {
-    const launch = tx.events.get(`cc:tool_use:${toolUseId}`);
-    if (launch) return { interactionId: launch.interactionId };
-  }
-  return !toolUseId && parentImported(entry, state, projectDir, claudeSessionId) ? { interactionId: null } : undefined;
-}
-
-/** Whether the transcript of the session a sub-agent's file belongs to is there and read to its end. */
-function parentImported(entry: FileToRead, state: TranscriptImportState, projectDir: string, claudeSessionId?: string | null): boolean {
-  const sessionId = claudeSessionId ?? entry.subagent?.claudeSessionId ?? firstConversationLine(entry.file)?.sessionId;
-  if (!sessionId) return true; // no session to wait for
-  const parentKey = `${sessionId}.jsonl`;
-  const parent = state.files[parentKey];
-  try {
-    const size = fs.statSync(path.join(projectDir, parentKey)).size;
-    return parent !== undefined && parent.offset >= size && parent.size === size;
-  } catch {
-    return false; // the parent transcript is not there (yet)
-  }
-}
-
-/** The session id and prompt of a sub-agent file's first conversation line (read from its head). */
-function firstConversationLine(file: string): { sessionId: string; prompt: string | null } | undefined {
-  for (const chunk of readCompleteLines(file, 0, 256 * 1024)) {
-    for (const raw of chunk.lines) {
-      if (raw.trim() === '') continue;
-      const parsed = classifyTranscriptLine(raw);
-      if (parsed.kind !== 'record') continue;
-      const record = parsed.record;
-      return { sessionId: record.sessionId, prompt: record.type === 'user' && record.role === 'user' ? blocksText(record.blocks) : null };
-    }
-    return undefined;
-  }
-  return undefined;
-}
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-
-/** What an import did, for a person: counts, and every condition that needs a look (damaged lines by file:line, waiting files). */
-export function describeTranscriptImport(report: TranscriptImportReport): string {
-  if (report.filesSeen === 0) return `No Claude Code transcripts for this workspace in ${report.projectDir}.`;
-  const parts = [
-    `${plural(report.sessionIds.length, 'Claude Code session')} (${report.createdSessionIds.length} new)`,
-    `${plural(report.interactionsAdded, 'prompt')} and ${plural(report.eventsAdded, 'event')} added`,
-    `${plural(report.filesSkipped, 'file')} unchanged`,
-  ];
-  if (report.usageRevisions) parts.push(`${plural(report.usageRevisions, 'response')} corrected to the figure of its final line`);
-  const notes: string[] = [];
-  if (report.linesDamaged) {
-    const listed = report.damagedLines.slice(0, 3).map((d) => `${d.file}:${d.line} (${d.reason})`);
-    const more = report.linesDamaged - listed.length;
-    notes.push(
-      `${plural(report.linesDamaged, 'damaged line')} skipped and kept in ${report.rejectedPath}: ${listed.join('; ')}${more > 0 ? `; ${more} more` : ''}.`,
-    );
-  }
-  for (const failed of report.filesFailed.slice(0, 3))
-    notes.push(`Could not import ${failed.file}: ${failed.error}; it is tried again at the next import.`);
-  if (report.filesReplaced.length)
-    notes.push(
-      `${plural(report.filesReplaced.length, 'transcript')} replaced by another file, read from the start: ${report.filesReplaced.join(', ')}.`,
-    );
-  if (report.subagentFilesUnlinked.length) {
-    notes.push(
-      `${plural(report.subagentFilesUnlinked.length, 'sub-agent transcript')} counted in the session: the tool call that launched them could not be read (${report.subagentFilesUnlinked.join(', ')}).`,
-    );
-  }
-  if (report.subagentFilesWaiting.length) {
-    notes.push(
-      `${plural(report.subagentFilesWaiting.length, 'sub-agent transcript')} wait for the turn that launched them to be written: ${report.subagentFilesWaiting.join(', ')}.`,
-    );
-  }
-  if (report.lowerBoundResponses)
-    notes.push(
-      `${plural(report.lowerBoundResponses, 'response')} recorded fewer output tokens than the text written: kept as recorded and marked as lower bounds.`,
-    );
-  const unknownTypes = Object.entries(report.unknownLineTypes);
-  if (unknownTypes.length)
-    notes.push(`Line types this version does not know (not imported): ${unknownTypes.map(([t, n]) => `${t} ×${n}`).join(', ')}.`);
-  for (const d of report.costDifferences.slice(0, 3)) {
-    notes.push(
-      `Claude Code's own figure for session ${d.claudeSessionId.slice(0, 8)} is ${formatUsdPrecise(d.claudeCodeUsd)}; the ledger counts ${formatUsdPrecise(d.ledgerUsd)} ` +
-        '(each API response once, from its final line; its claude.usage events name the lines counted).',
-    );
-  }
-  if (report.unpricedModels.length)
-    notes.push(`No price for ${report.unpricedModels.join(', ')}: add it in "sessionLedger.pricingOverrides".`);
-  return [`${report.cancelled ? 'Import cancelled; kept what was imported: ' : 'Imported '}${parts.join(', ')}.`, ...notes].join(' ');
 }

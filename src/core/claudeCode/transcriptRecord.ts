@@ -19,7 +19,7 @@
  * An assistant API response is written as one line per content block, sharing `message.id` and
  * `requestId`. Their `usage` is NOT repeated identically: `output_tokens` on the early lines is a
  * streaming snapshot (a real response read 10, 10, 10, 10, 299 across its five lines), so a
- * response's usage is that of its line with the highest `output_tokens` (see transcriptApply.ts).
+ * response's usage is that of its line with the highest `output_tokens` (see responseUsageCounter.ts).
  */
 import type { TokenUsage } from '../model/session';
 import { describeError } from '../../protocol/describeError';

@@ -6,7 +6,7 @@
  * lines not billed, damaged lines skipped (the import reports them).
  */
 import type { TokenUsage } from '../model/session';
-import { SYNTHETIC_MODEL } from './transcriptApply';
+import { SYNTHETIC_MODEL } from './responseUsageCounter';
 import { classifyTranscriptLine, usageKey } from './transcriptRecord';
 
 export interface TranscriptResponse {

@@ -14,12 +14,12 @@ import { parseWith } from '../model/validation';
 import type { SessionTypeInfo } from '../workflow/SessionTypeRegistry';
 import { DEFAULT_WORKFLOW_SETTINGS, type WorkflowSettings } from '../workflow/StepBehaviour';
 import { mirrorStateFile } from './engineFiles';
-import type { EngineTransaction } from './EngineStore';
+import type { EngineTransaction } from '../store/ports';
 import { ENGINE_EVENT } from './engineEvents';
 import { KeyedMutex } from './KeyedMutex';
 import { TransitionRecorder } from './transitionRecorder';
 import { criteriaOf, PROGRESS_CHECK_STATE_KEY } from './progressCheck';
-import { REVIEW_COMMENT_STATE_KEY, REVIEW_GATE_STATE_KEY, reviewGateOf } from './reviewGate';
+import { REVIEW_COMMENT_STATE_KEY, reviewGateOf } from './reviewGate';
 import {
   createSession,
   GOAL_FIELDS,
@@ -37,11 +37,11 @@ import {
 import { nextStep, recordStepResult, spawnResult, type StepDriver } from './stepDriver';
 import {
   applyCompletion,
+  closeGate,
   completeOnCriteria,
   failSession,
   recordOutcome,
   recordProgressChecks,
-  requireGate,
   type OutcomeRules,
 } from './stepOutcomes';
 
@@ -258,16 +258,7 @@ export class SessionEngine {
   /** Approve at a review gate: the artifacts become approved (by whom, when) and what the step decided applies. */
   async approveReview(sessionId: string, by: string): Promise<Session> {
     return this.changeStatus(sessionId, (transitions, session) => {
-      const gate = requireGate(session);
-      const at = Date.now();
-      for (const id of gate.artifactIds) transitions.tx.artifacts.setReview(id, { state: 'approved', by, at, comment: null });
-      const { [REVIEW_GATE_STATE_KEY]: _gate, ...state } = session.state;
-      transitions.event(session.id, ENGINE_EVENT.reviewApproved, {
-        step: gate.step,
-        seq: gate.seq,
-        artifactKeys: [...gate.artifactKeys],
-        by,
-      });
+      const { gate, state } = closeGate(transitions, session, { state: 'approved', by, comment: null });
       if ('complete' in gate.then) return applyCompletion(this.rules, transitions, session, state, `the ${gate.step} step was approved`);
       return transitions.update(session, { state, phase: gate.then.phase });
     });
@@ -277,17 +268,7 @@ export class SessionEngine {
   async requestChanges(sessionId: string, comment: string, by: string): Promise<Session> {
     const text = parseWith(z.string().trim().min(1, 'say what to change').max(20_000), comment, 'review comment');
     return this.changeStatus(sessionId, (transitions, session) => {
-      const gate = requireGate(session);
-      const at = Date.now();
-      for (const id of gate.artifactIds) transitions.tx.artifacts.setReview(id, { state: 'changes_requested', by, at, comment: text });
-      const { [REVIEW_GATE_STATE_KEY]: _gate, ...state } = session.state;
-      transitions.event(session.id, ENGINE_EVENT.reviewChangesRequested, {
-        step: gate.step,
-        seq: gate.seq,
-        artifactKeys: [...gate.artifactKeys],
-        by,
-        comment: text,
-      });
+      const { gate, state } = closeGate(transitions, session, { state: 'changes_requested', by, comment: text });
       return transitions.update(session, { state: { ...state, [REVIEW_COMMENT_STATE_KEY]: { step: gate.step, comment: text } } });
     });
   }

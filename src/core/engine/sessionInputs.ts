@@ -4,7 +4,7 @@ import type { ExecutionMode, Provider, Session, SessionCreateInput, SessionGoal 
 import type { SessionTypeRegistry } from '../workflow/SessionTypeRegistry';
 import type { ChildSessionSpec, WorkflowSettings } from '../workflow/StepBehaviour';
 import type { WorkspaceFiles } from '../workflow/workspaceFiles';
-import type { EngineStore } from './EngineStore';
+import type { EngineStore } from '../store/ports';
 import { ENGINE_EVENT } from './engineEvents';
 import type { ReviewGate } from './reviewGate';
 import type { TransitionRecorder } from './transitionRecorder';

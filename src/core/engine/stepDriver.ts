@@ -6,7 +6,7 @@ import { composeSystemPrompt } from '../workflow/goalPrompt';
 import type { CommandSpec, StepBehaviour, StepContext, StepOutcome } from '../workflow/StepBehaviour';
 import { sessionFilesFor } from '../workflow/workspaceFiles';
 import { artifactTexts, writeFiles } from './engineFiles';
-import type { EngineStore } from './EngineStore';
+import type { EngineStore } from '../store/ports';
 import { ENGINE_EVENT } from './engineEvents';
 import { criteriaOf, PROGRESS_CHECK_STATE_KEY, PROGRESS_CHECK_STEP, progressCheckCommand, progressCheckStep } from './progressCheck';
 import { reviewCommentOf, reviewGateOf, withReviewComment } from './reviewGate';

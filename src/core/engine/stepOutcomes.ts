@@ -249,11 +249,36 @@ export function failSession(
   return transitions.setStatus(session, 'failed', reason, patch);
 }
 
-export function requireGate(session: Session): ReviewGate {
+function requireGate(session: Session): ReviewGate {
   const gate = reviewGateOf(session);
   if (gate === undefined) throw new Error(`"${session.title}" has no answer waiting for review.`);
   if (isTerminalSessionStatus(session.status)) throw new Error(`"${session.title}" has ended (${session.status}).`);
   return gate;
+}
+
+/** What a reviewer decided at a gate: approve, or ask for changes with a comment. */
+export type GateDecision =
+  | { readonly state: 'approved'; readonly by: string; readonly comment: null }
+  | { readonly state: 'changes_requested'; readonly by: string; readonly comment: string };
+
+/**
+ * Closes the gate `session` waits at with the reviewer's decision: each artifact under review is
+ * marked (by whom, when), the `review.approved` or `review.changes_requested` event is recorded,
+ * and the gate is returned with the session state without it (the caller applies what follows).
+ */
+export function closeGate(
+  transitions: TransitionRecorder,
+  session: Session,
+  decision: GateDecision,
+): { gate: ReviewGate; state: JsonObject } {
+  const gate = requireGate(session);
+  const at = Date.now();
+  for (const id of gate.artifactIds) transitions.tx.artifacts.setReview(id, { ...decision, at });
+  const { [REVIEW_GATE_STATE_KEY]: _gate, ...state } = session.state;
+  const payload = { step: gate.step, seq: gate.seq, artifactKeys: [...gate.artifactKeys], by: decision.by };
+  if (decision.state === 'approved') transitions.event(session.id, ENGINE_EVENT.reviewApproved, payload);
+  else transitions.event(session.id, ENGINE_EVENT.reviewChangesRequested, { ...payload, comment: decision.comment });
+  return { gate, state };
 }
 
 export function requirePending(interaction: Interaction | undefined, sessionId: string, interactionId: string): Interaction {

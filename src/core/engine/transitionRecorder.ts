@@ -3,7 +3,7 @@ import type { Interaction } from '../model/interaction';
 import type { JsonValue } from '../model/json';
 import type { Session, SessionUpdate } from '../model/session';
 import { isTerminalSessionStatus, type SessionStatus } from '../model/sessionStatus';
-import type { EngineTransaction } from './EngineStore';
+import type { EngineTransaction } from '../store/ports';
 import { ENGINE_EVENT, type EngineEventType } from './engineEvents';
 
 /** The reason recorded on a child paused because its parent was; resuming the parent resumes exactly those children. */

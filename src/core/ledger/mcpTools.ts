@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { importedSessionId } from '../claudeCode/claudeSessions';
-import { searchLedger, type SearchHit } from './search';
+import { searchLedger } from './search';
+import type { SearchHit } from '../store/queries/searchQueries';
+import { liveSessionIdByConversation, liveSessionIdBySlug } from '../store/queries/sessionQueries';
 import { buildUsageReport, type UsageTotals } from './usageReport';
 import type { Interaction } from '../model/interaction';
 import type { Note } from '../model/note';
@@ -122,8 +124,8 @@ const budgetOf = (maxCharsArg: number | undefined) => new Budget((maxCharsArg ??
 export function findSession(store: AgentToolReads, idOrSlug: string): Session | undefined {
   const byId = store.sessions.get(idOrSlug);
   if (byId) return byId.deletedAt === null ? byId : undefined;
-  const rows = store.sql.all('SELECT id FROM sessions WHERE slug = ? AND deleted_at IS NULL ORDER BY updated_at DESC LIMIT 1', [idOrSlug]);
-  return rows[0] ? store.sessions.get(String(rows[0].id)) : undefined;
+  const bySlug = liveSessionIdBySlug(store.sql, idOrSlug);
+  return bySlug !== undefined ? store.sessions.get(bySlug) : undefined;
 }
 
 function hitLine(hit: SearchHit): string {
@@ -296,10 +298,7 @@ export function resolveOwnSession(store: AgentToolReads, ownId: string | undefin
   const live = (s: Session | undefined) => (s && s.deletedAt === null ? s : undefined);
   const direct = live(store.sessions.get(id));
   if (direct) return direct;
-  const rows = store.sql.all(
-    'SELECT id FROM sessions WHERE external_conversation_id = ? AND deleted_at IS NULL ORDER BY updated_at DESC LIMIT 1',
-    [id],
-  );
-  if (rows[0]) return live(store.sessions.get(String(rows[0].id)));
+  const byConversation = liveSessionIdByConversation(store.sql, id);
+  if (byConversation !== undefined) return live(store.sessions.get(byConversation));
   return /^[0-9a-f-]{36}$/i.test(id) ? live(store.sessions.get(importedSessionId(id))) : undefined;
 }

@@ -1,7 +1,16 @@
 import { roundUsd, type Cost, type PricingInfo, type PricingTable } from '../agent/pricing';
 import type { TokenUsage } from '../model/session';
-import type { SqlWriter } from './retention';
-import type { TransactionalStore } from '../claudeCode/storeAccess';
+import type { SqlWriter, TransactionalStore } from '../store/ports';
+import {
+  clearRunCostUnknown,
+  runCountsBySession,
+  runEventRows,
+  sessionCostCounters,
+  sessionRunRows,
+  setEventPayload,
+  setRunCost,
+  setSessionCost,
+} from '../store/queries/costQueries';
 import { responseRevision } from './usageReport';
 
 /**
@@ -16,7 +25,7 @@ import { responseRevision } from './usageReport';
  *   rewritten too, so the usage report (which counts them) agrees with the runs.
  * - Any other run (the headless CLI reports one total; older records) is priced from its totals at
  *   the base rates of its model.
- * - A run with no tokens at all is left as it is.
+ * - A run with no tokens at all keeps its cost; it loses `cost_unknown` (nothing in it is unpriced).
  * - A model without a price keeps `cost_unknown` (its cost stays the priced part, a lower bound);
  *   a run priced now (an override was added) loses it.
  *
@@ -136,15 +145,15 @@ export async function recomputeCosts(
     pricing: pricing.info,
   };
   const unpricedModels = new Set<string>();
-  const perSession = db.all('SELECT session_id AS sessionId, count(*) AS runs FROM runs GROUP BY session_id ORDER BY session_id');
-  const runsTotal = perSession.reduce((n, row) => n + Number(row.runs), 0);
+  const perSession = runCountsBySession(db);
+  const runsTotal = perSession.reduce((n, row) => n + row.runs, 0);
   // Whole sessions per batch, about batchSize runs each.
   const batches: string[][] = [];
   let current: string[] = [];
   let currentRuns = 0;
   for (const row of perSession) {
-    current.push(String(row.sessionId));
-    currentRuns += Number(row.runs);
+    current.push(row.sessionId);
+    currentRuns += row.runs;
     if (currentRuns >= batchSize) {
       batches.push(current);
       current = [];
@@ -181,7 +190,7 @@ function recomputeSession(
   report: RecomputeReport,
   unpricedModels: Set<string>,
 ): number {
-  const runs = db.all('SELECT * FROM runs WHERE session_id = ? ORDER BY started_at, rowid', [sessionId]);
+  const runs = sessionRunRows(db, sessionId);
   const responsesByRun = runs.length ? responseEvents(db, sessionId) : new Map<string, ResponseEvent[]>();
   let repriced = false;
   for (const run of runs) {
@@ -191,6 +200,11 @@ function recomputeSession(
     report.totalBeforeUsd += before;
     if (usage.inputTokens + usage.outputTokens + usage.cacheCreationTokens + usage.cacheReadTokens === 0) {
       report.totalAfterUsd += before;
+      // Nothing in it is unpriced (a flag left by an older version after its response moved to another run).
+      if (beforeUnknown) {
+        clearRunCostUnknown(db, String(run.id));
+        report.changedRuns++;
+      }
       continue;
     }
     repriced = true;
@@ -234,20 +248,19 @@ function recomputeSession(
     report.totalAfterUsd += after;
     if (unknown) report.unpricedRuns++;
     if (!sameUsd(after, before) || unknown !== beforeUnknown) {
-      db.run('UPDATE runs SET cost_usd = ?, cost_unknown = ? WHERE id = ?', [after, unknown ? 1 : 0, String(run.id)]);
+      setRunCost(db, String(run.id), after, unknown);
       report.changedRuns++;
     }
   }
   if (runs.length === 0) return 0;
   if (repriced) report.sessions++;
   // The session's counters are the sums of its runs (as written by the runs repository).
-  const session = db.all('SELECT total_cost_usd AS total, cost_unknown AS unknown FROM sessions WHERE id = ?', [sessionId])[0];
+  const session = sessionCostCounters(db, sessionId);
   if (session) {
-    const totals = db.all('SELECT cost_usd AS cost, cost_unknown AS unknown FROM runs WHERE session_id = ?', [sessionId]);
-    const total = roundUsd(totals.reduce((sum, row) => sum + Number(row.cost), 0));
-    const anyUnknown = totals.some((row) => Number(row.unknown) === 1);
-    if (!sameUsd(total, Number(session.total)) || anyUnknown !== (Number(session.unknown) === 1)) {
-      db.run('UPDATE sessions SET total_cost_usd = ?, cost_unknown = ? WHERE id = ?', [total, anyUnknown ? 1 : 0, sessionId]);
+    const total = roundUsd(session.runs.reduce((sum, run) => sum + run.costUsd, 0));
+    const anyUnknown = session.runs.some((run) => run.unknown);
+    if (!sameUsd(total, session.totalUsd) || anyUnknown !== session.unknown) {
+      setSessionCost(db, sessionId, total, anyUnknown);
       report.changedSessions++;
     }
   }
@@ -259,11 +272,7 @@ function recomputeSession(
  * its latest revision (the figure its run counts). `model` is '' when the event names none.
  */
 function responseEvents(db: SqlWriter, sessionId: string): Map<string, ResponseEvent[]> {
-  const rows = db.all(
-    `SELECT id, run_id AS runId, type, payload FROM events
-      WHERE session_id = ? AND run_id IS NOT NULL AND type IN (${RESPONSE_EVENT_TYPES.map(() => '?').join(', ')}) ORDER BY seq`,
-    [sessionId, ...RESPONSE_EVENT_TYPES],
-  );
+  const rows = runEventRows(db, sessionId, RESPONSE_EVENT_TYPES);
   const latest = new Map<string, { runId: string; revision: number; event: ResponseEvent }>();
   for (const row of rows) {
     const payload = parsePayload(row.payload);
@@ -299,7 +308,7 @@ function rewriteResponse(db: SqlWriter, response: ResponseEvent, cost: Cost): bo
   if (response.type === 'usage') next.costUnknown = costUsd === null;
   if (baseRate) next.pricedAtBaseRate = true;
   else delete next.pricedAtBaseRate;
-  db.run('UPDATE events SET payload = ? WHERE id = ?', [JSON.stringify(next), response.id]);
+  setEventPayload(db, response.id, next);
   return true;
 }
 

@@ -13,8 +13,8 @@
  */
 import type { Session } from '../model/session';
 import { isTerminalSessionStatus } from '../model/sessionStatus';
-import type { SqlReader } from '../store/ports';
-import type { TransactionalStore } from '../claudeCode/storeAccess';
+import type { SqlReader, SqlWriter, TransactionalStore } from '../store/ports';
+import { eventTypeCounts, hardDeleteSession, pruneSessionEvents } from '../store/queries/retentionQueries';
 
 export const PINNED_TAG = 'pinned';
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -211,36 +211,18 @@ export function describeRetentionPlan(plan: RetentionPlan): string {
   return lines.join('\n');
 }
 
-/** Row-level writes retention needs beyond the repositories (hard delete, pruning). Executed inside `store.transaction`. */
-export interface SqlWriter extends SqlReader {
-  run(sql: string, params?: readonly (string | number | null)[]): void;
-}
-
 /** Per-session counts of the event types a policy prunes. */
 export function countPrunableEvents(db: SqlReader, patterns: readonly string[]): EventTypeCounts {
   const counts = new Map<string, { byType: Record<string, number>; lastSeq: number }>();
   if (patterns.length === 0) return counts;
-  for (const row of db.all(
-    'SELECT session_id AS sessionId, type, count(*) AS n, max(seq) AS lastSeq FROM events GROUP BY session_id, type',
-  )) {
-    const entry = counts.get(String(row.sessionId)) ?? { byType: {}, lastSeq: 0 };
-    entry.lastSeq = Math.max(entry.lastSeq, Number(row.lastSeq));
-    if (matchesEventType(String(row.type), patterns)) entry.byType[String(row.type)] = Number(row.n);
-    counts.set(String(row.sessionId), entry);
+  for (const row of eventTypeCounts(db)) {
+    const entry = counts.get(row.sessionId) ?? { byType: {}, lastSeq: 0 };
+    entry.lastSeq = Math.max(entry.lastSeq, row.lastSeq);
+    if (matchesEventType(row.type, patterns)) entry.byType[row.type] = row.count;
+    counts.set(row.sessionId, entry);
   }
   return counts;
 }
-
-const HARD_DELETE_STATEMENTS = [
-  'DELETE FROM messages WHERE conversation_id IN (SELECT id FROM conversations WHERE session_id = ?)',
-  'DELETE FROM conversations WHERE session_id = ?',
-  'DELETE FROM events WHERE session_id = ?',
-  'DELETE FROM runs WHERE session_id = ?',
-  'DELETE FROM interactions WHERE session_id = ?',
-  'DELETE FROM artifacts WHERE session_id = ?',
-  'DELETE FROM notes WHERE session_id = ?',
-  'DELETE FROM sessions WHERE id = ?',
-];
 
 export interface RetentionResult {
   softDeleted: number;
@@ -261,11 +243,8 @@ export async function applyRetentionPlan(store: TransactionalStore, db: SqlWrite
     };
     for (const p of plan.pruneEvents) {
       if (!unchanged(p.sessionId, false)) continue;
-      for (const [type, n] of Object.entries(p.types)) {
-        db.run('DELETE FROM events WHERE session_id = ? AND type = ? AND seq <= ?', [p.sessionId, type, p.throughSeq]);
-        result.eventsPruned += n;
-      }
-      db.run('UPDATE sessions SET event_count = (SELECT count(*) FROM events WHERE session_id = ?1) WHERE id = ?1', [p.sessionId]);
+      pruneSessionEvents(db, p.sessionId, Object.keys(p.types), p.throughSeq);
+      for (const n of Object.values(p.types)) result.eventsPruned += n;
     }
     for (const s of plan.softDelete) {
       if (!unchanged(s.sessionId, false)) continue;
@@ -274,7 +253,7 @@ export async function applyRetentionPlan(store: TransactionalStore, db: SqlWrite
     }
     for (const s of plan.hardDelete) {
       if (!unchanged(s.sessionId, true)) continue;
-      for (const sql of HARD_DELETE_STATEMENTS) db.run(sql, [s.sessionId]);
+      hardDeleteSession(db, s.sessionId);
       result.hardDeleted++;
     }
     return result;

@@ -1,5 +1,6 @@
 import { PricingTable } from '../agent/pricing';
 import type { SqlReader } from '../store/ports';
+import { usageResponseRows, usageRunRows, type UsageScope } from '../store/queries/usageQueries';
 
 /**
  * Usage (tokens and cost) of the whole ledger, by day, model and session type, plus the top
@@ -10,7 +11,9 @@ import type { SqlReader } from '../store/ports';
  *   de-duplicated by message id + request id); those events are counted, with their own model and
  *   time (a turn that mixes models, e.g. a Haiku sub-agent inside a Sonnet turn, is split right);
  * - every other run (Anthropic API, headless CLI) is counted as a whole, at its start time.
- * So the totals equal the sum of the runs' totals. Deleted sessions are left out.
+ * So the totals equal the sum of the runs' totals. Deleted sessions are left out, and so are the
+ * copies pulled from the team ledger: this is the usage of the sessions made here (the team view
+ * counts everyone's).
  *
  * Costs are as recorded (priced when the usage was recorded); Recompute Costs re-prices them with
  * the current table. Cache writes are counted in total (`cacheCreationTokens`) and by TTL: the
@@ -111,14 +114,11 @@ export function responseRevision(eventId: string, payload: Record<string, unknow
   return { key, revision };
 }
 
-function units(db: SqlReader): UsageUnit[] {
+/** The units of usage; `pulled: true` counts the sessions pulled from the team ledger too. */
+function units(db: SqlReader, options: UsageScope = {}): UsageUnit[] {
   const result: UsageUnit[] = [];
   const runsWithResponses = new Set<string>();
-  const rows = db.all(
-    `SELECT e.id AS id, e.run_id AS runId, e.session_id AS sessionId, e.payload AS payload, e.ts AS ts, s.title AS title, s.type AS type, r.phase AS phase
-       FROM events e JOIN sessions s ON s.id = e.session_id LEFT JOIN runs r ON r.id = e.run_id
-      WHERE e.type = 'claude.usage' AND s.deleted_at IS NULL`,
-  );
+  const rows = usageResponseRows(db, options);
   // The latest revision of each response.
   const latest = new Map<string, { row: (typeof rows)[number]; payload: Record<string, unknown>; revision: number }>();
   for (const row of rows) {
@@ -155,12 +155,7 @@ function units(db: SqlReader): UsageUnit[] {
       },
     });
   }
-  const runs = db.all(
-    `SELECT r.id AS id, r.session_id AS sessionId, r.model AS model, r.started_at AS at, r.input_tokens AS inputTokens, r.output_tokens AS outputTokens,
-            r.cache_creation_tokens AS cacheCreationTokens, r.cache_creation_1h_tokens AS cacheCreation1hTokens, r.cache_read_tokens AS cacheReadTokens, r.cost_usd AS costUsd, r.cost_unknown AS costUnknown, r.phase AS phase, s.title AS title, s.type AS type
-       FROM runs r JOIN sessions s ON s.id = r.session_id
-      WHERE s.deleted_at IS NULL`,
-  );
+  const runs = usageRunRows(db, options);
   for (const row of runs) {
     if (runsWithResponses.has(String(row.id))) continue;
     const totals = {

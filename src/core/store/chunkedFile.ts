@@ -7,10 +7,15 @@ export { bytesBase, fileBase, SnapshotChecksumError, wholeFileBase, type BaseByt
 export const CHUNK_BYTES = 16 * 1024;
 /** Reads that span chunks are assembled here (reused: the file system copies them out at once). */
 const SCRATCH_BYTES = 256 * 1024;
-/** Spare chunk buffers kept for reuse up to this many (32 MiB): fresh memory is slow to fault in. */
-const POOL_CHUNKS = 2048;
-/** Chunks of the base kept after a read (least recently used dropped first): 64 MiB. */
-const DEFAULT_READ_CACHE_CHUNKS = 4096;
+/**
+ * Spare chunk buffers kept for reuse up to this many (8 MiB): fresh memory is slow to fault in.
+ * Both limits count toward the extension's memory whatever the store holds: a snapshot's thaw
+ * turns every chunk it wrote into read cache and pool at once (a bulk import peaked at 64 + 32 MiB
+ * of them); a chunk not kept is read again from the snapshot file, in the OS's page cache.
+ */
+const POOL_CHUNKS = 512;
+/** Chunks of the base kept after a read (least recently used dropped first): 16 MiB. SQLite's own page cache is in front of it. */
+const DEFAULT_READ_CACHE_CHUNKS = 1024;
 
 /**
  * The database file as a snapshot would hold it, at a moment between transactions: its size, the
@@ -74,7 +79,7 @@ function writeImage(fd: number, image: FileImage, summer?: RangeChecksummer): vo
  * (to write), so the file becomes:
  *   - chunks of {@link CHUNK_BYTES} written since the base, in shared memory;
  *   - everything else read from the base (the snapshot file) when SQLite asks for it, a chunk at a
- *     time, the most recently read ones kept (up to 64 MiB by default);
+ *     time, the most recently read ones kept (up to 16 MiB by default);
  *   - zeros past the base that nothing wrote.
  * `length` reports a capacity no write reaches, so MEMFS never reallocates.
  *

@@ -27,6 +27,25 @@ export const nodeJournalFiles: JournalFiles = {
   rmSync: (file) => fs.rmSync(file, { force: true }),
 };
 
+/** A batch of records up to this size is written with one write (see {@link writeRecords}). */
+const JOIN_WRITES_BYTES = 1024 * 1024;
+
+/**
+ * Writes `records` one after another from `position` of `fd`; returns the bytes written. Small
+ * records (concurrent appends) are joined into one write; large ones (an import's, megabytes each)
+ * are written one by one, as joining them would copy them all once more.
+ */
+export function writeRecords(files: JournalFiles, fd: number, position: number, records: readonly Uint8Array[]): number {
+  const total = records.reduce((sum, record) => sum + record.length, 0);
+  let at = position;
+  for (const bytes of records.length > 1 && total <= JOIN_WRITES_BYTES ? [Buffer.concat(records)] : records) {
+    let written = 0;
+    while (written < bytes.length) written += files.writeSync(fd, bytes, written, bytes.length - written, at + written);
+    at += bytes.length;
+  }
+  return total;
+}
+
 /**
  * The journal's segment is no longer the file at its path: deleted (its folder removed), or
  * replaced. Writes to it would be acknowledged and lost, so the journal stops accepting them.

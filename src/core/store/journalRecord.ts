@@ -46,11 +46,21 @@ function checksum(header: Buffer, payload: Uint8Array): number {
   return crc32(payload, crc32(header.subarray(4, 16)));
 }
 
+const utf8 = new TextEncoder();
+
 export function encodeRecord(recordNumber: number, statements: readonly RecordedStatement[]): Buffer {
   const json = JSON.stringify(statements);
-  const length = Buffer.byteLength(json, 'utf8');
-  const record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + length);
-  record.write(json, RECORD_HEADER_BYTES, 'utf8'); // straight into the record: no intermediate buffer
+  // Straight into the record, no intermediate buffer, and without measuring the UTF-8 length first
+  // (Buffer.byteLength reads the whole string once more: half of encoding an import's records):
+  // mostly ASCII text fits in its length plus some room, and encodeInto says when it does not.
+  let record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + json.length + (json.length >>> 4) + 16);
+  const { read, written } = utf8.encodeInto(json, record.subarray(RECORD_HEADER_BYTES));
+  let length = written;
+  if (read < json.length) {
+    length = Buffer.byteLength(json, 'utf8');
+    record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + length);
+    record.write(json, RECORD_HEADER_BYTES, 'utf8');
+  } else record = record.subarray(0, RECORD_HEADER_BYTES + length);
   record.writeUInt32LE(RECORD_MAGIC, 0);
   record.writeUInt32LE(length, 4);
   record.writeBigUInt64LE(BigInt(recordNumber), 8);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import type { JournalRecord } from './journalRecord';
-import { encodeRecord } from './journalRecord';
+import { encodeRecord, type JournalRecord } from './journalRecord';
 import { checkSegmentFile, nodeJournalFiles, type JournalFiles, type JournalLostError, type JournalWriterOptions } from './journalFiles';
+import { writeRecords } from './journalFiles';
 import { segmentPath } from './storeFiles';
 
 export { JournalLostError, nodeJournalFiles, type JournalFiles, type JournalWriterOptions } from './journalFiles';
@@ -292,14 +292,11 @@ export class JournalWriter<Extra> {
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
-    const bytes = batch.length === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((pending) => pending.bytes));
+    const records = batch.map((pending) => pending.bytes);
+    const start = this.position;
     try {
-      // The write only copies into the page cache (microseconds), so it is done synchronously to save
-      // a thread-pool round trip; the fdatasync — the slow, durable part — runs off the thread.
-      let written = 0;
-      while (written < bytes.length)
-        written += this.files.writeSync(this.fd, bytes, written, bytes.length - written, this.position + written);
-      this.position += bytes.length;
+      // Written synchronously (copies into the page cache); the fdatasync, the slow and durable part, runs off the thread.
+      this.position += writeRecords(this.files, this.fd, this.position, records);
       this.allocatedEnd = Math.max(this.allocatedEnd, this.position);
       await this.fdatasync();
     } catch (error) {
@@ -331,7 +328,7 @@ export class JournalWriter<Extra> {
     this.lastWrittenRecord = batch[batch.length - 1]!.record.recordNumber; // not empty: an empty queue returned early
     this.lastBatchRecords = batch.length;
     if (options.zeroAhead !== false) this.zeroAhead();
-    this.onDurable({ records: batch.map((p) => p.record), extras: batch.map((p) => p.extra), bytes: bytes.length });
+    this.onDurable({ records: batch.map((p) => p.record), extras: batch.map((p) => p.extra), bytes: this.position - start });
     this.settle(waiters, undefined);
   }
 

@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import type { LedgerRegistry, RegisteredLedger } from './ledgerRegistry';
 import { LockFile } from './lockFile';
 import { readLedgerIdentity, type ProjectIdentity } from './projectIdentity';
-import { SessionStore, type SessionStoreOptions } from './SessionStore';
+import { SessionStore } from './SessionStore';
 import { CHECKSUM_SUFFIX, LOCK_FILE, PREVIOUS_SNAPSHOT_FILE, SNAPSHOT_FILE, fsyncDirectory } from './storeFiles';
+import type { SessionStoreOptions } from './storeOptions';
 
 /** How to open a ledger for a look (or a check) rather than for use: everything but its directory. */
 export type LedgerOpenOptions = Omit<SessionStoreOptions, 'directory'>;

@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
-import type { Database, SqlJsStatic, SqlValue as SqlJsValue, Statement } from 'sql.js';
+import type { Database, SqlJsStatic } from 'sql.js';
 import { ChunkedFileContents, bytesBase, fileBase, wholeFileBase, type FileImage } from './chunkedFile';
 import { checksumFile, describeChecksumMismatch, type SnapshotChecksum } from './storeFiles';
 import type { RecordedStatement, SqlValue } from './statements';
+import { StatementCache } from './statementCache';
 import {
   CONNECTION_PRAGMAS,
   INDEX_BATCH_EVENTS,
@@ -12,9 +13,7 @@ import {
   META_TABLE,
   NEXT_EVENT_ROWID_SQL,
   READS_EVENT_INDEX,
-  SCHEMA_CHANGE,
   SET_LAST_RECORD_SQL,
-  toRow,
   type SqlRow,
 } from './ledgerDatabaseSql';
 
@@ -31,11 +30,7 @@ export type FileMode = 'on-demand' | 'in-memory' | 'plain';
  * executed and captured, so the same statements can be journalled and replayed deterministically.
  */
 export class LedgerDatabase {
-  private readonly statementCache = new Map<string, Statement>();
-  /** Result column names of cached statements (each name read costs a call into sql.js): forgotten whenever the schema may change. */
-  private readonly columnNameCache = new Map<Statement, string[]>();
-  /** Cached statements that may change the schema (running one forgets the column names). */
-  private readonly schemaStatements = new Set<Statement>();
+  private readonly statements: StatementCache;
   private recorded: RecordedStatement[] | undefined;
   /** {@link INDEXES_EVENTS_PER_TRANSACTION_SQL}, read again after the schema may have changed (undefined until then). */
   private eventIndexing: boolean | undefined;
@@ -111,6 +106,7 @@ export class LedgerDatabase {
     readonly db: Database,
     private readonly contents?: ChunkedFileContents,
   ) {
+    this.statements = new StatementCache(db, () => (this.eventIndexing = undefined));
     try {
       db.exec(
         CONNECTION_PRAGMAS +
@@ -195,34 +191,12 @@ export class LedgerDatabase {
 
   all(sql: string, params: readonly SqlValue[] = []): SqlRow[] {
     if (this.unindexedFrom !== undefined && READS_EVENT_INDEX.test(sql)) this.indexPendingEvents();
-    const statement = this.prepare(sql);
-    try {
-      statement.bind(params as SqlJsValue[]);
-      const rows: SqlRow[] = [];
-      if (!statement.step()) return rows;
-      const names = this.columnNames(statement);
-      do rows.push(toRow(names, statement.get()));
-      while (statement.step());
-      return rows;
-    } finally {
-      statement.reset();
-    }
+    return this.statements.all(sql, params);
   }
 
   get(sql: string, params: readonly SqlValue[] = []): SqlRow | undefined {
     if (this.unindexedFrom !== undefined && READS_EVENT_INDEX.test(sql)) this.indexPendingEvents();
-    return this.getRow(sql, params);
-  }
-
-  /** {@link get} for the database's own bookkeeping reads (which never need the pending events indexed first). */
-  private getRow(sql: string, params: readonly SqlValue[] = []): SqlRow | undefined {
-    const statement = this.prepare(sql);
-    try {
-      statement.bind(params as SqlJsValue[]);
-      return statement.step() ? toRow(this.columnNames(statement), statement.get()) : undefined;
-    } finally {
-      statement.reset();
-    }
+    return this.statements.get(sql, params);
   }
 
   /** Executes a write. Only allowed inside `recordTransaction`, so every write reaches the journal. */
@@ -239,14 +213,7 @@ export class LedgerDatabase {
     if (!this.recorded) {
       throw new Error('Store writes must happen inside store.transaction(tx => …) (or use the async store.<repository> methods).');
     }
-    const statement = this.prepare(sql);
-    let row: SqlRow | undefined;
-    try {
-      statement.bind(params as SqlJsValue[]);
-      if (statement.step()) row = toRow(this.columnNames(statement), statement.get());
-    } finally {
-      statement.reset();
-    }
+    const row = this.statements.get(sql, params);
     this.recorded.push([sql, params]);
     return row;
   }
@@ -337,7 +304,7 @@ export class LedgerDatabase {
   /** `db.export()` closes and reopens the connection, freeing prepared statements: forget them first. */
   export(): Uint8Array {
     this.indexPendingEvents(); // a snapshot is always fully indexed
-    this.freeStatements();
+    this.statements.free();
     const bytes = this.db.export();
     // export() reopens the connection with default pragmas; restore ours.
     this.db.exec(CONNECTION_PRAGMAS);
@@ -345,7 +312,7 @@ export class LedgerDatabase {
   }
 
   close(): void {
-    this.freeStatements();
+    this.statements.free();
     try {
       this.db.close();
     } finally {
@@ -362,7 +329,7 @@ export class LedgerDatabase {
 
   /** Whether the schema indexes events per transaction (read again whenever the schema may have changed). */
   private indexesEventsPerTransaction(): boolean {
-    this.eventIndexing ??= Number(this.getRow(INDEXES_EVENTS_PER_TRANSACTION_SQL)?.yes) === 1;
+    this.eventIndexing ??= Number(this.statements.get(INDEXES_EVENTS_PER_TRANSACTION_SQL)?.yes) === 1;
     return this.eventIndexing;
   }
 
@@ -371,8 +338,7 @@ export class LedgerDatabase {
    * a rollback, a reopened connection): what was learnt about it is read again when next needed.
    */
   private schemaMayHaveChanged(): void {
-    this.columnNameCache.clear();
-    this.eventIndexing = undefined;
+    this.statements.schemaMayHaveChanged(); // which forgets how events are indexed too (see the constructor)
   }
 
   private nextEventRowid(): number {
@@ -385,12 +351,7 @@ export class LedgerDatabase {
 
   /** BEGIN / COMMIT through cached statements (no parse per transaction). */
   private control(sql: 'BEGIN' | 'COMMIT'): void {
-    const statement = this.prepare(sql);
-    try {
-      statement.step();
-    } finally {
-      statement.reset();
-    }
+    this.statements.run(sql);
   }
 
   /**
@@ -426,40 +387,6 @@ export class LedgerDatabase {
       this.db.exec(statement[0]);
       return;
     }
-    const prepared = this.prepare(statement[0]);
-    if (this.schemaStatements.has(prepared)) this.schemaMayHaveChanged();
-    try {
-      prepared.bind(statement[1] as SqlJsValue[]);
-      prepared.step();
-    } finally {
-      prepared.reset();
-    }
-  }
-
-  private prepare(sql: string): Statement {
-    let statement = this.statementCache.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statementCache.set(sql, statement);
-      if (SCHEMA_CHANGE.test(sql)) this.schemaStatements.add(statement);
-    }
-    return statement;
-  }
-
-  /** The result column names of `statement` (a cached one), read once until the schema may have changed. */
-  private columnNames(statement: Statement): string[] {
-    let names = this.columnNameCache.get(statement);
-    if (!names) {
-      names = statement.getColumnNames();
-      this.columnNameCache.set(statement, names);
-    }
-    return names;
-  }
-
-  private freeStatements(): void {
-    for (const statement of this.statementCache.values()) statement.free();
-    this.statementCache.clear();
-    this.schemaStatements.clear();
-    this.schemaMayHaveChanged();
+    this.statements.run(statement[0], statement[1]);
   }
 }

@@ -54,8 +54,12 @@ export function defaultMigrationsDirectory(): string {
   return found;
 }
 
-/** Reads `NNNN_name.sql` files, in order; numbers must run 1, 2, 3… without gaps or duplicates. */
-export function loadMigrations(directory: string): Migration[] {
+/**
+ * Reads the `NNNN_name.sql` files of `directory`, in order; numbers must run 1, 2, 3… without gaps
+ * or duplicates. Shared by the local ledger's migrations and the team server's (`what` names them
+ * in the message).
+ */
+export function readMigrationFiles(directory: string, what = 'Migrations'): Migration[] {
   const migrations = fs
     .readdirSync(directory)
     .map((file) => ({ file, match: MIGRATION_FILE.exec(file) }))
@@ -70,10 +74,16 @@ export function loadMigrations(directory: string): Migration[] {
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1) {
       throw new Error(
-        `Migrations in ${directory} must be numbered 0001, 0002, … without gaps; found ${String(migration.version).padStart(4, '0')}_${migration.name}.sql at position ${index + 1}.`,
+        `${what} in ${directory} must be numbered 0001, 0002, … without gaps; found ${migration.file} at position ${index + 1}.`,
       );
     }
   });
+  return migrations;
+}
+
+/** The local ledger's migrations ({@link readMigrationFiles}); there must be at least one. */
+export function loadMigrations(directory: string): Migration[] {
+  const migrations = readMigrationFiles(directory);
   if (migrations.length === 0) throw new Error(`No migrations found in ${directory}.`);
   return migrations;
 }

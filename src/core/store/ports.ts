@@ -21,6 +21,11 @@ export interface SqlReader {
   all(sql: string, params?: readonly (string | number | null)[]): Record<string, string | number | null>[];
 }
 
+/** Row-level writes beyond the repositories (`store.sql`: retention's deletes, cost recomputation), run inside `store.transaction`. */
+export interface SqlWriter extends SqlReader {
+  run(sql: string, params?: readonly (string | number | null)[]): void;
+}
+
 /**
  * Synchronous session reads and atomic transactions: the Claude Code history features (hook
  * ingestion, transcript import, retention), ledger import and cost recomputation.

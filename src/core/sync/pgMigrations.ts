@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Pool } from 'pg';
+import { readMigrationFiles, type Migration } from '../store/migrations';
 import { TeamLedgerError, teamLedgerError } from './connectionSecrets';
 
 /*
@@ -10,16 +11,11 @@ import { TeamLedgerError, teamLedgerError } from './connectionSecrets';
  * schema is newer than this code knows is refused (nothing is written to it).
  */
 
-export interface PgMigration {
-  readonly version: number;
-  readonly name: string;
-  readonly file: string;
-  readonly sql: string;
-}
+/** A file of `migrations/postgres/`, read like the local ledger's migrations. */
+export type PgMigration = Migration;
 
 /** The advisory lock key (any constant: "SLED" in ASCII). */
 export const MIGRATION_LOCK_KEY = 0x534c4544;
-const FILE = /^(\d{4})_([\w-]+)\.sql$/;
 
 export class TeamSchemaTooNewError extends TeamLedgerError {
   constructor(
@@ -46,24 +42,7 @@ export function defaultPgMigrationsDirectory(): string {
 }
 
 export function loadPgMigrations(directory = defaultPgMigrationsDirectory()): PgMigration[] {
-  const migrations = fs
-    .readdirSync(directory)
-    .map((file) => ({ file, match: FILE.exec(file) }))
-    .filter((entry): entry is { file: string; match: RegExpExecArray } => entry.match !== null)
-    .map((entry) => ({
-      version: Number(entry.match[1]),
-      name: entry.match[2]!, // the pattern's second group is not optional
-      file: entry.file,
-      sql: fs.readFileSync(path.join(directory, entry.file), 'utf8'),
-    }))
-    .sort((a, b) => a.version - b.version);
-  migrations.forEach((migration, index) => {
-    if (migration.version !== index + 1)
-      throw new Error(
-        `PostgreSQL migrations in ${directory} must be numbered 0001, 0002, … without gaps; found ${migration.file} at position ${index + 1}.`,
-      );
-  });
-  return migrations;
+  return readMigrationFiles(directory, 'PostgreSQL migrations');
 }
 
 export interface MigrateResult {

@@ -1,7 +1,12 @@
+import { RUN_COLUMNS } from '../store/repositories/runRepository';
+import { SESSION_COLUMNS } from '../store/repositories/sessionRows';
+
 /**
  * What is replicated, table by table: the columns shared by the local ledger and the team server
  * (migrations/postgres/0001_team_ledger.sql and the later files: 0002 for local 0010, 0003 for local 0011 and 0012), in the order rows must be applied (sessions before
  * what refers to them). Messages (conversation contents) and artifacts' contents stay local.
+ * Sessions and runs replicate the columns their row modules write, so a column a local migration
+ * adds there is replicated without a second list to keep (test/sync checks the server has each one).
  */
 
 export type SyncTableName = 'sessions' | 'conversations' | 'interactions' | 'runs' | 'events' | 'artifacts' | 'notes';
@@ -30,57 +35,8 @@ const ID_COLUMNS = [
 export const SYNC_TABLES: readonly SyncTable[] = [
   {
     name: 'sessions',
-    columns: [
-      'id',
-      'parent_session_id',
-      'type',
-      'title',
-      'slug',
-      'intention',
-      'success_criteria',
-      'completion_criteria',
-      'constraints',
-      'procedure_notes',
-      'agent',
-      'provider',
-      'environment',
-      'execution_mode',
-      'status',
-      'phase',
-      'state',
-      'external_conversation_id',
-      'working_dir',
-      'workspace_folder',
-      'tags',
-      'summary',
-      'outcome_rating',
-      'outcome_completion_percent',
-      'outcome_needs_follow_up',
-      'outcome_follow_up_notes',
-      'outcome_next_session',
-      'outcome_recorded_by',
-      'outcome_at',
-      'progress',
-      'follows_session_id',
-      'scheduled_at',
-      'expected_minutes',
-      'started_at',
-      'total_cost_usd',
-      'cost_unknown',
-      'input_tokens',
-      'output_tokens',
-      'cache_creation_tokens',
-      'cache_creation_1h_tokens',
-      'cache_read_tokens',
-      'interaction_count',
-      'event_count',
-      'last_event_seq',
-      'last_event_at',
-      'created_at',
-      'updated_at',
-      'ended_at',
-      'deleted_at',
-    ],
+    // What the ledger writes, and the seq of the session's last event (kept by the events).
+    columns: [...SESSION_COLUMNS, 'last_event_seq'],
     jsonColumns: ['success_criteria', 'completion_criteria', 'constraints', 'state', 'tags', 'progress'],
     plainColumns: [
       ...ID_COLUMNS,
@@ -125,27 +81,7 @@ export const SYNC_TABLES: readonly SyncTable[] = [
   },
   {
     name: 'runs',
-    columns: [
-      'id',
-      'session_id',
-      'interaction_id',
-      'provider',
-      'model',
-      'conversation_id',
-      'status',
-      'input_tokens',
-      'output_tokens',
-      'cache_creation_tokens',
-      'cache_creation_1h_tokens',
-      'cache_read_tokens',
-      'cost_usd',
-      'cost_unknown',
-      'started_at',
-      'ended_at',
-      'error',
-      'phase',
-      'model_alias',
-    ],
+    columns: RUN_COLUMNS,
     jsonColumns: [],
     plainColumns: [...ID_COLUMNS, 'provider', 'model', 'status', 'phase', 'model_alias'],
   },

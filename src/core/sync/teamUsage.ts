@@ -43,7 +43,7 @@ export function teamUsage(db: SqlReader, options: TeamUsageOptions): TeamUsage {
     group.sessions.add(sessionId);
     groups.set(key, group);
   };
-  for (const unit of usageUnits(db)) {
+  for (const unit of usageUnits(db, { pulled: true })) {
     const owner = owners.get(unit.sessionId);
     if (owner !== undefined) pulled.add(unit.sessionId);
     into(persons, owner ?? options.person, unit.sessionId, unit.totals);

@@ -1,5 +1,6 @@
 import { WORKFLOW_COMPLETE, WORKFLOW_FAIL, WorkflowFileSchema, type WorkflowFileDefinition, type WorkflowStep } from '../model/workflow';
-import { findMalformedPlaceholder, findPlaceholders, findUnsafeShellPlaceholders } from './template';
+import { findUnsafeShellPlaceholders } from './shellTemplateAnalysis';
+import { findMalformedPlaceholder, findPlaceholders } from './templatePlaceholders';
 import { explainInvalidTemplatePath } from './workflowTemplatePaths';
 
 export type FieldPath = readonly (string | number)[];

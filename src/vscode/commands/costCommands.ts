@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { describeRecompute, recomputeCosts as recomputeStoredCosts, type RecomputeReport } from '../../core/ledger/recomputeCosts';
 import type { CommandDeps } from './types';
-import { UserFacingError } from './types';
+import { UserFacingError } from '../userFacingError';
 
 /**
  * Recompute Costs: re-prices every stored run with the current pricing table and

@@ -7,7 +7,7 @@ import { sessionActionStatuses } from '../../protocol/sessionActions';
 import { askList } from '../listInput';
 import type { RunDeps } from './runCommands';
 import { sessionFromArgument } from './sessionArgument';
-import { UserFacingError } from './types';
+import { UserFacingError } from '../userFacingError';
 
 /** Edit Goal and Complete Session: a session's goal fields and its outcome. */
 
@@ -109,7 +109,7 @@ export async function completeSession(deps: RunDeps, arg?: unknown, outcome?: un
     : await askOutcome(session);
   if (input === undefined) return;
   if (!isTerminalSessionStatus(session.status)) {
-    if (deps.runner.isRunning(session.id)) {
+    if (deps.running.isRunning(session.id)) {
       throw new UserFacingError(
         vscode.l10n.t(
           '"{0}" is running a step in its terminal. Wait for it to finish (or press Ctrl+C there), then complete it.',

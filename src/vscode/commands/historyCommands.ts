@@ -1,10 +1,8 @@
 import * as vscode from 'vscode';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { ClaudeSettingsError } from '../../core/claudeCode/hookSettings';
-import { exportLedger, serializeLedgerExport } from '../../core/ledger/ledgerExport';
 import { describeImportProblem, LedgerImportError, parseLedgerExport } from '../../core/ledger/importValidation';
 import { importLedger, type LedgerImportReport } from '../../core/ledger/ledgerImport';
-import { ledgerToMarkdown } from '../../core/ledger/ledgerMarkdown';
 import {
   applyRetentionPlan,
   countPrunableEvents,
@@ -13,15 +11,16 @@ import {
   type RetentionPlan,
   type RetentionPolicy,
 } from '../../core/ledger/retention';
-import { searchLedger, type SearchHit } from '../../core/ledger/search';
-import { describeTranscriptImport, type TranscriptImportReport } from '../../core/claudeCode/transcriptImport';
-import { RedactionPatternError } from '../../core/ledger/redaction';
+import { searchLedger } from '../../core/ledger/search';
+import type { SearchHit } from '../../core/store/queries/searchQueries';
+import { describeTranscriptImport, type TranscriptImportReport } from '../../core/claudeCode/transcriptImportReport';
 import type { ClaudeCodeHistory } from '../ClaudeCodeHistory';
+import { exportAllSessionsToFile } from '../exportSession';
 import type { LedgerConfig } from '../config';
 import { sessionDescription, statusPresentation } from '../sessionPresentation';
 import { ensureTrusted } from '../workspaceTrust';
 import type { CommandDeps } from './types';
-import { UserFacingError } from './types';
+import { UserFacingError } from '../userFacingError';
 
 /** Commands over Claude Code history and the ledger as a whole: hooks, import, search, export, retention. */
 export interface HistoryDeps extends CommandDeps {
@@ -222,49 +221,11 @@ export function findSession(deps: HistoryDeps, initial?: unknown): Promise<void>
 }
 
 /** Export All Sessions: every session (deleted ones included) to lossless JSON or readable Markdown. */
-export async function exportAllSessions(deps: HistoryDeps, target?: unknown): Promise<void> {
-  let uri = uriArgument(target);
-  if (!uri) {
-    const format = await vscode.window.showQuickPick(
-      [
-        { label: vscode.l10n.t('JSON'), description: vscode.l10n.t('lossless and versioned: import it on another machine'), ext: 'json' },
-        { label: vscode.l10n.t('Markdown'), description: vscode.l10n.t('readable: goals, steps, outputs, notes'), ext: 'md' },
-      ],
-      { title: vscode.l10n.t('Export All Sessions') },
-    );
-    if (!format) return;
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    uri = await vscode.window.showSaveDialog({
-      title: vscode.l10n.t('Export All Sessions as {0}', format.label),
-      defaultUri: folder ? vscode.Uri.joinPath(folder, `session-ledger-export.${format.ext}`) : undefined,
-      filters: format.ext === 'md' ? { Markdown: ['md'] } : { JSON: ['json'] },
-    });
-    if (!uri) return;
-  }
-  // Redacted; paths relative to each session's workspace folder (this window's for a session without one; home as ~ elsewhere).
-  const redaction = { extraPatterns: deps.config.value['redaction.extraPatterns'] };
-  let data: ReturnType<typeof exportLedger>;
-  let text: string;
-  try {
-    data = exportLedger(deps.store, undefined, Date.now(), {
-      workspaceFolder: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? null,
-      absolutePaths: deps.config.value['export.absolutePaths'],
-      redaction,
-    });
-    text = uri.fsPath.endsWith('.md') ? ledgerToMarkdown(data, { redaction }) : serializeLedgerExport(data);
-  } catch (error) {
-    if (!(error instanceof RedactionPatternError)) throw error;
-    const choice = await vscode.window.showErrorMessage(
-      vscode.l10n.t('Session Ledger: nothing exported. {0}', error.message),
-      vscode.l10n.t('Open Settings'),
-    );
-    if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'sessionLedger.redaction.extraPatterns');
-    return;
-  }
-  await writeFile(uri.fsPath, text, 'utf8');
-  void vscode.window.showInformationMessage(
-    vscode.l10n.t('Exported {0} to {1}.', count.sessions(data.sessions.length), vscode.workspace.asRelativePath(uri)),
-  );
+export function exportAllSessions(deps: HistoryDeps, target?: unknown): Promise<void> {
+  return exportAllSessionsToFile(deps.store, uriArgument(target), {
+    extraPatterns: deps.config.value['redaction.extraPatterns'],
+    absolutePaths: deps.config.value['export.absolutePaths'],
+  });
 }
 
 /** Import Sessions from a JSON export; returns the report (for tests). Re-importing the same file adds nothing. */

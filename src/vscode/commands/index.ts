@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { CommandId } from '../commandIds';
-import { describeError } from '../logger';
+import { describeError } from '../../protocol/describeError';
 import * as run from './runCommands';
 import * as record from './sessionCommands';
 import * as history from './historyCommands';
@@ -11,7 +11,7 @@ import * as tags from './tagCommands';
 import type { SessionFilters } from '../sessionFilters';
 import * as progress from './progressCommands';
 import { newWorkflowFile } from './workflowCommands';
-import { UserFacingError } from './types';
+import { UserFacingError } from '../userFacingError';
 import { ReadOnlyStoreError } from '../../core/store/readOnlyStore';
 import { sessionFromArgument } from './sessionArgument';
 import { addSessionLedgerToClaudeCode } from '../mcpRegistration';

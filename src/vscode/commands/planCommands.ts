@@ -11,7 +11,7 @@ import { ensureTrusted } from '../workspaceTrust';
 import { isPrefillObject, NewSessionPrefillSchema, type NewSessionPrefill } from './newSessionPrefill';
 import { announceStarted, newSession, type RunDeps } from './runCommands';
 import { sessionFromArgument } from './sessionArgument';
-import { UserFacingError } from './types';
+import { UserFacingError } from '../userFacingError';
 
 /** Plan Session, Start (a planned session), Start Follow-up Session and Save as Template. */
 

@@ -9,7 +9,7 @@ import { parseWith } from '../../core/model/validation';
 import { CommandId } from '../commandIds';
 import type { RunDeps } from './runCommands';
 import { sessionFromArgument } from './sessionArgument';
-import { UserFacingError } from './types';
+import { UserFacingError } from '../userFacingError';
 
 /** Check Progress (each criterion met / not met / unknown) and the review gates' Approve / Request Changes. */
 

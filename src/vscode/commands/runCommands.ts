@@ -4,7 +4,7 @@ import type { JsonObject } from '../../core/model/json';
 import type { SessionEngine } from '../../core/engine/SessionEngine';
 import { reviewGateOf } from '../../core/engine/reviewGate';
 import type { CommandDeps } from './types';
-import { UserFacingError } from './types';
+import { UserFacingError } from '../userFacingError';
 import { sessionFromArgument } from './sessionArgument';
 import { CommandId } from '../commandIds';
 import { API_KEY_SECRET, sessionTree, type BackgroundRunner } from '../BackgroundRunner';
@@ -327,7 +327,7 @@ export async function cancelSession(deps: RunDeps, arg?: unknown, options?: unkn
 export async function sessionActions(deps: RunDeps, arg?: unknown): Promise<void> {
   const session = await sessionFromArgument(deps, arg, { title: vscode.l10n.t('Session Actions') });
   if (!session) return;
-  const running = deps.runner.isRunning(session.id);
+  const running = deps.running.isRunning(session.id);
   const applies = (action: SessionAction): boolean => sessionActionStatuses[action].includes(session.status);
   const atReview = reviewGateOf(session) !== undefined && !isTerminalSessionStatus(session.status);
   const actions: { label: string; command: string; when: boolean }[] = [

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Session } from '../../core/model/session';
 import type { SessionStatus } from '../../core/model/sessionStatus';
 import type { CommandDeps } from './types';
-import { UserFacingError } from './types';
+import { UserFacingError } from '../userFacingError';
 import { sessionDescription, statusPresentation } from '../sessionPresentation';
 
 interface SessionPick extends vscode.QuickPickItem {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { CommandDeps } from './types';
-import { UserFacingError } from './types';
+import { UserFacingError } from '../userFacingError';
 import { pickSession, sessionFromArgument } from './sessionArgument';
 import type { SessionStatus } from '../../core/model/sessionStatus';
 import { isPinned, withPinned } from '../../core/ledger/retention';
@@ -127,7 +127,7 @@ async function pickNoteFlags(): Promise<{ important: boolean; followUp: boolean 
 export async function deleteSession(deps: CommandDeps, arg?: unknown): Promise<void> {
   const session = await sessionFromArgument(deps, arg, { title: vscode.l10n.t('Delete Session'), preferActive: false });
   if (!session) return;
-  if (deps.runner.isRunning(session.id)) {
+  if (deps.running.isRunning(session.id)) {
     throw new UserFacingError(vscode.l10n.t('"{0}" is running a step. Pause or cancel it before deleting it.', session.title));
   }
   const children = deps.store.sessions.children(session.id).length;

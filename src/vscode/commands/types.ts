@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import type { SessionTreeProvider } from '../SessionTreeProvider';
 import type { SessionFilters } from '../sessionFilters';
 import type { ManualStepRunner } from '../ManualStepRunner';
+import type { RunningSessions } from '../RunningSessions';
 
 /** Everything a command handler may use; handlers get it as an argument, never from globals. */
 export interface CommandDeps {
@@ -16,11 +17,10 @@ export interface CommandDeps {
   readonly active: ActiveSession;
   readonly tree: SessionTreeProvider;
   readonly runner: ManualStepRunner;
+  readonly running: RunningSessions;
   readonly treeView: vscode.TreeView<unknown>;
   /** The Sessions tree's type / tag / mode / created / owner filters (absent in some tests). */
   readonly sessionFilters?: SessionFilters;
 }
 
 export type CommandHandler = (deps: CommandDeps, ...args: unknown[]) => unknown;
-
-export { UserFacingError } from '../userFacingError';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { detectTestCommand, readProjectTestFiles } from '../../core/workflow/detectTestCommand';
 import { freeWorkflowFileName, sampleWorkflow } from '../../core/workflow/sampleWorkflow';
 import { WORKFLOWS_DIRECTORY } from '../../core/workflow/workflowFileSystem';
-import { UserFacingError } from './types';
+import { UserFacingError } from '../userFacingError';
 
 /**
  * New Workflow File: writes the walkthrough's sample workflow (with the project's own test command

@@ -4,7 +4,8 @@ import type { Interaction } from '../../core/model/interaction';
 import { stripAnsi } from '../../protocol/displayText';
 import type { GoalAction } from '../../protocol/goalActions';
 import { CommandId } from '../commandIds';
-import { describeError, type Logger } from '../logger';
+import { describeError } from '../../protocol/describeError';
+import type { Logger } from '../logger';
 import { sessionActionStatuses, type RequestParams, type RequestResult, type SessionAction, type TimelineMethod } from './protocol';
 import { EVENTS_PAGE, toEventRow, toInteractionDetail, type TimelineStoreReads } from './timelineViewModel';
 

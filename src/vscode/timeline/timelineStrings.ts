@@ -27,6 +27,9 @@ export function timelineStrings(): TimelineStrings {
     'Another window or process writes this ledger; this window shows it as it changes.': vscode.l10n.t(
       'Another window or process writes this ledger; this window shows it as it changes.',
     ),
+    'Read-only here: another window or process writes this ledger. Use that window to change the session.': vscode.l10n.t(
+      'Read-only here: another window or process writes this ledger. Use that window to change the session.',
+    ),
     'Session actions': vscode.l10n.t('Session actions'),
     Type: vscode.l10n.t('Type'),
     Mode: vscode.l10n.t('Mode'),

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DisposableOwner } from '../lifecycle';
-import { describeError, type Logger } from '../logger';
+import { describeError } from '../../protocol/describeError';
+import type { Logger } from '../logger';
 import { WebviewHost, type WebviewFeature } from '../webview/WebviewHost';
 import type { WebviewTestHooks } from '../webview/testHooks';
 import type { WebviewPage } from '../webview/webviewHtml';

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DisposableOwner } from '../lifecycle';
-import { describeError, type Logger } from '../logger';
+import { describeError } from '../../protocol/describeError';
+import type { Logger } from '../logger';
 import { RenderReports, type WebviewTestHooks } from './testHooks';
 import { webviewHtml, webviewOptions, type WebviewPage } from './webviewHtml';
 

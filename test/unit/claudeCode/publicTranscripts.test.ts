@@ -14,13 +14,11 @@ import pricingJson from '../../../src/core/agent/pricing.json';
 import { loadPricing } from '../../../src/core/agent/pricing';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
 import { claudeProjectDir } from '../../../src/core/claudeCode/transcriptFiles';
-import {
-  importClaudeTranscripts,
-  type TranscriptImportOptions,
-  type TranscriptImportReport,
-} from '../../../src/core/claudeCode/transcriptImport';
+import { importClaudeTranscripts, type TranscriptImportOptions } from '../../../src/core/claudeCode/transcriptImport';
+import type { TranscriptImportReport } from '../../../src/core/claudeCode/transcriptImportReport';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { ManualClock, openTestStore, tempDir } from './testStore';
+import { ManualClock } from '../store/storeTestSupport';
+import { openTestStore, tempDir } from './testStore';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'claudeCode', 'public');
 const WORKSPACE = '/work/public-transcripts';

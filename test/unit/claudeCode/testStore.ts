@@ -1,8 +1,7 @@
-import type { SqlWriter } from '../../../src/core/ledger/retention';
-import type { Clock, SessionStore } from '../../../src/core/store/SessionStore';
-import { ManualClock, openStore, temporaryDirectory } from '../store/storeTestSupport';
-
-export { ManualClock };
+import type { SqlWriter } from '../../../src/core/store/ports';
+import type { SessionStore } from '../../../src/core/store/SessionStore';
+import type { Clock } from '../../../src/core/store/storeOptions';
+import { openStore, temporaryDirectory } from '../store/storeTestSupport';
 
 export function tempDir(prefix: string): string {
   return temporaryDirectory(`ledger-${prefix}-`);

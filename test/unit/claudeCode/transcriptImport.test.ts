@@ -4,12 +4,13 @@ import * as path from 'node:path';
 import { loadPricing } from '../../../src/core/agent/pricing';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
 import { planRetention } from '../../../src/core/ledger/retention';
-import { IMPORTED_TURN_STEP } from '../../../src/core/claudeCode/transcriptApply';
+import { IMPORTED_TURN_STEP } from '../../../src/core/claudeCode/transcriptTurns';
 import { claudeConfigDir, claudeProjectDir, encodeWorkspacePath } from '../../../src/core/claudeCode/transcriptFiles';
 import { importClaudeTranscripts, type TranscriptImportOptions } from '../../../src/core/claudeCode/transcriptImport';
 import { parseTranscriptLine, usageKey } from '../../../src/core/claudeCode/transcriptRecord';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { ManualClock, openTestStore, tempDir } from './testStore';
+import { ManualClock } from '../store/storeTestSupport';
+import { openTestStore, tempDir } from './testStore';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/claudeCode/transcripts');
 const MAIN = '5e551017-0000-4000-8000-00000000000a';

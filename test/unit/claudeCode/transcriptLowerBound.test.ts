@@ -10,7 +10,8 @@ import { loadPricing } from '../../../src/core/agent/pricing';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
 import { claudeProjectDir } from '../../../src/core/claudeCode/transcriptFiles';
 import { importClaudeTranscripts } from '../../../src/core/claudeCode/transcriptImport';
-import { ManualClock, openTestStore, tempDir } from './testStore';
+import { ManualClock } from '../store/storeTestSupport';
+import { openTestStore, tempDir } from './testStore';
 
 const SESSION = '11111111-2222-4333-8444-555555555555';
 const WORKSPACE = '/work/lb';

@@ -10,12 +10,8 @@ import * as path from 'node:path';
 import { loadPricing } from '../../../src/core/agent/pricing';
 import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
 import { claudeProjectDir } from '../../../src/core/claudeCode/transcriptFiles';
-import {
-  describeTranscriptImport,
-  importClaudeTranscripts,
-  type TranscriptImportOptions,
-  type TranscriptImportReport,
-} from '../../../src/core/claudeCode/transcriptImport';
+import { importClaudeTranscripts, type TranscriptImportOptions } from '../../../src/core/claudeCode/transcriptImport';
+import { describeTranscriptImport, type TranscriptImportReport } from '../../../src/core/claudeCode/transcriptImportReport';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import {
   AGENT,
@@ -30,7 +26,8 @@ import {
   WORKSPACE,
   writeLines,
 } from '../../fixtures/claudeCode/realShape';
-import { ManualClock, openTestStore, tempDir } from './testStore';
+import { ManualClock } from '../store/storeTestSupport';
+import { openTestStore, tempDir } from './testStore';
 
 /** USD per million tokens, from the published pricing (5-minute writes 1.25×, 1-hour writes 2× the input rate). */
 const RATES: Record<string, { input: number; output: number; write5m: number; write1h: number; read: number }> = {

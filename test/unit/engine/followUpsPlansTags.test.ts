@@ -5,19 +5,11 @@ import { importLedger } from '../../../src/core/ledger/ledgerImport';
 import { ledgerToMarkdown } from '../../../src/core/ledger/ledgerMarkdown';
 import { searchLedger } from '../../../src/core/ledger/search';
 import { normalizeTags } from '../../../src/core/engine/SessionEngine';
-import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { actualMinutes } from '../../../src/protocol/sessionDurations';
-import { ManualClock, openTestStore } from '../claudeCode/testStore';
+import { openTestStore } from '../claudeCode/testStore';
+import { ManualClock } from '../store/storeTestSupport';
 import { createEngineFixture, type EngineFixture } from './support/engineFixture';
-
-const OUTCOME = {
-  summary: 'Parser done; quoting left.',
-  rating: 4,
-  completionPercent: 80,
-  needsFollowUp: true,
-  followUpNotes: 'Quoted newlines.',
-  nextSessionSuggestion: 'Handle quoted newlines in the CSV parser',
-};
+import { roundTripStoresPerTest, SAMPLE_OUTCOME } from './support/ledgerRoundTrip';
 
 describe('planned sessions, follow-ups and tags in the engine and the store', () => {
   let fixture: EngineFixture;
@@ -55,7 +47,7 @@ describe('planned sessions, follow-ups and tags in the engine and the store', ()
     await assert.rejects(fixture.engine.startPlanned(planned.id), /is active; only a planned session can be started/);
     assert.equal((await fixture.engine.next(planned.id, { input: 'write them' })).kind, 'command');
 
-    const done = await fixture.engine.completeWithOutcome(planned.id, OUTCOME);
+    const done = await fixture.engine.completeWithOutcome(planned.id, SAMPLE_OUTCOME);
     assert.equal(done.status, 'complete');
     const actual = actualMinutes(done);
     assert.ok(actual !== undefined && actual >= 0, 'the actual duration is known once it ended');
@@ -83,11 +75,11 @@ describe('planned sessions, follow-ups and tags in the engine and the store', ()
 
   it('a follow-up links previous and next, separate from parent and child; the previous must exist', async () => {
     const previous = await fixture.engine.start({ type: 'freeform', title: 'CSV', intention: 'A CSV parser', tags: ['csv'] });
-    await fixture.engine.completeWithOutcome(previous.id, OUTCOME);
+    await fixture.engine.completeWithOutcome(previous.id, SAMPLE_OUTCOME);
     const next = await fixture.engine.start({
       type: 'freeform',
-      title: OUTCOME.nextSessionSuggestion,
-      intention: OUTCOME.nextSessionSuggestion,
+      title: SAMPLE_OUTCOME.nextSessionSuggestion,
+      intention: SAMPLE_OUTCOME.nextSessionSuggestion,
       followsSessionId: previous.id,
     });
     assert.deepEqual([next.followsSessionId, next.parentSessionId], [previous.id, null]);
@@ -150,21 +142,12 @@ describe('planned sessions, follow-ups and tags in the engine and the store', ()
 
 describe('export / import of follow-ups, plans and tags', function () {
   this.timeout(20_000);
-  let source: SessionStore;
-  let target: SessionStore;
-  beforeEach(async () => {
-    source = await openTestStore(new ManualClock());
-    target = await openTestStore(new ManualClock(Date.UTC(2027, 0, 1)));
-  });
-  afterEach(async () => {
-    await source.close();
-    await target.close();
-  });
+  const stores = roundTripStoresPerTest();
 
   it('round-trips every new field through JSON, shows them in Markdown, and reads older exports without them', async () => {
-    const previous = await source.sessions.create({ type: 'freeform', title: 'CSV', intention: 'parse', tags: ['csv', 'parser'] });
-    await source.sessions.update(previous.id, { status: 'complete' });
-    const next = await source.sessions.create({
+    const previous = await stores.source.sessions.create({ type: 'freeform', title: 'CSV', intention: 'parse', tags: ['csv', 'parser'] });
+    await stores.source.sessions.update(previous.id, { status: 'complete' });
+    const next = await stores.source.sessions.create({
       type: 'freeform',
       title: 'Quotes',
       intention: 'quoted newlines',
@@ -174,11 +157,11 @@ describe('export / import of follow-ups, plans and tags', function () {
       expectedMinutes: 90,
     });
     assert.equal(next.startedAt, null);
-    const exported = exportLedger(source, undefined, Date.UTC(2026, 5, 1));
-    await importLedger(target, parseLedgerExport(serializeLedgerExport(exported)));
-    for (const id of [previous.id, next.id]) assert.deepEqual(target.sessions.require(id), source.sessions.require(id));
+    const exported = exportLedger(stores.source, undefined, Date.UTC(2026, 5, 1));
+    await importLedger(stores.target, parseLedgerExport(serializeLedgerExport(exported)));
+    for (const id of [previous.id, next.id]) assert.deepEqual(stores.target.sessions.require(id), stores.source.sessions.require(id));
     assert.deepEqual(
-      target.sessions.followUps(previous.id).map((s) => s.id),
+      stores.target.sessions.followUps(previous.id).map((s) => s.id),
       [next.id],
     );
 
@@ -219,11 +202,11 @@ describe('export / import of follow-ups, plans and tags', function () {
   });
 
   it('a follow-up exported without the session it follows is imported without the link', async () => {
-    const previous = await source.sessions.create({ type: 'freeform', title: 'CSV', intention: 'parse' });
-    const next = await source.sessions.create({ type: 'freeform', title: 'Quotes', intention: 'q', followsSessionId: previous.id });
-    const exported = exportLedger(source, undefined, Date.UTC(2026, 5, 1));
+    const previous = await stores.source.sessions.create({ type: 'freeform', title: 'CSV', intention: 'parse' });
+    const next = await stores.source.sessions.create({ type: 'freeform', title: 'Quotes', intention: 'q', followsSessionId: previous.id });
+    const exported = exportLedger(stores.source, undefined, Date.UTC(2026, 5, 1));
     const onlyNext = { ...exported, sessions: exported.sessions.filter((s) => s.id === next.id) };
-    await importLedger(target, parseLedgerExport(serializeLedgerExport(onlyNext)));
-    assert.equal(target.sessions.require(next.id).followsSessionId, null);
+    await importLedger(stores.target, parseLedgerExport(serializeLedgerExport(onlyNext)));
+    assert.equal(stores.target.sessions.require(next.id).followsSessionId, null);
   });
 });

@@ -5,19 +5,9 @@ import { importLedger } from '../../../src/core/ledger/ledgerImport';
 import { ledgerToMarkdown } from '../../../src/core/ledger/ledgerMarkdown';
 import { runToCompletion } from '../../../src/core/engine/runToCompletion';
 import { WorkflowDefinitionSchema } from '../../../src/core/model/workflow';
-import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { ManualClock, openTestStore } from '../claudeCode/testStore';
 import { createEngineFixture, type EngineFixture } from './support/engineFixture';
+import { roundTripStoresPerTest, SAMPLE_OUTCOME } from './support/ledgerRoundTrip';
 import { claudeSays, FakeExecutor, shellExits } from './support/FakeExecutor';
-
-const OUTCOME = {
-  summary: 'Parser done; quoting left.',
-  rating: 4,
-  completionPercent: 80,
-  needsFollowUp: true,
-  followUpNotes: 'Quoted newlines.',
-  nextSessionSuggestion: 'Handle quoted newlines in the CSV parser',
-};
 
 describe('goal, outcome and notes in the engine and the store', () => {
   let fixture: EngineFixture;
@@ -71,12 +61,12 @@ describe('goal, outcome and notes in the engine and the store', () => {
     const session = await start();
     const next = await fixture.engine.next(session.id, { input: 'write the parser' });
     assert.ok(next.kind === 'command');
-    await assert.rejects(fixture.engine.completeWithOutcome(session.id, { ...OUTCOME, rating: 6 }), /session outcome.*rating/);
+    await assert.rejects(fixture.engine.completeWithOutcome(session.id, { ...SAMPLE_OUTCOME, rating: 6 }), /session outcome.*rating/);
     assert.equal(fixture.store.sessions.require(session.id).status, 'active', 'an invalid outcome changes nothing');
 
-    const completed = await fixture.engine.completeWithOutcome(session.id, OUTCOME);
+    const completed = await fixture.engine.completeWithOutcome(session.id, SAMPLE_OUTCOME);
     assert.equal(completed.status, 'complete');
-    assert.equal(completed.summary, OUTCOME.summary);
+    assert.equal(completed.summary, SAMPLE_OUTCOME.summary);
     assert.deepEqual(
       { ...completed.outcome, recordedAt: 0 },
       {
@@ -84,7 +74,7 @@ describe('goal, outcome and notes in the engine and the store', () => {
         completionPercent: 80,
         needsFollowUp: true,
         followUpNotes: 'Quoted newlines.',
-        nextSessionSuggestion: OUTCOME.nextSessionSuggestion,
+        nextSessionSuggestion: SAMPLE_OUTCOME.nextSessionSuggestion,
         recordedBy: 'person',
         recordedAt: 0,
       },
@@ -93,7 +83,7 @@ describe('goal, outcome and notes in the engine and the store', () => {
     assert.deepEqual(fixture.store.sessions.require(session.id).outcome, completed.outcome);
 
     const corrected = await fixture.engine.completeWithOutcome(session.id, {
-      ...OUTCOME,
+      ...SAMPLE_OUTCOME,
       rating: 5,
       completionPercent: 100,
       needsFollowUp: false,
@@ -119,13 +109,13 @@ describe('goal, outcome and notes in the engine and the store', () => {
       },
     ]);
     const proposing = await fixture.engine.start({ type: 'one', title: 'One', intention: 'build' });
-    const json = '```json\n' + JSON.stringify({ ...OUTCOME, rating: 3 }) + '\n```';
+    const json = '```json\n' + JSON.stringify({ ...SAMPLE_OUTCOME, rating: 3 }) + '\n```';
     const executor = new FakeExecutor({ build: [shellExits(0)], summary: [claudeSays(json)] });
     const outcome = await runToCompletion(fixture.engine, executor, proposing.id);
     assert.equal(outcome.session.status, 'complete');
     assert.match(executor.executed[1].command.command, /"completionPercent": 0-100/);
     const stored = fixture.store.sessions.require(proposing.id);
-    assert.equal(stored.summary, OUTCOME.summary);
+    assert.equal(stored.summary, SAMPLE_OUTCOME.summary);
     assert.equal(stored.outcome?.rating, 3);
     assert.equal(stored.outcome?.recordedBy, 'claude');
     assert.equal(stored.state.proposedOutcome, undefined, 'the proposal is not left in the state');
@@ -167,19 +157,10 @@ describe('goal, outcome and notes in the engine and the store', () => {
 
 describe('export / import of goals, outcomes and note flags', function () {
   this.timeout(20_000);
-  let source: SessionStore;
-  let target: SessionStore;
-  beforeEach(async () => {
-    source = await openTestStore(new ManualClock());
-    target = await openTestStore(new ManualClock(Date.UTC(2027, 0, 1)));
-  });
-  afterEach(async () => {
-    await source.close();
-    await target.close();
-  });
+  const stores = roundTripStoresPerTest();
 
   it('round-trips the new fields through JSON, shows them in Markdown, and reads an older export without them', async () => {
-    const session = await source.sessions.create({
+    const session = await stores.source.sessions.create({
       type: 'freeform',
       title: 'CSV',
       intention: 'parse',
@@ -187,9 +168,9 @@ describe('export / import of goals, outcomes and note flags', function () {
       procedureNotes: 'TDD',
       status: 'active',
     });
-    await source.sessions.update(session.id, {
+    await stores.source.sessions.update(session.id, {
       status: 'complete',
-      summary: OUTCOME.summary,
+      summary: SAMPLE_OUTCOME.summary,
       outcome: {
         rating: 4,
         completionPercent: 80,
@@ -200,11 +181,11 @@ describe('export / import of goals, outcomes and note flags', function () {
         recordedAt: Date.UTC(2026, 0, 2),
       },
     });
-    await source.notes.add({ sessionId: session.id, kind: 'concern', content: 'Quoting', important: true, followUp: true });
-    const exported = exportLedger(source, undefined, Date.UTC(2026, 5, 1));
-    await importLedger(target, parseLedgerExport(serializeLedgerExport(exported)));
-    assert.deepEqual(target.sessions.require(session.id), source.sessions.require(session.id));
-    assert.deepEqual(target.notes.list(session.id), source.notes.list(session.id));
+    await stores.source.notes.add({ sessionId: session.id, kind: 'concern', content: 'Quoting', important: true, followUp: true });
+    const exported = exportLedger(stores.source, undefined, Date.UTC(2026, 5, 1));
+    await importLedger(stores.target, parseLedgerExport(serializeLedgerExport(exported)));
+    assert.deepEqual(stores.target.sessions.require(session.id), stores.source.sessions.require(session.id));
+    assert.deepEqual(stores.target.notes.list(session.id), stores.source.notes.list(session.id));
 
     const markdown = ledgerToMarkdown(exported);
     assert.match(markdown, /## Completion criteria\n\n- merged/);

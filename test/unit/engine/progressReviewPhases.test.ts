@@ -251,6 +251,19 @@ describe('Check Progress, review gates and phases of runs (#15 items 2, 10, 8)',
           ['review.approved', 'plan'],
         ],
       );
+      // Each decision names the step, the answer under review, its artifacts and the reviewer; only Request Changes has a comment.
+      assert.deepEqual(
+        fixture
+          .eventsOf(session.id)
+          .filter((e) => e.type === 'review.approved' || e.type === 'review.changes_requested')
+          .map((e) => [e.type, e.payload]),
+        [
+          ['review.changes_requested', { step: 'spec', seq: 1, artifactKeys: ['spec'], by: 'ana', comment: 'Add a password reset link.' }],
+          ['review.approved', { step: 'spec', seq: 2, artifactKeys: ['spec'], by: 'ana' }],
+          ['review.approved', { step: 'plan', seq: 3, artifactKeys: ['plan'], by: 'bo' }],
+        ],
+      );
+      assert.equal(approved?.review?.comment, null, 'an approval has no comment');
       assert.equal(fixture.store.artifacts.getByKey(session.id, 'docs')?.review, null, 'docs have no gate');
     });
 

@@ -16,6 +16,8 @@ describe('session activity (status bar and Sessions view badge)', () => {
   it('maps the status of a session nothing runs: active waits for the person, the rest are set aside or ended', () => {
     const idle = () => false;
     assert.equal(sessionActivity(s('a', 'active'), idle), 'waiting');
+    // Found in review: a planned session (not started yet) was shown as ended.
+    assert.equal(sessionActivity(s('a', 'planned'), idle), 'planned');
     assert.equal(sessionActivity(s('a', 'paused'), idle), 'paused');
     assert.equal(sessionActivity(s('a', 'interrupted'), idle), 'interrupted');
     for (const status of ['complete', 'failed', 'cancelled'] as const) assert.equal(sessionActivity(s('a', status), idle), 'ended');
@@ -31,6 +33,7 @@ describe('session activity (status bar and Sessions view badge)', () => {
         s('p', 'paused'),
         s('i', 'interrupted'),
         s('c', 'complete'),
+        s('n', 'planned'),
         s('w1', 'active'),
       ],
       (id) => running.has(id),

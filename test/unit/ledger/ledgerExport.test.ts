@@ -4,7 +4,8 @@ import { LedgerImportError, parseLedgerExport } from '../../../src/core/ledger/i
 import { importLedger } from '../../../src/core/ledger/ledgerImport';
 import { ledgerToMarkdown } from '../../../src/core/ledger/ledgerMarkdown';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { ManualClock, openTestStore } from '../claudeCode/testStore';
+import { openTestStore } from '../claudeCode/testStore';
+import { ManualClock } from '../store/storeTestSupport';
 
 const EXPORTED_AT = Date.UTC(2026, 5, 1);
 

@@ -9,7 +9,8 @@ import {
   type RetentionPolicy,
 } from '../../../src/core/ledger/retention';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { ManualClock, openTestStore, sqlReaderOf } from '../claudeCode/testStore';
+import { openTestStore, sqlReaderOf } from '../claudeCode/testStore';
+import { ManualClock } from '../store/storeTestSupport';
 
 const policy: RetentionPolicy = {
   maxAgeDays: 90,

@@ -6,8 +6,10 @@ import { importedSessionId } from '../../../src/core/claudeCode/claudeSessions';
 import { claudeProjectDir } from '../../../src/core/claudeCode/transcriptFiles';
 import { importClaudeTranscripts } from '../../../src/core/claudeCode/transcriptImport';
 import { buildUsageReport, usageReportToCsv, utcDay } from '../../../src/core/ledger/usageReport';
+import { teamUsage } from '../../../src/core/sync/teamUsage';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { ManualClock, openTestStore, tempDir } from '../claudeCode/testStore';
+import { openTestStore, tempDir } from '../claudeCode/testStore';
+import { ManualClock } from '../store/storeTestSupport';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/claudeCode/transcripts');
 const MAIN = '5e551017-0000-4000-8000-00000000000a';
@@ -327,5 +329,34 @@ describe('usage report', function () {
     const haiku = report.byModel.find((r) => r.key === 'claude-haiku-4-5-20251001')!;
     assert.deepEqual([haiku.requests, haiku.unpricedRequests, haiku.costUsd], [2, 2, 0]);
     assert.equal(report.total.unpricedRequests, 3);
+  });
+
+  it("counts only this ledger's own sessions: a copy pulled from the team ledger is left to the team view", async () => {
+    const own = buildUsageReport(store.sql);
+    // A teammate's session, as the replicator applies it: a raw write marks it pulled (core/sync/replicatorPull.ts).
+    const theirs = await store.sessions.create({ type: 'build', title: "Bob's session", intention: 'x' });
+    const run = await store.runs.start({ sessionId: theirs.id, provider: 'anthropic-api', model: 'claude-sonnet-4-5' });
+    await store.runs.update(run.id, { status: 'ok', inputTokens: 1_000, outputTokens: 500, costUsd: 0.0105 });
+    await store.events.append({
+      id: 'cc:usage:msg_bob:req_bob',
+      sessionId: theirs.id,
+      runId: run.id,
+      type: 'claude.usage',
+      payload: { model: 'claude-sonnet-4-5', inputTokens: 10, outputTokens: 5, costUsd: 0.000105 },
+    });
+    const withTheirs = buildUsageReport(store.sql);
+    assert.ok(withTheirs.total.requests > own.total.requests, 'counted while it is a session of this ledger');
+    await store.transaction(() =>
+      store.sql.run("UPDATE sessions SET sync_origin = 'pulled', owner_person = 'bob', owner_machine = 'desk' WHERE id = ?", [theirs.id]),
+    );
+
+    const report = buildUsageReport(store.sql);
+    assert.deepEqual(report.total, own.total, 'the pulled copy adds nothing to this workspace');
+    assert.ok(!report.topSessions.some((s) => s.sessionId === theirs.id));
+    assert.deepEqual(report.byModel, own.byModel);
+    // The team view still counts it, under its owner.
+    const team = teamUsage(store.sql, { person: 'alice', projectId: 'shop' });
+    assert.equal(team.pulledSessions, 1);
+    assert.equal(team.byPerson.find((p) => p.key === 'bob')?.requests, 1);
   });
 });

@@ -24,13 +24,14 @@ describe('settings in the Settings editor', () => {
     assert.equal(new Set(orders).size, orders.length, 'two settings share an order');
   });
 
-  it('gives every setting a scope; executables are machine-overridable, the API endpoint per machine', () => {
+  it('gives every setting a scope; executables are machine-overridable, the API endpoint in user settings only', () => {
     const scopes = new Set(['application', 'machine', 'machine-overridable', 'window', 'resource', 'language-overridable']);
     for (const [name, p] of properties) assert.ok(p.scope && scopes.has(p.scope), `${name} has scope ${p.scope}`);
     const scope = (name: string) => properties.find(([n]) => n === name)?.[1].scope;
     assert.equal(scope('sessionLedger.claudePath'), 'machine-overridable');
-    // Where the API key is sent: a workspace must not be able to choose it.
-    assert.equal(scope('sessionLedger.anthropicBaseUrl'), 'machine');
+    // Where the API key is sent: a workspace must not be able to choose it, and a remote window must
+    // honour the user's value ('machine' reads only the remote's own settings there).
+    assert.equal(scope('sessionLedger.anthropicBaseUrl'), 'application');
     // Machine scopes ignore user settings in a remote window (code-server, SSH, WSL): people (and the test harness)
     // raise this one there when their shell starts slowly.
     assert.equal(scope('sessionLedger.shellIntegrationTimeoutMs'), 'window');

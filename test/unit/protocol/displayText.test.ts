@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { headCap, stripAnsi, tailCap } from '../../../src/protocol/displayText';
+import { headCap, stripAnsi, tailCap, tailLines } from '../../../src/protocol/displayText';
 
 describe('displayText', () => {
   describe('stripAnsi', () => {
@@ -35,6 +35,13 @@ describe('displayText', () => {
     it('leaves plain text alone', () => {
       const text = 'const a = [1, 2];\n  // [brackets] and ;semicolons;';
       assert.equal(stripAnsi(text), text);
+    });
+  });
+
+  describe('tailLines', () => {
+    it('keeps the last lines and counts the ones before, ignoring trailing blank space', () => {
+      assert.deepEqual(tailLines('a\nb\r\nc\nd\n\n', 2), { lines: ['c', 'd'], omittedLines: 2 });
+      assert.deepEqual(tailLines('only\n', 5), { lines: ['only'], omittedLines: 0 });
     });
   });
 

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { searchLedger } from '../../../src/core/ledger/search';
 import { MigrationFailedError, StoreVersionError, loadMigrations } from '../../../src/core/store/migrations';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
+import { loadPgMigrations } from '../../../src/core/sync/pgMigrations';
 import { REPO_MIGRATIONS, openStore, temporaryDirectory } from './storeTestSupport';
 
 const SHIPPED_FILES = fs
@@ -163,7 +164,8 @@ describe('SessionStore migrations', function () {
     // The new columns work: 0003 (cost_unknown), 0004 (the next seq is above the highest, not event_count + 1), the test migration's.
     assert.equal(session.costUnknown, false);
     const run = await upgraded.runs.start({ sessionId, provider: 'claude-code-cli', model: 'unpriced-model' });
-    await upgraded.runs.update(run.id, { status: 'ok', costUnknown: true });
+    // Tokens of a model without a price: a run without tokens has nothing unpriced (runRepository.update).
+    await upgraded.runs.update(run.id, { status: 'ok', outputTokens: 10, costUnknown: true });
     assert.equal(upgraded.sessions.require(sessionId).costUnknown, true);
     assert.equal((await upgraded.events.append({ id: 'e4', sessionId, type: 'agent.text', payload: { text: 'bilby' } })).seq, 4);
     assert.equal(upgraded.sessions.require(sessionId).eventCount, 3);
@@ -298,5 +300,34 @@ describe('SessionStore migrations', function () {
     const gap = `${String(SHIPPED + 2).padStart(4, '0')}_gap.sql`;
     fs.writeFileSync(path.join(directory, gap), 'SELECT 1;');
     assert.throws(() => loadMigrations(directory), new RegExp(`without gaps; found ${gap} at position ${SHIPPED + 1}`));
+  });
+
+  it("reads the team server's migrations the same way: in order, a gap refused, not a file of another name", () => {
+    const shipped = loadPgMigrations();
+    assert.deepEqual(
+      shipped.map((migration) => [migration.version, migration.file]),
+      fs
+        .readdirSync(path.join(REPO_MIGRATIONS, 'postgres'))
+        .filter((file) => /^\d{4}_.*\.sql$/.test(file))
+        .sort()
+        .map((file, index) => [index + 1, file]),
+    );
+    assert.equal(shipped[0]?.name, 'team_ledger');
+    const directory = temporaryDirectory('team-migrations-');
+    fs.writeFileSync(path.join(directory, '0002_second.sql'), 'SELECT 2;');
+    fs.writeFileSync(path.join(directory, '0001_first.sql'), 'SELECT 1;');
+    fs.writeFileSync(path.join(directory, 'README.md'), 'not a migration');
+    assert.deepEqual(
+      loadPgMigrations(directory).map((migration) => [migration.version, migration.name, migration.sql]),
+      [
+        [1, 'first', 'SELECT 1;'],
+        [2, 'second', 'SELECT 2;'],
+      ],
+    );
+    fs.writeFileSync(path.join(directory, '0004_gap.sql'), 'SELECT 4;');
+    assert.throws(
+      () => loadPgMigrations(directory),
+      /^Error: PostgreSQL migrations in .* without gaps; found 0004_gap\.sql at position 3\.$/,
+    );
   });
 });

@@ -3,8 +3,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { StoreAccess } from '../../../src/core/store/readOnlyStore';
-import { ReadOnlyStoreError, type SessionStore } from '../../../src/core/store/SessionStore';
+import { ReadOnlyStoreError, type StoreAccess } from '../../../src/core/store/readOnlyStore';
+import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { StoreLockedError } from '../../../src/core/store/lockFile';
 import { contiguousSeqs, openStore, temporaryDirectory } from './storeTestSupport';
 

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { SnapshotChecksumError, fileBase } from '../../../src/core/store/chunkedFile';
-import { ReadOnlyStoreError, SessionStore } from '../../../src/core/store/SessionStore';
+import { ReadOnlyStoreError } from '../../../src/core/store/readOnlyStore';
+import { SessionStore } from '../../../src/core/store/SessionStore';
 import { CHECKSUM_RANGE_BYTES, LOCK_FILE, SNAPSHOT_FILE, checksumFile } from '../../../src/core/store/storeFiles';
 import { REPO_MIGRATIONS, openStore, temporaryDirectory } from './storeTestSupport';
 

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { SessionStore, type Clock, type SessionStoreOptions } from '../../../src/core/store/SessionStore';
+import { SessionStore } from '../../../src/core/store/SessionStore';
+import type { Clock, SessionStoreOptions } from '../../../src/core/store/storeOptions';
 
 /** A clock tests move by hand; starts at a fixed instant. */
 export class ManualClock implements Clock {

@@ -1,12 +1,7 @@
 import { strict as assert } from 'node:assert';
-import {
-  findMalformedPlaceholder,
-  findPlaceholders,
-  findUnsafeShellPlaceholders,
-  renderTemplate,
-  analyseShellTemplate,
-  TemplateError,
-} from '../../../src/core/workflow/template';
+import { analyseShellTemplate, findUnsafeShellPlaceholders } from '../../../src/core/workflow/shellTemplateAnalysis';
+import { renderTemplate, TemplateError } from '../../../src/core/workflow/template';
+import { findMalformedPlaceholder, findPlaceholders } from '../../../src/core/workflow/templatePlaceholders';
 
 describe('templates', () => {
   it('finds placeholders with optional inner spaces', () => {

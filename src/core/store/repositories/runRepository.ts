@@ -6,7 +6,12 @@ import type { RunsImport, RunsReads, RunsWrites } from '../repositoryApi';
 import { NotFoundError, nullableNum, nullableText, num, text, type RepositoryContext } from './repositoryContext';
 import type { SessionRepository } from './sessionRepository';
 
-const COLUMNS = [
+/**
+ * The columns a run is written with, in the order of its values (`runToValues`). The team ledger
+ * replicates the same list (core/sync/syncTables.ts): a column added here goes to the server too,
+ * so its PostgreSQL migration must add it there.
+ */
+export const RUN_COLUMNS = [
   'id',
   'session_id',
   'interaction_id',
@@ -114,7 +119,7 @@ export class RunRepository implements RunsReads, RunsWrites, RunsImport {
       endedAt: null,
       error: null,
     };
-    this.context.db.run(`INSERT INTO runs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`, runToValues(run));
+    this.context.db.run(`INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${RUN_COLUMNS.map(() => '?').join(', ')})`, runToValues(run));
     this.context.changed(run.sessionId, 'run');
     return run;
   }
@@ -124,6 +129,9 @@ export class RunRepository implements RunsReads, RunsWrites, RunsImport {
     const current = this.get(id);
     if (!current) throw new NotFoundError('run', id);
     const next: Run = { ...current, ...parsed, costUnknown: current.costUnknown || parsed.costUnknown === true };
+    // A run left without tokens has nothing unpriced in it (e.g. its one response of a model without a
+    // price was revised by a later line to a priced model, whose run counts it now): its cost is known.
+    if (next.costUnknown && !hasTokens(next)) next.costUnknown = false;
     if (parsed.error !== undefined) next.error = redactSecretsNullable(parsed.error); // an error body may echo the API key: never stored
     if (next.status !== 'running' && next.endedAt === null) next.endedAt = this.context.nowMillis();
     const delta = {
@@ -136,13 +144,14 @@ export class RunRepository implements RunsReads, RunsWrites, RunsImport {
     };
     const [, ...rest] = runToValues(next);
     this.context.db.run(
-      `UPDATE runs SET ${COLUMNS.slice(1)
+      `UPDATE runs SET ${RUN_COLUMNS.slice(1)
         .map((column) => `${column} = ?`)
         .join(', ')} WHERE id = ?`,
       [...rest, id],
     );
     if (Object.values(delta).some((value) => value !== 0)) this.sessions.addUsage(next.sessionId, delta);
     if (next.costUnknown && !current.costUnknown) this.sessions.markCostUnknown(next.sessionId);
+    else if (!next.costUnknown && current.costUnknown) this.sessions.recountCostUnknown(next.sessionId);
     this.context.changed(next.sessionId, 'run');
     return next;
   }
@@ -150,9 +159,13 @@ export class RunRepository implements RunsReads, RunsWrites, RunsImport {
   insertImported(run: Run): void {
     const parsed = parseWith(RunSchema, run, 'imported run');
     this.context.db.run(
-      `INSERT INTO runs (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`,
+      `INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${RUN_COLUMNS.map(() => '?').join(', ')})`,
       runToValues({ ...parsed, error: redactSecretsNullable(parsed.error) }),
     );
     this.context.changed(parsed.sessionId, 'run');
   }
+}
+
+function hasTokens(run: Run): boolean {
+  return run.inputTokens + run.outputTokens + run.cacheCreationTokens + run.cacheReadTokens > 0;
 }

@@ -208,6 +208,15 @@ export class SessionRepository implements SessionsReads, SessionsWrites, Session
     this.context.changed(id, 'session');
   }
 
+  /** For the runs repository: a run's cost became known; the session's total stays a lower bound only while another run's is not. */
+  recountCostUnknown(id: string): void {
+    this.context.db.run(
+      'UPDATE sessions SET cost_unknown = EXISTS (SELECT 1 FROM runs WHERE session_id = ?1 AND cost_unknown = 1), updated_at = ?2 WHERE id = ?1',
+      [id, this.context.nowMillis()],
+    );
+    this.context.changed(id, 'session');
+  }
+
   /** For the runs repository: adds token and cost deltas to the session's totals. */
   addUsage(id: string, delta: TokenUsage & { costUsd: number }): void {
     const session = this.require(id);

@@ -3,7 +3,12 @@ import { SessionProgressSchema, type Session } from '../../model/session';
 import type { SqlRow, SqlValue } from '../ledgerDatabase';
 import { fromJsonText, nullableNum, nullableText, num, text, toJsonText } from './repositoryContext';
 
-const COLUMNS = [
+/**
+ * The columns a session is written with, in the order of its values (`sessionToValues`). The team
+ * ledger replicates the same list (core/sync/syncTables.ts): a column added here goes to the server
+ * too, so its PostgreSQL migration must add it there.
+ */
+export const SESSION_COLUMNS = [
   'id',
   'parent_session_id',
   'type',
@@ -53,8 +58,8 @@ const COLUMNS = [
   'started_at',
   'progress',
 ] as const;
-export const INSERT_SQL = `INSERT INTO sessions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`;
-export const UPDATE_SQL = `UPDATE sessions SET ${COLUMNS.slice(1)
+export const INSERT_SQL = `INSERT INTO sessions (${SESSION_COLUMNS.join(', ')}) VALUES (${SESSION_COLUMNS.map(() => '?').join(', ')})`;
+export const UPDATE_SQL = `UPDATE sessions SET ${SESSION_COLUMNS.slice(1)
   .map((column) => `${column} = ?`)
   .join(', ')} WHERE id = ?`;
 

@@ -1,0 +1,211 @@
+/*
+ * When and how a writing session store snapshots its database (off the main thread, see
+ * snapshotWriter.ts), and when it indexes appended events for search: after enough journal, after
+ * writes pause, on demand, one snapshot at a time.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeSnapshotImage } from './chunkedFile';
+import type { JournalWriter } from './journalWriter';
+import type { LedgerDatabase } from './ledgerDatabase';
+import { SnapshotWriter, defaultWorkerPath } from './snapshotWriter';
+import type { SessionStoreOptions } from './storeOptions';
+import type { StoreSignals } from './storeSignals';
+import { SNAPSHOT_FILE, listSegments, writeFully, writeSnapshotFile } from './storeFiles';
+
+const DEFAULT_SNAPSHOT_JOURNAL_BYTES = 64 * 1024 * 1024;
+const DEFAULT_SNAPSHOT_IDLE_MS = 30_000;
+/** How long appends must pause before the events they added are indexed for search in the background (see ledgerDatabase.ts). */
+const INDEX_IDLE_MS = 250;
+
+/** The parts of the store its snapshots read (the database and journal are replaced on reload, rewrite and takeover). */
+export interface SnapshotHost {
+  readonly directory: string;
+  readonly options: SessionStoreOptions;
+  readonly signals: StoreSignals;
+  database(): LedgerDatabase;
+  journal(): Pick<JournalWriter<unknown>, 'failed' | 'fail' | 'checkSegment' | 'rotate' | 'requireFileCheck'>;
+  closing(): boolean;
+}
+
+export class StoreSnapshots {
+  /** The last journal record the latest snapshot holds. */
+  lastSnapshotRecord: number;
+  /** The snapshot loaded at open was not the latest or had no checksum: the next snapshot is written even with nothing new. */
+  wanted = false;
+  private journalBytesSinceSnapshot = 0;
+  private chain: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** Indexes for search the events appended since the last batch once appends pause (see ledgerDatabase.ts). */
+  private indexTimer: NodeJS.Timeout | undefined;
+  private writer: SnapshotWriter | undefined;
+
+  constructor(
+    private readonly host: SnapshotHost,
+    snapshotRecord: number,
+  ) {
+    this.lastSnapshotRecord = snapshotRecord;
+  }
+
+  /** Starts the snapshot worker, unless the options ask for snapshots on the calling thread. */
+  startWorker(): void {
+    if (this.host.options.snapshotInWorker === false) return;
+    this.writer = new SnapshotWriter({
+      workerPath: this.host.options.workerPath ?? defaultWorkerPath(),
+      onBroken: (reason) =>
+        this.host.signals.warn(
+          { kind: 'snapshot-failed', message: `Session store snapshots now run on the main thread: ${reason}` },
+          'worker',
+        ),
+    });
+  }
+
+  async stopWorker(): Promise<void> {
+    await this.writer?.terminate().catch(() => undefined);
+    this.writer = undefined;
+  }
+
+  stopTimers(): void {
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.indexTimer);
+  }
+
+  stopIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+  }
+
+  /** Settles once the snapshots queued now have been written or failed. */
+  settled(): Promise<void> {
+    return this.chain;
+  }
+
+  /** A batch of `bytes` became durable: a snapshot is due after enough journal, else once writes pause. */
+  journalled(bytes: number): void {
+    this.journalBytesSinceSnapshot += bytes;
+    if (this.host.database().hasPendingIndexing) this.armIndexing();
+    if (this.journalBytesSinceSnapshot >= (this.host.options.snapshotJournalBytes ?? DEFAULT_SNAPSHOT_JOURNAL_BYTES)) {
+      this.inBackground();
+    } else {
+      this.armIdle();
+    }
+  }
+
+  /** The store was written anew up to `record` (see SessionStore.rewriteHome). */
+  rewritten(record: number): void {
+    this.lastSnapshotRecord = record;
+    this.journalBytesSinceSnapshot = 0;
+  }
+
+  /** Queues a snapshot after the one in progress (one queued at most). */
+  snapshot(): Promise<void> {
+    if (this.queued) return this.queued;
+    const queued = this.chain.then(() => {
+      this.queued = undefined;
+      return this.write();
+    });
+    this.queued = queued;
+    this.chain = queued.catch(() => undefined);
+    return queued;
+  }
+
+  armIdle(): void {
+    const idleMs = this.host.options.snapshotIdleMs ?? DEFAULT_SNAPSHOT_IDLE_MS;
+    if (idleMs <= 0 || this.host.closing()) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.inBackground(), idleMs);
+    this.idleTimer.unref();
+  }
+
+  inBackground(): void {
+    clearTimeout(this.idleTimer);
+    if (this.host.closing() || this.host.journal().failed) return;
+    this.snapshot().catch((error: Error) => {
+      const journal = this.host.journal();
+      // The folder may be gone (the snapshot failing first): then that is the one thing to say.
+      const lost = journal.failed ? undefined : journal.checkSegment();
+      if (lost) journal.fail(lost);
+      // A journal that failed has said so itself (once); only a snapshot that failed on its own is news.
+      if (!journal.failed)
+        this.host.signals.warn(
+          {
+            kind: 'snapshot-failed',
+            message: `Could not write the session store snapshot (the journal keeps every change): ${error.message}`,
+          },
+          'snapshot',
+        );
+    });
+  }
+
+  /** Writes the database as the snapshot `snapshotPath` (checksummed, verified, installed; see writeSnapshotFile). */
+  async writeFiles(snapshotPath: string): Promise<void> {
+    const database = this.host.database();
+    const image = database.freezeFile();
+    if (image) {
+      try {
+        if (this.writer && !this.writer.broken) await this.writer.write(image, snapshotPath);
+        else writeSnapshotImage(snapshotPath, image); // no worker: here, stalling ~1 ms per MB
+      } catch (error) {
+        database.thawFile();
+        throw error;
+      }
+      database.thawFile(snapshotPath);
+    } else {
+      // The file is not held in chunks (sql.js's own buffer): export it here.
+      const bytes = database.export();
+      writeSnapshotFile(snapshotPath, (fd, summer) => {
+        summer.update(bytes);
+        writeFully(fd, bytes, 0);
+      });
+    }
+  }
+
+  /** Events wait to be indexed for search: index them when appends pause (reads of the index and snapshots do not wait for it). */
+  private armIndexing(): void {
+    if (this.host.closing()) return;
+    if (this.indexTimer) {
+      this.indexTimer.refresh(); // not yet: appends go on
+      return;
+    }
+    this.indexTimer = setTimeout(() => {
+      this.indexTimer = undefined;
+      const database = this.host.database();
+      if (this.host.closing() || database.inTransaction) return;
+      try {
+        database.indexPendingEvents();
+      } catch {
+        // Nothing is lost: the events stay marked, and the next read of the index or snapshot indexes them (and reports a failure).
+      }
+    }, this.host.options.indexIdleMs ?? INDEX_IDLE_MS);
+    this.indexTimer.unref();
+  }
+
+  /**
+   * Rotates the journal, writes a snapshot of the database (at least up to the rotation point), then
+   * drops the segments only the previous snapshot needed. The snapshot is an image of the database
+   * file taken now, written by the worker while writes go on, checksummed and read back before it
+   * is installed (the snapshot it replaces becomes the previous one); the file it becomes is then
+   * the database's base (see chunkedFile.ts). The previous snapshot and the journal since it stay,
+   * so a latest snapshot found damaged at open is replaced by them with nothing lost.
+   */
+  private async write(): Promise<void> {
+    const upTo = await this.host.journal().rotate();
+    this.journalBytesSinceSnapshot = 0;
+    if (upTo <= this.lastSnapshotRecord && !this.wanted) return;
+    // The database may be ahead of `upTo` (writes since the rotation): the snapshot records what it holds.
+    await this.writeFiles(path.join(this.host.directory, SNAPSHOT_FILE));
+    // The snapshot that just became the previous one covered this much: older segments are no longer needed.
+    const coveredByPrevious = this.lastSnapshotRecord;
+    this.lastSnapshotRecord = Math.max(upTo, this.lastSnapshotRecord);
+    this.wanted = false;
+    this.host.journal().requireFileCheck();
+    this.host.signals.ended('snapshot');
+    // Unlinking a large segment can take tens of milliseconds: keep it off the calling thread.
+    const segments = listSegments(this.host.directory);
+    const covered = segments.filter((_, index) => {
+      const next = segments[index + 1];
+      return next !== undefined && next.firstRecord <= coveredByPrevious + 1;
+    });
+    await Promise.all(covered.map((segment) => fs.promises.rm(segment.path, { force: true })));
+  }
+}

@@ -1,0 +1,66 @@
+import * as assert from 'node:assert/strict';
+import { nodeJournalFiles, writeRecords, type JournalFiles } from '../../../src/core/store/journalFiles';
+import { RECORD_HEADER_BYTES, decodeSegment, encodeRecord } from '../../../src/core/store/journalRecord';
+import type { RecordedStatement } from '../../../src/core/store/statements';
+
+const INSERT = 'INSERT INTO events (id, payload) VALUES (?, ?)';
+
+/** Statements whose payloads hold `text` (JSON text inside JSON, as the events' payloads are). */
+function statements(text: string, count = 3): RecordedStatement[] {
+  return Array.from({ length: count }, (_, i) => [INSERT, [`e${i}`, JSON.stringify({ text, i, quote: 'say "hi"' })]] as const);
+}
+
+describe('journal records', () => {
+  const texts: [string, string][] = [
+    ['ASCII', 'grep -rn store src '.repeat(200)],
+    ['a few multi-byte characters (within the room left for them)', 'déjà vu … '.repeat(5) + 'plain ascii text '.repeat(300)],
+    ['mostly multi-byte characters (more than the room left)', 'журнал снимок événement 日本語のテキスト '.repeat(200)],
+    ['surrogate pairs, a lone surrogate and control characters', '🙂 emoji 🚀\n\t\u0000 \ud800 end'.repeat(50)],
+    ['nothing', ''],
+  ];
+  for (const [what, text] of texts) {
+    it(`encodes a record of exactly its UTF-8 bytes and decodes it back: ${what}`, () => {
+      const written = statements(text);
+      const record = encodeRecord(42, written);
+      assert.equal(record.length, RECORD_HEADER_BYTES + Buffer.byteLength(JSON.stringify(written), 'utf8'));
+      const next = encodeRecord(43, [['DELETE FROM events WHERE id = ?', ['e1']]]);
+      const decoded = decodeSegment(Buffer.concat([record, next, Buffer.alloc(64)]));
+      assert.equal(decoded.damage, undefined);
+      assert.deepEqual(
+        decoded.records.map((r) => r.recordNumber),
+        [42, 43],
+      );
+      assert.deepEqual(decoded.records[0]!.statements, JSON.parse(JSON.stringify(written)));
+      assert.deepEqual(decoded.offsets, [0, record.length]);
+    });
+  }
+
+  it('writes a batch of small records with one write, large ones one by one, each at its position', () => {
+    const writes: { length: number; position: number }[] = [];
+    const files: JournalFiles = {
+      ...nodeJournalFiles,
+      writeSync: (_fd, _buffer, _offset, length, position) => {
+        // Short writes too: the rest of a record is written after them.
+        const n = Math.min(length, 100_000);
+        writes.push({ length: n, position });
+        return n;
+      },
+    };
+    const small = [encodeRecord(1, statements('a')), encodeRecord(2, statements('b'))];
+    const smallBytes = small[0]!.length + small[1]!.length;
+    assert.equal(writeRecords(files, -1, 1000, small), smallBytes);
+    assert.deepEqual(writes, [{ length: smallBytes, position: 1000 }]);
+
+    writes.length = 0;
+    const large = [encodeRecord(3, statements('x'.repeat(600_000))), encodeRecord(4, statements('y'.repeat(600_000)))];
+    const total = writeRecords(files, -1, 0, large);
+    assert.equal(total, large[0]!.length + large[1]!.length);
+    assert.equal(
+      writes.reduce((sum, w) => sum + w.length, 0),
+      total,
+    );
+    // Contiguous: each write starts where the previous one ended.
+    writes.forEach((w, i) => assert.equal(w.position, i === 0 ? 0 : writes[i - 1]!.position + writes[i - 1]!.length));
+    assert.ok(writes.length > 2, 'written in parts');
+  });
+});
