@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { PricingTable } from '../core/agent/pricing';
+import { ZERO_USAGE, type PricingTable } from '../core/agent/pricing';
 import { stableUuid } from '../core/claudeCode/claudeSessions';
 import { IMPORTED_TURN_STEP } from '../core/claudeCode/transcriptTurns';
 import { claudeConfigDir, claudeProjectDir } from '../core/claudeCode/transcriptFiles';
@@ -69,11 +69,7 @@ export async function applyStepUsage(
       if (mine.length === 0) continue;
       const runId = stableUuid(`claude-code-step-run:${step.id}`);
       const totals = {
-        inputTokens: 0,
-        outputTokens: 0,
-        cacheCreationTokens: 0,
-        cacheCreation1hTokens: 0,
-        cacheReadTokens: 0,
+        ...ZERO_USAGE,
         costUsd: 0,
         costUnknown: false,
       };

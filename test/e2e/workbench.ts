@@ -69,32 +69,52 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ timeout: 15_000 });
-    // The palette opens on recently used commands, which may list this one too, below another.
-    await this.waitForFocusedRow(title);
+    // Enter runs the focused row, which is not always this command: the palette ranks recently
+    // used commands first ("View: Close Editor" came below "View: Close All Editor Groups").
+    await this.focusRow(`the command "${title}"`, (row) => row.label === title);
     await this.acceptStep();
   }
 
-  /** Enter takes the focused row: waits until the filtered list has focused the one with `text`. */
-  private async waitForFocusedRow(text: string): Promise<void> {
-    await this.page
-      .locator('.quick-input-list .monaco-list-row.focused', { hasText: text })
-      .waitFor({ timeout: 15_000 })
-      .catch(async () => {
-        const focused = await this.page.locator('.quick-input-list .monaco-list-row.focused').allInnerTexts();
-        throw new Error(`the quick input did not focus the row "${text}" (focused: ${JSON.stringify(focused)})`);
-      });
-  }
-
-  /** Picks the quick-pick row containing `text`. */
+  /** Picks the quick-pick row containing `text` (the first such row). */
   async pickQuickInput(text: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });
     await input.fill(text);
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().waitFor({ timeout: 15_000 });
-    await this.waitForFocusedRow(text);
+    await this.focusRow(`a row with "${text}"`, (row) => row.text.includes(text));
     await this.acceptStep();
+  }
+
+  /**
+   * Moves the quick input's focus (arrow keys, as a person does) to the first row `matches`, once
+   * the filtered list shows one; fails naming the rows shown when none does.
+   */
+  private async focusRow(what: string, matches: (row: { label: string; text: string }) => boolean): Promise<void> {
+    const rows = () =>
+      this.page.evaluate(() =>
+        // In list order (data-index): a virtual list's rows are not always in DOM order.
+        [...document.querySelectorAll<HTMLElement>('.quick-input-list .monaco-list-row')]
+          .sort((a, b) => Number(a.dataset.index) - Number(b.dataset.index))
+          .map((row) => ({
+            label: row.querySelector('.label-name')?.textContent?.trim() ?? '',
+            text: row.innerText,
+            focused: row.classList.contains('focused'),
+          })),
+      );
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const shown = await rows();
+      const wanted = shown.findIndex(matches);
+      const focused = shown.findIndex((row) => row.focused);
+      if (wanted >= 0 && wanted === focused) return;
+      if (Date.now() > deadline) {
+        throw new Error(`the quick input shows no ${what} to pick (rows: ${JSON.stringify(shown.map((row) => row.label))})`);
+      }
+      if (wanted >= 0 && focused >= 0) {
+        await this.page.locator('.quick-input-widget input').press(wanted > focused ? 'ArrowDown' : 'ArrowUp');
+      } else {
+        await this.page.waitForTimeout(50);
+      }
+    }
   }
 
   /** Types into the open input box (replacing its value unless `text` is undefined) and accepts it. */

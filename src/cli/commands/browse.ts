@@ -2,6 +2,7 @@ import { searchLedger } from '../../core/ledger/search';
 import type { Session } from '../../core/model/session';
 import { SessionStatusSchema } from '../../core/model/sessionStatus';
 import type { SessionStore } from '../../core/store/SessionStore';
+import { sessionIdsBySlugOrIdPrefix } from '../../core/store/queries/sessionQueries';
 import { CliError, EXIT, usageError } from '../cliError';
 import { stringOption, type Command, type CommandContext } from '../command';
 import { formatCount, formatUsd, oneLine, relativeTime, table, type Style } from '../format';
@@ -26,20 +27,17 @@ function statusText(status: string, style: Style): string {
 export function resolveSession(store: SessionStore, ref: string): Session {
   const exact = store.sessions.get(ref);
   if (exact) return exact;
-  const rows = store.sql.all(
-    'SELECT id FROM sessions WHERE slug = ?1 OR (length(?1) >= 4 AND id LIKE ?2) ORDER BY deleted_at IS NOT NULL, updated_at DESC LIMIT 5',
-    [ref, `${ref.toLowerCase().replace(/[%_]/g, '')}%`],
-  );
-  if (rows.length === 0)
+  const ids = sessionIdsBySlugOrIdPrefix(store.sql, ref);
+  if (ids.length === 0)
     throw new CliError(`No session "${ref}" in this ledger. Run \`session-ledger list\` to see the ids and slugs.`, EXIT.failure);
-  const bySlug = rows.map((r) => store.sessions.require(String(r.id))).find((s) => s.slug === ref);
+  const bySlug = ids.map((id) => store.sessions.require(id)).find((s) => s.slug === ref);
   if (bySlug) return bySlug;
-  if (rows.length > 1)
+  if (ids.length > 1)
     throw new CliError(
-      `"${ref}" matches several sessions (${rows.map((r) => String(r.id).slice(0, 8)).join(', ')}); give more of the id.`,
+      `"${ref}" matches several sessions (${ids.map((id) => id.slice(0, 8)).join(', ')}); give more of the id.`,
       EXIT.failure,
     );
-  return store.sessions.require(String(rows[0]!.id)); // exactly one row: none and several were refused above
+  return store.sessions.require(ids[0]!); // exactly one: none and several were refused above
 }
 
 export const listCommand: Command = {

@@ -1,4 +1,4 @@
-import { PricingTable } from '../agent/pricing';
+import { PricingTable, ZERO_USAGE } from '../agent/pricing';
 import type { SqlReader } from '../store/ports';
 import { usageResponseRows, usageRunRows, type UsageScope } from '../store/queries/usageQueries';
 
@@ -71,11 +71,7 @@ interface UsageUnit {
 }
 
 const emptyTotals = (): UsageTotals => ({
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheCreationTokens: 0,
-  cacheCreation1hTokens: 0,
-  cacheReadTokens: 0,
+  ...ZERO_USAGE,
   costUsd: 0,
   requests: 0,
   unpricedRequests: 0,

@@ -382,6 +382,8 @@ export class SessionStore {
       },
       startWriting: (migrations) => this.writes.start(true, migrations, false),
       stayReader: async (lock, mode) => {
+        // A reader writes no snapshots: no idle snapshot armed by the failed takeover's writes may fire.
+        this.snapshots.stopIdleTimer();
         await this.writes.undoStart();
         lock.release();
         this.lock = undefined;

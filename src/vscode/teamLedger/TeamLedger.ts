@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import * as vscode from 'vscode';
 import type { Pool } from 'pg';
 import type { SessionStore } from '../../core/store/SessionStore';
+import { isSessionShared, pulledSessionOwner } from '../../core/store/queries/sessionQueries';
 import { Redactor } from '../../core/ledger/redaction';
 import { checkTeamConnection, type ConnectionCheck } from '../../core/sync/connect';
 import { teamLedgerError } from '../../core/sync/connectionSecrets';
@@ -133,17 +134,12 @@ export class TeamLedger extends DisposableOwner {
 
   /** Whether a session is marked Share (sessions.shared, migration 0009). */
   isShared(sessionId: string): boolean {
-    const row = this.deps.store.sql.all('SELECT shared FROM sessions WHERE id = ?', [sessionId])[0];
-    return Number(row?.shared ?? 0) === 1;
+    return isSessionShared(this.deps.store.sql, sessionId);
   }
 
   /** Who a pulled session belongs to, or undefined for a session made here. */
   ownerOf(sessionId: string): { person: string; machine: string } | undefined {
-    const row = this.deps.store.sql.all('SELECT owner_person, owner_machine FROM sessions WHERE id = ? AND sync_origin IS NOT NULL', [
-      sessionId,
-    ])[0];
-    if (!row) return undefined;
-    return { person: String(row.owner_person ?? '?'), machine: String(row.owner_machine ?? '?') };
+    return pulledSessionOwner(this.deps.store.sql, sessionId);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { RunSchema, RunStartInputSchema, RunUpdateSchema, type Run, type RunStartInput, type RunUpdate } from '../../model/run';
+import { ZERO_USAGE } from '../../agent/pricing';
 import { redactSecretsNullable } from '../../ledger/redaction';
 import { parseWith } from '../../model/validation';
 import type { SqlRow, SqlValue } from '../ledgerDatabase';
@@ -108,11 +109,7 @@ export class RunRepository implements RunsReads, RunsWrites, RunsImport {
       ...parsed,
       id: parsed.id ?? this.context.newId(),
       status: 'running',
-      inputTokens: 0,
-      outputTokens: 0,
-      cacheCreationTokens: 0,
-      cacheCreation1hTokens: 0,
-      cacheReadTokens: 0,
+      ...ZERO_USAGE,
       costUsd: 0,
       costUnknown: false,
       startedAt: this.context.nowMillis(),
