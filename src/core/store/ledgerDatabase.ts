@@ -5,24 +5,32 @@ import { checksumFile, describeChecksumMismatch, type SnapshotChecksum } from '.
 import type { RecordedStatement, SqlValue } from './statements';
 import { StatementCache } from './statementCache';
 import {
+  CLEAR_PENDING_INDEX_SQL,
   CONNECTION_PRAGMAS,
+  GET_PENDING_INDEX_SQL,
   INDEX_BATCH_EVENTS,
-  INDEX_EVENTS_FROM_SQL,
+  INDEX_EVENTS_RANGE_SQL,
+  INDEX_SLICE_EVENTS,
   INDEXES_EVENTS_PER_TRANSACTION_SQL,
   LAST_RECORD_KEY,
   META_TABLE,
   NEXT_EVENT_ROWID_SQL,
+  QUICK_CHECK_MAX_BYTES,
   READS_EVENT_INDEX,
   SET_LAST_RECORD_SQL,
+  SET_PENDING_INDEX_SQL,
   type SqlRow,
 } from './ledgerDatabaseSql';
 
 export type { RecordedStatement, SqlValue } from './statements';
 export type { SqlRow } from './ledgerDatabaseSql';
-export { INDEX_BATCH_EVENTS } from './ledgerDatabaseSql';
+export { INDEX_BATCH_EVENTS, INDEX_SLICE_EVENTS, QUICK_CHECK_MAX_BYTES } from './ledgerDatabaseSql';
 
 /** How a database holds its file: see {@link LedgerDatabase.open}. */
 export type FileMode = 'on-demand' | 'in-memory' | 'plain';
+
+/** A statement that may delete events (directly, or by a cascade or trigger). */
+const MAY_DELETE = /\bdelete\b/i;
 
 /**
  * A sql.js database with a prepared-statement cache, the store's bookkeeping table (the number of
@@ -42,6 +50,8 @@ export class LedgerDatabase {
   private unindexedFrom: number | undefined;
   /** How many committed events wait to be indexed (an upper bound). */
   private unindexedEvents = 0;
+  /** The rowid the database file's pending-index mark holds (undefined: no mark); see ledgerDatabaseSql.ts. */
+  private pendingMark: number | undefined;
 
   /**
    * Opens a database from a snapshot file, from bytes, or new (`source` undefined), with its file
@@ -114,7 +124,14 @@ export class LedgerDatabase {
           `CREATE TABLE IF NOT EXISTS ${META_TABLE} (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL); ` +
           `INSERT OR IGNORE INTO ${META_TABLE} (key, value) VALUES ('${LAST_RECORD_KEY}', 0);`,
       );
+      // A snapshot taken while events waited to be indexed says from where: they wait here too.
+      const mark = this.statements.get(GET_PENDING_INDEX_SQL)?.value;
+      if (mark !== undefined && mark !== null) {
+        this.pendingMark = this.unindexedFrom = Number(mark);
+        this.unindexedEvents = INDEX_BATCH_EVENTS;
+      }
     } catch (error) {
+      this.statements.free();
       db.close();
       throw error;
     }
@@ -132,11 +149,10 @@ export class LedgerDatabase {
    */
   freezeFile(): FileImage | undefined {
     if (this.recorded) throw new Error('A snapshot image can only be taken between transactions.');
-    this.indexPendingEvents(); // a snapshot is always fully indexed
+    this.markPendingIndexing();
     const contents = this.contents;
     if (!contents || contents.detached) return undefined;
-    const pages = this.get('SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()');
-    if (Number(pages?.bytes) !== contents.fileSize) return undefined; // not the file SQLite sees: do not trust it
+    if (this.fileBytes() !== contents.fileSize) return undefined; // not the file SQLite sees: do not trust it
     return contents.freeze();
   }
 
@@ -160,33 +176,65 @@ export class LedgerDatabase {
   }
 
   /**
-   * Indexes for search the committed events that wait for it, in one statement (a no-op when none
-   * do). Between transactions it runs in a transaction of its own, which is not journalled (replay
-   * derives the index); inside one it becomes part of it (and so is undone by its rollback).
+   * Indexes for search the committed events that wait for it (at most `limit` of them, from the
+   * lowest rowid), in one statement (a no-op when none wait). Between transactions it runs in a
+   * transaction of its own, which is not journalled (replay derives the index); inside one it
+   * becomes part of it (and so is undone by its rollback). Returns whether events still wait.
    */
-  indexPendingEvents(): void {
+  indexPendingEvents(limit = Number.POSITIVE_INFINITY): boolean {
     const from = this.unindexedFrom;
-    if (from === undefined) return;
+    if (from === undefined) return false;
     if (!this.indexesEventsPerTransaction()) {
       // An older schema (before migration 0006) indexes each event by a trigger as it is inserted.
       this.unindexedFrom = undefined;
       this.unindexedEvents = 0;
-      return;
+      return false;
     }
+    const next = this.nextEventRowid();
+    const to = Math.min(next, from + limit);
     if (this.recorded) {
       // Read inside a transaction: index now, as part of it; what waits stays marked (indexing again is a no-op).
-      this.runStatement([INDEX_EVENTS_FROM_SQL, [from]]);
-      return;
+      this.runStatement([INDEX_EVENTS_RANGE_SQL, [from, to]]);
+      return true;
     }
     this.control('BEGIN');
     try {
-      this.runStatement([INDEX_EVENTS_FROM_SQL, [from]]);
+      this.runStatement([INDEX_EVENTS_RANGE_SQL, [from, to]]);
+      if (to >= next && this.pendingMark !== undefined) this.runStatement([CLEAR_PENDING_INDEX_SQL, []]);
       this.control('COMMIT');
     } catch (error) {
       throw this.rollbackAfter(error);
     }
-    this.unindexedFrom = undefined;
-    this.unindexedEvents = 0;
+    if (to >= next) {
+      this.unindexedFrom = undefined;
+      this.unindexedEvents = 0;
+      this.pendingMark = undefined;
+      return false;
+    }
+    this.unindexedFrom = to;
+    this.unindexedEvents = next - to;
+    return true;
+  }
+
+  /**
+   * Before a snapshot image: records in the file from which rowid events wait to be indexed (see
+   * ledgerDatabaseSql.ts), so the snapshot needs no indexing of its own. Not journalled, like the index.
+   */
+  private markPendingIndexing(): void {
+    const from = this.unindexedFrom;
+    if (from === undefined || from === this.pendingMark || !this.indexesEventsPerTransaction()) return;
+    if (this.fileBytes() <= QUICK_CHECK_MAX_BYTES) {
+      this.indexPendingEvents(); // small: indexed whole (see QUICK_CHECK_MAX_BYTES)
+      return;
+    }
+    this.control('BEGIN');
+    try {
+      this.runStatement([SET_PENDING_INDEX_SQL, [from]]);
+      this.control('COMMIT');
+    } catch (error) {
+      throw this.rollbackAfter(error);
+    }
+    this.pendingMark = from;
   }
 
   all(sql: string, params: readonly SqlValue[] = []): SqlRow[] {
@@ -237,6 +285,7 @@ export class LedgerDatabase {
     recordNumber: number,
     work: () => T,
     beforeCommit?: (statements: readonly RecordedStatement[]) => void,
+    options: { indexLater?: boolean } = {},
   ): { value: T; statements: RecordedStatement[] } {
     if (this.recorded) throw new Error('store.transaction cannot be nested: call the tx methods directly instead.');
     const statements: RecordedStatement[] = [];
@@ -261,11 +310,12 @@ export class LedgerDatabase {
     if (this.firstNewEvent !== undefined) {
       this.unindexedFrom = Math.min(this.unindexedFrom ?? this.firstNewEvent, this.firstNewEvent);
       this.unindexedEvents += this.newEvents;
-      // Enough waiting: index them now, still overlapping the journal's flush. A failure here loses nothing (the
-      // events are committed and journalled, and stay marked): the next read of the index or snapshot tries again.
-      if (this.unindexedEvents >= INDEX_BATCH_EVENTS) {
+      // Enough waiting: index a slice now, still overlapping the journal's flush (bulk work leaves it to the idle
+      // indexer). A failure here loses nothing (the events are committed and journalled, and stay marked): the
+      // next read of the index or the idle indexer tries again.
+      if (!options.indexLater && this.unindexedEvents >= INDEX_BATCH_EVENTS) {
         try {
-          this.indexPendingEvents();
+          this.indexPendingEvents(INDEX_SLICE_EVENTS);
         } catch {
           // see above
         }
@@ -289,10 +339,15 @@ export class LedgerDatabase {
     try {
       for (const record of records) {
         // Per record: one may be the migration that changes how events are indexed.
-        const firstNewEvent = this.indexesEventsPerTransaction() ? this.nextEventRowid() : undefined;
-        for (const statement of record.statements) this.runStatement(statement);
-        if (firstNewEvent !== undefined && this.nextEventRowid() > firstNewEvent)
-          this.runStatement([INDEX_EVENTS_FROM_SQL, [firstNewEvent]]);
+        let firstNewEvent = this.indexesEventsPerTransaction() ? this.nextEventRowid() : undefined;
+        for (const statement of record.statements) {
+          this.runStatement(statement);
+          // A delete of the newest events lets a later insert of this record reuse a rowid below the mark.
+          if (firstNewEvent !== undefined && (statement.length === 1 || MAY_DELETE.test(statement[0])))
+            firstNewEvent = Math.min(firstNewEvent, this.nextEventRowid());
+        }
+        const next = firstNewEvent === undefined ? firstNewEvent : this.nextEventRowid();
+        if (firstNewEvent !== undefined && next! > firstNewEvent) this.runStatement([INDEX_EVENTS_RANGE_SQL, [firstNewEvent, next!]]);
       }
       this.setLastAppliedRecord(records[records.length - 1]!.recordNumber); // not empty: returned early above
       this.control('COMMIT');
@@ -303,7 +358,7 @@ export class LedgerDatabase {
 
   /** `db.export()` closes and reopens the connection, freeing prepared statements: forget them first. */
   export(): Uint8Array {
-    this.indexPendingEvents(); // a snapshot is always fully indexed
+    this.markPendingIndexing();
     this.statements.free();
     const bytes = this.db.export();
     // export() reopens the connection with default pragmas; restore ours.
@@ -339,6 +394,11 @@ export class LedgerDatabase {
    */
   private schemaMayHaveChanged(): void {
     this.statements.schemaMayHaveChanged(); // which forgets how events are indexed too (see the constructor)
+  }
+
+  /** The size of the database file as SQLite sees it. */
+  private fileBytes(): number {
+    return Number(this.get('SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()')?.bytes);
   }
 
   private nextEventRowid(): number {
@@ -377,6 +437,9 @@ export class LedgerDatabase {
    * (the first few problems). Reads every page: for a snapshot without a checksum, or a small one.
    */
   quickCheck(): string | undefined {
+    // SQLite checks the full-text index against the events too, so events a snapshot left waiting (see
+    // ledgerDatabaseSql.ts) would read as a damaged index: index them first (quick_check reads every page anyway).
+    this.indexPendingEvents();
     const problems = this.db.exec('PRAGMA quick_check(5)')[0]?.values.map((row) => String(row[0])) ?? ['no answer'];
     return problems.length === 1 && problems[0] === 'ok' ? undefined : problems.join('; ');
   }

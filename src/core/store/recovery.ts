@@ -4,7 +4,7 @@ import type { SqlJsStatic } from 'sql.js';
 import type { JournalRecord } from './journalRecord';
 import { decodeSegment } from './journalRecord';
 import { SnapshotChecksumError } from './chunkedFile';
-import { LedgerDatabase, type FileMode } from './ledgerDatabase';
+import { LedgerDatabase, QUICK_CHECK_MAX_BYTES, type FileMode } from './ledgerDatabase';
 import type { StoreWarning } from './storeWarning';
 import {
   PREVIOUS_SNAPSHOT_FILE,
@@ -19,13 +19,6 @@ import {
   type JournalSegment,
   type SnapshotChecksum,
 } from './storeFiles';
-
-/**
- * A checksummed snapshot up to this size is also checked with `PRAGMA quick_check` at open (a few
- * milliseconds); larger ones rely on their checksum (quick_check reads every page: seconds for 100 MB).
- * A snapshot without a checksum (written by an older version) is always quick-checked.
- */
-const QUICK_CHECK_MAX_BYTES = 8 * 1024 * 1024;
 
 /** What SQLite says when the database file itself is damaged (as opposed to a statement that cannot apply). */
 const DAMAGED_DATABASE = /malformed|not a database|corrupt/i;

@@ -31,6 +31,11 @@ export interface SessionStoreOptions {
   /** Write a snapshot (off the main thread) once the journal since the last one exceeds this many bytes. Default 64 MiB. */
   snapshotJournalBytes?: number;
   /**
+   * Write a snapshot once this many bytes of the database file are held in memory (written since the
+   * last snapshot; the search index's pages are not journalled). Default 64 MiB.
+   */
+  snapshotResidentBytes?: number;
+  /**
    * Write snapshots in a worker thread (default true). `false` writes them on the calling thread,
    * which stalls it for about a millisecond per MB: only for tools and tests with small stores.
    */

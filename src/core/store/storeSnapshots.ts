@@ -7,16 +7,27 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeSnapshotImage } from './chunkedFile';
 import type { JournalWriter } from './journalWriter';
-import type { LedgerDatabase } from './ledgerDatabase';
+import { INDEX_SLICE_EVENTS, type LedgerDatabase } from './ledgerDatabase';
 import { SnapshotWriter, defaultWorkerPath } from './snapshotWriter';
 import type { SessionStoreOptions } from './storeOptions';
 import type { StoreSignals } from './storeSignals';
 import { SNAPSHOT_FILE, listSegments, writeFully, writeSnapshotFile } from './storeFiles';
 
 const DEFAULT_SNAPSHOT_JOURNAL_BYTES = 64 * 1024 * 1024;
+/**
+ * A snapshot is also due once this much of the database file is held in memory (the pages written
+ * since the last one; see chunkedFile.ts): indexing for search writes pages without journalling.
+ */
+const SNAPSHOT_RESIDENT_BYTES = 64 * 1024 * 1024;
 const DEFAULT_SNAPSHOT_IDLE_MS = 30_000;
 /** How long appends must pause before the events they added are indexed for search in the background (see ledgerDatabase.ts). */
 const INDEX_IDLE_MS = 250;
+/**
+ * How long after a bulk commit (an import, which commits a chunk every few hundred milliseconds
+ * and yields between chunks) the background indexer waits: indexing between the chunks would put
+ * back the cost the bulk commits leave out.
+ */
+const BULK_QUIET_MS = 2_000;
 
 /** The parts of the store its snapshots read (the database and journal are replaced on reload, rewrite and takeover). */
 export interface SnapshotHost {
@@ -40,6 +51,13 @@ export class StoreSnapshots {
   /** Indexes for search the events appended since the last batch once appends pause (see ledgerDatabase.ts). */
   private indexTimer: NodeJS.Timeout | undefined;
   private writer: SnapshotWriter | undefined;
+  /** The background indexer waits until then (see {@link BULK_QUIET_MS}). */
+  private quietAfter = 0;
+  /**
+   * The database's resident bytes right after its last snapshot: what a snapshot cannot free (in
+   * `in-memory` mode the pages the file grew by stay in memory), so only growth past it counts.
+   */
+  private residentFloor: { database: LedgerDatabase; bytes: number } | undefined;
 
   constructor(
     private readonly host: SnapshotHost,
@@ -83,12 +101,21 @@ export class StoreSnapshots {
   /** A batch of `bytes` became durable: a snapshot is due after enough journal, else once writes pause. */
   journalled(bytes: number): void {
     this.journalBytesSinceSnapshot += bytes;
-    if (this.host.database().hasPendingIndexing) this.armIndexing();
-    if (this.journalBytesSinceSnapshot >= (this.host.options.snapshotJournalBytes ?? DEFAULT_SNAPSHOT_JOURNAL_BYTES)) {
+    if (this.host.database().hasPendingIndexing) this.indexWhenIdle();
+    if (
+      this.journalBytesSinceSnapshot >= (this.host.options.snapshotJournalBytes ?? DEFAULT_SNAPSHOT_JOURNAL_BYTES) ||
+      this.residentIsLarge()
+    ) {
       this.inBackground();
     } else {
       this.armIdle();
     }
+  }
+
+  private residentIsLarge(): boolean {
+    const database = this.host.database();
+    const floor = this.residentFloor?.database === database ? this.residentFloor.bytes : 0;
+    return (database.residentFileBytes ?? 0) - floor >= (this.host.options.snapshotResidentBytes ?? SNAPSHOT_RESIDENT_BYTES);
   }
 
   /** The store was written anew up to `record` (see SessionStore.rewriteHome). */
@@ -150,6 +177,7 @@ export class StoreSnapshots {
         throw error;
       }
       database.thawFile(snapshotPath);
+      this.residentFloor = { database, bytes: database.residentFileBytes ?? 0 };
     } else {
       // The file is not held in chunks (sql.js's own buffer): export it here.
       const bytes = database.export();
@@ -160,23 +188,47 @@ export class StoreSnapshots {
     }
   }
 
-  /** Events wait to be indexed for search: index them when appends pause (reads of the index and snapshots do not wait for it). */
-  private armIndexing(): void {
+  /**
+   * Events wait to be indexed for search: index them when appends pause, a slice at a time with the
+   * event loop free between slices (a large import leaves tens of thousands; reads of the index do
+   * not wait for this, they index what waits first). Also at start, for what a snapshot left waiting.
+   */
+  indexWhenIdle(): void {
     if (this.host.closing()) return;
     if (this.indexTimer) {
       this.indexTimer.refresh(); // not yet: appends go on
       return;
     }
-    this.indexTimer = setTimeout(() => {
-      this.indexTimer = undefined;
-      const database = this.host.database();
-      if (this.host.closing() || database.inTransaction) return;
-      try {
-        database.indexPendingEvents();
-      } catch {
-        // Nothing is lost: the events stay marked, and the next read of the index or snapshot indexes them (and reports a failure).
-      }
-    }, this.host.options.indexIdleMs ?? INDEX_IDLE_MS);
+    this.indexTimer = setTimeout(() => this.indexSlice(), this.host.options.indexIdleMs ?? INDEX_IDLE_MS);
+    this.indexTimer.unref();
+  }
+
+  /** A bulk commit left its events to the background indexer: it waits until bulk commits stop. */
+  bulkCommitted(): void {
+    this.quietAfter = performance.now() + BULK_QUIET_MS;
+    this.indexWhenIdle();
+  }
+
+  private indexSlice(): void {
+    this.indexTimer = undefined;
+    const database = this.host.database();
+    if (this.host.closing()) return;
+    const quiet = this.quietAfter - performance.now();
+    if (quiet > 0 || database.inTransaction) {
+      this.indexTimer = setTimeout(() => this.indexSlice(), Math.max(quiet, this.host.options.indexIdleMs ?? INDEX_IDLE_MS));
+      this.indexTimer.unref();
+      return;
+    }
+    let more: boolean;
+    try {
+      more = database.indexPendingEvents(INDEX_SLICE_EVENTS);
+    } catch {
+      // Nothing is lost: the events stay marked, and the next read of the index or pause indexes them (and reports a failure).
+      return;
+    }
+    if (this.residentIsLarge() && !this.queued) this.inBackground(); // the index is not journalled: only a snapshot frees its pages
+    if (!more) return;
+    this.indexTimer = setTimeout(() => this.indexSlice(), 0); // the next slice, once what waits on the event loop has run
     this.indexTimer.unref();
   }
 
@@ -191,7 +243,7 @@ export class StoreSnapshots {
   private async write(): Promise<void> {
     const upTo = await this.host.journal().rotate();
     this.journalBytesSinceSnapshot = 0;
-    if (upTo <= this.lastSnapshotRecord && !this.wanted) return;
+    if (upTo <= this.lastSnapshotRecord && !this.wanted && !this.residentIsLarge()) return;
     // The database may be ahead of `upTo` (writes since the rotation): the snapshot records what it holds.
     await this.writeFiles(path.join(this.host.directory, SNAPSHOT_FILE));
     // The snapshot that just became the previous one covered this much: older segments are no longer needed.

@@ -95,6 +95,7 @@ export class StoreWritePath {
     // A replayed journal, a snapshot that was not the latest or had no checksum (an older version's),
     // or an upgraded snapshot is worth a fresh snapshot; a brand-new store is not.
     if (wantsSnapshot || (pending.length > 0 && loadSnapshot)) this.host.snapshots.inBackground();
+    if (database.hasPendingIndexing) this.host.snapshots.indexWhenIdle(); // events the snapshot holds unindexed
   }
 
   /** Undoes a {@link start} that failed: closes the journal (dropping its segment if nothing was written to it) and stops the worker. */
@@ -122,8 +123,8 @@ export class StoreWritePath {
     });
   }
 
-  /** See SessionStore.commit. */
-  commit<T>(work: () => T): { value: T; durable: Promise<void> } {
+  /** See SessionStore.commit; `indexLater`: bulk work, whose events the idle indexer indexes for search (see ledgerDatabaseSql.ts). */
+  commit<T>(work: () => T, options: { indexLater?: boolean } = {}): { value: T; durable: Promise<void> } {
     const database = this.host.database();
     if (database.inTransaction) throw new Error('store.transaction cannot be nested: inside a transaction call the tx methods directly.');
     this.host.assertWritable();
@@ -149,6 +150,7 @@ export class StoreWritePath {
         (statements) => {
           durable = this.journal.appendNow({ recordNumber, statements }, changes);
         },
+        options,
       );
     } catch (error) {
       if (durable) {
@@ -166,6 +168,7 @@ export class StoreWritePath {
     } finally {
       this.currentChanges = undefined;
     }
+    if (options.indexLater && database.hasPendingIndexing) this.host.snapshots.bulkCommitted();
     if (!durable) return { value: committed.value, durable: this.journal.whenDurable() };
     this.nextRecord++;
     return { value: committed.value, durable };
