@@ -22,11 +22,15 @@ export function* readCompleteLines(file: string, fromOffset: number, chunkBytes 
     const size = fs.fstatSync(fd).size;
     let position = fromOffset > size ? 0 : fromOffset;
     let want = chunkBytes;
+    // One buffer for the whole file (its lines are copied out as strings): a new one per chunk was
+    // megabytes of garbage per read, which a large import's peak memory paid for.
+    let buffer = Buffer.allocUnsafe(Math.min(want, size - position));
     while (position < size) {
       const length = Math.min(want, size - position);
-      const buffer = Buffer.allocUnsafe(length);
+      if (buffer.length < length) buffer = Buffer.allocUnsafe(length);
       const read = fs.readSync(fd, buffer, 0, length, position);
-      const lastNewline = buffer.lastIndexOf(NEWLINE, read - 1);
+      if (read <= 0) return; // cut short since it was measured: what is left is read next time
+      const lastNewline = buffer.subarray(0, read).lastIndexOf(NEWLINE);
       if (lastNewline < 0) {
         if (position + read >= size) return; // only a partial line is left
         want *= 2; // a line longer than the chunk: read more at once

@@ -1,0 +1,55 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readCompleteLines } from '../../../src/core/claudeCode/lineReader';
+
+/* How the transcript import reads a growing JSONL file: complete lines only, in chunks, resumable at a byte offset. */
+describe('readCompleteLines', () => {
+  let directory: string;
+  beforeEach(() => (directory = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-lines-'))));
+  afterEach(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+  function write(text: string): string {
+    const file = path.join(directory, 't.jsonl');
+    fs.writeFileSync(file, text);
+    return file;
+  }
+  const all = (file: string, from: number, chunk: number) => [...readCompleteLines(file, from, chunk)];
+
+  it('gives every complete line once, in chunks of about the size asked, and leaves a partial last line', () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `{"n":${i},"text":"${'é'.repeat(i % 7)}"}`);
+    const file = write(lines.join('\n') + '\n{"partial":');
+    const chunks = all(file, 0, 64);
+    assert.ok(chunks.length > 5, `${chunks.length} chunks`);
+    assert.deepEqual(
+      chunks.flatMap((c) => c.lines),
+      lines,
+    );
+    for (let i = 1; i < chunks.length; i++) assert.equal(chunks[i]!.startOffset, chunks[i - 1]!.endOffset);
+    assert.equal(chunks.at(-1)!.endOffset, Buffer.byteLength(lines.join('\n') + '\n'), 'resumes before the partial line');
+  });
+
+  it('reads a line longer than the chunk whole, and the short chunks after it hold no bytes of it', () => {
+    const long = `{"long":"${'x'.repeat(5000)}"}`;
+    const file = write(`${long}\n{"a":1}\n{"b":2}\r\n`);
+    const chunks = all(file, 0, 100);
+    assert.deepEqual(
+      chunks.flatMap((c) => c.lines),
+      [long, '{"a":1}', '{"b":2}'],
+    );
+  });
+
+  it('resumes at an offset, and starts over when the file is now shorter than it', () => {
+    const file = write('{"a":1}\n{"b":2}\n');
+    assert.deepEqual(
+      all(file, 8, 1024).flatMap((c) => c.lines),
+      ['{"b":2}'],
+    );
+    assert.deepEqual(
+      all(file, 1000, 1024).flatMap((c) => c.lines),
+      ['{"a":1}', '{"b":2}'],
+    );
+    assert.deepEqual(all(file, 16, 1024), []);
+  });
+});
