@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
-import { CHUNK_BYTES, ChunkedFileContents, bytesBase, writeImageAtomically } from '../../../src/core/store/chunkedFile';
+import { CHUNK_BYTES, ChunkedFileContents, bytesBase, writeImageAtomically, type FileImage } from '../../../src/core/store/chunkedFile';
 import { LedgerDatabase } from '../../../src/core/store/ledgerDatabase';
 import { writeFileAtomic } from '../../../src/core/store/storeFiles';
 import { newEventId, openStore, temporaryDirectory } from './storeTestSupport';
@@ -266,14 +266,39 @@ describe('database file read on demand (ChunkedFileContents)', () => {
         store = await openStore(directory, { fileMode }); // the base is now the snapshot: on disk, or read whole into memory
         for (let i = 1000; i < 1500; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => append(i + k)));
         const database = (store as unknown as { database: LedgerDatabase }).database;
-        const residentBefore = database.residentFileBytes!;
+        // Moving onto the snapshot releases the chunks its image holds unchanged, checked the moment it happens (a later
+        // write may take a released buffer back). Comparing resident bytes before and after instead measures the appends:
+        // in-memory, the chunks past the base the store opened from (what the file grew by) stay, so 500 more appends
+        // can add as many chunks as the move released.
+        const held = (database as unknown as { contents: { chunks: readonly (Uint8Array | undefined)[] } }).contents.chunks;
+        let image: FileImage | undefined;
+        let moves = 0;
+        let keptFromImage: number[] | undefined;
+        const freezeFile = database.freezeFile.bind(database);
+        const thawFile = database.thawFile.bind(database);
+        database.freezeFile = () => (image = freezeFile());
+        database.thawFile = (snapshotPath) => {
+          thawFile(snapshotPath);
+          if (snapshotPath === undefined || !image) return;
+          moves++;
+          keptFromImage = image.chunks.filter(([index, bytes]) => held[index] === bytes).map(([index]) => index);
+        };
         const during = Array.from({ length: 400 }, (_, k) => append(1500 + k));
         const snapshot = store.snapshot();
         during.push(...Array.from({ length: 100 }, (_, k) => append(1900 + k)));
         await Promise.all([snapshot, ...during]);
-        assert.ok(
-          database.residentFileBytes! < residentBefore,
-          `the store moved onto its snapshot (${residentBefore} → ${database.residentFileBytes} bytes in memory)`,
+        assert.ok(image, 'the snapshot is an image of the file');
+        const baseSize = image.base.size;
+        // In-memory the image's chunks are copied into the base where it has room: those past its end stay.
+        const pastBase = image.chunks
+          .map(([index]) => index)
+          .filter((index) => fileMode === 'in-memory' && (index + 1) * CHUNK_BYTES > baseSize);
+        assert.ok(image.chunks.length > pastBase.length, 'the image holds chunks the move must release');
+        assert.equal(moves, 1, 'the store moved onto its snapshot once');
+        assert.deepEqual(
+          keptFromImage!.filter((index) => !pastBase.includes(index)),
+          [],
+          `the store moved onto its snapshot: the image's ${image.chunks.length} chunks released but for the ${pastBase.length} past the base`,
         );
         assert.equal(store.warnings.length, 0, store.warnings.map((w) => w.message).join('; '));
         await store.close();
