@@ -37,7 +37,8 @@ export interface TransactionalStore {
 
 /**
  * A store a bulk writer can keep busy: `commit` runs and commits a transaction now and returns its
- * durability as a promise, so the writer prepares the next one while the journal syncs.
+ * durability as a promise, so the writer prepares the next one while the journal syncs. Its events
+ * are indexed for search by the store once bulk commits stop (a search indexes them first).
  */
 export interface PipelinedStore extends TransactionalStore {
   commit<T>(work: (tx: StoreTransaction) => T): { value: T; durable: Promise<void> };
