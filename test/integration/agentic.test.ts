@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { StartSessionInput } from '../../src/core/engine/SessionEngine';
+import type { StartSessionInput } from '../../src/core/engine/sessionInputs';
 import type { Session } from '../../src/core/model/session';
 import { startFakeAnthropic, type FakeAnthropic, type FakeTurn, type RecordedRequest } from '../fakes/fakeAnthropic';
 import { activateExtension, waitFor } from './helpers';

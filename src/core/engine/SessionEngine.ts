@@ -45,17 +45,6 @@ import {
   type OutcomeRules,
 } from './stepOutcomes';
 
-export {
-  InteractionNotPendingError,
-  normalizeTags,
-  type GoalEdit,
-  type NextOptions,
-  type NextStep,
-  type PlanSessionInput,
-  type SessionEngineOptions,
-  type StartSessionInput,
-} from './sessionInputs';
-
 /**
  * Drives sessions through their types' step behaviours, recording everything in the store. It
  * never executes anything: runners ask `next`, run the command and hand back `recordResult`.

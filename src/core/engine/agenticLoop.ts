@@ -4,7 +4,7 @@ import type { Interaction, InteractionResultInput } from '../model/interaction';
 import type { JsonObject } from '../model/json';
 import type { Session } from '../model/session';
 import { isTerminalSessionStatus } from '../model/sessionStatus';
-import { InteractionNotPendingError } from './SessionEngine';
+import { InteractionNotPendingError } from './sessionInputs';
 import { stepOptionsOf, stepTimeoutMs } from './stepOptions';
 import { describeError } from '../../protocol/describeError';
 import { formatUsdPrecise } from '../../protocol/presentation';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
-import { normalizeTags } from '../../core/engine/SessionEngine';
+import { normalizeTags } from '../../core/engine/sessionInputs';
 import { SessionFilterStateSchema, type SessionFilterState } from '../../core/ledger/sessionFilter';
 import { parseWith } from '../../core/model/validation';
 import { treeFilterMessage, type SessionFilters } from '../sessionFilters';

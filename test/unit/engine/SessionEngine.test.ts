@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { InteractionNotPendingError } from '../../../src/core/engine/SessionEngine';
+import { InteractionNotPendingError } from '../../../src/core/engine/sessionInputs';
 import { runToCompletion } from '../../../src/core/engine/runToCompletion';
 import { ValidationError } from '../../../src/core/model/validation';
 import { IllegalSessionTransitionError } from '../../../src/core/model/sessionStatus';

@@ -4,7 +4,7 @@ import { parseLedgerExport } from '../../../src/core/ledger/importValidation';
 import { importLedger } from '../../../src/core/ledger/ledgerImport';
 import { ledgerToMarkdown } from '../../../src/core/ledger/ledgerMarkdown';
 import { searchLedger } from '../../../src/core/ledger/search';
-import { normalizeTags } from '../../../src/core/engine/SessionEngine';
+import { normalizeTags } from '../../../src/core/engine/sessionInputs';
 import { actualMinutes } from '../../../src/protocol/sessionDurations';
 import { openTestStore } from '../claudeCode/testStore';
 import { ManualClock } from '../store/storeTestSupport';
