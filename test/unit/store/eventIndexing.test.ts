@@ -2,7 +2,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import initSqlJs from 'sql.js';
-import { INDEX_BATCH_EVENTS, INDEX_SLICE_EVENTS, QUICK_CHECK_MAX_BYTES, type LedgerDatabase } from '../../../src/core/store/ledgerDatabase';
+import {
+  INDEX_BATCH_EVENTS,
+  INDEX_SLICE_EVENTS,
+  LedgerDatabase,
+  QUICK_CHECK_MAX_BYTES,
+  type FileMode,
+} from '../../../src/core/store/ledgerDatabase';
 import { PENDING_INDEX_KEY } from '../../../src/core/store/ledgerDatabaseSql';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { newEventId, openStore, temporaryDirectory } from './storeTestSupport';
@@ -220,7 +226,9 @@ describe('Search indexing of events in batches', function () {
     // No idle snapshots here (snapshotIdleMs 0) and no journal to speak of: only the indexer can have asked for one.
     await (store as unknown as { snapshots: { settled(): Promise<void> } }).snapshots.settled();
     assert.ok(fs.statSync(path.join(directory, 'ledger.sqlite')).mtimeMs > snapshotsBefore, 'a snapshot was written');
-    // Without those snapshots every page the index was written to would still be in memory.
+    // Without those snapshots every page the index was written to would still be in memory. (Read whole into memory,
+    // as on Windows, the pages past the file the store opened stay in memory until it reopens: nothing to compare.)
+    if (LedgerDatabase.modeOf(process.env.SESSION_LEDGER_TEST_FILE_MODE as FileMode | undefined) !== 'on-demand') return;
     const indexBytes = Number(databaseOf(store).db.exec('SELECT sum(length(block)) FROM search_events_segments')[0]!.values[0]![0]);
     const resident = databaseOf(store).residentFileBytes!;
     assert.ok(indexBytes > 4 * 128 * 1024, `the index is ${indexBytes} bytes`);
