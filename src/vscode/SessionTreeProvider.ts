@@ -39,6 +39,9 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
   private filterText: string | undefined;
   /** Top-level sessions matching the filter, newest first; computed once per redraw. */
   private filterMatches: Session[] | undefined;
+  /** Events waiting to be indexed for search are being indexed (in slices) before the filter searches them. */
+  private indexing: Promise<void> | undefined;
+  private indexFailed = false;
 
   constructor(
     private readonly store: SessionStore,
@@ -231,6 +234,23 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
     return this.store.sessions.count({ status, parentSessionId: null, ...this.queryFilter() });
   }
 
+  private indexThenRefresh(): void {
+    this.indexing ??= Promise.resolve(
+      vscode.window.withProgress({ location: { viewId: 'sessionLedger.sessions' } }, () => this.store.sql.whenSearchable()),
+    ).then(
+      () => {
+        this.indexing = undefined;
+        // Still waiting (more imported meanwhile, or the store closing): the next refresh tries again.
+        if (!this.store.sql.searchPending) this.refresh();
+      },
+      () => {
+        this.indexing = undefined;
+        this.indexFailed = true; // the search itself indexes what waits from now on, and reports a failure
+        this.refresh();
+      },
+    );
+  }
+
   private matches(): Session[] {
     if (this.filterMatches) return this.filterMatches;
     const text = this.filterText ?? '';
@@ -242,7 +262,11 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
       ? new Set(this.store.sessions.list({ parentSessionId: null, limit: 10_000, ...this.queryFilter() }).map((s) => s.id))
       : undefined;
     const mineOnly = this.teamView?.filter.owner === 'me';
-    for (const hit of searchLedger(this.store.sql, text, { limitPerKind: 500 })) {
+    // Events an import left to be indexed: index them in slices (a search would do it all at once, on this thread),
+    // showing what matches without them meanwhile; the view refreshes when they are searchable.
+    const searchable = this.indexFailed || !this.store.sql.searchPending;
+    if (!searchable) this.indexThenRefresh();
+    for (const hit of searchable ? searchLedger(this.store.sql, text, { limitPerKind: 500 }) : []) {
       let session = this.store.sessions.get(hit.sessionId);
       for (let depth = 0; session?.parentSessionId && depth < 50; depth++) session = this.store.sessions.get(session.parentSessionId);
       if (mineOnly && session && this.teamView?.ownerOf(session.id)) continue;

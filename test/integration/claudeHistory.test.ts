@@ -119,8 +119,38 @@ describe('Claude Code history and the ledger in the extension host', () => {
       assert.ok(!shown.some((n) => n.kind === 'session' && n.session.title === 'Hooked Claude session'));
       api.tree.setFilter(undefined);
 
-      // Search History: the picked hit opens the timeline at its interaction (that row is focused and open).
+      // Events an import leaves to be indexed for search (a bulk commit, like its chunks): the filter indexes them in
+      // slices first (a search would index them all at once on the extension host's thread), then shows what they match.
+      const bulkWord = async (word: string) => {
+        const event = { id: `it-bulk-${word}`, sessionId: session.id, type: 'claude.text', payload: { text: `a ${word} here` } };
+        await api.store.commit((tx) => void tx.events.append(event)).durable;
+        assert.equal(api.store.sql.searchPending, true, 'a bulk commit leaves its events to the indexer');
+      };
+      await bulkWord('quetzalcoatl');
+      const indexed = new Promise<void>((resolve) => {
+        const listening = api.tree.onDidChangeTreeData(() => {
+          if (api.store.sql.searchPending) return;
+          listening.dispose();
+          resolve();
+        });
+      });
+      api.tree.setFilter('quetzalcoatl');
+      api.tree.getChildren().flatMap((group) => api.tree.getChildren(group));
+      await within('the filter indexed what waited, then refreshed', indexed);
+      assert.ok(
+        api.tree
+          .getChildren()
+          .flatMap((group) => api.tree.getChildren(group))
+          .some((n) => n.kind === 'session' && n.session.id === session.id),
+        'the session is shown once the waiting event is searchable',
+      );
+      api.tree.setFilter(undefined);
+
+      // Search History: the picked hit opens the timeline at its interaction (that row is focused and open), also
+      // when events wait to be indexed as it opens (it indexes them first, showing that it is busy).
+      await bulkWord('axolotl');
       const hitTab = await pickAndOpen('sessionLedger.searchHistory', `Timeline: ${session.title}`);
+      assert.equal(api.store.sql.searchPending, false);
       const hitPanel = api.timelines.get(session.id);
       assert.ok(hitPanel, 'the extension tracks the panel the command opened');
       await within(

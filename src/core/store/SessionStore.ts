@@ -22,18 +22,13 @@ import {
   type StoreNotes,
   type StoreRuns,
   type StoreSessions,
+  type SqlAccess,
 } from './storeFacades';
 import { loadSqlJs, opening, type Clock, type Disposable, type Opening, type SessionStoreOptions } from './storeOptions';
 import { ReadOnlyMode, recoverReadOnly, type ReadOnlyHost } from './storeReadOnlyMode';
 import { StoreSignals } from './storeSignals';
 import { StoreSnapshots } from './storeSnapshots';
 import { StoreWritePath } from './storeWritePath';
-
-/** What {@link SessionStore.sql} exposes: reads anywhere, journalled writes inside `store.transaction`. */
-export interface SqlAccess {
-  all(sql: string, params?: readonly (string | number | null)[]): Record<string, string | number | null>[];
-  run(sql: string, params?: readonly (string | number | null)[]): void;
-}
 
 /**
  * The session store: sql.js for synchronous reads (its database file read on demand from the last
@@ -239,12 +234,17 @@ export class SessionStore {
    * reported by `onDidChange`: callers refresh their views themselves.
    */
   get sql(): SqlAccess {
+    const database = () => this.database;
     return {
       all: (sql, params) => this.database.all(sql, params),
       run: (sql, params) => {
         this.writes.forgetPulledSessions();
         this.database.run(sql, params);
       },
+      get searchPending() {
+        return database().hasPendingIndexing;
+      },
+      whenSearchable: () => this.snapshots.indexAll(),
     };
   }
 

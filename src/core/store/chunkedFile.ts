@@ -139,6 +139,19 @@ export class ChunkedFileContents {
     return this.chunks.reduce((sum, chunk) => sum + (chunk ? chunk.length : 0), 0);
   }
 
+  /**
+   * Bytes of written chunks a snapshot's {@link thaw} would release: all of them when it may move
+   * onto the snapshot file; else those that fit in the base held in memory (what the file grew by
+   * stays); none once detached.
+   */
+  get releasableBytes(): number {
+    if (this.lostByFs) return 0;
+    if (this.options.holdSnapshotFile) return this.residentBytes;
+    const source = this.base.source;
+    const room = 'bytes' in source ? source.size : 0;
+    return this.chunks.reduce((sum, chunk, index) => sum + (chunk && (index + 1) * CHUNK_BYTES <= room ? chunk.length : 0), 0);
+  }
+
   /** Bytes of base chunks kept after reading them. */
   get cachedBytes(): number {
     return this.cached.size * CHUNK_BYTES;

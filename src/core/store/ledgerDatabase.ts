@@ -3,22 +3,17 @@ import type { Database, SqlJsStatic } from 'sql.js';
 import { ChunkedFileContents, bytesBase, fileBase, wholeFileBase, type FileImage } from './chunkedFile';
 import { checksumFile, describeChecksumMismatch, type SnapshotChecksum } from './storeFiles';
 import type { RecordedStatement, SqlValue } from './statements';
+import { SearchBacklog } from './searchBacklog';
 import { StatementCache } from './statementCache';
 import {
-  CLEAR_PENDING_INDEX_SQL,
   CONNECTION_PRAGMAS,
-  GET_PENDING_INDEX_SQL,
-  INDEX_BATCH_EVENTS,
   INDEX_EVENTS_RANGE_SQL,
-  INDEX_SLICE_EVENTS,
   INDEXES_EVENTS_PER_TRANSACTION_SQL,
   LAST_RECORD_KEY,
   META_TABLE,
   NEXT_EVENT_ROWID_SQL,
-  QUICK_CHECK_MAX_BYTES,
   READS_EVENT_INDEX,
   SET_LAST_RECORD_SQL,
-  SET_PENDING_INDEX_SQL,
   type SqlRow,
 } from './ledgerDatabaseSql';
 
@@ -42,16 +37,8 @@ export class LedgerDatabase {
   private recorded: RecordedStatement[] | undefined;
   /** {@link INDEXES_EVENTS_PER_TRANSACTION_SQL}, read again after the schema may have changed (undefined until then). */
   private eventIndexing: boolean | undefined;
-  /** The lowest rowid of the events the current transaction inserted (see {@link noteEventInserted}). */
-  private firstNewEvent: number | undefined;
-  /** How many events the current transaction inserted. */
-  private newEvents = 0;
-  /** The lowest rowid of the committed events not yet indexed for search (undefined: none waiting). */
-  private unindexedFrom: number | undefined;
-  /** How many committed events wait to be indexed (an upper bound). */
-  private unindexedEvents = 0;
-  /** The rowid the database file's pending-index mark holds (undefined: no mark); see ledgerDatabaseSql.ts. */
-  private pendingMark: number | undefined;
+  /** The events waiting to be indexed for search (see ledgerDatabaseSql.ts). */
+  private readonly backlog: SearchBacklog;
 
   /**
    * Opens a database from a snapshot file, from bytes, or new (`source` undefined), with its file
@@ -117,6 +104,26 @@ export class LedgerDatabase {
     private readonly contents?: ChunkedFileContents,
   ) {
     this.statements = new StatementCache(db, () => (this.eventIndexing = undefined));
+    const recording = () => this.recorded !== undefined;
+    this.backlog = new SearchBacklog({
+      get recording() {
+        return recording();
+      },
+      read: (sql) => this.statements.get(sql),
+      execute: (statement) => this.runStatement(statement),
+      ownTransaction: (work) => {
+        this.control('BEGIN');
+        try {
+          work();
+          this.control('COMMIT');
+        } catch (error) {
+          throw this.rollbackAfter(error);
+        }
+      },
+      indexesEventsPerTransaction: () => this.indexesEventsPerTransaction(),
+      nextEventRowid: () => this.nextEventRowid(),
+      fileBytes: () => this.fileBytes(),
+    });
     try {
       db.exec(
         CONNECTION_PRAGMAS +
@@ -124,12 +131,7 @@ export class LedgerDatabase {
           `CREATE TABLE IF NOT EXISTS ${META_TABLE} (key TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL); ` +
           `INSERT OR IGNORE INTO ${META_TABLE} (key, value) VALUES ('${LAST_RECORD_KEY}', 0);`,
       );
-      // A snapshot taken while events waited to be indexed says from where: they wait here too.
-      const mark = this.statements.get(GET_PENDING_INDEX_SQL)?.value;
-      if (mark !== undefined && mark !== null) {
-        this.pendingMark = this.unindexedFrom = Number(mark);
-        this.unindexedEvents = INDEX_BATCH_EVENTS;
-      }
+      this.backlog.loadMark();
     } catch (error) {
       this.statements.free();
       db.close();
@@ -142,6 +144,11 @@ export class LedgerDatabase {
     return this.contents?.residentBytes;
   }
 
+  /** Of those, the bytes a snapshot would release (see ChunkedFileContents.releasableBytes); undefined when loaded whole. */
+  get releasableFileBytes(): number | undefined {
+    return this.contents?.releasableBytes;
+  }
+
   /**
    * An image of the database file for a snapshot (between transactions only), or undefined when the
    * file is not held in chunks (`plain`, or truncated since: then export). Writes go on meanwhile;
@@ -149,7 +156,7 @@ export class LedgerDatabase {
    */
   freezeFile(): FileImage | undefined {
     if (this.recorded) throw new Error('A snapshot image can only be taken between transactions.');
-    this.markPendingIndexing();
+    this.backlog.markForSnapshot();
     const contents = this.contents;
     if (!contents || contents.detached) return undefined;
     if (this.fileBytes() !== contents.fileSize) return undefined; // not the file SQLite sees: do not trust it
@@ -172,78 +179,24 @@ export class LedgerDatabase {
 
   /** Whether events wait to be indexed for search (see {@link indexPendingEvents}). */
   get hasPendingIndexing(): boolean {
-    return this.unindexedFrom !== undefined;
+    return this.backlog.pending;
   }
 
   /**
-   * Indexes for search the committed events that wait for it (at most `limit` of them, from the
-   * lowest rowid), in one statement (a no-op when none wait). Between transactions it runs in a
-   * transaction of its own, which is not journalled (replay derives the index); inside one it
-   * becomes part of it (and so is undone by its rollback). Returns whether events still wait.
+   * Indexes for search the committed events that wait for it, at most `limit` of them (see
+   * SearchBacklog.index). Returns whether events still wait.
    */
   indexPendingEvents(limit = Number.POSITIVE_INFINITY): boolean {
-    const from = this.unindexedFrom;
-    if (from === undefined) return false;
-    if (!this.indexesEventsPerTransaction()) {
-      // An older schema (before migration 0006) indexes each event by a trigger as it is inserted.
-      this.unindexedFrom = undefined;
-      this.unindexedEvents = 0;
-      return false;
-    }
-    const next = this.nextEventRowid();
-    const to = Math.min(next, from + limit);
-    if (this.recorded) {
-      // Read inside a transaction: index now, as part of it; what waits stays marked (indexing again is a no-op).
-      this.runStatement([INDEX_EVENTS_RANGE_SQL, [from, to]]);
-      return true;
-    }
-    this.control('BEGIN');
-    try {
-      this.runStatement([INDEX_EVENTS_RANGE_SQL, [from, to]]);
-      if (to >= next && this.pendingMark !== undefined) this.runStatement([CLEAR_PENDING_INDEX_SQL, []]);
-      this.control('COMMIT');
-    } catch (error) {
-      throw this.rollbackAfter(error);
-    }
-    if (to >= next) {
-      this.unindexedFrom = undefined;
-      this.unindexedEvents = 0;
-      this.pendingMark = undefined;
-      return false;
-    }
-    this.unindexedFrom = to;
-    this.unindexedEvents = next - to;
-    return true;
-  }
-
-  /**
-   * Before a snapshot image: records in the file from which rowid events wait to be indexed (see
-   * ledgerDatabaseSql.ts), so the snapshot needs no indexing of its own. Not journalled, like the index.
-   */
-  private markPendingIndexing(): void {
-    const from = this.unindexedFrom;
-    if (from === undefined || from === this.pendingMark || !this.indexesEventsPerTransaction()) return;
-    if (this.fileBytes() <= QUICK_CHECK_MAX_BYTES) {
-      this.indexPendingEvents(); // small: indexed whole (see QUICK_CHECK_MAX_BYTES)
-      return;
-    }
-    this.control('BEGIN');
-    try {
-      this.runStatement([SET_PENDING_INDEX_SQL, [from]]);
-      this.control('COMMIT');
-    } catch (error) {
-      throw this.rollbackAfter(error);
-    }
-    this.pendingMark = from;
+    return this.backlog.index(limit);
   }
 
   all(sql: string, params: readonly SqlValue[] = []): SqlRow[] {
-    if (this.unindexedFrom !== undefined && READS_EVENT_INDEX.test(sql)) this.indexPendingEvents();
+    if (this.backlog.pending && READS_EVENT_INDEX.test(sql)) this.backlog.index();
     return this.statements.all(sql, params);
   }
 
   get(sql: string, params: readonly SqlValue[] = []): SqlRow | undefined {
-    if (this.unindexedFrom !== undefined && READS_EVENT_INDEX.test(sql)) this.indexPendingEvents();
+    if (this.backlog.pending && READS_EVENT_INDEX.test(sql)) this.backlog.index();
     return this.statements.get(sql, params);
   }
 
@@ -293,8 +246,7 @@ export class LedgerDatabase {
     this.recorded = statements;
     let value: T;
     try {
-      this.firstNewEvent = undefined;
-      this.newEvents = 0;
+      this.backlog.startTransaction();
       value = work();
       if (statements.length > 0) {
         beforeCommit?.(statements);
@@ -307,20 +259,7 @@ export class LedgerDatabase {
       this.recorded = undefined;
       throw this.rollbackAfter(error);
     }
-    if (this.firstNewEvent !== undefined) {
-      this.unindexedFrom = Math.min(this.unindexedFrom ?? this.firstNewEvent, this.firstNewEvent);
-      this.unindexedEvents += this.newEvents;
-      // Enough waiting: index a slice now, still overlapping the journal's flush (bulk work leaves it to the idle
-      // indexer). A failure here loses nothing (the events are committed and journalled, and stay marked): the
-      // next read of the index or the idle indexer tries again.
-      if (!options.indexLater && this.unindexedEvents >= INDEX_BATCH_EVENTS) {
-        try {
-          this.indexPendingEvents(INDEX_SLICE_EVENTS);
-        } catch {
-          // see above
-        }
-      }
-    }
+    this.backlog.committed(options.indexLater === true);
     return { value, statements };
   }
 
@@ -358,7 +297,7 @@ export class LedgerDatabase {
 
   /** `db.export()` closes and reopens the connection, freeing prepared statements: forget them first. */
   export(): Uint8Array {
-    this.markPendingIndexing();
+    this.backlog.markForSnapshot();
     this.statements.free();
     const bytes = this.db.export();
     // export() reopens the connection with default pragmas; restore ours.
@@ -377,9 +316,7 @@ export class LedgerDatabase {
 
   /** For the events repository: the current transaction inserted the event with this rowid (it is indexed for search at the transaction's end). */
   noteEventInserted(rowid: number): void {
-    if (!this.recorded) return;
-    this.newEvents++;
-    if (this.firstNewEvent === undefined || rowid < this.firstNewEvent) this.firstNewEvent = rowid;
+    if (this.recorded) this.backlog.noteInserted(rowid);
   }
 
   /** Whether the schema indexes events per transaction (read again whenever the schema may have changed). */

@@ -42,6 +42,16 @@ export type StoreArtifacts = ArtifactsReads & Acknowledged<ArtifactsWrites>;
 export type StoreNotes = NotesReads & Acknowledged<NotesWrites>;
 export type StoreLedgerMeta = LedgerMetaReads & Acknowledged<LedgerMetaWrites>;
 
+/** What `SessionStore.sql` exposes: reads anywhere, journalled writes inside `store.transaction`. */
+export interface SqlAccess {
+  all(sql: string, params?: readonly (string | number | null)[]): Record<string, string | number | null>[];
+  run(sql: string, params?: readonly (string | number | null)[]): void;
+  /** Events wait to be indexed for search: the next read of the index indexes them all first, on the calling thread. */
+  readonly searchPending: boolean;
+  /** Indexes what waits for search a slice at a time, the event loop free between slices (resolves at once when nothing waits). */
+  whenSearchable(): Promise<void>;
+}
+
 /** The store's repositories, as a transaction sees them. */
 export function createRepositories(context: RepositoryContext): StoreTransaction {
   const sessions = new SessionRepository(context);

@@ -53,11 +53,6 @@ export class StoreSnapshots {
   private writer: SnapshotWriter | undefined;
   /** The background indexer waits until then (see {@link BULK_QUIET_MS}). */
   private quietAfter = 0;
-  /**
-   * The database's resident bytes right after its last snapshot: what a snapshot cannot free (in
-   * `in-memory` mode the pages the file grew by stay in memory), so only growth past it counts.
-   */
-  private residentFloor: { database: LedgerDatabase; bytes: number } | undefined;
 
   constructor(
     private readonly host: SnapshotHost,
@@ -112,10 +107,9 @@ export class StoreSnapshots {
     }
   }
 
+  /** Enough of the file is held in memory that a snapshot would release (in `in-memory` mode the file's growth stays). */
   private residentIsLarge(): boolean {
-    const database = this.host.database();
-    const floor = this.residentFloor?.database === database ? this.residentFloor.bytes : 0;
-    return (database.residentFileBytes ?? 0) - floor >= (this.host.options.snapshotResidentBytes ?? SNAPSHOT_RESIDENT_BYTES);
+    return (this.host.database().releasableFileBytes ?? 0) >= (this.host.options.snapshotResidentBytes ?? SNAPSHOT_RESIDENT_BYTES);
   }
 
   /** The store was written anew up to `record` (see SessionStore.rewriteHome). */
@@ -177,7 +171,6 @@ export class StoreSnapshots {
         throw error;
       }
       database.thawFile(snapshotPath);
-      this.residentFloor = { database, bytes: database.residentFileBytes ?? 0 };
     } else {
       // The file is not held in chunks (sql.js's own buffer): export it here.
       const bytes = database.export();
@@ -201,6 +194,14 @@ export class StoreSnapshots {
     }
     this.indexTimer = setTimeout(() => this.indexSlice(), this.host.options.indexIdleMs ?? INDEX_IDLE_MS);
     this.indexTimer.unref();
+  }
+
+  /** Indexes every event that waits, a slice at a time with the event loop free between slices (see SqlAccess.whenSearchable). */
+  async indexAll(): Promise<void> {
+    for (let database = this.host.database(); database.hasPendingIndexing && !this.host.closing(); database = this.host.database()) {
+      if (!database.inTransaction) database.indexPendingEvents(INDEX_SLICE_EVENTS);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   /** A bulk commit left its events to the background indexer: it waits until bulk commits stop. */

@@ -153,7 +153,10 @@ async function pickHit(deps: HistoryDeps, title: string, placeholder: string, in
   pick.matchOnDescription = true;
   pick.matchOnDetail = true;
   pick.items = base;
+  // Events an import left to be indexed would be indexed by the first search, all at once on this thread: first in slices.
+  let searchable = !deps.store.sql.searchPending;
   const update = (text: string) => {
+    if (!searchable) return;
     let hits: FindItem[] = [];
     try {
       hits = searchItems(deps, text);
@@ -168,7 +171,11 @@ async function pickHit(deps: HistoryDeps, title: string, placeholder: string, in
   };
   pick.onDidChangeValue(update);
   const chosen = new Promise<FindItem | undefined>((resolve) => {
-    pick.onDidAccept(() => resolve(pick.selectedItems[0] ?? pick.activeItems[0]));
+    pick.onDidAccept(() => {
+      if (!searchable) return; // while indexing, nothing is found yet
+      // Items just replaced may not have their active one back from the workbench yet: the first one is the one shown active.
+      resolve(pick.selectedItems[0] ?? pick.activeItems[0] ?? pick.items.find((i) => i.kind !== vscode.QuickPickItemKind.Separator));
+    });
     pick.onDidHide(() => resolve(undefined));
   });
   if (typeof initial === 'string' && initial) {
@@ -176,6 +183,15 @@ async function pickHit(deps: HistoryDeps, title: string, placeholder: string, in
     update(initial);
   }
   pick.show();
+  if (!searchable) {
+    pick.busy = true;
+    pick.placeholder = vscode.l10n.t('Indexing imported history for search…');
+    await deps.store.sql.whenSearchable().catch((error: unknown) => deps.log.error('indexing for search failed', error));
+    searchable = true;
+    pick.busy = false;
+    pick.placeholder = placeholder;
+    update(pick.value);
+  }
   const item = await chosen;
   pick.dispose();
   if (!item) return;

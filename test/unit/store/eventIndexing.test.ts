@@ -211,7 +211,10 @@ describe('Search indexing of events in batches', function () {
     assert.deepEqual(matches(store, 'dingo'), [`bulk${total - 1}`]);
   });
 
-  it('the pages the background indexer writes (not journalled) are snapshotted once enough of them are in memory', async () => {
+  it('the pages the background indexer writes (not journalled) are snapshotted once enough of them are in memory', async function () {
+    // Read whole into memory (as on Windows), the pages past the file the store opened stay in memory until it reopens,
+    // and the index's pages are such pages: a snapshot would free none of them, so none is asked for.
+    if (LedgerDatabase.modeOf(process.env.SESSION_LEDGER_TEST_FILE_MODE as FileMode | undefined) !== 'on-demand') this.skip();
     const directory = temporaryDirectory();
     const store = await openStore(directory, { indexIdleMs: 20, snapshotResidentBytes: 128 * 1024, snapshotJournalBytes: 1 << 30 });
     opened.push(store);
@@ -226,9 +229,7 @@ describe('Search indexing of events in batches', function () {
     // No idle snapshots here (snapshotIdleMs 0) and no journal to speak of: only the indexer can have asked for one.
     await (store as unknown as { snapshots: { settled(): Promise<void> } }).snapshots.settled();
     assert.ok(fs.statSync(path.join(directory, 'ledger.sqlite')).mtimeMs > snapshotsBefore, 'a snapshot was written');
-    // Without those snapshots every page the index was written to would still be in memory. (Read whole into memory,
-    // as on Windows, the pages past the file the store opened stay in memory until it reopens: nothing to compare.)
-    if (LedgerDatabase.modeOf(process.env.SESSION_LEDGER_TEST_FILE_MODE as FileMode | undefined) !== 'on-demand') return;
+    // Without those snapshots every page the index was written to would still be in memory.
     const indexBytes = Number(databaseOf(store).db.exec('SELECT sum(length(block)) FROM search_events_segments')[0]!.values[0]![0]);
     const resident = databaseOf(store).residentFileBytes!;
     assert.ok(indexBytes > 4 * 128 * 1024, `the index is ${indexBytes} bytes`);
@@ -258,6 +259,27 @@ describe('Search indexing of events in batches', function () {
       await snapshots.settled(); // any snapshot that append asked for is written before the next one
     }
     assert.ok(written <= 1, `${written} snapshots for 20 small appends`);
+  });
+
+  it('store.sql.whenSearchable indexes what waits a slice at a time, letting the event loop run between slices', async () => {
+    const store = await open(temporaryDirectory());
+    const session = await store.sessions.create({ type: 't', title: 'Catch up', intention: 'no long stall' });
+    await store.commit((tx) => {
+      for (let i = 0; i < INDEX_SLICE_EVENTS * 3; i++)
+        tx.events.append({ id: `c${i}`, sessionId: session.id, type: 'tool', payload: { text: i === 5 ? 'kookaburra' : `c ${i}` } });
+    }).durable;
+    assert.equal(store.sql.searchPending, true);
+    let turns = 0;
+    const ticking = setInterval(() => turns++, 0);
+    try {
+      await store.sql.whenSearchable();
+    } finally {
+      clearInterval(ticking);
+    }
+    assert.equal(store.sql.searchPending, false);
+    assert.ok(turns >= 2, `the event loop ran ${turns} times while it indexed`);
+    assert.deepEqual(matches(store, 'kookaburra'), ['c5']);
+    await store.sql.whenSearchable(); // nothing waits: at once
   });
 
   it('a search right after a bulk commit finds its events (it indexes all that wait first)', async () => {
