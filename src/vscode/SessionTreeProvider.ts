@@ -266,7 +266,9 @@ export class SessionTreeProvider extends DisposableOwner implements vscode.TreeD
     // showing what matches without them meanwhile; the view refreshes when they are searchable.
     const searchable = this.indexFailed || !this.store.sql.searchPending;
     if (!searchable) this.indexThenRefresh();
-    for (const hit of searchable ? searchLedger(this.store.sql, text, { limitPerKind: 500 }) : []) {
+    // (Sessions and steps have their own index, always up to date: searching them reads nothing that waits.)
+    const kinds = searchable ? undefined : (['session', 'interaction'] as const);
+    for (const hit of searchLedger(this.store.sql, text, { limitPerKind: 500, ...(kinds ? { kinds } : {}) })) {
       let session = this.store.sessions.get(hit.sessionId);
       for (let depth = 0; session?.parentSessionId && depth < 50; depth++) session = this.store.sessions.get(session.parentSessionId);
       if (mineOnly && session && this.teamView?.ownerOf(session.id)) continue;

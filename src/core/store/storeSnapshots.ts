@@ -53,6 +53,8 @@ export class StoreSnapshots {
   private writer: SnapshotWriter | undefined;
   /** The background indexer waits until then (see {@link BULK_QUIET_MS}). */
   private quietAfter = 0;
+  /** What a snapshot that released nothing left releasable (its file was not the image): not counted again. */
+  private unreleased: { database: LedgerDatabase; bytes: number } | undefined;
 
   constructor(
     private readonly host: SnapshotHost,
@@ -109,7 +111,9 @@ export class StoreSnapshots {
 
   /** Enough of the file is held in memory that a snapshot would release (in `in-memory` mode the file's growth stays). */
   private residentIsLarge(): boolean {
-    return (this.host.database().releasableFileBytes ?? 0) >= (this.host.options.snapshotResidentBytes ?? SNAPSHOT_RESIDENT_BYTES);
+    const database = this.host.database();
+    const stuck = this.unreleased?.database === database ? this.unreleased.bytes : 0;
+    return (database.releasableFileBytes ?? 0) - stuck >= (this.host.options.snapshotResidentBytes ?? SNAPSHOT_RESIDENT_BYTES);
   }
 
   /** The store was written anew up to `record` (see SessionStore.rewriteHome). */
@@ -162,6 +166,7 @@ export class StoreSnapshots {
   async writeFiles(snapshotPath: string): Promise<void> {
     const database = this.host.database();
     const image = database.freezeFile();
+    const releasable = database.releasableFileBytes ?? 0;
     if (image) {
       try {
         if (this.writer && !this.writer.broken) await this.writer.write(image, snapshotPath);
@@ -171,6 +176,8 @@ export class StoreSnapshots {
         throw error;
       }
       database.thawFile(snapshotPath);
+      const left = database.releasableFileBytes ?? 0;
+      this.unreleased = left >= releasable && left > 0 ? { database, bytes: left } : undefined;
     } else {
       // The file is not held in chunks (sql.js's own buffer): export it here.
       const bytes = database.export();

@@ -155,6 +155,7 @@ async function pickHit(deps: HistoryDeps, title: string, placeholder: string, in
   pick.items = base;
   // Events an import left to be indexed would be indexed by the first search, all at once on this thread: first in slices.
   let searchable = !deps.store.sql.searchPending;
+  let hidden = false;
   const update = (text: string) => {
     if (!searchable) return;
     let hits: FindItem[] = [];
@@ -172,11 +173,15 @@ async function pickHit(deps: HistoryDeps, title: string, placeholder: string, in
   pick.onDidChangeValue(update);
   const chosen = new Promise<FindItem | undefined>((resolve) => {
     pick.onDidAccept(() => {
-      if (!searchable) return; // while indexing, nothing is found yet
-      // Items just replaced may not have their active one back from the workbench yet: the first one is the one shown active.
-      resolve(pick.selectedItems[0] ?? pick.activeItems[0] ?? pick.items.find((i) => i.kind !== vscode.QuickPickItemKind.Separator));
+      const shown = pick.selectedItems[0] ?? pick.activeItems[0];
+      if (!searchable && !shown) return; // while indexing, no hit is shown yet
+      // Hits just shown may not have their active row back from the workbench yet: the first hit is the one shown active.
+      resolve(shown ?? pick.items.find((i) => i.hit !== undefined));
     });
-    pick.onDidHide(() => resolve(undefined));
+    pick.onDidHide(() => {
+      hidden = true;
+      resolve(undefined);
+    });
   });
   if (typeof initial === 'string' && initial) {
     pick.value = initial;
@@ -190,7 +195,7 @@ async function pickHit(deps: HistoryDeps, title: string, placeholder: string, in
     searchable = true;
     pick.busy = false;
     pick.placeholder = placeholder;
-    update(pick.value);
+    if (!hidden) update(pick.value);
   }
   const item = await chosen;
   pick.dispose();
