@@ -22,7 +22,7 @@ describe('journal records', () => {
     it(`encodes a record of exactly its UTF-8 bytes and decodes it back: ${what}`, () => {
       const written = statements(text);
       const record = encodeRecord(42, written);
-      assert.equal(record.length, RECORD_HEADER_BYTES + Buffer.byteLength(JSON.stringify(written), 'utf8'));
+      assert.deepEqual(record.subarray(RECORD_HEADER_BYTES), Buffer.from(JSON.stringify(written), 'utf8'));
       const next = encodeRecord(43, [['DELETE FROM events WHERE id = ?', ['e1']]]);
       const decoded = decodeSegment(Buffer.concat([record, next, Buffer.alloc(64)]));
       assert.equal(decoded.damage, undefined);
@@ -34,6 +34,24 @@ describe('journal records', () => {
       assert.deepEqual(decoded.offsets, [0, record.length]);
     });
   }
+
+  it('encodes many statements, some of them multi-byte, byte for byte as the JSON of the whole array', () => {
+    // The payload is built a statement at a time: a multi-byte statement late in a long record
+    // (past the room left for them) and runs of them, as an import's records with a title's "…".
+    const mixed: RecordedStatement[] = [];
+    for (let i = 0; i < 400; i++) {
+      const text = i % 97 === 96 ? '日本語のテキスト … '.repeat(40 + i) : `plain ascii ${i} `.repeat(i % 13);
+      mixed.push([INSERT, [`e${i}`, JSON.stringify({ text }), i, null, i / 7]]);
+    }
+    mixed.push(['UPDATE sessions SET title = ? WHERE id = ?', ['Fix the build…', 's1']]);
+    for (const statements of [mixed, mixed.slice(-1), [], mixed.slice(0, 96).concat(mixed.slice(96, 97))]) {
+      const record = encodeRecord(7, statements);
+      assert.deepEqual(record.subarray(RECORD_HEADER_BYTES), Buffer.from(JSON.stringify(statements), 'utf8'));
+      const decoded = decodeSegment(record);
+      assert.equal(decoded.damage, undefined);
+      assert.deepEqual(decoded.records[0]!.statements, statements);
+    }
+  });
 
   it('writes a batch of small records with one write, large ones one by one, each at its position', () => {
     const writes: { length: number; position: number }[] = [];
