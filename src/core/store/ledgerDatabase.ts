@@ -39,6 +39,8 @@ export class LedgerDatabase {
   private eventIndexing: boolean | undefined;
   /** The events waiting to be indexed for search (see ledgerDatabaseSql.ts). */
   private readonly backlog: SearchBacklog;
+  /** A write held back until just before the transaction's next statement or its end (see {@link holdBack}). */
+  private heldBack: (() => void) | undefined;
 
   /**
    * Opens a database from a snapshot file, from bytes, or new (`source` undefined), with its file
@@ -190,12 +192,38 @@ export class LedgerDatabase {
     return this.backlog.index(limit);
   }
 
+  /**
+   * Holds `write` back until just before the current transaction's next statement or its commit
+   * (whichever comes first; dropped with a rollback), replacing what was held back: a run of event
+   * appends counts them in its session's row once (see EventRepository). Every statement goes
+   * through here, so nothing can read the row before the write is made, and the journal records
+   * the write where it is made.
+   */
+  holdBack(write: () => void): void {
+    if (!this.recorded) throw new Error('A write can be held back only inside a recorded transaction.');
+    this.heldBack = write;
+  }
+
+  /** Whether `write` is held back still (not made, not dropped with a rollback). */
+  holds(write: () => void): boolean {
+    return this.heldBack === write;
+  }
+
+  /** Makes the write held back, if any (before every statement and at the transaction's end). */
+  private releaseHeldBack(): void {
+    const write = this.heldBack;
+    this.heldBack = undefined;
+    write?.();
+  }
+
   all(sql: string, params: readonly SqlValue[] = []): SqlRow[] {
+    this.releaseHeldBack();
     if (this.backlog.pending && READS_EVENT_INDEX.test(sql)) this.backlog.index();
     return this.statements.all(sql, params);
   }
 
   get(sql: string, params: readonly SqlValue[] = []): SqlRow | undefined {
+    this.releaseHeldBack();
     if (this.backlog.pending && READS_EVENT_INDEX.test(sql)) this.backlog.index();
     return this.statements.get(sql, params);
   }
@@ -205,15 +233,20 @@ export class LedgerDatabase {
     if (!this.recorded) {
       throw new Error('Store writes must happen inside store.transaction(tx => …) (or use the async store.<repository> methods).');
     }
+    this.releaseHeldBack();
     this.runStatement([sql, params]);
     this.recorded.push([sql, params]);
   }
 
-  /** Executes a write that returns a row (`… RETURNING …`) and gives back its first row. Recorded like `run`. */
-  runReturning(sql: string, params: readonly SqlValue[] = []): SqlRow | undefined {
+  /**
+   * Executes a write that returns a row (`… RETURNING …`) and gives back its first row. Recorded like
+   * `run`. `keepHeldBack`: the write does not touch what the write held back would (see {@link holdBack}).
+   */
+  runReturning(sql: string, params: readonly SqlValue[] = [], options?: { keepHeldBack: true }): SqlRow | undefined {
     if (!this.recorded) {
       throw new Error('Store writes must happen inside store.transaction(tx => …) (or use the async store.<repository> methods).');
     }
+    if (!options?.keepHeldBack) this.releaseHeldBack();
     const row = this.statements.get(sql, params);
     this.recorded.push([sql, params]);
     return row;
@@ -222,6 +255,7 @@ export class LedgerDatabase {
   /** Executes a multi-statement script (a migration) as part of the recorded transaction. */
   runScript(script: string): void {
     if (!this.recorded) throw new Error('Scripts must run inside a recorded transaction.');
+    this.releaseHeldBack();
     this.schemaMayHaveChanged();
     this.db.exec(script);
     this.recorded.push([script]);
@@ -248,6 +282,7 @@ export class LedgerDatabase {
     try {
       this.backlog.startTransaction();
       value = work();
+      this.releaseHeldBack();
       if (statements.length > 0) {
         beforeCommit?.(statements);
         // Not a recorded statement (replay sets it from the record's number): run after the hand-off, so it overlaps the journal's flush.
@@ -257,6 +292,7 @@ export class LedgerDatabase {
       this.control('COMMIT');
     } catch (error) {
       this.recorded = undefined;
+      this.heldBack = undefined;
       throw this.rollbackAfter(error);
     }
     this.backlog.committed(options.indexLater === true);

@@ -6,16 +6,7 @@ import * as path from 'node:path';
 import { decodeSegment } from '../../../src/core/store/journalRecord';
 import { StoreLockedError } from '../../../src/core/store/lockFile';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { contiguousSeqs, journalFiles, newEventId, openStore, temporaryDirectory } from './storeTestSupport';
-
-/** Copies a live store's files (not its lock) to a new directory: what a crash would leave on disk. */
-function crashImage(directory: string): string {
-  const image = temporaryDirectory('ledger-crash-');
-  for (const name of fs.readdirSync(directory)) {
-    if (name !== 'ledger.lock') fs.copyFileSync(path.join(directory, name), path.join(image, name));
-  }
-  return image;
-}
+import { contiguousSeqs, crashCopy, journalFiles, newEventId, openStore, temporaryDirectory } from './storeTestSupport';
 
 async function storeWithEvents(
   count: number,
@@ -59,7 +50,7 @@ describe('SessionStore durability', function () {
   it('recovers acknowledged writes from the journal alone (no snapshot yet)', async () => {
     const { store, directory, sessionId, eventIds } = await storeWithEvents(20);
     opened.push(store);
-    const image = crashImage(directory);
+    const image = crashCopy(directory);
     assert.equal(fs.existsSync(path.join(image, 'ledger.sqlite')), false);
     const recovered = await reopen(image);
     assert.deepEqual(
@@ -85,7 +76,7 @@ describe('SessionStore durability', function () {
         )
         .map((r) => r.id);
     assert.deepEqual(matches(store), ['lone', 'r9']);
-    const image = crashImage(directory); // the snapshot predates these events: they come back from the journal
+    const image = crashCopy(directory); // the snapshot predates these events: they come back from the journal
     const recovered = await reopen(image);
     assert.deepEqual(matches(recovered), ['lone', 'r9']);
     await recovered.transaction(() => recovered.sql.run("INSERT INTO search_events (search_events) VALUES ('integrity-check')"));
@@ -157,7 +148,7 @@ describe('SessionStore durability', function () {
       [kept.length + 1],
     );
     assert.deepEqual(store.warnings, [], 'the worker did the snapshot (a broken worker raises a warning)');
-    const image = crashImage(directory);
+    const image = crashCopy(directory);
     const recovered = await reopen(image);
     assert.deepEqual(
       recovered.events.list(sessionId).map((e) => e.id),
@@ -172,7 +163,7 @@ describe('SessionStore durability', function () {
   it('replays the valid prefix of a truncated journal tail and keeps the torn bytes aside', async () => {
     const { store, directory, sessionId, eventIds } = await storeWithEvents(5);
     opened.push(store);
-    const image = crashImage(directory);
+    const image = crashCopy(directory);
     const [segment] = journalFiles(image);
     const size = decodeSegment(fs.readFileSync(segment)).validBytes; // the zero-filled preallocation goes too
     fs.truncateSync(segment, size - 7);
@@ -194,7 +185,7 @@ describe('SessionStore durability', function () {
   it('stops at a garbled record, keeps it and everything after it aside', async () => {
     const { store, directory, sessionId, eventIds } = await storeWithEvents(6);
     opened.push(store);
-    const image = crashImage(directory);
+    const image = crashCopy(directory);
     const [segment] = journalFiles(image);
     const bytes = fs.readFileSync(segment);
     const marker = bytes.indexOf(Buffer.from('\\"i\\":3')); // the event payload, JSON inside the JSON record
@@ -213,7 +204,7 @@ describe('SessionStore durability', function () {
   it('keeps a corrupt snapshot aside and rebuilds from a complete journal', async () => {
     const { store, directory, sessionId, eventIds } = await storeWithEvents(3);
     opened.push(store);
-    const image = crashImage(directory);
+    const image = crashCopy(directory);
     fs.writeFileSync(path.join(image, 'ledger.sqlite'), Buffer.alloc(8192, 0x5a));
     const recovered = await reopen(image);
     assert.deepEqual(
@@ -238,7 +229,7 @@ describe('SessionStore durability', function () {
   it('with a corrupt snapshot and a garbled journal, says the store was rebuilt only up to the damage', async () => {
     const { store, directory, sessionId, eventIds } = await storeWithEvents(6);
     opened.push(store);
-    const image = crashImage(directory);
+    const image = crashCopy(directory);
     fs.writeFileSync(path.join(image, 'ledger.sqlite'), Buffer.alloc(8192, 0x5a));
     const [segment] = journalFiles(image);
     const bytes = fs.readFileSync(segment);
@@ -267,7 +258,7 @@ describe('SessionStore durability', function () {
     const again = await reopen(directory);
     const sessionId = again.sessions.list()[0].id;
     await again.events.append({ id: 'late', sessionId, type: 'x' });
-    const image = crashImage(directory);
+    const image = crashCopy(directory);
     const snapshot = path.join(image, 'ledger.sqlite');
     fs.truncateSync(snapshot, fs.statSync(snapshot).size - 4096);
     const recovered = await reopen(image);
@@ -293,7 +284,7 @@ describe('SessionStore durability', function () {
     const again = await reopen(directory);
     const sessionId = again.sessions.list()[0].id;
     await again.events.append({ id: 'late', sessionId, type: 'x' });
-    const image = crashImage(directory);
+    const image = crashCopy(directory);
     fs.rmSync(path.join(image, 'ledger.previous.sqlite'));
     const snapshot = path.join(image, 'ledger.sqlite');
     fs.truncateSync(snapshot, fs.statSync(snapshot).size - 4096);

@@ -11,7 +11,7 @@ import {
 } from '../../../src/core/store/ledgerDatabase';
 import { PENDING_INDEX_KEY } from '../../../src/core/store/ledgerDatabaseSql';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { newEventId, openStore, temporaryDirectory } from './storeTestSupport';
+import { crashCopy, newEventId, openStore, temporaryDirectory } from './storeTestSupport';
 
 /*
  * Events are indexed for search in batches, not in every transaction (ledgerDatabase.ts says when).
@@ -178,10 +178,7 @@ describe('Search indexing of events in batches', function () {
       tx.events.append({ id: 'reused', sessionId: session.id, type: 'tool', payload: { text: 'a cassowary here' } });
     });
     assert.deepEqual(matches(live, 'cassowary'), ['reused']);
-    const image = temporaryDirectory('ledger-crash-');
-    for (const name of fs.readdirSync(directory))
-      if (name !== 'ledger.lock') fs.copyFileSync(path.join(directory, name), path.join(image, name));
-    const recovered = await open(image);
+    const recovered = await open(crashCopy(directory));
     assert.deepEqual(matches(recovered, 'cassowary'), ['reused']);
     await recovered.transaction(() => recovered.sql.run("INSERT INTO search_events (search_events) VALUES ('integrity-check')"));
   });
@@ -303,10 +300,7 @@ describe('Search indexing of events in batches', function () {
     const ids = await appendSingles(live, session.id, 20, { at: 11, word: 'wombat' });
     assert.equal(databaseOf(live).hasPendingIndexing, true);
     // What a crash leaves on disk now (no read of the index, no snapshot since the appends).
-    const image = temporaryDirectory('ledger-crash-');
-    for (const name of fs.readdirSync(directory))
-      if (name !== 'ledger.lock') fs.copyFileSync(path.join(directory, name), path.join(image, name));
-    const recovered = await open(image);
+    const recovered = await open(crashCopy(directory));
     assert.deepEqual(matches(recovered, 'wombat'), [ids[11]]);
     assert.equal(Number(recovered.sql.all('SELECT count(*) AS n FROM search_events_docsize')[0].n), 20);
   });

@@ -1,11 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import type { StoreChange } from '../../../src/core/model/change';
 import { INTERACTION_OUTPUT_MAX_CHARS } from '../../../src/core/model/interaction';
+import { decodeSegment } from '../../../src/core/store/journalRecord';
 import { IllegalSessionTransitionError } from '../../../src/core/model/sessionStatus';
 import { ValidationError } from '../../../src/core/model/validation';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
-import { ManualClock, contiguousSeqs, newEventId, openStore, temporaryDirectory } from './storeTestSupport';
+import { ManualClock, contiguousSeqs, crashCopy, journalFiles, newEventId, openStore, temporaryDirectory } from './storeTestSupport';
 
 describe('SessionStore repositories', function () {
   this.timeout(30_000);
@@ -339,6 +341,67 @@ describe('SessionStore repositories', function () {
       const total = sessions.reduce((sum, session) => sum + contiguousSeqs(store, session.id).length, 0);
       assert.equal(total, 24 * 25);
       for (const session of sessions) assert.equal(store.sessions.require(session.id).eventCount, store.events.lastSeq(session.id));
+    });
+
+    it('counts a run of appends to one session in its row once, before anything reads it, never after a rollback, and replays as written', async () => {
+      const directory = temporaryDirectory();
+      const own = await openStore(directory);
+      try {
+        const [a, b] = [
+          await own.sessions.create({ type: 't', title: 'A', intention: 'runs' }),
+          await own.sessions.create({ type: 't', title: 'B', intention: 'runs' }),
+        ];
+        const append = (tx: Parameters<Parameters<SessionStore['transaction']>[0]>[0], sessionId: string, id: string, ts: number) =>
+          tx.events.appendIfAbsent({ id, sessionId, type: 'tick', payload: { id }, ts });
+        const seenInside = await own.transaction((tx) => {
+          for (let i = 1; i <= 3; i++) append(tx, a.id, `a${i}`, 100 + i);
+          const read = tx.sessions.require(a.id); // a read in the middle of the run sees it counted
+          append(tx, a.id, 'a4', 90); // an earlier ts: last_event_at keeps the latest
+          append(tx, b.id, 'b1', 200);
+          append(tx, a.id, 'a5', 105);
+          const again = append(tx, a.id, 'a1', 999); // stored already: nothing added, the run goes on
+          append(tx, a.id, 'a6', 106);
+          return { eventCount: read.eventCount, lastEventAt: read.lastEventAt, again };
+        });
+        assert.deepEqual(seenInside, { eventCount: 3, lastEventAt: 103, again: undefined });
+        const counters = (id: string) => {
+          const session = own.sessions.require(id);
+          return { eventCount: session.eventCount, lastEventAt: session.lastEventAt, seqs: contiguousSeqs(own, id).length };
+        };
+        assert.deepEqual(counters(a.id), { eventCount: 6, lastEventAt: 106, seqs: 6 });
+        assert.deepEqual(counters(b.id), { eventCount: 1, lastEventAt: 200, seqs: 1 });
+
+        // A rolled-back run leaves nothing behind: the next append claims its seq from the row again.
+        await assert.rejects(
+          own.transaction((tx) => {
+            append(tx, a.id, 'gone1', 300);
+            append(tx, a.id, 'gone2', 301);
+            throw new Error('changed my mind');
+          }),
+          /changed my mind/,
+        );
+        await own.transaction((tx) => append(tx, a.id, 'a7', 107));
+        assert.deepEqual(counters(a.id), { eventCount: 7, lastEventAt: 107, seqs: 7 });
+        assert.equal(own.events.get('gone1'), undefined);
+
+        // The journal holds one counter update per run, where it was made, and replays to the same rows.
+        const updates = journalFiles(directory)
+          .flatMap((file) => decodeSegment(fs.readFileSync(file)).records)
+          .flatMap((record) => record.statements)
+          .filter((statement) => /^UPDATE sessions SET event_count/.test(statement[0]));
+        assert.equal(updates.length, 5, 'runs: a1–a3, a4, b1, a5–a6, a7');
+        const recovered = await openStore(crashCopy(directory));
+        try {
+          for (const id of [a.id, b.id]) {
+            assert.deepEqual(recovered.sessions.require(id), own.sessions.require(id));
+            assert.deepEqual(recovered.events.list(id), own.events.list(id));
+          }
+        } finally {
+          await recovered.close();
+        }
+      } finally {
+        await own.close();
+      }
     });
 
     it('refuses an event for an unknown session, naming it', async () => {

@@ -34,6 +34,17 @@ export function newEventId(): string {
   return randomUUID();
 }
 
+/**
+ * What a crash would leave of a store that is still open: a copy of its directory as it is now
+ * (snapshot and journal, not the lock), for a store to be opened from.
+ */
+export function crashCopy(directory: string): string {
+  const image = temporaryDirectory('ledger-crash-');
+  for (const name of fs.readdirSync(directory))
+    if (name !== 'ledger.lock') fs.copyFileSync(path.join(directory, name), path.join(image, name));
+  return image;
+}
+
 /** Journal segment files of a store directory, oldest first. */
 export function journalFiles(directory: string): string[] {
   return fs

@@ -24,6 +24,14 @@ const INSERT_SQL =
   'SELECT ?, id, last_event_seq + 1, ?, ?, ?, ?, ?, ?, ? FROM sessions WHERE id = ? ' +
   'ON CONFLICT (id) DO NOTHING RETURNING seq, rowid';
 
+/**
+ * The next append of a run to one session (see {@link EventRepository.appendIfAbsent}): its seq is
+ * known, and so is that the session exists, as nothing else ran since the previous one.
+ */
+const INSERT_NEXT_SQL =
+  'INSERT INTO events (id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts) ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING seq, rowid';
+
 /** The stored columns (`SELECT *` would also compute the generated `session_key` of migration 0005 for every row). */
 const EVENT_COLUMNS = 'id, session_id, seq, interaction_id, run_id, type, tool_name, payload, correlation_id, ts';
 
@@ -44,6 +52,13 @@ function rowToEvent(row: SqlRow): LedgerEvent {
 
 /** The append-only event log: idempotent appends with increasing per-session seqs (contiguous unless pruned), paged reads. */
 export class EventRepository implements EventsReads, EventsWrites, EventsImport {
+  /**
+   * The appends made since the transaction's previous other statement, all to one session: their
+   * session counters are held back (LedgerDatabase.holdBack) and written in one statement, before
+   * anything else runs (a bulk import appends thousands of events to a session at a time).
+   */
+  private run: { sessionId: string; count: number; lastSeq: number; lastAt: number; readonly write: () => void } | undefined;
+
   constructor(
     private readonly context: RepositoryContext,
     private readonly sessions: SessionRepository,
@@ -95,26 +110,65 @@ export class EventRepository implements EventsReads, EventsWrites, EventsImport 
   appendIfAbsent(input: EventAppendInput): LedgerEvent | undefined {
     const parsed = parseWith(EventAppendInputSchema, input, 'event');
     const ts = parsed.ts ?? this.context.nowMillis();
-    const inserted = this.context.db.runReturning(INSERT_SQL, [
-      parsed.id,
-      parsed.interactionId,
-      parsed.runId,
-      parsed.type,
-      parsed.toolName,
-      toJsonText(parsed.payload),
-      parsed.correlationId,
-      ts,
-      parsed.sessionId,
-    ]);
+    const payload = toJsonText(parsed.payload);
+    // A run held back still (not written by another statement, not dropped with a rolled-back transaction).
+    const run = this.run?.sessionId === parsed.sessionId && this.context.db.holds(this.run.write) ? this.run : undefined;
+    const inserted = run
+      ? this.context.db.runReturning(
+          INSERT_NEXT_SQL,
+          [
+            parsed.id,
+            parsed.sessionId,
+            run.lastSeq + 1,
+            parsed.interactionId,
+            parsed.runId,
+            parsed.type,
+            parsed.toolName,
+            payload,
+            parsed.correlationId,
+            ts,
+          ],
+          { keepHeldBack: true },
+        )
+      : this.context.db.runReturning(INSERT_SQL, [
+          parsed.id,
+          parsed.interactionId,
+          parsed.runId,
+          parsed.type,
+          parsed.toolName,
+          payload,
+          parsed.correlationId,
+          ts,
+          parsed.sessionId,
+        ]);
     if (!inserted) {
-      // Nothing inserted: the id is already stored (idempotent append), or the session does not exist.
-      if (this.get(parsed.id)) return undefined;
+      // Nothing inserted: the id is already stored (idempotent append), or the session does not exist
+      // (not in a run: its session has events of this transaction).
+      if (run || this.get(parsed.id)) return undefined;
       throw new NotFoundError('session', parsed.sessionId);
     }
     const seq = num(inserted, 'seq');
     this.context.db.noteEventInserted(num(inserted, 'rowid')); // indexed for search at the transaction's end
-    this.sessions.countEvent(parsed.sessionId, seq, ts);
+    if (run) {
+      run.count++;
+      run.lastSeq = seq;
+      run.lastAt = Math.max(run.lastAt, ts);
+    } else {
+      const started = {
+        sessionId: parsed.sessionId,
+        count: 1,
+        lastSeq: seq,
+        lastAt: ts,
+        write: () => {
+          if (this.run === started) this.run = undefined;
+          this.sessions.countEvents(started.sessionId, started.count, started.lastSeq, started.lastAt);
+        },
+      };
+      this.run = started;
+      this.context.db.holdBack(started.write);
+    }
     this.context.changed(parsed.sessionId, 'event');
+    this.context.changed(parsed.sessionId, 'session');
     return { ...parsed, seq, ts };
   }
 

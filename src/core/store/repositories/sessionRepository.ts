@@ -181,15 +181,14 @@ export class SessionRepository implements SessionsReads, SessionsWrites, Session
   }
 
   /**
-   * For the events repository, after it inserted event `seq` (claimed as last_event_seq + 1 in the
-   * insert itself): the counters, in one statement.
+   * For the events repository, after it inserted `count` events up to seq `lastSeq` (each claimed
+   * as the previous + 1), the latest at `lastAt`: the counters, in one statement.
    */
-  countEvent(id: string, seq: number, eventTs: number): void {
+  countEvents(id: string, count: number, lastSeq: number, lastAt: number): void {
     this.context.db.run(
-      'UPDATE sessions SET event_count = event_count + 1, last_event_seq = ?, last_event_at = max(coalesce(last_event_at, 0), ?), updated_at = ? WHERE id = ?',
-      [seq, eventTs, this.context.nowMillis(), id],
+      'UPDATE sessions SET event_count = event_count + ?, last_event_seq = ?, last_event_at = max(coalesce(last_event_at, 0), ?), updated_at = ? WHERE id = ?',
+      [count, lastSeq, lastAt, this.context.nowMillis(), id],
     );
-    this.context.changed(id, 'session');
   }
 
   /** For the interactions repository: claims the next interaction seq and updates the count. Returns the seq. */
