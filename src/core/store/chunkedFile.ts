@@ -14,6 +14,13 @@ const SCRATCH_BYTES = 256 * 1024;
  * of them); a chunk not kept is read again from the snapshot file, in the OS's page cache.
  */
 const POOL_CHUNKS = 512;
+/**
+ * Chunks released beyond the pool are held weakly, up to this many (128 MiB), for the next writes to
+ * reuse until a collection frees them: a snapshot of a growing store releases all it wrote since the
+ * last one (64 MiB in a bulk import), and allocating afresh what was just dropped was ~370 MB of
+ * shared memory for a 200 MB import, resident until both threads had collected it.
+ */
+const SPARE_CHUNKS = 8192;
 /** Chunks of the base kept after a read (least recently used dropped first): 16 MiB. SQLite's own page cache is in front of it. */
 const DEFAULT_READ_CACHE_CHUNKS = 1024;
 
@@ -99,6 +106,8 @@ export class ChunkedFileContents {
   /** Chunks holding base bytes (nothing written to them), least recently used first. */
   private readonly cached = new Map<number, Uint8Array>();
   private readonly pool: Uint8Array[] = [];
+  /** Chunks released beyond the pool, weakly held: see {@link SPARE_CHUNKS}. */
+  private readonly spare: WeakRef<Uint8Array>[] = [];
   private adoptedByFs = false;
   private lostByFs = false;
   private scratch: Uint8Array | undefined;
@@ -271,7 +280,7 @@ export class ChunkedFileContents {
       if (!chunk || (index + 1) * CHUNK_BYTES > source.size) continue;
       source.bytes.set(chunk, index * CHUNK_BYTES);
       this.chunks[index] = undefined;
-      if (this.pool.length < POOL_CHUNKS) this.pool.push(chunk);
+      this.release(chunk);
     }
   }
 
@@ -281,7 +290,19 @@ export class ChunkedFileContents {
   }
 
   private allocate(): Uint8Array {
-    return this.pool.pop() ?? new Uint8Array(new SharedBuffer(CHUNK_BYTES));
+    const pooled = this.pool.pop();
+    if (pooled) return pooled;
+    while (this.spare.length > 0) {
+      const spare = this.spare.pop()!.deref(); // not empty: checked by the loop
+      if (spare) return spare;
+    }
+    return new Uint8Array(new SharedBuffer(CHUNK_BYTES));
+  }
+
+  /** A chunk no longer used: kept for reuse (beyond the pool, until a collection frees it). */
+  private release(chunk: Uint8Array): void {
+    if (this.pool.length < POOL_CHUNKS) this.pool.push(chunk);
+    else if (this.spare.length < SPARE_CHUNKS) this.spare.push(new WeakRef(chunk));
   }
 
   /** The base's chunk `index` from the read cache, reading it if needed; undefined when it lies past the base. */
@@ -314,7 +335,7 @@ export class ChunkedFileContents {
     while (this.cached.size > limit) {
       const [oldest, bytes] = this.cached.entries().next().value as [number, Uint8Array];
       this.cached.delete(oldest);
-      if (this.pool.length < POOL_CHUNKS) this.pool.push(bytes);
+      this.release(bytes);
     }
   }
 

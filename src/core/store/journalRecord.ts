@@ -46,6 +46,38 @@ function checksum(header: Buffer, payload: Uint8Array): number {
   return crc32(payload, crc32(header.subarray(4, 16)));
 }
 
+/** Records at least this large get a buffer that {@link recycleRecord} can hand to a later record. */
+const RECYCLED_MIN_BYTES = 64 * 1024;
+const RECYCLED_MAX = 4;
+
+/**
+ * Buffers of records written, for the next records to reuse (a 200 MB import writes ~240 MB of
+ * records: a buffer each was garbage that its peak memory paid for until a collection). Weakly
+ * held, so a collection frees them when nothing is being written.
+ */
+const recycled: WeakRef<Buffer>[] = [];
+
+function recordBuffer(bytes: number): Buffer {
+  if (bytes < RECYCLED_MIN_BYTES) return Buffer.allocUnsafe(bytes);
+  for (let i = recycled.length - 1; i >= 0; i--) {
+    const buffer = recycled[i]!.deref();
+    if (!buffer || buffer.length >= bytes) recycled.splice(i, 1);
+    if (buffer && buffer.length >= bytes) return buffer;
+  }
+  return Buffer.allocUnsafeSlow(bytes); // its own memory, never a slice of Node's shared pool
+}
+
+/**
+ * Hands the buffer of a record that has been written (and is no longer read) to a later
+ * {@link encodeRecord}. Only a record's own buffer is taken: never memory other buffers share.
+ */
+export function recycleRecord(record: Buffer): void {
+  const whole = record.buffer as ArrayBuffer;
+  if (record.byteOffset !== 0 || whole.byteLength < RECYCLED_MIN_BYTES || recycled.length >= RECYCLED_MAX) return;
+  if (recycled.some((ref) => ref.deref()?.buffer === whole)) return; // handed back twice: still one owner at a time
+  recycled.push(new WeakRef(Buffer.from(whole, 0, whole.byteLength)));
+}
+
 export function encodeRecord(recordNumber: number, statements: readonly RecordedStatement[]): Buffer {
   // The payload is exactly JSON.stringify(statements), built a statement at a time: one statement
   // with a character outside Latin-1 (a title's "…") makes V8 build the whole array's JSON as a
@@ -56,7 +88,7 @@ export function encodeRecord(recordNumber: number, statements: readonly Recorded
   const parts = statements.map((statement) => JSON.stringify(statement) ?? 'null');
   let chars = parts.length + 1;
   for (const part of parts) chars += part.length;
-  let record = Buffer.allocUnsafe(RECORD_HEADER_BYTES + chars + (chars >>> 4) + 16);
+  let record = recordBuffer(RECORD_HEADER_BYTES + chars + (chars >>> 4) + 16);
   let end = RECORD_HEADER_BYTES;
   record[end++] = 0x5b; // [
   parts.forEach((part, i) => {
@@ -65,8 +97,9 @@ export function encodeRecord(recordNumber: number, statements: readonly Recorded
     if (end + part.length * 3 + 1 > record.length) {
       const needed = end + Buffer.byteLength(part, 'utf8') + (parts.length - i) + 1;
       if (needed > record.length) {
-        const grown = Buffer.allocUnsafe(needed + (needed >>> 3));
+        const grown = recordBuffer(needed + (needed >>> 3));
         record.copy(grown, 0, 0, end);
+        recycleRecord(record);
         record = grown;
       }
     }

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { encodeRecord, type JournalRecord } from './journalRecord';
+import { encodeRecord, recycleRecord, type JournalRecord } from './journalRecord';
 import { checkSegmentFile, nodeJournalFiles, type JournalFiles, type JournalLostError, type JournalWriterOptions } from './journalFiles';
 import { writeRecords } from './journalFiles';
 import { segmentPath } from './storeFiles';
@@ -297,6 +297,7 @@ export class JournalWriter<Extra> {
     try {
       // Written synchronously (copies into the page cache); the fdatasync, the slow and durable part, runs off the thread.
       this.position += writeRecords(this.files, this.fd, this.position, records);
+      records.forEach(recycleRecord); // written: their buffers are free for the next records
       this.allocatedEnd = Math.max(this.allocatedEnd, this.position);
       await this.fdatasync();
     } catch (error) {

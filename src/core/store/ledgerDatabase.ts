@@ -222,8 +222,9 @@ export class LedgerDatabase {
     return this.statements.all(sql, params);
   }
 
-  get(sql: string, params: readonly SqlValue[] = []): SqlRow | undefined {
-    this.releaseHeldBack();
+  /** `keepHeldBack`: the read does not look at what the write held back would change (see {@link holdBack}). */
+  get(sql: string, params: readonly SqlValue[] = [], options?: { keepHeldBack: true }): SqlRow | undefined {
+    if (!options?.keepHeldBack) this.releaseHeldBack();
     if (this.backlog.pending && READS_EVENT_INDEX.test(sql)) this.backlog.index();
     return this.statements.get(sql, params);
   }

@@ -52,4 +52,39 @@ describe('readCompleteLines', () => {
     );
     assert.deepEqual(all(file, 16, 1024), []);
   });
+  it('hands its buffer to the next read: a shorter file after a longer one, and reads taking turns, see only their own bytes', () => {
+    const big = Array.from({ length: 4000 }, (_, i) => `{"big":${i},"pad":"${'b'.repeat(60)}"}`);
+    const small = Array.from({ length: 900 }, (_, i) => `{"small":${i},"pad":"${'s'.repeat(70)}"}`);
+    const bigFile = path.join(directory, 'big.jsonl');
+    const smallFile = path.join(directory, 'small.jsonl');
+    fs.writeFileSync(bigFile, big.join('\n') + '\n');
+    fs.writeFileSync(smallFile, small.join('\n') + '\n{"partial":"no newline yet, and shorter than the big file\'s bytes here"');
+    const chunk = 128 * 1024; // above the size reads share a buffer from
+    for (let round = 0; round < 3; round++) {
+      assert.deepEqual(
+        all(bigFile, 0, chunk).flatMap((c) => c.lines),
+        big,
+      );
+      assert.deepEqual(
+        all(smallFile, 0, chunk).flatMap((c) => c.lines),
+        small,
+      );
+    }
+    // Taking turns: each chunk is read and copied out before the other read's next one.
+    const a = readCompleteLines(bigFile, 0, chunk);
+    const b = readCompleteLines(smallFile, 0, chunk);
+    const lines: { a: string[]; b: string[] } = { a: [], b: [] };
+    for (let done = { a: false, b: false }; !done.a || !done.b;) {
+      for (const [name, reader] of [
+        ['a', a],
+        ['b', b],
+      ] as const) {
+        if (done[name]) continue;
+        const next = reader.next();
+        if (next.done) done[name] = true;
+        else lines[name].push(...next.value.lines);
+      }
+    }
+    assert.deepEqual(lines, { a: big, b: small });
+  });
 });

@@ -105,6 +105,28 @@ describe('database file read on demand (ChunkedFileContents)', () => {
     });
   });
 
+  it('chunks released beyond its pool are reused with the bytes of where they go, not of where they were', () => {
+    // 800 chunks released at once (the pool keeps 512; the rest are held weakly for reuse).
+    const chunks = 800;
+    const big = Uint8Array.from({ length: chunks * CHUNK_BYTES }, (_, i) => (i * 7) % 253);
+    const expected = Uint8Array.from(big);
+    const contents = new ChunkedFileContents(bytesBase(big), { holdSnapshotFile: false, readCacheChunks: 0 });
+    contents.slice(0, big.length);
+    const writeEach = (offset: number, value: number) => {
+      for (let index = 0; index < chunks; index++) {
+        contents.set(Uint8Array.from([value]), index * CHUNK_BYTES + offset);
+        expected[index * CHUNK_BYTES + offset] = value;
+      }
+    };
+    writeEach(5, 1);
+    assert.equal(contents.residentBytes, chunks * CHUNK_BYTES);
+    contents.freeze();
+    contents.thaw('image in memory'); // merged into the base held in memory: every chunk released
+    assert.equal(contents.residentBytes, 0);
+    writeEach(9, 2); // reuses the released chunks, each loaded again from the (merged) base
+    assert.deepEqual(contents.subarray(0, big.length), expected);
+  });
+
   describe('LedgerDatabase.open', () => {
     let directory: string;
     beforeEach(() => {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { nodeJournalFiles, writeRecords, type JournalFiles } from '../../../src/core/store/journalFiles';
-import { RECORD_HEADER_BYTES, decodeSegment, encodeRecord } from '../../../src/core/store/journalRecord';
+import { RECORD_HEADER_BYTES, decodeSegment, encodeRecord, recycleRecord } from '../../../src/core/store/journalRecord';
 import type { RecordedStatement } from '../../../src/core/store/statements';
 
 const INSERT = 'INSERT INTO events (id, payload) VALUES (?, ?)';
@@ -51,6 +51,30 @@ describe('journal records', () => {
       assert.equal(decoded.damage, undefined);
       assert.deepEqual(decoded.records[0]!.statements, statements);
     }
+  });
+
+  it("reuses the buffer of a written record for a later one, never one buffer for two records, never a small record's", () => {
+    const big = (tag: string) => statements(tag.repeat(100_000), 2);
+    const first = encodeRecord(1, big('a'));
+    recycleRecord(first);
+    recycleRecord(first); // handed back twice by mistake: still given to one record only
+    const second = encodeRecord(2, big('b'));
+    const third = encodeRecord(3, big('c'));
+    assert.equal(second.buffer, first.buffer, 'reused');
+    assert.notEqual(third.buffer, second.buffer);
+    for (const [record, tag] of [
+      [second, 'b'],
+      [third, 'c'],
+    ] as const) {
+      assert.deepEqual(decodeSegment(record).records[0]!.statements, JSON.parse(JSON.stringify(big(tag))));
+    }
+    // A small record lives in memory Node shares between buffers: it is never handed on.
+    const small = encodeRecord(4, statements('s'));
+    const neighbour = Buffer.allocUnsafe(16).fill(7);
+    recycleRecord(small);
+    const after = encodeRecord(5, big('d'));
+    assert.notEqual(after.buffer, small.buffer);
+    assert.deepEqual([...neighbour], new Array(16).fill(7));
   });
 
   it('writes a batch of small records with one write, large ones one by one, each at its position', () => {

@@ -360,6 +360,7 @@ describe('SessionStore repositories', function () {
           append(tx, b.id, 'b1', 200);
           append(tx, a.id, 'a5', 105);
           const again = append(tx, a.id, 'a1', 999); // stored already: nothing added, the run goes on
+          assert.equal(tx.events.get('a2')?.seq, 2); // and so it does after a read of events only
           append(tx, a.id, 'a6', 106);
           return { eventCount: read.eventCount, lastEventAt: read.lastEventAt, again };
         });

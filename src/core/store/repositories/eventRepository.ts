@@ -65,7 +65,8 @@ export class EventRepository implements EventsReads, EventsWrites, EventsImport 
   ) {}
 
   get(id: string): LedgerEvent | undefined {
-    const row = this.context.db.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`, [id]);
+    // Reads no session row: a run of appends stays held back (see appendIfAbsent).
+    const row = this.context.db.get(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`, [id], { keepHeldBack: true });
     return row ? rowToEvent(row) : undefined;
   }
 
