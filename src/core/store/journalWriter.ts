@@ -17,14 +17,15 @@ const ACK_CHECK_GAP_MS = 100;
 const ZEROS = Buffer.alloc(1024 * 1024);
 
 interface PendingRecord<Extra> {
-  readonly record: JournalRecord;
+  /** Only its number: the statements are in `bytes`, and kept no longer than the transaction (an import's are megabytes). */
+  readonly recordNumber: number;
   readonly bytes: Buffer;
   readonly extra: Extra;
 }
 
 /** A batch of records made durable by one write + fdatasync. */
 export interface DurableBatch<Extra> {
-  readonly records: readonly JournalRecord[];
+  readonly recordNumbers: readonly number[];
   readonly extras: readonly Extra[];
   readonly bytes: number;
 }
@@ -279,7 +280,7 @@ export class JournalWriter<Extra> {
 
   /** Adds a record to the next flush; resolves once it is durable. */
   private queue(record: JournalRecord, extra: Extra): Promise<void> {
-    this.pending.push({ record, bytes: encodeRecord(record.recordNumber, record.statements), extra });
+    this.pending.push({ recordNumber: record.recordNumber, bytes: encodeRecord(record.recordNumber, record.statements), extra });
     return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
@@ -326,10 +327,10 @@ export class JournalWriter<Extra> {
         throw lost;
       }
     }
-    this.lastWrittenRecord = batch[batch.length - 1]!.record.recordNumber; // not empty: an empty queue returned early
+    this.lastWrittenRecord = batch[batch.length - 1]!.recordNumber; // not empty: an empty queue returned early
     this.lastBatchRecords = batch.length;
     if (options.zeroAhead !== false) this.zeroAhead();
-    this.onDurable({ records: batch.map((p) => p.record), extras: batch.map((p) => p.extra), bytes: this.position - start });
+    this.onDurable({ recordNumbers: batch.map((p) => p.recordNumber), extras: batch.map((p) => p.extra), bytes: this.position - start });
     this.settle(waiters, undefined);
   }
 
