@@ -8,19 +8,19 @@ export const CHUNK_BYTES = 16 * 1024;
 /** Reads that span chunks are assembled here (reused: the file system copies them out at once). */
 const SCRATCH_BYTES = 256 * 1024;
 /**
- * Spare chunk buffers kept for reuse up to this many (8 MiB): fresh memory is slow to fault in.
- * Both limits count toward the extension's memory whatever the store holds: a snapshot's thaw
- * turns every chunk it wrote into read cache and pool at once (a bulk import peaked at 64 + 32 MiB
- * of them); a chunk not kept is read again from the snapshot file, in the OS's page cache.
+ * Spare chunk buffers kept for reuse while the store is idle, up to this many (8 MiB): fresh memory
+ * is slow to fault in. A chunk not kept is read again from the snapshot file, in the OS's page cache.
  */
 const POOL_CHUNKS = 512;
 /**
- * Chunks released beyond the pool are held weakly, up to this many (128 MiB), for the next writes to
- * reuse until a collection frees them: a snapshot of a growing store releases all it wrote since the
- * last one (64 MiB in a bulk import), and allocating afresh what was just dropped was ~370 MB of
- * shared memory for a 200 MB import, resident until both threads had collected it.
+ * While writes go on, released chunks are kept for reuse up to this many (128 MiB), and
+ * {@link ChunkedFileContents.trimPool} gives back what is beyond {@link POOL_CHUNKS} once the store
+ * is idle. A snapshot of a growing store releases every chunk written since the last one (64 MiB
+ * in a bulk import, as the next writes need as many): dropping them and allocating afresh was ~370
+ * MB of shared memory for a 200 MB import, resident until both threads had collected it and then
+ * scattered through the allocator's free lists (peak RSS 400–430 MB; reused, 325–360 MB).
  */
-const SPARE_CHUNKS = 8192;
+const BUSY_POOL_CHUNKS = 8192;
 /** Chunks of the base kept after a read (least recently used dropped first): 16 MiB. SQLite's own page cache is in front of it. */
 const DEFAULT_READ_CACHE_CHUNKS = 1024;
 
@@ -106,8 +106,6 @@ export class ChunkedFileContents {
   /** Chunks holding base bytes (nothing written to them), least recently used first. */
   private readonly cached = new Map<number, Uint8Array>();
   private readonly pool: Uint8Array[] = [];
-  /** Chunks released beyond the pool, weakly held: see {@link SPARE_CHUNKS}. */
-  private readonly spare: WeakRef<Uint8Array>[] = [];
   private adoptedByFs = false;
   private lostByFs = false;
   private scratch: Uint8Array | undefined;
@@ -289,20 +287,23 @@ export class ChunkedFileContents {
     this.base.close();
   }
 
-  private allocate(): Uint8Array {
-    const pooled = this.pool.pop();
-    if (pooled) return pooled;
-    while (this.spare.length > 0) {
-      const spare = this.spare.pop()!.deref(); // not empty: checked by the loop
-      if (spare) return spare;
-    }
-    return new Uint8Array(new SharedBuffer(CHUNK_BYTES));
+  /** Gives back the spare chunks beyond what an idle store keeps (see {@link BUSY_POOL_CHUNKS}). */
+  trimPool(): void {
+    if (this.pool.length > POOL_CHUNKS) this.pool.length = POOL_CHUNKS;
   }
 
-  /** A chunk no longer used: kept for reuse (beyond the pool, until a collection frees it). */
+  /** Spare chunks kept for reuse, in bytes (for tests and diagnostics). */
+  get pooledBytes(): number {
+    return this.pool.length * CHUNK_BYTES;
+  }
+
+  private allocate(): Uint8Array {
+    return this.pool.pop() ?? new Uint8Array(new SharedBuffer(CHUNK_BYTES));
+  }
+
+  /** A chunk no longer used: kept for reuse (see {@link BUSY_POOL_CHUNKS}). */
   private release(chunk: Uint8Array): void {
-    if (this.pool.length < POOL_CHUNKS) this.pool.push(chunk);
-    else if (this.spare.length < SPARE_CHUNKS) this.spare.push(new WeakRef(chunk));
+    if (this.pool.length < BUSY_POOL_CHUNKS) this.pool.push(chunk);
   }
 
   /** The base's chunk `index` from the read cache, reading it if needed; undefined when it lies past the base. */

@@ -170,6 +170,11 @@ export class LedgerDatabase {
     this.contents?.thaw(snapshotPath);
   }
 
+  /** The store is idle: the file's spare chunks beyond what an idle store keeps are given back (see ChunkedFileContents.trimPool). */
+  trimFilePool(): void {
+    this.contents?.trimPool();
+  }
+
   get inTransaction(): boolean {
     return this.recorded !== undefined;
   }

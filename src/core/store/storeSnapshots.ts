@@ -49,6 +49,8 @@ export class StoreSnapshots {
   private journalBytesSinceSnapshot = 0;
   private chain: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
+  /** The next snapshot is the idle one: the file's spare chunks are trimmed after it (see ChunkedFileContents.trimPool). */
+  private trimAfterWrite = false;
   private idleTimer: NodeJS.Timeout | undefined;
   /** Indexes for search the events appended since the last batch once appends pause (see ledgerDatabase.ts). */
   private indexTimer: NodeJS.Timeout | undefined;
@@ -149,7 +151,10 @@ export class StoreSnapshots {
     const idleMs = this.host.options.snapshotIdleMs ?? DEFAULT_SNAPSHOT_IDLE_MS;
     if (idleMs <= 0 || this.host.closing()) return;
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.inBackground(), idleMs);
+    this.idleTimer = setTimeout(() => {
+      this.trimAfterWrite = true; // idle: what the busy store kept for reuse goes once this snapshot released its chunks
+      this.inBackground();
+    }, idleMs);
     this.idleTimer.unref();
   }
 
@@ -260,6 +265,16 @@ export class StoreSnapshots {
    * so a latest snapshot found damaged at open is replaced by them with nothing lost.
    */
   private async write(): Promise<void> {
+    const trim = this.trimAfterWrite;
+    this.trimAfterWrite = false;
+    try {
+      await this.writeAndDrop();
+    } finally {
+      if (trim) this.host.database().trimFilePool();
+    }
+  }
+
+  private async writeAndDrop(): Promise<void> {
     const upTo = await this.host.journal().rotate();
     this.journalBytesSinceSnapshot = 0;
     if (upTo <= this.lastSnapshotRecord && !this.wanted && !this.residentIsLarge()) return;

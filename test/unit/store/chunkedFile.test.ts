@@ -105,8 +105,8 @@ describe('database file read on demand (ChunkedFileContents)', () => {
     });
   });
 
-  it('chunks released beyond its pool are reused with the bytes of where they go, not of where they were', () => {
-    // 800 chunks released at once (the pool keeps 512; the rest are held weakly for reuse).
+  it('keeps the chunks a snapshot released for the next writes, with the bytes of where they go, and gives them back when trimmed', () => {
+    // 800 chunks released at once: more than an idle store keeps (512), all kept while writes go on.
     const chunks = 800;
     const big = Uint8Array.from({ length: chunks * CHUNK_BYTES }, (_, i) => (i * 7) % 253);
     const expected = Uint8Array.from(big);
@@ -120,10 +120,19 @@ describe('database file read on demand (ChunkedFileContents)', () => {
     };
     writeEach(5, 1);
     assert.equal(contents.residentBytes, chunks * CHUNK_BYTES);
+    const pooledBefore = contents.pooledBytes;
     contents.freeze();
     contents.thaw('image in memory'); // merged into the base held in memory: every chunk released
     assert.equal(contents.residentBytes, 0);
-    writeEach(9, 2); // reuses the released chunks, each loaded again from the (merged) base
+    assert.equal(contents.pooledBytes, pooledBefore + chunks * CHUNK_BYTES, 'all kept for the next writes');
+    writeEach(9, 2); // reuses them, each loaded again from the (merged) base
+    assert.equal(contents.pooledBytes, pooledBefore, 'the writes took them back');
+    assert.deepEqual(contents.subarray(0, big.length), expected);
+    contents.freeze();
+    contents.thaw('image in memory');
+    contents.trimPool(); // the store went idle
+    assert.equal(contents.pooledBytes, 512 * CHUNK_BYTES, 'an idle store keeps 8 MiB');
+    writeEach(13, 3);
     assert.deepEqual(contents.subarray(0, big.length), expected);
   });
 
@@ -268,6 +277,27 @@ describe('database file read on demand (ChunkedFileContents)', () => {
         await store.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { i: 2000 } });
         assert.ok(database.residentFileBytes! > 0);
         assert.equal(store.events.list(session.id, { after: 2000, limit: 10 })[0]?.seq, 2001);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('an idle store gives back the chunks its last snapshots released, beyond the 8 MiB it keeps', async function () {
+      if (process.env.SESSION_LEDGER_TEST_FILE_MODE === 'in-memory') this.skip(); // the file's growth stays in memory there: nothing is released
+      const store = await openStore(directory, { snapshotIdleMs: 300 });
+      try {
+        const pooled = () => (store as unknown as { database: { contents: ChunkedFileContents } }).database.contents.pooledBytes;
+        const session = await store.sessions.create({ type: 'bench', title: 'Busy then idle', intention: 'give memory back' });
+        for (let batch = 0; batch < 5; batch++)
+          await store.transaction((tx) => {
+            for (let i = 0; i < 1000; i++)
+              tx.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { i, text: 'x'.repeat(8000) } });
+          });
+        await store.snapshot(); // as a busy store's snapshots do: the chunks written (beyond the 16 MiB read cache) are kept for the next writes
+        assert.ok(pooled() > 8 * 1024 * 1024, `kept while busy: ${pooled()} bytes`);
+        const deadline = Date.now() + 10_000;
+        while (pooled() > 8 * 1024 * 1024 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        assert.ok(pooled() <= 8 * 1024 * 1024, `given back once idle: ${pooled()} bytes`);
       } finally {
         await store.close();
       }
