@@ -17,8 +17,9 @@ const POOL_CHUNKS = 512;
  * {@link ChunkedFileContents.trimPool} gives back what is beyond {@link POOL_CHUNKS} once the store
  * is idle. A snapshot of a growing store releases every chunk written since the last one (64 MiB
  * in a bulk import, as the next writes need as many): dropping them and allocating afresh was ~370
- * MB of shared memory for a 200 MB import, resident until both threads had collected it and then
- * scattered through the allocator's free lists (peak RSS 400–430 MB; reused, 325–360 MB).
+ * MB of shared memory for a 200 MB import, resident until both threads had collected it (peak RSS
+ * of bench/import.mjs's import in three paired runs: 379–393 MB kept, 385–400 MB held weakly until
+ * a collection; more when dropped).
  */
 const BUSY_POOL_CHUNKS = 8192;
 /** Chunks of the base kept after a read (least recently used dropped first): 16 MiB. SQLite's own page cache is in front of it. */
