@@ -5,6 +5,8 @@ import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { CHUNK_BYTES, ChunkedFileContents, bytesBase, writeImageAtomically, type FileImage } from '../../../src/core/store/chunkedFile';
 import { LedgerDatabase } from '../../../src/core/store/ledgerDatabase';
 import { writeFileAtomic } from '../../../src/core/store/storeFiles';
+import { SessionStore } from '../../../src/core/store/SessionStore';
+import type { SessionStoreOptions } from '../../../src/core/store/storeOptions';
 import { newEventId, openStore, temporaryDirectory } from './storeTestSupport';
 
 let SQL: SqlJsStatic;
@@ -284,7 +286,9 @@ describe('database file read on demand (ChunkedFileContents)', () => {
 
     it('an idle store gives back the chunks its last snapshots released, beyond the 8 MiB it keeps', async function () {
       if (process.env.SESSION_LEDGER_TEST_FILE_MODE === 'in-memory') this.skip(); // the file's growth stays in memory there: nothing is released
-      const store = await openStore(directory, { snapshotIdleMs: 300 });
+      // No idle snapshot until the busy part is checked (a loaded machine could otherwise take it first).
+      const options: SessionStoreOptions = { directory, snapshotIdleMs: 0 };
+      const store = await SessionStore.open(options);
       try {
         const pooled = () => (store as unknown as { database: { contents: ChunkedFileContents } }).database.contents.pooledBytes;
         const session = await store.sessions.create({ type: 'bench', title: 'Busy then idle', intention: 'give memory back' });
@@ -295,6 +299,8 @@ describe('database file read on demand (ChunkedFileContents)', () => {
           });
         await store.snapshot(); // as a busy store's snapshots do: the chunks written (beyond the 16 MiB read cache) are kept for the next writes
         assert.ok(pooled() > 8 * 1024 * 1024, `kept while busy: ${pooled()} bytes`);
+        options.snapshotIdleMs = 100; // the store reads it whenever a write arms the idle snapshot
+        await store.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { last: true } });
         const deadline = Date.now() + 10_000;
         while (pooled() > 8 * 1024 * 1024 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
         assert.ok(pooled() <= 8 * 1024 * 1024, `given back once idle: ${pooled()} bytes`);
