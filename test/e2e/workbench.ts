@@ -145,7 +145,23 @@ export class Workbench {
     for (;;) {
       const now = await titleOf();
       if (now === null || now !== before) return;
-      if (Date.now() > deadline) throw new Error(`the quick input did not move on from "${before}" (a value it refused?)`);
+      if (Date.now() > deadline) {
+        // What the widget showed, for the next person to find why (the input's value, its validation
+        // message, where focus was, whether the widget was busy): a known intermittent failure here.
+        const state = await this.page.evaluate(() => {
+          const widget = document.querySelector<HTMLElement>('.quick-input-widget');
+          const input = widget?.querySelector<HTMLInputElement>('input');
+          return {
+            value: input?.value,
+            message: widget?.querySelector('.quick-input-message')?.textContent,
+            focusedIsInput: document.activeElement === input,
+            focused: `${document.activeElement?.tagName}.${document.activeElement?.className}`.slice(0, 120),
+            busy: !!widget?.querySelector('.quick-input-progress.active, .progress-bit:not([style*="display: none"])'),
+            enabled: !input?.disabled,
+          };
+        });
+        throw new Error(`the quick input did not move on from "${before}" (a value it refused?): ${JSON.stringify(state)}`);
+      }
       await this.page.waitForTimeout(50);
     }
   }
