@@ -114,34 +114,10 @@ export class EventRepository implements EventsReads, EventsWrites, EventsImport 
     const payload = toJsonText(parsed.payload);
     // A run held back still (not written by another statement, not dropped with a rolled-back transaction).
     const run = this.run?.sessionId === parsed.sessionId && this.context.db.holds(this.run.write) ? this.run : undefined;
+    const columns = [parsed.interactionId, parsed.runId, parsed.type, parsed.toolName, payload, parsed.correlationId, ts];
     const inserted = run
-      ? this.context.db.runReturning(
-          INSERT_NEXT_SQL,
-          [
-            parsed.id,
-            parsed.sessionId,
-            run.lastSeq + 1,
-            parsed.interactionId,
-            parsed.runId,
-            parsed.type,
-            parsed.toolName,
-            payload,
-            parsed.correlationId,
-            ts,
-          ],
-          { keepHeldBack: true },
-        )
-      : this.context.db.runReturning(INSERT_SQL, [
-          parsed.id,
-          parsed.interactionId,
-          parsed.runId,
-          parsed.type,
-          parsed.toolName,
-          payload,
-          parsed.correlationId,
-          ts,
-          parsed.sessionId,
-        ]);
+      ? this.context.db.runReturning(INSERT_NEXT_SQL, [parsed.id, parsed.sessionId, run.lastSeq + 1, ...columns], { keepHeldBack: true })
+      : this.context.db.runReturning(INSERT_SQL, [parsed.id, ...columns, parsed.sessionId]);
     if (!inserted) {
       // Nothing inserted: the id is already stored (idempotent append), or the session does not exist
       // (not in a run: its session has events of this transaction).
