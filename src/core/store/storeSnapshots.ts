@@ -60,6 +60,13 @@ export class StoreSnapshots {
   /** What a snapshot that released nothing left releasable (its file was not the image): not counted again. */
   private unreleased: { database: LedgerDatabase; bytes: number } | undefined;
   private residentCheckedAt = 0;
+  /**
+   * A snapshot has started but not yet taken its image: it will hold every write made so far, so
+   * what they add to the journal and to memory asks for no other. (Until the rotation it waits for
+   * and its image, the counts still include them: a 200 MB import queued a second snapshot behind
+   * each one that way, for the little written while the first was being written.)
+   */
+  private imagePending = false;
 
   constructor(
     private readonly host: SnapshotHost,
@@ -105,8 +112,9 @@ export class StoreSnapshots {
     this.journalBytesSinceSnapshot += bytes;
     if (this.host.database().hasPendingIndexing) this.indexWhenIdle();
     if (
-      this.journalBytesSinceSnapshot >= (this.host.options.snapshotJournalBytes ?? DEFAULT_SNAPSHOT_JOURNAL_BYTES) ||
-      this.residentIsLargeNow()
+      !this.imagePending &&
+      (this.journalBytesSinceSnapshot >= (this.host.options.snapshotJournalBytes ?? DEFAULT_SNAPSHOT_JOURNAL_BYTES) ||
+        this.residentIsLargeNow())
     ) {
       this.inBackground();
     } else {
@@ -181,8 +189,9 @@ export class StoreSnapshots {
   /** Writes the database as the snapshot `snapshotPath` (checksummed, verified, installed; see writeSnapshotFile). */
   async writeFiles(snapshotPath: string): Promise<void> {
     const database = this.host.database();
-    const image = database.freezeFile();
     const releasable = database.releasableFileBytes ?? 0;
+    const image = database.freezeFile();
+    this.imagePending = false; // from now on, what is written is what the next snapshot would hold
     if (image) {
       try {
         if (this.writer && !this.writer.broken) await this.writer.write(image, snapshotPath);
@@ -250,7 +259,7 @@ export class StoreSnapshots {
       // Nothing is lost: the events stay marked, and the next read of the index or pause indexes them (and reports a failure).
       return;
     }
-    if (this.residentIsLarge() && !this.queued) this.inBackground(); // the index is not journalled: only a snapshot frees its pages
+    if (!this.imagePending && !this.queued && this.residentIsLarge()) this.inBackground(); // the index is not journalled: only a snapshot frees its pages
     if (!more) return;
     this.indexTimer = setTimeout(() => this.indexSlice(), 0); // the next slice, once what waits on the event loop has run
     this.indexTimer.unref();
@@ -267,9 +276,11 @@ export class StoreSnapshots {
   private async write(): Promise<void> {
     const trim = this.trimAfterWrite;
     this.trimAfterWrite = false;
+    this.imagePending = true;
     try {
       await this.writeAndDrop();
     } finally {
+      this.imagePending = false; // also when it needed none, or failed before its image
       if (trim) this.host.database().trimFilePool();
     }
   }

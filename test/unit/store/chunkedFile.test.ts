@@ -105,6 +105,21 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       assert.equal(baseReads, 4, 'chunk 0 was dropped, so it is read again');
       assert.equal(contents.subarray(2 * CHUNK_BYTES, 2 * CHUNK_BYTES + 1)[0], 7);
     });
+
+    it('counts as releasable only what the image out does not hold: its chunks are released by its own snapshot', () => {
+      const contents = adopted();
+      contents.set(Uint8Array.from([1]), 0);
+      contents.set(Uint8Array.from([2]), CHUNK_BYTES);
+      assert.equal(contents.releasableBytes, 2 * CHUNK_BYTES);
+      contents.freeze();
+      assert.equal(contents.releasableBytes, 0, 'both are in the image: a second snapshot now would release nothing more');
+      assert.equal(contents.residentBytes, 2 * CHUNK_BYTES, 'still in memory until the image is thawed');
+      contents.set(Uint8Array.from([3]), CHUNK_BYTES); // written while the image is out: a copy, which the image does not hold
+      contents.set(Uint8Array.from([4]), 2 * CHUNK_BYTES);
+      assert.equal(contents.releasableBytes, 2 * CHUNK_BYTES, 'the copy and the newly written chunk');
+      contents.thaw(); // the snapshot failed: the image's chunks stay and count again
+      assert.equal(contents.releasableBytes, 3 * CHUNK_BYTES);
+    });
   });
 
   it('keeps the chunks a snapshot released for the next writes, with the bytes of where they go, and gives them back when trimmed', () => {
@@ -304,6 +319,70 @@ describe('database file read on demand (ChunkedFileContents)', () => {
         const deadline = Date.now() + 10_000;
         while (pooled() > 8 * 1024 * 1024 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
         assert.ok(pooled() <= 8 * 1024 * 1024, `given back once idle: ${pooled()} bytes`);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('a snapshot asked for by the memory it frees is not asked for again by the writes made while it is taken and written', async function () {
+      if (process.env.SESSION_LEDGER_TEST_FILE_MODE === 'in-memory') this.skip(); // the file's growth stays in memory there: nothing is released
+      const store = await SessionStore.open({ directory, snapshotIdleMs: 0, snapshotResidentBytes: 1024 * 1024, snapshotJournalBytes: 1 << 30 });
+      try {
+        const internals = store as unknown as {
+          snapshots: { writeFiles(file: string): Promise<void>; settled(): Promise<void>; writer: { write(image: FileImage, file: string): Promise<void> } };
+          writes: { journal: { rotate(): Promise<number> } };
+        };
+        const { snapshots, writes } = internals;
+        // Two holds: the journal's rotation (a snapshot's first step, after the records queued before it are
+        // durable), then the image (taken, but the worker does not start writing it).
+        const hold = () => {
+          let letGo!: () => void;
+          const held = new Promise<void>((resolve) => (letGo = resolve));
+          return { held, letGo, reached: false };
+        };
+        const rotation = hold();
+        const image = hold();
+        const rotate = writes.journal.rotate.bind(writes.journal);
+        writes.journal.rotate = async () => {
+          rotation.reached = true;
+          await rotation.held;
+          return rotate();
+        };
+        const write = snapshots.writer.write.bind(snapshots.writer);
+        snapshots.writer.write = async (frozen, file) => {
+          image.reached = true;
+          await image.held;
+          return write(frozen, file);
+        };
+        let snapshotsWritten = 0;
+        const writeFiles = snapshots.writeFiles.bind(snapshots);
+        snapshots.writeFiles = (file) => (snapshotsWritten++, writeFiles(file));
+        const session = await store.sessions.create({ type: 'bench', title: 'Large write', intention: 'one snapshot for it' });
+        await store.transaction((tx) => {
+          for (let i = 0; i < 300; i++)
+            tx.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { i, text: 'x'.repeat(8000) } });
+        });
+        const until = async (done: () => boolean, what: string) => {
+          const deadline = Date.now() + 10_000;
+          while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+          assert.ok(done(), what);
+        };
+        /** Small writes, each past the store's 100 ms between checks of what is in memory. */
+        const smallWrites = async (tag: string) => {
+          for (let i = 0; i < 3; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 120));
+            await store.events.append({ id: newEventId(), sessionId: session.id, type: 'tool', payload: { tag, i } });
+          }
+        };
+        await until(() => rotation.reached, 'the 2.4 MB written asked for a snapshot (over 1 MiB in memory)');
+        await smallWrites('before the image'); // the large write is still in memory, not yet in an image
+        rotation.letGo();
+        await until(() => image.reached, 'the snapshot took its image');
+        await smallWrites('while the image is out'); // the large write is in memory, held by the image
+        image.letGo();
+        await snapshots.settled();
+        assert.equal(snapshotsWritten, 1, 'the small writes made meanwhile do not need a snapshot of their own');
+        assert.equal((await store.sessions.get(session.id))?.eventCount, 306);
       } finally {
         await store.close();
       }
