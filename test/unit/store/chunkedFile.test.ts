@@ -326,10 +326,19 @@ describe('database file read on demand (ChunkedFileContents)', () => {
 
     it('a snapshot asked for by the memory it frees is not asked for again by the writes made while it is taken and written', async function () {
       if (process.env.SESSION_LEDGER_TEST_FILE_MODE === 'in-memory') this.skip(); // the file's growth stays in memory there: nothing is released
-      const store = await SessionStore.open({ directory, snapshotIdleMs: 0, snapshotResidentBytes: 1024 * 1024, snapshotJournalBytes: 1 << 30 });
+      const store = await SessionStore.open({
+        directory,
+        snapshotIdleMs: 0,
+        snapshotResidentBytes: 1024 * 1024,
+        snapshotJournalBytes: 1 << 30,
+      });
       try {
         const internals = store as unknown as {
-          snapshots: { writeFiles(file: string): Promise<void>; settled(): Promise<void>; writer: { write(image: FileImage, file: string): Promise<void> } };
+          snapshots: {
+            writeFiles(file: string): Promise<void>;
+            settled(): Promise<void>;
+            writer: { write(image: FileImage, file: string): Promise<void> };
+          };
           writes: { journal: { rotate(): Promise<number> } };
         };
         const { snapshots, writes } = internals;
