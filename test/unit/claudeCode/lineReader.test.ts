@@ -30,6 +30,37 @@ describe('readCompleteLines', () => {
     assert.equal(chunks.at(-1)!.endOffset, Buffer.byteLength(lines.join('\n') + '\n'), 'resumes before the partial line');
   });
 
+  it('gives the same lines as splitting the text at newlines (a \\r before one removed), whatever the characters and chunk size', () => {
+    // Lines are decoded one at a time: empty lines, CRLF and lone \r, multi-byte characters (2, 3 and 4 bytes) at
+    // line ends and chunk edges must come out as the text split at '\n'.
+    const pieces = ['', 'a', '{"t":"é"}', '…', '日本語', '😀', '\r', 'x\ry', '"\\"', ' '];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let round = 0; round < 20; round++) {
+      const lines = Array.from({ length: 40 }, () => Array.from({ length: next() % 6 }, () => pieces[next() % pieces.length]).join(''));
+      const text = lines.map((line, i) => (i % 3 === 0 ? `${line}\r` : line)).join('\n') + '\n';
+      const file = write(text);
+      const expected = text
+        .slice(0, -1)
+        .split('\n')
+        .map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+      for (const chunk of [1, 7, 64, 4096])
+        assert.deepEqual(
+          all(file, 0, chunk).flatMap((c) => c.lines),
+          expected,
+          `round ${round}, chunk ${chunk}`,
+        );
+    }
+    // Empty lines where a read ends (its last line is empty): each counts, line numbers depend on it.
+    const file = write('a\n\n\r\n\nb\n\n');
+    for (let chunk = 1; chunk <= 10; chunk++)
+      assert.deepEqual(
+        all(file, 0, chunk).flatMap((c) => c.lines),
+        ['a', '', '', '', 'b', ''],
+        `chunk ${chunk}`,
+      );
+  });
+
   it('reads a line longer than the chunk whole, and the short chunks after it hold no bytes of it', () => {
     const long = `{"long":"${'x'.repeat(5000)}"}`;
     const file = write(`${long}\n{"a":1}\n{"b":2}\r\n`);
