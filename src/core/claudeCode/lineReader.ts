@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { SpareBuffers } from '../store/spareBuffers';
 
 export interface LineChunk {
   /** Complete lines (without their `\n`; a trailing `\r` is removed). */
@@ -10,29 +11,11 @@ export interface LineChunk {
 
 const NEWLINE = 0x0a;
 
-/** Reads smaller than this get a buffer of their own size, not the shared one. */
-const SHARED_BUFFER_MIN_BYTES = 64 * 1024;
-
 /**
  * The read buffer a finished read hands on to the next (an import reads hundreds of files one after
- * another: a buffer each was ~200 MB of garbage for a 200 MB import, which its peak memory paid for
- * until a collection). Weakly held, so a collection frees it when nothing is being read.
+ * another: a buffer each was ~200 MB of garbage for a 200 MB import). Reads under 64 KiB get their own.
  */
-let spare: WeakRef<Buffer> | undefined;
-
-function takeBuffer(bytes: number, chunkBytes: number): Buffer {
-  if (bytes < SHARED_BUFFER_MIN_BYTES) return Buffer.allocUnsafe(bytes);
-  const buffer = spare?.deref();
-  if (buffer && buffer.length >= bytes) {
-    spare = undefined;
-    return buffer;
-  }
-  return Buffer.allocUnsafeSlow(Math.max(bytes, chunkBytes));
-}
-
-function handBack(buffer: Buffer): void {
-  if (buffer.length >= SHARED_BUFFER_MIN_BYTES && buffer.length > (spare?.deref()?.length ?? 0)) spare = new WeakRef(buffer);
-}
+const readBuffers = new SpareBuffers(64 * 1024, 1);
 
 const CARRIAGE_RETURN = 0x0d;
 
@@ -70,10 +53,10 @@ export function* readCompleteLines(file: string, fromOffset: number, chunkBytes 
     let want = chunkBytes;
     // One buffer for the whole file, and for the next file after it (its lines are copied out as
     // strings): a new one per chunk was megabytes of garbage per read.
-    buffer = takeBuffer(Math.min(want, size - position), chunkBytes);
+    buffer = readBuffers.take(Math.min(want, size - position), chunkBytes);
     while (position < size) {
       const length = Math.min(want, size - position);
-      if (buffer.length < length) buffer = takeBuffer(length, length);
+      if (buffer.length < length) buffer = readBuffers.take(length);
       const read = fs.readSync(fd, buffer, 0, length, position);
       if (read <= 0) return; // cut short since it was measured: what is left is read next time
       const lastNewline = buffer.subarray(0, read).lastIndexOf(NEWLINE);
@@ -89,7 +72,7 @@ export function* readCompleteLines(file: string, fromOffset: number, chunkBytes 
       yield { lines, startOffset, endOffset: position };
     }
   } finally {
-    if (buffer) handBack(buffer);
+    if (buffer) readBuffers.handBack(buffer);
     fs.closeSync(fd);
   }
 }

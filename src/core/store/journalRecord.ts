@@ -1,4 +1,5 @@
 import * as zlib from 'node:zlib';
+import { SpareBuffers } from './spareBuffers';
 import type { RecordedStatement } from './statements';
 
 /*
@@ -46,36 +47,19 @@ function checksum(header: Buffer, payload: Uint8Array): number {
   return crc32(payload, crc32(header.subarray(4, 16)));
 }
 
-/** Records at least this large get a buffer that {@link recycleRecord} can hand to a later record. */
-const RECYCLED_MIN_BYTES = 64 * 1024;
-const RECYCLED_MAX = 4;
-
 /**
  * Buffers of records written, for the next records to reuse (a 200 MB import writes ~240 MB of
- * records: a buffer each was garbage that its peak memory paid for until a collection). Weakly
- * held, so a collection frees them when nothing is being written.
+ * records): records of 64 KiB or more, up to four kept.
  */
-const recycled: WeakRef<Buffer>[] = [];
+const recordBuffers = new SpareBuffers(64 * 1024, 4);
 
 function recordBuffer(bytes: number): Buffer {
-  if (bytes < RECYCLED_MIN_BYTES) return Buffer.allocUnsafe(bytes);
-  for (let i = recycled.length - 1; i >= 0; i--) {
-    const buffer = recycled[i]!.deref();
-    if (!buffer || buffer.length >= bytes) recycled.splice(i, 1);
-    if (buffer && buffer.length >= bytes) return buffer;
-  }
-  return Buffer.allocUnsafeSlow(bytes); // its own memory, never a slice of Node's shared pool
+  return recordBuffers.take(bytes);
 }
 
-/**
- * Hands the buffer of a record that has been written (and is no longer read) to a later
- * {@link encodeRecord}. Only a record's own buffer is taken: never memory other buffers share.
- */
+/** Hands the buffer of a record that has been written (and is no longer read) to a later {@link encodeRecord}. */
 export function recycleRecord(record: Buffer): void {
-  const whole = record.buffer as ArrayBuffer;
-  if (record.byteOffset !== 0 || whole.byteLength < RECYCLED_MIN_BYTES || recycled.length >= RECYCLED_MAX) return;
-  if (recycled.some((ref) => ref.deref()?.buffer === whole)) return; // handed back twice: still one owner at a time
-  recycled.push(new WeakRef(Buffer.from(whole, 0, whole.byteLength)));
+  recordBuffers.handBack(record);
 }
 
 export function encodeRecord(recordNumber: number, statements: readonly RecordedStatement[]): Buffer {

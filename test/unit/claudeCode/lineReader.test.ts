@@ -83,7 +83,7 @@ describe('readCompleteLines', () => {
     );
     assert.deepEqual(all(file, 16, 1024), []);
   });
-  it('hands its buffer to the next read: a shorter file after a longer one, and reads taking turns, see only their own bytes', () => {
+  it('hands its buffer to the next read: a shorter file after a longer one sees only its own bytes; reads taking turns each see their own lines', () => {
     const big = Array.from({ length: 4000 }, (_, i) => `{"big":${i},"pad":"${'b'.repeat(60)}"}`);
     const small = Array.from({ length: 900 }, (_, i) => `{"small":${i},"pad":"${'s'.repeat(70)}"}`);
     const bigFile = path.join(directory, 'big.jsonl');
@@ -101,7 +101,8 @@ describe('readCompleteLines', () => {
         small,
       );
     }
-    // Taking turns: each chunk is read and copied out before the other read's next one.
+    // Taking turns: each chunk is decoded before the other read's next one, so this holds whether or not they share
+    // a buffer (the second read takes a new one; SpareBuffers hands a buffer to one user at a time, see journalRecord.test).
     const a = readCompleteLines(bigFile, 0, chunk);
     const b = readCompleteLines(smallFile, 0, chunk);
     const lines: { a: string[]; b: string[] } = { a: [], b: [] };
