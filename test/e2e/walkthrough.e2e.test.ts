@@ -63,7 +63,8 @@ describe('workbench: the getting-started walkthrough, opened from the Sessions w
     await wb.typeQuickInput('the check passes');
     await wb.typeQuickInput(); // criteria: one per entry, an empty one finishes
     // The test command box is filled with what the project's Makefile says (typed again: Enter on the
-    // prefilled box right after it appears was sometimes not taken).
+    // prefilled box right after it appears was sometimes not taken — the walkthrough's delayed focus,
+    // see launchBrowser in testVscode.ts).
     const testCommandBox = wb.page.locator('.quick-input-widget input');
     await wb.page.waitForFunction(
       () => (document.querySelector('.quick-input-widget input') as HTMLInputElement | null)?.value === 'make test',
@@ -77,7 +78,7 @@ describe('workbench: the getting-started walkthrough, opened from the Sessions w
 
     // Next Step from the Sessions view, as the step's page says. Not from the palette: in about one
     // full e2e run in five, Next Step never ran from it here, and the failure picture showed no
-    // palette open (F1 sent while the walkthrough page had taken focus back, most likely).
+    // palette open (F1 sent while the walkthrough page had taken focus back: see launchBrowser in testVscode.ts).
     const row = wb.page.locator('.part.sidebar .monaco-list-row', { hasText: 'First walkthrough session' });
     await row.hover();
     await row.locator('.action-label[aria-label^="Next Step"]').click();
