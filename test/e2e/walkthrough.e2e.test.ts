@@ -4,6 +4,19 @@ import { join } from 'node:path';
 import { e2eEnv, Workbench } from './workbench';
 import { repoRoot } from '../harness/testVscode';
 
+/** Records each element that takes focus (a string: page.evaluate of a function compiled by tsx would carry its helpers). */
+const FOCUS_LOG = `(() => {
+  window.__focusLog = [];
+  document.addEventListener('focusin', (e) => {
+    const t = e.target;
+    window.__focusLog.push({
+      what: t.tagName + '.' + String(t.className).slice(0, 60),
+      inWalkthrough: !!t.closest('.gettingStartedContainer'),
+      inQuickInput: !!t.closest('.quick-input-widget'),
+    });
+  }, true);
+})()`;
+
 describe('workbench: the getting-started walkthrough, opened from the Sessions welcome view', function () {
   this.timeout(240_000);
   let wb: Workbench;
@@ -55,6 +68,11 @@ describe('workbench: the getting-started walkthrough, opened from the Sessions w
   it('completes "Run your first session" once the first step of a test-fix session has run', async () => {
     await step('#firstSession').click();
     await media().locator('h1', { hasText: 'Run your first session' }).waitFor({ timeout: 30_000 });
+    // With motion, as a person usually has it (the e2e browser otherwise runs with reduced motion): the
+    // walkthrough re-selects and focuses its step a quarter of a second after an Enter is released over
+    // it. Where focus goes is logged from here on.
+    await wb.page.emulateMedia({ reducedMotion: 'no-preference' });
+    await wb.page.evaluate(FOCUS_LOG);
     await step('#firstSession').locator('a.monaco-button, .monaco-button', { hasText: 'Start a Test-Fix Session' }).first().click();
     // The button starts New Session with the test-fix type chosen: mode, title, goal, criteria, test command.
     await wb.pickQuickInput('Manual');
@@ -74,6 +92,15 @@ describe('workbench: the getting-started walkthrough, opened from the Sessions w
     assert.equal(await testCommandBox.inputValue(), 'make test');
     await wb.typeQuickInput('make test');
     await wb.page.locator('.statusbar-item', { hasText: 'First walkthrough session' }).waitFor({ timeout: 30_000 });
+    await wb.page.waitForTimeout(500); // past the walkthrough's quarter of a second after the last Enter
+    // Once New Session's first prompt had focus, the walkthrough never took it back (it did after each
+    // Enter, when the prompts handed focus back to its button): what the person types goes to the prompts.
+    const focusLog = (await wb.page.evaluate('window.__focusLog')) as { inWalkthrough: boolean; inQuickInput: boolean; what: string }[];
+    const firstPrompt = focusLog.findIndex((f) => f.inQuickInput);
+    assert.ok(firstPrompt >= 0, `a prompt took focus: ${JSON.stringify(focusLog)}`);
+    const taken = focusLog.slice(firstPrompt).filter((f) => f.inWalkthrough);
+    assert.deepEqual(taken, [], `the walkthrough took focus during New Session: ${JSON.stringify(focusLog)}`);
+    await wb.page.emulateMedia({ reducedMotion: 'reduce' });
     assert.equal(await checked('#firstSession').count(), 0, 'starting a session is not yet running it');
 
     // Next Step from the Sessions view, as the step's page says. Not from the palette: in about one

@@ -93,6 +93,12 @@ async function askTypeOptions(deps: RunDeps, type: SessionTypeInfo): Promise<Jso
  * with `plan: true` it asks when and how long, and plans the session instead of starting it.
  */
 export async function newSession(deps: RunDeps, preset?: unknown): Promise<string | undefined> {
+  // A type alone is what the walkthrough's button passes. Each prompt, once answered, hands focus back
+  // to where it was: the walkthrough's button, over which the Enter is then released; the walkthrough
+  // re-selects its step and focuses it a quarter of a second later (its animation), taking focus out
+  // of the next prompt, so what the person types next went to the walkthrough. From the Sessions view
+  // — where the session appears and where the walkthrough says to run Next Step — it cannot.
+  if (typeof preset === 'string') await vscode.commands.executeCommand('sessionLedger.sessions.focus');
   const prefill: NewSessionPrefill =
     typeof preset === 'string'
       ? { type: preset }
