@@ -241,6 +241,10 @@ export class SessionStore {
         this.writes.forgetPulledSessions();
         this.database.run(sql, params);
       },
+      runScript: (script) => {
+        this.writes.forgetPulledSessions();
+        this.database.runScript(script);
+      },
       get searchPending() {
         return database().hasPendingIndexing;
       },

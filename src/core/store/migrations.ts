@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LedgerDatabase } from './ledgerDatabase';
+import { afterMigration } from './syncCapture';
 
 export interface Migration {
   readonly version: number;
@@ -111,6 +112,7 @@ export function applyMigration(database: LedgerDatabase, migration: Migration, a
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY NOT NULL, name TEXT NOT NULL, applied_at INTEGER NOT NULL);',
   );
   database.runScript(migration.sql);
+  afterMigration(database, migration.version);
   database.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
     migration.version,
     migration.name,

@@ -46,6 +46,8 @@ export type StoreLedgerMeta = LedgerMetaReads & Acknowledged<LedgerMetaWrites>;
 export interface SqlAccess {
   all(sql: string, params?: readonly (string | number | null)[]): Record<string, string | number | null>[];
   run(sql: string, params?: readonly (string | number | null)[]): void;
+  /** Runs a multi-statement schema script (like a migration's), journalled; ONLY inside `store.transaction`. */
+  runScript(script: string): void;
   /** Events wait to be indexed for search: the next read of the index indexes them all first, on the calling thread. */
   readonly searchPending: boolean;
   /** Indexes what waits for search a slice at a time, the event loop free between slices (resolves at once when nothing waits). */

@@ -3,6 +3,7 @@ import type { SqlRow, SqlValue } from '../store/ledgerDatabase';
 import type { SessionStore } from '../store/SessionStore';
 import { Redactor } from '../ledger/redaction';
 import { META_GIT_REMOTE, META_LEDGER_ID } from '../store/projectIdentity';
+import { CAPTURE_TRIGGERS_SQL, META_SYNC_CAPTURE } from '../store/syncCapture';
 import { teamLedgerError } from './connectionSecrets';
 import { checkTeamSchema, loadPgMigrations, migrateTeamLedger } from './pgMigrations';
 import { chunk, pgUpserts, redactRow } from './rowTransfer';
@@ -25,7 +26,7 @@ export type { SharingMode, SyncState, SyncStatus, ReplicatorOptions } from './re
  * Local-first replication of the ledger to a team's PostgreSQL (see docs/team-ledger.md).
  *
  * Push: the local `sync_outbox` (migration 0009: rows written by triggers in the same transaction as
- * each change) is read in id order, a batch at a time; the current values of the rows it names are
+ * each change, which exist only while capture is on: store/syncCapture.ts) is read in id order, a batch at a time; the current values of the rows it names are
  * redacted and upserted on the server in ONE server transaction; only after the server committed
  * are those outbox rows deleted (a journalled local transaction). A crash or a dropped connection in
  * between re-sends the batch, which the idempotent upserts absorb (at-least-once delivery).
@@ -37,7 +38,7 @@ export type { SharingMode, SyncState, SyncStatus, ReplicatorOptions } from './re
  * moves to xmin only once they are durable.
  */
 
-export const META_SYNC_CAPTURE = 'sync.capture';
+export { META_SYNC_CAPTURE };
 export const META_PULL_CURSOR = 'sync.pull_cursor';
 export const NOTIFY_CHANNEL = 'session_ledger_changes';
 
@@ -91,7 +92,7 @@ export class Replicator {
   /**
    * Turns change capture on (once): records every existing row of the sessions made here in the
    * outbox, in dependency order, so the first push sends the whole history; from then on the
-   * triggers record each change as it is made.
+   * triggers it creates in the same transaction record each change as it is made.
    */
   async enableCapture(): Promise<void> {
     const { store } = this.options;
@@ -99,6 +100,7 @@ export class Replicator {
     await store.transaction((tx) => {
       if (tx.ledgerMeta.get(META_SYNC_CAPTURE)) return;
       tx.ledgerMeta.set(META_SYNC_CAPTURE, '1');
+      store.sql.runScript(CAPTURE_TRIGGERS_SQL);
       for (const table of SYNC_TABLES) store.sql.run(backfillSql(table.name, 'sync_origin IS NULL'));
     });
   }

@@ -6,7 +6,10 @@ import { searchLedger } from '../../../src/core/ledger/search';
 import { MigrationFailedError, StoreVersionError, loadMigrations } from '../../../src/core/store/migrations';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { loadPgMigrations } from '../../../src/core/sync/pgMigrations';
-import { REPO_MIGRATIONS, openStore, temporaryDirectory } from './storeTestSupport';
+import type { Pool } from 'pg';
+import { Replicator } from '../../../src/core/sync/replicator';
+import { META_SYNC_CAPTURE } from '../../../src/core/store/syncCapture';
+import { REPO_MIGRATIONS, crashCopy, openStore, temporaryDirectory } from './storeTestSupport';
 
 const SHIPPED_FILES = fs
   .readdirSync(REPO_MIGRATIONS)
@@ -226,6 +229,69 @@ describe('SessionStore migrations', function () {
     assert.equal(again.sessions.require(sessionId).cacheCreation1hTokens, 900);
     assert.equal(again.runs.get(run.id)!.cacheCreation1hTokens, 900);
     await again.close();
+  });
+
+  it('upgrades through 0013: a ledger that never shared loses the capture triggers, one that shares keeps capturing, and turning capture on creates them in its journalled transaction', async () => {
+    const before0013 = SHIPPED_FILES.filter((file) => Number(file.slice(0, 4)) < 13);
+    assert.equal(before0013.length, 12);
+    const captureTriggers = (store: SessionStore): string[] =>
+      store.sql
+        .all("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'sync_outbox_%' ORDER BY name")
+        .map((row) => String(row.name));
+    const outbox = (store: SessionStore): number => Number(store.sql.all('SELECT count(*) AS n FROM sync_outbox')[0]!.n);
+    const appendOne = (store: SessionStore, sessionId: string): Promise<unknown> =>
+      store.events.append({ id: randomUUID(), sessionId, type: 'agent.text', payload: { text: 'after the upgrade' } });
+
+    // Two ledgers at schema 12: one whose capture was turned on then (0009's triggers asked on each write), one never.
+    const sharing = temporaryDirectory();
+    const notSharing = temporaryDirectory();
+    const sessions: Record<string, string> = {};
+    for (const directory of [sharing, notSharing]) {
+      const v12 = await openStore(directory, { migrationsDirectory: migrationsDirectory(false, before0013) });
+      assert.equal(captureTriggers(v12).length, 14);
+      if (directory === sharing) await v12.transaction((tx) => tx.ledgerMeta.set(META_SYNC_CAPTURE, '1'));
+      sessions[directory] = (await v12.sessions.create({ type: 't', title: 'Before 0013', intention: 'x' })).id;
+      await v12.close();
+    }
+
+    const upgradedSharing = await openStore(sharing);
+    assert.equal(upgradedSharing.schemaVersion, SHIPPED);
+    assert.equal(captureTriggers(upgradedSharing).length, 14, 'a ledger that shares keeps all 14 capture triggers');
+    const queuedBefore = outbox(upgradedSharing);
+    assert.ok(queuedBefore >= 1, 'its session was captured at schema 12');
+    await appendOne(upgradedSharing, sessions[sharing]!);
+    // The event and the session's counters (an update of the session row).
+    assert.equal(outbox(upgradedSharing), queuedBefore + 2);
+    await upgradedSharing.close();
+
+    const upgraded = await openStore(notSharing);
+    assert.deepEqual(captureTriggers(upgraded), []);
+    assert.equal(outbox(upgraded), 0);
+    await appendOne(upgraded, sessions[notSharing]!);
+    assert.equal(outbox(upgraded), 0, 'a ledger that never shares queues nothing');
+
+    // Turning capture on creates the triggers and queues the history in one transaction...
+    const replicator = new Replicator({
+      store: upgraded,
+      pool: undefined as unknown as Pool, // enableCapture never reaches the server
+      person: 'p',
+      machine: 'm',
+      projectId: 'project',
+      sharing: 'all',
+    });
+    await replicator.enableCapture();
+    assert.equal(captureTriggers(upgraded).length, 14);
+    const backfilled = outbox(upgraded);
+    assert.equal(backfilled, 2, 'the session and its event');
+    // ...journalled: what a crash right after it leaves (snapshot and journal as they are) opens with them.
+    const crashed = crashCopy(notSharing);
+    await upgraded.close();
+    const replayed = await openStore(crashed);
+    assert.equal(captureTriggers(replayed).length, 14);
+    assert.equal(outbox(replayed), backfilled);
+    await appendOne(replayed, sessions[notSharing]!);
+    assert.equal(outbox(replayed), backfilled + 2);
+    await replayed.close();
   });
 
   it('rolls a migration that fails halfway back completely, names its file and leaves the store openable', async () => {
