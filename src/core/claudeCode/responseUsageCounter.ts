@@ -60,6 +60,11 @@ function writtenChars(record: TranscriptRecord): number {
   return chars;
 }
 
+/** The event of a response's first counted line (its revisions add `:r<n>`). */
+function usageEventId(key: string): string {
+  return `cc:usage:${key}`;
+}
+
 function isLowerBound(outputTokens: number, chars: number): boolean {
   return chars >= LOWER_BOUND_MIN_CHARS && outputTokens * LOWER_BOUND_CHARS_PER_TOKEN < chars;
 }
@@ -73,6 +78,8 @@ export class ResponseUsageCounter {
   /** What this chunk adds to (or takes from) each run, written once at the chunk's end. */
   private readonly runChanges = new Map<string, { usage: TokenUsage; costUsd: number; costUnknown: boolean }>();
   private readonly responses = new Map<string, CountedResponse>();
+  /** Responses of this chunk not in {@link responses} and found not stored: nothing to look up. */
+  private readonly unstored = new Set<string>();
 
   constructor(
     private readonly pricing: PricingTable,
@@ -82,6 +89,7 @@ export class ResponseUsageCounter {
   /** Drops what this run remembers of responses and runs (after a chunk's transaction was rolled back). */
   forget(): void {
     this.responses.clear();
+    this.unstored.clear();
     this.runIds.clear();
     this.runChanges.clear();
   }
@@ -90,8 +98,9 @@ export class ResponseUsageCounter {
    * Finds each response's line with the most output tokens in this chunk: only it is counted (one
    * usage event per response per chunk; a later chunk or import revises it when it has a better line).
    */
-  startChunk(lines: readonly AppliedLine[]): void {
+  startChunk(tx: StoreTransaction, lines: readonly AppliedLine[]): void {
     this.chunkBest.clear();
+    this.unstored.clear();
     for (const line of lines) {
       const key = usageKey(line.record);
       if (!key || !line.record.usage) continue;
@@ -101,6 +110,10 @@ export class ResponseUsageCounter {
         this.chunkBest.set(key, { lineNo: line.lineNo, outputTokens: line.record.usage.outputTokens, chars });
       else best.chars = chars;
     }
+    // Most of a chunk's responses are new: ask the store about them at once, not one query each.
+    const unknown = [...this.chunkBest.keys()].filter((key) => !this.responses.has(key));
+    const stored = tx.events.stored(unknown.map(usageEventId));
+    for (const key of unknown) if (!stored.has(usageEventId(key))) this.unstored.add(key);
   }
 
   /** Counts the line's usage when it is its response's counted line (the turn's run, or the session's when `interactionId` is null). */
@@ -134,7 +147,7 @@ export class ResponseUsageCounter {
     }
     const revision = previous ? previous.revision + 1 : 0;
     tx.events.append({
-      id: revision === 0 ? `cc:usage:${key}` : `cc:usage:${key}:r${revision}`,
+      id: revision === 0 ? usageEventId(key) : `${usageEventId(key)}:r${revision}`,
       sessionId,
       interactionId,
       runId,
@@ -207,8 +220,8 @@ export class ResponseUsageCounter {
   /** The figure counted so far for a response (this run's memory, else its stored usage event and revisions). */
   private counted(tx: StoreTransaction, key: string): CountedResponse | undefined {
     const known = this.responses.get(key);
-    if (known) return known;
-    let event = tx.events.get(`cc:usage:${key}`);
+    if (known || this.unstored.has(key)) return known;
+    let event = tx.events.get(usageEventId(key));
     if (!event) return undefined;
     let revision = 0;
     for (let next = tx.events.get(`cc:usage:${key}:r1`); next; next = tx.events.get(`cc:usage:${key}:r${revision + 1}`)) {

@@ -32,7 +32,7 @@ import { type ClaudeSessionResolver, IMPORTED_SESSION_TYPE, importedSessionId, s
 import { ResponseUsageCounter } from './responseUsageCounter';
 import type { AgentLinks } from './subagentLaunch';
 import type { AppliedLine, ApplyContext, ApplyTotals } from './transcriptApplyContext';
-import { appendEvent, appendLineEvents, capJson } from './transcriptEvents';
+import { appendEvent, appendLineEvents, capJson, ToolNames } from './transcriptEvents';
 import { blocksText, isPrompt, type CostStateLine } from './transcriptRecord';
 import { addToTurn, newTurn, TurnTracker, writeTurnResult, type Turn } from './transcriptTurns';
 
@@ -40,6 +40,7 @@ import { addToTurn, newTurn, TurnTracker, writeTurnResult, type Turn } from './t
 export class TranscriptApplier {
   private readonly turns: TurnTracker;
   private readonly usage: ResponseUsageCounter;
+  private readonly toolNames = new ToolNames();
   /** Claude Code's own latest cost figure per Claude session id, from `cost-state` lines read in this run. */
   readonly claudeCodeCosts = new Map<string, { sessionId: string; totalCostUsd: number }>();
 
@@ -59,6 +60,7 @@ export class TranscriptApplier {
   forget(): void {
     this.turns.forget();
     this.usage.forget();
+    this.toolNames.forget();
   }
 
   apply(tx: StoreTransaction, lines: readonly AppliedLine[], context: ApplyContext): void {
@@ -68,7 +70,8 @@ export class TranscriptApplier {
       if (isPrompt(record) && !firstPrompts.has(record.sessionId)) firstPrompts.set(record.sessionId, blocksText(record.blocks));
       if (record.timestamp !== null && !firstTimes.has(record.sessionId)) firstTimes.set(record.sessionId, record.timestamp);
     }
-    this.usage.startChunk(lines);
+    this.usage.startChunk(tx, lines);
+    this.toolNames.readFrom(context.file);
     const touched = new Set<Turn>();
     for (const line of lines) {
       const { record } = line;
@@ -91,7 +94,7 @@ export class TranscriptApplier {
       }
       if (turn && !context.launchedBy) touched.add(turn);
       const interactionId = turn?.interactionId ?? null;
-      const added = appendLineEvents(tx, this.totals, this.links, sessionId, interactionId, line, context, prompt);
+      const added = appendLineEvents(tx, this.totals, this.links, this.toolNames, sessionId, interactionId, line, context, prompt);
       // An event stored before this run is already part of a turn loaded from the store.
       if (turn && !context.launchedBy) for (const event of added) addToTurn(turn, event);
       this.usage.count(tx, sessionId, interactionId, line, context);

@@ -58,6 +58,37 @@ function blockEvent(
   }
 }
 
+/**
+ * The tool names of the calls read, by tool_use id, so a tool_result names its call's tool without
+ * reading the call's event back (a query and a parse of the call's payload per result: 15k of a
+ * 200 MB import's statements). Kept for one file at a time, as a result answers a call of its own
+ * transcript; one it has not seen is looked up in the store.
+ */
+export class ToolNames {
+  private file: string | undefined;
+  private readonly names = new Map<string, string>();
+
+  /** Starts remembering another file's calls (the previous file's are dropped). */
+  readFrom(file: string): void {
+    if (file === this.file) return;
+    this.names.clear();
+    this.file = file;
+  }
+
+  learn(toolUseId: string, toolName: string): void {
+    this.names.set(toolUseId, toolName);
+  }
+
+  of(tx: StoreTransaction, toolUseId: string): string | null {
+    return this.names.get(toolUseId) ?? tx.events.get(`cc:tool_use:${toolUseId}`)?.toolName ?? null;
+  }
+
+  forget(): void {
+    this.names.clear();
+    this.file = undefined;
+  }
+}
+
 /** Appends the event unless it is stored already; returns it when it was added. */
 export function appendEvent(
   tx: StoreTransaction,
@@ -77,6 +108,7 @@ export function appendLineEvents(
   tx: StoreTransaction,
   totals: ApplyTotals,
   links: AgentLinks,
+  toolNames: ToolNames,
   sessionId: string,
   interactionId: string | null,
   line: AppliedLine,
@@ -138,8 +170,8 @@ export function appendLineEvents(
   record.blocks.forEach((block, index) => {
     const event = blockEvent(block);
     if (!event) return;
-    const toolUse = block.type === 'tool_result' ? tx.events.get(`cc:tool_use:${block.toolUseId}`) : undefined;
-    const toolName = event.toolName ?? toolUse?.toolName ?? null;
+    if (block.type === 'tool_use') toolNames.learn(block.toolUseId, block.name);
+    const toolName = event.toolName ?? (block.type === 'tool_result' ? toolNames.of(tx, block.toolUseId) : null);
     learnAgentLinks(links, record, block, toolName);
     append({
       id: event.idPart ? `cc:${event.idPart}` : `cc:${key}:${index}`,

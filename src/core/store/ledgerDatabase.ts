@@ -221,8 +221,9 @@ export class LedgerDatabase {
     write?.();
   }
 
-  all(sql: string, params: readonly SqlValue[] = []): SqlRow[] {
-    this.releaseHeldBack();
+  /** `keepHeldBack`: as for {@link get}. */
+  all(sql: string, params: readonly SqlValue[] = [], options?: { keepHeldBack: true }): SqlRow[] {
+    if (!options?.keepHeldBack) this.releaseHeldBack();
     if (this.backlog.pending && READS_EVENT_INDEX.test(sql)) this.backlog.index();
     return this.statements.all(sql, params);
   }

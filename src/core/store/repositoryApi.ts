@@ -170,6 +170,8 @@ export interface EventsImport {
   /** Like `append`, but undefined (nothing written) when the id is already stored: one statement instead of a lookup and an insert. */
   appendIfAbsent(input: EventAppendInput): LedgerEvent | undefined;
   getBySeq(sessionId: string, seq: number): LedgerEvent | undefined;
+  /** Which of these ids are stored (one query however many). */
+  stored(ids: readonly string[]): Set<string>;
   insertImported(event: LedgerEvent): void;
 }
 export interface RunsImport {

@@ -150,6 +150,20 @@ describe('Claude Code transcript import', function () {
     assert.equal(edit?.interactionId, interactions[1].id, 'appended blocks attach to the turn they belong to');
   });
 
+  it("names a tool result's tool when its call was read by an earlier import", async () => {
+    const lines = fixture(`${MAIN}.part1.jsonl`).split('\n');
+    const call = lines.findIndex((line) => line.includes('"id": "toolu_bash1"'));
+    assert.ok(call >= 0 && lines.slice(call + 1).some((line) => line.includes('"tool_use_id": "toolu_bash1"')));
+    fs.writeFileSync(mainFile(), lines.slice(0, call + 1).join('\n') + '\n');
+    await importClaudeTranscripts(store, options);
+    fs.appendFileSync(mainFile(), lines.slice(call + 1).join('\n'));
+    await importClaudeTranscripts(store, options);
+    const result = store.events
+      .list(mainSession().id, { limit: 1000, type: 'claude.tool_result' })
+      .find((e) => (e.payload as { toolUseId: string }).toolUseId === 'toolu_bash1');
+    assert.equal(result?.toolName, 'Bash');
+  });
+
   /** What the timeline shows of each imported turn: its command, when it was issued, and its whole result. */
   const turnsOf = (s: SessionStore) =>
     s.interactions

@@ -70,6 +70,15 @@ export class EventRepository implements EventsReads, EventsWrites, EventsImport 
     return row ? rowToEvent(row) : undefined;
   }
 
+  stored(ids: readonly string[]): Set<string> {
+    if (ids.length === 0) return new Set();
+    // One statement for any number of ids (a list of placeholders would be a statement per length).
+    const rows = this.context.db.all('SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))', [JSON.stringify(ids)], {
+      keepHeldBack: true,
+    });
+    return new Set(rows.map((row) => String(row.id)));
+  }
+
   list(sessionId: string, options: EventListOptions = {}): LedgerEvent[] {
     const parsed = parseWith(EventListOptionsSchema, options, 'event list options');
     const conditions = ['session_id = ?', 'seq > ?'];

@@ -104,7 +104,7 @@ export class RunRepository implements RunsReads, RunsWrites, RunsImport {
 
   start(input: RunStartInput): Run {
     const parsed = parseWith(RunStartInputSchema, input, 'run');
-    this.sessions.require(parsed.sessionId);
+    this.sessions.requireExists(parsed.sessionId);
     const run: Run = {
       ...parsed,
       id: parsed.id ?? this.context.newId(),

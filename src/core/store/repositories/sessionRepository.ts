@@ -49,6 +49,11 @@ export class SessionRepository implements SessionsReads, SessionsWrites, Session
     return session;
   }
 
+  /** Throws {@link NotFoundError} unless the session is stored (without reading its row). */
+  requireExists(id: string): void {
+    if (!this.context.db.get('SELECT 1 AS found FROM sessions WHERE id = ?', [id])) throw new NotFoundError('session', id);
+  }
+
   list(filter: SessionListFilter = {}): Session[] {
     const parsed = parseWith(SessionListFilterSchema, filter, 'session list filter');
     const { where, params } = this.whereClause(parsed);
@@ -218,20 +223,23 @@ export class SessionRepository implements SessionsReads, SessionsWrites, Session
 
   /** For the runs repository: adds token and cost deltas to the session's totals. */
   addUsage(id: string, delta: TokenUsage & { costUsd: number }): void {
-    const session = this.require(id);
-    this.context.db.run(
-      'UPDATE sessions SET input_tokens = ?, output_tokens = ?, cache_creation_tokens = ?, cache_creation_1h_tokens = ?, cache_read_tokens = ?, total_cost_usd = ?, updated_at = ? WHERE id = ?',
+    // Added in SQL (the same double arithmetic as in JS): no read of the whole row first.
+    const updated = this.context.db.runReturning(
+      'UPDATE sessions SET input_tokens = input_tokens + ?, output_tokens = output_tokens + ?, cache_creation_tokens = cache_creation_tokens + ?, ' +
+        'cache_creation_1h_tokens = cache_creation_1h_tokens + ?, cache_read_tokens = cache_read_tokens + ?, total_cost_usd = total_cost_usd + ?, ' +
+        'updated_at = ? WHERE id = ? RETURNING id',
       [
-        session.inputTokens + delta.inputTokens,
-        session.outputTokens + delta.outputTokens,
-        session.cacheCreationTokens + delta.cacheCreationTokens,
-        session.cacheCreation1hTokens + delta.cacheCreation1hTokens,
-        session.cacheReadTokens + delta.cacheReadTokens,
-        session.totalCostUsd + delta.costUsd,
+        delta.inputTokens,
+        delta.outputTokens,
+        delta.cacheCreationTokens,
+        delta.cacheCreation1hTokens,
+        delta.cacheReadTokens,
+        delta.costUsd,
         this.context.nowMillis(),
         id,
       ],
     );
+    if (!updated) throw new NotFoundError('session', id);
     this.context.changed(id, 'session');
   }
 
