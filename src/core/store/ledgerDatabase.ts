@@ -259,6 +259,17 @@ export class LedgerDatabase {
     return row;
   }
 
+  /** Executes a write like {@link run} and returns how many rows it changed itself (not its triggers). `keepHeldBack`: as for {@link runReturning}. */
+  runCountingChanges(sql: string, params: readonly SqlValue[], options?: { keepHeldBack: true }): number {
+    if (!this.recorded) {
+      throw new Error('Store writes must happen inside store.transaction(tx => …) (or use the async store.<repository> methods).');
+    }
+    if (!options?.keepHeldBack) this.releaseHeldBack();
+    this.runStatement([sql, params]);
+    this.recorded.push([sql, params]);
+    return this.db.getRowsModified();
+  }
+
   /** Executes a multi-statement script (a migration) as part of the recorded transaction. */
   runScript(script: string): void {
     if (!this.recorded) throw new Error('Scripts must run inside a recorded transaction.');
@@ -357,8 +368,8 @@ export class LedgerDatabase {
     }
   }
 
-  /** For the events repository: the current transaction inserted the event with this rowid (it is indexed for search at the transaction's end). */
-  noteEventInserted(rowid: number): void {
+  /** For the events repository: the current transaction inserted the event with this rowid (indexed for search at the transaction's end; undefined: a rowid above one it noted before). */
+  noteEventInserted(rowid?: number): void {
     if (this.recorded) this.backlog.noteInserted(rowid);
   }
 

@@ -63,10 +63,10 @@ export class SearchBacklog {
     this.added = 0;
   }
 
-  /** The current transaction inserted the event with this rowid. */
-  noteInserted(rowid: number): void {
+  /** The current transaction inserted the event with this rowid (undefined: one above a rowid it noted before). */
+  noteInserted(rowid?: number): void {
     this.added++;
-    if (this.firstNew === undefined || rowid < this.firstNew) this.firstNew = rowid;
+    if (rowid !== undefined && (this.firstNew === undefined || rowid < this.firstNew)) this.firstNew = rowid;
   }
 
   /**
