@@ -1,4 +1,5 @@
 import {
+  acceptEventAppendInput,
   EventAppendInputSchema,
   EventListOptionsSchema,
   LedgerEventSchema,
@@ -120,7 +121,7 @@ export class EventRepository implements EventsReads, EventsWrites, EventsImport 
   }
 
   appendIfAbsent(input: EventAppendInput): LedgerEvent | undefined {
-    const parsed = parseWith(EventAppendInputSchema, input, 'event');
+    const parsed = acceptEventAppendInput(input) ?? parseWith(EventAppendInputSchema, input, 'event');
     const ts = parsed.ts ?? this.context.nowMillis();
     const payload = toJsonText(parsed.payload);
     // A run held back still (not written by another statement, not dropped with a rolled-back transaction).
