@@ -1,5 +1,4 @@
 import {
-  acceptEventAppendInput,
   EventAppendInputSchema,
   EventListOptionsSchema,
   LedgerEventSchema,
@@ -121,7 +120,7 @@ export class EventRepository implements EventsReads, EventsWrites, EventsImport 
   }
 
   appendIfAbsent(input: EventAppendInput): LedgerEvent | undefined {
-    const parsed = acceptEventAppendInput(input) ?? parseWith(EventAppendInputSchema, input, 'event');
+    const parsed = parseWith(EventAppendInputSchema, input, 'event');
     const ts = parsed.ts ?? this.context.nowMillis();
     const payload = toJsonText(parsed.payload);
     // A run held back still (not written by another statement, not dropped with a rolled-back transaction).
