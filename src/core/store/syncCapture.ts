@@ -17,10 +17,11 @@ export const META_SYNC_CAPTURE = 'sync.capture';
 /** The migration that drops 0009's triggers; see {@link afterMigration}. */
 export const CAPTURE_TRIGGERS_ON_DEMAND_VERSION = 13;
 
-/** The tables whose rows are captured, each keyed to its session (`sessions` by its own id). */
-const CAPTURED_TABLES = ['sessions', 'interactions', 'events', 'runs', 'conversations', 'artifacts', 'notes'] as const;
+/** The tables whose rows are captured, each keyed to its session (`sessions` by its own id); the replicator pushes these (SYNC_TABLES). */
+export const CAPTURED_TABLES = ['sessions', 'interactions', 'events', 'runs', 'conversations', 'artifacts', 'notes'] as const;
+export type CapturedTable = (typeof CAPTURED_TABLES)[number];
 
-function captureTriggers(table: (typeof CAPTURED_TABLES)[number]): string {
+function captureTriggers(table: CapturedTable): string {
   // Rows of a pulled session (a read-only copy of someone else's) are never pushed back.
   const [when, sessionId] =
     table === 'sessions'

@@ -26,8 +26,8 @@ export type { SharingMode, SyncState, SyncStatus, ReplicatorOptions } from './re
  * Local-first replication of the ledger to a team's PostgreSQL (see docs/team-ledger.md).
  *
  * Push: the local `sync_outbox` (migration 0009: rows written by triggers in the same transaction as
- * each change, which exist only while capture is on: store/syncCapture.ts) is read in id order, a batch at a time; the current values of the rows it names are
- * redacted and upserted on the server in ONE server transaction; only after the server committed
+ * each change, which exist only while capture is on: store/syncCapture.ts) is read in id order, a
+ * batch at a time; the current values of the rows it names are redacted and upserted on the server in ONE server transaction; only after the server committed
  * are those outbox rows deleted (a journalled local transaction). A crash or a dropped connection in
  * between re-sends the batch, which the idempotent upserts absorb (at-least-once delivery).
  *

@@ -1,5 +1,6 @@
 import { RUN_COLUMNS } from '../store/repositories/runRepository';
 import { SESSION_COLUMNS } from '../store/repositories/sessionRows';
+import type { CapturedTable } from '../store/syncCapture';
 
 /**
  * What is replicated, table by table: the columns shared by the local ledger and the team server
@@ -9,7 +10,8 @@ import { SESSION_COLUMNS } from '../store/repositories/sessionRows';
  * adds there is replicated without a second list to keep (test/sync checks the server has each one).
  */
 
-export type SyncTableName = 'sessions' | 'conversations' | 'interactions' | 'runs' | 'events' | 'artifacts' | 'notes';
+/** The tables the store's capture triggers record (store/syncCapture.ts). */
+export type SyncTableName = CapturedTable;
 
 export interface SyncTable {
   readonly name: SyncTableName;
