@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { encodeRecord, recycleRecord, type JournalRecord } from './journalRecord';
+import { encodeRecord, recycleRecord, type JournalRecord, type RecordFormat } from './journalRecord';
 import { checkSegmentFile, nodeJournalFiles, type JournalFiles, type JournalLostError, type JournalWriterOptions } from './journalFiles';
 import { writeRecords } from './journalFiles';
 import { segmentPath } from './storeFiles';
@@ -128,10 +128,10 @@ export class JournalWriter<Extra> {
     this.checkBeforeAck = true;
   }
 
-  /** Queues a record; resolves once it (and everything before it) is durable. */
-  append(record: JournalRecord, extra: Extra): Promise<void> {
+  /** Queues a record (written in `format`); resolves once it (and everything before it) is durable. */
+  append(record: JournalRecord, extra: Extra, format: RecordFormat = 'json'): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    const durable = this.queue(record, extra);
+    const durable = this.queue(record, extra, format);
     this.scheduleFlush();
     return durable;
   }
@@ -141,9 +141,9 @@ export class JournalWriter<Extra> {
    * before this returns (not at the end of the tick), so the flush overlaps whatever the caller does
    * next — the store commits the transaction in memory meanwhile.
    */
-  appendNow(record: JournalRecord, extra: Extra): Promise<void> {
+  appendNow(record: JournalRecord, extra: Extra, format: RecordFormat = 'json'): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    const durable = this.queue(record, extra);
+    const durable = this.queue(record, extra, format);
     // Idle: nothing to wait for, so the flush's synchronous part (write, fdatasync submitted) runs now.
     if (this.operations === 0 && !this.flushScheduled && this.lastBatchRecords <= 1)
       void this.track(this.flushPending()); // failures reach the waiters (settle)
@@ -279,8 +279,8 @@ export class JournalWriter<Extra> {
   }
 
   /** Adds a record to the next flush; resolves once it is durable. */
-  private queue(record: JournalRecord, extra: Extra): Promise<void> {
-    this.pending.push({ recordNumber: record.recordNumber, bytes: encodeRecord(record.recordNumber, record.statements), extra });
+  private queue(record: JournalRecord, extra: Extra, format: RecordFormat): Promise<void> {
+    this.pending.push({ recordNumber: record.recordNumber, bytes: encodeRecord(record.recordNumber, record.statements, format), extra });
     return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { RecordFormat } from './journalRecord';
 import type { LedgerDatabase } from './ledgerDatabase';
 import { afterMigration } from './syncCapture';
 
@@ -94,6 +95,19 @@ export function schemaVersion(database: LedgerDatabase): number {
   const table = database.get("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
   if (!table) return 0;
   return Number(database.get('SELECT max(version) AS version FROM schema_migrations')?.version ?? 0);
+}
+
+/**
+ * The schema from which the store journals its records in binary (see journalRecord.ts): migration
+ * 0014, which changes no table. A version that knows fewer migrations refuses a ledger at this
+ * schema, untouched, so none reads a binary record as damage: the records up to and including that
+ * migration's are JSON, and the binary ones come after it.
+ */
+export const BINARY_RECORDS_SCHEMA = 14;
+
+/** How the store writing `database` journals its records. */
+export function journalRecordFormat(database: LedgerDatabase): RecordFormat {
+  return schemaVersion(database) >= BINARY_RECORDS_SCHEMA ? 'binary' : 'json';
 }
 
 /** Throws {@link StoreVersionError} when the database is newer than the migrations this code has. */

@@ -7,10 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StoreChangeKind } from '../model/change';
 import { assertSessionWritable, hasPulledSessions } from '../sync/ownership';
-import type { JournalRecord } from './journalRecord';
+import type { JournalRecord, RecordFormat } from './journalRecord';
 import { JournalLostError, JournalWriter, type DurableBatch } from './journalWriter';
 import type { LedgerDatabase } from './ledgerDatabase';
-import { MigrationFailedError, applyMigration, schemaVersion, type Migration } from './migrations';
+import { MigrationFailedError, applyMigration, journalRecordFormat, schemaVersion, type Migration } from './migrations';
 import { LOCK_FILE, PREVIOUS_SNAPSHOT_FILE, SNAPSHOT_FILE } from './storeFiles';
 import type { Clock, SessionStoreOptions } from './storeOptions';
 import type { StoreSignals } from './storeSignals';
@@ -39,6 +39,8 @@ export class StoreWritePath {
   private nextRecord: number;
   private currentChanges: ChangeSet | undefined;
   private rewriting: Promise<void> | undefined;
+  /** How records are written: binary once the database holds the migration that fences older versions off (see migrations.ts). */
+  private recordFormat: RecordFormat = 'json';
   /**
    * Whether any session here is a read-only copy pulled from the team ledger, so that a ledger
    * without one pays no ownership lookup per write. Read again after every raw write (pulled rows
@@ -79,6 +81,7 @@ export class StoreWritePath {
   /** Starts writing: opens the journal and the snapshot worker, and applies the migrations the database lacks. */
   async start(loadSnapshot: boolean, migrations: readonly Migration[], wantsSnapshot: boolean): Promise<void> {
     const database = this.host.database();
+    this.recordFormat = 'json';
     this.openJournal();
     this.host.snapshots.startWorker();
     const pending = migrations.slice(schemaVersion(database));
@@ -92,6 +95,8 @@ export class StoreWritePath {
         throw new MigrationFailedError(this.host.directory, migration.file, before, (error as Error).message);
       }
     }
+    // Only now: the records of the migrations themselves are JSON, which any version reads.
+    this.recordFormat = journalRecordFormat(database);
     // A replayed journal, a snapshot that was not the latest or had no checksum (an older version's),
     // or an upgraded snapshot is worth a fresh snapshot; a brand-new store is not.
     if (wantsSnapshot || (pending.length > 0 && loadSnapshot)) this.host.snapshots.inBackground();
@@ -148,7 +153,7 @@ export class StoreWritePath {
         },
         // The record goes to the journal (write + fdatasync started) before SQLite's COMMIT, which then overlaps the flush.
         (statements) => {
-          durable = this.journal.appendNow({ recordNumber, statements }, changes);
+          durable = this.journal.appendNow({ recordNumber, statements }, changes, this.recordFormat);
         },
         options,
       );

@@ -1,6 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { nodeJournalFiles, writeRecords, type JournalFiles } from '../../../src/core/store/journalFiles';
-import { RECORD_HEADER_BYTES, decodeSegment, encodeRecord, recycleRecord } from '../../../src/core/store/journalRecord';
+import {
+  BINARY_RECORD_MAGIC,
+  RECORD_HEADER_BYTES,
+  RECORD_MAGIC,
+  crc32,
+  decodeSegment,
+  encodeRecord,
+  recycleRecord,
+} from '../../../src/core/store/journalRecord';
 import type { RecordedStatement } from '../../../src/core/store/statements';
 
 const INSERT = 'INSERT INTO events (id, payload) VALUES (?, ?)';
@@ -51,6 +59,101 @@ describe('journal records', () => {
       assert.equal(decoded.damage, undefined);
       assert.deepEqual(decoded.records[0]!.statements, statements);
     }
+  });
+
+  describe('in binary (SLJ2)', () => {
+    /** What a string reads back as once written as UTF-8 (a lone surrogate becomes U+FFFD, as it does in SQLite). */
+    const asUtf8 = (value: unknown): unknown =>
+      typeof value === 'string' ? Buffer.from(value, 'utf8').toString('utf8') : Array.isArray(value) ? value.map(asUtf8) : value;
+
+    for (const [what, text] of texts) {
+      it(`writes each string as its UTF-8 bytes, not JSON-escaped, and reads it back: ${what}`, () => {
+        const written = statements(text);
+        const record = encodeRecord(42, written, 'binary');
+        assert.equal(record.readUInt32LE(0), BINARY_RECORD_MAGIC);
+        for (const [, params] of written) {
+          const payload = Buffer.from(String(params![1]), 'utf8'); // the event's JSON, byte for byte
+          assert.ok(record.includes(payload), 'the payload JSON is in the record as it is, quotes unescaped');
+        }
+        const json = encodeRecord(43, written, 'json');
+        const decoded = decodeSegment(Buffer.concat([record, json, Buffer.alloc(64)]));
+        assert.equal(decoded.damage, undefined);
+        assert.deepEqual(
+          decoded.records.map((r) => r.recordNumber),
+          [42, 43],
+        );
+        assert.deepEqual(decoded.records[0]!.statements, asUtf8(written));
+        assert.deepEqual(decoded.offsets, [0, record.length]);
+        if (text.length > 100) assert.ok(record.length < json.length, `smaller than JSON: ${record.length} < ${json.length}`);
+      });
+    }
+
+    it('keeps every kind of value and statement: numbers JSON cannot write, NULL, scripts, SQL repeated and new', () => {
+      const written: RecordedStatement[] = [
+        ['CREATE TABLE t (a, b); CREATE INDEX t_a ON t(a);'],
+        [INSERT, ['e1', '{"a":"\\"}']],
+        ['UPDATE t SET a = ?, b = ? WHERE rowid = ?', [0, -0, 1.5]],
+        [INSERT, ['e2', '']],
+        ['UPDATE t SET a = ?, b = ? WHERE rowid = ?', [Number.MAX_SAFE_INTEGER, -1e300, Infinity]],
+        ['DELETE FROM t WHERE a = ? OR a IS ? OR a = ?', [-Infinity, null, 2 ** 40 + 0.25]],
+        ['SELECT 1'],
+        ['INSERT INTO t DEFAULT VALUES', []],
+      ];
+      const decoded = decodeSegment(encodeRecord(9, written, 'binary'));
+      assert.equal(decoded.damage, undefined);
+      assert.deepEqual(decoded.records[0]!.statements, written);
+      assert.ok(Object.is((decoded.records[0]!.statements[2]![1] as number[])[1], -0), '-0 stays -0 (JSON writes 0)');
+      const nan = decodeSegment(encodeRecord(10, [['SELECT ?', [NaN]]], 'binary')).records[0]!.statements;
+      assert.ok(Number.isNaN((nan[0]![1] as number[])[0]), 'NaN stays NaN (JSON writes null)');
+      assert.deepEqual(decodeSegment(encodeRecord(11, [], 'binary')).records[0]!.statements, []);
+    });
+
+    it('grows its buffer for long and multi-byte strings late in a long record', () => {
+      const mixed: RecordedStatement[] = [];
+      for (let i = 0; i < 400; i++) {
+        const text = i % 97 === 96 ? '日本語のテキスト … '.repeat(40 + i) : `plain ascii ${i} `.repeat(i % 13);
+        mixed.push([INSERT, [`e${i}`, JSON.stringify({ text }), i, null, i / 7]]);
+      }
+      mixed.push([INSERT, ['huge', '🙂'.repeat(300_000)]]);
+      const decoded = decodeSegment(encodeRecord(7, mixed, 'binary'));
+      assert.equal(decoded.damage, undefined);
+      assert.deepEqual(decoded.records[0]!.statements, mixed);
+    });
+
+    it('reads a record whose checksum holds but whose statements do not as damage, where it starts', () => {
+      const good = encodeRecord(1, statements('fine'), 'binary');
+      /** `record` with payload byte `at` set to `value` and its checksum made right again (a writer's bug, not a torn write). */
+      const garbled = (record: Buffer, at: number, value: number): Buffer => {
+        const copy = Buffer.from(record);
+        copy[RECORD_HEADER_BYTES + at] = value;
+        copy.writeUInt32LE(crc32(copy.subarray(RECORD_HEADER_BYTES), crc32(copy.subarray(4, 16))), 16);
+        return copy;
+      };
+      const second = encodeRecord(2, [[INSERT, ['e1', 'x']]], 'binary');
+      // Payload: count (4), SQL reference (4), SQL text (4 + its bytes), parameter count (4), then the first tag.
+      const firstTag = 4 + 4 + 4 + Buffer.byteLength(INSERT) + 4;
+      for (const [what, bad] of [
+        ['an unknown parameter tag', garbled(second, firstTag, 7)],
+        ['a statement count beyond the payload', garbled(second, 3, 0x7f)],
+        ['a reference to SQL text not yet written', garbled(second, 4, 3)],
+        ['a string length past the payload', garbled(second, firstTag + 2, 0x40)],
+      ] as const) {
+        const decoded = decodeSegment(Buffer.concat([good, bad]));
+        assert.deepEqual(
+          decoded.records.map((r) => r.recordNumber),
+          [1],
+          what,
+        );
+        assert.equal(decoded.validBytes, good.length, what);
+        assert.equal(decoded.damage, `unreadable payload in record at byte ${good.length}`, what);
+      }
+    });
+
+    it('writes JSON when asked, as before (SLJ1)', () => {
+      const record = encodeRecord(5, statements('json'), 'json');
+      assert.equal(record.readUInt32LE(0), RECORD_MAGIC);
+      assert.deepEqual(record.subarray(RECORD_HEADER_BYTES), Buffer.from(JSON.stringify(statements('json')), 'utf8'));
+    });
   });
 
   it("reuses the buffer of a written record for a later one, never one buffer for two records, never a small record's", () => {

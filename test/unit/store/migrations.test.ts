@@ -3,14 +3,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { searchLedger } from '../../../src/core/ledger/search';
-import { MigrationFailedError, StoreVersionError, loadMigrations } from '../../../src/core/store/migrations';
+import { BINARY_RECORD_MAGIC, RECORD_MAGIC, decodeSegment } from '../../../src/core/store/journalRecord';
+import { BINARY_RECORDS_SCHEMA, MigrationFailedError, StoreVersionError, loadMigrations } from '../../../src/core/store/migrations';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { loadPgMigrations } from '../../../src/core/sync/pgMigrations';
 import type { Pool } from 'pg';
 import { Replicator } from '../../../src/core/sync/replicator';
 import { SYNC_TABLES } from '../../../src/core/sync/syncTables';
 import { META_SYNC_CAPTURE } from '../../../src/core/store/syncCapture';
-import { REPO_MIGRATIONS, crashCopy, openStore, temporaryDirectory } from './storeTestSupport';
+import { REPO_MIGRATIONS, crashCopy, journalFiles, openStore, temporaryDirectory } from './storeTestSupport';
 
 const SHIPPED_FILES = fs
   .readdirSync(REPO_MIGRATIONS)
@@ -364,6 +365,55 @@ describe('SessionStore migrations', function () {
     });
     assert.deepEqual(fingerprint(directory), before);
     assert.equal(fs.existsSync(path.join(directory, 'ledger.lock')), false, 'the lock is released');
+  });
+
+  it('journals in binary only after the fence migration, so a version before it refuses the ledger untouched', async () => {
+    const directory = temporaryDirectory();
+    const store = await openStore(directory);
+    const session = await store.sessions.create({ type: 't', title: 'Quotes "inside" JSON', intention: 'binary records' });
+    await store.events.append({ id: 'e1', sessionId: session.id, type: 'x', payload: { said: 'a "quoted" word' } });
+    const image = crashCopy(directory); // no snapshot yet: the journal alone holds the ledger
+    await store.close();
+    const [segment, ...more] = journalFiles(image);
+    assert.equal(more.length, 0);
+    const bytes = fs.readFileSync(segment!);
+    const decoded = decodeSegment(bytes);
+    assert.equal(decoded.damage, undefined);
+    // A new ledger: record n applies migration n. JSON through the fence's own record, binary after it.
+    const magics = decoded.offsets.map((offset) => bytes.readUInt32LE(offset));
+    assert.equal(BINARY_RECORDS_SCHEMA, SHIPPED_FILES.findIndex((file) => file.includes('binary_journal_records')) + 1);
+    assert.deepEqual(
+      magics.map((magic, index) => [
+        decoded.records[index]!.recordNumber,
+        magic === BINARY_RECORD_MAGIC ? 'binary' : magic === RECORD_MAGIC ? 'json' : magic,
+      ]),
+      decoded.records.map((record) => [record.recordNumber, record.recordNumber <= SHIPPED ? 'json' : 'binary']),
+    );
+    assert.ok(magics.length > SHIPPED + 1, 'the session and the event were journalled after the migrations');
+
+    // The version before the fence knows 13 migrations and no binary record: it reads one as a bad
+    // record marker, as damage. Its replay stops there at schema 14, and it refuses before repairing.
+    const older = migrationsDirectory(false, SHIPPED_FILES.slice(0, BINARY_RECORDS_SCHEMA - 1));
+    const asOldCodeReadsIt = crashCopy(image);
+    const seen = Buffer.from(bytes);
+    decoded.offsets.forEach((offset, index) => {
+      if (magics[index] === BINARY_RECORD_MAGIC) seen.write('????', offset, 'latin1');
+    });
+    fs.writeFileSync(journalFiles(asOldCodeReadsIt)[0]!, seen);
+    for (const folder of [image, asOldCodeReadsIt]) {
+      const before = fingerprint(folder);
+      await assert.rejects(openStore(folder, { migrationsDirectory: older }), (error: unknown) => {
+        assert.ok(error instanceof StoreVersionError, String(error));
+        assert.match(error.message, new RegExp(`schema ${BINARY_RECORDS_SCHEMA}; this version knows up to ${BINARY_RECORDS_SCHEMA - 1}`));
+        return true;
+      });
+      assert.deepEqual(fingerprint(folder), before, 'left untouched');
+    }
+
+    const reopened = await openStore(image);
+    assert.deepEqual(reopened.events.get('e1')?.payload, { said: 'a "quoted" word' });
+    assert.equal(reopened.sessions.require(session.id).title, 'Quotes "inside" JSON');
+    await reopened.close();
   });
 
   it('rejects a migrations directory with a gap', () => {
