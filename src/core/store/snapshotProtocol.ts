@@ -2,8 +2,8 @@ import type { BaseSource, FileImage } from './chunkedFile';
 
 /**
  * Messages from the store (main thread) to its snapshot worker. An image's chunks come in slices
- * (`chunks`, one per event-loop turn: posting thousands of shared buffers at once would stall the
- * main thread), then `snapshot` says to write it.
+ * (`chunks`: one message with thousands of shared buffers costs the main thread several times what
+ * the same buffers cost in slices), then `snapshot` says to write it.
  */
 export type ToSnapshotWorker =
   | { readonly type: 'chunks'; readonly id: number; readonly chunks: FileImage['chunks'] }
@@ -14,6 +14,8 @@ export type ToSnapshotWorker =
       /** The database file between two transactions: shared memory and a descriptor, nothing copied. */
       readonly size: number;
       readonly base: BaseSource;
+      /** Set by the worker once the chunks are in the file (see FileImage.chunksWritten). */
+      readonly chunksWritten: Int32Array;
     };
 
 /** Messages from the snapshot worker back to the store. */

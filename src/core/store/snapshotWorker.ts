@@ -2,16 +2,18 @@
  * The store's snapshot worker: writes snapshots of the database file, off the extension host's
  * thread. The main thread hands it an image of the file taken between two transactions (the
  * chunks written since the last snapshot, in shared memory, and the previous snapshot's descriptor
- * for the rest; see chunkedFile.ts); the worker writes it to `<snapshot>.tmp` with its checksum, fsyncs, reads it
- * back to verify it, then installs it (the current snapshot becomes the previous one; see
- * writeSnapshotFile in storeFiles.ts) and fsyncs the directory. Nothing is exported and no SQL runs here, so a
- * snapshot costs the main thread only the copies of chunks it writes while the image is out.
+ * for the rest; see chunkedFile.ts). The worker writes the chunks to `<snapshot>.tmp` first and says
+ * so in shared memory (the store then writes to them in place again), then the rest from the
+ * base; it fsyncs, reads the file back to verify it against the checksum of what it wrote, then
+ * installs it (the current snapshot becomes the previous one; see writeSnapshotFile in
+ * storeFiles.ts) and fsyncs the directory. Nothing is exported and no SQL runs here, so a snapshot
+ * costs the main thread only the copies of chunks it writes before the chunks are in the file.
  * Bundled to `dist/snapshotWorker.js` by esbuild.mjs.
  */
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { parentPort } from 'node:worker_threads';
-import { writeSnapshotImage } from './chunkedFile';
+import { writeSnapshotImage, type FileImage } from './chunkedFile';
 import type { FromSnapshotWorker, ToSnapshotWorker } from './snapshotProtocol';
 import { describeError } from '../../protocol/describeError';
 
@@ -51,9 +53,10 @@ port.on('message', (message: ToSnapshotWorker) => {
     arriving.set(message.id, chunks);
     return;
   }
-  const image: { size: number; base: typeof message.base; chunks: (readonly [number, Uint8Array])[] } = {
+  const image: FileImage & { chunks: (readonly [number, Uint8Array])[] } = {
     size: message.size,
     base: message.base,
+    chunksWritten: message.chunksWritten,
     chunks: arriving.get(message.id) ?? [],
   };
   arriving.delete(message.id);

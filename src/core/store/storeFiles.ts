@@ -164,6 +164,98 @@ export class RangeChecksummer {
   }
 }
 
+/*
+ * CRC-32 of two pieces joined, from each one's CRC and the second's length: crc(A·B) = shift(crc(A),
+ * |B|) ⊕ crc(B), where shifting by n bytes is multiplying by a 32×32 matrix over GF(2) (zlib's
+ * crc32_combine). The matrix for a block of BLOCK_CHECKSUM_BYTES is made once.
+ */
+type Gf2Matrix = Uint32Array;
+
+function gf2Times(matrix: Gf2Matrix, vector: number): number {
+  let sum = 0;
+  for (let i = 0; vector !== 0; i++, vector >>>= 1) if (vector & 1) sum ^= matrix[i]!; // i < 32: vector has 32 bits
+  return sum >>> 0;
+}
+
+function gf2Square(matrix: Gf2Matrix): Gf2Matrix {
+  const square = new Uint32Array(32);
+  for (let n = 0; n < 32; n++) square[n] = gf2Times(matrix, matrix[n]!);
+  return square;
+}
+
+/** The matrix that shifts a CRC-32 by `bytes` zero bytes. */
+function crc32ShiftMatrix(bytes: number): Gf2Matrix {
+  // One zero bit: the reflected polynomial's step; squared three times it is one zero byte.
+  let power: Gf2Matrix = new Uint32Array(32);
+  power[0] = 0xedb88320;
+  for (let n = 1; n < 32; n++) power[n] = 1 << (n - 1);
+  for (let i = 0; i < 3; i++) power = gf2Square(power);
+  let result: Gf2Matrix | undefined;
+  for (let n = bytes; n > 0; n = Math.floor(n / 2), power = gf2Square(power)) {
+    if (n % 2 === 1) result = result ? multiply(power, result) : power;
+  }
+  return result ?? Uint32Array.from({ length: 32 }, (_, n) => 2 ** n);
+}
+
+/** `a` after `b`: the matrix of applying `b`, then `a`. */
+function multiply(a: Gf2Matrix, b: Gf2Matrix): Gf2Matrix {
+  const product = new Uint32Array(32);
+  for (let n = 0; n < 32; n++) product[n] = gf2Times(a, b[n]!);
+  return product;
+}
+
+/** Shift matrices by block size (a snapshot's blocks are chunks of the database file: chunkedFile.ts). */
+const blockShifts = new Map<number, Gf2Matrix>();
+
+/**
+ * Checksums a file of `size` bytes written a block of `blockBytes` at a time, in any order (the
+ * last block may be shorter): each block's CRC as it is written, joined per range at the end into
+ * the same {@link SnapshotChecksum} a {@link RangeChecksummer} gives for the bytes in file order.
+ */
+export class BlockChecksummer {
+  private readonly crcs: Uint32Array;
+  private readonly seen: Uint8Array;
+
+  constructor(
+    private readonly size: number,
+    private readonly blockBytes: number,
+    private readonly rangeBytes = CHECKSUM_RANGE_BYTES,
+  ) {
+    if (blockBytes <= 0 || rangeBytes % blockBytes !== 0)
+      throw new Error(`blocks of ${blockBytes} bytes do not divide ranges of ${rangeBytes}`);
+    const blocks = Math.ceil(size / blockBytes);
+    this.crcs = new Uint32Array(blocks);
+    this.seen = new Uint8Array(blocks);
+  }
+
+  /** Block `index`'s bytes: whole, or up to the end of the file for the last one. */
+  add(index: number, bytes: Uint8Array): void {
+    const expected = Math.min(this.blockBytes, this.size - index * this.blockBytes);
+    if (bytes.length !== expected || this.seen[index] !== 0)
+      throw new Error(`block ${index} of the snapshot was checksummed twice, or with ${bytes.length} bytes instead of ${expected}`);
+    this.crcs[index] = crc32(bytes);
+    this.seen[index] = 1;
+  }
+
+  finish(): SnapshotChecksum {
+    const missing = this.seen.indexOf(0);
+    if (missing >= 0) throw new Error(`block ${missing} of the snapshot was never checksummed`);
+    let shift = blockShifts.get(this.blockBytes);
+    if (!shift) blockShifts.set(this.blockBytes, (shift = crc32ShiftMatrix(this.blockBytes)));
+    const perRange = this.rangeBytes / this.blockBytes;
+    const ranges: number[] = [];
+    for (let first = 0; first < this.crcs.length; first += perRange) {
+      let crc = this.crcs[first]!; // first < crcs.length
+      for (let index = first + 1; index < Math.min(first + perRange, this.crcs.length); index++) {
+        const length = Math.min(this.blockBytes, this.size - index * this.blockBytes);
+        crc = (gf2Times(length === this.blockBytes ? shift : crc32ShiftMatrix(length), crc) ^ this.crcs[index]!) >>> 0;
+      }
+      ranges.push(crc);
+    }
+    return { size: this.size, rangeBytes: this.rangeBytes, ranges };
+  }
+}
+
 export function checksumPath(snapshotPath: string): string {
   return `${snapshotPath}${CHECKSUM_SUFFIX}`;
 }
@@ -235,7 +327,8 @@ export function describeChecksumMismatch(expected: SnapshotChecksum, actual: Sna
 
 /**
  * Writes a snapshot and installs it:
- *   1. `<snapshot>.tmp` filled by `write` (which feeds every byte, in file order, to the checksummer), fsynced;
+ *   1. `<snapshot>.tmp` filled by `write` (which feeds every byte, in file order, to the checksummer,
+ *      or returns the checksum of what it wrote in another order), fsynced;
  *   2. read back and checked against that checksum (the snapshot is verified before anything relies on it);
  *   3. the checksum written to `<snapshot>.sum.tmp`, fsynced;
  *   4. the current snapshot (if any) becomes the previous one with its checksum file, the new one takes its place, the directory is fsynced.
@@ -243,15 +336,17 @@ export function describeChecksumMismatch(expected: SnapshotChecksum, actual: Sna
  * checksum file or with none (then checked with `PRAGMA quick_check` at open). On failure the
  * temporary files are removed and the installed files are as they were.
  */
-export function writeSnapshotFile(snapshotPath: string, write: (fd: number, summer: RangeChecksummer) => void): SnapshotChecksum {
+export function writeSnapshotFile(
+  snapshotPath: string,
+  write: (fd: number, summer: RangeChecksummer) => SnapshotChecksum | void,
+): SnapshotChecksum {
   const temporary = `${snapshotPath}${TEMPORARY_SUFFIX}`;
   const temporarySum = `${checksumPath(snapshotPath)}${TEMPORARY_SUFFIX}`;
   let checksum: SnapshotChecksum | undefined;
   try {
     writeTemporary(temporary, (fd) => {
       const summer = new RangeChecksummer();
-      write(fd, summer);
-      checksum = summer.finish();
+      checksum = write(fd, summer) ?? summer.finish(); // a writer that wrote out of file order checksummed it itself
     });
     const mismatch = describeChecksumMismatch(checksum!, checksumFile(temporary));
     if (mismatch) throw new Error(`the snapshot written to ${temporary} does not read back as written (${mismatch})`);

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { CHUNK_BYTES, ChunkedFileContents, bytesBase, writeImageAtomically, type FileImage } from '../../../src/core/store/chunkedFile';
 import { LedgerDatabase } from '../../../src/core/store/ledgerDatabase';
-import { writeFileAtomic } from '../../../src/core/store/storeFiles';
+import { randomBytes } from 'node:crypto';
+import { BlockChecksummer, RangeChecksummer, checksumFile, writeFileAtomic } from '../../../src/core/store/storeFiles';
+import { SnapshotWriter, defaultWorkerPath } from '../../../src/core/store/snapshotWriter';
 import { SessionStore } from '../../../src/core/store/SessionStore';
 import type { SessionStoreOptions } from '../../../src/core/store/storeOptions';
 import { newEventId, openStore, temporaryDirectory } from './storeTestSupport';
@@ -278,6 +280,66 @@ describe('database file read on demand (ChunkedFileContents)', () => {
         }
       });
 
+    it("writes to the image's chunks go to copies until the worker has written them, then in place; the snapshot is the file at the freeze", async function () {
+      this.timeout(30_000);
+      const file = path.join(directory, 'ledger.sqlite');
+      writeDatabaseFile(file, 1500, 'a');
+      const eager = LedgerDatabase.open(SQL, { file }, { mode: 'plain' });
+      const lazy = LedgerDatabase.open(SQL, { file }, { mode: 'on-demand' });
+      const contents = (lazy as unknown as { contents: ChunkedFileContents }).contents;
+      const writer = new SnapshotWriter({ workerPath: defaultWorkerPath(), onBroken: (reason) => assert.fail(reason) });
+      const write = (record: number, tag: string, rows: number, updateEvery: number) => {
+        for (const database of [eager, lazy])
+          database.recordTransaction(record, () => {
+            for (let i = 0; i < rows; i++) database.run('INSERT INTO t (tag, body) VALUES (?, ?)', [tag, `${tag}-${i}`.padEnd(900, 'z')]);
+            database.run('UPDATE t SET body = ? WHERE id % ? = 0', [`${tag}-updated`, updateEvery]);
+          });
+      };
+      /** The image's chunks whose bytes in the file now differ from what the image holds, and whether each is the image's own buffer. */
+      const changed = (image: FileImage, atFreeze: ReadonlyMap<number, Buffer>) =>
+        image.chunks
+          .map(([index, bytes]) => ({ index, bytes, now: contents.subarray(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES) }))
+          .filter(({ index, now }) => !Buffer.from(now).equals(atFreeze.get(index)!))
+          .map(({ index, bytes, now }) => ({ index, inPlace: now.buffer === bytes.buffer }));
+      try {
+        write(2, 'before', 600, 7);
+        const atFreeze = Buffer.from(eager.export());
+        const image = lazy.freezeFile()!;
+        const imageBytes = new Map(image.chunks.map(([index, bytes]) => [index, Buffer.from(bytes)] as const));
+        write(3, 'early', 5, 300); // before the worker has the image: copies
+        const early = changed(image, imageBytes);
+        assert.ok(early.length > 0 && early.every((chunk) => !chunk.inPlace), 'written to copies while the image may still be read');
+        const snapshot = path.join(directory, 'released.sqlite');
+        const written = writer.write(image, snapshot);
+        const deadline = Date.now() + 10_000;
+        while (Atomics.load(image.chunksWritten, 0) === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+        assert.equal(Atomics.load(image.chunksWritten, 0), 1, 'the worker said its chunks are written');
+        write(4, 'during', 40, 97); // the worker is past the chunks (or done): in place
+        const during = changed(image, imageBytes).filter((chunk) => !early.some((e) => e.index === chunk.index));
+        assert.ok(during.length > 0 && during.every((chunk) => chunk.inPlace), 'written in place once the chunks are in the file');
+        await written;
+
+        const fromSnapshot = LedgerDatabase.open(SQL, { file: snapshot }, { mode: 'plain' });
+        assert.equal(fromSnapshot.get('PRAGMA integrity_check')?.integrity_check, 'ok');
+        assert.deepEqual(contentOf(fromSnapshot), contentOf(LedgerDatabase.open(SQL, { bytes: atFreeze }, { mode: 'plain' })));
+        assert.equal(
+          fromSnapshot.get("SELECT count(*) AS n FROM t WHERE tag IN ('early', 'during')")?.n,
+          0,
+          'neither later write is in it',
+        );
+        fromSnapshot.close();
+        assert.deepEqual(checksumFile(snapshot).size, atFreeze.length);
+        lazy.thawFile(snapshot); // the chunks changed meanwhile stay; the rest is the new base
+        assert.deepEqual(contentOf(lazy), contentOf(eager));
+        write(5, 'after', 200, 13);
+        assert.ok(Buffer.from(lazy.export()).equals(Buffer.from(eager.export())), 'same file bytes as the database loaded whole');
+      } finally {
+        await writer.terminate();
+        eager.close();
+        lazy.close();
+      }
+    });
+
     it('a reopened store reads its snapshot on demand and holds only what it writes', async () => {
       let store = await openStore(directory);
       const session = await store.sessions.create({ type: 'bench', title: 'On demand', intention: 'read pages when needed' });
@@ -461,5 +523,32 @@ describe('database file read on demand (ChunkedFileContents)', () => {
           await store.close();
         }
       });
+  });
+});
+
+describe('snapshot checksums of blocks written in any order (BlockChecksummer)', () => {
+  it('gives the checksum of the bytes in file order, whatever the order and the length of the last block', () => {
+    for (const size of [1, 4096, CHUNK_BYTES, CHUNK_BYTES + 4096, 1024 * 1024, 1024 * 1024 + 12288, 3 * 1024 * 1024 - 4096, 2_500_001]) {
+      const bytes = randomBytes(size);
+      const inOrder = new RangeChecksummer();
+      inOrder.update(bytes);
+      const blocks = Array.from({ length: Math.ceil(size / CHUNK_BYTES) }, (_, index) => index);
+      for (let i = blocks.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [blocks[i], blocks[j]] = [blocks[j]!, blocks[i]!];
+      }
+      const summer = new BlockChecksummer(size, CHUNK_BYTES);
+      for (const index of blocks) summer.add(index, bytes.subarray(index * CHUNK_BYTES, Math.min(size, (index + 1) * CHUNK_BYTES)));
+      assert.deepEqual(summer.finish(), inOrder.finish(), `${size} bytes`);
+    }
+  });
+
+  it('refuses a block given twice, of the wrong length, or missing', () => {
+    const summer = new BlockChecksummer(3 * CHUNK_BYTES - 100, CHUNK_BYTES);
+    summer.add(0, new Uint8Array(CHUNK_BYTES));
+    assert.throws(() => summer.add(0, new Uint8Array(CHUNK_BYTES)), /checksummed twice/);
+    assert.throws(() => summer.add(2, new Uint8Array(CHUNK_BYTES)), /instead of 16284/);
+    assert.throws(() => summer.finish(), /block 1 of the snapshot was never checksummed/);
+    assert.throws(() => new BlockChecksummer(10, 3000), /do not divide/);
   });
 });
