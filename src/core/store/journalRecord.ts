@@ -7,11 +7,11 @@ import type { RecordedStatement, SqlValue } from './statements';
  *   u32 magic | u32 payload length | u64 record number | u32 crc32(length, number, payload) | payload
  * The payload is the transaction's recorded statements, in one of two formats told by the magic:
  *   'SLJ1' ({@link RECORD_MAGIC}): their JSON array, UTF-8;
- *   'SLJ2' ({@link BINARY_RECORD_MAGIC}): the same statements in binary (see {@link encodeBinaryPayload}).
+ *   'SLJ2' ({@link BINARY_RECORD_MAGIC}): the same statements in binary (see encodeBinaryRecord).
  *     Its strings are their UTF-8 bytes, not JSON-escaped again: an event's payload is JSON text, and
- *     escaping every quote of it was ~8% of a bulk import's time and ~10% of its journal's bytes.
- *     The store writes it once the ledger's schema holds migration 0014, which makes an older
- *     version refuse the ledger (untouched) rather than read these records as damage.
+ *     escaping every quote of it was ~8% of a bulk import's time. The store writes it only once the
+ *     ledger holds the migration named in BINARY_RECORDS_MIGRATION (migrations.ts), which no
+ *     shipped migration is yet: this release reads both and writes JSON.
  * Record numbers increase by one per committed transaction across all segments.
  */
 export const RECORD_MAGIC = 0x314a4c53; // 'SLJ1'
@@ -174,12 +174,28 @@ class BinaryPayloadWriter {
   }
 }
 
+/** Whether `text` is valid UTF-16 (no lone surrogate), so that its UTF-8 bytes read back as the same string. */
+const wellFormed: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? (text) => (text as string & { isWellFormed(): boolean }).isWellFormed()
+    : (text) => !/[\ud800-\udfff]/.test(text); // without it, any surrogate (pairs too) takes the JSON path
+
 function encodeBinaryRecord(recordNumber: number, statements: readonly RecordedStatement[]): Buffer {
   // Sized for mostly ASCII text, as the JSON record is; a text that might not fit is measured first.
+  // A string with a lone surrogate would come back from UTF-8 as U+FFFD, not as the string the
+  // database was given (which sql.js may store as other bytes): such a record is written as JSON,
+  // which keeps the string exactly. So is one holding a value the binary form has no tag for.
   let estimate = RECORD_HEADER_BYTES + 4;
   for (const statement of statements) {
+    if (!wellFormed(statement[0])) return encodeJsonRecord(recordNumber, statements);
     estimate += 8 + statement[0].length;
-    for (const value of statement[1] ?? []) estimate += typeof value === 'string' ? 5 + value.length : 9;
+    for (const value of statement[1] ?? []) {
+      if (typeof value === 'string') {
+        if (!wellFormed(value)) return encodeJsonRecord(recordNumber, statements);
+        estimate += 5 + value.length;
+      } else if (value === null || typeof value === 'number') estimate += 9;
+      else return encodeJsonRecord(recordNumber, statements); // outside SqlValue (a cast let it through): JSON, as before
+    }
   }
   const writer = new BinaryPayloadWriter(recordBuffer(estimate + (estimate >>> 4) + 16));
   const sqlIndex = new Map<string, number>();

@@ -98,16 +98,20 @@ export function schemaVersion(database: LedgerDatabase): number {
 }
 
 /**
- * The schema from which the store journals its records in binary (see journalRecord.ts): migration
- * 0014, which changes no table. A version that knows fewer migrations refuses a ledger at this
- * schema, untouched, so none reads a binary record as damage: the records up to and including that
- * migration's are JSON, and the binary ones come after it.
+ * The migration from which the store journals its records in binary (see journalRecord.ts), by
+ * name. None of the shipped migrations has it yet: this release reads binary records and writes
+ * JSON. A later release ships it, once the versions that may still be running beside it (a window
+ * not yet reloaded after an update follows the ledger, and takes it over when its holder goes) read
+ * binary records too: a version that cannot read them replays up to the first one and sets the
+ * rest of the journal aside as damage when it takes the ledger over. The migration changes no
+ * table; the records up to and including its own are JSON.
  */
-export const BINARY_RECORDS_SCHEMA = 14;
+export const BINARY_RECORDS_MIGRATION = 'binary_journal_records';
 
 /** How the store writing `database` journals its records. */
 export function journalRecordFormat(database: LedgerDatabase): RecordFormat {
-  return schemaVersion(database) >= BINARY_RECORDS_SCHEMA ? 'binary' : 'json';
+  if (schemaVersion(database) === 0) return 'json';
+  return database.get('SELECT 1 AS found FROM schema_migrations WHERE name = ?', [BINARY_RECORDS_MIGRATION]) ? 'binary' : 'json';
 }
 
 /** Throws {@link StoreVersionError} when the database is newer than the migrations this code has. */

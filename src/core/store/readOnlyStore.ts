@@ -6,6 +6,7 @@ import type { StoreChange, StoreChangeKind } from '../model/change';
 import { JournalFollower, applyCollectingChanges, mergeChanges } from './journalFollower';
 import type { FileMode, LedgerDatabase } from './ledgerDatabase';
 import { inspectLock, type LockInspection } from './lockFile';
+import { assertNotNewer, type Migration } from './migrations';
 import { performRepairs, recoverState, replayJournal, type RecoveredState, type RecoveryOptions } from './recovery';
 import { LOCK_FILE, SNAPSHOT_FILE } from './storeFiles';
 import type { StoreWarning } from './storeWarning';
@@ -217,9 +218,15 @@ export class ReadOnlyFollower {
   /**
    * With the lock now held by this process (nobody else writes): applies everything the previous
    * holder wrote, repairs its torn tail as an open would (kept aside, never deleted), and says where
-   * the journal ends and what the database's snapshot covers at least.
+   * the journal ends and what the database's snapshot covers at least. Throws StoreVersionError,
+   * before repairing anything, when the holder was a newer version that upgraded the ledger past
+   * `migrations`: what this version cannot read of its journal is not damage (an open refuses
+   * such a ledger the same way).
    */
-  catchUpForWriting(nowMillis: number): {
+  catchUpForWriting(
+    nowMillis: number,
+    migrations: readonly Migration[],
+  ): {
     lastRecord: number;
     snapshotRecord: number | undefined;
     warnings: StoreWarning[];
@@ -232,6 +239,12 @@ export class ReadOnlyFollower {
     const warnings: StoreWarning[] = [];
     if (followed.gap) {
       const state = recoverState(this.options.SQL, this.options.directory, this.options.fileMode);
+      try {
+        assertNotNewer(state.database, migrations, this.options.directory);
+      } catch (error) {
+        state.database.close();
+        throw error;
+      }
       changes.push(sessionsDiffering(this.host.database, state.database));
       this.host.replaceDatabase(state.database, state.snapshotRecord);
       snapshotRecord = state.snapshotRecord;
@@ -243,6 +256,7 @@ export class ReadOnlyFollower {
       replayJournal(this.host.database, this.options.directory),
     );
     changes.push(change);
+    assertNotNewer(this.host.database, migrations, this.options.directory);
     warnings.push(...performRepairs(replay.repairs, nowMillis));
     return { lastRecord: replay.lastRecord, snapshotRecord, warnings, change: mergeChanges(changes.filter(isChange)) };
   }

@@ -147,7 +147,7 @@ export class ReadOnlyMode {
     }
     follower.halt();
     try {
-      const caughtUp = follower.catchUpForWriting(Math.floor(this.host.clock.now()));
+      const caughtUp = follower.catchUpForWriting(Math.floor(this.host.clock.now()), this.migrations);
       follower.dispose();
       this.active = false;
       this.host.becomeWriter(lock, caughtUp.lastRecord, caughtUp.snapshotRecord);

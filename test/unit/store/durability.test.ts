@@ -188,9 +188,9 @@ describe('SessionStore durability', function () {
     const image = crashCopy(directory);
     const [segment] = journalFiles(image);
     const bytes = fs.readFileSync(segment);
-    const marker = bytes.indexOf(Buffer.from('"i":3')); // the event payload, its JSON as it is in the binary record
+    const marker = bytes.indexOf(Buffer.from('\\"i\\":3')); // the event payload, JSON inside the JSON record
     assert.ok(marker > 0);
-    bytes[marker + 4] = '7'.charCodeAt(0); // same length, wrong checksum
+    bytes[marker + 6] = '7'.charCodeAt(0); // same length, wrong checksum
     fs.writeFileSync(segment, bytes);
     const recovered = await reopen(image);
     assert.deepEqual(
@@ -233,7 +233,7 @@ describe('SessionStore durability', function () {
     fs.writeFileSync(path.join(image, 'ledger.sqlite'), Buffer.alloc(8192, 0x5a));
     const [segment] = journalFiles(image);
     const bytes = fs.readFileSync(segment);
-    bytes[bytes.indexOf(Buffer.from('"i":3')) + 4] = '7'.charCodeAt(0);
+    bytes[bytes.indexOf(Buffer.from('\\"i\\":3')) + 6] = '7'.charCodeAt(0);
     fs.writeFileSync(segment, bytes);
     const recovered = await reopen(image);
     assert.deepEqual(

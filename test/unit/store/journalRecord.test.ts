@@ -62,13 +62,9 @@ describe('journal records', () => {
   });
 
   describe('in binary (SLJ2)', () => {
-    /** What a string reads back as once written as UTF-8 (a lone surrogate becomes U+FFFD, as it does in SQLite). */
-    const asUtf8 = (value: unknown): unknown =>
-      typeof value === 'string' ? Buffer.from(value, 'utf8').toString('utf8') : Array.isArray(value) ? value.map(asUtf8) : value;
-
     for (const [what, text] of texts) {
-      it(`writes each string as its UTF-8 bytes, not JSON-escaped, and reads it back: ${what}`, () => {
-        const written = statements(text);
+      it(`writes each string as its UTF-8 bytes, not JSON-escaped, and reads it back exactly: ${what}`, () => {
+        const written = statements(text); // JSON text: a lone surrogate in it is an escape (\\ud800), well-formed
         const record = encodeRecord(42, written, 'binary');
         assert.equal(record.readUInt32LE(0), BINARY_RECORD_MAGIC);
         for (const [, params] of written) {
@@ -82,11 +78,31 @@ describe('journal records', () => {
           decoded.records.map((r) => r.recordNumber),
           [42, 43],
         );
-        assert.deepEqual(decoded.records[0]!.statements, asUtf8(written));
+        assert.deepEqual(decoded.records[0]!.statements, written);
         assert.deepEqual(decoded.offsets, [0, record.length]);
         if (text.length > 100) assert.ok(record.length < json.length, `smaller than JSON: ${record.length} < ${json.length}`);
       });
     }
+
+    it('writes JSON for a record with a string UTF-8 cannot hold (a lone surrogate, as in a title cut inside an emoji), which keeps it exactly', () => {
+      for (const odd of ['cut \ud83d', '\udc00 first', 'pair 🙂 then \ud800']) {
+        const written: RecordedStatement[] = [
+          [INSERT, ['e1', '{"plain":"json"}']],
+          ['UPDATE sessions SET title = ? WHERE id = ?', [odd, 's1']],
+        ];
+        const record = encodeRecord(3, written, 'binary');
+        assert.equal(record.readUInt32LE(0), RECORD_MAGIC, odd);
+        assert.deepEqual(decodeSegment(record).records[0]!.statements, written, 'the lone surrogate itself, not U+FFFD');
+      }
+      assert.equal(encodeRecord(4, [['SELECT ?', ['a whole pair 🙂']]], 'binary').readUInt32LE(0), BINARY_RECORD_MAGIC);
+    });
+
+    it('writes JSON for a record holding a value it has no tag for (a boolean that a cast let through), as before', () => {
+      const odd = [['UPDATE t SET a = ?', [true as unknown as number]]] as RecordedStatement[];
+      const record = encodeRecord(3, odd, 'binary');
+      assert.equal(record.readUInt32LE(0), RECORD_MAGIC);
+      assert.deepEqual(decodeSegment(record).records[0]!.statements, odd);
+    });
 
     it('keeps every kind of value and statement: numbers JSON cannot write, NULL, scripts, SQL repeated and new', () => {
       const written: RecordedStatement[] = [

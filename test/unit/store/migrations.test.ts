@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { searchLedger } from '../../../src/core/ledger/search';
 import { BINARY_RECORD_MAGIC, RECORD_MAGIC, decodeSegment } from '../../../src/core/store/journalRecord';
-import { BINARY_RECORDS_SCHEMA, MigrationFailedError, StoreVersionError, loadMigrations } from '../../../src/core/store/migrations';
+import { BINARY_RECORDS_MIGRATION, MigrationFailedError, StoreVersionError, loadMigrations } from '../../../src/core/store/migrations';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { loadPgMigrations } from '../../../src/core/sync/pgMigrations';
 import type { Pool } from 'pg';
@@ -367,11 +367,37 @@ describe('SessionStore migrations', function () {
     assert.equal(fs.existsSync(path.join(directory, 'ledger.lock')), false, 'the lock is released');
   });
 
-  it('journals in binary only after the fence migration, so a version before it refuses the ledger untouched', async () => {
+  it('writes JSON journal records with the shipped migrations, binary ones only after the fence a later release ships', async () => {
+    const shippedDirectory = temporaryDirectory();
+    const shipped = await openStore(shippedDirectory);
+    assert.equal(
+      SHIPPED_FILES.some((file) => file.includes(BINARY_RECORDS_MIGRATION)),
+      false,
+      'not shipped yet: this release reads binary records and writes JSON',
+    );
+    const session = await shipped.sessions.create({ type: 't', title: 'Shipped', intention: 'json records' });
+    await shipped.events.append({ id: 'e0', sessionId: session.id, type: 'x', payload: { said: 'a "quoted" word' } });
+    const shippedImage = crashCopy(shippedDirectory);
+    await shipped.close();
+    const shippedBytes = fs.readFileSync(journalFiles(shippedImage)[0]!);
+    const shippedRecords = decodeSegment(shippedBytes);
+    assert.ok(
+      shippedRecords.offsets.length > SHIPPED &&
+        shippedRecords.offsets.every((offset) => shippedBytes.readUInt32LE(offset) === RECORD_MAGIC),
+    );
+
+    // The later release: the shipped migrations and the fence after them.
+    const fenceVersion = SHIPPED + 1;
+    const later = migrationsDirectory(false, SHIPPED_FILES, {
+      file: `${String(fenceVersion).padStart(4, '0')}_${BINARY_RECORDS_MIGRATION}.sql`,
+      sql: fs.readFileSync(path.join(__dirname, 'fixtures', `${BINARY_RECORDS_MIGRATION}.sql`), 'utf8'),
+    });
     const directory = temporaryDirectory();
-    const store = await openStore(directory);
-    const session = await store.sessions.create({ type: 't', title: 'Quotes "inside" JSON', intention: 'binary records' });
-    await store.events.append({ id: 'e1', sessionId: session.id, type: 'x', payload: { said: 'a "quoted" word' } });
+    const store = await openStore(directory, { migrationsDirectory: later });
+    const title = 'Quotes "inside" JSON, and a lone surrogate \ud83d';
+    const written = await store.sessions.create({ type: 't', title, intention: 'binary records' });
+    const titleAsStored = store.sessions.require(written.id).title; // sql.js's bytes for the lone surrogate, read back
+    await store.events.append({ id: 'e1', sessionId: written.id, type: 'x', payload: { said: 'a "quoted" word' } });
     const image = crashCopy(directory); // no snapshot yet: the journal alone holds the ledger
     await store.close();
     const [segment, ...more] = journalFiles(image);
@@ -379,21 +405,15 @@ describe('SessionStore migrations', function () {
     const bytes = fs.readFileSync(segment!);
     const decoded = decodeSegment(bytes);
     assert.equal(decoded.damage, undefined);
-    // A new ledger: record n applies migration n. JSON through the fence's own record, binary after it.
+    // A new ledger: record n applies migration n. JSON through the fence's own record, binary after
+    // it, except the session's record: its title has a lone surrogate, which only JSON keeps.
     const magics = decoded.offsets.map((offset) => bytes.readUInt32LE(offset));
-    assert.equal(BINARY_RECORDS_SCHEMA, SHIPPED_FILES.findIndex((file) => file.includes('binary_journal_records')) + 1);
-    assert.deepEqual(
-      magics.map((magic, index) => [
-        decoded.records[index]!.recordNumber,
-        magic === BINARY_RECORD_MAGIC ? 'binary' : magic === RECORD_MAGIC ? 'json' : magic,
-      ]),
-      decoded.records.map((record) => [record.recordNumber, record.recordNumber <= SHIPPED ? 'json' : 'binary']),
-    );
-    assert.ok(magics.length > SHIPPED + 1, 'the session and the event were journalled after the migrations');
+    const kinds = magics.map((magic) => (magic === BINARY_RECORD_MAGIC ? 'binary' : magic === RECORD_MAGIC ? 'json' : magic));
+    assert.deepEqual(kinds.slice(0, fenceVersion), new Array(fenceVersion).fill('json'));
+    assert.deepEqual(kinds.slice(fenceVersion), ['json', 'binary'], 'the session (lone surrogate: JSON), then the event');
 
-    // The version before the fence knows 13 migrations and no binary record: it reads one as a bad
-    // record marker, as damage. Its replay stops there at schema 14, and it refuses before repairing.
-    const older = migrationsDirectory(false, SHIPPED_FILES.slice(0, BINARY_RECORDS_SCHEMA - 1));
+    // This release knows the shipped migrations only. Reading binary records or not (as a version
+    // before this one, which reads them as a bad marker), it replays up to the fence and refuses.
     const asOldCodeReadsIt = crashCopy(image);
     const seen = Buffer.from(bytes);
     decoded.offsets.forEach((offset, index) => {
@@ -402,17 +422,17 @@ describe('SessionStore migrations', function () {
     fs.writeFileSync(journalFiles(asOldCodeReadsIt)[0]!, seen);
     for (const folder of [image, asOldCodeReadsIt]) {
       const before = fingerprint(folder);
-      await assert.rejects(openStore(folder, { migrationsDirectory: older }), (error: unknown) => {
+      await assert.rejects(openStore(folder, { migrationsDirectory: REPO_MIGRATIONS }), (error: unknown) => {
         assert.ok(error instanceof StoreVersionError, String(error));
-        assert.match(error.message, new RegExp(`schema ${BINARY_RECORDS_SCHEMA}; this version knows up to ${BINARY_RECORDS_SCHEMA - 1}`));
+        assert.match(error.message, new RegExp(`schema ${fenceVersion}; this version knows up to ${SHIPPED}`));
         return true;
       });
       assert.deepEqual(fingerprint(folder), before, 'left untouched');
     }
 
-    const reopened = await openStore(image);
+    const reopened = await openStore(image, { migrationsDirectory: later });
     assert.deepEqual(reopened.events.get('e1')?.payload, { said: 'a "quoted" word' });
-    assert.equal(reopened.sessions.require(session.id).title, 'Quotes "inside" JSON');
+    assert.equal(reopened.sessions.require(written.id).title, titleAsStored, 'replayed to the same bytes as written live');
     await reopened.close();
   });
 

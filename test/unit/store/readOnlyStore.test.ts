@@ -6,7 +6,9 @@ import * as path from 'node:path';
 import { ReadOnlyStoreError, type StoreAccess } from '../../../src/core/store/readOnlyStore';
 import type { SessionStore } from '../../../src/core/store/SessionStore';
 import { StoreLockedError } from '../../../src/core/store/lockFile';
-import { contiguousSeqs, openStore, temporaryDirectory } from './storeTestSupport';
+import { applyMigration, loadMigrations } from '../../../src/core/store/migrations';
+import type { LedgerDatabase } from '../../../src/core/store/ledgerDatabase';
+import { REPO_MIGRATIONS, contiguousSeqs, openStore, temporaryDirectory } from './storeTestSupport';
 
 const CHILD = path.join(__dirname, 'fixtures', 'writerForReader.ts');
 
@@ -307,5 +309,57 @@ describe('SessionStore read-only when another process holds the lock', function 
     );
     await reader.sessions.update(session.id, { title: 'now mine' });
     assert.equal(reader.sessions.require(session.id).title, 'now mine');
+  });
+
+  it('does not take over a ledger that a newer version upgraded while it followed: stays read-only, says so, repairs nothing', async () => {
+    const directory = temporaryDirectory('ledger-newer-');
+    const holder = await openStore(directory);
+    cleanup.push(() => holder.close());
+    const reader = await openStore(directory, { readOnlyWhenHeld: true });
+    cleanup.push(() => reader.close());
+    // The holder turns into a newer version, as its open would: a migration this code does not know, journalled.
+    const known = loadMigrations(REPO_MIGRATIONS);
+    const newer = {
+      version: known.length + 1,
+      name: 'from_a_newer_version',
+      file: 'from_a_newer_version.sql',
+      sql: 'CREATE TABLE newer_things (id INTEGER PRIMARY KEY);',
+    };
+    const internals = holder as unknown as {
+      database: LedgerDatabase;
+      writes: { commit(work: () => void): { durable: Promise<void> } };
+    };
+    await internals.writes.commit(() => applyMigration(internals.database, newer, Date.now())).durable;
+    const session = await holder.sessions.create({ type: 'x', title: 'after the upgrade', intention: 'kept' });
+    await waitUntil(
+      () => reader.sessions.get(session.id) !== undefined,
+      3_000,
+      () => 'the reader to follow the upgraded holder',
+    );
+    await holder.close();
+    const files = () =>
+      fs
+        .readdirSync(directory)
+        .filter((name) => name !== 'ledger.lock')
+        .sort();
+    const before = Object.fromEntries(files().map((name) => [name, fs.readFileSync(path.join(directory, name)).toString('base64')]));
+    await waitUntil(
+      () => reader.warnings.some((warning) => /could not take the session ledger/.test(warning.message)),
+      5_000,
+      () => `the reader to say why it stays read-only (warnings: ${JSON.stringify(reader.warnings)})`,
+    );
+    const warning = reader.warnings.find((w) => /could not take the session ledger/.test(w.message))!;
+    assert.match(
+      warning.message,
+      new RegExp(`newer version of Session Ledger \\(schema ${known.length + 1}; this version knows up to ${known.length}\\)`),
+    );
+    assert.equal(reader.readOnly, true, 'still read-only');
+    assert.deepEqual(
+      Object.fromEntries(files().map((name) => [name, fs.readFileSync(path.join(directory, name)).toString('base64')])),
+      before,
+      'no file changed, none kept aside',
+    );
+    const again = await openStore(directory, { migrationsDirectory: undefined }).catch((error: Error) => error);
+    assert.ok(again instanceof Error && /newer version/.test(again.message), 'an open refuses it the same way');
   });
 });
