@@ -56,7 +56,7 @@ run "unit tests" npx mocha
 run "fault-injection tests" npx mocha --config test/faults/.mocharc.json
 run "team ledger tests (real PostgreSQL)" npx mocha --config test/sync/.mocharc.json
 # The store as on Windows: the database file read whole into memory at open instead of on demand.
-run "store unit tests, in-memory file" env SESSION_LEDGER_TEST_FILE_MODE=in-memory npx mocha --no-config -r tsx/cjs --ui bdd --timeout 20000 --reporter ./test/harness/statsReporter.ts 'test/unit/store/*.test.ts'
+run "store unit tests, in-memory file" env SESSION_LEDGER_TEST_FILE_MODE=in-memory npx mocha --no-config -r tsx/cjs -r ./test/harness/tempRoot.ts --ui bdd --timeout 20000 --reporter ./test/harness/statsReporter.ts 'test/unit/store/*.test.ts'
 stage "test VS Code (code-server $(grep -o '4\.[0-9.]*' scripts/setup-test-vscode.sh | head -1)) and Chromium"
 bash scripts/setup-test-vscode.sh >/dev/null
 run "package" npm run --silent package
