@@ -6,7 +6,7 @@ import type { StoreChange, StoreChangeKind } from '../model/change';
 import { JournalFollower, applyCollectingChanges, mergeChanges } from './journalFollower';
 import type { FileMode, LedgerDatabase } from './ledgerDatabase';
 import { inspectLock, type LockInspection } from './lockFile';
-import { assertNotNewer, type Migration } from './migrations';
+import { assertNotNewer, schemaVersion, type Migration } from './migrations';
 import { performRepairs, recoverState, replayJournal, type RecoveredState, type RecoveryOptions } from './recovery';
 import { LOCK_FILE, SNAPSHOT_FILE } from './storeFiles';
 import type { StoreWarning } from './storeWarning';
@@ -87,6 +87,8 @@ export interface FollowerOptions {
   readonly fileMode?: FileMode;
   /** Default 300 ms. */
   readonly pollMs?: number;
+  /** The newest schema this version knows: a holder that upgrades the ledger past it is reported while followed. */
+  readonly knownSchemaVersion?: number;
 }
 
 /** Whether a rebuilt state is one the holder's files settled on, not a snapshot install or rotation seen half done. */
@@ -277,6 +279,7 @@ export class ReadOnlyFollower {
     try {
       const followed = this.journal.follow(this.host.database);
       if (followed.change) this.host.changed(followed.change);
+      if (followed.change || followed.gap) this.warnIfNewer();
       if (followed.gap) {
         // A gap the newest snapshot did not close (nothing new since the last reload) is the holder's to repair: wait for its next snapshot.
         const at = `${this.host.database.lastAppliedRecord()}|${snapshotIdentity(this.options.directory)}`;
@@ -341,6 +344,28 @@ export class ReadOnlyFollower {
     this.journal.reset();
     this.host.replaceDatabase(state.database, state.snapshotRecord);
     if (progressed) this.host.changed(change);
+    this.warnIfNewer();
+  }
+
+  /**
+   * A holder of a newer version upgraded the ledger while this window followed it (an open refuses
+   * such a ledger; a takeover does too, see {@link catchUpForWriting}): says so once, so the person
+   * knows why this window goes on reading but will not take over.
+   */
+  private warnIfNewer(): void {
+    const known = this.options.knownSchemaVersion;
+    if (known === undefined) return;
+    const version = schemaVersion(this.host.database);
+    if (version <= known) return;
+    this.host.warn(
+      {
+        kind: 'newer-version',
+        message:
+          `The session ledger in ${this.options.directory} was upgraded by a newer version of Session Ledger (schema ${version}; this version knows up to ${known}). ` +
+          'This window goes on showing it read-only and will not take it over, even when the other window closes: update the extension.',
+      },
+      'newer-schema',
+    );
   }
 
   /** Whether the memory held for applied records is worth dropping, the holder having written a newer snapshot. */

@@ -336,6 +336,15 @@ describe('SessionStore read-only when another process holds the lock', function 
       3_000,
       () => 'the reader to follow the upgraded holder',
     );
+    // Said while it follows, before any takeover: once, however many records follow.
+    await holder.sessions.create({ type: 'x', title: 'more after the upgrade', intention: 'kept' });
+    await reader.refresh();
+    const following = reader.warnings.filter((w) => w.kind === 'newer-version');
+    assert.equal(following.length, 1, JSON.stringify(reader.warnings));
+    assert.match(
+      following[0].message,
+      new RegExp(`schema ${known.length + 1}; this version knows up to ${known.length}\\).*will not take it over`),
+    );
     await holder.close();
     const files = () =>
       fs
