@@ -13,6 +13,11 @@ import { newEventId, openStore, temporaryDirectory } from './storeTestSupport';
 
 let SQL: SqlJsStatic;
 
+/** Node's own fs module object (the one src/ calls through), whose functions a test may swap for a moment. */
+function fsModule(): typeof fs {
+  return require('node:fs') as typeof fs;
+}
+
 /** A database file of `rows` rows of ~1 KB each, written plainly (loaded whole). */
 function writeDatabaseFile(file: string, rows: number, tag: string): void {
   const database = new LedgerDatabase(new SQL.Database());
@@ -336,6 +341,59 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       } finally {
         await writer.terminate();
         eager.close();
+        lazy.close();
+      }
+    });
+
+    it("writes all of the image's chunks before it sets chunksWritten, and reads none of them after (each write watched)", () => {
+      // The worker test above sees the flag's effect; this one checks its order without timing: the same
+      // writeImage the worker runs, here in-process, with Node's writes recorded as they happen.
+      const file = path.join(directory, 'ledger.sqlite');
+      writeDatabaseFile(file, 1500, 'a');
+      const lazy = LedgerDatabase.open(SQL, { file }, { mode: 'on-demand' });
+      const nodeFs = fsModule();
+      const realWritev = nodeFs.writevSync;
+      const realWrite = nodeFs.writeSync;
+      try {
+        lazy.recordTransaction(2, () => {
+          for (let i = 0; i < 400; i++) lazy.run('INSERT INTO t (tag, body) VALUES (?, ?)', ['image', `image-${i}`.padEnd(900, 'q')]);
+        });
+        const image = lazy.freezeFile()!;
+        const chunkMemory = new Set<ArrayBufferLike>(image.chunks.map(([, bytes]) => bytes.buffer));
+        const writes: { flag: number; chunks: number; other: number }[] = [];
+        const record = (buffers: readonly NodeJS.ArrayBufferView[]) => {
+          const chunks = buffers.filter((b) => chunkMemory.has(b.buffer)).length;
+          writes.push({ flag: Atomics.load(image.chunksWritten, 0), chunks, other: buffers.length - chunks });
+        };
+        nodeFs.writevSync = ((fd: number, buffers: NodeJS.ArrayBufferView[], position?: number) => {
+          record(buffers);
+          return realWritev(fd, buffers, position);
+        }) as typeof nodeFs.writevSync;
+        nodeFs.writeSync = ((fd: number, buffer: NodeJS.ArrayBufferView, ...rest: unknown[]) => {
+          record([buffer]);
+          return (realWrite as (...args: unknown[]) => number)(fd, buffer, ...rest);
+        }) as typeof nodeFs.writeSync;
+        writeImageAtomically(path.join(directory, 'watched.sqlite'), image);
+        nodeFs.writevSync = realWritev;
+        nodeFs.writeSync = realWrite;
+
+        const chunkWrites = writes.filter((w) => w.chunks > 0);
+        const written = chunkWrites.reduce((sum, w) => sum + w.chunks, 0);
+        assert.ok(written >= image.chunks.length, `every chunk written from the image's own memory (${written} of ${image.chunks.length})`);
+        assert.ok(chunkWrites.length < image.chunks.length, 'consecutive chunks go in one writev');
+        assert.ok(
+          chunkWrites.every((w) => w.flag === 0 && w.other === 0),
+          'no chunk written after the flag (the store may be changing it by then)',
+        );
+        const rest = writes.filter((w) => w.chunks === 0);
+        assert.ok(
+          rest.length > 0 && rest.every((w) => w.flag === 1),
+          'the flag is set before the rest of the file is copied from the base',
+        );
+        assert.equal(Atomics.load(image.chunksWritten, 0), 1);
+      } finally {
+        nodeFs.writevSync = realWritev;
+        nodeFs.writeSync = realWrite;
         lazy.close();
       }
     });
