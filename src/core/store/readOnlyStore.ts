@@ -89,6 +89,8 @@ export interface FollowerOptions {
   readonly pollMs?: number;
   /** The newest schema this version knows: a holder that upgrades the ledger past it is reported while followed. */
   readonly knownSchemaVersion?: number;
+  /** A lock-free reader (CLI, MCP server): it never takes the ledger over, so the warning does not say it would. */
+  readonly lockFree?: boolean;
 }
 
 /** Whether a rebuilt state is one the holder's files settled on, not a snapshot install or rotation seen half done. */
@@ -159,6 +161,8 @@ export class ReadOnlyFollower {
   private gapAt: string | undefined;
   /** Reloads from a snapshot so far (tests and diagnostics). */
   reloads = 0;
+  /** Whether {@link warnIfNewer} has said so (the schema never goes back down). */
+  private newerReported = false;
 
   constructor(
     private readonly host: FollowerHost,
@@ -279,7 +283,8 @@ export class ReadOnlyFollower {
     try {
       const followed = this.journal.follow(this.host.database);
       if (followed.change) this.host.changed(followed.change);
-      if (followed.change || followed.gap) this.warnIfNewer();
+      // A migration's record changes no session (no change is reported for it): look after any record applied.
+      if (followed.applied > 0) this.warnIfNewer();
       if (followed.gap) {
         // A gap the newest snapshot did not close (nothing new since the last reload) is the holder's to repair: wait for its next snapshot.
         const at = `${this.host.database.lastAppliedRecord()}|${snapshotIdentity(this.options.directory)}`;
@@ -354,15 +359,17 @@ export class ReadOnlyFollower {
    */
   private warnIfNewer(): void {
     const known = this.options.knownSchemaVersion;
-    if (known === undefined) return;
+    if (known === undefined || this.newerReported) return;
     const version = schemaVersion(this.host.database);
     if (version <= known) return;
+    this.newerReported = true;
+    const upgraded = `The session ledger in ${this.options.directory} was upgraded by a newer version of Session Ledger (schema ${version}; this version knows up to ${known}).`;
     this.host.warn(
       {
         kind: 'newer-version',
-        message:
-          `The session ledger in ${this.options.directory} was upgraded by a newer version of Session Ledger (schema ${version}; this version knows up to ${known}). ` +
-          'This window goes on showing it read-only and will not take it over, even when the other window closes: update the extension.',
+        message: this.options.lockFree
+          ? `${upgraded} What this version reads of it may be incomplete: update Session Ledger.`
+          : `${upgraded} This window goes on showing it read-only and will not take it over, even when the other window closes: update the extension.`,
       },
       'newer-schema',
     );

@@ -345,7 +345,7 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       }
     });
 
-    it("writes all of the image's chunks before it sets chunksWritten, and reads none of them after (each write watched)", () => {
+    it('writes every chunk of the image from its own memory before it sets chunksWritten, and none after it (each write watched)', () => {
       // The worker test above sees the flag's effect; this one checks its order without timing: the same
       // writeImage the worker runs, here in-process, with Node's writes recorded as they happen.
       const file = path.join(directory, 'ledger.sqlite');

@@ -330,13 +330,19 @@ describe('SessionStore read-only when another process holds the lock', function 
       writes: { commit(work: () => void): { durable: Promise<void> } };
     };
     await internals.writes.commit(() => applyMigration(internals.database, newer, Date.now())).durable;
+    // Said as soon as the migration's record is followed (it changes no session), before any takeover.
+    await waitUntil(
+      () => reader.warnings.some((w) => w.kind === 'newer-version'),
+      3_000,
+      () => `the reader to warn about the upgrade (warnings: ${JSON.stringify(reader.warnings)})`,
+    );
     const session = await holder.sessions.create({ type: 'x', title: 'after the upgrade', intention: 'kept' });
     await waitUntil(
       () => reader.sessions.get(session.id) !== undefined,
       3_000,
       () => 'the reader to follow the upgraded holder',
     );
-    // Said while it follows, before any takeover: once, however many records follow.
+    // Once, however many records follow.
     await holder.sessions.create({ type: 'x', title: 'more after the upgrade', intention: 'kept' });
     await reader.refresh();
     const following = reader.warnings.filter((w) => w.kind === 'newer-version');

@@ -8,6 +8,8 @@ import { SnapshotChecksumError, fileBase } from '../../../src/core/store/chunked
 import { ReadOnlyStoreError } from '../../../src/core/store/readOnlyStore';
 import { SessionStore } from '../../../src/core/store/SessionStore';
 import { CHECKSUM_RANGE_BYTES, LOCK_FILE, SNAPSHOT_FILE, checksumFile } from '../../../src/core/store/storeFiles';
+import type { LedgerDatabase } from '../../../src/core/store/ledgerDatabase';
+import { applyMigration, loadMigrations } from '../../../src/core/store/migrations';
 import { REPO_MIGRATIONS, openStore, temporaryDirectory } from './storeTestSupport';
 
 const CHILD = path.join(__dirname, 'fixtures', 'writerForReader.ts');
@@ -140,6 +142,36 @@ describe('SessionStore.openReader: reading a ledger without its lock', function 
       assert.equal(reader.events.lastSeq(sessionId), 46, 'it follows the next writer too');
     } finally {
       await reader.close();
+    }
+  });
+
+  it('with follow, says once that a newer version upgraded the ledger, without saying it would take it over', async () => {
+    const directory = temporaryDirectory('reader-newer-');
+    const holder = await openStore(directory, { snapshotInWorker: false });
+    const reader = await SessionStore.openReader({ directory, follow: true, pollMs: 50 });
+    try {
+      const known = loadMigrations(REPO_MIGRATIONS).length;
+      const internals = holder as unknown as {
+        database: LedgerDatabase;
+        writes: { commit(work: () => void): { durable: Promise<void> } };
+      };
+      const newer = {
+        version: known + 1,
+        name: 'from_a_newer_version',
+        file: 'from_a_newer_version.sql',
+        sql: 'CREATE TABLE newer_things (id INTEGER PRIMARY KEY);',
+      };
+      await internals.writes.commit(() => applyMigration(internals.database, newer, Date.now())).durable;
+      await reader.refresh();
+      await holder.sessions.create({ type: 'x', title: 'after the upgrade', intention: 'kept' });
+      await reader.refresh();
+      const warnings = reader.warnings.filter((w) => w.kind === 'newer-version');
+      assert.equal(warnings.length, 1, JSON.stringify(reader.warnings));
+      assert.match(warnings[0].message, new RegExp(`schema ${known + 1}; this version knows up to ${known}\\).*may be incomplete`));
+      assert.doesNotMatch(warnings[0].message, /take it over|window/);
+    } finally {
+      await reader.close();
+      await holder.close();
     }
   });
 
