@@ -91,7 +91,11 @@ export class ReadOnlyMode {
 
   /** Follows the holder's journal live from now on. */
   follow(options: FollowerOptions, held: LockInspection | undefined): void {
-    this.follower = new ReadOnlyFollower(this.followerHost(), { knownSchemaVersion: this.migrations.length, lockFree: this.lockFree, ...options }, held);
+    this.follower = new ReadOnlyFollower(
+      this.followerHost(),
+      { knownSchemaVersion: this.migrations.length, lockFree: this.lockFree, ...options },
+      held,
+    );
     this.follower.start();
   }
 
