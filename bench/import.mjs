@@ -77,7 +77,7 @@ const storeOptions = (directory) => ({
 });
 
 const WORKSPACE = '/home/dev/bench-project';
-const RUNTIME = `Node ${process.version} (V8 ${process.versions.v8})`;
+const RUNTIME = `Node ${process.version} (V8 ${process.versions.v8})${process.execArgv.length ? ` with ${process.execArgv.join(' ')}` : ''}`;
 
 /**
  * An import leaves its events to the store's background indexer (search), which indexes them in
@@ -412,7 +412,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   else await store.close();
   // The same first import in a fresh process, each round: the median of their peak RSS is the target's figure (one
   // process's peak moves by ±20 MB from run to run with when V8 collects).
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), `--child-import=${configDir}`], {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), `--child-import=${configDir}`], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
   });
