@@ -357,11 +357,22 @@ const check = (what, actual, wanted, tolerance = 0) => {
   return ok;
 };
 
+/**
+ * Writes out what earlier rounds left in the page cache (a closed store's last snapshot, deleted
+ * stores) before a measured import starts: otherwise the kernel's write-back of the previous round
+ * competes with this round's journal syncs, and a fresh-process import took 15–18 s where the one
+ * before it took 9.
+ */
+function settleDisk() {
+  spawnSync('sync', { stdio: 'ignore' });
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const rounds = [];
 const freshRuns = [];
 let kept; // the last round's store, for the incremental measurements
 for (let round = 1; round <= ROUNDS; round++) {
+  settleDisk();
   const base = baseline(projectDir);
   check('baseline lines', base.lines, expected.lines);
   const storeDir = fs.mkdtempSync(path.join(work, 'store-'));
@@ -412,6 +423,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   else await store.close();
   // The same first import in a fresh process, each round: the median of their peak RSS is the target's figure (one
   // process's peak moves by ±20 MB from run to run with when V8 collects).
+  settleDisk();
   const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), `--child-import=${configDir}`], {
     encoding: 'utf8',
     maxBuffer: 1 << 24,
