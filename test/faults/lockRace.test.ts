@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { takeoverClaimPathForTests } from '../../src/core/store/lockFile';
+import { isProcessAlive } from '../../src/core/store/lockTakeover';
 import type { WorkerCommand, WorkerReply } from './lockRaceWorker';
 
 const WORKERS = 4;
@@ -73,20 +74,11 @@ class Workers {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The pid of a process that has exited (checked again before each use: pids are reused). */
 class DeadPid {
   private pid = 0;
   get(): number {
-    while (this.pid === 0 || isAlive(this.pid)) this.pid = spawnSync(process.execPath, ['-e', '']).pid ?? 0;
+    while (this.pid === 0 || isProcessAlive(this.pid)) this.pid = spawnSync(process.execPath, ['-e', '']).pid ?? 0;
     return this.pid;
   }
 }

@@ -5,24 +5,15 @@
 import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isProcessAlive } from '../../src/core/store/lockTakeover';
 
 const PREFIX = 'session-ledger-tests-';
 const parent = tmpdir();
 
-/** Whether process `pid` still runs (EPERM: it does, as another user). */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 // A run that was killed (a CI timeout, Ctrl-C: no exit handler runs) left its folder: removed once its process is gone.
 for (const name of readdirSync(parent)) {
   const pid = Number(new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1]);
-  if (pid > 0 && pid !== process.pid && !running(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+  if (pid > 0 && pid !== process.pid && !isProcessAlive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
 }
 
 const root = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));

@@ -61,7 +61,8 @@ function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException).code;
 }
 
-function isProcessAlive(pid: number): boolean {
+/** Whether process `pid` runs on this machine (EPERM: it does, as another user). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
