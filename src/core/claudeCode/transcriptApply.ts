@@ -70,6 +70,7 @@ export class TranscriptApplier {
       if (isPrompt(record) && !firstPrompts.has(record.sessionId)) firstPrompts.set(record.sessionId, blocksText(record.blocks));
       if (record.timestamp !== null && !firstTimes.has(record.sessionId)) firstTimes.set(record.sessionId, record.timestamp);
     }
+    this.usage.readFrom(context.file);
     this.usage.startChunk(tx, lines);
     this.toolNames.readFrom(context.file);
     const touched = new Set<Turn>();

@@ -68,11 +68,13 @@ export interface TranscriptImportOptions {
 }
 
 /**
- * Bytes read and committed at a time: 1 MiB. A chunk's lines, statements and record are garbage
- * once it is committed; at 4 MiB a 200 MB import peaked 20 MB higher (bench/import.mjs: 400–419 MB
- * against 385–399 MB in three paired runs) for the same speed.
+ * Bytes read and committed at a time: 512 KiB. A chunk's lines, records and statements live until
+ * its commit, and V8 sizes its heap from what is live at a full collection (about four times that):
+ * a 200 MB import of bench/import.mjs's transcripts peaked at 311 MB on Node 20 in three runs at
+ * 512 KiB, against 345–356 MB at 1 MiB, in the same time (9.0 s); at 256 KiB, 292–299 MB but 4%
+ * slower (the commits and journal syncs per chunk). At 4 MiB it had peaked 20 MB above 1 MiB.
  */
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 512 * 1024;
 
 /** Damaged lines listed in a report at most (all are counted and kept in the rejects file). */
 const DAMAGED_LISTED_MAX = 50;

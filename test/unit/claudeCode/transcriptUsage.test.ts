@@ -387,6 +387,49 @@ describe('Claude Code transcript import: every token and dollar', function () {
     assert.equal(last.outputTokens, 310);
     assert.deepEqual(last.line, { file: `${SESSION}.jsonl`, line: 6, uuid: 'a-003' });
   });
+
+  it('counts once a response whose lines are in two files: the later file’s better line revises the first count', async () => {
+    // The importer keeps what it counted for one file at a time and looks up the store for a
+    // response it meets again in another file (as when a session's lines are copied into another).
+    const OTHER = 'f0b7e1c5-9d3a-4f61-8a20-5c4e3d2b1a09'; // listed after SESSION: its file is read second
+    // mainLines() holds damaged lines on purpose: those stay as they are.
+    const edited = (lines: string[], edit: (value: Record<string, unknown>) => string): string[] =>
+      lines.map((line) => {
+        try {
+          return edit(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          return line;
+        }
+      });
+    const copy = edited(mainLines(), (value) => {
+      return JSON.stringify({
+        ...value,
+        sessionId: OTHER,
+        ...(typeof value.uuid === 'string' ? { uuid: `copy-${value.uuid}` } : {}),
+        ...(typeof value.parentUuid === 'string' ? { parentUuid: `copy-${value.parentUuid}` } : {}),
+      });
+    });
+    // The first file has every response's early snapshot only (no output counted yet).
+    const early = edited(mainLines(), (value) => {
+      const usage = (value.message as { usage?: { output_tokens: number } } | undefined)?.usage;
+      if (usage && usage.output_tokens < 1e10) usage.output_tokens = 0; // the impossible count stays damaged
+      return JSON.stringify(value);
+    });
+    const expected = recount([...early, ...copy]);
+    for (const chunkBytes of [undefined, 700]) {
+      await store.close();
+      await freshStore();
+      writeLines(mainFile(), early);
+      writeLines(path.join(projectDir, `${OTHER}.jsonl`), copy);
+      const report = await importNow(chunkBytes ? { chunkBytes } : {});
+      const both = [SESSION, OTHER].map((id) => figures(id).totals);
+      assert.equal(both[0].output + both[1].output, expected.output, `output tokens, chunks of ${chunkBytes ?? 'default'} bytes`);
+      assert.ok(Math.abs(both[0].usd + both[1].usd - expected.usd) < 1e-8, `cost ${both[0].usd + both[1].usd} vs ${expected.usd}`);
+      assert.equal(report.usageResponses, expected.responses);
+      // Each response is counted first from its snapshot, then revised (more than once where a chunk splits its lines).
+      assert.ok(report.usageRevisions >= expected.responses, `${report.usageRevisions} revisions`);
+    }
+  });
 });
 
 export type { TranscriptImportReport };
