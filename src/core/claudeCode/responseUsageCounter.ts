@@ -21,8 +21,10 @@ export const SYNTHETIC_MODEL = '<synthetic>';
 /**
  * A response is marked a lower bound when one of its lines wrote more than this many characters
  * per recorded output token (English text and code run at about 3–4): Claude Code sometimes
- * records the stream's first snapshot as the final figure. Judged on the longest line, so the mark
- * is the same however the lines were split across imports, and re-reading a line changes nothing.
+ * records the stream's first snapshot as the final figure. Judged on the longest line read, so
+ * re-reading a line changes nothing. Only a counted line is written down with its length: a longer
+ * line that neither raises the figure nor changes the mark is remembered while its file is read,
+ * not stored, so a better line in a later import or file is judged without it.
  */
 const LOWER_BOUND_CHARS_PER_TOKEN = 16;
 const LOWER_BOUND_MIN_CHARS = 200;
@@ -106,6 +108,7 @@ export class ResponseUsageCounter {
 
   /** Drops what this run remembers of responses and runs (after a chunk's transaction was rolled back). */
   forget(): void {
+    this.file = undefined;
     this.responses.clear();
     this.unstored.clear();
     this.runIds.clear();

@@ -409,7 +409,7 @@ describe('Claude Code transcript import: every token and dollar', function () {
         ...(typeof value.parentUuid === 'string' ? { parentUuid: `copy-${value.parentUuid}` } : {}),
       });
     });
-    // The first file has every response's early snapshot only (no output counted yet).
+    // The first file: the same lines, each as an early streaming snapshot (0 output tokens).
     const early = edited(mainLines(), (value) => {
       const usage = (value.message as { usage?: { output_tokens: number } } | undefined)?.usage;
       if (usage && usage.output_tokens < 1e10) usage.output_tokens = 0; // the impossible count stays damaged
@@ -422,9 +422,23 @@ describe('Claude Code transcript import: every token and dollar', function () {
       writeLines(mainFile(), early);
       writeLines(path.join(projectDir, `${OTHER}.jsonl`), copy);
       const report = await importNow(chunkBytes ? { chunkBytes } : {});
-      const both = [SESSION, OTHER].map((id) => figures(id).totals);
-      assert.equal(both[0].output + both[1].output, expected.output, `output tokens, chunks of ${chunkBytes ?? 'default'} bytes`);
-      assert.ok(Math.abs(both[0].usd + both[1].usd - expected.usd) < 1e-8, `cost ${both[0].usd + both[1].usd} vs ${expected.usd}`);
+      // Every better line is in OTHER's file: each response's figure moved there whole, tokens and cost.
+      const moved = figures(SESSION).totals;
+      assert.deepEqual({ ...moved, usd: undefined }, { input: 0, output: 0, write: 0, write1h: 0, read: 0, usd: undefined });
+      assert.ok(Math.abs(moved.usd) < 1e-8, `cost left in the first session: ${moved.usd} (chunks of ${chunkBytes ?? 'default'} bytes)`);
+      const other = figures(OTHER).totals;
+      assert.deepEqual(
+        { ...other, usd: undefined },
+        {
+          input: expected.input,
+          output: expected.output,
+          write: expected.write,
+          write1h: expected.write1h,
+          read: expected.read,
+          usd: undefined,
+        },
+      );
+      assert.ok(Math.abs(other.usd - expected.usd) < 1e-8, `cost ${other.usd} vs ${expected.usd}`);
       assert.equal(report.usageResponses, expected.responses);
       // Each response is counted first from its snapshot, then revised (more than once where a chunk splits its lines).
       assert.ok(report.usageRevisions >= expected.responses, `${report.usageRevisions} revisions`);
