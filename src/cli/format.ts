@@ -70,7 +70,7 @@ export function isoTime(ms: number): string {
 
 export function formatUsd(usd: number, unknown = false): string {
   // Under a cent the command line shows the fraction (`$0.0042`) rather than `<$0.01`.
-  const text = usd === 0 || usd >= 0.01 ? formatUsdBrief(usd) : formatUsdPrecise(usd);
+  const text = Math.abs(usd) < 1e-9 || usd >= 0.01 ? formatUsdBrief(usd) : formatUsdPrecise(usd);
   return unknown ? `≥${text}` : text;
 }
 

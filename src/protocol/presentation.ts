@@ -5,8 +5,18 @@
  */
 import type { SessionStatus, TokenUsage } from './sharedModel';
 
+/**
+ * Within a billionth of a dollar of zero is zero: what adding a figure and taking it back leaves in
+ * floating point (a response counted from its first line, then moved whole to where its final line
+ * is: `-1e-12`, shown as `<$0.01` and `$-0.0000` before).
+ */
+function cleanUsd(usd: number): number {
+  return Math.abs(usd) < 1e-9 ? 0 : usd;
+}
+
 /** A cost for a glance: `$0`, `<$0.01`, `$1.23`. */
 export function formatUsd(usd: number): string {
+  usd = cleanUsd(usd);
   if (usd === 0) return '$0';
   if (usd < 0.01) return '<$0.01';
   return `$${usd.toFixed(2)}`;
@@ -14,7 +24,7 @@ export function formatUsd(usd: number): string {
 
 /** A cost to four decimals (`$0.0042`): where a fraction of a cent must still show (records, exports, budgets). */
 export function formatUsdPrecise(usd: number): string {
-  return `$${usd.toFixed(4)}`;
+  return `$${cleanUsd(usd).toFixed(4)}`;
 }
 
 /** A count for a glance: `950`, `12.3k`, `4.5M`. */

@@ -11,6 +11,7 @@ import {
   totalTokens,
 } from '../../../src/protocol/presentation';
 import { SessionStatusSchema } from '../../../src/protocol/sharedModel';
+import { formatUsd as formatCliUsd } from '../../../src/cli/format';
 
 describe('helpers shared by the core, the CLI, the extension and the webviews', () => {
   describe('tailOf', () => {
@@ -49,6 +50,15 @@ describe('helpers shared by the core, the CLI, the extension and the webviews', 
     it('shows a cost at a glance, and precisely where a fraction of a cent matters', () => {
       assert.deepEqual([0, 0.004, 0.01, 1.234, 12].map(formatUsd), ['$0', '<$0.01', '$0.01', '$1.23', '$12.00']);
       assert.deepEqual([0, 0.00042, 1.23456].map(formatUsdPrecise), ['$0.0000', '$0.0004', '$1.2346']);
+      // What adding a figure and taking it back leaves in floating point (5.6e-17 here) is zero, either sign.
+      const leftOver = 0.1 + 0.2 - 0.3;
+      assert.notEqual(leftOver, 0);
+      assert.deepEqual([leftOver, -leftOver].map(formatUsd), ['$0', '$0']);
+      assert.deepEqual([leftOver, -leftOver].map(formatUsdPrecise), ['$0.0000', '$0.0000']);
+      assert.deepEqual(
+        [leftOver, -leftOver, 0.0042].map((usd) => formatCliUsd(usd)),
+        ['$0', '$0', '$0.0042'],
+      );
     });
 
     it('shows counts with k and M', () => {
