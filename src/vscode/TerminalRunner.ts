@@ -297,14 +297,26 @@ export class TerminalRunner extends DisposableOwner {
       if (e.terminal === terminal && sameCommandLine(e.execution.commandLine.value, commandLine)) startedHere.add(e.execution);
     });
     let endedOther = false;
+    // A terminal closed while its command runs (by the person, or its pty lost) reports no end of
+    // the execution: the step would wait for ever. It ends then, as an error that says so.
+    let closed = false;
     const ended = new Promise<number | undefined>((resolve) => {
-      const listener = vscode.window.onDidEndTerminalShellExecution((e) => {
+      const finish = (exitCode: number | undefined): void => {
+        endListener.dispose();
+        closeListener.dispose();
+        startListener.dispose();
+        resolve(exitCode);
+      };
+      const endListener = vscode.window.onDidEndTerminalShellExecution((e) => {
         if (e.terminal !== terminal) return;
         if (e.execution !== execution && !startedHere.has(e.execution)) return;
         endedOther = e.execution !== execution;
-        listener.dispose();
-        startListener.dispose();
-        resolve(e.exitCode);
+        finish(e.exitCode);
+      });
+      const closeListener = vscode.window.onDidCloseTerminal((t) => {
+        if (t !== terminal) return;
+        closed = true;
+        finish(undefined);
       });
     });
     execution = shellIntegration.executeCommand(commandLine);
@@ -314,14 +326,28 @@ export class TerminalRunner extends DisposableOwner {
       for await (const chunk of execution.read()) tail.append(Buffer.from(chunk));
     })();
     const exitCode = await ended;
-    if (endedOther) {
-      // The stream of an execution VS Code lost track of never closes: take what it gave.
-      this.log.info(`the command in "${terminal.name}" ended as another execution than the one started (microsoft/vscode#248799)`);
+    if (endedOther || closed) {
+      // The stream of an execution VS Code lost track of, or of a closed terminal, may never close: take what it gave.
+      this.log.info(
+        closed
+          ? `the terminal "${terminal.name}" was closed while its command ran`
+          : `the command in "${terminal.name}" ended as another execution than the one started (microsoft/vscode#248799)`,
+      );
       await Promise.race([reading, new Promise((resolve) => setTimeout(resolve, 1000))]);
     } else {
       await reading;
     }
     const output = terminalTextToPlain(tail.text());
+    if (closed) {
+      return {
+        status: 'error',
+        exitCode: null,
+        output,
+        errorMessage: vscode.l10n.t('The terminal was closed before the command ended; its exit code is unknown.'),
+        durationMs: Date.now() - started,
+        data: tail.droppedBytes > 0 ? { droppedOutputBytes: tail.droppedBytes } : null,
+      };
+    }
     return {
       status: exitCode === 0 ? 'ok' : 'error',
       exitCode: exitCode ?? null,

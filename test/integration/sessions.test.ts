@@ -157,4 +157,33 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
     assert.equal(recorded.result.exitCode, 130);
     vscode.window.terminals.find((t) => t.name === 'Session: Interrupted step')?.dispose();
   });
+
+  it('ends a running manual step whose terminal is closed, as an error that says so, instead of waiting for it', async () => {
+    const { engine, store, running } = await activateExtension();
+    const session = await engine.start({
+      type: 'test-fix',
+      title: 'Closed terminal',
+      intention: 'close the terminal of a long command',
+      options: { testCommand: 'sleep 60' },
+    });
+    const executing = new Promise<vscode.Terminal>((resolve) => {
+      const listener = vscode.window.onDidStartTerminalShellExecution((e) => {
+        if (e.terminal.name === 'Session: Closed terminal') {
+          listener.dispose();
+          resolve(e.terminal);
+        }
+      });
+    });
+    const step = vscode.commands.executeCommand('sessionLedger.nextStep', session.id);
+    const terminal = await executing;
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Date.now();
+    terminal.dispose();
+    await step;
+    assert.ok(Date.now() - started < 10_000, 'the step ended when its terminal closed, not after 60 s');
+    assert.ok(!running.isRunning(session.id));
+    const recorded = store.interactions.list(session.id)[0];
+    assert.equal(recorded.result.status, 'error');
+    assert.match(recorded.result.errorMessage ?? '', /terminal was closed/);
+  });
 });
