@@ -298,7 +298,7 @@ export class TerminalRunner extends DisposableOwner {
     });
     let endedOther = false;
     // A terminal closed while its command runs (by the person, or its pty lost) reports no end of
-    // the execution: the step would wait for ever. It ends then, as an error that says so.
+    // the execution: the step would wait forever. It ends then (no exit code: an error), and says so.
     let closed = false;
     const ended = new Promise<number | undefined>((resolve) => {
       const finish = (exitCode: number | undefined): void => {
@@ -338,22 +338,13 @@ export class TerminalRunner extends DisposableOwner {
       await reading;
     }
     const output = terminalTextToPlain(tail.text());
-    if (closed) {
-      return {
-        status: 'error',
-        exitCode: null,
-        output,
-        errorMessage: vscode.l10n.t('The terminal was closed before the command ended; its exit code is unknown.'),
-        durationMs: Date.now() - started,
-        data: tail.droppedBytes > 0 ? { droppedOutputBytes: tail.droppedBytes } : null,
-      };
-    }
     return {
       status: exitCode === 0 ? 'ok' : 'error',
       exitCode: exitCode ?? null,
       output,
-      errorMessage:
-        exitCode === 0
+      errorMessage: closed
+        ? vscode.l10n.t('The terminal was closed before the command ended; its exit code is unknown.')
+        : exitCode === 0
           ? null
           : exitCode === undefined
             ? 'The exit code is unknown (the shell did not report it).'
