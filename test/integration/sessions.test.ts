@@ -4,6 +4,18 @@ import { PINNED_TAG, planRetention } from '../../src/core/ledger/retention';
 import type { SessionTreeNode } from '../../src/vscode/SessionTreeProvider';
 import { activateExtension, waitFor } from './helpers';
 
+/** The terminal named `name`, once a command starts in it (call before the step that runs it). */
+function executionStartsIn(name: string): Promise<vscode.Terminal> {
+  return new Promise((resolve) => {
+    const listener = vscode.window.onDidStartTerminalShellExecution((e) => {
+      if (e.terminal.name === name) {
+        listener.dispose();
+        resolve(e.terminal);
+      }
+    });
+  });
+}
+
 describe('sessions in the workbench: tree, commands, status bar, manual steps', function () {
   this.timeout(60_000);
 
@@ -136,14 +148,7 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
       intention: 'stop a long command',
       options: { testCommand: 'sleep 30' },
     });
-    const executing = new Promise<void>((resolve) => {
-      const listener = vscode.window.onDidStartTerminalShellExecution((e) => {
-        if (e.terminal.name === 'Session: Interrupted step') {
-          listener.dispose();
-          resolve();
-        }
-      });
-    });
+    const executing = executionStartsIn('Session: Interrupted step');
     const step = vscode.commands.executeCommand('sessionLedger.nextStep', session.id);
     await executing;
     assert.ok(running.isRunning(session.id));
@@ -166,14 +171,7 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
       intention: 'close the terminal of a long command',
       options: { testCommand: 'sleep 60' },
     });
-    const executing = new Promise<vscode.Terminal>((resolve) => {
-      const listener = vscode.window.onDidStartTerminalShellExecution((e) => {
-        if (e.terminal.name === 'Session: Closed terminal') {
-          listener.dispose();
-          resolve(e.terminal);
-        }
-      });
-    });
+    const executing = executionStartsIn('Session: Closed terminal');
     const step = vscode.commands.executeCommand('sessionLedger.nextStep', session.id);
     const terminal = await executing;
     await new Promise((r) => setTimeout(r, 300));
