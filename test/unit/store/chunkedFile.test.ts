@@ -124,7 +124,7 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       contents.set(Uint8Array.from([3]), CHUNK_BYTES); // written while the image is out: a copy, which the image does not hold
       contents.set(Uint8Array.from([4]), 2 * CHUNK_BYTES);
       assert.equal(contents.releasableBytes, 2 * CHUNK_BYTES, 'the copy and the newly written chunk');
-      contents.thaw(); // the snapshot failed: the image's chunks stay and count again
+      assert.equal(contents.thaw(), 0, "the snapshot failed: the image's chunks stay and count again");
       assert.equal(contents.releasableBytes, 3 * CHUNK_BYTES);
     });
   });
@@ -146,7 +146,7 @@ describe('database file read on demand (ChunkedFileContents)', () => {
     assert.equal(contents.residentBytes, chunks * CHUNK_BYTES);
     const pooledBefore = contents.pooledBytes;
     contents.freeze();
-    contents.thaw('image in memory'); // merged into the base held in memory: every chunk released
+    assert.equal(contents.thaw('image in memory'), chunks * CHUNK_BYTES, 'merged into the base held in memory: every chunk released');
     assert.equal(contents.residentBytes, 0);
     assert.equal(contents.pooledBytes, pooledBefore + chunks * CHUNK_BYTES, 'all kept for the next writes');
     writeEach(9, 2); // reuses them, each loaded again from the (merged) base
@@ -544,10 +544,11 @@ describe('database file read on demand (ChunkedFileContents)', () => {
         const thawFile = database.thawFile.bind(database);
         database.freezeFile = () => (image = freezeFile());
         database.thawFile = (snapshotPath) => {
-          thawFile(snapshotPath);
-          if (snapshotPath === undefined || !image) return;
+          const released = thawFile(snapshotPath);
+          if (snapshotPath === undefined || !image) return released;
           moves++;
           keptFromImage = image.chunks.filter(([index, bytes]) => held[index] === bytes).map(([index]) => index);
+          return released;
         };
         const during = Array.from({ length: 400 }, (_, k) => append(1500 + k));
         const snapshot = store.snapshot();
