@@ -6,7 +6,13 @@ import type { Interaction, InteractionResultInput } from '../core/model/interact
 import type { Session } from '../core/model/session';
 import { OutputTail } from '../core/exec/outputTail';
 import { terminalTextToPlain } from '../core/exec/terminalText';
-import { shellDialectOf, ShellQuoteError, windowsNativeArgumentProblem, type ShellDialect } from '../core/workflow/shellQuote';
+import {
+  shellDialectOf,
+  ShellQuoteError,
+  shellToQuoteFor,
+  windowsNativeArgumentProblem,
+  type ShellDialect,
+} from '../core/workflow/shellQuote';
 import { claudeCommandLine } from './claudeCliOptions';
 import { stepOptionsOf } from '../core/engine/stepOptions';
 import { shellCommandFor, shellTemplateValues, TemplateError } from '../core/workflow/template';
@@ -35,16 +41,25 @@ export class ClaudeNotInstalledError extends Error {
 }
 
 /**
- * The shell a terminal runs, as far as VS Code says: the shell type it detected, else the path the
- * terminal was created with, else the default profile's shell.
+ * The shell a step's command line is quoted for (see shellToQuoteFor): the one the terminal was
+ * started with, else the shell type VS Code detected.
  */
 function terminalShell(terminal: vscode.Terminal): string | undefined {
-  // `state.shell` arrived after VS Code 1.93 (the engine this extension supports): read it when present.
-  const detected = (terminal.state as { readonly shell?: unknown }).shell;
-  if (typeof detected === 'string' && detected !== '') return detected;
+  return shellToQuoteFor(launchedShell(terminal), detectedShell(terminal));
+}
+
+/** The shell the terminal was started with: its shell path, else the default profile's shell. */
+function launchedShell(terminal: vscode.Terminal): string | undefined {
   const options = terminal.creationOptions;
   if ('shellPath' in options && typeof options.shellPath === 'string' && options.shellPath !== '') return options.shellPath;
   return vscode.env.shell || defaultProfileShell();
+}
+
+/** VS Code's detected shell type: that of the terminal's foreground program, from its title (`node`, `python`, `sh`…). */
+function detectedShell(terminal: vscode.Terminal): string | undefined {
+  // `state.shell` arrived after VS Code 1.93 (the engine this extension supports): read it when present.
+  const detected = (terminal.state as { readonly shell?: unknown }).shell;
+  return typeof detected === 'string' && detected !== '' ? detected : undefined;
 }
 
 function defaultProfileShell(): string | undefined {

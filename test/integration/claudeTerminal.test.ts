@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { activateExtension } from './helpers';
+import { activateExtension, within } from './helpers';
 
 describe('manual Claude steps in the terminal', function () {
   this.timeout(90_000);
@@ -47,6 +47,64 @@ describe('manual Claude steps in the terminal', function () {
       /arg:--append-system-prompt\narg:You are working in the session "Claude in the terminal"\.\n\nGoal: fix the tests\n/,
     );
     vscode.window.terminals.find((t) => t.name === 'Session: Claude in the terminal')?.dispose();
+  });
+
+  it('quotes the Claude step for the shell at the prompt, not for the program VS Code last saw in the foreground', async () => {
+    // VS Code's `terminal.state.shell` is the type of the terminal's foreground program, read from its title every
+    // 200 ms, so right after a step ran `node` or a `sh` script it still says `node` or `sh` while bash is at the
+    // prompt. Taken as the shell, `node` made the Claude step unquotable (it waited on an offer to switch to a POSIX
+    // shell that nobody answered) and `sh` got the prompt's line breaks as literal newlines, after which VS Code
+    // never reported the command's end (a CI failure here, of manualClaudeCost.test.ts and the test above).
+    const dir = mkdtempSync(join(tmpdir(), 'claude-terminal-'));
+    const claude = join(dir, 'claude');
+    writeFileSync(claude, '#!/bin/bash\nfor a in "$@"; do printf "arg:%s\\n" "$a"; done\n');
+    chmodSync(claude, 0o755);
+    await settings().update('claudePath', claude, vscode.ConfigurationTarget.Global);
+    const { engine, store } = await activateExtension();
+    const seenBeforeClaude: (string | undefined)[] = [];
+    const programs = {
+      node: `node -e "setTimeout(() => process.exit(1), 600)"`,
+      sh: `sh -c 'sleep 0.6; exit 1'`,
+    };
+    for (const [program, testCommand] of Object.entries(programs)) {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const title = `Foreground ${program} ${attempt}`;
+        const session = await engine.start({ type: 'test-fix', title, intention: 'fix the tests', options: { testCommand } });
+        const commandLines: string[] = [];
+        const starts = vscode.window.onDidStartTerminalShellExecution((e) => {
+          if (e.terminal.name === `Session: ${title}`) commandLines.push(e.execution.commandLine.value);
+        });
+        try {
+          await vscode.commands.executeCommand('sessionLedger.nextStep', session.id); // runs node or sh, which fails
+          const terminal = vscode.window.terminals.find((t) => t.name === `Session: ${title}`)!;
+          const detected = (terminal.state as { shell?: string }).shell;
+          seenBeforeClaude.push(detected);
+          await within(
+            `the Claude step after ${program} (the terminal said its shell was ${detected})`,
+            Promise.resolve(vscode.commands.executeCommand('sessionLedger.nextStep', session.id)),
+            30_000,
+          );
+          const [test, fix] = store.interactions.list(session.id);
+          assert.equal(test.result.exitCode, 1, `${program} ran and failed: ${test.result.output}`);
+          assert.equal(fix.result.status, 'ok', `${fix.result.errorMessage} / ${fix.result.output}`);
+          assert.match(
+            fix.result.output ?? '',
+            new RegExp(`arg:--append-system-prompt\\narg:You are working in the session "${title}"\\.\\n\\nGoal: fix the tests\\n`),
+          );
+          const sent = commandLines.find((line) => line.includes('--append-system-prompt'));
+          assert.ok(sent, `the Claude command line among ${JSON.stringify(commandLines)}`);
+          assert.ok(!/[\r\n]/.test(sent) && sent.includes("$'"), `written on one line for bash: ${sent}`);
+        } finally {
+          starts.dispose();
+          vscode.window.terminals.find((t) => t.name === `Session: ${title}`)?.dispose();
+        }
+      }
+    }
+    // The case this test is about: at least once the terminal named the foreground program, not bash.
+    assert.ok(
+      seenBeforeClaude.some((shell) => shell === 'node' || shell === 'sh'),
+      `VS Code said ${JSON.stringify(seenBeforeClaude)} before the Claude steps`,
+    );
   });
 
   it('records a clear error when the claude executable is missing', async () => {

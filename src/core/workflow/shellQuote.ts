@@ -86,6 +86,22 @@ export function shellDialectOf(shell: string | undefined): ShellDialect | undefi
   return Object.hasOwn(DIALECT_BY_SHELL, name) ? DIALECT_BY_SHELL[name] : undefined;
 }
 
+/**
+ * The shell a command line is written for in a terminal: the one it was started with (`launched`:
+ * its shell path, else the default profile's shell) when its quoting is known; VS Code's detected
+ * shell type (`detected`) only when it is not. The detected type follows the terminal's foreground
+ * program, read from its title every 200 ms: `node` just after the terminal was spawned, `sh` for
+ * a while after a `#!/bin/sh` script ran, `python` in a REPL. Taken as the shell at the prompt, it
+ * left the Claude command line unquotable (`node`: the step waited on an offer to switch shells
+ * that nobody asked for) or quoted with literal newlines (`sh`: VS Code never reported the end,
+ * microsoft/vscode#250764). A shell started by hand inside the terminal is not followed.
+ */
+export function shellToQuoteFor(launched: string | undefined, detected: string | undefined): string | undefined {
+  if (launched !== undefined && launched.trim() !== '' && shellDialectOf(launched) !== undefined) return launched;
+  if (shellDialectOf(detected) !== undefined) return detected;
+  return launched !== undefined && launched.trim() !== '' ? launched : detected;
+}
+
 function shellName(shell: string): string {
   return (shell.trim().split(/[\\/]/).pop() ?? '')
     .toLowerCase()

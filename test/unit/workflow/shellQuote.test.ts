@@ -5,6 +5,7 @@ import {
   quoteOnOneLine,
   shellDialectOf,
   ShellQuoteError,
+  shellToQuoteFor,
   windowsNativeArgumentProblem,
 } from '../../../src/core/workflow/shellQuote';
 import { renderTemplate } from '../../../src/core/workflow/template';
@@ -81,6 +82,29 @@ describe('shellDialectOf', () => {
   it('refuses cmd, and a NUL character for every shell', () => {
     assert.throws(() => quoteForShell('x', 'cmd'), /cmd\.exe cannot be given a value safely.*POSIX shell/);
     for (const dialect of ['posix', 'fish', 'powershell'] as const) assert.throws(() => quoteForShell('a\0', dialect), ShellQuoteError);
+  });
+});
+
+describe('shellToQuoteFor (the shell at the prompt of a terminal the ledger started)', () => {
+  it('is the shell the terminal was started with, whatever program VS Code last saw in the foreground', () => {
+    // Seen in the real VS Code (code-server 4.139.1): `state.shell` read `node` just after the terminal was
+    // spawned and `sh` after a `#!/bin/sh` script ran, while bash was at the prompt.
+    for (const detected of ['node', 'python', 'julia', 'sh', 'zsh', undefined])
+      assert.equal(shellToQuoteFor('/usr/bin/bash', detected), '/usr/bin/bash', String(detected));
+    assert.equal(
+      shellToQuoteFor('C:\\Windows\\System32\\cmd.exe', 'bash'),
+      'C:\\Windows\\System32\\cmd.exe',
+      'cmd is refused, not replaced',
+    );
+  });
+
+  it('falls back to the detected shell type only when the launched shell is not one whose quoting is known', () => {
+    assert.equal(shellToQuoteFor(undefined, 'bash'), 'bash');
+    assert.equal(shellToQuoteFor('', 'fish'), 'fish');
+    assert.equal(shellToQuoteFor('/opt/bin/my-shell-wrapper', 'zsh'), 'zsh');
+    assert.equal(shellToQuoteFor('/opt/bin/my-shell-wrapper', 'node'), '/opt/bin/my-shell-wrapper', 'neither known: named as launched');
+    assert.equal(shellToQuoteFor(undefined, 'node'), 'node');
+    assert.equal(shellToQuoteFor(undefined, undefined), undefined);
   });
 });
 
