@@ -40,19 +40,16 @@ export class ClaudeNotInstalledError extends Error {
   }
 }
 
-/**
- * The shell a step's command line is quoted for (see shellToQuoteFor): the one the terminal was
- * started with, else the shell type VS Code detected.
- */
-function terminalShell(terminal: vscode.Terminal): string | undefined {
-  return shellToQuoteFor(launchedShell(terminal), detectedShell(terminal));
+/** The shell a new terminal without a shell path starts: the default profile's (read when it is created: the profile may change later). */
+function defaultShell(): string | undefined {
+  return vscode.env.shell || defaultProfileShell();
 }
 
-/** The shell the terminal was started with: its shell path, else the default profile's shell. */
+/** The shell a terminal was started with, when the runner did not create it: its shell path, else the default profile's. */
 function launchedShell(terminal: vscode.Terminal): string | undefined {
   const options = terminal.creationOptions;
   if ('shellPath' in options && typeof options.shellPath === 'string' && options.shellPath !== '') return options.shellPath;
-  return vscode.env.shell || defaultProfileShell();
+  return defaultShell();
 }
 
 /** VS Code's detected shell type: that of the terminal's foreground program, from its title (`node`, `python`, `sh`…). */
@@ -125,6 +122,8 @@ export interface TerminalStep {
  */
 export class TerminalRunner extends DisposableOwner {
   private readonly terminals = new Map<string, vscode.Terminal>();
+  /** The shell each terminal this runner created was started with (see shellToQuoteFor). */
+  private readonly launchedShells = new WeakMap<vscode.Terminal, string | undefined>();
   private readonly running = new Set<string>();
   private readonly _onDidChangeRunning = this.register(new vscode.EventEmitter<string>());
   readonly onDidChangeRunning = this._onDidChangeRunning.event;
@@ -188,18 +187,18 @@ export class TerminalRunner extends DisposableOwner {
       let shellIntegration = await this.waitForShellIntegration(terminal);
       let commandLine: string;
       try {
-        const shell = terminalShell(terminal);
+        const shell = this.terminalShell(terminal);
         commandLine = commandLineFor(shellDialectOf(shell), shell);
       } catch (error) {
         if (!(error instanceof ShellQuoteError || error instanceof TemplateError)) throw error;
         terminal = await this.posixTerminalInstead(
           session,
           terminal,
-          `The terminal's shell (${terminalShell(terminal) ?? 'unknown'}) cannot run this step safely: ${error.message}`,
+          `The terminal's shell (${this.terminalShell(terminal) ?? 'unknown'}) cannot run this step safely: ${error.message}`,
         );
         terminal.show(true);
         shellIntegration = await this.waitForShellIntegration(terminal);
-        commandLine = commandLineFor('posix', terminalShell(terminal));
+        commandLine = commandLineFor('posix', this.terminalShell(terminal));
       }
       const stopAfter = stepOptions.timeoutMs;
       let timedOut = false;
@@ -236,16 +235,27 @@ export class TerminalRunner extends DisposableOwner {
     }
   }
 
+  /**
+   * The shell a step's command line is quoted for (see shellToQuoteFor): the one the terminal was
+   * started with, else the shell type VS Code detected.
+   */
+  private terminalShell(terminal: vscode.Terminal): string | undefined {
+    const launched = this.launchedShells.has(terminal) ? this.launchedShells.get(terminal) : launchedShell(terminal);
+    return shellToQuoteFor(launched, detectedShell(terminal));
+  }
+
   private terminalFor(session: Session): vscode.Terminal {
     const existing = this.terminals.get(session.id);
     if (existing && existing.exitStatus === undefined) return existing;
     const cwd = session.workingDir ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const shell = defaultShell();
     const terminal = vscode.window.createTerminal({
       name: vscode.l10n.t('Session: {0}', session.title),
       cwd,
       iconPath: new vscode.ThemeIcon('notebook'),
       isTransient: true,
     });
+    this.launchedShells.set(terminal, shell);
     this.terminals.set(session.id, terminal);
     return terminal;
   }
@@ -274,6 +284,7 @@ export class TerminalRunner extends DisposableOwner {
       iconPath: new vscode.ThemeIcon('notebook'),
       isTransient: true,
     });
+    this.launchedShells.set(terminal, shellPath);
     this.terminals.set(session.id, terminal);
     return terminal;
   }

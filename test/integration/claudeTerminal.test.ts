@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { activateExtension, within } from './helpers';
+import { activateExtension, waitFor, within } from './helpers';
 
 describe('manual Claude steps in the terminal', function () {
   this.timeout(90_000);
@@ -93,7 +93,9 @@ describe('manual Claude steps in the terminal', function () {
           );
           const sent = commandLines.find((line) => line.includes('--append-system-prompt'));
           assert.ok(sent, `the Claude command line among ${JSON.stringify(commandLines)}`);
-          assert.ok(!/[\r\n]/.test(sent) && sent.includes("$'"), `written on one line for bash: ${sent}`);
+          // On one line where the terminal's shell reads `$'…'` (the default shell here is bash; plain sh gets newlines).
+          if (/(^|[\\/])(bash|zsh|ksh)$/.test(vscode.env.shell))
+            assert.ok(!/[\r\n]/.test(sent) && sent.includes("$'"), `written on one line for ${vscode.env.shell}: ${sent}`);
         } finally {
           starts.dispose();
           vscode.window.terminals.find((t) => t.name === `Session: ${title}`)?.dispose();
@@ -105,6 +107,39 @@ describe('manual Claude steps in the terminal', function () {
       seenBeforeClaude.some((shell) => shell === 'node' || shell === 'sh'),
       `VS Code said ${JSON.stringify(seenBeforeClaude)} before the Claude steps`,
     );
+  });
+
+  it('quotes for the shell a terminal was started with, after the default profile changed to another shell', async function () {
+    // The session's terminal keeps the shell it started with: a Claude step after switching the default profile to
+    // fish is still written for bash (fish's `'a'\n'b'` is a different value in bash, and a quote in it ends early).
+    const fish = ['/usr/bin/fish', '/bin/fish'].find((candidate) => existsSync(candidate));
+    if (!fish || !/(^|[\\/])bash$/.test(vscode.env.shell)) this.skip(); // scripts/test.sh installs fish; the default is bash
+    const dir = mkdtempSync(join(tmpdir(), 'claude-terminal-'));
+    const claude = join(dir, 'claude');
+    writeFileSync(claude, '#!/bin/bash\nfor a in "$@"; do printf "arg:%s\\n" "$a"; done\n');
+    chmodSync(claude, 0o755);
+    await settings().update('claudePath', claude, vscode.ConfigurationTarget.Global);
+    const terminalSettings = vscode.workspace.getConfiguration('terminal.integrated');
+    const { engine, store } = await activateExtension();
+    const title = 'Profile changed';
+    const session = await engine.start({ type: 'test-fix', title, intention: "fix the tests' quoting", options: { testCommand: 'false' } });
+    try {
+      await vscode.commands.executeCommand('sessionLedger.nextStep', session.id); // the terminal starts, with bash
+      await terminalSettings.update('profiles.linux', { fish: { path: fish } }, vscode.ConfigurationTarget.Global);
+      await terminalSettings.update('defaultProfile.linux', 'fish', vscode.ConfigurationTarget.Global);
+      await waitFor('the default shell to be fish', () => (/fish$/.test(vscode.env.shell) ? true : undefined));
+      await within('the Claude step', Promise.resolve(vscode.commands.executeCommand('sessionLedger.nextStep', session.id)), 30_000);
+      const fix = store.interactions.list(session.id)[1];
+      assert.equal(fix.result.status, 'ok', `${fix.result.errorMessage} / ${fix.result.output}`);
+      assert.match(
+        fix.result.output ?? '',
+        /arg:--append-system-prompt\narg:You are working in the session "Profile changed"\.\n\nGoal: fix the tests' quoting\n/,
+      );
+    } finally {
+      await terminalSettings.update('defaultProfile.linux', undefined, vscode.ConfigurationTarget.Global);
+      await terminalSettings.update('profiles.linux', undefined, vscode.ConfigurationTarget.Global);
+      vscode.window.terminals.find((t) => t.name === `Session: ${title}`)?.dispose();
+    }
   });
 
   it('records a clear error when the claude executable is missing', async () => {

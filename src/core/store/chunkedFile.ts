@@ -289,33 +289,30 @@ export class ChunkedFileContents {
   /**
    * Ends the image. With `snapshotPath` — the image is now that file — the file becomes the base
    * and the chunks it holds unchanged are released (the old base is closed). Without, or when the
-   * snapshot file may not be held, everything stays as it was. Returns the bytes of written chunks
-   * it released.
+   * snapshot file may not be held, everything stays as it was. Returns whether the chunks the image
+   * held unchanged were released (false: none was, as it was not the image or there was none).
    */
-  thaw(snapshotPath?: string): number {
+  thaw(snapshotPath?: string): boolean {
     const frozen = this.frozen;
     this.frozen = undefined;
     this.imageWritten = undefined;
-    if (!frozen || snapshotPath === undefined) return 0;
+    if (!frozen || snapshotPath === undefined) return false;
     if (!this.options.holdSnapshotFile) return this.mergeIntoBase(frozen);
     const next = fileBase(snapshotPath);
     if (next.size !== this.frozenSize) {
       // Not the image (another size): keep the old base.
       next.close();
-      return 0;
+      return false;
     }
     // The chunks the image holds unchanged now equal the new base: they become read cache.
-    let released = 0;
     for (const index of frozen) {
       const chunk = this.chunks[index];
       this.chunks[index] = undefined;
-      if (!chunk) continue;
-      released += chunk.length;
-      this.cache(index, chunk);
+      if (chunk) this.cache(index, chunk);
     }
     this.base.close();
     this.base = next;
-    return released;
+    return true;
   }
 
   /**
@@ -323,19 +320,17 @@ export class ChunkedFileContents {
    * unchanged are copied into the base where it has room (the worker is done reading it), so memory
    * stays about the base plus what the file grew by.
    */
-  private mergeIntoBase(frozen: ReadonlySet<number>): number {
+  private mergeIntoBase(frozen: ReadonlySet<number>): boolean {
     const source = this.base.source;
-    if (!('bytes' in source)) return 0;
-    let released = 0;
+    if (!('bytes' in source)) return false;
     for (const index of frozen) {
       const chunk = this.chunks[index];
       if (!chunk || (index + 1) * CHUNK_BYTES > source.size) continue;
       source.bytes.set(chunk, index * CHUNK_BYTES);
       this.chunks[index] = undefined;
-      released += chunk.length;
       this.release(chunk);
     }
-    return released;
+    return true;
   }
 
   /** Releases the base (its file descriptor). The chunks go with this object. */

@@ -165,9 +165,9 @@ export class LedgerDatabase {
     return contents.freeze();
   }
 
-  /** Ends the image of {@link freezeFile}; `snapshotPath` when it is now that file (which becomes the base). Returns the bytes released. */
-  thawFile(snapshotPath?: string): number {
-    return this.contents?.thaw(snapshotPath) ?? 0;
+  /** Ends the image of {@link freezeFile}; `snapshotPath` when it is now that file (which becomes the base). Whether its chunks were released. */
+  thawFile(snapshotPath?: string): boolean {
+    return this.contents?.thaw(snapshotPath) ?? false;
   }
 
   /** The store is idle: the file's spare chunks beyond what an idle store keeps are given back (see ChunkedFileContents.trimPool). */

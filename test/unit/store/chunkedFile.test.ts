@@ -124,9 +124,37 @@ describe('database file read on demand (ChunkedFileContents)', () => {
       contents.set(Uint8Array.from([3]), CHUNK_BYTES); // written while the image is out: a copy, which the image does not hold
       contents.set(Uint8Array.from([4]), 2 * CHUNK_BYTES);
       assert.equal(contents.releasableBytes, 2 * CHUNK_BYTES, 'the copy and the newly written chunk');
-      assert.equal(contents.thaw(), 0, "the snapshot failed: the image's chunks stay and count again");
+      assert.equal(contents.thaw(), false, "the snapshot failed: the image's chunks stay and count again");
       assert.equal(contents.releasableBytes, 3 * CHUNK_BYTES);
     });
+  });
+
+  it("moves onto a snapshot file only when it is the image, and says whether the image's chunks were released", () => {
+    const base = Uint8Array.from({ length: 3 * CHUNK_BYTES + 100 }, (_, i) => i % 251);
+    const contents = new ChunkedFileContents(bytesBase(base));
+    contents.slice(0, base.length);
+    contents.set(Uint8Array.from([1]), 0);
+    contents.set(Uint8Array.from([2]), CHUNK_BYTES);
+    const written = Uint8Array.from(base);
+    written[0] = 1;
+    written[CHUNK_BYTES] = 2;
+    const directory = temporaryDirectory();
+    try {
+      contents.freeze();
+      const other = path.join(directory, 'other');
+      fs.writeFileSync(other, Buffer.alloc(base.length + 1));
+      assert.equal(contents.thaw(other), false, 'another size: not the image, nothing released');
+      assert.equal(contents.releasableBytes, 2 * CHUNK_BYTES, 'both chunks kept, and counted again');
+      contents.freeze();
+      const snapshot = path.join(directory, 'snapshot');
+      fs.writeFileSync(snapshot, written);
+      assert.equal(contents.thaw(snapshot), true);
+      assert.equal(contents.residentBytes, 0, "the image's chunks were released");
+      assert.equal(contents.subarray(0, 1)[0], 1);
+      assert.equal(contents.subarray(CHUNK_BYTES, CHUNK_BYTES + 1)[0], 2);
+    } finally {
+      contents.dispose();
+    }
   });
 
   it('keeps the chunks a snapshot released for the next writes, with the bytes of where they go, and gives them back when trimmed', () => {
@@ -146,7 +174,7 @@ describe('database file read on demand (ChunkedFileContents)', () => {
     assert.equal(contents.residentBytes, chunks * CHUNK_BYTES);
     const pooledBefore = contents.pooledBytes;
     contents.freeze();
-    assert.equal(contents.thaw('image in memory'), chunks * CHUNK_BYTES, 'merged into the base held in memory: every chunk released');
+    assert.equal(contents.thaw('image in memory'), true, 'merged into the base held in memory: every chunk released');
     assert.equal(contents.residentBytes, 0);
     assert.equal(contents.pooledBytes, pooledBefore + chunks * CHUNK_BYTES, 'all kept for the next writes');
     writeEach(9, 2); // reuses them, each loaded again from the (merged) base
