@@ -9,17 +9,20 @@ describe('manual Claude steps in the terminal', function () {
   this.timeout(90_000);
   const settings = () => vscode.workspace.getConfiguration('sessionLedger');
 
+  /** A stand-in `claude` that prints the arguments it was given, one per line, set as `sessionLedger.claudePath`. */
+  async function useStandInClaude(interpreter: '/bin/sh' | '/bin/bash'): Promise<void> {
+    const claude = join(mkdtempSync(join(tmpdir(), 'claude-terminal-')), 'claude');
+    writeFileSync(claude, `#!${interpreter}\nfor a in "$@"; do printf "arg:%s\\n" "$a"; done\n`);
+    chmodSync(claude, 0o755);
+    await settings().update('claudePath', claude, vscode.ConfigurationTarget.Global);
+  }
+
   after(async () => {
     await settings().update('claudePath', undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('runs claude with --session-id the first time and --resume with the same id after', async () => {
-    // A stand-in `claude` that prints the arguments it was given.
-    const dir = mkdtempSync(join(tmpdir(), 'claude-terminal-'));
-    const claude = join(dir, 'claude');
-    writeFileSync(claude, '#!/bin/sh\nfor a in "$@"; do printf "arg:%s\\n" "$a"; done\n');
-    chmodSync(claude, 0o755);
-    await settings().update('claudePath', claude, vscode.ConfigurationTarget.Global);
+    await useStandInClaude('/bin/sh');
 
     const { engine, store } = await activateExtension();
     const session = await engine.start({
@@ -55,11 +58,7 @@ describe('manual Claude steps in the terminal', function () {
     // prompt. Taken as the shell, `node` made the Claude step unquotable (it waited on an offer to switch to a POSIX
     // shell that nobody answered) and `sh` got the prompt's line breaks as literal newlines, after which VS Code
     // never reported the command's end (a CI failure here, of manualClaudeCost.test.ts and the test above).
-    const dir = mkdtempSync(join(tmpdir(), 'claude-terminal-'));
-    const claude = join(dir, 'claude');
-    writeFileSync(claude, '#!/bin/bash\nfor a in "$@"; do printf "arg:%s\\n" "$a"; done\n');
-    chmodSync(claude, 0o755);
-    await settings().update('claudePath', claude, vscode.ConfigurationTarget.Global);
+    await useStandInClaude('/bin/bash');
     const { engine, store } = await activateExtension();
     const seenBeforeClaude: (string | undefined)[] = [];
     const programs = {
@@ -114,11 +113,7 @@ describe('manual Claude steps in the terminal', function () {
     // fish is still written for bash (fish's `'a'\n'b'` is a different value in bash, and a quote in it ends early).
     const fish = ['/usr/bin/fish', '/bin/fish'].find((candidate) => existsSync(candidate));
     if (!fish || !/(^|[\\/])bash$/.test(vscode.env.shell)) this.skip(); // scripts/test.sh installs fish; the default is bash
-    const dir = mkdtempSync(join(tmpdir(), 'claude-terminal-'));
-    const claude = join(dir, 'claude');
-    writeFileSync(claude, '#!/bin/bash\nfor a in "$@"; do printf "arg:%s\\n" "$a"; done\n');
-    chmodSync(claude, 0o755);
-    await settings().update('claudePath', claude, vscode.ConfigurationTarget.Global);
+    await useStandInClaude('/bin/bash');
     const terminalSettings = vscode.workspace.getConfiguration('terminal.integrated');
     const { engine, store } = await activateExtension();
     const title = 'Profile changed';
