@@ -2,7 +2,7 @@
  * Human output of the command line: colours (only on a terminal, never with NO_COLOR or --no-color),
  * aligned columns, relative times. Machine output (`--json`, `--csv`) never goes through here.
  */
-import { formatUsd as formatUsdBrief, formatUsdPrecise } from '../protocol/presentation';
+import { cleanUsd, formatUsd as formatUsdBrief, formatUsdPrecise } from '../protocol/presentation';
 
 export interface Style {
   readonly enabled: boolean;
@@ -70,7 +70,7 @@ export function isoTime(ms: number): string {
 
 export function formatUsd(usd: number, unknown = false): string {
   // Under a cent the command line shows the fraction (`$0.0042`) rather than `<$0.01`.
-  const text = Math.abs(usd) < 1e-9 || usd >= 0.01 ? formatUsdBrief(usd) : formatUsdPrecise(usd);
+  const text = cleanUsd(usd) === 0 || usd >= 0.01 ? formatUsdBrief(usd) : formatUsdPrecise(usd);
   return unknown ? `≥${text}` : text;
 }
 

@@ -10,7 +10,7 @@ import type { SessionStatus, TokenUsage } from './sharedModel';
  * floating point (a response counted from its first line, then moved whole to where its final line
  * is: `-1e-12`, shown as `<$0.01` and `$-0.0000` before).
  */
-function cleanUsd(usd: number): number {
+export function cleanUsd(usd: number): number {
   return Math.abs(usd) < 1e-9 ? 0 : usd;
 }
 

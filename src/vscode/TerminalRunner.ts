@@ -45,13 +45,6 @@ function defaultShell(): string | undefined {
   return vscode.env.shell || defaultProfileShell();
 }
 
-/** The shell a terminal was started with, when the runner did not create it: its shell path, else the default profile's. */
-function launchedShell(terminal: vscode.Terminal): string | undefined {
-  const options = terminal.creationOptions;
-  if ('shellPath' in options && typeof options.shellPath === 'string' && options.shellPath !== '') return options.shellPath;
-  return defaultShell();
-}
-
 /** VS Code's detected shell type: that of the terminal's foreground program, from its title (`node`, `python`, `sh`…). */
 function detectedShell(terminal: vscode.Terminal): string | undefined {
   // `state.shell` arrived after VS Code 1.93 (the engine this extension supports): read it when present.
@@ -237,11 +230,10 @@ export class TerminalRunner extends DisposableOwner {
 
   /**
    * The shell a step's command line is quoted for (see shellToQuoteFor): the one the terminal was
-   * started with, else the shell type VS Code detected.
+   * started with (every terminal a step runs in is created here), else the shell type VS Code detected.
    */
   private terminalShell(terminal: vscode.Terminal): string | undefined {
-    const launched = this.launchedShells.has(terminal) ? this.launchedShells.get(terminal) : launchedShell(terminal);
-    return shellToQuoteFor(launched, detectedShell(terminal));
+    return shellToQuoteFor(this.launchedShells.get(terminal), detectedShell(terminal));
   }
 
   private terminalFor(session: Session): vscode.Terminal {

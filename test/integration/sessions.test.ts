@@ -16,6 +16,20 @@ function executionStartsIn(name: string): Promise<vscode.Terminal> {
   });
 }
 
+/**
+ * Starts a manual test-fix session whose first step runs `testCommand` in its terminal, and returns
+ * once that command has run for 300 ms; `step` is Next Step, still running.
+ */
+async function longStepRunning(title: string, testCommand: string) {
+  const { engine } = await activateExtension();
+  const session = await engine.start({ type: 'test-fix', title, intention: 'a long command', options: { testCommand } });
+  const executing = executionStartsIn(`Session: ${title}`);
+  const step = vscode.commands.executeCommand('sessionLedger.nextStep', session.id);
+  const terminal = await executing;
+  await new Promise((r) => setTimeout(r, 300));
+  return { session, step, terminal };
+}
+
 describe('sessions in the workbench: tree, commands, status bar, manual steps', function () {
   this.timeout(60_000);
 
@@ -141,18 +155,9 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
   });
 
   it('interrupts a running manual step (Ctrl+C) and records how it ended', async () => {
-    const { engine, store, runner, running } = await activateExtension();
-    const session = await engine.start({
-      type: 'test-fix',
-      title: 'Interrupted step',
-      intention: 'stop a long command',
-      options: { testCommand: 'sleep 30' },
-    });
-    const executing = executionStartsIn('Session: Interrupted step');
-    const step = vscode.commands.executeCommand('sessionLedger.nextStep', session.id);
-    await executing;
+    const { store, runner, running } = await activateExtension();
+    const { session, step } = await longStepRunning('Interrupted step', 'sleep 30');
     assert.ok(running.isRunning(session.id));
-    await new Promise((r) => setTimeout(r, 300));
     const started = Date.now();
     runner.interrupt(session.id);
     await step;
@@ -164,17 +169,8 @@ describe('sessions in the workbench: tree, commands, status bar, manual steps', 
   });
 
   it('ends a running manual step whose terminal is closed, as an error that says so, instead of waiting for it', async () => {
-    const { engine, store, running } = await activateExtension();
-    const session = await engine.start({
-      type: 'test-fix',
-      title: 'Closed terminal',
-      intention: 'close the terminal of a long command',
-      options: { testCommand: 'sleep 60' },
-    });
-    const executing = executionStartsIn('Session: Closed terminal');
-    const step = vscode.commands.executeCommand('sessionLedger.nextStep', session.id);
-    const terminal = await executing;
-    await new Promise((r) => setTimeout(r, 300));
+    const { store, running } = await activateExtension();
+    const { session, step, terminal } = await longStepRunning('Closed terminal', 'sleep 60');
     const started = Date.now();
     terminal.dispose();
     await step;

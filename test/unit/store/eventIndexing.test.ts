@@ -25,6 +25,14 @@ const MATCH_SQL = 'SELECT e.id FROM search_events JOIN events e ON e.rowid = sea
 const matches = (store: SessionStore, word: string) => store.sql.all(MATCH_SQL, [word]).map((row) => row.id);
 /** Index segments, read past the store (a read of the index through it would index what waits first). */
 const segments = (store: SessionStore) => Number(databaseOf(store).db.exec('SELECT count(*) FROM search_events_segdir')[0]!.values[0]![0]);
+/** Waits (up to `ms`) until no event waits to be indexed for search. */
+async function untilIndexed(store: SessionStore, ms: number, pollMs = 20): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (databaseOf(store).hasPendingIndexing && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, pollMs));
+}
+/** Bytes of the search index's segments. */
+const indexBytesOf = (store: SessionStore) =>
+  Number(databaseOf(store).db.exec('SELECT sum(length(block)) FROM search_events_segments')[0]!.values[0]![0]);
 
 describe('Search indexing of events in batches', function () {
   this.timeout(30_000);
@@ -38,6 +46,20 @@ describe('Search indexing of events in batches', function () {
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((store) => store.close()));
   });
+
+  /**
+   * A store that asks for a snapshot once 128 KiB of its file is in memory (the journal never does), holding
+   * a large bulk of events snapshotted but not indexed: what it writes from now on is the index.
+   */
+  async function storeLeftToIndex(title: string, word: string): Promise<{ directory: string; store: SessionStore }> {
+    const directory = temporaryDirectory();
+    const store = await openStore(directory, { indexIdleMs: 20, snapshotResidentBytes: 128 * 1024, snapshotJournalBytes: 1 << 30 });
+    opened.push(store);
+    const session = await store.sessions.create({ type: 't', title, intention: 'bounded memory' });
+    await bulkPastQuickCheckSize(store, session.id, { at: 3, word });
+    await store.snapshot(); // large: marked, not indexed; the events' own pages are on disk
+    return { directory, store };
+  }
 
   async function appendSingles(store: SessionStore, sessionId: string, count: number, rare: { at: number; word: string }) {
     const ids: string[] = [];
@@ -75,8 +97,7 @@ describe('Search indexing of events in batches', function () {
     assert.equal(databaseOf(store).hasPendingIndexing, false, 'a full batch is indexed by the transaction that filled it');
     await appendSingles(store, session.id, 5, { at: 2, word: 'bilby' });
     assert.equal(databaseOf(store).hasPendingIndexing, true);
-    const deadline = Date.now() + 5_000;
-    while (databaseOf(store).hasPendingIndexing && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await untilIndexed(store, 5_000, 50);
     assert.equal(databaseOf(store).hasPendingIndexing, false, 'indexed in the background once appends paused');
     const indexed = Number(databaseOf(store).get('SELECT count(*) AS n FROM search_events_docsize')?.n);
     assert.equal(indexed, INDEX_BATCH_EVENTS + 5);
@@ -139,8 +160,7 @@ describe('Search indexing of events in batches', function () {
     const reopened = await open(directory, 20);
     assert.deepEqual(reopened.warnings, []);
     assert.equal(databaseOf(reopened).hasPendingIndexing, true, 'not indexed at open (no quick_check: checksummed and large)');
-    const deadline = Date.now() + 20_000;
-    while (databaseOf(reopened).hasPendingIndexing && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await untilIndexed(reopened, 20_000);
     assert.equal(databaseOf(reopened).hasPendingIndexing, false, 'indexed without a search asking');
     assert.equal(Number(databaseOf(reopened).get('SELECT count(*) AS n FROM search_events_docsize')?.n), count);
     assert.deepEqual(matches(reopened, 'quoll'), ['big7']);
@@ -200,8 +220,7 @@ describe('Search indexing of events in batches', function () {
     await durable;
     assert.equal(databaseOf(store).hasPendingIndexing, true, 'the bulk commit did not index');
     assert.equal(segments(store), before);
-    const deadline = Date.now() + 20_000;
-    while (databaseOf(store).hasPendingIndexing && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await untilIndexed(store, 20_000);
     assert.equal(databaseOf(store).hasPendingIndexing, false);
     assert.equal(Number(databaseOf(store).get('SELECT count(*) AS n FROM search_events_docsize')?.n), total);
     assert.ok(segments(store) - before >= 3, `indexed in ${segments(store) - before} slices (FTS4 segments), not at once`);
@@ -212,22 +231,16 @@ describe('Search indexing of events in batches', function () {
     // Read whole into memory (as on Windows), the pages past the file the store opened stay in memory until it reopens,
     // and the index's pages are such pages: a snapshot would free none of them, so none is asked for.
     if (LedgerDatabase.modeOf(process.env.SESSION_LEDGER_TEST_FILE_MODE as FileMode | undefined) !== 'on-demand') this.skip();
-    const directory = temporaryDirectory();
-    const store = await openStore(directory, { indexIdleMs: 20, snapshotResidentBytes: 128 * 1024, snapshotJournalBytes: 1 << 30 });
-    opened.push(store);
-    const session = await store.sessions.create({ type: 't', title: 'Resident', intention: 'bounded memory' });
-    await bulkPastQuickCheckSize(store, session.id, { at: 3, word: 'wallaby' });
-    await store.snapshot(); // large: marked, not indexed; the events' own pages are on disk, what is written from now on is the index
+    const { directory, store } = await storeLeftToIndex('Resident', 'wallaby');
     assert.equal(databaseOf(store).hasPendingIndexing, true);
     const snapshotsBefore = fs.statSync(path.join(directory, 'ledger.sqlite')).mtimeMs;
-    const deadline = Date.now() + 30_000;
-    while (databaseOf(store).hasPendingIndexing && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await untilIndexed(store, 30_000);
     assert.equal(databaseOf(store).hasPendingIndexing, false);
     // No idle snapshots here (snapshotIdleMs 0) and no journal to speak of: only the indexer can have asked for one.
     await (store as unknown as { snapshots: { settled(): Promise<void> } }).snapshots.settled();
     assert.ok(fs.statSync(path.join(directory, 'ledger.sqlite')).mtimeMs > snapshotsBefore, 'a snapshot was written');
     // Without those snapshots every page the index was written to would still be in memory.
-    const indexBytes = Number(databaseOf(store).db.exec('SELECT sum(length(block)) FROM search_events_segments')[0]!.values[0]![0]);
+    const indexBytes = indexBytesOf(store);
     const resident = databaseOf(store).residentFileBytes!;
     assert.ok(indexBytes > 4 * 128 * 1024, `the index is ${indexBytes} bytes`);
     assert.ok(resident < indexBytes / 2, `${resident} bytes in memory for an index of ${indexBytes}`);
@@ -237,12 +250,7 @@ describe('Search indexing of events in batches', function () {
     // The shape of a CI failure: the indexer's last slices ran while a snapshot was being written, as many bytes as
     // that snapshot released, and were then taken for pages no snapshot can free, so none was asked for again.
     if (LedgerDatabase.modeOf(process.env.SESSION_LEDGER_TEST_FILE_MODE as FileMode | undefined) !== 'on-demand') this.skip();
-    const directory = temporaryDirectory();
-    const store = await openStore(directory, { indexIdleMs: 20, snapshotResidentBytes: 128 * 1024, snapshotJournalBytes: 1 << 30 });
-    opened.push(store);
-    const session = await store.sessions.create({ type: 't', title: 'Slow snapshot', intention: 'bounded memory' });
-    await bulkPastQuickCheckSize(store, session.id, { at: 3, word: 'numbat' });
-    await store.snapshot();
+    const { store } = await storeLeftToIndex('Slow snapshot', 'numbat');
     type Writer = { write(image: unknown, file: string): Promise<void> };
     const snapshots = (store as unknown as { snapshots: { writer: Writer; settled(): Promise<void> } }).snapshots;
     const write = snapshots.writer.write.bind(snapshots.writer);
@@ -256,15 +264,14 @@ describe('Search indexing of events in batches', function () {
         });
       return write(image, file);
     };
-    const deadline = Date.now() + 30_000;
-    while (databaseOf(store).hasPendingIndexing && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await untilIndexed(store, 30_000);
     assert.equal(databaseOf(store).hasPendingIndexing, false);
     assert.ok(slowed >= 1, 'the indexer asked for a snapshot');
     for (let settled = 0; settled < 5; settled++) {
       await snapshots.settled();
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const indexBytes = Number(databaseOf(store).db.exec('SELECT sum(length(block)) FROM search_events_segments')[0]!.values[0]![0]);
+    const indexBytes = indexBytesOf(store);
     const resident = databaseOf(store).residentFileBytes!;
     assert.ok(resident < indexBytes / 2, `${resident} bytes in memory for an index of ${indexBytes} after ${slowed} snapshots`);
   });
